@@ -1,0 +1,81 @@
+// Enforces the layering of DESIGN.md; exits 1 on any violation.
+//  src/core, src/cli: never import vscode (the CLI must run without VS Code).
+//  src/shared, webview: browser code: no vscode, no Node built-ins, no Node-only packages.
+import ts from 'typescript';
+import { builtinModules } from 'node:module';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const nodeOnlyPackages = ['onnxruntime-node', 'ssh2', 'web-tree-sitter', 'protobufjs', 'tree-sitter-python'];
+const isNodeBuiltin = (s) => s.startsWith('node:') || builtinModules.includes(s) || builtinModules.includes(s.split('/')[0]);
+
+const rules = [
+  { dir: 'src/core', forbid: (s) => s === 'vscode' && 'imports vscode (src/core must stay usable from the CLI)' },
+  { dir: 'src/cli', forbid: (s) => s === 'vscode' && 'imports vscode (the CLI runs without VS Code)' },
+  { dir: 'src/shared', forbid: browserForbid },
+  { dir: 'webview', forbid: browserForbid },
+];
+
+function browserForbid(spec) {
+  if (spec === 'vscode') return 'imports vscode in browser code';
+  if (isNodeBuiltin(spec)) return `imports the Node module "${spec}" in browser code`;
+  if (nodeOnlyPackages.some((p) => spec === p || spec.startsWith(p + '/'))) return `imports the Node-only package "${spec}" in browser code`;
+  if (/(^|\/)src\/(core|extension|cli)(\/|$)/.test(spec) || /^(\.\.\/)+(core|extension|cli)\//.test(spec)) return `imports Node-side code "${spec}" in browser code`;
+  return false;
+}
+
+function files(dir) {
+  const out = [];
+  const walk = (d) => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) { if (e.name !== 'node_modules') walk(p); }
+      else if (/\.(ts|tsx|js|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Every module specifier: import/export from, import(), require(). */
+export function specifiers(text, fileName) {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const found = [];
+  const visit = (node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ spec: node.moduleSpecifier.text, pos: node.getStart() });
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+      found.push({ spec: node.moduleReference.expression.text, pos: node.getStart() });
+    } else if (ts.isCallExpression(node) && node.arguments.length >= 1 && ts.isStringLiteral(node.arguments[0]) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+      found.push({ spec: node.arguments[0].text, pos: node.getStart() });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found.map(({ spec, pos }) => ({ spec, line: source.getLineAndCharacterOfPosition(pos).line + 1 }));
+}
+
+export function violations(root = ROOT) {
+  const problems = [];
+  for (const rule of rules) {
+    for (const file of files(join(root, rule.dir))) {
+      for (const { spec, line } of specifiers(readFileSync(file, 'utf8'), file)) {
+        const why = rule.forbid(spec);
+        if (why) problems.push(`${relative(root, file)}:${line}: ${why}`);
+      }
+    }
+  }
+  return problems;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = process.argv[2] ? resolve(process.argv[2]) : ROOT;
+  const problems = violations(root);
+  for (const p of problems) process.stderr.write(`layering: ${p}\n`);
+  if (problems.length) process.exit(1);
+  process.stderr.write('[layers] ok\n');
+}

@@ -1,0 +1,11 @@
+import type { Message } from '../core/l10n';
+import type { CliContext } from './context';
+
+/** A top-level CLI command. Each lives in its own file under src/cli/ and is listed here. */
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: Message;
+  run(ctx: CliContext, args: string[]): Promise<number>;
+}
+
+export const commands: CliCommand[] = [];

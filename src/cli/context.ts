@@ -1,0 +1,59 @@
+import { formatMessage, resolveLocale, type L10nBundle, type Locale, type Message } from '../core/l10n';
+import type { Logger } from '../core/log';
+import zhCn from '../../l10n/bundle.l10n.zh-cn.json';
+
+/** What every CLI command gets: where to print results, where to log, and how to render messages. */
+export interface CliContext {
+  readonly cwd: string;
+  readonly locale: Locale;
+  /** stdout: results only. */
+  out(text: string): void;
+  /** stderr: diagnostics and progress. */
+  readonly log: Logger;
+  /** Renders a core message in the CLI's language. */
+  t(message: Message): string;
+  readonly signal: AbortSignal;
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+export class UsageError extends Error {
+  constructor(readonly detail: Message) {
+    super(formatMessage(detail));
+  }
+}
+
+const bundles: Record<Locale, L10nBundle | undefined> = { en: undefined, 'zh-cn': zhCn as L10nBundle };
+
+export function createContext(options: {
+  lang?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  verbose?: boolean;
+  signal: AbortSignal;
+}): CliContext {
+  const locale = resolveLocale(options.lang, options.env);
+  const bundle = bundles[locale];
+  const line = (level: string) => (message: string | Error, ...args: unknown[]) =>
+    options.stderr(`${level}: ${message instanceof Error ? message.message : message}${args.length ? ' ' + args.map(String).join(' ') : ''}\n`);
+  const quiet = () => undefined;
+  return {
+    cwd: options.cwd,
+    locale,
+    out: options.stdout,
+    log: {
+      trace: options.verbose ? line('trace') : quiet,
+      debug: options.verbose ? line('debug') : quiet,
+      info: options.verbose ? line('info') : quiet,
+      warn: line('warning'),
+      error: line('error'),
+    },
+    t: (message) => formatMessage(message, bundle),
+    signal: options.signal,
+  };
+}

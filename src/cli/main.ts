@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { isNpuPortError } from '../core/errors';
+import { msg } from '../core/l10n';
+import { createContext, EXIT_ERROR, UsageError, type CliContext } from './context';
+import { commands } from './commands';
+
+declare const NPU_PORT_VERSION: string;
+
+function helpText(ctx: CliContext): string {
+  const lines = [
+    ctx.t(msg('Usage: npu-port [--lang en|zh-cn] [--verbose] <command> [options]')),
+    '',
+    ctx.t(msg('Commands:')),
+    ...commands.map((c) => `  ${c.name.padEnd(10)} ${ctx.t(c.summary)}`),
+    '',
+    ctx.t(msg('Run "npu-port <command> --help" for the options of a command.')),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(
+  argv: string[],
+  io: { env: NodeJS.ProcessEnv; cwd: string; stdout: (s: string) => void; stderr: (s: string) => void; signal: AbortSignal },
+): Promise<number> {
+  // Global options come before the command name; everything after belongs to the command.
+  let lang: string | undefined;
+  let verbose = false;
+  let index = 0;
+  for (; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--lang' && index + 1 < argv.length) lang = argv[++index];
+    else if (arg.startsWith('--lang=')) lang = arg.slice('--lang='.length);
+    else if (arg === '--verbose' || arg === '-v') verbose = true;
+    else break;
+  }
+  const ctx = createContext({ lang, env: io.env, cwd: io.cwd, stdout: io.stdout, stderr: io.stderr, verbose, signal: io.signal });
+  const name = argv[index];
+  const rest = argv.slice(index + 1);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(helpText(ctx));
+    return name === undefined ? EXIT_ERROR : 0;
+  }
+  if (name === '--version') {
+    ctx.out(`${typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(ctx.t(msg('Unknown command "{0}".', name)) + '\n' + helpText(ctx));
+    return EXIT_ERROR;
+  }
+  try {
+    return await command.run(ctx, rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${ctx.t(msg('error'))}: ${ctx.t(error.detail)}\n`);
+      return EXIT_ERROR;
+    }
+    if (isNpuPortError(error)) {
+      io.stderr(`${ctx.t(msg('error'))}: ${ctx.t(error.detail)}\n`);
+      return EXIT_ERROR;
+    }
+    if (error instanceof Error && error.name === 'AbortError') {
+      io.stderr(ctx.t(msg('Cancelled.')) + '\n');
+      return EXIT_ERROR;
+    }
+    io.stderr(`${ctx.t(msg('Internal error: {0}', error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+/** parseArgs with the project's usage errors instead of Node's English TypeErrors. */
+export function parseCommandArgs<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(
+  args: string[],
+  options: T,
+  allowPositionals = true,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError(msg('Invalid arguments: {0}', error instanceof Error ? error.message : String(error)));
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  main(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    signal: controller.signal,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exitCode = EXIT_ERROR;
+    },
+  );
+}
