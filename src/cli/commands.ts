@@ -1,5 +1,8 @@
 import type { Message } from '../core/l10n';
 import type { CliContext } from './context';
+import { onnxCommand } from './onnx';
+import { remoteCommand } from './remote';
+import { scanCommand } from './scan';
 
 /** A top-level CLI command. Each lives in its own file under src/cli/ and is listed here. */
 export interface CliCommand {
@@ -8,4 +11,4 @@ export interface CliCommand {
   run(ctx: CliContext, args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [scanCommand, onnxCommand, remoteCommand];

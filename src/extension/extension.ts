@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import type { Feature } from './features';
 import { getLog } from './log';
+import { onnxFeature } from './onnx/feature';
+import { pythonFeature } from './python/feature';
+import { remoteFeature } from './remote/feature';
 
-const features: Feature[] = [];
+const features: Feature[] = [pythonFeature, onnxFeature, remoteFeature];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = getLog();
