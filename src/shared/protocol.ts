@@ -1,0 +1,133 @@
+/**
+ * The one message protocol between the ONNX viewer's extension side and its webview.
+ *
+ * Two directions, each a discriminated union on `type`. A webview message that expects an answer
+ * carries a `requestId`; the host answers with exactly one `response` carrying the same id (ok with a
+ * typed result, or an error string). Everything the webview sends is untrusted: the host accepts it
+ * only through `parseWebviewMessage`, which checks every field and returns undefined otherwise.
+ */
+import type { CompactGraph, NodeVerdict, TargetOption, TensorValues } from './graph';
+
+/** What the webview persists with `vscode.setState` (survives hide/show, reload and split without retainContextWhenHidden). */
+export interface ViewerState {
+  readonly panX: number;
+  readonly panY: number;
+  readonly zoom: number;
+  readonly selected?: string;
+  readonly target?: string;
+  /** Module paths the user expanded (the rest stay collapsed). */
+  readonly expanded: readonly string[];
+}
+
+// ---------------------------------------------------------------- host → webview
+
+export interface InitMessage {
+  readonly type: 'init';
+  /** @vscode/l10n bundle contents for the display language (undefined: English). */
+  readonly l10n?: Record<string, string>;
+  readonly fileName: string;
+}
+export interface LoadingMessage { readonly type: 'loading'; readonly fileName: string }
+export interface GraphMessage {
+  readonly type: 'graph';
+  readonly graph: CompactGraph;
+  readonly targets: readonly TargetOption[];
+  readonly target: string;
+  readonly verdicts: readonly NodeVerdict[];
+  /** Notes such as "external data file missing" shown above the graph. */
+  readonly warnings: readonly string[];
+}
+export interface VerdictsMessage { readonly type: 'verdicts'; readonly target: string; readonly verdicts: readonly NodeVerdict[] }
+export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly message: string; readonly offset?: number }
+export interface RevealMessage { readonly type: 'reveal'; readonly node: string }
+export interface ResponseMessage {
+  readonly type: 'response';
+  readonly requestId: number;
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | VerdictsMessage | DecodeErrorMessage | RevealMessage | ResponseMessage;
+
+// ---------------------------------------------------------------- webview → host
+
+export interface ReadyMessage { readonly type: 'ready' }
+export interface SetTargetMessage { readonly type: 'setTarget'; readonly target: string }
+export interface SelectionMessage { readonly type: 'selection'; readonly node?: string }
+export interface CopyTextMessage { readonly type: 'copyText'; readonly text: string }
+export interface TensorValuesRequest { readonly type: 'tensorValues'; readonly requestId: number; readonly tensor: string; readonly count: number }
+export interface ExportRequest {
+  readonly type: 'export';
+  readonly requestId: number;
+  readonly format: 'svg' | 'png';
+  /** SVG text, or a PNG as base64 (no data: prefix). */
+  readonly data: string;
+}
+export interface OpenAsTextMessage { readonly type: 'openAsText' }
+export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage;
+
+/** Typed results of the requests (what `response.result` holds when ok). */
+export interface RequestResults {
+  tensorValues: TensorValues;
+  export: { saved: boolean };
+}
+
+// ---------------------------------------------------------------- validation
+
+/** Largest export the host accepts (a PNG of a big view is a few MB; keep a hard ceiling). */
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
+const MAX_NAME = 4096;
+const MAX_VALUES = 1000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isShortString = (v: unknown, max = MAX_NAME): v is string => typeof v === 'string' && v.length <= max;
+const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const hasOnly = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
+
+/** Returns the message when it is exactly one of the WebviewToHost shapes, otherwise undefined. */
+export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  const m = raw;
+  switch (m.type) {
+    case 'ready':
+    case 'openAsText':
+      return hasOnly(m, ['type']) ? { type: m.type } : undefined;
+    case 'setTarget':
+      return hasOnly(m, ['type', 'target']) && isShortString(m.target, 256) && m.target.length > 0 ? { type: 'setTarget', target: m.target } : undefined;
+    case 'selection':
+      if (!hasOnly(m, ['type', 'node'])) return undefined;
+      if (m.node === undefined) return { type: 'selection' };
+      return isShortString(m.node) ? { type: 'selection', node: m.node } : undefined;
+    case 'copyText':
+      return hasOnly(m, ['type', 'text']) && isShortString(m.text, 65536) ? { type: 'copyText', text: m.text } : undefined;
+    case 'tensorValues':
+      return hasOnly(m, ['type', 'requestId', 'tensor', 'count']) && isRequestId(m.requestId) && isShortString(m.tensor) &&
+        typeof m.count === 'number' && Number.isInteger(m.count) && m.count >= 0 && m.count <= MAX_VALUES
+        ? { type: 'tensorValues', requestId: m.requestId, tensor: m.tensor, count: m.count }
+        : undefined;
+    case 'export':
+      if (!hasOnly(m, ['type', 'requestId', 'format', 'data']) || !isRequestId(m.requestId)) return undefined;
+      if (m.format !== 'svg' && m.format !== 'png') return undefined;
+      if (!isShortString(m.data, MAX_EXPORT_CHARS)) return undefined;
+      if (m.format === 'png' && !/^[A-Za-z0-9+/]*={0,2}$/.test(m.data)) return undefined;
+      return { type: 'export', requestId: m.requestId, format: m.format, data: m.data };
+    default:
+      return undefined;
+  }
+}
+
+/** Checks the shape of persisted webview state (it comes back from VS Code as unknown JSON). */
+export function parseViewerState(raw: unknown): ViewerState | undefined {
+  if (!isObject(raw)) return undefined;
+  const { panX, panY, zoom, selected, target, expanded } = raw;
+  if (![panX, panY, zoom].every((v) => typeof v === 'number' && Number.isFinite(v))) return undefined;
+  if ((zoom as number) <= 0) return undefined;
+  if (selected !== undefined && !isShortString(selected)) return undefined;
+  if (target !== undefined && !isShortString(target, 256)) return undefined;
+  if (!Array.isArray(expanded) || !expanded.every((e) => isShortString(e))) return undefined;
+  return {
+    panX: panX as number, panY: panY as number, zoom: zoom as number, expanded: expanded as string[],
+    ...(selected !== undefined ? { selected: selected as string } : {}),
+    ...(target !== undefined ? { target: target as string } : {}),
+  };
+}
