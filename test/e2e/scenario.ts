@@ -1,0 +1,15 @@
+import type { Page } from 'playwright-core';
+
+export interface E2eContext {
+  /** A fresh copy of test/fixtures/workspace for this scenario. */
+  readonly workspace: string;
+  readonly repoRoot: string;
+  log(text: string): void;
+}
+
+export interface E2eScenario {
+  readonly name: string;
+  /** VS Code display language for this scenario (argv.json locale). */
+  readonly locale?: string;
+  run(page: Page, ctx: E2eContext): Promise<void>;
+}

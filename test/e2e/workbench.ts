@@ -1,0 +1,64 @@
+/** Small helpers over the VS Code web UI (selectors of VS Code 1.100). */
+import type { Locator, Page } from 'playwright-core';
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+}
+
+/**
+ * Opens the command palette filtered by `filter` and waits until a row matches. The palette is a
+ * snapshot of the commands known when it opens, so it is reopened until the extension's
+ * contributions are there. Leaves the palette open.
+ */
+async function openPalette(page: Page, filter: string, timeoutMs: number): Promise<Locator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('>' + filter);
+    const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: filter.trim() });
+    try {
+      await rows.first().waitFor({ timeout: 2_000 });
+      return rows;
+    } catch {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`no palette entry matches "${filter}"`);
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/** Runs the command whose palette label contains `title`. */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  await openPalette(page, title, timeoutMs);
+  await page.keyboard.press('Enter');
+}
+
+/** Lists the palette entries matching `filter` without running any. */
+export async function paletteEntries(page: Page, filter: string, timeoutMs = 30_000): Promise<string[]> {
+  const rows = await openPalette(page, filter, timeoutMs);
+  const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  await page.keyboard.press('Escape');
+  return texts;
+}
+
+/** Opens a workspace file by name through Quick Open. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+export function problemRows(page: Page, text: string | RegExp): Locator {
+  return page.locator('.markers-panel .monaco-list-row', { hasText: text });
+}
+
+export async function focusProblems(page: Page): Promise<void> {
+  await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel').first().waitFor({ timeout: 15_000 });
+}
