@@ -1,0 +1,528 @@
+/**
+ * SSH sessions over the `ssh2` package: host key verification (known_hosts + own store + a prompt
+ * for unknown keys), one reused connection per host with keep-alive, command execution with
+ * streamed output and cancellation that kills the remote process tree, and transfers that upload
+ * only changed content and never leave a partial file where a good one was.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { msg } from '../l10n';
+import { silentLogger, type Logger } from '../log';
+import { ConnectionError, HostKeyError, RemoteError } from './errors';
+import { expandHome, type HostConfig } from './hosts';
+import { appendKnownHost, readKnownHostsFiles, verifyHostKey } from './knownHosts';
+import { powerShellEncodedCommand, powerShellLiteral, quoteCommand, quotePosixWord } from './quote';
+
+export interface UnknownHostKey {
+  readonly host: string;
+  readonly port: number;
+  readonly keyType: string;
+  readonly fingerprint: string;
+}
+
+/** What to do with a key seen for the first time: trust it for this connection, save it, or refuse. */
+export type UnknownKeyDecision = 'accept-once' | 'accept-save' | 'reject';
+
+export interface HostKeyPolicy {
+  /** OpenSSH known_hosts files to trust (typically ~/.ssh/known_hosts); missing files are empty. */
+  readonly knownHostsFiles: readonly string[];
+  /** The own store (known_hosts format): read like the others, and where accepted keys are saved. */
+  readonly ownStore?: string;
+  /** Asked for a key that no store knows. Absent: unknown keys are refused. */
+  readonly onUnknownKey?: (key: UnknownHostKey) => Promise<UnknownKeyDecision>;
+}
+
+export interface SshCredentials {
+  /** Passphrase of the identity file. */
+  readonly passphrase?: string;
+  readonly password?: string;
+  /** Agent socket (default: SSH_AUTH_SOCK). */
+  readonly agent?: string;
+}
+
+export interface ConnectOptions {
+  readonly hostKeys: HostKeyPolicy;
+  readonly credentials?: SshCredentials;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  readonly keepaliveIntervalMs?: number;
+  readonly readyTimeoutMs?: number;
+}
+
+export interface ExecResult {
+  /** Exit status of the remote program; null when it was ended by a signal. */
+  readonly exitCode: number | null;
+  readonly signal?: string;
+}
+
+export interface ExecOptions {
+  readonly onStdout?: (text: string) => void;
+  readonly onStderr?: (text: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface TransferResult {
+  /** Bytes sent or received; 0 when the remote copy already had the same content. */
+  readonly bytes: number;
+  readonly skipped: boolean;
+  readonly sha256?: string;
+}
+
+const PGID_MARKER = '\u001eNPU_PORT_PGID=';
+const SETUP_FAILED_MARKER = '\u001eNPU_PORT_SETUP_FAILED=';
+
+function abortError(): Error {
+  const error = new Error('The operation was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** One authenticated SSH connection to one host. */
+export class SshSession {
+  private closed = false;
+  private closeReason: RemoteError | undefined;
+  private readonly closeListeners = new Set<(error: RemoteError) => void>();
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+
+  private constructor(
+    readonly host: HostConfig,
+    private readonly client: Client,
+    private readonly logger: Logger,
+  ) {
+    const onGone = (cause?: unknown) => {
+      if (this.closed) return;
+      this.closed = true;
+      this.closeReason = new ConnectionError(msg('The connection to {0} was lost.', host.name), { host: host.name, cause });
+      this.logger.warn(`ssh ${host.name}: connection closed${cause ? ` (${String(cause)})` : ''}`);
+      for (const listener of this.closeListeners) listener(this.closeReason);
+    };
+    client.on('error', (error) => onGone(error));
+    client.on('close', () => onGone());
+    client.on('end', () => onGone());
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Connects and authenticates; host key problems throw HostKeyError, everything else ConnectionError. */
+  static async connect(host: HostConfig, options: ConnectOptions): Promise<SshSession> {
+    const logger = options.logger ?? silentLogger;
+    options.signal?.throwIfAborted();
+    const entries = await readKnownHostsFiles([...options.hostKeys.knownHostsFiles, ...(options.hostKeys.ownStore ? [options.hostKeys.ownStore] : [])]);
+    let keyProblem: HostKeyError | undefined;
+    let privateKey: Buffer | undefined;
+    if (host.identityFile) {
+      try {
+        privateKey = await fsp.readFile(expandHome(host.identityFile));
+      } catch (error) {
+        throw new ConnectionError(msg('Cannot read the identity file {0} of host "{1}".', host.identityFile, host.name), { host: host.name, cause: error });
+      }
+    }
+    const client = new Client();
+    const config: ConnectConfig = {
+      host: host.host,
+      port: host.port,
+      username: host.user,
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+        const verdict = verifyHostKey(entries, host.host, host.port, key);
+        logger.debug(`ssh ${host.name}: host key ${verdict.keyType} ${verdict.fingerprint} is ${verdict.status}`);
+        if (verdict.status === 'known') return verify(true);
+        if (verdict.status === 'changed') {
+          keyProblem = new HostKeyError(
+            msg('The host key of {0} ({1}:{2}) has CHANGED: it is now {3} {4}. This may be an attack; the connection was refused. If the host was reinstalled, remove its old key from known_hosts.', host.name, host.host, host.port, verdict.keyType, verdict.fingerprint),
+            verdict.fingerprint,
+            'changed',
+            { host: host.name },
+          );
+          return verify(false);
+        }
+        if (verdict.status === 'revoked') {
+          keyProblem = new HostKeyError(msg('The host key {0} of {1} is marked as revoked in known_hosts; the connection was refused.', verdict.fingerprint, host.name), verdict.fingerprint, 'revoked', { host: host.name });
+          return verify(false);
+        }
+        const refuseUnknown = () => {
+          keyProblem = new HostKeyError(
+            msg('The host key of {0} ({1}:{2}) is not known: {3} {4}. Check the fingerprint with the host owner, then accept it.', host.name, host.host, host.port, verdict.keyType, verdict.fingerprint),
+            verdict.fingerprint,
+            'unknown',
+            { host: host.name },
+          );
+          verify(false);
+        };
+        const ask = options.hostKeys.onUnknownKey;
+        if (!ask) return refuseUnknown();
+        ask({ host: host.host, port: host.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint }).then(
+          async (decision) => {
+            if (decision === 'reject') return refuseUnknown();
+            if (decision === 'accept-save' && options.hostKeys.ownStore) await appendKnownHost(options.hostKeys.ownStore, host.host, host.port, key);
+            verify(true);
+          },
+          () => refuseUnknown(),
+        );
+      },
+    };
+    if (privateKey) config.privateKey = privateKey;
+    if (options.credentials?.passphrase) config.passphrase = options.credentials.passphrase;
+    if (options.credentials?.password) config.password = options.credentials.password;
+    const agent = options.credentials?.agent ?? process.env.SSH_AUTH_SOCK;
+    if (agent) config.agent = agent;
+
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        client.end();
+        reject(abortError());
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = (error?: unknown) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        client.removeListener('ready', onReady);
+        client.removeListener('error', onError);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => done();
+      const onError = (error: Error & { level?: string }) => {
+        client.end();
+        if (keyProblem) return done(keyProblem);
+        if (error.level === 'client-authentication') {
+          return done(new ConnectionError(msg('Authentication as "{0}" on {1} failed (tried: key file, agent, password as configured).', host.user, host.name), { host: host.name, cause: error }));
+        }
+        const code = (error as NodeJS.ErrnoException).code;
+        done(new ConnectionError(msg('Cannot connect to {0} ({1}:{2}): {3}', host.name, host.host, host.port, code ?? error.message), { host: host.name, cause: error }));
+      };
+      client.once('ready', onReady);
+      client.once('error', onError);
+      try {
+        client.connect(config);
+      } catch (error) {
+        onError(error as Error);
+      }
+    });
+    logger.info(`ssh ${host.name}: connected to ${host.user}@${host.host}:${host.port}`);
+    return new SshSession(host, client, logger);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.closeReason ?? new ConnectionError(msg('The connection to {0} was lost.', this.host.name), { host: this.host.name });
+  }
+
+  /** Calls `listener` when the connection drops; returns a function that removes it. */
+  onClose(listener: (error: RemoteError) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Raw exec of a command line (already quoted for the remote shell). Rejects only on connection problems. */
+  execRaw(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    this.assertOpen();
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.client.exec(command, (error, channel) => {
+        if (error) return reject(new ConnectionError(msg('Cannot start a command on {0}: {1}', this.host.name, error.message), { host: this.host.name, cause: error }));
+        this.pump(channel, options, resolve, reject);
+      });
+    });
+  }
+
+  private pump(channel: ClientChannel, options: ExecOptions, resolve: (r: ExecResult) => void, reject: (e: unknown) => void): void {
+    const out = new StringDecoder('utf8');
+    const err = new StringDecoder('utf8');
+    let exitCode: number | null = null;
+    let exitSignal: string | undefined;
+    let settled = false;
+    const removeClose = this.onClose((error) => finish(error));
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      removeClose();
+      if (error) reject(error);
+      else resolve(exitSignal ? { exitCode, signal: exitSignal } : { exitCode });
+    };
+    channel.on('data', (chunk: Buffer) => options.onStdout?.(out.write(chunk)));
+    channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(err.write(chunk)));
+    channel.on('exit', (code: number | null, signal?: string) => {
+      exitCode = code ?? null;
+      if (signal) exitSignal = signal;
+    });
+    channel.on('close', () => {
+      const restOut = out.end();
+      const restErr = err.end();
+      if (restOut) options.onStdout?.(restOut);
+      if (restErr) options.onStderr?.(restErr);
+      // A channel closed by a dropped link ends without an exit status; the close listener reports it.
+      setImmediate(() => (this.closed ? finish(this.closeReason) : finish()));
+    });
+  }
+
+  /**
+   * Runs one program (an argument array) on the host in its shell, after the host's `setup`,
+   * streaming output. Cancelling through `signal` kills the whole remote process tree (the
+   * program runs in its own session / process group, or under taskkill /T on Windows), then
+   * rejects with an AbortError. A dropped connection rejects with ConnectionError.
+   */
+  async run(argv: readonly string[], options: ExecOptions & { cwd?: string } = {}): Promise<ExecResult> {
+    options.signal?.throwIfAborted();
+    const command = this.host.shell === 'posix' ? posixJob(argv, this.host.setup, options.cwd) : powerShellJob(argv, this.host.setup, options.cwd);
+    let processGroup: number | undefined;
+    let setupFailed: number | undefined;
+    let stderrHead = '';
+    let headDone = false;
+    const onStderr = (text: string) => {
+      if (headDone) return options.onStderr?.(text);
+      stderrHead += text;
+      // The job announces its process group (and a failed set-up) on marker lines before any tool output.
+      for (;;) {
+        const newline = stderrHead.indexOf('\n');
+        if (newline < 0) {
+          if (!stderrHead.startsWith('\u001e') && stderrHead.length > 0) break;
+          return;
+        }
+        const line = stderrHead.slice(0, newline).replace(/\r$/, '');
+        if (line.startsWith(PGID_MARKER)) processGroup = Number(line.slice(PGID_MARKER.length));
+        else if (line.startsWith(SETUP_FAILED_MARKER)) setupFailed = Number(line.slice(SETUP_FAILED_MARKER.length));
+        else break;
+        stderrHead = stderrHead.slice(newline + 1);
+      }
+      headDone = true;
+      if (stderrHead) options.onStderr?.(stderrHead);
+      stderrHead = '';
+    };
+    let aborted = false;
+    let killing: Promise<void> | undefined;
+    const onAbort = () => {
+      aborted = true;
+      killing = this.killProcessTree(processGroup);
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await this.execRaw(command, { onStdout: options.onStdout, onStderr, signal: options.signal });
+      if (!headDone && stderrHead) options.onStderr?.(stderrHead);
+      if (aborted) {
+        await killing;
+        throw abortError();
+      }
+      if (setupFailed !== undefined) {
+        throw new RemoteError(msg('The environment set-up of host "{0}" failed with exit code {1}: {2}', this.host.name, setupFailed, this.host.setup ?? ''), {
+          host: this.host.name,
+          exitCode: setupFailed,
+        });
+      }
+      return result;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async killProcessTree(processGroup: number | undefined): Promise<void> {
+    if (processGroup === undefined || !Number.isInteger(processGroup) || processGroup <= 1 || this.closed) return;
+    this.logger.info(`ssh ${this.host.name}: cancelling, killing remote process group ${processGroup}`);
+    const command =
+      this.host.shell === 'posix'
+        ? `kill -TERM -- -${processGroup} 2>/dev/null; i=0; while kill -0 -- -${processGroup} 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; kill -KILL -- -${processGroup} 2>/dev/null; true`
+        : powerShellEncodedCommand(`taskkill /T /F /PID ${processGroup} | Out-Null; exit 0`);
+    try {
+      await this.execRaw(command);
+    } catch (error) {
+      this.logger.warn(`ssh ${this.host.name}: could not kill process group ${processGroup}: ${String(error)}`);
+    }
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.assertOpen();
+    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((error, sftp) => {
+        if (error) {
+          this.sftpChannel = undefined;
+          return reject(new ConnectionError(msg('Cannot open SFTP on {0}: {1}', this.host.name, error.message), { host: this.host.name, cause: error }));
+        }
+        sftp.on('close', () => (this.sftpChannel = undefined));
+        resolve(sftp);
+      });
+    });
+    return this.sftpChannel;
+  }
+
+  /** SHA-256 (hex) of a remote file, or undefined when it does not exist. */
+  async remoteSha256(remotePath: string): Promise<string | undefined> {
+    let stdout = '';
+    const command =
+      this.host.shell === 'posix'
+        ? `sha256sum -- ${quotePosixWord(remotePath)} 2>/dev/null || shasum -a 256 -- ${quotePosixWord(remotePath)} 2>/dev/null || true`
+        : powerShellEncodedCommand(`$h = Get-FileHash -Algorithm SHA256 -LiteralPath ${powerShellLiteral(remotePath)} -ErrorAction SilentlyContinue; if ($h) { $h.Hash }`);
+    await this.execRaw(command, { onStdout: (t) => (stdout += t) });
+    return /^\s*([0-9a-fA-F]{64})\b/.exec(stdout)?.[1]?.toLowerCase();
+  }
+
+  private async mkdirRemote(dir: string): Promise<void> {
+    if (dir === '' || dir === '.' || dir === '/') return;
+    const command =
+      this.host.shell === 'posix'
+        ? `mkdir -p -- ${quotePosixWord(dir)}`
+        : powerShellEncodedCommand(`New-Item -ItemType Directory -Force -Path ${powerShellLiteral(dir)} | Out-Null`);
+    const result = await this.execRaw(command);
+    if (result.exitCode !== 0) throw new RemoteError(msg('Cannot create the folder {0} on {1}.', dir, this.host.name), { host: this.host.name, exitCode: result.exitCode ?? undefined });
+  }
+
+  /**
+   * Uploads `localPath` to `remotePath` unless the remote file already has the same SHA-256.
+   * The bytes go to a temporary name beside the target, which is renamed into place at the end.
+   */
+  async upload(localPath: string, remotePath: string, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<TransferResult> {
+    options.signal?.throwIfAborted();
+    const [localHash, remoteHash] = await Promise.all([sha256File(localPath), options.force ? undefined : this.remoteSha256(remotePath)]);
+    if (remoteHash === localHash) {
+      this.logger.info(`ssh ${this.host.name}: ${remotePath} is up to date (sha256 ${localHash.slice(0, 12)}), not uploaded`);
+      return { bytes: 0, skipped: true, sha256: localHash };
+    }
+    await this.mkdirRemote(path.posix.dirname(remotePath));
+    const sftp = await this.sftp();
+    const temp = `${remotePath}.npu-port-${randomBytes(4).toString('hex')}.part`;
+    const { size } = await fsp.stat(localPath);
+    try {
+      await this.withAbort(sftp, options.signal, (done) => sftp.fastPut(localPath, temp, { concurrency: 64, chunkSize: 256 * 1024 - 1024 }, done));
+      await this.renameRemote(sftp, temp, remotePath);
+    } catch (error) {
+      if (this.isOpen) await new Promise<void>((resolve) => sftp.unlink(temp, () => resolve())).catch(() => undefined);
+      throw this.transferError(error, msg('Upload of {0} to {1} failed: {2}', localPath, this.host.name, String((error as Error)?.message ?? error)));
+    }
+    return { bytes: size, skipped: false, sha256: localHash };
+  }
+
+  /**
+   * Downloads `remotePath` to `localPath`: into a temporary file beside it, checked against the
+   * remote size, then renamed. A failed or cancelled download leaves an existing `localPath` untouched.
+   */
+  async download(remotePath: string, localPath: string, options: { signal?: AbortSignal } = {}): Promise<TransferResult> {
+    options.signal?.throwIfAborted();
+    const sftp = await this.sftp();
+    const stats = await new Promise<{ size: number }>((resolve, reject) =>
+      sftp.stat(remotePath, (error, s) => (error ? reject(new RemoteError(msg('The remote file {0} does not exist on {1}.', remotePath, this.host.name), { host: this.host.name, cause: error })) : resolve(s))),
+    );
+    await fsp.mkdir(path.dirname(localPath), { recursive: true });
+    const temp = path.join(path.dirname(localPath), `.${path.basename(localPath)}.${randomBytes(4).toString('hex')}.part`);
+    try {
+      await this.withAbort(sftp, options.signal, (done) => sftp.fastGet(remotePath, temp, { concurrency: 64, chunkSize: 256 * 1024 - 1024 }, done));
+      const { size } = await fsp.stat(temp);
+      if (size !== stats.size) throw new RemoteError(msg('The download of {0} from {1} is incomplete ({2} of {3} bytes).', remotePath, this.host.name, size, stats.size), { host: this.host.name });
+      options.signal?.throwIfAborted();
+      await fsp.rename(temp, localPath);
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw this.transferError(error, msg('Download of {0} from {1} failed: {2}', remotePath, this.host.name, String((error as Error)?.message ?? error)));
+    }
+    return { bytes: stats.size, skipped: false };
+  }
+
+  private transferError(error: unknown, fallback: ReturnType<typeof msg>): unknown {
+    if (error instanceof Error && error.name === 'AbortError') return error;
+    if (error instanceof RemoteError) return error;
+    if (this.closed) return this.closeReason;
+    return new RemoteError(fallback, { host: this.host.name, cause: error });
+  }
+
+  private withAbort(sftp: SFTPWrapper, signal: AbortSignal | undefined, start: (done: (error?: Error | null) => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const removeClose = this.onClose((error) => settle(error));
+      const onAbort = () => {
+        settle(abortError());
+        // Closing the SFTP channel stops the transfer; the next transfer opens a new channel.
+        sftp.end();
+        this.sftpChannel = undefined;
+      };
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        removeClose();
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      start((error) => settle(error ?? undefined));
+    });
+  }
+
+  private async renameRemote(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+    const posixRename = () => new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(from, to, (e) => (e ? reject(e) : resolve())));
+    const plainRename = () => new Promise<void>((resolve, reject) => sftp.rename(from, to, (e) => (e ? reject(e) : resolve())));
+    try {
+      await posixRename();
+    } catch {
+      // Servers without posix-rename@openssh.com (Windows OpenSSH): plain rename refuses to
+      // overwrite, so the old file is removed first.
+      await new Promise<void>((resolve) => sftp.unlink(to, () => resolve()));
+      await plainRename();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.end();
+  }
+}
+
+/** POSIX job: its own session (so its process group can be killed), set-up, then the program. */
+export function posixJob(argv: readonly string[], setup: string | undefined, cwd?: string): string {
+  const inner = [
+    `printf '${PGID_MARKER.replace('\u001e', '\\036')}%s\\n' "$$" >&2`,
+    ...(cwd ? [`cd -- ${quotePosixWord(cwd)} || exit 1`] : []),
+    ...(setup ? [`{ ${setup}\n} || { __s=$?; printf '${SETUP_FAILED_MARKER.replace('\u001e', '\\036')}%s\\n' "$__s" >&2; exit "$__s"; }`] : []),
+    `exec ${quoteCommand('posix', argv)}`,
+  ].join('\n');
+  const q = quotePosixWord(inner);
+  // bash when present (set-up scripts such as CANN's set_env.sh are written for it), sh otherwise.
+  return `s=sh; command -v bash >/dev/null 2>&1 && s=bash; if command -v setsid >/dev/null 2>&1; then exec setsid -w "$s" -c ${q}; fi; exec "$s" -c ${q}`;
+}
+
+/** PowerShell job, sent as -EncodedCommand (Windows OpenSSH starts cmd.exe by default). */
+export function powerShellJob(argv: readonly string[], setup: string | undefined, cwd?: string): string {
+  const script = [
+    `[Console]::Error.WriteLine("$([char]30)NPU_PORT_PGID=$PID")`,
+    `$ErrorActionPreference = 'Stop'`,
+    ...(cwd ? [`Set-Location -LiteralPath ${powerShellLiteral(cwd)}`] : []),
+    ...(setup ? [`try { ${setup} } catch { [Console]::Error.WriteLine("$([char]30)NPU_PORT_SETUP_FAILED=1"); exit 1 }`] : []),
+    `$ErrorActionPreference = 'Continue'`,
+    quoteCommand('powershell', argv),
+    `exit $LASTEXITCODE`,
+  ].join('\n');
+  return powerShellEncodedCommand(script);
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** One connection per host, reused while it is open; a dropped connection is replaced on next use. */
+export class SshPool {
+  private readonly sessions = new Map<string, Promise<SshSession>>();
+
+  constructor(private readonly connectOptions: (host: HostConfig) => ConnectOptions | Promise<ConnectOptions>) {}
+
+  async get(host: HostConfig, signal?: AbortSignal): Promise<SshSession> {
+    const key = `${host.name}\u0000${host.user}@${host.host}:${host.port}`;
+    const existing = this.sessions.get(key);
+    if (existing) {
+      const session = await existing.catch(() => undefined);
+      if (session?.isOpen) return session;
+      this.sessions.delete(key);
+    }
+    const created = (async () => SshSession.connect(host, { ...(await this.connectOptions(host)), ...(signal ? { signal } : {}) }))();
+    this.sessions.set(key, created);
+    created.catch(() => this.sessions.delete(key));
+    return created;
+  }
+
+  closeAll(): void {
+    for (const session of this.sessions.values()) session.then((s) => s.close(), () => undefined);
+    this.sessions.clear();
+  }
+}

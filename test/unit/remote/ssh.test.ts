@@ -1,0 +1,195 @@
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConnectionError, HostKeyError } from '../../../src/core/remote/errors';
+import { formatKnownHostsLine, parseKnownHosts, verifyHostKey } from '../../../src/core/remote/knownHosts';
+import { SshPool, SshSession, type HostKeyPolicy, type UnknownHostKey } from '../../../src/core/remote/ssh';
+import { processGone, sshdAvailable, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
+
+let server: LoopbackSshd;
+let local: string;
+const skip = !sshdAvailable && 'OpenSSH server (openssh-server) is not installed';
+
+before(async () => {
+  if (skip) return;
+  server = await startLoopbackSshd();
+  local = mkdtempSync(path.join(tmpdir(), 'npu-port-ssh-local-'));
+});
+after(async () => {
+  await server?.stop();
+  if (local) rmSync(local, { recursive: true, force: true });
+});
+
+const trusted = (): HostKeyPolicy => ({ knownHostsFiles: [server.knownHosts] });
+
+async function collect(session: SshSession, argv: string[], signal?: AbortSignal) {
+  let stdout = '';
+  let stderr = '';
+  const result = await session.run(argv, { onStdout: (t) => (stdout += t), onStderr: (t) => (stderr += t), ...(signal ? { signal } : {}) });
+  return { ...result, stdout, stderr };
+}
+
+test('hostile arguments arrive intact at the remote program and run nothing else', { skip }, async () => {
+  const session = await SshSession.connect(server.ascendHost, { hostKeys: trusted() });
+  try {
+    const sentinel = path.join(server.dir, 'injected');
+    const hostile = ['a b', "it's", 'x"y', `$(touch ${sentinel})`, `\`touch ${sentinel}\``, `; touch ${sentinel}`, 'l1\nl2', '模型 文件.onnx', '', '*', '$HOME'];
+    const r = await collect(session, [process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', ...hostile]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), hostile);
+    assert.equal(existsSync(sentinel), false);
+  } finally {
+    session.close();
+  }
+});
+
+test('output streams while the program runs; the exit code comes back; set-up applies', { skip }, async () => {
+  const session = await SshSession.connect(server.ascendHost, { hostKeys: trusted() });
+  try {
+    const chunks: string[] = [];
+    let firstChunkAt = 0;
+    const started = Date.now();
+    const result = await session.run(['sh', '-c', 'echo one; sleep 0.6; echo two; echo "$NPU_PORT_STANDIN_DIR" >&2; exit 3'], {
+      onStdout: (t) => {
+        if (!chunks.length) firstChunkAt = Date.now() - started;
+        chunks.push(t);
+      },
+      onStderr: (t) => chunks.push(`ERR:${t}`),
+    });
+    assert.equal(result.exitCode, 3);
+    assert.ok(chunks.length >= 2, 'several chunks');
+    assert.equal(chunks[0], 'one\n');
+    assert.ok(firstChunkAt < Date.now() - started, 'first output arrived before the end');
+    assert.ok(chunks.some((c) => c === `ERR:${server.standinDir}\n`), `stderr without the markers: ${JSON.stringify(chunks)}`);
+  } finally {
+    session.close();
+  }
+});
+
+test('cancellation kills the remote process and its children', { skip }, async () => {
+  const session = await SshSession.connect(server.ascendHost, { hostKeys: trusted() });
+  try {
+    server.setScenario('atc', 'slow');
+    const controller = new AbortController();
+    const pidsFile = path.join(server.standinDir, 'atc.pids');
+    rmSync(pidsFile, { force: true });
+    const running = session.run(['atc', '--framework=5'], { signal: controller.signal, onStdout: () => undefined });
+    while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
+    const pids = readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number);
+    assert.equal(pids.length, 2);
+    assert.ok(pids.every((p) => !processGone(p)), 'tool and child run before the cancel');
+    controller.abort();
+    await assert.rejects(running, (e: Error) => e.name === 'AbortError');
+    for (let i = 0; i < 40 && !pids.every(processGone); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(pids.filter((p) => !processGone(p)), [], 'remote processes still running after cancel');
+    // The connection stays usable.
+    assert.equal((await collect(session, ['true'])).exitCode, 0);
+  } finally {
+    server.setScenario('atc', 'ok');
+    session.close();
+  }
+});
+
+test('a changed host key is refused with a clear error', { skip }, async () => {
+  const other = path.join(local, 'known_hosts_changed');
+  const otherKey = Buffer.from(readFileSync(server.knownHosts, 'utf8').split(/\s+/)[2]!, 'base64');
+  otherKey[otherKey.length - 1] ^= 0xff;
+  writeFileSync(other, formatKnownHostsLine('127.0.0.1', server.port, otherKey) + '\n');
+  let asked = false;
+  await assert.rejects(
+    SshSession.connect(server.ascendHost, { hostKeys: { knownHostsFiles: [other], onUnknownKey: async () => ((asked = true), 'accept-once') } }),
+    (e: unknown) => e instanceof HostKeyError && e.status === 'changed' && e.fingerprint === server.hostKeyFingerprint && /CHANGED/.test(e.message),
+  );
+  assert.equal(asked, false, 'a changed key must not be offered for acceptance');
+});
+
+test('an unknown host key is offered with its SHA256 fingerprint; accepted keys are saved hashed; refused keys fail', { skip }, async () => {
+  const store = path.join(local, 'own_known_hosts');
+  rmSync(store, { force: true });
+  const seen: UnknownHostKey[] = [];
+  await assert.rejects(
+    SshSession.connect(server.ascendHost, { hostKeys: { knownHostsFiles: [], ownStore: store, onUnknownKey: async (k) => (seen.push(k), 'reject') } }),
+    (e: unknown) => e instanceof HostKeyError && e.status === 'unknown',
+  );
+  assert.equal(seen[0]?.fingerprint, server.hostKeyFingerprint);
+  assert.equal(seen[0]?.keyType, 'ssh-ed25519');
+  const session = await SshSession.connect(server.ascendHost, { hostKeys: { knownHostsFiles: [], ownStore: store, onUnknownKey: async (k) => (seen.push(k), 'accept-save') } });
+  session.close();
+  assert.match(readFileSync(store, 'utf8'), /^\|1\|/);
+  // Second time the hashed entry is found: no question.
+  const again = await SshSession.connect(server.ascendHost, { hostKeys: { knownHostsFiles: [], ownStore: store, onUnknownKey: async () => assert.fail('asked again') } });
+  again.close();
+  assert.equal(seen.length, 2);
+});
+
+test('known_hosts: hashed entries written by ssh-keygen -H, patterns and negation', { skip }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const file = path.join(local, 'kh_hash');
+  writeFileSync(file, readFileSync(server.knownHosts));
+  execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^\|1\|/);
+  const key = Buffer.from(text.split(/\s+/)[2]!, 'base64');
+  assert.equal(verifyHostKey(parseKnownHosts(text), '127.0.0.1', server.port, key).status, 'known');
+  assert.equal(verifyHostKey(parseKnownHosts(text), '127.0.0.1', server.port + 1, key).status, 'unknown');
+  const b64 = key.toString('base64');
+  assert.equal(verifyHostKey(parseKnownHosts(`*.lab,!bad.lab ssh-ed25519 ${b64}`), 'npu1.lab', 22, key).status, 'known');
+  assert.equal(verifyHostKey(parseKnownHosts(`*.lab,!bad.lab ssh-ed25519 ${b64}`), 'bad.lab', 22, key).status, 'unknown');
+  assert.equal(verifyHostKey(parseKnownHosts(`@revoked * ssh-ed25519 ${b64}`), 'x', 22, key).status, 'revoked');
+});
+
+test('upload sends only changed content, atomically; download replaces only on success', { skip }, async () => {
+  const pool = new SshPool(() => ({ hostKeys: trusted() }));
+  try {
+    const session = await pool.get(server.ascendHost);
+    assert.equal(await pool.get(server.ascendHost), session, 'one reused connection per host');
+    const file = path.join(local, 'model one.onnx');
+    writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 7));
+    const remote = path.posix.join(server.ascendHost.workdir, 'models', 'model one.onnx');
+    const first = await session.upload(file, remote);
+    assert.deepEqual([first.bytes, first.skipped], [3 * 1024 * 1024, false]);
+    const second = await session.upload(file, remote);
+    assert.deepEqual([second.bytes, second.skipped], [0, true]);
+    writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 8));
+    const third = await session.upload(file, remote);
+    assert.equal(third.skipped, false);
+    assert.deepEqual(readFileSync(remote), readFileSync(file), 'remote copy equals local');
+
+    const target = path.join(local, 'out.om');
+    writeFileSync(target, 'GOOD');
+    await assert.rejects(session.download(remote + '.missing', target));
+    assert.equal(readFileSync(target, 'utf8'), 'GOOD');
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(session.download(remote, target, { signal: controller.signal }));
+    assert.equal(readFileSync(target, 'utf8'), 'GOOD');
+    await session.download(remote, target);
+    assert.deepEqual(readFileSync(target), readFileSync(file));
+  } finally {
+    pool.closeAll();
+  }
+});
+
+test('a connection dropped mid-run fails the run with a clear error, and the pool reconnects later', { skip }, async () => {
+  const doomed = await startLoopbackSshd();
+  const pool = new SshPool(() => ({ hostKeys: { knownHostsFiles: [doomed.knownHosts] }, keepaliveIntervalMs: 1000 }));
+  try {
+    doomed.setScenario('atc', 'slow');
+    const session = await pool.get(doomed.ascendHost);
+    const pidsFile = path.join(doomed.standinDir, 'atc.pids');
+    const running = session.run(['atc'], { onStdout: () => undefined });
+    while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
+    doomed.kill();
+    await assert.rejects(running, (e: unknown) => e instanceof ConnectionError && e.host === 'ascend-loopback' && /connection to ascend-loopback was lost/.test(e.message));
+    assert.equal(session.isOpen, false);
+    await assert.rejects(pool.get(doomed.ascendHost), (e: unknown) => e instanceof ConnectionError);
+  } finally {
+    pool.closeAll();
+    // The stand-in and its child lost their server; end them (they were started by this test).
+    const pidsFile = path.join(doomed.standinDir, 'atc.pids');
+    if (existsSync(pidsFile)) for (const pid of readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    await doomed.stop();
+  }
+});
