@@ -1,0 +1,18 @@
+import { NpuPortError } from '../errors';
+import type { Message } from '../l10n';
+
+/**
+ * A model file that cannot be decoded (truncated, corrupt, hostile) or a tensor that cannot be read
+ * (external file missing or outside the model folder). `offset` is the byte offset in the model file
+ * where the problem was found, when there is one.
+ */
+export class OnnxDecodeError extends NpuPortError {
+  readonly offset: number | undefined;
+  readonly file: string | undefined;
+
+  constructor(detail: Message, facts: { offset?: number; file?: string; cause?: unknown } = {}) {
+    super(detail, facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.offset = facts.offset;
+    this.file = facts.file;
+  }
+}
