@@ -1,0 +1,145 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { msg, type Message } from '../l10n';
+import { ruleInfo, type RuleId } from './catalog';
+import type { RuleContext } from './context';
+import { importLayout } from './fixes/imports';
+import { FixKit } from './fixes/kit';
+import { checkString } from './rules/devices';
+import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
+import { checkName } from './rules/names';
+import { ImportTable } from './symbols';
+import { excerpt, rangeOf } from './syntax';
+import { LineIndex } from './text';
+import type { AnalysisOptions, Finding, Fix, Severity } from './types';
+
+/**
+ * Words every finding contains somewhere in its source text (imports included: a name bound to
+ * torch.cuda.* is imported with "cuda" in the import). The analysis looks at the syntax tree only
+ * around these hits, so a file without any of them has no findings; the workspace scan uses the
+ * same pattern to skip files without parsing them.
+ */
+export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|\.to\s*\(`;
+/** True when a file may contain a finding (cheap and safe: a superset of what the rules report). */
+export const MAY_HAVE_FINDINGS = new RegExp(String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))`, 'i');
+
+const DEVICE_USE = /\.to\s*\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*[,)]|\b(?:device|map_location)\s*=\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\b|torch\.device\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*\)/g;
+const IGNORE = /#\s*npu-port:\s*ignore(?:\[([^\]]*)\])?/;
+const MAX_SYNTAX_ERRORS = 10;
+
+export interface AnalyzeInput {
+  readonly tree: Tree;
+  readonly text: string;
+  readonly lines?: LineIndex;
+  readonly options: AnalysisOptions;
+  /** Only report constructs touching this offset range (incremental re-analysis). */
+  readonly within?: { readonly start: number; readonly end: number };
+}
+
+/** Runs every rule over a parsed Python file. Positions are 0-based, columns in UTF-16 code units. */
+export function analyzePython(input: AnalyzeInput): Finding[] {
+  const { tree, text, options } = input;
+  const lines = input.lines ?? new LineIndex(text);
+  const imports = new ImportTable(tree);
+  const kit = new FixKit(lines, importLayout(tree, imports, lines), options);
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const deviceNames = new Set<string>();
+  for (const m of text.matchAll(DEVICE_USE)) deviceNames.add((m[1] ?? m[2] ?? m[3])!);
+
+  const ctx: RuleContext = {
+    text,
+    lines,
+    tree,
+    imports,
+    kit,
+    deviceNames,
+    transferToNpu: imports.hasModuleImport('torch_npu.contrib.transfer_to_npu'),
+    usesDiffusers: imports.importsFrom('diffusers'),
+    report(node, rule, message, fixes, severity) {
+      const key = `${rule}:${node.startIndex}:${node.endIndex}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const finding = makeFinding(lines, options, node, rule, message, fixes, severity);
+      if (finding) findings.push(finding);
+    },
+    reported(node, rule) {
+      return [...seen].some((k) => k.endsWith(`:${node.startIndex}:${node.endIndex}`) && (!rule || k.startsWith(rule + ':')));
+    },
+  };
+
+  const start = input.within?.start ?? 0;
+  const end = input.within?.end ?? text.length;
+  const aliases = imports.localsUnder(['torch.cuda', 'torch.backends', 'torch.utils.cpp_extension', 'torch.jit', 'torch.distributed.is_nccl_available', ...LIBRARY_MODULES]);
+  const pattern = new RegExp(aliases.length ? `${CANDIDATE_SOURCE}|\\b(?:${aliases.map(escape).join('|')})\\b` : CANDIDATE_SOURCE, 'g');
+  pattern.lastIndex = start;
+  const root = tree.rootNode;
+  const visited = new Set<number>();
+  for (let m = pattern.exec(text); m && m.index <= end; m = pattern.exec(text)) {
+    const at = m[0].startsWith('.') ? m.index + 1 : m.index;
+    const node = root.descendantForIndex(at);
+    if (!node || visited.has(node.id)) continue;
+    visited.add(node.id);
+    dispatch(ctx, node);
+  }
+  for (const info of imports.imports) {
+    if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
+  }
+  if (root.hasError) collectSyntaxErrors(root, (node, message) => ctx.report(node, 'syntax-error', message, []));
+  return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
+}
+
+function dispatch(ctx: RuleContext, node: Node): void {
+  switch (node.type) {
+    case 'string_content':
+    case 'string_start':
+    case 'string_end':
+    case 'escape_sequence':
+      if (node.parent?.type === 'string') checkString(ctx, node.parent);
+      return;
+    case 'string':
+      checkString(ctx, node);
+      return;
+    case 'identifier':
+      checkName(ctx, node);
+      return;
+    default:
+      return;
+  }
+}
+
+function escape(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Node, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {
+  const setting = options.rules?.[rule];
+  if (setting === 'off') return undefined;
+  const range = rangeOf(node);
+  const ignore = IGNORE.exec(lines.lineText(range.start.line));
+  if (ignore && (!ignore[1] || ignore[1].split(',').map((s) => s.trim()).includes(rule))) return undefined;
+  return {
+    rule,
+    severity: setting ?? severity ?? ruleInfo(rule)!.severity,
+    range,
+    startIndex: node.startIndex,
+    endIndex: node.endIndex,
+    message,
+    original: excerpt(node.text),
+    fixes,
+  };
+}
+
+function collectSyntaxErrors(node: Node, report: (node: Node, message: Message) => void, budget = { left: MAX_SYNTAX_ERRORS }): void {
+  if (budget.left <= 0) return;
+  if (node.isMissing) {
+    budget.left--;
+    report(node, msg('Syntax error: missing "{0}"', node.type));
+    return;
+  }
+  if (node.isError) {
+    budget.left--;
+    report(node, msg('Syntax error: this part of the file does not parse'));
+    return;
+  }
+  for (const child of node.children) if (child && (child.hasError || child.isMissing)) collectSyntaxErrors(child, report, budget);
+}

@@ -1,0 +1,25 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Message } from '../l10n';
+import type { RuleId } from './catalog';
+import type { FixKit } from './fixes/kit';
+import type { ImportTable } from './symbols';
+import type { LineIndex } from './text';
+import type { Fix, Severity } from './types';
+
+/** What a rule sees of the file, and how it reports. */
+export interface RuleContext {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly tree: Tree;
+  readonly imports: ImportTable;
+  readonly kit: FixKit;
+  /** Names (last segment) passed somewhere as a device: `.to(x)`, `device=x`, `torch.device(x)`. */
+  readonly deviceNames: ReadonlySet<string>;
+  /** The file imports torch_npu.contrib.transfer_to_npu: CUDA calls are redirected at run time. */
+  readonly transferToNpu: boolean;
+  /** The file imports diffusers (the attention fallback is an environment variable there). */
+  readonly usesDiffusers: boolean;
+  report(node: Node, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): void;
+  /** True once a node was reported under a rule (a construct is reported once). */
+  reported(node: Node, rule?: RuleId): boolean;
+}

@@ -1,0 +1,63 @@
+import type { Node } from 'web-tree-sitter';
+import { msg, type Message } from '../../l10n';
+import type { Range } from '../../position';
+import { rangeOf } from '../syntax';
+import type { LineIndex } from '../text';
+import type { AnalysisOptions, FileCreate, Fix, FixStyle, Requirement, TextEdit } from '../types';
+import { deviceHelperSource } from './deviceHelper';
+import { requirementEdits, type ImportLayout } from './imports';
+
+export const TRANSFER_TO_NPU_LINES = ['import torch_npu', 'from torch_npu.contrib import transfer_to_npu'] as const;
+
+/** Builds fixes for one file: plain text edits plus the imports they need and the files they create. */
+export class FixKit {
+  constructor(
+    private readonly lines: LineIndex,
+    private readonly layout: ImportLayout,
+    readonly options: AnalysisOptions,
+  ) {}
+
+  get style(): FixStyle {
+    return this.options.style;
+  }
+
+  /** `from <deviceModule> import name`. */
+  helper(name: string): Requirement {
+    return { kind: 'from', module: this.options.deviceModule, name };
+  }
+
+  readonly torchNpu: Requirement = { kind: 'import', module: 'torch_npu' };
+
+  replace(target: Node | Range, newText: string): TextEdit {
+    return { range: 'startIndex' in target ? rangeOf(target) : target, newText };
+  }
+
+  /** A range from the start of one node to the end of another. */
+  span(from: Node, to: Node): Range {
+    return { start: rangeOf(from).start, end: rangeOf(to).end };
+  }
+
+  make(title: Message, coreEdits: TextEdit[], requires: Requirement[], replacement: string, style: FixStyle | undefined = this.style, createHelper = false): Fix {
+    const createFiles: FileCreate[] = createHelper || requires.some((r) => r.kind === 'from' && r.module === this.options.deviceModule)
+      ? [{ path: `${this.options.deviceModule}.py`, content: deviceHelperSource() }]
+      : [];
+    const edits = [...coreEdits, ...requirementEdits(requires, this.layout, this.lines)];
+    return { title, edits, coreEdits, requires, createFiles, style, replacement };
+  }
+
+  /** "Replace with X": one edit over `target`. */
+  replaceWith(target: Node | Range, newText: string, requires: Requirement[], title?: Message): Fix {
+    return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, newText)], requires, newText);
+  }
+
+  /** The transferToNpu style: the two-line import at the top of the file, nothing else changes. */
+  transfer(): Fix {
+    return this.make(
+      msg('Import torch_npu and transfer_to_npu at the top of the file'),
+      [],
+      [{ kind: 'head', lines: TRANSFER_TO_NPU_LINES }],
+      TRANSFER_TO_NPU_LINES.join('; '),
+      'transferToNpu',
+    );
+  }
+}

@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { NpuPortError } from '../errors';
+import { msg } from '../l10n';
+
+export class PythonParserError extends NpuPortError {}
+
+/**
+ * The tree-sitter Python parser. The wasm files are loaded from `wasmDir` (the extension's dist/,
+ * the folder of dist/cli.js, or node_modules in tests); never from the network.
+ */
+export class PythonParser {
+  private constructor(private readonly parser: Parser, readonly language: Language) {}
+
+  /** Parses `text`; with `oldTree` (already edited with `tree.edit`) the parse is incremental. */
+  parse(text: string, oldTree?: Tree | null): Tree {
+    const tree = this.parser.parse(text, oldTree ?? null);
+    if (!tree) throw new PythonParserError(msg('The Python parser stopped without a result.'));
+    return tree;
+  }
+
+  private static loading = new Map<string, Promise<PythonParser>>();
+  private static initialized: Promise<void> | undefined;
+
+  /** One parser per wasm directory and thread (tree-sitter parsers are not re-entrant, JS is single-threaded). */
+  static load(wasmDir: string): Promise<PythonParser> {
+    const key = path.resolve(wasmDir);
+    let found = this.loading.get(key);
+    if (!found) {
+      found = this.create(key);
+      this.loading.set(key, found);
+      found.catch(() => this.loading.delete(key));
+    }
+    return found;
+  }
+
+  private static async create(dir: string): Promise<PythonParser> {
+    const runtime = locate(dir, 'tree-sitter.wasm', 'web-tree-sitter');
+    const grammar = locate(dir, 'tree-sitter-python.wasm', 'tree-sitter-python');
+    try {
+      this.initialized ??= Parser.init({ locateFile: () => runtime });
+      await this.initialized;
+      const language = await Language.load(grammar);
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return new PythonParser(parser, language);
+    } catch (error) {
+      this.initialized = undefined;
+      throw new PythonParserError(msg('Cannot load the Python parser from {0}: {1}', dir, error instanceof Error ? error.message : String(error)), { cause: error });
+    }
+  }
+}
+
+/** `dir/name`, or `dir/pkg/name` when `dir` is a node_modules folder. */
+function locate(dir: string, name: string, pkg: string): string {
+  const direct = path.join(dir, name);
+  return path.basename(dir) === 'node_modules' ? path.join(dir, pkg, name) : direct;
+}

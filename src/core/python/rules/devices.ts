@@ -1,0 +1,239 @@
+import type { Node } from 'web-tree-sitter';
+import { msg } from '../../l10n';
+import type { RuleContext } from '../context';
+import { callArguments, callOfArgument, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
+import type { Fix } from '../types';
+
+/** Values of a CUDA device string: "cuda", "cuda:1", f"cuda:{rank}". */
+export function cudaDevice(lit: StringLiteral): { index?: string; interpolated?: Node } | undefined {
+  if (lit.prefix.includes('b')) return undefined;
+  if (lit.interpolations.length === 0) {
+    const m = /^cuda(?::(\d+))?$/.exec(lit.content);
+    return m ? (m[1] !== undefined ? { index: m[1] } : {}) : undefined;
+  }
+  if (lit.interpolations.length === 1 && /^cuda:\{[^{}]*\}$/.test(lit.content)) {
+    const expr = lit.interpolations[0]!.namedChildren.find((c) => c && c.type !== 'format_specifier' && c.type !== 'type_conversion');
+    return expr ? { interpolated: expr } : undefined;
+  }
+  return undefined;
+}
+
+const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
+const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
+const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
+
+/** The helper expression for a device: DEVICE, or dm.device_for(i). */
+function helperDevice(ctx: RuleContext, dev: { index?: string; interpolated?: Node }) {
+  if (dev.interpolated) return { text: `dm.device_for(${dev.interpolated.text})`, requires: [ctx.kit.helper('dm')] };
+  if (dev.index !== undefined && dev.index !== '0') return { text: `dm.device_for(${dev.index})`, requires: [ctx.kit.helper('dm')] };
+  return { text: 'DEVICE', requires: [ctx.kit.helper('DEVICE')] };
+}
+
+/** "cuda" → "npu" inside the same quotes (keeps the prefix and the index / interpolation). */
+function npuLiteral(node: Node): string {
+  return node.text.replace(/cuda/, 'npu');
+}
+
+/**
+ * A string literal holding a CUDA device, "nccl" or "flash_attention_2": reported where it is used as
+ * such (never in comments, docstrings, log messages or help texts, which are not device positions).
+ */
+export function checkString(ctx: RuleContext, node: Node): void {
+  const lit = stringLiteral(node);
+  if (!lit) return;
+  if (lit.content === 'nccl' || lit.content === 'NCCL') return checkNccl(ctx, node);
+  if (lit.content === 'flash_attention_2') return checkAttnImplementation(ctx, node);
+  const dev = cudaDevice(lit);
+  if (!dev) return;
+
+  // `"cuda" if torch.cuda.is_available() else "cpu"`: the whole expression is the device.
+  let expr = node;
+  let { parent } = unparenthesizedParent(node);
+  if (parent?.type === 'conditional_expression' && parent.namedChildren[1]?.id !== expr.id) {
+    expr = parent;
+    parent = unparenthesizedParent(parent).parent;
+  }
+  if (!parent) return;
+  const arg = callOfArgument(expr.parent?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
+  if (arg) return checkDeviceArgument(ctx, node, expr, dev, arg);
+  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === unparenthesizedParent(expr).node.id) {
+    const left = parent.childForFieldName('left');
+    const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
+    if (name && (ctx.deviceNames.has(name) || DEVICE_NAME.test(name))) reportDevice(ctx, node, expr, dev);
+    return;
+  }
+  if (parent.type === 'default_parameter' || parent.type === 'typed_default_parameter') {
+    const name = parent.childForFieldName('name')?.text;
+    if (name && (ctx.deviceNames.has(name) || DEVICE_NAME.test(name))) reportDevice(ctx, node, expr, dev);
+    return;
+  }
+  if (parent.type === 'comparison_operator' && expr.id === node.id) {
+    if (ctx.transferToNpu) return;
+    const fixes: Fix[] = [];
+    if (ctx.kit.style === 'deviceManager') fixes.push(ctx.kit.replaceWith(node, 'DEVICE.type', [ctx.kit.helper('DEVICE')]));
+    else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), []));
+    else fixes.push(ctx.kit.transfer());
+    ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, 'warning');
+    return;
+  }
+  if (parent.type === 'return_statement') {
+    let fn: Node | null = parent.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    const name = fn?.childForFieldName('name')?.text ?? '';
+    if (DEVICE_NAME.test(name)) reportDevice(ctx, node, expr, dev);
+  }
+}
+
+function checkDeviceArgument(
+  ctx: RuleContext,
+  node: Node,
+  expr: Node,
+  dev: { index?: string; interpolated?: Node },
+  arg: { call: Node; index: number; keyword?: string },
+): void {
+  const { call, index, keyword } = arg;
+  const fn = call.childForFieldName('function');
+  const qualified = ctx.imports.qualify(fn);
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  // Inside a torch.cuda.* call the call itself is the finding (memory_summary(device="cuda")).
+  for (let a: Node | null = call; a && a.type !== 'module'; a = a.parent) {
+    if (a.type === 'call' && ctx.imports.qualify(a.childForFieldName('function'))?.startsWith('torch.cuda.')) return;
+  }
+  if (qualified === 'torch.Generator' || qualified === 'torch.random.Generator') return checkGenerator(ctx, call, node);
+  if (qualified === 'torch.autocast' || qualified === 'torch.amp.autocast' || qualified === 'torch.cuda.amp.autocast') {
+    if (index === 0 || keyword === 'device_type') return checkAutocastDevice(ctx, node, dev);
+    return;
+  }
+  if (qualified === 'safetensors.torch.load_file' || (method === undefined && fn?.text === 'load_file')) {
+    if (keyword === 'device' || index === 1) return checkSafetensors(ctx, call, node);
+  }
+  if (ctx.transferToNpu) return;
+  if (method === 'to' || method === 'to_empty') {
+    if (index === 0 || keyword === 'device') return checkTo(ctx, call, node, expr, dev, index === 0);
+    return;
+  }
+  if (qualified === 'torch.device' || qualified === 'torch.set_default_device') {
+    if (index === 0 || keyword === 'type') {
+      if (qualified === 'torch.device' && expr.id === node.id && ctx.kit.style === 'deviceManager' && callArguments(call).positional.length === 1) {
+        const h = helperDevice(ctx, dev);
+        ctx.report(call, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', node.text), [ctx.kit.replaceWith(call, h.text, h.requires)]);
+        return;
+      }
+      return reportDevice(ctx, node, expr, dev);
+    }
+    return;
+  }
+  if (keyword && DEVICE_KEYWORDS.has(keyword)) return reportDevice(ctx, node, expr, dev);
+  if (keyword === 'default' && /add_argument$/.test(fn?.text ?? '')) {
+    const option = callArguments(call).positional.map((p) => p.text).join(' ');
+    if (/device/i.test(option)) reportDevice(ctx, node, expr, dev, true);
+  }
+}
+
+/** A device string (or the ternary around it) used as a device. */
+function reportDevice(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, asString = false): void {
+  if (ctx.transferToNpu) return;
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'deviceManager') {
+    const h = helperDevice(ctx, dev);
+    fixes.push(ctx.kit.replaceWith(expr, asString ? `str(${h.text})` : h.text, h.requires));
+  } else if (ctx.kit.style === 'torchNpu') {
+    if (expr.id === node.id) fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), [ctx.kit.torchNpu]));
+    else {
+      const text = expr.text.replace(node.text, npuLiteral(node)).replace(/\btorch\.cuda\.is_available\b/g, 'torch.npu.is_available');
+      fixes.push(ctx.kit.replaceWith(expr, text, [ctx.kit.torchNpu]));
+    }
+  } else fixes.push(ctx.kit.transfer());
+  ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', excerptOf(node)), fixes);
+}
+
+function excerptOf(node: Node): string {
+  const lit = stringLiteral(node);
+  return lit ? lit.content : node.text;
+}
+
+/** `.to("cuda", torch.bfloat16)` → `.to(DEVICE, DTYPE)` (and a keep-dtype variant), `.to("cuda")` → `.to(DEVICE)`. */
+function checkTo(ctx: RuleContext, call: Node, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, positional: boolean): void {
+  const { positional: args, keywords } = callArguments(call);
+  const dtypeNode = positional ? args[1] ?? keywords.get('dtype') : keywords.get('dtype');
+  const dtype = dtypeNode ? ctx.imports.qualify(dtypeNode) : undefined;
+  if (ctx.kit.style === 'deviceManager' && dtypeNode && dtype && HALF_DTYPES.has(dtype)) {
+    const h = helperDevice(ctx, dev);
+    const both = ctx.kit.make(
+      msg('Replace with {0}', `${h.text}, DTYPE`),
+      [ctx.kit.replace(expr, h.text), ctx.kit.replace(dtypeNode, 'DTYPE')],
+      [...h.requires, ctx.kit.helper('DTYPE')],
+      `.to(${h.text}, DTYPE)`,
+    );
+    const keep = ctx.kit.make(msg('Replace with {0} (keep the dtype)', h.text), [ctx.kit.replace(expr, h.text)], h.requires, `.to(${h.text}, ${dtypeNode.text})`);
+    ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', excerptOf(node)), [both, keep]);
+    return;
+  }
+  reportDevice(ctx, node, expr, dev);
+}
+
+function checkGenerator(ctx: RuleContext, call: Node, node: Node): void {
+  if (ctx.transferToNpu) return;
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'deviceManager') {
+    // torch.Generator("cuda").manual_seed(s) → dm.create_generator(s)
+    const attr = call.parent;
+    const outer = attr?.type === 'attribute' && attr.childForFieldName('attribute')?.text === 'manual_seed' ? attr.parent : null;
+    if (outer?.type === 'call' && outer.childForFieldName('function')?.id === attr?.id) {
+      const seed = callArguments(outer).positional[0]?.text ?? '';
+      fixes.push(ctx.kit.replaceWith(outer, `dm.create_generator(${seed})`, [ctx.kit.helper('dm')]));
+    } else fixes.push(ctx.kit.replaceWith(call, 'dm.create_generator()', [ctx.kit.helper('dm')]));
+  } else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), [ctx.kit.torchNpu]));
+  else fixes.push(ctx.kit.transfer());
+  ctx.report(call, 'cuda-generator', msg('torch.Generator on a CUDA device'), fixes);
+}
+
+function checkAutocastDevice(ctx: RuleContext, node: Node, dev: { index?: string; interpolated?: Node }): void {
+  if (ctx.transferToNpu || dev.interpolated) return;
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'deviceManager') fixes.push(ctx.kit.replaceWith(node, 'dm.device_type', [ctx.kit.helper('dm')]));
+  else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), [ctx.kit.torchNpu]));
+  else fixes.push(ctx.kit.transfer());
+  ctx.report(node, 'cuda-amp', msg('{0} enables mixed precision only on CUDA', node.text), fixes);
+}
+
+function checkSafetensors(ctx: RuleContext, call: Node, node: Node): void {
+  const fixes: Fix[] = [];
+  const { positional, keywords } = callArguments(call);
+  if (ctx.kit.style === 'deviceManager' && positional.length >= 1 && positional.length <= 2 && [...keywords.keys()].every((k) => k === 'device')) {
+    fixes.push(ctx.kit.replaceWith(call, `dm.load_safetensors(${positional[0]!.text})`, [ctx.kit.helper('dm')]));
+  } else fixes.push(ctx.kit.replaceWith(node, node.text.replace(/cuda(:\d+)?/, 'cpu'), []));
+  ctx.report(call, 'safetensors-device', msg('load_file(..., device="{0}") loads straight to CUDA', excerptOf(node)), fixes);
+}
+
+function checkNccl(ctx: RuleContext, node: Node): void {
+  const { parent } = unparenthesizedParent(node);
+  const arg = callOfArgument(node);
+  const lit = stringLiteral(node)!;
+  const hccl = lit.content === 'NCCL' ? 'HCCL' : 'hccl';
+  if (parent?.type === 'comparison_operator') {
+    ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), [], 'warning');
+    return;
+  }
+  let backendUse = false;
+  if (arg) {
+    const q = ctx.imports.qualify(arg.call.childForFieldName('function'));
+    backendUse = arg.keyword === 'backend' || (q === 'torch.distributed.init_process_group' && arg.index === 0) || (arg.keyword === 'default' && /backend/i.test(arg.call.text));
+  } else if (parent?.type === 'assignment') {
+    backendUse = /backend/i.test(parent.childForFieldName('left')?.text ?? '');
+  }
+  if (!backendUse) return;
+  if (ctx.transferToNpu) return;
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'deviceManager' && lit.content === 'nccl') fixes.push(ctx.kit.replaceWith(node, 'dm.dist_backend', [ctx.kit.helper('dm')]));
+  else fixes.push(ctx.kit.replaceWith(node, node.text.replace(lit.content, hccl), []));
+  ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), fixes);
+}
+
+function checkAttnImplementation(ctx: RuleContext, node: Node): void {
+  const arg = callOfArgument(node);
+  const { parent } = unparenthesizedParent(node);
+  const named = arg?.keyword === 'attn_implementation' || (parent?.type === 'assignment' && /attn_implementation/.test(parent.text));
+  if (!named) return;
+  ctx.report(node, 'flash-attn', msg('attn_implementation="flash_attention_2" needs flash-attn (CUDA only)'), [ctx.kit.replaceWith(node, node.text.replace('flash_attention_2', 'sdpa'), [])]);
+}

@@ -1,0 +1,82 @@
+import type { Node } from 'web-tree-sitter';
+import { msg } from '../../l10n';
+import type { RuleId } from '../catalog';
+import type { RuleContext } from '../context';
+import type { ImportInfo } from '../symbols';
+import { excerpt } from '../syntax';
+import type { Fix } from '../types';
+
+/** CUDA-only libraries, by top-level module. */
+const LIBRARIES: Readonly<Record<string, RuleId>> = {
+  flash_attn: 'flash-attn',
+  flash_attn_2_cuda: 'flash-attn',
+  xformers: 'xformers',
+  apex: 'apex',
+  bitsandbytes: 'bitsandbytes',
+  triton: 'triton',
+};
+
+/** flash-attn functions the device helper provides with the same interface. */
+const FLASH_SHIMS = new Set(['flash_attn_func']);
+
+export function libraryOf(qualified: string): RuleId | undefined {
+  return LIBRARIES[qualified.split('.')[0]!];
+}
+
+export const LIBRARY_MODULES = Object.keys(LIBRARIES);
+
+function messageFor(rule: RuleId, text: string) {
+  switch (rule) {
+    case 'flash-attn':
+      return msg('{0} comes from flash-attn, which cannot be installed on an NPU host', text);
+    case 'xformers':
+      return msg('{0} needs xFormers, which has no Ascend build', text);
+    case 'apex':
+      return msg('{0} is NVIDIA Apex; Ascend\'s apex fork provides NpuFused* replacements', text);
+    case 'bitsandbytes':
+      return msg('{0} needs bitsandbytes (CUDA kernels only)', text);
+    default:
+      return msg('{0} is a Triton (CUDA backend) kernel API', text);
+  }
+}
+
+/** An import of a CUDA-only library. */
+export function checkLibraryImport(ctx: RuleContext, info: ImportInfo): void {
+  const rule = libraryOf(info.module);
+  if (!rule) return;
+  ctx.report(info.node, rule, messageFor(rule, excerpt(info.node.text, 80)), rule === 'flash-attn' ? flashImportFixes(ctx, info) : []);
+}
+
+/**
+ * `from flash_attn import flash_attn_func` → `from device_utils import flash_attn_func` (the helper's
+ * attention fallback); in a diffusers script also DIFFUSERS_ATTENTION_TYPE=vanilla.
+ */
+function flashImportFixes(ctx: RuleContext, info: ImportInfo): Fix[] {
+  if (!info.isFrom || info.names.length === 0 || !info.names.every((n) => FLASH_SHIMS.has(n.name))) return [];
+  const names = info.names.map((n) => (n.local === n.name ? n.name : `${n.name} as ${n.local}`)).join(', ');
+  const text = `from ${ctx.kit.options.deviceModule} import ${names}`;
+  const edits = [ctx.kit.replace(info.node, text)];
+  const statements = ctx.usesDiffusers
+    ? [{ kind: 'statement' as const, text: 'os.environ.setdefault("DIFFUSERS_ATTENTION_TYPE", "vanilla")', after: { kind: 'import' as const, module: 'os' } }]
+    : [];
+  const fix = ctx.kit.make(msg('Replace with {0}', text), edits, statements, text, undefined, true);
+  return [fix];
+}
+
+/** A use of a name that comes from a CUDA-only library (`flash_attn_func(q, k, v)`, `xformers.ops.memory_efficient_attention`). */
+export function checkLibraryUse(ctx: RuleContext, id: Node, top: Node, call: Node | undefined, rule: RuleId): void {
+  // The import statement itself is handled by checkLibraryImport.
+  for (let a: Node | null = id; a; a = a.parent) if (a.type === 'import_statement' || a.type === 'import_from_statement') return;
+  const root = top.type === 'attribute' ? leftmost(top) : top;
+  const origin = ctx.imports.origin(root.text);
+  const fixes = origin && rule === 'flash-attn' ? flashImportFixes(ctx, origin) : [];
+  const target = call ?? top;
+  const decorated = target.parent?.type === 'decorator' ? target.parent : target;
+  ctx.report(decorated, rule, messageFor(rule, excerpt(decorated.text, 60)), fixes);
+}
+
+function leftmost(node: Node): Node {
+  let current = node;
+  while (current.type === 'attribute') current = current.childForFieldName('object')!;
+  return current;
+}

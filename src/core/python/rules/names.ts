@@ -1,0 +1,194 @@
+import type { Node } from 'web-tree-sitter';
+import { msg } from '../../l10n';
+import type { RuleContext } from '../context';
+import { callArguments, excerpt, isGuard, stringLiteral } from '../syntax';
+import type { Fix } from '../types';
+import { checkLibraryUse, libraryOf } from './libraries';
+
+/** torch.cuda.X(...) → device helper method (deviceManager style). */
+const HELPER_METHODS: Readonly<Record<string, string>> = {
+  synchronize: 'synchronize',
+  memory_summary: 'memory_stats',
+  memory_stats: 'memory_stats',
+  empty_cache: 'empty_cache',
+  manual_seed: 'manual_seed',
+  manual_seed_all: 'manual_seed',
+  is_available: 'is_accelerator_available',
+  device_count: 'device_count',
+  current_device: 'current_device',
+  set_device: 'set_device',
+  get_device_name: 'device_name',
+  memory_allocated: 'memory_allocated',
+  max_memory_allocated: 'max_memory_allocated',
+  reset_peak_memory_stats: 'reset_peak_memory_stats',
+};
+/** Helper methods that take the original arguments (the others take none). */
+const KEEP_ARGS = new Set(['manual_seed', 'set_device']);
+
+/** torch.cuda APIs with no torch_npu counterpart (torch_npu API list and ms_fmk_transplt's unsupported list). */
+const NO_NPU_COUNTERPART = new Set(['get_device_capability', 'memory_usage', 'comm', 'default_generators', 'nvtx', 'jiterator', 'CUDAGraph', 'graphs', 'StreamContext']);
+
+const UNSUPPORTED_BACKENDS = /^torch\.backends\.(cuda\.(enable_flash_sdp|flash_sdp_enabled|enable_mem_efficient_sdp|mem_efficient_sdp_enabled|enable_math_sdp|math_sdp_enabled|sdp_kernel|preferred_linalg_library)|cudnn\.benchmark_limit)$/;
+
+const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
+
+/** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
+export function checkName(ctx: RuleContext, id: Node): void {
+  let top = id;
+  while (top.parent?.type === 'attribute') top = top.parent;
+  const parent = top.parent;
+  const call = parent?.type === 'call' && parent.childForFieldName('function')?.id === top.id ? parent : undefined;
+  const qualified = ctx.imports.qualify(top);
+  const attrName = top.type === 'attribute' ? top.childForFieldName('attribute') : null;
+
+  if (qualified) {
+    if (qualified.startsWith('torch.cuda.amp.') || qualified === 'torch.cuda.amp') return checkCudaAmp(ctx, top, call, qualified);
+    if (qualified.startsWith('torch.cuda.') || qualified === 'torch.cuda') return checkCudaApi(ctx, top, call, qualified);
+    if (qualified.startsWith('torch.backends.cudnn') || qualified.startsWith('torch.backends.cuda')) return checkBackend(ctx, top, qualified);
+    if (qualified === 'torch.distributed.is_nccl_available') {
+      if (ctx.transferToNpu) return;
+      ctx.report(call ?? top, 'nccl-backend', msg('{0} only works with CUDA', qualified), []);
+      return;
+    }
+    if (qualified === 'torch.utils.cpp_extension.CUDAExtension' && call) {
+      ctx.report(call, 'cuda-extension', msg('{0} builds CUDA kernels; rewrite them for Ascend (NpuExtension)', 'CUDAExtension'), []);
+      return;
+    }
+    if ((qualified === 'torch.utils.cpp_extension.load' || qualified === 'torch.utils.cpp_extension.load_inline') && call) {
+      const { keywords } = callArguments(call);
+      const sources = keywords.get('sources')?.text ?? '';
+      if (/\.cu['"]/.test(sources) || keywords.has('cuda_sources') || keywords.get('with_cuda')?.text === 'True') {
+        ctx.report(call, 'cuda-extension', msg('{0} builds CUDA kernels; rewrite them for Ascend (NpuExtension)', qualified.split('.').pop()!), []);
+      }
+      return;
+    }
+    if (qualified === 'torch.jit.script' || qualified === 'torch.jit.script_method') {
+      ctx.report(top, 'jit-script', msg('torch.jit.script is a no-op under transfer_to_npu'), [], ctx.transferToNpu ? 'warning' : undefined);
+      return;
+    }
+    const library = libraryOf(qualified);
+    if (library) return checkLibraryUse(ctx, id, top, call, library);
+  }
+  if (attrName?.id === id.id && top.type === 'attribute') {
+    const object = top.childForFieldName('object');
+    if (id.text === 'cuda' && call && ctx.imports.qualify(object) !== 'torch') return checkCudaMethod(ctx, top, call);
+    if (id.text === 'is_cuda') return checkIsCuda(ctx, top);
+    if (id.text === 'to' && call) return checkToIndex(ctx, call);
+    if (id.text === 'enable_xformers_memory_efficient_attention' && call) {
+      ctx.report(call, 'xformers', msg('{0} needs xFormers, which has no Ascend build', excerpt(call.text, 60)), []);
+      return;
+    }
+  }
+  if (id.text === 'torch_dtype' && parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return checkFixedDtype(ctx, parent);
+}
+
+function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, qualified: string): void {
+  if (ctx.transferToNpu) return;
+  const parts = qualified.split('.');
+  const api = parts[2] ?? '';
+  const target = call ?? top;
+  if (api === 'is_available' && call && isGuard(call)) {
+    // `"cuda" if torch.cuda.is_available() else "cpu"`: reported once, at the device string.
+    const ternary = call.parent?.type === 'conditional_expression' ? call.parent : undefined;
+    if (ternary && ternary.namedChildren.some((c) => c?.type === 'string' && /^[rRuU]?["']cuda/.test(c.text))) return;
+    ctx.report(call, 'torch-cuda-api', msg('{0} as a guard: the accelerator branch never runs on an NPU host', excerpt(call.text, 60)), fixesForCudaApi(ctx, top, call, api, parts), 'info');
+    return;
+  }
+  if (NO_NPU_COUNTERPART.has(api)) {
+    ctx.report(target, 'torch-cuda-api', msg('{0} has no NPU equivalent', qualified), []);
+    return;
+  }
+  const severity = api === 'is_available' ? 'warning' : undefined;
+  const message = api === 'is_available' ? msg('{0} is False on an NPU host', excerpt(target.text, 60)) : msg('{0} only works with CUDA', excerpt(target.text, 60));
+  ctx.report(target, 'torch-cuda-api', message, fixesForCudaApi(ctx, top, call, api, parts), severity);
+}
+
+function fixesForCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, api: string, parts: string[]): Fix[] {
+  if (ctx.kit.style === 'transferToNpu') return [ctx.kit.transfer()];
+  if (ctx.kit.style === 'torchNpu') {
+    const npuName = ['torch', 'npu', ...parts.slice(2)].join('.');
+    return [ctx.kit.replaceWith(top, npuName, [{ kind: 'import', module: 'torch' }, ctx.kit.torchNpu])];
+  }
+  const method = HELPER_METHODS[api];
+  if (!method || !call || parts.length !== 3) return [];
+  const args = KEEP_ARGS.has(method) ? (call.childForFieldName('arguments')?.text ?? '()') : '()';
+  return [ctx.kit.replaceWith(call, `dm.${method}${args}`, [ctx.kit.helper('dm')])];
+}
+
+function checkCudaAmp(ctx: RuleContext, top: Node, call: Node | undefined, qualified: string): void {
+  if (ctx.transferToNpu) return;
+  const api = qualified.split('.')[3] ?? '';
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
+  else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top, `torch.npu.amp.${qualified.split('.').slice(3).join('.')}`, [{ kind: 'import', module: 'torch' }, ctx.kit.torchNpu]));
+  else if (call && api === 'autocast') {
+    const inner = (call.childForFieldName('arguments')?.text ?? '()').slice(1, -1).trim();
+    const text = `torch.autocast(dm.device_type${inner ? ', ' + inner : ''})`;
+    fixes.push(ctx.kit.replaceWith(call, text, [{ kind: 'import', module: 'torch' }, ctx.kit.helper('dm')]));
+  } else if (call && api === 'GradScaler') {
+    fixes.push(ctx.kit.replaceWith(call, `dm.grad_scaler${call.childForFieldName('arguments')?.text ?? '()'}`, [ctx.kit.helper('dm')]));
+  }
+  ctx.report(call ?? top, 'cuda-amp', msg('{0} enables mixed precision only on CUDA', qualified), fixes);
+}
+
+function checkBackend(ctx: RuleContext, top: Node, qualified: string): void {
+  if (UNSUPPORTED_BACKENDS.test(qualified)) {
+    ctx.report(top, 'cudnn-backend', msg('{0} is not supported on Ascend', qualified), [], 'warning');
+    return;
+  }
+  if (ctx.transferToNpu) return;
+  ctx.report(top, 'cudnn-backend', msg('{0} tunes a CUDA library; torch_npu accepts it without effect', qualified), []);
+}
+
+function checkCudaMethod(ctx: RuleContext, top: Node, call: Node): void {
+  if (ctx.transferToNpu) return;
+  const name = top.childForFieldName('attribute')!;
+  const { positional, keywords } = callArguments(call);
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'deviceManager') {
+    const device = positional[0] ? `dm.device_for(${positional[0].text})` : 'DEVICE';
+    const rest = [...keywords].filter(([k]) => k !== 'device').map(([k, v]) => `${k}=${v.text}`);
+    const text = `to(${[device, ...rest].join(', ')})`;
+    const requires = [ctx.kit.helper(positional[0] ? 'dm' : 'DEVICE')];
+    fixes.push(ctx.kit.make(msg('Replace with {0}', `.${text}`), [ctx.kit.replace(ctx.kit.span(name, call), text)], requires, `.${text}`));
+  } else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(name, 'npu', [ctx.kit.torchNpu]));
+  else fixes.push(ctx.kit.transfer());
+  ctx.report(call, 'cuda-tensor-method', msg('.cuda() moves to a CUDA device'), fixes);
+}
+
+function checkIsCuda(ctx: RuleContext, top: Node): void {
+  if (ctx.transferToNpu) return;
+  const object = top.childForFieldName('object')!;
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top.childForFieldName('attribute')!, 'is_npu', [ctx.kit.torchNpu]));
+  else if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
+  else fixes.push(ctx.kit.replaceWith(top, `(${object.text}.device.type != "cpu")`, []));
+  ctx.report(top, 'cuda-tensor-method', msg('.is_cuda is False for NPU tensors'), fixes);
+}
+
+/** `.to(0)`, `.to(local_rank)`: an integer device is a CUDA device index. */
+function checkToIndex(ctx: RuleContext, call: Node): void {
+  if (ctx.transferToNpu) return;
+  const { positional, keywords } = callArguments(call);
+  const arg = positional[0] ?? keywords.get('device');
+  if (!arg) return;
+  const isIndex = arg.type === 'integer' || ((arg.type === 'identifier' || arg.type === 'attribute') && TO_INDEX_NAME.test(arg.text));
+  if (!isIndex) return;
+  const fixes: Fix[] = [];
+  if (ctx.kit.style === 'deviceManager') fixes.push(ctx.kit.replaceWith(arg, `dm.device_for(${arg.text})`, [ctx.kit.helper('dm')]));
+  else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(arg, `f"npu:{${arg.text}}"`, [ctx.kit.torchNpu]));
+  else fixes.push(ctx.kit.transfer());
+  ctx.report(arg, 'cuda-device-index', msg('.to({0}) with an integer device means a CUDA device', arg.text), fixes);
+}
+
+function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
+  const value = keyword.childForFieldName('value');
+  const q = value ? ctx.imports.qualify(value) : undefined;
+  if (!value || (q !== 'torch.bfloat16' && q !== 'torch.float16' && q !== 'torch.half')) return;
+  const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(value, 'DTYPE', [ctx.kit.helper('DTYPE')])] : [];
+  ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
+}
+
+export function isStringNode(node: Node): boolean {
+  return stringLiteral(node) !== undefined;
+}

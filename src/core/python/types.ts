@@ -1,0 +1,70 @@
+import type { Message } from '../l10n';
+import type { Range } from '../position';
+
+/** Severity of a finding; `hint` only comes from the user's `npuPort.rules` setting. */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** The three ways a fix can port a script (setting `npuPort.fix.style`). */
+export type FixStyle = 'deviceManager' | 'torchNpu' | 'transferToNpu';
+export const FIX_STYLES: readonly FixStyle[] = ['deviceManager', 'torchNpu', 'transferToNpu'];
+
+/** A replacement of the text in `range` (0-based lines, UTF-16 columns) by `newText`. */
+export interface TextEdit {
+  readonly range: Range;
+  readonly newText: string;
+}
+
+/** A file a fix creates next to the analysed file (never overwrites an existing file). */
+export interface FileCreate {
+  /** Path relative to the directory of the analysed file, with `/` separators. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Something a fix needs at the top of the file: an import or a statement after the imports.
+ * Fix-all gathers these over all fixes of a file so that each is added once.
+ */
+export type Requirement =
+  | { readonly kind: 'import'; readonly module: string }
+  | { readonly kind: 'from'; readonly module: string; readonly name: string }
+  | { readonly kind: 'head'; readonly lines: readonly string[] }
+  | { readonly kind: 'statement'; readonly text: string; readonly after: { readonly kind: 'import'; readonly module: string } };
+
+export interface Fix {
+  readonly title: Message;
+  /** Complete edits for applying this fix alone (its own edits plus the imports it needs). */
+  readonly edits: readonly TextEdit[];
+  /** The fix's own edits, without imports; fix-all merges these and adds the requirements once. */
+  readonly coreEdits: readonly TextEdit[];
+  readonly requires: readonly Requirement[];
+  readonly createFiles: readonly FileCreate[];
+  /** The style this fix belongs to; undefined: valid in every style. */
+  readonly style?: FixStyle;
+  /** Text the report shows as the replacement. */
+  readonly replacement: string;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly range: Range;
+  /** Offsets (UTF-16) of the range, for incremental updates. */
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly message: Message;
+  /** The original source text of the flagged construct (for the report). */
+  readonly original: string;
+  /** Fixes, the preferred one (for the configured style) first. Empty: manual work. */
+  readonly fixes: readonly Fix[];
+}
+
+export interface AnalysisOptions {
+  readonly style: FixStyle;
+  /** Module name of the generated helper (`npuPort.fix.deviceModule`). */
+  readonly deviceModule: string;
+  /** Rule id → severity or 'off' (`npuPort.rules`). */
+  readonly rules?: Readonly<Record<string, Severity | 'off'>>;
+}
+
+export const DEFAULT_OPTIONS: AnalysisOptions = { style: 'deviceManager', deviceModule: 'device_utils' };
