@@ -1,0 +1,143 @@
+// Layout benchmark: the viewer's layered layout against @dagrejs/dagre (Netron's engine) and elkjs
+// (layered) on the same graphs, in the same run, with edge crossings counted the same way for all
+// (geometric intersections of the drawn edge polylines, src/shared/layout/crossings.ts).
+//
+// Graphs (generated, test/unit/viewer/synthetic.ts): an EdgeSAM-like decoder (673 nodes), a
+// 32-layer transformer export (5,243 nodes) and a 136-layer one (22,195 nodes).
+// Each engine runs in its own child process (dagre needs a bigger stack; peak RSS is per engine).
+//
+// usage: node bench/layout-vs-dagre-elk.mjs [--quick]   --quick: baselines on the small graph only
+//        (dagre and elkjs need minutes and gigabytes on the 5,243-node graph and are not run on 22k).
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const args = process.argv.slice(2);
+const BASELINE_TIMEOUT_MS = 20 * 60 * 1000;
+
+async function loadLayoutModule(dir) {
+  const entry = join(dir, 'entry.ts');
+  writeFileSync(entry, [
+    `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/layered.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/graphLayout.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/modules.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/flat.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/crossings.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'test/unit/viewer/synthetic.ts'))};`,
+  ].join('\n'));
+  const outfile = join(dir, 'layout.mjs');
+  await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+  return import(pathToFileURL(outfile).href);
+}
+
+// ------------------------------------------------------------------ child: one baseline engine on one graph
+if (args[0] === '--child') {
+  const [, engine, file, layoutModule] = args;
+  const L = await import(pathToFileURL(layoutModule).href);
+  const flat = JSON.parse(readFileSync(file, 'utf8'));
+  const n = flat.widths.length;
+  let edges;
+  const t0 = performance.now();
+  if (engine === 'dagre') {
+    const dagre = (await import('@dagrejs/dagre')).default;
+    const g = new dagre.graphlib.Graph({ multigraph: false });
+    g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, edgesep: 8 });
+    g.setDefaultEdgeLabel(() => ({}));
+    for (let i = 0; i < n; i++) g.setNode(String(i), { width: flat.widths[i], height: flat.heights[i] });
+    for (const [a, b] of flat.edges) g.setEdge(String(a), String(b));
+    dagre.layout(g);
+    var ms = performance.now() - t0;
+    edges = flat.edges.map(([a, b]) => ({ from: a, to: b, points: g.edge(String(a), String(b)).points.flatMap((p) => [p.x, p.y]) }));
+  } else {
+    const ELK = (await import('elkjs/lib/elk.bundled.js')).default;
+    const elk = new ELK();
+    const graph = {
+      id: 'root',
+      layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'DOWN', 'elk.spacing.nodeNode': '24', 'elk.layered.spacing.nodeNodeBetweenLayers': '36' },
+      children: flat.widths.map((w, i) => ({ id: `n${i}`, width: w, height: flat.heights[i] })),
+      edges: flat.edges.map(([a, b], i) => ({ id: `e${i}`, sources: [`n${a}`], targets: [`n${b}`] })),
+    };
+    const out = await elk.layout(graph);
+    var ms = performance.now() - t0;
+    edges = out.edges.map((e, i) => {
+      const s = e.sections?.[0];
+      const pts = s ? [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].flatMap((p) => [p.x, p.y]) : [];
+      return { from: flat.edges[i][0], to: flat.edges[i][1], points: pts };
+    });
+  }
+  const crossings = L.countCrossings(edges);
+  process.stdout.write(JSON.stringify({ ms, crossings, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
+  process.exit(0);
+}
+
+// ------------------------------------------------------------------ parent
+const quick = args.includes('--quick');
+const dir = mkdtempSync(join(tmpdir(), 'npu-port-layout-bench-'));
+try {
+  const L = await loadLayoutModule(dir);
+  const graphs = [
+    ['EdgeSAM-like decoder', L.edgeSamDecoderGraph(), true],
+    ['transformer, 32 layers', L.transformerGraph(32), !quick],
+    ['transformer, 136 layers', L.transformerGraph(136), false],
+  ];
+  const minOf = (runs, fn) => {
+    let best = Infinity;
+    let value;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      value = fn();
+      best = Math.min(best, performance.now() - t);
+    }
+    return [best, value];
+  };
+  const rows = [];
+  for (const [name, graph, withBaselines] of graphs) {
+    const flat = L.flatLayoutInput(graph);
+    const [flatMs, flatResult] = minOf(5, () => L.layeredLayout(flat));
+    const ourEdges = flat.edges.map(([a, b], i) => ({ from: a, to: b, points: flatResult.routes[i] }));
+    const ourCrossings = L.countCrossings(ourEdges);
+    const [openMs, openLayout] = minOf(5, () => { const e = new L.GraphLayoutEngine(graph); return e.layout(L.defaultExpanded(e.tree)); });
+    const [allMs, allLayout] = minOf(3, () => { const e = new L.GraphLayoutEngine(graph); return e.layout(e.tree.modules.map((_, i) => i)); });
+    const allCrossings = L.countCrossings(allLayout.edges);
+    // expanding one more module after opening: only that module and its ancestors are laid out again
+    const engine = new L.GraphLayoutEngine(graph);
+    const open = L.defaultExpanded(engine.tree);
+    engine.layout(open);
+    const collapsed = engine.tree.modules.map((m, i) => i).find((i) => !open.has(i) && open.has(engine.tree.modules[i].parent) && engine.tree.modules[i].nodeCount > 20);
+    const [expandMs] = collapsed === undefined ? [NaN] : minOf(1, () => engine.layout(new Set([...open, collapsed])));
+    const row = {
+      graph: name, nodes: graph.nodes.length, edges: flat.edges.length,
+      ours: { flatMs, flatCrossings: ourCrossings, openMs, openItems: openLayout.items.length, allMs, allCrossings, expandMs },
+    };
+    if (withBaselines) {
+      const file = join(dir, `graph-${rows.length}.json`);
+      writeFileSync(file, JSON.stringify({ widths: Array.from(flat.widths), heights: Array.from(flat.heights), edges: flat.edges }));
+      for (const engineName of ['dagre', 'elkjs']) {
+        process.stderr.write(`[layout] ${engineName} on ${name} (${graph.nodes.length} nodes) ...\n`);
+        const child = spawnSync(process.execPath, ['--stack-size=65500', '--max-old-space-size=16000', SELF, '--child', engineName === 'dagre' ? 'dagre' : 'elk', file, join(dir, 'layout.mjs')],
+          { encoding: 'utf8', timeout: BASELINE_TIMEOUT_MS, maxBuffer: 1 << 24 });
+        row[engineName] = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').at(-1)) : { error: child.error?.message ?? child.stderr.slice(-300) };
+      }
+    }
+    rows.push(row);
+    const r = row.ours;
+    const fmt = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : 'n/a');
+    let line = `${name}: ${row.nodes} nodes, ${row.edges} edges | ours flat ${fmt(r.flatMs)} ms (${r.flatCrossings} crossings), ` +
+      `grouped open ${fmt(r.openMs)} ms (${r.openItems} items), all expanded ${fmt(r.allMs)} ms (${r.allCrossings} crossings), expand one module ${fmt(r.expandMs)} ms`;
+    for (const engineName of ['dagre', 'elkjs']) {
+      const b = row[engineName];
+      if (!b) continue;
+      line += b.error ? ` | ${engineName}: failed (${b.error.trim().split('\n').at(-1)})`
+        : ` | ${engineName} ${fmt(b.ms)} ms, ${b.crossings} crossings, ${b.maxRssMB} MB peak RSS: ours flat is ${fmt(b.ms / r.flatMs)}× faster`;
+    }
+    process.stdout.write(line + '\n');
+  }
+  writeFileSync(join(tmpdir(), 'npu-port-layout-bench.json'), JSON.stringify(rows, null, 2));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
