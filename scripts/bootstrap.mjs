@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CODE_SERVER_VERSION = '4.100.3'; // VS Code 1.100.3; the last code-server whose engines.node is 20
 
+// Debian packages the tests use: Chromium for the browser, ripgrep and build tools for the VS Code
+// server, PyTorch/ONNX on Debian's /usr/bin/python3 for generated models and fix checks, OpenSSH server
+// for the remote tests.
+export const TEST_PACKAGES = [
+  'chromium', 'fonts-liberation', 'ripgrep', 'libkrb5-dev', 'build-essential', 'pkg-config', 'python3',
+  'python3-torch', 'python3-onnx', 'python3-numpy', 'openssh-server', 'openssh-client',
+];
+
 const log = (text) => process.stderr.write(`[setup] ${text}\n`);
 
 export function run(command, args, options = {}) {
@@ -122,4 +130,13 @@ export function build({ production = false } = {}) {
   run(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), ...(production ? ['--production'] : [])], { cwd: ROOT });
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { cwd: ROOT });
   run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'webview')], { cwd: ROOT });
+}
+
+// `node scripts/bootstrap.mjs test-packages`: only the Debian packages of the tests (used by .ci/run).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'test-packages') ensureDebianPackages(TEST_PACKAGES);
+  else {
+    process.stderr.write('usage: node scripts/bootstrap.mjs test-packages\n');
+    process.exit(2);
+  }
 }
