@@ -59,8 +59,28 @@ export function specifiers(text, fileName) {
   return found.map(({ spec, pos }) => ({ spec, line: source.getLineAndCharacterOfPosition(pos).line + 1 }));
 }
 
+/** console.* calls: the extension logs to its LogOutputChannel, the core to the Logger it is given. */
+function consoleCalls(text, fileName) {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const lines = [];
+  const visit = (node) => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'console') {
+      lines.push(source.getLineAndCharacterOfPosition(node.getStart()).line + 1);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return lines;
+}
+
 export function violations(root = ROOT) {
   const problems = [];
+  for (const dir of ['src/core', 'src/extension']) {
+    for (const file of files(join(root, dir))) {
+      if (file.endsWith('.worker.ts')) continue; // worker threads report through messages, checked in review
+      for (const line of consoleCalls(readFileSync(file, 'utf8'), file)) problems.push(`${relative(root, file)}:${line}: uses console (log through the Logger / LogOutputChannel)`);
+    }
+  }
   for (const rule of rules) {
     for (const file of files(join(root, rule.dir))) {
       for (const { spec, line } of specifiers(readFileSync(file, 'utf8'), file)) {
