@@ -3,7 +3,8 @@
  * of different edge polylines. Engine-neutral (dagre, elkjs and ours are counted the same way from
  * their output coordinates); segments are bucketed in a uniform grid so the count stays fast on
  * large drawings. Segments of edges that share an end node are not counted against each other
- * (they meet at that node by construction).
+ * (they meet at that node by construction). Identical segments (edges from one source bundled
+ * along a shared route) are one stroke on screen and are counted once.
  */
 export interface DrawnEdge {
   readonly from: number;
@@ -18,10 +19,14 @@ export function countCrossings(edges: readonly DrawnEdge[], cell = 200): number 
   const sx1: number[] = [];
   const sy1: number[] = [];
   const owner: number[] = [];
+  const strokes = new Set<string>();
   edges.forEach((edge, e) => {
     const p = edge.points;
     for (let i = 0; i + 3 < p.length; i += 2) {
       if (p[i] === p[i + 2] && p[i + 1] === p[i + 3]) continue;
+      const stroke = `${p[i]},${p[i + 1]},${p[i + 2]},${p[i + 3]}`;
+      if (strokes.has(stroke)) continue;
+      strokes.add(stroke);
       sx0.push(p[i]!); sy0.push(p[i + 1]!); sx1.push(p[i + 2]!); sy1.push(p[i + 3]!);
       owner.push(e);
     }

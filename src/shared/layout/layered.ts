@@ -9,7 +9,7 @@
  *  3. long edges split into dummy nodes, one per crossed rank;
  *  4. ordering: DFS initial order, then a bounded number of barycenter sweeps down and up, keeping
  *     the order with the fewest crossings (counted with the accumulator tree of Barth, Jünger and
- *     Mutzel, O(E log V) per layer pair);
+ *     Mutzel, O(E log V) per layer pair), then a few rounds of adjacent exchanges;
  *  5. coordinates: each rank is placed as close as possible to the mean of its neighbours under the
  *     ordering and separation constraints, solved exactly per rank by isotonic regression (pool
  *     adjacent violators, linear), alternating downward and upward passes;
@@ -31,6 +31,8 @@ export interface LayeredOptions {
   readonly rankGap?: number;
   /** Crossing-reduction sweeps (one sweep = down + up). */
   readonly sweeps?: number;
+  /** Rounds of adjacent exchanges after the sweeps. */
+  readonly transposeRounds?: number;
   /** Coordinate-assignment passes. */
   readonly coordinatePasses?: number;
 }
@@ -54,6 +56,7 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
   const rankGap = options.rankGap ?? 36;
   const sweeps = options.sweeps ?? 4;
   const coordinatePasses = options.coordinatePasses ?? 6;
+  const transposeRounds = options.transposeRounds ?? 4;
   const n = input.widths.length;
 
   // ---- unique edges (u != v), adjacency in CSR form
@@ -254,7 +257,7 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     }
   };
   let stale = 0;
-  for (let s = 0; s < sweeps && bestCrossings > 0 && stale < 2; s++) {
+  for (let s = 0; s < sweeps && bestCrossings > 0 && stale < 3; s++) {
     for (let r = 1; r <= maxRank; r++) sortLayer(layers[r]!, up, upNeighbour);
     for (let r = maxRank - 1; r >= 0; r--) sortLayer(layers[r]!, down, downNeighbour);
     const c = countAll();
@@ -266,6 +269,39 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
   }
   for (let r = 0; r <= maxRank; r++) layers[r] = best[r]!;
   setPositions();
+  // adjacent exchange ("transpose"): swap neighbours in a rank while that removes crossings with the
+  // ranks above and below; bounded rounds, and pairs of very high degree are skipped
+  const pairCrossings = (u: number, v: number, adj: Csr, neighbour: (p: number) => number) => {
+    let c = 0;
+    for (let p = adj.start[u]!; p < adj.start[u + 1]!; p++) {
+      const pu = pos[neighbour(p)]!;
+      for (let q = adj.start[v]!; q < adj.start[v + 1]!; q++) if (pu > pos[neighbour(q)]!) c++;
+    }
+    return c;
+  };
+  const degreeOf = (v: number) => (up.start[v + 1]! - up.start[v]!) + (down.start[v + 1]! - down.start[v]!);
+  for (let round = 0; round < transposeRounds; round++) {
+    let improved = false;
+    for (let r = 0; r <= maxRank; r++) {
+      const layer = layers[r]!;
+      for (let i = 0; i + 1 < layer.length; i++) {
+        const u = layer[i]!;
+        const v = layer[i + 1]!;
+        if (degreeOf(u) * degreeOf(v) > 256) continue;
+        const now = pairCrossings(u, v, up, upNeighbour) + pairCrossings(u, v, down, downNeighbour);
+        const swapped = pairCrossings(v, u, up, upNeighbour) + pairCrossings(v, u, down, downNeighbour);
+        if (swapped < now) {
+          layer[i] = v;
+          layer[i + 1] = u;
+          pos[v] = i;
+          pos[u] = i + 1;
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+  bestCrossings = countAll();
 
   // ---- 5. coordinates
   const w = new Float64Array(total);

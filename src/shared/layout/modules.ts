@@ -119,7 +119,8 @@ export function defaultExpanded(tree: ModuleTree, budget = 120): Set<number> {
     const chains = frontier.flatMap((m) => modules[m]!.children).map(chain);
     if (chains.length === 0) break;
     const growth = chains.reduce((s, c) => s + content(c.at(-1)!) - 1, 0);
-    if (visible + growth > budget) break;
+    // a view of a handful of items says nothing: the first level with content opens even above the budget
+    if (visible + growth > budget && visible >= 16) break;
     for (const c of chains) for (const m of c) expanded.add(m);
     visible += growth;
     frontier = chains.map((c) => c.at(-1)!);

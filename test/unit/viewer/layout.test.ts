@@ -64,6 +64,9 @@ test('geometric crossing count: an X crosses once, edges meeting at a node do no
   assert.equal(countCrossings([{ from: 0, to: 1, points: [0, 0, 10, 10] }, { from: 2, to: 3, points: [10, 0, 0, 10] }]), 1);
   assert.equal(countCrossings([{ from: 0, to: 1, points: [0, 0, 10, 10] }, { from: 0, to: 3, points: [0, 0, 0, 10] }]), 0);
   assert.equal(countCrossings([{ from: 0, to: 1, points: [0, 0, 10, 0] }, { from: 2, to: 3, points: [0, 5, 10, 5] }]), 0);
+  // two edges from one source bundled along one stroke cross a third edge once on screen
+  const bundled = [{ from: 0, to: 1, points: [5, 0, 5, 10, 0, 20] }, { from: 0, to: 2, points: [5, 0, 5, 10, 10, 20] }, { from: 3, to: 4, points: [0, 5, 10, 5] }];
+  assert.equal(countCrossings(bundled), 1);
   // crossing exactly on a grid line is counted once
   assert.equal(countCrossings([{ from: 0, to: 1, points: [150, 150, 250, 250] }, { from: 2, to: 3, points: [250, 150, 150, 250] }], 200), 1);
 });
