@@ -1,0 +1,65 @@
+/**
+ * `npm run screenshots`: the README's pictures, taken from the real VS Code with the extension loaded
+ * on the demo workspace (examples/), in a light and a dark theme. Nothing is drawn by hand.
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../harness/browser';
+import { startCodeServer, workbenchUrl } from '../harness/codeServer';
+import { focusProblems, openFile, waitForWorkbench } from './workbench';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const IMAGES = path.join(REPO_ROOT, 'docs', 'images');
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' } as const;
+
+async function quickFix(page: Page, file: string): Promise<void> {
+  await openFile(page, 'inference.py');
+  const line = page.locator('.monaco-editor .view-line', { hasText: 'model.to("cuda", torch.bfloat16)' }).first();
+  await line.waitFor({ timeout: 30_000 });
+  await focusProblems(page);
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'cuda' }).first().waitFor({ timeout: 30_000 });
+  await line.click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Control+.');
+  await page.locator('.action-widget').first().waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: file });
+  await page.keyboard.press('Escape');
+}
+
+async function viewer(page: Page, file: string): Promise<void> {
+  await openFile(page, 'decoder.onnx');
+  const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
+  await frame.locator('canvas').first().waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: file });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(IMAGES, { recursive: true });
+  const browser = await launchChromium();
+  try {
+    for (const [name, theme] of Object.entries(THEMES)) {
+      const server = await startCodeServer({ settings: { 'workbench.colorTheme': theme } });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+        await page.goto(workbenchUrl(server, { folder: path.join(REPO_ROOT, 'examples'), extensionDevelopmentPath: REPO_ROOT }));
+        await waitForWorkbench(page);
+        await quickFix(page, path.join(IMAGES, `quick-fix-${name}.png`));
+        await viewer(page, path.join(IMAGES, `viewer-${name}.png`));
+        await page.close();
+        process.stdout.write(`[screenshots] ${name}: docs/images/quick-fix-${name}.png, docs/images/viewer-${name}.png\n`);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[screenshots] ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
