@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, excerpt, isGuard, stringLiteral } from '../syntax';
+import { callArguments, excerpt, isGuard } from '../syntax';
 import type { Fix } from '../types';
 import { checkLibraryUse, libraryOf } from './libraries';
 
@@ -34,6 +34,9 @@ const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
 
 /** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
 export function checkName(ctx: RuleContext, id: Node): void {
+  // Import statements are not uses (CUDA-only libraries are reported per import by checkLibraryImport).
+  const holder = id.parent?.type === 'dotted_name' || id.parent?.type === 'aliased_import' ? id.parent.parent : id.parent;
+  if (holder && (holder.type === 'import_statement' || holder.type === 'import_from_statement' || holder.type === 'aliased_import')) return;
   let top = id;
   while (top.parent?.type === 'attribute') top = top.parent;
   const parent = top.parent;
@@ -107,7 +110,13 @@ function fixesForCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, ap
   if (ctx.kit.style === 'transferToNpu') return [ctx.kit.transfer()];
   if (ctx.kit.style === 'torchNpu') {
     const npuName = ['torch', 'npu', ...parts.slice(2)].join('.');
-    return [ctx.kit.replaceWith(top, npuName, [{ kind: 'import', module: 'torch' }, ctx.kit.torchNpu])];
+    const requires = [{ kind: 'import' as const, module: 'torch' }, ctx.kit.torchNpu];
+    const args = call?.childForFieldName('arguments');
+    if (call && args && /(['"])cuda(:\d+)?\1/.test(args.text)) {
+      // memory_summary(device="cuda") → torch.npu.memory_summary(device="npu")
+      return [ctx.kit.replaceWith(call, npuName + args.text.replace(/(['"])cuda((?::\d+)?)\1/g, '$1npu$2$1'), requires)];
+    }
+    return [ctx.kit.replaceWith(top, npuName, requires)];
   }
   const method = HELPER_METHODS[api];
   if (!method || !call || parts.length !== 3) return [];
@@ -187,8 +196,4 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   if (!value || (q !== 'torch.bfloat16' && q !== 'torch.float16' && q !== 'torch.half')) return;
   const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(value, 'DTYPE', [ctx.kit.helper('DTYPE')])] : [];
   ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
-}
-
-export function isStringNode(node: Node): boolean {
-  return stringLiteral(node) !== undefined;
 }

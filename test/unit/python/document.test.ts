@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { PythonDocument } from '../../../src/core/python/document';
+import { analyzeSource } from '../../../src/core/python/index';
+import { LineIndex } from '../../../src/core/python/text';
+import { DEFAULT_OPTIONS, type Finding } from '../../../src/core/python/types';
+import { loadParser, SEED_FIXTURES } from './parser';
+
+const summary = (fs: readonly Finding[]) =>
+  fs.map((f) => `${f.rule}@${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column}#${f.startIndex} ${f.fixes.map((x) => x.edits.map((e) => `${e.range.start.line}:${e.range.start.column}=${e.newText}`).join('|')).join(' / ')}`);
+
+/** A small deterministic generator so failures reproduce. */
+function random(seed: number) {
+  return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+}
+
+test('incremental re-analysis after each edit equals a fresh analysis (200 random edits)', async () => {
+  const parser = await loadParser();
+  const text = ['inference_e1_1.py', 'inference.py', 'gradio_demo_1_1.py'].map((n) => readFileSync(path.join(SEED_FIXTURES, n), 'utf8')).join('\n');
+  const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS);
+  const next = random(7);
+  const inserts = ['x', ' ', '\n', '(', ')', '"cuda"', '.cuda()', '#', 'import os\n', '    ', 'é', '😀'];
+  let partial = 0;
+  for (let i = 0; i < 200; i++) {
+    const lines = new LineIndex(doc.text);
+    const start = Math.floor(next() * doc.text.length);
+    const end = next() < 0.3 ? Math.min(doc.text.length, start + Math.floor(next() * 5)) : start;
+    // never split a surrogate pair
+    const safe = (o: number) => (/[\uDC00-\uDFFF]/.test(doc.text[o] ?? '') ? o + 1 : o);
+    const s = safe(start);
+    const e = Math.max(s, safe(end));
+    const insert = inserts[Math.floor(next() * inserts.length)]!;
+    doc.update([{ range: { start: lines.positionAt(s), end: lines.positionAt(e) }, text: insert }]);
+    if (doc.lastUpdate === 'partial') partial++;
+    const fresh = analyzeSource(parser, doc.text, DEFAULT_OPTIONS);
+    assert.deepEqual(summary(doc.findings), summary(fresh), `after edit ${i} (${JSON.stringify(insert)} at ${s}-${e}, ${doc.lastUpdate})`);
+  }
+  assert.ok(partial > 50, `only ${partial} of 200 updates were incremental`);
+  doc.dispose();
+});
+
+test('typing one character keeps other findings in place and moves those after it', async () => {
+  const parser = await loadParser();
+  const doc = new PythonDocument(parser, 'import torch\n\nx = 1\na.to("cuda")\n', DEFAULT_OPTIONS);
+  doc.update([{ range: { start: { line: 2, column: 5 }, end: { line: 2, column: 5 } }, text: '\n' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(doc.findings.map((f) => f.range.start), [{ line: 4, column: 5 }]);
+  doc.dispose();
+});
