@@ -1,0 +1,381 @@
+/**
+ * The ONNX viewer's front end: toolbar (target picker, counts, search, export), the graph canvas
+ * with its minimap, and a side panel (properties, problems, search results). The host sends the
+ * compact graph and verdicts; layout runs in a worker; drawing only touches what is visible.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import * as l10n from '@vscode/l10n';
+import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/graph';
+import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
+import { parseViewerState } from '../src/shared/protocol';
+import { buildModuleTree, defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
+import type { GraphLayout } from '../src/shared/layout/graphLayout';
+import css from './viewer.css';
+import { h } from './dom';
+import { Host } from './host';
+import { LayoutClient } from './layoutClient';
+import { buildScene, nodeStatusOf, type Scene } from './scene';
+import { readTheme, type Theme } from './theme';
+import { GraphCanvas } from './graphCanvas';
+import { SidePanel } from './sidePanel';
+import { exportPng, exportSvg } from './exportView';
+
+declare global {
+  interface Window {
+    /** Read by the end-to-end tests and the frame-time benchmark. */
+    __npuViewer?: ViewerStats;
+  }
+}
+
+export interface ViewerStats {
+  state: 'loading' | 'ready' | 'error' | 'empty';
+  firstInteractiveMs?: number;
+  layoutMs?: number;
+  layoutInWorker?: boolean;
+  items?: number;
+  unsupported: number;
+  unverified: number;
+  selected?: string;
+  frameTimes: number[];
+}
+
+/** Which thing is selected, independent of the current layout. */
+export type Selection = { kind: 'node'; index: number } | { kind: 'module'; index: number } | { kind: 'tensor'; index: number };
+
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(css);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+
+const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [] };
+window.__npuViewer = stats;
+const startedAt = performance.now();
+
+const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+const workerUrl = document.body.dataset.workerUrl;
+const layoutClient = new LayoutClient(workerUrl);
+
+class Viewer {
+  graph!: CompactGraph;
+  tree!: ModuleTree;
+  layout: GraphLayout | undefined;
+  scene: Scene | undefined;
+  theme: Theme = readTheme();
+  verdicts: readonly NodeVerdict[] = [];
+  verdictOf = new Map<number, NodeVerdict>();
+  targets: readonly TargetOption[] = [];
+  target = '';
+  expanded = new Set<number>();
+  selection: Selection | undefined;
+  private layoutSerial = 0;
+  private saveTimer: number | undefined;
+  readonly canvas: GraphCanvas;
+  readonly side: SidePanel;
+  private readonly targetSelect = h('vscode-single-select', { 'aria-label': l10n.t('Target') });
+  private readonly unsupportedCount = h('span', { class: 'count unsupported', title: l10n.t('Unsupported nodes') });
+  private readonly unverifiedCount = h('span', { class: 'count unverified', title: l10n.t('Unverified nodes') });
+  private readonly search = h('vscode-textfield', { placeholder: l10n.t('Search nodes, ops, tensors (Ctrl+F)'), 'aria-label': l10n.t('Search') }) as HTMLElement & { value: string };
+
+  constructor(readonly host: Host, message: GraphMessage, saved: ViewerState | undefined) {
+    this.graph = message.graph;
+    this.tree = buildModuleTree(this.graph.nodes.map((n) => n.name));
+    this.targets = message.targets;
+    this.target = message.target;
+    this.setVerdicts(message.verdicts);
+    this.canvas = new GraphCanvas(this);
+    this.side = new SidePanel(this);
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar' },
+      h('label', {}, l10n.t('Target')), this.targetSelect,
+      this.unsupportedCount, this.unverifiedCount,
+      h('span', { class: 'spacer' }),
+      this.search,
+      button(l10n.t('Fit'), () => this.canvas.fit(), l10n.t('Fit the graph to the window')),
+      button('+', () => this.canvas.zoomBy(1.25), l10n.t('Zoom in')),
+      button('−', () => this.canvas.zoomBy(0.8), l10n.t('Zoom out')),
+      button(l10n.t('Expand all'), () => this.setExpanded(new Set(this.tree.modules.map((_, i) => i))), l10n.t('Expand every module')),
+      button(l10n.t('Collapse all'), () => this.setExpanded(defaultExpanded(this.tree)), l10n.t('Back to the overview')),
+      button(l10n.t('Export SVG'), () => void this.export('svg')),
+      button(l10n.t('Export PNG'), () => void this.export('png')),
+      button(l10n.t('Open as Text'), () => host.post({ type: 'openAsText' })),
+    );
+    for (const target of this.targets) {
+      const option = h('vscode-option', { value: target.id }, target.label);
+      if (target.id === this.target) option.setAttribute('selected', '');
+      this.targetSelect.appendChild(option);
+    }
+    this.targetSelect.addEventListener('change', () => {
+      const value = (this.targetSelect as unknown as { value: string }).value;
+      if (value && value !== this.target) {
+        this.target = value;
+        host.post({ type: 'setTarget', target: value });
+        this.saveState();
+      }
+    });
+    let searchTimer: number | undefined;
+    this.search.addEventListener('input', () => {
+      window.clearTimeout(searchTimer);
+      searchTimer = window.setTimeout(() => this.side.showSearch(this.search.value), 120);
+    });
+    this.search.addEventListener('keydown', (event: KeyboardEvent) => {
+      if (event.key === 'Enter') this.side.revealFirstSearchResult();
+      if (event.key === 'Escape') this.canvas.focus();
+    });
+    window.addEventListener('keydown', (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        this.search.focus();
+      }
+    });
+    const warnings = message.warnings.length ? h('div', { class: 'warnings', role: 'status' }, ...message.warnings.map((w) => h('div', {}, w))) : null;
+    root.replaceChildren(h('div', { id: 'app-inner', style: 'display:contents' }, toolbar, warnings ?? '', h('div', { class: 'main' }, this.canvas.element, this.side.element)));
+    this.updateCounts();
+    // theme changes: VS Code swaps the body class
+    new MutationObserver(() => {
+      this.theme = readTheme();
+      this.canvas.invalidateMinimap();
+      this.canvas.requestDraw();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+    // restore or default
+    if (saved) {
+      for (const path of saved.expanded) {
+        const m = this.tree.byPath.get(path);
+        if (m !== undefined) this.expanded.add(m);
+      }
+      if (saved.selected) this.selection = this.selectionFromKey(saved.selected);
+    } else {
+      this.expanded = defaultExpanded(this.tree);
+    }
+    this.expanded.add(0);
+    layoutClient.setGraph(this.graph);
+    void this.relayout().then(() => {
+      if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
+      else this.canvas.fit();
+      this.canvas.afterFirstFrame(() => {
+        stats.firstInteractiveMs = performance.now() - startedAt;
+        stats.state = 'ready';
+      });
+      this.side.showSelection();
+    });
+  }
+
+  setVerdicts(verdicts: readonly NodeVerdict[]): void {
+    this.verdicts = verdicts;
+    this.verdictOf = new Map();
+    for (const v of verdicts) {
+      if (v.node < 0) continue;
+      const existing = this.verdictOf.get(v.node);
+      if (!existing || (existing.status === 'unverified' && v.status === 'unsupported')) this.verdictOf.set(v.node, v);
+    }
+  }
+
+  onVerdicts(target: string, verdicts: readonly NodeVerdict[]): void {
+    this.target = target;
+    (this.targetSelect as unknown as { value: string }).value = target;
+    this.setVerdicts(verdicts);
+    this.updateCounts();
+    this.rebuildScene();
+    this.side.showProblems();
+    this.side.showSelection();
+  }
+
+  private updateCounts(): void {
+    const unsupported = this.verdicts.filter((v) => v.status === 'unsupported').length;
+    const unverified = this.verdicts.filter((v) => v.status === 'unverified').length;
+    stats.unsupported = unsupported;
+    stats.unverified = unverified;
+    this.unsupportedCount.textContent = `✖ ${l10n.t('{0} unsupported', unsupported)}`;
+    this.unverifiedCount.textContent = `⚠ ${l10n.t('{0} unverified', unverified)}`;
+    this.unsupportedCount.dataset.count = String(unsupported);
+    this.unverifiedCount.dataset.count = String(unverified);
+  }
+
+  async relayout(): Promise<void> {
+    const serial = ++this.layoutSerial;
+    const { layout, ms, worker } = await layoutClient.layout([...this.expanded]);
+    if (serial !== this.layoutSerial) return; // a newer request superseded this one
+    stats.layoutMs = ms;
+    stats.layoutInWorker = worker;
+    stats.items = layout.items.length;
+    this.layout = layout;
+    this.rebuildScene();
+    this.canvas.invalidateMinimap();
+  }
+
+  rebuildScene(): void {
+    if (!this.layout) return;
+    this.scene = buildScene(this.graph, this.tree, this.layout, nodeStatusOf(this.graph, this.verdicts), this.selectedItem());
+    this.canvas.requestDraw();
+  }
+
+  /** Visible item showing the selection (a collapsed module box when the node is inside one). */
+  selectedItem(): number {
+    const s = this.selection;
+    const layout = this.layout;
+    if (!s || !layout) return -1;
+    if (s.kind === 'node') return layout.itemOfNode[s.index] ?? -1;
+    if (s.kind === 'module') return layout.itemOfModule[s.index] ?? -1;
+    return layout.items.findIndex((i) => (i.kind === 'input' || i.kind === 'output') && i.index === s.index);
+  }
+
+  select(selection: Selection | undefined, options: { center?: boolean } = {}): void {
+    this.selection = selection;
+    if (this.scene) this.scene.selected = this.selectedItem();
+    stats.selected = selection ? this.selectionKey(selection) : undefined;
+    this.host.post(selection?.kind === 'node' ? { type: 'selection', node: this.graph.nodes[selection.index]!.name } : { type: 'selection' });
+    if (options.center && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);
+    this.canvas.requestDraw();
+    this.side.showSelection();
+    this.saveState();
+  }
+
+  /** Expands the modules around a node, selects it and brings it into view. */
+  async reveal(node: number): Promise<void> {
+    let changed = false;
+    for (let m = this.tree.moduleOf[node]!; m >= 0; m = this.tree.modules[m]!.parent) {
+      if (!this.expanded.has(m)) {
+        this.expanded.add(m);
+        changed = true;
+      }
+    }
+    if (changed) await this.relayout();
+    this.select({ kind: 'node', index: node }, { center: true });
+  }
+
+  revealByName(name: string): boolean {
+    const node = this.graph.nodes.findIndex((n) => n.name === name);
+    if (node < 0) return false;
+    void this.reveal(node);
+    return true;
+  }
+
+  toggleModule(module: number): void {
+    const next = new Set(this.expanded);
+    if (next.has(module)) {
+      // collapsing also collapses everything inside, so re-opening shows the overview of that module
+      for (let m = 0; m < this.tree.modules.length; m++) {
+        for (let a = m; a >= 0; a = this.tree.modules[a]!.parent) if (a === module) { next.delete(m); break; }
+      }
+    } else next.add(module);
+    void this.setExpanded(next);
+  }
+
+  async setExpanded(expanded: Set<number>): Promise<void> {
+    this.expanded = expanded;
+    this.expanded.add(0);
+    const anchor = this.scene && this.scene.selected >= 0 ? this.scene.selected : -1;
+    await this.relayout();
+    if (anchor >= 0 && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);
+    this.side.showSelection();
+    this.saveState();
+  }
+
+  moduleLabel = (module: number): string => this.tree.modules[module]!.name || this.graph.name;
+
+  selectionKey(s: Selection): string {
+    if (s.kind === 'node') return `node:${this.graph.nodes[s.index]!.name}#${s.index}`;
+    if (s.kind === 'module') return `module:${this.tree.modules[s.index]!.path}`;
+    return `tensor:${this.graph.tensors[s.index]!.name}`;
+  }
+
+  selectionFromKey(key: string): Selection | undefined {
+    if (key.startsWith('node:')) {
+      const hash = key.lastIndexOf('#');
+      const index = Number(key.slice(hash + 1));
+      if (Number.isInteger(index) && this.graph.nodes[index]?.name === key.slice(5, hash)) return { kind: 'node', index };
+      return undefined;
+    }
+    if (key.startsWith('module:')) {
+      const m = this.tree.byPath.get(key.slice(7));
+      return m === undefined ? undefined : { kind: 'module', index: m };
+    }
+    if (key.startsWith('tensor:')) {
+      const t = this.graph.tensors.findIndex((x) => x.name === key.slice(7));
+      return t < 0 ? undefined : { kind: 'tensor', index: t };
+    }
+    return undefined;
+  }
+
+  saveState(): void {
+    window.clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => {
+      const view = this.canvas.view;
+      this.host.saveState({
+        panX: view.x, panY: view.y, zoom: view.zoom,
+        ...(this.selection ? { selected: this.selectionKey(this.selection) } : {}),
+        ...(this.target ? { target: this.target } : {}),
+        expanded: [...this.expanded].map((m) => this.tree.modules[m]!.path),
+      });
+    }, 150);
+  }
+
+  async export(format: 'svg' | 'png'): Promise<void> {
+    if (!this.scene) return;
+    const data = format === 'svg' ? exportSvg(this.scene, this.theme, this.moduleLabel) : await exportPng(this.scene, this.theme, this.moduleLabel);
+    await this.host.request<'export'>({ type: 'export', format, data });
+  }
+
+  copyText(text: string): void {
+    this.host.post({ type: 'copyText', text });
+  }
+}
+
+function button(label: string, onClick: () => void, title?: string): HTMLElement {
+  const b = h('vscode-button', { secondary: true, ...(title ? { title } : {}) }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function showState(kind: 'loading' | 'error' | 'empty', text: string, detail?: string): void {
+  stats.state = kind;
+  root.replaceChildren(h('div', { class: `state ${kind === 'error' ? 'error' : ''}`, role: kind === 'error' ? 'alert' : 'status' },
+    kind === 'loading' ? h('vscode-progress-ring', {}) : null,
+    h('div', {}, text),
+    detail ? h('div', { class: 'detail' }, detail) : null));
+}
+
+let viewer: Viewer | undefined;
+const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) => {
+  switch (message.type) {
+    case 'init':
+      if (message.l10n) l10n.config({ contents: message.l10n });
+      showState('loading', l10n.t('Decoding {0}…', message.fileName));
+      break;
+    case 'loading':
+      showState('loading', l10n.t('Decoding {0}…', message.fileName));
+      break;
+    case 'decodeError':
+      viewer = undefined;
+      showState('error', l10n.t('This model cannot be opened.'), message.offset !== undefined ? l10n.t('{0} (at byte offset {1})', message.message, message.offset) : message.message);
+      break;
+    case 'graph': {
+      if (message.graph.nodes.length === 0) {
+        viewer = undefined;
+        showState('empty', l10n.t('The model\'s graph has no nodes.'));
+        break;
+      }
+      const saved = parseViewerState(host.state);
+      viewer = new Viewer(host, message, saved);
+      if (saved?.target && saved.target !== message.target && message.targets.some((t) => t.id === saved.target)) {
+        host.post({ type: 'setTarget', target: saved.target });
+      }
+      break;
+    }
+    case 'verdicts':
+      viewer?.onVerdicts(message.target, message.verdicts);
+      break;
+    case 'reveal':
+      viewer?.revealByName(message.node);
+      break;
+  }
+});
+export type { Viewer };
+showState('loading', '');
+host.post({ type: 'ready' });

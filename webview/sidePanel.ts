@@ -1,0 +1,233 @@
+/**
+ * Side panel: properties of the selection, the problems list (verdicts of the current target), and
+ * search results. All model text is inserted as text nodes (see dom.ts).
+ */
+import * as l10n from '@vscode/l10n';
+import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
+import { clear, h } from './dom';
+import type { Viewer } from './main';
+
+const MAX_RESULTS = 500;
+const PREVIEW_VALUES = 32;
+
+interface SearchResult {
+  readonly label: string;
+  readonly detail: string;
+  readonly open: () => void;
+}
+
+export class SidePanel {
+  readonly element: HTMLElement;
+  private readonly tabs: HTMLElement & { selectedIndex: number };
+  private readonly properties = h('div', { class: 'panel', id: 'properties', tabindex: -1 });
+  private readonly problems = h('div', { class: 'panel', id: 'problems' });
+  private readonly results = h('div', { class: 'panel', id: 'search-results' });
+  private searchResults: SearchResult[] = [];
+
+  constructor(private readonly viewer: Viewer) {
+    this.tabs = h('vscode-tabs', { panel: true }) as HTMLElement & { selectedIndex: number };
+    this.tabs.append(
+      h('vscode-tab-header', { slot: 'header' }, l10n.t('Properties')),
+      h('vscode-tab-panel', {}, this.properties),
+      h('vscode-tab-header', { slot: 'header' }, l10n.t('Problems')),
+      h('vscode-tab-panel', {}, this.problems),
+      h('vscode-tab-header', { slot: 'header' }, l10n.t('Search')),
+      h('vscode-tab-panel', {}, this.results),
+    );
+    this.element = h('aside', { class: 'side', 'aria-label': l10n.t('Details') }, this.tabs);
+    this.showProblems();
+  }
+
+  openProperties(): void {
+    this.tabs.selectedIndex = 0;
+    this.properties.focus();
+  }
+
+  // ------------------------------------------------------------------ properties
+
+  showSelection(): void {
+    const { viewer } = this;
+    const s = viewer.selection;
+    clear(this.properties);
+    if (!s) {
+      this.properties.append(h('p', { class: 'empty' }, l10n.t('Select a node to see its properties.')), this.summary());
+      return;
+    }
+    if (s.kind === 'node') this.showNode(s.index);
+    else if (s.kind === 'module') this.showModule(s.index);
+    else this.showTensor(s.index);
+  }
+
+  private summary(): HTMLElement {
+    const table = h('table', {});
+    for (const fact of this.viewer.graph.summary) table.append(row(fact.label, fact.value));
+    return h('div', {}, h('h3', {}, l10n.t('Model')), table);
+  }
+
+  private showNode(index: number): void {
+    const { graph, tree } = this.viewer;
+    const node = graph.nodes[index]!;
+    const verdict = this.viewer.verdictOf.get(index);
+    const copy = h('vscode-button', { secondary: true }, l10n.t('Copy name'));
+    copy.addEventListener('click', () => this.viewer.copyText(node.name));
+    const general = h('table', {},
+      row(l10n.t('Name'), node.name || l10n.t('(unnamed)')),
+      row(l10n.t('Operator'), node.op),
+      row(l10n.t('Domain'), node.domain || 'ai.onnx'),
+      row(l10n.t('Module'), tree.modules[tree.moduleOf[index]!]!.path || '/'),
+    );
+    this.properties.append(h('h3', {}, l10n.t('Node')), general, copy);
+    this.properties.append(this.verdictSection(verdict));
+    if (node.attributes.length) {
+      const table = h('table', {});
+      for (const a of node.attributes) table.append(row(a.name, a.value, a.type));
+      this.properties.append(h('h3', {}, l10n.t('Attributes')), table);
+    }
+    if (node.subgraphs?.length) {
+      this.properties.append(h('h3', {}, l10n.t('Subgraphs')), h('ul', {}, ...node.subgraphs.map((g) => h('li', { class: 'mono' }, g))));
+    }
+    this.properties.append(h('h3', {}, l10n.t('Inputs')), this.tensorList(node.inputs));
+    this.properties.append(h('h3', {}, l10n.t('Outputs')), this.tensorList(node.outputs));
+  }
+
+  private verdictSection(verdict: NodeVerdict | undefined): HTMLElement {
+    const box = h('div', {}, h('h3', {}, l10n.t('Verdict for {0}', this.viewer.target)));
+    if (!verdict) {
+      box.append(h('div', { class: 'verdict supported' }, l10n.t('Supported')));
+      return box;
+    }
+    box.append(h('div', { class: `verdict ${verdict.status}` }, verdict.status === 'unsupported' ? l10n.t('Unsupported') : l10n.t('Unverified')));
+    const reasons = h('ul', {});
+    for (const reason of verdict.reasons) reasons.append(h('li', {}, h('span', { class: 'mono' }, `[${reason.code}] `), reason.message));
+    box.append(reasons);
+    if (verdict.hint) box.append(h('div', { class: 'hint' }, l10n.t('Hint: {0}', verdict.hint)));
+    box.append(h('div', { class: 'empty' }, l10n.t('Source: {0}', verdict.source)));
+    return box;
+  }
+
+  private tensorList(indexes: readonly number[]): HTMLElement {
+    const list = h('div', {});
+    for (const t of indexes) {
+      if (t < 0) {
+        list.append(h('div', { class: 'empty' }, l10n.t('(omitted)')));
+        continue;
+      }
+      const tensor = this.viewer.graph.tensors[t]!;
+      list.append(this.tensorBlock(tensor));
+    }
+    return list;
+  }
+
+  private tensorBlock(tensor: CompactTensor): HTMLElement {
+    const type = `${tensor.dtype}${tensor.shape ? `[${formatShape(tensor.shape)}]` : ''}`;
+    const block = h('div', { class: 'tensor' }, h('div', { class: 'name' }, tensor.name), h('div', { class: 'mono' }, type || '?'));
+    if (tensor.kind === 'initializer') {
+      block.append(h('div', { class: 'empty' }, l10n.t('initializer, {0} bytes', tensor.bytes ?? 0) + (tensor.external ? ` · ${l10n.t('external data')}` : '')));
+      const show = h('vscode-button', { secondary: true }, l10n.t('Show values'));
+      const out = h('div', { class: 'values' });
+      show.addEventListener('click', () => {
+        show.remove();
+        out.textContent = l10n.t('Reading…');
+        this.viewer.host.request<'tensorValues'>({ type: 'tensorValues', tensor: tensor.name, count: PREVIEW_VALUES }).then((values) => {
+          clear(out);
+          const stats = [values.min !== undefined ? `min ${values.min}` : '', values.max !== undefined ? `max ${values.max}` : '', values.mean !== undefined ? `mean ${values.mean}` : ''].filter(Boolean).join(' · ');
+          out.append(h('div', {}, `[${values.first.join(', ')}${values.count > values.first.length ? ', …' : ''}]`));
+          if (stats) out.append(h('div', { class: 'empty' }, stats));
+        }, (error: Error) => {
+          out.textContent = l10n.t('Cannot read values: {0}', error.message);
+        });
+      });
+      block.append(show, out);
+    }
+    return block;
+  }
+
+  private showModule(module: number): void {
+    const { tree, scene } = this.viewer;
+    const info = tree.modules[module]!;
+    const expanded = this.viewer.expanded.has(module);
+    const toggle = h('vscode-button', { secondary: true }, expanded ? l10n.t('Collapse') : l10n.t('Expand'));
+    toggle.addEventListener('click', () => this.viewer.toggleModule(module));
+    this.properties.append(
+      h('h3', {}, l10n.t('Module')),
+      h('table', {},
+        row(l10n.t('Path'), info.path || '/'),
+        row(l10n.t('Nodes'), String(info.nodeCount)),
+        row(l10n.t('Unsupported'), String(scene?.moduleUnsupported[module] ?? 0)),
+        row(l10n.t('Unverified'), String(scene?.moduleUnverified[module] ?? 0))),
+      toggle,
+    );
+  }
+
+  private showTensor(index: number): void {
+    const tensor = this.viewer.graph.tensors[index]!;
+    this.properties.append(h('h3', {}, tensor.kind === 'output' ? l10n.t('Graph output') : l10n.t('Graph input')), this.tensorBlock(tensor));
+  }
+
+  // ------------------------------------------------------------------ problems
+
+  showProblems(): void {
+    const { viewer } = this;
+    clear(this.problems);
+    const sorted = [...viewer.verdicts].sort((a, b) => (a.status === b.status ? 0 : a.status === 'unsupported' ? -1 : 1));
+    if (sorted.length === 0) {
+      this.problems.append(h('p', { class: 'empty' }, l10n.t('Every node is supported by {0}.', viewer.target)));
+      return;
+    }
+    const list = h('ul', { class: 'list', role: 'list' });
+    for (const v of sorted) {
+      const li = h('li', { role: 'listitem', title: v.reasons.map((r) => r.message).join('\n') },
+        h('span', { class: `status ${v.status}` }, v.status === 'unsupported' ? '✖' : '⚠'),
+        h('span', { class: 'op' }, viewer.graph.nodes[v.node]?.op ?? ''),
+        h('span', { class: 'text' }, v.name || `#${v.node}`),
+      );
+      li.dataset.node = String(v.node);
+      if (v.node >= 0) li.addEventListener('click', () => void viewer.reveal(v.node));
+      list.append(li);
+    }
+    this.problems.append(list);
+  }
+
+  // ------------------------------------------------------------------ search
+
+  showSearch(query: string): void {
+    const { graph } = this.viewer;
+    const q = query.trim().toLowerCase();
+    clear(this.results);
+    this.searchResults = [];
+    if (!q) return;
+    this.tabs.selectedIndex = 2;
+    for (let i = 0; i < graph.nodes.length && this.searchResults.length < MAX_RESULTS; i++) {
+      const node = graph.nodes[i]!;
+      if (node.name.toLowerCase().includes(q) || node.op.toLowerCase().includes(q)) {
+        this.searchResults.push({ label: node.name || `#${i}`, detail: node.op, open: () => void this.viewer.reveal(i) });
+      }
+    }
+    for (let t = 0; t < graph.tensors.length && this.searchResults.length < MAX_RESULTS; t++) {
+      const tensor = graph.tensors[t]!;
+      if (!tensor.name.toLowerCase().includes(q)) continue;
+      // a tensor leads to the node that produces it, or else to its first consumer
+      const node = tensor.producer >= 0 ? tensor.producer : graph.nodes.findIndex((n) => n.inputs.includes(t));
+      if (node < 0) continue;
+      this.searchResults.push({ label: tensor.name, detail: l10n.t('tensor'), open: () => void this.viewer.reveal(node) });
+    }
+    const list = h('ul', { class: 'list', role: 'list' });
+    for (const result of this.searchResults) {
+      const li = h('li', { role: 'listitem' }, h('span', { class: 'op' }, result.detail), h('span', { class: 'text' }, result.label));
+      li.addEventListener('click', result.open);
+      list.append(li);
+    }
+    this.results.append(
+      h('div', { class: 'empty' }, this.searchResults.length >= MAX_RESULTS ? l10n.t('First {0} results', MAX_RESULTS) : l10n.t('{0} results', this.searchResults.length)),
+      list,
+    );
+  }
+
+  revealFirstSearchResult(): void {
+    this.searchResults[0]?.open();
+  }
+}
+
+function row(key: string, value: string, title?: string): HTMLElement {
+  return h('tr', {}, h('td', { class: 'key', ...(title ? { title } : {}) }, key), h('td', { class: 'mono' }, value));
+}
