@@ -1,11 +1,256 @@
-import { msg } from '../core/l10n';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { msg, type Message } from '../core/l10n';
+import { cpuBenchmark } from '../core/remote/cpuBenchmark';
+import type { LatencyStats } from '../core/remote/benchmarkStats';
+import { DEFAULT_HOSTS_FILE, findHost, readHostsFile, type HostConfig } from '../core/remote/hosts';
+import { parseDynamicBatch } from '../core/remote/toolchains/atc';
+import { parseNpuSmiInfo, socVersionFor } from '../core/remote/toolchains/npuSmi';
+import { SshSession, type HostKeyPolicy } from '../core/remote/ssh';
+import { benchmarkTask } from '../core/remote/tasks/benchmark';
+import { convertTask, precheckTask } from '../core/remote/tasks/convert';
+import { doctorTask, type DoctorCheck } from '../core/remote/tasks/doctor';
+import { runTask } from '../core/remote/tasks/run';
+import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult, type TaskContext } from '../core/remote/tasks/types';
 import type { CliCommand } from './commands';
+import { EXIT_OK, UsageError, type CliContext } from './context';
+import { parseCommandArgs } from './main';
+
+const COMMON = {
+  host: { type: 'string' },
+  hosts: { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'accept-new-host-key': { type: 'boolean' },
+  format: { type: 'string' },
+  'out-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const OPTIONS = {
+  ...COMMON,
+  soc: { type: 'string' },
+  'input-shape': { type: 'string' },
+  'dynamic-batch': { type: 'string' },
+  precision: { type: 'string' },
+  'quant-input-list': { type: 'string' },
+  'qnn-target': { type: 'string' },
+  loop: { type: 'string' },
+  batch: { type: 'string' },
+  tool: { type: 'string' },
+  'input-list': { type: 'string' },
+  'cpu-onnx': { type: 'string' },
+  fetch: { type: 'string', multiple: true },
+} as const;
+
+function usage(ctx: CliContext): string {
+  return [
+    ctx.t(msg('Usage: npu-port remote <doctor|precheck|convert|benchmark|run> --host NAME [--hosts FILE] [--known-hosts FILE] [--accept-new-host-key] [--format text|json]')),
+    '  doctor',
+    '  precheck MODEL.onnx [--soc SOC] [--input-shape SPEC] [--out-dir DIR]',
+    '  convert MODEL.onnx [--soc SOC] [--input-shape SPEC] [--dynamic-batch 1,2,4,8] [--precision MODE] [--out-dir DIR] [--quant-input-list REMOTE_FILE] [--qnn-target TARGET]',
+    '  benchmark MODEL.om|CONTEXT.bin [--loop N] [--batch N] [--tool msame|ais_bench] [--input-list REMOTE_FILE] [--cpu-onnx MODEL.onnx] [--out-dir DIR]',
+    '  run [--fetch REMOTE_FILE]... [--out-dir DIR] -- PROGRAM ARGS...',
+    ctx.t(msg('Exit codes: 0 success, 1 the remote tool failed, 2 usage, connection or host key error. Secrets: NPU_PORT_SSH_PASSPHRASE, NPU_PORT_SSH_PASSWORD (never stored).')),
+    '',
+  ].join('\n');
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(msg('--{0} must be a positive integer.', name));
+  return Number(value);
+}
 
 /** `npu-port remote doctor|precheck|convert|benchmark|run`: tools on an NPU host over SSH. */
 export const remoteCommand: CliCommand = {
   name: 'remote',
   summary: msg('Run convert, precheck, benchmark, doctor or any command on a remote NPU host over SSH'),
-  async run() {
-    throw new Error('not implemented yet');
+  async run(ctx, args) {
+    const [kind, ...rest] = args;
+    if (kind === undefined || kind === '--help' || kind === '-h') {
+      ctx.out(usage(ctx));
+      return kind === undefined ? 2 : EXIT_OK;
+    }
+    if (!REMOTE_TASK_KINDS.includes(kind as RemoteTaskKind)) throw new UsageError(msg('Unknown remote task "{0}": use doctor, precheck, convert, benchmark or run.', kind));
+    const { values, positionals } = parseCommandArgs(rest, OPTIONS);
+    if (values.help) {
+      ctx.out(usage(ctx));
+      return EXIT_OK;
+    }
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(msg('--format must be text or json.'));
+    if (!values.host) throw new UsageError(msg('--host NAME is required.'));
+    const task = kind as RemoteTaskKind;
+    const resolve = (p: string) => path.resolve(ctx.cwd, p);
+
+    // Validate everything local before connecting.
+    const model = positionals[0];
+    if ((task === 'convert' || task === 'precheck' || task === 'benchmark') && (!model || positionals.length !== 1)) {
+      throw new UsageError(msg('{0} needs exactly one model file.', task));
+    }
+    if (task === 'run' && positionals.length === 0) throw new UsageError(msg('run needs a program: npu-port remote run --host NAME -- PROGRAM ARGS...'));
+    if (task !== 'run' && values.fetch) throw new UsageError(msg('--fetch is only for run.'));
+    const dynamicBatch = values['dynamic-batch'] !== undefined ? parseDynamicBatch(values['dynamic-batch']) : undefined;
+    if (values['dynamic-batch'] !== undefined && !dynamicBatch) throw new UsageError(msg('--dynamic-batch takes at least two different positive sizes, for example 1,2,4,8.'));
+    const loop = positiveInt(values.loop, 'loop');
+    const batch = positiveInt(values.batch, 'batch');
+    if (values.tool !== undefined && values.tool !== 'msame' && values.tool !== 'ais_bench') throw new UsageError(msg('--tool must be msame or ais_bench.'));
+
+    const hosts = await readHostsFile(resolve(values.hosts ?? DEFAULT_HOSTS_FILE));
+    const host = findHost(hosts, values.host);
+    const knownHostsFile = values['known-hosts'] ? resolve(values['known-hosts']) : undefined;
+    const policy: HostKeyPolicy = {
+      knownHostsFiles: knownHostsFile ? [knownHostsFile] : [path.join(os.homedir(), '.ssh', 'known_hosts')],
+      ownStore: knownHostsFile ?? path.join(os.homedir(), '.npu-port', 'known_hosts'),
+      ...(values['accept-new-host-key']
+        ? {
+            onUnknownKey: async (key) => {
+              ctx.log.warn(ctx.t(msg('Accepting the new host key {0} {1} of {2}:{3}.', key.keyType, key.fingerprint, key.host, key.port)));
+              return 'accept-save' as const;
+            },
+          }
+        : {}),
+    };
+
+    let cpu: LatencyStats | undefined;
+    if (task === 'benchmark' && values['cpu-onnx']) {
+      ctx.log.info(ctx.t(msg('Running {0} on the local CPU (onnxruntime-node)', values['cpu-onnx'])));
+      cpu = await cpuBenchmark(resolve(values['cpu-onnx']), { loop: loop ?? 100, ...(batch ? { batch } : {}), signal: ctx.signal });
+    }
+
+    const started = performance.now();
+    const session = await SshSession.connect(host, {
+      hostKeys: policy,
+      credentials: {
+        ...(process.env.NPU_PORT_SSH_PASSPHRASE ? { passphrase: process.env.NPU_PORT_SSH_PASSPHRASE } : {}),
+        ...(process.env.NPU_PORT_SSH_PASSWORD ? { password: process.env.NPU_PORT_SSH_PASSWORD } : {}),
+      },
+      logger: ctx.log,
+      signal: ctx.signal,
+    });
+    const connectMs = performance.now() - started;
+    try {
+      const taskCtx: TaskContext = {
+        session,
+        onOutput: (text) => (format === 'text' ? ctx.out(text) : ctx.log.info(text.replace(/\n$/, ''))),
+        onStep: (step) => ctx.log.info(ctx.t(step)),
+        signal: ctx.signal,
+        logger: ctx.log,
+      };
+      const outDir = values['out-dir'] ? resolve(values['out-dir']) : undefined;
+      let result: RemoteTaskResult;
+      switch (task) {
+        case 'doctor':
+          result = await doctorTask(taskCtx, connectMs);
+          break;
+        case 'run':
+          result = await runTask(taskCtx, { argv: positionals, fetch: values.fetch ?? [], outDir: outDir ?? ctx.cwd });
+          break;
+        case 'benchmark':
+          result = await benchmarkTask(taskCtx, {
+            model: resolve(model!),
+            ...(loop ? { loop } : {}),
+            ...(batch ? { batch } : {}),
+            ...(values.tool ? { tool: values.tool as 'msame' | 'ais_bench' } : {}),
+            ...(values['input-list'] ? { inputList: values['input-list'] } : {}),
+            ...(outDir ? { outDir } : {}),
+            ...(cpu ? { cpu } : {}),
+          });
+          break;
+        default: {
+          const soc = values.soc ?? (host.kind === 'ascend' ? await detectSoc(taskCtx, ctx, host) : undefined);
+          const common = { model: resolve(model!), ...(values['input-shape'] ? { inputShape: values['input-shape'] } : {}), ...(outDir ? { outDir } : {}) };
+          result =
+            task === 'precheck'
+              ? await precheckTask(taskCtx, { ...common, soc: soc! })
+              : await convertTask(taskCtx, {
+                  ...common,
+                  ...(soc ? { soc } : {}),
+                  ...(dynamicBatch ? { dynamicBatch } : {}),
+                  ...(values.precision ? { precision: values.precision } : {}),
+                  ...(values['quant-input-list'] ? { quantInputList: values['quant-input-list'] } : {}),
+                  ...(values['qnn-target'] ? { qnnTarget: values['qnn-target'] } : {}),
+                });
+        }
+      }
+      ctx.out(format === 'json' ? JSON.stringify(toJson(ctx, result), null, 2) + '\n' : toText(ctx, result));
+      return result.exitCode;
+    } finally {
+      session.close();
+    }
   },
 };
+
+/** Without --soc on an Ascend host: "Ascend" + the Name of NPU 0 in `npu-smi info` (ATC's own rule). */
+async function detectSoc(taskCtx: TaskContext, ctx: CliContext, host: HostConfig): Promise<string> {
+  let text = '';
+  await taskCtx.session.run(['npu-smi', 'info'], { onStdout: (t) => (text += t), ...(taskCtx.signal ? { signal: taskCtx.signal } : {}) });
+  const device = parseNpuSmiInfo(text)?.devices[0];
+  if (!device) throw new UsageError(msg('--soc is required: npu-smi info on {0} shows no NPU to take it from.', host.name));
+  const soc = socVersionFor(device);
+  ctx.log.warn(ctx.t(msg('No --soc given; using {0} from npu-smi info on {1}.', soc, host.name)));
+  return soc;
+}
+
+function renderDiagnosticMessage(ctx: CliContext, d: RemoteTaskResult['diagnostics'][number]): string {
+  return d.localized ? ctx.t(d.localized) : d.message;
+}
+
+export function toJson(ctx: CliContext, r: RemoteTaskResult): Record<string, unknown> {
+  const stats = r.task === 'doctor' ? { checks: ((r.stats?.checks ?? []) as DoctorCheck[]).map((c) => ({ id: c.id, status: c.status, message: ctx.t(c.message), ...(c.fix ? { fix: ctx.t(c.fix) } : {}) })) } : (r.stats ?? {});
+  return {
+    version: 1,
+    task: r.task,
+    host: r.host,
+    exitCode: r.exitCode,
+    diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: renderDiagnosticMessage(ctx, d), node: d.node ?? null, op: d.op ?? null })),
+    artifacts: r.artifacts,
+    stats,
+  };
+}
+
+const SEVERITY: Record<string, Message> = { error: msg('error'), warning: msg('warning'), info: msg('info') };
+
+const STATUS_MARK: Record<string, string> = { ok: '✓', warn: '!', fail: '✗' };
+
+function fmt(n: number | undefined, digits = 3): string {
+  return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
+}
+
+export function toText(ctx: CliContext, r: RemoteTaskResult): string {
+  const lines: string[] = [''];
+  const t = (m: Message) => ctx.t(m);
+  for (const d of r.diagnostics) {
+    const where = d.node ? ` [${d.node}${d.op ? ` (${d.op})` : ''}]` : '';
+    lines.push(`${d.tool}: ${t(SEVERITY[d.severity])} ${d.code}${where}: ${renderDiagnosticMessage(ctx, d).split('\n')[0]}`);
+    if (d.known) {
+      lines.push(`  ${t(msg('Why: {0}', t(d.known.explanation)))}`);
+      lines.push(`  ${t(msg('Fix: {0}', t(d.known.fix)))}`);
+    }
+  }
+  if (r.task === 'doctor') {
+    for (const c of (r.stats?.checks ?? []) as DoctorCheck[]) {
+      lines.push(`${STATUS_MARK[c.status]} ${t(c.message)}`);
+      if (c.fix) lines.push(`  ${t(msg('Fix: {0}', t(c.fix)))}`);
+    }
+  }
+  if (r.task === 'benchmark' && r.stats) {
+    const s = r.stats as { tool: string; npu: Partial<LatencyStats>; cpu?: LatencyStats };
+    const rows: [string, keyof LatencyStats][] = [
+      ['mean (ms)', 'mean'],
+      ['std (ms)', 'std'],
+      ['min (ms)', 'min'],
+      ['max (ms)', 'max'],
+      ['p50 (ms)', 'p50'],
+      ['p95 (ms)', 'p95'],
+      ['p99 (ms)', 'p99'],
+      ['throughput (/s)', 'throughput'],
+    ];
+    lines.push(`${''.padEnd(16)} ${`NPU (${s.tool})`.padStart(18)}${s.cpu ? ' ' + 'CPU (onnxruntime)'.padStart(18) : ''}`);
+    for (const [label, key] of rows) lines.push(`${label.padEnd(16)} ${fmt(s.npu[key]).padStart(18)}${s.cpu ? ' ' + fmt(s.cpu[key]).padStart(18) : ''}`);
+    if (s.cpu && s.npu.mean) lines.push(t(msg('NPU speed-up over CPU: {0}×', (s.cpu.mean / s.npu.mean).toFixed(2))));
+  }
+  for (const a of r.artifacts) lines.push(t(msg('Saved {0}', a)));
+  lines.push(r.exitCode === 0 ? t(msg('{0} on {1}: done.', r.task, r.host)) : t(msg('{0} on {1}: failed (tool exit code {2}).', r.task, r.host, r.toolExitCode ?? '-')));
+  return lines.join('\n') + '\n';
+}

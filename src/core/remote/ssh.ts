@@ -71,6 +71,9 @@ export interface TransferResult {
   readonly sha256?: string;
 }
 
+/** The host's `setup` command failed (before the tool started). */
+export class SetupError extends RemoteError {}
+
 const PGID_MARKER = '\u001eNPU_PORT_PGID=';
 const SETUP_FAILED_MARKER = '\u001eNPU_PORT_SETUP_FAILED=';
 
@@ -266,32 +269,56 @@ export class SshSession {
    * program runs in its own session / process group, or under taskkill /T on Windows), then
    * rejects with an AbortError. A dropped connection rejects with ConnectionError.
    */
-  async run(argv: readonly string[], options: ExecOptions & { cwd?: string } = {}): Promise<ExecResult> {
+  run(argv: readonly string[], options: ExecOptions & { cwd?: string } = {}): Promise<ExecResult> {
+    return this.runCommandText(quoteCommand(this.host.shell, argv), true, options);
+  }
+
+  /** Like {@link run} for a script in the host's shell language (probes written by this program, never user text). */
+  runScript(script: string, options: ExecOptions & { cwd?: string } = {}): Promise<ExecResult> {
+    return this.runCommandText(script, false, options);
+  }
+
+  private async runCommandText(commandText: string, execIt: boolean, options: ExecOptions & { cwd?: string }): Promise<ExecResult> {
     options.signal?.throwIfAborted();
-    const command = this.host.shell === 'posix' ? posixJob(argv, this.host.setup, options.cwd) : powerShellJob(argv, this.host.setup, options.cwd);
+    const command = this.host.shell === 'posix' ? posixJob(commandText, execIt, this.host.setup, options.cwd) : powerShellJob(commandText, this.host.setup, options.cwd);
     let processGroup: number | undefined;
     let setupFailed: number | undefined;
-    let stderrHead = '';
-    let headDone = false;
+    // The job announces its process group and a failed set-up on marker lines (starting with
+    // U+001E) in its stderr; they are taken out, everything else streams through unchanged.
+    let pending = '';
+    let atLineStart = true;
+    const onMarker = (line: string) => {
+      if (line.startsWith(PGID_MARKER)) processGroup = Number(line.slice(PGID_MARKER.length));
+      else if (line.startsWith(SETUP_FAILED_MARKER)) setupFailed = Number(line.slice(SETUP_FAILED_MARKER.length));
+      else return false;
+      return true;
+    };
     const onStderr = (text: string) => {
-      if (headDone) return options.onStderr?.(text);
-      stderrHead += text;
-      // The job announces its process group (and a failed set-up) on marker lines before any tool output.
-      for (;;) {
-        const newline = stderrHead.indexOf('\n');
-        if (newline < 0) {
-          if (!stderrHead.startsWith('\u001e') && stderrHead.length > 0) break;
-          return;
+      let rest = pending + text;
+      pending = '';
+      let out = '';
+      while (rest) {
+        const newline = rest.indexOf('\n');
+        if (atLineStart && rest.startsWith('\u001e')) {
+          if (newline < 0) {
+            pending = rest;
+            break;
+          }
+          const line = rest.slice(0, newline).replace(/\r$/, '');
+          if (!onMarker(line)) out += rest.slice(0, newline + 1);
+          rest = rest.slice(newline + 1);
+          continue;
         }
-        const line = stderrHead.slice(0, newline).replace(/\r$/, '');
-        if (line.startsWith(PGID_MARKER)) processGroup = Number(line.slice(PGID_MARKER.length));
-        else if (line.startsWith(SETUP_FAILED_MARKER)) setupFailed = Number(line.slice(SETUP_FAILED_MARKER.length));
-        else break;
-        stderrHead = stderrHead.slice(newline + 1);
+        if (newline < 0) {
+          out += rest;
+          atLineStart = false;
+          break;
+        }
+        out += rest.slice(0, newline + 1);
+        atLineStart = true;
+        rest = rest.slice(newline + 1);
       }
-      headDone = true;
-      if (stderrHead) options.onStderr?.(stderrHead);
-      stderrHead = '';
+      if (out) options.onStderr?.(out);
     };
     let aborted = false;
     let killing: Promise<void> | undefined;
@@ -302,13 +329,13 @@ export class SshSession {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await this.execRaw(command, { onStdout: options.onStdout, onStderr, signal: options.signal });
-      if (!headDone && stderrHead) options.onStderr?.(stderrHead);
+      if (pending && !onMarker(pending.replace(/\r$/, ''))) options.onStderr?.(pending);
       if (aborted) {
         await killing;
         throw abortError();
       }
       if (setupFailed !== undefined) {
-        throw new RemoteError(msg('The environment set-up of host "{0}" failed with exit code {1}: {2}', this.host.name, setupFailed, this.host.setup ?? ''), {
+        throw new SetupError(msg('The environment set-up of host "{0}" failed with exit code {1}: {2}', this.host.name, setupFailed, this.host.setup ?? ''), {
           host: this.host.name,
           exitCode: setupFailed,
         });
@@ -359,7 +386,7 @@ export class SshSession {
     return /^\s*([0-9a-fA-F]{64})\b/.exec(stdout)?.[1]?.toLowerCase();
   }
 
-  private async mkdirRemote(dir: string): Promise<void> {
+  async ensureRemoteDir(dir: string): Promise<void> {
     if (dir === '' || dir === '.' || dir === '/') return;
     const command =
       this.host.shell === 'posix'
@@ -380,7 +407,7 @@ export class SshSession {
       this.logger.info(`ssh ${this.host.name}: ${remotePath} is up to date (sha256 ${localHash.slice(0, 12)}), not uploaded`);
       return { bytes: 0, skipped: true, sha256: localHash };
     }
-    await this.mkdirRemote(path.posix.dirname(remotePath));
+    await this.ensureRemoteDir(path.posix.dirname(remotePath));
     const sftp = await this.sftp();
     const temp = `${remotePath}.npu-port-${randomBytes(4).toString('hex')}.part`;
     const { size } = await fsp.stat(localPath);
@@ -469,12 +496,12 @@ export class SshSession {
 }
 
 /** POSIX job: its own session (so its process group can be killed), set-up, then the program. */
-export function posixJob(argv: readonly string[], setup: string | undefined, cwd?: string): string {
+export function posixJob(commandText: string, execIt: boolean, setup: string | undefined, cwd?: string): string {
   const inner = [
     `printf '${PGID_MARKER.replace('\u001e', '\\036')}%s\\n' "$$" >&2`,
     ...(cwd ? [`cd -- ${quotePosixWord(cwd)} || exit 1`] : []),
     ...(setup ? [`{ ${setup}\n} || { __s=$?; printf '${SETUP_FAILED_MARKER.replace('\u001e', '\\036')}%s\\n' "$__s" >&2; exit "$__s"; }`] : []),
-    `exec ${quoteCommand('posix', argv)}`,
+    execIt ? `exec ${commandText}` : commandText,
   ].join('\n');
   const q = quotePosixWord(inner);
   // bash when present (set-up scripts such as CANN's set_env.sh are written for it), sh otherwise.
@@ -482,14 +509,14 @@ export function posixJob(argv: readonly string[], setup: string | undefined, cwd
 }
 
 /** PowerShell job, sent as -EncodedCommand (Windows OpenSSH starts cmd.exe by default). */
-export function powerShellJob(argv: readonly string[], setup: string | undefined, cwd?: string): string {
+export function powerShellJob(commandText: string, setup: string | undefined, cwd?: string): string {
   const script = [
     `[Console]::Error.WriteLine("$([char]30)NPU_PORT_PGID=$PID")`,
     `$ErrorActionPreference = 'Stop'`,
     ...(cwd ? [`Set-Location -LiteralPath ${powerShellLiteral(cwd)}`] : []),
     ...(setup ? [`try { ${setup} } catch { [Console]::Error.WriteLine("$([char]30)NPU_PORT_SETUP_FAILED=1"); exit 1 }`] : []),
     `$ErrorActionPreference = 'Continue'`,
-    quoteCommand('powershell', argv),
+    commandText,
     `exit $LASTEXITCODE`,
   ].join('\n');
   return powerShellEncodedCommand(script);
