@@ -1,11 +1,200 @@
-import { msg } from '../core/l10n';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { msg, type Message } from '../core/l10n';
+import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/check';
+import { checkToJson, checkToSarif, opLabel } from '../core/onnx/check-report';
+import { openModel } from '../core/onnx/decode';
+import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
+import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, type TargetProfile } from '../core/onnx/targets';
+import { printModelText } from '../core/onnx/text';
 import type { CliCommand } from './commands';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { parseCommandArgs } from './main';
+
+declare const NPU_PORT_VERSION: string;
+
+function usage(ctx: CliContext): string {
+  return [
+    ctx.t(msg('Usage: npu-port onnx <subcommand> [options]')),
+    '',
+    `  info MODEL [--format text|json]            ${ctx.t(msg('IR, opsets, inputs and outputs, op histogram, parameters, dynamic dims, external data'))}`,
+    `  check MODEL --target ID [--profile FILE] [--format text|json|sarif]`,
+    `                                             ${ctx.t(msg('node-by-node support on an NPU target; exit 0 all supported, 1 some unsupported, 2 error'))}`,
+    `  text MODEL [--max-values N|all] [--no-node-names]`,
+    `                                             ${ctx.t(msg('the model in ONNX textual syntax (onnx.printer / onnx.parser format); tensors over N elements (default 16) print ...'))}`,
+    `  targets [--format text|json]               ${ctx.t(msg('built-in targets and .npu-port/profiles/*.json, with their sources'))}`,
+    '',
+  ].join('\n');
+}
 
 /** `npu-port onnx info|check|text|targets`: ONNX models against NPU targets. */
 export const onnxCommand: CliCommand = {
   name: 'onnx',
   summary: msg('Inspect an ONNX model and check it against an NPU target'),
-  async run() {
-    throw new Error('not implemented yet');
+  async run(ctx, args) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'info': return info(ctx, rest);
+      case 'check': return check(ctx, rest);
+      case 'text': return text(ctx, rest);
+      case 'targets': return targets(ctx, rest);
+      case undefined: case '--help': case '-h': case 'help':
+        ctx.out(usage(ctx));
+        return sub === undefined ? 2 : EXIT_OK;
+      default:
+        throw new UsageError(msg('Unknown onnx subcommand "{0}": use info, check, text or targets.', sub));
+    }
   },
 };
+
+function modelArgument(positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(msg('Give exactly one model file.'));
+  return positionals[0]!;
+}
+
+function formatOption(value: unknown, allowed: readonly string[]): string {
+  const format = typeof value === 'string' ? value : 'text';
+  if (!allowed.includes(format)) throw new UsageError(msg('Unknown format "{0}": use {1}.', format, allowed.join(', ')));
+  return format;
+}
+
+async function info(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
+  const format = formatOption(values.format, ['text', 'json']);
+  const file = modelArgument(positionals);
+  const model = await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal });
+  const summary = summarizeModel(model);
+  if (format === 'json') {
+    ctx.out(JSON.stringify({ version: 1, model: file, ...summary, externalData: summary.externalData.map((e) => ({ ...e, problem: e.problem ? ctx.t(e.problem) : undefined })) }, null, 2) + '\n');
+  } else {
+    ctx.out(infoText(ctx, file, summary));
+  }
+  return EXIT_OK;
+}
+
+function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+function infoText(ctx: CliContext, file: string, s: ModelSummary): string {
+  const rows: [Message, string][] = [
+    [msg('Model'), `${file} (${bytesText(s.fileBytes)})`],
+    [msg('IR version'), String(s.irVersion)],
+    [msg('Opsets'), s.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')],
+    [msg('Producer'), s.producer || '-'],
+    [msg('Nodes'), ctx.t(msg('{0} in {1} graphs, {2} model-local functions', s.nodeCount, s.graphCount, s.functionCount))],
+    [msg('Parameters'), ctx.t(msg('{0} in {1} initializers ({2})', s.parameters.toLocaleString('en-US'), s.initializerCount, bytesText(s.parameterBytes)))],
+    [msg('Dynamic dims'), s.dynamicDims.length ? s.dynamicDims.join(', ') : '-'],
+  ];
+  const label = (m: Message) => ctx.t(m);
+  const width = Math.max(...rows.map(([k]) => label(k).length), label(msg('Inputs')).length, label(msg('External data')).length) + 2;
+  const lines = rows.map(([k, v]) => `${label(k).padEnd(width)}${v}`);
+  lines.push(label(msg('Inputs')));
+  for (const v of s.inputs) lines.push(`  ${v.name}: ${v.type}`);
+  lines.push(label(msg('Outputs')));
+  for (const v of s.outputs) lines.push(`  ${v.name}: ${v.type}`);
+  if (s.externalData.length) {
+    lines.push(label(msg('External data')));
+    for (const e of s.externalData) {
+      lines.push(`  ${e.location}: ${ctx.t(msg('{0} tensors, {1}', e.tensors, bytesText(e.bytes)))}${e.problem ? ` - ${ctx.t(e.problem)}` : ''}`);
+    }
+  }
+  if (s.metadata.length) {
+    lines.push(label(msg('Metadata')));
+    for (const m of s.metadata) lines.push(`  ${m.key}: ${m.value.length > 120 ? m.value.slice(0, 117) + '...' : m.value}`);
+  }
+  lines.push(label(msg('Op types')));
+  for (const { op, count } of s.ops) lines.push(`  ${String(count).padStart(6)}  ${op}`);
+  return lines.join('\n') + '\n';
+}
+
+async function check(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { target: { type: 'string', short: 't' }, profile: { type: 'string' }, format: { type: 'string' } });
+  const format = formatOption(values.format, ['text', 'json', 'sarif']);
+  const file = modelArgument(positionals);
+  if (!values.target && !values.profile) throw new UsageError(msg('Give a target: --target ID (see "npu-port onnx targets") or --profile FILE.'));
+  const profile = await resolveProfile({
+    ...(typeof values.target === 'string' ? { target: values.target } : {}),
+    ...(typeof values.profile === 'string' ? { profileFile: values.profile } : {}),
+    workspace: ctx.cwd,
+  });
+  const absolute = path.resolve(ctx.cwd, file);
+  const model = await openModel(absolute, { signal: ctx.signal });
+  const result = checkModel(model, profile, { signal: ctx.signal });
+  if (format === 'json') ctx.out(JSON.stringify(checkToJson(result, file, ctx.t), null, 2) + '\n');
+  else if (format === 'sarif') ctx.out(JSON.stringify(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev'), null, 2) + '\n');
+  else ctx.out(checkText(ctx, file, profile, result));
+  return result.counts.unsupported > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function checkText(ctx: CliContext, file: string, profile: TargetProfile, result: CheckResult): string {
+  const lines: string[] = [];
+  lines.push(ctx.t(msg('{0} on {1} ({2}): {3} nodes, {4} supported, {5} unsupported, {6} unverified', file, profile.name, profile.id, result.nodeCount, result.counts.supported, result.counts.unsupported, result.counts.unverified)));
+  for (const r of result.modelReasons) lines.push(`  [${r.code}] ${ctx.t(r.message)}`);
+  const section = (title: Message, verdicts: NodeVerdict[]) => {
+    if (!verdicts.length) return;
+    lines.push('', ctx.t(title));
+    for (const v of verdicts) {
+      const where = v.graph === 'main' ? '' : ` (${v.graph})`;
+      lines.push(`  ${opLabel(v)}  ${v.name || `#${v.index}`}${where}`);
+      if (v.modulePath) lines.push(`    ${ctx.t(msg('module: {0}', v.modulePath))}${v.constructs ? `; ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}` : ''}`);
+      for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}`);
+      for (const h of v.hints) lines.push(`    ${ctx.t(msg('hint: {0}', ctx.t(h.message)))}`);
+    }
+  };
+  section(msg('Unsupported:'), result.verdicts.filter((v) => v.verdict === 'unsupported'));
+  section(msg('Unverified (the target data cannot tell):'), result.verdicts.filter((v) => v.verdict === 'unverified'));
+  const byOp = new Map<string, number>();
+  for (const v of result.verdicts) if (v.verdict === 'unsupported') byOp.set(opLabel(v), (byOp.get(opLabel(v)) ?? 0) + 1);
+  if (byOp.size) lines.push('', ctx.t(msg('Unsupported by op: {0}', [...byOp].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', '))));
+  return lines.join('\n') + '\n';
+}
+
+async function text(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { 'max-values': { type: 'string' }, 'no-node-names': { type: 'boolean' } });
+  const file = modelArgument(positionals);
+  const raw = values['max-values'];
+  const maxValues = raw === undefined ? 16 : raw === 'all' ? Infinity : Number(raw);
+  if (!(maxValues >= 0)) throw new UsageError(msg('--max-values takes a number of elements or "all".'));
+  const model = await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal });
+  ctx.out(await printModelText(model, { maxValues, nodeNames: values['no-node-names'] !== true, signal: ctx.signal }));
+  return EXIT_OK;
+}
+
+async function targets(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
+  if (positionals.length) throw new UsageError(msg('"onnx targets" takes no arguments.'));
+  const format = formatOption(values.format, ['text', 'json']);
+  const { profiles: workspace, errors } = await loadWorkspaceProfiles(ctx.cwd);
+  for (const error of errors) ctx.log.warn(ctx.t(error.detail));
+  const all = [...builtinProfiles(), ...workspace];
+  if (format === 'json') {
+    ctx.out(JSON.stringify({
+      version: 1,
+      targets: all.map((p) => ({
+        id: p.id, name: p.name, kind: p.kind, toolchain: p.toolchain, description: ctx.t(p.description),
+        ops: p.ops.size, staticShapes: p.staticShapes, ...(p.modelOpsets ? { modelOpsets: p.modelOpsets } : {}),
+        caveats: p.caveats.map(ctx.t), sources: p.sources, ...(p.file ? { file: path.relative(ctx.cwd, p.file) } : {}),
+      })),
+    }, null, 2) + '\n');
+    return EXIT_OK;
+  }
+  const lines: string[] = [];
+  for (const p of all) {
+    lines.push(`${p.id.padEnd(12)} ${p.name} [${p.kind}, ${ctx.t(msg('{0} ops', p.ops.size))}]`);
+    lines.push(`             ${ctx.t(p.description)}`);
+    for (const c of p.caveats) lines.push(`             ${ctx.t(msg('note: {0}', ctx.t(c)))}`);
+    for (const s of p.sources) lines.push(`             ${ctx.t(msg('source: {0} ({1})', s.label, p.file ? path.relative(ctx.cwd, s.ref) : s.ref))}`);
+    lines.push('');
+  }
+  ctx.out(lines.join('\n'));
+  return EXIT_OK;
+}

@@ -16,3 +16,13 @@ export class OnnxDecodeError extends NpuPortError {
     this.file = facts.file;
   }
 }
+
+/** A target profile that cannot be loaded (unreadable file, invalid JSON, wrong shape) or an unknown target id. */
+export class ProfileError extends NpuPortError {
+  readonly file: string | undefined;
+
+  constructor(detail: Message, facts: { file?: string; cause?: unknown } = {}) {
+    super(detail, facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.file = facts.file;
+  }
+}

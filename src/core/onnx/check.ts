@@ -1,0 +1,328 @@
+/**
+ * Node-by-node compatibility of a model with a target profile. Each node (including those inside
+ * If/Loop/Scan bodies and model-local functions' callers) gets a verdict with coded reasons:
+ * a certain reason makes it `unsupported`, an uncertain one `unverified` (the profile's data cannot
+ * tell), none `supported`. Reasons carry Messages; the faces render them.
+ */
+import { msg, type Message } from '../l10n';
+import { hint, modulePath, opHint, typicalConstructs, type Hint, type HintContext, type HintId } from './hints';
+import {
+  isDefaultDomain, opsetVersion, subgraphsOf, type Attribute, type ElementType, type Graph, type Model, type Node, type ValueType,
+} from './model';
+import { opKey, type NodeRule, type OpProfile, type Support, type TargetProfile } from './targets/profile';
+import { onnxSchema } from './schema';
+
+export type ReasonCode = 'op-unsupported' | 'dtype' | 'dynamic-shape' | 'opset' | 'attribute' | 'custom-domain' | 'subgraph';
+
+export interface Reason {
+  readonly code: ReasonCode;
+  readonly message: Message;
+  /** False when the profile's data cannot tell (the node is then `unverified`, not `unsupported`). */
+  readonly certain: boolean;
+}
+
+export interface NodeVerdict {
+  /** Graph.path of the (sub)graph the node lives in: `main`, `main/If_0.then_branch`, ... */
+  readonly graph: string;
+  readonly index: number;
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly verdict: Support;
+  readonly reasons: readonly Reason[];
+  readonly hints: readonly Hint[];
+  /** PyTorch module path from the node name, when torch.onnx.export wrote one. */
+  readonly modulePath?: string;
+  /** PyTorch code that typically exports to this op (for unsupported/unverified nodes). */
+  readonly constructs?: readonly string[];
+}
+
+export interface CheckResult {
+  readonly target: string;
+  readonly profileName: string;
+  /** Default-domain opset of the model. */
+  readonly opset: number | undefined;
+  /** Every node, subgraph bodies included. */
+  readonly nodeCount: number;
+  /** One verdict per node, in walk order (a node before the bodies it holds). */
+  readonly verdicts: readonly NodeVerdict[];
+  /** Model-level findings: opset outside the target range, dynamic graph inputs. */
+  readonly modelReasons: readonly Reason[];
+  readonly counts: Readonly<Record<Support, number>>;
+}
+
+export interface CheckOptions {
+  readonly signal?: AbortSignal;
+}
+
+const FLOAT_TYPES: ReadonlySet<ElementType> = new Set<ElementType>(['float', 'float16', 'bfloat16']);
+
+/** Types and constants visible in a graph (subgraphs see their parents' names). */
+class Scope {
+  readonly types = new Map<string, ValueType>();
+  readonly constants = new Set<string>();
+  readonly producers = new Map<string, string>();
+  constructor(readonly parent?: Scope) {}
+  type(name: string): ValueType | undefined {
+    return this.types.get(name) ?? this.parent?.type(name);
+  }
+  isConstant(name: string): boolean {
+    return this.constants.has(name) || (this.parent?.isConstant(name) ?? false);
+  }
+}
+
+export function checkModel(model: Model, profile: TargetProfile, options: CheckOptions = {}): CheckResult {
+  const verdicts: NodeVerdict[] = [];
+  const opset = opsetVersion(model);
+  const functions = new Set(model.functions.map((f) => `${f.domain}::${f.name}`));
+  const modelReasons: Reason[] = [];
+  const range = profile.modelOpsets;
+  if (range && opset !== undefined && ((range.min !== undefined && opset < range.min) || (range.max !== undefined && opset > range.max))) {
+    modelReasons.push({
+      code: 'opset', certain: range.certain,
+      message: msg('The model uses opset {0}; {1} accepts opsets {2} to {3}.', opset, profile.name, range.min ?? 1, range.max ?? opset),
+    });
+  }
+  const dynamicInputs = model.graph.inputs.filter((v) => !isInitializer(model.graph, v.name) && !isStatic(v.type));
+  if (dynamicInputs.length && profile.staticShapes !== 'not-required') {
+    modelReasons.push({
+      code: 'dynamic-shape', certain: profile.staticShapes === 'required',
+      message: msg('Graph inputs with dynamic dimensions: {0}. {1} needs fixed input shapes.', dynamicInputs.map((v) => `${v.name}${shapeText(v.type)}`).join(', '), profile.name),
+    });
+  }
+  const suggestedOpset = range?.max !== undefined ? Math.min(range.max, 17) : undefined;
+  let seen = 0;
+  const checkGraph = (graph: Graph, parent: Scope | undefined): boolean => {
+    const scope = buildScope(graph, parent);
+    let anyUnsupported = false;
+    for (let index = 0; index < graph.nodes.length; index++) {
+      const node = graph.nodes[index]!;
+      if ((++seen & 1023) === 0) options.signal?.throwIfAborted();
+      const at = verdicts.length;
+      verdicts.push(undefined as unknown as NodeVerdict);
+      let bodyUnsupported = false;
+      for (const sub of subgraphsOf(node)) if (checkGraph(sub, scope)) bodyUnsupported = true;
+      const ctx: HintContext = {
+        isConstant: (name) => scope.isConstant(name),
+        producerOp: (name) => scope.producers.get(name),
+        ...(suggestedOpset !== undefined ? { suggestedOpset } : {}),
+      };
+      const { reasons, hintIds } = nodeReasons(node, model, profile, scope, ctx, opset, functions);
+      if (bodyUnsupported) {
+        reasons.push({ code: 'subgraph', certain: true, message: msg('A body of this {0} holds nodes {1} does not support.', node.opType, profile.name) });
+        hintIds.add('subgraph');
+      }
+      const verdict: Support = reasons.some((r) => r.certain) ? 'unsupported' : reasons.length ? 'unverified' : 'supported';
+      if (verdict === 'unsupported') anyUnsupported = true;
+      const module = modulePath(node.name);
+      const constructs = verdict === 'supported' ? [] : typicalConstructs(node.opType);
+      verdicts[at] = {
+        graph: graph.path, index, name: node.name, opType: node.opType, domain: node.domain, verdict, reasons,
+        hints: verdict === 'supported' ? [] : [...hintIds].map((id) => hint(id, node, ctx)),
+        ...(module ? { modulePath: module } : {}),
+        ...(constructs.length ? { constructs } : {}),
+      };
+    }
+    return anyUnsupported;
+  };
+  checkGraph(model.graph, undefined);
+  const counts: Record<Support, number> = { supported: 0, unsupported: 0, unverified: 0 };
+  for (const v of verdicts) counts[v.verdict]++;
+  return { target: profile.id, profileName: profile.name, opset, nodeCount: verdicts.length, verdicts, modelReasons, counts };
+}
+
+function nodeReasons(
+  node: Node, model: Model, profile: TargetProfile, scope: Scope, ctx: HintContext,
+  modelOpset: number | undefined, functions: ReadonlySet<string>,
+): { reasons: Reason[]; hintIds: Set<HintId> } {
+  const reasons: Reason[] = [];
+  const hintIds = new Set<HintId>();
+  const key = opKey(node.domain, node.opType);
+  const op = profile.ops.get(key);
+  const defaultDomain = isDefaultDomain(node.domain);
+  if (!op) {
+    if (!defaultDomain && functions.has(`${node.domain}::${node.opType}`)) {
+      reasons.push({ code: 'custom-domain', certain: false, message: msg('{0} calls the model-local function {1}::{2}; {3} converts standard ops only.', node.name || node.opType, node.domain, node.opType, profile.name) });
+      hintIds.add('function-inline');
+    } else if (!defaultDomain) {
+      reasons.push({ code: 'custom-domain', certain: profile.unlisted === 'unsupported', message: msg('{0} is in the custom domain "{1}", which {2} does not know.', node.opType, node.domain, profile.name) });
+      hintIds.add('custom-domain');
+    } else {
+      reasons.push({ code: 'op-unsupported', certain: profile.unlisted === 'unsupported', message: msg('{0} is not supported by {1}.', node.opType, profile.name) });
+      hintIds.add(opHint(node, ctx));
+    }
+    return { reasons, hintIds };
+  }
+  if (op.support !== 'supported') {
+    reasons.push({
+      code: 'op-unsupported', certain: op.support === 'unsupported',
+      message: op.support === 'unverified'
+        ? msg('{0}: the {1} data cannot tell whether this op converts ({2}).', node.opType, profile.name, op.note ?? '')
+        : msg('{0} is not supported by {1}.', node.opType, profile.name),
+    });
+    hintIds.add(opHint(node, ctx));
+  }
+  const version = defaultDomain ? modelOpset : opsetVersion(model, node.domain);
+  if (op.opsets && version !== undefined) {
+    const versions = op.opsets.versions;
+    const fails = op.opsets.rule === 'exact' ? !versions.includes(version) : version < Math.min(...versions);
+    if (fails) {
+      reasons.push({ code: 'opset', certain: true, message: msg('{0} at opset {1} is not registered by {2} (registered: {3}).', node.opType, version, profile.name, compactVersions(versions)) });
+      hintIds.add('opset');
+    }
+  }
+  for (const rule of op.rules ?? []) {
+    const broken = ruleViolation(rule, node, scope);
+    if (broken) {
+      reasons.push({ code: 'attribute', certain: true, message: broken });
+      hintIds.add(rule.constInputs ? (node.opType === 'Reshape' || node.opType === 'Expand' ? 'literal-shape' : 'fixed-shapes') : 'attribute');
+    }
+  }
+  // Element types of the node's inputs and outputs, where known.
+  const types = new Set<ElementType>();
+  for (const name of [...node.inputs, ...node.outputs]) {
+    if (!name) continue;
+    const t = scope.type(name);
+    if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.elemType !== 'undefined') types.add(t.elemType);
+  }
+  if (node.opType === 'Cast') {
+    const to = node.attributes.find((a) => a.name === 'to');
+    if (to && to.type === 'int') types.add(elementName(Number(to.value)));
+  }
+  // Constants are folded into their consumers' parameters: their element type is judged there.
+  const refused = new Set<ElementType>();
+  let dtypeCertain = false;
+  if (node.opType !== 'Constant') {
+    if (op.dtypes) {
+      // Kernel type lists describe quantized activations: floats are quantized, so only integer, bool and
+      // 64-bit types outside the list are findings.
+      for (const t of types) if (!op.dtypes.types.includes(t) && !FLOAT_TYPES.has(t)) refused.add(t);
+      dtypeCertain = op.dtypes.certain;
+    }
+    if (profile.dtypes) {
+      for (const t of types) if (profile.dtypes.refused.includes(t)) refused.add(t);
+      dtypeCertain = dtypeCertain || profile.dtypes.certain;
+    }
+  }
+  if (refused.size) {
+    const list = [...refused].sort();
+    reasons.push({ code: 'dtype', certain: dtypeCertain, message: msg('{0} uses element types {1}, which {2} does not take for this op.', node.opType, list.join(', '), profile.name) });
+    if (refused.has('int64') || refused.has('uint64')) hintIds.add('int64-to-int32');
+    if (refused.has('double')) hintIds.add('double-to-float');
+    if (refused.has('bool')) hintIds.add(node.opType === 'Equal' || node.opType === 'Cast' ? 'equal-float-compare' : 'bool-to-float');
+  }
+  if (profile.staticShapes === 'required') {
+    const dynamic = [...node.inputs, ...node.outputs].filter((name) => name && !isStatic(scope.type(name) ?? null, true));
+    if (dynamic.length) {
+      reasons.push({ code: 'dynamic-shape', certain: true, message: msg('{0} has values with dynamic dimensions ({1}); {2} needs static shapes.', node.opType, dynamic.slice(0, 3).join(', '), profile.name) });
+      hintIds.add('fixed-shapes');
+    }
+  }
+  if (reasons.length) {
+    const specific = opHint(node, ctx);
+    // Shape + Gather is the shape-unpacking pattern whatever the finding; other op hints only when nothing more precise was said.
+    if (specific === 'shape-unpacking' || !hintIds.size) hintIds.add(specific);
+  }
+  return { reasons, hintIds };
+}
+
+function ruleViolation(rule: NodeRule, node: Node, scope: Scope): Message | undefined {
+  if (rule.maxOutputs !== undefined) {
+    const outputs = node.outputs.filter((o) => o !== '').length;
+    return outputs > rule.maxOutputs ? msg('{0} has {1} outputs; the compiler accepts {2} ("{3}").', node.opType, outputs, rule.maxOutputs, rule.evidence) : undefined;
+  }
+  if (rule.constInputs) {
+    const dynamic = rule.constInputs.filter((i) => node.inputs[i] && !scope.isConstant(node.inputs[i]!));
+    return dynamic.length ? msg('{0} input {1} is computed at run time; the compiler needs a constant ("{2}").', node.opType, dynamic.map((i) => node.inputs[i]!).join(', '), rule.evidence) : undefined;
+  }
+  if (!rule.attribute) return undefined;
+  const attribute = node.attributes.find((a) => a.name === rule.attribute);
+  const value = attribute ? attributeScalar(attribute) : undefined;
+  const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+  const broken = msg('{0} attribute {1} = {2} is not accepted ("{3}").', node.opType, rule.attribute, show(value), rule.evidence);
+  if (rule.absent) {
+    if (attribute && !(rule.default !== undefined && value === rule.default)) return broken;
+    return undefined;
+  }
+  if (value === undefined) return undefined;
+  if (rule.length && Array.isArray(value)) return rule.length.includes(value.length) ? undefined : broken;
+  if (Array.isArray(value)) return undefined;
+  if (rule.allowed && !rule.allowed.includes(value)) return broken;
+  if (rule.notAllowed && rule.notAllowed.includes(value)) return broken;
+  if (rule.min !== undefined && typeof value === 'number' && value < rule.min) return broken;
+  if (rule.odd && typeof value === 'number' && value % 2 !== 1) return broken;
+  return undefined;
+}
+
+function attributeScalar(a: Attribute): number | string | (number | string)[] | undefined {
+  switch (a.type) {
+    case 'int': return Number(a.value);
+    case 'float': return a.value;
+    case 'string': return a.value;
+    case 'ints': return a.value.map(Number);
+    case 'floats': return [...a.value];
+    case 'strings': return [...a.value];
+    default: return undefined;
+  }
+}
+
+function buildScope(graph: Graph, parent: Scope | undefined): Scope {
+  const scope = new Scope(parent);
+  for (const list of [graph.inputs, graph.outputs, graph.valueInfo]) for (const v of list) if (v.type) scope.types.set(v.name, v.type);
+  for (const t of graph.initializers) {
+    scope.constants.add(t.name);
+    if (!scope.types.has(t.name)) scope.types.set(t.name, { kind: 'tensor', elemType: t.elemType, shape: [...t.dims] });
+  }
+  for (const node of graph.nodes) {
+    for (const out of node.outputs) if (out) scope.producers.set(out, node.opType);
+    if (node.opType === 'Constant' && isDefaultDomain(node.domain) && node.outputs[0]) {
+      scope.constants.add(node.outputs[0]);
+      const value = node.attributes.find((a) => a.name === 'value');
+      if (value?.type === 'tensor' && !scope.types.has(node.outputs[0])) scope.types.set(node.outputs[0], { kind: 'tensor', elemType: value.value.elemType, shape: [...value.value.dims] });
+    }
+    if (node.opType === 'Cast' && node.outputs[0] && !scope.types.has(node.outputs[0])) {
+      const to = node.attributes.find((a) => a.name === 'to');
+      if (to?.type === 'int') scope.types.set(node.outputs[0], { kind: 'tensor', elemType: elementName(Number(to.value)), shape: null });
+    }
+  }
+  return scope;
+}
+
+function elementName(code: number): ElementType {
+  return onnxSchema().elementTypes.get(code) ?? (`type(${code})` as ElementType);
+}
+
+function isInitializer(graph: Graph, name: string): boolean {
+  return graph.initializers.some((t) => t.name === name);
+}
+
+/** Fixed shape: every dim a non-negative number. `unknownIsStatic`: a value with no known type counts as static. */
+function isStatic(type: ValueType | null, unknownIsStatic = false): boolean {
+  if (!type) return unknownIsStatic;
+  if (type.kind !== 'tensor' && type.kind !== 'sparse_tensor') return unknownIsStatic;
+  if (!type.shape) return unknownIsStatic;
+  return type.shape.every((d) => typeof d === 'number' && d >= 0);
+}
+
+function shapeText(type: ValueType | null): string {
+  if (!type || (type.kind !== 'tensor' && type.kind !== 'sparse_tensor') || !type.shape) return '[?]';
+  return `[${type.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+/** 8,9,10,11,13 → "8-11, 13". */
+export function compactVersions(versions: readonly number[]): string {
+  const sorted = [...new Set(versions)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+/** Verdict for one op the profile knows, for quick look-ups by the viewer (no node context). */
+export function opSupport(profile: TargetProfile, domain: string, opType: string): OpProfile | undefined {
+  return profile.ops.get(opKey(domain, opType));
+}

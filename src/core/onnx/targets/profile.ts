@@ -1,0 +1,76 @@
+/**
+ * A target profile: what an NPU compiler accepts, per op, with the evidence. Built-in profiles come
+ * from the data files in ./data (each cites its sources); whitelist profiles (the seed's method: the ops
+ * of modules that compiled) come from `.npu-port/profiles/*.json` or `--profile FILE`.
+ */
+import type { Message } from '../../l10n';
+import type { ElementType } from '../model';
+
+export type Support = 'supported' | 'unverified' | 'unsupported';
+
+/** A checkable constraint on a node (see data/attribute-rules.json for the forms). */
+export interface NodeRule {
+  readonly attribute?: string;
+  readonly allowed?: readonly (number | string)[];
+  readonly notAllowed?: readonly (number | string)[];
+  readonly absent?: boolean;
+  readonly default?: number | string;
+  readonly min?: number;
+  readonly odd?: boolean;
+  readonly length?: readonly number[];
+  readonly maxOutputs?: number;
+  readonly constInputs?: readonly number[];
+  /** Verbatim compiler string the rule comes from. */
+  readonly evidence: string;
+}
+
+export interface OpProfile {
+  /** How sure the data is that the op converts (before opset, dtype and attribute checks). */
+  readonly support: Support;
+  /** Opset versions the op is registered at (`exact`), or schema versions where the lowest is the start (`since`). */
+  readonly opsets?: { readonly versions: readonly number[]; readonly rule: 'exact' | 'since' };
+  /** Element types the target's kernels take; types outside are reported as `dtype`. */
+  readonly dtypes?: { readonly types: readonly ElementType[]; readonly certain: boolean };
+  readonly rules?: readonly NodeRule[];
+  /** Verbatim compiler constraint strings (shown as evidence; only `rules` are checked). */
+  readonly constraints?: readonly string[];
+  readonly sources: readonly string[];
+  /** Why the support is uncertain, when it is. */
+  readonly note?: string;
+}
+
+export interface ProfileSource {
+  readonly label: string;
+  /** Where the facts come from: repository@commit:path, URL, or a file. */
+  readonly ref: string;
+}
+
+export interface TargetProfile {
+  /** `ascend310`, `qnn-htp`, or a whitelist profile's name. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'builtin' | 'whitelist';
+  readonly toolchain: 'atc' | 'qnn' | 'whitelist';
+  /** ATC `--soc_version` for Ascend targets. */
+  readonly socVersion?: string;
+  readonly description: Message;
+  readonly sources: readonly ProfileSource[];
+  /** What the data cannot tell, said plainly (shown by `onnx targets`). */
+  readonly caveats: readonly Message[];
+  /** Default-domain opset range the converter accepts; `certain` false: outside is unverified. */
+  readonly modelOpsets?: { readonly min?: number; readonly max?: number; readonly certain: boolean };
+  /** Whether graph inputs must have fixed shapes. */
+  readonly staticShapes: 'required' | 'unverified' | 'not-required';
+  /** Element types the target refuses anywhere (e.g. int64 on HTP), with certainty. */
+  readonly dtypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean };
+  /** Verdict for an op the profile does not list. */
+  readonly unlisted: Support;
+  /** Ops by key: `OpType` for the default domain, `domain::OpType` for others. */
+  readonly ops: ReadonlyMap<string, OpProfile>;
+  /** Where a whitelist profile was loaded from. */
+  readonly file?: string;
+}
+
+export function opKey(domain: string, opType: string): string {
+  return domain === '' || domain === 'ai.onnx' ? opType : `${domain}::${opType}`;
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../../src/cli/main';
+import { REPO_ROOT } from '../repo';
+import { generatedModel } from './fixtures';
+
+async function run(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { env, cwd, stdout: (s) => (out += s), stderr: (s) => (err += s), signal: new AbortController().signal });
+  return { code, out, err };
+}
+
+test('onnx info: summary as text and JSON', async () => {
+  const file = generatedModel('edgesam_like_opset11.onnx');
+  const json = await run(['onnx', 'info', file, '--format', 'json']);
+  assert.equal(json.code, 0, json.err);
+  const info = JSON.parse(json.out);
+  assert.equal(info.nodeCount, 69);
+  assert.deepEqual(info.opsets, [{ domain: 'ai.onnx', version: 11 }]);
+  assert.deepEqual(info.dynamicDims, ['num_points']);
+  assert.equal(info.ops.find((o: { op: string }) => o.op === 'Gather').count, 3);
+  const text = await run(['onnx', 'info', file]);
+  assert.match(text.out, /num_points/);
+  const external = JSON.parse((await run(['onnx', 'info', generatedModel('external_data.onnx'), '--format', 'json'])).out);
+  assert.deepEqual(external.externalData.map((e: { location: string; tensors: number }) => [e.location, e.tensors]), [['external_data.weights', 2]]);
+});
+
+test('onnx check: exit codes 0 / 1 / 2 and the JSON report', async () => {
+  const unsafe = generatedModel('edgesam_like_opset11.onnx');
+  const profile = path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json');
+  const failing = await run(['onnx', 'check', unsafe, '--profile', profile, '--format', 'json']);
+  assert.equal(failing.code, 1, failing.err);
+  const report = JSON.parse(failing.out);
+  assert.equal(report.version, 1);
+  assert.equal(report.target, 'edgesam-pass');
+  assert.equal(report.nodes, 69);
+  assert.ok(report.summary.Gather === 3 && report.summary.Abs === 1 && report.summary.Sin === 1);
+  const allOps = path.join(mkdtempSync(path.join(os.tmpdir(), 'npu-port-profile-')), 'all.json');
+  writeFileSync(allOps, JSON.stringify({ name: 'flow', kind: 'whitelist', ops: ['ReduceSum', 'Greater', 'If', 'Loop', 'Add', 'Sub', 'Identity', 'Neg'] }));
+  const passing = await run(['onnx', 'check', generatedModel('control_flow.onnx'), '--profile', allOps]);
+  assert.equal(passing.code, 0, passing.out + passing.err);
+  assert.equal((await run(['onnx', 'check', generatedModel('atc_limits.onnx'), '--target', 'qnn-htp'])).code, 1, 'select_last_index=1');
+  const error = await run(['onnx', 'check', unsafe, '--target', 'nope']);
+  assert.equal(error.code, 2);
+  assert.match(error.err, /Unknown target/);
+  const missing = await run(['onnx', 'check', path.join(os.tmpdir(), 'does-not-exist.onnx'), '--target', 'ascend310']);
+  assert.equal(missing.code, 2);
+  const usage = await run(['onnx', 'check', unsafe]);
+  assert.equal(usage.code, 2);
+});
+
+test('onnx check finds whitelist profiles in .npu-port/profiles of the workspace; onnx targets lists them', async () => {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'npu-port-ws-'));
+  mkdirSync(path.join(workspace, '.npu-port', 'profiles'), { recursive: true });
+  copyFileSync(path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json'), path.join(workspace, '.npu-port', 'profiles', 'edgesam.json'));
+  writeFileSync(path.join(workspace, '.npu-port', 'profiles', 'broken.json'), '{"name": "b", "kind": "whitelist"');
+  const targets = await run(['onnx', 'targets', '--format', 'json'], workspace);
+  assert.equal(targets.code, 0);
+  const ids = JSON.parse(targets.out).targets.map((t: { id: string }) => t.id);
+  assert.deepEqual(ids, ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp', 'edgesam-pass']);
+  assert.match(targets.err, /broken\.json/);
+  const check = await run(['onnx', 'check', generatedModel('edgesam_like_opset11.onnx'), '--target', 'edgesam-pass', '--format', 'json'], workspace);
+  assert.equal(check.code, 1);
+});
+
+test('onnx check and info speak Chinese with --lang zh-cn', async () => {
+  const r = await run(['--lang', 'zh-cn', 'onnx', 'check', generatedModel('edgesam_like_opset11.onnx'), '--profile', path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json')]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /不支持/);
+  assert.match(r.out, /算子/);
+  const bad = await run(['--lang', 'zh-cn', 'onnx', 'info', path.join(REPO_ROOT, 'package.json')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /字节/);
+});
