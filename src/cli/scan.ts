@@ -1,11 +1,119 @@
+import { existsSync, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
 import { msg } from '../core/l10n';
+import { preferredFix } from '../core/python/fixes/apply';
+import { planFixes, writePlans } from '../core/python/fixPlan';
+import { PythonParser } from '../core/python/parser';
+import { scanWorkspace, type ScanResult } from '../core/python/scan';
+import { FIX_STYLES, type AnalysisOptions, type FixStyle } from '../core/python/types';
+import { scanJson } from '../core/report/json';
+import { scanSarif } from '../core/report/sarif';
+import { coarseSeverity, displayPath, type ScanReportInput } from '../core/report/scanResults';
 import type { CliCommand } from './commands';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { parseCommandArgs } from './main';
 
-/** `npu-port scan`: CUDA-specific code in Python sources and requirements (Python migration). */
+declare const NPU_PORT_VERSION: string;
+
+/** Where the wasm files are: next to dist/cli.js, or node_modules when running from out/. */
+function wasmDir(): string {
+  if (existsSync(path.join(__dirname, 'tree-sitter-python.wasm'))) return __dirname;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'node_modules', 'tree-sitter-python'))) return path.join(dir, 'node_modules');
+    if (path.dirname(dir) === dir) return __dirname;
+  }
+}
+
+function workerScript(): string | undefined {
+  const candidates = [path.join(__dirname, 'workers', 'scan.worker.js'), path.join(__dirname, '..', 'core', 'python', 'scan.worker.js')];
+  return candidates.find((c) => existsSync(c));
+}
+
+function help(ctx: CliContext): string {
+  return [
+    ctx.t(msg('Usage: npu-port scan [paths...] [--format text|json|sarif] [--fix] [--style deviceManager|torchNpu|transferToNpu]')),
+    '',
+    `  --format text|json|sarif   ${ctx.t(msg('output format (default text: one finding per line, path:line:col: severity [rule] message)'))}`,
+    `  --fix                      ${ctx.t(msg('apply every fix, create the device helper and requirements_npu.txt, then report what is left'))}`,
+    `  --style STYLE              ${ctx.t(msg('fix style: deviceManager (default), torchNpu or transferToNpu'))}`,
+    `  --device-module NAME       ${ctx.t(msg('name of the device helper module (default device_utils)'))}`,
+    `  --max-file-size-kb N       ${ctx.t(msg('skip larger files (default 2048)'))}`,
+    `  --exclude GLOB             ${ctx.t(msg('leave out matching paths (repeatable); .gitignore is respected'))}`,
+    '',
+    ctx.t(msg('Exit codes: 0 no findings, 1 findings, 2 error.')),
+    '',
+  ].join('\n');
+}
+
 export const scanCommand: CliCommand = {
   name: 'scan',
   summary: msg('Find CUDA-specific code in Python files and requirements; --fix applies the fixes'),
-  async run() {
-    throw new Error('not implemented yet');
+  async run(ctx, args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      format: { type: 'string', default: 'text' },
+      fix: { type: 'boolean', default: false },
+      style: { type: 'string', default: 'deviceManager' },
+      'device-module': { type: 'string', default: 'device_utils' },
+      'max-file-size-kb': { type: 'string', default: '2048' },
+      exclude: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
+    if (values.help) {
+      ctx.out(help(ctx));
+      return EXIT_OK;
+    }
+    const format = values.format as string;
+    if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(msg('Unknown format "{0}": use text, json or sarif.', format));
+    const style = values.style as string;
+    if (!FIX_STYLES.includes(style as FixStyle)) throw new UsageError(msg('Unknown fix style "{0}": use deviceManager, torchNpu or transferToNpu.', style));
+    const deviceModule = values['device-module'] as string;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(deviceModule)) throw new UsageError(msg('"{0}" is not a Python module name.', deviceModule));
+    const maxKB = Number(values['max-file-size-kb']);
+    if (!Number.isFinite(maxKB) || maxKB <= 0) throw new UsageError(msg('--max-file-size-kb needs a positive number.'));
+    const roots = (positionals.length ? positionals : ['.']).map((p) => path.resolve(ctx.cwd, p));
+    const analysis: AnalysisOptions = { style: style as FixStyle, deviceModule };
+    const scanOptions = {
+      analysis,
+      wasmDir: wasmDir(),
+      workerScript: workerScript(),
+      maxFileSizeKB: maxKB,
+      exclude: values.exclude as string[],
+      gitignore: true,
+      signal: ctx.signal,
+      log: ctx.log,
+    };
+    let result = await scanWorkspace(roots, scanOptions);
+    if (values.fix) {
+      const parser = await PythonParser.load(scanOptions.wasmDir);
+      const files = await Promise.all(result.reports.map(async (r) => ({ file: r.file, text: await fsp.readFile(r.file, 'utf8') })));
+      const plans = planFixes(parser, files, analysis);
+      await writePlans(plans, ctx.signal);
+      const fixedCount = plans.reduce((n, p) => n + p.fixed.length, 0);
+      const created = plans.flatMap((p) => p.creates.map((c) => displayPath(c.file, ctx.cwd)));
+      ctx.log.warn(ctx.t(msg('Fixed {0} findings in {1} files; created: {2}', fixedCount, plans.length, created.join(', ') || '-')));
+      result = await scanWorkspace(roots, scanOptions);
+    }
+    const input = toReportInput(result, ctx.cwd);
+    const fixFor = (l: ScanReportInput['findings'][number]) => preferredFix(l.finding, analysis);
+    if (format === 'json') ctx.out(JSON.stringify(scanJson(input, ctx.t, (l) => !!fixFor(l)), null, 2) + '\n');
+    else if (format === 'sarif') ctx.out(JSON.stringify(scanSarif(input, ctx.t, { version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', fixFor }), null, 2) + '\n');
+    else {
+      for (const { file, finding } of input.findings) {
+        ctx.out(`${file}:${finding.range.start.line + 1}:${finding.range.start.column + 1}: ${coarseSeverity(finding.severity)} [${finding.rule}] ${ctx.t(finding.message)}\n`);
+      }
+      for (const p of input.problems) ctx.log.warn(`${p.file}: ${ctx.t(p.message)}`);
+      const fixable = input.findings.filter((l) => fixFor(l)).length;
+      ctx.log.warn(ctx.t(msg('{0} files scanned, {1} findings ({2} fixable).', input.files, input.findings.length, fixable)));
+    }
+    if (input.findings.length > 0) return EXIT_FINDINGS;
+    return result.problems.some((p) => p.kind === 'error') ? EXIT_ERROR : EXIT_OK;
   },
 };
+
+function toReportInput(result: ScanResult, cwd: string): ScanReportInput {
+  return {
+    files: result.files,
+    findings: result.reports.flatMap((r) => r.findings.map((finding) => ({ file: displayPath(r.file, cwd), finding }))),
+    problems: result.problems.map((p) => ({ file: displayPath(p.file, cwd), message: p.message })),
+  };
+}

@@ -1,5 +1,11 @@
 import * as path from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
+// `require` (not `import`) so that bundlers pick the package's CommonJS build: its ES build reads import.meta.url.
+import TreeSitter = require('web-tree-sitter');
+
+const { Language, Parser } = TreeSitter;
+type Parser = TreeSitter.Parser;
+type Language = TreeSitter.Language;
 import { NpuPortError } from '../errors';
 import { msg } from '../l10n';
 

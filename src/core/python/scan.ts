@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fsp } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { msg, type Message } from '../l10n';
+import type { Logger } from '../log';
+import { MAY_HAVE_FINDINGS } from './analyze';
+import { ruleInfo } from './catalog';
+import { analyzeSource } from './index';
+import { PythonParser } from './parser';
+import { analyzeRequirements } from './requirements';
+import type { ScanJob } from './scan.worker';
+import type { AnalysisOptions, Finding } from './types';
+import { errorCode, walkTargets } from './walk';
+
+export interface ScanOptions {
+  readonly analysis: AnalysisOptions;
+  /** Folder with tree-sitter.wasm and tree-sitter-python.wasm (or node_modules). */
+  readonly wasmDir: string;
+  /** dist/workers/scan.worker.js; without it (or when missing) files are parsed on this thread. */
+  readonly workerScript?: string;
+  readonly workers?: number;
+  readonly maxFileSizeKB: number;
+  readonly exclude?: readonly string[];
+  readonly gitignore?: boolean;
+  readonly cache?: ScanCache;
+  readonly signal?: AbortSignal;
+  readonly log?: Logger;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface FileReport {
+  readonly file: string;
+  readonly findings: readonly Finding[];
+}
+
+/** A file the scan could not read (`error`) or left out on purpose (`skipped`: too large, binary). */
+export interface ScanProblem {
+  readonly file: string;
+  readonly kind: 'error' | 'skipped';
+  readonly message: Message;
+}
+
+export interface ScanResult {
+  /** Files looked at (read), with or without findings. */
+  readonly files: number;
+  readonly reports: readonly FileReport[];
+  readonly problems: readonly ScanProblem[];
+  readonly stats: { readonly parsed: number; readonly skippedByPrefilter: number; readonly fromCache: number };
+}
+
+/** Findings by content hash, so a re-scan skips unchanged files. Keep one per session. */
+export class ScanCache {
+  private readonly entries = new Map<string, readonly Finding[]>();
+  get(key: string): readonly Finding[] | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, findings: readonly Finding[]): void {
+    this.entries.set(key, findings);
+  }
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Scans files and folders for CUDA-specific code. Never throws for one bad file: it becomes a problem. */
+export async function scanWorkspace(roots: readonly string[], options: ScanOptions): Promise<ScanResult> {
+  const { files, problems: walkProblems } = await walkTargets(roots, { exclude: options.exclude ?? [], gitignore: options.gitignore ?? true, signal: options.signal });
+  const problems: ScanProblem[] = walkProblems.map((p) => ({ ...p, kind: 'error' }));
+  const results = new Map<string, readonly Finding[]>();
+  const optionsKey = JSON.stringify(options.analysis);
+  const stats = { parsed: 0, skippedByPrefilter: 0, fromCache: 0 };
+  const pool = new ParsePool(options, files.length);
+  const pending: Promise<void>[] = [];
+  let done = 0;
+  let read = 0;
+  const progress = () => options.onProgress?.(done, files.length);
+  try {
+    for (const file of files) {
+      options.signal?.throwIfAborted();
+      const text = await readText(file, options.maxFileSizeKB, problems);
+      if (text === undefined) {
+        done++;
+        progress();
+        continue;
+      }
+      read++;
+      const base = path.basename(file);
+      const hasNpuSibling = /^requirements.*\.txt$/i.test(base) && existsSync(path.join(path.dirname(file), 'requirements_npu.txt'));
+      const key = `${createHash('sha1').update(text).digest('base64')}|${base}|${hasNpuSibling}|${optionsKey}`;
+      const cached = options.cache?.get(key);
+      if (cached) {
+        stats.fromCache++;
+        results.set(file, cached);
+        done++;
+        progress();
+        continue;
+      }
+      const finish = (findings: readonly Finding[]) => {
+        options.cache?.set(key, findings);
+        results.set(file, findings);
+        done++;
+        progress();
+      };
+      if (/\.(cu|cuh)$/i.test(base)) finish(cudaSourceFindings(text, options.analysis));
+      else if (!/\.pyi?$/i.test(base)) finish(analyzeRequirements(text, file, options.analysis, hasNpuSibling));
+      else if (!MAY_HAVE_FINDINGS.test(text)) {
+        stats.skippedByPrefilter++;
+        finish([]);
+      } else {
+        stats.parsed++;
+        pending.push(
+          pool.analyze(text).then(finish, (error: unknown) => {
+            problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', error instanceof Error ? error.message : String(error)) });
+            done++;
+            progress();
+          }),
+        );
+      }
+    }
+    await Promise.all(pending);
+  } finally {
+    await pool.close();
+  }
+  const reports = [...results].filter(([, f]) => f.length > 0).map(([file, findings]) => ({ file, findings })).sort((a, b) => (a.file < b.file ? -1 : 1));
+  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats };
+}
+
+async function readText(file: string, maxKB: number, problems: ScanProblem[]): Promise<string | undefined> {
+  let bytes: Buffer;
+  try {
+    const st = await fsp.stat(file);
+    if (st.size > maxKB * 1024) {
+      problems.push({ file, kind: 'skipped', message: msg('Skipped: {0} KB is over the size limit of {1} KB (npuPort.scan.maxFileSizeKB)', Math.ceil(st.size / 1024), maxKB) });
+      return undefined;
+    }
+    bytes = await fsp.readFile(file);
+  } catch (error) {
+    problems.push({ file, kind: 'error', message: msg('Cannot read this file: {0}', errorCode(error)) });
+    return undefined;
+  }
+  if (bytes.subarray(0, 8192).includes(0)) {
+    problems.push({ file, kind: 'skipped', message: msg('Skipped: binary file') });
+    return undefined;
+  }
+  try {
+    const text = decoder.decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    problems.push({ file, kind: 'error', message: msg('Not valid UTF-8 text; save the file as UTF-8 to scan it') });
+    return undefined;
+  }
+}
+
+/** A .cu / .cuh file: one finding on its first line. */
+function cudaSourceFindings(text: string, options: AnalysisOptions): Finding[] {
+  const setting = options.rules?.['cuda-extension'];
+  if (setting === 'off') return [];
+  const first = text.split('\n', 1)[0]!.replace(/\r$/, '');
+  return [{
+    rule: 'cuda-extension',
+    severity: setting ?? ruleInfo('cuda-extension')!.severity,
+    range: { start: { line: 0, column: 0 }, end: { line: 0, column: first.length } },
+    startIndex: 0,
+    endIndex: first.length,
+    message: msg('CUDA kernel source: rewrite it for Ascend (Ascend C) or replace it with a torch_npu operator'),
+    original: first,
+    fixes: [],
+  }];
+}
+
+/** Parses on worker threads (one per core) when there is enough work, else on this thread. */
+class ParsePool {
+  private workers: { worker: Worker; busy: boolean }[] = [];
+  private readonly queue: { job: ScanJob; resolve: (f: Finding[]) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting = new Map<number, { resolve: (f: Finding[]) => void; reject: (e: Error) => void; slot: { busy: boolean } }>();
+  private nextId = 0;
+  private local: Promise<PythonParser> | undefined;
+  private readonly useWorkers: boolean;
+
+  constructor(private readonly options: ScanOptions, expected: number) {
+    this.useWorkers = !!options.workerScript && existsSync(options.workerScript) && expected >= 8 && (options.workers ?? 2) > 0;
+  }
+
+  analyze(text: string): Promise<Finding[]> {
+    if (!this.useWorkers) {
+      this.local ??= PythonParser.load(this.options.wasmDir);
+      return this.local.then((p) => analyzeSource(p, text, this.options.analysis));
+    }
+    if (this.workers.length === 0) this.start();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { id: this.nextId++, text }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private start(): void {
+    const count = Math.max(1, Math.min(this.options.workers ?? availableParallelism(), availableParallelism()));
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(this.options.workerScript!, { workerData: { wasmDir: this.options.wasmDir, options: this.options.analysis } });
+      const slot = { worker, busy: false };
+      worker.on('message', (m: { id: number; findings?: Finding[]; error?: string }) => {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        slot.busy = false;
+        if (m.error !== undefined) w?.reject(new Error(m.error));
+        else w?.resolve(m.findings ?? []);
+        this.pump();
+      });
+      worker.on('error', (error) => {
+        this.options.log?.error(error);
+        for (const [id, w] of this.waiting) {
+          if (w.slot === slot) {
+            w.reject(error);
+            this.waiting.delete(id);
+          }
+        }
+        this.workers = this.workers.filter((s) => s !== slot);
+        if (this.workers.length === 0) for (const q of this.queue.splice(0)) q.reject(error);
+        else this.pump();
+      });
+      this.workers.push(slot);
+    }
+  }
+
+  private pump(): void {
+    for (const slot of this.workers) {
+      if (slot.busy) continue;
+      const next = this.queue.shift();
+      if (!next) return;
+      slot.busy = true;
+      this.waiting.set(next.job.id, { resolve: next.resolve, reject: next.reject, slot });
+      slot.worker.postMessage(next.job);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((s) => s.worker.terminate()));
+    this.workers = [];
+  }
+}

@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeSource } from './index';
+import { PythonParser } from './parser';
+import type { AnalysisOptions } from './types';
+
+/** Worker of the workspace scan: parses and analyses the files the main thread sends. */
+interface Init {
+  readonly wasmDir: string;
+  readonly options: AnalysisOptions;
+}
+export interface ScanJob {
+  readonly id: number;
+  readonly text: string;
+}
+
+const init = workerData as Init;
+const parser = PythonParser.load(init.wasmDir);
+parentPort!.on('message', (job: ScanJob) => {
+  parser.then(
+    (p) => {
+      try {
+        parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, init.options) });
+      } catch (error) {
+        parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    },
+    (error: unknown) => parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
