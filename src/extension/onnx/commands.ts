@@ -1,0 +1,132 @@
+/**
+ * ONNX commands: check a model for a target (diagnostics + open viewers), open a model as ONNX text
+ * (read-only virtual document, so two models can go into the diff editor), reveal a node in the
+ * viewer (by name; used by compile logs and by the diagnostics' links).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isNpuPortError } from '../../core/errors';
+import { printModelText } from '../../core/onnx/text';
+import { t } from '../l10n';
+import { getLog } from '../log';
+import { REVEAL_URI_PATH, type OnnxServices } from './services';
+import { VIEW_TYPE, type OnnxViewerProvider } from './viewerProvider';
+
+export const TEXT_SCHEME = 'npu-port-onnx-text';
+
+export function registerOnnxCommands(context: vscode.ExtensionContext, services: OnnxServices, provider: OnnxViewerProvider): void {
+  const errorText = (error: unknown) => (isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error));
+
+  async function modelUri(arg: unknown): Promise<vscode.Uri | undefined> {
+    if (arg instanceof vscode.Uri) return arg;
+    if (typeof arg === 'string' && arg) return arg.includes('://') || arg.startsWith('file:') ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+    const active = provider.activePanel();
+    if (active) return active.uri;
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { ONNX: ['onnx'] }, openLabel: vscode.l10n.t('Select ONNX Model') });
+    return picked?.[0];
+  }
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('npuPort.checkOnnxModel', async (arg?: unknown) => {
+      const uri = await modelUri(arg);
+      if (!uri) return;
+      const profiles = await services.profiles();
+      const current = provider.panelsFor(uri)[0]?.target ?? services.defaultTarget();
+      const pick = await vscode.window.showQuickPick(
+        profiles.map((p) => ({ label: p.name, description: p.id, picked: p.id === current, profile: p })),
+        { placeHolder: vscode.l10n.t('Target to check {0} against', path.basename(uri.fsPath)) },
+      );
+      if (!pick) return;
+      try {
+        const result = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0} for {1}…', path.basename(uri.fsPath), pick.profile.name) },
+          () => services.session(uri).check(pick.profile),
+        );
+        services.publishDiagnostics(uri, result, pick.profile);
+        for (const panel of provider.panelsFor(uri)) await panel.setTarget(pick.profile.id);
+        const open = vscode.l10n.t('Open Viewer');
+        const choice = await vscode.window.showInformationMessage(
+          vscode.l10n.t('{0} on {1}: {2} unsupported, {3} unverified of {4} nodes.', path.basename(uri.fsPath), pick.profile.name, result.counts.unsupported, result.counts.unverified, result.nodeCount),
+          open,
+        );
+        if (choice === open) await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+      } catch (error) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot check {0}: {1}', path.basename(uri.fsPath), errorText(error)));
+      }
+    }),
+
+    vscode.workspace.registerTextDocumentContentProvider(TEXT_SCHEME, {
+      async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+        const source = vscode.Uri.parse(new URLSearchParams(uri.query).get('model') ?? '');
+        try {
+          return await printModelText(await services.session(source).load());
+        } catch (error) {
+          return `# ${vscode.l10n.t('Cannot open {0}: {1}', source.fsPath, errorText(error))}\n`;
+        }
+      },
+    }),
+
+    vscode.commands.registerCommand('npuPort.openOnnxAsText', async (arg?: unknown) => {
+      const uri = await modelUri(arg);
+      if (!uri) return;
+      const textUri = vscode.Uri.from({ scheme: TEXT_SCHEME, path: `${uri.path}.onnxtxt`, query: `model=${encodeURIComponent(uri.toString())}` });
+      const document = await vscode.workspace.openTextDocument(textUri);
+      if (document.languageId !== 'onnx-text') await vscode.languages.setTextDocumentLanguage(document, 'onnx-text');
+      await vscode.window.showTextDocument(document, { preview: false });
+    }),
+
+    vscode.commands.registerCommand('npuPort.revealOnnxNode', async (arg?: unknown, nodeArg?: unknown) => {
+      // accepted forms: (uri, node), ({ model, node }), (node) with a viewer open, () → pickers
+      let model: unknown = arg;
+      let node: unknown = nodeArg;
+      if (arg && typeof arg === 'object' && !(arg instanceof vscode.Uri)) {
+        model = (arg as { model?: unknown }).model;
+        node = (arg as { node?: unknown }).node;
+      } else if (typeof arg === 'string' && nodeArg === undefined && provider.activePanel() && !arg.endsWith('.onnx')) {
+        model = undefined;
+        node = arg;
+      }
+      const uri = await modelUri(model);
+      if (!uri) return;
+      let name = typeof node === 'string' ? node : undefined;
+      if (!name) {
+        try {
+          const loaded = await services.session(uri).load();
+          const picked = await vscode.window.showQuickPick(
+            loaded.graph.nodes.map((n, i) => ({ label: n.name || `${n.opType}#${i}`, description: n.opType })),
+            { placeHolder: vscode.l10n.t('Node to reveal'), matchOnDescription: true },
+          );
+          name = picked?.label;
+        } catch (error) {
+          void vscode.window.showErrorMessage(errorText(error));
+          return;
+        }
+      }
+      if (!name) return;
+      await revealNode(uri, name);
+    }),
+
+    vscode.window.registerUriHandler({
+      handleUri(uri: vscode.Uri) {
+        if (uri.path !== REVEAL_URI_PATH) return;
+        const query = new URLSearchParams(uri.query);
+        const model = query.get('model');
+        const node = query.get('node');
+        if (model && node) void revealNode(vscode.Uri.parse(model), node);
+      },
+    }),
+  );
+
+  async function revealNode(uri: vscode.Uri, node: string): Promise<void> {
+    let panel = provider.panelsFor(uri)[0];
+    if (!panel) {
+      await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+      panel = provider.panelsFor(uri)[0];
+    }
+    if (!panel) {
+      getLog().warn(`onnx: no viewer opened for ${uri.toString()}`);
+      return;
+    }
+    panel.reveal(node);
+  }
+}

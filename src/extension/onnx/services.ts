@@ -1,0 +1,118 @@
+/**
+ * What the viewer panels and the ONNX commands share: one ModelSession per file (reference counted
+ * by open documents), the target profiles, and the diagnostics on .onnx files.
+ */
+import * as vscode from 'vscode';
+import type { CheckResult } from '../../core/onnx/check';
+import { builtinProfiles, loadWorkspaceProfiles } from '../../core/onnx/targets';
+import type { TargetProfile } from '../../core/onnx/targets/profile';
+import { t } from '../l10n';
+import { getLog } from '../log';
+import { ModelSession } from './modelSession';
+
+export const REVEAL_URI_PATH = '/revealOnnxNode';
+
+export class OnnxServices implements vscode.Disposable {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('npu-port-onnx');
+  private readonly sessions = new Map<string, { session: ModelSession; refs: number }>();
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.onnx');
+  /** Fired when a model file changed on disk (open viewers reload). */
+  readonly onDidChangeModel = new vscode.EventEmitter<vscode.Uri>();
+
+  constructor(private readonly extensionId: string) {
+    const changed = (uri: vscode.Uri) => {
+      const entry = this.sessions.get(uri.toString());
+      if (!entry) return;
+      entry.session.reset();
+      this.onDidChangeModel.fire(uri);
+    };
+    this.watcher.onDidChange(changed);
+    this.watcher.onDidCreate(changed);
+    this.watcher.onDidDelete((uri) => this.diagnostics.delete(uri));
+  }
+
+  session(uri: vscode.Uri): ModelSession {
+    const key = uri.toString();
+    let entry = this.sessions.get(key);
+    if (!entry) {
+      entry = { session: new ModelSession(uri.fsPath), refs: 0 };
+      this.sessions.set(key, entry);
+    }
+    return entry.session;
+  }
+
+  retain(uri: vscode.Uri): void {
+    this.session(uri);
+    this.sessions.get(uri.toString())!.refs++;
+  }
+
+  release(uri: vscode.Uri): void {
+    const entry = this.sessions.get(uri.toString());
+    if (!entry) return;
+    if (--entry.refs <= 0) {
+      entry.session.dispose();
+      this.sessions.delete(uri.toString());
+    }
+  }
+
+  defaultTarget(): string {
+    return vscode.workspace.getConfiguration('npuPort').get<string>('onnx.target', 'ascend310p');
+  }
+
+  /** Built-in profiles, then whitelist profiles from `.npu-port/profiles/*.json` of each workspace folder. */
+  async profiles(): Promise<TargetProfile[]> {
+    const profiles: TargetProfile[] = [...builtinProfiles()];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      try {
+        const { profiles: found, errors } = await loadWorkspaceProfiles(folder.uri.fsPath);
+        profiles.push(...found);
+        for (const error of errors) getLog().warn(`onnx: ${t(error.detail)}`);
+      } catch (error) {
+        getLog().warn(`onnx: cannot read workspace profiles of ${folder.uri.fsPath}`, error);
+      }
+    }
+    return profiles;
+  }
+
+  /** One diagnostic per unsupported (error) or unverified (warning) node; its code links to the node in the viewer. */
+  publishDiagnostics(uri: vscode.Uri, result: CheckResult, profile: TargetProfile): void {
+    const diagnostics: vscode.Diagnostic[] = [];
+    const range = new vscode.Range(0, 0, 0, 0);
+    for (const model of result.modelReasons) {
+      const d = new vscode.Diagnostic(range, `${profile.name}: ${t(model.message)}`, model.certain ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      d.source = 'npu-port';
+      d.code = model.code;
+      diagnostics.push(d);
+    }
+    for (const v of result.verdicts) {
+      if (v.verdict === 'supported') continue;
+      const name = v.name || `${v.opType}#${v.index}`;
+      const reasons = v.reasons.map((r) => t(r.message)).join(' ');
+      const hints = v.hints.map((h) => t(h.message)).join(' ');
+      const text = v.verdict === 'unsupported'
+        ? vscode.l10n.t('{0} ({1}) is not supported by {2}: {3}', name, v.opType, profile.name, reasons)
+        : vscode.l10n.t('{0} ({1}) is unverified on {2}: {3}', name, v.opType, profile.name, reasons);
+      const d = new vscode.Diagnostic(range, hints ? `${text} ${vscode.l10n.t('Hint: {0}', hints)}` : text,
+        v.verdict === 'unsupported' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      d.source = 'npu-port';
+      d.code = { value: v.reasons[0]?.code ?? v.verdict, target: this.revealUri(uri, name) };
+      diagnostics.push(d);
+    }
+    this.diagnostics.set(uri, diagnostics);
+  }
+
+  /** `vscode://<extension>/revealOnnxNode?model=…&node=…`: opens the viewer on the node (handled by the UriHandler). */
+  revealUri(model: vscode.Uri, node: string): vscode.Uri {
+    const query = `model=${encodeURIComponent(model.toString())}&node=${encodeURIComponent(node)}`;
+    return vscode.Uri.from({ scheme: vscode.env.uriScheme, authority: this.extensionId, path: REVEAL_URI_PATH, query });
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+    this.watcher.dispose();
+    this.onDidChangeModel.dispose();
+    for (const { session } of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The `npuPort.onnxViewer` custom editor: decodes the model in the extension host (ONNX core),
+ * sends the webview a compact graph and the verdicts for the chosen target, answers its requests,
+ * and validates every message it receives. View state (pan, zoom, selection, target, expanded
+ * modules) lives in the webview's own state, so no retainContextWhenHidden is needed.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isNpuPortError } from '../../core/errors';
+import { OnnxDecodeError } from '../../core/onnx/errors';
+import { writeFileAtomic } from '../../core/fs';
+import type { TargetProfile } from '../../core/onnx/targets/profile';
+import type { TargetOption } from '../../shared/graph';
+import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
+import { t } from '../l10n';
+import { getLog } from '../log';
+import { toCompactGraph } from './compactGraph';
+import { webviewHtml } from './html';
+import type { OnnxServices } from './services';
+import { toViewerVerdicts } from './verdicts';
+
+export const VIEW_TYPE = 'npuPort.onnxViewer';
+
+class OnnxDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri, private readonly onDispose: () => void) {}
+  dispose(): void {
+    this.onDispose();
+  }
+}
+
+/** One open viewer panel. */
+export class ViewerPanel {
+  private ready = false;
+  private queued: HostToWebview[] = [];
+  target: string;
+
+  constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
+    this.target = services.defaultTarget();
+  }
+
+  post(message: HostToWebview): void {
+    if (!this.ready) {
+      this.queued.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  reveal(node: string): void {
+    this.panel.reveal(undefined, false);
+    this.post({ type: 'reveal', node });
+  }
+
+  async onMessage(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      getLog().warn(`onnx viewer: ignored an invalid message from the webview (${typeof raw === 'object' && raw ? String((raw as { type?: unknown }).type) : typeof raw})`);
+      return;
+    }
+    try {
+      await this.handle(message);
+    } catch (error) {
+      const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+      if ('requestId' in message) void this.panel.webview.postMessage({ type: 'response', requestId: message.requestId, ok: false, error: text } satisfies HostToWebview);
+      else getLog().error(`onnx viewer: ${text}`);
+    }
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        await this.load();
+        return;
+      case 'setTarget':
+        await this.setTarget(message.target);
+        return;
+      case 'selection':
+        return;
+      case 'copyText':
+        await vscode.env.clipboard.writeText(message.text);
+        return;
+      case 'openAsText':
+        await vscode.commands.executeCommand('npuPort.openOnnxAsText', this.uri);
+        return;
+      case 'tensorValues': {
+        const values = await this.services.session(this.uri).tensorValues(message.tensor, message.count);
+        this.respond(message.requestId, values);
+        return;
+      }
+      case 'export': {
+        const base = path.basename(this.uri.fsPath, path.extname(this.uri.fsPath));
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.joinPath(this.uri, '..', `${base}.${message.format}`),
+          filters: message.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+        });
+        if (!target) {
+          this.respond(message.requestId, { saved: false });
+          return;
+        }
+        const data = message.format === 'svg' ? message.data : Buffer.from(message.data, 'base64');
+        if (target.scheme === 'file') await writeFileAtomic(target.fsPath, data);
+        else await vscode.workspace.fs.writeFile(target, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+        this.respond(message.requestId, { saved: true });
+        return;
+      }
+    }
+  }
+
+  private respond(requestId: number, result: unknown): void {
+    void this.panel.webview.postMessage({ type: 'response', requestId, ok: true, result } satisfies HostToWebview);
+  }
+
+  /** (Re)sends everything: l10n, then the graph with verdicts, or a decode error. */
+  async load(): Promise<void> {
+    const fileName = path.basename(this.uri.fsPath);
+    void this.panel.webview.postMessage({ type: 'init', l10n: vscode.l10n.bundle as Record<string, string> | undefined, fileName } satisfies HostToWebview);
+    // messages that arrived before the webview was ready (a reveal) go after the graph
+    const queued = this.queued.splice(0);
+    const session = this.services.session(this.uri);
+    try {
+      const model = await session.load();
+      const graph = toCompactGraph(model, {
+        format: vscode.l10n.t('Format'),
+        producer: vscode.l10n.t('Producer'),
+        opsets: vscode.l10n.t('Opsets'),
+        graph: vscode.l10n.t('Graph'),
+        nodes: vscode.l10n.t('Nodes'),
+      });
+      const warnings: string[] = [];
+      const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
+      if (missing.length) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', missing.length));
+      const profiles = await this.services.profiles();
+      const profile = profiles.find((p) => p.id === this.target) ?? profiles[0];
+      const verdicts = profile ? toViewerVerdicts(await session.check(profile), t, profile.name) : [];
+      this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts, warnings });
+      if (profile) this.services.publishDiagnostics(this.uri, await session.check(profile), profile);
+    } catch (error) {
+      getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
+      const message = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+      this.post({ type: 'decodeError', message, ...(error instanceof OnnxDecodeError && error.offset !== undefined ? { offset: error.offset } : {}) });
+    }
+    for (const message of queued) this.post(message);
+  }
+
+  async setTarget(id: string): Promise<void> {
+    const profile = (await this.services.profiles()).find((p) => p.id === id);
+    if (!profile) return;
+    this.target = profile.id;
+    const result = await this.services.session(this.uri).check(profile);
+    this.post({ type: 'verdicts', target: profile.id, verdicts: toViewerVerdicts(result, t, profile.name) });
+    this.services.publishDiagnostics(this.uri, result, profile);
+  }
+}
+
+export function targetOption(profile: TargetProfile): TargetOption {
+  return { id: profile.id, label: profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name };
+}
+
+export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<OnnxDocument> {
+  readonly panels = new Set<ViewerPanel>();
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly services: OnnxServices) {}
+
+  openCustomDocument(uri: vscode.Uri): OnnxDocument {
+    this.services.retain(uri);
+    return new OnnxDocument(uri, () => this.services.release(uri));
+  }
+
+  resolveCustomEditor(document: OnnxDocument, panel: vscode.WebviewPanel): void {
+    const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    panel.webview.html = webviewHtml(panel.webview, root);
+    const viewer = new ViewerPanel(document.uri, panel, this.services);
+    this.panels.add(viewer);
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => viewer.onMessage(raw)),
+      panel.onDidDispose(() => {
+        this.panels.delete(viewer);
+        for (const s of subscriptions) s.dispose();
+      }),
+    ];
+  }
+
+  panelsFor(uri: vscode.Uri): ViewerPanel[] {
+    return [...this.panels].filter((p) => p.uri.toString() === uri.toString());
+  }
+
+  activePanel(): ViewerPanel | undefined {
+    return [...this.panels].find((p) => p.panel.active) ?? [...this.panels].find((p) => p.panel.visible);
+  }
+}
