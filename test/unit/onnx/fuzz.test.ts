@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { checkModel } from '../../../src/core/onnx/check';
+import { decodeModel } from '../../../src/core/onnx/decode';
+import { OnnxDecodeError } from '../../../src/core/onnx/errors';
+import { summarizeModel } from '../../../src/core/onnx/summary';
+import { builtinProfiles } from '../../../src/core/onnx/targets';
+import { readTensor } from '../../../src/core/onnx/tensor';
+import { printModelText } from '../../../src/core/onnx/text';
+import { REPO_ROOT } from '../repo';
+import { generatedModel, npmModel } from './fixtures';
+
+interface FuzzResult { stats: { cases: number; decoded: number; rejected: number; crashes: number; hangs: number }; failures: unknown[] }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fuzz = require(path.join(REPO_ROOT, 'bench/fuzz.js')) as {
+  runFuzz(options: Record<string, unknown>): Promise<FuzzResult>;
+};
+
+const api = {
+  decodeModel, OnnxDecodeError, checkModel, summarizeModel, printModelText, readTensor,
+  profiles: builtinProfiles().filter((p) => p.id === 'ascend310' || p.id === 'qnn-htp'),
+};
+
+test('fuzz (fixed 600 cases): mutated real models never crash or hang the decoder, check, summary or printer', async () => {
+  const files = [generatedModel('control_flow.onnx'), generatedModel('every_attribute.onnx'), generatedModel('edgesam_like_opset11.onnx'), npmModel('hello_deepa')];
+  const models = files.map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) }));
+  const { stats, failures } = await fuzz.runFuzz({ models, cases: 600, seed: 20261123, api });
+  assert.deepEqual(failures, []);
+  assert.equal(stats.cases, 600);
+  assert.ok(stats.rejected > 100 && stats.decoded > 10, JSON.stringify(stats));
+});
+
+test('the fuzz harness reports a crash when the code under test throws something else', async () => {
+  const models = [{ name: 'm', bytes: new Uint8Array(readFileSync(generatedModel('control_flow.onnx'))) }];
+  const broken = { ...api, decodeModel: (bytes: Uint8Array) => (bytes.length % 2 ? (null as unknown as { x: number }).x : decodeModel(bytes)) };
+  const { stats } = await fuzz.runFuzz({ models, cases: 50, seed: 3, api: broken });
+  assert.ok(stats.crashes > 0);
+});
