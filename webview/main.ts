@@ -134,7 +134,7 @@ class Viewer {
       }
     });
     const warnings = message.warnings.length ? h('div', { class: 'warnings', role: 'status' }, ...message.warnings.map((w) => h('div', {}, w))) : null;
-    root.replaceChildren(h('div', { id: 'app-inner', style: 'display:contents' }, toolbar, warnings ?? '', h('div', { class: 'main' }, this.canvas.element, this.side.element)));
+    root.replaceChildren(toolbar, warnings ?? '', h('div', { class: 'main' }, this.canvas.element, this.side.element));
     this.updateCounts();
     // theme changes: VS Code swaps the body class
     new MutationObserver(() => {
