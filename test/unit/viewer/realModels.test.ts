@@ -1,0 +1,73 @@
+/**
+ * The viewer's path on real models: decode (ONNX core) → compact graph → grouped layout. Counts are
+ * checked against Python's onnx (independent reader); the layout invariants against the geometry.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { openModel } from '../../../src/core/onnx/decode';
+import { toCompactGraph } from '../../../src/extension/onnx/compactGraph';
+import { GraphLayoutEngine } from '../../../src/shared/layout/graphLayout';
+import { defaultExpanded } from '../../../src/shared/layout/modules';
+import type { CompactGraph } from '../../../src/shared/graph';
+import { generatedModel, npmModel, pythonDump } from '../onnx/fixtures';
+
+const labels = { format: 'Format', producer: 'Producer', opsets: 'Opsets', graph: 'Graph', nodes: 'Nodes' };
+
+async function compact(file: string): Promise<CompactGraph> {
+  return toCompactGraph(await openModel(file), labels);
+}
+
+function assertDrawable(graph: CompactGraph, name: string): void {
+  const engine = new GraphLayoutEngine(graph);
+  for (const expanded of [defaultExpanded(engine.tree), new Set(engine.tree.modules.map((_, i) => i))]) {
+    const layout = engine.layout(expanded);
+    const shown = new Set<number>();
+    for (let node = 0; node < graph.nodes.length; node++) {
+      const item = layout.items[layout.itemOfNode[node]!];
+      assert.ok(item, `${name}: node ${node} has no visible item`);
+      if (item.kind === 'node') shown.add(item.index);
+    }
+    for (const v of [layout.width, layout.height]) assert.ok(Number.isFinite(v) && v > 0, `${name}: layout size ${v}`);
+    for (const edge of layout.edges) for (const p of edge.points) assert.ok(Number.isFinite(p), `${name}: edge point ${p}`);
+    if (expanded.size === engine.tree.modules.length) assert.equal(shown.size, graph.nodes.length, `${name}: every node drawn when all is expanded`);
+  }
+}
+
+test('generated models: node and tensor facts match Python onnx, layouts are drawable', async () => {
+  const names = ['transformer.onnx', 'edgesam_like_opset11.onnx', 'control_flow.onnx', 'every_attribute.onnx', 'external_data.onnx'];
+  const files = names.map(generatedModel);
+  const dump = pythonDump(files);
+  for (const [i, file] of files.entries()) {
+    const graph = await compact(file);
+    const py = dump[file]!;
+    const main = Object.values(py.graphs)[0]!;
+    assert.equal(graph.nodes.length, main.nodes.length, `${names[i]}: main graph nodes`);
+    assert.deepEqual(graph.nodes.map((n) => n.op), main.nodes.map((n) => n.op), `${names[i]}: op sequence`);
+    assert.deepEqual(graph.nodes.map((n) => n.name), main.nodes.map((n) => n.name), `${names[i]}: names`);
+    assert.equal(graph.totalNodes, py.node_count, `${names[i]}: nodes including subgraphs`);
+    const initializerNames = new Set(main.initializers.map((t) => t.name));
+    assert.deepEqual(new Set(graph.tensors.filter((t) => t.kind === 'initializer').map((t) => t.name)), initializerNames, `${names[i]}: initializers`);
+    assert.deepEqual(graph.inputs.map((t) => graph.tensors[t]!.name), main.inputs.map(([n]) => n).filter((n) => !initializerNames.has(n)), `${names[i]}: graph inputs`);
+    assertDrawable(graph, names[i]!);
+  }
+});
+
+test('a torch export opens grouped by its module path', async () => {
+  const graph = await compact(generatedModel('transformer.onnx'));
+  const engine = new GraphLayoutEngine(graph);
+  const paths = engine.tree.modules.map((m) => m.path);
+  assert.ok(paths.some((p) => /\/layers\.0$/.test(p)), `module paths: ${paths.slice(0, 10).join(', ')}`);
+  const open = engine.layout(defaultExpanded(engine.tree));
+  assert.ok(open.items.length < graph.nodes.length, 'the opening view is smaller than the graph');
+});
+
+test('real npm-shipped models (If subgraphs, Constant-heavy, dynamic dims) convert and lay out', async () => {
+  for (const id of ['hello_deepa', 'silero_vad_v5', 'ppocr_det', 'ppocr_rec']) {
+    const file = npmModel(id);
+    const graph = await compact(file);
+    const py = pythonDump([file])[file]!;
+    assert.equal(graph.totalNodes, py.node_count, `${id}: node count`);
+    if (id === 'silero_vad_v5') assert.ok(graph.nodes.some((n) => n.op === 'If' && (n.subgraphs?.length ?? 0) === 2), 'If nodes list their two branches');
+    assertDrawable(graph, id);
+  }
+});
