@@ -23,6 +23,7 @@ export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|x
 export const MAY_HAVE_FINDINGS = new RegExp(String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))`, 'i');
 
 const DEVICE_USE = /\.to\s*\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*[,)]|\b(?:device|map_location)\s*=\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\b|torch\.device\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*\)/g;
+const IGNORE_FILE = /^#\s*npu-port:\s*ignore-file\b/m;
 const IGNORE = /#\s*npu-port:\s*ignore(?:\[([^\]]*)\])?/;
 const MAX_SYNTAX_ERRORS = 10;
 
@@ -38,6 +39,7 @@ export interface AnalyzeInput {
 /** Runs every rule over a parsed Python file. Positions are 0-based, columns in UTF-16 code units. */
 export function analyzePython(input: AnalyzeInput): Finding[] {
   const { tree, text, options } = input;
+  if (IGNORE_FILE.test(text.slice(0, 2000))) return [];
   const lines = input.lines ?? new LineIndex(text);
   const imports = new ImportTable(tree);
   const kit = new FixKit(lines, importLayout(tree, imports, lines), options);

@@ -1,0 +1,64 @@
+import { msg, type Message } from '../l10n';
+import { RULES, type RuleId, type RuleInfo } from './catalog';
+
+/** A short before/after pair per rule (code is the same in every language). */
+const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string }>> = {
+  'cuda-device-string': { before: 'pipe.to("cuda", torch.bfloat16)\ndevice = "cuda" if torch.cuda.is_available() else "cpu"', after: 'from device_utils import DEVICE, DTYPE\n\npipe.to(DEVICE, DTYPE)\ndevice = DEVICE' },
+  'cuda-tensor-method': { before: 'model.cuda()\nif x.is_cuda: ...', after: 'model.to(DEVICE)\nif (x.device.type != "cpu"): ...' },
+  'torch-cuda-api': { before: "print(torch.cuda.memory_summary(device='cuda', abbreviated=True))\ntorch.cuda.synchronize()", after: 'print(dm.memory_stats())\ndm.synchronize()' },
+  'cuda-generator': { before: 'generator = torch.Generator("cuda").manual_seed(seed)', after: 'generator = dm.create_generator(seed)' },
+  'cuda-amp': { before: 'with torch.cuda.amp.autocast(dtype=torch.bfloat16):\n    out = model(x)', after: 'with torch.autocast(dm.device_type, dtype=torch.bfloat16):\n    out = model(x)' },
+  'cudnn-backend': { before: 'torch.backends.cudnn.benchmark = True\ntorch.backends.cuda.enable_flash_sdp(False)' },
+  'flash-attn': { before: 'from flash_attn import flash_attn_func', after: 'import os\nos.environ.setdefault("DIFFUSERS_ATTENTION_TYPE", "vanilla")  # diffusers scripts\nfrom device_utils import flash_attn_func' },
+  xformers: { before: 'pipe.enable_xformers_memory_efficient_attention()' },
+  apex: { before: 'from apex.optimizers import FusedAdam' },
+  bitsandbytes: { before: 'import bitsandbytes as bnb' },
+  triton: { before: 'import triton\n\n@triton.jit\ndef kernel(...): ...' },
+  'cuda-extension': { before: 'CUDAExtension("fused", ["fused.cpp", "fused_kernel.cu"])' },
+  'nccl-backend': { before: 'torch.distributed.init_process_group(backend="nccl")', after: 'torch.distributed.init_process_group(backend=dm.dist_backend)' },
+  'safetensors-device': { before: 'lora_ckpt = load_file(lora_ckpt_path, device="cuda")', after: 'lora_ckpt = dm.load_safetensors(lora_ckpt_path)' },
+  'cuda-requirement': { before: 'torch==2.1.2+cu118\nflash-attn==2.5.6\nxformers', after: '# requirements_npu.txt\ntorch==2.1.2\n# removed (CUDA only): flash-attn==2.5.6\n# removed (CUDA only): xformers' },
+  'cuda-device-index': { before: 'model.to(local_rank)', after: 'model.to(dm.device_for(local_rank))' },
+  'jit-script': { before: '@torch.jit.script\ndef gelu(x): ...' },
+  'fixed-dtype': { before: 'M.from_pretrained(path, torch_dtype=torch.bfloat16)', after: 'M.from_pretrained(path, torch_dtype=DTYPE)' },
+  'syntax-error': { before: 'def broken(:\n    pass' },
+};
+
+const fence = (code: string) => '```python\n' + code + '\n```';
+
+/** The documentation page of a rule, in the language `t` renders. */
+export function ruleDocMarkdown(rule: RuleInfo, t: (m: Message) => string): string {
+  const example = EXAMPLES[rule.id];
+  const severity = t(rule.severity === 'error' ? msg('error') : rule.severity === 'warning' ? msg('warning') : msg('info'));
+  const lines = [
+    `# ${rule.id}: ${t(rule.title)}`,
+    '',
+    `${t(msg('Default severity'))}: **${severity}**`,
+    '',
+    `## ${t(msg('Why'))}`,
+    '',
+    t(rule.explanation),
+    '',
+    `## ${t(msg('On the NPU side'))}`,
+    '',
+    t(rule.replacement),
+    '',
+    `## ${t(msg('Example'))}`,
+    '',
+    fence(example.before),
+    '',
+  ];
+  if (example.after) lines.push(t(msg('After the quick fix (deviceManager style):')), '', fence(example.after), '');
+  else lines.push(t(msg('No automatic fix: this needs a decision by an engineer.')), '');
+  lines.push(
+    `## ${t(msg('Settings'))}`,
+    '',
+    t(msg('Change the severity or turn the rule off with the setting npuPort.rules, for example {0}; silence one line with the comment {1}.', `\`"npuPort.rules": { "${rule.id}": "off" }\``, `\`# npu-port: ignore[${rule.id}]\``)),
+    '',
+  );
+  return lines.join('\n');
+}
+
+export function allRuleDocs(t: (m: Message) => string): { id: string; markdown: string }[] {
+  return RULES.map((r) => ({ id: r.id, markdown: ruleDocMarkdown(r, t) }));
+}

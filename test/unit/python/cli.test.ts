@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv-draft-04';
+import { main } from '../../../src/cli/main';
+import { REPO_ROOT } from '../repo';
+import { SEED_FIXTURES } from './parser';
+
+async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { env, cwd, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), signal: new AbortController().signal });
+  return { code, stdout, stderr };
+}
+
+function workspace(name: string): string {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.dirname(dir), { recursive: true });
+  cpSync(SEED_FIXTURES, dir, { recursive: true });
+  return dir;
+}
+
+test('text format: one finding per line in the problem matcher format, 1-based, relative paths; exit 1', async () => {
+  const dir = workspace('cli-text');
+  const { code, stdout } = await run(['scan'], dir);
+  assert.equal(code, 1);
+  const lines = stdout.trim().split('\n');
+  const matcher = /^(.+?):(\d+):(\d+):\s+(error|warning|info)\s+\[([a-z0-9-]+)\]\s+(.*)$/; // package.json npu-port-scan
+  for (const line of lines) assert.match(line, matcher);
+  assert.ok(lines.includes('inference_e1_1.py:31:13: error [cuda-device-string] "cuda" is a CUDA device; on an NPU host use the device chosen at run time'), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('requirements.txt:7:1: error [cuda-requirement] flash-attn')));
+});
+
+test('json format: the documented shape; --lang zh-cn renders messages in Chinese', async () => {
+  const dir = workspace('cli-json');
+  const { code, stdout } = await run(['--lang', 'zh-cn', 'scan', '--format', 'json', '.'], dir);
+  assert.equal(code, 1);
+  const json = JSON.parse(stdout) as { version: number; files: number; findings: Record<string, unknown>[]; errors: unknown[] };
+  assert.equal(json.version, 1);
+  assert.equal(json.files, 7); // 3 scripts, the stand-in module, 2 stand-in package files, requirements.txt
+  assert.deepEqual(json.errors, []);
+  const first = json.findings.find((f) => f.file === 'inference.py' && f.rule === 'safetensors-device');
+  assert.deepEqual(first, { file: 'inference.py', line: 15, column: 17, endLine: 15, endColumn: 57, rule: 'safetensors-device', severity: 'error', message: 'load_file(..., device="cuda") 直接加载到 CUDA', fixable: true });
+  assert.ok(json.findings.some((f) => f.rule === 'cudnn-backend' && f.fixable === false));
+});
+
+test('sarif format validates against the SARIF 2.1.0 schema', async () => {
+  const dir = workspace('cli-sarif');
+  const { code, stdout } = await run(['scan', '--format', 'sarif'], dir);
+  assert.equal(code, 1);
+  const schemaFile = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
+  const log = JSON.parse(stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
+  assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+  assert.ok(log.runs[0]!.results.length > 20);
+  // and a broken log is rejected (the validator is really checking)
+  assert.equal(validate({ version: '2.1.0', runs: [{ tool: {} }] }), false);
+});
+
+test('--fix ports the workspace: helper and requirements_npu.txt created, nothing fixable left', async () => {
+  const dir = workspace('cli-fix');
+  const { stdout, stderr } = await run(['scan', '--fix', '--format', 'json'], dir);
+  assert.match(stderr, /Fixed \d+ findings in 4 files/);
+  assert.ok(existsSync(path.join(dir, 'device_utils.py')));
+  assert.match(readFileSync(path.join(dir, 'requirements_npu.txt'), 'utf8'), /# removed \(CUDA only\): flash-attn==2\.5\.6/);
+  const json = JSON.parse(stdout) as { findings: { fixable: boolean; rule: string }[] };
+  assert.deepEqual(json.findings.filter((f) => f.fixable), []);
+  assert.match(readFileSync(path.join(dir, 'inference_e1_1.py'), 'utf8'), /pipe\.to\(DEVICE, DTYPE\)/);
+});
+
+test('bad input: binary, too large, not UTF-8, broken link, symlink loop, syntax error: each reported, the scan goes on', async () => {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated/cli-bad');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  writeFileSync(path.join(dir, 'binary.py'), Buffer.from([0x69, 0x6d, 0x00, 0x01, 0x02]));
+  writeFileSync(path.join(dir, 'huge.py'), 'x.cuda()\n' + '#'.repeat(3000));
+  writeFileSync(path.join(dir, 'latin1.py'), Buffer.from('# caf\xe9\nx.cuda()\n', 'latin1'));
+  writeFileSync(path.join(dir, 'broken.py'), 'import torch\ndef f(:\n    x.cuda()\n');
+  writeFileSync(path.join(dir, 'ok.py'), 'import torch\ntorch.cuda.synchronize()\n');
+  symlinkSync(path.join(dir, 'missing.py'), path.join(dir, 'dangling.py'));
+  symlinkSync(dir, path.join(dir, 'sub', 'loop'));
+  const { code, stdout } = await run(['scan', '--format', 'json', '--max-file-size-kb', '2'], dir);
+  assert.equal(code, 1);
+  const json = JSON.parse(stdout) as { findings: { file: string; rule: string }[]; errors: { file: string; message: string }[] };
+  const errors = Object.fromEntries(json.errors.map((e) => [e.file, e.message]));
+  assert.match(errors['binary.py']!, /binary/);
+  assert.match(errors['huge.py']!, /over the size limit of 2 KB/);
+  assert.match(errors['latin1.py']!, /UTF-8/);
+  assert.match(errors['dangling.py']!, /Broken symbolic link/);
+  assert.match(errors['sub/loop']!, /Symbolic link loop/);
+  assert.deepEqual([...new Set(json.findings.map((f) => `${f.file} ${f.rule}`))].sort(), ['broken.py cuda-tensor-method', 'broken.py syntax-error', 'ok.py torch-cuda-api']);
+});
+
+test('usage errors exit 2; a clean tree exits 0', async () => {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated/cli-clean');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'clean.py'), 'import torch\nprint(torch.ones(2).to("cpu"))\n');
+  assert.equal((await run(['scan', '--format', 'xml'], dir)).code, 2);
+  assert.equal((await run(['scan', '--style', 'magic'], dir)).code, 2);
+  const clean = await run(['scan'], dir);
+  assert.equal(clean.code, 0);
+  assert.equal(clean.stdout, '');
+});
