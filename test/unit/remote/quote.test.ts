@@ -12,6 +12,7 @@ import {
   quotePowerShell,
   QuoteError,
 } from '../../../src/core/remote/quote';
+import { powerShellJob } from '../../../src/core/remote/ssh';
 
 /** Names that break naive quoting; `SENTINEL` is replaced by a path whose creation would prove injection. */
 const HOSTILE = [
@@ -200,4 +201,15 @@ test('PowerShell scripts travel as -EncodedCommand in UTF-16LE base64', () => {
   const encoded = line.split(' ').pop()!;
   assert.match(line, /^powershell -NoProfile -NonInteractive -EncodedCommand [A-Za-z0-9+/=]+$/);
   assert.equal(Buffer.from(encoded, 'base64').toString('utf16le'), script);
+});
+
+test('PowerShell jobs: the encoded script announces its PID, runs the set-up, then the quoted program', () => {
+  const line = powerShellJob(quotePowerShell(['qnn-net-run', '--input_list', "in put's.txt"]), "& 'C:\\Qualcomm\\AIStack\\QAIRT\\2.38.0.250901\\bin\\envsetup.ps1'", 'C:/work');
+  const script = Buffer.from(line.split(' ').pop()!, 'base64').toString('utf16le');
+  const lines = script.split('\n');
+  assert.match(lines[0]!, /NPU_PORT_PGID=\$PID/);
+  assert.ok(lines.includes("Set-Location -LiteralPath 'C:/work'"));
+  assert.ok(lines.some((l) => l.startsWith('try { & ') && l.includes('envsetup.ps1')));
+  assert.deepEqual(parsePowerShellInvocation(lines[lines.length - 2]!), ['qnn-net-run', '--input_list', "in put's.txt"]);
+  assert.equal(lines[lines.length - 1], 'exit $LASTEXITCODE');
 });
