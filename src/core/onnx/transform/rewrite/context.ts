@@ -1,0 +1,114 @@
+/**
+ * What a rewrite rule gets: the model as it is now, its index, constant values on demand, element types
+ * (declared, else observed), and static shapes: only when every graph input has a fixed shape (then one
+ * onnxruntime run of the current model tells each value's shape, and those shapes hold for every input).
+ */
+import type { Message } from '../../../l10n';
+import { isDefaultDomain, opsetVersion, type ElementType, type Graph, type Model, type Tensor } from '../../model';
+import { feedInputs } from '../../run/inputs';
+import type { ArrayValue } from '../../run/values';
+import type { TensorValueArray } from '../../tensor';
+import { declaredTypes, indexGraph, isStaticTensorType, type GraphIndex } from '../graph';
+import { makeTensor, type PayloadReader } from '../payload';
+import { probeValues } from '../probe';
+import { attribute } from '../editor';
+
+export interface RuleOutcome {
+  readonly graph: Graph;
+  /** Nodes replaced or removed, values changed. 0: the rule found nothing to do. */
+  readonly changed: number;
+  /** Why candidates were left alone (shape unknown, consumer needs int64, ...). */
+  readonly notes: readonly Message[];
+}
+
+export interface RewriteRule {
+  readonly id: string;
+  readonly summary: Message;
+  /** Op types the rule removes (counted before and after, for the report). */
+  readonly removes: readonly string[];
+  /** False for rules that change numerics (Erf → tanh GELU): verified with the approximate tolerance. */
+  readonly exact: boolean;
+  apply(ctx: RewriteContext): Promise<RuleOutcome>;
+}
+
+export interface RewriteSettings {
+  /** Input shapes for `fix-input-shapes` (by input name) and sizes of symbolic dims (by dim name). */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  readonly dims?: Readonly<Record<string, number>>;
+  /** Folded constants above this many elements stay computed (default 1,048,576). */
+  readonly maxFoldElements?: number;
+}
+
+export class RewriteContext {
+  readonly index: GraphIndex;
+  readonly opset: number;
+  readonly staticInputs: boolean;
+  private readonly declared: ReadonlyMap<string, import('../../model').ValueType>;
+  private observed: Promise<Record<string, ArrayValue>> | undefined;
+
+  constructor(
+    readonly model: Model,
+    readonly payloads: PayloadReader,
+    readonly feeds: Readonly<Record<string, ArrayValue>>,
+    readonly settings: RewriteSettings,
+    readonly modelBytesForEncode: Uint8Array | undefined,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.index = indexGraph(model.graph);
+    this.opset = opsetVersion(model) ?? 1;
+    this.declared = declaredTypes(model.graph);
+    this.staticInputs = feedInputs(model.graph).every((v) => isStaticTensorType(v.type));
+  }
+
+  get graph(): Graph {
+    return this.model.graph;
+  }
+
+  /** The tensor behind a constant value: an initializer (not a graph input) or a Constant node's value. */
+  constantTensor(name: string): Tensor | undefined {
+    const init = this.index.initializers.get(name);
+    if (init) return this.index.feeds.has(name) || this.graph.inputs.some((v) => v.name === name) ? undefined : init;
+    const producer = this.index.producer.get(name);
+    if (producer === undefined) return undefined;
+    const node = this.graph.nodes[producer]!;
+    if (node.opType !== 'Constant' || !isDefaultDomain(node.domain)) return undefined;
+    const value = attribute(node, 'value');
+    if (value?.type === 'tensor') return value.value;
+    const int = attribute(node, 'value_int');
+    if (int?.type === 'int') return makeTensor(name, 'int64', [], BigInt64Array.of(BigInt(int.value)));
+    const ints = attribute(node, 'value_ints');
+    if (ints?.type === 'ints') return makeTensor(name, 'int64', [ints.value.length], BigInt64Array.from(ints.value, (v) => BigInt(v)));
+    const float = attribute(node, 'value_float');
+    if (float?.type === 'float') return makeTensor(name, 'float', [], Float32Array.of(float.value));
+    const floats = attribute(node, 'value_floats');
+    if (floats?.type === 'floats') return makeTensor(name, 'float', [floats.value.length], Float32Array.from(floats.value));
+    return undefined;
+  }
+
+  async constantValues(name: string): Promise<TensorValueArray | undefined> {
+    const tensor = this.constantTensor(name);
+    return tensor ? this.payloads.values(tensor) : undefined;
+  }
+
+  /** Element type of a value: declared, else observed in a run. */
+  async elemType(name: string): Promise<ElementType | undefined> {
+    const type = this.declared.get(name);
+    if (type && type.kind === 'tensor' && type.elemType !== 'undefined') return type.elemType;
+    return (await this.observe())[name]?.elemType;
+  }
+
+  /** Static dims of a value, when every graph input is fixed; else undefined. */
+  async staticDims(name: string): Promise<readonly number[] | undefined> {
+    if (!this.staticInputs) return undefined;
+    const type = this.declared.get(name);
+    if (isStaticTensorType(type)) return type.shape;
+    return (await this.observe())[name]?.dims;
+  }
+
+  private observe(): Promise<Record<string, ArrayValue>> {
+    this.observed ??= probeValues(this.model, this.graph.nodes.flatMap((n) => n.outputs.filter((o) => o)), {
+      inputs: this.feeds, ...(this.modelBytesForEncode ? { modelBytes: this.modelBytesForEncode } : {}), ...(this.signal ? { signal: this.signal } : {}),
+    });
+    return this.observed;
+  }
+}
