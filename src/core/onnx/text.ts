@@ -118,7 +118,7 @@ class TextPrinter {
     const declared: string[] = [];
     for (const t of g.initializers) declared.push(await this.tensor(t, true));
     for (const v of g.valueInfo) declared.push(this.valueInfo(v));
-    if (declared.length) out.push(`\n${' '.repeat(indent)}<${declared.join(', ')}>\n`);
+    if (declared.length) out.push(`\n${' '.repeat(indent)}<${declared.join(', ')}>\n${' '.repeat(indent - 3)}`);
     for (const s of g.sparseInitializers) {
       out.push(`${' '.repeat(indent)}# sparse initializer ${s.values?.name ?? ''}: dims [${s.dims.join(',')}], ${s.values?.elementCount ?? 0} values\n`);
     }
