@@ -34,7 +34,7 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
       const current = provider.panelsFor(uri)[0]?.target ?? services.defaultTarget();
       const pick = await vscode.window.showQuickPick(
         profiles.map((p) => ({ label: p.name, description: p.id, picked: p.id === current, profile: p })),
-        { placeHolder: vscode.l10n.t('Target to check {0} against', path.basename(uri.fsPath)) },
+        { placeHolder: vscode.l10n.t('Target to check {0} against', path.basename(uri.fsPath)), matchOnDescription: true },
       );
       if (!pick) return;
       try {

@@ -1,0 +1,143 @@
+/**
+ * ONNX viewer in the real VS Code web UI: verdict counts equal `npu-port onnx check`, the target
+ * changes them, problems and search reveal nodes, SVG export parses, hostile node names stay text.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
+import type { E2eScenario } from './scenario';
+import { openFile, runCommand, waitForWorkbench } from './workbench';
+
+const MODEL = 'edgesam_like_opset11.onnx';
+
+function cliCounts(repoRoot: string, model: string, target: string): { unsupported: number; unverified: number } {
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'onnx', 'check', model, '--target', target, '--format', 'json'], { encoding: 'utf8' });
+  } catch (error) {
+    out = (error as { stdout: string }).stdout; // exit code 1 = findings
+  }
+  const json = JSON.parse(out) as { unsupported: unknown[]; unverified: unknown[] };
+  return { unsupported: json.unsupported.length, unverified: json.unverified.length };
+}
+
+/** The viewer's document inside VS Code's webview iframes. */
+function viewerFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function counts(frame: FrameLocator): Promise<{ unsupported: number; unverified: number }> {
+  const read = async (cls: string) => Number(await frame.locator(`.count.${cls}`).getAttribute('data-count', { timeout: 60_000 }));
+  return { unsupported: await read('unsupported'), unverified: await read('unverified') };
+}
+
+async function waitForCounts(frame: FrameLocator, expected: { unsupported: number; unverified: number }): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const now = await counts(frame).catch(() => undefined);
+    if (now && now.unsupported === expected.unsupported && now.unverified === expected.unverified) return;
+    if (Date.now() > deadline) assert.deepEqual(now, expected, 'viewer counts');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const scenarios: E2eScenario[] = [
+  {
+    name: 'ONNX viewer: counts match the CLI, target switch, problem click selects, search, SVG export parses',
+    async run(page, ctx) {
+      const model = path.join(ctx.workspace, MODEL);
+      copyFileSync(generatedModel(MODEL), model);
+      const expected310p = cliCounts(ctx.repoRoot, model, 'ascend310p');
+      const expectedHtp = cliCounts(ctx.repoRoot, model, 'qnn-htp');
+      assert.notDeepEqual(expected310p, expectedHtp, 'the two targets must differ for this test to mean something');
+      await waitForWorkbench(page);
+      await openFile(page, MODEL);
+      const frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      await waitForCounts(frame, expected310p);
+      ctx.log(`ascend310p: ${JSON.stringify(expected310p)}`);
+
+      // switch the target through the check command: the open viewer follows
+      await runCommand(page, 'NPU: Check ONNX Model for Target');
+      const quick = page.locator('.quick-input-widget input');
+      await quick.waitFor({ state: 'visible' });
+      await quick.fill('qnn-htp');
+      await page.keyboard.press('Enter');
+      await waitForCounts(frame, expectedHtp);
+      ctx.log(`qnn-htp: ${JSON.stringify(expectedHtp)}`);
+
+      // a problem in the viewer's list selects its node (the properties show its name)
+      await frame.getByText('Problems', { exact: true }).click();
+      const first = frame.locator('#problems li').first();
+      const name = (await first.locator('.text').textContent())!;
+      await first.click();
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties .mono', { hasText: name }).first().waitFor({ timeout: 15_000 });
+
+      // search by op type: the results list and a jump
+      await frame.locator('vscode-textfield').click();
+      await page.keyboard.type('Erf');
+      await frame.locator('#search-results li').first().waitFor({ timeout: 15_000 });
+      await frame.locator('#search-results li').first().click();
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties td.mono', { hasText: /^Erf$/ }).first().waitFor({ timeout: 15_000 });
+
+      // export SVG: accept the default path in the save dialog, then parse the file
+      await frame.getByText('Export SVG', { exact: true }).click();
+      const save = page.locator('.quick-input-widget input');
+      await save.waitFor({ state: 'visible', timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      const svgFile = path.join(ctx.workspace, MODEL.replace(/\.onnx$/, '.svg'));
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(svgFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
+      const svg = readFileSync(svgFile, 'utf8');
+      const parsed = await page.evaluate((text) => {
+        type Doc = { getElementsByTagName(n: string): { length: number }; querySelectorAll(s: string): { length: number } };
+        const Parser = (globalThis as unknown as { DOMParser: new () => { parseFromString(t: string, m: string): Doc } }).DOMParser;
+        const doc = new Parser().parseFromString(text, 'image/svg+xml');
+        return { error: doc.getElementsByTagName('parsererror').length, nodes: doc.querySelectorAll('g.node').length };
+      }, svg);
+      assert.equal(parsed.error, 0, 'the SVG parses');
+      assert.ok(parsed.nodes > 0, 'the SVG holds nodes');
+    },
+  },
+  {
+    name: 'ONNX viewer: node names with markup are shown as text, never run',
+    async run(page, ctx) {
+      const model = path.join(ctx.workspace, 'xss.onnx');
+      const script = [
+        'import onnx, sys',
+        'from onnx import helper, TensorProto',
+        'names = ["<script>window.__pwned=1</script>", "<img src=x onerror=\\"window.__pwned=2\\">", "/m/<b>bold</b>/Relu"]',
+        'nodes = [helper.make_node("Relu", ["x" if i == 0 else "t%d" % (i - 1)], ["t%d" % i], name=n) for i, n in enumerate(names)]',
+        'g = helper.make_graph(nodes, "<svg onload=alert(1)>", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])], [helper.make_tensor_value_info("t2", TensorProto.FLOAT, [1, 4])])',
+        'onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), sys.argv[1])',
+      ].join('\n');
+      writeFileSync(path.join(ctx.workspace, 'make_xss.py'), script);
+      execFileSync(PYTHON, [path.join(ctx.workspace, 'make_xss.py'), model]);
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+      await waitForWorkbench(page);
+      await openFile(page, 'xss.onnx');
+      const frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      await frame.locator('vscode-textfield').click();
+      await page.keyboard.type('<');
+      const results = frame.locator('#search-results li .text');
+      await results.first().waitFor({ timeout: 15_000 });
+      const texts = await results.allTextContents();
+      assert.ok(texts.includes('<script>window.__pwned=1</script>'), `results: ${texts.join(' | ')}`);
+      assert.ok(texts.includes('<img src=x onerror="window.__pwned=2">'), `results: ${texts.join(' | ')}`);
+      assert.equal(await frame.locator('img, b, svg[onload]').count(), 0, 'no element was created from a name');
+      assert.equal(await frame.locator('script', { hasText: '__pwned' }).count(), 0, 'no script was created from a name');
+      await results.first().click();
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties td.mono', { hasText: '<script>' }).first().waitFor({ timeout: 15_000 });
+      assert.equal(await frame.locator('img, b').count(), 0);
+      assert.deepEqual(dialogs, []);
+    },
+  },
+];
