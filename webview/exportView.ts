@@ -3,19 +3,13 @@
  * SVG built as text with every name escaped, and PNG rendered by the same drawing code as the canvas.
  */
 import { formatShape } from '../src/shared/graph';
+import { xmlEscape } from '../src/shared/xml';
 import { MODULE_HEADER } from '../src/shared/layout/graphLayout';
 import { drawScene } from './draw';
 import { STATUS_UNSUPPORTED, STATUS_UNVERIFIED, type Scene } from './scene';
 import type { Theme } from './theme';
 
 const MARGIN = 20;
-
-/** Escapes text for XML content and attribute values. */
-export function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
-    // characters XML 1.0 cannot hold at all
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
-}
 
 export function exportSvg(scene: Scene, theme: Theme, moduleLabel: (m: number) => string): string {
   const { layout, graph } = scene;
