@@ -1,17 +1,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { msg, type Message } from '../core/l10n';
-import { cpuBenchmark } from '../core/remote/cpuBenchmark';
 import type { LatencyStats } from '../core/remote/benchmarkStats';
-import { DEFAULT_HOSTS_FILE, findHost, readHostsFile, type HostConfig } from '../core/remote/hosts';
+import { DEFAULT_HOSTS_FILE, findHost, readHostsFile } from '../core/remote/hosts';
 import { parseDynamicBatch } from '../core/remote/toolchains/atc';
-import { parseNpuSmiInfo, socVersionFor } from '../core/remote/toolchains/npuSmi';
 import { SshSession, type HostKeyPolicy } from '../core/remote/ssh';
-import { benchmarkTask } from '../core/remote/tasks/benchmark';
-import { convertTask, precheckTask } from '../core/remote/tasks/convert';
-import { doctorTask, type DoctorCheck } from '../core/remote/tasks/doctor';
-import { runTask } from '../core/remote/tasks/run';
-import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult, type TaskContext } from '../core/remote/tasks/types';
+import type { DoctorCheck } from '../core/remote/tasks/doctor';
+import { executeRemoteTask, validateRequest } from '../core/remote/tasks/execute';
+import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../core/remote/tasks/types';
 import type { CliCommand } from './commands';
 import { EXIT_OK, UsageError, type CliContext } from './context';
 import { parseCommandArgs } from './main';
@@ -112,85 +108,53 @@ export const remoteCommand: CliCommand = {
         : {}),
     };
 
-    let cpu: LatencyStats | undefined;
-    if (task === 'benchmark' && values['cpu-onnx']) {
-      ctx.log.info(ctx.t(msg('Running {0} on the local CPU (onnxruntime-node)', values['cpu-onnx'])));
-      cpu = await cpuBenchmark(resolve(values['cpu-onnx']), { loop: loop ?? 100, ...(batch ? { batch } : {}), signal: ctx.signal });
-    }
-
-    const started = performance.now();
-    const session = await SshSession.connect(host, {
-      hostKeys: policy,
-      credentials: {
-        ...(process.env.NPU_PORT_SSH_PASSPHRASE ? { passphrase: process.env.NPU_PORT_SSH_PASSPHRASE } : {}),
-        ...(process.env.NPU_PORT_SSH_PASSWORD ? { password: process.env.NPU_PORT_SSH_PASSWORD } : {}),
-      },
-      logger: ctx.log,
-      signal: ctx.signal,
+    const outDir = values['out-dir'] ? resolve(values['out-dir']) : undefined;
+    const request = validateRequest({
+      task,
+      host,
+      ...(model ? { model: resolve(model) } : {}),
+      ...(task === 'run' ? { argv: positionals, fetch: values.fetch ?? [], outDir: outDir ?? ctx.cwd } : outDir ? { outDir } : {}),
+      ...(values.soc ? { soc: values.soc } : {}),
+      ...(values['input-shape'] ? { inputShape: values['input-shape'] } : {}),
+      ...(dynamicBatch ? { dynamicBatch } : {}),
+      ...(values.precision ? { precision: values.precision } : {}),
+      ...(values['quant-input-list'] ? { quantInputList: values['quant-input-list'] } : {}),
+      ...(values['qnn-target'] ? { qnnTarget: values['qnn-target'] } : {}),
+      ...(loop ? { loop } : {}),
+      ...(batch ? { batch } : {}),
+      ...(values.tool ? { tool: values.tool as 'msame' | 'ais_bench' } : {}),
+      ...(values['input-list'] ? { inputList: values['input-list'] } : {}),
+      ...(values['cpu-onnx'] ? { cpuOnnx: resolve(values['cpu-onnx']) } : {}),
     });
-    const connectMs = performance.now() - started;
+    let opened: SshSession | undefined;
     try {
-      const taskCtx: TaskContext = {
-        session,
+      const result = await executeRemoteTask(request, {
+        workspaceTrusted: true,
+        session: async (h, signal) => {
+          const started = performance.now();
+          opened = await SshSession.connect(h, {
+            hostKeys: policy,
+            credentials: {
+              ...(process.env.NPU_PORT_SSH_PASSPHRASE ? { passphrase: process.env.NPU_PORT_SSH_PASSPHRASE } : {}),
+              ...(process.env.NPU_PORT_SSH_PASSWORD ? { password: process.env.NPU_PORT_SSH_PASSWORD } : {}),
+            },
+            logger: ctx.log,
+            ...(signal ? { signal } : {}),
+          });
+          return { session: opened, connectMs: performance.now() - started };
+        },
         onOutput: (text) => (format === 'text' ? ctx.out(text) : ctx.log.info(text.replace(/\n$/, ''))),
         onStep: (step) => ctx.log.info(ctx.t(step)),
         signal: ctx.signal,
         logger: ctx.log,
-      };
-      const outDir = values['out-dir'] ? resolve(values['out-dir']) : undefined;
-      let result: RemoteTaskResult;
-      switch (task) {
-        case 'doctor':
-          result = await doctorTask(taskCtx, connectMs);
-          break;
-        case 'run':
-          result = await runTask(taskCtx, { argv: positionals, fetch: values.fetch ?? [], outDir: outDir ?? ctx.cwd });
-          break;
-        case 'benchmark':
-          result = await benchmarkTask(taskCtx, {
-            model: resolve(model!),
-            ...(loop ? { loop } : {}),
-            ...(batch ? { batch } : {}),
-            ...(values.tool ? { tool: values.tool as 'msame' | 'ais_bench' } : {}),
-            ...(values['input-list'] ? { inputList: values['input-list'] } : {}),
-            ...(outDir ? { outDir } : {}),
-            ...(cpu ? { cpu } : {}),
-          });
-          break;
-        default: {
-          const soc = values.soc ?? (host.kind === 'ascend' ? await detectSoc(taskCtx, ctx, host) : undefined);
-          const common = { model: resolve(model!), ...(values['input-shape'] ? { inputShape: values['input-shape'] } : {}), ...(outDir ? { outDir } : {}) };
-          result =
-            task === 'precheck'
-              ? await precheckTask(taskCtx, { ...common, soc: soc! })
-              : await convertTask(taskCtx, {
-                  ...common,
-                  ...(soc ? { soc } : {}),
-                  ...(dynamicBatch ? { dynamicBatch } : {}),
-                  ...(values.precision ? { precision: values.precision } : {}),
-                  ...(values['quant-input-list'] ? { quantInputList: values['quant-input-list'] } : {}),
-                  ...(values['qnn-target'] ? { qnnTarget: values['qnn-target'] } : {}),
-                });
-        }
-      }
+      });
       ctx.out(format === 'json' ? JSON.stringify(toJson(ctx, result), null, 2) + '\n' : toText(ctx, result));
       return result.exitCode;
     } finally {
-      session.close();
+      opened?.close();
     }
   },
 };
-
-/** Without --soc on an Ascend host: "Ascend" + the Name of NPU 0 in `npu-smi info` (ATC's own rule). */
-async function detectSoc(taskCtx: TaskContext, ctx: CliContext, host: HostConfig): Promise<string> {
-  let text = '';
-  await taskCtx.session.run(['npu-smi', 'info'], { onStdout: (t) => (text += t), ...(taskCtx.signal ? { signal: taskCtx.signal } : {}) });
-  const device = parseNpuSmiInfo(text)?.devices[0];
-  if (!device) throw new UsageError(msg('--soc is required: npu-smi info on {0} shows no NPU to take it from.', host.name));
-  const soc = socVersionFor(device);
-  ctx.log.warn(ctx.t(msg('No --soc given; using {0} from npu-smi info on {1}.', soc, host.name)));
-  return soc;
-}
 
 function renderDiagnosticMessage(ctx: CliContext, d: RemoteTaskResult['diagnostics'][number]): string {
   return d.localized ? ctx.t(d.localized) : d.message;
