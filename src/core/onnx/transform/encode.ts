@@ -147,6 +147,8 @@ class ModelEncoder {
     const out: Obj = { name: a.name, type: attributeTypeCode(a.type) };
     if (a.refAttrName) out['ref_attr_name'] = a.refAttrName;
     if (a.docString) out['doc_string'] = a.docString;
+    // A reference to the calling node's attribute carries no value of its own.
+    if (a.refAttrName) return out;
     switch (a.type) {
       case 'float': out['f'] = a.value; break;
       case 'int': out['i'] = int64(a.value); break;

@@ -1,0 +1,62 @@
+/**
+ * Models and independent checks for the transform tests. The EdgeSAM-like decoder is generated once with
+ * Debian's torch/onnx (test/fixtures/transform/make_models.py) into test/fixtures/generated/transform/;
+ * Python's onnx (onnx_tools.py) judges what our encoder writes, and onnxruntime runs models Python saved,
+ * so expected values never come from the code under test.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../repo';
+
+export const PYTHON = '/usr/bin/python3';
+export const GENERATED = path.join(REPO_ROOT, 'test/fixtures/generated/transform');
+const TOOLS = path.join(REPO_ROOT, 'test/fixtures/transform/onnx_tools.py');
+
+let made = false;
+/** The generated EdgeSAM-like decoder (1,247 nodes, opset 13, dynamic num_points). */
+export function edgesamDecoder(): string {
+  if (!made) {
+    mkdirSync(GENERATED, { recursive: true });
+    execFileSync(PYTHON, [path.join(REPO_ROOT, 'test/fixtures/transform/make_models.py'), GENERATED], { stdio: 'pipe' });
+    made = true;
+  }
+  const file = path.join(GENERATED, 'edgesam_decoder.onnx');
+  if (!existsSync(file)) throw new Error('generator did not write edgesam_decoder.onnx');
+  return file;
+}
+
+export interface DecoderFacts {
+  nodes: number;
+  ops: Record<string, number>;
+  inputs: string[];
+  outputs: string[];
+  initializers: number;
+  modules: Record<string, number>;
+  opset: number;
+}
+
+export function decoderFacts(): DecoderFacts {
+  edgesamDecoder();
+  return JSON.parse(readFileSync(path.join(GENERATED, 'edgesam_decoder.json'), 'utf8')) as DecoderFacts;
+}
+
+export function onnxTool<T>(...args: string[]): T {
+  return JSON.parse(execFileSync(PYTHON, [TOOLS, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })) as T;
+}
+
+export interface PySummary {
+  ops: Record<string, number>;
+  nodes: number;
+  inputs: [string, string, (number | string)[] | null][];
+  outputs: [string, string, (number | string)[] | null][];
+  initializers: Record<string, string>;
+  opsets: [string, number][];
+  ir_version: number;
+}
+
+export function scratch(name: string): string {
+  const dir = path.join(GENERATED, 'scratch');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
