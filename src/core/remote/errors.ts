@@ -16,6 +16,17 @@ export class RemoteError extends NpuPortError {
 /** The SSH link could not be made or broke: unreachable, authentication, dropped connection. */
 export class ConnectionError extends RemoteError {}
 
+/** Authentication failed or needs a secret: `needs` says which one to ask the user for. */
+export class AuthenticationError extends ConnectionError {
+  constructor(
+    detail: Message,
+    readonly needs: 'passphrase' | 'password',
+    facts: { host?: string; cause?: unknown } = {},
+  ) {
+    super(detail, facts);
+  }
+}
+
 /** The host's key is unknown and was not accepted, or differs from the recorded one. */
 export class HostKeyError extends RemoteError {
   constructor(

@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { msg } from '../l10n';
 import { silentLogger, type Logger } from '../log';
-import { ConnectionError, HostKeyError, RemoteError } from './errors';
+import { AuthenticationError, ConnectionError, HostKeyError, RemoteError } from './errors';
 import { expandHome, type HostConfig } from './hosts';
 import { appendKnownHost, readKnownHostsFiles, verifyHostKey } from './knownHosts';
 import { powerShellEncodedCommand, powerShellLiteral, quoteCommand, quotePosixWord } from './quote';
@@ -204,8 +204,11 @@ export class SshSession {
       const onError = (error: Error & { level?: string }) => {
         client.end();
         if (keyProblem) return done(keyProblem);
+        if (/passphrase/i.test(error.message) && host.identityFile) {
+          return done(new AuthenticationError(msg('The identity file {0} is encrypted: its passphrase is needed.', host.identityFile), 'passphrase', { host: host.name, cause: error }));
+        }
         if (error.level === 'client-authentication') {
-          return done(new ConnectionError(msg('Authentication as "{0}" on {1} failed (tried: key file, agent, password as configured).', host.user, host.name), { host: host.name, cause: error }));
+          return done(new AuthenticationError(msg('Authentication as "{0}" on {1} failed (tried: key file, agent, password as configured).', host.user, host.name), 'password', { host: host.name, cause: error }));
         }
         const code = (error as NodeJS.ErrnoException).code;
         done(new ConnectionError(msg('Cannot connect to {0} ({1}:{2}): {3}', host.name, host.host, host.port, code ?? error.message), { host: host.name, cause: error }));

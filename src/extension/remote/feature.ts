@@ -1,8 +1,61 @@
+import * as vscode from 'vscode';
 import type { Feature } from '../features';
+import { addRemoteHost } from './addHost';
+import { RemoteConnections } from './connections';
+import { activeHost, readHostsSetting } from './hostsSetting';
+import { createHostStatusBar } from './statusBar';
+import { RemoteTaskProvider, TASK_TYPE, type NpuPortTaskDefinition } from './taskProvider';
 
+/** Remote NPU hosts: `npu-port` tasks (convert, precheck, benchmark, doctor, run), hosts, status bar. */
 export const remoteFeature: Feature = {
   id: 'remote',
-  activate() {
-    // registered by the remote feature
+  activate(context) {
+    const connections = new RemoteConnections(context);
+    const provider = new RemoteTaskProvider(connections, context.extension.id);
+    const runTask = async (definition: { task: string; model?: string; host?: string }) => {
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('Remote tasks do not run in an untrusted workspace: they upload files and run commands on another machine. Trust the workspace to run them.'));
+        return;
+      }
+      if (!activeHost() && !definition.host) {
+        await addRemoteHost();
+        if (!activeHost()) return;
+      }
+      const folder = definition.model ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(definition.model)) : undefined;
+      await vscode.tasks.executeTask(provider.build({ type: TASK_TYPE, ...definition } as NpuPortTaskDefinition, folder ?? vscode.TaskScope.Workspace));
+    };
+    const modelArg = (arg: unknown): string | undefined => {
+      if (arg instanceof vscode.Uri) return arg.fsPath;
+      const active = vscode.window.activeTextEditor?.document.uri ?? (vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined)?.uri;
+      return active?.fsPath.endsWith('.onnx') ? active.fsPath : undefined;
+    };
+    context.subscriptions.push(
+      connections,
+      provider,
+      vscode.tasks.registerTaskProvider(TASK_TYPE, provider),
+      createHostStatusBar(connections),
+      vscode.commands.registerCommand('npuPort.addRemoteHost', addRemoteHost),
+      vscode.commands.registerCommand('npuPort.selectRemoteHost', async () => {
+        const hosts = readHostsSetting();
+        const add = { label: vscode.l10n.t('$(add) Add Remote Host...'), name: '' };
+        const picked = await vscode.window.showQuickPick([...hosts.map((h) => ({ label: h.name, description: `${h.user}@${h.host}:${h.port} · ${h.kind}`, name: h.name })), add], {
+          title: vscode.l10n.t('Active NPU Host'),
+        });
+        if (!picked) return;
+        if (picked === add) return addRemoteHost();
+        await vscode.workspace.getConfiguration('npuPort').update('activeHost', picked.name, vscode.ConfigurationTarget.Global);
+      }),
+      vscode.commands.registerCommand('npuPort.remoteDoctor', () => runTask({ task: 'doctor' })),
+      vscode.commands.registerCommand('npuPort.remoteConvert', async (arg?: unknown) => {
+        const model = modelArg(arg);
+        if (!model) return void vscode.window.showWarningMessage(vscode.l10n.t('Open or select an .onnx model to compile for the remote target.'));
+        await runTask({ task: 'convert', model });
+      }),
+      vscode.commands.registerCommand('npuPort.remotePrecheck', async (arg?: unknown) => {
+        const model = modelArg(arg);
+        if (!model) return void vscode.window.showWarningMessage(vscode.l10n.t('Open or select an .onnx model to pre-check on the remote host.'));
+        await runTask({ task: 'precheck', model });
+      }),
+    );
   },
 };

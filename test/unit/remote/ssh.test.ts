@@ -193,3 +193,18 @@ test('a connection dropped mid-run fails the run with a clear error, and the poo
     await doomed.stop();
   }
 });
+
+test('an encrypted identity file asks for its passphrase; with it the connection works', { skip }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { appendFileSync } = await import('node:fs');
+  const { AuthenticationError } = await import('../../../src/core/remote/errors.js');
+  const key = path.join(local, 'encrypted_ed25519');
+  rmSync(key, { force: true });
+  rmSync(`${key}.pub`, { force: true });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame 芝麻', '-f', key]);
+  appendFileSync(path.join(server.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
+  const host = { ...server.ascendHost, identityFile: key };
+  await assert.rejects(SshSession.connect(host, { hostKeys: trusted(), credentials: { agent: '' } }), (e: unknown) => e instanceof AuthenticationError && e.needs === 'passphrase');
+  const session = await SshSession.connect(host, { hostKeys: trusted(), credentials: { passphrase: 'sesame 芝麻' } });
+  session.close();
+});

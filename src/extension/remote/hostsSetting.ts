@@ -1,0 +1,35 @@
+/** The `npuPort.hosts` and `npuPort.activeHost` settings (same JSON as `.npu-port/hosts.json`). */
+import * as vscode from 'vscode';
+import { parseHosts, type HostConfig } from '../../core/remote/hosts';
+import { isNpuPortError } from '../../core/errors';
+import { t } from '../l10n';
+import { getLog } from '../log';
+
+export function readHostsSetting(): HostConfig[] {
+  const raw = vscode.workspace.getConfiguration('npuPort').get<unknown[]>('hosts', []);
+  try {
+    return parseHosts(raw);
+  } catch (error) {
+    const text = isNpuPortError(error) ? t(error.detail) : String(error);
+    getLog().error(`npuPort.hosts: ${text}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('The npuPort.hosts setting is invalid: {0}', text));
+    return [];
+  }
+}
+
+export function activeHostName(): string | undefined {
+  return vscode.workspace.getConfiguration('npuPort').get<string>('activeHost') || readHostsSetting()[0]?.name;
+}
+
+export function activeHost(): HostConfig | undefined {
+  const hosts = readHostsSetting();
+  const name = vscode.workspace.getConfiguration('npuPort').get<string>('activeHost');
+  return hosts.find((h) => h.name === name) ?? hosts[0];
+}
+
+/** Adds or replaces a host in the user settings (hosts are personal: they name machines and users). */
+export async function saveHost(entry: Record<string, unknown>): Promise<void> {
+  const config = vscode.workspace.getConfiguration('npuPort');
+  const current = (config.get<Record<string, unknown>[]>('hosts', []) ?? []).filter((h) => h.name !== entry.name);
+  await config.update('hosts', [...current, entry], vscode.ConfigurationTarget.Global);
+}

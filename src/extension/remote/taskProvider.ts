@@ -1,0 +1,215 @@
+/**
+ * Tasks of type `npu-port` with task convert | precheck | benchmark | doctor | run, run through a
+ * CustomExecution pseudoterminal: streamed, coloured output; Ctrl+C or stopping the task cancels
+ * and kills the remote process tree; the exit code is the task's. Results become diagnostics on
+ * the model and artifacts beside it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isNpuPortError } from '../../core/errors';
+import type { HostConfig } from '../../core/remote/hosts';
+import type { DoctorCheck } from '../../core/remote/tasks/doctor';
+import { executeRemoteTask, type RemoteTaskRequest } from '../../core/remote/tasks/execute';
+import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../../core/remote/tasks/types';
+import { t } from '../l10n';
+import { getLog } from '../log';
+import type { RemoteConnections } from './connections';
+import { toVscodeDiagnostics } from './diagnostics';
+import { activeHost, readHostsSetting } from './hostsSetting';
+import { ansi, TerminalLineWriter } from './terminalColors';
+
+export const TASK_TYPE = 'npu-port';
+
+/** The task definition's fields (package.json `taskDefinitions`). */
+export interface NpuPortTaskDefinition extends vscode.TaskDefinition {
+  readonly task: string;
+  readonly host?: string;
+  readonly model?: string;
+  readonly soc?: string;
+  readonly inputShape?: string;
+  readonly dynamicBatch?: number[];
+  readonly precision?: string;
+  readonly loop?: number;
+  readonly cpuOnnx?: string;
+  readonly inputList?: string;
+  readonly outDir?: string;
+  readonly args?: string[];
+  readonly fetch?: string[];
+}
+
+export function isRemoteKind(task: string): task is RemoteTaskKind {
+  return (REMOTE_TASK_KINDS as readonly string[]).includes(task);
+}
+
+export class RemoteTaskProvider implements vscode.TaskProvider {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('npu-port-remote');
+
+  constructor(
+    private readonly connections: RemoteConnections,
+    private readonly extensionId: string,
+  ) {}
+
+  provideTasks(): vscode.Task[] {
+    return readHostsSetting().map((host) => this.build({ type: TASK_TYPE, task: 'doctor', host: host.name }, vscode.TaskScope.Workspace));
+  }
+
+  resolveTask(task: vscode.Task): vscode.Task | undefined {
+    const definition = task.definition as NpuPortTaskDefinition;
+    if (!isRemoteKind(definition.task)) return undefined; // scan / check belong to other features
+    return this.build(definition, task.scope ?? vscode.TaskScope.Workspace);
+  }
+
+  /** A task for a definition; its name says what and where. */
+  build(definition: NpuPortTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Task {
+    const where = definition.host ?? activeHost()?.name ?? '?';
+    const name = definition.model ? `${definition.task} ${path.basename(definition.model)} @ ${where}` : `${definition.task} @ ${where}`;
+    const task = new vscode.Task(
+      definition,
+      scope,
+      name,
+      TASK_TYPE,
+      new vscode.CustomExecution(async (resolved) => new RemoteTaskTerminal(resolved as NpuPortTaskDefinition, scope, this.connections, this.diagnostics, this.extensionId)),
+    );
+    task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
+    return task;
+  }
+
+  dispose(): void {
+    this.diagnostics.dispose();
+  }
+}
+
+function resolveLocal(file: string, scope: vscode.WorkspaceFolder | vscode.TaskScope): string {
+  if (path.isAbsolute(file)) return file;
+  const folder = typeof scope === 'object' ? scope : vscode.workspace.workspaceFolders?.[0];
+  return folder ? path.join(folder.uri.fsPath, file) : path.resolve(file);
+}
+
+class RemoteTaskTerminal implements vscode.Pseudoterminal {
+  private readonly writer = new vscode.EventEmitter<string>();
+  private readonly closer = new vscode.EventEmitter<number>();
+  readonly onDidWrite = this.writer.event;
+  readonly onDidClose = this.closer.event;
+  private readonly controller = new AbortController();
+  private readonly lines = new TerminalLineWriter((text) => this.writer.fire(text));
+
+  constructor(
+    private readonly definition: NpuPortTaskDefinition,
+    private readonly scope: vscode.WorkspaceFolder | vscode.TaskScope,
+    private readonly connections: RemoteConnections,
+    private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly extensionId: string,
+  ) {}
+
+  open(): void {
+    void this.run().then((code) => this.closer.fire(code));
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+
+  handleInput(data: string): void {
+    if (data === '\x03') {
+      this.say(vscode.l10n.t('Cancelling: stopping the remote processes...'), ansi.YELLOW);
+      this.controller.abort();
+    }
+  }
+
+  private say(text: string, color = ansi.DIM): void {
+    this.writer.fire(`${color}${text}${ansi.RESET}\r\n`);
+  }
+
+  private host(): HostConfig | undefined {
+    const hosts = readHostsSetting();
+    return this.definition.host ? hosts.find((h) => h.name === this.definition.host) : activeHost();
+  }
+
+  private async run(): Promise<number> {
+    const d = this.definition;
+    const host = this.host();
+    if (!isRemoteKind(d.task)) {
+      this.say(vscode.l10n.t('"{0}" is not a remote task.', d.task), ansi.RED);
+      return 2;
+    }
+    if (!host) {
+      this.say(d.host ? vscode.l10n.t('No host named "{0}" in the npuPort.hosts setting.', d.host) : vscode.l10n.t('No remote host is configured: run "NPU: Add Remote Host" first.'), ansi.RED);
+      return 2;
+    }
+    const model = d.model ? resolveLocal(d.model, this.scope) : undefined;
+    const request: RemoteTaskRequest = {
+      task: d.task,
+      host,
+      ...(model ? { model } : {}),
+      ...(d.soc ? { soc: d.soc } : {}),
+      ...(d.inputShape ? { inputShape: d.inputShape } : {}),
+      ...(d.dynamicBatch?.length ? { dynamicBatch: d.dynamicBatch } : {}),
+      ...(d.precision ? { precision: d.precision } : {}),
+      ...(d.loop ? { loop: d.loop } : {}),
+      ...(d.inputList ? { inputList: d.inputList } : {}),
+      ...(d.cpuOnnx ? { cpuOnnx: resolveLocal(d.cpuOnnx, this.scope) } : {}),
+      ...(d.outDir ? { outDir: resolveLocal(d.outDir, this.scope) } : d.task === 'run' ? { outDir: resolveLocal('.', this.scope) } : {}),
+      ...(d.args ? { argv: d.args } : {}),
+      ...(d.fetch ? { fetch: d.fetch } : {}),
+    };
+    this.say(vscode.l10n.t('{0} on {1} ({2}@{3}:{4})', d.task, host.name, host.user, host.host, host.port));
+    this.connections.setState(host.name, 'running');
+    try {
+      const result = await executeRemoteTask(request, {
+        workspaceTrusted: vscode.workspace.isTrusted,
+        session: (h, signal) => this.connections.get(h, signal),
+        onOutput: (text) => this.lines.push(text),
+        onStep: (step) => this.say(t(step)),
+        signal: this.controller.signal,
+        logger: getLog(),
+      });
+      this.lines.flush();
+      this.report(result, model);
+      this.connections.setState(host.name, 'connected');
+      return result.exitCode;
+    } catch (error) {
+      this.lines.flush();
+      if (error instanceof Error && error.name === 'AbortError') {
+        this.say(vscode.l10n.t('Cancelled; the remote processes were stopped.'), ansi.YELLOW);
+        this.connections.setState(host.name, 'connected');
+        return 130;
+      }
+      this.connections.setState(host.name, 'failed');
+      const text = isNpuPortError(error) ? t(error.detail) : String(error);
+      getLog().error(`remote task ${d.task} on ${host.name}: ${error instanceof Error ? error.message : String(error)}`);
+      this.say(text, ansi.RED);
+      if (!vscode.workspace.isTrusted) void vscode.window.showWarningMessage(text);
+      return 2;
+    }
+  }
+
+  private report(result: RemoteTaskResult, model: string | undefined): void {
+    if (model && (result.task === 'convert' || result.task === 'precheck' || result.task === 'benchmark')) {
+      const uri = vscode.Uri.file(model);
+      this.diagnostics.set(uri, toVscodeDiagnostics(uri, result.diagnostics, this.extensionId));
+    }
+    for (const item of result.diagnostics) {
+      const where = item.node ? ` [${item.node}${item.op ? ` (${item.op})` : ''}]` : '';
+      this.say(`${item.code}${where}: ${item.localized ? t(item.localized) : item.message.split('\n')[0]}`, item.severity === 'error' ? ansi.RED : ansi.YELLOW);
+      if (item.known) {
+        this.say('  ' + vscode.l10n.t('Why: {0}', t(item.known.explanation)));
+        this.say('  ' + vscode.l10n.t('Fix: {0}', t(item.known.fix)));
+      }
+    }
+    if (result.task === 'doctor') {
+      for (const c of (result.stats?.checks ?? []) as DoctorCheck[]) {
+        this.say(`${c.status === 'ok' ? '✓' : c.status === 'warn' ? '!' : '✗'} ${t(c.message)}`, c.status === 'ok' ? ansi.GREEN : c.status === 'warn' ? ansi.YELLOW : ansi.RED);
+        if (c.fix) this.say('  ' + vscode.l10n.t('Fix: {0}', t(c.fix)));
+      }
+    }
+    if (result.task === 'benchmark' && result.stats) {
+      const s = result.stats as { npu: Record<string, number | undefined>; cpu?: Record<string, number> };
+      const row = (label: string, key: string) =>
+        `${label.padEnd(10)}${(s.npu[key]?.toFixed(3) ?? '-').padStart(14)}${s.cpu ? (s.cpu[key]?.toFixed(3) ?? '-').padStart(14) : ''}`;
+      this.say(`${''.padEnd(10)}${'NPU'.padStart(14)}${s.cpu ? 'CPU'.padStart(14) : ''}`, ansi.RESET);
+      for (const key of ['mean', 'std', 'min', 'max', 'p50', 'p95', 'p99', 'throughput']) this.say(row(key, key), ansi.RESET);
+    }
+    for (const artifact of result.artifacts) this.say(vscode.l10n.t('Saved {0}', artifact), ansi.GREEN);
+    this.say(result.exitCode === 0 ? vscode.l10n.t('Done.') : vscode.l10n.t('Failed (tool exit code {0}).', String(result.toolExitCode ?? '-')), result.exitCode === 0 ? ansi.GREEN : ansi.RED);
+  }
+}
