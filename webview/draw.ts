@@ -5,7 +5,7 @@
  */
 import { formatShape } from '../src/shared/graph';
 import { MODULE_HEADER } from '../src/shared/layout/graphLayout';
-import { STATUS_UNSUPPORTED, STATUS_UNVERIFIED, type Scene } from './scene';
+import { DIFF_ADDED, DIFF_CHANGED, STATUS_UNSUPPORTED, STATUS_UNVERIFIED, type Scene } from './scene';
 import type { Theme } from './theme';
 
 export interface View {
@@ -131,6 +131,9 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, theme: Th
       const status = scene.nodeStatus[item.index]!;
       if (status === STATUS_UNSUPPORTED) { fill = theme.errorFill; border = theme.error; borderWidth = Math.max(2 * px, 1.5); }
       else if (status === STATUS_UNVERIFIED) { fill = theme.warningFill; border = theme.warning; borderWidth = Math.max(2 * px, 1.5); }
+      const diff = scene.diffStatus?.[item.index];
+      if (diff === DIFF_ADDED) { border = theme.added; borderWidth = Math.max(2.5 * px, 2); }
+      else if (diff === DIFF_CHANGED) { border = theme.modified; borderWidth = Math.max(2.5 * px, 2); }
     } else if (item.kind === 'module') {
       fill = theme.moduleFill;
       border = scene.moduleUnsupported[item.index]! > 0 ? theme.error : scene.moduleUnverified[item.index]! > 0 ? theme.warning : theme.moduleBorder;

@@ -15,6 +15,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import * as l10n from '@vscode/l10n';
 import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/graph';
 import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
+import type { ChangedNode, GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
 import { buildModuleTree, defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
@@ -22,7 +23,7 @@ import css from './viewer.css';
 import { h } from './dom';
 import { Host } from './host';
 import { LayoutClient } from './layoutClient';
-import { buildScene, nodeStatusOf, type Scene } from './scene';
+import { buildScene, DIFF_ADDED, DIFF_CHANGED, nodeStatusOf, type Scene } from './scene';
 import { readTheme, type Theme } from './theme';
 import { GraphCanvas } from './graphCanvas';
 import { SidePanel } from './sidePanel';
@@ -74,6 +75,11 @@ class Viewer {
   target = '';
   expanded = new Set<number>();
   selection: Selection | undefined;
+  /** Compare mode: the diff against the base model, and per node DIFF_* status. */
+  diff: GraphDiff | undefined;
+  diffStatus: Uint8Array | undefined;
+  changedOf = new Map<number, ChangedNode>();
+  private readonly diffCount = h('span', { class: 'count diff' });
   private layoutSerial = 0;
   private saveTimer: number | undefined;
   readonly canvas: GraphCanvas;
@@ -93,7 +99,7 @@ class Viewer {
     this.side = new SidePanel(this);
     const toolbar = h('div', { class: 'toolbar', role: 'toolbar' },
       h('label', {}, l10n.t('Target')), this.targetSelect,
-      this.unsupportedCount, this.unverifiedCount,
+      this.unsupportedCount, this.unverifiedCount, this.diffCount,
       h('span', { class: 'spacer' }),
       this.search,
       button(l10n.t('Fit'), () => this.canvas.fit(), l10n.t('Fit the graph to the window')),
@@ -186,6 +192,24 @@ class Viewer {
     this.side.showSelection();
   }
 
+  onDiff(baseName: string, diff: GraphDiff): void {
+    this.diff = diff;
+    this.diffStatus = new Uint8Array(this.graph.nodes.length);
+    for (const i of diff.added) if (i < this.diffStatus.length) this.diffStatus[i] = DIFF_ADDED;
+    this.changedOf = new Map();
+    for (const c of diff.changed) {
+      if (c.node >= this.diffStatus.length) continue;
+      this.diffStatus[c.node] = DIFF_CHANGED;
+      this.changedOf.set(c.node, c);
+    }
+    this.diffCount.textContent = l10n.t('against {0}: +{1} −{2} ~{3}', baseName, diff.added.length, diff.removed.length, diff.changed.length);
+    this.diffCount.dataset.added = String(diff.added.length);
+    this.diffCount.dataset.removed = String(diff.removed.length);
+    this.diffCount.dataset.changed = String(diff.changed.length);
+    this.rebuildScene();
+    this.side.showDiff(baseName, diff);
+  }
+
   private updateCounts(): void {
     const unsupported = this.verdicts.filter((v) => v.status === 'unsupported').length;
     const unverified = this.verdicts.filter((v) => v.status === 'unverified').length;
@@ -211,7 +235,7 @@ class Viewer {
 
   rebuildScene(): void {
     if (!this.layout) return;
-    this.scene = buildScene(this.graph, this.tree, this.layout, nodeStatusOf(this.graph, this.verdicts), this.selectedItem());
+    this.scene = buildScene(this.graph, this.tree, this.layout, nodeStatusOf(this.graph, this.verdicts), this.selectedItem(), this.diffStatus);
     this.canvas.requestDraw();
   }
 
@@ -373,6 +397,9 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       break;
     case 'reveal':
       viewer?.revealByName(message.node);
+      break;
+    case 'diff':
+      viewer?.onDiff(message.baseName, message.diff);
       break;
   }
 });

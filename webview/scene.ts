@@ -9,6 +9,8 @@ import type { ModuleTree } from '../src/shared/layout/modules';
 export const STATUS_NONE = 0;
 export const STATUS_UNVERIFIED = 1;
 export const STATUS_UNSUPPORTED = 2;
+export const DIFF_ADDED = 1;
+export const DIFF_CHANGED = 2;
 
 export interface Scene {
   readonly graph: CompactGraph;
@@ -22,6 +24,8 @@ export interface Scene {
   readonly category: readonly OpCategory[];
   /** Per edge: bounding box [minX, minY, maxX, maxY] for culling. */
   readonly edgeBoxes: Float64Array;
+  /** Per node in compare mode: DIFF_ADDED / DIFF_CHANGED (0 = same); undefined outside compare mode. */
+  readonly diffStatus: Uint8Array | undefined;
   selected: number;
 }
 
@@ -35,7 +39,7 @@ export function nodeStatusOf(graph: CompactGraph, verdicts: readonly NodeVerdict
   return status;
 }
 
-export function buildScene(graph: CompactGraph, tree: ModuleTree, layout: GraphLayout, nodeStatus: Uint8Array, selected: number): Scene {
+export function buildScene(graph: CompactGraph, tree: ModuleTree, layout: GraphLayout, nodeStatus: Uint8Array, selected: number, diffStatus?: Uint8Array): Scene {
   const moduleUnsupported = new Int32Array(tree.modules.length);
   const moduleUnverified = new Int32Array(tree.modules.length);
   nodeStatus.forEach((s, node) => {
@@ -58,6 +62,6 @@ export function buildScene(graph: CompactGraph, tree: ModuleTree, layout: GraphL
   return {
     graph, tree, layout, nodeStatus, moduleUnsupported, moduleUnverified,
     category: graph.nodes.map((n) => opCategory(n.op, n.domain)),
-    edgeBoxes, selected,
+    edgeBoxes, selected, diffStatus,
   };
 }

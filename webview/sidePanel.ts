@@ -3,6 +3,7 @@
  * search results. All model text is inserted as text nodes (see dom.ts).
  */
 import * as l10n from '@vscode/l10n';
+import type { GraphDiff, NodeChange } from '../src/shared/diff';
 import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
 import { clear, h } from './dom';
 import type { Viewer } from './main';
@@ -22,6 +23,7 @@ export class SidePanel {
   private readonly properties = h('div', { class: 'panel', id: 'properties', tabindex: -1 });
   private readonly problems = h('div', { class: 'panel', id: 'problems' });
   private readonly results = h('div', { class: 'panel', id: 'search-results' });
+  private readonly changes = h('div', { class: 'panel', id: 'changes' });
   private searchResults: SearchResult[] = [];
 
   constructor(private readonly viewer: Viewer) {
@@ -78,6 +80,9 @@ export class SidePanel {
     );
     this.properties.append(h('h3', {}, l10n.t('Node')), general, copy);
     this.properties.append(this.verdictSection(verdict));
+    const changed = this.viewer.changedOf.get(index);
+    if (changed) this.properties.append(h('h3', {}, l10n.t('Changes')), changeList(changed.changes));
+    else if (this.viewer.diffStatus?.[index] === 1) this.properties.append(h('h3', {}, l10n.t('Changes')), h('div', {}, l10n.t('Added')));
     if (node.attributes.length) {
       const table = h('table', {});
       for (const a of node.attributes) table.append(row(a.name, a.value, a.type));
@@ -188,6 +193,35 @@ export class SidePanel {
     this.problems.append(list);
   }
 
+  // ------------------------------------------------------------------ compare
+
+  showDiff(baseName: string, diff: GraphDiff): void {
+    const { viewer } = this;
+    if (!this.changes.isConnected) {
+      this.tabs.append(h('vscode-tab-header', { slot: 'header' }, l10n.t('Changes')), h('vscode-tab-panel', {}, this.changes));
+    }
+    clear(this.changes);
+    this.changes.append(h('p', { class: 'empty' }, l10n.t('Compared with {0}', baseName)));
+    const section = (title: string, items: HTMLElement[]) => {
+      this.changes.append(h('h3', {}, `${title} (${items.length})`));
+      const list = h('ul', { class: 'list', role: 'list' });
+      list.append(...items);
+      this.changes.append(list);
+    };
+    section(l10n.t('Added'), diff.added.map((i) => {
+      const li = h('li', {}, h('span', { class: 'status added' }, '+'), h('span', { class: 'op' }, viewer.graph.nodes[i]!.op), h('span', { class: 'text' }, viewer.graph.nodes[i]!.name || `#${i}`));
+      li.addEventListener('click', () => void viewer.reveal(i));
+      return li;
+    }));
+    section(l10n.t('Changed'), diff.changed.map((c) => {
+      const li = h('li', { title: c.changes.map(changeText).join('\n') }, h('span', { class: 'status changed' }, '~'), h('span', { class: 'op' }, viewer.graph.nodes[c.node]!.op), h('span', { class: 'text' }, viewer.graph.nodes[c.node]!.name || `#${c.node}`));
+      li.addEventListener('click', () => void viewer.reveal(c.node));
+      return li;
+    }));
+    section(l10n.t('Removed'), diff.removed.map((r) => h('li', {}, h('span', { class: 'status removed' }, '−'), h('span', { class: 'op' }, r.op), h('span', { class: 'text' }, r.name))));
+    this.tabs.selectedIndex = 3;
+  }
+
   // ------------------------------------------------------------------ search
 
   showSearch(query: string): void {
@@ -226,6 +260,22 @@ export class SidePanel {
   revealFirstSearchResult(): void {
     this.searchResults[0]?.open();
   }
+}
+
+function changeText(c: NodeChange): string {
+  switch (c.kind) {
+    case 'op': return l10n.t('operator {0} → {1}', c.before, c.after);
+    case 'attribute': return l10n.t('attribute {0}: {1} → {2}', c.what, c.before, c.after);
+    case 'attribute-added': return l10n.t('attribute {0} added: {1}', c.what, c.after);
+    case 'attribute-removed': return l10n.t('attribute {0} removed (was {1})', c.what, c.before);
+    case 'input': return l10n.t('input {0}: {1} → {2}', c.what, c.before, c.after);
+    case 'output': return l10n.t('output {0}: {1} → {2}', c.what, c.before, c.after);
+    case 'arity': return l10n.t('inputs → outputs: {0} became {1}', c.before, c.after);
+  }
+}
+
+function changeList(changes: readonly NodeChange[]): HTMLElement {
+  return h('ul', {}, ...changes.map((c) => h('li', { class: 'mono' }, changeText(c))));
 }
 
 function row(key: string, value: string, title?: string): HTMLElement {

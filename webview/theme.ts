@@ -16,6 +16,8 @@ export interface Theme {
   readonly moduleFill: string;
   readonly moduleBorder: string;
   readonly portFill: string;
+  readonly added: string;
+  readonly modified: string;
   readonly highContrast: boolean;
   readonly font: string;
   readonly categories: Readonly<Record<OpCategory, string>>;
@@ -42,6 +44,8 @@ export function readTheme(): Theme {
     moduleFill: v('--vscode-sideBar-background', '#252526'),
     moduleBorder: contrastBorder || v('--vscode-panel-border', '#80808059'),
     portFill: v('--vscode-badge-background', '#4d4d4d'),
+    added: v('--vscode-gitDecoration-addedResourceForeground', '#81b88b'),
+    modified: v('--vscode-gitDecoration-modifiedResourceForeground', '#e2c08d'),
     highContrast: document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light'),
     font: family,
     categories: {

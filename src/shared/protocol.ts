@@ -6,6 +6,7 @@
  * typed result, or an error string). Everything the webview sends is untrusted: the host accepts it
  * only through `parseWebviewMessage`, which checks every field and returns undefined otherwise.
  */
+import type { GraphDiff } from './diff';
 import type { CompactGraph, NodeVerdict, TargetOption, TensorValues } from './graph';
 
 /** What the webview persists with `vscode.setState` (survives hide/show, reload and split without retainContextWhenHidden). */
@@ -40,6 +41,8 @@ export interface GraphMessage {
 export interface VerdictsMessage { readonly type: 'verdicts'; readonly target: string; readonly verdicts: readonly NodeVerdict[] }
 export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly message: string; readonly offset?: number }
 export interface RevealMessage { readonly type: 'reveal'; readonly node: string }
+/** Compare mode: the shown graph against a base model (after the graph message). */
+export interface DiffMessage { readonly type: 'diff'; readonly baseName: string; readonly diff: GraphDiff }
 export interface ResponseMessage {
   readonly type: 'response';
   readonly requestId: number;
@@ -47,7 +50,7 @@ export interface ResponseMessage {
   readonly result?: unknown;
   readonly error?: string;
 }
-export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | VerdictsMessage | DecodeErrorMessage | RevealMessage | ResponseMessage;
+export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | VerdictsMessage | DecodeErrorMessage | RevealMessage | DiffMessage | ResponseMessage;
 
 // ---------------------------------------------------------------- webview → host
 

@@ -105,6 +105,50 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: comparing a model with its rewrite lists the rewritten and added nodes',
+    async run(page, ctx) {
+      const base = path.join(ctx.workspace, 'base.onnx');
+      const next = path.join(ctx.workspace, 'rewritten.onnx');
+      copyFileSync(generatedModel(MODEL), base);
+      // the rewrite, made by Python onnx: every Erf becomes Tanh (same names), one Identity appended
+      const script = [
+        'import onnx, sys',
+        'from onnx import helper',
+        'm = onnx.load(sys.argv[1])',
+        'erf = [n for n in m.graph.node if n.op_type == "Erf"]',
+        'for n in erf: n.op_type = "Tanh"',
+        'out = m.graph.output[0]',
+        'm.graph.node.append(helper.make_node("Identity", [out.name], [out.name + "_copy"], name="/postprocess/Identity_added"))',
+        'm.graph.output[0].name = out.name + "_copy"',
+        'onnx.save(m, sys.argv[2])',
+        'print(len(erf))',
+      ].join('\n');
+      writeFileSync(path.join(ctx.workspace, 'rewrite.py'), script);
+      const erfCount = Number(execFileSync(PYTHON, [path.join(ctx.workspace, 'rewrite.py'), base, next], { encoding: 'utf8' }).trim());
+      assert.ok(erfCount > 0, 'the model has Erf nodes to rewrite');
+      await waitForWorkbench(page);
+      await runCommand(page, 'NPU: Compare ONNX Models');
+      for (const file of [base, next]) {
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 15_000 });
+        await input.fill(file);
+        await page.waitForTimeout(300);
+        await page.keyboard.press('Enter');
+        await input.waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+      }
+      const frame = viewerFrame(page);
+      const diff = frame.locator('.count.diff[data-added]');
+      await diff.waitFor({ timeout: 60_000 });
+      assert.equal(Number(await diff.getAttribute('data-added')), 1, 'the appended Identity');
+      assert.equal(Number(await diff.getAttribute('data-removed')), 0);
+      // each rewritten Erf is a changed node (its operator)
+      assert.ok(Number(await diff.getAttribute('data-changed')) >= erfCount, `changed ${await diff.getAttribute('data-changed')} < ${erfCount}`);
+      await frame.locator('#changes li', { hasText: 'Identity' }).first().waitFor({ timeout: 15_000 });
+      await frame.locator('#changes li', { hasText: 'Tanh' }).first().waitFor({ timeout: 15_000 });
+      ctx.log(`diff: +1 −0 ~${await diff.getAttribute('data-changed')} (${erfCount} Erf → Tanh)`);
+    },
+  },
+  {
     name: 'ONNX viewer: node names with markup are shown as text, never run',
     async run(page, ctx) {
       const model = path.join(ctx.workspace, 'xss.onnx');

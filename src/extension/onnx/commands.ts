@@ -106,6 +106,19 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
       await revealNode(uri, name);
     }),
 
+    vscode.commands.registerCommand('npuPort.compareOnnxModels', async (arg?: unknown, selected?: unknown) => {
+      // from the Explorer with two .onnx files selected: (clicked, [first, second]); else ask for both
+      let pair = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+      if (pair.length !== 2) {
+        const first = arg instanceof vscode.Uri ? arg : (await vscode.window.showOpenDialog({ filters: { ONNX: ['onnx'] }, openLabel: vscode.l10n.t('Base Model') }))?.[0];
+        if (!first) return;
+        const second = (await vscode.window.showOpenDialog({ filters: { ONNX: ['onnx'] }, openLabel: vscode.l10n.t('Compare with Base') }))?.[0];
+        if (!second) return;
+        pair = [first, second];
+      }
+      provider.openCompare(pair[0]!, pair[1]!);
+    }),
+
     vscode.window.registerUriHandler({
       handleUri(uri: vscode.Uri) {
         if (uri.path !== REVEAL_URI_PATH) return;

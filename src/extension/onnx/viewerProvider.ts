@@ -14,7 +14,8 @@ import type { TargetOption } from '../../shared/graph';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
 import { t } from '../l10n';
 import { getLog } from '../log';
-import { toCompactGraph } from './compactGraph';
+import { diffGraphs } from '../../shared/diff';
+import { toCompactGraph, type SummaryLabels } from './compactGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
 import { toViewerVerdicts } from './verdicts';
@@ -33,6 +34,8 @@ export class ViewerPanel {
   private ready = false;
   private queued: HostToWebview[] = [];
   target: string;
+  /** Compare mode: the base model the shown one is diffed against. */
+  compareBase: vscode.Uri | undefined;
 
   constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
     this.target = services.defaultTarget();
@@ -120,13 +123,7 @@ export class ViewerPanel {
     const session = this.services.session(this.uri);
     try {
       const model = await session.load();
-      const graph = toCompactGraph(model, {
-        format: vscode.l10n.t('Format'),
-        producer: vscode.l10n.t('Producer'),
-        opsets: vscode.l10n.t('Opsets'),
-        graph: vscode.l10n.t('Graph'),
-        nodes: vscode.l10n.t('Nodes'),
-      });
+      const graph = toCompactGraph(model, summaryLabels());
       const warnings: string[] = [];
       const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
       if (missing.length) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', missing.length));
@@ -135,6 +132,10 @@ export class ViewerPanel {
       const verdicts = profile ? toViewerVerdicts(await session.check(profile), t, profile.name) : [];
       this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts, warnings });
       if (profile) this.services.publishDiagnostics(this.uri, await session.check(profile), profile);
+      if (this.compareBase) {
+        const base = toCompactGraph(await this.services.session(this.compareBase).load(), summaryLabels());
+        this.post({ type: 'diff', baseName: path.basename(this.compareBase.fsPath), diff: diffGraphs(base, graph) });
+      }
     } catch (error) {
       getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
       const message = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
@@ -153,6 +154,16 @@ export class ViewerPanel {
   }
 }
 
+function summaryLabels(): SummaryLabels {
+  return {
+    format: vscode.l10n.t('Format'),
+    producer: vscode.l10n.t('Producer'),
+    opsets: vscode.l10n.t('Opsets'),
+    graph: vscode.l10n.t('Graph'),
+    nodes: vscode.l10n.t('Nodes'),
+  };
+}
+
 export function targetOption(profile: TargetProfile): TargetOption {
   return { id: profile.id, label: profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name };
 }
@@ -168,10 +179,27 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
   }
 
   resolveCustomEditor(document: OnnxDocument, panel: vscode.WebviewPanel): void {
+    this.attach(document.uri, panel);
+  }
+
+  /** Compare mode: a plain webview panel showing `compared` with its differences from `base`. */
+  openCompare(base: vscode.Uri, compared: vscode.Uri): void {
+    const title = `${path.basename(base.fsPath)} ↔ ${path.basename(compared.fsPath)}`;
+    const panel = vscode.window.createWebviewPanel('npuPort.onnxCompare', title, vscode.ViewColumn.Active, { enableScripts: true });
+    this.services.retain(base);
+    this.services.retain(compared);
+    panel.onDidDispose(() => {
+      this.services.release(base);
+      this.services.release(compared);
+    });
+    this.attach(compared, panel).compareBase = base;
+  }
+
+  private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): ViewerPanel {
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = webviewHtml(panel.webview, root);
-    const viewer = new ViewerPanel(document.uri, panel, this.services);
+    const viewer = new ViewerPanel(uri, panel, this.services);
     this.panels.add(viewer);
     const subscriptions = [
       panel.webview.onDidReceiveMessage((raw: unknown) => viewer.onMessage(raw)),
@@ -180,6 +208,7 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
         for (const s of subscriptions) s.dispose();
       }),
     ];
+    return viewer;
   }
 
   panelsFor(uri: vscode.Uri): ViewerPanel[] {
