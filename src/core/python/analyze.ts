@@ -19,19 +19,30 @@ import type { AnalysisOptions, Finding, Fix, Severity } from './types';
  * same pattern to skip files without parsing them.
  */
 export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|\.to\s*\(`;
-/** True when a file may contain a finding (cheap and safe: a superset of what the rules report). */
-export const MAY_HAVE_FINDINGS = new RegExp(String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))`, 'i');
+const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|torch_dtype/;
+const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))/i;
+
+/**
+ * True when a file may contain a finding: cheap and safe (a superset of what the rules report).
+ * torch.jit.script needs both words (also through `from torch.jit import script`); integer devices
+ * need `.to(` followed by a number or a rank-like name.
+ */
+export function mayHaveFindings(text: string): boolean {
+  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text);
+}
 
 const DEVICE_USE = /\.to\s*\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*[,)]|\b(?:device|map_location)\s*=\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\b|torch\.device\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*\)/g;
 const IGNORE_FILE = /^#\s*npu-port:\s*ignore-file\b/m;
 const IGNORE = /#\s*npu-port:\s*ignore(?:\[([^\]]*)\])?/;
-const MAX_SYNTAX_ERRORS = 10;
+const MAX_SYNTAX_ERRORS = 100;
 
 export interface AnalyzeInput {
   readonly tree: Tree;
   readonly text: string;
   readonly lines?: LineIndex;
   readonly options: AnalysisOptions;
+  /** From the previous full analysis, when the edit cannot have changed them. */
+  readonly deviceNames?: ReadonlySet<string>;
   /** Only report constructs touching this offset range (incremental re-analysis). */
   readonly within?: { readonly start: number; readonly end: number };
 }
@@ -41,12 +52,11 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const { tree, text, options } = input;
   if (IGNORE_FILE.test(text.slice(0, 2000))) return [];
   const lines = input.lines ?? new LineIndex(text);
-  const imports = new ImportTable(tree);
+  const imports = new ImportTable(tree, text);
   const kit = new FixKit(lines, importLayout(tree, imports, lines), options);
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const deviceNames = new Set<string>();
-  for (const m of text.matchAll(DEVICE_USE)) deviceNames.add((m[1] ?? m[2] ?? m[3])!);
+  const deviceNames = input.deviceNames ?? deviceNamesOf(text);
 
   const ctx: RuleContext = {
     text,
@@ -86,8 +96,15 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   for (const info of imports.imports) {
     if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
   }
-  if (root.hasError) collectSyntaxErrors(root, (node, message) => ctx.report(node, 'syntax-error', message, []));
+  if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
+}
+
+/** Names (last segment) passed somewhere as a device: `.to(x)`, `device=x`, `map_location=x`, `torch.device(x)`. */
+export function deviceNamesOf(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(DEVICE_USE)) names.add((m[1] ?? m[2] ?? m[3])!);
+  return names;
 }
 
 function dispatch(ctx: RuleContext, node: Node): void {
@@ -131,7 +148,8 @@ function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Node, rul
   };
 }
 
-function collectSyntaxErrors(node: Node, report: (node: Node, message: Message) => void, budget = { left: MAX_SYNTAX_ERRORS }): void {
+/** ERROR and MISSING nodes touching [start, end]; only subtrees with errors are entered, child by child. */
+function collectSyntaxErrors(node: Node, start: number, end: number, report: (node: Node, message: Message) => void, budget = { left: MAX_SYNTAX_ERRORS }): void {
   if (budget.left <= 0) return;
   if (node.isMissing) {
     budget.left--;
@@ -143,5 +161,11 @@ function collectSyntaxErrors(node: Node, report: (node: Node, message: Message) 
     report(node, msg('Syntax error: this part of the file does not parse'));
     return;
   }
-  for (const child of node.children) if (child && (child.hasError || child.isMissing)) collectSyntaxErrors(child, report, budget);
+  // child(i), not nextSibling: nextSibling skips zero-width MISSING nodes.
+  for (let i = 0, count = node.childCount; i < count; i++) {
+    const child = node.child(i);
+    if (!child || child.endIndex < start) continue;
+    if (child.startIndex > end) break;
+    if (child.hasError || child.isMissing) collectSyntaxErrors(child, start, end, report, budget);
+  }
 }

@@ -1,6 +1,7 @@
 import type { Tree } from 'web-tree-sitter';
 import { comparePositions, type Position, type Range } from '../position';
-import { analyzePython } from './analyze';
+import { analyzePython, deviceNamesOf } from './analyze';
+import { ImportTable } from './symbols';
 import type { PythonParser } from './parser';
 import { endOfInsertion, LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, TextEdit } from './types';
@@ -32,8 +33,14 @@ export class PythonDocument {
   private tree: Tree;
   private lines: LineIndex;
   private current: Finding[];
+  /** Names used as devices; edits that could change them (GLOBAL_EFFECT) re-analyse everything. */
+  private deviceNames: ReadonlySet<string> = new Set();
+  /** End offset of the last top-level import or the module docstring. */
+  private headerEnd = 0;
   /** How the last update was done (tests and the benchmark look at it). */
   lastUpdate: 'full' | 'partial' = 'full';
+  /** Length of the text re-analysed by the last partial update. */
+  lastSpan = 0;
 
   constructor(private readonly parser: PythonParser, private textValue: string, private options: AnalysisOptions) {
     this.tree = parser.parse(textValue);
@@ -64,7 +71,7 @@ export class PythonDocument {
     let full = false;
     let dirtyStart = Number.MAX_SAFE_INTEGER;
     let dirtyEnd = -1;
-    let kept = this.current.filter((f) => f.rule !== 'syntax-error');
+    let kept = [...this.current];
     for (const change of changes) {
       const start = this.lines.offsetAt(change.range.start);
       const oldEnd = this.lines.offsetAt(change.range.end);
@@ -76,7 +83,7 @@ export class PythonDocument {
       if (GLOBAL_EFFECT.test(removed) || GLOBAL_EFFECT.test(change.text) || this.touchesHeader(start)) full = true;
       this.tree.edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: shift.newEnd, startPosition: toPoint(startPos), oldEndPosition: toPoint(oldEndPos), newEndPosition: toPoint(newEndPos) });
       this.textValue = this.textValue.slice(0, start) + change.text + this.textValue.slice(oldEnd);
-      this.lines = new LineIndex(this.textValue);
+      this.lines = this.lines.edited(this.textValue, start, oldEnd, change.text);
       const next: Finding[] = [];
       for (const f of kept) {
         const moved = shiftFinding(f, shift);
@@ -106,10 +113,11 @@ export class PythonDocument {
     }
     this.lastUpdate = 'partial';
     const { start, end } = this.expand(dirtyStart, dirtyEnd);
+    this.lastSpan = end - start;
     const outside = kept.filter((f) => f.endIndex < start || f.startIndex > end);
-    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end } });
+    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, deviceNames: this.deviceNames });
     const keys = new Set(outside.map(key));
-    this.current = [...outside, ...fresh.filter((f) => f.rule === 'syntax-error' || !keys.has(key(f)))].sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
+    this.current = [...outside, ...fresh.filter((f) => !keys.has(key(f)))].sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
     return this.current;
   }
 
@@ -118,33 +126,35 @@ export class PythonDocument {
   }
 
   private analyzeAll(): Finding[] {
-    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options });
+    this.deviceNames = deviceNamesOf(this.textValue);
+    const imports = new ImportTable(this.tree, this.textValue).imports.filter((i) => i.topLevel);
+    const first = this.tree.rootNode.firstNamedChild;
+    const docstringEnd = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.endIndex : 0;
+    this.headerEnd = Math.max(docstringEnd, ...imports.map((i) => i.node.endIndex));
+    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, deviceNames: this.deviceNames });
   }
 
-  /** Edits at or above the last top-level import change where fixes insert imports. */
+  /** Edits at or above the end of the last top-level import (or the docstring) change where fixes insert imports. */
   private touchesHeader(offset: number): boolean {
-    for (const child of this.tree.rootNode.namedChildren) {
-      if (!child) continue;
-      if (child.startIndex > offset + 1) return false;
-      const isImport = child.type === 'import_statement' || child.type === 'import_from_statement' || child.type === 'future_import_statement';
-      const isDocstring = child.type === 'expression_statement' && child.namedChildren[0]?.type === 'string';
-      if ((isImport || isDocstring) && child.endIndex + 1 >= offset) return true;
-    }
-    return false;
+    return offset <= this.headerEnd + 1;
   }
 
   /**
-   * The dirty range grown to the top-level statements around its ends. Work after that is
-   * proportional to the candidate words inside the range, not to its size.
+   * The dirty range grown to the statements around its ends (the innermost nodes that sit directly
+   * in a block or the module: a line in a method re-analyses that statement, not the class).
    */
   private expand(start: number, end: number): { start: number; end: number } {
     let s = this.lines.lineStart(this.lines.positionAt(start).line);
     let e = this.lines.lineEnd(this.lines.positionAt(Math.min(end, this.textValue.length)).line);
-    for (const child of this.tree.rootNode.children) {
-      if (!child || child.endIndex < s) continue;
-      if (child.startIndex > e) break;
-      s = Math.min(s, child.startIndex);
-      e = Math.max(e, child.endIndex);
+    const root = this.tree.rootNode;
+    const length = this.textValue.length;
+    for (const at of [s, Math.max(s, e - 1)]) {
+      if (length === 0) break;
+      let node = root.descendantForIndex(Math.min(at, length - 1));
+      while (node && node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') node = node.parent;
+      if (!node || node.type === 'module') continue;
+      s = Math.min(s, node.startIndex);
+      e = Math.max(e, node.endIndex);
     }
     return { start: s, end: e };
   }

@@ -3,7 +3,7 @@ import { applyEdits, fixAllEdits } from './fixes/apply';
 import type { PythonParser } from './parser';
 import type { AnalysisOptions, FileCreate, Finding } from './types';
 
-export { analyzePython, MAY_HAVE_FINDINGS } from './analyze';
+export { analyzePython, mayHaveFindings } from './analyze';
 export { RULES, RULE_IDS, ruleInfo, type RuleId, type RuleInfo } from './catalog';
 export { applyEdits, fixAllEdits, ignoreEdit, preferredFix } from './fixes/apply';
 export { PythonParser, PythonParserError } from './parser';

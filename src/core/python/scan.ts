@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { msg, type Message } from '../l10n';
 import type { Logger } from '../log';
-import { MAY_HAVE_FINDINGS } from './analyze';
+import { mayHaveFindings } from './analyze';
 import { ruleInfo } from './catalog';
 import { analyzeSource } from './index';
 import { PythonParser } from './parser';
@@ -107,7 +107,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
       };
       if (/\.(cu|cuh)$/i.test(base)) finish(cudaSourceFindings(text, options.analysis));
       else if (!/\.pyi?$/i.test(base)) finish(analyzeRequirements(text, file, options.analysis, hasNpuSibling));
-      else if (!MAY_HAVE_FINDINGS.test(text)) {
+      else if (!mayHaveFindings(text)) {
         stats.skippedByPrefilter++;
         finish([]);
       } else {

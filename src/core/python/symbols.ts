@@ -11,6 +11,8 @@ export interface ImportInfo {
   readonly topLevel: boolean;
 }
 
+const IMPORT_TYPES = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
+
 /**
  * What the names of a file refer to: `import torch as th` binds th → torch, `from torch import cuda`
  * binds cuda → torch.cuda, `from flash_attn import flash_attn_func as f` binds f → flash_attn.flash_attn_func.
@@ -21,10 +23,21 @@ export class ImportTable {
   private readonly bindings = new Map<string, string>();
   private readonly origins = new Map<string, ImportInfo>();
 
-  constructor(tree: Tree) {
-    for (const node of tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement', 'future_import_statement'])) {
-      if (node) this.add(node);
+  /**
+   * Finds the import statements from the word `import` in the text (work proportional to the number
+   * of imports, not to the size of the tree: this runs on every keystroke).
+   */
+  constructor(tree: Tree, text: string) {
+    const root = tree.rootNode;
+    const seen = new Set<number>();
+    for (let at = text.indexOf('import'); at !== -1; at = text.indexOf('import', at + 6)) {
+      let node = root.descendantForIndex(at);
+      for (let depth = 0; node && depth < 3 && !IMPORT_TYPES.has(node.type); depth++) node = node.parent;
+      if (!node || !IMPORT_TYPES.has(node.type) || seen.has(node.startIndex)) continue;
+      seen.add(node.startIndex);
+      this.add(node);
     }
+    this.imports.sort((a, b) => a.node.startIndex - b.node.startIndex);
   }
 
   private add(node: Node): void {

@@ -4,14 +4,30 @@ import type { Position } from '../position';
 export class LineIndex {
   private readonly starts: number[];
 
-  constructor(readonly text: string) {
-    const starts = [0];
+  constructor(readonly text: string, starts?: number[]) {
+    if (starts) {
+      this.starts = starts;
+      return;
+    }
+    const found = [0];
     let i = text.indexOf('\n');
     while (i !== -1) {
-      starts.push(i + 1);
+      found.push(i + 1);
       i = text.indexOf('\n', i + 1);
     }
-    this.starts = starts;
+    this.starts = found;
+  }
+
+  /** The index of the text after replacing [start, oldEnd) with `inserted` (no rescan of the whole text). */
+  edited(newText: string, start: number, oldEnd: number, inserted: string): LineIndex {
+    const delta = inserted.length - (oldEnd - start);
+    const firstAfter = this.positionAt(start).line + 1;
+    let lastRemoved = firstAfter;
+    while (lastRemoved < this.starts.length && this.starts[lastRemoved]! <= oldEnd) lastRemoved++;
+    const added: number[] = [];
+    for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
+    const tail = this.starts.slice(lastRemoved).map((o) => o + delta);
+    return new LineIndex(newText, [...this.starts.slice(0, firstAfter), ...added, ...tail]);
   }
 
   get lineCount(): number {

@@ -16,14 +16,14 @@ function random(seed: number) {
   return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
-test('incremental re-analysis after each edit equals a fresh analysis (200 random edits)', async () => {
+for (const seed of [7, 11, 23]) test(`incremental re-analysis after each edit equals a fresh analysis (120 random edits, seed ${seed})`, async () => {
   const parser = await loadParser();
   const text = ['inference_e1_1.py', 'inference.py', 'gradio_demo_1_1.py'].map((n) => readFileSync(path.join(SEED_FIXTURES, n), 'utf8')).join('\n');
   const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS);
-  const next = random(7);
+  const next = random(seed);
   const inserts = ['x', ' ', '\n', '(', ')', '"cuda"', '.cuda()', '#', 'import os\n', '    ', 'é', '😀'];
   let partial = 0;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 120; i++) {
     const lines = new LineIndex(doc.text);
     const start = Math.floor(next() * doc.text.length);
     const end = next() < 0.3 ? Math.min(doc.text.length, start + Math.floor(next() * 5)) : start;
@@ -37,7 +37,7 @@ test('incremental re-analysis after each edit equals a fresh analysis (200 rando
     const fresh = analyzeSource(parser, doc.text, DEFAULT_OPTIONS);
     assert.deepEqual(summary(doc.findings), summary(fresh), `after edit ${i} (${JSON.stringify(insert)} at ${s}-${e}, ${doc.lastUpdate})`);
   }
-  assert.ok(partial > 50, `only ${partial} of 200 updates were incremental`);
+  assert.ok(partial > 30, `only ${partial} of 120 updates were incremental`);
   doc.dispose();
 });
 

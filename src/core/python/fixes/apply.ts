@@ -55,7 +55,7 @@ export function fixAllEdits(tree: Tree, text: string, findings: readonly Finding
     fixed.push(finding);
   }
   const lines = new LineIndex(text);
-  edits.push(...requirementEdits(mergeIntoRewrittenImport(edits, requires, options.deviceModule), importLayout(tree, new ImportTable(tree), lines), lines));
+  edits.push(...requirementEdits(mergeIntoRewrittenImport(edits, requires, options.deviceModule), importLayout(tree, new ImportTable(tree, text), lines), lines));
   return { edits, createFiles, fixed };
 }
 

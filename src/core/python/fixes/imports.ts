@@ -23,7 +23,17 @@ function nextLineStart(lines: LineIndex, node: Node): number {
 }
 
 export function importLayout(tree: Tree, table: ImportTable, lines: LineIndex): ImportLayout {
-  const statements = tree.rootNode.namedChildren.filter((n): n is Node => n !== null && n.type !== 'comment');
+  // Only the leading statements matter: walk them one by one instead of listing every top-level node.
+  const root = tree.rootNode;
+  const statements: Node[] = [];
+  for (let i = 0, count = root.namedChildCount; i < count; i++) {
+    const child = root.namedChild(i);
+    if (!child || child.type === 'comment') continue;
+    statements.push(child);
+    const t = child.type;
+    const header = t === 'import_statement' || t === 'import_from_statement' || t === 'future_import_statement' || (statements.length === 1 && t === 'expression_statement');
+    if (!header) break;
+  }
   let head: number | undefined;
   let index = 0;
   const first = statements[0];

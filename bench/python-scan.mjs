@@ -1,0 +1,143 @@
+// Python migration benchmarks (issue 4), all measured in this run on Debian's python3-torch sources:
+//  - workspace scan (cold: every file read, pre-filtered, parsed where needed, all rules; 2 worker threads)
+//    against Ruff's wasm build (rules E and F, single thread), a bare tree-sitter parse of every file
+//    (single thread) and a bare regex search for "cuda";
+//  - re-scan with the content-hash cache;
+//  - keystroke latency: incremental re-analysis of a 5,000-line file after a one-character edit (200 edits);
+//  - peak memory (max RSS) of a scan in a fresh process.
+// usage: node bench/python-scan.mjs [corpus-dir]   (npm run bench -- python builds dist/ first)
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const CORPUS = process.argv[2] ?? '/usr/lib/python3/dist-packages/torch';
+const DIST = join(ROOT, 'dist');
+const WORKER = join(DIST, 'workers', 'scan.worker.js');
+if (!existsSync(CORPUS)) {
+  console.log(`python-scan: corpus ${CORPUS} not found (apt-get install python3-torch); skipped`);
+  process.exit(0);
+}
+if (!existsSync(WORKER) || !existsSync(join(DIST, 'tree-sitter-python.wasm'))) {
+  console.error('python-scan: build first (node scripts/build.mjs)');
+  process.exit(1);
+}
+
+// The core API, bundled for this run (dist/ only holds the CLI and the extension).
+const tmp = mkdtempSync(join(tmpdir(), 'npu-port-bench-'));
+const bundle = join(tmp, 'python-core.cjs');
+await esbuild.build({
+  stdin: {
+    contents: "export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types';",
+    resolveDir: ROOT,
+    loader: 'ts',
+  },
+  bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning',
+});
+const core = require(bundle);
+
+const files = [];
+const walk = (d) => {
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.isFile() && e.name.endsWith('.py')) files.push(p);
+  }
+};
+walk(CORPUS);
+const texts = files.map((f) => readFileSync(f, 'utf8'));
+const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+console.log(`corpus: ${files.length} Python files, ${(bytes / 1e6).toFixed(1)} MB (${CORPUS})`);
+
+const time = async (fn) => {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+};
+
+// Baselines, single thread, texts already in memory.
+const regex = await time(() => texts.filter((t) => /cuda/.test(t)).length);
+const parser = await core.PythonParser.load(DIST);
+const parse = await time(() => {
+  for (const t of texts) parser.parse(t).delete();
+});
+const ruffModule = require('@astral-sh/ruff-wasm-nodejs');
+const ruff = new ruffModule.Workspace({ lint: { select: ['E', 'F'] } }, ruffModule.PositionEncoding.Utf16);
+const ruffRun = await time(() => texts.reduce((n, t) => n + ruff.check(t).length, 0));
+
+// Our scan: reads the files itself.
+const options = { analysis: core.DEFAULT_OPTIONS, wasmDir: DIST, workerScript: WORKER, workers: 2, maxFileSizeKB: 4096, gitignore: false };
+const cache = new core.ScanCache();
+const cold = await time(() => core.scanWorkspace([CORPUS], { ...options, cache }));
+const warm = await time(() => core.scanWorkspace([CORPUS], { ...options, cache }));
+const findings = cold.value.reports.reduce((n, r) => n + r.findings.length, 0);
+
+console.log(`regex /cuda/ (1 thread):           ${regex.ms.toFixed(0).padStart(6)} ms  (${regex.value} files match)`);
+console.log(`tree-sitter parse all (1 thread):  ${parse.ms.toFixed(0).padStart(6)} ms`);
+console.log(`Ruff wasm E+F (1 thread):          ${ruffRun.ms.toFixed(0).padStart(6)} ms  (${ruffRun.value} diagnostics)`);
+console.log(`npu-port scan, cold (2 workers):   ${cold.ms.toFixed(0).padStart(6)} ms  (${cold.value.files} files read, ${cold.value.stats.parsed} parsed, ${cold.value.stats.skippedByPrefilter} skipped by the pre-filter, ${findings} findings)`);
+console.log(`npu-port re-scan, cached:          ${warm.ms.toFixed(0).padStart(6)} ms  (${warm.value.stats.fromCache} from cache)`);
+console.log(`ratio scan / Ruff:                 ${(cold.ms / ruffRun.ms).toFixed(2)}x   (target <= 0.5)`);
+console.log(`ratio scan / tree-sitter parse:    ${(cold.ms / parse.ms).toFixed(2)}x`);
+console.log(`ratio re-scan / cold scan:         ${(warm.ms / cold.ms).toFixed(2)}x`);
+
+// Keystroke latency on a 5,000-line file made of real torch sources that mention CUDA.
+const lines = [];
+for (const t of texts) {
+  if (!/cuda/.test(t)) continue;
+  lines.push(...t.split('\n'));
+  if (lines.length >= 5000) break;
+}
+const big = lines.slice(0, 5000).join('\n') + '\n';
+const doc = new core.PythonDocument(parser, big, core.DEFAULT_OPTIONS);
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const samples = [];
+let partial = 0;
+for (let i = 0; i < 200; i++) {
+  // one-character edits: type "x" at a random place inside a line, then delete it again
+  const line = Math.floor(rand() * 4990);
+  const text = doc.text.split('\n', line + 1)[line] ?? '';
+  const column = Math.floor(rand() * (text.length + 1));
+  const at = { line, column };
+  const t0 = performance.now();
+  doc.update([{ range: { start: at, end: at }, text: 'x' }]);
+  samples.push(performance.now() - t0);
+  if (doc.lastUpdate === 'partial') partial++;
+  const t1 = performance.now();
+  doc.update([{ range: { start: at, end: { line, column: column + 1 } }, text: '' }]);
+  samples.push(performance.now() - t1);
+  if (doc.lastUpdate === 'partial') partial++;
+}
+samples.sort((a, b) => a - b);
+const pct = (p) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))];
+const full = await time(() => new core.PythonDocument(parser, big, core.DEFAULT_OPTIONS));
+console.log(`keystroke, 5,000-line file, ${samples.length} one-character edits: p50 ${pct(50).toFixed(2)} ms, p95 ${pct(95).toFixed(2)} ms, max ${samples[samples.length - 1].toFixed(2)} ms (${partial} incremental, ${samples.length - partial} full re-analyses; target p95 < 5 ms)`);
+console.log(`  full parse + analysis of that file: ${full.ms.toFixed(2)} ms`);
+
+// Peak memory of a scan in a fresh process (main thread + workers share the process): RSS sampled every 5 ms.
+// (process.resourceUsage().maxRSS would not do: on Linux a spawned child starts with its parent's peak.)
+const child = spawnSync(process.execPath, ['-e', `
+  const core = require(${JSON.stringify(bundle)});
+  let peak = process.memoryUsage().rss;
+  const start = peak;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+  core.scanWorkspace([${JSON.stringify(CORPUS)}], ${JSON.stringify(options)}).then((r) => {
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    process.stdout.write(JSON.stringify({ peak, start, files: r.files }));
+  });
+`], { encoding: 'utf8' });
+try {
+  const { peak, start } = JSON.parse(child.stdout);
+  console.log(`peak memory (RSS) of a cold scan in a fresh process: ${(peak / 2 ** 20).toFixed(0)} MB (${(start / 2 ** 20).toFixed(0)} MB before the scan)`);
+} catch {
+  console.log(`peak memory: child failed: ${child.stderr}`);
+}
+rmSync(tmp, { recursive: true, force: true });
