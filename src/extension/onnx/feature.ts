@@ -20,6 +20,12 @@ export const onnxFeature: Feature = {
       services.onDidChangeModel.event((uri) => {
         for (const panel of provider.panelsFor(uri)) void panel.load();
       }),
+      vscode.languages.onDidChangeDiagnostics((event) => {
+        for (const uri of event.uris) {
+          if (!uri.path.endsWith('.onnx')) continue;
+          for (const panel of provider.panelsFor(uri)) panel.refreshToolVerdicts();
+        }
+      }),
     );
     registerOnnxCommands(context, services, provider);
   },

@@ -10,7 +10,7 @@ import { isNpuPortError } from '../../core/errors';
 import { OnnxDecodeError } from '../../core/onnx/errors';
 import { writeFileAtomic } from '../../core/fs';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
-import type { TargetOption } from '../../shared/graph';
+import type { NodeVerdict, TargetOption } from '../../shared/graph';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -36,6 +36,9 @@ export class ViewerPanel {
   target: string;
   /** Compare mode: the base model the shown one is diffed against. */
   compareBase: vscode.Uri | undefined;
+  /** Node index by name in the shown graph (for verdicts from tool diagnostics). */
+  private nodeIndex = new Map<string, number>();
+  private profileVerdicts: NodeVerdict[] = [];
 
   constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
     this.target = services.defaultTarget();
@@ -129,7 +132,11 @@ export class ViewerPanel {
       if (missing.length) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', missing.length));
       const profiles = await this.services.profiles();
       const profile = profiles.find((p) => p.id === this.target) ?? profiles[0];
-      const verdicts = profile ? toViewerVerdicts(await session.check(profile), t, profile.name) : [];
+      if (profile) this.target = profile.id;
+      this.nodeIndex = new Map();
+      graph.nodes.forEach((n, i) => { if (n.name && !this.nodeIndex.has(n.name)) this.nodeIndex.set(n.name, i); });
+      this.profileVerdicts = profile ? toViewerVerdicts(await session.check(profile), t, profile.name) : [];
+      const verdicts = [...this.profileVerdicts, ...this.toolVerdicts()];
       this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts, warnings });
       if (profile) this.services.publishDiagnostics(this.uri, await session.check(profile), profile);
       if (this.compareBase) {
@@ -149,8 +156,37 @@ export class ViewerPanel {
     if (!profile) return;
     this.target = profile.id;
     const result = await this.services.session(this.uri).check(profile);
-    this.post({ type: 'verdicts', target: profile.id, verdicts: toViewerVerdicts(result, t, profile.name) });
+    this.profileVerdicts = toViewerVerdicts(result, t, profile.name);
+    this.post({ type: 'verdicts', target: profile.id, verdicts: [...this.profileVerdicts, ...this.toolVerdicts()] });
     this.services.publishDiagnostics(this.uri, result, profile);
+  }
+
+  /** Tool output changed (remote ATC/QNN tasks publish diagnostics on the model): resend the overlay. */
+  refreshToolVerdicts(): void {
+    if (!this.nodeIndex.size) return;
+    this.post({ type: 'verdicts', target: this.target, verdicts: [...this.profileVerdicts, ...this.toolVerdicts()] });
+  }
+
+  /**
+   * Verdicts from real tool output: diagnostics other features put on this .onnx file whose source
+   * names a tool (`npu-port atc`, `npu-port qnn`, ...) and whose link names a node.
+   */
+  private toolVerdicts(): NodeVerdict[] {
+    const verdicts: NodeVerdict[] = [];
+    for (const d of vscode.languages.getDiagnostics(this.uri)) {
+      if (!d.source || d.source === 'npu-port' || !d.source.startsWith('npu-port ')) continue;
+      if (d.severity !== vscode.DiagnosticSeverity.Error && d.severity !== vscode.DiagnosticSeverity.Warning) continue;
+      const target = typeof d.code === 'object' ? d.code.target : undefined;
+      const name = target ? new URLSearchParams(target.query).get('node') : null;
+      const node = name ? this.nodeIndex.get(name) : undefined;
+      if (name === null || node === undefined) continue;
+      const code = typeof d.code === 'object' ? String(d.code.value) : String(d.code ?? '');
+      verdicts.push({
+        node, name, status: d.severity === vscode.DiagnosticSeverity.Error ? 'unsupported' : 'unverified',
+        reasons: [{ code, message: d.message }], source: d.source.slice('npu-port '.length),
+      });
+    }
+    return verdicts;
   }
 }
 
