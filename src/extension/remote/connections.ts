@@ -8,9 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AuthenticationError } from '../../core/remote/errors';
-import type { HostConfig } from '../../core/remote/hosts';
+import { expandHome, type HostConfig } from '../../core/remote/hosts';
 import { SshSession, type SshCredentials, type UnknownHostKey, type UnknownKeyDecision } from '../../core/remote/ssh';
 import { getLog } from '../log';
+
+/** ~/.ssh/known_hosts, plus the file of the `npuPort.knownHostsFile` setting (a team's shared known_hosts). */
+function knownHostsFiles(): string[] {
+  const extra = vscode.workspace.getConfiguration('npuPort').get<string>('knownHostsFile');
+  return [path.join(os.homedir(), '.ssh', 'known_hosts'), ...(extra ? [expandHome(extra)] : [])];
+}
 
 export type HostState = 'idle' | 'connecting' | 'connected' | 'running' | 'failed';
 
@@ -82,7 +88,7 @@ export class RemoteConnections implements vscode.Disposable {
     for (let attempt = 0; ; attempt++) {
       try {
         const session = await SshSession.connect(host, {
-          hostKeys: { knownHostsFiles: [path.join(os.homedir(), '.ssh', 'known_hosts')], ownStore: this.ownStore, onUnknownKey: (k) => this.askUnknownKey(k) },
+          hostKeys: { knownHostsFiles: knownHostsFiles(), ownStore: this.ownStore, onUnknownKey: (k) => this.askUnknownKey(k) },
           credentials: credentials as SshCredentials,
           logger: getLog(),
           ...(signal ? { signal } : {}),
