@@ -68,6 +68,9 @@ function decodeFromSource(source: ByteSource, file: string | undefined, options:
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Shared by every node without attributes (most of them): never mutated. */
+const NO_ATTRIBUTES: Attribute[] = Object.freeze([]) as unknown as Attribute[];
+
 const TYPED_FIELDS: readonly TypedField[] = ['float_data', 'int32_data', 'string_data', 'int64_data', 'double_data', 'uint64_data'];
 
 class ModelDecoder {
@@ -76,6 +79,7 @@ class ModelDecoder {
   private readonly typedFieldByNumber = new Map<number, TypedField>();
   private readonly externalCache = new Map<string, { path?: string; problem?: Message }>();
   private nodesSeen = 0;
+  private sawSubgraph = false;
 
   constructor(
     private readonly r: ProtoReader,
@@ -97,12 +101,24 @@ class ModelDecoder {
     const field = Math.floor(tag / 8);
     const wire = tag & 7;
     if (field === 0 || tag > 0xffffffff) this.r.fail(msg('Invalid field tag {0} at byte {1}.', tag, at), at);
-    const expected = schema.wire.get(field);
+    const expected = field < schema.wireByField.length ? schema.wireByField[field] : schema.wire.get(field);
     if (expected && expected.wire !== wire && !(expected.packable && wire === WIRE_LENGTH)) {
       this.r.fail(msg('Field {0}.{1} at byte {2} has wire type {3}, the ONNX schema says {4}.', schema.name, expected.name, at, wire, expected.wire), at);
     }
     this.wire = wire;
     return field;
+  }
+
+  /** An attribute string: UTF-8, or latin1 with `bytes` set when the bytes are not valid UTF-8. */
+  private text(end: number): { value: string; bytes: boolean } {
+    const start = this.r.pos;
+    const value = this.r.string(end);
+    if (!value.includes('\uFFFD')) return { value, bytes: false };
+    const stop = this.r.pos;
+    this.r.pos = start;
+    const raw = this.r.bytes(end);
+    if (this.r.pos !== stop) this.r.fail(msg('Invalid field tag {0} at byte {1}.', 0, start), start);
+    return utf8(raw);
   }
 
   model(): Model {
@@ -145,8 +161,12 @@ class ModelDecoder {
         ? msg('This ONNX model has no graph.')
         : msg('This file is empty: it is not an ONNX model.'), 0);
     }
-    assignGraphPaths(graph, 'main');
-    for (const fn of functions) assignGraphPaths(fn.body as Mutable<Graph>, fn.body.path);
+    if (this.sawSubgraph) {
+      assignGraphPaths(graph, 'main');
+      for (const fn of functions) assignGraphPaths(fn.body as Mutable<Graph>, fn.body.path);
+    } else {
+      graph.path = 'main';
+    }
     return {
       irVersion, opsetImports, producerName, producerVersion, domain, modelVersion, docString, metadata,
       graph, functions, trainingInfoCount,
@@ -231,7 +251,7 @@ class ModelDecoder {
     const N = this.s.node.id;
     const inputs: string[] = [];
     const outputs: string[] = [];
-    const attributes: Attribute[] = [];
+    let attributes: Attribute[] = NO_ATTRIBUTES;
     let name = '';
     let opType = '';
     let domain = '';
@@ -245,7 +265,10 @@ class ModelDecoder {
         case N.name: name = r.string(end); break;
         case N.op_type: opType = r.string(end); break;
         case N.domain: domain = r.string(end); break;
-        case N.attribute: attributes.push(this.attribute(r.length(end), depth)); break;
+        case N.attribute:
+          if (attributes === NO_ATTRIBUTES) attributes = [];
+          attributes.push(this.attribute(r.length(end), depth));
+          break;
         case N.doc_string: docString = r.string(end); break;
         default: r.skip(wire, end);
       }
@@ -264,14 +287,15 @@ class ModelDecoder {
     let typeCode: number | undefined;
     let f: number | undefined;
     let i: Int64 | undefined;
-    let s: Uint8Array | undefined;
+    let s: string | undefined;
+    let sBytes = false;
     let t: Tensor | undefined;
     let g: Graph | undefined;
     let sparse: SparseTensor | undefined;
     let tp: ValueType | undefined;
     let floats: number[] | undefined;
     let ints: Int64[] | undefined;
-    let strings: Uint8Array[] | undefined;
+    let strings: string[] | undefined;
     let tensors: Tensor[] | undefined;
     let graphs: Graph[] | undefined;
     let sparseTensors: SparseTensor[] | undefined;
@@ -286,9 +310,14 @@ class ModelDecoder {
         case A.type: typeCode = r.int32(end); break;
         case A.f: f = r.float(end); break;
         case A.i: i = r.int64(end); break;
-        case A.s: s = r.bytes(end); break;
+        case A.s: {
+          const decoded = this.text(end);
+          s = decoded.value;
+          sBytes = decoded.bytes;
+          break;
+        }
         case A.t: t = this.tensor(r.length(end)); break;
-        case A.g: g = this.graph(r.length(end), depth + 1); break;
+        case A.g: g = this.graph(r.length(end), depth + 1); this.sawSubgraph = true; break;
         case A.sparse_tensor: sparse = this.sparseTensor(r.length(end)); break;
         case A.tp: tp = this.type(r.length(end), 0); break;
         case A.floats:
@@ -301,9 +330,9 @@ class ModelDecoder {
           if (wire === WIRE_LENGTH) for (const stop = r.length(end); r.pos < stop;) ints.push(r.int64(stop));
           else ints.push(r.int64(end));
           break;
-        case A.strings: (strings ??= []).push(r.bytes(end)); break;
+        case A.strings: (strings ??= []).push(this.text(end).value); break;
         case A.tensors: (tensors ??= []).push(this.tensor(r.length(end))); break;
-        case A.graphs: (graphs ??= []).push(this.graph(r.length(end), depth + 1)); break;
+        case A.graphs: (graphs ??= []).push(this.graph(r.length(end), depth + 1)); this.sawSubgraph = true; break;
         case A.sparse_tensors: (sparseTensors ??= []).push(this.sparseTensor(r.length(end))); break;
         case A.type_protos: (typeProtos ??= []).push(this.type(r.length(end), 0)); break;
         default: r.skip(wire, end);
@@ -316,26 +345,33 @@ class ModelDecoder {
         : sparse ? 'sparse_tensor' : tp ? 'type_proto' : floats ? 'floats' : ints ? 'ints' : strings ? 'strings'
         : tensors ? 'tensors' : graphs ? 'graphs' : sparseTensors ? 'sparse_tensors' : typeProtos ? 'type_protos' : 'undefined';
     }
-    const base: { name: string; refAttrName?: string; docString?: string } = { name };
-    if (refAttrName) base.refAttrName = refAttrName;
-    if (docString) base.docString = docString;
+    let value: unknown;
     switch (type) {
-      case 'float': return { ...base, type, value: f ?? 0 };
-      case 'int': return { ...base, type, value: i ?? 0 };
-      case 'string': return { ...base, type, ...utf8(s ?? new Uint8Array(0)) };
-      case 'tensor': return t ? { ...base, type, value: t } : { ...base, type: 'undefined', value: null };
-      case 'graph': return g ? { ...base, type, value: g } : { ...base, type: 'undefined', value: null };
-      case 'sparse_tensor': return sparse ? { ...base, type, value: sparse } : { ...base, type: 'undefined', value: null };
-      case 'type_proto': return tp ? { ...base, type, value: tp } : { ...base, type: 'undefined', value: null };
-      case 'floats': return { ...base, type, value: floats ?? [] };
-      case 'ints': return { ...base, type, value: ints ?? [] };
-      case 'strings': return { ...base, type, value: (strings ?? []).map((b) => utf8(b).value) };
-      case 'tensors': return { ...base, type, value: tensors ?? [] };
-      case 'graphs': return { ...base, type, value: graphs ?? [] };
-      case 'sparse_tensors': return { ...base, type, value: sparseTensors ?? [] };
-      case 'type_protos': return { ...base, type, value: typeProtos ?? [] };
-      default: return { ...base, type: 'undefined', value: null };
+      case 'float': value = f ?? 0; break;
+      case 'int': value = i ?? 0; break;
+      case 'string': value = s ?? ''; break;
+      case 'tensor': value = t; break;
+      case 'graph': value = g; break;
+      case 'sparse_tensor': value = sparse; break;
+      case 'type_proto': value = tp; break;
+      case 'floats': value = floats ?? []; break;
+      case 'ints': value = ints ?? []; break;
+      case 'strings': value = strings ?? []; break;
+      case 'tensors': value = tensors ?? []; break;
+      case 'graphs': value = graphs ?? []; break;
+      case 'sparse_tensors': value = sparseTensors ?? []; break;
+      case 'type_protos': value = typeProtos ?? []; break;
+      default: value = null;
     }
+    if (value === undefined) {
+      type = 'undefined';
+      value = null;
+    }
+    const attribute = { name, type, value } as Mutable<Attribute> & { bytes?: boolean };
+    if (type === 'string' && sBytes) attribute.bytes = true;
+    if (refAttrName) attribute.refAttrName = refAttrName;
+    if (docString) attribute.docString = docString;
+    return attribute as Attribute;
   }
 
   private valueInfo(end: number): ValueInfo {
@@ -617,9 +653,9 @@ function parseNonNegative(text: string, r: ProtoReader, name: string, key: strin
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function utf8(bytes: Uint8Array): { value: string; bytes?: boolean } {
+function utf8(bytes: Uint8Array): { value: string; bytes: boolean } {
   try {
-    return { value: strictUtf8.decode(bytes) };
+    return { value: strictUtf8.decode(bytes), bytes: false };
   } catch {
     return { value: Buffer.from(bytes).toString('latin1'), bytes: true };
   }
@@ -631,9 +667,10 @@ function assignGraphPaths(graph: Mutable<Graph>, graphPath: string): void {
   for (let index = 0; index < graph.nodes.length; index++) {
     const node = graph.nodes[index]!;
     for (const attribute of node.attributes) {
+      if (attribute.type !== 'graph' && attribute.type !== 'graphs') continue;
       const label = `${graphPath}/${node.name || `${node.opType}#${index}`}.${attribute.name}`;
       if (attribute.type === 'graph') assignGraphPaths(attribute.value as Mutable<Graph>, label);
-      else if (attribute.type === 'graphs') attribute.value.forEach((g, k) => assignGraphPaths(g as Mutable<Graph>, `${label}[${k}]`));
+      else attribute.value.forEach((g, k) => assignGraphPaths(g as Mutable<Graph>, `${label}[${k}]`));
     }
   }
 }

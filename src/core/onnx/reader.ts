@@ -61,6 +61,12 @@ export class FileSource implements ByteSource {
 }
 
 const TWO_32 = 4294967296;
+const INTERN_SLOTS = 1 << 14;
+
+function sameAscii(text: string, buf: Buffer, at: number): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== buf[at + k]) return false;
+  return true;
+}
 /** First read after a skip: message headers that follow a tensor payload are small. */
 const SMALL_PAGE = 4096;
 const MAX_PAGE = 1 << 20;
@@ -72,6 +78,7 @@ export class ProtoReader {
   bytesRead = 0;
   private buf: Buffer;
   private base = 0;
+  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
   private nextPage = SMALL_PAGE;
   private readonly size: number;
   private readonly whole: boolean;
@@ -125,6 +132,20 @@ export class ProtoReader {
    */
   uint32(end: number): number {
     const start = this.pos;
+    // Fast path: tags and lengths are one or two bytes almost always.
+    const j = start - this.base;
+    if (j >= 0 && start + 2 <= end && j + 2 <= this.buf.length) {
+      const b0 = this.buf[j]!;
+      if (b0 < 0x80) {
+        this.pos = start + 1;
+        return b0;
+      }
+      const b1 = this.buf[j + 1]!;
+      if (b1 < 0x80) {
+        this.pos = start + 2;
+        return (b0 & 0x7f) | (b1 << 7);
+      }
+    }
     const room = Math.min(10, end - start);
     if (room <= 0) this.ensure(1, end);
     if (!this.whole) this.fill(room);
@@ -151,6 +172,11 @@ export class ProtoReader {
   /** Reads a varint as a signed 64-bit integer: number when safe, else bigint. */
   int64(end: number): Int64 {
     const start = this.pos;
+    const j = start - this.base;
+    if (j >= 0 && start < end && j < this.buf.length && this.buf[j]! < 0x80) {
+      this.pos = start + 1;
+      return this.buf[j]!;
+    }
     let lo = 0;
     let hi = 0;
     for (let k = 0; k < 10; k++) {
@@ -215,17 +241,27 @@ export class ProtoReader {
     const i = this.ensure(n, stop);
     this.pos = stop;
     const buf = this.buf;
-    if (n < 32) {
-      let ascii = '';
+    if (n <= 20) {
+      // Short ASCII names (most of an ONNX graph) are interned: value names appear as one node's output and
+      // another's input, op types repeat thousands of times. One pass hashes and checks for ASCII.
+      let hash = n;
       let k = i;
-      for (; k < i + n; k++) {
+      const stop2 = i + n;
+      for (; k < stop2; k++) {
         const c = buf[k]!;
         if (c >= 0x80) break;
-        ascii += String.fromCharCode(c);
+        hash = Math.imul(hash ^ c, 0x01000193);
       }
-      if (k === i + n) return ascii;
+      if (k === stop2) {
+        const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
+        const cached = this.interned[slot];
+        if (cached !== undefined && cached.length === n && sameAscii(cached, buf, i)) return cached;
+        const fresh = (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(i, stop2);
+        this.interned[slot] = fresh;
+        return fresh;
+      }
     }
-    return buf.toString('utf8', i, i + n);
+    return (buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(i, i + n);
   }
 
   /** Bytes of a length-delimited field, copied (only for small fields: attribute strings). */

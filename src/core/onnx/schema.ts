@@ -19,6 +19,8 @@ export interface MessageSchema<K extends string> {
   readonly id: Readonly<Record<K, number>>;
   /** Expected wire type per field number; repeated scalars also accept WIRE_LENGTH (packed). */
   readonly wire: ReadonlyMap<number, { wire: number; packable: boolean; name: string }>;
+  /** The same, as an array indexed by field number, for the small field numbers (fast path). */
+  readonly wireByField: readonly ({ wire: number; packable: boolean; name: string } | undefined)[];
 }
 
 let root: protobuf.Root | undefined;
@@ -52,7 +54,9 @@ function message<K extends string>(name: string, names: readonly K[]): MessageSc
     const w = scalar ?? (isEnum ? WIRE_VARINT : WIRE_LENGTH);
     wire.set(field.id, { wire: w, packable: field.repeated && w !== WIRE_LENGTH, name: field.name });
   }
-  return { name, id, wire };
+  const wireByField: ({ wire: number; packable: boolean; name: string } | undefined)[] = new Array(64).fill(undefined);
+  for (const [number, entry] of wire) if (number < wireByField.length) wireByField[number] = entry;
+  return { name, id, wire, wireByField };
 }
 
 function enumValues(name: string): Readonly<Record<string, number>> {
