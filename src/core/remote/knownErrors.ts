@@ -125,7 +125,7 @@ const ENTRIES: Entry[] = [
         ? msg('qnn-onnx-converter has no translation for ONNX operator {0} (node {1}): QNN does not support it.', d.op ?? '?', d.node)
         : msg('qnn-onnx-converter has no translation for ONNX operator {0}: QNN does not support it.', d.op ?? '?'),
     (d) =>
-      d.op === 'dynamicquantizelinear'
+      d.op?.toLowerCase() === 'dynamicquantizelinear'
         ? msg('Do not quantize dynamically in ONNX (onnxruntime quantize_dynamic); give the float model and let QNN quantize it with --input_list calibration data.')
         : msg('Replace or remove the operator before conversion (export it as supported ops), or provide it as a QNN custom op package.'),
   ),

@@ -161,3 +161,18 @@ test('latency statistics match numpy (mean, std ddof=0, linear percentiles) and 
   assert.equal(latencyStats([]), undefined);
   assert.equal(latencyStats([1, NaN]), undefined);
 });
+
+test('tool messages are tied to the model nodes: names looked up, op types spelled as in the model', async () => {
+  const { openModel } = await import('../../../src/core/onnx/decode.js');
+  const { mapDiagnosticsToModel } = await import('../../../src/core/remote/mapToModel.js');
+  const { tinyOnnxModel } = await import('./tinyModel.js');
+  const model = await openModel(tinyOnnxModel());
+  const atc = parseAtcLog('EZ3003: No supported Ops kernel and engine are found for [AddDsl], optype [AddDsl].').diagnostics;
+  const qnn = parseQnnLog("KeyError: 'No translation registered for op type onnx_relu.'\nQNN.backendValidateOpConfig() failed for node `Relu.1` of type `Relu` with error code 3110");
+  const mapped = mapDiagnosticsToModel(model, [...atc, ...qnn]);
+  assert.deepEqual(mapped.map((d) => [d.code, d.node, d.op]), [
+    ['EZ3003', 'AddDsl', 'AddDsl'], // node AddDsl is an Add: ATC's own op name is kept
+    ['qnn-unsupported-op', 'Relu_1', 'Relu'], // the only Relu of the model
+    ['qnn-op-validation-3110', 'Relu_1', 'Relu'], // `Relu.1` as the tool printed it
+  ]);
+});

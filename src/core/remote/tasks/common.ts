@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { msg } from '../../l10n';
+import { openModel } from '../../onnx/decode';
 import { explainDiagnostic } from '../knownErrors';
+import { mapDiagnosticsToModel } from '../mapToModel';
 import type { SshSession } from '../ssh';
 import type { ToolDiagnostic } from '../toolchains/diagnostics';
 import type { TaskContext, TaskDiagnostic } from './types';
@@ -37,6 +39,17 @@ export async function ensureWorkdir(session: SshSession): Promise<void> {
   if (ensured.has(session)) return;
   await session.ensureRemoteDir(session.host.workdir);
   ensured.add(session);
+}
+
+/** Node names and op types checked against the local ONNX model (when it decodes). */
+export async function onModel<T extends ToolDiagnostic>(ctx: TaskContext, modelFile: string, diagnostics: T[]): Promise<T[]> {
+  if (!diagnostics.some((d) => d.node || d.op) || !modelFile.toLowerCase().endsWith('.onnx')) return diagnostics;
+  try {
+    return mapDiagnosticsToModel(await openModel(modelFile, ctx.signal ? { signal: ctx.signal } : {}), diagnostics);
+  } catch (error) {
+    ctx.logger?.warn(`cannot map tool messages to the nodes of ${modelFile}: ${String(error)}`);
+    return diagnostics;
+  }
 }
 
 export function withKnowledge(tool: string, diagnostics: readonly ToolDiagnostic[]): TaskDiagnostic[] {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatMessage, msg } from '../../l10n';
 import { parseAtcLog, atcConvertArgs, atcPrecheckArgs } from '../toolchains/atc';
 import { parseQnnLog, qnnContextBinaryArgs, qnnConverterArgs, qnnHtpBackend, qnnModelLibArgs, qnnModelLibPath } from '../toolchains/qnn';
-import { fetchArtifact, remotePath, runTool, stem, uploadModel, withKnowledge } from './common';
+import { fetchArtifact, onModel, remotePath, runTool, stem, uploadModel, withKnowledge } from './common';
 import type { RemoteTaskResult, TaskContext, TaskDiagnostic } from './types';
 
 export interface ConvertOptions {
@@ -42,7 +42,7 @@ async function convertAscend(ctx: TaskContext, o: ConvertOptions): Promise<Remot
   });
   const run = await runTool(ctx, argv);
   const parsed = parseAtcLog(run.log);
-  const diagnostics = withKnowledge('atc', parsed.diagnostics);
+  const diagnostics = withKnowledge('atc', await onModel(ctx, o.model, parsed.diagnostics));
   const ok = run.exitCode === 0 && parsed.outcome !== 'failed';
   const artifacts: string[] = [];
   if (ok) artifacts.push(await fetchArtifact(ctx, `${remoteOut}.om`, path.join(o.outDir ?? path.dirname(o.model), `${name}.om`)));
@@ -75,7 +75,7 @@ async function convertQnn(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTa
   for (const step of steps) {
     const run = await runTool(ctx, step.argv);
     exitCode = run.exitCode;
-    diagnostics.push(...withKnowledge(step.tool, parseQnnLog(run.log)));
+    diagnostics.push(...(withKnowledge(step.tool, await onModel(ctx, o.model, parseQnnLog(run.log)))));
     if (run.exitCode !== 0) {
       return { task: 'convert', host: host.name, exitCode: 1, toolExitCode: exitCode, diagnostics: withFailure(diagnostics, false, step.tool, run.exitCode), artifacts: [] };
     }
@@ -114,5 +114,5 @@ export async function precheckTask(ctx: TaskContext, o: PrecheckOptions): Promis
     ctx.onStep?.(msg('Bringing back the pre-check report'));
     artifacts.push(await fetchArtifact(ctx, report, path.join(o.outDir ?? path.dirname(o.model), `${name}.check_result.json`)));
   }
-  return { task: 'precheck', host: host.name, exitCode: ok ? 0 : 1, toolExitCode: run.exitCode, diagnostics: withFailure(withKnowledge('atc', parsed.diagnostics), ok, 'atc', run.exitCode), artifacts };
+  return { task: 'precheck', host: host.name, exitCode: ok ? 0 : 1, toolExitCode: run.exitCode, diagnostics: withFailure(withKnowledge('atc', await onModel(ctx, o.model, parsed.diagnostics)), ok, 'atc', run.exitCode), artifacts };
 }
