@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
 import type { E2eScenario } from './scenario';
-import { openFile, runCommand, waitForWorkbench } from './workbench';
+import { focusProblems, openFile, problemRows, runCommand, waitForWorkbench } from './workbench';
 
 const MODEL = 'edgesam_like_opset11.onnx';
 
@@ -68,6 +68,19 @@ export const scenarios: E2eScenario[] = [
       await page.keyboard.press('Enter');
       await waitForCounts(frame, expectedHtp);
       ctx.log(`qnn-htp: ${JSON.stringify(expectedHtp)}`);
+
+      // the verdicts are diagnostics on the .onnx file; the link on one reveals and selects its node
+      await focusProblems(page);
+      const row = problemRows(page, /is not supported by/).first();
+      await row.waitFor({ timeout: 30_000 });
+      const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+      const link = row.locator('a:visible').first();
+      await link.click();
+      const diagnosticNode = /^(\S+) \(/.exec(rowText.replace(/^.*?(\/\S+ \()/, '$1'))?.[1];
+      assert.ok(diagnosticNode, `node name in "${rowText}"`);
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties .mono', { hasText: diagnosticNode }).first().waitFor({ timeout: 15_000 });
+      ctx.log(`diagnostic link revealed ${diagnosticNode}`);
 
       // a problem in the viewer's list selects its node (the properties show its name)
       await frame.getByText('Problems', { exact: true }).click();
@@ -146,6 +159,20 @@ export const scenarios: E2eScenario[] = [
       await frame.locator('#changes li', { hasText: 'Identity' }).first().waitFor({ timeout: 15_000 });
       await frame.locator('#changes li', { hasText: 'Tanh' }).first().waitFor({ timeout: 15_000 });
       ctx.log(`diff: +1 −0 ~${await diff.getAttribute('data-changed')} (${erfCount} Erf → Tanh)`);
+    },
+  },
+  {
+    name: 'ONNX viewer: a truncated model shows the decode error with its byte offset, not a blank panel',
+    async run(page, ctx) {
+      const bytes = readFileSync(generatedModel(MODEL));
+      writeFileSync(path.join(ctx.workspace, 'truncated.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+      await waitForWorkbench(page);
+      await openFile(page, 'truncated.onnx');
+      const error = viewerFrame(page).locator('.state.error');
+      await error.waitFor({ timeout: 60_000 });
+      const text = await error.innerText();
+      assert.match(text, /byte offset \d+/, text);
+      ctx.log(text.replace(/\s+/g, ' '));
     },
   },
   {
