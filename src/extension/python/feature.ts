@@ -1,8 +1,42 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
 import type { Feature } from '../features';
+import { getLog } from '../log';
+import { PythonCodeActions, PythonHover } from './actions';
+import { PythonAnalysis } from './analysis';
+import { PythonCommands, RULE_DOCS_SCHEME, RuleDocsProvider } from './commands';
+import { affectsPythonSettings } from './settings';
+import { FindingsTree } from './tree';
 
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'python' },
+  { pattern: '**/requirements*.txt' },
+  { pattern: '**/pyproject.toml' },
+];
+
+/** Python migration: live diagnostics, quick fixes, fix-all, workspace scan, report, rule docs. */
 export const pythonFeature: Feature = {
   id: 'python',
-  activate() {
-    // registered by the python feature
+  async activate(context) {
+    const analysis = new PythonAnalysis(path.join(context.extensionPath, 'dist'));
+    const tree = new FindingsTree();
+    const actions = new PythonCodeActions(analysis);
+    const commands = new PythonCommands(context.extensionPath, analysis, actions, tree);
+    commands.register(context);
+    context.subscriptions.push(
+      analysis,
+      tree,
+      vscode.window.createTreeView('npuPort.findings', { treeDataProvider: tree, showCollapseAll: true }),
+      vscode.languages.registerCodeActionsProvider(SELECTOR, actions, PythonCodeActions.metadata),
+      vscode.languages.registerHoverProvider(SELECTOR, new PythonHover(analysis)),
+      vscode.workspace.registerTextDocumentContentProvider(RULE_DOCS_SCHEME, new RuleDocsProvider()),
+      analysis.onDidChangeFindings((uri) => tree.update(uri, analysis.findingsFor(uri))),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsPythonSettings(e)) analysis.refreshAll();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => getLog().info('workspace trusted: fixes enabled')),
+    );
+    await analysis.start();
+    getLog().info('python: analysis ready');
   },
 };

@@ -1,0 +1,157 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ruleInfo } from '../../core/python/catalog';
+import { PythonDocument } from '../../core/python/document';
+import { PythonParser } from '../../core/python/parser';
+import { analyzeRequirements, isRequirementsFile } from '../../core/python/requirements';
+import type { Finding } from '../../core/python/types';
+import { fromVsRange, toVsRange } from '../convert';
+import { t } from '../l10n';
+import { getLog } from '../log';
+import { readSettings } from './settings';
+
+const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+export function isPythonDocument(doc: vscode.TextDocument): boolean {
+  return doc.languageId === 'python' || /\.pyi?$/i.test(doc.uri.path);
+}
+
+export function isRequirementsDocument(doc: vscode.TextDocument): boolean {
+  return isRequirementsFile(path.basename(doc.uri.path));
+}
+
+export function toDiagnostic(finding: Finding): vscode.Diagnostic {
+  const diagnostic = new vscode.Diagnostic(toVsRange(finding.range), t(finding.message), SEVERITY[finding.severity]);
+  diagnostic.source = 'npu-port';
+  const info = ruleInfo(finding.rule);
+  diagnostic.code = info ? { value: finding.rule, target: vscode.Uri.parse(t(info.docs)) } : finding.rule;
+  return diagnostic;
+}
+
+/**
+ * Live analysis of open Python and requirements documents: one incremental PythonDocument per open
+ * Python file (tree kept and edited as the user types), diagnostics published on every change.
+ */
+export class PythonAnalysis implements vscode.Disposable {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('npu-port');
+  private readonly documents = new Map<string, PythonDocument>();
+  private readonly findings = new Map<string, readonly Finding[]>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChangeFindings = this.changed.event;
+  private parser: PythonParser | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly wasmDir: string) {}
+
+  async start(): Promise<void> {
+    this.parser = await PythonParser.load(this.wasmDir);
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.analyze(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+    );
+    for (const doc of vscode.workspace.textDocuments) this.analyze(doc);
+  }
+
+  get loadedParser(): PythonParser | undefined {
+    return this.parser;
+  }
+
+  /** The live incremental document of an open Python file. */
+  documentFor(uri: vscode.Uri): PythonDocument | undefined {
+    return this.documents.get(uri.toString());
+  }
+
+  findingsFor(uri: vscode.Uri): readonly Finding[] {
+    return this.findings.get(uri.toString()) ?? [];
+  }
+
+  /** Findings from a workspace scan for files that are not open (open files keep their live analysis). */
+  setScanned(uri: vscode.Uri, findings: readonly Finding[]): void {
+    if (this.documents.has(uri.toString())) return;
+    this.publish(uri, findings);
+  }
+
+  clearScanned(): void {
+    for (const [key] of this.findings) {
+      if (!this.documents.has(key) && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) {
+        this.findings.delete(key);
+        this.diagnostics.delete(vscode.Uri.parse(key));
+      }
+    }
+  }
+
+  /** Re-analyses every open document (settings changed). */
+  refreshAll(): void {
+    for (const doc of this.documents.values()) doc.dispose();
+    this.documents.clear();
+    for (const doc of vscode.workspace.textDocuments) this.analyze(doc);
+  }
+
+  analyze(doc: vscode.TextDocument): void {
+    if (!this.parser || doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-scm') return;
+    try {
+      const settings = readSettings(doc.uri);
+      if (isPythonDocument(doc)) {
+        const key = doc.uri.toString();
+        this.documents.get(key)?.dispose();
+        const live = new PythonDocument(this.parser, doc.getText(), settings.analysis);
+        this.documents.set(key, live);
+        this.publish(doc.uri, live.findings);
+      } else if (isRequirementsDocument(doc)) {
+        const npuSibling = vscode.Uri.joinPath(doc.uri, '..', 'requirements_npu.txt');
+        const hasSibling = vscode.workspace.textDocuments.some((d) => d.uri.toString() === npuSibling.toString());
+        void vscode.workspace.fs.stat(npuSibling).then(
+          () => this.publish(doc.uri, analyzeRequirements(doc.getText(), doc.uri.path, settings.analysis, true)),
+          () => this.publish(doc.uri, analyzeRequirements(doc.getText(), doc.uri.path, settings.analysis, hasSibling)),
+        );
+      }
+    } catch (error) {
+      getLog().error(`analysis of ${doc.uri.toString()} failed`, error);
+    }
+  }
+
+  private onChange(event: vscode.TextDocumentChangeEvent): void {
+    if (event.contentChanges.length === 0) return;
+    const live = this.documents.get(event.document.uri.toString());
+    if (!live) return this.analyze(event.document);
+    try {
+      // contentChanges of one event refer to the document before the event; applied from the end they stay valid
+      const changes = [...event.contentChanges].sort((a, b) => b.rangeOffset - a.rangeOffset).map((c) => ({ range: fromVsRange(c.range), text: c.text }));
+      live.update(changes);
+      if (live.text.length !== event.document.getText().length) {
+        getLog().warn(`incremental text diverged for ${event.document.uri.toString()}; re-analysing`);
+        return this.analyze(event.document);
+      }
+      this.publish(event.document.uri, live.findings);
+    } catch (error) {
+      getLog().error(`incremental analysis of ${event.document.uri.toString()} failed`, error);
+      this.analyze(event.document);
+    }
+  }
+
+  private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
+    this.findings.set(uri.toString(), findings);
+    this.diagnostics.set(uri, findings.map(toDiagnostic));
+    this.changed.fire(uri);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.documents.get(key)?.dispose();
+    this.documents.delete(key);
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+    for (const doc of this.documents.values()) doc.dispose();
+    this.documents.clear();
+    this.diagnostics.dispose();
+    this.changed.dispose();
+  }
+}

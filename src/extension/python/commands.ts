@@ -1,0 +1,232 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { RULES, ruleInfo } from '../../core/python/catalog';
+import { preferredFix } from '../../core/python/fixes/apply';
+import { planFixes, type FilePlan } from '../../core/python/fixPlan';
+import { ruleDocMarkdown } from '../../core/python/ruleDocs';
+import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
+import { migrationReport, type MigrationEntry } from '../../core/report/markdown';
+import { t } from '../l10n';
+import { getLog } from '../log';
+import type { PythonCodeActions } from './actions';
+import type { PythonAnalysis } from './analysis';
+import type { FindingsTree } from './tree';
+import { readSettings } from './settings';
+
+export const RULE_DOCS_SCHEME = 'npu-port-rule';
+
+/** Renders rule documentation pages (npu-port-rule:/<id>.md) in the display language. */
+export class RuleDocsProvider implements vscode.TextDocumentContentProvider {
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const info = ruleInfo(path.basename(uri.path, '.md'));
+    return info ? ruleDocMarkdown(info, t) : '';
+  }
+}
+
+interface LastScan {
+  readonly reports: readonly FileReport[];
+  readonly problems: readonly ScanProblem[];
+}
+
+/** The Python commands: scan, fix all (file / workspace), migration report, rule docs. */
+export class PythonCommands {
+  private readonly cache = new ScanCache();
+  private last: LastScan | undefined;
+  /** What fix-all changed in this session, for the report. */
+  private readonly fixedEntries: MigrationEntry[] = [];
+  private readonly created = new Set<string>();
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly analysis: PythonAnalysis,
+    private readonly actions: PythonCodeActions,
+    private readonly tree: FindingsTree,
+  ) {}
+
+  register(context: vscode.ExtensionContext): void {
+    context.subscriptions.push(
+      vscode.commands.registerCommand('npuPort.scanWorkspace', () => this.scan(true)),
+      vscode.commands.registerCommand('npuPort.fixAllInFile', (uri?: vscode.Uri) => this.fixAllInFile(uri)),
+      vscode.commands.registerCommand('npuPort.fixAllInWorkspace', () => this.fixAllInWorkspace()),
+      vscode.commands.registerCommand('npuPort.generateMigrationReport', () => this.report()),
+      vscode.commands.registerCommand('npuPort.showRuleDocs', (rule?: string) => this.showRuleDocs(rule)),
+    );
+  }
+
+  /** Scans every workspace folder with progress and cancellation; fills the tree view and the Problems panel. */
+  async scan(interactive: boolean): Promise<LastScan | undefined> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      if (interactive) void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder to scan it.'));
+      return undefined;
+    }
+    const log = getLog();
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('NPU: scanning for CUDA-specific code'), cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const reports: FileReport[] = [];
+        const problems: ScanProblem[] = [];
+        let reported = 0;
+        const started = Date.now();
+        try {
+          for (const folder of folders) {
+            const settings = readSettings(folder.uri);
+            const result = await scanWorkspace([folder.uri.fsPath], {
+              analysis: settings.analysis,
+              wasmDir: path.join(this.extensionPath, 'dist'),
+              workerScript: path.join(this.extensionPath, 'dist', 'workers', 'scan.worker.js'),
+              maxFileSizeKB: settings.maxFileSizeKB,
+              exclude: settings.exclude,
+              gitignore: true,
+              cache: this.cache,
+              signal: controller.signal,
+              log,
+              onProgress: (done, total) => {
+                const percent = total ? Math.floor((done / total) * 100) : 100;
+                progress.report({ message: vscode.l10n.t('{0} of {1} files', done, total), increment: percent - reported });
+                reported = percent;
+              },
+            });
+            reports.push(...result.reports);
+            problems.push(...result.problems);
+            log.info(`scan ${folder.uri.fsPath}: ${result.files} files, ${result.stats.parsed} parsed, ${result.stats.skippedByPrefilter} pre-filtered, ${result.stats.fromCache} cached, ${Date.now() - started} ms`);
+          }
+        } catch (error) {
+          if (controller.signal.aborted) {
+            log.info('scan cancelled');
+            return undefined;
+          }
+          throw error;
+        }
+        for (const p of problems) log.warn(`${p.file}: ${t(p.message)}`);
+        this.analysis.clearScanned();
+        for (const r of reports) this.analysis.setScanned(vscode.Uri.file(r.file), r.findings);
+        this.tree.setAll(reports.map((r) => ({ uri: vscode.Uri.file(r.file), findings: this.analysis.findingsFor(vscode.Uri.file(r.file)) })));
+        this.last = { reports, problems };
+        const count = reports.reduce((n, r) => n + r.findings.length, 0);
+        if (interactive) {
+          void vscode.commands.executeCommand('npuPort.findings.focus').then(undefined, () => undefined);
+          void vscode.window.showInformationMessage(vscode.l10n.t('NPU scan: {0} findings in {1} files.', count, reports.length));
+        }
+        return this.last;
+      },
+    );
+  }
+
+  private untrusted(): boolean {
+    if (vscode.workspace.isTrusted) return false;
+    void vscode.window.showWarningMessage(vscode.l10n.t('NPU Porting Assistant does not change files in an untrusted workspace.'));
+    return true;
+  }
+
+  async fixAllInFile(uri?: vscode.Uri): Promise<boolean> {
+    if (this.untrusted()) return false;
+    const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+    if (!doc) return false;
+    this.analysis.analyze(doc);
+    const action = this.actions.fixAll(doc);
+    if (!action?.edit) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to fix in this file.'));
+      return false;
+    }
+    const options = readSettings(doc.uri).analysis;
+    const entries = this.analysis.findingsFor(doc.uri).filter((f) => preferredFix(f, options));
+    const applied = await vscode.workspace.applyEdit(action.edit);
+    if (applied) this.remember(doc.uri.fsPath, entries.map((f) => ({ finding: f, replacement: preferredFix(f, options)!.replacement })), []);
+    return applied;
+  }
+
+  /** Fix-all over every file of the workspace as one WorkspaceEdit (one undo). */
+  async fixAllInWorkspace(): Promise<boolean> {
+    if (this.untrusted()) return false;
+    const scan = await this.scan(false);
+    const parser = this.analysis.loadedParser;
+    if (!scan || !parser) return false;
+    const plans: FilePlan[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const settings = readSettings(folder.uri);
+      const files = await Promise.all(
+        scan.reports
+          .filter((r) => r.file.startsWith(folder.uri.fsPath + path.sep))
+          .map(async (r) => {
+            const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === r.file);
+            return { file: r.file, text: open ? open.getText() : await fsp.readFile(r.file, 'utf8') };
+          }),
+      );
+      plans.push(...planFixes(parser, files, settings.analysis));
+    }
+    if (plans.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to fix in this workspace.'));
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    for (const plan of plans) {
+      const uri = vscode.Uri.file(plan.file);
+      for (const c of plan.creates) edit.createFile(vscode.Uri.file(c.file), { ignoreIfExists: true, contents: new TextEncoder().encode(c.content) });
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === plan.file) ?? (plan.edits.length ? await vscode.workspace.openTextDocument(uri) : undefined);
+      if (doc && plan.edits.length) edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), plan.newText);
+    }
+    const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+    if (applied) {
+      for (const plan of plans) {
+        const options = readSettings(vscode.Uri.file(plan.file)).analysis;
+        this.remember(plan.file, plan.fixed.map((f) => ({ finding: f, replacement: preferredFix(f, options)?.replacement ?? '' })), plan.creates.map((c) => c.file));
+      }
+      const count = plans.reduce((n, p) => n + p.fixed.length, 0);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Fixed {0} findings in {1} files. Undo restores them all.', count, plans.length));
+    }
+    return applied;
+  }
+
+  private remember(file: string, fixed: { finding: MigrationEntry['finding']; replacement: string }[], created: string[]): void {
+    const rel = (f: string) => vscode.workspace.asRelativePath(f);
+    for (const f of fixed) this.fixedEntries.push({ file: rel(file), finding: f.finding, replacement: f.replacement, status: 'fixed' });
+    for (const c of created) this.created.add(rel(c));
+  }
+
+  /** The migration report (Markdown, in the editor's display language) from this session's fixes and a fresh scan. */
+  async report(): Promise<vscode.TextDocument | undefined> {
+    const scan = await this.scan(false);
+    const entries: MigrationEntry[] = [...this.fixedEntries];
+    for (const r of scan?.reports ?? []) {
+      const options = readSettings(vscode.Uri.file(r.file)).analysis;
+      for (const finding of r.findings) {
+        const fix = preferredFix(finding, options);
+        entries.push({ file: vscode.workspace.asRelativePath(r.file), finding, status: fix ? 'fixable' : 'manual', replacement: fix?.replacement ?? '' });
+      }
+    }
+    const markdown = migrationReport(
+      {
+        entries,
+        createdFiles: [...this.created],
+        problems: (scan?.problems ?? []).map((p) => ({ file: vscode.workspace.asRelativePath(p.file), message: p.message })),
+        date: new Date().toISOString().slice(0, 10),
+      },
+      t,
+    );
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+
+  async showRuleDocs(rule?: string): Promise<void> {
+    let id = rule;
+    if (!id) {
+      const picked = await vscode.window.showQuickPick(
+        RULES.map((r) => ({ label: r.id, description: t(r.title) })),
+        { placeHolder: vscode.l10n.t('Rule to show') },
+      );
+      id = picked?.label;
+    }
+    if (!id || !ruleInfo(id)) return;
+    const uri = vscode.Uri.from({ scheme: RULE_DOCS_SCHEME, path: `/${id}.md` });
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    } catch {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    }
+  }
+}
