@@ -1,4 +1,5 @@
 import type { Message } from '../core/l10n';
+import { compareCommand } from './compare';
 import type { CliContext } from './context';
 import { onnxCommand } from './onnx';
 import { remoteCommand } from './remote';
@@ -11,4 +12,4 @@ export interface CliCommand {
   run(ctx: CliContext, args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [scanCommand, onnxCommand, remoteCommand];
+export const commands: CliCommand[] = [scanCommand, onnxCommand, remoteCommand, compareCommand];

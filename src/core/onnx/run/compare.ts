@@ -19,7 +19,7 @@ export const STRICT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4, minCosine: 
 
 export interface CompareOptions {
   readonly tolerance?: Tolerance;
-  /** Output names compared as masks (IoU); default: names containing "mask". */
+  /** Output names compared as masks (IoU); default: names whose last path segment contains "mask". */
   readonly masks?: readonly string[];
   /** Mask threshold (logits above it are foreground). Default 0, as SAM thresholds mask logits. */
   readonly maskThreshold?: number;
@@ -42,7 +42,8 @@ export interface OutputComparison {
 }
 
 export function isMaskOutput(name: string, options: CompareOptions): boolean {
-  return options.masks ? options.masks.includes(name) : /mask/i.test(name);
+  // "masks", "low_res_masks", "pred_mask"; not "/mask_decoder/.../Add_output_0" (a module path).
+  return options.masks ? options.masks.includes(name) : /mask/i.test(name.split('/').pop() ?? name);
 }
 
 export function compareValues(name: string, reference: ArrayValue | undefined, candidate: ArrayValue | undefined, options: CompareOptions = {}): OutputComparison {

@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import { msg } from '../core/l10n';
+import { compareOutputs, STRICT_TOLERANCE, type Tolerance } from '../core/onnx/run/compare';
+import { readNpyValues } from '../core/onnx/run/files';
+import type { CliCommand } from './commands';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { parseCommandArgs } from './main';
+
+function help(ctx: CliContext): string {
+  return [
+    ctx.t(msg('Usage: npu-port compare REFERENCE CANDIDATE [--atol X] [--rtol X] [--min-cosine X] [--mask NAME]... [--mask-threshold X] [--format text|json]')),
+    '',
+    ctx.t(msg('REFERENCE and CANDIDATE are .npy files or folders of them (e.g. CPU outputs of "npu-port onnx run" and outputs pulled back from the NPU); files are matched by name.')),
+    ctx.t(msg('Each tensor: max and mean abs error, cosine similarity, and for masks (names containing "mask", or --mask) the IoU after thresholding.')),
+    ctx.t(msg('Exit codes: 0 all within tolerance, 1 some differ, 2 error.')),
+    '',
+  ].join('\n');
+}
+
+function number(values: Record<string, unknown>, key: string, fallback: number): number {
+  const raw = values[key];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(msg('--{0} needs a non-negative number.', key));
+  return n;
+}
+
+/** `npu-port compare A B`: outputs of two runs (CPU vs NPU, before vs after a rewrite), tensor by tensor. */
+export const compareCommand: CliCommand = {
+  name: 'compare',
+  summary: msg('Compare two sets of .npy outputs (CPU vs NPU): max abs error, cosine similarity, mask IoU'),
+  async run(ctx, args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      atol: { type: 'string' }, rtol: { type: 'string' }, 'min-cosine': { type: 'string' }, 'min-iou': { type: 'string' },
+      mask: { type: 'string', multiple: true }, 'mask-threshold': { type: 'string' }, format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      ctx.out(help(ctx));
+      return EXIT_OK;
+    }
+    if (positionals.length !== 2) throw new UsageError(msg('Give two .npy files or folders: REFERENCE CANDIDATE.'));
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(msg('Unknown format "{0}": use {1}.', format, 'text, json'));
+    const tolerance: Tolerance = {
+      atol: number(values, 'atol', STRICT_TOLERANCE.atol), rtol: number(values, 'rtol', STRICT_TOLERANCE.rtol),
+      minCosine: number(values, 'min-cosine', 0.999), minIou: number(values, 'min-iou', 0.95),
+    };
+    const [a, b] = positionals.map((p) => path.resolve(ctx.cwd, p)) as [string, string];
+    const reference = await readNpyValues(a);
+    const candidate = await readNpyValues(b);
+    // Two single files compare with each other whatever their names.
+    if (Object.keys(reference).length === 1 && Object.keys(candidate).length === 1 && a.endsWith('.npy') && b.endsWith('.npy')) {
+      const name = Object.keys(reference)[0]!;
+      const only = Object.values(candidate)[0]!;
+      for (const key of Object.keys(candidate)) delete candidate[key];
+      candidate[name] = only;
+    }
+    const comparisons = compareOutputs(reference, candidate, {
+      tolerance, ...(values.mask ? { masks: values.mask } : {}),
+      ...(values['mask-threshold'] !== undefined ? { maskThreshold: Number(values['mask-threshold']) } : {}),
+    });
+    const failed = comparisons.filter((c) => !c.pass);
+    if (format === 'json') {
+      ctx.out(JSON.stringify({
+        version: 1, reference: positionals[0], candidate: positionals[1], tolerance,
+        tensors: comparisons.map((c) => ({
+          name: c.name, pass: c.pass, dims: c.referenceDims, maxAbsError: Number.isFinite(c.maxAbsError) ? c.maxAbsError : null,
+          meanAbsError: Number.isFinite(c.meanAbsError) ? c.meanAbsError : null, cosine: c.cosine, ...(c.iou !== undefined ? { iou: c.iou } : {}),
+          ...(c.problem ? { problem: ctx.t(c.problem) } : {}),
+        })),
+      }, null, 2) + '\n');
+    } else {
+      const lines = comparisons.map((c) => {
+        const metrics = [
+          ctx.t(msg('max abs error {0}', c.maxAbsError.toPrecision(3))),
+          ctx.t(msg('mean abs error {0}', c.meanAbsError.toPrecision(3))),
+          ctx.t(msg('cosine {0}', c.cosine.toFixed(6))),
+          ...(c.iou !== undefined ? [ctx.t(msg('mask IoU {0}', c.iou.toFixed(4)))] : []),
+        ].join(', ');
+        return `${c.pass ? ctx.t(msg('ok')) : ctx.t(msg('FAIL'))}  ${c.name} [${c.referenceDims.join(', ')}]: ${metrics}${c.problem ? `\n      ${ctx.t(c.problem)}` : ''}`;
+      });
+      lines.push(ctx.t(msg('{0} of {1} tensors within tolerance (atol {2}, rtol {3}, cosine ≥ {4}, IoU ≥ {5}).', comparisons.length - failed.length, comparisons.length, tolerance.atol, tolerance.rtol, tolerance.minCosine, tolerance.minIou)));
+      ctx.out(lines.join('\n') + '\n');
+    }
+    return failed.length ? EXIT_FINDINGS : EXIT_OK;
+  },
+};

@@ -1,0 +1,413 @@
+/**
+ * `npu-port onnx extract|split|rewrite|run`: cut a model into parts, rewrite ops an NPU compiler rejects
+ * (each rewrite verified against the original with onnxruntime), and run a model on the local CPU with
+ * latency statistics. Dispatched from ./onnx.ts.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../core/fs';
+import { msg, type Message } from '../core/l10n';
+import { openModel } from '../core/onnx/decode';
+import type { Model, ValueType } from '../core/onnx/model';
+import { benchmarkModel } from '../core/onnx/run/benchmark';
+import { compareOutputs, STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
+import { readInputDir, writeOutputDir } from '../core/onnx/run/files';
+import { feedInputs, type RandomInputOptions } from '../core/onnx/run/inputs';
+import { InferenceSession } from '../core/onnx/run/ort';
+import type { ArrayValue } from '../core/onnx/run/values';
+import { encodeModel } from '../core/onnx/transform/encode';
+import { extractByTensors, extractModule, type ExtractedModel } from '../core/onnx/transform/extract';
+import { opCounts } from '../core/onnx/transform/graph';
+import { feedsFor, probeValues } from '../core/onnx/transform/probe';
+import { refusalReasons, rewriteModel, type RuleReport } from '../core/onnx/transform/rewrite/rewrite';
+import { REWRITE_RULES, ruleById } from '../core/onnx/transform/rewrite/rules/index';
+import { parseShape } from '../core/onnx/transform/rewrite/rules/shapes';
+import { splitByModule } from '../core/onnx/transform/split';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { parseCommandArgs } from './main';
+
+export const TRANSFORM_SUBCOMMANDS = ['extract', 'split', 'rewrite', 'run'] as const;
+
+export async function runTransformSubcommand(ctx: CliContext, sub: string, args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    ctx.out(transformUsage(ctx));
+    return EXIT_OK;
+  }
+  switch (sub) {
+    case 'extract': return extract(ctx, args);
+    case 'split': return split(ctx, args);
+    case 'rewrite': return rewrite(ctx, args);
+    case 'run': return run(ctx, args);
+    default: throw new UsageError(msg('Unknown onnx subcommand "{0}".', sub));
+  }
+}
+
+export function transformUsage(ctx: CliContext): string {
+  return [
+    `  extract MODEL (--from TENSOR... --to TENSOR... | --module PREFIX) -o OUT`,
+    `                                             ${ctx.t(msg('a standalone model of part of MODEL, checked to reproduce the original tensors'))}`,
+    `  split MODEL [--depth N] -o DIR             ${ctx.t(msg('one model per module (depth 1: top-level modules)'))}`,
+    `  rewrite MODEL --apply RULE[,RULE]|all -o OUT [--input-shape NAME=1,5,2]`,
+    `                                             ${ctx.t(msg('rewrite ops the NPU lacks; each rule is verified with onnxruntime and refused beyond tolerance'))}`,
+    `  rewrite --list                             ${ctx.t(msg('the rewrite rules'))}`,
+    `  run MODEL [--inputs DIR] [--iterations N] [--warmup N] [--outputs DIR]`,
+    `                                             ${ctx.t(msg('local CPU inference with onnxruntime: latency mean/std/min/max/p50/p95/p99, throughput, outputs as .npy'))}`,
+    '',
+    `  --dim NAME=N                               ${ctx.t(msg('size of a symbolic dimension for generated inputs (repeatable; default 1)'))}`,
+    `  --input-shape NAME=D1,D2,...               ${ctx.t(msg('shape of an input (repeatable); with rewrite, fix-input-shapes makes it static'))}`,
+    `  --inputs DIR                               ${ctx.t(msg('input values as DIR/<input>.npy; the others are seeded random'))}`,
+    `  --seed N                                   ${ctx.t(msg('seed of the random inputs (default 0)'))}`,
+    `  --format text|json                         ${ctx.t(msg('output format (default text)'))}`,
+    '',
+  ].join('\n');
+}
+
+// ------------------------------------------------------------------ shared options
+
+const COMMON = {
+  dim: { type: 'string', multiple: true },
+  'input-shape': { type: 'string', multiple: true },
+  inputs: { type: 'string' },
+  seed: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+interface Common {
+  readonly random: RandomInputOptions;
+  readonly inputShapes: Record<string, number[]>;
+  readonly dims: Record<string, number>;
+  readonly inputsDir: string | undefined;
+  readonly json: boolean;
+}
+
+function assignments(values: unknown, option: string): [string, string][] {
+  const list = Array.isArray(values) ? (values as string[]) : [];
+  return list.map((item) => {
+    const at = item.lastIndexOf('=');
+    if (at <= 0) throw new UsageError(msg('--{0} takes NAME=VALUE; got "{1}".', option, item));
+    return [item.slice(0, at), item.slice(at + 1)];
+  });
+}
+
+function commonOptions(values: Record<string, unknown>): Common {
+  const dims: Record<string, number> = {};
+  for (const [name, text] of assignments(values['dim'], 'dim')) {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(msg('--dim {0} needs a whole number; got "{1}".', name, text));
+    dims[name] = n;
+  }
+  const inputShapes: Record<string, number[]> = {};
+  for (const [name, text] of assignments(values['input-shape'], 'input-shape')) {
+    const shape = parseShape(text);
+    if (!shape) throw new UsageError(msg('--input-shape {0} needs dimensions like 1,5,2; got "{1}".', name, text));
+    inputShapes[name] = shape;
+  }
+  const seedText = values['seed'];
+  const seed = seedText === undefined ? 0 : Number(seedText);
+  if (!Number.isInteger(seed)) throw new UsageError(msg('--seed needs a whole number.'));
+  const format = values['format'] ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(msg('Unknown format "{0}": use {1}.', String(format), 'text, json'));
+  return {
+    random: { seed, dims, shapes: inputShapes },
+    inputShapes,
+    dims,
+    inputsDir: typeof values['inputs'] === 'string' ? values['inputs'] : undefined,
+    json: format === 'json',
+  };
+}
+
+function oneModel(ctx: CliContext, positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(msg('Give exactly one model file.'));
+  return path.resolve(ctx.cwd, positionals[0]!);
+}
+
+async function givenInputs(ctx: CliContext, model: Model, common: Common): Promise<Record<string, ArrayValue>> {
+  if (!common.inputsDir) return {};
+  const dir = path.resolve(ctx.cwd, common.inputsDir);
+  const values = await readInputDir(dir, feedInputs(model.graph));
+  const missing = feedInputs(model.graph).filter((v) => !values[v.name]).map((v) => v.name);
+  if (missing.length) ctx.log.warn(ctx.t(msg('No .npy file for {0} in {1}: seeded random values are used.', missing.join(', '), common.inputsDir)));
+  return values;
+}
+
+function typeText(type: ValueType | null): string {
+  if (!type) return '?';
+  if (type.kind !== 'tensor') return type.kind;
+  return `${type.elemType}[${(type.shape ?? []).map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+function relative(ctx: CliContext, file: string): string {
+  const rel = path.relative(ctx.cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+function json(ctx: CliContext, value: unknown): void {
+  ctx.out(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
+}
+
+function comparisonJson(ctx: CliContext, c: OutputComparison) {
+  return {
+    name: c.name, pass: c.pass, maxAbsError: c.maxAbsError, meanAbsError: c.meanAbsError, cosine: c.cosine,
+    ...(c.iou !== undefined ? { iou: c.iou } : {}), dims: c.candidateDims, ...(c.problem ? { problem: ctx.t(c.problem) } : {}),
+  };
+}
+
+function comparisonLine(ctx: CliContext, c: OutputComparison): string {
+  const parts = [
+    ctx.t(msg('max abs error {0}', c.maxAbsError.toPrecision(3))),
+    ctx.t(msg('cosine {0}', c.cosine.toFixed(6))),
+    ...(c.iou !== undefined ? [ctx.t(msg('mask IoU {0}', c.iou.toFixed(4)))] : []),
+  ];
+  return `    ${c.pass ? ctx.t(msg('ok')) : ctx.t(msg('FAIL'))}  ${c.name}: ${parts.join(', ')}`;
+}
+
+// ------------------------------------------------------------------ extract
+
+/** Runs the part on the original's values of its inputs and compares with the original's values of its outputs. */
+async function reproduction(original: Model, part: ExtractedModel, bytes: Uint8Array, feeds: Record<string, ArrayValue>, signal: AbortSignal): Promise<OutputComparison[]> {
+  const expected = await probeValues(original, [...part.inputs, ...part.outputs], { inputs: feeds, signal });
+  const session = await InferenceSession.create(bytes);
+  try {
+    const actual = await session.run(Object.fromEntries(part.inputs.map((n) => [n, expected[n]!])));
+    return compareOutputs(Object.fromEntries(part.outputs.map((n) => [n, expected[n]!])), actual);
+  } finally {
+    await session.release();
+  }
+}
+
+async function extract(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...COMMON,
+    from: { type: 'string', multiple: true },
+    to: { type: 'string', multiple: true },
+    module: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'no-verify': { type: 'boolean' },
+  });
+  const common = commonOptions(values);
+  const file = oneModel(ctx, positionals);
+  if (typeof values.output !== 'string') throw new UsageError(msg('Give the output file with -o OUT.'));
+  const from = (values.from ?? []).flatMap((v) => v.split(',')).filter(Boolean);
+  const to = (values.to ?? []).flatMap((v) => v.split(',')).filter(Boolean);
+  if (values.module === undefined && to.length === 0) throw new UsageError(msg('Say what to extract: --module PREFIX, or --to TENSOR (with --from TENSOR for the cut).'));
+  if (values.module !== undefined && (from.length || to.length)) throw new UsageError(msg('Use either --module or --from/--to, not both.'));
+  const out = path.resolve(ctx.cwd, values.output);
+  const model = await openModel(file, { signal: ctx.signal });
+  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
+  const options = { inputs: feeds, signal: ctx.signal };
+  const part = values.module !== undefined ? await extractModule(model, values.module, options) : await extractByTensors(model, from, to, options);
+  const bytes = await encodeModel(part.model, { signal: ctx.signal });
+  const comparisons = values['no-verify'] ? [] : await reproduction(model, part, bytes, feeds, ctx.signal);
+  await writeFileAtomic(out, bytes, { signal: ctx.signal });
+  const failed = comparisons.filter((c) => !c.pass);
+  if (common.json) {
+    json(ctx, {
+      version: 1, model: relative(ctx, file), output: relative(ctx, out), nodes: part.model.graph.nodes.length,
+      initializers: part.model.graph.initializers.length,
+      inputs: part.model.graph.inputs.map((v) => ({ name: v.name, type: typeText(v.type) })),
+      outputs: part.model.graph.outputs.map((v) => ({ name: v.name, type: typeText(v.type) })),
+      extraInputs: part.extraInputs, probedTypes: part.probedTypes, reproduction: comparisons.map((c) => comparisonJson(ctx, c)),
+    });
+  } else {
+    const lines = [ctx.t(msg('Wrote {0}: {1} nodes, {2} initializers.', relative(ctx, out), part.model.graph.nodes.length, part.model.graph.initializers.length))];
+    lines.push(ctx.t(msg('Inputs:')));
+    for (const v of part.model.graph.inputs) lines.push(`  ${v.name}: ${typeText(v.type)}`);
+    lines.push(ctx.t(msg('Outputs:')));
+    for (const v of part.model.graph.outputs) lines.push(`  ${v.name}: ${typeText(v.type)}`);
+    if (part.extraInputs.length) lines.push(ctx.t(msg('Also needs model inputs the cut did not reach: {0}', part.extraInputs.join(', '))));
+    if (part.probedTypes.length) lines.push(ctx.t(msg('Types of {0} tensor(s) come from a run of the original (the model declares none).', part.probedTypes.length)));
+    if (comparisons.length) {
+      lines.push(failed.length
+        ? ctx.t(msg('The part does NOT reproduce the original tensors:'))
+        : ctx.t(msg('The part reproduces the original tensors ({0} outputs compared on seeded inputs).', comparisons.length)));
+      for (const c of comparisons) if (!c.pass || comparisons.length <= 8) lines.push(comparisonLine(ctx, c));
+    }
+    ctx.out(lines.join('\n') + '\n');
+  }
+  return failed.length ? EXIT_FINDINGS : EXIT_OK;
+}
+
+// ------------------------------------------------------------------ split
+
+async function split(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { ...COMMON, depth: { type: 'string' }, output: { type: 'string', short: 'o' } });
+  const common = commonOptions(values);
+  const file = oneModel(ctx, positionals);
+  if (typeof values.output !== 'string') throw new UsageError(msg('Give the output folder with -o DIR.'));
+  const depth = values.depth === undefined ? 1 : Number(values.depth);
+  const dir = path.resolve(ctx.cwd, values.output);
+  const model = await openModel(file, { signal: ctx.signal });
+  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
+  const parts = await splitByModule(model, depth, { inputs: feeds, signal: ctx.signal });
+  await fsp.mkdir(dir, { recursive: true });
+  const rows = [];
+  for (const [k, part] of parts.entries()) {
+    const name = `${String(k + 1).padStart(2, '0')}_${part.module.replace(/[^A-Za-z0-9._-]/g, '_')}.onnx`;
+    const out = path.join(dir, name);
+    await writeFileAtomic(out, await encodeModel(part.extracted.model, { signal: ctx.signal }), { signal: ctx.signal });
+    const ops = [...opCounts(part.extracted.model.graph).keys()].sort();
+    rows.push({ module: part.module, file: relative(ctx, out), nodes: part.nodeCount, ops, inputs: part.extracted.inputs, outputs: part.extracted.outputs });
+  }
+  if (common.json) {
+    json(ctx, { version: 1, model: relative(ctx, file), depth, parts: rows });
+  } else {
+    const lines = [ctx.t(msg('{0} parts at module depth {1}:', rows.length, depth))];
+    for (const r of rows) {
+      lines.push(`  ${r.file}  ${ctx.t(msg('{0}: {1} nodes, {2} op types, {3} inputs, {4} outputs', r.module, r.nodes, r.ops.length, r.inputs.length, r.outputs.length))}`);
+      lines.push(`    ${r.ops.join(' ')}`);
+    }
+    ctx.out(lines.join('\n') + '\n');
+  }
+  return EXIT_OK;
+}
+
+// ------------------------------------------------------------------ rewrite
+
+function toleranceOptions(values: Record<string, unknown>): Tolerance {
+  const number = (key: string, fallback: number) => {
+    const raw = values[key];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(msg('--{0} needs a non-negative number.', key));
+    return n;
+  };
+  return { atol: number('atol', STRICT_TOLERANCE.atol), rtol: number('rtol', STRICT_TOLERANCE.rtol), minCosine: STRICT_TOLERANCE.minCosine, minIou: STRICT_TOLERANCE.minIou };
+}
+
+function ruleList(ctx: CliContext): string {
+  const lines = [ctx.t(msg('Rewrite rules (applied in this order; "all" means every exact rule):'))];
+  for (const rule of REWRITE_RULES) lines.push(`  ${rule.id.padEnd(22)}${rule.exact ? '' : `[${ctx.t(msg('approximate'))}] `}${ctx.t(rule.summary)}`);
+  return lines.join('\n') + '\n';
+}
+
+function reportLines(ctx: CliContext, report: RuleReport): string[] {
+  const ops = Object.entries(report.ops).map(([op, n]) => `${op} ${n.before}→${n.after}`).join(', ');
+  const status: Record<RuleReport['status'], Message> = {
+    applied: msg('applied'), refused: msg('REFUSED'), unchanged: msg('nothing to do'),
+  };
+  const lines = [`${report.rule}: ${ctx.t(status[report.status])}${report.changed ? ` (${ctx.t(msg('{0} changes', report.changed))}${ops ? `; ${ops}` : ''})` : ''}`];
+  if (report.status === 'refused') for (const reason of refusalReasons(report)) lines.push(`    ${ctx.t(reason)}`);
+  if (report.comparisons.length && (report.status !== 'refused' || !report.exact)) {
+    if (!report.exact) lines.push(`    ${ctx.t(msg('Changes numerics: measured error against the original model'))}`);
+    for (const c of report.comparisons) lines.push(comparisonLine(ctx, c));
+  }
+  for (const note of report.notes) lines.push(`    ${ctx.t(msg('note: {0}', ctx.t(note)))}`);
+  return lines;
+}
+
+async function rewrite(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...COMMON,
+    apply: { type: 'string', multiple: true },
+    output: { type: 'string', short: 'o' },
+    list: { type: 'boolean' },
+    'no-verify': { type: 'boolean' },
+    atol: { type: 'string' },
+    rtol: { type: 'string' },
+    mask: { type: 'string', multiple: true },
+    'mask-threshold': { type: 'string' },
+  });
+  if (values.list) {
+    ctx.out(ruleList(ctx));
+    return EXIT_OK;
+  }
+  const common = commonOptions(values);
+  const file = oneModel(ctx, positionals);
+  if (typeof values.output !== 'string') throw new UsageError(msg('Give the output file with -o OUT.'));
+  const requested = (values.apply ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (requested.length === 0) throw new UsageError(msg('Give the rules with --apply RULE[,RULE] or --apply all (see --list).'));
+  const ids = new Set<string>();
+  for (const id of requested) {
+    if (id === 'all') for (const r of REWRITE_RULES) { if (r.exact) ids.add(r.id); }
+    else if (ruleById(id)) ids.add(id);
+    else throw new UsageError(msg('Unknown rewrite rule "{0}"; see "npu-port onnx rewrite --list".', id));
+  }
+  if (Object.keys(common.inputShapes).length || Object.keys(common.dims).length) ids.add('fix-input-shapes');
+  const rules = REWRITE_RULES.filter((r) => ids.has(r.id));
+  const out = path.resolve(ctx.cwd, values.output);
+  const model = await openModel(file, { signal: ctx.signal });
+  const threshold = values['mask-threshold'] === undefined ? undefined : Number(values['mask-threshold']);
+  const result = await rewriteModel(model, rules, {
+    inputs: await givenInputs(ctx, model, common),
+    random: common.random,
+    inputShapes: common.inputShapes,
+    dims: common.dims,
+    tolerance: toleranceOptions(values),
+    verify: values['no-verify'] !== true,
+    ...(values.mask ? { masks: values.mask } : {}),
+    ...(threshold !== undefined && Number.isFinite(threshold) ? { maskThreshold: threshold } : {}),
+    signal: ctx.signal,
+    onRule: (rule, k, total) => ctx.log.info(ctx.t(msg('[{0}/{1}] {2}', k + 1, total, rule.id))),
+  });
+  const applied = result.reports.filter((r) => r.status === 'applied');
+  if (applied.length) await writeFileAtomic(out, await encodeModel(result.model, { signal: ctx.signal }), { signal: ctx.signal });
+  const refused = result.reports.filter((r) => r.status === 'refused');
+  if (common.json) {
+    json(ctx, {
+      version: 1, model: relative(ctx, file), output: applied.length ? relative(ctx, out) : null,
+      nodes: { before: model.graph.nodes.length, after: result.model.graph.nodes.length },
+      rules: result.reports.map((r) => ({
+        rule: r.rule, exact: r.exact, status: r.status, changed: r.changed, ops: r.ops, notes: r.notes.map(ctx.t),
+        tolerance: r.tolerance, outputs: r.comparisons.map((c) => comparisonJson(ctx, c)),
+      })),
+    });
+  } else {
+    const lines = result.reports.flatMap((r) => reportLines(ctx, r));
+    lines.push(applied.length
+      ? ctx.t(msg('Wrote {0}: {1} nodes (was {2}).', relative(ctx, out), result.model.graph.nodes.length, model.graph.nodes.length))
+      : ctx.t(msg('No rule changed the model; nothing written.')));
+    if (values['no-verify']) lines.push(ctx.t(msg('Not verified (--no-verify): run "npu-port onnx run" on both models and compare.')));
+    ctx.out(lines.join('\n') + '\n');
+  }
+  return refused.length ? EXIT_FINDINGS : EXIT_OK;
+}
+
+// ------------------------------------------------------------------ run
+
+function positiveInt(value: unknown, option: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(msg('--{0} needs a whole number of at least {1}.', option, min));
+  return n;
+}
+
+async function run(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...COMMON,
+    iterations: { type: 'string' },
+    warmup: { type: 'string' },
+    outputs: { type: 'string' },
+    'no-save': { type: 'boolean' },
+  });
+  const common = commonOptions(values);
+  const file = oneModel(ctx, positionals);
+  const iterations = positiveInt(values.iterations, 'iterations', 10, 1);
+  const warmup = positiveInt(values.warmup, 'warmup', 3, 0);
+  const model = await openModel(file, { signal: ctx.signal });
+  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
+  const result = await benchmarkModel(file, feeds, { iterations, warmup, signal: ctx.signal });
+  const outDir = path.resolve(ctx.cwd, typeof values.outputs === 'string' ? values.outputs : `${path.basename(file, '.onnx')}.outputs`);
+  const written = values['no-save'] ? [] : await writeOutputDir(outDir, result.outputs, ctx.signal);
+  const s = result.stats;
+  if (common.json) {
+    json(ctx, {
+      version: 1, model: relative(ctx, file), iterations, warmup, loadMs: result.loadMs, latencyMs: s ?? null, samplesMs: result.samplesMs,
+      inputs: Object.entries(feeds).map(([name, v]) => ({ name, type: v.elemType, dims: v.dims })),
+      outputs: Object.entries(result.outputs).map(([name, v]) => ({ name, type: v.elemType, dims: v.dims })),
+      saved: written.map((w) => relative(ctx, w)),
+    });
+    return EXIT_OK;
+  }
+  const f = (n: number) => n.toFixed(3);
+  const lines = [ctx.t(msg('{0}: {1} runs after {2} warm-up runs on the CPU (onnxruntime), model load {3} ms', relative(ctx, file), iterations, warmup, result.loadMs.toFixed(1)))];
+  if (s) {
+    lines.push(ctx.t(msg('latency ms: mean {0}  std {1}  min {2}  max {3}', f(s.mean), f(s.std), f(s.min), f(s.max))));
+    lines.push(ctx.t(msg('percentiles ms: p50 {0}  p95 {1}  p99 {2}', f(s.p50), f(s.p95), f(s.p99))));
+    lines.push(ctx.t(msg('throughput: {0} inferences/s', s.throughput.toFixed(2))));
+  }
+  lines.push(ctx.t(msg('Outputs:')));
+  for (const [name, v] of Object.entries(result.outputs)) lines.push(`  ${name}: ${v.elemType}[${v.dims.join(', ')}]`);
+  if (written.length) lines.push(ctx.t(msg('Saved {0} output(s) as .npy in {1}', written.length, relative(ctx, outDir))));
+  ctx.out(lines.join('\n') + '\n');
+  return EXIT_OK;
+}
