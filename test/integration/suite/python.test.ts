@@ -1,0 +1,112 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateExtension, waitFor, workspaceFolder } from '../extension';
+
+const SCRIPT = [
+  '"""Inference script (integration fixture)."""',
+  'import torch',
+  '',
+  'pipe = torch.nn.Linear(4, 4)',
+  'pipe.to("cuda", torch.bfloat16)',
+  'generator = torch.Generator("cuda").manual_seed(0)',
+  '',
+].join('\n');
+
+const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'npu-port');
+const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
+
+async function writeFile(rel: string, text: string): Promise<vscode.Uri> {
+  const uri = vscode.Uri.joinPath(workspaceFolder(), 'python-it', rel);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  return uri;
+}
+
+describe('python migration', () => {
+  before(async () => {
+    await activateExtension();
+  });
+
+  it('shows diagnostics with rule id and documentation link, and updates them as the user types', async () => {
+    const uri = await writeFile('typing.py', SCRIPT);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc);
+    const first = await waitFor(() => (ours(uri).length >= 2 ? ours(uri) : undefined), 'npu-port diagnostics');
+    const device = first.find((d) => codeOf(d) === 'cuda-device-string');
+    assert.ok(device, first.map(codeOf).join());
+    assert.equal(device.range.start.line, 4);
+    assert.equal(device.range.start.character, 8);
+    assert.equal(device.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(String((device.code as { target: vscode.Uri }).target), /docs\/rules\/cuda-device-string\.md$/);
+    assert.ok(first.some((d) => codeOf(d) === 'cuda-generator'));
+
+    await editor.edit((b) => b.insert(new vscode.Position(6, 0), 'x = torch.zeros(2).cuda()\n'));
+    const typed = await waitFor(() => (ours(uri).some((d) => codeOf(d) === 'cuda-tensor-method') ? ours(uri) : undefined), 'a diagnostic for the typed line');
+    assert.equal(typed.find((d) => codeOf(d) === 'cuda-tensor-method')!.range.start.line, 6);
+    await editor.edit((b) => b.delete(new vscode.Range(6, 0, 7, 0)));
+    await waitFor(() => (ours(uri).some((d) => codeOf(d) === 'cuda-tensor-method') ? undefined : true), 'the diagnostic to go away');
+  });
+
+  it('offers quick fixes, ignore-for-line, rule docs and fix-all; hover explains the rule', async () => {
+    const uri = await writeFile('actions.py', SCRIPT);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const diagnostics = await waitFor(() => (ours(uri).length >= 2 ? ours(uri) : undefined), 'diagnostics');
+    const device = diagnostics.find((d) => codeOf(d) === 'cuda-device-string')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, device.range);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Show documentation for cuda-device-string'), titles.join(' | '));
+    if (vscode.workspace.isTrusted) {
+      assert.ok(titles.includes('Replace with DEVICE, DTYPE'), titles.join(' | '));
+      assert.ok(titles.includes('Ignore cuda-device-string on this line'), titles.join(' | '));
+      const fixAll = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, device.range, vscode.CodeActionKind.SourceFixAll.value);
+      assert.ok(fixAll.some((a) => a.kind?.value === 'source.fixAll.npuPort'), fixAll.map((a) => a.kind?.value).join());
+    }
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, device.range.start.translate(0, 1));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(text, /cuda-device-string/);
+    assert.match(text, /CUDA device string/);
+  });
+
+  it('fix all in file gives the seed result and creates the device helper', async function () {
+    if (!vscode.workspace.isTrusted) {
+      assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile'), false);
+      this.skip();
+    }
+    const uri = await writeFile('fixme.py', SCRIPT);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    await waitFor(() => (ours(uri).length >= 2 ? true : undefined), 'diagnostics');
+    assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile', uri), true);
+    const fixed = doc.getText();
+    assert.match(fixed, /^from device_utils import DEVICE, DTYPE, dm$/m);
+    assert.match(fixed, /^pipe\.to\(DEVICE, DTYPE\)$/m);
+    assert.match(fixed, /^generator = dm\.create_generator\(0\)$/m);
+    const helper = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, '..', 'device_utils.py'));
+    assert.match(new TextDecoder().decode(helper), /class DeviceManager/);
+    await waitFor(() => (ours(uri).length === 0 ? true : undefined), 'no diagnostics after fix-all');
+  });
+
+  it('scans the workspace (files not open included), fixes it as one edit and writes the migration report', async () => {
+    const closed = await writeFile('closed/inference.py', 'import torch\nx = torch.ones(1).cuda()\ntorch.cuda.synchronize()\n');
+    await writeFile('closed/requirements.txt', 'torch\nflash-attn==2.5.6\n');
+    await vscode.commands.executeCommand('npuPort.scanWorkspace');
+    const found = await waitFor(() => (ours(closed).length === 2 ? ours(closed) : undefined), 'scan diagnostics on a closed file');
+    assert.deepEqual(found.map(codeOf).sort(), ['cuda-tensor-method', 'torch-cuda-api']);
+    if (vscode.workspace.isTrusted) {
+      assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInWorkspace'), true);
+      const text = (await vscode.workspace.openTextDocument(closed)).getText();
+      assert.match(text, /x = torch\.ones\(1\)\.to\(DEVICE\)/);
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(closed, '..', 'requirements_npu.txt'));
+    }
+    const report = await vscode.commands.executeCommand<vscode.TextDocument>('npuPort.generateMigrationReport');
+    assert.equal(report.languageId, 'markdown');
+    assert.match(report.getText(), /^# NPU migration report/m);
+    assert.match(report.getText(), /closed\/inference\.py/);
+  });
+
+  it('shows rule documentation from the catalog', async () => {
+    await vscode.commands.executeCommand('npuPort.showRuleDocs', 'cuda-generator');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'npu-port-rule', path: '/cuda-generator.md' }));
+    assert.match(doc.getText(), /^# cuda-generator: CUDA random generator/);
+  });
+});
