@@ -7,7 +7,7 @@
 //   - JS heap of the page.
 // Baseline in the same run: the same pan drawn as one DOM/SVG element per node and edge (what a
 // DOM-based viewer does), to show why the viewer draws on a canvas.
-// usage: node bench/layout-frames.mjs [--layers=136] [--screenshot=DIR]
+// usage: node bench/layout-frames.mjs [--layers=136] [--graph=transformer|edgesam] [--theme=dark|light] [--screenshot=DIR]
 import * as esbuild from 'esbuild';
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const layers = Number(arg('layers', '136'));
 const screenshotDir = arg('screenshot', undefined);
+const graphKind = arg('graph', 'transformer');
+const themeKind = arg('theme', 'dark');
 
 if (!existsSync(join(ROOT, 'dist/webview/viewer.js'))) spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
 const dir = mkdtempSync(join(tmpdir(), 'npu-port-frames-'));
@@ -30,8 +32,8 @@ writeFileSync(entry, [
   `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/graphLayout.ts'))};`,
 ].join('\n'));
 await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'synthetic.mjs'), logLevel: 'warning' });
-const { transformerGraph, GraphLayoutEngine } = await import(pathToFileURL(join(dir, 'synthetic.mjs')).href);
-const graph = transformerGraph(layers);
+const { transformerGraph, edgeSamDecoderGraph, GraphLayoutEngine } = await import(pathToFileURL(join(dir, 'synthetic.mjs')).href);
+const graph = graphKind === 'edgesam' ? edgeSamDecoderGraph() : transformerGraph(layers);
 const graphJson = JSON.stringify(graph);
 // geometry of the fully expanded view, for the DOM baseline (same layout the viewer draws)
 const expandedGeometry = (() => {
@@ -46,7 +48,8 @@ const expandedGeometry = (() => {
 const nonce = randomBytes(16).toString('base64');
 const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data: blob:; connect-src 'self'; worker-src blob:`;
 // dark theme variables as VS Code sets them (a subset)
-const themeVars = `--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#d4d4d4;--vscode-foreground:#cccccc;--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editorWidget-background:#252526;--vscode-descriptionForeground:#9d9d9d;--vscode-focusBorder:#007fd4;--vscode-errorForeground:#f48771;--vscode-editorWarning-foreground:#cca700;--vscode-charts-blue:#3794ff;--vscode-charts-purple:#b180d7;--vscode-charts-green:#89d185;--vscode-charts-orange:#d18616;--vscode-charts-red:#f14c4c;--vscode-charts-yellow:#cca700`;
+const lightVars = `--vscode-editor-background:#ffffff;--vscode-editor-foreground:#3b3b3b;--vscode-foreground:#3b3b3b;--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editorWidget-background:#f8f8f8;--vscode-editorWidget-border:#c8c8c8;--vscode-descriptionForeground:#717171;--vscode-focusBorder:#005fb8;--vscode-errorForeground:#e51400;--vscode-inputValidation-errorBackground:#f2dede;--vscode-editorWarning-foreground:#bf8803;--vscode-inputValidation-warningBackground:#f6f5d2;--vscode-charts-blue:#1a85ff;--vscode-charts-purple:#652d90;--vscode-charts-green:#388a34;--vscode-charts-orange:#d18616;--vscode-charts-red:#e51400;--vscode-charts-yellow:#bf8803;--vscode-editorLineNumber-foreground:#6e7681;--vscode-sideBar-background:#f8f8f8;--vscode-badge-background:#c4c4c4`;
+const darkVars = `--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#d4d4d4;--vscode-foreground:#cccccc;--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editorWidget-background:#252526;--vscode-descriptionForeground:#9d9d9d;--vscode-focusBorder:#007fd4;--vscode-errorForeground:#f48771;--vscode-editorWarning-foreground:#cca700;--vscode-charts-blue:#3794ff;--vscode-charts-purple:#b180d7;--vscode-charts-green:#89d185;--vscode-charts-orange:#d18616;--vscode-charts-red:#f14c4c;--vscode-charts-yellow:#cca700`;
 const stub = `
 window.__sent = [];
 window.__state = undefined;
@@ -66,8 +69,8 @@ window.acquireVsCodeApi = () => ({
   setState(s) { window.__state = s; },
 });`;
 const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
-<script nonce="${nonce}">${stub}</script><style nonce="${nonce}">html { ${themeVars} }</style></head>
-<body class="vscode-dark" data-worker-url="/layout.worker.js"><div id="app"></div>
+<script nonce="${nonce}">${stub}</script><style nonce="${nonce}">html { ${themeKind === 'light' ? lightVars : darkVars} }</style></head>
+<body class="vscode-${themeKind}" data-worker-url="/layout.worker.js"><div id="app"></div>
 <script nonce="${nonce}" src="/viewer.js"></script></body></html>`;
 
 const server = createServer((req, res) => {
@@ -107,15 +110,22 @@ try {
     const r = await page.evaluate(() => ({ draw: [...window.__npuViewer.frameTimes], raf: window.__raf.slice(1) }));
     return { label, frames: r.draw.length, drawP50: pct(r.draw, 0.5), drawP95: pct(r.draw, 0.95), drawMax: Math.max(...r.draw), rafP95: pct(r.raf, 0.95) };
   };
+  if (screenshotDir) {
+    // a readable close-up: select the first unsupported node through search, which centres it at zoom ≥ 0.8
+    await page.locator('vscode-textfield').click();
+    await page.keyboard.type(graphKind === 'edgesam' ? 'Erf' : 'Softmax');
+    await page.locator('#search-results li').first().click();
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(screenshotDir, `viewer-${graphKind}-${themeKind}.png`) });
+  }
   const overview = await pan('overview (collapsed layers)');
-  if (screenshotDir) await page.screenshot({ path: join(screenshotDir, 'viewer-overview.png') });
   const expandStart = Date.now();
   await page.getByText('Expand all', { exact: true }).click();
   await page.waitForFunction((n) => (window.__npuViewer?.items ?? 0) > n, graph.nodes.length);
   const expandMs = Date.now() - expandStart;
   const afterExpand = await page.evaluate(() => ({ layoutMs: window.__npuViewer.layoutMs, items: window.__npuViewer.items }));
   const expanded = await pan('all modules expanded');
-  if (screenshotDir) await page.screenshot({ path: join(screenshotDir, 'viewer-expanded.png') });
+  if (screenshotDir) await page.screenshot({ path: join(screenshotDir, `viewer-${graphKind}-${themeKind}-expanded.png`) });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const metrics = (await cdp.send('Performance.getMetrics').catch(async () => { await cdp.send('Performance.enable'); return cdp.send('Performance.getMetrics'); })).metrics;

@@ -3,6 +3,7 @@
  * level of detail falling off as the zoom shrinks (no labels when they would be unreadable, no
  * sub-pixel boxes). Shared by the live canvas and the PNG export.
  */
+import * as l10n from '@vscode/l10n';
 import { formatShape } from '../src/shared/graph';
 import { MODULE_HEADER } from '../src/shared/layout/graphLayout';
 import { DIFF_ADDED, DIFF_CHANGED, STATUS_UNSUPPORTED, STATUS_UNVERIFIED, type Scene } from './scene';
@@ -164,7 +165,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, theme: Th
       ctx.fillText(`+ ${moduleLabel(item.index)}`, item.x + 8, item.y + 14, item.w - 16);
       ctx.font = `${10}px ${theme.font}`;
       ctx.fillStyle = theme.muted;
-      ctx.fillText(`${scene.tree.modules[item.index]!.nodeCount}${badgeText(scene, item.index)}`, item.x + 8, item.y + 31, item.w - 16);
+      ctx.fillText(`${l10n.t('{0} nodes', scene.tree.modules[item.index]!.nodeCount)}${badgeText(scene, item.index)}`, item.x + 8, item.y + 31, item.w - 16);
     } else {
       ctx.font = `${11}px ${theme.font}`;
       ctx.textAlign = 'center';
