@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -75,4 +75,19 @@ test('onnx check and info speak Chinese with --lang zh-cn', async () => {
   const bad = await run(['--lang', 'zh-cn', 'onnx', 'info', path.join(REPO_ROOT, 'package.json')]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /字节/);
+});
+
+test('onnx check --format sarif validates against the official SARIF 2.1.0 schema', async () => {
+  // The schema ships in @microsoft/jest-sarif (also used by the Python scan's SARIF test).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = require('ajv-draft-04') as new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
+  const schemaFile = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const validate = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
+  const r = await run(['onnx', 'check', generatedModel('control_flow.onnx'), '--profile', path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json'), '--format', 'sarif']);
+  assert.equal(r.code, 1, r.err);
+  const log = JSON.parse(r.out);
+  assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+  const results = log.runs[0].results as { ruleId: string; level: string; locations: { logicalLocations?: { fullyQualifiedName: string }[] }[] }[];
+  assert.ok(results.some((x) => x.ruleId === 'op-unsupported' && x.level === 'error' && x.locations[0]!.logicalLocations![0]!.fullyQualifiedName === 'main/repeat.body/loop_if.else_branch/inner_neg'));
+  assert.ok(results.some((x) => x.ruleId === 'subgraph'));
 });
