@@ -162,6 +162,30 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: hiding and showing the tab keeps the selection and expanded modules (webview state, no retained context)',
+    async run(page, ctx) {
+      copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
+      await waitForWorkbench(page);
+      await openFile(page, MODEL);
+      let frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      await frame.locator('vscode-textfield').click();
+      await page.keyboard.type('Erf');
+      await frame.locator('#search-results li').first().click();
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties td.mono', { hasText: /^Erf$/ }).first().waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(500); // state is saved shortly after a change
+      await openFile(page, 'train.py');
+      await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+      await page.locator('.tabs-container .tab', { hasText: MODEL }).first().click();
+      frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      // restored without any new search: the selected node's properties are shown again
+      await frame.locator('#properties td.mono', { hasText: /^Erf$/ }).first().waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('vscode-textfield').evaluate((e) => (e as unknown as { value: string }).value), '', 'a fresh webview (the search field is empty)');
+    },
+  },
+  {
     name: 'ONNX viewer: a truncated model shows the decode error with its byte offset, not a blank panel',
     async run(page, ctx) {
       const bytes = readFileSync(generatedModel(MODEL));

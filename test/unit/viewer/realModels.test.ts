@@ -9,7 +9,9 @@ import { toCompactGraph } from '../../../src/extension/onnx/compactGraph';
 import { GraphLayoutEngine } from '../../../src/shared/layout/graphLayout';
 import { defaultExpanded } from '../../../src/shared/layout/modules';
 import type { CompactGraph } from '../../../src/shared/graph';
-import { generatedModel, npmModel, pythonDump } from '../onnx/fixtures';
+import { execFileSync } from 'node:child_process';
+import { ModelSession } from '../../../src/extension/onnx/modelSession';
+import { generatedModel, npmModel, PYTHON, pythonDump } from '../onnx/fixtures';
 
 const labels = { format: 'Format', producer: 'Producer', opsets: 'Opsets', graph: 'Graph', nodes: 'Nodes' };
 
@@ -69,5 +71,30 @@ test('real npm-shipped models (If subgraphs, Constant-heavy, dynamic dims) conve
     assert.equal(graph.totalNodes, py.node_count, `${id}: node count`);
     if (id === 'silero_vad_v5') assert.ok(graph.nodes.some((n) => n.op === 'If' && (n.subgraphs?.length ?? 0) === 2), 'If nodes list their two branches');
     assertDrawable(graph, id);
+  }
+});
+
+test('initializer values for the properties panel match numpy (first values, min, max, mean)', async () => {
+  const file = generatedModel('transformer.onnx');
+  const model = await openModel(file);
+  const init = [...model.graph.initializers].filter((t) => t.elemType === 'float' && t.elementCount > 100).sort((a, b) => b.elementCount - a.elementCount)[0]!;
+  const session = new ModelSession(file);
+  try {
+    const values = await session.tensorValues(init.name, 8);
+    const script = [
+      'import onnx, sys, json',
+      'from onnx import numpy_helper',
+      'm = onnx.load(sys.argv[1])',
+      't = [numpy_helper.to_array(i) for i in m.graph.initializer if i.name == sys.argv[2]][0].astype("float64").ravel()',
+      'print(json.dumps({"first": t[:8].tolist(), "min": float(t.min()), "max": float(t.max()), "mean": float(t.mean()), "count": int(t.size)}))',
+    ].join('\n');
+    const py = JSON.parse(execFileSync(PYTHON, ['-c', script, file, init.name], { encoding: 'utf8' })) as { first: number[]; min: number; max: number; mean: number; count: number };
+    assert.equal(values.count, py.count);
+    assert.equal(values.first.length, 8);
+    values.first.forEach((v, i) => assert.ok(Math.abs((v as number) - py.first[i]!) < 1e-6, `value ${i}: ${v} vs ${py.first[i]}`));
+    assert.ok(Math.abs(values.min! - py.min) < 1e-6 && Math.abs(values.max! - py.max) < 1e-6);
+    assert.ok(Math.abs(values.mean! - py.mean) < 1e-6 * Math.max(1, Math.abs(py.mean)), `mean ${values.mean} vs ${py.mean}`);
+  } finally {
+    session.dispose();
   }
 });
