@@ -184,7 +184,8 @@ export class SshSession {
     if (privateKey) config.privateKey = privateKey;
     if (options.credentials?.passphrase) config.passphrase = options.credentials.passphrase;
     if (options.credentials?.password) config.password = options.credentials.password;
-    const agent = options.credentials?.agent ?? process.env.SSH_AUTH_SOCK;
+    // Windows' OpenSSH agent listens on a named pipe and sets no SSH_AUTH_SOCK.
+    const agent = options.credentials?.agent ?? process.env.SSH_AUTH_SOCK ?? (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
     if (agent) config.agent = agent;
 
     await new Promise<void>((resolve, reject) => {
