@@ -28,7 +28,8 @@ export interface DecodeOptions {
 export interface OpenOptions extends DecodeOptions {
   /**
    * Files up to this size are read whole (one read is fastest for small models); larger files are read
-   * in pages and tensor payloads are skipped by position. Default 32 MiB.
+   * in pages and tensor payloads are skipped by position. Default 64 MiB: below that, one read plus an
+   * in-memory decode beats a page read per tensor header (measured on a 38 MiB, 22k-node model).
    */
   readonly wholeFileLimit?: number;
 }
@@ -49,8 +50,9 @@ export async function openModel(file: string, options: OpenOptions = {}): Promis
   const stat = await fsp.stat(absolute);
   const baseDir = options.baseDir ?? path.dirname(absolute);
   options.signal?.throwIfAborted();
-  if (stat.size <= (options.wholeFileLimit ?? 32 * 1024 * 1024)) {
-    const bytes = await fsp.readFile(absolute, { signal: options.signal });
+  if (stat.size <= (options.wholeFileLimit ?? 64 * 1024 * 1024)) {
+    const bytes = await readWhole(absolute, stat.size);
+    options.signal?.throwIfAborted();
     return decodeFromSource(new BufferSource(bytes), absolute, { ...options, baseDir });
   }
   const source = new FileSource(absolute);
@@ -58,6 +60,23 @@ export async function openModel(file: string, options: OpenOptions = {}): Promis
     return decodeFromSource(source, absolute, { ...options, baseDir });
   } finally {
     source.close();
+  }
+}
+
+/** The whole file in one read request (fs.promises.readFile reads in 512 KiB rounds through the thread pool). */
+async function readWhole(file: string, size: number): Promise<Buffer> {
+  const handle = await fsp.open(file, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await handle.read(bytes, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done === size ? bytes : bytes.subarray(0, done);
+  } finally {
+    await handle.close();
   }
 }
 
