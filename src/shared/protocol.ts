@@ -67,7 +67,9 @@ export interface ExportRequest {
   readonly data: string;
 }
 export interface OpenAsTextMessage { readonly type: 'openAsText' }
-export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage;
+/** Asks the host to pick a tool report (ATC check_result.json, msit result.csv) and overlay its verdicts. */
+export interface LoadReportMessage { readonly type: 'loadReport' }
+export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage;
 
 /** Typed results of the requests (what `response.result` holds when ok). */
 export interface RequestResults {
@@ -94,6 +96,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
   switch (m.type) {
     case 'ready':
     case 'openAsText':
+    case 'loadReport':
       return hasOnly(m, ['type']) ? { type: m.type } : undefined;
     case 'setTarget':
       return hasOnly(m, ['type', 'target']) && isShortString(m.target, 256) && m.target.length > 0 ? { type: 'setTarget', target: m.target } : undefined;

@@ -186,6 +186,29 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: an ATC pre-check report next to the model is overlaid on its nodes, named by its file',
+    async run(page, ctx) {
+      const model = path.join(ctx.workspace, MODEL);
+      copyFileSync(generatedModel(MODEL), model);
+      const expected = cliCounts(ctx.repoRoot, model, 'ascend310p');
+      // the report layout of ATC's PreChecker (check_result.json), naming one real node as failed
+      const report = { name: 'edgesam', result: 'failed', total: 2, pass: 1, fail: 1, op: [
+        { name: '/prompt_encoder/Sin', type: 'Sin', result: 'failed', cause: [{ code: 1, message: 'The type is not supported.' }] },
+        { name: '/prompt_encoder/Cos', type: 'Cos', result: 'success' },
+      ] };
+      writeFileSync(path.join(ctx.workspace, MODEL.replace(/\.onnx$/, '.check_result.json')), JSON.stringify(report));
+      await waitForWorkbench(page);
+      await openFile(page, MODEL);
+      const frame = viewerFrame(page);
+      await waitForCounts(frame, { unsupported: expected.unsupported + 1, unverified: expected.unverified });
+      await frame.getByText('Problems', { exact: true }).click();
+      await frame.locator('#problems li', { hasText: '/prompt_encoder/Sin' }).first().click();
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties', { hasText: 'check_result.json' }).waitFor({ timeout: 15_000 });
+      await frame.locator('#properties', { hasText: 'The type is not supported.' }).waitFor({ timeout: 15_000 });
+    },
+  },
+  {
     name: 'ONNX viewer: a truncated model shows the decode error with its byte offset, not a blank panel',
     async run(page, ctx) {
       const bytes = readFileSync(generatedModel(MODEL));

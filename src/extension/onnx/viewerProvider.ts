@@ -18,6 +18,7 @@ import { diffGraphs } from '../../shared/diff';
 import { toCompactGraph, type SummaryLabels } from './compactGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
+import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from './toolReports';
 import { toViewerVerdicts } from './verdicts';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
@@ -39,6 +40,8 @@ export class ViewerPanel {
   /** Node index by name in the shown graph (for verdicts from tool diagnostics). */
   private nodeIndex = new Map<string, number>();
   private profileVerdicts: NodeVerdict[] = [];
+  /** Verdicts from tool reports (ATC check_result.json, msit result.csv) loaded for this model. */
+  private reportVerdicts: NodeVerdict[] = [];
 
   constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
     this.target = services.defaultTarget();
@@ -89,6 +92,17 @@ export class ViewerPanel {
       case 'openAsText':
         await vscode.commands.executeCommand('npuPort.openOnnxAsText', this.uri);
         return;
+      case 'loadReport': {
+        const picked = await vscode.window.showOpenDialog({
+          defaultUri: vscode.Uri.joinPath(this.uri, '..'),
+          filters: { [vscode.l10n.t('Tool reports')]: ['json', 'csv'] },
+          openLabel: vscode.l10n.t('Load Tool Report'),
+        });
+        if (!picked?.[0]) return;
+        await this.loadReport(picked[0]);
+        this.refreshToolVerdicts();
+        return;
+      }
       case 'tensorValues': {
         const values = await this.services.session(this.uri).tensorValues(message.tensor, message.count);
         this.respond(message.requestId, values);
@@ -136,6 +150,9 @@ export class ViewerPanel {
       this.nodeIndex = new Map();
       graph.nodes.forEach((n, i) => { if (n.name && !this.nodeIndex.has(n.name)) this.nodeIndex.set(n.name, i); });
       this.profileVerdicts = profile ? toViewerVerdicts(await session.check(profile), t, profile.name) : [];
+      // ATC's pre-check report next to the model (what the remote pre-check task brings back) is shown at once
+      const sibling = vscode.Uri.joinPath(this.uri, '..', `${path.basename(this.uri.fsPath, '.onnx')}.check_result.json`);
+      if (!this.reportVerdicts.length && (await exists(sibling))) await this.loadReport(sibling).catch((e: unknown) => getLog().warn(`onnx viewer: ${String(e)}`));
       const verdicts = [...this.profileVerdicts, ...this.toolVerdicts()];
       this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts, warnings });
       if (profile) this.services.publishDiagnostics(this.uri, await session.check(profile), profile);
@@ -161,6 +178,20 @@ export class ViewerPanel {
     this.services.publishDiagnostics(this.uri, result, profile);
   }
 
+  /** Reads an ATC check_result.json or msit result.csv and keeps its verdicts for this model. */
+  async loadReport(file: vscode.Uri): Promise<void> {
+    const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
+    const base = path.basename(file.fsPath);
+    let parsed: ToolVerdict[];
+    try {
+      parsed = file.fsPath.toLowerCase().endsWith('.csv') ? parseMsitResultCsv(text) : parseAtcCheckResult(text);
+    } catch (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a tool report this viewer reads: {1}', base, error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    this.reportVerdicts = parsed.map((v) => ({ node: this.nodeIndex.get(v.name) ?? -1, name: v.name, status: v.status, reasons: v.reasons, source: base }));
+  }
+
   /** Tool output changed (remote ATC/QNN tasks publish diagnostics on the model): resend the overlay. */
   refreshToolVerdicts(): void {
     if (!this.nodeIndex.size) return;
@@ -172,7 +203,7 @@ export class ViewerPanel {
    * names a tool (`npu-port atc`, `npu-port qnn`, ...) and whose link names a node.
    */
   private toolVerdicts(): NodeVerdict[] {
-    const verdicts: NodeVerdict[] = [];
+    const verdicts: NodeVerdict[] = [...this.reportVerdicts];
     for (const d of vscode.languages.getDiagnostics(this.uri)) {
       if (!d.source || d.source === 'npu-port' || !d.source.startsWith('npu-port ')) continue;
       if (d.severity !== vscode.DiagnosticSeverity.Error && d.severity !== vscode.DiagnosticSeverity.Warning) continue;
@@ -187,6 +218,15 @@ export class ViewerPanel {
       });
     }
     return verdicts;
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
   }
 }
 
