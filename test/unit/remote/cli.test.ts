@@ -87,6 +87,16 @@ test('doctor on an Ascend host: CANN, atc, npu-smi parsed (JSON)', { skip }, asy
   assert.match(byId.get('npu:0')!.message, /310P3, health OK; ATC --soc_version=Ascend310P3/);
 });
 
+test('doctor on a QNN Linux host: QAIRT root and version, qnn-net-run found', { skip }, async () => {
+  const r = await cli(['doctor', '--host', 'qnn-loopback', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const checks = new Map((json(r).stats.checks as { id: string; status: string; message: string }[]).map((c) => [c.id, c]));
+  assert.match(checks.get('qairt-env')!.message, /QNN_SDK_ROOT=.*2\.38\.0\.250901/);
+  assert.equal(checks.get('qairt-version')?.message, 'QAIRT version 2.38.0.250901');
+  assert.equal(checks.get('tool:qnn-net-run')?.status, 'ok');
+  assert.equal(checks.has('npu:0'), false);
+});
+
 test('doctor reports a failing NPU and a broken set-up with fixes, exit 1; Chinese with --lang zh-cn', { skip }, async () => {
   server.setScenario('npu-smi', 'unhealthy');
   try {
