@@ -3,7 +3,9 @@
 // (geometric intersections of the drawn edge polylines, src/shared/layout/crossings.ts).
 //
 // Graphs (generated, test/unit/viewer/synthetic.ts): an EdgeSAM-like decoder (673 nodes), a
-// 32-layer transformer export (5,243 nodes) and a 136-layer one (22,195 nodes).
+// 32-layer transformer export (5,243 nodes) and a 136-layer one (22,195 nodes). Then real torch
+// exports when the ONNX benchmarks have made them (bench/models/, git-ignored): decoded with the
+// ONNX core and converted exactly as the viewer does.
 // Each engine runs in its own child process (dagre needs a bigger stack; peak RSS is per engine).
 //
 // usage: node bench/layout-vs-dagre-elk.mjs [--quick]   --quick: baselines on the small graph only
@@ -29,6 +31,8 @@ async function loadLayoutModule(dir) {
     `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/flat.ts'))};`,
     `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/crossings.ts'))};`,
     `export * from ${JSON.stringify(join(ROOT, 'test/unit/viewer/synthetic.ts'))};`,
+    `export { openModel } from ${JSON.stringify(join(ROOT, 'src/core/onnx/decode.ts'))};`,
+    `export { toCompactGraph } from ${JSON.stringify(join(ROOT, 'src/extension/onnx/compactGraph.ts'))};`,
   ].join('\n'));
   const outfile = join(dir, 'layout.mjs');
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
@@ -85,6 +89,15 @@ try {
     ['transformer, 32 layers', L.transformerGraph(32), !quick],
     ['transformer, 136 layers', L.transformerGraph(136), false],
   ];
+  const labels = { format: 'Format', producer: 'Producer', opsets: 'Opsets', graph: 'Graph', nodes: 'Nodes' };
+  for (const [file, name, baselines] of [['edgesam_decoder.onnx', 'real torch export: EdgeSAM-like decoder', true], ['big_decoder.onnx', 'real torch export: decoder', false], ['transformer-22k.onnx', 'real torch export: chained transformer', false]]) {
+    const full = join(ROOT, 'bench/models', file);
+    try {
+      graphs.push([`${name} (bench/models/${file})`, L.toCompactGraph(await L.openModel(full), labels), baselines && !quick]);
+    } catch {
+      process.stderr.write(`[layout] bench/models/${file} not there (made by bench/onnx-decode.mjs and bench/transform-extract-rewrite.mjs): skipped\n`);
+    }
+  }
   const minOf = (runs, fn) => {
     let best = Infinity;
     let value;
