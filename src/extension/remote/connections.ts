@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AuthenticationError } from '../../core/remote/errors';
 import { expandHome, type HostConfig } from '../../core/remote/hosts';
-import { SshSession, type SshCredentials, type UnknownHostKey, type UnknownKeyDecision } from '../../core/remote/ssh';
+import { SshPool, SshSession, type SshCredentials, type UnknownHostKey, type UnknownKeyDecision } from '../../core/remote/ssh';
 import { getLog } from '../log';
 
 /** ~/.ssh/known_hosts, plus the file of the `npuPort.knownHostsFile` setting (a team's shared known_hosts). */
@@ -21,7 +21,7 @@ function knownHostsFiles(): string[] {
 export type HostState = 'idle' | 'connecting' | 'connected' | 'running' | 'failed';
 
 export class RemoteConnections implements vscode.Disposable {
-  private readonly sessions = new Map<string, Promise<SshSession>>();
+  private readonly pool = new SshPool((host, signal) => this.connect(host, signal));
   readonly onDidChangeState = new vscode.EventEmitter<{ host: string; state: HostState }>();
   private readonly states = new Map<string, HostState>();
 
@@ -58,20 +58,14 @@ export class RemoteConnections implements vscode.Disposable {
 
   /** The host's open connection, or a new one (asking for a passphrase or password when needed). */
   async get(host: HostConfig, signal?: AbortSignal): Promise<{ session: SshSession; connectMs: number }> {
-    const key = `${host.name}\u0000${host.user}@${host.host}:${host.port}`;
-    const existing = await this.sessions.get(key)?.catch(() => undefined);
-    if (existing?.isOpen) return { session: existing, connectMs: 0 };
-    const started = performance.now();
-    const connecting = this.connect(host, signal);
-    this.sessions.set(key, connecting);
+    const busy = this.state(host.name) === 'running';
     this.setState(host.name, 'connecting');
     try {
-      const session = await connecting;
-      session.onClose(() => this.setState(host.name, 'failed'));
-      this.setState(host.name, 'connected');
-      return { session, connectMs: performance.now() - started };
+      const result = await this.pool.get(host, signal);
+      if (result.connectMs > 0) result.session.onClose(() => this.setState(host.name, 'failed'));
+      this.setState(host.name, busy ? 'running' : 'connected');
+      return result;
     } catch (error) {
-      this.sessions.delete(key);
       this.setState(host.name, 'failed');
       throw error;
     }
@@ -123,8 +117,7 @@ export class RemoteConnections implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const session of this.sessions.values()) session.then((s) => s.close(), () => undefined);
-    this.sessions.clear();
+    this.pool.closeAll();
     this.onDidChangeState.dispose();
   }
 }

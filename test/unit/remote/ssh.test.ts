@@ -141,10 +141,12 @@ test('known_hosts: hashed entries written by ssh-keygen -H, patterns and negatio
 });
 
 test('upload sends only changed content, atomically; download replaces only on success', { skip }, async () => {
-  const pool = new SshPool(() => ({ hostKeys: trusted() }));
+  const pool = SshPool.withOptions(() => ({ hostKeys: trusted() }));
   try {
-    const session = await pool.get(server.ascendHost);
-    assert.equal(await pool.get(server.ascendHost), session, 'one reused connection per host');
+    const { session } = await pool.get(server.ascendHost);
+    const again = await pool.get(server.ascendHost);
+    assert.equal(again.session, session, 'one reused connection per host');
+    assert.equal(again.connectMs, 0);
     const file = path.join(local, 'model one.onnx');
     writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 7));
     const remote = path.posix.join(server.ascendHost.workdir, 'models', 'model one.onnx');
@@ -174,10 +176,10 @@ test('upload sends only changed content, atomically; download replaces only on s
 
 test('a connection dropped mid-run fails the run with a clear error, and the pool reconnects later', { skip }, async () => {
   const doomed = await startLoopbackSshd();
-  const pool = new SshPool(() => ({ hostKeys: { knownHostsFiles: [doomed.knownHosts] }, keepaliveIntervalMs: 1000 }));
+  const pool = SshPool.withOptions(() => ({ hostKeys: { knownHostsFiles: [doomed.knownHosts] }, keepaliveIntervalMs: 1000 }));
   try {
     doomed.setScenario('atc', 'slow');
-    const session = await pool.get(doomed.ascendHost);
+    const { session } = await pool.get(doomed.ascendHost);
     const pidsFile = path.join(doomed.standinDir, 'atc.pids');
     const running = session.run(['atc'], { onStdout: () => undefined });
     while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
