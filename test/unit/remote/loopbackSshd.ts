@@ -186,6 +186,15 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   );
 
   const child = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
+  // If the test process ends without stop() (a crash, an early exit), the server goes with it.
+  const onExit = () => {
+    try {
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', onExit);
   await waitForPort(port, child, log);
 
   const base = { host: '127.0.0.1', port, user, identityFile: clientKey, shell: 'posix' as const };
@@ -227,6 +236,7 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
       killAll('SIGKILL');
     },
     async stop() {
+      process.removeListener('exit', onExit);
       killAll('SIGTERM');
       await new Promise((r) => setTimeout(r, 50));
       killAll('SIGKILL');
