@@ -527,7 +527,9 @@ export class SshSession {
 /** POSIX job: its own session (so its process group can be killed), set-up, then the program. */
 export function posixJob(commandText: string, execIt: boolean, setup: string | undefined, cwd?: string): string {
   const inner = [
-    `printf '${PGID_MARKER.replace('\u001e', '\\036')}%s\\n' "$$" >&2`,
+    // The real process group from /proc (Linux); $$ otherwise (it is the group under setsid).
+    `__pg=$$; if [ -r /proc/$$/stat ]; then read -r __1 __2 __3 __4 __pg __r < /proc/$$/stat; fi`,
+    `printf '${PGID_MARKER.replace('\u001e', '\\036')}%s\\n' "$__pg" >&2`,
     ...(cwd ? [`cd -- ${quotePosixWord(cwd)} || exit 1`] : []),
     ...(setup ? [`{ ${setup}\n} || { __s=$?; printf '${SETUP_FAILED_MARKER.replace('\u001e', '\\036')}%s\\n' "$__s" >&2; exit "$__s"; }`] : []),
     execIt ? `exec ${commandText}` : commandText,
@@ -535,7 +537,9 @@ export function posixJob(commandText: string, execIt: boolean, setup: string | u
   const q = quotePosixWord(inner);
   // bash when present (set-up scripts such as CANN's set_env.sh are written for it), sh otherwise.
   // --norc: bash started under sshd would read ~/.bashrc again (it already ran for the login shell).
-  return `s='sh'; command -v bash >/dev/null 2>&1 && s='bash --norc --noprofile'; if command -v setsid >/dev/null 2>&1; then exec setsid -w $s -c ${q}; fi; exec $s -c ${q}`;
+  // setsid -w (util-linux) gives the job its own session; sshd already starts each exec in a new
+  // session, so hosts without it (BusyBox has no -w) still get a killable group.
+  return `s='sh'; command -v bash >/dev/null 2>&1 && s='bash --norc --noprofile'; if setsid -w true >/dev/null 2>&1; then exec setsid -w $s -c ${q}; fi; exec $s -c ${q}`;
 }
 
 /** PowerShell job, sent as -EncodedCommand (Windows OpenSSH starts cmd.exe by default). */
