@@ -30,7 +30,7 @@ test('the five built-in targets exist, each citing sources and saying what it ca
 });
 
 test('seed whitelist: the EdgeSAM-like decoder fails on exactly the ops the field report names, with its rewrites', async () => {
-  const model = await openModel(generatedModel('edgesam_like_opset11.onnx'));
+  const model = await openModel(generatedModel('edgesam_decoder_opset11.onnx'));
   const result = checkModel(model, await loadWhitelistProfile(SEED_PROFILE));
   const unsupportedOps = new Set(result.verdicts.filter((v) => v.reasons.some((r) => r.code === 'op-unsupported')).map((v) => v.opType));
   for (const op of ['Gather', 'Abs', 'Sin', 'Cos', 'Squeeze']) assert.ok(unsupportedOps.has(op), `${op} should be unsupported`);
@@ -42,6 +42,8 @@ test('seed whitelist: the EdgeSAM-like decoder fails on exactly the ops the fiel
   assert.deepEqual(hintIds(byOp(result, 'Abs')[0]!), ['abs-relu-form']);
   assert.deepEqual(hintIds(byOp(result, 'Sin')[0]!), ['sin-cos-precompute']);
   assert.ok(byOp(result, 'Squeeze').every((v) => hintIds(v).includes('squeeze-reshape')));
+  const castToBool = byOp(result, 'Cast').find((v) => v.name === '/prompt_encoder/Cast_3')!;
+  assert.deepEqual(hintIds(castToBool), ['equal-float-compare'], 'Cast(bool) → float compare');
   // Module paths from torch.onnx.export names, and the constructs that export to the op.
   assert.equal(byOp(result, 'Sin')[0]!.modulePath, 'prompt_encoder');
   assert.deepEqual(gathers.map((v) => v.modulePath), ['prompt_encoder', 'mask_decoder', 'mask_decoder']);

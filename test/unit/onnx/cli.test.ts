@@ -15,11 +15,11 @@ async function run(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {})
 }
 
 test('onnx info: summary as text and JSON', async () => {
-  const file = generatedModel('edgesam_like_opset11.onnx');
+  const file = generatedModel('edgesam_decoder_opset11.onnx');
   const json = await run(['onnx', 'info', file, '--format', 'json']);
   assert.equal(json.code, 0, json.err);
   const info = JSON.parse(json.out);
-  assert.equal(info.nodeCount, 69);
+  assert.equal(info.nodeCount, 74);
   assert.deepEqual(info.opsets, [{ domain: 'ai.onnx', version: 11 }]);
   assert.deepEqual(info.dynamicDims, ['num_points']);
   assert.equal(info.ops.find((o: { op: string }) => o.op === 'Gather').count, 3);
@@ -30,14 +30,14 @@ test('onnx info: summary as text and JSON', async () => {
 });
 
 test('onnx check: exit codes 0 / 1 / 2 and the JSON report', async () => {
-  const unsafe = generatedModel('edgesam_like_opset11.onnx');
+  const unsafe = generatedModel('edgesam_decoder_opset11.onnx');
   const profile = path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json');
   const failing = await run(['onnx', 'check', unsafe, '--profile', profile, '--format', 'json']);
   assert.equal(failing.code, 1, failing.err);
   const report = JSON.parse(failing.out);
   assert.equal(report.version, 1);
   assert.equal(report.target, 'edgesam-pass');
-  assert.equal(report.nodes, 69);
+  assert.equal(report.nodes, 74);
   assert.ok(report.summary.Gather === 3 && report.summary.Abs === 1 && report.summary.Sin === 1);
   const allOps = path.join(mkdtempSync(path.join(os.tmpdir(), 'npu-port-profile-')), 'all.json');
   writeFileSync(allOps, JSON.stringify({ name: 'flow', kind: 'whitelist', ops: ['ReduceSum', 'Greater', 'If', 'Loop', 'Add', 'Sub', 'Identity', 'Neg'] }));
@@ -63,12 +63,12 @@ test('onnx check finds whitelist profiles in .npu-port/profiles of the workspace
   const ids = JSON.parse(targets.out).targets.map((t: { id: string }) => t.id);
   assert.deepEqual(ids, ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp', 'edgesam-pass']);
   assert.match(targets.err, /broken\.json/);
-  const check = await run(['onnx', 'check', generatedModel('edgesam_like_opset11.onnx'), '--target', 'edgesam-pass', '--format', 'json'], workspace);
+  const check = await run(['onnx', 'check', generatedModel('edgesam_decoder_opset11.onnx'), '--target', 'edgesam-pass', '--format', 'json'], workspace);
   assert.equal(check.code, 1);
 });
 
 test('onnx check and info speak Chinese with --lang zh-cn', async () => {
-  const r = await run(['--lang', 'zh-cn', 'onnx', 'check', generatedModel('edgesam_like_opset11.onnx'), '--profile', path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json')]);
+  const r = await run(['--lang', 'zh-cn', 'onnx', 'check', generatedModel('edgesam_decoder_opset11.onnx'), '--profile', path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json')]);
   assert.equal(r.code, 1);
   assert.match(r.out, /不支持/);
   assert.match(r.out, /算子/);

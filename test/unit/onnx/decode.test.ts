@@ -100,7 +100,7 @@ function compare(ours: PythonModel, theirs: PythonModel, label: string): void {
   assert.deepEqual(restOurs, restTheirs, `${label}: model fields`);
 }
 
-const GENERATED_MODELS = ['every_attribute.onnx', 'control_flow.onnx', 'external_data.onnx', 'transformer.onnx', 'edgesam_like_opset11.onnx', 'edgesam_like_npu_safe.onnx'];
+const GENERATED_MODELS = ['every_attribute.onnx', 'control_flow.onnx', 'external_data.onnx', 'transformer.onnx', 'edgesam_decoder_opset11.onnx', 'edgesam_decoder_opset17.onnx', 'edgesam_like_npu_safe.onnx', 'atc_limits.onnx'];
 
 test('decoder matches Python onnx on generated models (attributes of every kind, subgraphs, functions, external data)', async () => {
   const files = GENERATED_MODELS.map(generatedModel);

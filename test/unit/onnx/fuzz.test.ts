@@ -24,7 +24,7 @@ const api = {
 };
 
 test('fuzz (fixed 600 cases): mutated real models never crash or hang the decoder, check, summary or printer', async () => {
-  const files = [generatedModel('control_flow.onnx'), generatedModel('every_attribute.onnx'), generatedModel('edgesam_like_opset11.onnx'), npmModel('hello_deepa')];
+  const files = [generatedModel('control_flow.onnx'), generatedModel('every_attribute.onnx'), generatedModel('edgesam_decoder_opset11.onnx'), npmModel('hello_deepa')];
   const models = files.map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) }));
   const { stats, failures } = await fuzz.runFuzz({ models, cases: 600, seed: 20261123, api });
   assert.deepEqual(failures, []);

@@ -16,7 +16,7 @@ function roundTrip(file: string, text: string): { ok: boolean; differences: stri
 }
 
 test('printed text parses back with onnx.parser into the same model (ops, attributes, types, initializer values, subgraphs)', async () => {
-  for (const name of ['control_flow.onnx', 'atc_limits.onnx', 'transformer_ids.onnx', 'edgesam_like_ids.onnx']) {
+  for (const name of ['control_flow.onnx', 'atc_limits.onnx', 'transformer_ids.onnx', 'edgesam_decoder_ids.onnx']) {
     const file = generatedModel(name);
     // ONNX 1.12's parser predates node names in brackets and quoted names: print without them.
     const text = await printModelText(await openModel(file), { maxValues: Infinity, nodeNames: false });
