@@ -5,6 +5,12 @@
  * collapsing a module re-lays out only that module and its ancestors ("collapsed first, expanded on
  * demand"); a 24-layer transformer costs a few small layouts, never one 20,000-node layout.
  *
+ * Edges that cross a module's border are routed inside that module through its ports: an entry port
+ * pinned to the top rank and an exit port below every rank, laid out with the module's own nodes (with
+ * dummy nodes and crossing reduction like any edge). A drawn edge is the concatenation of its routes
+ * from level to level: out of each open module through its exit, across the common ancestor, and in
+ * through each entry; it never cuts across a box's content.
+ *
  * Initializers are folded into their consumers (no node, no edge), as Netron does; graph inputs and
  * outputs are small items at the root level.
  */
@@ -62,11 +68,16 @@ export const nodeWidth = (label: string) => Math.min(220, Math.max(56, label.len
 export const portWidth = (label: string) => Math.min(200, Math.max(48, label.length * CHAR + 20));
 export const boxWidth = (label: string) => Math.min(260, Math.max(110, label.length * CHAR + 40));
 
+/** Entry codes at a level: item ids (>= 0), modules as -(m + 1), and the level's two ports. */
+const ENTRY_PORT = Number.MIN_SAFE_INTEGER;
+const EXIT_PORT = Number.MIN_SAFE_INTEGER + 1;
+const PORT_SIZE = 2;
+
 interface Level {
-  /** Entries: item ids (>= 0) or modules encoded as -(m + 1). */
+  /** Entries (see ENTRY_PORT): children first, then the ports this level uses. */
   readonly entries: readonly number[];
   readonly result: LayeredResult;
-  /** Level edge index by "entryA,entryB". */
+  /** Level edge index by "fromEntry,toEntry". */
   readonly edgeIndex: ReadonlyMap<string, number>;
   readonly width: number;
   readonly height: number;
@@ -86,9 +97,10 @@ export class GraphLayoutEngine {
   private readonly edgeLca: Int32Array;
   private readonly edgeEntryA: Int32Array;
   private readonly edgeEntryB: Int32Array;
-  /** Entries per module: its direct items and child modules, fixed for the graph. */
+  /** Entries per module: its direct items and child modules (and ports), fixed for the graph. */
   private readonly moduleItems: number[][];
-  private readonly levelEdges: number[][];
+  /** Unique [from, to] entry pairs per module level: internal edges and edges to and from its ports. */
+  private readonly levelPairs: [number, number][][];
   private readonly cache = new Map<number, Level>();
   private lastExpanded = new Set<number>();
 
@@ -113,8 +125,9 @@ export class GraphLayoutEngine {
       const producer = tensors[t]?.producer ?? -1;
       if (producer >= 0) this.addEdge(producer, item, t);
     }
-    // static per-edge facts: the module where the edge is internal (lowest common ancestor) and
-    // the entries (child item or child module) on both sides at that level
+    // static per-edge facts: the module where the edge is internal (lowest common ancestor), the
+    // entries (child item or child module) on both sides at that level, and the port segments on the
+    // way out of and into the modules below it; all fixed for the graph
     const m = this.edgeA.length;
     this.edgeLca = new Int32Array(m);
     this.edgeEntryA = new Int32Array(m);
@@ -122,27 +135,54 @@ export class GraphLayoutEngine {
     const modules = this.tree.modules;
     this.moduleItems = modules.map((info) => info.children.map((c) => -(c + 1)));
     this.itemModule.forEach((mod, item) => this.moduleItems[mod]!.push(item));
-    this.levelEdges = modules.map(() => []);
+    const pairSets = modules.map(() => new Set<string>());
+    this.levelPairs = modules.map(() => []);
+    const usesPort = modules.map(() => [false, false]);
+    const addPair = (mod: number, from: number, to: number) => {
+      const key = `${from},${to}`;
+      if (pairSets[mod]!.has(key)) return;
+      pairSets[mod]!.add(key);
+      this.levelPairs[mod]!.push([from, to]);
+      if (from === ENTRY_PORT) usesPort[mod]![0] = true;
+      if (to === EXIT_PORT) usesPort[mod]![1] = true;
+    };
     for (let e = 0; e < m; e++) {
       let ma = this.itemModule[this.edgeA[e]!]!;
       let mb = this.itemModule[this.edgeB[e]!]!;
       let entryA = this.edgeA[e]!;
       let entryB = this.edgeB[e]!;
-      while (modules[ma]!.depth > modules[mb]!.depth) { entryA = -(ma + 1); ma = modules[ma]!.parent; }
-      while (modules[mb]!.depth > modules[ma]!.depth) { entryB = -(mb + 1); mb = modules[mb]!.parent; }
+      const climbA = () => { addPair(ma, entryA, EXIT_PORT); entryA = -(ma + 1); ma = modules[ma]!.parent; };
+      const climbB = () => { addPair(mb, ENTRY_PORT, entryB); entryB = -(mb + 1); mb = modules[mb]!.parent; };
+      while (modules[ma]!.depth > modules[mb]!.depth) climbA();
+      while (modules[mb]!.depth > modules[ma]!.depth) climbB();
       while (ma !== mb) {
-        entryA = -(ma + 1); ma = modules[ma]!.parent;
-        entryB = -(mb + 1); mb = modules[mb]!.parent;
+        climbA();
+        climbB();
       }
       this.edgeLca[e] = ma;
       this.edgeEntryA[e] = entryA;
       this.edgeEntryB[e] = entryB;
-      if (entryA !== entryB) this.levelEdges[ma]!.push(e);
+      if (entryA !== entryB) addPair(ma, entryA, entryB);
     }
+    usesPort.forEach(([entry, exit], mod) => {
+      if (entry) this.moduleItems[mod]!.push(ENTRY_PORT);
+      if (exit) this.moduleItems[mod]!.push(EXIT_PORT);
+    });
   }
 
   get itemCount(): number {
     return this.itemKind.length;
+  }
+
+  /** Size of a level entry: an item, a module box (collapsed, or as big as its own layout), or a port. */
+  private entrySize(entry: number, open: Uint8Array, levelOf: (mod: number) => Level): [number, number] {
+    if (entry === ENTRY_PORT || entry === EXIT_PORT) return [PORT_SIZE, 0];
+    if (entry >= 0) return [this.itemW[entry]!, this.itemH[entry]!];
+    const child = -entry - 1;
+    const name = this.tree.modules[child]!.name;
+    if (!open[child]) return [boxWidth(name), BOX_HEIGHT];
+    const inner = levelOf(child);
+    return [Math.max(inner.width + 2 * MODULE_PADDING, boxWidth(name)), inner.height + MODULE_HEADER + 2 * MODULE_PADDING];
   }
 
   private addItem(kind: ItemKind, index: number, module: number, w: number, h: number): number {
@@ -192,30 +232,17 @@ export class GraphLayoutEngine {
       const position = new Map<number, number>();
       entries.forEach((entry, i) => {
         position.set(entry, i);
-        if (entry >= 0) {
-          widths[i] = this.itemW[entry]!;
-          heights[i] = this.itemH[entry]!;
-        } else {
-          const child = -entry - 1;
-          if (open[child]) {
-            const inner = levelOf(child);
-            widths[i] = Math.max(inner.width + 2 * MODULE_PADDING, boxWidth(modules[child]!.name));
-            heights[i] = inner.height + MODULE_HEADER + 2 * MODULE_PADDING;
-          } else {
-            widths[i] = boxWidth(modules[child]!.name);
-            heights[i] = BOX_HEIGHT;
-          }
-        }
+        const [w, h] = this.entrySize(entry, open, levelOf);
+        widths[i] = w;
+        heights[i] = h;
       });
-      const edges: [number, number][] = [];
-      const edgeIndex = new Map<string, number>();
-      for (const e of this.levelEdges[mod]!) {
-        const key = `${this.edgeEntryA[e]},${this.edgeEntryB[e]}`;
-        if (edgeIndex.has(key)) continue;
-        edgeIndex.set(key, edges.length);
-        edges.push([position.get(this.edgeEntryA[e]!)!, position.get(this.edgeEntryB[e]!)!]);
-      }
-      const result = layeredLayout({ widths, heights, edges });
+      const pairs = this.levelPairs[mod]!;
+      const edges = pairs.map(([from, to]) => [position.get(from)!, position.get(to)!] as [number, number]);
+      const edgeIndex = new Map<string, number>(pairs.map(([from, to], i) => [`${from},${to}`, i]));
+      const result = layeredLayout({ widths, heights, edges }, {
+        ...(position.has(ENTRY_PORT) ? { pinTop: position.get(ENTRY_PORT)! } : {}),
+        ...(position.has(EXIT_PORT) ? { pinBottom: position.get(EXIT_PORT)! } : {}),
+      });
       computed++;
       const level: Level = { entries, result, edgeIndex, width: result.width, height: result.height };
       this.cache.set(mod, level);
@@ -224,8 +251,7 @@ export class GraphLayoutEngine {
 
     // place levels top-down in absolute coordinates
     const items: VisibleItem[] = [];
-    const itemOfEntry = new Map<number, number>(); // entry id → visible item
-    const boxOfEntry = new Map<number, { x: number; y: number; w: number; h: number }>();
+    const itemOfEntry = new Map<number, number>(); // item id or module code → visible item
     const originOfLevel = new Map<number, [number, number]>();
     const itemOfModule = new Int32Array(modules.length).fill(-1);
     const place = (mod: number, ox: number, oy: number) => {
@@ -233,25 +259,10 @@ export class GraphLayoutEngine {
       originOfLevel.set(mod, [ox, oy]);
       const { result } = level;
       level.entries.forEach((entry, i) => {
-        let w: number;
-        let h: number;
-        if (entry >= 0) {
-          w = this.itemW[entry]!;
-          h = this.itemH[entry]!;
-        } else {
-          const child = -entry - 1;
-          if (open[child]) {
-            const inner = levelOf(child);
-            w = Math.max(inner.width + 2 * MODULE_PADDING, boxWidth(modules[child]!.name));
-            h = inner.height + MODULE_HEADER + 2 * MODULE_PADDING;
-          } else {
-            w = boxWidth(modules[child]!.name);
-            h = BOX_HEIGHT;
-          }
-        }
+        if (entry === ENTRY_PORT || entry === EXIT_PORT) return;
+        const [w, h] = this.entrySize(entry, open, levelOf);
         const x = ox + result.x[i]! - w / 2;
         const y = oy + result.y[i]! - h / 2;
-        boxOfEntry.set(entry, { x, y, w, h });
         if (entry >= 0) {
           itemOfEntry.set(entry, items.length);
           items.push({ kind: this.itemKind[entry]!, index: this.itemIndex[entry]!, x, y, w, h, expanded: false, depth: modules[mod]!.depth });
@@ -269,6 +280,17 @@ export class GraphLayoutEngine {
     };
     place(0, 0, 0);
     const root = levelOf(0);
+    /** The route of one level edge in absolute coordinates. */
+    const levelRoute = (mod: number, from: number, to: number): readonly number[] => {
+      const level = levelOf(mod);
+      const index = level.edgeIndex.get(`${from},${to}`);
+      if (index === undefined) return [];
+      const [ox, oy] = originOfLevel.get(mod)!;
+      const route = level.result.routes[index]!;
+      const out: number[] = [];
+      for (let i = 0; i < route.length; i += 2) out.push(ox + route[i]!, oy + route[i + 1]!);
+      return out;
+    };
 
     // representative visible item of every item
     const repOf = (item: number): number => {
@@ -278,9 +300,16 @@ export class GraphLayoutEngine {
     const itemOfNode = new Int32Array(this.graph.nodes.length);
     for (let node = 0; node < itemOfNode.length; node++) itemOfNode[node] = repOf(node);
 
-    // visible edges: one per pair of visible items, routed through the level where the edge is internal
+    // visible edges: one per pair of visible items; the route climbs out of the modules around the
+    // source through their exit ports, crosses the common ancestor's level, and enters the modules
+    // around the target through their entry ports
     const edges: VisibleEdge[] = [];
     const edgeByPair = new Map<string, number>();
+    /** Where a visible representative sits: its entry code and the module whose level holds it. */
+    const seat = (item: number): [number, number] => {
+      const box = visibleBox[this.itemModule[item]!]!;
+      return box >= 0 ? [-(box + 1), modules[box]!.parent] : [item, this.itemModule[item]!];
+    };
     for (let e = 0; e < this.edgeA.length; e++) {
       const lca = this.edgeLca[e]!;
       if (!open[lca] || this.edgeEntryA[e] === this.edgeEntryB[e]) continue;
@@ -293,19 +322,29 @@ export class GraphLayoutEngine {
         edges[existing] = { ...old, count: old.count + 1 };
         continue;
       }
-      const level = levelOf(lca);
-      const [ox, oy] = originOfLevel.get(lca)!;
-      const route = level.result.routes[level.edgeIndex.get(`${this.edgeEntryA[e]},${this.edgeEntryB[e]}`)!]!;
       const points: number[] = [];
-      const a = items[from]!;
-      const b = items[to]!;
-      const boxA = boxOfEntry.get(this.edgeEntryA[e]!)!;
-      const boxB = boxOfEntry.get(this.edgeEntryB[e]!)!;
-      const ax = a.x + a.w / 2;
-      const bx = b.x + b.w / 2;
-      if (a !== items[itemOfEntry.get(this.edgeEntryA[e]!)!]) points.push(ax, a.y + a.h, ax, boxA.y + boxA.h);
-      for (let i = 0; i < route.length; i += 2) points.push(ox + route[i]!, oy + route[i + 1]!);
-      if (b !== items[itemOfEntry.get(this.edgeEntryB[e]!)!]) points.push(bx, boxB.y, bx, b.y);
+      const push = (route: readonly number[]) => {
+        for (let i = 0; i < route.length; i += 2) {
+          const n = points.length;
+          if (n >= 2 && Math.abs(points[n - 2]! - route[i]!) < 1e-9 && Math.abs(points[n - 1]! - route[i + 1]!) < 1e-9) continue;
+          points.push(route[i]!, route[i + 1]!);
+        }
+      };
+      let [codeA, modA] = seat(this.edgeA[e]!);
+      while (modA !== lca) {
+        push(levelRoute(modA, codeA, EXIT_PORT));
+        codeA = -(modA + 1);
+        modA = modules[modA]!.parent;
+      }
+      let [codeB, modB] = seat(this.edgeB[e]!);
+      const descent: [number, number][] = [];
+      while (modB !== lca) {
+        descent.push([modB, codeB]);
+        codeB = -(modB + 1);
+        modB = modules[modB]!.parent;
+      }
+      push(levelRoute(lca, codeA, codeB));
+      for (let i = descent.length - 1; i >= 0; i--) push(levelRoute(descent[i]![0], ENTRY_PORT, descent[i]![1]));
       edgeByPair.set(pair, edges.length);
       edges.push({ from, to, tensor: this.edgeTensor[e]!, count: 1, points });
     }

@@ -31,6 +31,10 @@ export interface LayeredOptions {
   readonly rankGap?: number;
   /** Crossing-reduction sweeps (one sweep = down + up). */
   readonly sweeps?: number;
+  /** A node kept on the top rank (a module's entry port: edges coming in from outside start there). */
+  readonly pinTop?: number;
+  /** A node kept alone below every other rank (a module's exit port). */
+  readonly pinBottom?: number;
   /** Rounds of adjacent exchanges after the sweeps. */
   readonly transposeRounds?: number;
   /** Coordinate-assignment passes. */
@@ -147,13 +151,15 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
   }
   for (let i = n - 1; i >= 0; i--) {
     const u = topo[i]!;
-    if (succ.start[u + 1]! === succ.start[u]!) continue;
+    if (succ.start[u + 1]! === succ.start[u]! || u === options.pinTop) continue;
     let lowest = Infinity;
     for (let p = succ.start[u]!; p < succ.start[u + 1]!; p++) lowest = Math.min(lowest, rank[dagTo[succ.edge[p]!]!]!);
     if (lowest - 1 > rank[u]!) rank[u] = lowest - 1;
   }
   let maxRank = 0;
-  for (let v = 0; v < n; v++) if (rank[v]! > maxRank) maxRank = rank[v]!;
+  for (let v = 0; v < n; v++) if (v !== options.pinBottom && rank[v]! > maxRank) maxRank = rank[v]!;
+  const pinBottom = options.pinBottom;
+  if (pinBottom !== undefined && pinBottom >= 0 && pinBottom < n) rank[pinBottom] = ++maxRank;
 
   // ---- 3. dummy nodes. Long edges leaving the same node share one chain of dummies (one per rank,
   // down to the farthest target) and branch off where each target sits: a tensor consumed by every

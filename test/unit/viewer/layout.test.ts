@@ -175,3 +175,39 @@ test('names without a module path are laid out flat at the root', () => {
   const layout = engine.layout([]);
   assert.equal(layout.items.filter((i) => i.kind === 'node').length, 5);
 });
+
+test('edges leave an open module through its bottom and enter through its top (routed via the module ports)', () => {
+  const graph = edgeSamDecoderGraph();
+  const engine = new GraphLayoutEngine(graph);
+  const layout = engine.layout(engine.tree.modules.map((_, i) => i));
+  const modules = engine.tree.modules;
+  const inside = (box: VisibleItem, x: number, y: number) => x >= box.x - 1e-6 && x <= box.x + box.w + 1e-6 && y >= box.y - 1e-6 && y <= box.y + box.h + 1e-6;
+  let checked = 0;
+  for (const edge of layout.edges) {
+    const a = layout.items[edge.from]!;
+    const b = layout.items[edge.to]!;
+    if (a.kind !== 'node' || b.kind !== 'node') continue;
+    const p = edge.points;
+    // every module holding the source but not the target: the route's first point outside its box is below it
+    for (let m = engine.tree.moduleOf[a.index]!; m > 0; m = modules[m]!.parent) {
+      const box = layout.items[layout.itemOfModule[m]!]!;
+      if (inside(box, b.x + b.w / 2, b.y + b.h / 2)) break;
+      let i = 0;
+      while (i < p.length && inside(box, p[i]!, p[i + 1]!)) i += 2;
+      assert.ok(i < p.length, 'the route leaves the box');
+      assert.ok(p[i + 1]! > box.y + box.h, `edge ${a.index}→${b.index} leaves ${modules[m]!.path} through a side, not the bottom`);
+      checked++;
+    }
+    // and every module holding the target but not the source: the last point before entering is above it
+    for (let m = engine.tree.moduleOf[b.index]!; m > 0; m = modules[m]!.parent) {
+      const box = layout.items[layout.itemOfModule[m]!]!;
+      if (inside(box, a.x + a.w / 2, a.y + a.h / 2)) break;
+      let i = p.length - 2;
+      while (i >= 0 && inside(box, p[i]!, p[i + 1]!)) i -= 2;
+      assert.ok(i >= 0, 'the route starts outside the box');
+      assert.ok(p[i + 1]! < box.y, `edge ${a.index}→${b.index} enters ${modules[m]!.path} through a side, not the top`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 50, `${checked} module crossings checked`);
+});
