@@ -200,18 +200,18 @@ export function toText(ctx: CliContext, r: RemoteTaskResult): string {
   }
   if (r.task === 'benchmark' && r.stats) {
     const s = r.stats as { tool: string; npu: Partial<LatencyStats>; cpu?: LatencyStats };
-    const rows: [string, keyof LatencyStats][] = [
-      ['mean (ms)', 'mean'],
-      ['std (ms)', 'std'],
-      ['min (ms)', 'min'],
-      ['max (ms)', 'max'],
-      ['p50 (ms)', 'p50'],
-      ['p95 (ms)', 'p95'],
-      ['p99 (ms)', 'p99'],
-      ['throughput (/s)', 'throughput'],
+    const rows: [Message, keyof LatencyStats][] = [
+      [msg('mean (ms)'), 'mean'],
+      [msg('std (ms)'), 'std'],
+      [msg('min (ms)'), 'min'],
+      [msg('max (ms)'), 'max'],
+      [msg('p50 (ms)'), 'p50'],
+      [msg('p95 (ms)'), 'p95'],
+      [msg('p99 (ms)'), 'p99'],
+      [msg('throughput (/s)'), 'throughput'],
     ];
-    lines.push(`${''.padEnd(16)} ${`NPU (${s.tool})`.padStart(18)}${s.cpu ? ' ' + 'CPU (onnxruntime)'.padStart(18) : ''}`);
-    for (const [label, key] of rows) lines.push(`${label.padEnd(16)} ${fmt(s.npu[key]).padStart(18)}${s.cpu ? ' ' + fmt(s.cpu[key]).padStart(18) : ''}`);
+    lines.push(`${''.padEnd(16)} ${t(msg('NPU ({0})', s.tool)).padStart(18)}${s.cpu ? ' ' + t(msg('CPU (onnxruntime)')).padStart(18) : ''}`);
+    for (const [label, key] of rows) lines.push(`${t(label).padEnd(16)} ${fmt(s.npu[key]).padStart(18)}${s.cpu ? ' ' + fmt(s.cpu[key]).padStart(18) : ''}`);
     if (s.cpu && s.npu.mean) lines.push(t(msg('NPU speed-up over CPU: {0}×', (s.cpu.mean / s.npu.mean).toFixed(2))));
   }
   for (const a of r.artifacts) lines.push(t(msg('Saved {0}', a)));
