@@ -8,6 +8,7 @@
  * print `...` (the printer's own mark for values it does not show), so text stays small for diffs.
  * Sparse tensors, which the syntax cannot express, appear as `#` comments.
  */
+import { promises as fsp } from 'node:fs';
 import type { Attribute, Graph, Int64, Model, ModelFunction, Node, Tensor, ValueInfo, ValueType } from './model';
 import { readTensor } from './tensor';
 
@@ -21,8 +22,16 @@ export interface PrintOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Models up to this size are read once for their tensor values instead of one read per tensor. */
+const READ_WHOLE_LIMIT = 64 * 1024 * 1024;
+
 export async function printModelText(model: Model, options: PrintOptions = {}): Promise<string> {
-  const printer = new TextPrinter(model, options);
+  let effective = options;
+  const shown = options.maxValues ?? 16;
+  if (!options.modelBytes && model.source.path && model.source.byteLength <= READ_WHOLE_LIMIT && shown > 0) {
+    effective = { ...options, modelBytes: await fsp.readFile(model.source.path, options.signal ? { signal: options.signal } : {}) };
+  }
+  const printer = new TextPrinter(model, effective);
   return printer.model();
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeModel, openModel } from '../../../src/core/onnx/decode';
@@ -125,5 +125,31 @@ test('external data outside the model folder is refused: "..", absolute paths, s
   assert.deepEqual(Array.from((await readTensor(model, byName('ok'))).values as Float32Array).length, 4);
   for (const [name, pattern] of [['up', /leaves the model folder/], ['abs', /absolute path/], ['link', /link to a file outside/], ['win', /absolute path/], ['gone', /does not exist/]] as const) {
     await assert.rejects(readTensor(model, byName(name)), (e: unknown) => e instanceof OnnxDecodeError && pattern.test(e.message), name);
+  }
+});
+
+test('external data beyond 2 GiB: offsets past the 32-bit range read correctly (sparse 3 GiB file)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-big-'));
+  try {
+    const weights = path.join(dir, 'big.bin');
+    const offset = 2.5 * 2 ** 30;
+    const fd = openSync(weights, 'w');
+    try {
+      ftruncateSync(fd, 3 * 2 ** 30);
+      writeSync(fd, Buffer.from(new Float32Array([1.5, -2, 3.25, 4]).buffer), 0, 16, offset);
+    } finally {
+      closeSync(fd);
+    }
+    const file = path.join(dir, 'm.onnx');
+    writeFileSync(file, encode({
+      ir_version: 8,
+      graph: { name: 'g', initializer: [{ name: 'far', data_type: 1, dims: [4], data_location: 1, external_data: [{ key: 'location', value: 'big.bin' }, { key: 'offset', value: String(offset) }, { key: 'length', value: '16' }] }] },
+    }));
+    const model = await openModel(file);
+    const far = model.graph.initializers[0]!;
+    assert.equal(far.data.kind === 'external' ? far.data.offset : -1, offset);
+    assert.deepEqual(Array.from((await readTensor(model, far)).values as Float32Array), [1.5, -2, 3.25, 4]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
