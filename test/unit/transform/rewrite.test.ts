@@ -139,6 +139,22 @@ test('a wrong rewrite (Abs → Relu) is caught: refused, with by how much, and t
   assert.equal(result.model.graph.nodes.filter((n) => n.opType === 'Abs').length, 1);
 });
 
+test('a rewrite that breaks the model is refused, not thrown', async () => {
+  const { fixed } = await fixedDecoder();
+  const broken: RewriteRule = {
+    id: 'abs-to-nothing', summary: msg('Abs → an op that does not exist'), removes: ['Abs'], exact: true,
+    async apply(ctx) {
+      const editor = new GraphEditor(ctx.graph);
+      ctx.graph.nodes.forEach((n, i) => { if (n.opType === 'Abs') editor.replace(i, [makeNode('NoSuchOp', n.inputs, n.outputs, n.name)]); });
+      return { graph: editor.build(), changed: editor.changed, notes: [] };
+    },
+  };
+  const result = await rewriteModel(fixed.model, [broken], FIXED);
+  assert.equal(result.reports[0]!.status, 'refused');
+  assert.match(formatMessage(refusalReasons(result.reports[0]!)[0]!), /does not run/);
+  assert.ok(result.reports[0]!.notes.some((n) => /NoSuchOp/.test(formatMessage(n))));
+});
+
 test('every rule in order: the EdgeSAM decoder loses the ops the seed had to remove', async () => {
   const { model } = await fixedDecoder();
   const exact = REWRITE_RULES.filter((r) => r.exact);

@@ -9,6 +9,7 @@ import { feedInputs, randomInputs, type RandomInputOptions } from '../run/inputs
 import { InferenceSession } from '../run/ort';
 import type { ArrayValue } from '../run/values';
 import { encodeModel } from './encode';
+import { indexGraph } from './graph';
 
 export interface ProbeOptions {
   readonly modelBytes?: Uint8Array;
@@ -30,9 +31,32 @@ export function feedsFor(model: Model, options: Pick<ProbeOptions, 'inputs' | 'r
 
 /** Runs `model` and returns the values of `names` (any value of the main graph) and of its outputs. */
 export async function probeValues(model: Model, names: readonly string[], options: ProbeOptions = {}): Promise<Record<string, ArrayValue>> {
-  const existing = new Set(model.graph.outputs.map((v) => v.name));
-  const extra = [...new Set(names)].filter((n) => !existing.has(n));
-  const probe: Model = { ...model, graph: { ...model.graph, outputs: [...model.graph.outputs, ...extra.map((name) => ({ name, type: null }))] } };
+  const graph = model.graph;
+  const wanted = [...new Set([...names, ...graph.outputs.map((v) => v.name)])];
+  // Only the nodes the wanted values depend on run (session creation grows with the node count).
+  const index = indexGraph(graph);
+  const keep = new Set<number>();
+  const stack = [...wanted];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const producer = index.producer.get(name);
+    if (producer === undefined || keep.has(producer)) continue;
+    keep.add(producer);
+    stack.push(...index.reads[producer]!);
+  }
+  const declared = new Map(graph.outputs.map((v) => [v.name, v]));
+  const probe: Model = {
+    ...model,
+    graph: {
+      ...graph,
+      nodes: graph.nodes.filter((_, i) => keep.has(i)),
+      initializers: graph.initializers.filter((t) => seen.has(t.name) || graph.inputs.some((v) => v.name === t.name)),
+      outputs: wanted.map((name) => declared.get(name) ?? { name, type: null }),
+    },
+  };
   const bytes = await encodeModel(probe, { ...(options.modelBytes ? { modelBytes: options.modelBytes } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   const session = await InferenceSession.create(bytes, { optimization: 'disabled' });
   try {

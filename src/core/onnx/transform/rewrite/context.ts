@@ -10,8 +10,21 @@ import type { ArrayValue } from '../../run/values';
 import type { TensorValueArray } from '../../tensor';
 import { declaredTypes, indexGraph, isStaticTensorType, type GraphIndex } from '../graph';
 import { makeTensor, type PayloadReader } from '../payload';
+import { elementTypeName } from '../../schema';
 import { probeValues } from '../probe';
 import { attribute } from '../editor';
+
+/** Ops whose (first) output has the element type of input N. */
+const SAME_AS_INPUT: Readonly<Record<string, number>> = Object.fromEntries([
+  ...['Abs', 'Neg', 'Relu', 'Sigmoid', 'Tanh', 'Erf', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Floor', 'Ceil', 'Round', 'Sign',
+    'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mod', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Softmax', 'LogSoftmax',
+    'LayerNormalization', 'BatchNormalization', 'InstanceNormalization', 'Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze',
+    'Transpose', 'Slice', 'Gather', 'GatherElements', 'GatherND', 'Expand', 'Tile', 'Concat', 'Split', 'Pad', 'Resize', 'Clip',
+    'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
+    'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Elu', 'Selu', 'Gelu', 'CumSum', 'ScatterND', 'ScatterElements', 'DepthToSpace', 'SpaceToDepth'].map((op) => [op, 0]),
+  ['Where', 1],
+]);
+const BOOL_RESULT = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
 
 export interface RuleOutcome {
   readonly graph: Graph;
@@ -90,11 +103,45 @@ export class RewriteContext {
     return tensor ? this.payloads.values(tensor) : undefined;
   }
 
-  /** Element type of a value: declared, else observed in a run. */
+  /** Element type of a value: declared, else followed through ops whose output type is fixed by their inputs, else observed in a run. */
   async elemType(name: string): Promise<ElementType | undefined> {
+    return this.localElemType(name) ?? (await this.observe())[name]?.elemType;
+  }
+
+  private readonly typeMemo = new Map<string, ElementType | undefined>();
+
+  /** Follows a value back through ops whose output type is their input's, iteratively (residual chains are long). */
+  private localElemType(name: string): ElementType | undefined {
+    const path: string[] = [];
+    let current: string | undefined = name;
+    let found: ElementType | undefined;
+    while (current !== undefined) {
+      if (this.typeMemo.has(current)) { found = this.typeMemo.get(current); break; }
+      path.push(current);
+      const direct = this.directElemType(current);
+      if (direct.done) { found = direct.type; break; }
+      current = direct.next;
+    }
+    for (const value of path) this.typeMemo.set(value, found);
+    return found;
+  }
+
+  private directElemType(name: string): { done: true; type: ElementType | undefined } | { done: false; next: string } {
     const type = this.declared.get(name);
-    if (type && type.kind === 'tensor' && type.elemType !== 'undefined') return type.elemType;
-    return (await this.observe())[name]?.elemType;
+    if (type && type.kind === 'tensor' && type.elemType !== 'undefined') return { done: true, type: type.elemType };
+    const producer = this.index.producer.get(name);
+    if (producer === undefined) return { done: true, type: undefined };
+    const node = this.graph.nodes[producer]!;
+    if (!isDefaultDomain(node.domain)) return { done: true, type: undefined };
+    if (node.opType === 'Cast') {
+      const to = attribute(node, 'to');
+      return { done: true, type: to?.type === 'int' ? elementTypeName(Number(to.value)) : undefined };
+    }
+    if (BOOL_RESULT.has(node.opType)) return { done: true, type: 'bool' };
+    if (node.opType === 'Shape' || node.opType === 'Size') return { done: true, type: 'int64' };
+    if (node.opType === 'Constant') return { done: true, type: this.constantTensor(name)?.elemType };
+    const from = SAME_AS_INPUT[node.opType];
+    return from !== undefined && node.inputs[from] ? { done: false, next: node.inputs[from]! } : { done: true, type: undefined };
   }
 
   /** Static dims of a value, when every graph input is fixed; else undefined. */

@@ -9,6 +9,7 @@ import { msg, type Message } from '../../../l10n';
 import type { Model } from '../../model';
 import { compareOutputs, STRICT_TOLERANCE, type CompareOptions, type OutputComparison, type Tolerance } from '../../run/compare';
 import type { RandomInputOptions } from '../../run/inputs';
+import { RunError } from '../../run/errors';
 import { InferenceSession } from '../../run/ort';
 import type { ArrayValue } from '../../run/values';
 import { encodeModel } from '../encode';
@@ -57,7 +58,8 @@ export interface RewriteResult {
 
 async function runOnce(model: Model, feeds: Readonly<Record<string, ArrayValue>>, modelBytes: Uint8Array | undefined, signal?: AbortSignal): Promise<Record<string, ArrayValue>> {
   const bytes = await encodeModel(model, { ...(modelBytes ? { modelBytes } : {}), ...(signal ? { signal } : {}) });
-  const session = await InferenceSession.create(bytes);
+  // No graph optimizations: what runs is the graph as written (and sessions of big models load twice as fast).
+  const session = await InferenceSession.create(bytes, { optimization: 'disabled' });
   try {
     return await session.run(feeds);
   } finally {
@@ -96,7 +98,15 @@ export async function rewriteModel(original: Model, rules: readonly RewriteRule[
       }
       let comparisons: OutputComparison[] = [];
       if (verify) {
-        const outputs = await runOnce(candidate, feeds, options.modelBytes, options.signal);
+        let outputs: Record<string, ArrayValue>;
+        try {
+          outputs = await runOnce(candidate, feeds, options.modelBytes, options.signal);
+        } catch (error) {
+          // A rewritten model onnxruntime cannot load or run is refused like a wrong one.
+          if (!(error instanceof RunError)) throw error;
+          reports.push({ ...base, status: 'refused', notes: [...outcome.notes, error.detail], comparisons: [] });
+          continue;
+        }
         comparisons = compareOutputs(reference, outputs, {
           tolerance, ...(options.masks ? { masks: options.masks } : {}), ...(options.maskThreshold !== undefined ? { maskThreshold: options.maskThreshold } : {}),
         });
@@ -113,5 +123,6 @@ export async function rewriteModel(original: Model, rules: readonly RewriteRule[
 
 /** One line per refused output, for messages: 'Output "masks" differs by up to 0.8 (allowed 1e-4).' */
 export function refusalReasons(report: RuleReport): Message[] {
+  if (report.status === 'refused' && report.comparisons.length === 0) return [msg('The rewritten model does not run in onnxruntime.')];
   return report.comparisons.filter((c) => !c.pass).map((c) => c.problem ?? msg('Output "{0}" differs.', c.name));
 }
