@@ -31,7 +31,7 @@ export interface NodeVerdict {
   readonly verdict: Support;
   readonly reasons: readonly Reason[];
   readonly hints: readonly Hint[];
-  /** PyTorch module path from the node name, when torch.onnx.export wrote one. */
+  /** PyTorch module path from the node name, when torch.onnx.export wrote one (set for nodes not supported). */
   readonly modulePath?: string;
   /** PyTorch code that typically exports to this op (for unsupported/unverified nodes). */
   readonly constructs?: readonly string[];
@@ -114,7 +114,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
       }
       const verdict: Support = reasons.some((r) => r.certain) ? 'unsupported' : reasons.length ? 'unverified' : 'supported';
       if (verdict === 'unsupported') anyUnsupported = true;
-      const module = modulePath(node.name);
+      const module = verdict === 'supported' ? undefined : modulePath(node.name);
       const constructs = verdict === 'supported' ? [] : typicalConstructs(node.opType);
       verdicts[at] = {
         graph: graph.path, index, name: node.name, opType: node.opType, domain: node.domain, verdict, reasons,
@@ -180,11 +180,13 @@ function nodeReasons(
   }
   // Element types of the node's inputs and outputs, where known.
   const types = new Set<ElementType>();
-  for (const name of [...node.inputs, ...node.outputs]) {
-    if (!name) continue;
+  const addType = (name: string) => {
+    if (!name) return;
     const t = scope.type(name);
     if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.elemType !== 'undefined') types.add(t.elemType);
-  }
+  };
+  node.inputs.forEach(addType);
+  node.outputs.forEach(addType);
   if (node.opType === 'Cast') {
     const to = node.attributes.find((a) => a.name === 'to');
     if (to && to.type === 'int') types.add(elementName(Number(to.value)));
