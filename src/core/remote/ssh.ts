@@ -62,6 +62,8 @@ export interface ExecOptions {
   readonly onStdout?: (text: string) => void;
   readonly onStderr?: (text: string) => void;
   readonly signal?: AbortSignal;
+  /** The SSH channel once it is open (to close it). */
+  readonly onChannel?: (channel: ClientChannel) => void;
 }
 
 export interface TransferResult {
@@ -245,6 +247,7 @@ export class SshSession {
     return new Promise<ExecResult>((resolve, reject) => {
       this.client.exec(command, (error, channel) => {
         if (error) return reject(new ConnectionError(msg('Cannot start a command on {0}: {1}', this.host.name, error.message), { host: this.host.name, cause: error }));
+        options.onChannel?.(channel);
         this.pump(channel, options, resolve, reject);
       });
     });
@@ -300,12 +303,18 @@ export class SshSession {
     const command = this.host.shell === 'posix' ? posixJob(commandText, execIt, this.host.setup, options.cwd) : powerShellJob(commandText, this.host.setup, options.cwd);
     let processGroup: number | undefined;
     let setupFailed: number | undefined;
+    let aborted = false;
+    let killing: Promise<void> | undefined;
     // The job announces its process group and a failed set-up on marker lines (starting with
     // U+001E) in its stderr; they are taken out, everything else streams through unchanged.
     let pending = '';
     let atLineStart = true;
     const onMarker = (line: string) => {
-      if (line.startsWith(PGID_MARKER)) processGroup = Number(line.slice(PGID_MARKER.length));
+      if (line.startsWith(PGID_MARKER)) {
+        processGroup = Number(line.slice(PGID_MARKER.length));
+        // Cancelled before the job said where it runs: kill it now that we know.
+        if (aborted && !killing) killing = this.killProcessTree(processGroup);
+      }
       else if (line.startsWith(SETUP_FAILED_MARKER)) setupFailed = Number(line.slice(SETUP_FAILED_MARKER.length));
       else return false;
       return true;
@@ -337,15 +346,17 @@ export class SshSession {
       }
       if (out) options.onStderr?.(out);
     };
-    let aborted = false;
-    let killing: Promise<void> | undefined;
+    let channel: ClientChannel | undefined;
+    let fallback: NodeJS.Timeout | undefined;
     const onAbort = () => {
       aborted = true;
-      killing = this.killProcessTree(processGroup);
+      if (processGroup !== undefined) killing = this.killProcessTree(processGroup);
+      // A job that never announced itself (stuck in the login shell or set-up): drop its channel.
+      fallback = setTimeout(() => channel?.close(), 5000);
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await this.execRaw(command, { onStdout: options.onStdout, onStderr, signal: options.signal });
+      const result = await this.execRaw(command, { onStdout: options.onStdout, onStderr, onChannel: (c) => (channel = c) });
       if (pending && !onMarker(pending.replace(/\r$/, ''))) options.onStderr?.(pending);
       if (aborted) {
         await killing;
@@ -359,6 +370,7 @@ export class SshSession {
       }
       return result;
     } finally {
+      clearTimeout(fallback);
       options.signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -92,6 +92,26 @@ test('cancellation kills the remote process and its children', { skip }, async (
   }
 });
 
+test('cancelling before the job has announced its process group still kills it', { skip }, async () => {
+  const session = await SshSession.connect(server.ascendHost, { hostKeys: trusted() });
+  try {
+    server.setScenario('atc', 'slow');
+    const pidsFile = path.join(server.standinDir, 'atc.pids');
+    rmSync(pidsFile, { force: true });
+    const controller = new AbortController();
+    const running = session.run(['atc'], { signal: controller.signal, onStdout: () => undefined });
+    controller.abort();
+    await assert.rejects(running, (e: Error) => e.name === 'AbortError');
+    // Give a job that slipped through time to write its pids, then check none of them lives.
+    await new Promise((r) => setTimeout(r, 500));
+    const pids = existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number) : [];
+    assert.deepEqual(pids.filter((p) => !processGone(p)), []);
+  } finally {
+    server.setScenario('atc', 'ok');
+    session.close();
+  }
+});
+
 test('a changed host key is refused with a clear error', { skip }, async () => {
   const other = path.join(local, 'known_hosts_changed');
   const otherKey = Buffer.from(readFileSync(server.knownHosts, 'utf8').split(/\s+/)[2]!, 'base64');
