@@ -18,7 +18,7 @@ function usage(ctx: CliContext): string {
     ctx.t(msg('Usage: npu-port onnx <subcommand> [options]')),
     '',
     `  info MODEL [--format text|json]            ${ctx.t(msg('IR, opsets, inputs and outputs, op histogram, parameters, dynamic dims, external data'))}`,
-    `  check MODEL --target ID [--profile FILE] [--format text|json|sarif]`,
+    `  check MODEL --target ID [--profile FILE] [--format text|json|sarif] [--all]`,
     `                                             ${ctx.t(msg('node-by-node support on an NPU target; exit 0 all supported, 1 some unsupported, 2 error'))}`,
     `  text MODEL [--max-values N|all] [--no-node-names]`,
     `                                             ${ctx.t(msg('the model in ONNX textual syntax (onnx.printer / onnx.parser format); tensors over N elements (default 16) print ...'))}`,
@@ -118,7 +118,7 @@ function infoText(ctx: CliContext, file: string, s: ModelSummary): string {
 }
 
 async function check(ctx: CliContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { target: { type: 'string', short: 't' }, profile: { type: 'string' }, format: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(args, { target: { type: 'string', short: 't' }, profile: { type: 'string' }, format: { type: 'string' }, all: { type: 'boolean' } });
   const format = formatOption(values.format, ['text', 'json', 'sarif']);
   const file = modelArgument(positionals);
   if (!values.target && !values.profile) throw new UsageError(msg('Give a target: --target ID (see "npu-port onnx targets") or --profile FILE.'));
@@ -132,23 +132,44 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
   const result = checkModel(model, profile, { signal: ctx.signal });
   if (format === 'json') ctx.out(JSON.stringify(checkToJson(result, file, ctx.t), null, 2) + '\n');
   else if (format === 'sarif') ctx.out(JSON.stringify(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev'), null, 2) + '\n');
-  else ctx.out(checkText(ctx, file, profile, result));
+  else ctx.out(checkText(ctx, file, profile, result, values.all === true));
   return result.counts.unsupported > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-function checkText(ctx: CliContext, file: string, profile: TargetProfile, result: CheckResult): string {
+const GROUP_THRESHOLD = 3;
+const GROUP_SAMPLE = 4;
+
+function checkText(ctx: CliContext, file: string, profile: TargetProfile, result: CheckResult, all: boolean): string {
   const lines: string[] = [];
   lines.push(ctx.t(msg('{0} on {1} ({2}): {3} nodes, {4} supported, {5} unsupported, {6} unverified', file, profile.name, profile.id, result.nodeCount, result.counts.supported, result.counts.unsupported, result.counts.unverified)));
   for (const r of result.modelReasons) lines.push(`  [${r.code}] ${ctx.t(r.message)}`);
+  const nodeLines = (v: NodeVerdict) => {
+    const where = v.graph === 'main' ? '' : ` (${v.graph})`;
+    lines.push(`  ${opLabel(v)}  ${v.name || `#${v.index}`}${where}`);
+    if (v.modulePath) lines.push(`    ${ctx.t(msg('module: {0}', v.modulePath))}${v.constructs ? `; ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}` : ''}`);
+    for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}`);
+    for (const h of v.hints) lines.push(`    ${ctx.t(msg('hint: {0}', ctx.t(h.message)))}`);
+  };
   const section = (title: Message, verdicts: NodeVerdict[]) => {
     if (!verdicts.length) return;
     lines.push('', ctx.t(title));
+    // Nodes with the same op and the same reason codes are one finding; the first stands for the group
+    // (--all lists every node; JSON and SARIF always do).
+    const groups = new Map<string, NodeVerdict[]>();
     for (const v of verdicts) {
-      const where = v.graph === 'main' ? '' : ` (${v.graph})`;
-      lines.push(`  ${opLabel(v)}  ${v.name || `#${v.index}`}${where}`);
-      if (v.modulePath) lines.push(`    ${ctx.t(msg('module: {0}', v.modulePath))}${v.constructs ? `; ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}` : ''}`);
-      for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}`);
-      for (const h of v.hints) lines.push(`    ${ctx.t(msg('hint: {0}', ctx.t(h.message)))}`);
+      const key = `${opLabel(v)}|${v.reasons.map((r) => r.code).join(',')}`;
+      const group = groups.get(key);
+      if (group) group.push(v);
+      else groups.set(key, [v]);
+    }
+    for (const group of groups.values()) {
+      if (all || group.length <= GROUP_THRESHOLD) {
+        group.forEach(nodeLines);
+        continue;
+      }
+      nodeLines(group[0]!);
+      const others = group.slice(1, 1 + GROUP_SAMPLE).map((v) => v.name || `#${v.index}`).join(', ');
+      lines.push(`    ${ctx.t(msg('and {0} more {1} nodes with the same findings: {2}, ...', group.length - 1, opLabel(group[0]!), others))}`);
     }
   };
   section(msg('Unsupported:'), result.verdicts.filter((v) => v.verdict === 'unsupported'));
