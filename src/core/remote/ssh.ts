@@ -408,14 +408,14 @@ export class SshSession {
    * SHA-256 (hex) of a remote file, or undefined when it does not exist. With `createDir`, the
    * folder is created in the same exec (one round trip before an upload instead of two).
    */
-  async remoteSha256(remotePath: string, createDir?: string): Promise<string | undefined> {
+  async remoteSha256(remotePath: string, createDirs: readonly string[] = []): Promise<string | undefined> {
     let stdout = '';
     const q = quotePosixWord(remotePath);
     const command =
       this.host.shell === 'posix'
-        ? `${createDir ? `mkdir -p -- ${quotePosixWord(createDir)}; ` : ''}sha256sum -- ${q} 2>/dev/null || shasum -a 256 -- ${q} 2>/dev/null || true`
+        ? `${createDirs.length ? `mkdir -p -- ${createDirs.map(quotePosixWord).join(' ')}; ` : ''}sha256sum -- ${q} 2>/dev/null || shasum -a 256 -- ${q} 2>/dev/null || true`
         : powerShellEncodedCommand(
-            `${createDir ? `New-Item -ItemType Directory -Force -Path ${powerShellLiteral(createDir)} | Out-Null; ` : ''}$h = Get-FileHash -Algorithm SHA256 -LiteralPath ${powerShellLiteral(remotePath)} -ErrorAction SilentlyContinue; if ($h) { $h.Hash }`,
+            `${createDirs.map((d) => `New-Item -ItemType Directory -Force -Path ${powerShellLiteral(d)} | Out-Null; `).join('')}$h = Get-FileHash -Algorithm SHA256 -LiteralPath ${powerShellLiteral(remotePath)} -ErrorAction SilentlyContinue; if ($h) { $h.Hash }`,
           );
     await this.execRaw(command, { onStdout: (t) => (stdout += t) });
     return /^\s*([0-9a-fA-F]{64})\b/.exec(stdout)?.[1]?.toLowerCase();
@@ -435,12 +435,13 @@ export class SshSession {
    * Uploads `localPath` to `remotePath` unless the remote file already has the same SHA-256.
    * The bytes go to a temporary name beside the target, which is renamed into place at the end.
    */
-  async upload(localPath: string, remotePath: string, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<TransferResult> {
+  async upload(localPath: string, remotePath: string, options: { signal?: AbortSignal; force?: boolean; alsoCreate?: readonly string[] } = {}): Promise<TransferResult> {
     options.signal?.throwIfAborted();
     const dir = path.posix.dirname(remotePath);
     const localHashing = sha256File(localPath);
     localHashing.catch(() => undefined);
-    const remoteHash = options.force ? await this.ensureRemoteDir(dir).then(() => undefined) : await this.remoteSha256(remotePath, dir === '.' ? undefined : dir);
+    const dirs = [...(dir === '.' ? [] : [dir]), ...(options.alsoCreate ?? [])];
+    const remoteHash = options.force ? await Promise.all(dirs.map((d) => this.ensureRemoteDir(d))).then(() => undefined) : await this.remoteSha256(remotePath, dirs);
     // No remote copy: nothing to compare, the transfer starts at once while the local hash finishes.
     if (remoteHash !== undefined) {
       const localHash = await localHashing;

@@ -51,9 +51,8 @@ export async function benchmarkTask(ctx: TaskContext, o: BenchmarkOptions): Prom
   const host = ctx.session.host;
   const loop = o.loop ?? 100;
   const batch = o.batch ?? 1;
-  const remoteModel = await uploadModel(ctx, o.model);
   const outDir = remotePath(host.workdir, 'out', `${stem(o.model)}_bench`);
-  await ctx.session.ensureRemoteDir(outDir);
+  const remoteModel = await uploadModel(ctx, o.model, [outDir]);
   let npu: Partial<LatencyStats> | undefined;
   let tool: string;
   let run;

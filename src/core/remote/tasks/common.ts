@@ -71,11 +71,16 @@ export function stem(file: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
-/** Uploads a local model to `<workdir>/models/<name>` unless the remote copy has the same content. */
-export async function uploadModel(ctx: TaskContext, localModel: string): Promise<string> {
+/**
+ * Uploads a local model to `<workdir>/models/<name>` unless the remote copy has the same content,
+ * and makes sure the output folders exist.
+ */
+export async function uploadModel(ctx: TaskContext, localModel: string, outputDirs: readonly string[] = []): Promise<string> {
   const target = remotePath(ctx.session.host.workdir, 'models', path.basename(localModel));
   ctx.onStep?.(msg('Uploading {0} to {1}', path.basename(localModel), ctx.session.host.name));
-  const result = await ctx.session.upload(localModel, target, ctx.signal ? { signal: ctx.signal } : {});
+  // The hash check creates the model folder and the task's output folders in the same exec.
+  const result = await ctx.session.upload(localModel, target, { alsoCreate: outputDirs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  ensured.add(ctx.session);
   ctx.onStep?.(result.skipped ? msg('{0} is unchanged on the host; nothing uploaded.', path.basename(localModel)) : msg('Uploaded {0} bytes.', result.bytes));
   return target;
 }

@@ -28,10 +28,9 @@ export async function convertTask(ctx: TaskContext, o: ConvertOptions): Promise<
 
 async function convertAscend(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
-  const remoteModel = await uploadModel(ctx, o.model);
   const name = stem(o.model);
   const remoteOut = remotePath(host.workdir, 'out', name);
-  await ctx.session.ensureRemoteDir(remotePath(host.workdir, 'out'));
+  const remoteModel = await uploadModel(ctx, o.model, [remotePath(host.workdir, 'out')]);
   const argv = atcConvertArgs({
     model: remoteModel,
     output: remoteOut,
@@ -56,10 +55,9 @@ function defaultQnnTarget(kind: string): string {
 async function convertQnn(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
   const windows = host.kind === 'qnn-windows';
-  const remoteModel = await uploadModel(ctx, o.model);
   const name = stem(o.model).replace(/[^A-Za-z0-9_]/g, '_');
   const outDir = remotePath(host.workdir, 'out', `${name}_qnn`);
-  await ctx.session.ensureRemoteDir(outDir);
+  const remoteModel = await uploadModel(ctx, o.model, [outDir]);
   const cpp = remotePath(outDir, `${name}.cpp`);
   const target = o.qnnTarget ?? defaultQnnTarget(host.kind);
   const diagnostics: TaskDiagnostic[] = [];
@@ -102,10 +100,9 @@ export interface PrecheckOptions {
 /** ATC's operator pre-check (`--mode=3`); its check_result.json comes back as the artifact. */
 export async function precheckTask(ctx: TaskContext, o: PrecheckOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
-  const remoteModel = await uploadModel(ctx, o.model);
   const name = stem(o.model);
   const report = remotePath(host.workdir, 'out', `${name}.check_result.json`);
-  await ctx.session.ensureRemoteDir(remotePath(host.workdir, 'out'));
+  const remoteModel = await uploadModel(ctx, o.model, [remotePath(host.workdir, 'out')]);
   const run = await runTool(ctx, atcPrecheckArgs({ model: remoteModel, socVersion: o.soc, checkReport: report, ...(o.inputShape ? { inputShape: o.inputShape } : {}) }));
   const parsed = parseAtcLog(run.log);
   const ok = run.exitCode === 0 && parsed.outcome !== 'failed';
