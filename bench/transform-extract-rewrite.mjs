@@ -7,6 +7,7 @@
 // Tasks:
 //   decode+encode     our decoder (payloads skipped) + our encoder (payloads read when written)
 //   extract-module    open, extract one layer by module prefix (types probed with onnxruntime), encode
+//   extract (typed)   the same on the model with value_info for every tensor: no probe run
 //   extract-tensors   open, extract 200 layers between two tensors (~6,600 nodes), encode
 //   rewrite           open, abs-to-relu + erf-to-tanh (~1,100 nodes replaced), encode; no verification
 //   rewrite+verify    the same, each rule verified: the original and the rewritten model run in onnxruntime
@@ -56,9 +57,9 @@ if (args[0] === '--child') {
     nodes = message.graph.node.length;
     bytes = type.encode(message).finish().length;
   } else {
-    const model = await m.openModel(MODEL);
+    const model = await m.openModel(task === 'extract-typed' ? MODEL.replace('.onnx', '_typed.onnx') : MODEL);
     let result = model;
-    if (task === 'extract-module') {
+    if (task === 'extract-module' || task === 'extract-typed') {
       result = (await m.extractModule(model, '/decoder/layers.400')).model;
     } else if (task === 'extract-tensors') {
       result = (await m.extractByTensors(model, ['/decoder/layers.100/Add_1_output_0'], ['/decoder/layers.300/Add_1_output_0'])).model;
@@ -96,7 +97,7 @@ try {
   const size = statSync(MODEL).size;
   process.stdout.write(`model: bench/models/big_decoder.onnx, ${(size / 1048576).toFixed(1)} MiB\n`);
   const baseline = measure('baseline');
-  const rows = [baseline, ...['decode+encode', 'extract-module', 'extract-tensors', 'rewrite', 'rewrite+verify'].map(measure)];
+  const rows = [baseline, ...['decode+encode', 'extract-module', 'extract-typed', 'extract-tensors', 'rewrite', 'rewrite+verify'].map(measure)];
   process.stdout.write(`${'task'.padEnd(18)}${'nodes out'.padStart(10)}${'ms'.padStart(10)}${'× time'.padStart(9)}${'peak RSS MB'.padStart(13)}${'× RSS'.padStart(8)}\n`);
   for (const r of rows) {
     process.stdout.write(`${(r === baseline ? 'protobufjs (base)' : r.task).padEnd(18)}${String(r.nodes).padStart(10)}${r.ms.toFixed(0).padStart(10)}${(r.ms / baseline.ms).toFixed(2).padStart(9)}${r.maxRssMB.toFixed(0).padStart(13)}${(r.maxRssMB / baseline.maxRssMB).toFixed(2).padStart(8)}\n`);
