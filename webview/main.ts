@@ -39,6 +39,9 @@ declare global {
 export interface ViewerStats {
   state: 'loading' | 'ready' | 'error' | 'empty';
   firstInteractiveMs?: number;
+  /** Milestones after the webview started, for the timing benchmarks. */
+  graphReceivedMs?: number;
+  layoutDoneMs?: number;
   layoutMs?: number;
   layoutInWorker?: boolean;
   items?: number;
@@ -227,6 +230,7 @@ class Viewer {
     const { layout, ms, worker } = await layoutClient.layout([...this.expanded]);
     if (serial !== this.layoutSerial) return; // a newer request superseded this one
     stats.layoutMs = ms;
+    stats.layoutDoneMs ??= performance.now() - startedAt;
     stats.layoutInWorker = worker;
     stats.items = layout.items.length;
     this.layout = layout;
@@ -381,6 +385,7 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       showState('error', l10n.t('This model cannot be opened.'), message.offset !== undefined ? l10n.t('{0} (at byte offset {1})', message.message, message.offset) : message.message);
       break;
     case 'graph': {
+      stats.graphReceivedMs = performance.now() - startedAt;
       if (message.graph.nodes.length === 0) {
         viewer = undefined;
         showState('empty', l10n.t('The model\'s graph has no nodes.'));

@@ -25,6 +25,7 @@ export class SidePanel {
   private readonly results = h('div', { class: 'panel', id: 'search-results' });
   private readonly changes = h('div', { class: 'panel', id: 'changes' });
   private searchResults: SearchResult[] = [];
+  private problemsSerial = 0;
 
   constructor(private readonly viewer: Viewer) {
     this.tabs = h('vscode-tabs', { panel: true }) as HTMLElement & { selectedIndex: number };
@@ -180,17 +181,32 @@ export class SidePanel {
       return;
     }
     const list = h('ul', { class: 'list', role: 'list' });
-    for (const v of sorted) {
-      const li = h('li', { role: 'listitem', title: v.reasons.map((r) => r.message).join('\n') },
-        h('span', { class: `status ${v.status}` }, v.status === 'unsupported' ? '✖' : '⚠'),
-        h('span', { class: 'op' }, viewer.graph.nodes[v.node]?.op ?? ''),
-        h('span', { class: 'text' }, v.name || `#${v.node}`),
-      );
-      li.dataset.node = String(v.node);
-      if (v.node >= 0) li.addEventListener('click', () => void viewer.reveal(v.node));
-      list.append(li);
-    }
+    // one click handler for the list; rows are added in slices so thousands of verdicts never block a frame
+    list.addEventListener('click', (event) => {
+      const li = (event.target as Element).closest('li');
+      const node = Number(li?.dataset.node ?? -1);
+      if (node >= 0) void viewer.reveal(node);
+    });
     this.problems.append(list);
+    const serial = ++this.problemsSerial;
+    const addRows = (from: number) => {
+      if (serial !== this.problemsSerial) return;
+      const end = Math.min(sorted.length, from + 400);
+      const rows = document.createDocumentFragment();
+      for (let i = from; i < end; i++) {
+        const v = sorted[i]!;
+        const li = h('li', { role: 'listitem', title: v.reasons.map((r) => r.message).join('\n') },
+          h('span', { class: `status ${v.status}` }, v.status === 'unsupported' ? '✖' : '⚠'),
+          h('span', { class: 'op' }, viewer.graph.nodes[v.node]?.op ?? ''),
+          h('span', { class: 'text' }, v.name || `#${v.node}`),
+        );
+        li.dataset.node = String(v.node);
+        rows.appendChild(li);
+      }
+      list.appendChild(rows);
+      if (end < sorted.length) setTimeout(() => addRows(end), 0);
+    };
+    addRows(0);
   }
 
   // ------------------------------------------------------------------ compare

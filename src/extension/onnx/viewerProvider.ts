@@ -139,7 +139,9 @@ export class ViewerPanel {
     const queued = this.queued.splice(0);
     const session = this.services.session(this.uri);
     try {
+      const t0 = Date.now();
       const model = await session.load();
+      const t1 = Date.now();
       const graph = toCompactGraph(model, summaryLabels());
       const warnings: string[] = [];
       const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
@@ -149,13 +151,20 @@ export class ViewerPanel {
       if (profile) this.target = profile.id;
       this.nodeIndex = new Map();
       graph.nodes.forEach((n, i) => { if (n.name && !this.nodeIndex.has(n.name)) this.nodeIndex.set(n.name, i); });
-      this.profileVerdicts = profile ? toViewerVerdicts(await session.check(profile), t, profile.name) : [];
       // ATC's pre-check report next to the model (what the remote pre-check task brings back) is shown at once
       const sibling = vscode.Uri.joinPath(this.uri, '..', `${path.basename(this.uri.fsPath, '.onnx')}.check_result.json`);
       if (!this.reportVerdicts.length && (await exists(sibling))) await this.loadReport(sibling).catch((e: unknown) => getLog().warn(`onnx viewer: ${String(e)}`));
-      const verdicts = [...this.profileVerdicts, ...this.toolVerdicts()];
-      this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts, warnings });
-      if (profile) this.services.publishDiagnostics(this.uri, await session.check(profile), profile);
+      // the graph goes first, so the webview lays it out while the check runs here
+      const t2 = Date.now();
+      this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts: this.toolVerdicts(), warnings });
+      await new Promise((resolve) => setImmediate(resolve));
+      if (profile) {
+        const result = await session.check(profile);
+        this.profileVerdicts = toViewerVerdicts(result, t, profile.name);
+        this.post({ type: 'verdicts', target: profile.id, verdicts: [...this.profileVerdicts, ...this.toolVerdicts()] });
+        this.services.publishDiagnostics(this.uri, result, profile);
+      }
+      getLog().info(`onnx viewer: ${path.basename(this.uri.fsPath)}: decode ${t1 - t0} ms, compact graph ${t2 - t1} ms, check ${Date.now() - t2} ms, ${graph.nodes.length} nodes, ${this.profileVerdicts.length} verdicts`);
       if (this.compareBase) {
         const base = toCompactGraph(await this.services.session(this.compareBase).load(), summaryLabels());
         this.post({ type: 'diff', baseName: path.basename(this.compareBase.fsPath), diff: diffGraphs(base, graph) });
@@ -272,6 +281,8 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
   }
 
   private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): ViewerPanel {
+    // decode while the webview boots (the session keeps the promise; errors are shown once it asks)
+    this.services.session(uri).load().catch(() => undefined);
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = webviewHtml(panel.webview, root);
