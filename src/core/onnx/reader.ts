@@ -61,12 +61,7 @@ export class FileSource implements ByteSource {
 }
 
 const TWO_32 = 4294967296;
-const INTERN_SLOTS = 1 << 14;
 
-function sameAscii(text: string, buf: Buffer, at: number): boolean {
-  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== buf[at + k]) return false;
-  return true;
-}
 /** First read after a skip: message headers that follow a tensor payload are small. */
 const SMALL_PAGE = 4096;
 const MAX_PAGE = 1 << 20;
@@ -78,7 +73,6 @@ export class ProtoReader {
   bytesRead = 0;
   private buf: Buffer;
   private base = 0;
-  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
   private nextPage = SMALL_PAGE;
   private readonly size: number;
   private readonly whole: boolean;
@@ -241,26 +235,7 @@ export class ProtoReader {
     const i = this.ensure(n, stop);
     this.pos = stop;
     const buf = this.buf;
-    if (n <= 20) {
-      // Short ASCII names (most of an ONNX graph) are interned: value names appear as one node's output and
-      // another's input, op types repeat thousands of times. One pass hashes and checks for ASCII.
-      let hash = n;
-      let k = i;
-      const stop2 = i + n;
-      for (; k < stop2; k++) {
-        const c = buf[k]!;
-        if (c >= 0x80) break;
-        hash = Math.imul(hash ^ c, 0x01000193);
-      }
-      if (k === stop2) {
-        const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
-        const cached = this.interned[slot];
-        if (cached !== undefined && cached.length === n && sameAscii(cached, buf, i)) return cached;
-        const fresh = (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(i, stop2);
-        this.interned[slot] = fresh;
-        return fresh;
-      }
-    }
+    // Node's native UTF-8 slice: measured cheaper (CPU time, GC included) than interning names in JS.
     return (buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(i, i + n);
   }
 
