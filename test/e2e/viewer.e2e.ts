@@ -248,6 +248,22 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: with the display language zh-cn the viewer labels are Chinese',
+    locale: 'zh-cn',
+    async run(page, ctx) {
+      copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
+      await waitForWorkbench(page);
+      await openFile(page, MODEL);
+      const frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      for (const label of ['目标平台', '适应窗口', '导出 SVG', '属性', '问题', '搜索']) {
+        await frame.getByText(label, { exact: true }).first().waitFor({ timeout: 15_000 });
+      }
+      await frame.locator('.count.unverified', { hasText: '个未验证' }).waitFor({ timeout: 60_000 });
+      ctx.log(await frame.locator('.toolbar').innerText());
+    },
+  },
+  {
     name: 'ONNX viewer: a truncated model shows the decode error with its byte offset, not a blank panel',
     async run(page, ctx) {
       const bytes = readFileSync(generatedModel(MODEL));
