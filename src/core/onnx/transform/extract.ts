@@ -83,8 +83,9 @@ export function selectByModule(index: GraphIndex, prefix: string): Selection {
  * Boundaries of a set of nodes: values read from outside become inputs, unless they are constant (then the
  * constant-only nodes computing them come along); values read outside or graph outputs become outputs.
  */
-export function selectNodes(index: GraphIndex, chosen: ReadonlySet<number>): Selection {
-  const constants = constantValues(index);
+export function selectNodes(index: GraphIndex, chosen: ReadonlySet<number>, options: { exact?: boolean } = {}): Selection {
+  // exact: the chosen nodes only (bisection compiles exactly them); constants computed outside become inputs.
+  const constants = options.exact ? { values: new Set<string>(), nodes: new Set<number>() } : constantValues(index);
   const nodes = new Set(chosen);
   const pullConstant = (name: string) => {
     const stack = [name];
