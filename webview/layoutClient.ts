@@ -48,11 +48,17 @@ export class LayoutClient {
       return { layout, ms: performance.now() - started, worker: false };
     }
     const id = this.nextId++;
-    const result = await new Promise<{ layout: GraphLayout; ms: number }>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker!.postMessage({ type: 'layout', id, expanded: [...expanded] } satisfies LayoutRequest);
-    });
-    return { ...result, worker: true };
+    try {
+      const result = await new Promise<{ layout: GraphLayout; ms: number }>((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker!.postMessage({ type: 'layout', id, expanded: [...expanded] } satisfies LayoutRequest);
+      });
+      return { ...result, worker: true };
+    } catch (error) {
+      // the worker died: lay out here from now on
+      if (this.worker) throw error;
+      return this.layout(expanded);
+    }
   }
 
   private receive(reply: LayoutReply): void {

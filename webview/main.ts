@@ -347,8 +347,12 @@ class Viewer {
 
   async export(format: 'svg' | 'png'): Promise<void> {
     if (!this.scene) return;
-    const data = format === 'svg' ? exportSvg(this.scene, this.theme, this.moduleLabel) : await exportPng(this.scene, this.theme, this.moduleLabel);
-    await this.host.request<'export'>({ type: 'export', format, data });
+    try {
+      const data = format === 'svg' ? exportSvg(this.scene, this.theme, this.moduleLabel) : await exportPng(this.scene, this.theme, this.moduleLabel);
+      await this.host.request<'export'>({ type: 'export', format, data });
+    } catch {
+      // the host reports write errors itself; a cancelled dialog is no error
+    }
   }
 
   copyText(text: string): void {

@@ -70,6 +70,7 @@ export class ViewerPanel {
       await this.handle(message);
     } catch (error) {
       const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+      if (message.type === 'export') void vscode.window.showErrorMessage(vscode.l10n.t('Cannot export the view: {0}', text));
       if ('requestId' in message) void this.panel.webview.postMessage({ type: 'response', requestId: message.requestId, ok: false, error: text } satisfies HostToWebview);
       else getLog().error(`onnx viewer: ${text}`);
     }
