@@ -98,3 +98,23 @@ test('initializer values for the properties panel match numpy (first values, min
     session.dispose();
   }
 });
+
+test('every attribute kind reaches the properties panel with its type and a display value (checked against Python onnx)', async () => {
+  const file = generatedModel('every_attribute.onnx');
+  const graph = await compact(file);
+  const main = Object.values(pythonDump([file])[file]!.graphs)[0]!;
+  main.nodes.forEach((pyNode, i) => {
+    const node = graph.nodes[i]!;
+    const ours = Object.fromEntries(node.attributes.map((a) => [a.name, a.type.toLowerCase()]));
+    const theirs = Object.fromEntries(Object.entries(pyNode.attributes).map(([k, [type]]) => [k, type]));
+    assert.deepEqual(ours, theirs, `attributes of ${pyNode.name}`);
+    for (const a of node.attributes) assert.ok(a.value.length > 0 && a.value.length < 2000, `${a.name}: ${a.value}`);
+  });
+  const everything = graph.nodes.find((n) => n.name === '/everything/Everything_0')!;
+  const value = (name: string) => everything.attributes.find((a) => a.name === name)!.value;
+  assert.equal(value('big'), '9223372036854775807', 'int64 beyond 2^53 shown exactly');
+  assert.equal(value('alpha'), '0.25');
+  assert.equal(value('mode'), '"nearest"');
+  assert.equal(value('strings'), '["a", "bé"]');
+  assert.ok(everything.subgraphs && everything.subgraphs.length >= 2, 'graph attributes listed as subgraphs');
+});
