@@ -38,7 +38,7 @@ export const onnxCommand: CliCommand = {
       case 'check': return check(ctx, rest);
       case 'text': return text(ctx, rest);
       case 'targets': return targets(ctx, rest);
-      case 'extract': case 'split': case 'rewrite': case 'run': return (require('./onnxTransform') as typeof import('./onnxTransform')).runTransformSubcommand(ctx, sub, rest);
+      case 'extract': case 'split': case 'rewrite': case 'run': case 'bisect': return (require('./onnxTransform') as typeof import('./onnxTransform')).runTransformSubcommand(ctx, sub, rest);
       case undefined: case '--help': case '-h': case 'help':
         ctx.out(usage(ctx));
         return sub === undefined ? 2 : EXIT_OK;

@@ -23,10 +23,12 @@ import { refusalReasons, rewriteModel, type RuleReport } from '../core/onnx/tran
 import { REWRITE_RULES, ruleById } from '../core/onnx/transform/rewrite/rules/index';
 import { parseShape } from '../core/onnx/transform/rewrite/rules/shapes';
 import { splitByModule } from '../core/onnx/transform/split';
+import { bisectCompile, bisectSummary, whitelistProfileJson, type CompileRecordEntry } from '../core/onnx/transform/bisect';
+import { commandCompiler } from '../core/onnx/transform/commandCompiler';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
 import { parseCommandArgs } from './main';
 
-export const TRANSFORM_SUBCOMMANDS = ['extract', 'split', 'rewrite', 'run'] as const;
+export const TRANSFORM_SUBCOMMANDS = ['extract', 'split', 'rewrite', 'run', 'bisect'] as const;
 
 export async function runTransformSubcommand(ctx: CliContext, sub: string, args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -38,6 +40,7 @@ export async function runTransformSubcommand(ctx: CliContext, sub: string, args:
     case 'split': return split(ctx, args);
     case 'rewrite': return rewrite(ctx, args);
     case 'run': return run(ctx, args);
+    case 'bisect': return bisect(ctx, args);
     default: throw new UsageError(msg('Unknown onnx subcommand "{0}".', sub));
   }
 }
@@ -50,6 +53,8 @@ export function transformUsage(ctx: CliContext): string {
     `  rewrite MODEL --apply RULE[,RULE]|all -o OUT [--input-shape NAME=1,5,2]`,
     `                                             ${ctx.t(msg('rewrite ops the NPU lacks; each rule is verified with onnxruntime and refused beyond tolerance'))}`,
     `  rewrite --list                             ${ctx.t(msg('the rewrite rules'))}`,
+    `  bisect MODEL --compile-cmd CMD [--depth N] [--profile NAME] [--record FILE]`,
+    `                                             ${ctx.t(msg('compile parts with CMD (part file in $NPU_PORT_PART, exit 0 = compiled), narrow failures down to single nodes, save the whitelist profile'))}`,
     `  run MODEL [--inputs DIR] [--iterations N] [--warmup N] [--outputs DIR]`,
     `                                             ${ctx.t(msg('local CPU inference with onnxruntime: latency mean/std/min/max/p50/p95/p99, throughput, outputs as .npy'))}`,
     '',
@@ -410,4 +415,63 @@ async function run(ctx: CliContext, args: string[]): Promise<number> {
   if (written.length) lines.push(ctx.t(msg('Saved {0} output(s) as .npy in {1}', written.length, relative(ctx, outDir))));
   ctx.out(lines.join('\n') + '\n');
   return EXIT_OK;
+}
+
+// ------------------------------------------------------------------ bisect
+
+async function bisect(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    ...COMMON,
+    'compile-cmd': { type: 'string' },
+    depth: { type: 'string' },
+    profile: { type: 'string' },
+    record: { type: 'string' },
+    'max-compiles': { type: 'string' },
+  });
+  const common = commonOptions(values);
+  const file = oneModel(ctx, positionals);
+  if (typeof values['compile-cmd'] !== 'string') throw new UsageError(msg('Give the compile command with --compile-cmd CMD (the part file is in $NPU_PORT_PART).'));
+  const base = path.basename(file, '.onnx');
+  const profileName = typeof values.profile === 'string' ? values.profile : `${base}-whitelist`;
+  if (!/^[A-Za-z0-9._-]+$/.test(profileName)) throw new UsageError(msg('A profile name takes letters, digits, ".", "_" and "-" only.'));
+  const recordFile = path.resolve(ctx.cwd, typeof values.record === 'string' ? values.record : path.join('.npu-port', 'bisect', `${base}.json`));
+  let record: CompileRecordEntry[] = [];
+  try {
+    record = (JSON.parse(await fsp.readFile(recordFile, 'utf8')) as { compiles: CompileRecordEntry[] }).compiles ?? [];
+    ctx.log.info(ctx.t(msg('Resuming: {0} compiles recorded in {1}.', record.length, relative(ctx, recordFile))));
+  } catch { /* no record yet */ }
+  await fsp.mkdir(path.dirname(recordFile), { recursive: true });
+  const model = await openModel(file, { signal: ctx.signal });
+  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
+  const all = [...record];
+  const result = await bisectCompile(model, commandCompiler(values['compile-cmd'], { cwd: ctx.cwd }), {
+    inputs: feeds,
+    signal: ctx.signal,
+    depth: positiveInt(values.depth, 'depth', 1, 1),
+    maxCompiles: positiveInt(values['max-compiles'], 'max-compiles', 500, 1),
+    record,
+    onCompiled: async (entry, done) => {
+      all.push(entry);
+      ctx.log.warn(ctx.t(msg('[{0}] {1}: {2}', done, entry.label, entry.ok ? ctx.t(msg('compiled')) : entry.message ?? ctx.t(msg('failed')))));
+      await writeFileAtomic(recordFile, JSON.stringify({ version: 1, model: relative(ctx, file), compiles: all }, null, 1) + '\n');
+    },
+  });
+  const profileFile = path.resolve(ctx.cwd, '.npu-port', 'profiles', `${profileName}.json`);
+  await fsp.mkdir(path.dirname(profileFile), { recursive: true });
+  await writeFileAtomic(profileFile, JSON.stringify(whitelistProfileJson(profileName, result, path.basename(file)), null, 2) + '\n', { signal: ctx.signal });
+  if (common.json) {
+    json(ctx, { version: 1, model: relative(ctx, file), profile: relative(ctx, profileFile), record: relative(ctx, recordFile), ...result });
+  } else {
+    const lines = [ctx.t(bisectSummary(result))];
+    if (result.failingNodes.length) {
+      lines.push(ctx.t(msg('Nodes that fail on their own:')));
+      for (const n of result.failingNodes) lines.push(`  ${n.opType}  ${n.name}${n.message ? `\n      ${n.message}` : ''}`);
+    }
+    for (const t of result.failingTogether) lines.push(ctx.t(msg('Fails only as a whole ({0} nodes, each half compiles): {1}', t.nodes.length, t.label)));
+    lines.push(ctx.t(msg('Passing parts: {0}', result.passingParts.length)));
+    lines.push(ctx.t(msg('Whitelist profile: {0} ({1} ops; use it with --profile or as target "{2}")', relative(ctx, profileFile), result.whitelist.length, profileName)));
+    if (result.truncated) lines.push(ctx.t(msg('Stopped at --max-compiles; run again to continue from the record.')));
+    ctx.out(lines.join('\n') + '\n');
+  }
+  return result.failingNodes.length || result.failingTogether.length ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { encodeNpy } from '../../../src/core/onnx/run/npy';
+import { REPO_ROOT } from '../repo';
 import { PYTHON, edgesamDecoder, onnxTool, scratch, type PySummary } from './fixtures';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -80,4 +81,38 @@ test('onnx run takes inputs from .npy files', async () => {
   const report = JSON.parse(r.out) as { inputs: { name: string; dims: number[] }[] };
   assert.deepEqual(report.inputs.find((i) => i.name === 'point_labels')!.dims, [1, 3]);
   assert.ok(!existsSync(path.join(path.dirname(scratch('x')), 'edgesam_decoder.outputs')));
+});
+
+test('onnx bisect runs a compile command per part, resumes from its record, and saves the whitelist profile', async () => {
+  const work = scratch('bisect_ws');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const standin = path.join(REPO_ROOT, 'test/fixtures/transform/standin-compiler.js');
+  const command = `"${process.execPath}" "${standin}"`;
+  const run = async () => {
+    let out = '';
+    let err = '';
+    process.env['NPU_PORT_REJECT'] = 'Abs,Squeeze';
+    try {
+      const code = await main(['onnx', 'bisect', edgesamDecoder(), '--compile-cmd', command, '--dim', 'num_points=5', '--profile', 'standin', '--format', 'json'], {
+        env: {}, cwd: work, stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, signal: new AbortController().signal,
+      });
+      return { code, out, err };
+    } finally {
+      delete process.env['NPU_PORT_REJECT'];
+    }
+  };
+  const first = await run();
+  assert.equal(first.code, 1, first.err);
+  const result = JSON.parse(first.out) as { failingOps: string[]; failingNodes: { name: string; message: string }[]; compiles: number; whitelist: string[] };
+  assert.deepEqual(result.failingOps, ['Abs', 'Squeeze']);
+  assert.equal(result.failingNodes.length, 2);
+  assert.match(result.failingNodes[0]!.message, /EZ3003/);
+  const profile = JSON.parse(readFileSync(path.join(work, '.npu-port', 'profiles', 'standin.json'), 'utf8')) as { kind: string; ops: string[] };
+  assert.equal(profile.kind, 'whitelist');
+  assert.ok(profile.ops.includes('Gather') && !profile.ops.includes('Abs'));
+  const second = await run();
+  const resumed = JSON.parse(second.out) as { compiles: number; reused: number };
+  assert.equal(resumed.compiles, 0);
+  assert.equal(resumed.reused, result.compiles);
 });
