@@ -391,22 +391,27 @@ export class SshSession {
 
   private sftp(): Promise<SFTPWrapper> {
     this.assertOpen();
-    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+    if (this.sftpChannel) return this.sftpChannel;
+    const opening: Promise<SFTPWrapper> = new Promise<SFTPWrapper>((resolve, reject) => {
       this.client.sftp((error, sftp) => {
+        const forget = () => {
+          if (this.sftpChannel === opening) this.sftpChannel = undefined;
+        };
         if (error) {
-          this.sftpChannel = undefined;
+          forget();
           return reject(new ConnectionError(msg('Cannot open SFTP on {0}: {1}', this.host.name, error.message), { host: this.host.name, cause: error }));
         }
-        sftp.on('close', () => (this.sftpChannel = undefined));
+        sftp.on('close', forget);
         resolve(sftp);
       });
     });
-    return this.sftpChannel;
+    this.sftpChannel = opening;
+    return opening;
   }
 
   /**
-   * SHA-256 (hex) of a remote file, or undefined when it does not exist. With `createDir`, the
-   * folder is created in the same exec (one round trip before an upload instead of two).
+   * SHA-256 (hex) of a remote file, or undefined when it does not exist. `createDirs` are created
+   * in the same exec (one round trip before an upload instead of two).
    */
   async remoteSha256(remotePath: string, createDirs: readonly string[] = []): Promise<string | undefined> {
     let stdout = '';
@@ -450,14 +455,20 @@ export class SshSession {
         return { bytes: 0, skipped: true, sha256: localHash };
       }
     }
+    options.signal?.throwIfAborted();
     const sftp = await this.sftp();
     const temp = `${remotePath}.npu-port-${randomBytes(4).toString('hex')}.part`;
     const { size } = await fsp.stat(localPath);
     try {
       await this.withAbort(sftp, options.signal, (done) => sftp.fastPut(localPath, temp, TRANSFER, done));
+      options.signal?.throwIfAborted();
       await this.renameRemote(sftp, temp, remotePath);
     } catch (error) {
-      if (this.isOpen) await new Promise<void>((resolve) => sftp.unlink(temp, () => resolve())).catch(() => undefined);
+      // A cancelled transfer closed its SFTP channel: remove the partial file through a new one.
+      if (this.isOpen) {
+        const cleaner = await this.sftp().catch(() => undefined);
+        await new Promise<void>((resolve) => (cleaner ? cleaner.unlink(temp, () => resolve()) : resolve()));
+      }
       throw this.transferError(error, msg('Upload of {0} to {1} failed: {2}', localPath, this.host.name, String((error as Error)?.message ?? error)));
     }
     return { bytes: size, skipped: false, sha256: await localHashing };
@@ -497,6 +508,7 @@ export class SshSession {
 
   private withAbort(sftp: SFTPWrapper, signal: AbortSignal | undefined, start: (done: (error?: Error | null) => void) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError());
       let settled = false;
       const removeClose = this.onClose((error) => settle(error));
       const onAbort = () => {

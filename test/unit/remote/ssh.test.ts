@@ -194,6 +194,31 @@ test('upload sends only changed content, atomically; download replaces only on s
   }
 });
 
+test('a cancelled upload leaves neither a partial file nor a changed target on the host', { skip }, async () => {
+  const { readdirSync } = await import('node:fs');
+  const session = await SshSession.connect(server.ascendHost, { hostKeys: trusted() });
+  try {
+    const dir = path.posix.join(server.ascendHost.workdir, 'cancel-upload');
+    const target = path.posix.join(dir, 'big.bin');
+    const small = path.join(local, 'small.bin');
+    writeFileSync(small, 'OLD');
+    await session.upload(small, target);
+    const big = path.join(local, 'big.bin');
+    writeFileSync(big, Buffer.alloc(64 * 1024 * 1024, 1));
+    const controller = new AbortController();
+    const uploading = session.upload(big, target, { signal: controller.signal });
+    // Cancel in the middle of the transfer: once the temporary file is on the host.
+    while (!readdirSync(dir).some((f) => f.endsWith('.part'))) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await assert.rejects(uploading, (e: Error) => e.name === 'AbortError');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(readdirSync(dir), ['big.bin'], 'no .part file left behind');
+    assert.equal(readFileSync(target, 'utf8'), 'OLD');
+  } finally {
+    session.close();
+  }
+});
+
 test('a connection dropped mid-run fails the run with a clear error, and the pool reconnects later', { skip }, async () => {
   const doomed = await startLoopbackSshd();
   const pool = SshPool.withOptions(() => ({ hostKeys: { knownHostsFiles: [doomed.knownHosts] }, keepaliveIntervalMs: 1000 }));
