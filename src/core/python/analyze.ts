@@ -8,7 +8,7 @@ import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
 import { checkName } from './rules/names';
 import { ImportTable } from './symbols';
-import { excerpt, rangeOf } from './syntax';
+import { excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, Severity } from './types';
 
@@ -41,6 +41,8 @@ export interface AnalyzeInput {
   readonly text: string;
   readonly lines?: LineIndex;
   readonly options: AnalysisOptions;
+  /** The file's imports from the previous analysis, moved with the edits (incremental re-analysis). */
+  readonly imports?: ImportTable;
   /** From the previous full analysis, when the edit cannot have changed them. */
   readonly deviceNames?: ReadonlySet<string>;
   /** Only report constructs touching this offset range (incremental re-analysis). */
@@ -52,7 +54,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const { tree, text, options } = input;
   if (IGNORE_FILE.test(text.slice(0, 2000))) return [];
   const lines = input.lines ?? new LineIndex(text);
-  const imports = new ImportTable(tree, text);
+  const imports = input.imports ?? new ImportTable(tree, text);
   const kit = new FixKit(lines, importLayout(tree, imports, lines), options);
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -130,7 +132,7 @@ function escape(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Node, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {
+function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {
   const setting = options.rules?.[rule];
   if (setting === 'off') return undefined;
   const range = rangeOf(node);

@@ -3,6 +3,7 @@ import type { Message } from '../l10n';
 import type { RuleId } from './catalog';
 import type { FixKit } from './fixes/kit';
 import type { ImportTable } from './symbols';
+import type { Span } from './syntax';
 import type { LineIndex } from './text';
 import type { Fix, Severity } from './types';
 
@@ -19,7 +20,7 @@ export interface RuleContext {
   readonly transferToNpu: boolean;
   /** The file imports diffusers (the attention fallback is an environment variable there). */
   readonly usesDiffusers: boolean;
-  report(node: Node, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): void;
+  report(node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): void;
   /** True once a node was reported under a rule (a construct is reported once). */
   reported(node: Node, rule?: RuleId): boolean;
 }

@@ -1,7 +1,9 @@
 import type { Tree } from 'web-tree-sitter';
 import { comparePositions, type Position, type Range } from '../position';
 import { analyzePython, deviceNamesOf } from './analyze';
+import { importLayout } from './fixes/imports';
 import { ImportTable } from './symbols';
+import type { Span } from './syntax';
 import type { PythonParser } from './parser';
 import { endOfInsertion, LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, TextEdit } from './types';
@@ -12,8 +14,11 @@ export interface ContentChange {
   readonly text: string;
 }
 
-/** Edits that can change what other lines mean (imports, device variables, libraries): re-analyse everything. */
-const GLOBAL_EFFECT = /\bimport\b|\bfrom\b|cuda|nccl|flash|xformers|apex|bitsandbytes|triton|transfer_to_npu|diffusers|device|map_location|\.to\s*\(|"""|'''/i;
+/**
+ * Edits that can change what other lines mean: imports, device variables, libraries, and quotes,
+ * comment signs and backslashes (they change how everything after them is read): re-analyse everything.
+ */
+const GLOBAL_EFFECT = /\bimport\b|\bfrom\b|cuda|nccl|flash|xformers|apex|bitsandbytes|triton|transfer_to_npu|diffusers|device|map_location|\.to\s*\(|["'#\\]/i;
 
 interface Shift {
   readonly start: number;
@@ -35,10 +40,15 @@ export class PythonDocument {
   private current: Finding[];
   /** Names used as devices; edits that could change them (GLOBAL_EFFECT) re-analyse everything. */
   private deviceNames: ReadonlySet<string> = new Set();
+  /** The imports as of the last full analysis, moved with every edit since. */
+  private imports: ImportTable | undefined;
   /** End offset of the last top-level import or the module docstring. */
   private headerEnd = 0;
   /** How the last update was done (tests and the benchmark look at it). */
   lastUpdate: 'full' | 'partial' = 'full';
+  private pendingFull = false;
+  /** Why the last full update was full (benchmark and tests). */
+  fullReason: 'text' | 'header' | 'fix' | 'import' | '' = '';
   /** Length of the text re-analysed by the last partial update. */
   lastSpan = 0;
 
@@ -80,7 +90,8 @@ export class PythonDocument {
       const newEndPos = endOfInsertion(startPos, change.text);
       const shift: Shift = { start, oldEnd, newEnd: start + change.text.length, startPos, oldEndPos, newEndPos };
       const removed = this.textValue.slice(start, oldEnd);
-      if (GLOBAL_EFFECT.test(removed) || GLOBAL_EFFECT.test(change.text) || this.touchesHeader(start)) full = true;
+      if (GLOBAL_EFFECT.test(removed) || GLOBAL_EFFECT.test(change.text)) (full = true), (this.fullReason = 'text');
+      else if (this.touchesHeader(start)) (full = true), (this.fullReason = 'header');
       this.tree.edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: shift.newEnd, startPosition: toPoint(startPos), oldEndPosition: toPoint(oldEndPos), newEndPosition: toPoint(newEndPos) });
       this.textValue = this.textValue.slice(0, start) + change.text + this.textValue.slice(oldEnd);
       this.lines = this.lines.edited(this.textValue, start, oldEnd, change.text);
@@ -88,10 +99,14 @@ export class PythonDocument {
       for (const f of kept) {
         const moved = shiftFinding(f, shift);
         if (moved === 'dirty') continue;
-        if (moved === 'fix-dirty') full = true;
+        if (moved === 'fix-dirty') (full = true), (this.fullReason = 'fix');
         else next.push(moved);
       }
       kept = next;
+      if (!full) {
+        this.imports = this.imports?.moved((span) => shiftSpan(span, shift));
+        if (!this.imports) (full = true), (this.fullReason = 'import');
+      }
       if (dirtyEnd >= 0) {
         dirtyStart = shiftOffset(dirtyStart, shift);
         dirtyEnd = shiftOffset(dirtyEnd, shift);
@@ -100,6 +115,7 @@ export class PythonDocument {
       dirtyEnd = Math.max(dirtyEnd, shift.newEnd);
     }
     const old = this.tree;
+    const oldHadErrors = old.rootNode.hasError;
     this.tree = this.parser.parse(this.textValue, old);
     for (const r of this.tree.getChangedRanges(old)) {
       dirtyStart = Math.min(dirtyStart, r.startIndex);
@@ -107,17 +123,38 @@ export class PythonDocument {
     }
     old.delete();
     if (full) {
+      this.pendingFull = false;
       this.lastUpdate = 'full';
       this.current = this.analyzeAll();
       return this.current;
     }
     this.lastUpdate = 'partial';
+    // Error recovery is not local: with broken code an edit can regroup code far from it. The partial
+    // result is shown at once; settle() (run when typing pauses) re-analyses the whole file.
+    if (oldHadErrors || this.tree.rootNode.hasError) this.pendingFull = true;
     const { start, end } = this.expand(dirtyStart, dirtyEnd);
     this.lastSpan = end - start;
+    // The re-parse may have turned text far from the edit into (or out of) an import statement.
+    if (!this.imports || this.textValue.slice(start, end).includes('import')) this.imports = new ImportTable(this.tree, this.textValue);
+    this.updateHeaderEnd();
     const outside = kept.filter((f) => f.endIndex < start || f.startIndex > end);
-    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, deviceNames: this.deviceNames });
+    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, deviceNames: this.deviceNames, imports: this.imports });
     const keys = new Set(outside.map(key));
     this.current = [...outside, ...fresh.filter((f) => !keys.has(key(f)))].sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
+    return this.current;
+  }
+
+  /** True when the findings came from a partial update of a file with syntax errors (see settle). */
+  get unsettled(): boolean {
+    return this.pendingFull;
+  }
+
+  /** Runs the full re-analysis a partial update over broken code left pending; returns the findings. */
+  settle(): readonly Finding[] {
+    if (this.pendingFull) {
+      this.pendingFull = false;
+      this.current = this.analyzeAll();
+    }
     return this.current;
   }
 
@@ -127,11 +164,17 @@ export class PythonDocument {
 
   private analyzeAll(): Finding[] {
     this.deviceNames = deviceNamesOf(this.textValue);
-    const imports = new ImportTable(this.tree, this.textValue).imports.filter((i) => i.topLevel);
-    const first = this.tree.rootNode.firstNamedChild;
-    const docstringEnd = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.endIndex : 0;
-    this.headerEnd = Math.max(docstringEnd, ...imports.map((i) => i.node.endIndex));
-    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, deviceNames: this.deviceNames });
+    this.imports = new ImportTable(this.tree, this.textValue);
+    this.updateHeaderEnd();
+    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, deviceNames: this.deviceNames, imports: this.imports });
+  }
+
+  /** Where fixes insert imports and statements: edits before the last of these places re-analyse everything. */
+  private updateHeaderEnd(): void {
+    const layout = importLayout(this.tree, this.imports ?? new ImportTable(this.tree, this.textValue), this.lines);
+    // torch_npu goes after `import torch` only in the torchNpu / transferToNpu styles
+    const anchors = [...layout.afterModule].filter(([module]) => module !== 'torch' || this.options.style !== 'deviceManager').map(([, at]) => at);
+    this.headerEnd = Math.max(layout.head, layout.imports, ...anchors);
   }
 
   /** Edits at or above the end of the last top-level import (or the docstring) change where fixes insert imports. */
@@ -148,10 +191,12 @@ export class PythonDocument {
     let e = this.lines.lineEnd(this.lines.positionAt(Math.min(end, this.textValue.length)).line);
     const root = this.tree.rootNode;
     const length = this.textValue.length;
+    // With syntax errors, error recovery can build nodes across statements: re-analyse whole top-level statements.
+    const stopAt = root.hasError ? new Set(['module']) : new Set(['block', 'module']);
     for (const at of [s, Math.max(s, e - 1)]) {
       if (length === 0) break;
       let node = root.descendantForIndex(Math.min(at, length - 1));
-      while (node && node.parent && node.parent.type !== 'block' && node.parent.type !== 'module') node = node.parent;
+      while (node && node.parent && !stopAt.has(node.parent.type)) node = node.parent;
       if (!node || node.type === 'module') continue;
       s = Math.min(s, node.startIndex);
       e = Math.max(e, node.endIndex);
@@ -182,6 +227,19 @@ function shiftRange(r: Range, s: Shift): Range | undefined {
   if (comparePositions(r.end, s.startPos) < 0) return r;
   if (comparePositions(r.start, s.oldEndPos) > 0) return { start: shiftPosition(r.start, s), end: shiftPosition(r.end, s) };
   return undefined;
+}
+
+function shiftSpan(span: Span, s: Shift): Span | undefined {
+  const range = shiftRange({ start: { line: span.startPosition.row, column: span.startPosition.column }, end: { line: span.endPosition.row, column: span.endPosition.column } }, s);
+  if (!range) return undefined;
+  const moved = span.startIndex >= s.oldEnd ? s.newEnd - s.oldEnd : 0;
+  return {
+    startIndex: span.startIndex + moved,
+    endIndex: span.endIndex + moved,
+    startPosition: { row: range.start.line, column: range.start.column },
+    endPosition: { row: range.end.line, column: range.end.column },
+    text: span.text,
+  };
 }
 
 function shiftFinding(f: Finding, s: Shift): Finding | 'dirty' | 'fix-dirty' {

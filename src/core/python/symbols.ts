@@ -1,13 +1,15 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { snapshot, type Span } from './syntax';
 
 /** One import statement, as the analysis and the fixes need it. */
 export interface ImportInfo {
-  readonly node: Node;
+  /** A copy of the statement's position and text (valid after the tree is replaced). */
+  readonly node: Span;
   /** `import a.b` / `from a.b import ...`: a.b (relative imports keep their dots). */
   readonly module: string;
   readonly isFrom: boolean;
   /** Imported names (from-imports) or module paths (plain imports), with their local names. */
-  readonly names: readonly { readonly name: string; readonly local: string; readonly node: Node }[];
+  readonly names: readonly { readonly name: string; readonly local: string; readonly node: Span }[];
   readonly topLevel: boolean;
 }
 
@@ -27,7 +29,8 @@ export class ImportTable {
    * Finds the import statements from the word `import` in the text (work proportional to the number
    * of imports, not to the size of the tree: this runs on every keystroke).
    */
-  constructor(tree: Tree, text: string) {
+  constructor(tree?: Tree, text = '') {
+    if (!tree) return;
     const root = tree.rootNode;
     const seen = new Set<number>();
     for (let at = text.indexOf('import'); at !== -1; at = text.indexOf('import', at + 6)) {
@@ -40,34 +43,35 @@ export class ImportTable {
     this.imports.sort((a, b) => a.node.startIndex - b.node.startIndex);
   }
 
-  private add(node: Node): void {
-    const topLevel = node.parent?.type === 'module';
-    if (node.type === 'import_statement') {
-      for (const child of node.namedChildren) {
+  private add(statement: Node): void {
+    const topLevel = statement.parent?.type === 'module';
+    const node = snapshot(statement);
+    if (statement.type === 'import_statement') {
+      for (const child of statement.namedChildren) {
         if (!child) continue;
         if (child.type === 'dotted_name') {
           const module = child.text;
           const first = module.split('.')[0]!;
           this.bindings.set(first, first);
-          this.push({ node, module, isFrom: false, names: [{ name: module, local: first, node: child }], topLevel });
+          this.push({ node, module, isFrom: false, names: [{ name: module, local: first, node: snapshot(child) }], topLevel });
         } else if (child.type === 'aliased_import') {
           const module = child.childForFieldName('name')?.text ?? '';
           const local = child.childForFieldName('alias')?.text ?? module;
           this.bindings.set(local, module);
-          this.push({ node, module, isFrom: false, names: [{ name: module, local, node: child }], topLevel });
+          this.push({ node, module, isFrom: false, names: [{ name: module, local, node: snapshot(child) }], topLevel });
         }
       }
       return;
     }
-    const moduleNode = node.childForFieldName('module_name');
-    const module = node.type === 'future_import_statement' ? '__future__' : moduleNode?.text ?? '';
-    const names: { name: string; local: string; node: Node }[] = [];
-    for (const child of node.namedChildren) {
+    const moduleNode = statement.childForFieldName('module_name');
+    const module = statement.type === 'future_import_statement' ? '__future__' : moduleNode?.text ?? '';
+    const names: { name: string; local: string; node: Span }[] = [];
+    for (const child of statement.namedChildren) {
       if (!child || child.id === moduleNode?.id) continue;
-      if (child.type === 'dotted_name') names.push({ name: child.text, local: child.text, node: child });
+      if (child.type === 'dotted_name') names.push({ name: child.text, local: child.text, node: snapshot(child) });
       else if (child.type === 'aliased_import') {
         const name = child.childForFieldName('name')?.text ?? '';
-        names.push({ name, local: child.childForFieldName('alias')?.text ?? name, node: child });
+        names.push({ name, local: child.childForFieldName('alias')?.text ?? name, node: snapshot(child) });
       }
     }
     if (!module.startsWith('.')) for (const n of names) this.bindings.set(n.local, `${module}.${n.name}`);
@@ -77,6 +81,27 @@ export class ImportTable {
   private push(info: ImportInfo): void {
     this.imports.push(info);
     for (const n of info.names) this.origins.set(n.local, info);
+  }
+
+  /**
+   * The same table after a text edit: spans move with `move`; undefined when the edit touches an
+   * import (then the table must be rebuilt from the new tree).
+   */
+  moved(move: (span: Span) => Span | undefined): ImportTable | undefined {
+    const next = new ImportTable();
+    for (const [local, qualified] of this.bindings) next.bindings.set(local, qualified);
+    for (const info of this.imports) {
+      const node = move(info.node);
+      if (!node) return undefined;
+      const names = [];
+      for (const n of info.names) {
+        const span = move(n.node);
+        if (!span) return undefined;
+        names.push({ ...n, node: span });
+      }
+      next.push({ ...info, node, names });
+    }
+    return next;
   }
 
   /** The import statement that binds a local name. */

@@ -3,7 +3,20 @@ import type { Range } from '../position';
 
 /** Helpers over tree-sitter-python nodes. */
 
-export function rangeOf(node: Node): Range {
+/** What findings and fixes need of a node; a plain copy outlives its tree (see ImportTable). */
+export interface Span {
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startPosition: { readonly row: number; readonly column: number };
+  readonly endPosition: { readonly row: number; readonly column: number };
+  readonly text: string;
+}
+
+export function snapshot(node: Node): Span {
+  return { startIndex: node.startIndex, endIndex: node.endIndex, startPosition: { ...node.startPosition }, endPosition: { ...node.endPosition }, text: node.text };
+}
+
+export function rangeOf(node: Span): Range {
   return {
     start: { line: node.startPosition.row, column: node.startPosition.column },
     end: { line: node.endPosition.row, column: node.endPosition.column },

@@ -129,10 +129,24 @@ export class PythonAnalysis implements vscode.Disposable {
         return this.analyze(event.document);
       }
       this.publish(event.document.uri, live.findings);
+      if (live.unsettled) this.settleLater(event.document.uri, live);
     } catch (error) {
       getLog().error(`incremental analysis of ${event.document.uri.toString()} failed`, error);
       this.analyze(event.document);
     }
+  }
+
+  private readonly settleTimers = new Map<string, NodeJS.Timeout>();
+
+  /** Broken code was re-analysed partially: the whole file is re-analysed once typing pauses. */
+  private settleLater(uri: vscode.Uri, live: PythonDocument): void {
+    const key = uri.toString();
+    clearTimeout(this.settleTimers.get(key));
+    this.settleTimers.set(key, setTimeout(() => {
+      this.settleTimers.delete(key);
+      if (this.documents.get(key) !== live) return;
+      this.publish(uri, live.settle());
+    }, 300));
   }
 
   private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
@@ -148,6 +162,7 @@ export class PythonAnalysis implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const timer of this.settleTimers.values()) clearTimeout(timer);
     for (const d of this.subscriptions) d.dispose();
     for (const doc of this.documents.values()) doc.dispose();
     this.documents.clear();

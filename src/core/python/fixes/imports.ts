@@ -1,6 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Requirement, TextEdit } from '../types';
 import type { ImportTable } from '../symbols';
+import type { Span } from '../syntax';
 import type { LineIndex } from '../text';
 
 /**
@@ -13,14 +14,17 @@ export interface ImportLayout {
   /** Line-start offset after each top-level `import X` (module → offset), for torch_npu after torch and statements after os. */
   readonly afterModule: ReadonlyMap<string, number>;
   /** Existing top-level `from M import ...` statements: module → the node of its last name. */
-  readonly fromStatements: ReadonlyMap<string, { lastName: Node; names: ReadonlySet<string> }>;
+  readonly fromStatements: ReadonlyMap<string, { lastName: Span; names: ReadonlySet<string> }>;
   readonly importedModules: ReadonlySet<string>;
 }
 
-function nextLineStart(lines: LineIndex, node: Node): number {
+function nextLineStart(lines: LineIndex, node: Span): number {
   const end = node.endPosition.row;
   return end + 1 < lines.lineCount ? lines.lineStart(end + 1) : lines.text.length;
 }
+
+/** Modules new lines are placed after: torch_npu after torch, environment settings after os. */
+const ANCHOR_MODULES = new Set(['torch', 'os']);
 
 export function importLayout(tree: Tree, table: ImportTable, lines: LineIndex): ImportLayout {
   // Only the leading statements matter: walk them one by one instead of listing every top-level node.
@@ -48,12 +52,12 @@ export function importLayout(tree: Tree, table: ImportTable, lines: LineIndex): 
     imports = nextLineStart(lines, statements[index++]!);
   }
   const afterModule = new Map<string, number>();
-  const fromStatements = new Map<string, { lastName: Node; names: Set<string> }>();
+  const fromStatements = new Map<string, { lastName: Span; names: Set<string> }>();
   const importedModules = new Set<string>();
   for (const info of table.imports) {
     if (!info.isFrom) {
       importedModules.add(info.module);
-      if (info.topLevel && !afterModule.has(info.module) && info.names.length === 1) afterModule.set(info.module, nextLineStart(lines, info.node));
+      if (info.topLevel && ANCHOR_MODULES.has(info.module) && !afterModule.has(info.module) && info.names.length === 1) afterModule.set(info.module, nextLineStart(lines, info.node));
     } else if (info.topLevel && info.names.length > 0 && !fromStatements.has(info.module)) {
       fromStatements.set(info.module, { lastName: info.names[info.names.length - 1]!.node, names: new Set(info.names.map((n) => n.local)) });
     }

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg, type Message } from '../../l10n';
 import type { Range } from '../../position';
-import { rangeOf } from '../syntax';
+import { rangeOf, type Span } from '../syntax';
 import type { LineIndex } from '../text';
 import type { AnalysisOptions, FileCreate, Fix, FixStyle, Requirement, TextEdit } from '../types';
 import { deviceHelperSource } from './deviceHelper';
@@ -28,7 +28,7 @@ export class FixKit {
 
   readonly torchNpu: Requirement = { kind: 'import', module: 'torch_npu' };
 
-  replace(target: Node | Range, newText: string): TextEdit {
+  replace(target: Span | Range, newText: string): TextEdit {
     return { range: 'startIndex' in target ? rangeOf(target) : target, newText };
   }
 
@@ -46,7 +46,7 @@ export class FixKit {
   }
 
   /** "Replace with X": one edit over `target`. */
-  replaceWith(target: Node | Range, newText: string, requires: Requirement[], title?: Message): Fix {
+  replaceWith(target: Span | Range, newText: string, requires: Requirement[], title?: Message): Fix {
     return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, newText)], requires, newText);
   }
 
