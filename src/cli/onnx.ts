@@ -146,7 +146,8 @@ function checkText(ctx: CliContext, file: string, profile: TargetProfile, result
   const nodeLines = (v: NodeVerdict) => {
     const where = v.graph === 'main' ? '' : ` (${v.graph})`;
     lines.push(`  ${opLabel(v)}  ${v.name || `#${v.index}`}${where}`);
-    if (v.modulePath) lines.push(`    ${ctx.t(msg('module: {0}', v.modulePath))}${v.constructs ? `; ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}` : ''}`);
+    if (v.modulePath) lines.push(`    ${v.constructs ? ctx.t(msg('module: {0}; typically from: {1}', v.modulePath, v.constructs.join(' | '))) : ctx.t(msg('module: {0}', v.modulePath))}`);
+    else if (v.constructs) lines.push(`    ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}`);
     for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}`);
     for (const h of v.hints) lines.push(`    ${ctx.t(msg('hint: {0}', ctx.t(h.message)))}`);
   };
@@ -204,7 +205,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
       targets: all.map((p) => ({
         id: p.id, name: p.name, kind: p.kind, toolchain: p.toolchain, description: ctx.t(p.description),
         ops: p.ops.size, staticShapes: p.staticShapes, ...(p.modelOpsets ? { modelOpsets: p.modelOpsets } : {}),
-        caveats: p.caveats.map(ctx.t), sources: p.sources, ...(p.file ? { file: path.relative(ctx.cwd, p.file) } : {}),
+        caveats: p.caveats.map(ctx.t), sources: p.sources.map((src) => ({ label: ctx.t(src.label), ref: src.ref })), ...(p.file ? { file: path.relative(ctx.cwd, p.file) } : {}),
       })),
     }, null, 2) + '\n');
     return EXIT_OK;
@@ -214,7 +215,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
     lines.push(`${p.id.padEnd(12)} ${p.name} [${p.kind}, ${ctx.t(msg('{0} ops', p.ops.size))}]`);
     lines.push(`             ${ctx.t(p.description)}`);
     for (const c of p.caveats) lines.push(`             ${ctx.t(msg('note: {0}', ctx.t(c)))}`);
-    for (const s of p.sources) lines.push(`             ${ctx.t(msg('source: {0} ({1})', s.label, p.file ? path.relative(ctx.cwd, s.ref) : s.ref))}`);
+    for (const s of p.sources) lines.push(`             ${ctx.t(msg('source: {0} ({1})', ctx.t(s.label), p.file ? path.relative(ctx.cwd, s.ref) : s.ref))}`);
     lines.push('');
   }
   ctx.out(lines.join('\n'));

@@ -57,11 +57,11 @@ function qnnOps(): Map<string, OpProfile> {
 }
 
 const ATC_SOURCES = [
-  { label: 'ATC ONNX parser plugins (ops-nn)', ref: 'github:hicann/ops-nn@e5c3fa93' },
-  { label: 'ATC ONNX parser plugins (ops-math)', ref: 'github:hicann/ops-math@c4193324' },
-  { label: 'ATC ONNX parser plugins (ops-cv)', ref: 'github:hicann/ops-cv@6ae87653' },
-  { label: 'ATC ONNX parser plugins (canndev 2022 mirror)', ref: 'github:dengguojie/vue-element-admin@a2f1d9ae:ops/built-in/framework/onnx_plugin' },
-  { label: 'Profile data', ref: 'src/core/onnx/targets/data/ascend-atc.json' },
+  { label: msg('ATC ONNX parser plugins ({0})', 'ops-nn'), ref: 'github:hicann/ops-nn@e5c3fa93' },
+  { label: msg('ATC ONNX parser plugins ({0})', 'ops-math'), ref: 'github:hicann/ops-math@c4193324' },
+  { label: msg('ATC ONNX parser plugins ({0})', 'ops-cv'), ref: 'github:hicann/ops-cv@6ae87653' },
+  { label: msg('ATC ONNX parser plugins ({0})', 'canndev 2022 mirror'), ref: 'github:dengguojie/vue-element-admin@a2f1d9ae:ops/built-in/framework/onnx_plugin' },
+  { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/ascend-atc.json' },
 ];
 
 let cache: TargetProfile[] | undefined;
@@ -88,11 +88,11 @@ export function builtinProfiles(): readonly TargetProfile[] {
     id: 'qnn-htp', name: 'Qualcomm QNN HTP (Snapdragon X Elite)', kind: 'builtin', toolchain: 'qnn',
     description: msg('Qualcomm QNN HTP backend (Hexagon NPU of Snapdragon X Elite) through qnn-onnx-converter: op schemas the converter translates, its constraints, and HTP activation types.'),
     sources: [
-      { label: 'QNN ONNX converter (qti.aisw.converters copy)', ref: 'github:zhiyuan8/qnn@24eb410538a058850bf3284b8ddbe713800b4340' },
-      { label: 'HTP backend-aware config V79 (activation types)', ref: 'github:zhiyuan8/qnn@24eb4105:common/backend_aware_configs/htp.json' },
-      { label: 'ONNX Runtime QNN EP builders', ref: 'github:microsoft/onnxruntime@00cd7c6d:onnxruntime/core/providers/qnn/builder/op_builder_factory.cc' },
-      { label: 'Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)', ref: 'shared/seeds/003' },
-      { label: 'Profile data', ref: 'src/core/onnx/targets/data/qnn-htp.json' },
+      { label: msg('QNN ONNX converter (qti.aisw.converters copy)'), ref: 'github:zhiyuan8/qnn@24eb410538a058850bf3284b8ddbe713800b4340' },
+      { label: msg('HTP backend-aware config V79 (activation types)'), ref: 'github:zhiyuan8/qnn@24eb4105:common/backend_aware_configs/htp.json' },
+      { label: msg('ONNX Runtime QNN EP builders'), ref: 'github:microsoft/onnxruntime@00cd7c6d:onnxruntime/core/providers/qnn/builder/op_builder_factory.cc' },
+      { label: msg('Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)'), ref: 'shared/seeds/003' },
+      { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/qnn-htp.json' },
     ],
     caveats: [
       msg('Activation types come from a backend-aware quantization config, not an official HTP op table: other types are reported as unverified.'),

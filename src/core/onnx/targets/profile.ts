@@ -40,7 +40,7 @@ export interface OpProfile {
 }
 
 export interface ProfileSource {
-  readonly label: string;
+  readonly label: Message;
   /** Where the facts come from: repository@commit:path, URL, or a file. */
   readonly ref: string;
 }

@@ -54,7 +54,7 @@ export function whitelistProfile(json: unknown, file?: string): TargetProfile {
     kind: 'whitelist',
     toolchain: 'whitelist',
     description: typeof o.description === 'string' ? msg('Whitelist profile: {0}', o.description) : msg('Whitelist profile: {0} op types known to compile.', ops.size),
-    sources: [{ label: 'Whitelist file', ref: file ?? '(inline)' }],
+    sources: [{ label: msg('Whitelist file'), ref: file ?? '(inline)' }],
     caveats: [],
     ...(opsets ? { modelOpsets: { ...(opsets.min !== undefined ? { min: opsets.min as number } : {}), ...(opsets.max !== undefined ? { max: opsets.max as number } : {}), certain: true } } : {}),
     staticShapes: o.staticShapes === true ? 'required' : 'not-required',
