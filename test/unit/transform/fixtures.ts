@@ -18,7 +18,8 @@ let made = false;
 export function edgesamDecoder(): string {
   if (!made) {
     mkdirSync(GENERATED, { recursive: true });
-    execFileSync(PYTHON, [path.join(REPO_ROOT, 'test/fixtures/transform/make_models.py'), GENERATED], { stdio: 'pipe' });
+    // Test files run in parallel processes: one exports (torch takes seconds), the others wait and reuse.
+    execFileSync('flock', [path.join(GENERATED, '.lock'), PYTHON, path.join(REPO_ROOT, 'test/fixtures/transform/make_models.py'), GENERATED], { stdio: 'pipe' });
     made = true;
   }
   const file = path.join(GENERATED, 'edgesam_decoder.onnx');
