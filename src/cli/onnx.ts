@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/check';
 import { checkToJson, checkToSarif, opLabel } from '../core/onnx/check-report';
 import { openModel } from '../core/onnx/decode';
 import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
-import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, type TargetProfile } from '../core/onnx/targets';
+import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
 import { printModelText } from '../core/onnx/text';
 import type { CliCommand } from './commands';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
@@ -23,6 +24,7 @@ function usage(ctx: CliContext): string {
     `  text MODEL [--max-values N|all] [--no-node-names]`,
     `                                             ${ctx.t(msg('the model in ONNX textual syntax (onnx.printer / onnx.parser format); tensors over N elements (default 16) print ...'))}`,
     `  targets [--format text|json]               ${ctx.t(msg('built-in targets and .npu-port/profiles/*.json, with their sources'))}`,
+    `  whitelist --name NAME MODEL... [-o FILE]  ${ctx.t(msg('a whitelist profile from models that compiled: the op types they use'))}`,
     '',
   ].join('\n');
 }
@@ -38,12 +40,13 @@ export const onnxCommand: CliCommand = {
       case 'check': return check(ctx, rest);
       case 'text': return text(ctx, rest);
       case 'targets': return targets(ctx, rest);
+      case 'whitelist': return whitelist(ctx, rest);
       case 'extract': case 'split': case 'rewrite': case 'run': case 'bisect': return (require('./onnxTransform') as typeof import('./onnxTransform')).runTransformSubcommand(ctx, sub, rest);
       case undefined: case '--help': case '-h': case 'help':
         ctx.out(usage(ctx));
         return sub === undefined ? 2 : EXIT_OK;
       default:
-        throw new UsageError(msg('Unknown onnx subcommand "{0}": use info, check, text or targets.', sub));
+        throw new UsageError(msg('Unknown onnx subcommand "{0}": use info, check, text, targets or whitelist.', sub));
     }
   },
 };
@@ -189,6 +192,23 @@ async function text(ctx: CliContext, args: string[]): Promise<number> {
   if (!(maxValues >= 0)) throw new UsageError(msg('--max-values takes a number of elements or "all".'));
   const model = await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal });
   ctx.out(await printModelText(model, { maxValues, nodeNames: values['no-node-names'] !== true, signal: ctx.signal }));
+  return EXIT_OK;
+}
+
+async function whitelist(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { name: { type: 'string' }, description: { type: 'string' }, output: { type: 'string', short: 'o' } });
+  if (typeof values.name !== 'string' || !values.name.trim()) throw new UsageError(msg('Give the profile a name: --name NAME.'));
+  if (!positionals.length) throw new UsageError(msg('Give the models that compiled.'));
+  const models = [];
+  for (const file of positionals) models.push(await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal }));
+  const profile = whitelistFromModels(values.name.trim(), models, typeof values.description === 'string' ? values.description : undefined);
+  const text = JSON.stringify(profile, null, 2) + '\n';
+  if (typeof values.output === 'string') {
+    await writeFileAtomic(path.resolve(ctx.cwd, values.output), text);
+    ctx.log.info(ctx.t(msg('Wrote {0} ({1} op types).', values.output, profile.ops.length)));
+  } else {
+    ctx.out(text);
+  }
   return EXIT_OK;
 }
 

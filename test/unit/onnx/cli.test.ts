@@ -91,3 +91,16 @@ test('onnx check --format sarif validates against the official SARIF 2.1.0 schem
   assert.ok(results.some((x) => x.ruleId === 'op-unsupported' && x.level === 'error' && x.locations[0]!.logicalLocations![0]!.fullyQualifiedName === 'main/repeat.body/loop_if.else_branch/inner_neg'));
   assert.ok(results.some((x) => x.ruleId === 'subgraph'));
 });
+
+test('onnx whitelist: the ops of models that compiled become a profile that passes them and flags the rest', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-wl-'));
+  const out = path.join(dir, 'pass.json');
+  const made = await run(['onnx', 'whitelist', '--name', 'part3-pass', generatedModel('edgesam_like_npu_safe.onnx'), '-o', out]);
+  assert.equal(made.code, 0, made.err);
+  const profile = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(profile.ops, ['Add', 'Constant', 'ConvTranspose', 'Gemm', 'MatMul', 'Mul', 'ReduceSum', 'Reshape', 'Slice', 'Tanh']);
+  assert.equal((await run(['onnx', 'check', generatedModel('edgesam_like_npu_safe.onnx'), '--profile', out])).code, 0);
+  const unsafe = JSON.parse((await run(['onnx', 'check', generatedModel('edgesam_decoder_opset11.onnx'), '--profile', out, '--format', 'json'])).out);
+  assert.ok(['Gather', 'Abs', 'Sin', 'Cos', 'Erf', 'Squeeze', 'Equal'].every((op) => op in unsafe.summary), JSON.stringify(unsafe.summary));
+  assert.equal((await run(['onnx', 'whitelist', generatedModel('control_flow.onnx')])).code, 2);
+});

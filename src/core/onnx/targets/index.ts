@@ -7,7 +7,7 @@ import type { TargetProfile } from './profile';
 import { loadWhitelistProfile, loadWorkspaceProfiles } from './whitelist';
 
 export { builtinProfiles, BUILTIN_TARGET_IDS } from './builtin';
-export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistProfile } from './whitelist';
+export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistFromModels, whitelistProfile } from './whitelist';
 export { opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile } from './profile';
 
 /**

@@ -9,7 +9,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { msg, type Message } from '../../l10n';
 import { ProfileError } from '../errors';
-import type { ElementType } from '../model';
+import { walkNodes, type ElementType, type Model } from '../model';
 import type { OpProfile, TargetProfile } from './profile';
 
 export async function loadWhitelistProfile(file: string): Promise<TargetProfile> {
@@ -85,4 +85,16 @@ export async function loadWorkspaceProfiles(workspace: string): Promise<{ profil
     }
   }
   return { profiles, errors };
+}
+
+/**
+ * The whitelist file for models that compiled (the field method: ops seen in modules that passed are
+ * safe). Op types of every node, subgraphs included, sorted; `domain::Op` outside the default domain.
+ */
+export function whitelistFromModels(name: string, models: readonly Model[], description?: string): { name: string; kind: 'whitelist'; description?: string; ops: string[] } {
+  const ops = new Set<string>();
+  for (const model of models) {
+    for (const { node } of walkNodes(model.graph)) ops.add(node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType);
+  }
+  return { name, kind: 'whitelist', ...(description ? { description } : {}), ops: [...ops].sort() };
 }
