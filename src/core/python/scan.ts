@@ -121,7 +121,16 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         );
       }
     }
-    await Promise.all(pending);
+    // Cancellation does not wait for files still being parsed: the workers are terminated below.
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(options.signal!.reason ?? new Error('aborted'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      Promise.all(pending).then(() => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, reject);
+    });
+    options.signal?.throwIfAborted();
   } finally {
     await pool.close();
   }

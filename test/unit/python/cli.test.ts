@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, ex
 import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { main } from '../../../src/cli/main';
+import { scanWorkspace } from '../../../src/core/python/scan';
 import { REPO_ROOT } from '../repo';
 import { SEED_FIXTURES } from './parser';
 
@@ -104,4 +105,18 @@ test('usage errors exit 2; a clean tree exits 0', async () => {
   const clean = await run(['scan'], dir);
   assert.equal(clean.code, 0);
   assert.equal(clean.stdout, '');
+});
+
+test('a cancelled scan stops with an AbortError', async () => {
+  const dir = workspace('scan-cancel');
+  const controller = new AbortController();
+  const scan = scanWorkspace([dir], {
+    analysis: { style: 'deviceManager', deviceModule: 'device_utils' },
+    wasmDir: path.join(REPO_ROOT, 'node_modules'),
+    workerScript: path.join(REPO_ROOT, 'out/src/core/python/scan.worker.js'),
+    maxFileSizeKB: 2048,
+    signal: controller.signal,
+    onProgress: () => controller.abort(),
+  });
+  await assert.rejects(scan, (error: Error) => error.name === 'AbortError');
 });
