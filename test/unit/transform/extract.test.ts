@@ -9,7 +9,7 @@ import { InferenceSession } from '../../../src/core/onnx/run/ort';
 import type { ArrayValue } from '../../../src/core/onnx/run/values';
 import { encodeModel } from '../../../src/core/onnx/transform/encode';
 import { TransformError } from '../../../src/core/onnx/transform/errors';
-import { extractByTensors, extractModule, type ExtractedModel } from '../../../src/core/onnx/transform/extract';
+import { extractByTensors, extractModule, extractNodes, type ExtractedModel } from '../../../src/core/onnx/transform/extract';
 import { nodeReads } from '../../../src/core/onnx/transform/graph';
 import { ROOT_PART, splitByModule } from '../../../src/core/onnx/transform/split';
 import { decoderFacts, edgesamDecoder, onnxTool, scratch, type PySummary } from './fixtures';
@@ -87,6 +87,17 @@ test('extraction by tensors picks the nodes Python finds walking back from the o
   assert.deepEqual(part.model.graph.nodes.map((n) => n.name).sort(), [...theirs.nodes].sort());
   assert.deepEqual(part.model.graph.initializers.map((t) => t.name).sort(), theirs.initializers);
   await reproduces(file, part, feeds, 'tensors_layer0');
+});
+
+test('nodes selected by name (the viewer\'s Extract as Model) become a model that reproduces their outputs', async () => {
+  const { file, model, feeds } = await original();
+  const names = model.graph.nodes.filter((n) => n.name.startsWith('/mask_decoder/transformer/layers.1/mlp/')).map((n) => n.name);
+  assert.ok(names.length >= 5);
+  const part = await extractNodes(model, names, { random: RANDOM });
+  assert.deepEqual(part.model.graph.nodes.filter((n) => names.includes(n.name)).length, names.length);
+  assert.equal(part.inputs.length, 1);
+  await reproduces(file, part, feeds, 'nodes_mlp');
+  await assert.rejects(extractNodes(model, ['/no/such/Node']), (e: unknown) => e instanceof TransformError && e.names.includes('/no/such/Node'));
 });
 
 test('unknown tensors and modules are refused with their names', async () => {

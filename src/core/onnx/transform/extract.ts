@@ -178,3 +178,14 @@ export async function extractByTensors(model: Model, inputs: readonly string[], 
 export async function extractModule(model: Model, prefix: string, options: ExtractOptions = {}): Promise<ExtractedModel> {
   return extractSelection(model, selectByModule(indexGraph(model.graph), prefix), { graphName: prefix.replace(/^\/+|\/+$/g, ''), ...options });
 }
+
+/** The viewer's "Extract as Model": nodes chosen by name (main graph), with the constants they need. */
+export async function extractNodes(model: Model, nodeNames: readonly string[], options: ExtractOptions = {}): Promise<ExtractedModel> {
+  const wanted = new Set(nodeNames);
+  const chosen = new Set<number>();
+  model.graph.nodes.forEach((node, i) => { if (wanted.has(node.name)) chosen.add(i); });
+  const found = new Set([...chosen].map((i) => model.graph.nodes[i]!.name));
+  const missing = nodeNames.filter((n) => !found.has(n));
+  if (missing.length) throw new TransformError(msg('The model has no node named {0}.', missing.map((n) => `"${n}"`).join(', ')), { names: missing });
+  return extractSelection(model, selectNodes(indexGraph(model.graph), chosen), options);
+}
