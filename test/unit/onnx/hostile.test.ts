@@ -39,6 +39,32 @@ test('every truncation of a real model decodes or fails with OnnxDecodeError and
   assert.ok(rejected > bytes.length * 0.9, `${rejected} of ${bytes.length} truncations rejected`);
 });
 
+test('truncated files fail the same way when read in pages from disk', async () => {
+  const bytes = readFileSync(generatedModel('every_attribute.onnx'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-trunc-'));
+  try {
+    for (let n = 1; n < bytes.length; n += 37) {
+      const file = path.join(dir, `t${n}.onnx`);
+      writeFileSync(file, bytes.subarray(0, n));
+      let inMemory: unknown;
+      try {
+        decodeModel(bytes.subarray(0, n));
+      } catch (error) {
+        inMemory = error;
+      }
+      try {
+        await openModel(file, { wholeFileLimit: 0 });
+        assert.equal(inMemory, undefined, `length ${n}: decodes from disk but not from memory`);
+      } catch (error) {
+        assert.ok(error instanceof OnnxDecodeError, `length ${n}: ${String(error)}`);
+        assert.ok(inMemory instanceof OnnxDecodeError && inMemory.offset === error.offset, `length ${n}: offsets differ`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('corrupt varints, lengths past the end, wrong wire types and empty files are refused at their byte', () => {
   rejects(new Uint8Array([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), /more than 10 bytes/);
   const huge = rejects(new Uint8Array([0x08, 0x08, 0x3a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a]), /length field at byte 3/);
