@@ -30,9 +30,10 @@ function entries(file: string): Promise<string[]> {
 /** What must be in the package, and what must not. Exported for its own test below. */
 export function checkVsixEntries(names: string[], platform: string, arch: string): string[] {
   const problems: string[] = [];
+  // vsce stores README.md and CHANGELOG.md as readme.md and changelog.md, and LICENSE as LICENSE.txt
   const files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
   const required = [
-    'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'README.md', 'LICENSE.txt', 'media/icon.png',
+    'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'media/icon.png',
     'dist/extension.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-python.wasm',
     'l10n/bundle.l10n.json', 'l10n/bundle.l10n.zh-cn.json',
     'syntaxes/onnx-text.tmLanguage.json', 'syntaxes/npu-log.tmLanguage.json',
