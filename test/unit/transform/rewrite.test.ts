@@ -49,6 +49,8 @@ test('fix-input-shapes makes every input static', async () => {
   assert.equal(fixed.reports[0]!.status, 'applied');
   const { summary } = await pythonView(fixed.model, 'fixed');
   assert.deepEqual(summary.inputs.map((i) => i[2]), [[1, 32, 8, 8], [1, 5, 2], [1, 5]]);
+  // Outputs get static shapes too (torch wrote derived symbolic dims there).
+  assert.deepEqual(summary.outputs.map((o) => o[2]), [[1, 4], [1, 4, 32, 32]]);
 });
 
 for (const [id, ops] of [

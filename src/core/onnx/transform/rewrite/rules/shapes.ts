@@ -7,6 +7,7 @@ import { msg, type Message } from '../../../../l10n';
 import { isDefaultDomain, type Dim, type ValueInfo } from '../../../model';
 import { GraphEditor, intAttr, makeNode } from '../../editor';
 import type { RewriteContext, RewriteRule, RuleOutcome } from '../context';
+import { probeValues } from '../../probe';
 import { int64Initializer } from './constants';
 
 const INT64_MAX = 9223372036854775807n;
@@ -130,9 +131,24 @@ export const fixInputShapes: RewriteRule = {
     }
     const unresolved = editor.build().inputs.filter((v) => !initializerNames.has(v.name) && v.type?.kind === 'tensor' && v.type.shape?.some((d) => typeof d !== 'number'));
     for (const v of unresolved) notes.push(msg('Input "{0}" still has symbolic dimensions.', v.name));
-    // Outputs and value_info: symbolic dims named in `dims` are fixed too; derived ones are left to tools.
+    // Outputs and value_info: symbolic dims named in `dims` are fixed too.
     editor.setOutputs(ctx.graph.outputs.map((v) => fix(v, undefined)));
     editor.setValueInfo(ctx.graph.valueInfo.map((v) => fix(v, undefined)));
-    return { graph: editor.build(), changed, notes };
+    let graph = editor.build();
+    if (unresolved.length === 0 && graph.outputs.some((v) => v.type?.kind === 'tensor' && v.type.shape?.some((d) => typeof d !== 'number'))) {
+      // Every input is fixed now, so one run tells the outputs' static shapes (torch names derived dims
+      // like "Reshapemasks_dim_1"; NPU compilers want numbers).
+      const observed = await probeValues({ ...ctx.model, graph }, [], { inputs: ctx.feeds, ...(ctx.modelBytesForEncode ? { modelBytes: ctx.modelBytesForEncode } : {}) });
+      graph = {
+        ...graph,
+        outputs: graph.outputs.map((v) => {
+          const value = observed[v.name];
+          if (!value || v.type?.kind !== 'tensor' || !v.type.shape?.some((d) => typeof d !== 'number')) return v;
+          changed++;
+          return { ...v, type: { ...v.type, shape: [...value.dims] } };
+        }),
+      };
+    }
+    return { graph, changed, notes };
   },
 };
