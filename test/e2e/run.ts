@@ -27,8 +27,15 @@ async function main(): Promise<number> {
   const servers = new Map<string, CodeServer>();
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   try {
     for (const scenario of scenarios) {
+      const skipReason = scenario.skip?.({ repoRoot: REPO_ROOT });
+      if (skipReason) {
+        skipped++;
+        process.stdout.write(`  - ${scenario.name} (skipped: ${skipReason})\n`);
+        continue;
+      }
       const key = scenario.locale ?? 'en';
       let server = servers.get(key);
       if (!server) {
@@ -61,7 +68,7 @@ async function main(): Promise<number> {
     await browser.close().catch(() => undefined);
     for (const server of servers.values()) await server.stop();
   }
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 

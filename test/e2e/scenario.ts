@@ -11,5 +11,7 @@ export interface E2eScenario {
   readonly name: string;
   /** VS Code display language for this scenario (argv.json locale). */
   readonly locale?: string;
+  /** A reason to skip (reported and counted as skipped, never as passed), or undefined to run. */
+  skip?(ctx: { readonly repoRoot: string }): string | undefined;
   run(page: Page, ctx: E2eContext): Promise<void>;
 }
