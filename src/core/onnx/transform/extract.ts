@@ -154,7 +154,8 @@ export async function extractSelection(model: Model, selection: Selection, optio
     name: options.graphName ?? graph.name,
     path: 'main',
     nodes,
-    inputs: selection.inputs.map(info),
+    // IR versions before 4 require every initializer to be listed as a graph input too.
+    inputs: [...selection.inputs.map(info), ...(model.irVersion < 4 ? initializers.map((t) => ({ name: t.name, type: { kind: 'tensor' as const, elemType: t.elemType, shape: [...t.dims] } })) : [])],
     outputs: selection.outputs.map(info),
     valueInfo,
     initializers,
