@@ -93,18 +93,21 @@ export function summarizeModel(model: Model): ModelSummary {
 }
 
 function valueSummary(v: ValueInfo): ValueSummary {
-  return { name: v.name, type: typeText(v.type) };
+  return { name: v.name, type: valueTypeLabel(v.type) };
 }
 
-/** `float[batch, 3, 224, 224]`, `seq(float[?])`, `map(string, int64[])`, `?` for unknown. */
-export function typeText(type: ValueType | null): string {
+/**
+ * A value type for people: `float[batch, 3, 224, 224]`, `seq(float[?])`, `map(string, int64[])`, `?` when
+ * unknown. (./text.ts `typeText` is the ONNX textual syntax, which differs in spacing and unknown ranks.)
+ */
+export function valueTypeLabel(type: ValueType | null): string {
   if (!type) return '?';
   switch (type.kind) {
     case 'tensor': return `${type.elemType}${shapeText(type.shape)}`;
     case 'sparse_tensor': return `sparse_tensor(${type.elemType}${shapeText(type.shape)})`;
-    case 'sequence': return `seq(${typeText(type.elem)})`;
-    case 'optional': return `optional(${typeText(type.elem)})`;
-    case 'map': return `map(${type.keyType}, ${typeText(type.value)})`;
+    case 'sequence': return `seq(${valueTypeLabel(type.elem)})`;
+    case 'optional': return `optional(${valueTypeLabel(type.elem)})`;
+    case 'map': return `map(${type.keyType}, ${valueTypeLabel(type.value)})`;
     case 'opaque': return `opaque(${type.domain}, ${type.name})`;
     default: return '?';
   }
