@@ -11,7 +11,7 @@ import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
 import type { E2eScenario } from './scenario';
 import { focusProblems, openFile, problemRows, runCommand, waitForWorkbench } from './workbench';
 
-const MODEL = 'edgesam_like_opset11.onnx';
+const MODEL = 'edgesam_decoder_opset11.onnx';
 
 function cliCounts(repoRoot: string, model: string, target: string): { unsupported: number; unverified: number } {
   let out: string;
@@ -141,13 +141,17 @@ export const scenarios: E2eScenario[] = [
       assert.ok(erfCount > 0, 'the model has Erf nodes to rewrite');
       await waitForWorkbench(page);
       await runCommand(page, 'NPU: Compare ONNX Models');
-      for (const file of [base, next]) {
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible', timeout: 15_000 });
-        await input.fill(file);
-        await page.waitForTimeout(300);
+      // the two open dialogs (VS Code's simple file dialog in the web UI), told apart by their button
+      for (const [file, button] of [[base, 'Base Model'], [next, 'Compare with Base']] as const) {
+        const widget = page.locator('.quick-input-widget', { hasText: button });
+        await widget.waitFor({ state: 'visible', timeout: 15_000 });
+        const input = widget.locator('input');
+        for (let attempt = 0; attempt < 5 && (await input.inputValue()) !== file; attempt++) {
+          await input.fill(file);
+          await page.waitForTimeout(300);
+        }
         await page.keyboard.press('Enter');
-        await input.waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+        await widget.waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
       }
       const frame = viewerFrame(page);
       const diff = frame.locator('.count.diff[data-added]');
@@ -261,6 +265,36 @@ export const scenarios: E2eScenario[] = [
       }
       await frame.locator('.count.unverified', { hasText: '个未验证' }).waitFor({ timeout: 60_000 });
       ctx.log(await frame.locator('.toolbar').innerText());
+    },
+  },
+  {
+    name: 'ONNX viewer: arrow keys follow edges, Enter opens the properties',
+    async run(page, ctx) {
+      copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
+      await waitForWorkbench(page);
+      await openFile(page, MODEL);
+      const frame = viewerFrame(page);
+      const body = frame.locator('body');
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      const selected = () => body.evaluate(() => (globalThis as unknown as { __npuViewer: { selected?: string } }).__npuViewer.selected ?? '');
+      // start on the Erf node of an exact GELU: x / √2 → Erf → + 1; Div's only consumer is Erf, Erf's only producer Div and only consumer Add
+      await frame.locator('vscode-textfield').click();
+      await page.keyboard.type('Erf');
+      await frame.locator('#search-results li').first().click();
+      const start = await selected();
+      assert.match(start, /Erf/);
+      await frame.locator('canvas.graph').focus();
+      await page.keyboard.press('ArrowUp');
+      const up = await selected();
+      assert.match(up, /Div/, `up from ${start} reached ${up}`);
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await selected(), start, 'down goes back to the consumer');
+      await page.keyboard.press('ArrowDown');
+      const down = await selected();
+      assert.match(down, /Add/, `down from ${start} reached ${down}`);
+      await page.keyboard.press('Enter');
+      await frame.locator('#properties td.mono', { hasText: /^Add$/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      ctx.log(`${up} → ${start} → ${down}`);
     },
   },
   {

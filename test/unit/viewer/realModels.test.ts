@@ -36,7 +36,7 @@ function assertDrawable(graph: CompactGraph, name: string): void {
 }
 
 test('generated models: node and tensor facts match Python onnx, layouts are drawable', async () => {
-  const names = ['transformer.onnx', 'edgesam_like_opset11.onnx', 'control_flow.onnx', 'every_attribute.onnx', 'external_data.onnx'];
+  const names = ['transformer.onnx', 'edgesam_decoder_opset11.onnx', 'control_flow.onnx', 'every_attribute.onnx', 'external_data.onnx'];
   const files = names.map(generatedModel);
   const dump = pythonDump(files);
   for (const [i, file] of files.entries()) {
