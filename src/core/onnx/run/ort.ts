@@ -44,7 +44,8 @@ export class InferenceSession {
   static async create(model: Uint8Array | string, options: SessionOptions = {}): Promise<InferenceSession> {
     const runtime = loadOnnxRuntime();
     const sessionOptions: Ort.InferenceSession.SessionOptions = {
-      logSeverityLevel: 3,
+      // Errors reach the caller as RunError; onnxruntime's own log would only repeat them on stderr.
+      logSeverityLevel: 4,
       graphOptimizationLevel: options.optimization ?? 'all',
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     };
