@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { scanWorkspace, ScanCache, type ScanOptions } from '../../../src/core/python/scan';
+import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
+import { globToRegExp } from '../../../src/core/python/walk';
+import { REPO_ROOT } from '../repo';
+import { WASM_DIR } from './parser';
+
+const WORKER = path.join(REPO_ROOT, 'out/src/core/python/scan.worker.js');
+
+function tree(name: string, files: Record<string, string>): string {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated', name);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+const base: ScanOptions = { analysis: DEFAULT_OPTIONS, wasmDir: WASM_DIR, maxFileSizeKB: 2048 };
+const brief = (r: Awaited<ReturnType<typeof scanWorkspace>>, dir: string) =>
+  r.reports.flatMap((x) => x.findings.map((f) => `${path.relative(dir, x.file)}:${f.range.start.line + 1} ${f.rule}`));
+
+test('worker threads give the same findings as the main thread; the cache skips unchanged files', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 12; i++) files[`pkg/m${i}.py`] = `import torch\nx = torch.zeros(${i}).cuda()\nprint("no finding ${i}")\n`;
+  files['pkg/clean.py'] = 'print("hello")\n';
+  const dir = tree('scan-workers', files);
+  const local = await scanWorkspace([dir], base);
+  const cache = new ScanCache();
+  const threaded = await scanWorkspace([dir], { ...base, workerScript: WORKER, workers: 2, cache });
+  assert.deepEqual(brief(threaded, dir), brief(local, dir));
+  assert.equal(brief(threaded, dir).length, 12);
+  assert.equal(threaded.stats.parsed, 12);
+  assert.equal(threaded.stats.skippedByPrefilter, 1);
+  const again = await scanWorkspace([dir], { ...base, workerScript: WORKER, workers: 2, cache });
+  assert.equal(again.stats.fromCache, 13);
+  assert.equal(again.stats.parsed, 0);
+  assert.deepEqual(brief(again, dir), brief(local, dir));
+});
+
+test('exclude globs and .gitignore leave files out; .cu sources are reported', async () => {
+  const dir = tree('scan-exclude', {
+    '.gitignore': 'build/\n*.generated.py\n',
+    'a.py': 'x.cuda()\n',
+    'build/b.py': 'x.cuda()\n',
+    'c.generated.py': 'x.cuda()\n',
+    'venv/lib/d.py': 'x.cuda()\n',
+    'kernels/add.cu': '__global__ void add(float* x) {}\n',
+  });
+  const result = await scanWorkspace([dir], { ...base, exclude: ['**/venv/**'] });
+  assert.deepEqual(brief(result, dir), ['a.py:1 cuda-tensor-method', 'kernels/add.cu:1 cuda-extension']);
+});
+
+test('globs', () => {
+  assert.ok(globToRegExp('**/venv/**').test('a/venv/x.py'));
+  assert.ok(globToRegExp('**/venv/**').test('venv/x.py'));
+  assert.ok(!globToRegExp('*.py').test('a/b.py'));
+  assert.ok(globToRegExp('**/*.{py,txt}').test('a/b.txt'));
+});
