@@ -54,6 +54,8 @@ export interface PySummary {
   initializers: Record<string, string>;
   opsets: [string, number][];
   ir_version: number;
+  /** onnx.checker.check_model(full_check=True). */
+  check: { ok: boolean; error: string };
 }
 
 export function scratch(name: string): string {
