@@ -298,6 +298,19 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: a model whose external data file is missing opens with a warning',
+    async run(page, ctx) {
+      copyFileSync(generatedModel('external_data.onnx'), path.join(ctx.workspace, 'external_data.onnx')); // its .weights file is not copied
+      await waitForWorkbench(page);
+      await openFile(page, 'external_data.onnx');
+      const frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      const warning = frame.locator('.warnings');
+      await warning.waitFor({ timeout: 30_000 });
+      assert.match(await warning.innerText(), /external data/);
+    },
+  },
+  {
     name: 'ONNX viewer: a truncated model shows the decode error with its byte offset, not a blank panel',
     async run(page, ctx) {
       const bytes = readFileSync(generatedModel(MODEL));
