@@ -151,8 +151,9 @@ export interface Graph {
   readonly name: string;
   /**
    * Where the graph lives: "main" for the model's graph; a subgraph appends `/NODE.ATTR` to its parent
-   * (NODE is the node's name, or `OpType#index` when unnamed), e.g. `main/If_3.then_branch`; function
-   * bodies are `function:DOMAIN::NAME`.
+   * (NODE is the node's name, or `OpType#index` when unnamed), e.g. `main/If_3.then_branch`; a `graphs`
+   * attribute appends `[k]` per graph; function bodies are `function:DOMAIN::NAME`. Paths are unique
+   * when node names are, and are what `NodeVerdict.graph` and the CLI JSON `graph` field carry.
    */
   readonly path: string;
   readonly nodes: readonly Node[];
