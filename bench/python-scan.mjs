@@ -8,7 +8,7 @@
 // usage: node bench/python-scan.mjs [corpus-dir]   (npm run bench -- python builds dist/ first)
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,7 +34,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'npu-port-bench-'));
 const bundle = join(tmp, 'python-core.cjs');
 await esbuild.build({
   stdin: {
-    contents: "export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types';",
+    contents: "export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { fixSource, analyzeSource, mayHaveFindings } from './src/core/python/index';",
     resolveDir: ROOT,
     loader: 'ts',
   },
@@ -94,6 +94,31 @@ console.log(`npu-port re-scan, cached:          ${warm.ms.toFixed(0).padStart(6)
 console.log(`ratio scan / Ruff:                 ${(cold.ms / ruffRun.ms).toFixed(2)}x   (target <= 0.5)`);
 console.log(`ratio scan / tree-sitter parse:    ${(cold.ms / parse.ms).toFixed(2)}x`);
 console.log(`ratio re-scan / cold scan:         ${(warm.ms / cold.ms).toFixed(2)}x`);
+
+// Fix-all over every corpus file with findings (both code-changing styles), then py_compile of every result.
+{
+  const out = mkdtempSync(join(tmpdir(), 'npu-port-fixall-'));
+  let changed = 0;
+  let fixes = 0;
+  let left = 0;
+  const fixAll = await time(() => {
+    for (const style of ['deviceManager', 'torchNpu']) {
+      const options = { style, deviceModule: 'device_utils' };
+      texts.forEach((text, i) => {
+        if (!core.mayHaveFindings(text)) return;
+        const result = core.fixSource(parser, text, options);
+        if (result.fixed.length === 0) return;
+        changed++;
+        fixes += result.fixed.length;
+        left += core.analyzeSource(parser, result.text, options).filter((f) => f.fixes.length > 0).length;
+        writeFileSync(join(out, `${style}_${i}.py`), result.text);
+      });
+    }
+  });
+  const compiled = spawnSync('/usr/bin/python3', ['-c', 'import glob, py_compile, sys\nbad = 0\nfor p in glob.glob(sys.argv[1] + "/*.py"):\n    try:\n        py_compile.compile(p, doraise=True)\n    except py_compile.PyCompileError:\n        bad += 1\nprint(bad)', out], { encoding: 'utf8' });
+  console.log(`fix-all over the corpus (deviceManager + torchNpu): ${changed} files, ${fixes} fixes in ${fixAll.ms.toFixed(0)} ms; fixable findings left: ${left}; py_compile failures: ${compiled.status === 0 ? compiled.stdout.trim() : 'python3 not run'}`);
+  rmSync(out, { recursive: true, force: true });
+}
 
 // Keystroke latency on a 5,000-line file made of real torch sources that mention CUDA.
 const lines = [];

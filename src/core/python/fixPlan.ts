@@ -2,7 +2,8 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs';
 import { analyzePython } from './analyze';
-import { applyEdits, fixAllEdits, preferredFix } from './fixes/apply';
+import { fixAllEdits, preferredFix } from './fixes/apply';
+import { fixSource } from './index';
 import type { PythonParser } from './parser';
 import { analyzeRequirements } from './requirements';
 import type { AnalysisOptions, Finding, TextEdit } from './types';
@@ -10,7 +11,9 @@ import type { AnalysisOptions, Finding, TextEdit } from './types';
 /** Fix-all for one file: its edits, its new text, and the files to create next to it (absolute paths). */
 export interface FilePlan {
   readonly file: string;
+  /** The edits of the first pass (empty for requirements files, which only create a file). */
   readonly edits: readonly TextEdit[];
+  /** The text after every pass of fix-all. */
   readonly newText: string;
   readonly fixed: readonly Finding[];
   readonly creates: readonly { readonly file: string; readonly content: string }[];
@@ -27,16 +30,19 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
     let edits: TextEdit[] = [];
     let fixed: Finding[] = [];
     let relCreates: { path: string; content: string }[] = [];
+    let newText = text;
     if (/\.pyi?$/i.test(file)) {
       const tree = parser.parse(text);
       try {
         const plan = fixAllEdits(tree, text, analyzePython({ tree, text, options }), options);
         edits = plan.edits;
-        fixed = plan.fixed;
-        relCreates = plan.createFiles.map((c) => ({ path: c.path, content: c.content }));
       } finally {
         tree.delete();
       }
+      const result = fixSource(parser, text, options);
+      newText = result.text;
+      fixed = [...result.fixed];
+      relCreates = result.createFiles.map((c) => ({ path: c.path, content: c.content }));
     } else if (/requirements.*\.txt$/i.test(path.basename(file))) {
       const findings = analyzeRequirements(text, file, options, existsSync(path.join(path.dirname(file), 'requirements_npu.txt')));
       fixed = findings.filter((f) => preferredFix(f, options));
@@ -47,7 +53,7 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
       .map((c) => ({ file: path.join(path.dirname(file), ...c.path.split('/')), content: c.content }))
       .filter((c) => !existsSync(c.file) && !creating.has(c.file));
     for (const c of creates) creating.add(c.file);
-    plans.push({ file, edits, newText: edits.length ? applyEdits(text, edits) : text, fixed, creates });
+    plans.push({ file, edits, newText, fixed, creates });
   }
   return plans;
 }

@@ -26,14 +26,28 @@ export interface FixedSource {
   readonly findings: readonly Finding[];
 }
 
-/** Fix-all over one source text: the new text and the files to create next to it. */
+/**
+ * Fix-all over one source text: the new text and the files to create next to it. Fixes that overlap
+ * (a finding inside another one's replacement) are applied in a further pass, at most three in all.
+ */
 export function fixSource(parser: PythonParser, text: string, options: AnalysisOptions): FixedSource {
-  const tree = parser.parse(text);
-  try {
-    const findings = analyzePython({ tree, text, options });
-    const { edits, createFiles, fixed } = fixAllEdits(tree, text, findings, options);
-    return { text: applyEdits(text, edits), createFiles, fixed, findings };
-  } finally {
-    tree.delete();
+  let current = text;
+  let first: Finding[] | undefined;
+  const fixed: Finding[] = [];
+  const createFiles: FileCreate[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const tree = parser.parse(current);
+    try {
+      const findings = analyzePython({ tree, text: current, options });
+      first ??= findings;
+      const plan = fixAllEdits(tree, current, findings, options);
+      if (plan.fixed.length === 0) break;
+      if (pass === 0) fixed.push(...plan.fixed);
+      for (const c of plan.createFiles) if (!createFiles.some((x) => x.path === c.path)) createFiles.push(c);
+      current = applyEdits(current, plan.edits);
+    } finally {
+      tree.delete();
+    }
   }
+  return { text: current, createFiles, fixed, findings: first ?? [] };
 }
