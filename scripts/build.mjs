@@ -1,9 +1,10 @@
 // One build for every bundle: the extension and the CLI (Node), the webview (browser), and workers.
 // usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesUnder } from './files.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -12,19 +13,7 @@ const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).ver
 const dist = join(ROOT, 'dist');
 
 /** Files named *.worker.ts become their own bundles (worker_threads in Node, Web Workers in the webview). */
-function workers(dir) {
-  const found = [];
-  const walk = (d) => {
-    if (!existsSync(d)) return;
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith('.worker.ts')) found.push(p);
-    }
-  };
-  walk(dir);
-  return found;
-}
+const workers = (dir) => filesUnder(dir, (name) => name.endsWith('.worker.ts'));
 
 const common = {
   bundle: true,

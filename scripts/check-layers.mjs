@@ -3,9 +3,10 @@
 //  src/shared, webview: browser code: no vscode, no Node built-ins, no Node-only packages.
 import ts from 'typescript';
 import { builtinModules } from 'node:module';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesUnder } from './files.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeOnlyPackages = ['onnxruntime-node', 'ssh2', 'web-tree-sitter', 'protobufjs', 'tree-sitter-python'];
@@ -26,19 +27,7 @@ function browserForbid(spec) {
   return false;
 }
 
-function files(dir) {
-  const out = [];
-  const walk = (d) => {
-    if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) { if (e.name !== 'node_modules') walk(p); }
-      else if (/\.(ts|tsx|js|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
+const files = (dir) => filesUnder(dir, (name) => /\.(ts|tsx|js|mjs)$/.test(name) && !name.endsWith('.d.ts'));
 
 /** Every module specifier: import/export from, import(), require(). */
 export function specifiers(text, fileName) {
