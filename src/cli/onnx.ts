@@ -11,6 +11,7 @@ import { printModelText } from '../core/onnx/text';
 import type { CliCommand } from './commands';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
 import { parseCommandArgs } from './main';
+import { runTransformSubcommand, transformUsage } from './onnxTransform';
 
 declare const NPU_PORT_VERSION: string;
 
@@ -25,7 +26,7 @@ function usage(ctx: CliContext): string {
     `                                             ${ctx.t(msg('the model in ONNX textual syntax (onnx.printer / onnx.parser format); tensors over N elements (default 16) print ...'))}`,
     `  targets [--format text|json]               ${ctx.t(msg('built-in targets and .npu-port/profiles/*.json, with their sources'))}`,
     `  whitelist --name NAME MODEL... [-o FILE]  ${ctx.t(msg('a whitelist profile from models that compiled: the op types they use'))}`,
-    '',
+    transformUsage(ctx),
   ].join('\n');
 }
 
@@ -41,12 +42,12 @@ export const onnxCommand: CliCommand = {
       case 'text': return text(ctx, rest);
       case 'targets': return targets(ctx, rest);
       case 'whitelist': return whitelist(ctx, rest);
-      case 'extract': case 'split': case 'rewrite': case 'run': case 'bisect': return (require('./onnxTransform') as typeof import('./onnxTransform')).runTransformSubcommand(ctx, sub, rest);
+      case 'extract': case 'split': case 'rewrite': case 'run': case 'bisect': return runTransformSubcommand(ctx, sub, rest);
       case undefined: case '--help': case '-h': case 'help':
         ctx.out(usage(ctx));
         return sub === undefined ? 2 : EXIT_OK;
       default:
-        throw new UsageError(msg('Unknown onnx subcommand "{0}": use info, check, text, targets or whitelist.', sub));
+        throw new UsageError(msg('Unknown onnx subcommand "{0}": use info, check, text, targets, whitelist, extract, split, rewrite, run or bisect.', sub));
     }
   },
 };
