@@ -76,9 +76,6 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
       const finding = makeFinding(lines, options, node, rule, message, fixes, severity);
       if (finding) findings.push(finding);
     },
-    reported(node, rule) {
-      return [...seen].some((k) => k.endsWith(`:${node.startIndex}:${node.endIndex}`) && (!rule || k.startsWith(rule + ':')));
-    },
   };
 
   const start = input.within?.start ?? 0;

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import type { Message } from '../l10n';
 import type { RuleId } from './catalog';
 import type { FixKit } from './fixes/kit';
@@ -21,6 +21,4 @@ export interface RuleContext {
   /** The file imports diffusers (the attention fallback is an environment variable there). */
   readonly usesDiffusers: boolean;
   report(node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): void;
-  /** True once a node was reported under a rule (a construct is reported once). */
-  reported(node: Node, rule?: RuleId): boolean;
 }

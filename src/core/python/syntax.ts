@@ -130,16 +130,6 @@ export function isGuard(expr: Node): boolean {
   }
 }
 
-/** The smallest statement around `node`; for compound statements only their header counts. */
-export function enclosingStatement(node: Node): Node {
-  let current: Node | null = node;
-  while (current && current.type !== 'module') {
-    if (current.type.endsWith('_statement') || current.type === 'decorator' || current.type.endsWith('_clause') || current.type === 'function_definition' || current.type === 'class_definition') return current;
-    current = current.parent;
-  }
-  return node;
-}
-
 /** One-line excerpt of a node's text for reports. */
 export function excerpt(text: string, max = 100): string {
   const flat = text.replace(/\s*\n\s*/g, ' ');
