@@ -54,6 +54,9 @@ export class PythonAnalysis implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.analyze(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      // a created or deleted requirements_npu.txt changes what its sibling requirements file reports
+      vscode.workspace.onDidCreateFiles(() => this.refreshRequirements()),
+      vscode.workspace.onDidDeleteFiles(() => this.refreshRequirements()),
     );
     for (const doc of vscode.workspace.textDocuments) this.analyze(doc);
   }
@@ -84,6 +87,10 @@ export class PythonAnalysis implements vscode.Disposable {
         this.diagnostics.delete(vscode.Uri.parse(key));
       }
     }
+  }
+
+  private refreshRequirements(): void {
+    for (const doc of vscode.workspace.textDocuments) if (isRequirementsDocument(doc)) this.analyze(doc);
   }
 
   /** Re-analyses every open document (settings changed). */
