@@ -103,7 +103,7 @@ export const scanCommand: CliCommand = {
       }
       for (const p of input.problems) ctx.log.warn(`${p.file}: ${ctx.t(p.message)}`);
       const fixable = input.findings.filter((l) => fixFor(l)).length;
-      ctx.log.warn(ctx.t(msg('{0} files scanned, {1} findings ({2} fixable).', input.files, input.findings.length, fixable)));
+      ctx.log.info(ctx.t(msg('{0} files scanned, {1} findings ({2} fixable).', input.files, input.findings.length, fixable)));
     }
     if (input.findings.length > 0) return EXIT_FINDINGS;
     return result.problems.some((p) => p.kind === 'error') ? EXIT_ERROR : EXIT_OK;
