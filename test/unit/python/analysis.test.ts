@@ -46,8 +46,9 @@ test('device strings: .to, device=, torch.device, f-strings, argparse default an
     'p = argparse.ArgumentParser()',
     'p.add_argument("--device", default="cuda", help="cuda or cpu")',
     'ckpt = torch.load("m.pt", map_location="cuda")',
+    'config = {"device": "cuda", "name": "cuda"}',
   ].join('\n');
-  assert.deepEqual(brief(await findingsOf(src)), ['2:27 cuda-device-string', '3:10 cuda-device-string', '4:7 cuda-device-string', '5:10 cuda-device-string', '8:36 cuda-device-string', '9:40 cuda-device-string']);
+  assert.deepEqual(brief(await findingsOf(src)), ['2:27 cuda-device-string', '3:10 cuda-device-string', '4:7 cuda-device-string', '5:10 cuda-device-string', '8:36 cuda-device-string', '9:40 cuda-device-string', '10:21 cuda-device-string']);
 });
 
 test('device = "cuda" if torch.cuda.is_available() else "cpu" is one finding with a fix for the whole expression', async () => {

@@ -67,6 +67,14 @@ export function checkString(ctx: RuleContext, node: Node): void {
     if (name && (ctx.deviceNames.has(name) || DEVICE_NAME.test(name))) reportDevice(ctx, node, expr, dev);
     return;
   }
+  if (parent.type === 'pair' && parent.childForFieldName('value')?.id === unparenthesizedParent(expr).node.id) {
+    // {"device": "cuda"} in a config dictionary
+    const key = parent.childForFieldName('key');
+    const name = key ? stringLiteral(key)?.content ?? key.text : '';
+    // the value stays a string (configs are often written to JSON / YAML)
+    if (DEVICE_NAME.test(name)) reportDevice(ctx, node, expr, dev, true);
+    return;
+  }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
     if (ctx.transferToNpu) return;
     const fixes: Fix[] = [];
