@@ -26,7 +26,18 @@ for (const e of data.ascend_atc) {
 }
 const atcCustom = {};
 for (const e of data.ascend_atc_custom_domain_ops) atcCustom[e.op] = { opsets: e.opsets, source: e.source };
-const atcUnregistered = data.ascend_atc_standard_ops_without_plugin_registration;
+// Ops the ATC ONNX model parser handles itself, before any plugin lookup (so no plugin registers them).
+const atcParserBuiltins = {
+  Constant: {
+    source: [
+      'github:Ascend/parser@aec3c227ca31:parser/onnx/onnx_parser.cc (kOnnxOpMap maps Constant to the CONSTANT op for every opset; ParseInitializer turns each initializer into a Constant node)',
+    ],
+  },
+};
+const atcUnregistered = {
+  ...data.ascend_atc_standard_ops_without_plugin_registration,
+  ops: data.ascend_atc_standard_ops_without_plugin_registration.ops.filter((op) => !(op in atcParserBuiltins)),
+};
 write('ascend-atc.json', {
   _about: [
     'Ascend ATC (CANN) ONNX parser: which ONNX ops and opsets the parser plugins register, and their parse-time constraints.',
@@ -38,6 +49,7 @@ write('ascend-atc.json', {
   modelOpsets: { min: 8, max: 18, note: 'derived from the registrations (nearly all ops 8..18); no Ascend document stating the range was read' },
   ops: atcOps,
   customDomainOps: atcCustom,
+  parserBuiltins: atcParserBuiltins,
   unregisteredStandardOps: { ops: atcUnregistered.ops, note: atcUnregistered.note, source: atcUnregistered.source },
 });
 

@@ -30,6 +30,9 @@ function atcOps(): Map<string, OpProfile> {
   for (const [key, e] of Object.entries(atcData.customDomainOps as Record<string, { opsets: number[]; source: string[] }>)) {
     ops.set(key, { support: 'supported', opsets: { versions: e.opsets, rule: 'exact' }, sources: e.source });
   }
+  for (const [op, e] of Object.entries(atcData.parserBuiltins as Record<string, { source: string[] }>)) {
+    ops.set(op, { support: 'supported', opsets: { versions: [1], rule: 'since' }, sources: e.source });
+  }
   const unregistered = atcData.unregisteredStandardOps;
   for (const op of unregistered.ops) {
     if (!ops.has(op)) ops.set(op, { support: 'unverified', sources: [unregistered.source], note: unregistered.note });
@@ -61,6 +64,7 @@ const ATC_SOURCES = [
   { label: msg('ATC ONNX parser plugins ({0})', 'ops-math'), ref: 'github:hicann/ops-math@c4193324' },
   { label: msg('ATC ONNX parser plugins ({0})', 'ops-cv'), ref: 'github:hicann/ops-cv@6ae87653' },
   { label: msg('ATC ONNX parser plugins ({0})', 'canndev 2022 mirror'), ref: 'github:dengguojie/vue-element-admin@a2f1d9ae:ops/built-in/framework/onnx_plugin' },
+  { label: msg('ATC ONNX model parser (Constant)'), ref: 'github:Ascend/parser@aec3c227:parser/onnx/onnx_parser.cc' },
   { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/ascend-atc.json' },
 ];
 
@@ -77,7 +81,7 @@ export function builtinProfiles(): readonly TargetProfile[] {
     caveats: [
       msg('Per-SoC kernel support was not available: all Ascend profiles share the ATC parser data.'),
       msg('int64 and dynamic-shape limits of ATC kernels were not in the scanned sources: they are not reported.'),
-      msg('Ops with no parser registration found (Constant, Loop, Scan, quantization ops, ...) may be handled inside the ATC parser itself: they are reported as unverified.'),
+      msg('Ops with no parser registration found (Loop, Scan, quantization ops, ...) may be handled inside the ATC parser itself: they are reported as unverified.'),
     ],
     modelOpsets: { min: atcData.modelOpsets.min, max: atcData.modelOpsets.max, certain: false },
     staticShapes: 'unverified',
