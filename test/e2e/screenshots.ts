@@ -2,25 +2,29 @@
  * `npm run screenshots`: the README's pictures, taken from the real VS Code with the extension loaded
  * on the demo workspace (examples/), in a light and a dark theme. Nothing is drawn by hand.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
 import { startCodeServer, workbenchUrl } from '../harness/codeServer';
-import { focusProblems, openFile, waitForWorkbench } from './workbench';
+import { focusProblems, openFile, runCommand, waitForWorkbench } from './workbench';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const IMAGES = path.join(REPO_ROOT, 'docs', 'images');
 const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' } as const;
 
 async function quickFix(page: Page, file: string): Promise<void> {
+  const target = 'model.to("cuda", torch.bfloat16)';
+  const line = readFileSync(path.join(REPO_ROOT, 'examples', 'inference.py'), 'utf8').split('\n').findIndex((l) => l.includes(target)) + 1;
   await openFile(page, 'inference.py');
-  const line = page.locator('.monaco-editor .view-line', { hasText: 'model.to("cuda", torch.bfloat16)' }).first();
-  await line.waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-editor .view-line', { hasText: target }).first().waitFor({ timeout: 30_000 });
   await focusProblems(page);
   await page.locator('.markers-panel .monaco-list-row', { hasText: 'cuda' }).first().waitFor({ timeout: 30_000 });
-  await line.click();
-  await page.keyboard.press('End');
+  // put the cursor on the finding with Go to Line, then open the quick fixes
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').fill(`:${line}:20`);
+  await page.keyboard.press('Enter');
   await page.keyboard.press('Control+.');
   await page.locator('.action-widget').first().waitFor({ timeout: 15_000 });
   await page.waitForTimeout(500);
@@ -32,7 +36,13 @@ async function viewer(page: Page, file: string): Promise<void> {
   await openFile(page, 'decoder.onnx');
   const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
   await frame.locator('canvas').first().waitFor({ timeout: 60_000 });
-  await page.waitForTimeout(1500);
+  // the Snapdragon target shows red and amber nodes on the demo decoder; the panel would hide the graph
+  await runCommand(page, 'NPU: Check ONNX Model for Target');
+  await page.locator('.quick-input-widget input').fill('qnn-htp');
+  await page.keyboard.press('Enter');
+  await runCommand(page, 'View: Hide Panel');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.waitForTimeout(2000);
   await page.screenshot({ path: file });
 }
 
