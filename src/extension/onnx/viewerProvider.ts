@@ -18,7 +18,7 @@ import { diffGraphs } from '../../shared/diff';
 import { toCompactGraph, type SummaryLabels } from './compactGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
-import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from './toolReports';
+import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
 import { toViewerVerdicts } from './verdicts';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseAtcCheckResult, parseCsv, parseMsitResultCsv, ToolReportError } from '../../../src/extension/onnx/toolReports';
+import { parseAtcCheckResult, parseCsv, parseMsitResultCsv, ToolReportError } from '../../../src/core/onnx/toolReports';
 
 test('ATC pre-check report: failed ops are unsupported with their causes; warnings unverified; passes skipped', () => {
   // the layout PreChecker::Save writes (hicann/ge parser/parser/common/pre_checker.cc)
