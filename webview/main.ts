@@ -113,6 +113,7 @@ class Viewer {
       button(l10n.t('Export SVG'), () => void this.export('svg')),
       button(l10n.t('Export PNG'), () => void this.export('png')),
       button(l10n.t('Open as Text'), () => host.post({ type: 'openAsText' })),
+      button(l10n.t('Compile for This Target'), () => host.post({ type: 'compile' }), l10n.t('Convert the model on the active remote host (npu-port convert task)')),
       button(l10n.t('Load Tool Report…'), () => host.post({ type: 'loadReport' }), l10n.t('Show the verdicts of an ATC check_result.json or msit result.csv on the nodes')),
     );
     for (const target of this.targets) {

@@ -69,7 +69,9 @@ export interface ExportRequest {
 export interface OpenAsTextMessage { readonly type: 'openAsText' }
 /** Asks the host to pick a tool report (ATC check_result.json, msit result.csv) and overlay its verdicts. */
 export interface LoadReportMessage { readonly type: 'loadReport' }
-export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage;
+/** Asks the host to compile the open model on the active remote host (the npu-port convert task). */
+export interface CompileMessage { readonly type: 'compile' }
+export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage;
 
 /** Typed results of the requests (what `response.result` holds when ok). */
 export interface RequestResults {
@@ -97,6 +99,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'ready':
     case 'openAsText':
     case 'loadReport':
+    case 'compile':
       return hasOnly(m, ['type']) ? { type: m.type } : undefined;
     case 'setTarget':
       return hasOnly(m, ['type', 'target']) && isShortString(m.target, 256) && m.target.length > 0 ? { type: 'setTarget', target: m.target } : undefined;

@@ -93,6 +93,9 @@ export class ViewerPanel {
       case 'openAsText':
         await vscode.commands.executeCommand('npuPort.openOnnxAsText', this.uri);
         return;
+      case 'compile':
+        await vscode.commands.executeCommand('npuPort.remoteConvert', this.uri);
+        return;
       case 'loadReport': {
         const picked = await vscode.window.showOpenDialog({
           defaultUri: vscode.Uri.joinPath(this.uri, '..'),

@@ -8,6 +8,7 @@ test('valid webview messages pass through unchanged', () => {
     { type: 'ready' },
     { type: 'openAsText' },
     { type: 'loadReport' },
+    { type: 'compile' },
     { type: 'setTarget', target: 'qnn-htp' },
     { type: 'selection', node: '/encoder/layers.0/MatMul' },
     { type: 'selection' },
@@ -21,7 +22,7 @@ test('valid webview messages pass through unchanged', () => {
 
 test('anything else is refused: unknown types, extra or mistyped fields, oversized or malformed data', () => {
   const invalid: unknown[] = [
-    null, undefined, 'ready', 42, [], {}, { type: 'nope' }, { type: 'ready', extra: 1 }, { type: 'loadReport', file: '/etc/passwd' },
+    null, undefined, 'ready', 42, [], {}, { type: 'nope' }, { type: 'ready', extra: 1 }, { type: 'loadReport', file: '/etc/passwd' }, { type: 'compile', command: 'rm -rf /' },
     { type: 'setTarget' }, { type: 'setTarget', target: '' }, { type: 'setTarget', target: 7 }, { type: 'setTarget', target: 'x'.repeat(300) },
     { type: 'selection', node: 5 },
     { type: 'tensorValues', requestId: -1, tensor: 'w', count: 1 },
