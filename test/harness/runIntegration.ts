@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { startCodeServer, workbenchUrl } from './codeServer';
 import { launchChromium } from './browser';
 
@@ -29,8 +30,9 @@ export async function runIntegrationTests(options: { timeoutMs?: number; verbose
     let finish: (code: number) => void = () => undefined;
     const finished = new Promise<number>((resolve) => (finish = resolve));
     // Both must be exposed before the workbench loads, or the test run never reports back.
+    // console.log arguments of the extension host, printf-style ("%s (%dms)") as mocha's reporter writes them
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
-      process.stdout.write(`${(args ?? []).map(String).join(' ')}\n`);
+      process.stdout.write(`${format(...(args ?? []))}\n`);
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
     if (options.verbose) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
