@@ -8,6 +8,9 @@
  * No vscode import: unit-tested in Node.
  */
 
+import { NpuPortError } from '../errors';
+import { msg } from '../l10n';
+
 export interface ToolVerdict {
   /** ONNX node name as the tool reports it. */
   readonly name: string;
@@ -16,17 +19,18 @@ export interface ToolVerdict {
   readonly reasons: readonly { readonly code: string; readonly message: string }[];
 }
 
-export class ToolReportError extends Error {}
+/** A file that is not a tool report this project reads; the message says what is wrong with it. */
+export class ToolReportError extends NpuPortError {}
 
 export function parseAtcCheckResult(text: string): ToolVerdict[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ToolReportError(`not JSON: ${(error as Error).message}`);
+    throw new ToolReportError(msg('not JSON: {0}', (error as Error).message));
   }
   const ops = (json as { op?: unknown })?.op;
-  if (typeof json !== 'object' || json === null || (ops !== undefined && !Array.isArray(ops))) throw new ToolReportError('no "op" list');
+  if (typeof json !== 'object' || json === null || (ops !== undefined && !Array.isArray(ops))) throw new ToolReportError(msg('no "op" list'));
   const verdicts: ToolVerdict[] = [];
   for (const raw of (ops ?? []) as unknown[]) {
     if (typeof raw !== 'object' || raw === null) continue;
@@ -49,7 +53,7 @@ export function parseMsitResultCsv(text: string): ToolVerdict[] {
   if (!header) return [];
   const col = (name: string) => header.indexOf(name);
   const [nameCol, typeCol, supportedCol, detailsCol, engineCol] = [col('ori_op_name'), col('ori_op_type'), col('is_supported'), col('details'), col('engine')];
-  if (nameCol < 0 || supportedCol < 0) throw new ToolReportError('no ori_op_name / is_supported columns');
+  if (nameCol < 0 || supportedCol < 0) throw new ToolReportError(msg('no ori_op_name / is_supported columns'));
   const verdicts: ToolVerdict[] = [];
   for (const row of rows) {
     const name = row[nameCol]?.trim();

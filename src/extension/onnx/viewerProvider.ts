@@ -199,7 +199,7 @@ export class ViewerPanel {
     try {
       parsed = file.fsPath.toLowerCase().endsWith('.csv') ? parseMsitResultCsv(text) : parseAtcCheckResult(text);
     } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a tool report this viewer reads: {1}', base, error instanceof Error ? error.message : String(error)));
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a tool report this viewer reads: {1}', base, isNpuPortError(error) ? t(error.detail) : String(error)));
       return;
     }
     this.reportVerdicts = parsed.map((v) => ({ node: this.nodeIndex.get(v.name) ?? -1, name: v.name, status: v.status, reasons: v.reasons, source: base }));
