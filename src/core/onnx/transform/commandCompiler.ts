@@ -2,7 +2,7 @@
  * A PartCompiler from a command line: each part is written to a temporary .onnx file whose path is in
  * the environment variable NPU_PORT_PART, and the command runs through the system shell (sh -c, or
  * cmd /c on Windows). Exit code 0 means the part compiled. The command can be a local toolchain
- * (`atc --model=$NPU_PORT_PART --framework=5 --soc_version=Ascend310P3 --output=/tmp/part`) or a
+ * (`atc --model=$NPU_PORT_PART --framework=5 --soc_version=Ascend310P3 --output=parts/part`) or a
  * wrapper that compiles on a remote host.
  */
 import { spawn } from 'node:child_process';
