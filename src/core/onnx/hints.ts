@@ -5,6 +5,7 @@
  * and where a node comes from in the PyTorch source: torch.onnx.export names nodes by module path
  * (`/mask_decoder/transformer/layers.0/Gather_3`), and each op has constructs that typically export to it.
  */
+import { modulePathOf } from '../../shared/layout/modules';
 import { msg, type Message } from '../l10n';
 import type { Node } from './model';
 
@@ -109,10 +110,7 @@ function castTarget(node: Node): number | undefined {
  * → `mask_decoder.transformer.layers.0`. Undefined when the name has no module scope.
  */
 export function modulePath(nodeName: string): string | undefined {
-  if (!nodeName.startsWith('/')) return undefined;
-  const parts = nodeName.split('/').filter((p) => p !== '');
-  parts.pop();
-  return parts.length ? parts.join('.') : undefined;
+  return modulePathOf(nodeName).join('.') || undefined;
 }
 
 /** PyTorch code that typically exports to an op (shown next to the module path). */

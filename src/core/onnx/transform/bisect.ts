@@ -16,7 +16,8 @@ import type { Model, Node } from '../model';
 import type { ArrayValue } from '../run/values';
 import { encodeModel } from './encode';
 import { extractSelection, selectNodes } from './extract';
-import { indexGraph, modulePath } from './graph';
+import { modulePathOf } from '../../../shared/layout/modules';
+import { indexGraph } from './graph';
 import { opKey } from '../targets/profile';
 import { probeValues, type ProbeOptions } from './probe';
 
@@ -121,7 +122,7 @@ export async function bisectCompile(model: Model, compile: PartCompiler, options
   const narrow = async (nodes: readonly number[], label: string, verdict: CompileVerdict): Promise<void> => {
     if (nodes.length === 1) {
       const node: Node = graph.nodes[nodes[0]!]!;
-      failingNodes.push({ name: node.name, opType: node.opType, domain: node.domain, module: modulePath(node.name).join('/'), ...(verdict.message ? { message: verdict.message } : {}) });
+      failingNodes.push({ name: node.name, opType: node.opType, domain: node.domain, module: modulePathOf(node.name).join('/'), ...(verdict.message ? { message: verdict.message } : {}) });
       return;
     }
     const middle = Math.ceil(nodes.length / 2);
@@ -142,7 +143,7 @@ export async function bisectCompile(model: Model, compile: PartCompiler, options
   // First parts: the modules at the requested depth (constant-only helpers go with their module).
   const groups = new Map<string, number[]>();
   graph.nodes.forEach((node, i) => {
-    const module = modulePath(node.name).slice(0, options.depth ?? 1).join('/') || '(root)';
+    const module = modulePathOf(node.name).slice(0, options.depth ?? 1).join('/') || '(root)';
     let list = groups.get(module);
     if (!list) groups.set(module, (list = []));
     list.push(i);

@@ -3,6 +3,7 @@
  * constants (computable without any graph input), the declared type of a value, and module paths from
  * node names. Works on the decoded `Graph` (../model.ts) without changing it.
  */
+import { modulePathOf } from '../../../shared/layout/modules';
 import {
   isDefaultDomain, subgraphsOf, type Dim, type ElementType, type Graph, type Model, type Node, type Tensor, type ValueInfo, type ValueType,
 } from '../model';
@@ -104,24 +105,13 @@ export function tensorValueInfo(name: string, elemType: ElementType, dims: reado
   return { name, type: { kind: 'tensor', elemType, shape: [...dims] } };
 }
 
-/**
- * The module path of a node from its torch.onnx name: "/mask_decoder/transformer/layers.0/self_attn/MatMul"
- * → ["mask_decoder", "transformer", "layers.0", "self_attn"]; names without slashes have no module.
- */
-export function modulePath(nodeName: string): string[] {
-  if (!nodeName.startsWith('/')) return [];
-  const parts = nodeName.split('/').slice(1);
-  parts.pop();
-  return parts.filter((p) => p.length > 0);
-}
-
 /** "mask_decoder/transformer", "/mask_decoder/transformer/" → ["mask_decoder", "transformer"]. */
 export function parseModulePrefix(prefix: string): string[] {
   return prefix.split('/').filter((p) => p.length > 0);
 }
 
 export function inModule(nodeName: string, prefix: readonly string[]): boolean {
-  const path = modulePath(nodeName);
+  const path = modulePathOf(nodeName);
   if (path.length < prefix.length || prefix.length === 0) return false;
   for (let i = 0; i < prefix.length; i++) if (path[i] !== prefix[i]) return false;
   return true;

@@ -10,7 +10,8 @@ import type { Model } from '../model';
 import { TransformError } from './errors';
 import { extractSelection, selectNodes, untypedBoundaries, type ExtractedModel, type ExtractOptions } from './extract';
 import { probeValues } from './probe';
-import { constantValues, indexGraph, modulePath } from './graph';
+import { modulePathOf } from '../../../shared/layout/modules';
+import { constantValues, indexGraph } from './graph';
 
 export const ROOT_PART = '(root)';
 
@@ -34,7 +35,7 @@ export function planSplit(model: Model, depth = 1): SplitPlanEntry[] {
   const groups = new Map<string, Set<number>>();
   model.graph.nodes.forEach((node, i) => {
     if (constants.nodes.has(i)) return;
-    const path = modulePath(node.name).slice(0, depth);
+    const path = modulePathOf(node.name).slice(0, depth);
     const key = path.length ? path.join('/') : ROOT_PART;
     let set = groups.get(key);
     if (!set) groups.set(key, (set = new Set()));
