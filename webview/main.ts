@@ -113,6 +113,7 @@ class Viewer {
       button(l10n.t('Export SVG'), () => void this.export('svg')),
       button(l10n.t('Export PNG'), () => void this.export('png')),
       button(l10n.t('Open as Text'), () => host.post({ type: 'openAsText' })),
+      button(l10n.t('Extract as Model'), () => this.extractSelection(), l10n.t('Save the selected module box or node as a standalone ONNX model')),
       button(l10n.t('Compile for This Target'), () => host.post({ type: 'compile' }), l10n.t('Convert the model on the active remote host (npu-port convert task)')),
       button(l10n.t('Load Tool Report…'), () => host.post({ type: 'loadReport' }), l10n.t('Show the verdicts of an ATC check_result.json or msit result.csv on the nodes')),
     );
@@ -264,6 +265,14 @@ class Viewer {
     this.canvas.requestDraw();
     this.side.showSelection();
     this.saveState();
+  }
+
+  /** Asks the host to save the selected module box or node as its own model. */
+  extractSelection(): void {
+    const s = this.selection;
+    if (s?.kind === 'module' && this.tree.modules[s.index]!.path) this.host.post({ type: 'extract', module: this.tree.modules[s.index]!.path });
+    else if (s?.kind === 'node') this.host.post({ type: 'extract', node: this.graph.nodes[s.index]!.name });
+    else this.host.post({ type: 'extract' });
   }
 
   /** Expands the modules around a node, selects it and brings it into view. */

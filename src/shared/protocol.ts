@@ -71,7 +71,12 @@ export interface OpenAsTextMessage { readonly type: 'openAsText' }
 export interface LoadReportMessage { readonly type: 'loadReport' }
 /** Asks the host to compile the open model on the active remote host (the npu-port convert task). */
 export interface CompileMessage { readonly type: 'compile' }
-export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage;
+/**
+ * Asks the host to save a module box (by module path) or one node (by name) as a standalone model;
+ * neither: nothing is selected (the host says what to select).
+ */
+export type ExtractMessage = { readonly type: 'extract'; readonly module?: string; readonly node?: string };
+export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage;
 
 /** Typed results of the requests (what `response.result` holds when ok). */
 export interface RequestResults {
@@ -107,6 +112,10 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       if (!hasOnly(m, ['type', 'node'])) return undefined;
       if (m.node === undefined) return { type: 'selection' };
       return isShortString(m.node) ? { type: 'selection', node: m.node } : undefined;
+    case 'extract':
+      if (hasOnly(m, ['type', 'module']) && isShortString(m.module) && m.module.length > 0) return { type: 'extract', module: m.module };
+      if (hasOnly(m, ['type', 'node']) && isShortString(m.node) && m.node.length > 0) return { type: 'extract', node: m.node };
+      return hasOnly(m, ['type']) ? { type: 'extract' } : undefined;
     case 'copyText':
       return hasOnly(m, ['type', 'text']) && isShortString(m.text, 65536) ? { type: 'copyText', text: m.text } : undefined;
     case 'tensorValues':

@@ -250,6 +250,41 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: a searched node is extracted as a standalone model that onnxruntime loads',
+    async run(page, ctx) {
+      // a model with static input shapes: the types of the cut tensors are probed with seeded inputs
+      const model = 'transformer_static.onnx';
+      copyFileSync(generatedModel('edgesam_like_npu_safe.onnx'), path.join(ctx.workspace, model));
+      await waitForWorkbench(page);
+      await openFile(page, model);
+      const frame = viewerFrame(page);
+      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      await frame.locator('vscode-textfield').click();
+      await page.keyboard.type('MatMul');
+      await frame.locator('#search-results li').first().waitFor({ timeout: 15_000 });
+      await frame.locator('#search-results li').first().click();
+      await frame.getByText('Extract as Model', { exact: true }).click();
+      const save = page.locator('.quick-input-widget input');
+      await save.waitFor({ state: 'visible', timeout: 15_000 });
+      // the simple file dialog fills in the folder first, then the suggested file name
+      let suggested = '';
+      for (const deadline = Date.now() + 15_000; !suggested.endsWith('.onnx') && Date.now() < deadline; await page.waitForTimeout(100)) suggested = await save.inputValue();
+      ctx.log(`save dialog suggests ${suggested}`);
+      await page.keyboard.press('Enter');
+      const toast = page.locator('.notification-toast', { hasText: /Saved .*\.onnx|Cannot extract/ }).first();
+      await toast.waitFor({ timeout: 60_000 });
+      const toastText = (await toast.innerText()).replace(/\s+/g, ' ');
+      ctx.log(toastText);
+      assert.match(toastText, /Saved .*\.onnx \(\d+ nodes/);
+      const file = path.join(ctx.workspace, path.basename(suggested));
+      assert.ok(existsSync(file), `${file} was written`);
+      const { InferenceSession } = require('onnxruntime-node') as typeof import('onnxruntime-node');
+      const session = await InferenceSession.create(file);
+      assert.equal(session.outputNames.length, 1, 'one MatMul node: one output');
+      ctx.log(`extracted model inputs ${session.inputNames.join(', ')} → outputs ${session.outputNames.join(', ')}`);
+    },
+  },
+  {
     name: 'ONNX viewer: with the display language zh-cn the viewer labels are Chinese',
     locale: 'zh-cn',
     async run(page, ctx) {

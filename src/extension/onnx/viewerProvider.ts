@@ -20,6 +20,8 @@ import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
 import { toViewerVerdicts } from './verdicts';
+import { encodeModel } from '../../core/onnx/transform/encode';
+import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
 
@@ -92,6 +94,9 @@ export class ViewerPanel {
         return;
       case 'openAsText':
         await vscode.commands.executeCommand('npuPort.openOnnxAsText', this.uri);
+        return;
+      case 'extract':
+        await this.extract(message.module, message.node);
         return;
       case 'compile':
         await vscode.commands.executeCommand('npuPort.remoteConvert', this.uri);
@@ -189,6 +194,51 @@ export class ViewerPanel {
     this.profileVerdicts = toViewerVerdicts(result, t, profile.name);
     this.post({ type: 'verdicts', target: profile.id, verdicts: [...this.profileVerdicts, ...this.toolVerdicts()] });
     this.services.publishDiagnostics(this.uri, result, profile);
+  }
+
+  /**
+   * Saves a module (by path prefix) or one node as a standalone model: the needed initializers only,
+   * boundary tensors typed (probed with onnxruntime where the model declares no type), opsets kept.
+   */
+  async extract(module: string | undefined, node: string | undefined): Promise<void> {
+    const what = module ?? node;
+    if (what === undefined) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Select a module box or a node in the graph, then extract it.'));
+      return;
+    }
+    const base = path.basename(this.uri.fsPath, '.onnx');
+    const suggested = `${base}.${what.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'part'}.onnx`;
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.uri, '..', suggested), filters: { ONNX: ['onnx'] } });
+    if (!target) return;
+    const saved = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Extracting {0}', what), cancellable: true },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        const subscription = token.onCancellationRequested(() => abort.abort());
+        try {
+          const model = await this.services.session(this.uri).load();
+          const part = module !== undefined ? await extractModule(model, module, { signal: abort.signal }) : await extractNodes(model, [node!], { signal: abort.signal });
+          await writeFileAtomic(target.fsPath, await encodeModel(part.model), { signal: abort.signal });
+          return part;
+        } finally {
+          subscription.dispose();
+        }
+      },
+    ).then(
+      (part) => part,
+      (error: unknown) => {
+        const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot extract {0}: {1}', what, text));
+        return undefined;
+      },
+    );
+    if (!saved) return;
+    const open = vscode.l10n.t('Open');
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Saved {0} ({1} nodes, inputs {2}, outputs {3}).', path.basename(target.fsPath), saved.model.graph.nodes.length, saved.inputs.join(', '), saved.outputs.join(', ')),
+      open,
+    );
+    if (choice === open) await vscode.commands.executeCommand('vscode.openWith', target, 'npuPort.onnxViewer');
   }
 
   /** Reads an ATC check_result.json or msit result.csv and keeps its verdicts for this model. */

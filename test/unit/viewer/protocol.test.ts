@@ -9,6 +9,9 @@ test('valid webview messages pass through unchanged', () => {
     { type: 'openAsText' },
     { type: 'loadReport' },
     { type: 'compile' },
+    { type: 'extract', module: 'prompt_encoder' },
+    { type: 'extract', node: '/prompt_encoder/Abs' },
+    { type: 'extract' },
     { type: 'setTarget', target: 'qnn-htp' },
     { type: 'selection', node: '/encoder/layers.0/MatMul' },
     { type: 'selection' },
@@ -23,6 +26,7 @@ test('valid webview messages pass through unchanged', () => {
 test('anything else is refused: unknown types, extra or mistyped fields, oversized or malformed data', () => {
   const invalid: unknown[] = [
     null, undefined, 'ready', 42, [], {}, { type: 'nope' }, { type: 'ready', extra: 1 }, { type: 'loadReport', file: '/etc/passwd' }, { type: 'compile', command: 'rm -rf /' },
+    { type: 'extract', module: 'a', node: 'b' }, { type: 'extract', module: '' }, { type: 'extract', node: 7 }, { type: 'extract', file: '/etc/passwd' },
     { type: 'setTarget' }, { type: 'setTarget', target: '' }, { type: 'setTarget', target: 7 }, { type: 'setTarget', target: 'x'.repeat(300) },
     { type: 'selection', node: 5 },
     { type: 'tensorValues', requestId: -1, tensor: 'w', count: 1 },
