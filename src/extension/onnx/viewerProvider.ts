@@ -22,6 +22,7 @@ import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../..
 import { toViewerVerdicts } from './verdicts';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
+import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
 
@@ -206,6 +207,21 @@ export class ViewerPanel {
       void vscode.window.showInformationMessage(vscode.l10n.t('Select a module box or a node in the graph, then extract it.'));
       return;
     }
+    // the types of the cut tensors may come from a probe run on seeded inputs: symbolic input
+    // dimensions need sizes for it (a size of 1 can break index ops, as in the seed's decoder)
+    const model = await this.services.session(this.uri).load();
+    const symbolic = symbolicInputDims(model);
+    let dims: Record<string, number> = {};
+    if (symbolic.length) {
+      const answer = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Extract {0}', what),
+        prompt: vscode.l10n.t('Sizes of the symbolic input dimensions for the run that types the cut tensors (NAME=N, comma separated)'),
+        value: symbolic.map((d) => `${d}=1`).join(', '),
+        validateInput: (text) => (parseDimSizes(text, symbolic) ? undefined : vscode.l10n.t('Give each of {0} a whole number of at least 1, as NAME=N.', symbolic.join(', '))),
+      });
+      if (answer === undefined) return;
+      dims = parseDimSizes(answer, symbolic)!;
+    }
     const base = path.basename(this.uri.fsPath, '.onnx');
     const suggested = `${base}.${what.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'part'}.onnx`;
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.uri, '..', suggested), filters: { ONNX: ['onnx'] } });
@@ -216,8 +232,8 @@ export class ViewerPanel {
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
         try {
-          const model = await this.services.session(this.uri).load();
-          const part = module !== undefined ? await extractModule(model, module, { signal: abort.signal }) : await extractNodes(model, [node!], { signal: abort.signal });
+          const options = { signal: abort.signal, random: { dims } };
+          const part = module !== undefined ? await extractModule(model, module, options) : await extractNodes(model, [node!], options);
           await writeFileAtomic(target.fsPath, await encodeModel(part.model), { signal: abort.signal });
           return part;
         } finally {

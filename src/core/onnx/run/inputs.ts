@@ -5,7 +5,7 @@
  * [intLow, intHigh), bools 0/1. Symbolic dimensions take the values given in `dims`, else 1.
  */
 import { msg } from '../../l10n';
-import type { Dim, Graph, ValueInfo } from '../model';
+import type { Dim, Graph, Model, ValueInfo } from '../model';
 import type { NumericArray } from '../transform/payload';
 import { floatToHalf } from '../transform/payload';
 import { RunError } from './errors';
@@ -93,3 +93,25 @@ function hashName(name: string): number {
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
+
+/** Names of the symbolic dimensions of the main graph's inputs, in order of appearance. */
+export function symbolicInputDims(model: Model): string[] {
+  const names = new Set<string>();
+  for (const input of model.graph.inputs) {
+    if (input.type?.kind !== 'tensor') continue;
+    for (const dim of input.type.shape ?? []) if (typeof dim === 'string') names.add(dim);
+  }
+  return [...names];
+}
+
+/** "num_points=4, batch=2" → sizes, when every one of `required` has a whole number ≥ 1; else undefined. */
+export function parseDimSizes(text: string, required: readonly string[]): Record<string, number> | undefined {
+  const sizes: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([^=\s]+)\s*=\s*(\d+)$/.exec(part);
+    if (!match || Number(match[2]) < 1) return undefined;
+    sizes[match[1]!] = Number(match[2]);
+  }
+  return required.every((name) => name in sizes) ? sizes : undefined;
+}
+
