@@ -10,29 +10,19 @@ import { RemoteError } from '../errors';
 import type { HostConfig } from '../hosts';
 import type { SshSession } from '../ssh';
 import { parseNpuSmiInfo, socVersionFor } from '../toolchains/npuSmi';
-import { benchmarkTask } from './benchmark';
-import { convertTask, precheckTask } from './convert';
+import { benchmarkTask, type BenchmarkOptions } from './benchmark';
+import { convertTask, precheckTask, type ConvertOptions } from './convert';
 import { doctorTask } from './doctor';
 import { runTask } from './run';
 import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult, type TaskContext } from './types';
 import type { Message } from '../../l10n';
 
-export interface RemoteTaskRequest {
+/** Every task's options in one request (the CLI and the task provider build it from flat options). */
+export interface RemoteTaskRequest extends Omit<ConvertOptions, 'model'>, Omit<BenchmarkOptions, 'model' | 'cpu'> {
   readonly task: RemoteTaskKind;
   readonly host: HostConfig;
   /** Local model (absolute): ONNX for convert/precheck, compiled model for benchmark. */
   readonly model?: string;
-  readonly soc?: string;
-  readonly inputShape?: string;
-  readonly dynamicBatch?: readonly number[];
-  readonly precision?: string;
-  readonly outDir?: string;
-  readonly quantInputList?: string;
-  readonly qnnTarget?: string;
-  readonly loop?: number;
-  readonly batch?: number;
-  readonly tool?: 'msame' | 'ais_bench';
-  readonly inputList?: string;
   /** ONNX model to run on the local CPU beside the NPU benchmark. */
   readonly cpuOnnx?: string;
   /** `run`: program and arguments. */
