@@ -29,6 +29,23 @@ function viewerFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
+/** Opens a workspace model in the viewer and waits until its graph is drawn. */
+async function openInViewer(page: Page, file: string, timeoutMs = 60_000): Promise<FrameLocator> {
+  await openFile(page, file);
+  const frame = viewerFrame(page);
+  await frame.locator('canvas.graph').waitFor({ timeout: timeoutMs });
+  return frame;
+}
+
+/** Types `text` into the viewer's search field and selects the first result. */
+async function searchAndSelect(page: Page, frame: FrameLocator, text: string): Promise<void> {
+  await frame.locator('vscode-textfield').click();
+  await page.keyboard.type(text);
+  const first = frame.locator('#search-results li').first();
+  await first.waitFor({ timeout: 15_000 });
+  await first.click();
+}
+
 async function counts(frame: FrameLocator): Promise<{ unsupported: number; unverified: number }> {
   const read = async (cls: string) => Number(await frame.locator(`.count.${cls}`).getAttribute('data-count', { timeout: 60_000 }));
   return { unsupported: await read('unsupported'), unverified: await read('unverified') };
@@ -54,9 +71,7 @@ export const scenarios: E2eScenario[] = [
       const expectedHtp = cliCounts(ctx.repoRoot, model, 'qnn-htp');
       assert.notDeepEqual(expected310p, expectedHtp, 'the two targets must differ for this test to mean something');
       await waitForWorkbench(page);
-      await openFile(page, MODEL);
-      const frame = viewerFrame(page);
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      const frame = await openInViewer(page, MODEL);
       await waitForCounts(frame, expected310p);
       ctx.log(`ascend310p: ${JSON.stringify(expected310p)}`);
 
@@ -91,10 +106,7 @@ export const scenarios: E2eScenario[] = [
       await frame.locator('#properties .mono', { hasText: name }).first().waitFor({ timeout: 15_000 });
 
       // search by op type: the results list and a jump
-      await frame.locator('vscode-textfield').click();
-      await page.keyboard.type('Erf');
-      await frame.locator('#search-results li').first().waitFor({ timeout: 15_000 });
-      await frame.locator('#search-results li').first().click();
+      await searchAndSelect(page, frame, 'Erf');
       await frame.getByText('Properties', { exact: true }).click();
       await frame.locator('#properties td.mono', { hasText: /^Erf$/ }).first().waitFor({ timeout: 15_000 });
 
@@ -170,12 +182,8 @@ export const scenarios: E2eScenario[] = [
     async run(page, ctx) {
       copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
       await waitForWorkbench(page);
-      await openFile(page, MODEL);
-      let frame = viewerFrame(page);
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
-      await frame.locator('vscode-textfield').click();
-      await page.keyboard.type('Erf');
-      await frame.locator('#search-results li').first().click();
+      let frame = await openInViewer(page, MODEL);
+      await searchAndSelect(page, frame, 'Erf');
       await frame.getByText('Properties', { exact: true }).click();
       await frame.locator('#properties td.mono', { hasText: /^Erf$/ }).first().waitFor({ timeout: 15_000 });
       await page.waitForTimeout(500); // state is saved shortly after a change
@@ -221,10 +229,8 @@ export const scenarios: E2eScenario[] = [
       copyFileSync(big, path.join(ctx.workspace, 'transformer-22k.onnx'));
       await waitForWorkbench(page);
       const started = Date.now();
-      await openFile(page, 'transformer-22k.onnx');
-      const frame = viewerFrame(page);
+      const frame = await openInViewer(page, 'transformer-22k.onnx', 120_000);
       const body = frame.locator('body');
-      await frame.locator('canvas.graph').waitFor({ timeout: 120_000 });
       const deadline = Date.now() + 120_000;
       let stats: { state?: string; firstInteractiveMs?: number; graphReceivedMs?: number; layoutDoneMs?: number; layoutMs?: number; items?: number; frameTimes?: number[] } = {};
       while (Date.now() < deadline) {
@@ -256,13 +262,8 @@ export const scenarios: E2eScenario[] = [
       const model = 'transformer_static.onnx';
       copyFileSync(generatedModel('edgesam_like_npu_safe.onnx'), path.join(ctx.workspace, model));
       await waitForWorkbench(page);
-      await openFile(page, model);
-      const frame = viewerFrame(page);
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
-      await frame.locator('vscode-textfield').click();
-      await page.keyboard.type('MatMul');
-      await frame.locator('#search-results li').first().waitFor({ timeout: 15_000 });
-      await frame.locator('#search-results li').first().click();
+      const frame = await openInViewer(page, model);
+      await searchAndSelect(page, frame, 'MatMul');
       await frame.getByText('Extract as Model', { exact: true }).click();
       const save = page.locator('.quick-input-widget input');
       await save.waitFor({ state: 'visible', timeout: 15_000 });
@@ -290,9 +291,7 @@ export const scenarios: E2eScenario[] = [
     async run(page, ctx) {
       copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
       await waitForWorkbench(page);
-      await openFile(page, MODEL);
-      const frame = viewerFrame(page);
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      const frame = await openInViewer(page, MODEL);
       for (const label of ['目标平台', '适应窗口', '导出 SVG', '属性', '问题', '搜索']) {
         await frame.getByText(label, { exact: true }).first().waitFor({ timeout: 15_000 });
       }
@@ -305,15 +304,11 @@ export const scenarios: E2eScenario[] = [
     async run(page, ctx) {
       copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
       await waitForWorkbench(page);
-      await openFile(page, MODEL);
-      const frame = viewerFrame(page);
+      const frame = await openInViewer(page, MODEL);
       const body = frame.locator('body');
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
       const selected = () => body.evaluate(() => (globalThis as unknown as { __npuViewer: { selected?: string } }).__npuViewer.selected ?? '');
       // start on the Erf node of an exact GELU: x / √2 → Erf → + 1; Div's only consumer is Erf, Erf's only producer Div and only consumer Add
-      await frame.locator('vscode-textfield').click();
-      await page.keyboard.type('Erf');
-      await frame.locator('#search-results li').first().click();
+      await searchAndSelect(page, frame, 'Erf');
       const start = await selected();
       assert.match(start, /Erf/);
       await frame.locator('canvas.graph').focus();
@@ -335,9 +330,7 @@ export const scenarios: E2eScenario[] = [
     async run(page, ctx) {
       copyFileSync(generatedModel('external_data.onnx'), path.join(ctx.workspace, 'external_data.onnx')); // its .weights file is not copied
       await waitForWorkbench(page);
-      await openFile(page, 'external_data.onnx');
-      const frame = viewerFrame(page);
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      const frame = await openInViewer(page, 'external_data.onnx');
       const warning = frame.locator('.warnings');
       await warning.waitFor({ timeout: 30_000 });
       assert.match(await warning.innerText(), /external data/);
@@ -374,9 +367,7 @@ export const scenarios: E2eScenario[] = [
       const dialogs: string[] = [];
       page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
       await waitForWorkbench(page);
-      await openFile(page, 'xss.onnx');
-      const frame = viewerFrame(page);
-      await frame.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      const frame = await openInViewer(page, 'xss.onnx');
       await frame.locator('vscode-textfield').click();
       await page.keyboard.type('<');
       const results = frame.locator('#search-results li .text');
