@@ -13,35 +13,14 @@ import sys
 import numpy as np
 import onnx
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx'))
+from transformer_block import Block  # noqa: E402  (shared with the test models)
 
 OUT = sys.argv[1]
 WANT = set(sys.argv[2:]) or {'deep', 'heavy'}
 os.makedirs(OUT, exist_ok=True)
-
-
-class Block(nn.Module):
-    def __init__(self, d, heads, mlp):
-        super().__init__()
-        self.heads = heads
-        self.norm1 = nn.LayerNorm(d)
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
-        self.norm2 = nn.LayerNorm(d)
-        self.fc1 = nn.Linear(d, mlp * d)
-        self.fc2 = nn.Linear(mlp * d, d)
-
-    def forward(self, x):
-        b, t, d = x.shape
-        q, k, v = self.qkv(self.norm1(x)).chunk(3, dim=-1)
-        q = q.reshape(b, t, self.heads, d // self.heads).transpose(1, 2)
-        k = k.reshape(b, t, self.heads, d // self.heads).transpose(1, 2)
-        v = v.reshape(b, t, self.heads, d // self.heads).transpose(1, 2)
-        att = torch.softmax(q @ k.transpose(-1, -2) / (d // self.heads) ** 0.5, dim=-1)
-        x = x + self.proj((att @ v).transpose(1, 2).reshape(b, t, d))
-        return x + self.fc2(F.gelu(self.fc1(self.norm2(x))))
 
 
 def exported_block(d, heads, mlp, tokens):
