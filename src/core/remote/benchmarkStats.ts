@@ -3,26 +3,10 @@
  * standard deviation (np.std, ddof=0), min, max and percentiles with linear interpolation
  * (np.percentile's default), and throughput = batch × 1000 / mean latency (ms).
  */
-export interface LatencyStats {
-  readonly count: number;
-  readonly mean: number;
-  readonly std: number;
-  readonly min: number;
-  readonly max: number;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  /** Inferences (samples × batch) per second. */
-  readonly throughput: number;
-}
+import { percentile, type LatencyStats } from '../../shared/results';
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
+// The type and the percentile rule are shared with the results webview (browser-safe).
+export { percentile, type LatencyStats };
 
 export function latencyStats(samplesMs: readonly number[], batch = 1): LatencyStats | undefined {
   if (samplesMs.length === 0 || samplesMs.some((s) => !Number.isFinite(s) || s < 0)) return undefined;

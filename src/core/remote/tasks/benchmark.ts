@@ -24,6 +24,9 @@ export interface BenchmarkOptions {
   readonly outDir?: string;
   /** The same model on the local CPU (onnxruntime-node), for the NPU vs CPU table. */
   readonly cpu?: LatencyStats;
+  /** That CPU run's milliseconds per timed run, and its ONNX file. */
+  readonly cpuSamplesMs?: readonly number[];
+  readonly cpuModel?: string;
 }
 
 export interface BenchmarkStats {
@@ -32,6 +35,13 @@ export interface BenchmarkStats {
   /** Statistics from every sample (qnn-net-run), or what the tool itself reported (msame, ais_bench). */
   readonly npu: Partial<LatencyStats>;
   readonly cpu?: LatencyStats;
+  /** Timed runs asked for, and when the benchmark finished (ISO 8601). */
+  readonly loop: number;
+  readonly when: string;
+  /** ONNX file name of the CPU run. */
+  readonly cpuModel?: string;
+  /** Milliseconds per timed run, in run order, where the tool printed them (qnn-net-run) and for the CPU run: the results view's histogram. */
+  readonly samplesMs?: { readonly npu?: readonly number[]; readonly cpu?: readonly number[] };
 }
 
 function fromReported(r: ReportedLatency, batch: number, loop: number): Partial<LatencyStats> {
@@ -54,6 +64,7 @@ export async function benchmarkTask(ctx: TaskContext, o: BenchmarkOptions): Prom
   const outDir = remotePath(host.workdir, 'out', `${stem(o.model)}_bench`);
   const remoteModel = await uploadModel(ctx, o.model, [outDir]);
   let npu: Partial<LatencyStats> | undefined;
+  let npuSamples: number[] | undefined;
   let tool: string;
   let run;
   let diagnostics;
@@ -67,14 +78,28 @@ export async function benchmarkTask(ctx: TaskContext, o: BenchmarkOptions): Prom
     tool = 'qnn-net-run';
     if (!o.inputList) throw new RemoteError(msg('A QNN benchmark needs --input-list: a file on the host that lists the input tensors for qnn-net-run.'), { host: host.name });
     run = await runTool(ctx, qnnNetRunArgs({ context: remoteModel, backend: qnnHtpBackend(host.kind === 'qnn-windows'), inputList: o.inputList, outDir, profiling: 'detailed' }));
-    npu = latencyStats(parseQnnNetRunProfile(run.log), batch);
+    npuSamples = parseQnnNetRunProfile(run.log);
+    npu = latencyStats(npuSamples, batch);
     diagnostics = withKnowledge(tool, parseQnnLog(run.log));
   }
   const ok = run.exitCode === 0 && npu !== undefined;
   if (run.exitCode === 0 && !npu) {
     ctx.onStep?.(msg('{0} finished but printed no latency figures that could be read.', tool));
   }
-  const stats: BenchmarkStats = { tool, batch, npu: npu ?? {}, ...(o.cpu ? { cpu: o.cpu } : {}) };
+  const samplesMs = {
+    ...(npuSamples?.length ? { npu: npuSamples } : {}),
+    ...(o.cpu && o.cpuSamplesMs?.length ? { cpu: o.cpuSamplesMs } : {}),
+  };
+  const stats: BenchmarkStats = {
+    tool,
+    batch,
+    npu: npu ?? {},
+    ...(o.cpu ? { cpu: o.cpu } : {}),
+    loop,
+    when: new Date().toISOString(),
+    ...(o.cpu && o.cpuModel ? { cpuModel: path.basename(o.cpuModel) } : {}),
+    ...(samplesMs.npu || samplesMs.cpu ? { samplesMs } : {}),
+  };
   const artifacts: string[] = [];
   if (ok) {
     const file = path.join(o.outDir ?? path.dirname(o.model), `${stem(o.model)}.benchmark.json`);
