@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { locateModuleSource, PythonClassIndex, splitNodeName, type SourceLocation } from '../../../src/core/python/moduleSource';
+import { REPO_ROOT } from '../repo';
+import { loadParser } from './parser';
+
+const TREE = path.join(REPO_ROOT, 'test/fixtures/pytorch/edgesam_like');
+
+function pythonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? pythonFiles(full) : name.endsWith('.py') ? [full] : [];
+  });
+}
+
+let shared: Promise<PythonClassIndex> | undefined;
+function fixtureIndex(): Promise<PythonClassIndex> {
+  shared ??= (async () => {
+    const index = new PythonClassIndex(await loadParser());
+    for (const file of pythonFiles(TREE)) index.update({ file: path.relative(TREE, file), text: readFileSync(file, 'utf8') });
+    return index;
+  })();
+  return shared;
+}
+
+/** 0-based line of the first line of `file` containing `text` (found by plain text search, not by the locator). */
+function lineOf(file: string, text: string): number {
+  const lines = readFileSync(path.join(TREE, file), 'utf8').split('\n');
+  const line = lines.findIndex((l) => l.includes(text));
+  assert.ok(line >= 0, `${text} in ${file}`);
+  return line;
+}
+
+function best(location: SourceLocation): string {
+  const c = location.candidates[0];
+  return c ? `${c.kind} ${c.file}:${c.line}` : 'none';
+}
+
+test('node names split into module segments and the op (numbered names keep the op)', () => {
+  assert.deepEqual(splitNodeName('/mask_decoder/transformer/layers.0/self_attn/q_proj/MatMul'), { segments: ['mask_decoder', 'transformer', 'layers.0', 'self_attn', 'q_proj'], op: 'MatMul' });
+  assert.deepEqual(splitNodeName('/prompt_encoder/Gather_3'), { segments: ['prompt_encoder'], op: 'Gather' });
+  assert.deepEqual(splitNodeName('MatMul_12'), { segments: [], op: 'MatMul' });
+  assert.deepEqual(splitNodeName('/mask_decoder/output_upscaling', true), { segments: ['mask_decoder', 'output_upscaling'], op: undefined });
+});
+
+test('a Linear inside attention inside a ModuleList filled by append, through injected constructor arguments', async () => {
+  const location = locateModuleSource(await fixtureIndex(), '/mask_decoder/transformer/layers.0/self_attn/q_proj/MatMul');
+  assert.equal(location.resolved, 5, 'every segment resolves (Sam → MaskDecoder → TwoWayTransformer → block → Attention → q_proj)');
+  const file = path.join('edge_sam', 'modeling', 'transformer.py');
+  assert.equal(best(location), `assignment ${file}:${lineOf(file, 'self.q_proj = nn.Linear(')}`);
+  const second = location.candidates[1]!;
+  assert.equal(second.kind, 'call');
+  assert.equal(second.line, lineOf(file, 'q = self.q_proj(q)'));
+  assert.ok(location.candidates.some((c) => c.kind === 'forward' && c.className === 'Attention'), 'Attention.forward is offered');
+});
+
+test('an op of a workspace module opens the line that spells it (torch.abs), then its forward', async () => {
+  const location = locateModuleSource(await fixtureIndex(), '/prompt_encoder/Abs');
+  const file = path.join('edge_sam', 'modeling', 'prompt_encoder.py');
+  assert.equal(best(location), `op ${file}:${lineOf(file, 'torch.abs(')}`);
+  assert.equal(location.candidates[1]!.kind, 'forward');
+  assert.equal(location.candidates[1]!.className, 'PromptEncoder');
+});
+
+test('Sin in a helper method of a nested module (pe_layer) is found in that helper', async () => {
+  const location = locateModuleSource(await fixtureIndex(), '/pe_layer/Sin');
+  const file = path.join('edge_sam', 'modeling', 'prompt_encoder.py');
+  assert.equal(best(location), `op ${file}:${lineOf(file, 'torch.sin(coords)')}`);
+  assert.equal(location.candidates[0]!.className, 'PositionEmbeddingRandom');
+});
+
+test('children of a called Sequential (output_upscaling/output_upscaling.2) lead to the Sequential', async () => {
+  const location = locateModuleSource(await fixtureIndex(), '/mask_decoder/output_upscaling/output_upscaling.2/Erf');
+  const file = path.join('edge_sam', 'modeling', 'mask_decoder.py');
+  assert.equal(location.resolved, 3);
+  assert.equal(best(location), `assignment ${file}:${lineOf(file, 'self.output_upscaling = nn.Sequential(')}`);
+  // the LayerNorm2d child is a workspace class: its forward comes first
+  const norm = locateModuleSource(await fixtureIndex(), '/mask_decoder/output_upscaling/output_upscaling.1/Sqrt');
+  const common = path.join('edge_sam', 'modeling', 'common.py');
+  assert.equal(best(norm), `op ${common}:${lineOf(common, 'torch.sqrt(')}`);
+});
+
+test('ModuleList of a comprehension (output_hypernetworks_mlps.0) and generator items (layers.2)', async () => {
+  const location = locateModuleSource(await fixtureIndex(), '/mask_decoder/output_hypernetworks_mlps.0/layers.2/Gemm');
+  const file = path.join('edge_sam', 'modeling', 'mask_decoder.py');
+  assert.equal(location.resolved, 3);
+  assert.equal(best(location), `assignment ${file}:${lineOf(file, 'self.layers = nn.ModuleList(nn.Linear(')}`);
+});
+
+test('module box paths resolve to the class; the distractor with the same attribute ranks below', async () => {
+  const index = await fixtureIndex();
+  const box = locateModuleSource(index, '/mask_decoder/transformer', { isModulePath: true });
+  const file = path.join('edge_sam', 'modeling', 'transformer.py');
+  assert.equal(best(box), `forward ${file}:${lineOf(file, 'def forward(self, image_embedding')}`);
+  assert.ok(box.candidates.some((c) => c.kind === 'class' && c.line === lineOf(file, 'class TwoWayTransformer(')));
+  // exported from MaskDecoder alone: names start at /transformer; OtherDecoder.transformer resolves one segment only
+  const alone = locateModuleSource(index, '/transformer/layers.1/mlp/act/Erf');
+  const common = path.join('edge_sam', 'modeling', 'common.py');
+  assert.equal(alone.resolved, 4);
+  assert.equal(best(alone), `assignment ${common}:${lineOf(common, 'self.act = act()')}`);
+  const other = alone.candidates.find((c) => c.file.includes('other_decoder'));
+  assert.ok(other && alone.candidates.indexOf(other) > 0, 'the other model is offered after the decoder');
+});
+
+test('nothing matches: names without module path, or attributes no class has', async () => {
+  const index = await fixtureIndex();
+  assert.equal(locateModuleSource(index, 'MatMul_3').candidates.length, 0);
+  assert.equal(locateModuleSource(index, '/image_decoder/neck/Conv').candidates.length, 0);
+});
+
+test('a file is re-read when its text changes, and dropped when it goes', async () => {
+  const index = new PythonClassIndex(await loadParser());
+  index.update({ file: 'm.py', text: 'import torch.nn as nn\nclass Root(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.head = nn.Linear(2, 2)\n' });
+  assert.equal(best(locateModuleSource(index, '/head/Gemm')), 'assignment m.py:4');
+  index.update({ file: 'm.py', text: 'import torch.nn as nn\n\nclass Root(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.head = nn.Linear(2, 2)\n' });
+  assert.equal(best(locateModuleSource(index, '/head/Gemm')), 'assignment m.py:5');
+  index.retain([]);
+  assert.equal(locateModuleSource(index, '/head/Gemm').candidates.length, 0);
+});
