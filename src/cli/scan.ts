@@ -1,4 +1,4 @@
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { msg } from '../core/l10n';
 import { preferredFix } from '../core/python/fixes/apply';
@@ -86,7 +86,7 @@ export const scanCommand: CliCommand = {
     if (values.fix) {
       const parser = await PythonParser.load(scanOptions.wasmDir);
       const files = await Promise.all(result.reports.map(async (r) => ({ file: r.file, text: await fsp.readFile(r.file, 'utf8') })));
-      const plans = planFixes(parser, files, analysis);
+      const plans = planFixes(parser, files, analysis, result.graph && { graph: result.graph, readText: (file) => readFileSync(file, 'utf8') });
       await writePlans(plans, ctx.signal);
       const fixedCount = plans.reduce((n, p) => n + p.fixed.length, 0);
       const created = plans.flatMap((p) => p.creates.map((c) => displayPath(c.file, ctx.cwd)));

@@ -2,6 +2,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { msg, type Message } from '../l10n';
 import { ruleInfo, type RuleId } from './catalog';
 import type { RuleContext } from './context';
+import { isEntryScript } from './entry';
 import { importLayout } from './fixes/imports';
 import { FixKit } from './fixes/kit';
 import { checkString } from './rules/devices';
@@ -55,7 +56,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (IGNORE_FILE.test(text.slice(0, 2000))) return [];
   const lines = input.lines ?? new LineIndex(text);
   const imports = input.imports ?? new ImportTable(tree, text);
-  const kit = new FixKit(lines, importLayout(tree, imports, lines), options);
+  const kit = new FixKit(lines, importLayout(tree, imports, lines), options, options.style !== 'transferToNpu' || (options.entryScript ?? isEntryScript(text)));
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const deviceNames = input.deviceNames ?? deviceNamesOf(text);
@@ -67,7 +68,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
     imports,
     kit,
     deviceNames,
-    transferToNpu: imports.hasModuleImport('torch_npu.contrib.transfer_to_npu'),
+    transferToNpu: options.runsUnderTransferToNpu === true || imports.hasModuleImport('torch_npu.contrib.transfer_to_npu'),
     usesDiffusers: imports.importsFrom('diffusers'),
     report(node, rule, message, fixes, severity) {
       const key = `${rule}:${node.startIndex}:${node.endIndex}`;

@@ -2,7 +2,12 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs';
 import { analyzePython } from './analyze';
-import { fixAllEdits, preferredFix } from './fixes/apply';
+import { importsTransferToNpu, type ModuleGraph } from './entry';
+import { applyEdits, fixAllEdits, preferredFix } from './fixes/apply';
+import { importLayout, requirementEdits } from './fixes/imports';
+import { TRANSFER_TO_NPU_LINES } from './fixes/kit';
+import { ImportTable } from './symbols';
+import { LineIndex } from './text';
 import { fixSource } from './index';
 import type { PythonParser } from './parser';
 import { analyzeRequirements } from './requirements';
@@ -19,14 +24,28 @@ export interface FilePlan {
   readonly creates: readonly { readonly file: string; readonly content: string }[];
 }
 
+/** What fix-all needs to know about the workspace for the transferToNpu style. */
+export interface WorkspaceFixContext {
+  /** Every Python file of the workspace and its imports (entry scripts, what they run). */
+  readonly graph: ModuleGraph;
+  /** The current text of a file (the editor's, or the file on disk). */
+  readonly readText: (file: string) => string;
+}
+
 /**
  * Plans fix-all over files (Python sources and requirements files) from their current text; files
  * with nothing fixable are left out. Created files that already exist are not overwritten.
+ * transferToNpu style: the two-line import goes only into entry scripts. A module's findings are fixed
+ * by adding it to every entry script of the workspace that runs the module (`workspace.graph`); with no
+ * such script they stay open.
  */
-export function planFixes(parser: PythonParser, files: readonly { file: string; text: string }[], options: AnalysisOptions): FilePlan[] {
+export function planFixes(parser: PythonParser, files: readonly { file: string; text: string }[], baseOptions: AnalysisOptions, workspace?: WorkspaceFixContext): FilePlan[] {
   const plans: FilePlan[] = [];
   const creating = new Set<string>();
+  /** Modules whose findings need the import in an entry script: file → those findings. */
+  const forEntry = new Map<string, Finding[]>();
   for (const { file, text } of files) {
+    const options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
     let edits: TextEdit[] = [];
     let fixed: Finding[] = [];
     let relCreates: { path: string; content: string }[] = [];
@@ -42,6 +61,8 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
       const result = fixSource(parser, text, options);
       newText = result.text;
       fixed = [...result.fixed];
+      const entryFixed = result.findings.filter((f) => preferredFix(f, options)?.inEntryScript);
+      if (entryFixed.length) forEntry.set(file, entryFixed);
       relCreates = result.createFiles.map((c) => ({ path: c.path, content: c.content }));
     } else if (/requirements.*\.txt$/i.test(path.basename(file))) {
       const findings = analyzeRequirements(text, file, options, existsSync(path.join(path.dirname(file), 'requirements_npu.txt')));
@@ -55,7 +76,42 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
     for (const c of creates) creating.add(c.file);
     plans.push({ file, edits, newText, fixed, creates });
   }
+  if (forEntry.size && workspace) addEntryImports(parser, plans, forEntry, workspace);
   return plans;
+}
+
+/** Adds the transferToNpu import to the entry scripts that run the modules in `forEntry`; those findings become fixed. */
+function addEntryImports(parser: PythonParser, plans: FilePlan[], forEntry: ReadonlyMap<string, Finding[]>, workspace: WorkspaceFixContext): void {
+  const entries = new Set<string>();
+  for (const [file, findings] of forEntry) {
+    const reaching = workspace.graph.entryScriptsReaching(file);
+    if (reaching.length === 0) continue;
+    for (const e of reaching) entries.add(e);
+    const index = plans.findIndex((p) => path.resolve(p.file) === path.resolve(file));
+    if (index === -1) plans.push({ file, edits: [], newText: workspace.readText(file), fixed: findings, creates: [] });
+    else plans[index] = { ...plans[index]!, fixed: [...plans[index]!.fixed, ...findings] };
+  }
+  for (const entry of [...entries].sort()) {
+    const index = plans.findIndex((p) => path.resolve(p.file) === entry);
+    const plan = index === -1 ? undefined : plans[index]!;
+    const text = plan ? plan.newText : workspace.readText(entry);
+    if (importsTransferToNpu(text)) continue;
+    const headEdits = transferImportEdits(parser, text);
+    const newText = applyEdits(text, headEdits);
+    if (plan) plans[index] = { ...plan, edits: plan.edits.length ? plan.edits : headEdits, newText };
+    else plans.push({ file: entry, edits: headEdits, newText, fixed: [], creates: [] });
+  }
+}
+
+/** The edits adding `import torch_npu` + `from torch_npu.contrib import transfer_to_npu` at the top of an entry script. */
+export function transferImportEdits(parser: PythonParser, text: string): TextEdit[] {
+  const tree = parser.parse(text);
+  try {
+    const lines = new LineIndex(text);
+    return requirementEdits([{ kind: 'head', lines: TRANSFER_TO_NPU_LINES }], importLayout(tree, new ImportTable(tree, text), lines), lines);
+  } finally {
+    tree.delete();
+  }
 }
 
 /** Writes planned fixes to disk (each file through a temporary file and a rename). */

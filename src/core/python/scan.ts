@@ -7,6 +7,7 @@ import { msg, type Message } from '../l10n';
 import type { Logger } from '../log';
 import { mayHaveFindings } from './analyze';
 import { ruleInfo } from './catalog';
+import { entryPointModules, ModuleGraph } from './entry';
 import { analyzeSource } from './index';
 import { PythonParser } from './parser';
 import { analyzeRequirements } from './requirements';
@@ -48,6 +49,11 @@ export interface ScanResult {
   readonly reports: readonly FileReport[];
   readonly problems: readonly ScanProblem[];
   readonly stats: { readonly parsed: number; readonly skippedByPrefilter: number; readonly fromCache: number };
+  /**
+   * The workspace's modules and entry scripts, when the transferToNpu style is chosen or some file
+   * imports transfer_to_npu (fix-all adds that import to entry scripts; the modules they run are covered).
+   */
+  readonly graph?: ModuleGraph;
 }
 
 /** Findings by content hash, so a re-scan skips unchanged files. Keep one per session. */
@@ -65,6 +71,7 @@ export class ScanCache {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const hash = (text: string) => createHash('sha1').update(text).digest('base64');
 
 /** Scans files and folders for CUDA-specific code. Never throws for one bad file: it becomes a problem. */
 export async function scanWorkspace(roots: readonly string[], options: ScanOptions): Promise<ScanResult> {
@@ -78,6 +85,10 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   let done = 0;
   let read = 0;
   const progress = () => options.onProgress?.(done, files.length);
+  /** Python files to analyse, once every file is read (the module graph needs all of them). */
+  const python: { file: string; text: string; base: string }[] = [];
+  const entryModules: string[] = [];
+  let graph: ModuleGraph | undefined;
   try {
     for (const file of files) {
       options.signal?.throwIfAborted();
@@ -89,8 +100,34 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
       }
       read++;
       const base = path.basename(file);
+      if (/\.pyi?$/i.test(base)) {
+        python.push({ file, text, base });
+        continue;
+      }
+      if (base === 'pyproject.toml') entryModules.push(...entryPointModules(text));
       const hasNpuSibling = /^requirements.*\.txt$/i.test(base) && existsSync(path.join(path.dirname(file), 'requirements_npu.txt'));
-      const key = `${createHash('sha1').update(text).digest('base64')}|${base}|${hasNpuSibling}|${optionsKey}`;
+      const key = `${hash(text)}|${base}|${hasNpuSibling}|${optionsKey}`;
+      const cached = options.cache?.get(key);
+      if (cached) {
+        stats.fromCache++;
+        results.set(file, cached);
+      } else {
+        const findings = /\.(cu|cuh)$/i.test(base) ? cudaSourceFindings(text, options.analysis) : analyzeRequirements(text, file, options.analysis, hasNpuSibling);
+        options.cache?.set(key, findings);
+        results.set(file, findings);
+      }
+      done++;
+      progress();
+    }
+    // transfer_to_npu in an entry script covers the modules it runs; the transferToNpu style fixes modules through their entry scripts
+    if (options.analysis.style === 'transferToNpu' || python.some((p) => p.text.includes('transfer_to_npu'))) {
+      graph = new ModuleGraph(python, roots.map((r) => (/\.pyi?$/i.test(r) ? path.dirname(r) : r)), entryModules);
+    }
+    const covered = graph?.runUnderTransferToNpu() ?? new Set<string>();
+    for (const { file, text } of python) {
+      options.signal?.throwIfAborted();
+      const fileOptions: AnalysisOptions = graph ? { ...options.analysis, entryScript: graph.isEntry(file), ...(covered.has(path.resolve(file)) ? { runsUnderTransferToNpu: true } : {}) } : options.analysis;
+      const key = `${hash(text)}|${graph ? JSON.stringify(fileOptions) : optionsKey}`;
       const cached = options.cache?.get(key);
       if (cached) {
         stats.fromCache++;
@@ -105,15 +142,13 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         done++;
         progress();
       };
-      if (/\.(cu|cuh)$/i.test(base)) finish(cudaSourceFindings(text, options.analysis));
-      else if (!/\.pyi?$/i.test(base)) finish(analyzeRequirements(text, file, options.analysis, hasNpuSibling));
-      else if (!mayHaveFindings(text)) {
+      if (!mayHaveFindings(text)) {
         stats.skippedByPrefilter++;
         finish([]);
       } else {
         stats.parsed++;
         pending.push(
-          pool.analyze(text).then(finish, (error: unknown) => {
+          pool.analyze(text, fileOptions === options.analysis ? undefined : fileOptions).then(finish, (error: unknown) => {
             problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', error instanceof Error ? error.message : String(error)) });
             done++;
             progress();
@@ -135,7 +170,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     await pool.close();
   }
   const reports = [...results].filter(([, f]) => f.length > 0).map(([file, findings]) => ({ file, findings })).sort((a, b) => (a.file < b.file ? -1 : 1));
-  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats };
+  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph };
 }
 
 async function readText(file: string, maxKB: number, problems: ScanProblem[]): Promise<string | undefined> {
@@ -194,14 +229,15 @@ class ParsePool {
     this.useWorkers = !!options.workerScript && existsSync(options.workerScript) && expected >= 8 && (options.workers ?? 2) > 0;
   }
 
-  analyze(text: string): Promise<Finding[]> {
+  /** `options`: this file's options when they differ from the scan's (entry script, transfer_to_npu). */
+  analyze(text: string, options?: AnalysisOptions): Promise<Finding[]> {
     if (!this.useWorkers) {
       this.local ??= PythonParser.load(this.options.wasmDir);
-      return this.local.then((p) => analyzeSource(p, text, this.options.analysis));
+      return this.local.then((p) => analyzeSource(p, text, options ?? this.options.analysis));
     }
     if (this.workers.length === 0) this.start();
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, text }, resolve, reject });
+      this.queue.push({ job: { id: this.nextId++, text, ...(options ? { options } : {}) }, resolve, reject });
       this.pump();
     });
   }

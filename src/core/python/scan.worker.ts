@@ -11,6 +11,8 @@ interface Init {
 export interface ScanJob {
   readonly id: number;
   readonly text: string;
+  /** This file's options when they differ from the scan's. */
+  readonly options?: AnalysisOptions;
 }
 
 const init = workerData as Init;
@@ -19,7 +21,7 @@ parentPort!.on('message', (job: ScanJob) => {
   parser.then(
     (p) => {
       try {
-        parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, init.options) });
+        parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, job.options ?? init.options) });
       } catch (error) {
         parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
       }

@@ -43,6 +43,11 @@ export interface Fix {
   readonly style?: FixStyle;
   /** Text the report shows as the replacement. */
   readonly replacement: string;
+  /**
+   * The fix belongs in the entry script that runs this module, not in this file (transferToNpu style
+   * in an imported module): `requires` holds the lines to add there; `edits` are empty.
+   */
+  readonly inEntryScript?: boolean;
 }
 
 export interface Finding {
@@ -65,6 +70,10 @@ export interface AnalysisOptions {
   readonly deviceModule: string;
   /** Rule id → severity or 'off' (`npuPort.rules`). */
   readonly rules?: Readonly<Record<string, Severity | 'off'>>;
+  /** The file is an entry script (named in pyproject.toml); undefined: decided from its text (see entry.ts). */
+  readonly entryScript?: boolean;
+  /** An entry script that runs this module imports transfer_to_npu: CUDA calls are redirected at run time. */
+  readonly runsUnderTransferToNpu?: boolean;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { style: 'deviceManager', deviceModule: 'device_utils' };

@@ -6,7 +6,6 @@ import { toVsRange } from '../convert';
 import { t } from '../l10n';
 import type { PythonAnalysis } from './analysis';
 import { addToWorkspaceEdit } from './edits';
-import { readSettings } from './settings';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('npuPort');
 
@@ -40,8 +39,13 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
           const action = new vscode.CodeAction(t(fix.title), vscode.CodeActionKind.QuickFix);
           action.diagnostics = [diagnostic];
           action.isPreferred = i === 0;
-          action.edit = new vscode.WorkspaceEdit();
-          addToWorkspaceEdit(action.edit, doc.uri, fix.edits, fix.createFiles);
+          if (fix.inEntryScript) {
+            // the import belongs in the entry scripts that run this module: found and edited by the command
+            action.command = { command: 'npuPort.addTransferToNpuToEntryScript', title: action.title, arguments: [doc.uri] };
+          } else {
+            action.edit = new vscode.WorkspaceEdit();
+            addToWorkspaceEdit(action.edit, doc.uri, fix.edits, fix.createFiles);
+          }
           actions.push(action);
         });
         const ignore = new vscode.CodeAction(vscode.l10n.t('Ignore {0} on this line', finding.rule), vscode.CodeActionKind.QuickFix);
@@ -71,7 +75,7 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
   /** One action with every preferred fix of the file (imports added once). */
   fixAll(doc: vscode.TextDocument): vscode.CodeAction | undefined {
     const findings = this.analysis.findingsFor(doc.uri);
-    const options = readSettings(doc.uri).analysis;
+    const options = this.analysis.optionsFor(doc.uri);
     const edit = new vscode.WorkspaceEdit();
     const live = this.analysis.documentFor(doc.uri);
     let count = 0;
@@ -81,7 +85,7 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
       addToWorkspaceEdit(edit, doc.uri, plan.edits, plan.createFiles);
       count = plan.fixed.length;
     } else {
-      const fixable = findings.map((f) => preferredFix(f, options)).filter((f) => f !== undefined);
+      const fixable = findings.map((f) => preferredFix(f, options)).filter((f) => f !== undefined && !f.inEntryScript);
       if (fixable.length === 0) return undefined;
       addToWorkspaceEdit(edit, doc.uri, [], fixable[0]!.createFiles);
       count = fixable.length;

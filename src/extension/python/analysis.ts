@@ -4,7 +4,8 @@ import { ruleInfo } from '../../core/python/catalog';
 import { PythonDocument } from '../../core/python/document';
 import { PythonParser } from '../../core/python/parser';
 import { analyzeRequirements, isRequirementsFile } from '../../core/python/requirements';
-import type { Finding } from '../../core/python/types';
+import type { ModuleGraph } from '../../core/python/entry';
+import type { AnalysisOptions, Finding } from '../../core/python/types';
 import { fromVsRange, toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -46,7 +47,33 @@ export class PythonAnalysis implements vscode.Disposable {
   private parser: PythonParser | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
+  /** Module graphs of the last scan per folder: entry scripts, and modules run under transfer_to_npu. */
+  private graphs: ReadonlyMap<string, ModuleGraph> = new Map();
+  private covered = new Set<string>();
+
   constructor(private readonly wasmDir: string) {}
+
+  /** After a scan: modules run by an entry script that imports transfer_to_npu are analysed as covered by it. */
+  setModuleGraphs(graphs: ReadonlyMap<string, ModuleGraph>): void {
+    const covered = new Set<string>();
+    for (const g of graphs.values()) for (const f of g.runUnderTransferToNpu()) covered.add(f);
+    const changed = covered.size !== this.covered.size || [...covered].some((f) => !this.covered.has(f)) || graphs.size !== this.graphs.size;
+    this.graphs = graphs;
+    this.covered = covered;
+    if (changed) this.refreshAll();
+  }
+
+  /** The analysis options of one file: the settings plus what the workspace says about it. */
+  optionsFor(uri: vscode.Uri): AnalysisOptions {
+    const base = readSettings(uri).analysis;
+    if (uri.scheme !== 'file') return base;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const graph = folder ? this.graphs.get(folder.uri.fsPath) : undefined;
+    // pyproject entry points are known from the graph; otherwise the open text decides (live)
+    const entry = graph?.isEntry(uri.fsPath) ? { entryScript: true } : {};
+    const covered = this.covered.has(path.resolve(uri.fsPath)) ? { runsUnderTransferToNpu: true } : {};
+    return { ...base, ...entry, ...covered };
+  }
 
   async start(): Promise<void> {
     this.parser = await PythonParser.load(this.wasmDir);
@@ -107,7 +134,7 @@ export class PythonAnalysis implements vscode.Disposable {
       if (isPythonDocument(doc)) {
         const key = doc.uri.toString();
         this.documents.get(key)?.dispose();
-        const live = new PythonDocument(this.parser, doc.getText(), settings.analysis);
+        const live = new PythonDocument(this.parser, doc.getText(), this.optionsFor(doc.uri));
         this.documents.set(key, live);
         this.publish(doc.uri, live.findings);
       } else if (isRequirementsDocument(doc)) {

@@ -1,16 +1,19 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RULES, ruleInfo } from '../../core/python/catalog';
 import { preferredFix } from '../../core/python/fixes/apply';
-import { planFixes, type FilePlan } from '../../core/python/fixPlan';
+import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
+import { planFixes, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
 import { ruleDocMarkdown } from '../../core/python/ruleDocs';
 import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
 import { migrationReport, type MigrationEntry } from '../../core/report/markdown';
+import { toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
 import type { PythonCodeActions } from './actions';
 import type { PythonAnalysis } from './analysis';
+import { currentText, moduleGraphOf } from './modules';
 import type { FindingsTree } from './tree';
 import { readSettings } from './settings';
 
@@ -27,6 +30,8 @@ export class RuleDocsProvider implements vscode.TextDocumentContentProvider {
 interface LastScan {
   readonly reports: readonly FileReport[];
   readonly problems: readonly ScanProblem[];
+  /** Module graph per workspace folder (fsPath), when the scan built one (see ScanResult.graph). */
+  readonly graphs: ReadonlyMap<string, ModuleGraph>;
 }
 
 /** The Python commands: scan, fix all (file / workspace), migration report, rule docs. */
@@ -51,6 +56,8 @@ export class PythonCommands {
       vscode.commands.registerCommand('npuPort.fixAllInWorkspace', () => this.fixAllInWorkspace()),
       vscode.commands.registerCommand('npuPort.generateMigrationReport', () => this.report()),
       vscode.commands.registerCommand('npuPort.showRuleDocs', (rule?: string) => this.showRuleDocs(rule)),
+      // internal: the quick fix of a transferToNpu finding in a module that an entry script runs
+      vscode.commands.registerCommand('npuPort.addTransferToNpuToEntryScript', (uri: vscode.Uri) => this.addTransferToEntryScript(uri)),
     );
   }
 
@@ -69,6 +76,7 @@ export class PythonCommands {
         token.onCancellationRequested(() => controller.abort());
         const reports: FileReport[] = [];
         const problems: ScanProblem[] = [];
+        const graphs = new Map<string, ModuleGraph>();
         let reported = 0;
         const started = Date.now();
         try {
@@ -92,6 +100,7 @@ export class PythonCommands {
             });
             reports.push(...result.reports);
             problems.push(...result.problems);
+            if (result.graph) graphs.set(folder.uri.fsPath, result.graph);
             log.info(`scan ${folder.uri.fsPath}: ${result.files} files, ${result.stats.parsed} parsed, ${result.stats.skippedByPrefilter} pre-filtered, ${result.stats.fromCache} cached, ${Date.now() - started} ms`);
           }
         } catch (error) {
@@ -102,10 +111,11 @@ export class PythonCommands {
           throw error;
         }
         for (const p of problems) log.warn(`${p.file}: ${t(p.message)}`);
+        this.analysis.setModuleGraphs(graphs);
         this.analysis.clearScanned();
         for (const r of reports) this.analysis.setScanned(vscode.Uri.file(r.file), r.findings);
         this.tree.setAll(reports.map((r) => ({ uri: vscode.Uri.file(r.file), findings: this.analysis.findingsFor(vscode.Uri.file(r.file)) })));
-        this.last = { reports, problems };
+        this.last = { reports, problems, graphs };
         const count = reports.reduce((n, r) => n + r.findings.length, 0);
         if (interactive) {
           void vscode.commands.executeCommand('npuPort.findings.focus').then(undefined, () => undefined);
@@ -132,8 +142,8 @@ export class PythonCommands {
       void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to fix in this file.'));
       return false;
     }
-    const options = readSettings(doc.uri).analysis;
-    const entries = this.analysis.findingsFor(doc.uri).filter((f) => preferredFix(f, options));
+    const options = this.analysis.optionsFor(doc.uri);
+    const entries = this.analysis.findingsFor(doc.uri).filter((f) => { const fix = preferredFix(f, options); return fix && !fix.inEntryScript; });
     const applied = await vscode.workspace.applyEdit(action.edit);
     if (applied) this.remember(doc.uri.fsPath, entries.map((f) => ({ finding: f, replacement: preferredFix(f, options)!.replacement })), []);
     return applied;
@@ -156,7 +166,9 @@ export class PythonCommands {
             return { file: r.file, text: open ? open.getText() : await fsp.readFile(r.file, 'utf8') };
           }),
       );
-      plans.push(...planFixes(parser, files, settings.analysis));
+      const graph = scan.graphs.get(folder.uri.fsPath);
+      const readText = (file: string) => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText() ?? readFileSync(file, 'utf8');
+      plans.push(...planFixes(parser, files, settings.analysis, graph && { graph, readText }));
     }
     if (plans.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to fix in this workspace.'));
@@ -179,6 +191,43 @@ export class PythonCommands {
       void vscode.window.showInformationMessage(vscode.l10n.t('Fixed {0} findings in {1} files. Undo restores them all.', count, plans.length));
     }
     return applied;
+  }
+
+  /**
+   * transferToNpu style in a module: the two-line import goes into the entry scripts of the workspace
+   * that run this module (one edit, the scripts are opened); with none, says where the lines belong.
+   */
+  async addTransferToEntryScript(uri: vscode.Uri): Promise<readonly string[]> {
+    if (this.untrusted()) return [];
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const parser = this.analysis.loadedParser;
+    if (!folder || !parser) return [];
+    const graph = await moduleGraphOf(folder);
+    let entries = graph.entryScriptsReaching(uri.fsPath);
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No entry script of this workspace imports {0}. Add "import torch_npu" and "from torch_npu.contrib import transfer_to_npu" at the top of the script you run.', vscode.workspace.asRelativePath(uri)));
+      return [];
+    }
+    if (entries.length > 1) {
+      const picked = await vscode.window.showQuickPick(
+        entries.map((e) => ({ label: vscode.workspace.asRelativePath(e), file: e, picked: true })),
+        { canPickMany: true, placeHolder: vscode.l10n.t('Entry scripts that run {0}', vscode.workspace.asRelativePath(uri)) },
+      );
+      if (!picked) return [];
+      entries = picked.map((p) => p.file);
+    }
+    const edit = new vscode.WorkspaceEdit();
+    const changed: string[] = [];
+    for (const entry of entries) {
+      const entryUri = vscode.Uri.file(entry);
+      const text = await currentText(entryUri);
+      if (importsTransferToNpu(text)) continue;
+      for (const e of transferImportEdits(parser, text)) edit.replace(entryUri, toVsRange(e.range), e.newText);
+      changed.push(entry);
+    }
+    if (changed.length && !(await vscode.workspace.applyEdit(edit))) return [];
+    await vscode.window.showTextDocument(vscode.Uri.file(entries[0]!), { preview: false });
+    return changed;
   }
 
   private remember(file: string, fixed: { finding: MigrationEntry['finding']; replacement: string }[], created: string[]): void {

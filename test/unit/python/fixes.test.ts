@@ -49,9 +49,10 @@ test('torchNpu style: npu devices and import torch_npu right after import torch'
   assert.equal(out, 'import os\nimport torch\nimport torch_npu\nx.to("npu:1")\ny.npu()\ntorch.npu.synchronize()\ndist.init_process_group(backend="hccl")\n');
 });
 
-test('transferToNpu style: the two-line import once at the top, code unchanged', async () => {
-  const out = await fixed('"""Doc."""\nimport torch\nx.to("cuda")\ntorch.cuda.synchronize()\n', { style: 'transferToNpu' });
-  assert.equal(out, '"""Doc."""\nimport torch\nimport torch_npu\nfrom torch_npu.contrib import transfer_to_npu\nx.to("cuda")\ntorch.cuda.synchronize()\n');
+test('transferToNpu style: in an entry script, the two-line import once at the top, code unchanged', async () => {
+  const main = 'if __name__ == "__main__":\n    pass\n';
+  const out = await fixed('"""Doc."""\nimport torch\nx.to("cuda")\ntorch.cuda.synchronize()\n' + main, { style: 'transferToNpu' });
+  assert.equal(out, '"""Doc."""\nimport torch\nimport torch_npu\nfrom torch_npu.contrib import transfer_to_npu\nx.to("cuda")\ntorch.cuda.synchronize()\n' + main);
 });
 
 /** Debian's interpreter with CPU-only torch (python3-torch); the python3 first on PATH may be another one. */

@@ -46,7 +46,8 @@ export function fixAllEdits(tree: Tree, text: string, findings: readonly Finding
   const fixed: Finding[] = [];
   for (const finding of findings) {
     const fix = preferredFix(finding, options);
-    if (!fix) continue;
+    // a fix for the entry script is applied there (fixPlan), not in this module
+    if (!fix || fix.inEntryScript) continue;
     const fresh = fix.coreEdits.filter((e) => !edits.some((d) => sameEdit(d, e)));
     if (fresh.some((e) => edits.some((d) => overlaps(d.range, e.range)))) continue;
     edits.push(...fresh);

@@ -15,6 +15,8 @@ export class FixKit {
     private readonly lines: LineIndex,
     private readonly layout: ImportLayout,
     readonly options: AnalysisOptions,
+    /** The file is an entry script: the transferToNpu import goes here, not in the script that runs it. */
+    readonly entryScript = true,
   ) {}
 
   get style(): FixStyle {
@@ -50,8 +52,23 @@ export class FixKit {
     return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, newText)], requires, newText);
   }
 
-  /** The transferToNpu style: the two-line import at the top of the file, nothing else changes. */
+  /**
+   * The transferToNpu style: the two-line import at the top of the entry script, nothing else changes.
+   * In a module that an entry script imports, the fix points to that script (see entry.ts).
+   */
   transfer(): Fix {
+    if (!this.entryScript) {
+      return {
+        title: msg('Import torch_npu and transfer_to_npu in the entry script that runs this module'),
+        edits: [],
+        coreEdits: [],
+        requires: [{ kind: 'head', lines: TRANSFER_TO_NPU_LINES }],
+        createFiles: [],
+        style: 'transferToNpu',
+        replacement: TRANSFER_TO_NPU_LINES.join('; '),
+        inEntryScript: true,
+      };
+    }
     return this.make(
       msg('Import torch_npu and transfer_to_npu at the top of the file'),
       [],

@@ -1,0 +1,204 @@
+import * as path from 'node:path';
+
+/**
+ * Entry scripts and the modules they run.
+ *
+ * `torch_npu.contrib.transfer_to_npu` patches torch for the whole process, so Ascend's migration guide
+ * adds it once, to the script that is run, not to every module. A Python file is an **entry script** when
+ * - it has a top-level `if __name__ == "__main__":` block (either operand order, either quote), or
+ * - its first line is a `#!` line naming python (an executable script), or
+ * - it is a package's `__main__.py` (`python -m package`), or
+ * - a pyproject.toml of the workspace names it as an entry point: `[project.scripts]`,
+ *   `[project.gui-scripts]` or `[tool.poetry.scripts]` (`name = "package.module:function"`).
+ * A module is **run by** an entry script when the script imports it, directly or through other
+ * workspace modules. Imports are resolved the way Python does for a script: relative to the script's
+ * folder (sys.path[0]), to the workspace folder, and to its `src/` folder; relative imports against the
+ * importing package. Imports are read from the text (every `import` / `from ... import` line, also
+ * inside functions), which is cheap and errs on the side of "reached".
+ */
+
+const MAIN_GUARD = /^if\s+\(?\s*(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)\s*\)?\s*:/m;
+const PYTHON_SHEBANG = /^#![^\n]*python/;
+const TRANSFER_IMPORT = /^[ \t]*(?:from[ \t]+torch_npu\.contrib[ \t]+import[ \t]+[^\n]*\btransfer_to_npu\b|import[ \t]+torch_npu\.contrib\.transfer_to_npu\b|from[ \t]+torch_npu\.contrib\.transfer_to_npu[ \t]+import\b)/m;
+const IMPORT_LINE = /^[ \t]*(?:import[ \t]+([^\n#;]+)|from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)?|[^\n#;]+))/gm;
+
+/** True for an entry script by its own text (see above); pyproject entry points are known to the caller. */
+export function isEntryScript(text: string, fileName?: string): boolean {
+  if (fileName && path.basename(fileName) === '__main__.py') return true;
+  return PYTHON_SHEBANG.test(text) || MAIN_GUARD.test(text);
+}
+
+/** The file imports torch_npu.contrib.transfer_to_npu itself. */
+export function importsTransferToNpu(text: string): boolean {
+  return text.includes('transfer_to_npu') && TRANSFER_IMPORT.test(text);
+}
+
+/** Modules named as entry points in a pyproject.toml: `[project.scripts]`, `[project.gui-scripts]`, `[tool.poetry.scripts]`. */
+export function entryPointModules(pyproject: string): string[] {
+  const modules: string[] = [];
+  let inScripts = false;
+  for (const raw of pyproject.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, '').trim();
+    const table = /^\[([^\]]+)\]$/.exec(line);
+    if (table) {
+      inScripts = ['project.scripts', 'project.gui-scripts', 'tool.poetry.scripts'].includes(table[1]!.replace(/\s|"/g, ''));
+      continue;
+    }
+    if (!inScripts) continue;
+    // name = "pkg.module:function"   or (Poetry) name = { reference = "pkg.module:function", ... }
+    const m = /=\s*(?:\{[^}]*\breference\s*=\s*)?["']([\w.]+)\s*(?::[\w.]+)?["']/.exec(line);
+    if (m) modules.push(m[1]!);
+  }
+  return modules;
+}
+
+export interface PythonSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+interface ModuleFile {
+  readonly file: string;
+  /** Modules this file imports (with their parent packages and `from X import name` submodule candidates). */
+  readonly imports: readonly { readonly relative: number; readonly module: string }[];
+  readonly entry: boolean;
+  readonly transfer: boolean;
+}
+
+/** The workspace's Python modules and their imports, to find the entry scripts that run a module. */
+export class ModuleGraph {
+  private readonly files = new Map<string, ModuleFile>();
+  /** Module name → file, per root (workspace folder and its src/). */
+  private readonly byModule = new Map<string, string>();
+
+  /**
+   * `sources`: every Python file of the workspace (their text is read once, not kept); `roots`: the
+   * workspace folders; `entryModules`: modules named as entry points in pyproject.toml files.
+   */
+  constructor(sources: Iterable<PythonSource>, roots: readonly string[], entryModules: readonly string[] = []) {
+    const rootList = roots.map((r) => path.resolve(r));
+    const pending: { file: string; text: string }[] = [];
+    for (const { file, text } of sources) {
+      const abs = path.resolve(file);
+      pending.push({ file: abs, text });
+      const root = rootList.filter((r) => abs.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+      if (!root) continue;
+      for (const base of [root, path.join(root, 'src')]) {
+        if (!abs.startsWith(base + path.sep)) continue;
+        const name = moduleName(path.relative(base, abs));
+        if (name && !this.byModule.has(name)) this.byModule.set(name, abs);
+      }
+    }
+    const entryFiles = new Set(entryModules.map((m) => this.byModule.get(m)).filter((f): f is string => !!f));
+    for (const { file, text } of pending) {
+      this.files.set(file, { file, imports: importsOf(text), entry: entryFiles.has(file) || isEntryScript(text, file), transfer: importsTransferToNpu(text) });
+    }
+  }
+
+  isEntry(file: string): boolean {
+    return this.files.get(path.resolve(file))?.entry ?? false;
+  }
+
+  /** Entry scripts of the workspace, sorted. */
+  entryScripts(): string[] {
+    return [...this.files.values()].filter((f) => f.entry).map((f) => f.file).sort();
+  }
+
+  /** Files the entry script runs (itself included), following workspace imports. */
+  reachableFrom(entry: string): Set<string> {
+    const start = path.resolve(entry);
+    const seen = new Set<string>([start]);
+    const queue = [start];
+    while (queue.length) {
+      const file = queue.pop()!;
+      for (const target of this.resolveImports(file, start)) {
+        if (!seen.has(target)) {
+          seen.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** Entry scripts that run `file` (the file itself when it is one), sorted. */
+  entryScriptsReaching(file: string): string[] {
+    const target = path.resolve(file);
+    return this.entryScripts().filter((e) => this.reachableFrom(e).has(target));
+  }
+
+  /** Files run by an entry script that imports transfer_to_npu (CUDA calls there are redirected at run time). */
+  runUnderTransferToNpu(): Set<string> {
+    const covered = new Set<string>();
+    for (const f of this.files.values()) if (f.entry && f.transfer) for (const r of this.reachableFrom(f.file)) covered.add(r);
+    return covered;
+  }
+
+  private resolveImports(file: string, entry: string): string[] {
+    const info = this.files.get(file);
+    if (!info) return [];
+    const out: string[] = [];
+    const entryDir = path.dirname(entry);
+    const ownDir = path.dirname(file);
+    for (const { relative, module } of info.imports) {
+      let found: string | undefined;
+      if (relative > 0) {
+        let dir = ownDir;
+        for (let i = 1; i < relative; i++) dir = path.dirname(dir);
+        found = this.fileFor(dir, module);
+      } else {
+        // a script's own folder is sys.path[0]; modules next to the running entry script or the importer
+        found = this.fileFor(entryDir, module) ?? (ownDir !== entryDir ? this.fileFor(ownDir, module) : undefined) ?? this.byModule.get(module);
+      }
+      if (found && found !== file) out.push(found);
+    }
+    return out;
+  }
+
+  /** `dir/a/b.py` or `dir/a/b/__init__.py` for module `a.b` (the package itself for an empty module). */
+  private fileFor(dir: string, module: string): string | undefined {
+    const parts = module ? module.split('.') : [];
+    for (const candidate of [path.join(dir, ...parts) + '.py', path.join(dir, ...parts, '__init__.py')]) {
+      if (parts.length === 0 && !candidate.endsWith('__init__.py')) continue;
+      if (this.files.has(candidate)) return candidate;
+    }
+    return undefined;
+  }
+}
+
+/** `pkg/sub/mod.py` → `pkg.sub.mod`, `pkg/__init__.py` → `pkg`. */
+function moduleName(relative: string): string | undefined {
+  const parts = relative.split(path.sep);
+  const last = parts.pop()!;
+  const stem = last.replace(/\.pyi?$/, '');
+  if (stem !== '__init__') parts.push(stem);
+  if (parts.length === 0 || parts.some((p) => !/^[A-Za-z_]\w*$/.test(p))) return undefined;
+  return parts.join('.');
+}
+
+/** Imported modules from the text: each module, its parent packages, and `from X import name` as X.name too. */
+function importsOf(text: string): { relative: number; module: string }[] {
+  if (!text.includes('import')) return [];
+  const out: { relative: number; module: string }[] = [];
+  const add = (relative: number, module: string) => {
+    const parts = module ? module.split('.') : [''];
+    for (let i = 1; i <= parts.length; i++) out.push({ relative, module: parts.slice(0, i).join('.') });
+  };
+  for (const m of text.matchAll(IMPORT_LINE)) {
+    if (m[1] !== undefined) {
+      for (const item of m[1].split(',')) {
+        const name = item.trim().split(/\s+as\s+/)[0]!.trim();
+        if (/^[\w.]+$/.test(name)) add(0, name);
+      }
+      continue;
+    }
+    const relative = m[2]!.length;
+    const base = m[3]!;
+    if (base || relative) add(relative, base);
+    for (const item of m[4]!.replace(/[()\\]/g, ' ').split(',')) {
+      const name = item.trim().split(/\s+as\s+/)[0]!.trim();
+      if (/^\w+$/.test(name)) out.push({ relative, module: base ? `${base}.${name}` : name });
+    }
+  }
+  return out;
+}
