@@ -49,7 +49,7 @@ if (existsSync(join(ROOT, 'webview/main.ts'))) {
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    entryPoints: { viewer: join(ROOT, 'webview/main.ts'), ...Object.fromEntries(webWorkers.map((p) => [basename(p, '.ts'), p])) },
+    entryPoints: { viewer: join(ROOT, 'webview/main.ts'), results: join(ROOT, 'webview/results/main.ts'), ...Object.fromEntries(webWorkers.map((p) => [basename(p, '.ts'), p])) },
     outdir: join(dist, 'webview'),
     loader: { '.css': 'text' },
   });

@@ -4,8 +4,9 @@ import { getLog } from './log';
 import { onnxFeature } from './onnx/feature';
 import { pythonFeature } from './python/feature';
 import { remoteFeature } from './remote/feature';
+import { resultsFeature } from './results/feature';
 
-const features: Feature[] = [pythonFeature, onnxFeature, remoteFeature];
+const features: Feature[] = [pythonFeature, onnxFeature, remoteFeature, resultsFeature];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = getLog();

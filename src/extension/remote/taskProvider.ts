@@ -165,6 +165,10 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       });
       this.lines.flush();
       this.report(result, model);
+      // the saved statistics open in the Benchmark Results view (src/extension/results)
+      if (result.task === 'benchmark' && result.exitCode === 0 && result.artifacts[0]) {
+        void vscode.commands.executeCommand('npuPort.showBenchmarkResults', vscode.Uri.file(result.artifacts[0]), { fromTask: true });
+      }
       this.connections.setState(host.name, 'connected');
       return result.exitCode;
     } catch (error) {

@@ -1,0 +1,103 @@
+/**
+ * "NPU: Run ONNX Model on CPU": the local CPU benchmark of seed 004 (warm-up runs, then timed runs,
+ * statistics from the core) on seeded random inputs, with progress and cancel. The same core path as
+ * `npu-port onnx run` (decode, feeds, benchmarkModel), so the editor and the CLI measure alike.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isNpuPortError } from '../../core/errors';
+import { openModel } from '../../core/onnx/decode';
+import { benchmarkModel } from '../../core/onnx/run/benchmark';
+import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
+import { feedsFor } from '../../core/onnx/transform/probe';
+import type { BenchmarkRun } from '../../shared/results';
+import { t } from '../l10n';
+import { getLog } from '../log';
+
+export interface CpuRunSettings {
+  readonly iterations: number;
+  readonly warmup: number;
+}
+
+export function cpuRunSettings(): CpuRunSettings {
+  const config = vscode.workspace.getConfiguration('npuPort.benchmark');
+  const whole = (value: unknown, fallback: number, min: number) => (typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback);
+  return { iterations: whole(config.get('iterations'), 100, 1), warmup: whole(config.get('warmup'), 10, 0) };
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model.replace(/\s+/g, ' ').trim();
+  return (cpu ? `${os.hostname()} · ${cpu}` : os.hostname()).slice(0, 200);
+}
+
+/**
+ * Runs the model; undefined when the user cancelled (a dimension prompt or the run) or it failed
+ * (the error is shown).
+ */
+export async function runOnCpu(uri: vscode.Uri): Promise<BenchmarkRun | undefined> {
+  const name = path.basename(uri.fsPath);
+  const { iterations, warmup } = cpuRunSettings();
+  try {
+    const model = await openModel(uri.fsPath);
+    // symbolic input dimensions need sizes (1 is not always valid: index ops in decoders)
+    const symbolic = symbolicInputDims(model);
+    let dims: Record<string, number> = {};
+    if (symbolic.length) {
+      const answer = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Run {0} on CPU', name),
+        prompt: vscode.l10n.t('Sizes of the symbolic input dimensions (NAME=N, comma separated)'),
+        value: symbolic.map((d) => `${d}=1`).join(', '),
+        validateInput: (text) => (parseDimSizes(text, symbolic) ? undefined : vscode.l10n.t('Give each of {0} a whole number of at least 1, as NAME=N.', symbolic.join(', '))),
+      });
+      if (answer === undefined) return undefined;
+      dims = parseDimSizes(answer, symbolic)!;
+    }
+    const feeds = feedsFor(model, { random: { seed: 0, dims } });
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running {0} on the CPU', name), cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const subscription = token.onCancellationRequested(() => abort.abort());
+        progress.report({ message: vscode.l10n.t('loading the model and {0} warm-up runs…', warmup) });
+        let reported = 0;
+        let lastReport = 0;
+        try {
+          const result = await benchmarkModel(uri.fsPath, feeds, {
+            iterations,
+            warmup,
+            signal: abort.signal,
+            onProgress: (done, total) => {
+              const now = Date.now();
+              if (done < total && now - lastReport < 100) return;
+              lastReport = now;
+              progress.report({ increment: ((done - reported) / total) * 100, message: vscode.l10n.t('{0} of {1} runs', done, total) });
+              reported = done;
+            },
+          });
+          if (!result.stats) throw new Error(vscode.l10n.t('the run produced no timings'));
+          const run: BenchmarkRun = {
+            device: 'cpu',
+            model: name,
+            host: machine(),
+            tool: 'onnxruntime-node',
+            stats: result.stats,
+            samplesMs: result.samplesMs,
+            iterations,
+            warmup,
+            when: new Date().toISOString(),
+          };
+          return run;
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') return undefined;
+    getLog().error(`CPU run of ${uri.fsPath}`, error);
+    const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot run {0} on the CPU: {1}', name, text));
+    return undefined;
+  }
+}
