@@ -19,8 +19,8 @@ import type { AnalysisOptions, Finding, Fix, Severity } from './types';
  * around these hits, so a file without any of them has no findings; the workspace scan uses the
  * same pattern to skip files without parsing them.
  */
-export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|\.to\s*\(`;
-const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|torch_dtype/;
+export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|device_ids|\.to\s*\(`;
+const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|torch_dtype|device_ids/;
 const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))/i;
 
 /**

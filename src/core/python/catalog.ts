@@ -15,6 +15,7 @@ export type RuleId =
   | 'triton'
   | 'cuda-extension'
   | 'nccl-backend'
+  | 'ddp-device-ids'
   | 'safetensors-device'
   | 'cuda-requirement'
   | 'cuda-device-index'
@@ -97,6 +98,10 @@ export const RULES: readonly RuleInfo[] = [
     msg('NCCL distributed backend'),
     msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and code comparing the backend with "nccl" takes the wrong branch; the Ascend collective library is HCCL.'),
     msg('backend="hccl" (dm.dist_backend with the device helper).')),
+  rule('ddp-device-ids', 'warning',
+    msg('DistributedDataParallel device ids without set_device'),
+    msg('DistributedDataParallel(model, device_ids=[local_rank], output_device=local_rank) takes integer device indices. These keep working with torch_npu, because DDP takes the device type from the module; but Ascend\'s distributed samples first select each process\'s NPU with torch.npu.set_device(local_rank), before init_process_group. A CUDA script that relies on device_ids and .cuda(rank) alone leaves the current device at NPU 0, where HCCL then creates every process\'s communicator.'),
+    msg('Call dm.set_device(local_rank) (device helper) or torch.npu.set_device(local_rank) (torch_npu) once per process, before init_process_group; device_ids=[local_rank] can stay.')),
   rule('safetensors-device', 'error',
     msg('safetensors loaded straight to CUDA'),
     msg('safetensors.torch.load_file(path, device="cuda") puts every tensor on a CUDA device while reading. Without CUDA it raises; loading to the CPU first and moving the model afterwards works on every device.'),

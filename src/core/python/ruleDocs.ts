@@ -16,6 +16,7 @@ const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string }>> = {
   triton: { before: 'import triton\n\n@triton.jit\ndef kernel(...): ...' },
   'cuda-extension': { before: 'CUDAExtension("fused", ["fused.cpp", "fused_kernel.cu"])' },
   'nccl-backend': { before: 'torch.distributed.init_process_group(backend="nccl")', after: 'torch.distributed.init_process_group(backend=dm.dist_backend)' },
+  'ddp-device-ids': { before: 'dist.init_process_group(backend="hccl")\nmodel = DDP(model.to(dm.device_for(local_rank)), device_ids=[local_rank])', after: 'dm.set_device(local_rank)\ndist.init_process_group(backend="hccl")\nmodel = DDP(model.to(dm.device_for(local_rank)), device_ids=[local_rank])' },
   'safetensors-device': { before: 'lora_ckpt = load_file(lora_ckpt_path, device="cuda")', after: 'lora_ckpt = dm.load_safetensors(lora_ckpt_path)' },
   'cuda-requirement': { before: 'torch==2.1.2+cu118\nflash-attn==2.5.6\nxformers', after: '# requirements_npu.txt\ntorch==2.1.2\n# removed (CUDA only): flash-attn==2.5.6\n# removed (CUDA only): xformers' },
   'cuda-device-index': { before: 'model.to(local_rank)', after: 'model.to(dm.device_for(local_rank))' },

@@ -3,6 +3,7 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { callArguments, excerpt, isGuard } from '../syntax';
 import type { Fix } from '../types';
+import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { checkLibraryUse, libraryOf } from './libraries';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
@@ -83,6 +84,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
     }
   }
   if (id.text === 'torch_dtype' && parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return checkFixedDtype(ctx, parent);
+  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, id.parent!);
 }
 
 function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, qualified: string): void {
