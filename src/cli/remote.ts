@@ -36,16 +36,25 @@ const OPTIONS = {
   'input-list': { type: 'string' },
   'cpu-onnx': { type: 'string' },
   fetch: { type: 'string', multiple: true },
+  depth: { type: 'string' },
+  profile: { type: 'string' },
+  record: { type: 'string' },
+  'max-compiles': { type: 'string' },
+  jobs: { type: 'string' },
+  dim: { type: 'string', multiple: true },
+  seed: { type: 'string' },
 } as const;
 
 function usage(ctx: CliContext): string {
   return [
-    ctx.t(msg('Usage: npu-port remote <doctor|precheck|convert|benchmark|run> --host NAME [--hosts FILE] [--known-hosts FILE] [--accept-new-host-key] [--format text|json]')),
+    ctx.t(msg('Usage: npu-port remote <doctor|precheck|convert|benchmark|run|bisect> --host NAME [--hosts FILE] [--known-hosts FILE] [--accept-new-host-key] [--format text|json]')),
     '  doctor',
     '  precheck MODEL.onnx [--soc SOC] [--input-shape SPEC] [--out-dir DIR]',
     '  convert MODEL.onnx [--soc SOC] [--input-shape SPEC] [--dynamic-batch 1,2,4,8] [--precision MODE] [--out-dir DIR] [--quant-input-list REMOTE_FILE] [--qnn-target TARGET]',
     '  benchmark MODEL.om|CONTEXT.bin [--loop N] [--batch N] [--tool msame|ais_bench] [--input-list REMOTE_FILE] [--cpu-onnx MODEL.onnx] [--out-dir DIR]',
     '  run [--fetch REMOTE_FILE]... [--out-dir DIR] -- PROGRAM ARGS...',
+    '  bisect MODEL.onnx [--soc SOC] [--qnn-target TARGET] [--depth N] [--profile NAME] [--record FILE] [--max-compiles N] [--jobs N] [--dim NAME=N]... [--seed N]',
+    '    ' + ctx.t(msg('compiles the parts of a failing model on the host, finds the nodes that fail and saves the ops of the passing parts as .npu-port/profiles/NAME.json')),
     ctx.t(msg('Exit codes: 0 success, 1 the remote tool failed, 2 usage, connection or host key error. Secrets: NPU_PORT_SSH_PASSPHRASE, NPU_PORT_SSH_PASSWORD (never stored).')),
     '',
   ].join('\n');
@@ -67,7 +76,7 @@ export const remoteCommand: CliCommand = {
       ctx.out(usage(ctx));
       return kind === undefined ? 2 : EXIT_OK;
     }
-    if (!REMOTE_TASK_KINDS.includes(kind as RemoteTaskKind)) throw new UsageError(msg('Unknown remote task "{0}": use doctor, precheck, convert, benchmark or run.', kind));
+    if (!REMOTE_TASK_KINDS.includes(kind as RemoteTaskKind)) throw new UsageError(msg('Unknown remote task "{0}": use doctor, precheck, convert, benchmark, run or bisect.', kind));
     const { values, positionals } = parseCommandArgs(rest, OPTIONS);
     if (values.help) {
       ctx.out(usage(ctx));
@@ -81,7 +90,7 @@ export const remoteCommand: CliCommand = {
 
     // Validate everything local before connecting.
     const model = positionals[0];
-    if ((task === 'convert' || task === 'precheck' || task === 'benchmark') && (!model || positionals.length !== 1)) {
+    if ((task === 'convert' || task === 'precheck' || task === 'benchmark' || task === 'bisect') && (!model || positionals.length !== 1)) {
       throw new UsageError(msg('{0} needs exactly one model file.', task));
     }
     if (task === 'run' && positionals.length === 0) throw new UsageError(msg('run needs a program: npu-port remote run --host NAME -- PROGRAM ARGS...'));
@@ -90,6 +99,18 @@ export const remoteCommand: CliCommand = {
     if (values['dynamic-batch'] !== undefined && !dynamicBatch) throw new UsageError(msg('--dynamic-batch takes at least two different positive sizes, for example 1,2,4,8.'));
     const loop = positiveInt(values.loop, 'loop');
     const batch = positiveInt(values.batch, 'batch');
+    const bisectOnly = (['depth', 'profile', 'record', 'max-compiles', 'jobs', 'dim', 'seed'] as const).find((k) => values[k] !== undefined);
+    if (task !== 'bisect' && bisectOnly) throw new UsageError(msg('--{0} is only for bisect.', bisectOnly));
+    const dims: Record<string, number> = {};
+    for (const item of values.dim ?? []) {
+      const m = /^([^=]+)=(\d+)$/.exec(item);
+      if (!m) throw new UsageError(msg('--dim takes NAME=N; got "{0}".', item));
+      dims[m[1]!] = Number(m[2]);
+    }
+    if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(msg('--seed needs a whole number.'));
+    const depth = positiveInt(values.depth, 'depth');
+    const maxCompiles = positiveInt(values['max-compiles'], 'max-compiles');
+    const jobs = positiveInt(values.jobs, 'jobs');
     if (values.tool !== undefined && values.tool !== 'msame' && values.tool !== 'ais_bench') throw new UsageError(msg('--tool must be msame or ais_bench.'));
 
     const hosts = await readHostsFile(resolve(values.hosts ?? DEFAULT_HOSTS_FILE));
@@ -125,6 +146,20 @@ export const remoteCommand: CliCommand = {
       ...(values.tool ? { tool: values.tool as 'msame' | 'ais_bench' } : {}),
       ...(values['input-list'] ? { inputList: values['input-list'] } : {}),
       ...(values['cpu-onnx'] ? { cpuOnnx: resolve(values['cpu-onnx']) } : {}),
+      ...(task === 'bisect'
+        ? {
+            bisect: {
+              projectDir: ctx.cwd,
+              ...(values.profile !== undefined ? { profile: values.profile } : {}),
+              ...(values.record !== undefined ? { record: resolve(values.record) } : {}),
+              ...(depth ? { depth } : {}),
+              ...(maxCompiles ? { maxCompiles } : {}),
+              ...(jobs ? { jobs } : {}),
+              ...(Object.keys(dims).length ? { dims } : {}),
+              ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
+            },
+          }
+        : {}),
     });
     let opened: SshSession | undefined;
     try {
@@ -213,6 +248,12 @@ export function toText(ctx: CliContext, r: RemoteTaskResult): string {
     lines.push(`${''.padEnd(16)} ${t(msg('NPU ({0})', s.tool)).padStart(18)}${s.cpu ? ' ' + t(msg('CPU (onnxruntime)')).padStart(18) : ''}`);
     for (const [label, key] of rows) lines.push(`${t(label).padEnd(16)} ${fmt(s.npu[key]).padStart(18)}${s.cpu ? ' ' + fmt(s.cpu[key]).padStart(18) : ''}`);
     if (s.cpu && s.npu.mean) lines.push(t(msg('NPU speed-up over CPU: {0}×', (s.cpu.mean / s.npu.mean).toFixed(2))));
+  }
+  if (r.task === 'bisect' && r.stats) {
+    const s = r.stats as { compiles: number; reused: number; truncated: boolean; failingOps: string[]; passingParts: unknown[]; whitelist: string[]; profile: string };
+    lines.push(t(msg('{0} compiles ({1} reused): failing ops {2}; {3} passing parts; {4} ops in the whitelist.', s.compiles, s.reused, s.failingOps.join(', ') || '-', s.passingParts.length, s.whitelist.length)));
+    lines.push(t(msg('Check a model against the whitelist: npu-port onnx check MODEL --target {0}', s.profile)));
+    if (s.truncated) lines.push(t(msg('Stopped at --max-compiles; run again to continue from the record.')));
   }
   for (const a of r.artifacts) lines.push(t(msg('Saved {0}', a)));
   lines.push(r.exitCode === 0 ? t(msg('{0} on {1}: done.', r.task, r.host)) : t(msg('{0} on {1}: failed (tool exit code {2}).', r.task, r.host, r.toolExitCode ?? '-')));

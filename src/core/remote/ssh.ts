@@ -437,15 +437,17 @@ export class SshSession {
   }
 
   /**
-   * Uploads `localPath` to `remotePath` unless the remote file already has the same SHA-256.
+   * Uploads `localPath` to `remotePath` unless the remote file already has the same SHA-256
+   * (`force`: always). `foldersExist`: the caller made the remote folders already.
    * The bytes go to a temporary name beside the target, which is renamed into place at the end.
    */
-  async upload(localPath: string, remotePath: string, options: { signal?: AbortSignal; force?: boolean; alsoCreate?: readonly string[] } = {}): Promise<TransferResult> {
+  async upload(localPath: string, remotePath: string, options: { signal?: AbortSignal; force?: boolean; alsoCreate?: readonly string[]; foldersExist?: boolean } = {}): Promise<TransferResult> {
     options.signal?.throwIfAborted();
     const dir = path.posix.dirname(remotePath);
     const localHashing = sha256File(localPath);
     localHashing.catch(() => undefined);
-    const dirs = [...(dir === '.' ? [] : [dir]), ...(options.alsoCreate ?? [])];
+    const dirs = options.foldersExist ? [] : [...(dir === '.' ? [] : [dir]), ...(options.alsoCreate ?? [])];
+    // force: no comparison; with foldersExist too, the transfer is SFTP only (no exec round trip).
     const remoteHash = options.force ? await Promise.all(dirs.map((d) => this.ensureRemoteDir(d))).then(() => undefined) : await this.remoteSha256(remotePath, dirs);
     // No remote copy: nothing to compare, the transfer starts at once while the local hash finishes.
     if (remoteHash !== undefined) {

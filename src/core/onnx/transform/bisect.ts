@@ -47,6 +47,11 @@ export interface BisectOptions extends ProbeOptions {
   readonly onCompiled?: (entry: CompileRecordEntry, done: number) => void | Promise<void>;
   /** At most this many compiles (default 500). */
   readonly maxCompiles?: number;
+  /**
+   * Compiles run at the same time (default 1). The two halves of a failing part are always both
+   * compiled, so running them together wastes nothing; results do not depend on it.
+   */
+  readonly concurrency?: number;
 }
 
 export interface FailingNode {
@@ -89,12 +94,41 @@ export async function bisectCompile(model: Model, compile: PartCompiler, options
   // Every value may become a part boundary: one run of the model types them all.
   const allValues = graph.nodes.flatMap((n) => n.outputs.filter((o) => o));
   const knownValues: Record<string, ArrayValue> = await probeValues(model, allValues, options);
+  let started = 0;
   let compiles = 0;
   let reused = 0;
   let truncated = false;
-  const failingNodes: FailingNode[] = [];
-  const failingTogether: { label: string; nodes: string[]; message?: string }[] = [];
-  const passingParts: { label: string; nodes: number; ops: string[] }[] = [];
+  // Parts are kept with their first node index: with concurrent compiles they finish in any order.
+  const failingNodes: (FailingNode & { at: number })[] = [];
+  const failingTogether: { label: string; nodes: string[]; message?: string; at: number }[] = [];
+  const passingParts: { label: string; nodes: number; ops: string[]; at: number }[] = [];
+
+  // One failure (cancel, a compiler that cannot run) stops the compiles still running.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let firstError: unknown;
+  const fail = (error: unknown): never => {
+    if (firstError === undefined) firstError = error;
+    stop.abort(error);
+    throw error;
+  };
+  /** Waits for every branch, then throws the error that stopped them (not the aborts it caused). */
+  const all = async <T>(work: Promise<T>[]): Promise<T[]> => {
+    const settled = await Promise.allSettled(work);
+    const rejected = settled.find((r) => r.status === 'rejected');
+    if (rejected) throw firstError ?? (rejected as PromiseRejectedResult).reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+  };
+  const limit = Math.max(1, options.concurrency ?? 1);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = () => (running < limit ? (running++, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve)));
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
 
   const opsOf = (nodes: readonly number[]) => [...new Set(nodes.map((i) => opKey(graph.nodes[i]!.domain, graph.nodes[i]!.opType)))].sort();
 
@@ -105,39 +139,49 @@ export async function bisectCompile(model: Model, compile: PartCompiler, options
       reused++;
       return { ok: previous.ok, ...(previous.message ? { message: previous.message } : {}) };
     }
-    if (compiles >= maxCompiles) { truncated = true; return undefined; }
-    options.signal?.throwIfAborted();
-    const selection = selectNodes(index, new Set(nodes), { exact: true });
-    const outputs = selection.outputs.length ? selection.outputs : graph.nodes[nodes[nodes.length - 1]!]!.outputs.filter((o) => o);
-    const part = await extractSelection(model, { ...selection, outputs }, { ...options, knownValues, graphName: label });
-    const bytes = await encodeModel(part.model, { ...(options.modelBytes ? { modelBytes: options.modelBytes } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-    const verdict = await compile(bytes, label, options.signal);
-    compiles++;
-    const entry: CompileRecordEntry = { key, label, nodes: nodes.length, ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}) };
-    record.set(key, entry);
-    await options.onCompiled?.(entry, compiles);
-    return verdict;
+    if (started >= maxCompiles) { truncated = true; return undefined; }
+    started++;
+    await acquire();
+    try {
+      stop.signal.throwIfAborted();
+      const selection = selectNodes(index, new Set(nodes), { exact: true });
+      const outputs = selection.outputs.length ? selection.outputs : graph.nodes[nodes[nodes.length - 1]!]!.outputs.filter((o) => o);
+      const part = await extractSelection(model, { ...selection, outputs }, { ...options, knownValues, graphName: label });
+      const bytes = await encodeModel(part.model, { ...(options.modelBytes ? { modelBytes: options.modelBytes } : {}), signal: stop.signal });
+      const verdict = await compile(bytes, label, stop.signal);
+      stop.signal.throwIfAborted();
+      compiles++;
+      const entry: CompileRecordEntry = { key, label, nodes: nodes.length, ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}) };
+      record.set(key, entry);
+      await options.onCompiled?.(entry, compiles);
+      return verdict;
+    } catch (error) {
+      return fail(error);
+    } finally {
+      release();
+    }
   };
 
   const narrow = async (nodes: readonly number[], label: string, verdict: CompileVerdict): Promise<void> => {
     if (nodes.length === 1) {
       const node: Node = graph.nodes[nodes[0]!]!;
-      failingNodes.push({ name: node.name, opType: node.opType, domain: node.domain, module: modulePathOf(node.name).join('/'), ...(verdict.message ? { message: verdict.message } : {}) });
+      failingNodes.push({ name: node.name, opType: node.opType, domain: node.domain, module: modulePathOf(node.name).join('/'), ...(verdict.message ? { message: verdict.message } : {}), at: nodes[0]! });
       return;
     }
     const middle = Math.ceil(nodes.length / 2);
     const halves = [nodes.slice(0, middle), nodes.slice(middle)];
-    let anyFailed = false;
-    for (const [k, half] of halves.entries()) {
-      const halfLabel = `${label}.${k === 0 ? 'a' : 'b'}`;
-      const result = await tryCompile(half, `${halfLabel} [${half.length}]`);
-      if (!result) return;
-      if (result.ok) passingParts.push({ label: halfLabel, nodes: half.length, ops: opsOf(half) });
-      else { anyFailed = true; await narrow(half, halfLabel, result); }
+    const labels = [`${label}.a`, `${label}.b`];
+    const results = await all(halves.map((half, k) => tryCompile(half, `${labels[k]} [${half.length}]`)));
+    if (results.some((r) => !r)) return;
+    const deeper: Promise<void>[] = [];
+    results.forEach((result, k) => {
+      if (result!.ok) passingParts.push({ label: labels[k]!, nodes: halves[k]!.length, ops: opsOf(halves[k]!), at: halves[k]![0]! });
+      else deeper.push(narrow(halves[k]!, labels[k]!, result!));
+    });
+    if (deeper.length === 0) {
+      failingTogether.push({ label, nodes: nodes.map((i) => graph.nodes[i]!.name), ...(verdict.message ? { message: verdict.message } : {}), at: nodes[0]! });
     }
-    if (!anyFailed) {
-      failingTogether.push({ label, nodes: nodes.map((i) => graph.nodes[i]!.name), ...(verdict.message ? { message: verdict.message } : {}) });
-    }
+    await all(deeper);
   };
 
   // First parts: the modules at the requested depth (constant-only helpers go with their module).
@@ -148,16 +192,23 @@ export async function bisectCompile(model: Model, compile: PartCompiler, options
     if (!list) groups.set(module, (list = []));
     list.push(i);
   });
-  for (const [module, nodes] of groups) {
-    const verdict = await tryCompile(nodes, `${module} [${nodes.length}]`);
-    if (!verdict) break;
-    if (verdict.ok) passingParts.push({ label: module, nodes: nodes.length, ops: opsOf(nodes) });
-    else await narrow(nodes, module, verdict);
+  try {
+    await all([...groups].map(async ([module, nodes]) => {
+      const verdict = await tryCompile(nodes, `${module} [${nodes.length}]`);
+      if (!verdict) return;
+      if (verdict.ok) passingParts.push({ label: module, nodes: nodes.length, ops: opsOf(nodes), at: nodes[0]! });
+      else await narrow(nodes, module, verdict);
+    }));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
+  const byPosition = <T extends { at: number }>(list: T[]): Omit<T, 'at'>[] =>
+    list.sort((a, b) => a.at - b.at).map(({ at: _at, ...rest }) => rest);
   const failingOps = [...new Set(failingNodes.map((n) => opKey(n.domain, n.opType)))].sort();
   const failing = new Set(failingOps);
-  const whitelist = [...new Set(passingParts.flatMap((p) => p.ops))].filter((op) => !failing.has(op)).sort();
-  return { failingNodes, failingOps, failingTogether, passingParts, whitelist, compiles, reused, truncated };
+  const passing = byPosition(passingParts);
+  const whitelist = [...new Set(passing.flatMap((p) => p.ops))].filter((op) => !failing.has(op)).sort();
+  return { failingNodes: byPosition(failingNodes), failingOps, failingTogether: byPosition(failingTogether), passingParts: passing, whitelist, compiles, reused, truncated };
 }
 
 /** The whitelist profile file (.npu-port/profiles/NAME.json) of a bisection, in the format `onnx check` loads. */

@@ -54,21 +54,11 @@ function defaultQnnTarget(kind: string): string {
 
 async function convertQnn(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
-  const windows = host.kind === 'qnn-windows';
   const name = stem(o.model).replace(/[^A-Za-z0-9_]/g, '_');
   const outDir = remotePath(host.workdir, 'out', `${name}_qnn`);
   const remoteModel = await uploadModel(ctx, o.model, [outDir]);
-  const cpp = remotePath(outDir, `${name}.cpp`);
-  const target = o.qnnTarget ?? defaultQnnTarget(host.kind);
   const diagnostics: TaskDiagnostic[] = [];
-  const steps: { tool: string; argv: string[] }[] = [
-    { tool: 'qnn-onnx-converter', argv: qnnConverterArgs({ model: remoteModel, outputCpp: cpp, viaPython: windows, ...(o.quantInputList ? { inputList: o.quantInputList } : {}) }) },
-    { tool: 'qnn-model-lib-generator', argv: qnnModelLibArgs({ cpp, bin: remotePath(outDir, `${name}.bin`), outDir: remotePath(outDir, 'model_libs'), target }) },
-    {
-      tool: 'qnn-context-binary-generator',
-      argv: qnnContextBinaryArgs({ backend: qnnHtpBackend(windows), modelLib: qnnModelLibPath(remotePath(outDir, 'model_libs'), target, name), binaryFile: `${name}.serialized`, outDir: remotePath(outDir, 'context') }),
-    },
-  ];
+  const steps = qnnCompileSteps(host.kind, remoteModel, name, outDir, o);
   let exitCode: number | null = 0;
   for (const step of steps) {
     const run = await runTool(ctx, step.argv);
@@ -81,6 +71,24 @@ async function convertQnn(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTa
   const local = path.join(o.outDir ?? path.dirname(o.model), `${stem(o.model)}.serialized.bin`);
   const artifacts = [await fetchArtifact(ctx, remotePath(outDir, 'context', `${name}.serialized.bin`), local)];
   return { task: 'convert', host: host.name, exitCode: 0, toolExitCode: exitCode, diagnostics, artifacts };
+}
+
+/**
+ * The QNN chain for one remote ONNX model: converter → model library → HTP context binary
+ * (`<outDir>/context/<name>.serialized.bin`). `name` must be a C identifier (it names the generated code).
+ */
+export function qnnCompileSteps(kind: string, remoteModel: string, name: string, outDir: string, o: Pick<ConvertOptions, 'quantInputList' | 'qnnTarget'> = {}): { tool: string; argv: string[] }[] {
+  const windows = kind === 'qnn-windows';
+  const cpp = remotePath(outDir, `${name}.cpp`);
+  const target = o.qnnTarget ?? defaultQnnTarget(kind);
+  return [
+    { tool: 'qnn-onnx-converter', argv: qnnConverterArgs({ model: remoteModel, outputCpp: cpp, viaPython: windows, ...(o.quantInputList ? { inputList: o.quantInputList } : {}) }) },
+    { tool: 'qnn-model-lib-generator', argv: qnnModelLibArgs({ cpp, bin: remotePath(outDir, `${name}.bin`), outDir: remotePath(outDir, 'model_libs'), target }) },
+    {
+      tool: 'qnn-context-binary-generator',
+      argv: qnnContextBinaryArgs({ backend: qnnHtpBackend(windows), modelLib: qnnModelLibPath(remotePath(outDir, 'model_libs'), target, name), binaryFile: `${name}.serialized`, outDir: remotePath(outDir, 'context') }),
+    },
+  ];
 }
 
 /** A failed tool that printed nothing we recognize still gets one diagnostic saying so. */

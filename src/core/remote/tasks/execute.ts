@@ -11,6 +11,7 @@ import type { HostConfig } from '../hosts';
 import type { SshSession } from '../ssh';
 import { parseNpuSmiInfo, socVersionFor } from '../toolchains/npuSmi';
 import { benchmarkTask, type BenchmarkOptions } from './benchmark';
+import { bisectTask, PROFILE_NAME, type BisectTaskOptions } from './bisect';
 import { convertTask, precheckTask, type ConvertOptions } from './convert';
 import { doctorTask } from './doctor';
 import { runTask } from './run';
@@ -28,6 +29,8 @@ export interface RemoteTaskRequest extends Omit<ConvertOptions, 'model'>, Omit<B
   /** `run`: program and arguments. */
   readonly argv?: readonly string[];
   readonly fetch?: readonly string[];
+  /** `bisect`: where `.npu-port/` goes, and the bisection's own options. */
+  readonly bisect?: Omit<BisectTaskOptions, 'model' | 'soc' | 'qnnTarget'>;
 }
 
 /** A request that cannot run as given (missing model, unknown kind, ...). */
@@ -48,10 +51,12 @@ export interface ExecuteDeps {
 
 /** Checks a request without touching the network; returns it unchanged or throws RemoteTaskRequestError. */
 export function validateRequest(r: RemoteTaskRequest): RemoteTaskRequest {
-  if (!REMOTE_TASK_KINDS.includes(r.task)) throw new RemoteTaskRequestError(msg('Unknown remote task "{0}": use doctor, precheck, convert, benchmark or run.', String(r.task)));
-  if ((r.task === 'convert' || r.task === 'precheck' || r.task === 'benchmark') && !r.model) throw new RemoteTaskRequestError(msg('{0} needs exactly one model file.', r.task));
+  if (!REMOTE_TASK_KINDS.includes(r.task)) throw new RemoteTaskRequestError(msg('Unknown remote task "{0}": use doctor, precheck, convert, benchmark, run or bisect.', String(r.task)));
+  if ((r.task === 'convert' || r.task === 'precheck' || r.task === 'benchmark' || r.task === 'bisect') && !r.model) throw new RemoteTaskRequestError(msg('{0} needs exactly one model file.', r.task));
   if (r.task === 'run' && !r.argv?.length) throw new RemoteTaskRequestError(msg('run needs a program: npu-port remote run --host NAME -- PROGRAM ARGS...'));
   if (r.task === 'precheck' && r.host.kind !== 'ascend') throw new RemoteTaskRequestError(msg('precheck uses ATC and needs an Ascend host; "{0}" is {1}.', r.host.name, r.host.kind));
+  if (r.task === 'bisect' && !r.bisect) throw new RemoteTaskRequestError(msg('bisect needs the folder that receives .npu-port/profiles.'));
+  if (r.task === 'bisect' && r.bisect?.profile !== undefined && !PROFILE_NAME.test(r.bisect.profile)) throw new RemoteTaskRequestError(msg('A profile name takes letters, digits, ".", "_" and "-" only.'));
   return r;
 }
 
@@ -81,6 +86,13 @@ export async function executeRemoteTask(request: RemoteTaskRequest, deps: Execut
       return benchmarkTask(ctx, { model: r.model!, ...opt('loop'), ...opt('batch'), ...opt('tool'), ...opt('inputList'), ...opt('outDir'), ...(cpu ? { cpu } : {}) });
     case 'precheck':
       return precheckTask(ctx, { model: r.model!, soc: r.soc ?? (await detectSoc(ctx)), ...opt('inputShape'), ...opt('outDir') });
+    case 'bisect':
+      return bisectTask(ctx, {
+        ...r.bisect!,
+        model: r.model!,
+        ...(r.host.kind === 'ascend' ? { soc: r.soc ?? (await detectSoc(ctx)) } : {}),
+        ...opt('qnnTarget'),
+      });
     case 'convert':
       return convertTask(ctx, {
         model: r.model!,

@@ -5,8 +5,8 @@ import type { KnownError } from '../knownErrors';
 import type { SshSession } from '../ssh';
 import type { ToolDiagnostic } from '../toolchains/diagnostics';
 
-export type RemoteTaskKind = 'convert' | 'precheck' | 'benchmark' | 'doctor' | 'run';
-export const REMOTE_TASK_KINDS: readonly RemoteTaskKind[] = ['convert', 'precheck', 'benchmark', 'doctor', 'run'];
+export type RemoteTaskKind = 'convert' | 'precheck' | 'benchmark' | 'doctor' | 'run' | 'bisect';
+export const REMOTE_TASK_KINDS: readonly RemoteTaskKind[] = ['convert', 'precheck', 'benchmark', 'doctor', 'run', 'bisect'];
 
 export interface TaskDiagnostic extends ToolDiagnostic {
   /** Which tool printed it (atc, qnn-onnx-converter, ...). */
@@ -29,7 +29,7 @@ export interface TaskContext {
 export interface RemoteTaskResult {
   readonly task: RemoteTaskKind;
   readonly host: string;
-  /** 0 success; 1 a remote tool failed (or a doctor check failed). */
+  /** 0 success; 1 a remote tool failed (a doctor check failed, a bisection found parts that do not compile). */
   readonly exitCode: 0 | 1;
   /** Exit status of the last remote tool that ran. */
   readonly toolExitCode?: number | null;
