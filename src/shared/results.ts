@@ -87,6 +87,8 @@ export interface Histogram {
   /** Width of every bin (ms); bin i covers [start + i·width, start + (i+1)·width), the last one includes its upper edge. */
   readonly width: number;
   readonly counts: readonly number[];
+  /** Samples above the last bin: far outliers (beyond Q3 + 3·IQR), counted apart so they do not squash the bins. */
+  readonly overflow: number;
 }
 
 /** The "nice" number (1, 2, 2.5 or 5 × 10^k) nearest above `x`, so bin edges read well on an axis. */
@@ -101,12 +103,14 @@ export function niceWidth(x: number): number {
 /**
  * Equal-width bins over the samples: the bin count follows the Freedman–Diaconis rule (width
  * 2·IQR/∛n; Sturges' rule when the IQR is 0), at most `maxBins`, and the width is rounded up to a nice
- * number with the first edge a multiple of it. `bins` forces a count (width (max − min)/bins, edges at
- * min; for tests and callers that want exact edges). No samples: no bins.
+ * number with the first edge a multiple of it. Far outliers (above Q3 + 3·IQR, Tukey's outer fence: a
+ * first run that loads kernels, a scheduler hiccup) go to `overflow` instead of stretching the bins.
+ * `bins` forces a count over [min, max] (width (max − min)/bins, edges at min, no overflow; for tests
+ * and callers that want exact edges). No samples: no bins.
  */
 export function histogram(samplesMs: readonly number[], options: { maxBins?: number; bins?: number } = {}): Histogram {
   const values = samplesMs.filter((v) => Number.isFinite(v));
-  if (values.length === 0) return { start: 0, width: 1, counts: [] };
+  if (values.length === 0) return { start: 0, width: 1, counts: [], overflow: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   const min = sorted[0]!;
   const max = sorted[sorted.length - 1]!;
@@ -124,24 +128,39 @@ export function histogram(samplesMs: readonly number[], options: { maxBins?: num
     width = (max - min) / count;
   } else {
     const maxBins = Math.max(1, Math.floor(options.maxBins ?? 40));
-    const iqr = percentile(sorted, 75) - percentile(sorted, 25);
-    const ideal = iqr > 0 ? Math.ceil((max - min) / (2 * iqr / Math.cbrt(n))) : Math.ceil(Math.log2(n)) + 1;
-    width = niceWidth((max - min) / Math.min(maxBins, Math.max(1, ideal)));
+    const q3 = percentile(sorted, 75);
+    const iqr = q3 - percentile(sorted, 25);
+    // the bins end at the largest sample inside the fence
+    const kept = iqr > 0 ? sorted.filter((v) => v <= q3 + 3 * iqr).length : n;
+    const top = sorted[kept - 1]!;
+    const ideal = iqr > 0 ? Math.ceil((top - min) / ((2 * iqr) / Math.cbrt(kept))) : Math.ceil(Math.log2(n)) + 1;
+    width = niceWidth((top - min) / Math.min(maxBins, Math.max(1, ideal)));
     start = Math.floor(min / width) * width;
-    count = Math.max(1, Math.ceil((max - start) / width - 1e-9));
-    // the max sits exactly on an edge: it belongs to the last bin, not a new one
+    // a top exactly on an edge belongs to the last bin, not a new one
+    count = Math.max(1, Math.ceil((top - start) / width - 1e-9));
     while (count > maxBins) {
       width = niceWidth(width * 1.0001);
       start = Math.floor(min / width) * width;
-      count = Math.max(1, Math.ceil((max - start) / width - 1e-9));
+      count = Math.max(1, Math.ceil((top - start) / width - 1e-9));
     }
+    return fill(sorted, start, width, count, true);
   }
+  return fill(sorted, start, width, count, false);
+}
+
+function fill(sorted: readonly number[], start: number, width: number, count: number, withOverflow: boolean): Histogram {
   const counts = new Array<number>(count).fill(0);
+  let overflow = 0;
+  const end = start + width * count;
   for (const v of sorted) {
+    if (withOverflow && v > end + width * 1e-9) {
+      overflow++;
+      continue;
+    }
     const i = Math.min(count - 1, Math.max(0, Math.floor((v - start) / width + 1e-9)));
     counts[i]!++;
   }
-  return { start, width, counts };
+  return { start, width, counts, overflow };
 }
 
 // ---------------------------------------------------------------- reading saved files

@@ -13,7 +13,8 @@ export function formatRate(v: number | undefined): string {
 }
 
 export function formatRatio(v: number | undefined): string {
-  return v === undefined ? '–' : `${v.toFixed(2)}×`;
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  return `${v >= 0.01 ? v.toFixed(2) : v.toPrecision(2)}×`;
 }
 
 /** An axis label for a bin edge: as many decimals as the bin width needs. */

@@ -62,14 +62,24 @@ function runsOf(results: BenchmarkResults): BenchmarkRun[] {
 }
 
 /** The table as rows of text cells (header first): drawn as HTML and copied as Markdown. */
-function tableRows(results: BenchmarkResults): { header: string[]; rows: { label: string; cells: string[]; metric?: Metric }[] } {
+interface Row {
+  readonly label: string;
+  readonly cells: string[];
+  /** The unrounded figures behind the cells of a metric row (data-value, for tests and tools). */
+  readonly values?: (number | undefined)[];
+  readonly metric?: Metric;
+}
+
+function tableRows(results: BenchmarkResults): { header: string[]; rows: Row[] } {
   const runs = runsOf(results);
   const both = runs.length === 2;
   const header = [l10n.t('Metric'), ...runs.map(deviceLabel), ...(both ? [l10n.t('NPU speed-up')] : [])];
-  const rows: { label: string; cells: string[]; metric?: Metric }[] = [];
+  const rows: Row[] = [];
   for (const [key, label] of METRICS) {
     const fmt = key === 'throughput' ? formatRate : formatMs;
-    rows.push({ label: label(), metric: key, cells: [...runs.map((r) => fmt(r.stats[key])), ...(both ? [formatRatio(speedUp(results, key))] : [])] });
+    // a spread is not a speed: no ratio for std
+    const values = [...runs.map((r) => r.stats[key]), ...(both ? [key === 'std' ? undefined : speedUp(results, key)] : [])];
+    rows.push({ label: label(), metric: key, values, cells: values.map((v, i) => (i < runs.length ? fmt(v) : key === 'std' ? '' : formatRatio(v))) });
   }
   const info = (label: string, value: (r: BenchmarkRun) => string | number | undefined) =>
     rows.push({ label, cells: [...runs.map((r) => String(value(r) ?? '–')), ...(both ? [''] : [])] });
@@ -134,7 +144,11 @@ function render(results: BenchmarkResults | undefined): void {
     h('thead', {}, h('tr', {}, ...header.map((text, i) => h('th', { scope: 'col', class: i === 0 ? 'label' : 'num' }, text)))),
     h('tbody', {}, ...rows.map((row) => h('tr', row.metric ? { 'data-metric': row.metric } : {},
       h('th', { scope: 'row', class: 'label' }, row.label),
-      ...row.cells.map((cell, i) => h('td', { class: `${row.metric ? 'num' : 'text'}${i === runs.length ? ' ratio' : ''}`, ...(i < runs.length ? { 'data-device': runs[i]!.device } : {}) }, cell))))),
+      ...row.cells.map((cell, i) => h('td', {
+        class: `${row.metric ? 'num' : 'text'}${i === runs.length ? ' ratio' : ''}`,
+        ...(i < runs.length ? { 'data-device': runs[i]!.device } : {}),
+        ...(row.values?.[i] !== undefined ? { 'data-value': String(row.values[i]) } : {}),
+      }, cell))))),
   );
   root.append(h('div', { class: 'table-host' }, table));
 
