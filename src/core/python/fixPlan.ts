@@ -10,7 +10,7 @@ import { ImportTable } from './symbols';
 import { LineIndex } from './text';
 import { fixSource } from './index';
 import type { PythonParser } from './parser';
-import { analyzeRequirements } from './requirements';
+import { fixRequirements } from './requirements';
 import type { AnalysisOptions, Finding, TextEdit } from './types';
 
 /** Fix-all for one file: its edits, its new text, and the files to create next to it (absolute paths). */
@@ -33,7 +33,7 @@ export interface WorkspaceFixContext {
 }
 
 /**
- * Plans fix-all over files (Python sources and requirements files) from their current text; files
+ * Plans fix-all over files (Python sources, requirements files, pyproject.toml) from their current text; files
  * with nothing fixable are left out. Created files that already exist are not overwritten.
  * transferToNpu style: the two-line import goes only into entry scripts. A module's findings are fixed
  * by adding it to every entry script of the workspace that runs the module (`workspace.graph`); with no
@@ -64,10 +64,13 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
       const entryFixed = result.findings.filter((f) => preferredFix(f, options)?.inEntryScript);
       if (entryFixed.length) forEntry.set(file, entryFixed);
       relCreates = result.createFiles.map((c) => ({ path: c.path, content: c.content }));
-    } else if (/requirements.*\.txt$/i.test(path.basename(file))) {
-      const findings = analyzeRequirements(text, file, options, existsSync(path.join(path.dirname(file), 'requirements_npu.txt')));
-      fixed = findings.filter((f) => preferredFix(f, options));
-      relCreates = fixed.length ? [...preferredFix(fixed[0]!, options)!.createFiles] : [];
+    } else if (/^requirements.*\.txt$/i.test(path.basename(file)) || path.basename(file) === 'pyproject.toml') {
+      // requirements*.txt: creates requirements_npu.txt; pyproject.toml: edited in place
+      const result = fixRequirements(text, file, options, existsSync(path.join(path.dirname(file), 'requirements_npu.txt')));
+      edits = [...result.edits];
+      newText = result.text;
+      fixed = [...result.fixed];
+      relCreates = [...result.createFiles];
     }
     if (fixed.length === 0) continue;
     const creates = relCreates

@@ -1,7 +1,10 @@
-import { msg } from '../l10n';
+import { msg, type Message } from '../l10n';
+import { comparePositions } from '../position';
 import { ruleInfo } from './catalog';
+import { applyEdits, preferredFix } from './fixes/apply';
+import { pyprojectEntries, type TomlString } from './pyproject';
 import { LineIndex } from './text';
-import type { AnalysisOptions, Finding, Fix } from './types';
+import type { AnalysisOptions, FileCreate, Finding, Fix, Severity, TextEdit } from './types';
 
 /** Packages that only install or only work with CUDA (normalized names; `*` = prefix). */
 const CUDA_ONLY = ['flash-attn', 'flash-attention', 'xformers', 'bitsandbytes', 'triton', 'cupy*', 'nvidia-*', 'pycuda', 'cuda-python', 'tensorrt*', 'onnxruntime-gpu', 'apex', 'auto-gptq', 'deepspeed-kernels'];
@@ -61,8 +64,8 @@ export function npuRequirements(text: string): string {
 
 /**
  * Findings for a requirements*.txt (with a fix that creates requirements_npu.txt beside it) or a
- * pyproject.toml (dependency strings in arrays; manual). `hasNpuSibling`: requirements_npu.txt exists,
- * so the port of this file is done and it is not reported again.
+ * pyproject.toml (dependency declarations, fixed in place: see pyproject.ts). `hasNpuSibling`:
+ * requirements_npu.txt exists, so the port of this file is done and it is not reported again.
  */
 export function analyzeRequirements(text: string, fileName: string, options: AnalysisOptions, hasNpuSibling = false): Finding[] {
   const base = fileName.split(/[\\/]/).pop() ?? '';
@@ -70,42 +73,146 @@ export function analyzeRequirements(text: string, fileName: string, options: Ana
   const setting = options.rules?.['cuda-requirement'];
   if (setting === 'off') return [];
   const lines = new LineIndex(text);
+  if (/\.toml$/i.test(base)) return pyprojectFindings(text, lines, setting);
   const problems: LineProblem[] = [];
-  if (/\.toml$/i.test(base)) {
-    for (let i = 0; i < lines.lineCount; i++) {
-      const raw = lines.lineText(i);
-      for (const s of raw.matchAll(/["']([A-Za-z0-9][^"']*)["']/g)) {
-        const p = checkRequirementLine(s[1]!, i);
-        if (p) problems.push({ ...p, column: s.index! + 1, length: s[1]!.length });
-      }
+  for (let i = 0; i < lines.lineCount; i++) {
+    const p = checkRequirementLine(lines.lineText(i), i);
+    if (p) problems.push(p);
+  }
+  const fix: Fix[] = [{
+    title: msg('Create requirements_npu.txt without CUDA-only packages'),
+    edits: [],
+    coreEdits: [],
+    requires: [],
+    createFiles: [{ path: NPU_NAME, content: npuRequirements(text) }],
+    replacement: NPU_NAME,
+  }];
+  return problems.filter((p) => !IGNORE.test(lines.lineText(p.line))).map((p) => {
+    const start = lines.lineStart(p.line) + p.column;
+    return finding(lines, start, start + p.length, p.message, fix, setting);
+  });
+}
+
+const IGNORE = /#\s*npu-port:\s*ignore/;
+
+function finding(lines: LineIndex, start: number, end: number, message: Message, fixes: readonly Fix[], setting: Severity | undefined): Finding {
+  return {
+    rule: 'cuda-requirement',
+    severity: setting ?? ruleInfo('cuda-requirement')!.severity,
+    range: { start: lines.positionAt(start), end: lines.positionAt(end) },
+    startIndex: start,
+    endIndex: end,
+    message,
+    original: lines.text.slice(start, end),
+    fixes,
+  };
+}
+
+/** pyproject.toml: CUDA-only dependencies are commented out or removed, +cuXXX tags dropped, in the text itself. */
+function pyprojectFindings(text: string, lines: LineIndex, setting: Severity | undefined): Finding[] {
+  const out: Finding[] = [];
+  const fix = (title: Message, start: number, end: number, newText: string, replacement: string): Fix => {
+    const edit = { range: { start: lines.positionAt(start), end: lines.positionAt(end) }, newText };
+    return { title, edits: [edit], coreEdits: [edit], requires: [], createFiles: [], replacement };
+  };
+  const cudaTag = (s: TomlString, name: string): Finding | undefined => {
+    const tag = /\+(cu\d+)/.exec(s.content);
+    if (!tag) return undefined;
+    const at = s.start + 1 + tag.index;
+    const dropTag = fix(msg('Drop the CUDA build tag +{0}', tag[1]!), at, at + tag[0].length, '', s.content.replace(tag[0], ''));
+    return finding(lines, s.start + 1, s.end - 1, msg('{0} is a CUDA build (+{1})', name, tag[1]!), [dropTag], setting);
+  };
+  for (const entry of pyprojectEntries(text)) {
+    const anchor = entry.kind === 'poetry' ? entry.keyStart : entry.value.start;
+    if (IGNORE.test(lines.lineText(lines.positionAt(anchor).line))) continue;
+    if (entry.kind === 'index') {
+      if (CUDA_INDEX.test(entry.value.content)) out.push(finding(lines, entry.value.start + 1, entry.value.end - 1, msg('CUDA wheel index {0}', entry.value.content), [], setting));
+      continue;
     }
-  } else {
-    for (let i = 0; i < lines.lineCount; i++) {
-      const p = checkRequirementLine(lines.lineText(i), i);
-      if (p) problems.push(p);
+    if (entry.kind === 'poetry') {
+      if (isCudaOnlyPackage(entry.name)) {
+        const original = text.slice(entry.keyStart, entry.lineEnd);
+        const remove = fix(msg('Remove {0} from the dependencies (CUDA only)', entry.name), entry.keyStart, entry.lineEnd, `# ${REMOVED} ${original}`, `# ${REMOVED} ${original}`);
+        out.push(finding(lines, entry.keyStart, entry.keyStart + entry.name.length, msg('{0} is CUDA-only and cannot be installed on an NPU host', entry.name), [remove], setting));
+      } else if (entry.version) {
+        const f = cudaTag(entry.version, entry.name);
+        if (f) out.push(f);
+      }
+      continue;
+    }
+    const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(entry.value.content);
+    if (!m) continue;
+    const name = m[1]!;
+    if (isCudaOnlyPackage(name)) {
+      const remove = removeArrayElement(text, lines, entry.value);
+      out.push(finding(lines, entry.value.start + 1, entry.value.end - 1, msg('{0} is CUDA-only and cannot be installed on an NPU host', name), [fix(msg('Remove {0} from the dependencies (CUDA only)', name), remove.start, remove.end, remove.newText, remove.newText.trim() || '-')], setting));
+    } else {
+      const f = cudaTag(entry.value, name);
+      if (f) out.push(f);
     }
   }
-  const fix: Fix[] = /\.txt$/i.test(base)
-    ? [{
-        title: msg('Create requirements_npu.txt without CUDA-only packages'),
-        edits: [],
-        coreEdits: [],
-        requires: [],
-        createFiles: [{ path: NPU_NAME, content: npuRequirements(text) }],
-        replacement: NPU_NAME,
-      }]
-    : [];
-  return problems.filter((p) => !/#\s*npu-port:\s*ignore/.test(lines.lineText(p.line))).map((p) => {
-    const start = lines.lineStart(p.line) + p.column;
-    return {
-      rule: 'cuda-requirement',
-      severity: setting ?? ruleInfo('cuda-requirement')!.severity,
-      range: { start: { line: p.line, column: p.column }, end: { line: p.line, column: p.column + p.length } },
-      startIndex: start,
-      endIndex: start + p.length,
-      message: p.message,
-      original: text.slice(start, start + p.length),
-      fixes: fix,
-    };
-  });
+  return out;
+}
+
+const REMOVED = 'removed for NPU (CUDA only):';
+
+/**
+ * Removing one string from a TOML array: alone on its line, the line becomes a comment that keeps the
+ * original; sharing a line, the string goes with one comma next to it.
+ */
+function removeArrayElement(text: string, lines: LineIndex, s: TomlString): { start: number; end: number; newText: string } {
+  const line = lines.positionAt(s.start).line;
+  const lineStart = lines.lineStart(line);
+  const lineEnd = lineStart + lines.lineText(line).length;
+  const before = text.slice(lineStart, s.start);
+  const after = text.slice(s.end, lineEnd);
+  if (before.trim() === '' && /^\s*,?\s*(?:#.*)?$/.test(after)) {
+    return { start: s.start, end: lineEnd, newText: `# ${REMOVED} ${text.slice(s.start, lineEnd).trim()}` };
+  }
+  const following = /^\s*,[ \t]*/.exec(after);
+  if (following) return { start: s.start, end: s.end + following[0].length, newText: '' };
+  const preceding = /,\s*$/.exec(before);
+  if (preceding) return { start: s.start - preceding[0].length, end: s.end, newText: '' };
+  return { start: s.start, end: s.end, newText: '' };
+}
+
+export interface RequirementsFix {
+  readonly text: string;
+  /** The edits of the first pass (over the original text). */
+  readonly edits: readonly TextEdit[];
+  readonly fixed: readonly Finding[];
+  readonly createFiles: readonly FileCreate[];
+}
+
+/** The preferred fixes of requirement findings that do not overlap, as one edit set (fix-all of one pass). */
+export function requirementsFixAll(findings: readonly Finding[], options: AnalysisOptions): { edits: TextEdit[]; fixed: Finding[]; createFiles: FileCreate[] } {
+  const edits: TextEdit[] = [];
+  const fixed: Finding[] = [];
+  const createFiles: FileCreate[] = [];
+  for (const f of findings) {
+    const fix = preferredFix(f, options);
+    if (!fix) continue;
+    if (fix.edits.some((e) => edits.some((d) => comparePositions(e.range.start, d.range.end) < 0 && comparePositions(d.range.start, e.range.end) < 0 || comparePositions(e.range.start, d.range.start) === 0))) continue;
+    edits.push(...fix.edits);
+    for (const c of fix.createFiles) if (!createFiles.some((x) => x.path === c.path)) createFiles.push(c);
+    fixed.push(f);
+  }
+  return { edits, fixed, createFiles };
+}
+
+/** Fix-all over a requirements file or pyproject.toml, in passes until nothing fixable is left (at most five). */
+export function fixRequirements(text: string, fileName: string, options: AnalysisOptions, hasNpuSibling = false): RequirementsFix {
+  let current = text;
+  let first: TextEdit[] | undefined;
+  const fixed: Finding[] = [];
+  const createFiles: FileCreate[] = [];
+  for (let pass = 0; pass < 5; pass++) {
+    const plan = requirementsFixAll(analyzeRequirements(current, fileName, options, hasNpuSibling || createFiles.length > 0), options);
+    if (plan.fixed.length === 0) break;
+    first ??= plan.edits;
+    fixed.push(...plan.fixed);
+    for (const c of plan.createFiles) if (!createFiles.some((x) => x.path === c.path)) createFiles.push(c);
+    current = applyEdits(current, plan.edits);
+  }
+  return { text: current, edits: first ?? [], fixed, createFiles };
 }

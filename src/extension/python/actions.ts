@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ruleInfo } from '../../core/python/catalog';
-import { fixAllEdits, ignoreEdit, preferredFix } from '../../core/python/fixes/apply';
+import { fixAllEdits, ignoreEdit } from '../../core/python/fixes/apply';
+import { requirementsFixAll } from '../../core/python/requirements';
 import type { Finding } from '../../core/python/types';
 import { toVsRange } from '../convert';
 import { t } from '../l10n';
@@ -85,10 +86,11 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
       addToWorkspaceEdit(edit, doc.uri, plan.edits, plan.createFiles);
       count = plan.fixed.length;
     } else {
-      const fixable = findings.map((f) => preferredFix(f, options)).filter((f) => f !== undefined && !f.inEntryScript);
-      if (fixable.length === 0) return undefined;
-      addToWorkspaceEdit(edit, doc.uri, [], fixable[0]!.createFiles);
-      count = fixable.length;
+      // requirements*.txt (creates requirements_npu.txt) and pyproject.toml (edited in place)
+      const plan = requirementsFixAll(findings, options);
+      if (plan.fixed.length === 0) return undefined;
+      addToWorkspaceEdit(edit, doc.uri, plan.edits, plan.createFiles);
+      count = plan.fixed.length;
     }
     const action = new vscode.CodeAction(vscode.l10n.t('Fix all NPU porting issues in this file ({0})', count), FIX_ALL_KIND);
     action.edit = edit;
