@@ -44,16 +44,37 @@ export class RemoteConnections implements vscode.Disposable {
     return `npuPort.ssh.${kind}:${host.user}@${host.host}:${host.port}`;
   }
 
-  private async askUnknownKey(key: UnknownHostKey): Promise<UnknownKeyDecision> {
-    const save = vscode.l10n.t('Trust and Remember');
-    const once = vscode.l10n.t('Trust Once');
-    const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('The authenticity of host {0}:{1} cannot be established.', key.host, key.port),
-      { modal: true, detail: vscode.l10n.t('{0} key fingerprint is {1}. Compare it with the fingerprint the host owner gives you (ssh-keygen -lf on the host key) before trusting it.', key.keyType, key.fingerprint) },
-      save,
-      once,
-    );
-    return answer === save ? 'accept-save' : answer === once ? 'accept-once' : 'reject';
+  /** The last host key question shown (for the integration tests, through an internal command). */
+  lastHostKeyQuestion: (UnknownHostKey & { readonly title: string; readonly placeholder: string }) | undefined;
+
+  /**
+   * Asks about a key no store knows, in a quick pick as VS Code's Remote - SSH does: the fingerprint in
+   * the question, Trust and Remember / Trust Once / Refuse; closing the pick refuses.
+   */
+  private askUnknownKey(key: UnknownHostKey): Promise<UnknownKeyDecision> {
+    const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { decision: UnknownKeyDecision }>();
+    pick.title = vscode.l10n.t('The authenticity of host {0}:{1} cannot be established.', key.host, key.port);
+    pick.placeholder = vscode.l10n.t('{0} key fingerprint is {1}. Compare it with the fingerprint the host owner gives you (ssh-keygen -lf on the host key) before trusting it.', key.keyType, key.fingerprint);
+    pick.items = [
+      { label: vscode.l10n.t('$(check) Trust and Remember'), detail: vscode.l10n.t('Connect, and keep {0} as the key of {1}:{2}', key.fingerprint, key.host, key.port), decision: 'accept-save' },
+      { label: vscode.l10n.t('Trust Once'), detail: vscode.l10n.t('Connect this time only'), decision: 'accept-once' },
+      { label: vscode.l10n.t('$(close) Refuse'), detail: vscode.l10n.t('Do not connect'), decision: 'reject' },
+    ];
+    pick.ignoreFocusOut = true;
+    this.lastHostKeyQuestion = { ...key, title: pick.title, placeholder: pick.placeholder };
+    getLog().info(`ssh ${key.host}:${key.port}: asking whether to trust the unknown host key ${key.keyType} ${key.fingerprint}`);
+    return new Promise<UnknownKeyDecision>((resolve) => {
+      let decision: UnknownKeyDecision = 'reject';
+      pick.onDidAccept(() => {
+        decision = pick.selectedItems[0]?.decision ?? 'reject';
+        pick.hide();
+      });
+      pick.onDidHide(() => {
+        pick.dispose();
+        resolve(decision);
+      });
+      pick.show();
+    });
   }
 
   /** The host's open connection, or a new one (asking for a passphrase or password when needed). */

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { Feature } from '../features';
 import { addRemoteHost } from './addHost';
+import { bisectCompileFailure } from './bisectCommand';
 import { RemoteConnections } from './connections';
 import { activeHost, readHostsSetting } from './hostsSetting';
 import { createHostStatusBar } from './statusBar';
-import { RemoteTaskProvider, TASK_TYPE, type NpuPortTaskDefinition } from './taskProvider';
+import { RemoteTaskProvider, TASK_TYPE, type NpuPortTaskDefinition, type RemoteTaskEvent } from './taskProvider';
 
 /** Remote NPU hosts: `npu-port` tasks (convert, precheck, benchmark, doctor, run), hosts, status bar. */
 export const remoteFeature: Feature = {
@@ -12,17 +13,17 @@ export const remoteFeature: Feature = {
   activate(context) {
     const connections = new RemoteConnections(context);
     const provider = new RemoteTaskProvider(connections, context.extension.id);
-    const runTask = async (definition: { task: string; model?: string; host?: string }) => {
+    const runTask = async (definition: { task: string; model?: string; host?: string }): Promise<vscode.TaskExecution | undefined> => {
       if (!vscode.workspace.isTrusted) {
         void vscode.window.showWarningMessage(vscode.l10n.t('Remote tasks do not run in an untrusted workspace: they upload files and run commands on another machine. Trust the workspace to run them.'));
-        return;
+        return undefined;
       }
       if (!activeHost() && !definition.host) {
         await addRemoteHost();
-        if (!activeHost()) return;
+        if (!activeHost()) return undefined;
       }
       const folder = definition.model ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(definition.model)) : undefined;
-      await vscode.tasks.executeTask(provider.build({ type: TASK_TYPE, ...definition } as NpuPortTaskDefinition, folder ?? vscode.TaskScope.Workspace));
+      return vscode.tasks.executeTask(provider.build({ type: TASK_TYPE, ...definition } as NpuPortTaskDefinition, folder ?? vscode.TaskScope.Workspace));
     };
     const modelArg = (arg: unknown): string | undefined => {
       if (arg instanceof vscode.Uri) return arg.fsPath;
@@ -45,7 +46,26 @@ export const remoteFeature: Feature = {
         if (picked === add) return addRemoteHost();
         await vscode.workspace.getConfiguration('npuPort').update('activeHost', picked.name, vscode.ConfigurationTarget.Global);
       }),
-      vscode.commands.registerCommand('npuPort.remoteDoctor', () => runTask({ task: 'doctor' })),
+      vscode.commands.registerCommand('npuPort.remoteDoctor', async () => {
+        // Resolves with the task's report when it ends (the integration tests read it).
+        let listener: vscode.Disposable | undefined;
+        const reported = new Promise<RemoteTaskEvent | undefined>((resolve) => {
+          listener = provider.onDidReport((e) => {
+            if (e.definition.task !== 'doctor' || e.step) return;
+            listener?.dispose();
+            resolve(e);
+          });
+        });
+        if (await runTask({ task: 'doctor' })) return reported;
+        listener?.dispose();
+        return undefined;
+      }),
+      // Internal (not in the manifest): the last host key question, for the integration tests.
+      vscode.commands.registerCommand('npuPort.remote.takeHostKeyQuestion', () => {
+        const question = connections.lastHostKeyQuestion;
+        connections.lastHostKeyQuestion = undefined;
+        return question;
+      }),
       vscode.commands.registerCommand('npuPort.remoteConvert', async (arg?: unknown) => {
         const model = modelArg(arg);
         if (!model) return void vscode.window.showWarningMessage(vscode.l10n.t('Open or select an .onnx model to compile for the remote target.'));
@@ -55,6 +75,11 @@ export const remoteFeature: Feature = {
         const model = modelArg(arg);
         if (!model) return void vscode.window.showWarningMessage(vscode.l10n.t('Open or select an .onnx model to pre-check on the remote host.'));
         await runTask({ task: 'precheck', model });
+      }),
+      vscode.commands.registerCommand('npuPort.remoteBisect', async (arg?: unknown) => {
+        const model = modelArg(arg);
+        if (!model) return void vscode.window.showWarningMessage(vscode.l10n.t('Open or select the .onnx model that fails to compile.'));
+        return bisectCompileFailure(provider, runTask, model);
       }),
     );
   },

@@ -35,6 +35,23 @@ export interface NpuPortTaskDefinition extends vscode.TaskDefinition {
   readonly outDir?: string;
   readonly args?: string[];
   readonly fetch?: string[];
+  /** bisect */
+  readonly profile?: string;
+  readonly depth?: number;
+  readonly jobs?: number;
+  readonly maxCompiles?: number;
+  readonly dims?: Record<string, number>;
+}
+
+/** What a running task reports, for commands that show their own progress (bisect). */
+export interface RemoteTaskEvent {
+  readonly definition: NpuPortTaskDefinition;
+  /** A step, in the reader's language. */
+  readonly step?: string;
+  /** Set once, when the task ends: its result, or the error that stopped it. */
+  readonly result?: RemoteTaskResult;
+  readonly error?: string;
+  readonly cancelled?: boolean;
 }
 
 export function isRemoteKind(task: string): task is RemoteTaskKind {
@@ -43,6 +60,8 @@ export function isRemoteKind(task: string): task is RemoteTaskKind {
 
 export class RemoteTaskProvider implements vscode.TaskProvider {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('npu-port-remote');
+  private readonly events = new vscode.EventEmitter<RemoteTaskEvent>();
+  readonly onDidReport = this.events.event;
 
   constructor(
     private readonly connections: RemoteConnections,
@@ -68,7 +87,7 @@ export class RemoteTaskProvider implements vscode.TaskProvider {
       scope,
       name,
       TASK_TYPE,
-      new vscode.CustomExecution(async (resolved) => new RemoteTaskTerminal(resolved as NpuPortTaskDefinition, scope, this.connections, this.diagnostics, this.extensionId)),
+      new vscode.CustomExecution(async (resolved) => new RemoteTaskTerminal(resolved as NpuPortTaskDefinition, scope, this.connections, this.diagnostics, this.extensionId, this.events)),
     );
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
     return task;
@@ -76,6 +95,7 @@ export class RemoteTaskProvider implements vscode.TaskProvider {
 
   dispose(): void {
     this.diagnostics.dispose();
+    this.events.dispose();
   }
 }
 
@@ -99,6 +119,7 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
     private readonly connections: RemoteConnections,
     private readonly diagnostics: vscode.DiagnosticCollection,
     private readonly extensionId: string,
+    private readonly events: vscode.EventEmitter<RemoteTaskEvent>,
   ) {}
 
   open(): void {
@@ -151,6 +172,18 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       ...(d.outDir ? { outDir: resolveLocal(d.outDir, this.scope) } : d.task === 'run' ? { outDir: resolveLocal('.', this.scope) } : {}),
       ...(d.args ? { argv: d.args } : {}),
       ...(d.fetch ? { fetch: d.fetch } : {}),
+      ...(d.task === 'bisect'
+        ? {
+            bisect: {
+              projectDir: resolveLocal('.', model ? (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(model)) ?? this.scope) : this.scope),
+              ...(d.profile ? { profile: d.profile } : {}),
+              ...(d.depth ? { depth: d.depth } : {}),
+              ...(d.jobs ? { jobs: d.jobs } : {}),
+              ...(d.maxCompiles ? { maxCompiles: d.maxCompiles } : {}),
+              ...(d.dims ? { dims: d.dims } : {}),
+            },
+          }
+        : {}),
     };
     this.say(vscode.l10n.t('{0} on {1} ({2}@{3}:{4})', d.task, host.name, host.user, host.host, host.port));
     this.connections.setState(host.name, 'running');
@@ -159,12 +192,17 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
         workspaceTrusted: vscode.workspace.isTrusted,
         session: (h, signal) => this.connections.get(h, signal),
         onOutput: (text) => this.lines.push(text),
-        onStep: (step) => this.say(t(step)),
+        onStep: (step) => {
+          const text = t(step);
+          this.say(text);
+          this.events.fire({ definition: d, step: text });
+        },
         signal: this.controller.signal,
         logger: getLog(),
       });
       this.lines.flush();
       this.report(result, model);
+      this.events.fire({ definition: d, result });
       // the saved statistics open in the Benchmark Results view (src/extension/results)
       if (result.task === 'benchmark' && result.exitCode === 0 && result.artifacts[0]) {
         void vscode.commands.executeCommand('npuPort.showBenchmarkResults', vscode.Uri.file(result.artifacts[0]), { fromTask: true });
@@ -175,6 +213,7 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       this.lines.flush();
       if (error instanceof Error && error.name === 'AbortError') {
         this.say(vscode.l10n.t('Cancelled; the remote processes were stopped.'), ansi.YELLOW);
+        this.events.fire({ definition: d, cancelled: true });
         this.connections.setState(host.name, 'connected');
         return 130;
       }
@@ -182,13 +221,14 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       const text = isNpuPortError(error) ? t(error.detail) : String(error);
       getLog().error(`remote task ${d.task} on ${host.name}: ${error instanceof Error ? error.message : String(error)}`);
       this.say(text, ansi.RED);
+      this.events.fire({ definition: d, error: text });
       if (!vscode.workspace.isTrusted) void vscode.window.showWarningMessage(text);
       return 2;
     }
   }
 
   private report(result: RemoteTaskResult, model: string | undefined): void {
-    if (model && (result.task === 'convert' || result.task === 'precheck' || result.task === 'benchmark')) {
+    if (model && (result.task === 'convert' || result.task === 'precheck' || result.task === 'benchmark' || result.task === 'bisect')) {
       const uri = vscode.Uri.file(model);
       this.diagnostics.set(uri, toVscodeDiagnostics(uri, result.diagnostics, this.extensionId));
     }
@@ -213,7 +253,13 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       this.say(`${''.padEnd(10)}${'NPU'.padStart(14)}${s.cpu ? 'CPU'.padStart(14) : ''}`, ansi.RESET);
       for (const key of ['mean', 'std', 'min', 'max', 'p50', 'p95', 'p99', 'throughput']) this.say(row(key, key), ansi.RESET);
     }
+    if (result.task === 'bisect' && result.stats) {
+      const s = result.stats as { compiles: number; reused: number; failingOps: string[]; passingParts: unknown[]; whitelist: string[]; truncated: boolean };
+      this.say(vscode.l10n.t('{0} compiles ({1} reused): failing ops {2}; {3} passing parts; {4} ops in the whitelist.', s.compiles, s.reused, s.failingOps.join(', ') || '-', s.passingParts.length, s.whitelist.length), ansi.RESET);
+      if (s.truncated) this.say(vscode.l10n.t('Stopped at the compile limit (maxCompiles); run the task again to continue from the record.'), ansi.YELLOW);
+    }
     for (const artifact of result.artifacts) this.say(vscode.l10n.t('Saved {0}', artifact), ansi.GREEN);
+    if (result.task === 'bisect' && result.exitCode !== 0) return this.say(vscode.l10n.t('Done: parts of the model do not compile; the failing nodes are in the Problems view.'), ansi.RED);
     this.say(result.exitCode === 0 ? vscode.l10n.t('Done.') : vscode.l10n.t('Failed (tool exit code {0}).', String(result.toolExitCode ?? '-')), result.exitCode === 0 ? ansi.GREEN : ansi.RED);
   }
 }

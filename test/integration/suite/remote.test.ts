@@ -48,6 +48,38 @@ import { activateExtension, waitFor, workspaceFolder } from '../extension';
     assert.ok(atc?.args.some((a) => a.endsWith('/remote model.onnx')));
   });
 
+  it('NPU: Bisect Compile Failure compiles the parts on the host, puts the failing node in Problems and saves the whitelist profile', async () => {
+    const model = path.join(workspaceFolder().fsPath, 'bisect me.onnx');
+    copyFileSync(tinyOnnxModel(), model);
+    // The stand-in atc has no kernel for Relu (the tiny model: Add "AddDsl" → Relu "Relu_1").
+    server.setScenario('atc', 'reject-ops:Relu');
+    try {
+      server.takeRecords();
+      const event = (await vscode.commands.executeCommand('npuPort.remoteBisect', vscode.Uri.file(model))) as {
+        result?: { exitCode: number; stats: { failingOps: string[]; whitelist: string[]; profileFile: string } };
+        error?: string;
+      };
+      assert.equal(event?.error, undefined);
+      assert.equal(event.result?.exitCode, 1);
+      assert.deepEqual(event.result.stats.failingOps, ['Relu']);
+      assert.deepEqual(event.result.stats.whitelist, ['Add']);
+      // whole model, then each half: three compiles with the host's atc
+      assert.equal(server.takeRecords().filter((r) => r.tool === 'atc').length, 3);
+      const profile = JSON.parse(readFileSync(event.result.stats.profileFile, 'utf8')) as { kind: string; ops: string[] };
+      assert.equal(path.dirname(event.result.stats.profileFile), path.join(workspaceFolder().fsPath, '.npu-port', 'profiles'));
+      assert.deepEqual([profile.kind, profile.ops], ['whitelist', ['Add']]);
+      const diagnostics = await waitFor(() => {
+        const found = vscode.languages.getDiagnostics(vscode.Uri.file(model)).filter((d) => d.source === 'npu-port atc');
+        return found.length ? found : undefined;
+      }, 'the failing node in Problems');
+      assert.equal(diagnostics.length, 1);
+      assert.match(diagnostics[0]!.message, /^Relu_1 \(Relu\): EZ3003: No supported Ops kernel/);
+      assert.match(String((diagnostics[0]!.code as { target: vscode.Uri }).target.query), /node=Relu_1/);
+    } finally {
+      server.setScenario('atc', 'ok');
+    }
+  });
+
   it('puts an ATC error on the model, on the node it names, with the known fix', async () => {
     const model = path.join(workspaceFolder().fsPath, 'failing.onnx');
     copyFileSync(tinyOnnxModel(), model);
