@@ -30,11 +30,27 @@ const entry = join(dir, 'entry.ts');
 writeFileSync(entry, [
   `export * from ${JSON.stringify(join(ROOT, 'test/unit/viewer/synthetic.ts'))};`,
   `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/graphLayout.ts'))};`,
+  `export * from ${JSON.stringify(join(ROOT, 'src/shared/packedGraph.ts'))};`,
 ].join('\n'));
 await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'synthetic.mjs'), logLevel: 'warning' });
-const { transformerGraph, edgeSamDecoderGraph, GraphLayoutEngine } = await import(pathToFileURL(join(dir, 'synthetic.mjs')).href);
+const { transformerGraph, edgeSamDecoderGraph, GraphLayoutEngine, packGraph, PACKED_GRAPH_COLUMNS } = await import(pathToFileURL(join(dir, 'synthetic.mjs')).href);
 const graph = graphKind === 'edgesam' ? edgeSamDecoderGraph() : transformerGraph(layers);
-const graphJson = JSON.stringify(graph);
+// the graph message as the extension sends it: packed columns (binary) plus a small JSON part, the
+// way VS Code carries a webview message's ArrayBuffers next to its JSON
+const packed = packGraph(graph);
+const columns = [];
+let binaryLength = 0;
+for (const key of PACKED_GRAPH_COLUMNS) {
+  const column = packed[key];
+  binaryLength = Math.ceil(binaryLength / 8) * 8;
+  columns.push({ key, type: column.constructor.name, byteOffset: binaryLength, length: column.length });
+  binaryLength += column.byteLength;
+}
+const graphBinary = Buffer.alloc(binaryLength);
+for (const c of columns) Buffer.from(packed[c.key].buffer, packed[c.key].byteOffset, packed[c.key].byteLength).copy(graphBinary, c.byteOffset);
+const verdicts = graph.nodes.flatMap((n, i) => n.op === 'Erf' ? [{ node: i, name: n.name, status: 'unsupported', reasons: [{ code: 'op-unsupported', message: 'Erf is not in the profile' }], hint: 'use tanh GELU', source: 'bench' }]
+  : n.op === 'Gather' ? [{ node: i, name: n.name, status: 'unverified', reasons: [{ code: 'dtype', message: 'int64 indices' }], source: 'bench' }] : []);
+const graphJson = JSON.stringify({ version: packed.version, name: packed.name, totalNodes: packed.totalNodes, columns, verdicts });
 // geometry of the fully expanded view, for the DOM baseline (same layout the viewer draws)
 const expandedGeometry = (() => {
   const engine = new GraphLayoutEngine(graph);
@@ -58,10 +74,10 @@ window.acquireVsCodeApi = () => ({
     window.__sent.push(m);
     if (m.type === 'ready') {
       window.postMessage({ type: 'init', fileName: 'transformer.onnx' }, '*');
-      fetch('/graph.json').then((r) => r.json()).then((graph) => {
-        const verdicts = graph.nodes.flatMap((n, i) => n.op === 'Erf' ? [{ node: i, name: n.name, status: 'unsupported', reasons: [{ code: 'op-unsupported', message: 'Erf is not in the profile' }], hint: 'use tanh GELU', source: 'bench' }]
-          : n.op === 'Gather' ? [{ node: i, name: n.name, status: 'unverified', reasons: [{ code: 'dtype', message: 'int64 indices' }], source: 'bench' }] : []);
-        window.postMessage({ type: 'graph', graph, targets: [{ id: 'bench', label: 'Bench' }], target: 'bench', verdicts, warnings: [] }, '*');
+      Promise.all([fetch('/graph.json').then((r) => r.json()), fetch('/graph.bin').then((r) => r.arrayBuffer())]).then(([head, binary]) => {
+        const graph = { version: head.version, name: head.name, totalNodes: head.totalNodes };
+        for (const c of head.columns) graph[c.key] = new globalThis[c.type](binary.slice(c.byteOffset, c.byteOffset + c.length * globalThis[c.type].BYTES_PER_ELEMENT));
+        window.postMessage({ type: 'graph', graph, targets: [{ id: 'bench', label: 'Bench' }], target: 'bench', verdicts: head.verdicts, warnings: [] }, '*');
       });
     }
   },
@@ -78,6 +94,7 @@ const server = createServer((req, res) => {
   const send = (type, body) => { res.writeHead(200, { 'content-type': type }); res.end(body); };
   if (url === '/') return send('text/html', html);
   if (url === '/graph.json') return send('application/json', graphJson);
+  if (url === '/graph.bin') return send('application/octet-stream', graphBinary);
   if (url === '/viewer.js' || url === '/layout.worker.js') return send('text/javascript', readFileSync(join(ROOT, 'dist/webview', url.slice(1))));
   res.writeHead(404);
   res.end();
@@ -157,14 +174,14 @@ try {
   }, expandedGeometry);
   const out = {
     nodes: graph.nodes.length,
-    firstInteractiveMs: first.firstInteractiveMs, layoutMs: first.layoutMs, layoutInWorker: first.layoutInWorker, itemsAtOpen: first.items,
+    firstInteractiveMs: first.firstInteractiveMs, graphReceivedMs: first.graphReceivedMs, unpackMs: first.unpackMs, workerPrepareMs: first.workerPrepareMs, layoutDoneMs: first.layoutDoneMs, layoutMs: first.layoutMs, layoutInWorker: first.layoutInWorker, itemsAtOpen: first.items,
     unsupported: first.unsupported, unverified: first.unverified,
     expandAllMs: expandMs, expandLayoutMs: afterExpand.layoutMs, itemsExpanded: afterExpand.items,
     overview, expanded, heapMB: heap ? Math.round(heap / 1e6) : undefined,
     domBaseline: domResult, errors,
   };
   const f = (v) => (typeof v === 'number' ? v.toFixed(1) : String(v));
-  process.stdout.write(`viewer, ${out.nodes}-node transformer in Chromium: first interactive frame ${f(out.firstInteractiveMs)} ms (layout ${f(out.layoutMs)} ms in ${out.layoutInWorker ? 'worker' : 'UI thread'}, ${out.itemsAtOpen} items), ` +
+  process.stdout.write(`viewer, ${out.nodes}-node transformer in Chromium: first interactive frame ${f(out.firstInteractiveMs)} ms (graph received ${f(out.graphReceivedMs)} ms, unpacked in ${f(out.unpackMs)} ms (worker: ${f(out.workerPrepareMs)} ms + layout), laid out ${f(out.layoutDoneMs)} ms; layout ${f(out.layoutMs)} ms in ${out.layoutInWorker ? 'worker' : 'UI thread'}, ${out.itemsAtOpen} items), ` +
     `pan/zoom overview draw p95 ${f(overview.drawP95)} ms (rAF p95 ${f(overview.rafP95)} ms); expand all ${f(out.expandAllMs)} ms (layout ${f(out.expandLayoutMs)} ms, ${out.itemsExpanded} items), ` +
     `pan/zoom expanded draw p95 ${f(expanded.drawP95)} ms max ${f(expanded.drawMax)} ms (rAF p95 ${f(expanded.rafP95)} ms); JS heap ${out.heapMB} MB` +
     (domResult.build ? ` | DOM/SVG baseline, same geometry: build ${f(domResult.build)} ms, pan frame p95 ${f(domResult.p95)} ms: canvas draw p95 is ${f(domResult.p95 / expanded.drawP95)}× lower` : '') + '\n');

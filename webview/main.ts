@@ -17,6 +17,7 @@ import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/grap
 import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
 import type { ChangedNode, GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
+import { unpackGraph } from '../src/shared/packedGraph';
 import { buildModuleTree, defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
 import css from './viewer.css';
@@ -41,6 +42,15 @@ export interface ViewerStats {
   firstInteractiveMs?: number;
   /** Milestones after the webview started, for the timing benchmarks. */
   graphReceivedMs?: number;
+  /** `ready` posted; host side (from the graph message): ready → graph posted, of which decode wait and conversion; posted → received. */
+  readyPostedMs?: number;
+  hostMs?: number;
+  hostDecodeWaitMs?: number;
+  hostPackMs?: number;
+  messageMs?: number;
+  /** Unpacking the graph message on the UI thread; unpacking and indexing it in the layout worker. */
+  unpackMs?: number;
+  workerPrepareMs?: number;
   layoutDoneMs?: number;
   layoutMs?: number;
   layoutInWorker?: boolean;
@@ -92,8 +102,8 @@ class Viewer {
   private readonly unverifiedCount = h('span', { class: 'count unverified', title: l10n.t('Unverified nodes') });
   private readonly search = h('vscode-textfield', { placeholder: l10n.t('Search nodes, ops, tensors (Ctrl+F)'), 'aria-label': l10n.t('Search') }) as HTMLElement & { value: string };
 
-  constructor(readonly host: Host, message: GraphMessage, saved: ViewerState | undefined) {
-    this.graph = message.graph;
+  constructor(readonly host: Host, message: GraphMessage, graph: CompactGraph, saved: ViewerState | undefined) {
+    this.graph = graph;
     this.tree = buildModuleTree(this.graph.nodes.map((n) => n.name));
     this.targets = message.targets;
     this.target = message.target;
@@ -166,7 +176,6 @@ class Viewer {
       this.expanded = defaultExpanded(this.tree);
     }
     this.expanded.add(0);
-    layoutClient.setGraph(this.graph);
     void this.relayout().then(() => {
       if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
       else this.canvas.fit();
@@ -229,9 +238,10 @@ class Viewer {
 
   async relayout(): Promise<void> {
     const serial = ++this.layoutSerial;
-    const { layout, ms, worker } = await layoutClient.layout([...this.expanded]);
+    const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded]);
     if (serial !== this.layoutSerial) return; // a newer request superseded this one
     stats.layoutMs = ms;
+    stats.workerPrepareMs ??= prepareMs;
     stats.layoutDoneMs ??= performance.now() - startedAt;
     stats.layoutInWorker = worker;
     stats.items = layout.items.length;
@@ -400,13 +410,31 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       break;
     case 'graph': {
       stats.graphReceivedMs = performance.now() - startedAt;
-      if (message.graph.nodes.length === 0) {
+      if (message.timing) {
+        stats.hostMs = message.timing.postedAt - message.timing.readyAt;
+        stats.hostDecodeWaitMs = message.timing.decodeWaitMs;
+        stats.hostPackMs = message.timing.packMs;
+        stats.messageMs = Date.now() - message.timing.postedAt;
+      }
+      // the layout worker gets its copy first and lays out the opening view while this thread unpacks
+      layoutClient.setGraph(message.graph);
+      let graph: CompactGraph;
+      try {
+        graph = unpackGraph(message.graph);
+      } catch (error) {
+        viewer = undefined;
+        showState('error', l10n.t('This model cannot be opened.'), error instanceof Error ? error.message : String(error));
+        break;
+      }
+      stats.unpackMs = performance.now() - startedAt - stats.graphReceivedMs;
+      layoutClient.setUnpacked(graph);
+      if (graph.nodes.length === 0) {
         viewer = undefined;
         showState('empty', l10n.t('The model\'s graph has no nodes.'));
         break;
       }
       const saved = parseViewerState(host.state);
-      viewer = new Viewer(host, message, saved);
+      viewer = new Viewer(host, message, graph, saved);
       if (saved?.target && saved.target !== message.target && message.targets.some((t) => t.id === saved.target)) {
         host.post({ type: 'setTarget', target: saved.target });
       }
@@ -425,4 +453,5 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
 });
 export type { Viewer };
 showState('loading', '');
+stats.readyPostedMs = performance.now() - startedAt;
 host.post({ type: 'ready' });

@@ -7,7 +7,8 @@
  * only through `parseWebviewMessage`, which checks every field and returns undefined otherwise.
  */
 import type { GraphDiff } from './diff';
-import type { CompactGraph, NodeVerdict, TargetOption, TensorValues } from './graph';
+import type { NodeVerdict, TargetOption, TensorValues } from './graph';
+import type { PackedGraph } from './packedGraph';
 
 /** What the webview persists with `vscode.setState` (survives hide/show, reload and split without retainContextWhenHidden). */
 export interface ViewerState {
@@ -31,12 +32,19 @@ export interface InitMessage {
 export interface LoadingMessage { readonly type: 'loading'; readonly fileName: string }
 export interface GraphMessage {
   readonly type: 'graph';
-  readonly graph: CompactGraph;
+  /** Columns and a string table (src/shared/packedGraph.ts): crosses every hop as binary buffers. */
+  readonly graph: PackedGraph;
   readonly targets: readonly TargetOption[];
   readonly target: string;
   readonly verdicts: readonly NodeVerdict[];
   /** Notes such as "external data file missing" shown above the graph. */
   readonly warnings: readonly string[];
+  /**
+   * Host-side milestones for the timing benchmarks: how long the host still waited for the decode once
+   * the webview was ready, the conversion to the packed graph, and when the host got `ready` and posted
+   * the graph (Date.now(); host and webview run on one machine).
+   */
+  readonly timing?: { readonly decodeWaitMs: number; readonly packMs: number; readonly readyAt: number; readonly postedAt: number };
 }
 export interface VerdictsMessage { readonly type: 'verdicts'; readonly target: string; readonly verdicts: readonly NodeVerdict[] }
 export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly message: string; readonly offset?: number }
@@ -76,12 +84,42 @@ export interface CompileMessage { readonly type: 'compile' }
  * neither: nothing is selected (the host says what to select).
  */
 export type ExtractMessage = { readonly type: 'extract'; readonly module?: string; readonly node?: string };
-export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage;
+/** Asks which rewrite rules apply to a node (answered with `RewriteOffer[]`). */
+export interface RewriteOffersRequest { readonly type: 'rewriteOffers'; readonly requestId: number; readonly node: string }
+/** Runs one rewrite rule offered for a node: verified, then saved as a new model (answered with `RewriteOutcome`). */
+export interface RewriteRequest { readonly type: 'rewrite'; readonly requestId: number; readonly node: string; readonly rule: string }
+/** Opens the PyTorch source a node (by name) or a module box (by module path) comes from. */
+export type GoToSourceMessage = { readonly type: 'goToSource'; readonly node: string } | { readonly type: 'goToSource'; readonly module: string };
+export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage
+  | RewriteOffersRequest | RewriteRequest | GoToSourceMessage;
+
+/** A rewrite rule that applies to the node asked about (the label is localized by the host). */
+export interface RewriteOffer {
+  readonly rule: string;
+  readonly label: string;
+  /** False: changes numerics; the measured error is shown before the result is kept. */
+  readonly exact: boolean;
+  /** Nodes of the model the rule rewrites in one run. */
+  readonly matching: number;
+  /** The input shapes are fixed first (sizes asked for). */
+  readonly needsStaticShapes: boolean;
+}
+
+/** What became of a rewrite: applied (saved as `file`), refused by verification, nothing to do, or cancelled. */
+export interface RewriteOutcome {
+  readonly status: 'applied' | 'refused' | 'unchanged' | 'cancelled';
+  /** Saved model, base name. */
+  readonly file?: string;
+  /** Verification figures and notes, localized. */
+  readonly lines: readonly string[];
+}
 
 /** Typed results of the requests (what `response.result` holds when ok). */
 export interface RequestResults {
   tensorValues: TensorValues;
   export: { saved: boolean };
+  rewriteOffers: readonly RewriteOffer[];
+  rewrite: RewriteOutcome;
 }
 
 // ---------------------------------------------------------------- validation
@@ -95,6 +133,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isShortString = (v: unknown, max = MAX_NAME): v is string => typeof v === 'string' && v.length <= max;
 const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const hasOnly = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
+const isNodeName = (v: unknown): v is string => isShortString(v) && v.length > 0;
+/** Rule ids are kebab case (`gather-to-slice`). */
+const isRuleId = (v: unknown): v is string => typeof v === 'string' && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(v) && v.length <= 64;
 
 /** Returns the message when it is exactly one of the WebviewToHost shapes, otherwise undefined. */
 export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
@@ -116,6 +157,16 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       if (hasOnly(m, ['type', 'module']) && isShortString(m.module) && m.module.length > 0) return { type: 'extract', module: m.module };
       if (hasOnly(m, ['type', 'node']) && isShortString(m.node) && m.node.length > 0) return { type: 'extract', node: m.node };
       return hasOnly(m, ['type']) ? { type: 'extract' } : undefined;
+    case 'rewriteOffers':
+      return hasOnly(m, ['type', 'requestId', 'node']) && isRequestId(m.requestId) && isNodeName(m.node) ? { type: 'rewriteOffers', requestId: m.requestId, node: m.node } : undefined;
+    case 'rewrite':
+      return hasOnly(m, ['type', 'requestId', 'node', 'rule']) && isRequestId(m.requestId) && isNodeName(m.node) && isRuleId(m.rule)
+        ? { type: 'rewrite', requestId: m.requestId, node: m.node, rule: m.rule }
+        : undefined;
+    case 'goToSource':
+      if (hasOnly(m, ['type', 'node']) && isNodeName(m.node)) return { type: 'goToSource', node: m.node };
+      if (hasOnly(m, ['type', 'module']) && isNodeName(m.module)) return { type: 'goToSource', module: m.module };
+      return undefined;
     case 'copyText':
       return hasOnly(m, ['type', 'text']) && isShortString(m.text, 65536) ? { type: 'copyText', text: m.text } : undefined;
     case 'tensorValues':

@@ -1,11 +1,13 @@
 /**
- * Model (ONNX core) → CompactGraph (what the viewer draws). No vscode import: unit-tested in Node.
- * Only the main graph is drawn; nodes of nested graphs (If/Loop/Scan bodies) are counted and their
- * subgraph attributes are listed on the owning node.
+ * Model (ONNX core) → the graph the viewer draws, written straight into its packed wire form
+ * (src/shared/packedGraph.ts); `toCompactGraph` gives the object form. No vscode import: unit-tested
+ * in Node. Only the main graph is drawn; nodes of nested graphs (If/Loop/Scan bodies) are counted and
+ * their subgraph attributes are listed on the owning node.
  */
 import type { Attribute, Graph, Model, Tensor, ValueType } from '../../core/onnx/model';
 import { int64ToJson, walkNodes } from '../../core/onnx/model';
-import type { CompactAttribute, CompactDim, CompactGraph, CompactNode, CompactTensor } from '../../shared/graph';
+import type { CompactDim, CompactGraph, TensorKind } from '../../shared/graph';
+import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../shared/packedGraph';
 
 /** Labels of the summary facts, in the display language (the caller translates). */
 export interface SummaryLabels {
@@ -19,61 +21,69 @@ export interface SummaryLabels {
 const MAX_LIST = 16;
 const MAX_STRING = 200;
 
+/** The object form (compare mode, tests): the packed graph, unpacked. */
 export function toCompactGraph(model: Model, labels: SummaryLabels): CompactGraph {
+  return unpackGraph(toPackedGraph(model, labels));
+}
+
+export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph {
   const graph = model.graph;
-  const tensors: CompactTensor[] = [];
+  const b = new PackedGraphBuilder();
   const indexOf = new Map<string, number>();
   const typeOf = new Map<string, ValueType | null>();
-  for (const info of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) typeOf.set(info.name, info.type);
-  const initializers = new Map<string, Tensor>(graph.initializers.map((t) => [t.name, t]));
+  for (const info of graph.inputs) typeOf.set(info.name, info.type);
+  for (const info of graph.valueInfo) typeOf.set(info.name, info.type);
+  for (const info of graph.outputs) typeOf.set(info.name, info.type);
 
-  const add = (t: CompactTensor) => {
-    indexOf.set(t.name, tensors.length);
-    tensors.push(t);
-    return tensors.length - 1;
-  };
-  const typed = (name: string) => {
+  const addTyped = (name: string, kind: TensorKind, producer: number): number => {
     const type = typeOf.get(name);
-    if (type && (type.kind === 'tensor' || type.kind === 'sparse_tensor')) {
-      return { dtype: type.elemType, ...(type.shape ? { shape: type.shape as readonly CompactDim[] } : {}) };
-    }
-    return { dtype: type ? type.kind : '' };
+    const index = type && (type.kind === 'tensor' || type.kind === 'sparse_tensor')
+      ? b.addTensor(name, kind, type.elemType, type.shape as readonly CompactDim[] | null, producer)
+      : b.addTensor(name, kind, type ? type.kind : '', undefined, producer);
+    indexOf.set(name, index);
+    return index;
   };
+  const initializerNames = new Set<string>();
   for (const init of graph.initializers) {
-    add({ name: init.name, kind: 'initializer', dtype: init.elemType, shape: init.dims, producer: -1, bytes: init.byteLength, ...(init.data.kind === 'external' ? { external: true } : {}) });
+    initializerNames.add(init.name);
+    indexOf.set(init.name, b.addTensor(init.name, 'initializer', init.elemType, init.dims, -1, init.byteLength, init.data.kind === 'external'));
   }
   const inputs: number[] = [];
   for (const input of graph.inputs) {
-    if (initializers.has(input.name)) continue; // IR < 4 lists initializers as inputs too
-    inputs.push(add({ name: input.name, kind: 'input', producer: -1, ...typed(input.name) }));
+    if (initializerNames.has(input.name)) continue; // IR < 4 lists initializers as inputs too
+    inputs.push(addTyped(input.name, 'input', -1));
   }
   const outputNames = new Set(graph.outputs.map((o) => o.name));
-  const outputsOf = graph.nodes.map((node, index) => {
-    return node.outputs.map((name) => {
-      if (name === '') return -1;
-      const existing = indexOf.get(name);
-      if (existing !== undefined) return existing; // malformed models can produce a name twice: keep the first producer
-      return add({ name, kind: outputNames.has(name) ? 'output' : 'intermediate', producer: index, ...typed(name) });
-    });
-  });
+  const nodes = graph.nodes;
+  const outputsOf: number[][] = new Array<number[]>(nodes.length);
+  for (let index = 0; index < nodes.length; index++) {
+    const names = nodes[index]!.outputs;
+    const outs: number[] = new Array<number>(names.length);
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      const existing = name === '' ? -1 : indexOf.get(name);
+      // malformed models can produce a name twice: keep the first producer
+      outs[k] = existing ?? addTyped(name, outputNames.has(name) ? 'output' : 'intermediate', index);
+    }
+    outputsOf[index] = outs;
+  }
   // inputs after all outputs exist (nodes can be listed out of topological order)
-  const nodes: CompactNode[] = graph.nodes.map((node, index) => {
-    const ins = node.inputs.map((name) => {
-      if (name === '') return -1;
-      const existing = indexOf.get(name);
-      if (existing !== undefined) return existing;
+  const ins: number[] = [];
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index]!;
+    ins.length = 0;
+    for (const name of node.inputs) {
       // a value from an enclosing scope or from nowhere: shown as an input without a producer
-      return add({ name, kind: 'input', producer: -1, ...typed(name) });
-    });
-    const subgraphs: string[] = [];
-    const attributes = node.attributes.map((a) => {
-      if (a.type === 'graph') subgraphs.push(a.value.path);
-      if (a.type === 'graphs') subgraphs.push(...a.value.map((g) => g.path));
-      return compactAttribute(a);
-    });
-    return { name: node.name, op: node.opType, domain: node.domain, inputs: ins, outputs: outputsOf[index]!, attributes, ...(subgraphs.length ? { subgraphs } : {}) };
-  });
-  const outputs = graph.outputs.map((o) => indexOf.get(o.name) ?? add({ name: o.name, kind: 'output', producer: -1, ...typed(o.name) }));
+      ins.push(name === '' ? -1 : indexOf.get(name) ?? addTyped(name, 'input', -1));
+    }
+    b.addNode(node.name, node.opType, node.domain, ins, outputsOf[index]!);
+    for (const a of node.attributes) {
+      b.addAttribute(a.name, a.type.toUpperCase(), attributeText(a));
+      if (a.type === 'graph') b.addSubgraph(a.value.path);
+      if (a.type === 'graphs') for (const g of a.value) b.addSubgraph(g.path);
+    }
+  }
+  const outputs = graph.outputs.map((o) => indexOf.get(o.name) ?? addTyped(o.name, 'output', -1));
   let totalNodes = 0;
   for (const _ of walkNodes(graph)) totalNodes++;
   const opsets = model.opsetImports.map((o) => `${o.domain || 'ai.onnx'} v${o.version}`).join(', ');
@@ -84,11 +94,7 @@ export function toCompactGraph(model: Model, labels: SummaryLabels): CompactGrap
     { label: labels.graph, value: graph.name },
     { label: labels.nodes, value: String(totalNodes) },
   ].filter((f) => f.value !== '');
-  return { version: 1, name: graph.name, nodes, tensors, inputs, outputs, summary, totalNodes };
-}
-
-function compactAttribute(a: Attribute): CompactAttribute {
-  return { name: a.name, type: a.type.toUpperCase(), value: attributeText(a) };
+  return b.finish({ name: graph.name, inputs, outputs, summary, totalNodes });
 }
 
 const list = (values: readonly unknown[], show: (v: never) => string) =>

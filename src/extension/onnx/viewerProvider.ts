@@ -15,7 +15,9 @@ import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../
 import { t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
-import { toCompactGraph, type SummaryLabels } from './compactGraph';
+import { toCompactGraph, toPackedGraph, type SummaryLabels } from './compactGraph';
+import type { Model } from '../../core/onnx/model';
+import type { PackedGraph } from '../../shared/packedGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
@@ -23,6 +25,7 @@ import { toViewerVerdicts } from './verdicts';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
 import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
+import { rewriteOffers, runRewrite } from './rewriteActions';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
 
@@ -36,6 +39,7 @@ class OnnxDocument implements vscode.CustomDocument {
 /** One open viewer panel. */
 export class ViewerPanel {
   private ready = false;
+  private readyAt = 0;
   private queued: HostToWebview[] = [];
   target: string;
   /** Compare mode: the base model the shown one is diffed against. */
@@ -45,6 +49,8 @@ export class ViewerPanel {
   private profileVerdicts: NodeVerdict[] = [];
   /** Verdicts from tool reports (ATC check_result.json, msit result.csv) loaded for this model. */
   private reportVerdicts: NodeVerdict[] = [];
+  /** The node selected in the webview (for commands run from the palette, such as Go to PyTorch Source). */
+  selectedNode: string | undefined;
 
   constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
     this.target = services.defaultTarget();
@@ -83,12 +89,23 @@ export class ViewerPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.readyAt = Date.now();
         await this.load();
         return;
       case 'setTarget':
         await this.setTarget(message.target);
         return;
       case 'selection':
+        this.selectedNode = message.node;
+        return;
+      case 'rewriteOffers':
+        this.respond(message.requestId, await rewriteOffers(this.services, this.uri, message.node));
+        return;
+      case 'rewrite':
+        this.respond(message.requestId, await runRewrite(this.services, this.uri, message.node, message.rule));
+        return;
+      case 'goToSource':
+        await vscode.commands.executeCommand('npuPort.goToPytorchSource', 'node' in message ? { node: message.node } : { module: message.module });
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);
@@ -152,7 +169,8 @@ export class ViewerPanel {
       const t0 = Date.now();
       const model = await session.load();
       const t1 = Date.now();
-      const graph = toCompactGraph(model, summaryLabels());
+      const graph = packedGraphOf(model);
+      const packed = Date.now();
       const warnings: string[] = [];
       const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
       if (missing.length) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', missing.length));
@@ -160,24 +178,29 @@ export class ViewerPanel {
       const profile = profiles.find((p) => p.id === this.target) ?? profiles[0];
       if (profile) this.target = profile.id;
       this.nodeIndex = new Map();
-      graph.nodes.forEach((n, i) => { if (n.name && !this.nodeIndex.has(n.name)) this.nodeIndex.set(n.name, i); });
+      model.graph.nodes.forEach((n, i) => { if (n.name && !this.nodeIndex.has(n.name)) this.nodeIndex.set(n.name, i); });
       // ATC's pre-check report next to the model (what the remote pre-check task brings back) is shown at once
       const sibling = vscode.Uri.joinPath(this.uri, '..', `${path.basename(this.uri.fsPath, '.onnx')}.check_result.json`);
       if (!this.reportVerdicts.length && (await exists(sibling))) await this.loadReport(sibling).catch((e: unknown) => getLog().warn(`onnx viewer: ${String(e)}`));
       // the graph goes first, so the webview lays it out while the check runs here
       const t2 = Date.now();
-      this.post({ type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts: this.toolVerdicts(), warnings });
-      await new Promise((resolve) => setImmediate(resolve));
+      const graphMessage: HostToWebview = {
+        type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts: this.toolVerdicts(), warnings,
+        timing: { decodeWaitMs: t1 - t0, packMs: packed - t1, readyAt: this.readyAt, postedAt: Date.now() },
+      };
+      // the check blocks this thread: let the message leave first (the IPC writes on a later tick)
+      if (this.ready) await this.panel.webview.postMessage(graphMessage);
+      else this.post(graphMessage);
       if (profile) {
         const result = await session.check(profile);
         this.profileVerdicts = toViewerVerdicts(result, t, profile.name);
         this.post({ type: 'verdicts', target: profile.id, verdicts: [...this.profileVerdicts, ...this.toolVerdicts()] });
         this.services.publishDiagnostics(this.uri, result, profile);
       }
-      getLog().info(`onnx viewer: ${path.basename(this.uri.fsPath)}: decode ${t1 - t0} ms, compact graph ${t2 - t1} ms, check ${Date.now() - t2} ms, ${graph.nodes.length} nodes, ${this.profileVerdicts.length} verdicts`);
+      getLog().info(`onnx viewer: ${path.basename(this.uri.fsPath)}: decode wait ${t1 - t0} ms, packed graph ${packed - t1} ms, check ${Date.now() - t2} ms, ${model.graph.nodes.length} nodes, ${this.profileVerdicts.length} verdicts`);
       if (this.compareBase) {
         const base = toCompactGraph(await this.services.session(this.compareBase).load(), summaryLabels());
-        this.post({ type: 'diff', baseName: path.basename(this.compareBase.fsPath), diff: diffGraphs(base, graph) });
+        this.post({ type: 'diff', baseName: path.basename(this.compareBase.fsPath), diff: diffGraphs(base, toCompactGraph(model, summaryLabels())) });
       }
     } catch (error) {
       getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
@@ -300,6 +323,17 @@ export class ViewerPanel {
   }
 }
 
+/** The packed graph of a decoded model, made once per model (panels of one file share it). */
+const packedGraphs = new WeakMap<Model, PackedGraph>();
+function packedGraphOf(model: Model): PackedGraph {
+  let graph = packedGraphs.get(model);
+  if (!graph) {
+    graph = toPackedGraph(model, summaryLabels());
+    packedGraphs.set(model, graph);
+  }
+  return graph;
+}
+
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
@@ -351,8 +385,8 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
   }
 
   private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): ViewerPanel {
-    // decode while the webview boots (the session keeps the promise; errors are shown once it asks)
-    this.services.session(uri).load().catch(() => undefined);
+    // decode and convert while the webview boots (the session keeps the promise; errors are shown once it asks)
+    this.services.session(uri).load().then(packedGraphOf, () => undefined);
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = webviewHtml(panel.webview, root);

@@ -72,6 +72,9 @@ export const boxWidth = (label: string) => Math.min(260, Math.max(110, label.len
 const ENTRY_PORT = Number.MIN_SAFE_INTEGER;
 const EXIT_PORT = Number.MIN_SAFE_INTEGER + 1;
 const PORT_SIZE = 2;
+/** Entry codes as small non-negative numbers, so a pair of entries is one number key: ports 0 and 1, items even, modules odd. */
+const entryCode = (entry: number) => (entry === ENTRY_PORT ? 0 : entry === EXIT_PORT ? 1 : entry >= 0 ? 2 + 2 * entry : 1 + 2 * -entry);
+const PAIR_STRIDE = 2 ** 26;
 
 interface Level {
   /** Entries (see ENTRY_PORT): children first, then the ports this level uses. */
@@ -135,11 +138,11 @@ export class GraphLayoutEngine {
     const modules = this.tree.modules;
     this.moduleItems = modules.map((info) => info.children.map((c) => -(c + 1)));
     this.itemModule.forEach((mod, item) => this.moduleItems[mod]!.push(item));
-    const pairSets = modules.map(() => new Set<string>());
+    const pairSets = modules.map(() => new Set<number>());
     this.levelPairs = modules.map(() => []);
     const usesPort = modules.map(() => [false, false]);
     const addPair = (mod: number, from: number, to: number) => {
-      const key = `${from},${to}`;
+      const key = entryCode(from) * PAIR_STRIDE + entryCode(to);
       if (pairSets[mod]!.has(key)) return;
       pairSets[mod]!.add(key);
       this.levelPairs[mod]!.push([from, to]);
@@ -151,13 +154,20 @@ export class GraphLayoutEngine {
       let mb = this.itemModule[this.edgeB[e]!]!;
       let entryA = this.edgeA[e]!;
       let entryB = this.edgeB[e]!;
-      const climbA = () => { addPair(ma, entryA, EXIT_PORT); entryA = -(ma + 1); ma = modules[ma]!.parent; };
-      const climbB = () => { addPair(mb, ENTRY_PORT, entryB); entryB = -(mb + 1); mb = modules[mb]!.parent; };
-      while (modules[ma]!.depth > modules[mb]!.depth) climbA();
-      while (modules[mb]!.depth > modules[ma]!.depth) climbB();
+      // climb out of the deeper side's modules until both sides meet in their common ancestor
       while (ma !== mb) {
-        climbA();
-        climbB();
+        const depthA = modules[ma]!.depth;
+        const depthB = modules[mb]!.depth;
+        if (depthA >= depthB) {
+          addPair(ma, entryA, EXIT_PORT);
+          entryA = -(ma + 1);
+          ma = modules[ma]!.parent;
+        }
+        if (depthB >= depthA) {
+          addPair(mb, ENTRY_PORT, entryB);
+          entryB = -(mb + 1);
+          mb = modules[mb]!.parent;
+        }
       }
       this.edgeLca[e] = ma;
       this.edgeEntryA[e] = entryA;

@@ -63,8 +63,16 @@ export function buildModuleTree(nodeNames: readonly string[]): ModuleTree {
     }
     return current;
   };
+  // nodes of one module share the text before their last '/': one lookup per node, not per segment
+  const moduleOfPrefix = new Map<string, number>();
   nodeNames.forEach((name, node) => {
-    moduleOf[node] = ensure(modulePathOf(name));
+    const prefix = name.startsWith('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+    let module = moduleOfPrefix.get(prefix);
+    if (module === undefined) {
+      module = ensure(modulePathOf(name));
+      moduleOfPrefix.set(prefix, module);
+    }
+    moduleOf[node] = module;
   });
   // counts bottom-up (children always come after their parent in `modules`)
   for (let node = 0; node < nodeNames.length; node++) modules[moduleOf[node]!]!.nodeCount++;
