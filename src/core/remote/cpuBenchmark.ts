@@ -1,59 +1,34 @@
 /**
  * The local CPU side of the NPU vs CPU table: the same ONNX model with onnxruntime-node on this
- * machine, random inputs of the model's shapes (symbolic dimensions = batch for the first axis, 1
- * elsewhere), a few warm-up runs, then `loop` timed runs.
+ * machine, seeded random inputs of the model's shapes (a symbolic first dimension = batch, other
+ * symbolic dimensions 1), a few warm-up runs, then `loop` timed runs. The loop and the statistics
+ * are `npu-port onnx run`'s (src/core/onnx/run/benchmark.ts), so both CPU figures are measured alike.
  */
-import { msg } from '../l10n';
-import { latencyStats, type LatencyStats } from './benchmarkStats';
-import { RemoteError } from './errors';
+import { openModel } from '../onnx/decode';
+import { benchmarkModel } from '../onnx/run/benchmark';
+import { feedInputs } from '../onnx/run/inputs';
+import { feedsFor } from '../onnx/transform/probe';
+import type { LatencyStats } from './benchmarkStats';
 
-type Ort = typeof import('onnxruntime-node');
-
-function inputData(type: string, size: number): { data: ArrayBufferView | string[]; type: string } {
-  switch (type) {
-    case 'float32':
-      return { type, data: Float32Array.from({ length: size }, () => Math.random()) };
-    case 'float64':
-      return { type, data: Float64Array.from({ length: size }, () => Math.random()) };
-    case 'int64':
-      return { type, data: BigInt64Array.from({ length: size }, () => 0n) };
-    case 'int32':
-      return { type, data: new Int32Array(size) };
-    case 'int8':
-      return { type, data: new Int8Array(size) };
-    case 'uint8':
-      return { type, data: new Uint8Array(size) };
-    case 'bool':
-      return { type, data: new Uint8Array(size) };
-    case 'float16':
-      return { type, data: new Uint16Array(size).fill(0x3c00) };
-    default:
-      throw new RemoteError(msg('The CPU run cannot make inputs of type {0}.', type));
-  }
+export interface CpuBenchmark {
+  readonly stats: LatencyStats;
+  /** Milliseconds per timed run, in run order. */
+  readonly samplesMs: readonly number[];
 }
 
-export async function cpuBenchmark(modelPath: string, o: { loop: number; batch?: number; warmup?: number; signal?: AbortSignal }): Promise<LatencyStats> {
-  const ort: Ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'] });
-  try {
-    const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-    for (const meta of session.inputMetadata) {
-      if (!meta.isTensor) throw new RemoteError(msg('The CPU run supports tensor inputs only ({0}).', meta.name));
-      const dims = meta.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? (o.batch ?? 1) : 1));
-      const size = dims.reduce((a, b) => a * b, 1);
-      const { data, type } = inputData(meta.type, size);
-      feeds[meta.name] = new ort.Tensor(type as 'float32', data as Float32Array, dims);
-    }
-    for (let i = 0; i < (o.warmup ?? 3); i++) await session.run(feeds);
-    const samples: number[] = [];
-    for (let i = 0; i < o.loop; i++) {
-      o.signal?.throwIfAborted();
-      const start = process.hrtime.bigint();
-      await session.run(feeds);
-      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    return latencyStats(samples, o.batch ?? 1)!;
-  } finally {
-    await session.release();
+export async function cpuBenchmark(modelPath: string, o: { loop: number; batch?: number; warmup?: number; signal?: AbortSignal }): Promise<CpuBenchmark> {
+  const model = await openModel(modelPath, o.signal ? { signal: o.signal } : {});
+  const dims: Record<string, number> = {};
+  for (const input of feedInputs(model.graph)) {
+    const first = input.type?.kind === 'tensor' ? input.type.shape?.[0] : undefined;
+    if (typeof first === 'string') dims[first] = o.batch ?? 1;
   }
+  const feeds = feedsFor(model, { random: { seed: 0, dims } });
+  const result = await benchmarkModel(modelPath, feeds, {
+    iterations: Math.max(1, o.loop),
+    warmup: o.warmup ?? 3,
+    batch: o.batch ?? 1,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  return { stats: result.stats!, samplesMs: result.samplesMs };
 }

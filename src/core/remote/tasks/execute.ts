@@ -4,8 +4,7 @@
  */
 import { msg } from '../../l10n';
 import type { Logger } from '../../log';
-import type { LatencyStats } from '../benchmarkStats';
-import { cpuBenchmark } from '../cpuBenchmark';
+import { cpuBenchmark, type CpuBenchmark } from '../cpuBenchmark';
 import { RemoteError } from '../errors';
 import type { HostConfig } from '../hosts';
 import type { SshSession } from '../ssh';
@@ -19,7 +18,7 @@ import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult, type Tas
 import type { Message } from '../../l10n';
 
 /** Every task's options in one request (the CLI and the task provider build it from flat options). */
-export interface RemoteTaskRequest extends Omit<ConvertOptions, 'model'>, Omit<BenchmarkOptions, 'model' | 'cpu'> {
+export interface RemoteTaskRequest extends Omit<ConvertOptions, 'model'>, Omit<BenchmarkOptions, 'model' | 'cpu' | 'cpuSamplesMs' | 'cpuModel'> {
   readonly task: RemoteTaskKind;
   readonly host: HostConfig;
   /** Local model (absolute): ONNX for convert/precheck, compiled model for benchmark. */
@@ -63,7 +62,7 @@ export function validateRequest(r: RemoteTaskRequest): RemoteTaskRequest {
 export async function executeRemoteTask(request: RemoteTaskRequest, deps: ExecuteDeps): Promise<RemoteTaskResult> {
   if (!deps.workspaceTrusted) throw new UntrustedWorkspaceError(msg('Remote tasks do not run in an untrusted workspace: they upload files and run commands on "{0}". Trust the workspace to run them.', request.host.name), { host: request.host.name });
   const r = validateRequest(request);
-  let cpu: LatencyStats | undefined;
+  let cpu: CpuBenchmark | undefined;
   if (r.task === 'benchmark' && r.cpuOnnx) {
     deps.onStep?.(msg('Running {0} on the local CPU (onnxruntime-node)', r.cpuOnnx));
     cpu = await cpuBenchmark(r.cpuOnnx, { loop: r.loop ?? 100, ...(r.batch ? { batch: r.batch } : {}), ...(deps.signal ? { signal: deps.signal } : {}) });
@@ -83,7 +82,7 @@ export async function executeRemoteTask(request: RemoteTaskRequest, deps: Execut
     case 'run':
       return runTask(ctx, { argv: r.argv!, fetch: r.fetch ?? [], outDir: r.outDir ?? '.' });
     case 'benchmark':
-      return benchmarkTask(ctx, { model: r.model!, ...opt('loop'), ...opt('batch'), ...opt('tool'), ...opt('inputList'), ...opt('outDir'), ...(cpu ? { cpu } : {}) });
+      return benchmarkTask(ctx, { model: r.model!, ...opt('loop'), ...opt('batch'), ...opt('tool'), ...opt('inputList'), ...opt('outDir'), ...(cpu ? { cpu: cpu.stats, cpuSamplesMs: cpu.samplesMs, cpuModel: r.cpuOnnx! } : {}) });
     case 'precheck':
       return precheckTask(ctx, { model: r.model!, soc: r.soc ?? (await detectSoc(ctx)), ...opt('inputShape'), ...opt('outDir') });
     case 'bisect':
