@@ -107,6 +107,15 @@ export class PythonAnalysis implements vscode.Disposable {
     this.publish(uri, findings);
   }
 
+  /** A closed file that went away or can no longer be analysed: its diagnostics go. */
+  forgetScanned(uri: vscode.Uri): void {
+    const key = uri.toString();
+    if (this.documents.has(key) || !this.findings.has(key)) return;
+    this.findings.delete(key);
+    this.diagnostics.delete(uri);
+    this.changed.fire(uri);
+  }
+
   clearScanned(): void {
     for (const [key] of this.findings) {
       if (!this.documents.has(key) && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) {

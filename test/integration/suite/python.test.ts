@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, waitFor, workspaceFolder } from '../extension';
 
@@ -102,6 +104,39 @@ describe('python migration', () => {
     assert.equal(report.languageId, 'markdown');
     assert.match(report.getText(), /^# NPU migration report/m);
     assert.match(report.getText(), /closed\/inference\.py/);
+  });
+
+  it('re-analyses closed files when they change on disk, skips excluded files, drops deleted ones', async () => {
+    const dir = path.join(workspaceFolder().fsPath, 'python-it', 'disk');
+    mkdirSync(path.join(dir, 'vendored'), { recursive: true });
+    const config = vscode.workspace.getConfiguration('npuPort');
+    await config.update('exclude', ['python-it/disk/vendored'], vscode.ConfigurationTarget.Workspace);
+    try {
+      const file = path.join(dir, 'external.py');
+      const uri = vscode.Uri.file(file);
+      const excluded = vscode.Uri.file(path.join(dir, 'vendored', 'kernel.py'));
+      const toml = vscode.Uri.file(path.join(dir, 'pyproject.toml'));
+      // written by another tool (node fs, not the editor), never opened
+      writeFileSync(excluded.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
+      writeFileSync(file, 'import torch\nx = torch.ones(1).cuda()\n');
+      writeFileSync(toml.fsPath, '[project]\nname = "x"\ndependencies = ["torch", "xformers"]\n');
+      const found = await waitFor(() => (ours(uri).length ? ours(uri) : undefined), 'diagnostics for a file written on disk');
+      assert.deepEqual(found.map(codeOf), ['cuda-tensor-method']);
+      assert.equal(found[0]!.range.start.line, 1);
+      const dependency = await waitFor(() => (ours(toml).length ? ours(toml) : undefined), 'diagnostics for pyproject.toml written on disk');
+      assert.deepEqual(dependency.map(codeOf), ['cuda-requirement']);
+      assert.deepEqual(ours(excluded), [], 'npuPort.exclude');
+      assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === file), 'the file was never opened');
+
+      writeFileSync(file, 'import torch\nx = torch.ones(1)\n');
+      await waitFor(() => (ours(uri).length === 0 ? true : undefined), 'the diagnostic to go after the file changed on disk');
+      writeFileSync(file, 'import torch\ntorch.cuda.empty_cache()\n');
+      await waitFor(() => (ours(uri).some((d) => codeOf(d) === 'torch-cuda-api') ? true : undefined), 'a new diagnostic after another change');
+      rmSync(file);
+      await waitFor(() => (ours(uri).length === 0 ? true : undefined), 'the diagnostics of a deleted file to go');
+    } finally {
+      await config.update('exclude', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('shows rule documentation from the catalog', async () => {
