@@ -5,6 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import type { GraphDiff, NodeChange } from '../src/shared/diff';
 import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
+import type { RewriteOffer } from '../src/shared/protocol';
 import { clear, h } from './dom';
 import type { Viewer } from './main';
 
@@ -73,14 +74,17 @@ export class SidePanel {
     const verdict = this.viewer.verdictOf.get(index);
     const copy = h('vscode-button', { secondary: true }, l10n.t('Copy name'));
     copy.addEventListener('click', () => this.viewer.copyText(node.name));
+    const source = h('vscode-button', { secondary: true, title: l10n.t('Open the Python module this node\'s name points to (when the workspace holds it)') }, l10n.t('Go to PyTorch Source'));
+    source.addEventListener('click', () => this.viewer.host.post({ type: 'goToSource', node: node.name }));
     const general = h('table', {},
       row(l10n.t('Name'), node.name || l10n.t('(unnamed)')),
       row(l10n.t('Operator'), node.op),
       row(l10n.t('Domain'), node.domain || 'ai.onnx'),
       row(l10n.t('Module'), tree.modules[tree.moduleOf[index]!]!.path || '/'),
     );
-    this.properties.append(h('h3', {}, l10n.t('Node')), general, copy);
+    this.properties.append(h('h3', {}, l10n.t('Node')), general, h('div', { class: 'actions' }, copy, node.name ? source : ''));
     this.properties.append(this.verdictSection(verdict));
+    if (verdict && node.name) this.properties.append(this.rewriteSection(node.name));
     const changed = this.viewer.changedOf.get(index);
     if (changed) this.properties.append(h('h3', {}, l10n.t('Changes')), changeList(changed.changes));
     else if (this.viewer.diffStatus?.[index] === 1) this.properties.append(h('h3', {}, l10n.t('Changes')), h('div', {}, l10n.t('Added')));
@@ -109,6 +113,61 @@ export class SidePanel {
     if (verdict.hint) box.append(h('div', { class: 'hint' }, l10n.t('Hint: {0}', verdict.hint)));
     box.append(h('div', { class: 'empty' }, l10n.t('Source: {0}', verdict.source)));
     return box;
+  }
+
+  /**
+   * Rewrites that apply to a rejected node (asked from the host): one button each; the host verifies the
+   * rewrite, asks where to save it, and answers with the figures shown under the button.
+   */
+  private rewriteSection(nodeName: string): HTMLElement {
+    const box = h('div', { class: 'rewrites' }, h('h3', {}, l10n.t('Rewrites')));
+    const status = h('div', { class: 'empty', role: 'status' }, l10n.t('Looking for rewrites…'));
+    box.append(status);
+    this.viewer.host.request<'rewriteOffers'>({ type: 'rewriteOffers', node: nodeName }).then((offers) => {
+      status.textContent = offers.length ? '' : l10n.t('No rewrite rule applies to this node.');
+      for (const offer of offers) box.append(this.rewriteOffer(nodeName, offer));
+    }, (error: Error) => {
+      status.textContent = l10n.t('Cannot list rewrites: {0}', error.message);
+    });
+    return box;
+  }
+
+  private rewriteOffer(nodeName: string, offer: RewriteOffer): HTMLElement {
+    const notes = [
+      offer.matching > 1 ? l10n.t('Rewrites all {0} matching nodes of the model.', offer.matching) : l10n.t('Rewrites this node.'),
+      offer.needsStaticShapes ? l10n.t('Fixes the input shapes first (you give the sizes).') : '',
+      offer.exact ? l10n.t('Exact; verified against the original with onnxruntime.') : l10n.t('Approximate: the measured error is shown before anything is saved.'),
+    ].filter(Boolean).join(' ');
+    const run = h('vscode-button', { 'data-rule': offer.rule, title: notes }, offer.exact ? l10n.t('Rewrite and Verify') : l10n.t('Measure Error and Rewrite…')) as HTMLElement & { disabled: boolean };
+    const result = h('div', { class: 'rewrite-result', role: 'status', 'aria-live': 'polite' });
+    run.addEventListener('click', () => {
+      if (run.disabled) return;
+      run.disabled = true;
+      result.className = 'rewrite-result';
+      result.textContent = l10n.t('Rewriting and verifying…');
+      this.viewer.host.request<'rewrite'>({ type: 'rewrite', node: nodeName, rule: offer.rule }).then((outcome) => {
+        clear(result);
+        result.className = `rewrite-result ${outcome.status}`;
+        const head: Record<typeof outcome.status, string> = {
+          applied: l10n.t('Saved as {0}', outcome.file ?? ''),
+          refused: l10n.t('Refused'),
+          unchanged: l10n.t('Nothing to change'),
+          cancelled: l10n.t('Cancelled'),
+        };
+        result.append(h('div', { class: 'outcome' }, head[outcome.status]), ...outcome.lines.map((line) => h('div', { class: 'mono' }, line)));
+      }, (error: Error) => {
+        result.className = 'rewrite-result refused';
+        result.textContent = l10n.t('Cannot rewrite: {0}', error.message);
+      }).finally(() => {
+        run.disabled = false;
+      });
+    });
+    return h('div', { class: 'rewrite' },
+      h('div', {}, h('span', { class: 'mono rule' }, offer.rule), offer.exact ? '' : h('span', { class: 'approximate' }, ` ${l10n.t('(approximate)')}`)),
+      h('div', {}, offer.label),
+      h('div', { class: 'empty' }, notes),
+      run,
+      result);
   }
 
   private tensorList(indexes: readonly number[]): HTMLElement {
@@ -154,6 +213,8 @@ export class SidePanel {
     const expanded = this.viewer.expanded.has(module);
     const toggle = h('vscode-button', { secondary: true }, expanded ? l10n.t('Collapse') : l10n.t('Expand'));
     toggle.addEventListener('click', () => this.viewer.toggleModule(module));
+    const source = h('vscode-button', { secondary: true, title: l10n.t('Open the Python module this path points to (when the workspace holds it)') }, l10n.t('Go to PyTorch Source'));
+    source.addEventListener('click', () => this.viewer.host.post({ type: 'goToSource', module: info.path }));
     this.properties.append(
       h('h3', {}, l10n.t('Module')),
       h('table', {},
@@ -161,7 +222,7 @@ export class SidePanel {
         row(l10n.t('Nodes'), String(info.nodeCount)),
         row(l10n.t('Unsupported'), String(scene?.moduleUnsupported[module] ?? 0)),
         row(l10n.t('Unverified'), String(scene?.moduleUnverified[module] ?? 0))),
-      toggle,
+      h('div', { class: 'actions' }, toggle, info.path ? source : ''),
     );
   }
 

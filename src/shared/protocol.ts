@@ -84,12 +84,42 @@ export interface CompileMessage { readonly type: 'compile' }
  * neither: nothing is selected (the host says what to select).
  */
 export type ExtractMessage = { readonly type: 'extract'; readonly module?: string; readonly node?: string };
-export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage;
+/** Asks which rewrite rules apply to a node (answered with `RewriteOffer[]`). */
+export interface RewriteOffersRequest { readonly type: 'rewriteOffers'; readonly requestId: number; readonly node: string }
+/** Runs one rewrite rule offered for a node: verified, then saved as a new model (answered with `RewriteOutcome`). */
+export interface RewriteRequest { readonly type: 'rewrite'; readonly requestId: number; readonly node: string; readonly rule: string }
+/** Opens the PyTorch source a node (by name) or a module box (by module path) comes from. */
+export type GoToSourceMessage = { readonly type: 'goToSource'; readonly node: string } | { readonly type: 'goToSource'; readonly module: string };
+export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage
+  | RewriteOffersRequest | RewriteRequest | GoToSourceMessage;
+
+/** A rewrite rule that applies to the node asked about (the label is localized by the host). */
+export interface RewriteOffer {
+  readonly rule: string;
+  readonly label: string;
+  /** False: changes numerics; the measured error is shown before the result is kept. */
+  readonly exact: boolean;
+  /** Nodes of the model the rule rewrites in one run. */
+  readonly matching: number;
+  /** The input shapes are fixed first (sizes asked for). */
+  readonly needsStaticShapes: boolean;
+}
+
+/** What became of a rewrite: applied (saved as `file`), refused by verification, nothing to do, or cancelled. */
+export interface RewriteOutcome {
+  readonly status: 'applied' | 'refused' | 'unchanged' | 'cancelled';
+  /** Saved model, base name. */
+  readonly file?: string;
+  /** Verification figures and notes, localized. */
+  readonly lines: readonly string[];
+}
 
 /** Typed results of the requests (what `response.result` holds when ok). */
 export interface RequestResults {
   tensorValues: TensorValues;
   export: { saved: boolean };
+  rewriteOffers: readonly RewriteOffer[];
+  rewrite: RewriteOutcome;
 }
 
 // ---------------------------------------------------------------- validation
@@ -103,6 +133,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isShortString = (v: unknown, max = MAX_NAME): v is string => typeof v === 'string' && v.length <= max;
 const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const hasOnly = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
+const isNodeName = (v: unknown): v is string => isShortString(v) && v.length > 0;
+/** Rule ids are kebab case (`gather-to-slice`). */
+const isRuleId = (v: unknown): v is string => typeof v === 'string' && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(v) && v.length <= 64;
 
 /** Returns the message when it is exactly one of the WebviewToHost shapes, otherwise undefined. */
 export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
@@ -124,6 +157,16 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       if (hasOnly(m, ['type', 'module']) && isShortString(m.module) && m.module.length > 0) return { type: 'extract', module: m.module };
       if (hasOnly(m, ['type', 'node']) && isShortString(m.node) && m.node.length > 0) return { type: 'extract', node: m.node };
       return hasOnly(m, ['type']) ? { type: 'extract' } : undefined;
+    case 'rewriteOffers':
+      return hasOnly(m, ['type', 'requestId', 'node']) && isRequestId(m.requestId) && isNodeName(m.node) ? { type: 'rewriteOffers', requestId: m.requestId, node: m.node } : undefined;
+    case 'rewrite':
+      return hasOnly(m, ['type', 'requestId', 'node', 'rule']) && isRequestId(m.requestId) && isNodeName(m.node) && isRuleId(m.rule)
+        ? { type: 'rewrite', requestId: m.requestId, node: m.node, rule: m.rule }
+        : undefined;
+    case 'goToSource':
+      if (hasOnly(m, ['type', 'node']) && isNodeName(m.node)) return { type: 'goToSource', node: m.node };
+      if (hasOnly(m, ['type', 'module']) && isNodeName(m.module)) return { type: 'goToSource', module: m.module };
+      return undefined;
     case 'copyText':
       return hasOnly(m, ['type', 'text']) && isShortString(m.text, 65536) ? { type: 'copyText', text: m.text } : undefined;
     case 'tensorValues':

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Feature } from '../features';
 import { registerOnnxCommands } from './commands';
+import { registerSourceLink } from './sourceLink';
 import { OnnxServices } from './services';
 import { OnnxViewerProvider, VIEW_TYPE } from './viewerProvider';
 
@@ -28,5 +29,6 @@ export const onnxFeature: Feature = {
       }),
     );
     registerOnnxCommands(context, services, provider);
+    registerSourceLink(context, provider);
   },
 };

@@ -25,6 +25,7 @@ import { toViewerVerdicts } from './verdicts';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
 import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
+import { rewriteOffers, runRewrite } from './rewriteActions';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
 
@@ -48,6 +49,8 @@ export class ViewerPanel {
   private profileVerdicts: NodeVerdict[] = [];
   /** Verdicts from tool reports (ATC check_result.json, msit result.csv) loaded for this model. */
   private reportVerdicts: NodeVerdict[] = [];
+  /** The node selected in the webview (for commands run from the palette, such as Go to PyTorch Source). */
+  selectedNode: string | undefined;
 
   constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
     this.target = services.defaultTarget();
@@ -93,6 +96,16 @@ export class ViewerPanel {
         await this.setTarget(message.target);
         return;
       case 'selection':
+        this.selectedNode = message.node;
+        return;
+      case 'rewriteOffers':
+        this.respond(message.requestId, await rewriteOffers(this.services, this.uri, message.node));
+        return;
+      case 'rewrite':
+        this.respond(message.requestId, await runRewrite(this.services, this.uri, message.node, message.rule));
+        return;
+      case 'goToSource':
+        await vscode.commands.executeCommand('npuPort.goToPytorchSource', 'node' in message ? { node: message.node } : { module: message.module });
         return;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);

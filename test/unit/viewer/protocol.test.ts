@@ -56,3 +56,28 @@ test('exported SVG text escapes markup from node names', () => {
   assert.equal(xmlEscape("a&b'c"), 'a&amp;b&apos;c');
   assert.equal(xmlEscape('bell\u0007tab\tok'), 'belltab\tok');
 });
+
+test('rewrite offers, rewrite runs and Go to PyTorch source: exact shapes pass', () => {
+  const valid = [
+    { type: 'rewriteOffers', requestId: 3, node: '/mask_decoder/Gather' },
+    { type: 'rewrite', requestId: 4, node: '/mask_decoder/transformer/layers.0/mlp/act/Erf', rule: 'erf-to-tanh' },
+    { type: 'rewrite', requestId: 5, node: '<img src=x onerror=alert(1)>', rule: 'int64-to-int32' },
+    { type: 'goToSource', node: '/mask_decoder/transformer/layers.0/self_attn/q_proj/MatMul' },
+    { type: 'goToSource', module: '/mask_decoder/transformer' },
+  ];
+  for (const m of valid) assert.deepEqual(parseWebviewMessage(m), m);
+});
+
+test('rewrite and Go to PyTorch source messages with bad fields are refused', () => {
+  const invalid: unknown[] = [
+    { type: 'rewriteOffers', node: '/a/Abs' }, { type: 'rewriteOffers', requestId: 1, node: '' }, { type: 'rewriteOffers', requestId: 1, node: 'x'.repeat(5000) },
+    { type: 'rewriteOffers', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu' },
+    { type: 'rewrite', requestId: 1, node: '/a/Abs' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'Abs To Relu' },
+    { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: '../../etc/passwd' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'a'.repeat(65) },
+    { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', output: '/tmp/x.onnx' }, { type: 'rewrite', requestId: -2, node: '/a/Abs', rule: 'abs-to-relu' },
+    { type: 'rewrite', requestId: 1, node: 3, rule: 'abs-to-relu' },
+    { type: 'goToSource' }, { type: 'goToSource', node: '' }, { type: 'goToSource', node: '/a/B', module: '/a' }, { type: 'goToSource', module: 7 },
+    { type: 'goToSource', file: '/etc/passwd' },
+  ];
+  for (const m of invalid) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m)?.slice(0, 80));
+});
