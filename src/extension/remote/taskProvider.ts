@@ -252,6 +252,9 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
         `${label.padEnd(10)}${(s.npu[key]?.toFixed(3) ?? '-').padStart(14)}${s.cpu ? (s.cpu[key]?.toFixed(3) ?? '-').padStart(14) : ''}`;
       this.say(`${''.padEnd(10)}${'NPU'.padStart(14)}${s.cpu ? 'CPU'.padStart(14) : ''}`, ansi.RESET);
       for (const key of ['mean', 'std', 'min', 'max', 'p50', 'p95', 'p99', 'throughput']) this.say(row(key, key), ansi.RESET);
+      if ((result.stats as { npuFrom?: string }).npuFrom === 'tool-summary') {
+        this.say(vscode.l10n.t('{0} printed only summary figures, not the time of each run: the NPU figures marked "-" are not computed.', String(result.stats.tool)), ansi.YELLOW);
+      }
     }
     if (result.task === 'bisect' && result.stats) {
       const s = result.stats as { compiles: number; reused: number; failingOps: string[]; passingParts: unknown[]; whitelist: string[]; truncated: boolean };

@@ -242,6 +242,28 @@ test('benchmark: msame on Ascend, qnn-net-run samples on QNN with the local CPU 
   assert.equal(stats.min, 2714);
 });
 
+test('benchmark: msame\'s per-run times give the full statistics (numpy values); summary-only output says which figures are missing', { skip }, async () => {
+  const om = hostileModel('per run.om');
+  server.setScenario('msame', 'per-run');
+  try {
+    const r = json(await cli(['benchmark', '--host', 'ascend-loopback', om, '--loop', '10', '--format', 'json']));
+    assert.equal(r.exitCode, 0);
+    const stats = r.stats as { npuFrom: string; npu: Record<string, number>; samplesMs: { npu: number[] } };
+    assert.equal(stats.npuFrom, 'samples');
+    // numpy on the nine runs after the first (mean, std ddof=0, percentile linear), from /usr/bin/python3
+    const expected = { count: 9, mean: 105.42288888888889, std: 0.052804554610890786, min: 105.323, max: 105.504, p50: 105.42, p95: 105.4972, p99: 105.50264, throughput: 9.485606119691486 };
+    for (const [key, value] of Object.entries(expected)) assert.ok(Math.abs(stats.npu[key]! - value) < 1e-9, `${key}: ${stats.npu[key]} vs ${value}`);
+    // msame's own "average time without first time" is the same mean
+    assert.ok(Math.abs(stats.npu.mean! - 105.422889) < 1e-6);
+    assert.equal(stats.samplesMs.npu.length, 9);
+  } finally {
+    server.setScenario('msame', 'ok');
+  }
+  const text = await cli(['benchmark', '--host', 'ascend-loopback', om, '--loop', '10']);
+  assert.match(text.stdout, /std \(ms\)\s+-/);
+  assert.match(text.stdout, /msame printed only summary figures, not the time of each run/);
+});
+
 test('run: hostile argv intact, exit code passed through, files fetched', { skip }, async () => {
   const hostile = ['a b', "it's", '$(id)', '`id`', 'x;y', '模型', ''];
   const ok = await cli(['run', '--host', 'ascend-loopback', '--format', 'json', '--fetch', 'made.txt', '--out-dir', work, '--', 'sh', '-c', 'printf "%s|" "$@" > made.txt', 'sh', ...hostile]);

@@ -112,6 +112,18 @@ test('qnn-net-run profile: one accelerator time per Execute Stat', () => {
   assert.deepEqual(qnnConverterArgs({ model: 'a b.onnx', outputCpp: 'o/a.cpp', inputList: 'list.txt' }), ['qnn-onnx-converter', '--input_network', 'a b.onnx', '--output_path', 'o/a.cpp', '--input_list', 'list.txt']);
 });
 
+test('msame per-run lines: every run time is kept, and they agree with msame\'s own averages', () => {
+  // msame --loop 10 (Ascend ModelZoo StarGAN_v2 README), trimmed to the lines the parser reads
+  const runs = ['105.365', '105.487', '105.386', '105.419', '105.323', '105.42', '105.423', '105.461', '105.383', '105.504'];
+  const log = runs.map((t) => `[INFO] model execute success\nInference time: ${t}ms\n`).join('') + 'Inference average time: 105.417100 ms\nInference average time without first time: 105.422889 ms\n';
+  const parsed = parseMsame(log)!;
+  assert.deepEqual(parsed.samples, runs.map(Number));
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum(parsed.samples!) / 10 - parsed.mean!) < 1e-6);
+  assert.ok(Math.abs(sum(parsed.samples!.slice(1)) / 9 - parsed.meanWithoutFirst!) < 1e-6);
+  assert.equal(parseMsame('Inference average time: 1.5 ms\n')?.samples, undefined);
+});
+
 test('msame (both layouts) and ais_bench summaries', () => {
   assert.deepEqual(parseMsame('Inference average time: 105.417100 ms\nInference average time without first time: 105.422889 ms\n'), { mean: 105.4171, meanWithoutFirst: 105.422889 });
   assert.deepEqual(parseMsame('Inference average time : 2.41 ms'), { mean: 2.41 });

@@ -32,8 +32,13 @@ export interface BenchmarkOptions {
 export interface BenchmarkStats {
   readonly tool: string;
   readonly batch: number;
-  /** Statistics from every sample (qnn-net-run), or what the tool itself reported (msame, ais_bench). */
+  /** Statistics from every sample (qnn-net-run, msame's per-run lines), or what the tool itself reported (ais_bench, msame's averages). */
   readonly npu: Partial<LatencyStats>;
+  /**
+   * `samples`: every NPU figure is computed from the per-run times; `tool-summary`: the tool printed only
+   * summary figures, and the ones it did not print (std, p95, ...) are absent rather than estimated.
+   */
+  readonly npuFrom?: 'samples' | 'tool-summary';
   readonly cpu?: LatencyStats;
   /** Timed runs asked for, and when the benchmark finished (ISO 8601). */
   readonly loop: number;
@@ -72,7 +77,11 @@ export async function benchmarkTask(ctx: TaskContext, o: BenchmarkOptions): Prom
     tool = o.tool ?? 'msame';
     run = await runTool(ctx, tool === 'ais_bench' ? aisBenchArgs({ model: remoteModel, outDir, loop }) : msameArgs({ model: remoteModel, outDir, loop }));
     const reported = tool === 'ais_bench' ? parseAisBench(run.log) : parseMsame(run.log);
-    if (reported) npu = fromReported(reported, batch, loop);
+    if (reported?.samples?.length) {
+      // The first run includes the model's warm-up: left out, as msame's own "average time without first time".
+      npuSamples = reported.samples.length > 1 ? reported.samples.slice(1) : [...reported.samples];
+      npu = latencyStats(npuSamples, batch);
+    } else if (reported) npu = fromReported(reported, batch, loop);
     diagnostics = withKnowledge(tool, parseAtcLog(run.log).diagnostics);
   } else {
     tool = 'qnn-net-run';
@@ -94,6 +103,7 @@ export async function benchmarkTask(ctx: TaskContext, o: BenchmarkOptions): Prom
     tool,
     batch,
     npu: npu ?? {},
+    ...(npu ? { npuFrom: npuSamples?.length ? ('samples' as const) : ('tool-summary' as const) } : {}),
     ...(o.cpu ? { cpu: o.cpu } : {}),
     loop,
     when: new Date().toISOString(),

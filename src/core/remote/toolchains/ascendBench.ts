@@ -18,13 +18,25 @@ export interface ReportedLatency {
   readonly median?: number;
   readonly p99?: number;
   readonly throughput?: number;
+  /** Milliseconds of every run, in run order, when the tool prints them (msame: `Inference time: 105.365ms`). */
+  readonly samples?: readonly number[];
 }
 
-/** Both msame layouts: `Inference average time: 105.417100 ms` and `Inference average time : 2.41 ms`. */
+/**
+ * msame's output: one `Inference time: 105.365ms` line per run (ModelZoo StarGAN_v2 README, `msame --loop
+ * 10`), then the averages in either layout: `Inference average time: 105.417100 ms` and `Inference average
+ * time : 2.41 ms`, and `Inference average time without first time: ...`.
+ */
 export function parseMsame(text: string): ReportedLatency | undefined {
   let mean: number | undefined;
   let meanWithoutFirst: number | undefined;
+  const samples: number[] = [];
   for (const line of logLines(text)) {
+    const run = /^\s*Inference time:\s*([\d.]+)\s*ms\b/.exec(line);
+    if (run) {
+      samples.push(Number(run[1]));
+      continue;
+    }
     const without = /Inference average time without first time\s*:\s*([\d.]+)\s*ms/.exec(line);
     if (without) {
       meanWithoutFirst = Number(without[1]);
@@ -33,8 +45,12 @@ export function parseMsame(text: string): ReportedLatency | undefined {
     const avg = /Inference average time\s*:\s*([\d.]+)\s*ms/.exec(line);
     if (avg) mean = Number(avg[1]);
   }
-  if (mean === undefined && meanWithoutFirst === undefined) return undefined;
-  return { ...(mean !== undefined ? { mean } : {}), ...(meanWithoutFirst !== undefined ? { meanWithoutFirst } : {}) };
+  if (mean === undefined && meanWithoutFirst === undefined && samples.length === 0) return undefined;
+  return {
+    ...(mean !== undefined ? { mean } : {}),
+    ...(meanWithoutFirst !== undefined ? { meanWithoutFirst } : {}),
+    ...(samples.length ? { samples } : {}),
+  };
 }
 
 /** ais_bench's Performance Summary (NPU_compute_time line and throughput line). */
