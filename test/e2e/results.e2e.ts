@@ -1,7 +1,7 @@
 /**
  * Benchmark Results view in the real VS Code web UI: "NPU: Run ONNX Model on CPU" on a generated model
  * shows the statistics table (p50, p95, the iterations from the settings) and a histogram whose bars hold
- * every run; a saved NPU benchmark (qnn-net-run stand-in output, parsed by the core) opens from the
+ * every run, and both come back after a window reload; a saved NPU benchmark (qnn-net-run stand-in output, parsed by the core) opens from the
  * view and a CPU run of the same model lands beside it with the speed-up.
  */
 import * as assert from 'node:assert/strict';
@@ -101,6 +101,14 @@ export const scenarios: E2eScenario[] = [
       assert.equal(await runsInBars(frame, 'cpu'), ITERATIONS);
       assert.match((await svg.getAttribute('aria-label')) ?? '', new RegExp(`${ITERATIONS} runs`));
       assert.equal(await frame.locator('table.results td.ratio').count(), 0, 'no speed-up column without an NPU run');
+
+      // a window reload brings the view back from its saved state (WebviewPanelSerializer), same figures
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await waitForWorkbench(page);
+      assert.equal(await value(resultsFrame(page), 'p50', 'cpu', 60_000), p50);
+      assert.equal(await runsInBars(resultsFrame(page), 'cpu'), ITERATIONS);
     },
   },
   {
