@@ -1,9 +1,11 @@
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { msg } from '../core/l10n';
+import { resolveProfile } from '../core/onnx/targets';
 import { preferredFix } from '../core/python/fixes/apply';
 import { planFixes, writePlans } from '../core/python/fixPlan';
 import { PythonParser } from '../core/python/parser';
+import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf } from '../core/python/rules/onnxExportTarget';
 import { scanWorkspace, type ScanResult } from '../core/python/scan';
 import { FIX_STYLES, type AnalysisOptions, type FixStyle } from '../core/python/types';
 import { scanJson } from '../core/report/json';
@@ -37,6 +39,7 @@ function help(ctx: CliContext): string {
     `  --fix                      ${ctx.t(msg('apply every fix, create the device helper and requirements_npu.txt, then report what is left'))}`,
     `  --style STYLE              ${ctx.t(msg('fix style: deviceManager (default), torchNpu or transferToNpu'))}`,
     `  --device-module NAME       ${ctx.t(msg('name of the device helper module (default device_utils)'))}`,
+    `  --target ID                ${ctx.t(msg('ONNX target for the onnx-export-* rules: a built-in target or a whitelist profile in .npu-port/profiles (default {0})', DEFAULT_EXPORT_TARGET_ID))}`,
     `  --max-file-size-kb N       ${ctx.t(msg('skip larger files (default 2048)'))}`,
     `  --exclude GLOB             ${ctx.t(msg('leave out matching paths (repeatable); .gitignore is respected'))}`,
     '',
@@ -54,6 +57,7 @@ export const scanCommand: CliCommand = {
       fix: { type: 'boolean', default: false },
       style: { type: 'string', default: 'deviceManager' },
       'device-module': { type: 'string', default: 'device_utils' },
+      target: { type: 'string', default: DEFAULT_EXPORT_TARGET_ID },
       'max-file-size-kb': { type: 'string', default: '2048' },
       exclude: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
@@ -71,7 +75,8 @@ export const scanCommand: CliCommand = {
     const maxKB = Number(values['max-file-size-kb']);
     if (!Number.isFinite(maxKB) || maxKB <= 0) throw new UsageError(msg('--max-file-size-kb needs a positive number.'));
     const roots = (positionals.length ? positionals : ['.']).map((p) => path.resolve(ctx.cwd, p));
-    const analysis: AnalysisOptions = { style: style as FixStyle, deviceModule };
+    const profile = await resolveProfile({ target: values.target as string, workspace: ctx.cwd });
+    const analysis: AnalysisOptions = { style: style as FixStyle, deviceModule, onnxTarget: exportTargetOf(profile) };
     const scanOptions = {
       analysis,
       wasmDir: wasmDir(),

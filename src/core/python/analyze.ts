@@ -8,6 +8,7 @@ import { FixKit } from './fixes/kit';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
 import { checkName } from './rules/names';
+import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
 import { excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
@@ -28,8 +29,8 @@ const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id
  * torch.jit.script needs both words (also through `from torch.jit import script`); integer devices
  * need `.to(` followed by a number or a rank-like name.
  */
-export function mayHaveFindings(text: string): boolean {
-  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text);
+export function mayHaveFindings(text: string, options?: AnalysisOptions): boolean {
+  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text) || mayHaveExportFindings(text, options?.onnxTarget);
 }
 
 const DEVICE_USE = /\.to\s*\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*[,)]|\b(?:device|map_location)\s*=\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\b|torch\.device\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*\)/g;
@@ -96,6 +97,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   for (const info of imports.imports) {
     if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
   }
+  if (options.onnxTarget) checkOnnxExport(ctx, options.onnxTarget, start, end);
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
 }

@@ -21,6 +21,9 @@ export type RuleId =
   | 'cuda-device-index'
   | 'jit-script'
   | 'fixed-dtype'
+  | 'onnx-export-opset'
+  | 'onnx-export-dynamic-axes'
+  | 'onnx-export-op'
   | 'syntax-error';
 
 export interface RuleInfo {
@@ -122,6 +125,18 @@ export const RULES: readonly RuleInfo[] = [
     msg('Fixed half-precision dtype'),
     msg('torch_dtype=torch.bfloat16 (or float16) is chosen for a CUDA GPU. Not every device supports it: Atlas 300I (310P) has no bfloat16, and on a CPU half precision is slow or unsupported.'),
     msg('DTYPE from the device helper: bfloat16 where supported, float16 on older NPUs and CUDA GPUs without bf16, float32 on the CPU.')),
+  rule('onnx-export-opset', 'error',
+    msg('ONNX export opset outside the target\'s range'),
+    msg('torch.onnx.export writes the model at opset_version, or at torch\'s default when it is not given (14 in torch 1.13; other releases differ). A converter only parses the opsets it registers: the ATC ONNX parser registers its ops at opsets 8 to 18 (the Ascend profile data, derived from the parser plugins), the QNN converter accepts opsets up to 21. A model at another opset fails to convert. The target is the setting npuPort.onnx.target (npu-port scan --target).'),
+    msg('Set opset_version to a value in the target\'s range (the quick fix takes the closest one).')),
+  rule('onnx-export-dynamic-axes', 'error',
+    msg('Dynamic axes for a target that needs static shapes'),
+    msg('dynamic_axes (or dynamic_shapes with the dynamo exporter) leaves input dimensions symbolic. NPU compilers such as QNN HTP build for fixed shapes and refuse or mis-handle symbolic ones; shape arithmetic on them also brings Shape, Gather and Concat into the graph. For targets whose profile cannot tell (Ascend ATC), the finding is information.'),
+    msg('Export with fixed shapes (drop dynamic_axes; the example input gives the shapes), one model per input size if several are needed.')),
+  rule('onnx-export-op', 'warning',
+    msg('Code that exports to an op the target lacks'),
+    msg('Some PyTorch constructs in code torch.onnx.export traces (forward of an nn.Module and what it calls) export to ONNX ops the selected target does not support: integer indexing x[:, i, :] becomes Gather, b, c, h, w = x.shape becomes Shape + Gather with dynamic shapes, torch.abs becomes Abs, torch.sin / torch.cos become Sin / Cos, F.gelu and nn.GELU become Erf, .squeeze() becomes Squeeze, and a comparison used as a number becomes Equal + Cast. Only ops the target profile does not support are reported.'),
+    msg('Rewrite with ops the target supports, as the quick fixes do: a one-wide slice plus reshape instead of an integer index, reshape instead of squeeze, relu(x) + relu(-x) instead of abs, the tanh form of GELU (slightly different results), precomputed buffers or CPU-side computation for Sin / Cos, fixed Python int sizes instead of shape unpacking.')),
   rule('syntax-error', 'warning',
     msg('Python syntax error'),
     msg('Part of the file does not parse. The analysis covers what parses; constructs inside the broken part may be missed.'),

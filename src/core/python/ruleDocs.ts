@@ -2,7 +2,8 @@ import { msg, type Message } from '../l10n';
 import { RULES, type RuleId, type RuleInfo } from './catalog';
 
 /** A short before/after pair per rule (code is the same in every language). */
-const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string }>> = {
+/** `styleFree`: the fix is the same in every fix style. */
+const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string; styleFree?: boolean }>> = {
   'cuda-device-string': { before: 'pipe.to("cuda", torch.bfloat16)\ndevice = "cuda" if torch.cuda.is_available() else "cpu"', after: 'from device_utils import DEVICE, DTYPE\n\npipe.to(DEVICE, DTYPE)\ndevice = DEVICE' },
   'cuda-tensor-method': { before: 'model.cuda()\nif x.is_cuda: ...', after: 'model.to(DEVICE)\nif (x.device.type != "cpu"): ...' },
   'torch-cuda-api': { before: "print(torch.cuda.memory_summary(device='cuda', abbreviated=True))\ntorch.cuda.synchronize()", after: 'print(dm.memory_stats())\ndm.synchronize()' },
@@ -22,6 +23,9 @@ const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string }>> = {
   'cuda-device-index': { before: 'model.to(local_rank)', after: 'model.to(dm.device_for(local_rank))' },
   'jit-script': { before: '@torch.jit.script\ndef gelu(x): ...' },
   'fixed-dtype': { before: 'M.from_pretrained(path, torch_dtype=torch.bfloat16)', after: 'M.from_pretrained(path, torch_dtype=DTYPE)' },
+  'onnx-export-opset': { before: 'torch.onnx.export(model, x, "model.onnx", opset_version=19)', after: 'torch.onnx.export(model, x, "model.onnx", opset_version=18)', styleFree: true },
+  'onnx-export-dynamic-axes': { before: 'torch.onnx.export(model, x, "model.onnx", opset_version=11,\n                  dynamic_axes={"x": {0: "batch"}})', after: 'torch.onnx.export(model, x, "model.onnx", opset_version=11)', styleFree: true },
+  'onnx-export-op': { before: 'def forward(self, hs, x):\n    token = hs[:, 0, :]\n    y = x[:, 2:3, :].squeeze(1)\n    return F.gelu(token) + torch.abs(y)', after: 'def forward(self, hs, x):\n    token = hs[:, 0:1, :].reshape(hs.shape[:1] + hs.shape[2:])\n    y = x[:, 2:3, :].reshape(x.shape[:1] + x.shape[2:])\n    return F.gelu(token, approximate="tanh") + (torch.relu(y) + torch.relu(-y))', styleFree: true },
   'syntax-error': { before: 'def broken(:\n    pass' },
 };
 
@@ -49,7 +53,7 @@ export function ruleDocMarkdown(rule: RuleInfo, t: (m: Message) => string): stri
     fence(example.before),
     '',
   ];
-  if (example.after) lines.push(t(msg('After the quick fix (deviceManager style):')), '', fence(example.after), '');
+  if (example.after) lines.push(t(example.styleFree ? msg('After the quick fix:') : msg('After the quick fix (deviceManager style):')), '', fence(example.after), '');
   else lines.push(t(msg('No automatic fix: this needs a decision by an engineer.')), '');
   lines.push(
     `## ${t(msg('Settings'))}`,

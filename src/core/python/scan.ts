@@ -142,7 +142,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         done++;
         progress();
       };
-      if (!mayHaveFindings(text)) {
+      if (!mayHaveFindings(text, options.analysis)) {
         stats.skippedByPrefilter++;
         finish([]);
       } else {

@@ -1,5 +1,6 @@
 import type { Message } from '../l10n';
 import type { Range } from '../position';
+import type { ExportTarget } from './rules/onnxExportTarget';
 
 /** Severity of a finding; `hint` only comes from the user's `npuPort.rules` setting. */
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -48,6 +49,11 @@ export interface Fix {
    * in an imported module): `requires` holds the lines to add there; `edits` are empty.
    */
   readonly inEntryScript?: boolean;
+  /**
+   * Offered as a code action only: fix-all, `scan --fix` and the preferred quick fix leave it out
+   * (it changes results slightly, or holds only under a condition the analysis cannot check).
+   */
+  readonly explicitOnly?: boolean;
 }
 
 export interface Finding {
@@ -74,6 +80,8 @@ export interface AnalysisOptions {
   readonly entryScript?: boolean;
   /** An entry script that runs this module imports transfer_to_npu: CUDA calls are redirected at run time. */
   readonly runsUnderTransferToNpu?: boolean;
+  /** ONNX target profile for the onnx-export-* rules (`npuPort.onnx.target`); undefined: those rules are off. */
+  readonly onnxTarget?: ExportTarget;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { style: 'deviceManager', deviceModule: 'device_utils' };

@@ -5,7 +5,7 @@ import { getLog } from '../log';
 import { PythonCodeActions, PythonHover } from './actions';
 import { PythonAnalysis } from './analysis';
 import { PythonCommands, RULE_DOCS_SCHEME, RuleDocsProvider } from './commands';
-import { affectsPythonSettings } from './settings';
+import { affectsPythonSettings, loadWorkspaceTargets } from './settings';
 import { FindingsTree } from './tree';
 import { PythonFileWatcher } from './watcher';
 
@@ -37,6 +37,11 @@ export const pythonFeature: Feature = {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => getLog().info('workspace trusted: fixes enabled')),
     );
+    // whitelist profiles can be the ONNX target of the onnx-export-* rules (npuPort.onnx.target)
+    const profiles = vscode.workspace.createFileSystemWatcher('**/.npu-port/profiles/*.json');
+    const reloadTargets = () => void loadWorkspaceTargets().then(() => analysis.refreshAll(), (error: unknown) => getLog().warn('python: cannot reload ONNX profiles', error));
+    context.subscriptions.push(profiles, profiles.onDidCreate(reloadTargets), profiles.onDidChange(reloadTargets), profiles.onDidDelete(reloadTargets));
+    await loadWorkspaceTargets();
     await analysis.start();
     context.subscriptions.push(new PythonFileWatcher(analysis));
     getLog().info('python: analysis ready');

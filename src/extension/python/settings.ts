@@ -1,5 +1,40 @@
 import * as vscode from 'vscode';
+import { builtinProfiles, loadWorkspaceProfiles } from '../../core/onnx/targets';
+import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf, type ExportTarget } from '../../core/python/rules/onnxExportTarget';
 import { FIX_STYLES, type AnalysisOptions, type FixStyle, type Severity } from '../../core/python/types';
+import { t } from '../l10n';
+import { getLog } from '../log';
+
+/** Whitelist profiles of the workspace folders (`.npu-port/profiles/*.json`) by id, for npuPort.onnx.target. */
+const workspaceTargets = new Map<string, ExportTarget>();
+const warned = new Set<string>();
+
+/** Reads the whitelist profiles of every workspace folder (at start and when a profile file changes). */
+export async function loadWorkspaceTargets(): Promise<void> {
+  const found = new Map<string, ExportTarget>();
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    try {
+      const { profiles, errors } = await loadWorkspaceProfiles(folder.uri.fsPath);
+      for (const p of profiles) if (!found.has(p.id)) found.set(p.id, exportTargetOf(p));
+      for (const error of errors) getLog().warn(`python: ${t(error.detail)}`);
+    } catch (error) {
+      getLog().warn(`python: cannot read the ONNX profiles of ${folder.uri.fsPath}`, error);
+    }
+  }
+  workspaceTargets.clear();
+  for (const [id, target] of found) workspaceTargets.set(id, target);
+}
+
+/** The target of the onnx-export-* rules: a built-in profile or a workspace whitelist profile; undefined when unknown. */
+function onnxTarget(config: vscode.WorkspaceConfiguration): ExportTarget | undefined {
+  const id = config.get<string>('onnx.target', DEFAULT_EXPORT_TARGET_ID);
+  const builtin = builtinProfiles().find((p) => p.id === id.toLowerCase());
+  if (builtin) return exportTargetOf(builtin);
+  const target = workspaceTargets.get(id);
+  if (!target && !warned.has(id)) warned.add(id), getLog().warn(`python: npuPort.onnx.target "${id}" is neither a built-in target nor a profile in .npu-port/profiles; the onnx-export rules are off`);
+  return target;
+}
 
 /** The npuPort.* settings the Python feature reads, for one resource. */
 export interface PythonSettings {
@@ -19,6 +54,7 @@ export function readSettings(scope?: vscode.Uri): PythonSettings {
       style: FIX_STYLES.includes(style as FixStyle) ? (style as FixStyle) : 'deviceManager',
       deviceModule: /^[A-Za-z_][A-Za-z0-9_]*$/.test(module) ? module : 'device_utils',
       rules,
+      onnxTarget: onnxTarget(config),
     },
     exclude: [...config.get<string[]>('exclude', []), ...Object.entries(filesExclude).filter(([, on]) => on).map(([glob]) => glob)],
     maxFileSizeKB: config.get<number>('scan.maxFileSizeKB', 2048),
@@ -26,5 +62,5 @@ export function readSettings(scope?: vscode.Uri): PythonSettings {
 }
 
 export function affectsPythonSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['npuPort.rules', 'npuPort.fix', 'npuPort.exclude', 'npuPort.scan', 'files.exclude'].some((s) => event.affectsConfiguration(s));
+  return ['npuPort.rules', 'npuPort.fix', 'npuPort.exclude', 'npuPort.scan', 'npuPort.onnx.target', 'files.exclude'].some((s) => event.affectsConfiguration(s));
 }

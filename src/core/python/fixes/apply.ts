@@ -25,7 +25,7 @@ const sameEdit = (a: TextEdit, b: TextEdit) => comparePositions(a.range.start, b
 
 /** The preferred fix of a finding for the configured style (undefined: manual). */
 export function preferredFix(finding: Finding, options: AnalysisOptions): Fix | undefined {
-  return finding.fixes.find((f) => f.style === undefined || f.style === options.style);
+  return finding.fixes.find((f) => (f.style === undefined || f.style === options.style) && !f.explicitOnly);
 }
 
 export interface FileFix {
