@@ -87,8 +87,25 @@ function decodeFromSource(source: ByteSource, file: string | undefined, options:
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Shared by every node without attributes (most of them): never mutated. */
+/** Shared by every node without attributes (most of them) and every node without inputs (Constant): never mutated. */
 const NO_ATTRIBUTES: Attribute[] = Object.freeze([]) as unknown as Attribute[];
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
+/**
+ * Appends to a list that starts as a shared empty array: the first two elements make array literals of
+ * exactly their size (push on [] reserves room for 16 elements, most of a small node's memory).
+ */
+function append<T>(list: T[], value: T): T[] {
+  switch (list.length) {
+    case 0: return [value];
+    case 1: return [list[0]!, value];
+    default:
+      list.push(value);
+      return list;
+  }
+}
+
+/** Shared by every scalar tensor (Constant nodes of exported graphs are mostly scalars). */
+const NO_DIMS: number[] = Object.freeze([]) as unknown as number[];
 
 const TYPED_FIELDS: readonly TypedField[] = ['float_data', 'int32_data', 'string_data', 'int64_data', 'double_data', 'uint64_data'];
 
@@ -268,8 +285,8 @@ class ModelDecoder {
   private node(end: number, depth: number): Node {
     const r = this.r;
     const N = this.s.node.id;
-    const inputs: string[] = [];
-    const outputs: string[] = [];
+    let inputs: string[] = NO_NAMES;
+    let outputs: string[] = NO_NAMES;
     let attributes: Attribute[] = NO_ATTRIBUTES;
     let name = '';
     let opType = '';
@@ -279,15 +296,12 @@ class ModelDecoder {
       const field = this.tag(this.s.node, end);
       const wire = this.wire;
       switch (field) {
-        case N.input: inputs.push(r.string(end)); break;
-        case N.output: outputs.push(r.string(end)); break;
+        case N.input: inputs = append(inputs, r.atom(end)); break;
+        case N.output: outputs = append(outputs, r.atom(end)); break;
         case N.name: name = r.string(end); break;
-        case N.op_type: opType = r.string(end); break;
-        case N.domain: domain = r.string(end); break;
-        case N.attribute:
-          if (attributes === NO_ATTRIBUTES) attributes = [];
-          attributes.push(this.attribute(r.length(end), depth));
-          break;
+        case N.op_type: opType = r.atom(end); break;
+        case N.domain: domain = r.atom(end); break;
+        case N.attribute: attributes = append(attributes, this.attribute(r.length(end), depth)); break;
         case N.doc_string: docString = r.string(end); break;
         default: r.skip(wire, end);
       }
@@ -323,7 +337,7 @@ class ModelDecoder {
       const field = this.tag(this.s.attribute, end);
       const wire = this.wire;
       switch (field) {
-        case A.name: name = r.string(end); break;
+        case A.name: name = r.atom(end); break;
         case A.ref_attr_name: refAttrName = r.string(end); break;
         case A.doc_string: docString = r.string(end); break;
         case A.type: typeCode = r.int32(end); break;
@@ -402,7 +416,7 @@ class ModelDecoder {
     while (r.pos < end) {
       const field = this.tag(this.s.valueInfo, end);
       const wire = this.wire;
-      if (field === V.name) name = r.string(end);
+      if (field === V.name) name = r.atom(end);
       else if (field === V.type) type = this.type(r.length(end), 0);
       else if (field === V.doc_string) docString = r.string(end);
       else r.skip(wire, end);
@@ -449,11 +463,11 @@ class ModelDecoder {
 
   private shape(end: number): Dim[] {
     const r = this.r;
-    const dims: Dim[] = [];
+    let dims: Dim[] = [];
     while (r.pos < end) {
       const field = this.tag(this.s.shape, end);
       const wire = this.wire;
-      if (field === this.s.shape.id.dim) dims.push(this.dimension(r.length(end)));
+      if (field === this.s.shape.id.dim) dims = append(dims, this.dimension(r.length(end)));
       else r.skip(wire, end);
     }
     return dims;
@@ -519,7 +533,7 @@ class ModelDecoder {
     const r = this.r;
     const T = this.s.tensor.id;
     const fileOffset = r.pos;
-    const dims: number[] = [];
+    let dims: number[] = NO_DIMS;
     let dataType = 0;
     let name = '';
     let docString: string | undefined;
@@ -533,11 +547,11 @@ class ModelDecoder {
       const wire = this.wire;
       switch (field) {
         case T.dims:
-          if (wire === WIRE_LENGTH) for (const stop = r.length(end); r.pos < stop;) dims.push(r.int64AsNumber(stop));
-          else dims.push(r.int64AsNumber(end));
+          if (wire === WIRE_LENGTH) for (const stop = r.length(end); r.pos < stop;) dims = append(dims, r.int64AsNumber(stop));
+          else dims = append(dims, r.int64AsNumber(end));
           break;
         case T.data_type: dataType = r.int32(end); break;
-        case T.name: name = r.string(end); break;
+        case T.name: name = r.atom(end); break;
         case T.doc_string: docString = r.string(end); break;
         case T.raw_data: {
           const offset = r.skip(wire, end);

