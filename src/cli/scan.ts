@@ -75,7 +75,7 @@ export const scanCommand: CliCommand = {
     const maxKB = Number(values['max-file-size-kb']);
     if (!Number.isFinite(maxKB) || maxKB <= 0) throw new UsageError(msg('--max-file-size-kb needs a positive number.'));
     const roots = (positionals.length ? positionals : ['.']).map((p) => path.resolve(ctx.cwd, p));
-    const profile = await resolveProfile({ target: values.target as string, workspace: ctx.cwd });
+    const profile = await targetProfile(values.target as string, ctx.cwd, roots);
     const analysis: AnalysisOptions = { style: style as FixStyle, deviceModule, onnxTarget: exportTargetOf(profile) };
     const scanOptions = {
       analysis,
@@ -114,6 +114,29 @@ export const scanCommand: CliCommand = {
     return result.problems.some((p) => p.kind === 'error') ? EXIT_ERROR : EXIT_OK;
   },
 };
+
+/** A built-in target, or a whitelist profile in `.npu-port/profiles` of the current folder or of the nearest folder above a scanned path that has one. */
+async function targetProfile(target: string, cwd: string, roots: readonly string[]) {
+  const folders = [cwd];
+  for (const root of roots) {
+    for (let dir = root; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, '.npu-port', 'profiles'))) {
+        if (!folders.includes(dir)) folders.push(dir);
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  let first: unknown;
+  for (const folder of folders) {
+    try {
+      return await resolveProfile({ target, workspace: folder });
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  throw first;
+}
 
 function toReportInput(result: ScanResult, cwd: string): ScanReportInput {
   return {

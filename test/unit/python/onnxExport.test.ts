@@ -1,14 +1,16 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { main } from '../../../src/cli/main';
 import { builtinProfiles, whitelistProfile } from '../../../src/core/onnx/targets';
+import { PythonDocument } from '../../../src/core/python/document';
 import { applyEdits, preferredFix } from '../../../src/core/python/fixes/apply';
 import { exportTargetOf, type ExportTarget } from '../../../src/core/python/rules/onnxExportTarget';
 import { mayHaveFindings } from '../../../src/core/python/analyze';
 import { DEFAULT_OPTIONS, type Finding } from '../../../src/core/python/types';
 import { REPO_ROOT } from '../repo';
-import { findingsOf } from './parser';
+import { findingsOf, loadParser } from './parser';
 
 const builtin = (id: string) => exportTargetOf(builtinProfiles().find((p) => p.id === id)!);
 const ASCEND = builtin('ascend310p');
@@ -247,4 +249,39 @@ test('the scan pre-filter keeps files with an export call, and forward bodies on
   assert.equal(mayHaveFindings(forward, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM }), true);
   assert.equal(mayHaveFindings('torch.onnx.export(m, x, f)', { ...DEFAULT_OPTIONS, onnxTarget: ASCEND }), true);
   assert.equal(mayHaveFindings('torch.onnx.export(m, x, f)', DEFAULT_OPTIONS), false, 'no target: the rules are off');
+});
+
+test('npu-port scan --target: a built-in target or a whitelist profile of the scanned folder; JSON carries the rule ids; an unknown target is an error', async () => {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated/onnx-export-cli');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, '.npu-port/profiles'), { recursive: true });
+  writeFileSync(path.join(dir, '.npu-port/profiles/mobile.json'), JSON.stringify({ name: 'mobile', kind: 'whitelist', ops: ['Slice', 'Reshape'], staticShapes: true }));
+  writeFileSync(path.join(dir, 'export.py'), 'import torch\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return x[:, 0]\ntorch.onnx.export(M(), torch.zeros(1, 2), "m.onnx", dynamic_axes={"x": {0: "b"}}, opset_version=19)\n');
+  const run = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, { env: {}, cwd: REPO_ROOT, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), signal: new AbortController().signal });
+    return { code, stdout, stderr };
+  };
+  const rules = (stdout: string) => (JSON.parse(stdout) as { findings: { rule: string; line: number; severity: string }[] }).findings.map((f) => `${f.line} ${f.rule} ${f.severity}`);
+  const ascend = await run(['scan', '--format', 'json', dir]);
+  assert.equal(ascend.code, 1);
+  assert.deepEqual(rules(ascend.stdout), ['5 onnx-export-dynamic-axes info', '5 onnx-export-opset warning'], 'the default target is ascend310p');
+  const mobile = await run(['scan', '--format', 'json', '--target', 'mobile', path.join(dir, 'export.py')]);
+  assert.deepEqual(rules(mobile.stdout), ['4 onnx-export-op warning', '5 onnx-export-dynamic-axes error']);
+  const unknown = await run(['scan', '--target', 'no-such-npu', dir]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown target "no-such-npu"/);
+});
+
+test('an open document re-analyses the export rules as the user types (incremental update)', async () => {
+  const src = 'import torch\nclass M(torch.nn.Module):\n    def forward(self, x):\n        y = x + 1\n        return y\n';
+  const doc = new PythonDocument(await loadParser(), src, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM });
+  assert.equal(doc.findings.length, 0);
+  // "x + 1" → "x[:, 0] + 1"
+  doc.update([{ range: { start: { line: 3, column: 13 }, end: { line: 3, column: 13 } }, text: '[:, 0]' }]);
+  assert.deepEqual(brief(doc.findings.filter((f) => f.rule === 'onnx-export-op')), ['4:13 onnx-export-op warning']);
+  doc.update([{ range: { start: { line: 3, column: 13 }, end: { line: 3, column: 19 } }, text: '' }]);
+  assert.equal(doc.findings.length, 0);
+  doc.dispose();
 });
