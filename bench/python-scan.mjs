@@ -3,7 +3,6 @@
 //    against Ruff's wasm build (rules E and F, single thread), a bare tree-sitter parse of every file
 //    (single thread) and a bare regex search for "cuda";
 //  - re-scan with the content-hash cache;
-//  - keystroke latency: incremental re-analysis of a 5,000-line file after a one-character edit (200 edits);
 //  - peak memory (max RSS) of a scan in a fresh process.
 // usage: node bench/python-scan.mjs [corpus-dir]   (npm run bench -- python builds dist/ first)
 import * as esbuild from 'esbuild';
@@ -120,62 +119,7 @@ console.log(`ratio re-scan / cold scan:         ${(warm.ms / cold.ms).toFixed(2)
   rmSync(out, { recursive: true, force: true });
 }
 
-// Keystroke latency on a 5,000-line file made of real torch sources that mention CUDA.
-const lines = [];
-for (const t of texts) {
-  if (!/cuda/.test(t)) continue;
-  lines.push(...t.split('\n'));
-  if (lines.length >= 5000) break;
-}
-const big = lines.slice(0, 5000).join('\n') + '\n';
-const pct = (samples, p) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))];
-/** 200 one-character edits: type "x" at a place chosen by `pick`, then delete it again (400 updates). */
-function keystrokes(name, pick) {
-  const doc = new core.PythonDocument(parser, big, core.DEFAULT_OPTIONS);
-  let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-  const samples = [];
-  let partial = 0;
-  let unsettled = 0;
-  const settleMs = [];
-  const reasons = {};
-  const measure = (change) => {
-    const t0 = performance.now();
-    doc.update([change]);
-    samples.push(performance.now() - t0);
-    if (doc.lastUpdate === 'partial') partial++;
-    else reasons[doc.fullReason] = (reasons[doc.fullReason] ?? 0) + 1;
-    if (doc.unsettled) {
-      unsettled++;
-      const t1 = performance.now();
-      doc.settle(); // what the editor runs once typing pauses, off the keystroke path
-      settleMs.push(performance.now() - t1);
-    }
-  };
-  for (let i = 0; i < 200; i++) {
-    const at = pick(doc.text, rand);
-    measure({ range: { start: at, end: at }, text: 'x' });
-    measure({ range: { start: at, end: { line: at.line, column: at.column + 1 } }, text: '' });
-  }
-  samples.sort((a, b) => a - b);
-  console.log(`keystroke, 5,000-line file, ${name}: p50 ${pct(samples, 50).toFixed(2)} ms, p95 ${pct(samples, 95).toFixed(2)} ms, max ${samples[samples.length - 1].toFixed(2)} ms over ${samples.length} updates (${partial} partial, ${samples.length - partial} full ${JSON.stringify(reasons)}; ${unsettled} left broken code for the pause-time full pass, median ${settleMs.length ? pct(settleMs.sort((a, b) => a - b), 50).toFixed(1) : '-'} ms)`);
-  doc.dispose();
-}
-const lineOf = (text, line) => text.split('\n', line + 1)[line] ?? '';
-keystrokes('"x" at random places (often a syntax error)', (text, rand) => {
-  const line = Math.floor(rand() * 4990);
-  return { line, column: Math.floor(rand() * (lineOf(text, line).length + 1)) };
-});
-keystrokes('"x" typed at the end of identifiers (code stays valid)', (text, rand) => {
-  for (;;) {
-    const line = Math.floor(rand() * 4990);
-    const content = lineOf(text, line);
-    const ends = [...content.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])/g)].map((m) => m.index + m[0].length);
-    if (ends.length && !/^\s*(#|import|from)/.test(content) && !/["']/.test(content)) return { line, column: ends[Math.floor(rand() * ends.length)] };
-  }
-});
-const full = await time(() => new core.PythonDocument(parser, big, core.DEFAULT_OPTIONS));
-console.log(`  full parse + analysis of that file: ${full.ms.toFixed(2)} ms`);
+// Keystroke latency: bench/python-keystroke.mjs.
 
 // Peak memory of a scan in a fresh process (main thread + workers share the process): RSS sampled every 5 ms.
 // (process.resourceUsage().maxRSS would not do: on Linux a spawned child starts with its parent's peak.)

@@ -30,6 +30,14 @@ interface Shift {
 }
 
 /**
+ * Wall time an update may spend in tree-sitter's incremental re-parse. When a keystroke breaks the syntax,
+ * error recovery can take tens of milliseconds on a large file; past this budget the update keeps the
+ * edited previous tree and the moved findings, and settle() (run when typing pauses) finishes the parse
+ * and re-analyses the file.
+ */
+export const KEYSTROKE_PARSE_BUDGET_MS = 3;
+
+/**
  * One open Python document: its text, its syntax tree (edited in place and re-parsed incrementally
  * with `tree.edit` + parse(old tree)), and its findings. After an edit only the changed statements
  * are re-analysed; findings elsewhere move with the text.
@@ -44,15 +52,22 @@ export class PythonDocument {
   private imports: ImportTable | undefined;
   /** End offset of the last top-level import or the module docstring. */
   private headerEnd = 0;
-  /** How the last update was done (tests and the benchmark look at it). */
-  lastUpdate: 'full' | 'partial' = 'full';
+  /** How the last update was done (tests and the benchmark look at it); deferred: the re-parse ran over budget. */
+  lastUpdate: 'full' | 'partial' | 'deferred' = 'full';
+  /** The tree is the previous one, edited but not re-parsed (a deferred update): settle() re-parses it. */
+  private staleTree = false;
+  private readonly parseBudgetMs: number;
   private pendingFull = false;
   /** Why the last full update was full (benchmark and tests). */
   fullReason: 'text' | 'header' | 'fix' | 'import' | '' = '';
   /** Length of the text re-analysed by the last partial update. */
   lastSpan = 0;
+  /** Time of the last update's incremental re-parse (tree-sitter, with getChangedRanges), for the benchmark. */
+  parseMs = 0;
 
-  constructor(private readonly parser: PythonParser, private textValue: string, private options: AnalysisOptions) {
+  /** `parseBudgetMs`: see KEYSTROKE_PARSE_BUDGET_MS (Infinity: always finish the re-parse on the keystroke). */
+  constructor(private readonly parser: PythonParser, private textValue: string, private options: AnalysisOptions, limits: { parseBudgetMs?: number } = {}) {
+    this.parseBudgetMs = limits.parseBudgetMs ?? KEYSTROKE_PARSE_BUDGET_MS;
     this.tree = parser.parse(textValue);
     this.lines = new LineIndex(textValue);
     this.current = this.analyzeAll();
@@ -66,7 +81,9 @@ export class PythonDocument {
     return this.current;
   }
 
+  /** The syntax tree of the current text (finishes a deferred re-parse first). */
   get syntaxTree(): Tree {
+    this.settleTree();
     return this.tree;
   }
 
@@ -116,12 +133,27 @@ export class PythonDocument {
     }
     const old = this.tree;
     const oldHadErrors = old.rootNode.hasError;
-    this.tree = this.parser.parse(this.textValue, old);
+    const wasStale = this.staleTree;
+    const parseStart = performance.now();
+    const parsed = Number.isFinite(this.parseBudgetMs) ? this.parser.parseWithin(this.textValue, old, this.parseBudgetMs) : this.parser.parse(this.textValue, old);
+    if (!parsed) {
+      // Error recovery ran over budget: the edited previous tree stays (positions moved, structure old),
+      // the findings away from the edit stay; settle() finishes the parse when typing pauses.
+      this.parseMs = performance.now() - parseStart;
+      this.staleTree = true;
+      this.pendingFull = true;
+      this.lastUpdate = 'deferred';
+      this.current = kept;
+      return this.current;
+    }
+    this.tree = parsed;
+    this.staleTree = false;
     for (const r of this.tree.getChangedRanges(old)) {
       dirtyStart = Math.min(dirtyStart, r.startIndex);
       dirtyEnd = Math.max(dirtyEnd, r.endIndex);
     }
     old.delete();
+    this.parseMs = performance.now() - parseStart;
     if (full) {
       this.pendingFull = false;
       this.lastUpdate = 'full';
@@ -130,8 +162,9 @@ export class PythonDocument {
     }
     this.lastUpdate = 'partial';
     // Error recovery is not local: with broken code an edit can regroup code far from it. The partial
-    // result is shown at once; settle() (run when typing pauses) re-analyses the whole file.
-    if (oldHadErrors || this.tree.rootNode.hasError) this.pendingFull = true;
+    // result is shown at once; settle() (run when typing pauses) re-analyses the whole file. The same
+    // after a deferred update, whose dropped findings near that edit only a full pass brings back.
+    if (oldHadErrors || this.tree.rootNode.hasError || wasStale) this.pendingFull = true;
     const { start, end } = this.expand(dirtyStart, dirtyEnd);
     this.lastSpan = end - start;
     // The re-parse may have turned text far from the edit into (or out of) an import statement.
@@ -151,6 +184,7 @@ export class PythonDocument {
 
   /** Runs the full re-analysis a partial update over broken code left pending; returns the findings. */
   settle(): readonly Finding[] {
+    this.settleTree();
     if (this.pendingFull) {
       this.pendingFull = false;
       this.current = this.analyzeAll();
@@ -162,7 +196,18 @@ export class PythonDocument {
     this.tree.delete();
   }
 
+  /** Finishes a deferred re-parse (no budget). */
+  private settleTree(): void {
+    if (!this.staleTree) return;
+    const old = this.tree;
+    this.tree = this.parser.parse(this.textValue, old);
+    old.delete();
+    this.staleTree = false;
+    this.pendingFull = true;
+  }
+
   private analyzeAll(): Finding[] {
+    this.settleTree();
     this.deviceNames = deviceNamesOf(this.textValue);
     this.imports = new ImportTable(this.tree, this.textValue);
     this.updateHeaderEnd();
@@ -191,8 +236,10 @@ export class PythonDocument {
     let e = this.lines.lineEnd(this.lines.positionAt(Math.min(end, this.textValue.length)).line);
     const root = this.tree.rootNode;
     const length = this.textValue.length;
-    // With syntax errors, error recovery can build nodes across statements: re-analyse whole top-level statements.
-    const stopAt = root.hasError ? new Set(['module']) : new Set(['block', 'module']);
+    // With syntax errors the result is provisional anyway (settle() re-analyses the file when typing
+    // pauses), so the statements around the changed ranges are enough here too; re-analysing whole
+    // top-level statements (a class of a thousand lines) made the keystroke slow.
+    const stopAt = STATEMENT_PARENTS;
     for (const at of [s, Math.max(s, e - 1)]) {
       if (length === 0) break;
       let node = root.descendantForIndex(Math.min(at, length - 1));
@@ -204,6 +251,8 @@ export class PythonDocument {
     return { start: s, end: e };
   }
 }
+
+const STATEMENT_PARENTS = new Set(['block', 'module']);
 
 function toPoint(p: Position): { row: number; column: number } {
   return { row: p.line, column: p.column };

@@ -31,6 +31,19 @@ export class PythonParser {
     return tree;
   }
 
+  /**
+   * An incremental re-parse that gives up after `budgetMs` of wall time (tree-sitter's progress
+   * callback, which the parser calls periodically as it works): undefined when it gave up. The parser
+   * is reset then, so the next parse starts afresh (from the caller's old tree).
+   */
+  parseWithin(text: string, oldTree: Tree, budgetMs: number): Tree | undefined {
+    const deadline = performance.now() + budgetMs;
+    const tree = this.parser.parse((index) => text.slice(index, index + PARSE_CHUNK), oldTree, { progressCallback: () => performance.now() > deadline });
+    if (tree) return tree;
+    this.parser.reset();
+    return undefined;
+  }
+
   private static loading = new Map<string, Promise<PythonParser>>();
   private static initialized: Promise<void> | undefined;
 

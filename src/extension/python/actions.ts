@@ -81,6 +81,7 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
     const live = this.analysis.documentFor(doc.uri);
     let count = 0;
     if (live) {
+      live.settle(); // a deferred re-parse or partial result over broken code: the whole file, current
       const plan = fixAllEdits(live.syntaxTree, live.text, live.findings, options);
       if (plan.fixed.length === 0) return undefined;
       addToWorkspaceEdit(edit, doc.uri, plan.edits, plan.createFiles);

@@ -16,13 +16,16 @@ function random(seed: number) {
   return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
-for (const seed of [7, 11, 23]) test(`incremental re-analysis after each edit equals a fresh analysis (120 random edits, seed ${seed})`, async () => {
+// Infinity: every re-parse finishes on the keystroke (deterministic); 0: re-parses give up at once and
+// are finished by settle() (the deferred path a slow error recovery takes).
+for (const [seed, budget] of [[7, Infinity], [11, Infinity], [23, Infinity], [31, 0]] as const) test(`incremental re-analysis after each edit equals a fresh analysis (120 random edits, seed ${seed}, re-parse budget ${budget} ms)`, async () => {
   const parser = await loadParser();
   const text = ['inference_e1_1.py', 'inference.py', 'gradio_demo_1_1.py'].map((n) => readFileSync(path.join(SEED_FIXTURES, n), 'utf8')).join('\n');
-  const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS);
+  const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS, { parseBudgetMs: budget });
   const next = random(seed);
   const inserts = ['x', ' ', '\n', '(', ')', '"cuda"', '.cuda()', '#', 'import os\n', '    ', 'é', '😀', '"""', "'", 'from flash_attn import flash_attn_func\n', 'device', ':'];
   let partial = 0;
+  let deferred = 0;
   for (let i = 0; i < 120; i++) {
     const lines = new LineIndex(doc.text);
     const start = Math.floor(next() * doc.text.length);
@@ -34,6 +37,10 @@ for (const seed of [7, 11, 23]) test(`incremental re-analysis after each edit eq
     const insert = inserts[Math.floor(next() * inserts.length)]!;
     doc.update([{ range: { start: lines.positionAt(s), end: lines.positionAt(e) }, text: insert }]);
     if (doc.lastUpdate === 'partial') partial++;
+    if (doc.lastUpdate === 'deferred') {
+      deferred++;
+      assert.ok(doc.unsettled, 'a deferred update leaves the document unsettled');
+    }
     // The oracle: a full analysis of the same tree. (With syntax errors, tree-sitter's incremental
     // re-parse may recover differently from a fresh parse; that is the parser's business, not ours.)
     const oracle = () => summary(analyzePython({ tree: doc.syntaxTree, text: doc.text, options: DEFAULT_OPTIONS }));
@@ -42,7 +49,8 @@ for (const seed of [7, 11, 23]) test(`incremental re-analysis after each edit eq
     doc.settle();
     assert.deepEqual(summary(doc.findings), oracle(), `${what}, settled`);
   }
-  assert.ok(partial > 20, `only ${partial} of 120 updates were incremental`);
+  if (budget === Infinity) assert.ok(partial > 20, `only ${partial} of 120 updates were incremental`);
+  else assert.ok(deferred > 20, `only ${deferred} of 120 updates were deferred`);
   doc.dispose();
 });
 
@@ -52,5 +60,24 @@ test('typing one character keeps other findings in place and moves those after i
   doc.update([{ range: { start: { line: 2, column: 5 }, end: { line: 2, column: 5 } }, text: '\n' }]);
   assert.equal(doc.lastUpdate, 'partial');
   assert.deepEqual(doc.findings.map((f) => f.range.start), [{ line: 4, column: 5 }]);
+  doc.dispose();
+});
+
+test('a re-parse over budget keeps the findings away from the edit and finishes when settled', async () => {
+  const parser = await loadParser();
+  const lines = ['import torch', ''];
+  for (let i = 0; i < 400; i++) lines.push(`def f${i}(x):`, `    return x.to("cuda")`, '');
+  const doc = new PythonDocument(parser, lines.join('\n'), DEFAULT_OPTIONS, { parseBudgetMs: 0 });
+  const before = doc.findings.length;
+  assert.equal(before, 400);
+  // an unclosed parenthesis at the top: error recovery over the whole file
+  doc.update([{ range: { start: { line: 2, column: 7 }, end: { line: 2, column: 7 } }, text: '(' }]);
+  assert.equal(doc.lastUpdate, 'deferred');
+  assert.ok(doc.unsettled);
+  assert.equal(doc.findings.length, 400, 'findings away from the edit stay, moved');
+  assert.deepEqual(doc.findings[0]!.range.start, { line: 3, column: 16 });
+  doc.settle();
+  assert.ok(!doc.unsettled);
+  assert.deepEqual(summary(doc.findings), summary(analyzePython({ tree: doc.syntaxTree, text: doc.text, options: DEFAULT_OPTIONS })));
   doc.dispose();
 });
