@@ -14,13 +14,27 @@ import { latencyStats } from '../../src/core/remote/benchmarkStats';
 import { parseQnnNetRunProfile } from '../../src/core/remote/toolchains/qnn';
 import { generatedModel } from '../unit/onnx/fixtures';
 import type { E2eScenario } from './scenario';
-import { runCommand, waitForWorkbench } from './workbench';
+import { openFile, runCommand, waitForWorkbench } from './workbench';
 
 const MODEL = 'edgesam_like_npu_safe.onnx';
 const ITERATIONS = 40;
 
 function resultsFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** The results view's document when other webviews (the ONNX viewer) are open too. */
+async function findResultsFrame(page: Page, timeoutMs = 120_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const count = await page.locator('iframe.webview.ready').count();
+    for (let i = 0; i < count; i++) {
+      const frame = page.frameLocator(`iframe.webview.ready >> nth=${i}`).frameLocator('#active-frame');
+      if ((await frame.locator('table.results').count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('no Benchmark Results view');
+    await page.waitForTimeout(500);
+  }
 }
 
 /** Types into the open quick pick and accepts the first matching row. */
@@ -47,9 +61,9 @@ async function runsInBars(frame: FrameLocator, device: 'npu' | 'cpu'): Promise<n
   return titles.reduce((sum, t) => sum + Number(/(\d+)\D*$/.exec(t)?.[1] ?? NaN), 0);
 }
 
-function workspaceSettings(workspace: string): void {
+function workspaceSettings(workspace: string, extra: Record<string, unknown> = {}): void {
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.benchmark.iterations': ITERATIONS, 'npuPort.benchmark.warmup': 2 }, null, 2));
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.benchmark.iterations': ITERATIONS, 'npuPort.benchmark.warmup': 2, ...extra }, null, 2));
 }
 
 /**
@@ -141,6 +155,23 @@ export const scenarios: E2eScenario[] = [
       await frame.locator('p.summary', { hasText: /slower/ }).waitFor({ timeout: 5_000 });
       assert.equal(await runsInBars(frame, 'cpu'), ITERATIONS);
       ctx.log(`NPU mean ${npuMean} ms, CPU mean ${cpuMean} ms, ratio ${ratio}`);
+    },
+  },
+  {
+    name: 'Benchmark results: the ONNX viewer\'s title bar runs the open model on the CPU (high contrast theme)',
+    async run(page, ctx) {
+      copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, 'viewed.onnx'));
+      workspaceSettings(ctx.workspace, { 'workbench.colorTheme': 'Default High Contrast' });
+      await waitForWorkbench(page);
+      await openFile(page, 'viewed.onnx');
+      await page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('canvas.graph').waitFor({ timeout: 60_000 });
+      await page.locator('.editor-actions .action-label[aria-label*="Run ONNX Model on CPU"]').first().click({ timeout: 30_000 });
+      const frame = await findResultsFrame(page);
+      assert.equal((await frame.locator('table.results tbody tr', { hasText: 'model' }).locator('td').first().textContent())?.trim(), 'viewed.onnx');
+      assert.equal(await runsInBars(frame, 'cpu'), ITERATIONS);
+      // high contrast: bars have the contrast border
+      const stroke = await frame.locator('svg.histogram.cpu rect.bar').first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { stroke: string } }).getComputedStyle(el).stroke);
+      assert.notEqual(stroke, 'none', 'bars are outlined in high contrast');
     },
   },
 ];
