@@ -120,3 +120,18 @@ test('a cancelled scan stops with an AbortError', async () => {
   });
   await assert.rejects(scan, (error: Error) => error.name === 'AbortError');
 });
+
+test('scan --fix --style transferToNpu: the import goes into the entry script only; the module it runs is then covered', async () => {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated/cli-transfer');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, 'pkg'), { recursive: true });
+  writeFileSync(path.join(dir, 'train.py'), 'import torch\nfrom pkg.model import build\n\nif __name__ == "__main__":\n    build().cuda()\n');
+  writeFileSync(path.join(dir, 'pkg', '__init__.py'), '');
+  const model = 'import torch\n\ndef build():\n    torch.cuda.manual_seed(0)\n    return torch.nn.Linear(2, 2)\n';
+  writeFileSync(path.join(dir, 'pkg', 'model.py'), model);
+  const { code, stdout } = await run(['scan', '--fix', '--style', 'transferToNpu', '--format', 'json'], dir);
+  assert.equal(code, 0, stdout);
+  assert.equal(JSON.parse(stdout).findings.length, 0);
+  assert.equal(readFileSync(path.join(dir, 'train.py'), 'utf8'), 'import torch\nimport torch_npu\nfrom torch_npu.contrib import transfer_to_npu\nfrom pkg.model import build\n\nif __name__ == "__main__":\n    build().cuda()\n');
+  assert.equal(readFileSync(path.join(dir, 'pkg', 'model.py'), 'utf8'), model);
+});
