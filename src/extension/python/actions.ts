@@ -39,7 +39,8 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
         finding.fixes.forEach((fix, i) => {
           const action = new vscode.CodeAction(t(fix.title), vscode.CodeActionKind.QuickFix);
           action.diagnostics = [diagnostic];
-          action.isPreferred = i === 0;
+          // a fix that changes numerics or needs a condition the analysis cannot check is never the auto-fix
+          action.isPreferred = i === 0 && !fix.explicitOnly;
           if (fix.inEntryScript) {
             // the import belongs in the entry scripts that run this module: found and edited by the command
             action.command = { command: 'npuPort.addTransferToNpuToEntryScript', title: action.title, arguments: [doc.uri] };

@@ -285,3 +285,12 @@ test('an open document re-analyses the export rules as the user types (increment
   assert.equal(doc.findings.length, 0);
   doc.dispose();
 });
+
+test('onnx-export-op: an op the profile cannot vouch for is information; functions of other modules (np.squeeze) are not tensor methods', async () => {
+  const unsure: ExportTarget = { ...ASCEND, ops: { ...ASCEND.ops, Gather: 'unverified' } };
+  const src = 'import torch\nimport numpy as np\nclass M(torch.nn.Module):\n    def forward(self, x):\n        return x[:, 0], np.squeeze(self.table)\n';
+  const found = await scan(src, unsure);
+  assert.deepEqual(brief(found), ['5:16 onnx-export-op info']);
+  assert.match(found[0]!.message.key, /cannot tell/);
+  assert.deepEqual(await scan(src, whitelist(['Gather'])), []);
+});

@@ -131,7 +131,8 @@ function visit(ctx: RuleContext, target: ExportTarget, scope: FunctionScope, nod
     case 'call': {
       const fn = node.childForFieldName('function');
       const q = ctx.imports.qualify(fn);
-      const method = fn?.type === 'attribute' && !q?.startsWith('torch.') ? fn.childForFieldName('attribute')?.text : undefined;
+      // a method of a value (x.abs()), not a function of an imported module (np.squeeze(x))
+      const method = fn?.type === 'attribute' && q === undefined ? fn.childForFieldName('attribute')?.text : undefined;
       const noArgs = callArguments(node).positional.length === 0 && callArguments(node).keywords.size === 0;
       if (q === 'torch.abs' || (method === 'abs' && noArgs)) return checkAbs(ctx, target, node, method !== undefined);
       if (q === 'torch.sin' || q === 'torch.cos' || ((method === 'sin' || method === 'cos') && noArgs)) return checkSinCos(ctx, target, scope, node, method !== undefined);
