@@ -154,6 +154,8 @@ export const scenarios: E2eScenario[] = [
       // the stand-in NPU takes 2.7 s per run: slower than the CPU, and the summary says so
       await frame.locator('p.summary', { hasText: /slower/ }).waitFor({ timeout: 5_000 });
       assert.equal(await runsInBars(frame, 'cpu'), ITERATIONS);
+      await frame.getByText('Copy as Markdown', { exact: true }).click();
+      await page.locator('.notifications-toasts', { hasText: 'Copied the results table as Markdown.' }).waitFor({ timeout: 15_000 });
       ctx.log(`NPU mean ${npuMean} ms, CPU mean ${cpuMean} ms, ratio ${ratio}`);
     },
   },
