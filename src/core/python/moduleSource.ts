@@ -22,7 +22,8 @@ export interface PythonSource {
 
 /** A module built in `__init__`: a class (by name), a container of them, or something else. */
 type ModuleExpr =
-  | { readonly kind: 'call'; readonly callee: string }
+  /** `Foo(...)`; `torch: true` for `nn.Foo(...)` / `torch.nn.Foo(...)`, PyTorch's own modules (never a workspace class). */
+  | { readonly kind: 'call'; readonly callee: string; readonly torch?: boolean }
   | { readonly kind: 'container'; readonly callee: string; readonly items: readonly ModuleExpr[]; readonly keys?: readonly string[]; readonly repeated?: ModuleExpr }
   /** `self.transformer = transformer`: a constructor parameter (its annotation, else what callers pass). */
   | { readonly kind: 'param'; readonly name: string; readonly annotation?: string }
@@ -130,40 +131,100 @@ const OP_SPELLINGS: Readonly<Record<string, RegExp>> = {
 
 const CONTAINERS = new Set(['ModuleList', 'Sequential', 'ModuleDict']);
 
-/** The classes of a set of Python files, parsed once per file text. */
+/**
+ * The classes of a set of Python files. A file is parsed only when a lookup's text search says it can
+ * matter (it mentions the attribute, defines the class, or calls the constructor), once per file text:
+ * the first "Go to PyTorch Source" in a big workspace parses a handful of files, not all of them.
+ */
 export class PythonClassIndex {
-  private readonly files = new Map<string, { text: string; classes: ClassInfo[]; injections: Injection[] }>();
+  private readonly files = new Map<string, { text: string; read?: FileClasses }>();
+  private readonly memo = new Map<string, unknown>();
 
   constructor(private readonly parser: PythonParser) {}
 
-  /** Adds or refreshes a file; returns its classes. */
-  update(source: PythonSource): readonly ClassInfo[] {
+  /** Adds or refreshes a file (parsed later, when a lookup needs it). */
+  update(source: PythonSource): void {
     const known = this.files.get(source.file);
-    if (known && known.text === source.text) return known.classes;
-    // a file matters when it defines classes or builds modules with keyword arguments (build_sam.py)
-    const read = /^[ \t]*class[ \t]+\w/m.test(source.text) || /\b[A-Z]\w*\([^()]*\b\w+\s*=\s*[\w.]*[A-Z]\w*\(/.test(source.text)
-      ? readFile(this.parser, source) : { classes: [], injections: [] };
-    this.files.set(source.file, { text: source.text, ...read });
-    return read.classes;
+    if (known && known.text === source.text) return;
+    this.files.set(source.file, { text: source.text });
+    this.memo.clear();
   }
 
   /** Keeps only these files (others were deleted or excluded). */
   retain(files: Iterable<string>): void {
     const keep = new Set(files);
-    for (const file of this.files.keys()) if (!keep.has(file)) this.files.delete(file);
+    for (const file of this.files.keys()) {
+      if (keep.has(file)) continue;
+      this.files.delete(file);
+      this.memo.clear();
+    }
   }
 
+  /** Files whose text passes `test`, read for classes. */
+  private *readWhere(test: (text: string) => boolean): IterableIterator<FileClasses> {
+    for (const [file, entry] of this.files) {
+      if (!test(entry.text)) continue;
+      // a file matters when it defines classes or builds modules with keyword arguments (build_sam.py)
+      entry.read ??= /^[ \t]*class[ \t]+\w/m.test(entry.text) || /\b[A-Z]\w*\([^()]*\b\w+\s*=\s*[\w.]*[A-Z]\w*\(/.test(entry.text)
+        ? readFile(this.parser, { file, text: entry.text }) : { classes: [], injections: [] };
+      yield entry.read;
+    }
+  }
+
+  private memoized<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
+  }
+
+  /** Every class (parses every file). */
   *classes(): IterableIterator<ClassInfo> {
-    for (const { classes } of this.files.values()) yield* classes;
+    for (const read of this.readWhere(() => true)) yield* read.classes;
+  }
+
+  /** Classes that assign `self.<attribute>` (or add_module it). */
+  classesWithAttribute(attribute: string): ClassInfo[] {
+    return this.memoized(`attr:${attribute}`, () => {
+      const needles = [`self.${attribute}`, `'${attribute}'`, `"${attribute}"`];
+      return [...this.readWhere((text) => needles.some((n) => text.includes(n)))].flatMap((r) => r.classes.filter((c) => c.attributes.has(attribute)));
+    });
+  }
+
+  classesNamed(name: string): ClassInfo[] {
+    return this.memoized(`class:${name}`, () => {
+      const pattern = new RegExp(`\\bclass\\s+${escapeRegExp(name)}\\b`);
+      return [...this.readWhere((text) => pattern.test(text))].flatMap((r) => r.classes.filter((c) => c.name === name));
+    });
+  }
+
+  /** True when some class builds a module of this class (it is not a root). */
+  isHeld(className: string): boolean {
+    return this.memoized(`held:${className}`, () => {
+      for (const read of this.readWhere((text) => text.includes(`${className}(`))) {
+        if (read.classes.some((c) => [...c.attributes.values()].some((a) => calleesOf(a.value).includes(className)))) return true;
+        if (read.injections.some((i) => calleesOf(i.value).includes(className))) return true;
+      }
+      return false;
+    });
   }
 
   /** What callers pass for a constructor parameter: `MaskDecoder(transformer=TwoWayTransformer(...))`. */
   injected(className: string, param: string): ModuleExpr | undefined {
-    for (const { injections } of this.files.values()) {
-      for (const i of injections) if (i.callee === className && i.param === param) return i.value;
-    }
-    return undefined;
+    return this.memoized(`inject:${className}.${param}`, () => {
+      for (const read of this.readWhere((text) => text.includes(`${className}(`) && text.includes(param))) {
+        for (const i of read.injections) if (i.callee === className && i.param === param) return i.value;
+      }
+      return undefined;
+    });
   }
+}
+
+interface FileClasses {
+  readonly classes: ClassInfo[];
+  readonly injections: Injection[];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 interface Injection {
@@ -176,24 +237,12 @@ interface Injection {
 export function locateModuleSource(index: PythonClassIndex, nodeName: string, options: { isModulePath?: boolean } = {}): SourceLocation {
   const { segments, op } = splitNodeName(nodeName, options.isModulePath);
   if (segments.length === 0) return { candidates: [], segments, resolved: 0 };
-  const byName = new Map<string, ClassInfo[]>();
-  for (const c of index.classes()) {
-    const list = byName.get(c.name);
-    if (list) list.push(c);
-    else byName.set(c.name, [c]);
-  }
   const first = segments[0]!.split('.')[0]!;
-  const chains: Chain[] = [];
-  for (const start of index.classes()) {
-    if (!start.attributes.has(first)) continue;
-    chains.push(resolveChain(start, segments, byName, index));
-  }
+  const chains = index.classesWithAttribute(first).map((start) => resolveChain(start, segments, index));
   if (chains.length === 0) return { candidates: [], segments, resolved: 0 };
   // deepest first; then the chain that ends in a workspace class; then chains starting at a root
   // (a class no other class holds as a module), as the exported model's root is
-  const heldTypes = new Set<string>();
-  for (const c of index.classes()) for (const a of c.attributes.values()) for (const callee of calleesOf(a.value)) heldTypes.add(callee);
-  const rank = (chain: Chain) => chain.resolved * 4 + (chain.end ? 2 : 0) + (heldTypes.has(chain.start.name) ? 0 : 1);
+  const rank = (chain: Chain) => chain.resolved * 4 + (chain.end ? 2 : 0) + (index.isHeld(chain.start.name) ? 0 : 1);
   chains.sort((a, b) => rank(b) - rank(a));
   const best = chains[0]!;
   const candidates: SourceCandidate[] = [];
@@ -249,7 +298,7 @@ interface Chain {
   end: ClassInfo | undefined;
 }
 
-function resolveChain(start: ClassInfo, segments: readonly string[], byName: ReadonlyMap<string, ClassInfo[]>, index: PythonClassIndex): Chain {
+function resolveChain(start: ClassInfo, segments: readonly string[], index: PythonClassIndex): Chain {
   const chain: Chain = { start, steps: [], resolved: 0, end: start };
   // the module the next segment is looked up in: a class, or a container just called (Sequential)
   let owner: ClassInfo | undefined = start;
@@ -266,20 +315,17 @@ function resolveChain(start: ClassInfo, segments: readonly string[], byName: Rea
       if (!owner || !attribute) break;
       chain.steps.push({ owner, attribute });
       const assigned: ModuleExpr = attribute.value;
-      if (assigned.kind === 'param') {
-        const annotated: ModuleExpr | undefined = assigned.annotation && byName.has(assigned.annotation) ? { kind: 'call', callee: assigned.annotation } : undefined;
-        value = annotated ?? index.injected(owner.name, assigned.name) ?? assigned;
-      } else value = assigned;
+      value = assigned.kind === 'param' ? paramModule(assigned, owner, index) : assigned;
       container = { name: parts.shift()!, value };
     }
     for (const part of parts) {
       // `layers.0`: an item; `model.mask_decoder` (a root that holds the model): an attribute of a class
       let item: ModuleExpr | undefined = value ? itemOf(value, part) : undefined;
-      const cls: ClassInfo | undefined = !item && value?.kind === 'call' ? pickClass(byName.get(value.callee), chain.steps[chain.steps.length - 1]?.owner) : undefined;
+      const cls: ClassInfo | undefined = !item && value?.kind === 'call' && !value.torch ? pickClass(index.classesNamed(value.callee), chain.steps[chain.steps.length - 1]?.owner) : undefined;
       const attribute: AttributeInfo | undefined = cls?.attributes.get(part);
       if (cls && attribute) {
         chain.steps.push({ owner: cls, attribute });
-        item = attribute.value.kind === 'param' ? index.injected(cls.name, attribute.value.name) ?? attribute.value : attribute.value;
+        item = attribute.value.kind === 'param' ? paramModule(attribute.value, cls, index) : attribute.value;
       }
       if (!item) { value = undefined; break; }
       value = item;
@@ -293,7 +339,7 @@ function resolveChain(start: ClassInfo, segments: readonly string[], byName: Rea
       continue;
     }
     container = undefined;
-    owner = value.kind === 'call' ? pickClass(byName.get(value.callee), chain.steps[chain.steps.length - 1]?.owner) : undefined;
+    owner = value.kind === 'call' && !value.torch ? pickClass(index.classesNamed(value.callee), chain.steps[chain.steps.length - 1]?.owner) : undefined;
     chain.end = owner;
     if (!owner) break;
   }
@@ -301,10 +347,30 @@ function resolveChain(start: ClassInfo, segments: readonly string[], byName: Rea
   return chain;
 }
 
+/** Annotations that name no particular module class (`transformer: nn.Module`). */
+const GENERIC_ANNOTATIONS = new Set(['Module', 'Optional', 'Any', 'Callable', 'Type', 'Union']);
+
+/** A module passed to the constructor: what callers pass, else the parameter's annotation when it names a class. */
+function paramModule(param: Extract<ModuleExpr, { kind: 'param' }>, owner: ClassInfo, index: PythonClassIndex): ModuleExpr {
+  const injected = index.injected(owner.name, param.name);
+  if (injected) return injected;
+  if (param.annotation && !GENERIC_ANNOTATIONS.has(param.annotation) && index.classesNamed(param.annotation).length > 0) return { kind: 'call', callee: param.annotation };
+  return param;
+}
+
 /** Of several classes with one name, the one in the same file as the class that uses it. */
 function pickClass(classes: readonly ClassInfo[] | undefined, near: ClassInfo | undefined): ClassInfo | undefined {
   if (!classes?.length) return undefined;
-  return classes.find((c) => c.file === near?.file) ?? classes[0];
+  if (!near) return classes[0];
+  // the same file, else the one sharing the longest folder path with the class that uses it
+  const shared = (file: string) => {
+    const a = file.split(/[\\/]/);
+    const b = near.file.split(/[\\/]/);
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return file === near.file ? Infinity : n;
+  };
+  return classes.reduce((best, c) => (shared(c.file) > shared(best.file) ? c : best));
 }
 
 function itemOf(value: ModuleExpr, key: string): ModuleExpr | undefined {
@@ -346,7 +412,7 @@ function weight(method: string): number {
 }
 
 function findCall(cls: ClassInfo, attribute: string): Place | undefined {
-  const pattern = new RegExp(`\\bself\\.${attribute.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b(?!\\s*=[^=])`);
+  const pattern = new RegExp(`\\bself\\.${escapeRegExp(attribute)}\\b(?!\\s*=[^=])`);
   const order = [...cls.methods].filter((m) => m.name !== '__init__').sort((a, b) => weight(a.name) - weight(b.name));
   for (const method of order) {
     for (let k = 1; k < method.lines.length; k++) {
@@ -514,7 +580,9 @@ function moduleExpr(node: Node): ModuleExpr {
   if (node.type !== 'call') return { kind: 'unknown' };
   const callee = calleeName(node.childForFieldName('function')!);
   if (!callee) return { kind: 'unknown' };
-  if (!CONTAINERS.has(callee)) return { kind: 'call', callee };
+  const fn = node.childForFieldName('function')!;
+  const qualifier = fn.type === 'attribute' ? fn.childForFieldName('object')?.text ?? '' : '';
+  if (!CONTAINERS.has(callee)) return /^(?:torch\.)?nn$|^torch$/.test(qualifier) ? { kind: 'call', callee, torch: true } : { kind: 'call', callee };
   const argsNode = node.childForFieldName('arguments');
   const args = (argsNode?.namedChildren ?? []).filter((c): c is Node => c !== null && c.type !== 'comment');
   if (argsNode?.type === 'generator_expression') return { kind: 'container', callee, items: [], repeated: repeatedOf(argsNode) };

@@ -119,3 +119,15 @@ test('a file is re-read when its text changes, and dropped when it goes', async 
   index.retain([]);
   assert.equal(locateModuleSource(index, '/head/Gemm').candidates.length, 0);
 });
+
+test('a vendored torch in the workspace does not capture nn.Linear or the nn.Module annotation', async () => {
+  const index = new PythonClassIndex(await loadParser());
+  for (const file of pythonFiles(TREE)) index.update({ file: path.relative(TREE, file), text: readFileSync(file, 'utf8') });
+  index.update({ file: 'third_party/torch/nn/modules/module.py', text: 'class Module:\n    def __init__(self):\n        self.training = True\n' });
+  index.update({ file: 'third_party/torch/nn/modules/linear.py', text: 'from .module import Module\n\nclass Linear(Module):\n    def __init__(self, a, b):\n        super().__init__()\n' });
+  const location = locateModuleSource(index, '/mask_decoder/transformer/layers.0/self_attn/q_proj/MatMul');
+  const file = path.join('edge_sam', 'modeling', 'transformer.py');
+  assert.equal(location.resolved, 5);
+  assert.equal(best(location), `assignment ${file}:${lineOf(file, 'self.q_proj = nn.Linear(')}`);
+  assert.ok(!location.candidates.some((c) => c.file.startsWith('third_party')));
+});
