@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
+import { formatMessage, type Message } from '../../../src/core/l10n';
+import { migrationReport, type MigrationEntry } from '../../../src/core/report/markdown';
 import { builtinProfiles, whitelistProfile } from '../../../src/core/onnx/targets';
 import { PythonDocument } from '../../../src/core/python/document';
 import { applyEdits, preferredFix } from '../../../src/core/python/fixes/apply';
@@ -293,4 +295,17 @@ test('onnx-export-op: an op the profile cannot vouch for is information; functio
   assert.deepEqual(brief(found), ['5:16 onnx-export-op info']);
   assert.match(found[0]!.message.key, /cannot tell/);
   assert.deepEqual(await scan(src, whitelist(['Gather'])), []);
+});
+
+test('the migration report lists the export findings of examples/export_onnx.py: rewrites as fixable, explicit-only and hint-only ones as manual', async () => {
+  const text = readFileSync(path.join(REPO_ROOT, 'examples/export_onnx.py'), 'utf8');
+  const target = exportTargetOf(whitelistProfile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/.npu-port/profiles/mobile-npu.json'), 'utf8'))));
+  const entries: MigrationEntry[] = (await scan(text, target)).map((finding) => {
+    const fix = preferredFix(finding, DEFAULT_OPTIONS);
+    return { file: 'export_onnx.py', finding, status: fix ? 'fixable' : 'manual', replacement: fix?.replacement ?? '' };
+  });
+  const report = migrationReport({ entries, createdFiles: [], problems: [], date: '2026-11-23' }, (m: Message) => formatMessage(m));
+  assert.match(report, /\| export_onnx\.py \| 26 \| onnx-export-op \| `hs\[:, 0, :\]` \| `hs\[:, 0:1, :\]\.reshape\(hs\.shape\[:1\] \+ hs\.shape\[2:\]\)` \| fixable \|/);
+  assert.match(report, /\| export_onnx\.py \| 50 \| onnx-export-opset \| `opset_version=17` \| `opset_version=11` \| fixable \|/);
+  assert.deepEqual(entries.filter((e) => e.status === 'manual').map((e) => e.finding.range.start.line + 1), [31, 32, 33], 'shape unpacking, torch.sin (hints) and the float mask (explicit-only fix)');
 });
