@@ -150,7 +150,8 @@ function render(results: BenchmarkResults | undefined): void {
         ...(row.values?.[i] !== undefined ? { 'data-value': String(row.values[i]) } : {}),
       }, cell))))),
   );
-  root.append(h('div', { class: 'table-host' }, table));
+  // scrollable when narrow: focusable so the keyboard can scroll it
+  root.append(h('div', { class: 'table-host', tabindex: 0, role: 'region', 'aria-label': l10n.t('Latency and throughput') }, table));
 
   const figures = h('div', { class: 'histograms' });
   let bars = 0;
