@@ -85,10 +85,47 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   let done = 0;
   let read = 0;
   const progress = () => options.onProgress?.(done, files.length);
-  /** Python files to analyse, once every file is read (the module graph needs all of them). */
-  const python: { file: string; text: string; base: string }[] = [];
+  /** Every Python file read, for the module graph. */
+  const python: { file: string; text: string }[] = [];
   const entryModules: string[] = [];
   let graph: ModuleGraph | undefined;
+  const deferPython = options.analysis.style === 'transferToNpu';
+  /** The latest analysis of each file wins (a covered module is analysed again). */
+  const latest = new Map<string, number>();
+  let job = 0;
+  /** `counts`: this is the file's first analysis (progress counts it). */
+  const analyzePythonFile = (file: string, text: string, fileOptions: AnalysisOptions, counts: boolean) => {
+    const token = ++job;
+    latest.set(file, token);
+    const key = `${hash(text)}|${fileOptions === options.analysis ? optionsKey : JSON.stringify(fileOptions)}`;
+    const finish = (findings: readonly Finding[]) => {
+      options.cache?.set(key, findings);
+      if (latest.get(file) === token) results.set(file, findings);
+      if (counts) {
+        done++;
+        progress();
+      }
+    };
+    const cached = options.cache?.get(key);
+    if (cached) {
+      stats.fromCache++;
+      return finish(cached);
+    }
+    if (!mayHaveFindings(text, fileOptions)) {
+      stats.skippedByPrefilter++;
+      return finish([]);
+    }
+    stats.parsed++;
+    pending.push(
+      pool.analyze(text, fileOptions === options.analysis ? undefined : fileOptions).then(finish, (error: unknown) => {
+        problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', error instanceof Error ? error.message : String(error)) });
+        if (counts) {
+          done++;
+          progress();
+        }
+      }),
+    );
+  };
   try {
     for (const file of files) {
       options.signal?.throwIfAborted();
@@ -101,7 +138,9 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
       read++;
       const base = path.basename(file);
       if (/\.pyi?$/i.test(base)) {
-        python.push({ file, text, base });
+        python.push({ file, text });
+        // parsed while the rest is read, unless the options of each file need the module graph first
+        if (!deferPython) analyzePythonFile(file, text, options.analysis, true);
         continue;
       }
       if (base === 'pyproject.toml') entryModules.push(...entryPointModules(text));
@@ -119,41 +158,15 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
       done++;
       progress();
     }
-    // transfer_to_npu in an entry script covers the modules it runs; the transferToNpu style fixes modules through their entry scripts
-    if (options.analysis.style === 'transferToNpu' || python.some((p) => p.text.includes('transfer_to_npu'))) {
+    // transfer_to_npu in an entry script covers the modules it runs (they are analysed again with that
+    // known); the transferToNpu style fixes modules through their entry scripts (all analysed with the graph)
+    if (deferPython || python.some((p) => p.text.includes('transfer_to_npu'))) {
       graph = new ModuleGraph(python, roots.map((r) => (/\.pyi?$/i.test(r) ? path.dirname(r) : r)), entryModules);
-    }
-    const covered = graph?.runUnderTransferToNpu() ?? new Set<string>();
-    for (const { file, text } of python) {
-      options.signal?.throwIfAborted();
-      const fileOptions: AnalysisOptions = graph ? { ...options.analysis, entryScript: graph.isEntry(file), ...(covered.has(path.resolve(file)) ? { runsUnderTransferToNpu: true } : {}) } : options.analysis;
-      const key = `${hash(text)}|${graph ? JSON.stringify(fileOptions) : optionsKey}`;
-      const cached = options.cache?.get(key);
-      if (cached) {
-        stats.fromCache++;
-        results.set(file, cached);
-        done++;
-        progress();
-        continue;
-      }
-      const finish = (findings: readonly Finding[]) => {
-        options.cache?.set(key, findings);
-        results.set(file, findings);
-        done++;
-        progress();
-      };
-      if (!mayHaveFindings(text, options.analysis)) {
-        stats.skippedByPrefilter++;
-        finish([]);
-      } else {
-        stats.parsed++;
-        pending.push(
-          pool.analyze(text, fileOptions === options.analysis ? undefined : fileOptions).then(finish, (error: unknown) => {
-            problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', error instanceof Error ? error.message : String(error)) });
-            done++;
-            progress();
-          }),
-        );
+      const covered = graph.runUnderTransferToNpu();
+      for (const { file, text } of python) {
+        const isCovered = covered.has(path.resolve(file));
+        if (deferPython) analyzePythonFile(file, text, { ...options.analysis, entryScript: graph.isEntry(file), ...(isCovered ? { runsUnderTransferToNpu: true } : {}) }, true);
+        else if (isCovered) analyzePythonFile(file, text, { ...options.analysis, runsUnderTransferToNpu: true }, false);
       }
     }
     // Cancellation does not wait for files still being parsed: the workers are terminated below.
