@@ -71,10 +71,13 @@ export class ResultsPanel implements vscode.Disposable {
     ResultsPanel.current?.dispose();
     const saved = typeof state === 'object' && state !== null ? parseBenchmarkResults((state as { results?: unknown }).results) : undefined;
     ResultsPanel.current = new ResultsPanel(panel, extensionUri, actions, saved);
+    if (saved) ResultsPanel.current.setResults(saved);
   }
 
   setResults(results: BenchmarkResults): void {
     this.results = results;
+    const model = (results.npu ?? results.cpu)!.model;
+    this.panel.title = vscode.l10n.t('Benchmark Results: {0}', model);
     if (this.ready) this.post({ type: 'results', results });
   }
 

@@ -58,6 +58,7 @@ function resultsTabs(): vscode.Tab[] {
         resolve(e.exitCode);
       });
     });
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, 'train.py')));
     await vscode.tasks.executeTask(task);
     assert.equal(await ended, 0);
     const saved = path.join(folder, 'results bench.benchmark.json');
@@ -68,7 +69,10 @@ function resultsTabs(): vscode.Tab[] {
     assert.equal(json.cpuModel, 'results bench.onnx');
     // the view opens by itself (npuPort.benchmark.openResults defaults to true)
     const tab = await waitFor(() => resultsTabs()[0], 'the Benchmark Results tab', 30_000);
-    assert.ok(tab.label.length > 0);
+    assert.match(tab.label, /results bench\.bin/, 'the tab names the model');
+    // beside the editor, which keeps the focus
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(folder, 'train.py'));
+    assert.notEqual(tab.group, vscode.window.tabGroups.activeTabGroup);
 
     // closed, then opened again from the saved file (the Explorer context menu's command)
     await vscode.window.tabGroups.close(tab);
