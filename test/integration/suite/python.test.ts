@@ -139,6 +139,29 @@ describe('python migration', () => {
     }
   });
 
+  it('transferToNpu style: in an imported module the quick fix adds the import to the entry script that runs it', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const config = vscode.workspace.getConfiguration('npuPort');
+    await config.update('fix.style', 'transferToNpu', vscode.ConfigurationTarget.Workspace);
+    try {
+      const main = await writeFile('entry/run.py', 'import torch\nfrom helpers import load\n\nif __name__ == "__main__":\n    load()\n');
+      const helper = await writeFile('entry/helpers.py', 'import torch\n\ndef load():\n    return torch.ones(1).cuda()\n');
+      const doc = await vscode.workspace.openTextDocument(helper);
+      await vscode.window.showTextDocument(doc);
+      const [diagnostic] = await waitFor(() => (ours(helper).length ? ours(helper) : undefined), 'a diagnostic in the module');
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', helper, diagnostic!.range);
+      const action = actions.find((a) => a.title === 'Import torch_npu and transfer_to_npu in the entry script that runs this module');
+      assert.ok(action?.command, actions.map((a) => a.title).join(' | '));
+      assert.equal(action.edit, undefined, 'nothing changes in the module itself');
+      await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+      const entry = (await vscode.workspace.openTextDocument(main)).getText();
+      assert.equal(entry, 'import torch\nimport torch_npu\nfrom torch_npu.contrib import transfer_to_npu\nfrom helpers import load\n\nif __name__ == "__main__":\n    load()\n');
+      assert.equal(doc.getText(), 'import torch\n\ndef load():\n    return torch.ones(1).cuda()\n');
+    } finally {
+      await config.update('fix.style', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('shows rule documentation from the catalog', async () => {
     await vscode.commands.executeCommand('npuPort.showRuleDocs', 'cuda-generator');
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'npu-port-rule', path: '/cuda-generator.md' }));
