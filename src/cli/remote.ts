@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { msg, type Message } from '../core/l10n';
 import type { LatencyStats } from '../core/remote/benchmarkStats';
+import { speedUpOf } from '../shared/results';
 import { DEFAULT_HOSTS_FILE, findHost, readHostsFile } from '../core/remote/hosts';
 import { parseDynamicBatch } from '../core/remote/toolchains/atc';
 import { SshSession, type HostKeyPolicy } from '../core/remote/ssh';
@@ -247,7 +248,8 @@ export function toText(ctx: CliContext, r: RemoteTaskResult): string {
     ];
     lines.push(`${''.padEnd(16)} ${t(msg('NPU ({0})', s.tool)).padStart(18)}${s.cpu ? ' ' + t(msg('CPU (onnxruntime)')).padStart(18) : ''}`);
     for (const [label, key] of rows) lines.push(`${t(label).padEnd(16)} ${fmt(s.npu[key]).padStart(18)}${s.cpu ? ' ' + fmt(s.cpu[key]).padStart(18) : ''}`);
-    if (s.cpu && s.npu.mean) lines.push(t(msg('NPU speed-up over CPU: {0}×', (s.cpu.mean / s.npu.mean).toFixed(2))));
+    const ratio = s.cpu ? speedUpOf(s.npu, s.cpu, 'mean') : undefined;
+    if (ratio !== undefined) lines.push(t(msg('NPU speed-up over CPU: {0}×', ratio.toFixed(2))));
     if ((r.stats as { npuFrom?: string }).npuFrom === 'tool-summary') lines.push(t(msg('{0} printed only summary figures, not the time of each run: the NPU figures marked "-" are not computed.', s.tool)));
   }
   if (r.task === 'bisect' && r.stats) {

@@ -73,8 +73,13 @@ export interface BenchmarkResults {
  * NPU ÷ CPU. Undefined when either figure is missing or not positive.
  */
 export function speedUp(results: BenchmarkResults, key: Exclude<keyof LatencyStats, 'count'>): number | undefined {
-  const npu = results.npu?.stats[key];
-  const cpu = results.cpu?.stats[key];
+  return results.npu && results.cpu ? speedUpOf(results.npu.stats, results.cpu.stats, key) : undefined;
+}
+
+/** The same for two sets of figures (the CLI's NPU vs CPU table). */
+export function speedUpOf(npuStats: Partial<LatencyStats>, cpuStats: Partial<LatencyStats>, key: Exclude<keyof LatencyStats, 'count'>): number | undefined {
+  const npu = npuStats[key];
+  const cpu = cpuStats[key];
   if (npu === undefined || cpu === undefined || !(npu > 0) || !(cpu > 0)) return undefined;
   return key === 'throughput' ? npu / cpu : cpu / npu;
 }
