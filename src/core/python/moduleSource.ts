@@ -83,6 +83,8 @@ export interface SourceLocation {
   readonly segments: readonly string[];
   /** How many of them the best chain resolved to an attribute in a workspace class. */
   readonly resolved: number;
+  /** Leading segments the best chain skipped (a wrapper module the workspace does not connect to the rest). */
+  readonly skipped: number;
 }
 
 /** The module segments and the op of a node name (`/a/b.0/MatMul_3` → [a, b.0], MatMul); module paths (no op) as `/a/b.0`. */
@@ -236,13 +238,19 @@ interface Injection {
 /** Parses the files into the index and locates the node (or module path). */
 export function locateModuleSource(index: PythonClassIndex, nodeName: string, options: { isModulePath?: boolean } = {}): SourceLocation {
   const { segments, op } = splitNodeName(nodeName, options.isModulePath);
-  if (segments.length === 0) return { candidates: [], segments, resolved: 0 };
-  const first = segments[0]!.split('.')[0]!;
-  const chains = index.classesWithAttribute(first).map((start) => resolveChain(start, segments, index));
-  if (chains.length === 0) return { candidates: [], segments, resolved: 0 };
-  // deepest first; then the chain that ends in a workspace class; then chains starting at a root
-  // (a class no other class holds as a module), as the exported model's root is
-  const rank = (chain: Chain) => chain.resolved * 4 + (chain.end ? 2 : 0) + (index.isHeld(chain.start.name) ? 0 : 1);
+  if (segments.length === 0) return { candidates: [], segments, resolved: 0, skipped: 0 };
+  // chains from the root; when none reaches the end, also from later segments: a wrapper the workspace
+  // cannot follow (`self.model = model` with the model built elsewhere) leaves `/model/mask_decoder/...`
+  const chains: Chain[] = [];
+  for (let offset = 0; offset < segments.length; offset++) {
+    const first = segments[offset]!.split('.')[0]!;
+    for (const start of index.classesWithAttribute(first)) chains.push(resolveChain(start, segments, index, offset));
+    if (chains.some((c) => c.offset + c.resolved === segments.length)) break;
+  }
+  if (chains.length === 0) return { candidates: [], segments, resolved: 0, skipped: 0 };
+  // deepest first (from the root, on a tie); then the chain that ends in a workspace class; then chains
+  // starting at a root (a class no other class holds as a module), as the exported model's root is
+  const rank = (chain: Chain) => (chain.offset + chain.resolved) * 8 + (chain.offset === 0 ? 4 : 0) + (chain.end ? 2 : 0) + (index.isHeld(chain.start.name) ? 0 : 1);
   chains.sort((a, b) => rank(b) - rank(a));
   const best = chains[0]!;
   const candidates: SourceCandidate[] = [];
@@ -256,7 +264,8 @@ export function locateModuleSource(index: PythonClassIndex, nodeName: string, op
   for (const [k, chain] of chains.entries()) {
     // the best chain gives every kind of place; other chains (the same attribute name elsewhere) their assignment only
     const base = rank(chain) * 10;
-    const path = segments.slice(0, chain.resolved).join('/');
+    const depth = chain.offset + chain.resolved;
+    const path = segments.slice(0, depth).join('/');
     if (k > 0) {
       const last = chain.steps[chain.steps.length - 1];
       if (last) add('assignment', last.attribute, last.owner.name, path, base + 1);
@@ -274,14 +283,14 @@ export function locateModuleSource(index: PythonClassIndex, nodeName: string, op
       add('assignment', last.attribute, last.owner.name, path, base + 8);
       const call = findCall(last.owner, last.attribute.name);
       if (call) add('call', call, last.owner.name, path, base + 7);
-      const opLine = op && chain.resolved < segments.length ? findOpLine(last.owner, op) : undefined;
-      if (opLine) add('op', opLine, last.owner.name, segments.slice(0, chain.resolved - 1).join('/'), base + 5);
+      const opLine = op && depth < segments.length ? findOpLine(last.owner, op) : undefined;
+      if (opLine) add('op', opLine, last.owner.name, segments.slice(0, depth - 1).join('/'), base + 5);
       const forward = last.owner.methods.find((m) => m.name === 'forward');
-      if (forward) add('forward', forward, last.owner.name, segments.slice(0, chain.resolved - 1).join('/'), base + 4);
+      if (forward) add('forward', forward, last.owner.name, segments.slice(0, depth - 1).join('/'), base + 4);
     }
   }
   candidates.sort((a, b) => b.score - a.score);
-  return { candidates, segments, resolved: best.resolved };
+  return { candidates, segments, resolved: best.resolved, skipped: best.offset };
 }
 
 interface Step {
@@ -291,6 +300,8 @@ interface Step {
 
 interface Chain {
   readonly start: ClassInfo;
+  /** Index of the segment the chain starts at (0: the root's first attribute). */
+  readonly offset: number;
   readonly steps: Step[];
   /** Segments resolved (each segment to an attribute, a container item, or a class). */
   resolved: number;
@@ -298,8 +309,9 @@ interface Chain {
   end: ClassInfo | undefined;
 }
 
-function resolveChain(start: ClassInfo, segments: readonly string[], index: PythonClassIndex): Chain {
-  const chain: Chain = { start, steps: [], resolved: 0, end: start };
+function resolveChain(start: ClassInfo, all: readonly string[], index: PythonClassIndex, offset: number): Chain {
+  const segments = all.slice(offset);
+  const chain: Chain = { start, offset, steps: [], resolved: 0, end: start };
   // the module the next segment is looked up in: a class, or a container just called (Sequential)
   let owner: ClassInfo | undefined = start;
   let container: { readonly name: string; readonly value: ModuleExpr } | undefined;

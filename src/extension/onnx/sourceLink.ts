@@ -102,7 +102,7 @@ export function registerSourceLink(context: vscode.ExtensionContext, provider: O
 async function goToSource(classes: WorkspaceClasses, target: SourceTarget): Promise<void> {
   const name = 'node' in target ? target.node : target.module;
   try {
-    const { candidates, files, resolved, segments } = await vscode.window.withProgress(
+    const { candidates, files, resolved, skipped, segments } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for the PyTorch source of {0}', name) },
       async () => {
         const { index, files } = await classes.current();
@@ -119,9 +119,9 @@ async function goToSource(classes: WorkspaceClasses, target: SourceTarget): Prom
       return;
     }
     await open(best);
-    getLog().info(`onnx: ${name} → ${best.file}:${best.line + 1} (${best.kind}; ${resolved}/${segments.length} segments resolved; ${candidates.length} places)`);
+    getLog().info(`onnx: ${name} → ${best.file}:${best.line + 1} (${best.kind}; ${resolved}/${segments.length} segments resolved, ${skipped} skipped; ${candidates.length} places)`);
     const where = `${vscode.workspace.asRelativePath(vscode.Uri.parse(best.file))}:${best.line + 1}`;
-    const partial = resolved < segments.length ? ` ${vscode.l10n.t('Resolved {0} of {1} module path segments; the rest is not defined in the workspace.', resolved, segments.length)}` : '';
+    const partial = skipped + resolved < segments.length ? ` ${vscode.l10n.t('Resolved {0} of {1} module path segments; the rest is not defined in the workspace.', skipped + resolved, segments.length)}` : '';
     if (candidates.length > 1) {
       const others = vscode.l10n.t('Other Places…');
       const choice = await vscode.window.showInformationMessage(`${vscode.l10n.t('{0}: {1} ({2}).', name, where, kindLabel(best))}${partial}`, others);

@@ -131,3 +131,13 @@ test('a vendored torch in the workspace does not capture nn.Linear or the nn.Mod
   assert.equal(best(location), `assignment ${file}:${lineOf(file, 'self.q_proj = nn.Linear(')}`);
   assert.ok(!location.candidates.some((c) => c.file.startsWith('third_party')));
 });
+
+test('a wrapper the workspace cannot follow (self.model = model) is skipped: /model/mask_decoder/... still resolves', async () => {
+  const location = locateModuleSource(await fixtureIndex(), '/model/mask_decoder/transformer/layers.1/self_attn/k_proj/MatMul');
+  const file = path.join('edge_sam', 'modeling', 'transformer.py');
+  assert.equal(location.skipped, 1);
+  assert.equal(location.resolved, 5);
+  assert.equal(best(location), `assignment ${file}:${lineOf(file, 'self.k_proj = nn.Linear(')}`);
+  // the wrapper itself is still offered, after the decoder
+  assert.ok(location.candidates.some((c) => c.className === 'DecoderOnnxModel'));
+});
