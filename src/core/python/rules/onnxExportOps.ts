@@ -3,6 +3,7 @@ import { msg, type Message } from '../../l10n';
 import type { RuleContext } from '../context';
 import { callArguments, excerpt } from '../syntax';
 import type { Fix, Requirement } from '../types';
+import { TraceIndex, type FunctionInfo } from './onnxExportTrace';
 import { missingOps, opsVerdict, rewriteFits, type ExportRuleOp, type ExportTarget } from './onnxExportTarget';
 
 /**
@@ -15,93 +16,63 @@ import { missingOps, opsVerdict, rewriteFits, type ExportRuleOp, type ExportTarg
 /** Max |gelu(x) - gelu(x, approximate="tanh")| in float32 over [-20, 20] (torch 1.13), at x = ±2.68. */
 export const GELU_TANH_MAX_ERROR = '4.7e-4';
 
-const MODULE_BASE = /^torch\.nn\.(?:modules\.[\w.]+\.)?[A-Z]\w*$/;
 const CAST_METHODS = new Set(['float', 'half', 'double', 'bfloat16', 'int', 'long', 'to', 'type', 'type_as']);
 /** Parents where a replacement expression needs no parentheses. */
 const OPEN_PARENTS = new Set(['argument_list', 'keyword_argument', 'assignment', 'return_statement', 'expression_statement', 'parenthesized_expression', 'expression_list', 'list', 'tuple', 'augmented_assignment']);
 
 interface FunctionScope {
-  readonly node: Node;
   readonly name: string;
   /** Parameters (without self) and local names computed from them. */
   readonly inputs: ReadonlySet<string>;
 }
 
-/** The functions torch.onnx.export traces in this file: forward of each nn.Module subclass and what it calls. */
-export function tracedFunctions(ctx: RuleContext): Node[] {
-  const root = ctx.tree.rootNode;
-  const classes = new Map<string, Node>();
-  for (const m of ctx.text.matchAll(/^[ \t]*class[ \t]+(\w+)/gm)) {
-    const node = ancestor(root.descendantForIndex(m.index + m[0].indexOf('class')), 'class_definition');
-    if (node) classes.set(m[1]!, node);
-  }
-  const modules = new Set<string>();
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [name, node] of classes) {
-      if (modules.has(name)) continue;
-      const bases = node.childForFieldName('superclasses')?.namedChildren ?? [];
-      if (bases.some((b) => b && b.type !== 'keyword_argument' && (MODULE_BASE.test(ctx.imports.qualify(b) ?? '') || modules.has(b.text)))) {
-        modules.add(name);
-        changed = true;
-      }
-    }
-  }
-  if (modules.size === 0) return [];
-  const topFunctions = new Map<string, Node>();
-  for (const m of ctx.text.matchAll(/^(?:async[ \t]+)?def[ \t]+(\w+)/gm)) {
-    const node = ancestor(root.descendantForIndex(m.index + m[0].indexOf('def')), 'function_definition');
-    if (node && node.parent?.type === 'module') topFunctions.set(m[1]!, node);
-  }
-  const reached = new Map<number, Node>();
-  for (const name of modules) {
-    const methods = new Map<string, Node>();
-    for (const child of classes.get(name)!.childForFieldName('body')?.namedChildren ?? []) {
-      const fn = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-      const id = fn?.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
-      if (fn && id) methods.set(id, fn);
-    }
-    const forward = methods.get('forward');
-    if (!forward) continue;
-    const work = [forward];
-    while (work.length) {
-      const fn = work.pop()!;
-      if (reached.has(fn.id)) continue;
-      reached.set(fn.id, fn);
-      const body = fn.text;
-      for (const m of body.matchAll(/\bself\.(\w+)\s*\(/g)) {
-        const target = methods.get(m[1]!);
-        if (target && m[1] !== '__init__') work.push(target);
-      }
-      for (const m of body.matchAll(/(?<![\w.])(\w+)\s*\(/g)) {
-        const target = topFunctions.get(m[1]!);
-        if (target) work.push(target);
-      }
-    }
-  }
-  return [...reached.values()];
-}
+/** Where a construct of interest can start: subscripts, ==, shape reads, and the calls by name. */
+const HIT = /\[|==|\.shape\b|\.size\s*\(|\b(?:abs|sin|cos|gelu|squeeze)\b/g;
+/** Above this size a re-analysed range is handled like the whole file. */
+const PARTIAL_LIMIT = 4000;
 
-function ancestor(node: Node | null, type: string): Node | undefined {
-  for (let n = node; n; n = n.parent) if (n.type === type) return n;
-  return undefined;
-}
-
-/** Walks the traced functions (only the parts touching [start, end]) and reports each construct. */
+/** Reports each construct in the traced code touching [start, end] (all of it on a full analysis, the edited function on a keystroke). */
 export function checkTracedFunctions(ctx: RuleContext, target: ExportTarget, start: number, end: number): void {
-  for (const fn of tracedFunctions(ctx)) {
-    if (fn.endIndex < start || fn.startIndex > end) continue;
-    const scope = scopeOf(fn);
-    const stack: Node[] = [fn.childForFieldName('body')!].filter(Boolean);
-    while (stack.length) {
-      const node = stack.pop()!;
-      visit(ctx, target, scope, node);
-      for (let i = node.namedChildCount - 1; i >= 0; i--) {
-        const child = node.namedChild(i);
-        if (child && child.endIndex >= start && child.startIndex <= end) stack.push(child);
-      }
+  const index = new TraceIndex(ctx);
+  const traced = end - start > PARTIAL_LIMIT
+    ? index.all().filter((fn) => fn.end >= start && fn.start <= end)
+    : index.functions.filter((fn) => fn.end >= start && fn.start <= end && index.isTraced(fn));
+  const scopes = new Map<FunctionInfo, FunctionScope>();
+  const scopeFor = (node: Node): FunctionScope => {
+    const fn = index.functionAt(node.startIndex)!;
+    let scope = scopes.get(fn);
+    if (!scope) scopes.set(fn, (scope = scopeOf(index.textOf(fn), fn.name)));
+    return scope;
+  };
+  const visited = new Set<number>();
+  for (const fn of traced) {
+    const from = Math.max(fn.start, start);
+    const to = Math.min(fn.end, end);
+    // on the function's text: a search of the whole text from `from` would run on to the next hit, far beyond `to`
+    for (const m of ctx.text.slice(from, to).matchAll(HIT)) {
+      const at = from + (m[0].startsWith('.') ? m.index + 1 : m.index);
+      const node = candidateAt(ctx.tree.rootNode.descendantForIndex(at), m[0]);
+      if (!node || visited.has(node.id)) continue;
+      visited.add(node.id);
+      visit(ctx, target, scopeFor, node);
     }
   }
+}
+
+/** The node a text hit stands for: the subscript of a `[`, the comparison of `==`, the assignment unpacking `.shape`, the call of a name. */
+function candidateAt(token: Node | null, hit: string): Node | undefined {
+  if (!token) return undefined;
+  if (hit === '[') return token.parent?.type === 'subscript' ? token.parent : undefined;
+  if (hit === '==') return token.parent?.type === 'comparison_operator' ? token.parent : undefined;
+  if (token.type !== 'identifier') return undefined;
+  let top: Node = token;
+  while (top.parent?.type === 'attribute') top = top.parent;
+  if (hit.startsWith('.')) {
+    const value = top.parent?.type === 'call' && top.parent.childForFieldName('function')?.id === top.id ? top.parent : top;
+    return value.parent?.type === 'assignment' && value.parent.childForFieldName('right')?.id === value.id ? value.parent : undefined;
+  }
+  const call = top.parent;
+  return call?.type === 'call' && call.childForFieldName('function')?.id === top.id ? call : undefined;
 }
 
 /** `nn.GELU()` anywhere in [start, end] (modules are built in __init__, outside the traced code). */
@@ -120,7 +91,7 @@ export function checkGeluModules(ctx: RuleContext, target: ExportTarget, start: 
   }
 }
 
-function visit(ctx: RuleContext, target: ExportTarget, scope: FunctionScope, node: Node): void {
+function visit(ctx: RuleContext, target: ExportTarget, scopeFor: (node: Node) => FunctionScope, node: Node): void {
   switch (node.type) {
     case 'subscript':
       return checkIntegerIndex(ctx, target, node);
@@ -135,7 +106,7 @@ function visit(ctx: RuleContext, target: ExportTarget, scope: FunctionScope, nod
       const method = fn?.type === 'attribute' && q === undefined ? fn.childForFieldName('attribute')?.text : undefined;
       const noArgs = callArguments(node).positional.length === 0 && callArguments(node).keywords.size === 0;
       if (q === 'torch.abs' || (method === 'abs' && noArgs)) return checkAbs(ctx, target, node, method !== undefined);
-      if (q === 'torch.sin' || q === 'torch.cos' || ((method === 'sin' || method === 'cos') && noArgs)) return checkSinCos(ctx, target, scope, node, method !== undefined);
+      if (q === 'torch.sin' || q === 'torch.cos' || ((method === 'sin' || method === 'cos') && noArgs)) return checkSinCos(ctx, target, scopeFor(node), node, method !== undefined);
       if (q === 'torch.nn.functional.gelu') return checkGelu(ctx, target, node, false);
       if (q === 'torch.squeeze' || method === 'squeeze') return checkSqueeze(ctx, target, node, method !== undefined);
       return;
@@ -313,15 +284,33 @@ function checkAbs(ctx: RuleContext, target: ExportTarget, call: Node, isMethod: 
 
 // ---- torch.sin / torch.cos → Sin / Cos ----------------------------------------------------------------
 
-function scopeOf(fn: Node): FunctionScope {
+/** Parameters of a function (from its text) and the local names computed from them. */
+function scopeOf(text: string, name: string): FunctionScope {
   const inputs = new Set<string>();
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (!p) continue;
-    const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))?.text;
-    if (name && name !== 'self' && name !== 'cls') inputs.add(name);
+  const open = text.indexOf('(');
+  let depth = 0;
+  let close = open;
+  for (let i = open; i < text.length && open !== -1; i++) {
+    if (text[i] === '(' || text[i] === '[' || text[i] === '{') depth++;
+    else if (text[i] === ')' || text[i] === ']' || text[i] === '}') depth--;
+    if (depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  let part = '';
+  depth = 0;
+  for (const c of text.slice(open + 1, close) + ',') {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    if (c === ',' && depth === 0) {
+      const param = /^\s*\**\s*([A-Za-z_]\w*)/.exec(part)?.[1];
+      if (param && param !== 'self' && param !== 'cls') inputs.add(param);
+      part = '';
+    } else part += c;
   }
   const assignments: { targets: string[]; value: string }[] = [];
-  for (const m of (fn.childForFieldName('body')?.text ?? '').matchAll(/^[ \t]*([\w, ()[\]]+?)\s*(?:[-+*/@]?=)(?!=)\s*(.+)$/gm)) {
+  for (const m of text.slice(close + 1).matchAll(/^[ \t]*([\w, ()[\]]+?)\s*(?:[-+*/@]?=)(?!=)\s*(.+)$/gm)) {
     assignments.push({ targets: m[1]!.split(/[,()[\]\s]+/).filter((t) => /^[A-Za-z_]\w*$/.test(t)), value: m[2]! });
   }
   for (let changed = true; changed; ) {
@@ -334,7 +323,7 @@ function scopeOf(fn: Node): FunctionScope {
       }
     }
   }
-  return { node: fn, name: fn.childForFieldName('name')?.text ?? '', inputs };
+  return { name, inputs };
 }
 
 /** Names an expression reads (the first name of each dotted path). */
