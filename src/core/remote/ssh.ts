@@ -138,11 +138,16 @@ export class SshSession {
       }
     }
     const client = new Client();
+    // The handshake timeout is ours, not ssh2's: it stops while the user reads a host key fingerprint
+    // (ssh2's readyTimeout would drop the connection 20 s after connecting, answer or not).
+    const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+    let pauseTimeout = () => {};
+    let restartTimeout = () => {};
     const config: ConnectConfig = {
       host: host.host,
       port: host.port,
       username: host.user,
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      readyTimeout: 0,
       keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
@@ -173,13 +178,18 @@ export class SshSession {
         };
         const ask = options.hostKeys.onUnknownKey;
         if (!ask) return refuseUnknown();
+        pauseTimeout();
         ask({ host: host.host, port: host.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint }).then(
           async (decision) => {
+            restartTimeout();
             if (decision === 'reject') return refuseUnknown();
             if (decision === 'accept-save' && options.hostKeys.ownStore) await appendKnownHost(options.hostKeys.ownStore, host.host, host.port, key);
             verify(true);
           },
-          () => refuseUnknown(),
+          () => {
+            restartTimeout();
+            refuseUnknown();
+          },
         );
       },
     };
@@ -193,13 +203,31 @@ export class SshSession {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         client.end();
-        reject(abortError());
+        done(abortError());
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      let timer: NodeJS.Timeout | undefined;
+      restartTimeout = () => {
+        clearTimeout(timer);
+        if (readyTimeoutMs > 0) {
+          timer = setTimeout(() => {
+            client.destroy();
+            done(new ConnectionError(msg('Cannot connect to {0} ({1}:{2}): {3}', host.name, host.host, host.port, `no SSH handshake within ${readyTimeoutMs} ms`), { host: host.name }));
+          }, readyTimeoutMs);
+        }
+      };
+      pauseTimeout = () => clearTimeout(timer);
+      restartTimeout();
+      let settled = false;
       const done = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         client.removeListener('ready', onReady);
         client.removeListener('error', onError);
+        // A failed attempt's client may still report its socket's end: nobody listens any more.
+        if (error) client.on('error', () => undefined);
         if (error) reject(error);
         else resolve();
       };
