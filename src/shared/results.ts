@@ -28,7 +28,7 @@ export interface LatencyStats {
 export const LATENCY_KEYS = ['count', 'mean', 'std', 'min', 'max', 'p50', 'p95', 'p99', 'throughput'] as const satisfies readonly (keyof LatencyStats)[];
 
 /** Percentile `p` (0..100) of ascending `sorted` values, linear interpolation between ranks (np.percentile's default). */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = (p / 100) * (sorted.length - 1);
   const low = Math.floor(rank);
@@ -114,9 +114,9 @@ export function niceWidth(x: number): number {
  * and callers that want exact edges). No samples: no bins.
  */
 export function histogram(samplesMs: readonly number[], options: { maxBins?: number; bins?: number } = {}): Histogram {
-  const values = samplesMs.filter((v) => Number.isFinite(v));
-  if (values.length === 0) return { start: 0, width: 1, counts: [], overflow: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
+  // a typed array sorts numerically without a comparator callback (several times faster on 100k samples)
+  const sorted = Float64Array.from(samplesMs.filter((v) => Number.isFinite(v))).sort();
+  if (sorted.length === 0) return { start: 0, width: 1, counts: [], overflow: 0 };
   const min = sorted[0]!;
   const max = sorted[sorted.length - 1]!;
   const n = sorted.length;
@@ -136,7 +136,9 @@ export function histogram(samplesMs: readonly number[], options: { maxBins?: num
     const q3 = percentile(sorted, 75);
     const iqr = q3 - percentile(sorted, 25);
     // the bins end at the largest sample inside the fence
-    const kept = iqr > 0 ? sorted.filter((v) => v <= q3 + 3 * iqr).length : n;
+    const fence = q3 + 3 * iqr;
+    let kept = n;
+    if (iqr > 0) while (kept > 1 && sorted[kept - 1]! > fence) kept--;
     const top = sorted[kept - 1]!;
     const ideal = iqr > 0 ? Math.ceil((top - min) / ((2 * iqr) / Math.cbrt(kept))) : Math.ceil(Math.log2(n)) + 1;
     width = niceWidth((top - min) / Math.min(maxBins, Math.max(1, ideal)));
@@ -153,7 +155,7 @@ export function histogram(samplesMs: readonly number[], options: { maxBins?: num
   return fill(sorted, start, width, count, false);
 }
 
-function fill(sorted: readonly number[], start: number, width: number, count: number, withOverflow: boolean): Histogram {
+function fill(sorted: Float64Array, start: number, width: number, count: number, withOverflow: boolean): Histogram {
   const counts = new Array<number>(count).fill(0);
   let overflow = 0;
   const end = start + width * count;
