@@ -309,3 +309,41 @@ test('the migration report lists the export findings of examples/export_onnx.py:
   assert.match(report, /\| export_onnx\.py \| 50 \| onnx-export-opset \| `opset_version=17` \| `opset_version=11` \| fixable \|/);
   assert.deepEqual(entries.filter((e) => e.status === 'manual').map((e) => e.finding.range.start.line + 1), [31, 32, 33], 'shape unpacking, torch.sin (hints) and the float mask (explicit-only fix)');
 });
+
+test('keystrokes in a function forward reaches (a method, a module-level helper) are analysed; in an untraced function they are not', async () => {
+  const src = [
+    'import torch',
+    '',
+    '',
+    '@torch.no_grad()',
+    'def helper(t):',
+    '    return t',
+    '',
+    '',
+    'def unused(t):',
+    '    return t',
+    '',
+    '',
+    'class M(torch.nn.Module):',
+    '    @property',
+    '    def size(self):',
+    '        return 3',
+    '',
+    '    def forward(self, x):',
+    '        y = helper(x) + self.pool(x)',
+    '        return torch.cat([y,',
+    '], 1)',
+    '',
+    '    def pool(self, t):',
+    '        return t',
+    '',
+  ].join('\n');
+  const doc = new PythonDocument(await loadParser(), src, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM });
+  assert.equal(doc.findings.length, 0);
+  const append = (line: number, column: number) => doc.update([{ range: { start: { line, column }, end: { line, column } }, text: '[:, 0]' }]);
+  append(5, 12); // helper: return t[:, 0]
+  append(9, 12); // unused
+  append(23, 16); // pool
+  assert.deepEqual(brief(doc.findings), ['6:12 onnx-export-op warning', '24:16 onnx-export-op warning']);
+  doc.dispose();
+});
