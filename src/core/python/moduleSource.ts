@@ -273,20 +273,20 @@ export function locateModuleSource(index: PythonClassIndex, nodeName: string, op
     }
     const last = best.steps[best.steps.length - 1]!;
     if (best.end) {
-      const opLine = op ? findOpLine(best.end, op) : undefined;
+      const opLine = op ? findOpLine(best.end, op, index) : undefined;
       if (opLine) add('op', opLine, best.end.name, path, base + 9);
-      const forward = best.end.methods.find((m) => m.name === 'forward');
-      if (forward) add('forward', forward, best.end.name, path, base + 8);
+      const forward = methodOf(best.end, 'forward', index);
+      if (forward) add('forward', forward.method, forward.owner.name, path, base + 8);
       add('class', best.end, best.end.name, path, base + 7);
       add('assignment', last.attribute, last.owner.name, path, base + 6);
     } else {
       add('assignment', last.attribute, last.owner.name, path, base + 8);
       const call = findCall(last.owner, last.attribute.name);
       if (call) add('call', call, last.owner.name, path, base + 7);
-      const opLine = op && depth < segments.length ? findOpLine(last.owner, op) : undefined;
+      const opLine = op && depth < segments.length ? findOpLine(last.owner, op, index) : undefined;
       if (opLine) add('op', opLine, last.owner.name, segments.slice(0, depth - 1).join('/'), base + 5);
-      const forward = last.owner.methods.find((m) => m.name === 'forward');
-      if (forward) add('forward', forward, last.owner.name, segments.slice(0, depth - 1).join('/'), base + 4);
+      const forward = methodOf(last.owner, 'forward', index);
+      if (forward) add('forward', forward.method, forward.owner.name, segments.slice(0, depth - 1).join('/'), base + 4);
     }
   }
   candidates.sort((a, b) => b.score - a.score);
@@ -323,21 +323,21 @@ function resolveChain(start: ClassInfo, all: readonly string[], index: PythonCla
       value = container.value;
       parts.shift();
     } else {
-      const attribute: AttributeInfo | undefined = owner?.attributes.get(parts[0]!);
-      if (!owner || !attribute) break;
-      chain.steps.push({ owner, attribute });
-      const assigned: ModuleExpr = attribute.value;
-      value = assigned.kind === 'param' ? paramModule(assigned, owner, index) : assigned;
+      const member: Member | undefined = owner ? memberOf(owner, parts[0]!, index) : undefined;
+      if (!owner || !member) break;
+      chain.steps.push({ owner: member.owner, attribute: member.attribute });
+      const assigned: ModuleExpr = member.attribute.value;
+      value = assigned.kind === 'param' ? paramModule(assigned, owner, index, member.owner) : assigned;
       container = { name: parts.shift()!, value };
     }
     for (const part of parts) {
       // `layers.0`: an item; `model.mask_decoder` (a root that holds the model): an attribute of a class
       let item: ModuleExpr | undefined = value ? itemOf(value, part) : undefined;
       const cls: ClassInfo | undefined = !item && value?.kind === 'call' && !value.torch ? pickClass(index.classesNamed(value.callee), chain.steps[chain.steps.length - 1]?.owner) : undefined;
-      const attribute: AttributeInfo | undefined = cls?.attributes.get(part);
-      if (cls && attribute) {
-        chain.steps.push({ owner: cls, attribute });
-        item = attribute.value.kind === 'param' ? paramModule(attribute.value, cls, index) : attribute.value;
+      const member: Member | undefined = cls ? memberOf(cls, part, index) : undefined;
+      if (cls && member) {
+        chain.steps.push({ owner: member.owner, attribute: member.attribute });
+        item = member.attribute.value.kind === 'param' ? paramModule(member.attribute.value, cls, index, member.owner) : member.attribute.value;
       }
       if (!item) { value = undefined; break; }
       value = item;
@@ -359,12 +359,53 @@ function resolveChain(start: ClassInfo, all: readonly string[], index: PythonCla
   return chain;
 }
 
+interface Member {
+  readonly owner: ClassInfo;
+  readonly attribute: AttributeInfo;
+}
+
+/** The attribute as a class or its bases (in the workspace) assign it, with the class that does. */
+function memberOf(cls: ClassInfo, name: string, index: PythonClassIndex, depth = 0): Member | undefined {
+  const own = cls.attributes.get(name);
+  if (own) return { owner: cls, attribute: own };
+  if (depth >= 8) return undefined;
+  for (const base of baseClasses(cls, index)) {
+    const found = memberOf(base, name, index, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The method as a class or its bases define it (forward of a subclass that only overrides __init__). */
+function methodOf(cls: ClassInfo, name: string, index: PythonClassIndex, depth = 0): { owner: ClassInfo; method: MethodInfo } | undefined {
+  const own = cls.methods.find((m) => m.name === name);
+  if (own) return { owner: cls, method: own };
+  if (depth >= 8) return undefined;
+  for (const base of baseClasses(cls, index)) {
+    const found = methodOf(base, name, index, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function baseClasses(cls: ClassInfo, index: PythonClassIndex): ClassInfo[] {
+  const out: ClassInfo[] = [];
+  for (const base of cls.bases) {
+    const name = /([A-Za-z_]\w*)\s*(?:\[.*\])?$/.exec(base)?.[1];
+    if (!name || name === cls.name || GENERIC_ANNOTATIONS.has(name) || /^(?:torch\.)?nn\.|^torch\./.test(base)) continue;
+    const found = pickClass(index.classesNamed(name), cls);
+    if (found && found !== cls) out.push(found);
+  }
+  return out;
+}
+
 /** Annotations that name no particular module class (`transformer: nn.Module`). */
 const GENERIC_ANNOTATIONS = new Set(['Module', 'Optional', 'Any', 'Callable', 'Type', 'Union']);
 
 /** A module passed to the constructor: what callers pass, else the parameter's annotation when it names a class. */
-function paramModule(param: Extract<ModuleExpr, { kind: 'param' }>, owner: ClassInfo, index: PythonClassIndex): ModuleExpr {
-  const injected = index.injected(owner.name, param.name);
+function paramModule(param: Extract<ModuleExpr, { kind: 'param' }>, owner: ClassInfo, index: PythonClassIndex, definer: ClassInfo = owner): ModuleExpr {
+  // callers build the class that holds the module (a subclass passes the argument on to its base)
+  const injected = index.injected(owner.name, param.name) ?? (definer !== owner ? index.injected(definer.name, param.name) : undefined);
   if (injected) return injected;
   if (param.annotation && !GENERIC_ANNOTATIONS.has(param.annotation) && index.classesNamed(param.annotation).length > 0) return { kind: 'call', callee: param.annotation };
   return param;
@@ -402,7 +443,28 @@ function calleesOf(value: ModuleExpr): string[] {
   return [];
 }
 
-function findOpLine(cls: ClassInfo, op: string): Place | undefined {
+/** The class and its workspace bases, nearest first. */
+function lineage(cls: ClassInfo, index: PythonClassIndex): ClassInfo[] {
+  const out: ClassInfo[] = [];
+  const queue = [cls];
+  while (queue.length && out.length < 8) {
+    const c = queue.shift()!;
+    if (out.includes(c)) continue;
+    out.push(c);
+    queue.push(...baseClasses(c, index));
+  }
+  return out;
+}
+
+function findOpLine(start: ClassInfo, op: string, index: PythonClassIndex): Place | undefined {
+  for (const cls of lineage(start, index)) {
+    const found = findOpLineIn(cls, op);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function findOpLineIn(cls: ClassInfo, op: string): Place | undefined {
   const pattern = OP_SPELLINGS[op];
   if (!pattern) return undefined;
   // forward first, then the other methods (helpers it calls), __init__ last

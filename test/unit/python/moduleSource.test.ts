@@ -141,3 +141,44 @@ test('a wrapper the workspace cannot follow (self.model = model) is skipped: /mo
   // the wrapper itself is still offered, after the decoder
   assert.ok(location.candidates.some((c) => c.className === 'DecoderOnnxModel'));
 });
+
+test('attributes and forward inherited from a workspace base class; arguments passed on to the base', async () => {
+  const index = new PythonClassIndex(await loadParser());
+  index.update({ file: 'base.py', text: [
+    'import torch.nn as nn', '', '',
+    'class DecoderBase(nn.Module):',
+    '    def __init__(self, transformer: nn.Module):',
+    '        super().__init__()',
+    '        self.transformer = transformer',
+    '        self.head = nn.Linear(8, 4)',
+    '',
+    '    def forward(self, x):',
+    '        return self.head(self.transformer(x)).abs()',
+  ].join('\n') });
+  index.update({ file: 'hq.py', text: [
+    'import torch.nn as nn', 'from base import DecoderBase', '', '',
+    'class Mixer(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.proj = nn.Linear(8, 8)',
+    '', '',
+    'class DecoderHQ(DecoderBase):',
+    '    def __init__(self, transformer, extra=1):',
+    '        super().__init__(transformer=transformer)',
+    '        self.hf_mlp = nn.Linear(8, 8)',
+    '', '',
+    'class Root(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.decoder = DecoderHQ(transformer=Mixer())',
+  ].join('\n') });
+  // head is assigned in the base class; transformer comes from the argument Root passes to the subclass
+  assert.equal(best(locateModuleSource(index, '/decoder/head/Gemm')), 'assignment base.py:7');
+  const deep = locateModuleSource(index, '/decoder/transformer/proj/MatMul');
+  assert.equal(deep.resolved, 3);
+  assert.equal(best(deep), 'assignment hq.py:7');
+  // the subclass has no forward of its own: the base's, with its op line
+  const op = locateModuleSource(index, '/decoder/Abs');
+  assert.equal(best(op), 'op base.py:10');
+  assert.ok(op.candidates.some((c) => c.kind === 'forward' && c.className === 'DecoderBase' && c.line === 9));
+});
