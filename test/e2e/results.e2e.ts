@@ -176,4 +176,22 @@ export const scenarios: E2eScenario[] = [
       assert.notEqual(stroke, 'none', 'bars are outlined in high contrast');
     },
   },
+  {
+    name: 'Benchmark results: cancelling the CPU run stops it and shows nothing',
+    async run(page, ctx) {
+      copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, 'long_run.onnx'));
+      workspaceSettings(ctx.workspace, { 'npuPort.benchmark.iterations': 100_000 });
+      await waitForWorkbench(page);
+      await runCommand(page, 'NPU: Run ONNX Model on CPU');
+      await pick(page, 'long_run.onnx');
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Running long_run.onnx on the CPU' });
+      await toast.waitFor({ timeout: 60_000 });
+      await toast.getByRole('button', { name: 'Cancel' }).click();
+      await toast.waitFor({ state: 'detached', timeout: 15_000 });
+      // 100,000 runs of this model take 3-20 s here (20 s on a loaded 2-core machine): had the run gone
+      // on after the cancel, its results would have opened by now
+      await page.waitForTimeout(25_000);
+      assert.equal(await page.locator('iframe.webview').count(), 0, 'no results view after a cancelled run');
+    },
+  },
 ];
