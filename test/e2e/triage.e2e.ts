@@ -99,8 +99,10 @@ export const scenarios: E2eScenario[] = [
       assert.ok((after.ops.Gather ?? 0) < (before.ops.Gather ?? 0), `Gather ${before.ops.Gather} → ${after.ops.Gather ?? 0}`);
       assert.ok(after.ops.Slice! > (before.ops.Slice ?? 0), 'Slice nodes took their place');
       assert.equal(pythonOps(path.join(ctx.workspace, MODEL)).ops.Gather, before.ops.Gather, 'the opened model is untouched');
-      // the new model opens in the viewer
+      // the new model opens in the viewer; the notification compares it with the original
       await page.locator('.tab', { hasText: 'decoder.rewritten.onnx' }).first().waitFor({ timeout: 30_000 });
+      await toast.getByRole('button', { name: 'Compare with Original' }).click();
+      await page.locator('.tab', { hasText: 'decoder.onnx ↔ decoder.rewritten.onnx' }).first().waitFor({ timeout: 60_000 });
     },
   },
   {

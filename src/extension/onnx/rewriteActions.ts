@@ -144,7 +144,10 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
   const summary = vscode.l10n.t('Saved {0}: {1} rewrote {2} node(s){3}.', file, rule, report.changed, ops ? ` (${ops})` : '');
   const shapes = offer.needsStaticShapes ? [vscode.l10n.t('Its inputs have the fixed shapes {0}.', Object.entries(dims).map(([d, n]) => `${d}=${n}`).join(', '))] : [];
   await vscode.commands.executeCommand('vscode.openWith', target, VIEW_TYPE);
-  void vscode.window.showInformationMessage([summary, ...shapes, verified, figures.join('; ')].join(' '));
+  const compare = vscode.l10n.t('Compare with Original');
+  void vscode.window.showInformationMessage([summary, ...shapes, verified, figures.join('; ')].join(' '), compare).then((choice) => {
+    if (choice === compare) void vscode.commands.executeCommand('npuPort.compareOnnxModels', uri, [uri, target]);
+  });
   return { status: 'applied', file, lines: [summary, ...shapes, verified, ...figures, ...notes] };
 }
 
