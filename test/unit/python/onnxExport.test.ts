@@ -347,3 +347,11 @@ test('keystrokes in a function forward reaches (a method, a module-level helper)
   assert.deepEqual(brief(doc.findings), ['6:12 onnx-export-op warning', '24:16 onnx-export-op warning']);
   doc.dispose();
 });
+
+test('onnx-export-op: torch.squeeze(x[:, i:i + 1], 1) gets the reshape fix too; the shape-unpacking hint names the missing op', async () => {
+  const src = 'import torch\nclass M(torch.nn.Module):\n    def forward(self, x, i):\n        b, c, n = x.shape\n        return torch.squeeze(x[:, i:i + 1], 1)\n';
+  const found = await scan(src, whitelist(['Shape', 'Slice', 'Reshape']));
+  assert.deepEqual(brief(found), ['4:9 onnx-export-op info', '5:16 onnx-export-op warning']);
+  assert.equal(found[0]!.message.args[2], 'Gather');
+  assert.equal(found[1]!.fixes[0]!.edits[0]!.newText, 'x[:, i:i + 1].reshape(x.shape[:1] + x.shape[2:])');
+});

@@ -222,7 +222,7 @@ function checkShapeUnpack(ctx: RuleContext, target: ExportTarget, node: Node): v
     || (right.type === 'call' && right.childForFieldName('function')?.type === 'attribute' && right.childForFieldName('function')!.childForFieldName('attribute')?.text === 'size' && callArguments(right).positional.length === 0);
   if (!isShape) return;
   report(ctx, target, node, ['Shape', 'Gather'],
-    msg('{0} reads the shape at run time: with dynamic axes it exports to Shape + Gather, which {1} does not support (fixed input shapes fold it away); use the sizes as Python int constants', excerpt(node.text, 60), target.name),
+    msg('{0} reads the shape at run time: with dynamic axes it exports to Shape + Gather, and {1} does not support {2} (fixed input shapes fold it away); use the sizes as Python int constants', excerpt(node.text, 60), target.name, missingOps(target, ['Shape', 'Gather']).join(' + ')),
     [], true);
 }
 
@@ -388,7 +388,7 @@ function checkSqueeze(ctx: RuleContext, target: ExportTarget, call: Node, isMeth
   const dimNode = isMethod ? positional[0] ?? keywords.get('dim') : positional[1] ?? keywords.get('dim');
   const fixes: Fix[] = [];
   // The shape is known where the squeezed dimension is a one-wide slice of a plain tensor: x[:, i:i + 1, :].squeeze(1)
-  if (isMethod && receiver?.type === 'subscript' && dimNode?.type === 'integer' && fits(target, ['Reshape'])) {
+  if (receiver?.type === 'subscript' && dimNode?.type === 'integer' && fits(target, ['Reshape'])) {
     const dim = Number(dimNode.text);
     const base = receiver.childForFieldName('value')!;
     const parts = receiver.childrenForFieldName('subscript').filter((c): c is Node => !!c && c.type !== 'comment');
