@@ -3,7 +3,7 @@ import { msg, type Message } from '../l10n';
 import { ruleInfo, type RuleId } from './catalog';
 import type { RuleContext } from './context';
 import { isEntryScript } from './entry';
-import { importLayout } from './fixes/imports';
+import { importLayout, type ImportLayout } from './fixes/imports';
 import { FixKit } from './fixes/kit';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
@@ -49,6 +49,8 @@ export interface AnalyzeInput {
   readonly deviceNames?: ReadonlySet<string>;
   /** Only report constructs touching this offset range (incremental re-analysis). */
   readonly within?: { readonly start: number; readonly end: number };
+  /** Where fixes insert imports, when the caller knows it is unchanged (incremental re-analysis). */
+  readonly layout?: ImportLayout;
 }
 
 /** Runs every rule over a parsed Python file. Positions are 0-based, columns in UTF-16 code units. */
@@ -57,7 +59,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (IGNORE_FILE.test(text.slice(0, 2000))) return [];
   const lines = input.lines ?? new LineIndex(text);
   const imports = input.imports ?? new ImportTable(tree, text);
-  const kit = new FixKit(lines, importLayout(tree, imports, lines), options, options.style !== 'transferToNpu' || (options.entryScript ?? isEntryScript(text)));
+  const kit = new FixKit(lines, input.layout ?? importLayout(tree, imports, lines), options, options.style !== 'transferToNpu' || (options.entryScript ?? isEntryScript(text)));
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const deviceNames = input.deviceNames ?? deviceNamesOf(text);
@@ -83,7 +85,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const start = input.within?.start ?? 0;
   const end = input.within?.end ?? text.length;
   const aliases = imports.localsUnder(['torch.cuda', 'torch.backends', 'torch.utils.cpp_extension', 'torch.jit', 'torch.distributed.is_nccl_available', ...LIBRARY_MODULES]);
-  const pattern = new RegExp(aliases.length ? `${CANDIDATE_SOURCE}|\\b(?:${aliases.map(escape).join('|')})\\b` : CANDIDATE_SOURCE, 'g');
+  const pattern = candidatePattern(aliases);
   pattern.lastIndex = start;
   const root = tree.rootNode;
   const visited = new Set<number>();
@@ -126,6 +128,17 @@ function dispatch(ctx: RuleContext, node: Node): void {
     default:
       return;
   }
+}
+
+let lastPattern: { key: string; pattern: RegExp } | undefined;
+
+/** The candidate words plus the file's aliases of CUDA APIs (the last one is reused: keystrokes keep the imports). */
+function candidatePattern(aliases: readonly string[]): RegExp {
+  const key = aliases.join(' ');
+  if (lastPattern?.key !== key) {
+    lastPattern = { key, pattern: new RegExp(aliases.length ? `${CANDIDATE_SOURCE}|\\b(?:${aliases.map(escape).join('|')})\\b` : CANDIDATE_SOURCE, 'g') };
+  }
+  return lastPattern.pattern;
 }
 
 function escape(name: string): string {

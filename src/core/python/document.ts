@@ -1,7 +1,7 @@
 import type { Tree } from 'web-tree-sitter';
 import { comparePositions, type Position, type Range } from '../position';
 import { analyzePython, deviceNamesOf } from './analyze';
-import { importLayout } from './fixes/imports';
+import { importLayout, type ImportLayout } from './fixes/imports';
 import { ImportTable } from './symbols';
 import type { Span } from './syntax';
 import type { PythonParser } from './parser';
@@ -52,6 +52,10 @@ export class PythonDocument {
   private imports: ImportTable | undefined;
   /** End offset of the last top-level import or the module docstring. */
   private headerEnd = 0;
+  /** Where fixes put imports; valid while edits stay below the header (partial updates). */
+  private layout: ImportLayout | undefined;
+  /** End of the last `from M import` statement the layout points at. */
+  private layoutEnd = 0;
   /** How the last update was done (tests and the benchmark look at it); deferred: the re-parse ran over budget. */
   lastUpdate: 'full' | 'partial' | 'deferred' = 'full';
   /** The tree is the previous one, edited but not re-parsed (a deferred update): settle() re-parses it. */
@@ -168,10 +172,15 @@ export class PythonDocument {
     const { start, end } = this.expand(dirtyStart, dirtyEnd);
     this.lastSpan = end - start;
     // The re-parse may have turned text far from the edit into (or out of) an import statement.
-    if (!this.imports || this.textValue.slice(start, end).includes('import')) this.imports = new ImportTable(this.tree, this.textValue);
-    this.updateHeaderEnd();
+    if (!this.imports || this.textValue.slice(start, end).includes('import')) {
+      this.imports = new ImportTable(this.tree, this.textValue);
+      this.updateHeaderEnd();
+    }
+    // otherwise the header did not change: partial updates are edits below it (touchesHeader); the
+    // import layout also points at `from M import` statements further down, which may have moved
+    else if (start <= this.layoutEnd) this.updateHeaderEnd();
     const outside = kept.filter((f) => f.endIndex < start || f.startIndex > end);
-    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, deviceNames: this.deviceNames, imports: this.imports });
+    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, deviceNames: this.deviceNames, imports: this.imports, layout: this.layout });
     const keys = new Set(outside.map(key));
     this.current = [...outside, ...fresh.filter((f) => !keys.has(key(f)))].sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
     return this.current;
@@ -217,6 +226,8 @@ export class PythonDocument {
   /** Where fixes insert imports and statements: edits before the last of these places re-analyse everything. */
   private updateHeaderEnd(): void {
     const layout = importLayout(this.tree, this.imports ?? new ImportTable(this.tree, this.textValue), this.lines);
+    this.layout = layout;
+    this.layoutEnd = Math.max(0, ...[...layout.fromStatements.values()].map((f) => f.lastName.endIndex));
     // torch_npu goes after `import torch` only in the torchNpu / transferToNpu styles
     const anchors = [...layout.afterModule].filter(([module]) => module !== 'torch' || this.options.style !== 'deviceManager').map(([, at]) => at);
     this.headerEnd = Math.max(layout.head, layout.imports, ...anchors);
@@ -278,7 +289,10 @@ function shiftRange(r: Range, s: Shift): Range | undefined {
   return undefined;
 }
 
+/** A span moved by an edit (the same object when it ends before the edit), or undefined when the edit touches it. */
 function shiftSpan(span: Span, s: Shift): Span | undefined {
+  const end = span.endPosition;
+  if (end.row < s.startPos.line || (end.row === s.startPos.line && end.column < s.startPos.column)) return span;
   const range = shiftRange({ start: { line: span.startPosition.row, column: span.startPosition.column }, end: { line: span.endPosition.row, column: span.endPosition.column } }, s);
   if (!range) return undefined;
   const moved = span.startIndex >= s.oldEnd ? s.newEnd - s.oldEnd : 0;

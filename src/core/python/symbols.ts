@@ -93,6 +93,11 @@ export class ImportTable {
     for (const info of this.imports) {
       const node = move(info.node);
       if (!node) return undefined;
+      if (node === info.node) {
+        // before the edit: the statement and its names stay as they are
+        next.push(info);
+        continue;
+      }
       const names = [];
       for (const n of info.names) {
         const span = move(n.node);

@@ -24,10 +24,10 @@ export class LineIndex {
     const firstAfter = this.positionAt(start).line + 1;
     let lastRemoved = firstAfter;
     while (lastRemoved < this.starts.length && this.starts[lastRemoved]! <= oldEnd) lastRemoved++;
-    const added: number[] = [];
-    for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) added.push(start + i + 1);
-    const tail = this.starts.slice(lastRemoved).map((o) => o + delta);
-    return new LineIndex(newText, [...this.starts.slice(0, firstAfter), ...added, ...tail]);
+    const starts = this.starts.slice(0, firstAfter);
+    for (let i = inserted.indexOf('\n'); i !== -1; i = inserted.indexOf('\n', i + 1)) starts.push(start + i + 1);
+    for (let i = lastRemoved, n = this.starts.length; i < n; i++) starts.push(this.starts[i]! + delta);
+    return new LineIndex(newText, starts);
   }
 
   get lineCount(): number {

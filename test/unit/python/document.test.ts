@@ -81,3 +81,20 @@ test('a re-parse over budget keeps the findings away from the edit and finishes 
   assert.deepEqual(summary(doc.findings), summary(analyzePython({ tree: doc.syntaxTree, text: doc.text, options: DEFAULT_OPTIONS })));
   doc.dispose();
 });
+
+test('a partial update keeps fixes right when an edit moves a top-level from-import the fixes extend', async () => {
+  const parser = await loadParser();
+  const text = 'import torch\n\ndef f():\n    pass\n\nfrom device_utils import DEVICE\nx.to(DEVICE)\n\ndef g(seed):\n    return (torch.Generator("cuda").manual_seed(seed),\n            seed)\n';
+  const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS, { parseBudgetMs: Infinity });
+  // a line typed in f() moves the from-import down; then typing in g()'s statement re-analyses the
+  // generator there, whose fix adds "dm" to that from-import
+  doc.update([{ range: { start: { line: 3, column: 8 }, end: { line: 3, column: 8 } }, text: '\n    y = 1' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  doc.update([{ range: { start: { line: 11, column: 16 }, end: { line: 11, column: 16 } }, text: 'x' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.match(doc.text, /^ {12}seedx\)$/m);
+  const fresh = analyzePython({ tree: doc.syntaxTree, text: doc.text, options: DEFAULT_OPTIONS });
+  assert.deepEqual(summary(doc.findings), summary(fresh));
+  assert.ok(summary(fresh).some((f) => f.includes('6:31=, dm')), summary(fresh).join('\n'));
+  doc.dispose();
+});
