@@ -6,66 +6,40 @@
  * OpenSSH host configured for it never sees a connection.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../../harness/browser';
-import { codeServerBin, startCodeServer, workbenchUrl, type CodeServer } from '../../harness/codeServer';
-import { runCommand, waitForWorkbench } from '../../e2e/workbench';
+import type { Page } from 'playwright-core';
+import { runCommand } from '../../e2e/workbench';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
+import { openSecondVscode, secondVscodeAvailable, type SecondVscode } from './remoteSecondVscode';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const runnable = sshdAvailable && existsSync(CHROMIUM) && existsSync(codeServerBin());
-
-/** The extension host's own VS Code and code-server variables (CODE_SERVER_PARENT_PID, ...) must not leak into the second server. */
-function withoutHostEnvironment<T>(start: () => Promise<T>): Promise<T> {
-  const saved: Record<string, string | undefined> = {};
-  for (const key of Object.keys(process.env)) {
-    if (key.startsWith('VSCODE_') || (key.startsWith('CODE_SERVER_') && key !== 'CODE_SERVER_BIN') || key === 'ELECTRON_RUN_AS_NODE') {
-      saved[key] = process.env[key];
-      delete process.env[key];
-    }
-  }
-  return start().finally(() => Object.assign(process.env, saved));
-}
+const runnable = sshdAvailable && secondVscodeAvailable;
 
 (runnable ? describe : describe.skip)('remote commands in an untrusted workspace (Restricted Mode, second VS Code)', function () {
   this.timeout(240_000);
   let server: LoopbackSshd;
-  let vscodeServer: CodeServer;
-  let browser: Browser;
+  let second: SecondVscode;
   let page: Page;
-  let workspace: string;
 
   before(async () => {
     server = await startLoopbackSshd();
-    vscodeServer = await withoutHostEnvironment(() =>
-      startCodeServer({
-        settings: {
-          'security.workspace.trust.enabled': true,
-          'security.workspace.trust.startupPrompt': 'never',
-          'npuPort.hosts': [server.ascendHost],
-          'npuPort.activeHost': server.ascendHost.name,
-          'npuPort.knownHostsFile': server.knownHosts,
-        },
-      }),
+    second = await openSecondVscode(
+      {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'npuPort.hosts': [server.ascendHost],
+        'npuPort.activeHost': server.ascendHost.name,
+        'npuPort.knownHostsFile': server.knownHosts,
+      },
+      { 'model.onnx': tinyOnnxModel() },
     );
-    workspace = mkdtempSync(path.join(tmpdir(), 'npu-port-untrusted-ws-'));
-    cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-    copyFileSync(tinyOnnxModel(), path.join(workspace, 'model.onnx'));
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await page.goto(workbenchUrl(vscodeServer, { folder: workspace, extensionDevelopmentPath: REPO_ROOT }));
-    await waitForWorkbench(page);
+    page = second.page;
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await vscodeServer?.stop();
+    await second?.stop();
     await server?.stop();
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   it('the folder is in Restricted Mode; Doctor and Bisect refuse with the reason and never connect', async () => {
