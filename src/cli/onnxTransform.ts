@@ -50,8 +50,9 @@ export function transformUsage(ctx: CliContext): string {
     `  extract MODEL (--from TENSOR... --to TENSOR... | --module PREFIX) -o OUT`,
     `                                             ${ctx.t(msg('a standalone model of part of MODEL, checked to reproduce the original tensors'))}`,
     `  split MODEL [--depth N] -o DIR             ${ctx.t(msg('one model per module (depth 1: top-level modules)'))}`,
-    `  rewrite MODEL --apply RULE[,RULE]|all -o OUT [--input-shape NAME=1,5,2]`,
+    `  rewrite MODEL --apply RULE[,RULE]|all -o OUT [--input-shape NAME=1,5,2] [--node NAME]`,
     `                                             ${ctx.t(msg('rewrite ops the NPU lacks; each rule is verified with onnxruntime and refused beyond tolerance'))}`,
+    `                                             ${ctx.t(msg('--node (repeatable): only these nodes, for the rules that rewrite one node at a time'))}`,
     `  rewrite --list                             ${ctx.t(msg('the rewrite rules'))}`,
     `  bisect MODEL --compile-cmd CMD [--depth N] [--profile NAME] [--record FILE]`,
     `                                             ${ctx.t(msg('compile parts with CMD (part file in $NPU_PORT_PART, exit 0 = compiled), narrow failures down to single nodes, save the whitelist profile'))}`,
@@ -305,6 +306,7 @@ async function rewrite(ctx: CliContext, args: string[]): Promise<number> {
     ...COMMON,
     apply: { type: 'string', multiple: true },
     output: { type: 'string', short: 'o' },
+    node: { type: 'string', multiple: true },
     list: { type: 'boolean' },
     'no-verify': { type: 'boolean' },
     atol: { type: 'string' },
@@ -331,12 +333,16 @@ async function rewrite(ctx: CliContext, args: string[]): Promise<number> {
   const rules = REWRITE_RULES.filter((r) => ids.has(r.id));
   const out = path.resolve(ctx.cwd, values.output);
   const model = await openModel(file, { signal: ctx.signal });
+  const nodes = values.node;
+  const missing = nodes?.find((name) => !model.graph.nodes.some((n) => n.name === name));
+  if (missing !== undefined) throw new UsageError(msg('The model has no node named {0}.', `"${missing}"`));
   const threshold = values['mask-threshold'] === undefined ? undefined : Number(values['mask-threshold']);
   const result = await rewriteModel(model, rules, {
     inputs: await givenInputs(ctx, model, common),
     random: common.random,
     inputShapes: common.inputShapes,
     dims: common.dims,
+    ...(nodes ? { nodes } : {}),
     tolerance: toleranceOptions(values),
     verify: values['no-verify'] !== true,
     ...(values.mask ? { masks: values.mask } : {}),

@@ -37,6 +37,16 @@ test('onnx rewrite reports each rule, writes the model, and speaks Chinese with 
   const summary = onnxTool<PySummary>('summary', out);
   assert.equal(summary.ops['Abs'] ?? 0, 0);
   assert.equal(summary.ops['Squeeze'] ?? 0, 0);
+  // --node limits a one-node rule to the nodes named: one of the decoder's Squeeze/Unsqueeze nodes goes
+  const before = onnxTool<PySummary>('summary', edgesamDecoder());
+  const one = await cli('onnx', 'rewrite', edgesamDecoder(), '--apply', 'squeeze-to-reshape', '--node', '/mask_decoder/Squeeze', '--dim', 'num_points=5', '-o', out);
+  assert.equal(one.code, 0, one.err);
+  const scoped = onnxTool<PySummary>('summary', out);
+  assert.equal(scoped.ops['Squeeze'] ?? 0, (before.ops['Squeeze'] ?? 0) - 1);
+  assert.equal(scoped.ops['Unsqueeze'], before.ops['Unsqueeze']);
+  const unknown = await cli('onnx', 'rewrite', edgesamDecoder(), '--apply', 'abs-to-relu', '--node', 'no/such/node', '-o', out);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /no node named "no\/such\/node"/);
   const bad = await cli('onnx', 'rewrite', edgesamDecoder(), '--apply', 'no-such-rule', '-o', out);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /Unknown rewrite rule "no-such-rule"/);

@@ -55,3 +55,23 @@ test('running an offer removes the node it was offered for (verified against the
   assert.ok(!result.model.graph.nodes.some((n) => n.name === '/mask_decoder/Gather'), 'the Gather is gone');
   assert.ok(report.comparisons.every((c) => c.maxAbsError <= 1e-4 && c.cosine > 0.9999));
 });
+
+test('an offer of a one-node rule can be limited to that node: the other matching nodes stay as they were', async () => {
+  const { model, finder } = await decoder();
+  const facts = decoderFacts();
+  assert.ok((facts.ops.Erf ?? 0) > 1, 'the decoder has several Erf nodes');
+  const name = '/mask_decoder/output_upscaling/output_upscaling.2/Erf';
+  const offer = finder.forNode(name)[0]!;
+  assert.equal(offer.perNode, true);
+  const result = await rewriteModel(model, rulesForOffer(offer), { nodes: [name], dims: { num_points: 5 }, random: { seed: 3 } });
+  const report = result.reports.at(-1)!;
+  assert.equal(report.status, 'applied');
+  assert.equal(report.changed, 1);
+  const erfs = result.model.graph.nodes.filter((n) => n.opType === 'Erf').map((n) => n.name);
+  assert.equal(erfs.length, facts.ops.Erf! - 1);
+  assert.ok(!erfs.includes(name), 'the chosen Erf is the one rewritten');
+  // folding constants is never limited to one node
+  const fold = finder.forNode('/pe_layer/Sin')[0]!;
+  assert.equal(fold.rule, 'fold-constants');
+  assert.equal(fold.perNode, false);
+});

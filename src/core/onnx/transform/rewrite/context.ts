@@ -4,7 +4,7 @@
  * onnxruntime run of the current model tells each value's shape, and those shapes hold for every input).
  */
 import type { Message } from '../../../l10n';
-import { isDefaultDomain, opsetVersion, type ElementType, type Graph, type Model, type Tensor } from '../../model';
+import { isDefaultDomain, opsetVersion, type ElementType, type Graph, type Model, type Node, type Tensor } from '../../model';
 import { feedInputs } from '../../run/inputs';
 import type { ArrayValue } from '../../run/values';
 import type { TensorValueArray } from '../../tensor';
@@ -50,6 +50,11 @@ export interface RewriteSettings {
   readonly dims?: Readonly<Record<string, number>>;
   /** Folded constants above this many elements stay computed (default 1,048,576). */
   readonly maxFoldElements?: number;
+  /**
+   * Only the nodes of these names, for the rules that rewrite one node at a time (Squeeze/Unsqueeze, Gather,
+   * Abs, Equal + Cast, Erf). Constant folding, int64 → int32 and fixing input shapes always look at the whole graph.
+   */
+  readonly nodes?: readonly string[];
 }
 
 export class RewriteContext {
@@ -58,6 +63,7 @@ export class RewriteContext {
   readonly staticInputs: boolean;
   private readonly declared: ReadonlyMap<string, import('../../model').ValueType>;
   private observed: Promise<Record<string, ArrayValue>> | undefined;
+  private readonly scope: ReadonlySet<string> | undefined;
 
   constructor(
     readonly model: Model,
@@ -71,6 +77,12 @@ export class RewriteContext {
     this.opset = opsetVersion(model) ?? 1;
     this.declared = declaredTypes(model.graph);
     this.staticInputs = feedInputs(model.graph).every((v) => isStaticTensorType(v.type));
+    this.scope = settings.nodes ? new Set(settings.nodes) : undefined;
+  }
+
+  /** Whether a one-node-at-a-time rule may rewrite this node (settings.nodes). */
+  inScope(node: Node): boolean {
+    return !this.scope || this.scope.has(node.name);
   }
 
   get graph(): Graph {

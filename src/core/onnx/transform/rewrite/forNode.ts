@@ -1,8 +1,9 @@
 /**
  * Which rewrite rules apply to one node, from the graph's structure alone (no onnxruntime run): what the
- * viewer offers as quick actions on a highlighted node. A rule runs over the whole model (every node it
- * matches), so each offer says how many nodes it will touch; whether a candidate really changes and
- * keeps the outputs is decided by the rewrite's own verification.
+ * viewer offers as quick actions on a highlighted node. The rules that rewrite one node at a time can run
+ * on this node alone (`nodes` of the rewrite settings) or on every node they match; folding constants and
+ * int64 → int32 always run over the whole model. Each offer says how many nodes a whole-model run touches;
+ * whether a candidate really changes and keeps the outputs is decided by the rewrite's own verification.
  */
 import type { Message } from '../../../l10n';
 import { isDefaultDomain, opsetVersion, type ElementType, type Model, type Node } from '../../model';
@@ -19,11 +20,16 @@ export interface NodeRewrite {
   readonly summary: Message;
   /** False: changes numerics (the measured error is shown before the result is kept). */
   readonly exact: boolean;
-  /** Nodes of the model the rule rewrites in one run (this one included). */
+  /** Nodes of the model the rule rewrites in a whole-model run (this one included). */
   readonly matching: number;
+  /** The rule can be limited to this node (run with `nodes: [name]`); false: it always runs over the whole model. */
+  readonly perNode: boolean;
   /** The rule needs fixed input shapes and the model has symbolic ones: fix-input-shapes runs first. */
   readonly needsStaticShapes: boolean;
 }
+
+/** Rules that rewrite one node at a time, so a run can be limited to the highlighted node. */
+const PER_NODE_RULES: ReadonlySet<string> = new Set(['gather-to-slice', 'squeeze-to-reshape', 'abs-to-relu', 'equal-cast-to-float', 'erf-to-tanh']);
 
 /** Per model: the index and the constant values, computed once for every node asked about. */
 export class RewriteFinder {
@@ -53,7 +59,8 @@ export class RewriteFinder {
     for (const [id, needsStaticShapes] of this.rulesFor(i)) {
       const rule = ruleById(id);
       if (!rule) continue;
-      out.push({ rule: id, summary: rule.summary, exact: rule.exact, matching: this.matching(id), needsStaticShapes });
+      const perNode = PER_NODE_RULES.has(id) && this.model.graph.nodes[i]!.name !== '';
+      out.push({ rule: id, summary: rule.summary, exact: rule.exact, matching: this.matching(id), perNode, needsStaticShapes });
     }
     return out;
   }

@@ -19,7 +19,7 @@ export const absToRelu: RewriteRule = {
     const editor = new GraphEditor(ctx.graph);
     const notes: Message[] = [];
     for (const [i, node] of ctx.graph.nodes.entries()) {
-      if (node.opType !== 'Abs' || !isDefaultDomain(node.domain)) continue;
+      if (node.opType !== 'Abs' || !isDefaultDomain(node.domain) || !ctx.inScope(node)) continue;
       const type = await ctx.elemType(node.inputs[0]!);
       if (!type || !FLOAT_TYPES.has(type)) {
         notes.push(msg('Abs "{0}" kept: its input is {1}, not a floating-point type.', node.name, type ?? '?'));
@@ -59,7 +59,7 @@ export const equalCastToFloat: RewriteRule = {
     const notes: Message[] = [];
     const floatCodes = new Map<number, ElementType>([...FLOAT_TYPES].map((t) => [elementTypeCode(t), t]));
     for (const [i, node] of ctx.graph.nodes.entries()) {
-      if (node.opType !== 'Equal' || !isDefaultDomain(node.domain)) continue;
+      if (node.opType !== 'Equal' || !isDefaultDomain(node.domain) || !ctx.inScope(node)) continue;
       const out = node.outputs[0]!;
       const readers = ctx.index.consumers.get(out) ?? [];
       const casts = readers.map((r) => ctx.graph.nodes[r]!);
@@ -130,7 +130,7 @@ export const erfToTanh: RewriteRule = {
     const editor = new GraphEditor(ctx.graph);
     const notes: Message[] = [];
     for (const [i, node] of ctx.graph.nodes.entries()) {
-      if (node.opType !== 'Erf' || !isDefaultDomain(node.domain)) continue;
+      if (node.opType !== 'Erf' || !isDefaultDomain(node.domain) || !ctx.inScope(node)) continue;
       const type = await ctx.elemType(node.inputs[0]!);
       if (!type || !FLOAT_TYPES.has(type)) continue;
       const base = node.name || 'Erf';

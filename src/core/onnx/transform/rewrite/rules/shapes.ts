@@ -30,7 +30,7 @@ export const squeezeToReshape: RewriteRule = {
     const editor = new GraphEditor(ctx.graph);
     const notes: Message[] = [];
     for (const [i, node] of ctx.graph.nodes.entries()) {
-      if ((node.opType !== 'Squeeze' && node.opType !== 'Unsqueeze') || !isDefaultDomain(node.domain)) continue;
+      if ((node.opType !== 'Squeeze' && node.opType !== 'Unsqueeze') || !isDefaultDomain(node.domain) || !ctx.inScope(node)) continue;
       const dims = await ctx.staticDims(node.outputs[0]!);
       if (!dims || dims.includes(0)) {
         notes.push(msg('{0} "{1}" kept: its output shape is not known statically.', node.opType, node.name));
@@ -54,7 +54,7 @@ export const gatherToSlice: RewriteRule = {
     const notes: Message[] = [];
     let withoutShape = 0;
     for (const [i, node] of ctx.graph.nodes.entries()) {
-      if (node.opType !== 'Gather' || !isDefaultDomain(node.domain)) continue;
+      if (node.opType !== 'Gather' || !isDefaultDomain(node.domain) || !ctx.inScope(node)) continue;
       const indices = ctx.constantTensor(node.inputs[1] ?? '');
       if (!indices || indices.elementCount !== 1 || indices.dims.length > 1) continue;
       const values = await ctx.payloads.values(indices);
