@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { decoderFacts, edgesamDecoder } from '../transform/fixtures';
 import { sshdAvailable, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
+import { tinyOnnxModel } from './tinyModel';
 
 const skip = !sshdAvailable && 'OpenSSH server (openssh-server) is not installed';
 /** Few enough failing nodes (5) to keep the run short; ops from three different modules. */
@@ -28,7 +29,7 @@ before(async () => {
   server = await startLoopbackSshd();
   work = mkdtempSync(path.join(tmpdir(), 'npu-port-bisect-'));
   hostsFile = path.join(work, 'hosts.json');
-  writeFileSync(hostsFile, JSON.stringify([server.ascendHost]));
+  writeFileSync(hostsFile, JSON.stringify([server.ascendHost, server.qnnHost]));
   model = path.join(work, 'edgesam decoder.onnx');
   copyFileSync(edgesamDecoder(), model);
   server.setScenario('atc', `reject-ops:${REJECTED.join(',')}`);
@@ -131,5 +132,28 @@ test('a compiler that cannot run at all stops the bisection instead of blaming e
     assert.equal(existsSync(path.join(work, '.npu-port', 'profiles', 'broken.json')), false);
   } finally {
     server.setScenario('atc', `reject-ops:${REJECTED.join(',')}`);
+  }
+});
+
+test('on a QNN host each part goes through the converter, model library and context binary; the converter\'s KeyError names the node', { skip }, async () => {
+  // The tiny model: Add "AddDsl" → Relu "Relu_1"; the stand-in converter has no translation for Relu.
+  const tiny = path.join(work, 'tiny.onnx');
+  copyFileSync(tinyOnnxModel(), tiny);
+  server.setScenario('qnn-onnx-converter', 'reject-ops:Relu');
+  try {
+    server.takeRecords();
+    const r = await cli(['remote', 'bisect', '--host', server.qnnHost.name, '--hosts', hostsFile, '--known-hosts', server.knownHosts, tiny, '--format', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as BisectJson;
+    assert.deepEqual(out.stats.failingOps, ['Relu']);
+    assert.deepEqual(out.stats.whitelist, ['Add']);
+    assert.deepEqual(out.diagnostics.map((d) => [d.severity, d.code, d.node, d.op]), [['error', 'qnn-unsupported-op', 'Relu_1', 'Relu']]);
+    // whole model (converter fails), Add alone (all three steps), Relu alone (converter fails)
+    const tools = server.takeRecords().map((x) => x.tool);
+    assert.deepEqual([...tools].sort(), ['qnn-context-binary-generator', 'qnn-model-lib-generator', 'qnn-onnx-converter', 'qnn-onnx-converter', 'qnn-onnx-converter']);
+    const profile = JSON.parse(readFileSync(path.join(work, '.npu-port', 'profiles', `tiny-${server.qnnHost.name}-whitelist.json`), 'utf8')) as { ops: string[] };
+    assert.deepEqual(profile.ops, ['Add']);
+  } finally {
+    server.setScenario('qnn-onnx-converter', 'ok');
   }
 });
