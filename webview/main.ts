@@ -17,7 +17,7 @@ import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/grap
 import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
 import type { ChangedNode, GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
-import { unpackGraph } from '../src/shared/packedGraph';
+import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 import { buildModuleTree, defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
 import css from './viewer.css';
@@ -39,6 +39,9 @@ declare global {
 
 export interface ViewerStats {
   state: 'loading' | 'ready' | 'error' | 'empty';
+  /** Path of the graph shown: 'main', or a nested body's path; and its node count. */
+  graphPath?: string;
+  nodes?: number;
   firstInteractiveMs?: number;
   /** Milestones after the webview started, for the timing benchmarks. */
   graphReceivedMs?: number;
@@ -102,8 +105,14 @@ class Viewer {
   private readonly unverifiedCount = h('span', { class: 'count unverified', title: l10n.t('Unverified nodes') });
   private readonly search = h('vscode-textfield', { placeholder: l10n.t('Search nodes, ops, tensors (Ctrl+F)'), 'aria-label': l10n.t('Search') }) as HTMLElement & { value: string };
 
-  constructor(readonly host: Host, message: GraphMessage, graph: CompactGraph, saved: ViewerState | undefined) {
+  /**
+   * @param nested Paths of the nested graphs (If/Loop/Scan bodies) leading to the one shown, outermost
+   * first; empty for the model's main graph. A nested view shows a breadcrumb back and keeps no state.
+   */
+  constructor(readonly host: Host, message: GraphMessage, graph: CompactGraph, saved: ViewerState | undefined, readonly nested: readonly string[] = []) {
     this.graph = graph;
+    stats.graphPath = nested.at(-1) ?? 'main';
+    stats.nodes = graph.nodes.length;
     this.tree = buildModuleTree(this.graph.nodes.map((n) => n.name));
     this.targets = message.targets;
     this.target = message.target;
@@ -149,21 +158,9 @@ class Viewer {
       if (event.key === 'Enter') this.side.revealFirstSearchResult();
       if (event.key === 'Escape') this.canvas.focus();
     });
-    window.addEventListener('keydown', (event) => {
-      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f') {
-        event.preventDefault();
-        this.search.focus();
-      }
-    });
     const warnings = message.warnings.length ? h('div', { class: 'warnings', role: 'status' }, ...message.warnings.map((w) => h('div', {}, w))) : null;
-    root.replaceChildren(toolbar, warnings ?? '', h('div', { class: 'main' }, this.canvas.element, this.side.element));
+    root.replaceChildren(toolbar, nested.length ? this.breadcrumb() : '', warnings ?? '', h('div', { class: 'main' }, this.canvas.element, this.side.element));
     this.updateCounts();
-    // theme changes: VS Code swaps the body class
-    new MutationObserver(() => {
-      this.theme = readTheme();
-      this.canvas.invalidateMinimap();
-      this.canvas.requestDraw();
-    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
     // restore or default
     if (saved) {
@@ -352,7 +349,42 @@ class Viewer {
     return undefined;
   }
 
+  focusSearch(): void {
+    this.search.focus();
+  }
+
+  themeChanged(): void {
+    this.theme = readTheme();
+    this.canvas.invalidateMinimap();
+    this.canvas.requestDraw();
+  }
+
+  /** Shows a nested graph (by path) in place of this one; the breadcrumb leads back. */
+  async openSubgraph(path: string): Promise<void> {
+    await showSubgraph([...this.nested, path]);
+  }
+
+  /** Main graph › each enclosing body › the shown one; every step but the last is a link. */
+  private breadcrumb(): HTMLElement {
+    const step = (label: string, go: (() => void) | undefined) => {
+      if (!go) return h('span', { class: 'crumb current', 'aria-current': 'page' }, label);
+      const link = h('a', { class: 'crumb', href: '#', role: 'link' }, label);
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        go();
+      });
+      return link;
+    };
+    const parts: HTMLElement[] = [step(mainView?.graph.name || l10n.t('Main graph'), showMain)];
+    this.nested.forEach((path, i) => {
+      const label = path.slice(path.lastIndexOf('/') + 1);
+      parts.push(h('span', { class: 'separator' }, '›'), step(label, i < this.nested.length - 1 ? () => void showSubgraph(this.nested.slice(0, i + 1)) : undefined));
+    });
+    return h('nav', { class: 'breadcrumb', 'aria-label': l10n.t('Nested graphs') }, ...parts);
+  }
+
   saveState(): void {
+    if (this.nested.length) return; // the persisted view is the main graph's
     window.clearTimeout(this.saveTimer);
     this.saveTimer = window.setTimeout(() => {
       const view = this.canvas.view;
@@ -395,6 +427,58 @@ function showState(kind: 'loading' | 'error' | 'empty', text: string, detail?: s
 }
 
 let viewer: Viewer | undefined;
+/** The main graph as it arrived (with the latest verdicts), to come back to from a nested body. */
+let mainView: { message: GraphMessage; graph: CompactGraph } | undefined;
+
+/** Verdicts of nodes in nested graphs (node -1, named) placed on the shown nested graph's nodes. */
+function nestedVerdicts(verdicts: readonly NodeVerdict[], graph: CompactGraph): NodeVerdict[] {
+  const byName = new Map<string, number>();
+  graph.nodes.forEach((n, i) => { if (n.name && !byName.has(n.name)) byName.set(n.name, i); });
+  return verdicts.flatMap((v) => (v.node < 0 && byName.has(v.name) ? [{ ...v, node: byName.get(v.name)! }] : []));
+}
+
+async function showSubgraph(crumbs: readonly string[]): Promise<void> {
+  const main = mainView;
+  if (!main || !crumbs.length) return;
+  stats.state = 'loading';
+  let graph: CompactGraph;
+  let packed: PackedGraph;
+  try {
+    packed = await host.request<'subgraph'>({ type: 'subgraph', path: crumbs.at(-1)! });
+    graph = unpackGraph(packed);
+  } catch (error) {
+    stats.state = 'ready';
+    showNotice(error instanceof Error ? error.message : String(error));
+    return;
+  }
+  layoutClient.setGraph(packed, graph);
+  viewer = new Viewer(host, { ...main.message, verdicts: nestedVerdicts(main.message.verdicts, graph), warnings: [] }, graph, undefined, crumbs);
+}
+
+function showMain(): void {
+  const main = mainView;
+  if (!main) return;
+  layoutClient.setGraph(main.message.graph, main.graph);
+  viewer = new Viewer(host, main.message, main.graph, parseViewerState(host.state));
+}
+
+/** A short note over the current view (a nested graph that cannot be shown). */
+function showNotice(text: string): void {
+  const note = h('div', { class: 'warnings', role: 'alert' }, text);
+  root.insertBefore(note, root.children[1] ?? null);
+  window.setTimeout(() => note.remove(), 8000);
+}
+
+// one listener each for the whole page (views come and go when nested graphs are opened)
+window.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'f') {
+    event.preventDefault();
+    viewer?.focusSearch();
+  }
+});
+// theme changes: VS Code swaps the body class
+new MutationObserver(() => viewer?.themeChanged()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) => {
   switch (message.type) {
     case 'init':
@@ -434,6 +518,7 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
         break;
       }
       const saved = parseViewerState(host.state);
+      mainView = { message, graph };
       viewer = new Viewer(host, message, graph, saved);
       if (saved?.target && saved.target !== message.target && message.targets.some((t) => t.id === saved.target)) {
         host.post({ type: 'setTarget', target: saved.target });
@@ -441,13 +526,17 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       break;
     }
     case 'verdicts':
-      viewer?.onVerdicts(message.target, message.verdicts);
+      if (mainView) mainView = { ...mainView, message: { ...mainView.message, target: message.target, verdicts: message.verdicts } };
+      if (viewer?.nested.length) viewer.onVerdicts(message.target, nestedVerdicts(message.verdicts, viewer.graph));
+      else viewer?.onVerdicts(message.target, message.verdicts);
       break;
     case 'reveal':
+      // node names are those of the main graph
+      if (viewer?.nested.length) showMain();
       viewer?.revealByName(message.node);
       break;
     case 'diff':
-      viewer?.onDiff(message.baseName, message.diff);
+      if (!viewer?.nested.length) viewer?.onDiff(message.baseName, message.diff);
       break;
   }
 });

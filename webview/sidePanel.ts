@@ -94,7 +94,13 @@ export class SidePanel {
       this.properties.append(h('h3', {}, l10n.t('Attributes')), table);
     }
     if (node.subgraphs?.length) {
-      this.properties.append(h('h3', {}, l10n.t('Subgraphs')), h('ul', {}, ...node.subgraphs.map((g) => h('li', { class: 'mono' }, g))));
+      // each body opens as a graph of its own, with a breadcrumb back (as Netron does)
+      const item = (path: string) => {
+        const open = h('vscode-button', { secondary: true, 'data-subgraph': path, title: l10n.t('Show this body as its own graph') }, l10n.t('Open'));
+        open.addEventListener('click', () => void this.viewer.openSubgraph(path));
+        return h('li', { class: 'mono' }, path, ' ', open);
+      };
+      this.properties.append(h('h3', {}, l10n.t('Subgraphs')), h('ul', {}, ...node.subgraphs.map(item)));
     }
     this.properties.append(h('h3', {}, l10n.t('Inputs')), this.tensorList(node.inputs));
     this.properties.append(h('h3', {}, l10n.t('Outputs')), this.tensorList(node.outputs));

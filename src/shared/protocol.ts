@@ -90,8 +90,10 @@ export interface RewriteOffersRequest { readonly type: 'rewriteOffers'; readonly
 export interface RewriteRequest { readonly type: 'rewrite'; readonly requestId: number; readonly node: string; readonly rule: string }
 /** Opens the PyTorch source a node (by name) or a module box (by module path) comes from. */
 export type GoToSourceMessage = { readonly type: 'goToSource'; readonly node: string } | { readonly type: 'goToSource'; readonly module: string };
+/** Asks for a nested graph (If/Loop/Scan body) by its path, to show it as a graph of its own (answered with a PackedGraph). */
+export interface SubgraphRequest { readonly type: 'subgraph'; readonly requestId: number; readonly path: string }
 export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage
-  | RewriteOffersRequest | RewriteRequest | GoToSourceMessage;
+  | RewriteOffersRequest | RewriteRequest | GoToSourceMessage | SubgraphRequest;
 
 /** A rewrite rule that applies to the node asked about (the label is localized by the host). */
 export interface RewriteOffer {
@@ -120,6 +122,7 @@ export interface RequestResults {
   export: { saved: boolean };
   rewriteOffers: readonly RewriteOffer[];
   rewrite: RewriteOutcome;
+  subgraph: PackedGraph;
 }
 
 // ---------------------------------------------------------------- validation
@@ -163,6 +166,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
       return hasOnly(m, ['type', 'requestId', 'node', 'rule']) && isRequestId(m.requestId) && isNodeName(m.node) && isRuleId(m.rule)
         ? { type: 'rewrite', requestId: m.requestId, node: m.node, rule: m.rule }
         : undefined;
+    case 'subgraph':
+      return hasOnly(m, ['type', 'requestId', 'path']) && isRequestId(m.requestId) && isNodeName(m.path) ? { type: 'subgraph', requestId: m.requestId, path: m.path } : undefined;
     case 'goToSource':
       if (hasOnly(m, ['type', 'node']) && isNodeName(m.node)) return { type: 'goToSource', node: m.node };
       if (hasOnly(m, ['type', 'module']) && isNodeName(m.module)) return { type: 'goToSource', module: m.module };

@@ -351,6 +351,47 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: an If body opens as its own graph from the properties panel, with a breadcrumb back',
+    async run(page, ctx) {
+      const model = 'control_flow.onnx';
+      const file = generatedModel(model);
+      copyFileSync(file, path.join(ctx.workspace, model));
+      // what Python's onnx reads: the If node, its then-branch size, the main graph size
+      const expected = JSON.parse(execFileSync(PYTHON, ['-c', [
+        'import json, sys, onnx',
+        'm = onnx.load(sys.argv[1])',
+        "node = [n for n in m.graph.node if n.op_type == 'If'][0]",
+        "body = [a.g for a in node.attribute if a.name == 'then_branch'][0]",
+        "print(json.dumps({'main': len(m.graph.node), 'then': len(body.node)}))",
+      ].join('\n'), file], { encoding: 'utf8' })) as { main: number; then: number };
+      await waitForWorkbench(page);
+      const frame = await openInViewer(page, model);
+      const body = frame.locator('body');
+      type Shown = { state?: string; graphPath?: string; nodes?: number };
+      const waitShown = async (matches: (s: Shown) => boolean): Promise<Shown> => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const shown = await body.evaluate(() => (globalThis as unknown as { __npuViewer?: Shown }).__npuViewer ?? {});
+          if (shown.state === 'ready' && matches(shown)) return shown;
+          if (Date.now() > deadline) assert.fail(`viewer did not show the expected graph: ${JSON.stringify(shown)}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      assert.equal((await waitShown((s) => s.graphPath === 'main')).nodes, expected.main);
+      await searchAndSelect(page, frame, 'If');
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties vscode-button[data-subgraph$=".then_branch"]').click();
+      const nested = await waitShown((s) => s.graphPath?.endsWith('.then_branch') === true);
+      assert.equal(nested.nodes, expected.then, 'the then-branch is drawn with its own nodes');
+      const crumbs = frame.locator('nav.breadcrumb');
+      await crumbs.locator('.crumb.current', { hasText: 'then_branch' }).waitFor({ timeout: 10_000 });
+      ctx.log(`${nested.graphPath}: ${nested.nodes} nodes; breadcrumb: ${(await crumbs.innerText()).replace(/\s+/g, ' ')}`);
+      await crumbs.locator('a.crumb').first().click();
+      assert.equal((await waitShown((s) => s.graphPath === 'main')).nodes, expected.main, 'back on the main graph');
+      assert.equal(await frame.locator('nav.breadcrumb').count(), 0);
+    },
+  },
+  {
     name: 'ONNX viewer: node names with markup are shown as text, never run',
     async run(page, ctx) {
       const model = path.join(ctx.workspace, 'xss.onnx');

@@ -1,11 +1,12 @@
 /**
  * Model (ONNX core) → the graph the viewer draws, written straight into its packed wire form
  * (src/shared/packedGraph.ts); `toCompactGraph` gives the object form. No vscode import: unit-tested
- * in Node. Only the main graph is drawn; nodes of nested graphs (If/Loop/Scan bodies) are counted and
- * their subgraph attributes are listed on the owning node.
+ * in Node. The main graph is drawn; nodes of nested graphs (If/Loop/Scan bodies) are counted, their
+ * subgraph attributes are listed on the owning node, and each body is sent as a graph of its own when
+ * the viewer opens it (`toPackedSubgraph`).
  */
 import type { Attribute, Graph, Model, Tensor, ValueType } from '../../core/onnx/model';
-import { int64ToJson, walkNodes } from '../../core/onnx/model';
+import { int64ToJson, walkGraphs, walkNodes } from '../../core/onnx/model';
 import type { CompactDim, CompactGraph, TensorKind } from '../../shared/graph';
 import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../shared/packedGraph';
 
@@ -28,6 +29,39 @@ export function toCompactGraph(model: Model, labels: SummaryLabels): CompactGrap
 
 export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph {
   const graph = model.graph;
+  let totalNodes = 0;
+  for (const _ of walkNodes(graph)) totalNodes++;
+  const opsets = model.opsetImports.map((o) => `${o.domain || 'ai.onnx'} v${o.version}`).join(', ');
+  const summary = [
+    { label: labels.format, value: `ONNX IR v${model.irVersion}` },
+    { label: labels.producer, value: [model.producerName, model.producerVersion].filter(Boolean).join(' ') },
+    { label: labels.opsets, value: opsets },
+    { label: labels.graph, value: graph.name },
+    { label: labels.nodes, value: String(totalNodes) },
+  ].filter((f) => f.value !== '');
+  return packOnnxGraph(graph, summary, totalNodes);
+}
+
+/**
+ * A nested graph (an If/Loop/Scan body, any graph attribute) by its path (`main/If_3.then_branch`, as
+ * `Graph.path` and `CompactNode.subgraphs` name it), drawn as a graph of its own; undefined when no
+ * graph of the model has that path. Values it reads from enclosing graphs show as its inputs.
+ */
+export function toPackedSubgraph(model: Model, path: string, labels: SummaryLabels): PackedGraph | undefined {
+  for (const graph of walkGraphs(model.graph)) {
+    if (graph.path !== path || graph === model.graph) continue;
+    let totalNodes = 0;
+    for (const _ of walkNodes(graph)) totalNodes++;
+    const summary = [
+      { label: labels.graph, value: graph.name ? `${graph.name} (${path})` : path },
+      { label: labels.nodes, value: String(totalNodes) },
+    ];
+    return packOnnxGraph(graph, summary, totalNodes);
+  }
+  return undefined;
+}
+
+function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: string }[], totalNodes: number): PackedGraph {
   const b = new PackedGraphBuilder();
   const indexOf = new Map<string, number>();
   const typeOf = new Map<string, ValueType | null>();
@@ -84,16 +118,6 @@ export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph 
     }
   }
   const outputs = graph.outputs.map((o) => indexOf.get(o.name) ?? addTyped(o.name, 'output', -1));
-  let totalNodes = 0;
-  for (const _ of walkNodes(graph)) totalNodes++;
-  const opsets = model.opsetImports.map((o) => `${o.domain || 'ai.onnx'} v${o.version}`).join(', ');
-  const summary = [
-    { label: labels.format, value: `ONNX IR v${model.irVersion}` },
-    { label: labels.producer, value: [model.producerName, model.producerVersion].filter(Boolean).join(' ') },
-    { label: labels.opsets, value: opsets },
-    { label: labels.graph, value: graph.name },
-    { label: labels.nodes, value: String(totalNodes) },
-  ].filter((f) => f.value !== '');
   return b.finish({ name: graph.name, inputs, outputs, summary, totalNodes });
 }
 

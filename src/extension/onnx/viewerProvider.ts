@@ -15,7 +15,7 @@ import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../
 import { t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
-import { toCompactGraph, toPackedGraph, type SummaryLabels } from './compactGraph';
+import { toCompactGraph, toPackedGraph, toPackedSubgraph, type SummaryLabels } from './compactGraph';
 import type { Model } from '../../core/onnx/model';
 import type { PackedGraph } from '../../shared/packedGraph';
 import { webviewHtml } from './html';
@@ -107,6 +107,12 @@ export class ViewerPanel {
       case 'goToSource':
         await vscode.commands.executeCommand('npuPort.goToPytorchSource', 'node' in message ? { node: message.node } : { module: message.module });
         return;
+      case 'subgraph': {
+        const body = toPackedSubgraph(await this.services.session(this.uri).load(), message.path, summaryLabels());
+        if (!body) throw new Error(vscode.l10n.t('This model has no graph named {0}.', message.path));
+        this.respond(message.requestId, body);
+        return;
+      }
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);
         return;
