@@ -90,6 +90,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   const entryModules: string[] = [];
   let graph: ModuleGraph | undefined;
   const deferPython = options.analysis.style === 'transferToNpu';
+  let mentionsTransfer = false;
   /** The latest analysis of each file wins (a covered module is analysed again). */
   const latest = new Map<string, number>();
   let job = 0;
@@ -139,6 +140,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
       const base = path.basename(file);
       if (/\.pyi?$/i.test(base)) {
         python.push({ file, text });
+        mentionsTransfer ||= text.includes('transfer_to_npu');
         // parsed while the rest is read, unless the options of each file need the module graph first
         if (!deferPython) analyzePythonFile(file, text, options.analysis, true);
         continue;
@@ -160,7 +162,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     }
     // transfer_to_npu in an entry script covers the modules it runs (they are analysed again with that
     // known); the transferToNpu style fixes modules through their entry scripts (all analysed with the graph)
-    if (deferPython || python.some((p) => p.text.includes('transfer_to_npu'))) {
+    if (deferPython || mentionsTransfer) {
       graph = new ModuleGraph(python, roots.map((r) => (/\.pyi?$/i.test(r) ? path.dirname(r) : r)), entryModules);
       const covered = graph.runUnderTransferToNpu();
       for (const { file, text } of python) {
@@ -169,6 +171,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         else if (isCovered) analyzePythonFile(file, text, { ...options.analysis, runsUnderTransferToNpu: true }, false);
       }
     }
+    python.length = 0; // the texts are not needed any more (peak memory while the workers finish)
     // Cancellation does not wait for files still being parsed: the workers are terminated below.
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => reject(options.signal!.reason ?? new Error('aborted'));
