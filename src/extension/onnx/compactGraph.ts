@@ -6,7 +6,7 @@
  * the viewer opens it (`toPackedSubgraph`).
  */
 import type { Attribute, Graph, Model, Tensor, ValueType } from '../../core/onnx/model';
-import { int64ToJson, walkGraphs, walkNodes } from '../../core/onnx/model';
+import { int64ToJson, subgraphsOf, walkGraphs } from '../../core/onnx/model';
 import type { CompactDim, CompactGraph, TensorKind } from '../../shared/graph';
 import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../shared/packedGraph';
 
@@ -29,8 +29,7 @@ export function toCompactGraph(model: Model, labels: SummaryLabels): CompactGrap
 
 export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph {
   const graph = model.graph;
-  let totalNodes = 0;
-  for (const _ of walkNodes(graph)) totalNodes++;
+  const totalNodes = countNodes(graph);
   const opsets = model.opsetImports.map((o) => `${o.domain || 'ai.onnx'} v${o.version}`).join(', ');
   const summary = [
     { label: labels.format, value: `ONNX IR v${model.irVersion}` },
@@ -50,8 +49,7 @@ export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph 
 export function toPackedSubgraph(model: Model, path: string, labels: SummaryLabels): PackedGraph | undefined {
   for (const graph of walkGraphs(model.graph)) {
     if (graph.path !== path || graph === model.graph) continue;
-    let totalNodes = 0;
-    for (const _ of walkNodes(graph)) totalNodes++;
+    const totalNodes = countNodes(graph);
     const summary = [
       { label: labels.graph, value: graph.name ? `${graph.name} (${path})` : path },
       { label: labels.nodes, value: String(totalNodes) },
@@ -59,6 +57,16 @@ export function toPackedSubgraph(model: Model, path: string, labels: SummaryLabe
     return packOnnxGraph(graph, summary, totalNodes);
   }
   return undefined;
+}
+
+/** Nodes of a graph and of every graph nested in it (a loop, not walkNodes' generator: this runs cold, once per open). */
+function countNodes(graph: Graph): number {
+  let count = graph.nodes.length;
+  for (const node of graph.nodes) {
+    if (node.attributes.length === 0) continue;
+    for (const sub of subgraphsOf(node)) count += countNodes(sub);
+  }
+  return count;
 }
 
 function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: string }[], totalNodes: number): PackedGraph {
