@@ -112,7 +112,7 @@ export const RULES: readonly RuleInfo[] = [
   rule('cuda-requirement', 'error',
     msg('CUDA-only dependency'),
     msg('The dependency cannot be installed on an Ascend host: CUDA-only packages (flash-attn, xformers, bitsandbytes, triton, cupy, nvidia-*, pycuda, tensorrt, onnxruntime-gpu), wheels with a +cuXXX local version, or a CUDA wheel index.'),
-    msg('A requirements_npu.txt without these lines, plus torch_npu matching your torch and CANN versions.')),
+    msg('For requirements*.txt, a requirements_npu.txt without these lines; in pyproject.toml, the entries commented out or removed in place (dependencies, optional dependencies, dependency groups, Poetry tables). Plus torch_npu matching your torch and CANN versions.')),
   rule('cuda-device-index', 'warning',
     msg('Integer device (means CUDA)'),
     msg('tensor.to(0), .to(local_rank) and similar pass an integer device, which PyTorch reads as a CUDA device index. Ascend\'s migration tool lists this as manual work.'),
