@@ -48,6 +48,30 @@ function gitignoreMatchers(text: string): RegExp[] {
   return out;
 }
 
+/**
+ * True when the workspace scan would leave `file` out because of a .gitignore between `root` and the
+ * file, or because it is under `.git` (the watcher's check for a single changed file; same rules as
+ * walkTargets: a matching folder hides everything under it).
+ */
+export async function isGitIgnored(root: string, file: string): Promise<boolean> {
+  const parts = path.relative(root, file).split(path.sep);
+  if (parts[0] === '..' || path.isAbsolute(parts[0] ?? '')) return false;
+  if (parts.includes('.git')) return true;
+  let dir = root;
+  const scoped: { root: string; matchers: RegExp[] }[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    try {
+      scoped.push({ root: dir, matchers: gitignoreMatchers(await fsp.readFile(path.join(dir, '.gitignore'), 'utf8')) });
+    } catch {
+      // no (readable) .gitignore here
+    }
+    const full = path.join(dir, parts[i]!);
+    if (scoped.some((g) => g.matchers.some((m) => m.test(path.relative(g.root, full).split(path.sep).join('/'))))) return true;
+    dir = full;
+  }
+  return false;
+}
+
 export interface WalkProblem {
   readonly file: string;
   readonly message: Message;

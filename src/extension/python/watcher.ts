@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { mayHaveFindings } from '../../core/python/analyze';
 import { analyzeSource } from '../../core/python/index';
 import { analyzeRequirements, isRequirementsFile } from '../../core/python/requirements';
-import { globToRegExp } from '../../core/python/walk';
+import { globToRegExp, isGitIgnored } from '../../core/python/walk';
 import type { Finding } from '../../core/python/types';
 import { getLog } from '../log';
 import type { PythonAnalysis } from './analysis';
@@ -20,8 +20,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 /**
  * Re-analyses closed files when they change on disk (git checkout, a formatter, another tool): a
  * FileSystemWatcher over Python and requirements files, debounced. Files open in an editor are left to
- * the live analysis; npuPort.exclude / files.exclude and npuPort.scan.maxFileSizeKB are respected; a
- * deleted file loses its diagnostics.
+ * the live analysis; npuPort.exclude / files.exclude, .gitignore and npuPort.scan.maxFileSizeKB are
+ * respected as by the workspace scan; a deleted file loses its diagnostics.
  */
 export class PythonFileWatcher implements vscode.Disposable {
   private readonly watcher: vscode.FileSystemWatcher;
@@ -72,7 +72,7 @@ export class PythonFileWatcher implements vscode.Disposable {
     for (const { uri, deleted } of batch) {
       if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) continue; // analysed live
       try {
-        if (deleted || !this.included(uri)) {
+        if (deleted || !this.included(uri) || (await isGitIgnored(vscode.workspace.getWorkspaceFolder(uri)!.uri.fsPath, uri.fsPath))) {
           this.analysis.forgetScanned(uri);
           continue;
         }

@@ -106,9 +106,11 @@ describe('python migration', () => {
     assert.match(report.getText(), /closed\/inference\.py/);
   });
 
-  it('re-analyses closed files when they change on disk, skips excluded files, drops deleted ones', async () => {
+  it('re-analyses closed files when they change on disk, skips excluded and git-ignored files, drops deleted ones', async () => {
     const dir = path.join(workspaceFolder().fsPath, 'python-it', 'disk');
     mkdirSync(path.join(dir, 'vendored'), { recursive: true });
+    mkdirSync(path.join(dir, 'generated'), { recursive: true });
+    writeFileSync(path.join(dir, '.gitignore'), 'generated/\n');
     const config = vscode.workspace.getConfiguration('npuPort');
     await config.update('exclude', ['python-it/disk/vendored'], vscode.ConfigurationTarget.Workspace);
     try {
@@ -116,8 +118,10 @@ describe('python migration', () => {
       const uri = vscode.Uri.file(file);
       const excluded = vscode.Uri.file(path.join(dir, 'vendored', 'kernel.py'));
       const toml = vscode.Uri.file(path.join(dir, 'pyproject.toml'));
+      const gitignored = vscode.Uri.file(path.join(dir, 'generated', 'auto.py'));
       // written by another tool (node fs, not the editor), never opened
       writeFileSync(excluded.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
+      writeFileSync(gitignored.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
       writeFileSync(file, 'import torch\nx = torch.ones(1).cuda()\n');
       writeFileSync(toml.fsPath, '[project]\nname = "x"\ndependencies = ["torch", "xformers"]\n');
       const found = await waitFor(() => (ours(uri).length ? ours(uri) : undefined), 'diagnostics for a file written on disk');
@@ -126,6 +130,7 @@ describe('python migration', () => {
       const dependency = await waitFor(() => (ours(toml).length ? ours(toml) : undefined), 'diagnostics for pyproject.toml written on disk');
       assert.deepEqual(dependency.map(codeOf), ['cuda-requirement']);
       assert.deepEqual(ours(excluded), [], 'npuPort.exclude');
+      assert.deepEqual(ours(gitignored), [], '.gitignore');
       assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === file), 'the file was never opened');
 
       writeFileSync(file, 'import torch\nx = torch.ones(1)\n');

@@ -4,7 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { scanWorkspace, ScanCache, type ScanOptions } from '../../../src/core/python/scan';
 import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
-import { globToRegExp } from '../../../src/core/python/walk';
+import { globToRegExp, isGitIgnored } from '../../../src/core/python/walk';
 import { REPO_ROOT } from '../repo';
 import { WASM_DIR } from './parser';
 
@@ -60,4 +60,20 @@ test('globs', () => {
   assert.ok(globToRegExp('**/venv/**').test('venv/x.py'));
   assert.ok(!globToRegExp('*.py').test('a/b.py'));
   assert.ok(globToRegExp('**/*.{py,txt}').test('a/b.txt'));
+});
+
+test('isGitIgnored: the .gitignore rules of the scan for one file (nested .gitignore, ignored folders, .git)', async () => {
+  const root = path.join(REPO_ROOT, 'test/fixtures/generated/python-gitignored');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(path.join(root, 'build', 'lib'), { recursive: true });
+  mkdirSync(path.join(root, 'src', 'gen'), { recursive: true });
+  writeFileSync(path.join(root, '.gitignore'), 'build/\n*.tmp.py\n');
+  writeFileSync(path.join(root, 'src', '.gitignore'), 'gen\n');
+  const ignored = (rel: string) => isGitIgnored(root, path.join(root, ...rel.split('/')));
+  assert.equal(await ignored('build/lib/x.py'), true);
+  assert.equal(await ignored('a.tmp.py'), true);
+  assert.equal(await ignored('src/gen/x.py'), true);
+  assert.equal(await ignored('.git/hooks/x.py'), true);
+  assert.equal(await ignored('src/train.py'), false);
+  assert.equal(await ignored('gen/x.py'), false, 'src/.gitignore applies under src only');
 });
