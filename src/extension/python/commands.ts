@@ -138,11 +138,13 @@ export class PythonCommands {
     if (!doc) return false;
     this.analysis.analyze(doc);
     const action = this.actions.fixAll(doc);
+    const options = this.analysis.optionsFor(doc.uri);
     if (!action?.edit) {
+      // transferToNpu style in a module: the fix is the import in the entry scripts that run it
+      if (this.analysis.findingsFor(doc.uri).some((f) => preferredFix(f, options)?.inEntryScript)) return (await this.addTransferToEntryScript(doc.uri)).length > 0;
       void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to fix in this file.'));
       return false;
     }
-    const options = this.analysis.optionsFor(doc.uri);
     const entries = this.analysis.findingsFor(doc.uri).filter((f) => { const fix = preferredFix(f, options); return fix && !fix.inEntryScript; });
     const applied = await vscode.workspace.applyEdit(action.edit);
     if (applied) this.remember(doc.uri.fsPath, entries.map((f) => ({ finding: f, replacement: preferredFix(f, options)!.replacement })), []);

@@ -17,14 +17,18 @@ export class FindingsTree implements vscode.TreeDataProvider<Item> {
   readonly onDidChangeTreeData = this.changed.event;
 
   setAll(entries: readonly { uri: vscode.Uri; findings: readonly Finding[] }[]): void {
+    this.scanned = true;
     this.files = new Map(entries.filter((e) => e.findings.length).map((e) => [e.uri.toString(), e]));
     this.changed.fire(undefined);
   }
 
-  /** Live updates for files already in the view (as the user edits or fixes them). */
+  /** After a scan, the view lists the workspace's findings: files that change on disk or are edited join it. */
+  private scanned = false;
+
+  /** Live updates (as the user edits or fixes files, or files change on disk). */
   update(uri: vscode.Uri, findings: readonly Finding[]): void {
     const key = uri.toString();
-    if (!this.files.has(key)) return;
+    if (!this.files.has(key) && (!this.scanned || findings.length === 0)) return;
     if (findings.length) this.files.set(key, { uri, findings });
     else this.files.delete(key);
     this.changed.fire(undefined);
