@@ -181,6 +181,8 @@ export const remoteCommand: CliCommand = {
         },
         onOutput: (text) => (format === 'text' ? ctx.out(text) : ctx.log.info(text.replace(/\n$/, ''))),
         onStep: (step) => ctx.log.info(ctx.t(step)),
+        // a bisection's compiles are progress worth seeing without --verbose (as in "onnx bisect")
+        onProgress: (step) => ctx.log.warn(ctx.t(step)),
         signal: ctx.signal,
         logger: ctx.log,
       });

@@ -182,7 +182,7 @@ export async function bisectTask(ctx: TaskContext, o: BisectTaskOptions): Promis
       concurrency: o.jobs ?? 2,
       onCompiled: async (entry, done) => {
         all.push(entry);
-        ctx.onStep?.(entry.ok ? msg('Compile {0}: {1} compiled.', done, entry.label) : msg('Compile {0}: {1} failed: {2}', done, entry.label, entry.message ?? ''));
+        (ctx.onProgress ?? ctx.onStep)?.(entry.ok ? msg('Compile {0}: {1} compiled.', done, entry.label) : msg('Compile {0}: {1} failed: {2}', done, entry.label, entry.message ?? ''));
         // One write at a time, each with everything so far (concurrent compiles finish in any order).
         const text = JSON.stringify({ version: 1, model: path.basename(o.model), compiler: compilerId, compiles: [...all] } satisfies RecordFile, null, 1) + '\n';
         saving = saving.then(() => writeFileAtomic(recordFile, text));

@@ -44,6 +44,7 @@ export interface ExecuteDeps {
   readonly session: (host: HostConfig, signal?: AbortSignal) => Promise<{ session: SshSession; connectMs: number }>;
   readonly onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
   readonly onStep?: (step: Message) => void;
+  readonly onProgress?: (step: Message) => void;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
 }
@@ -72,6 +73,7 @@ export async function executeRemoteTask(request: RemoteTaskRequest, deps: Execut
     session,
     onOutput: deps.onOutput,
     ...(deps.onStep ? { onStep: deps.onStep } : {}),
+    ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   };

@@ -22,6 +22,8 @@ export interface TaskContext {
   readonly onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Steps of the task (uploading, converting, ...), for progress and the terminal. */
   readonly onStep?: (step: Message) => void;
+  /** Progress of a long task (each compile of a bisection): shown even where steps are not. Default: onStep. */
+  readonly onProgress?: (step: Message) => void;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
 }
