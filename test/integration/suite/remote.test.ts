@@ -5,10 +5,10 @@
  * puts the ATC error on the model file, naming the node.
  */
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
+import { processGone, startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
 import { activateExtension, waitFor, workspaceFolder } from '../extension';
 
@@ -75,6 +75,26 @@ import { activateExtension, waitFor, workspaceFolder } from '../extension';
       assert.equal(diagnostics.length, 1);
       assert.match(diagnostics[0]!.message, /^Relu_1 \(Relu\): EZ3003: No supported Ops kernel/);
       assert.match(String((diagnostics[0]!.code as { target: vscode.Uri }).target.query), /node=Relu_1/);
+    } finally {
+      server.setScenario('atc', 'ok');
+    }
+  });
+
+  it('stopping a bisection (what its Cancel does) kills the remote compile and reports it cancelled', async () => {
+    const model = path.join(workspaceFolder().fsPath, 'bisect cancel.onnx');
+    copyFileSync(tinyOnnxModel(), model);
+    const pidsFile = path.join(server.standinDir, 'atc.pids');
+    rmSync(pidsFile, { force: true });
+    server.setScenario('atc', 'slow');
+    try {
+      const running = vscode.commands.executeCommand('npuPort.remoteBisect', vscode.Uri.file(model)) as Thenable<{ cancelled?: boolean } | undefined>;
+      const pids = await waitFor(() => (existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number) : undefined), 'the stand-in atc to start', 60_000);
+      const execution = vscode.tasks.taskExecutions.find((e) => e.task.definition.task === 'bisect' && e.task.definition.model === model);
+      assert.ok(execution, 'the bisect task runs');
+      execution.terminate();
+      const event = await running;
+      assert.equal(event?.cancelled, true);
+      await waitFor(() => (pids.every(processGone) ? true : undefined), 'the remote atc and its child to be gone', 10_000);
     } finally {
       server.setScenario('atc', 'ok');
     }
