@@ -47,12 +47,14 @@ export async function bisectCompileFailure(
 async function announce(event: RemoteTaskEvent | undefined): Promise<void> {
   if (!event || event.cancelled) return;
   if (event.error) return void vscode.window.showErrorMessage(event.error);
-  const stats = event.result?.stats as { failingOps: string[]; whitelist: string[]; profile: string; profileFile: string } | undefined;
+  const stats = event.result?.stats as { failingOps: string[]; whitelist: string[]; profile: string; profileFile: string; truncated: boolean; compiles: number } | undefined;
   if (!stats) return;
   const open = vscode.l10n.t('Open Profile');
-  const text = stats.failingOps.length
+  const text = stats.truncated
+    ? vscode.l10n.t('Stopped at the compile limit after {0} compiles: run Bisect Compile Failure again to continue from the record. Ops that do not compile so far: {1}.', stats.compiles, stats.failingOps.join(', ') || '-')
+    : stats.failingOps.length
     ? vscode.l10n.t('Ops that do not compile: {0}. The {1} ops of the passing parts are saved as the target "{2}".', stats.failingOps.join(', '), stats.whitelist.length, stats.profile)
     : vscode.l10n.t('Every part compiled. The {0} ops are saved as the target "{1}".', stats.whitelist.length, stats.profile);
-  const answer = await (stats.failingOps.length ? vscode.window.showWarningMessage(text, open) : vscode.window.showInformationMessage(text, open));
+  const answer = await (stats.failingOps.length || stats.truncated ? vscode.window.showWarningMessage(text, open) : vscode.window.showInformationMessage(text, open));
   if (answer === open) await vscode.window.showTextDocument(vscode.Uri.file(stats.profileFile));
 }

@@ -262,7 +262,7 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       if (s.truncated) this.say(vscode.l10n.t('Stopped at the compile limit (maxCompiles); run the task again to continue from the record.'), ansi.YELLOW);
     }
     for (const artifact of result.artifacts) this.say(vscode.l10n.t('Saved {0}', artifact), ansi.GREEN);
-    if (result.task === 'bisect' && result.exitCode !== 0) return this.say(vscode.l10n.t('Done: parts of the model do not compile; the failing nodes are in the Problems view.'), ansi.RED);
+    if (result.task === 'bisect' && result.exitCode !== 0 && !(result.stats as { truncated?: boolean } | undefined)?.truncated) return this.say(vscode.l10n.t('Done: parts of the model do not compile; the failing nodes are in the Problems view.'), ansi.RED);
     this.say(result.exitCode === 0 ? vscode.l10n.t('Done.') : vscode.l10n.t('Failed (tool exit code {0}).', String(result.toolExitCode ?? '-')), result.exitCode === 0 ? ansi.GREEN : ansi.RED);
   }
 }

@@ -157,3 +157,22 @@ test('on a QNN host each part goes through the converter, model library and cont
     server.setScenario('qnn-onnx-converter', 'ok');
   }
 });
+
+test('a bisection stopped at --max-compiles says so, exits 1 and continues from its record next time', { skip }, async () => {
+  const tiny = path.join(work, 'limited.onnx');
+  copyFileSync(tinyOnnxModel(), tiny);
+  server.setScenario('atc', 'reject-ops:Relu');
+  try {
+    const args = ['remote', 'bisect', '--host', server.ascendHost.name, '--hosts', hostsFile, '--known-hosts', server.knownHosts, tiny, '--soc', 'Ascend310P3'];
+    // whole model (fails), then its first half (Add, compiles): the limit stops before Relu alone
+    const first = await cli([...args, '--max-compiles', '2']);
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stdout, /Stopped at --max-compiles; run again to continue from the record\./);
+    const rest = await cli([...args, '--format', 'json']);
+    const out = JSON.parse(rest.stdout) as BisectJson & { stats: { truncated: boolean } };
+    assert.deepEqual([out.stats.reused, out.stats.compiles, out.stats.truncated], [2, 1, false]);
+    assert.deepEqual(out.stats.failingOps, ['Relu']);
+  } finally {
+    server.setScenario('atc', `reject-ops:${REJECTED.join(',')}`);
+  }
+});

@@ -198,7 +198,8 @@ export async function bisectTask(ctx: TaskContext, o: BisectTaskOptions): Promis
   return {
     task: 'bisect',
     host: host.name,
-    exitCode: failed ? 1 : 0,
+    // 0 only when every part compiled; a run stopped at maxCompiles has not shown that.
+    exitCode: failed || result.truncated ? 1 : 0,
     diagnostics: bisectDiagnostics(result, tool),
     artifacts: [profileFile, recordFile],
     stats: {
