@@ -5,7 +5,7 @@
 import * as l10n from '@vscode/l10n';
 import type { GraphDiff, NodeChange } from '../src/shared/diff';
 import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
-import type { RewriteOffer } from '../src/shared/protocol';
+import type { RewriteOffer, RewriteScope } from '../src/shared/protocol';
 import { clear, h } from './dom';
 import type { Viewer } from './main';
 
@@ -139,40 +139,53 @@ export class SidePanel {
   }
 
   private rewriteOffer(nodeName: string, offer: RewriteOffer): HTMLElement {
+    // one-node rules run on this node, or on all matching nodes when there are others; the rest run model-wide
+    const scopes: RewriteScope[] = offer.perNode ? (offer.matching > 1 ? ['node', 'model'] : ['node']) : ['model'];
     const notes = [
-      offer.matching > 1 ? l10n.t('Rewrites all {0} matching nodes of the model.', offer.matching) : l10n.t('Rewrites this node.'),
+      offer.perNode
+        ? (offer.matching > 1 ? l10n.t('Rewrites this node, or all {0} matching nodes of the model.', offer.matching) : l10n.t('Rewrites this node.'))
+        : (offer.matching > 1 ? l10n.t('Rewrites all {0} matching nodes of the model.', offer.matching) : l10n.t('Rewrites this node.')),
       offer.needsStaticShapes ? l10n.t('Fixes the input shapes first (you give the sizes).') : '',
       offer.exact ? l10n.t('Exact; verified against the original with onnxruntime.') : l10n.t('Approximate: the measured error is shown before anything is saved.'),
     ].filter(Boolean).join(' ');
-    const run = h('vscode-button', { 'data-rule': offer.rule, title: notes }, offer.exact ? l10n.t('Rewrite and Verify') : l10n.t('Measure Error and Rewrite…')) as HTMLElement & { disabled: boolean };
     const result = h('div', { class: 'rewrite-result', role: 'status', 'aria-live': 'polite' });
-    run.addEventListener('click', () => {
-      if (run.disabled) return;
-      run.disabled = true;
-      result.className = 'rewrite-result';
-      result.textContent = l10n.t('Rewriting and verifying…');
-      this.viewer.host.request<'rewrite'>({ type: 'rewrite', node: nodeName, rule: offer.rule }).then((outcome) => {
-        clear(result);
-        result.className = `rewrite-result ${outcome.status}`;
-        const head: Record<typeof outcome.status, string> = {
-          applied: l10n.t('Saved as {0}', outcome.file ?? ''),
-          refused: l10n.t('Refused'),
-          unchanged: l10n.t('Nothing to change'),
-          cancelled: l10n.t('Cancelled'),
-        };
-        result.append(h('div', { class: 'outcome' }, head[outcome.status]), ...outcome.lines.map((line) => h('div', { class: 'mono' }, line)));
-      }, (error: Error) => {
-        result.className = 'rewrite-result refused';
-        result.textContent = l10n.t('Cannot rewrite: {0}', error.message);
-      }).finally(() => {
-        run.disabled = false;
-      });
+    const buttons = scopes.map((scope) => {
+      const label = scope === 'model' && offer.perNode
+        ? l10n.t('All {0} Matching Nodes', offer.matching)
+        : offer.exact ? l10n.t('Rewrite and Verify') : l10n.t('Measure Error and Rewrite…');
+      const attributes: Record<string, string> = { 'data-rule': offer.rule, 'data-scope': scope, title: notes };
+      if (scope === 'model' && offer.perNode) attributes['appearance'] = 'secondary';
+      return h('vscode-button', attributes, label) as HTMLElement & { disabled: boolean };
     });
+    for (const [k, run] of buttons.entries()) {
+      run.addEventListener('click', () => {
+        if (run.disabled) return;
+        for (const b of buttons) b.disabled = true;
+        result.className = 'rewrite-result';
+        result.textContent = l10n.t('Rewriting and verifying…');
+        this.viewer.host.request<'rewrite'>({ type: 'rewrite', node: nodeName, rule: offer.rule, scope: scopes[k]! }).then((outcome) => {
+          clear(result);
+          result.className = `rewrite-result ${outcome.status}`;
+          const head: Record<typeof outcome.status, string> = {
+            applied: l10n.t('Saved as {0}', outcome.file ?? ''),
+            refused: l10n.t('Refused'),
+            unchanged: l10n.t('Nothing to change'),
+            cancelled: l10n.t('Cancelled'),
+          };
+          result.append(h('div', { class: 'outcome' }, head[outcome.status]), ...outcome.lines.map((line) => h('div', { class: 'mono' }, line)));
+        }, (error: Error) => {
+          result.className = 'rewrite-result refused';
+          result.textContent = l10n.t('Cannot rewrite: {0}', error.message);
+        }).finally(() => {
+          for (const b of buttons) b.disabled = false;
+        });
+      });
+    }
     return h('div', { class: 'rewrite' },
       h('div', {}, h('span', { class: 'mono rule' }, offer.rule), offer.exact ? '' : h('span', { class: 'approximate' }, ` ${l10n.t('(approximate)')}`)),
       h('div', {}, offer.label),
       h('div', { class: 'empty' }, notes),
-      run,
+      h('div', { class: 'rewrite-buttons' }, ...buttons),
       result);
   }
 

@@ -86,8 +86,12 @@ export interface CompileMessage { readonly type: 'compile' }
 export type ExtractMessage = { readonly type: 'extract'; readonly module?: string; readonly node?: string };
 /** Asks which rewrite rules apply to a node (answered with `RewriteOffer[]`). */
 export interface RewriteOffersRequest { readonly type: 'rewriteOffers'; readonly requestId: number; readonly node: string }
-/** Runs one rewrite rule offered for a node: verified, then saved as a new model (answered with `RewriteOutcome`). */
-export interface RewriteRequest { readonly type: 'rewrite'; readonly requestId: number; readonly node: string; readonly rule: string }
+/**
+ * Runs one rewrite rule offered for a node: verified, then saved as a new model (answered with `RewriteOutcome`).
+ * `scope`: this node only (rules that rewrite one node at a time) or every node of the model the rule matches.
+ */
+export interface RewriteRequest { readonly type: 'rewrite'; readonly requestId: number; readonly node: string; readonly rule: string; readonly scope: RewriteScope }
+export type RewriteScope = 'node' | 'model';
 /** Opens the PyTorch source a node (by name) or a module box (by module path) comes from. */
 export type GoToSourceMessage = { readonly type: 'goToSource'; readonly node: string } | { readonly type: 'goToSource'; readonly module: string };
 /** Asks for a nested graph (If/Loop/Scan body) by its path, to show it as a graph of its own (answered with a PackedGraph). */
@@ -101,8 +105,10 @@ export interface RewriteOffer {
   readonly label: string;
   /** False: changes numerics; the measured error is shown before the result is kept. */
   readonly exact: boolean;
-  /** Nodes of the model the rule rewrites in one run. */
+  /** Nodes of the model the rule rewrites in a whole-model run. */
   readonly matching: number;
+  /** The rule can run on this node alone (scope 'node'); false: it always runs over the whole model. */
+  readonly perNode: boolean;
   /** The input shapes are fixed first (sizes asked for). */
   readonly needsStaticShapes: boolean;
 }
@@ -163,8 +169,9 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     case 'rewriteOffers':
       return hasOnly(m, ['type', 'requestId', 'node']) && isRequestId(m.requestId) && isNodeName(m.node) ? { type: 'rewriteOffers', requestId: m.requestId, node: m.node } : undefined;
     case 'rewrite':
-      return hasOnly(m, ['type', 'requestId', 'node', 'rule']) && isRequestId(m.requestId) && isNodeName(m.node) && isRuleId(m.rule)
-        ? { type: 'rewrite', requestId: m.requestId, node: m.node, rule: m.rule }
+      return hasOnly(m, ['type', 'requestId', 'node', 'rule', 'scope']) && isRequestId(m.requestId) && isNodeName(m.node) && isRuleId(m.rule)
+        && (m.scope === 'node' || m.scope === 'model')
+        ? { type: 'rewrite', requestId: m.requestId, node: m.node, rule: m.rule, scope: m.scope }
         : undefined;
     case 'subgraph':
       return hasOnly(m, ['type', 'requestId', 'path']) && isRequestId(m.requestId) && isNodeName(m.path) ? { type: 'subgraph', requestId: m.requestId, path: m.path } : undefined;

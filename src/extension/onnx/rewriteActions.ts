@@ -15,7 +15,7 @@ import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { RewriteFinder, rulesForOffer, type NodeRewrite } from '../../core/onnx/transform/rewrite/forNode';
 import { refusalReasons, rewriteModel, type RewriteResult, type RuleReport } from '../../core/onnx/transform/rewrite/rewrite';
-import type { RewriteOffer, RewriteOutcome } from '../../shared/protocol';
+import type { RewriteOffer, RewriteOutcome, RewriteScope } from '../../shared/protocol';
 import { t } from '../l10n';
 import { getLog } from '../log';
 import type { OnnxServices } from './services';
@@ -35,7 +35,7 @@ function finderFor(model: Model): RewriteFinder {
 export async function rewriteOffers(services: OnnxServices, uri: vscode.Uri, node: string): Promise<RewriteOffer[]> {
   const model = await services.session(uri).load();
   return finderFor(model).forNode(node).map((offer) => ({
-    rule: offer.rule, label: t(offer.summary), exact: offer.exact, matching: offer.matching, needsStaticShapes: offer.needsStaticShapes,
+    rule: offer.rule, label: t(offer.summary), exact: offer.exact, matching: offer.matching, perNode: offer.perNode, needsStaticShapes: offer.needsStaticShapes,
   }));
 }
 
@@ -59,7 +59,7 @@ const errorText = (error: unknown) => (isNpuPortError(error) ? t(error.detail) :
  * Runs `rule` (offered for `node`) on the model: verification, the refusal or the measured error, the
  * save dialog (`NAME.rewritten.onnx` next to the model), the atomic write, and the new model in the viewer.
  */
-export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: string, rule: string): Promise<RewriteOutcome> {
+export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: string, rule: string, scope: RewriteScope): Promise<RewriteOutcome> {
   const model = await services.session(uri).load();
   const offer: NodeRewrite | undefined = finderFor(model).forNode(node).find((o) => o.rule === rule);
   if (!offer) {
@@ -92,7 +92,8 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
         const subscription = token.onCancellationRequested(() => abort.abort());
         try {
           progress.report({ message: vscode.l10n.t('running the original and the rewritten model in onnxruntime…') });
-          return await rewriteModel(model, rules, { dims, random: { seed: VERIFY_SEED, dims }, signal: abort.signal });
+          const nodes = scope === 'node' && offer.perNode ? { nodes: [node] } : {};
+          return await rewriteModel(model, rules, { dims, ...nodes, random: { seed: VERIFY_SEED, dims }, signal: abort.signal });
         } finally {
           subscription.dispose();
         }

@@ -102,7 +102,7 @@ export class ViewerPanel {
         this.respond(message.requestId, await rewriteOffers(this.services, this.uri, message.node));
         return;
       case 'rewrite':
-        this.respond(message.requestId, await runRewrite(this.services, this.uri, message.node, message.rule));
+        this.respond(message.requestId, await runRewrite(this.services, this.uri, message.node, message.rule, message.scope));
         return;
       case 'goToSource':
         await vscode.commands.executeCommand('npuPort.goToPytorchSource', 'node' in message ? { node: message.node } : { module: message.module });

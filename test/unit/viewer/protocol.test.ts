@@ -60,8 +60,8 @@ test('exported SVG text escapes markup from node names', () => {
 test('rewrite offers, rewrite runs and Go to PyTorch source: exact shapes pass', () => {
   const valid = [
     { type: 'rewriteOffers', requestId: 3, node: '/mask_decoder/Gather' },
-    { type: 'rewrite', requestId: 4, node: '/mask_decoder/transformer/layers.0/mlp/act/Erf', rule: 'erf-to-tanh' },
-    { type: 'rewrite', requestId: 5, node: '<img src=x onerror=alert(1)>', rule: 'int64-to-int32' },
+    { type: 'rewrite', requestId: 4, node: '/mask_decoder/transformer/layers.0/mlp/act/Erf', rule: 'erf-to-tanh', scope: 'node' },
+    { type: 'rewrite', requestId: 5, node: '<img src=x onerror=alert(1)>', rule: 'int64-to-int32', scope: 'model' },
     { type: 'goToSource', node: '/mask_decoder/transformer/layers.0/self_attn/q_proj/MatMul' },
     { type: 'goToSource', module: '/mask_decoder/transformer' },
   ];
@@ -76,6 +76,8 @@ test('rewrite and Go to PyTorch source messages with bad fields are refused', ()
     { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: '../../etc/passwd' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'a'.repeat(65) },
     { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', output: '/tmp/x.onnx' }, { type: 'rewrite', requestId: -2, node: '/a/Abs', rule: 'abs-to-relu' },
     { type: 'rewrite', requestId: 1, node: 3, rule: 'abs-to-relu' },
+    { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', scope: 'graph' },
+    { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', scope: ['node'] },
     { type: 'goToSource' }, { type: 'goToSource', node: '' }, { type: 'goToSource', node: '/a/B', module: '/a' }, { type: 'goToSource', module: 7 },
     { type: 'goToSource', file: '/etc/passwd' },
   ];
