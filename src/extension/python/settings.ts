@@ -53,7 +53,8 @@ export function readSettings(scope?: vscode.Uri): PythonSettings {
     analysis: {
       style: FIX_STYLES.includes(style as FixStyle) ? (style as FixStyle) : 'deviceManager',
       deviceModule: /^[A-Za-z_][A-Za-z0-9_]*$/.test(module) ? module : 'device_utils',
-      rules,
+      // a plain copy: configuration objects are read-only proxies, which cannot be cloned into the scan workers
+      rules: { ...rules },
       onnxTarget: onnxTarget(config),
     },
     exclude: [...config.get<string[]>('exclude', []), ...Object.entries(filesExclude).filter(([, on]) => on).map(([glob]) => glob)],
