@@ -32,8 +32,9 @@ export async function bisectCompileFailure(
         const execution = await runTask(definition);
         if (!execution) return undefined;
         subscriptions.push(token.onCancellationRequested(() => execution.terminate()));
-        // A task that ends without a report (its terminal never ran) ends the wait too.
-        const gone = new Promise<undefined>((resolve) => subscriptions.push(vscode.tasks.onDidEndTask((e) => e.execution === execution && setTimeout(() => resolve(undefined), 500))));
+        // A task that ends without a report (its terminal never ran) ends the wait too. A stopped task ends at
+        // once but reports only after the remote processes are killed, which takes seconds on a busy link.
+        const gone = new Promise<undefined>((resolve) => subscriptions.push(vscode.tasks.onDidEndTask((e) => e.execution === execution && setTimeout(() => resolve(undefined), 15_000))));
         const event = await Promise.race([ended, gone]);
         void announce(event);
         return event;
