@@ -5,15 +5,12 @@
 // Baseline in the same run: the bare incremental re-parse of the same edits with web-tree-sitter
 // (tree.edit + parse with the old tree, same chunked input), nothing else.
 // usage: node bench/python-keystroke.mjs [corpus-dir]
-import * as esbuild from 'esbuild';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { ROOT, bundleCore, pythonFiles } from './lib/core.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const CORPUS = process.argv[2] ?? '/usr/lib/python3/dist-packages/torch';
 const DIST = join(ROOT, 'dist');
@@ -25,32 +22,16 @@ if (!existsSync(join(DIST, 'tree-sitter-python.wasm'))) {
   console.error('python-keystroke: build first (node scripts/build.mjs)');
   process.exit(1);
 }
-const tmp = mkdtempSync(join(tmpdir(), 'npu-port-bench-'));
-const bundle = join(tmp, 'python-core.cjs');
-await esbuild.build({
-  stdin: {
-    contents: "export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { KEYSTROKE_PARSE_BUDGET_MS } from './src/core/python/document'; export { LineIndex } from './src/core/python/text';",
-    resolveDir: ROOT,
-    loader: 'ts',
-  },
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning',
-});
-const core = require(bundle);
+// The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
+const bundled = await bundleCore("export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { KEYSTROKE_PARSE_BUDGET_MS } from './src/core/python/document'; export { LineIndex } from './src/core/python/text';");
+const core = bundled.load();
 const parser = await core.PythonParser.load(DIST);
 const TreeSitter = require('web-tree-sitter');
 await TreeSitter.Parser.init({ locateFile: () => join(DIST, 'tree-sitter.wasm') });
 const rawParser = new TreeSitter.Parser();
 rawParser.setLanguage(await TreeSitter.Language.load(join(DIST, 'tree-sitter-python.wasm')));
 
-const files = [];
-const walk = (d) => {
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else if (e.isFile() && e.name.endsWith('.py')) files.push(p);
-  }
-};
-walk(CORPUS);
+const files = pythonFiles(CORPUS);
 files.sort();
 const lines = [];
 for (const f of files) {
@@ -172,4 +153,4 @@ report('"x" typed at the end of identifiers (code stays valid)', (text, rand) =>
     if (ends.length && !/^\s*(#|import|from)/.test(content) && !/["']/.test(content)) return { line, column: ends[Math.floor(rand() * ends.length)] };
   }
 });
-rmSync(tmp, { recursive: true, force: true });
+bundled.dispose();

@@ -4,41 +4,22 @@
 // later click costs), and reading every file for classes (what an index without the text search costs);
 // the baseline is a bare tree-sitter parse of the same files with the same parser.
 // usage: node bench/python-module-source.mjs [corpus-dir]
-import * as esbuild from 'esbuild';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { ROOT, bundleCore, pythonFiles } from './lib/core.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const CORPUS = process.argv[2] ?? '/usr/lib/python3/dist-packages/torch';
 if (!existsSync(CORPUS)) {
   console.log(`python-module-source: corpus ${CORPUS} not found (apt-get install python3-torch); skipped`);
   process.exit(0);
 }
-const tmp = mkdtempSync(join(tmpdir(), 'npu-port-bench-'));
-const bundle = join(tmp, 'module-source.cjs');
-await esbuild.build({
-  stdin: { contents: "export * from './src/core/python/moduleSource'; export { PythonParser } from './src/core/python/parser';", resolveDir: ROOT, loader: 'ts' },
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning',
-});
-const core = require(bundle);
-rmSync(tmp, { recursive: true, force: true });
+// The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
+const bundled = await bundleCore("export * from './src/core/python/moduleSource'; export { PythonParser } from './src/core/python/parser';");
+const core = bundled.load();
+bundled.dispose();
 
-const files = [];
-const walk = (d) => {
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else if (e.isFile() && e.name.endsWith('.py')) files.push(p);
-  }
-};
-walk(CORPUS);
-walk(join(ROOT, 'test/fixtures/pytorch/edgesam_like'));
+const files = pythonFiles(CORPUS, join(ROOT, 'test/fixtures/pytorch/edgesam_like'));
 const sources = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 const bytes = sources.reduce((n, s) => n + Buffer.byteLength(s.text), 0);
 console.log(`corpus: ${files.length} Python files, ${(bytes / 1e6).toFixed(1)} MB (${CORPUS} + the EdgeSAM-like fixture)`);

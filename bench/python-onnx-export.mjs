@@ -7,16 +7,11 @@
 //  - workspace scan of Debian's python3-torch sources with the default target (ascend310p) and with
 //    the whitelist (more files pass the pre-filter: every file with a forward is parsed).
 // usage: node bench/python-onnx-export.mjs [corpus-dir]
-import * as esbuild from 'esbuild';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { ROOT, bundleCore } from './lib/core.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const CORPUS = process.argv[2] ?? '/usr/lib/python3/dist-packages/torch';
 const DIST = join(ROOT, 'dist');
 const WORKER = join(DIST, 'workers', 'scan.worker.js');
@@ -25,17 +20,9 @@ if (!existsSync(WORKER) || !existsSync(join(DIST, 'tree-sitter-python.wasm'))) {
   process.exit(1);
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'npu-port-bench-'));
-const bundle = join(tmp, 'python-export-core.cjs');
-await esbuild.build({
-  stdin: {
-    contents: "export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { exportTargetOf } from './src/core/python/rules/onnxExportTarget'; export { builtinProfiles, whitelistProfile } from './src/core/onnx/targets';",
-    resolveDir: ROOT,
-    loader: 'ts',
-  },
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning', loader: { '.json': 'json' },
-});
-const core = require(bundle);
+// The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
+const bundled = await bundleCore("export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { exportTargetOf } from './src/core/python/rules/onnxExportTarget'; export { builtinProfiles, whitelistProfile } from './src/core/onnx/targets';");
+const core = bundled.load();
 const parser = await core.PythonParser.load(DIST);
 const whitelist = core.exportTargetOf(core.whitelistProfile(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json'), 'utf8'))));
 const ascend = core.exportTargetOf(core.builtinProfiles().find((p) => p.id === 'ascend310p'));
@@ -123,4 +110,4 @@ if (existsSync(CORPUS)) {
   const s2 = await scan({ ...base, onnxTarget: whitelist });
   console.log(`corpus scan (${s0.files} files, 2 workers): no target ${s0.ms.toFixed(0)} ms (${s0.parsed} parsed); ascend310p ${s1.ms.toFixed(0)} ms (${s1.parsed} parsed, ${s1.n} export findings), ratio ${(s1.ms / s0.ms).toFixed(2)}x; whitelist ${s2.ms.toFixed(0)} ms (${s2.parsed} parsed, ${s2.n} export findings), ratio ${(s2.ms / s0.ms).toFixed(2)}x`);
 } else console.log(`corpus ${CORPUS} not found (apt-get install python3-torch): scan skipped`);
-rmSync(tmp, { recursive: true, force: true });
+bundled.dispose();

@@ -5,16 +5,14 @@
 //  - re-scan with the content-hash cache;
 //  - peak memory (max RSS) of a scan in a fresh process.
 // usage: node bench/python-scan.mjs [corpus-dir]   (npm run bench -- python builds dist/ first)
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { ROOT, bundleCore, pythonFiles } from './lib/core.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const CORPUS = process.argv[2] ?? '/usr/lib/python3/dist-packages/torch';
 const DIST = join(ROOT, 'dist');
@@ -28,28 +26,11 @@ if (!existsSync(WORKER) || !existsSync(join(DIST, 'tree-sitter-python.wasm'))) {
   process.exit(1);
 }
 
-// The core API, bundled for this run (dist/ only holds the CLI and the extension).
-const tmp = mkdtempSync(join(tmpdir(), 'npu-port-bench-'));
-const bundle = join(tmp, 'python-core.cjs');
-await esbuild.build({
-  stdin: {
-    contents: "export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { fixSource, analyzeSource, mayHaveFindings } from './src/core/python/index';",
-    resolveDir: ROOT,
-    loader: 'ts',
-  },
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'warning',
-});
-const core = require(bundle);
+// The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
+const bundled = await bundleCore("export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { fixSource, analyzeSource, mayHaveFindings } from './src/core/python/index';");
+const core = bundled.load();
 
-const files = [];
-const walk = (d) => {
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else if (e.isFile() && e.name.endsWith('.py')) files.push(p);
-  }
-};
-walk(CORPUS);
+const files = pythonFiles(CORPUS);
 const texts = files.map((f) => readFileSync(f, 'utf8'));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
 console.log(`corpus: ${files.length} Python files, ${(bytes / 1e6).toFixed(1)} MB (${CORPUS})`);
@@ -124,7 +105,7 @@ console.log(`ratio re-scan / cold scan:         ${(warm.ms / cold.ms).toFixed(2)
 // Peak memory of a scan in a fresh process (main thread + workers share the process): RSS sampled every 5 ms.
 // (process.resourceUsage().maxRSS would not do: on Linux a spawned child starts with its parent's peak.)
 const child = spawnSync(process.execPath, ['-e', `
-  const core = require(${JSON.stringify(bundle)});
+  const core = require(${JSON.stringify(bundled.file)});
   let peak = process.memoryUsage().rss;
   const start = peak;
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
@@ -140,4 +121,4 @@ try {
 } catch {
   console.log(`peak memory: child failed: ${child.stderr}`);
 }
-rmSync(tmp, { recursive: true, force: true });
+bundled.dispose();
