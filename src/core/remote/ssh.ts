@@ -195,7 +195,20 @@ export class SshSession {
     };
     if (privateKey) config.privateKey = privateKey;
     if (options.credentials?.passphrase) config.passphrase = options.credentials.passphrase;
-    if (options.credentials?.password) config.password = options.credentials.password;
+    const password = options.credentials?.password;
+    if (password) {
+      config.password = password;
+      // Servers that take the password only through keyboard-interactive (PAM): answer its hidden
+      // prompts with it, in the first round that asks something (a wrong password is not sent again).
+      config.tryKeyboard = true;
+      let answered = false;
+      client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+        if (!prompts.length) return finish([]);
+        if (answered || prompts.some((p) => p.echo)) return finish([]);
+        answered = true;
+        finish(prompts.map(() => password));
+      });
+    }
     // Windows' OpenSSH agent listens on a named pipe and sets no SSH_AUTH_SOCK.
     const agent = options.credentials?.agent ?? process.env.SSH_AUTH_SOCK ?? (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
     if (agent) config.agent = agent;
@@ -236,7 +249,10 @@ export class SshSession {
         client.end();
         if (keyProblem) return done(keyProblem);
         if (/passphrase/i.test(error.message) && host.identityFile) {
-          return done(new AuthenticationError(msg('The identity file {0} is encrypted: its passphrase is needed.', host.identityFile), 'passphrase', { host: host.name, cause: error }));
+          const detail = options.credentials?.passphrase
+            ? msg('The passphrase for the identity file {0} is wrong.', host.identityFile)
+            : msg('The identity file {0} is encrypted: its passphrase is needed.', host.identityFile);
+          return done(new AuthenticationError(detail, 'passphrase', { host: host.name, cause: error }));
         }
         if (error.level === 'client-authentication') {
           return done(new AuthenticationError(msg('Authentication as "{0}" on {1} failed (tried: key file, agent, password as configured).', host.user, host.name), 'password', { host: host.name, cause: error }));

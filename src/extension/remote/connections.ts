@@ -10,7 +10,27 @@ import * as vscode from 'vscode';
 import { AuthenticationError } from '../../core/remote/errors';
 import { expandHome, type HostConfig } from '../../core/remote/hosts';
 import { SshPool, SshSession, type SshCredentials, type UnknownHostKey, type UnknownKeyDecision } from '../../core/remote/ssh';
+import { t } from '../l10n';
 import { getLog } from '../log';
+
+type SecretKind = 'passphrase' | 'password';
+
+/** A secret question as shown (no secret in it): for the integration tests' internal command. */
+export interface SecretQuestion {
+  readonly step: 'secret' | 'remember';
+  readonly kind: SecretKind;
+  readonly host: string;
+  readonly title: string;
+  readonly prompt: string;
+  readonly password: boolean;
+  /** Why it is asked again (the last answer was wrong). */
+  readonly problem?: string;
+}
+
+/** globalState: SecretStorage keys this extension stored (names only, never values). */
+const STORED_SECRETS_KEY = 'npuPort.ssh.storedSecretKeys';
+/** Questions per connection attempt before the error is reported (a wrong answer asks again). */
+const MAX_SECRET_QUESTIONS = 3;
 
 /** ~/.ssh/known_hosts, plus the file of the `npuPort.knownHostsFile` setting (a team's shared known_hosts). */
 function knownHostsFiles(): string[] {
@@ -40,8 +60,63 @@ export class RemoteConnections implements vscode.Disposable {
     return path.join(this.context.globalStorageUri.fsPath, 'known_hosts');
   }
 
-  private secretKey(host: HostConfig, kind: 'passphrase' | 'password'): string {
-    return `npuPort.ssh.${kind}:${host.user}@${host.host}:${host.port}`;
+  /**
+   * SecretStorage key of a secret: a passphrase belongs to its key file (one file, many hosts), a
+   * password to user@host:port. Keys name no secret; they are listed in globalState (SecretStorage
+   * cannot enumerate) so that "Forget Remote Host Secrets" can find them.
+   */
+  private secretKey(host: HostConfig, kind: SecretKind): string {
+    return kind === 'passphrase' && host.identityFile ? `npuPort.ssh.passphrase:${path.resolve(expandHome(host.identityFile))}` : `npuPort.ssh.${kind}:${host.user}@${host.host}:${host.port}`;
+  }
+
+  private storedKeys(): string[] {
+    return this.context.globalState.get<string[]>(STORED_SECRETS_KEY, []);
+  }
+
+  private async storeSecret(key: string, value: string): Promise<void> {
+    await this.context.secrets.store(key, value);
+    const keys = this.storedKeys();
+    if (!keys.includes(key)) await this.context.globalState.update(STORED_SECRETS_KEY, [...keys, key]);
+  }
+
+  private async deleteSecret(key: string): Promise<void> {
+    await this.context.secrets.delete(key);
+    await this.context.globalState.update(
+      STORED_SECRETS_KEY,
+      this.storedKeys().filter((k) => k !== key),
+    );
+  }
+
+  /** What is stored, for the Forget command: key and a label without the secret. */
+  storedSecrets(): { key: string; label: string }[] {
+    return this.storedKeys().map((key) => {
+      const [kind, target] = [key.slice('npuPort.ssh.'.length, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+      return { key, label: kind === 'passphrase' ? vscode.l10n.t('Passphrase of the key file {0}', target) : vscode.l10n.t('Password of {0}', target) };
+    });
+  }
+
+  /** Removes stored secrets (all of them, or those of `keys`); returns how many were removed. */
+  async forgetSecrets(keys?: readonly string[]): Promise<number> {
+    const doomed = keys ?? this.storedKeys();
+    for (const key of doomed) await this.deleteSecret(key);
+    getLog().info(`ssh: forgot ${doomed.length} stored secret(s)`);
+    return doomed.length;
+  }
+
+  /** Keys of the secrets a host uses (its key file's passphrase and its password). */
+  secretKeysOf(host: HostConfig): string[] {
+    return [this.secretKey(host, 'passphrase'), this.secretKey(host, 'password')];
+  }
+
+  /** The last secret question shown (for the integration tests, through an internal command). */
+  lastSecretQuestion: SecretQuestion | undefined;
+  private openSecretBox: vscode.InputBox | undefined;
+
+  /** Test hook: sets the value of the open secret input box, as typing would. */
+  typeIntoSecretBox(text: string): boolean {
+    if (!this.openSecretBox) return false;
+    this.openSecretBox.value = text;
+    return true;
   }
 
   /** The last host key question shown (for the integration tests, through an internal command). */
@@ -94,13 +169,17 @@ export class RemoteConnections implements vscode.Disposable {
 
   private async connect(host: HostConfig, signal?: AbortSignal): Promise<SshSession> {
     const credentials: { passphrase?: string; password?: string } = {};
-    const stored = {
-      passphrase: await this.context.secrets.get(this.secretKey(host, 'passphrase')),
-      password: await this.context.secrets.get(this.secretKey(host, 'password')),
-    };
-    if (stored.passphrase) credentials.passphrase = stored.passphrase;
-    if (stored.password) credentials.password = stored.password;
-    for (let attempt = 0; ; attempt++) {
+    /** Where each secret in `credentials` came from: storage (so a stale one is removed) or typed now. */
+    const source: Partial<Record<SecretKind, 'stored' | 'typed'>> = {};
+    for (const kind of ['passphrase', 'password'] as const) {
+      const stored = await this.context.secrets.get(this.secretKey(host, kind));
+      if (stored) {
+        credentials[kind] = stored;
+        source[kind] = 'stored';
+      }
+    }
+    let asked = 0;
+    for (;;) {
       try {
         const session = await SshSession.connect(host, {
           hostKeys: { knownHostsFiles: knownHostsFiles(), ownStore: this.ownStore, onUnknownKey: (k) => this.askUnknownKey(k) },
@@ -108,33 +187,91 @@ export class RemoteConnections implements vscode.Disposable {
           logger: getLog(),
           ...(signal ? { signal } : {}),
         });
-        await this.offerToRemember(host, credentials, stored);
+        for (const kind of ['passphrase', 'password'] as const) {
+          const value = credentials[kind];
+          if (value && source[kind] === 'typed' && (await this.askToRemember(host, kind))) await this.storeSecret(this.secretKey(host, kind), value);
+        }
         return session;
       } catch (error) {
-        if (!(error instanceof AuthenticationError) || attempt >= 2) throw error;
-        const secret = await vscode.window.showInputBox({
-          password: true,
-          ignoreFocusOut: true,
-          title: error.needs === 'passphrase' ? vscode.l10n.t('Passphrase for {0}', host.identityFile ?? host.name) : vscode.l10n.t('Password for {0}@{1}', host.user, host.host),
-        });
+        if (!(error instanceof AuthenticationError) || signal?.aborted) throw error;
+        const kind = error.needs;
+        const wrong = credentials[kind] !== undefined;
+        if (wrong && source[kind] === 'stored') {
+          // A stored secret that no longer works (key re-encrypted, password changed) is not kept.
+          getLog().warn(`ssh ${host.name}: the stored ${kind} no longer works; it was removed from SecretStorage`);
+          await this.deleteSecret(this.secretKey(host, kind));
+        }
+        if (asked >= MAX_SECRET_QUESTIONS) throw error;
+        asked++;
+        const secret = await this.askSecret(host, kind, wrong ? t(error.detail) : undefined);
         if (secret === undefined) throw error;
-        credentials[error.needs] = secret;
+        credentials[kind] = secret;
+        source[kind] = 'typed';
       }
     }
   }
 
-  private async offerToRemember(host: HostConfig, used: { passphrase?: string; password?: string }, stored: { passphrase?: string | undefined; password?: string | undefined }): Promise<void> {
-    for (const kind of ['passphrase', 'password'] as const) {
-      const value = used[kind];
-      if (!value || value === stored[kind]) continue;
-      const keep = vscode.l10n.t('Remember');
-      const question =
-        kind === 'passphrase'
-          ? vscode.l10n.t('Keep the key passphrase for {0} in the system keychain (VS Code SecretStorage)?', host.name)
-          : vscode.l10n.t('Keep the password for {0} in the system keychain (VS Code SecretStorage)?', host.name);
-      const answer = await vscode.window.showInformationMessage(question, keep, vscode.l10n.t('Not Now'));
-      if (answer === keep) await this.context.secrets.store(this.secretKey(host, kind), value);
-    }
+  /**
+   * Asks for a passphrase or password in a masked input box. `problem` (the previous answer was
+   * wrong) shows as an error under the box until the user types. Escape: undefined.
+   */
+  private askSecret(host: HostConfig, kind: SecretKind, problem: string | undefined): Promise<string | undefined> {
+    const box = vscode.window.createInputBox();
+    box.password = true;
+    box.ignoreFocusOut = true;
+    box.title = kind === 'passphrase' ? vscode.l10n.t('Passphrase for {0}', host.identityFile ?? host.name) : vscode.l10n.t('Password for {0}@{1}', host.user, host.host);
+    box.prompt =
+      kind === 'passphrase'
+        ? vscode.l10n.t('Host "{0}": the key file is encrypted. Enter its passphrase and press Enter (Escape cancels).', host.name)
+        : vscode.l10n.t('Host "{0}": enter the password of {1} and press Enter (Escape cancels).', host.name, host.user);
+    if (problem) box.validationMessage = { message: problem, severity: vscode.InputBoxValidationSeverity.Error };
+    this.lastSecretQuestion = { step: 'secret', kind, host: host.name, title: box.title, prompt: box.prompt, password: box.password, ...(problem ? { problem } : {}) };
+    this.openSecretBox = box;
+    getLog().info(`ssh ${host.name}: asking for the ${kind}${problem ? ' again (the last one was wrong)' : ''}`);
+    return new Promise<string | undefined>((resolve) => {
+      let answer: string | undefined;
+      box.onDidChangeValue(() => {
+        if (box.validationMessage) box.validationMessage = undefined;
+      });
+      box.onDidAccept(() => {
+        if (!box.value) return;
+        answer = box.value;
+        box.hide();
+      });
+      box.onDidHide(() => {
+        if (this.openSecretBox === box) this.openSecretBox = undefined;
+        box.dispose();
+        resolve(answer);
+      });
+      box.show();
+    });
+  }
+
+  /** After a typed secret worked: keep it in SecretStorage? A quick pick; closing it keeps nothing. */
+  private askToRemember(host: HostConfig, kind: SecretKind): Promise<boolean> {
+    const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { keep: boolean }>();
+    pick.title =
+      kind === 'passphrase'
+        ? vscode.l10n.t('Keep the key passphrase for {0} in the system keychain (VS Code SecretStorage)?', host.name)
+        : vscode.l10n.t('Keep the password for {0} in the system keychain (VS Code SecretStorage)?', host.name);
+    pick.items = [
+      { label: vscode.l10n.t('$(lock) Remember'), detail: vscode.l10n.t('Connect without asking next time. "NPU: Forget Remote Host Secrets" removes it.'), keep: true },
+      { label: vscode.l10n.t('Not Now'), detail: vscode.l10n.t('Ask again at the next connection'), keep: false },
+    ];
+    pick.ignoreFocusOut = true;
+    this.lastSecretQuestion = { step: 'remember', kind, host: host.name, title: pick.title, prompt: '', password: false };
+    return new Promise<boolean>((resolve) => {
+      let keep = false;
+      pick.onDidAccept(() => {
+        keep = pick.selectedItems[0]?.keep ?? false;
+        pick.hide();
+      });
+      pick.onDidHide(() => {
+        pick.dispose();
+        resolve(keep);
+      });
+      pick.show();
+    });
   }
 
   dispose(): void {

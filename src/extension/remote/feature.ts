@@ -3,6 +3,7 @@ import type { Feature } from '../features';
 import { addRemoteHost } from './addHost';
 import { bisectCompileFailure } from './bisectCommand';
 import { RemoteConnections } from './connections';
+import { forgetRemoteSecrets } from './forgetSecrets';
 import { activeHost, readHostsSetting } from './hostsSetting';
 import { createHostStatusBar } from './statusBar';
 import { RemoteTaskProvider, TASK_TYPE, type NpuPortTaskDefinition, type RemoteTaskEvent } from './taskProvider';
@@ -66,6 +67,17 @@ export const remoteFeature: Feature = {
         connections.lastHostKeyQuestion = undefined;
         return question;
       }),
+      // Internal (not in the manifest): the last passphrase/password question or remember pick, and
+      // typing into the open secret box; the integration tests answer with VS Code's quick-open commands.
+      vscode.commands.registerCommand('npuPort.remote.takeSecretQuestion', () => {
+        const question = connections.lastSecretQuestion;
+        connections.lastSecretQuestion = undefined;
+        return question;
+      }),
+      vscode.commands.registerCommand('npuPort.remote.typeSecret', (text: string) => connections.typeIntoSecretBox(text)),
+      // Internal: the folder of the extension's log files (the tests check that no secret is in them).
+      vscode.commands.registerCommand('npuPort.remote.logFolder', () => context.logUri.fsPath),
+      vscode.commands.registerCommand('npuPort.forgetRemoteSecrets', (hostName?: string) => forgetRemoteSecrets(connections, hostName)),
       vscode.commands.registerCommand('npuPort.remoteConvert', async (arg?: unknown) => {
         const model = modelArg(arg);
         if (!model) return void vscode.window.showWarningMessage(vscode.l10n.t('Open or select an .onnx model to compile for the remote target.'));

@@ -1,0 +1,162 @@
+/**
+ * Key passphrases inside the real VS Code, against the loopback OpenSSH server with a client key
+ * encrypted by `ssh-keygen -N`: running a task asks for the passphrase in a masked input box (answered
+ * here by typing into the open box and VS Code's own accept command, as a keyboard user would); a
+ * wrong one asks again and says why; the right one connects and offers to keep it in SecretStorage;
+ * a kept passphrase is used by the next connection without asking; "NPU: Forget Remote Host Secrets"
+ * removes it; Escape or three wrong answers fail the task with a clear error. The passphrase is in
+ * neither the extension's log files nor settings.json.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
+import { activateExtension, waitFor, workspaceFolder } from '../extension';
+
+interface Report {
+  result?: { exitCode: number };
+  error?: string;
+}
+interface SecretQuestion {
+  step: 'secret' | 'remember';
+  kind: 'passphrase' | 'password';
+  host: string;
+  title: string;
+  prompt: string;
+  password: boolean;
+  problem?: string;
+}
+
+/** Distinctive, so that finding it anywhere is a leak; spaces and shell characters on purpose. */
+const PASSPHRASE = 'npu passphrase 7f3a "$(x)" ü';
+const WRONG = 'wrong-guess-91c4';
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    return statSync(file).isDirectory() ? filesUnder(file) : [file];
+  });
+}
+
+(sshdAvailable ? describe : describe.skip)('remote key passphrases in the real VS Code', function () {
+  this.timeout(120_000);
+  let server: LoopbackSshd;
+  let encryptedKey: string;
+  const config = () => vscode.workspace.getConfiguration('npuPort');
+  const take = async () => vscode.commands.executeCommand<SecretQuestion | undefined>('npuPort.remote.takeSecretQuestion');
+  /** A host entry of its own per step (connections are reused per host entry), with the encrypted key. */
+  const useHost = async (name: string) => {
+    await config().update('hosts', [{ ...server.ascendHost, name, identityFile: encryptedKey }], vscode.ConfigurationTarget.Global);
+    await config().update('activeHost', name, vscode.ConfigurationTarget.Global);
+  };
+  const doctor = () => vscode.commands.executeCommand<Report | undefined>('npuPort.remoteDoctor') as Promise<Report | undefined>;
+  /** Types into the open secret box and presses Enter (VS Code's accept command). */
+  const answer = async (text: string) => {
+    assert.equal(await vscode.commands.executeCommand('npuPort.remote.typeSecret', text), true, 'a secret box is open');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  };
+  const question = async (step: SecretQuestion['step']) => {
+    const q = await waitFor(take, `the ${step} question`);
+    assert.equal(q.step, step, JSON.stringify(q));
+    return q;
+  };
+
+  before(async () => {
+    await activateExtension();
+    server = await startLoopbackSshd();
+    encryptedKey = path.join(server.dir, 'client_encrypted_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASSPHRASE, '-C', 'npu-port-test-encrypted', '-f', encryptedKey]);
+    appendFileSync(path.join(server.dir, 'authorized_keys'), readFileSync(`${encryptedKey}.pub`));
+    await config().update('knownHostsFile', server.knownHosts, vscode.ConfigurationTarget.Global);
+    while (await take()) {
+      // drop questions left by other suites
+    }
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-again');
+    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await server?.stop();
+  });
+
+  it('asks in a masked box; a wrong passphrase asks again and says so; the right one connects; Remember keeps it', async () => {
+    await useHost('secret-first');
+    const report = doctor();
+    const first = await question('secret');
+    assert.equal(first.kind, 'passphrase');
+    assert.equal(first.password, true, 'the input box masks what is typed');
+    assert.equal(first.host, 'secret-first');
+    assert.ok(first.title.includes(encryptedKey), first.title);
+    assert.equal(first.problem, undefined);
+    await answer(WRONG);
+    const again = await question('secret');
+    assert.match(again.problem ?? '', /^The passphrase for the identity file .+ is wrong\.$/);
+    await answer(PASSPHRASE);
+    const remember = await question('remember');
+    assert.equal(remember.kind, 'passphrase');
+    assert.match(remember.title, /Keep the key passphrase for secret-first in the system keychain/);
+    // The first item, Remember, is active: accept it.
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const ended = await report;
+    assert.equal(ended?.error, undefined);
+    assert.equal(ended?.result?.exitCode, 0);
+  });
+
+  it('a new connection uses the kept passphrase without asking', async () => {
+    await useHost('secret-again');
+    const ended = await doctor();
+    assert.equal(ended?.error, undefined);
+    assert.equal(ended?.result?.exitCode, 0);
+    assert.equal(await take(), undefined, 'nothing is asked');
+  });
+
+  it('NPU: Forget Remote Host Secrets removes it: the next connection asks again; Escape fails the task cleanly', async () => {
+    assert.equal(await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-again'), 1);
+    await useHost('secret-forgotten');
+    const report = doctor();
+    const asked = await question('secret');
+    assert.equal(asked.problem, undefined);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const ended = await report;
+    assert.match(ended?.error ?? '', /The identity file .+ is encrypted: its passphrase is needed\./);
+    assert.equal(await take(), undefined, 'asked once, nothing else');
+  });
+
+  it('three wrong passphrases fail the task with a clear error and offer nothing to keep', async () => {
+    await useHost('secret-wrong');
+    const report = doctor();
+    for (let i = 0; i < 3; i++) {
+      const q = await question('secret');
+      assert.equal(q.problem === undefined, i === 0, JSON.stringify(q));
+      await answer(`${WRONG}-${i}`);
+    }
+    const ended = await report;
+    assert.match(ended?.error ?? '', /The passphrase for the identity file .+ is wrong\./);
+    assert.equal(await take(), undefined, 'no fourth question, no remember question');
+  });
+
+  it('the passphrase reaches neither the extension log nor settings.json', async () => {
+    const logFolder = await vscode.commands.executeCommand<string>('npuPort.remote.logFolder');
+    // The log is written asynchronously: wait until it shows this suite's connections.
+    const logText = await waitFor(() => {
+      const text = filesUnder(logFolder).map((f) => readFileSync(f, 'utf8')).join('\n');
+      return text.includes('ssh secret-again: connected to') && text.includes('secret-wrong: asking for the passphrase again') ? text : undefined;
+    }, 'the extension log with this suite\'s connections');
+    for (const secret of [PASSPHRASE, WRONG]) assert.equal(logText.includes(secret), false, `"${secret}" is in the log`);
+    // User settings: <user-data>/User/settings.json, above the logs folder; and the workspace's.
+    let dir = logFolder;
+    while (!existsSync(path.join(dir, 'User', 'settings.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    const userSettings = path.join(dir, 'User', 'settings.json');
+    assert.ok(existsSync(userSettings), `no User/settings.json above ${logFolder}`);
+    const settingsText = readFileSync(userSettings, 'utf8');
+    assert.ok(settingsText.includes('secret-wrong'), 'the settings file holds the host entries this suite wrote');
+    const workspaceSettings = path.join(workspaceFolder().fsPath, '.vscode', 'settings.json');
+    const allSettings = settingsText + (existsSync(workspaceSettings) ? readFileSync(workspaceSettings, 'utf8') : '');
+    for (const secret of [PASSPHRASE, WRONG]) assert.equal(allSettings.includes(secret), false, `"${secret}" is in settings.json`);
+  });
+});
