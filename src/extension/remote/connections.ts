@@ -203,7 +203,8 @@ export class RemoteConnections implements vscode.Disposable {
         }
         if (asked >= MAX_SECRET_QUESTIONS) throw error;
         asked++;
-        const secret = await this.askSecret(host, kind, wrong ? t(error.detail) : undefined);
+        const problem = !wrong ? undefined : kind === 'passphrase' ? t(error.detail) : vscode.l10n.t('The password for {0}@{1} was not accepted.', host.user, host.host);
+        const secret = await this.askSecret(host, kind, problem);
         if (secret === undefined) throw error;
         credentials[kind] = secret;
         source[kind] = 'typed';

@@ -6,6 +6,9 @@
  * a kept passphrase is used by the next connection without asking; "NPU: Forget Remote Host Secrets"
  * removes it; Escape or three wrong answers fail the task with a clear error. The passphrase is in
  * neither the extension's log files nor settings.json.
+ * Passwords the same way, against an ssh2 Server that takes one password (OpenSSH would check it
+ * against a system account, which a test must not create): Not Now keeps nothing, so the next
+ * connection asks again.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +16,7 @@ import { appendFileSync, existsSync, readFileSync, readdirSync, statSync } from 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
+import { startPasswordSshServer, type PasswordSshServer } from '../../unit/remote/passwordSshServer';
 import { activateExtension, waitFor, workspaceFolder } from '../extension';
 
 interface Report {
@@ -39,6 +43,15 @@ function filesUnder(dir: string): string[] {
     const file = path.join(dir, name);
     return statSync(file).isDirectory() ? filesUnder(file) : [file];
   });
+}
+
+async function logText(mustShow: readonly string[]): Promise<string> {
+  const logFolder = await vscode.commands.executeCommand<string>('npuPort.remote.logFolder');
+  // The log is written asynchronously: wait until it shows the suite's connections.
+  return waitFor(() => {
+    const text = filesUnder(logFolder).map((f) => readFileSync(f, 'utf8')).join('\n');
+    return mustShow.every((s) => text.includes(s)) ? text : undefined;
+  }, `the extension log showing ${mustShow.join(', ')}`);
 }
 
 (sshdAvailable ? describe : describe.skip)('remote key passphrases in the real VS Code', function () {
@@ -141,13 +154,9 @@ function filesUnder(dir: string): string[] {
   });
 
   it('the passphrase reaches neither the extension log nor settings.json', async () => {
+    const log = await logText(['ssh secret-again: connected to', 'ssh secret-wrong: asking for the passphrase again']);
+    for (const secret of [PASSPHRASE, WRONG]) assert.equal(log.includes(secret), false, `"${secret}" is in the log`);
     const logFolder = await vscode.commands.executeCommand<string>('npuPort.remote.logFolder');
-    // The log is written asynchronously: wait until it shows this suite's connections.
-    const logText = await waitFor(() => {
-      const text = filesUnder(logFolder).map((f) => readFileSync(f, 'utf8')).join('\n');
-      return text.includes('ssh secret-again: connected to') && text.includes('secret-wrong: asking for the passphrase again') ? text : undefined;
-    }, 'the extension log with this suite\'s connections');
-    for (const secret of [PASSPHRASE, WRONG]) assert.equal(logText.includes(secret), false, `"${secret}" is in the log`);
     // User settings: <user-data>/User/settings.json, above the logs folder; and the workspace's.
     let dir = logFolder;
     while (!existsSync(path.join(dir, 'User', 'settings.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
@@ -158,5 +167,83 @@ function filesUnder(dir: string): string[] {
     const workspaceSettings = path.join(workspaceFolder().fsPath, '.vscode', 'settings.json');
     const allSettings = settingsText + (existsSync(workspaceSettings) ? readFileSync(workspaceSettings, 'utf8') : '');
     for (const secret of [PASSPHRASE, WRONG]) assert.equal(allSettings.includes(secret), false, `"${secret}" is in settings.json`);
+  });
+});
+
+const PASSWORD = 'npu password 5be1 \'q\' ;x';
+
+describe('remote passwords in the real VS Code', function () {
+  this.timeout(120_000);
+  let server: PasswordSshServer;
+  const config = () => vscode.workspace.getConfiguration('npuPort');
+  const take = async () => vscode.commands.executeCommand<SecretQuestion | undefined>('npuPort.remote.takeSecretQuestion');
+  const useHost = async (name: string) => {
+    const host = { name, host: '127.0.0.1', port: server.port, user: server.user, kind: 'ascend', shell: 'posix', workdir: path.join(server.knownHosts, '..', 'work') };
+    await config().update('hosts', [host], vscode.ConfigurationTarget.Global);
+    await config().update('activeHost', name, vscode.ConfigurationTarget.Global);
+  };
+  const doctor = () => vscode.commands.executeCommand<Report | undefined>('npuPort.remoteDoctor') as Promise<Report | undefined>;
+  const answer = async (text: string) => {
+    assert.equal(await vscode.commands.executeCommand('npuPort.remote.typeSecret', text), true, 'a secret box is open');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  };
+  const question = async (step: SecretQuestion['step']) => {
+    const q = await waitFor(take, `the ${step} question`);
+    assert.equal(q.step, step, JSON.stringify(q));
+    return q;
+  };
+
+  before(async () => {
+    await activateExtension();
+    server = await startPasswordSshServer({ password: PASSWORD, method: 'password' });
+    await config().update('knownHostsFile', server.knownHosts, vscode.ConfigurationTarget.Global);
+    while (await take()) {
+      // drop questions left by other suites
+    }
+  });
+
+  after(async () => {
+    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await server?.stop();
+  });
+
+  it('asks for the password in a masked box; a wrong one asks again; the right one connects; Not Now keeps nothing', async () => {
+    await useHost('pw-first');
+    const report = doctor();
+    const first = await question('secret');
+    assert.equal(first.kind, 'password');
+    assert.equal(first.password, true);
+    assert.equal(first.title, `Password for ${server.user}@127.0.0.1`);
+    await answer(WRONG);
+    const again = await question('secret');
+    assert.equal(again.problem, `The password for ${server.user}@127.0.0.1 was not accepted.`);
+    await answer(PASSWORD);
+    const remember = await question('remember');
+    assert.match(remember.title, /Keep the password for pw-first/);
+    // Not Now is the second item.
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const ended = await report;
+    assert.equal(ended?.error, undefined, 'connected: the doctor ran');
+    assert.ok(server.commands.length > 0, 'the doctor ran commands on the host');
+    assert.deepEqual(
+      server.attempts.filter((a) => a.method === 'password').map((a) => a.secrets[0]),
+      [WRONG, PASSWORD],
+    );
+  });
+
+  it('after Not Now the next connection asks again; Escape fails the task with a clear error', async () => {
+    await useHost('pw-again');
+    const report = doctor();
+    const asked = await question('secret');
+    assert.equal(asked.kind, 'password');
+    assert.equal(asked.problem, undefined);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const ended = await report;
+    assert.match(ended?.error ?? '', /Authentication as "npu-tester" on pw-again failed/);
+    const log = await logText(['ssh pw-first: connected to', 'ssh pw-again: asking for the password']);
+    assert.equal(log.includes(PASSWORD), false, 'the password is in the log');
   });
 });
