@@ -5,6 +5,7 @@ import type { RuleContext } from './context';
 import { isEntryScript } from './entry';
 import { importLayout, type ImportLayout } from './fixes/imports';
 import { FixKit } from './fixes/kit';
+import { DeviceFlow } from './flow';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
 import { checkName } from './rules/names';
@@ -33,7 +34,6 @@ export function mayHaveFindings(text: string, options?: AnalysisOptions): boolea
   return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text) || mayHaveExportFindings(text, options?.onnxTarget);
 }
 
-const DEVICE_USE = /\.to\s*\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*[,)]|\b(?:device|map_location)\s*=\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\b|torch\.device\(\s*(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*)\s*\)/g;
 const IGNORE_FILE = /^#\s*npu-port:\s*ignore-file\b/m;
 const IGNORE = /#\s*npu-port:\s*ignore(?:\[([^\]]*)\])?/;
 const MAX_SYNTAX_ERRORS = 100;
@@ -45,10 +45,15 @@ export interface AnalyzeInput {
   readonly options: AnalysisOptions;
   /** The file's imports from the previous analysis, moved with the edits (incremental re-analysis). */
   readonly imports?: ImportTable;
-  /** From the previous full analysis, when the edit cannot have changed them. */
-  readonly deviceNames?: ReadonlySet<string>;
   /** Only report constructs touching this offset range (incremental re-analysis). */
   readonly within?: { readonly start: number; readonly end: number };
+  /**
+   * Device literals outside `within` to look at again (incremental re-analysis): their findings depend
+   * on code elsewhere in the file (data flow), which the edit may have changed.
+   */
+  readonly recheck?: readonly { readonly start: number; readonly end: number }[];
+  /** Receives the literals whose finding depends on data flow (see recheck). */
+  readonly flowDependent?: { start: number; end: number }[];
   /** Where fixes insert imports, when the caller knows it is unchanged (incremental re-analysis). */
   readonly layout?: ImportLayout;
 }
@@ -62,7 +67,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const kit = new FixKit(lines, input.layout ?? importLayout(tree, imports, lines), options, options.style !== 'transferToNpu' || (options.entryScript ?? isEntryScript(text)));
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const deviceNames = input.deviceNames ?? deviceNamesOf(text);
+  let flow: DeviceFlow | undefined;
 
   const ctx: RuleContext = {
     text,
@@ -70,7 +75,12 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
     tree,
     imports,
     kit,
-    deviceNames,
+    get flow() {
+      return (flow ??= new DeviceFlow(tree, text, imports));
+    },
+    dependsOnFlow(literal) {
+      input.flowDependent?.push({ start: literal.startIndex, end: literal.endIndex });
+    },
     transferToNpu: options.runsUnderTransferToNpu === true || imports.hasModuleImport('torch_npu.contrib.transfer_to_npu'),
     usesDiffusers: imports.importsFrom('diffusers'),
     report(node, rule, message, fixes, severity) {
@@ -86,15 +96,17 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const end = input.within?.end ?? text.length;
   const aliases = imports.localsUnder(['torch.cuda', 'torch.backends', 'torch.utils.cpp_extension', 'torch.jit', 'torch.distributed.is_nccl_available', ...LIBRARY_MODULES]);
   const pattern = candidatePattern(aliases);
-  pattern.lastIndex = start;
   const root = tree.rootNode;
   const visited = new Set<number>();
-  for (let m = pattern.exec(text); m && m.index <= end; m = pattern.exec(text)) {
-    const at = m[0].startsWith('.') ? m.index + 1 : m.index;
-    const node = root.descendantForIndex(at);
-    if (!node || visited.has(node.id)) continue;
-    visited.add(node.id);
-    dispatch(ctx, node);
+  for (const range of [{ start, end }, ...(input.recheck ?? [])]) {
+    pattern.lastIndex = range.start;
+    for (let m = pattern.exec(text); m && m.index <= range.end; m = pattern.exec(text)) {
+      const at = m[0].startsWith('.') ? m.index + 1 : m.index;
+      const node = root.descendantForIndex(at);
+      if (!node || visited.has(node.id)) continue;
+      visited.add(node.id);
+      dispatch(ctx, node);
+    }
   }
   for (const info of imports.imports) {
     if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
@@ -102,13 +114,6 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (options.onnxTarget) checkOnnxExport(ctx, options.onnxTarget, start, end);
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
-}
-
-/** Names (last segment) passed somewhere as a device: `.to(x)`, `device=x`, `map_location=x`, `torch.device(x)`. */
-export function deviceNamesOf(text: string): Set<string> {
-  const names = new Set<string>();
-  for (const m of text.matchAll(DEVICE_USE)) names.add((m[1] ?? m[2] ?? m[3])!);
-  return names;
 }
 
 function dispatch(ctx: RuleContext, node: Node): void {

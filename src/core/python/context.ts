@@ -1,7 +1,8 @@
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { Message } from '../l10n';
 import type { RuleId } from './catalog';
 import type { FixKit } from './fixes/kit';
+import type { DeviceFlow } from './flow';
 import type { ImportTable } from './symbols';
 import type { Span } from './syntax';
 import type { LineIndex } from './text';
@@ -14,8 +15,10 @@ export interface RuleContext {
   readonly tree: Tree;
   readonly imports: ImportTable;
   readonly kit: FixKit;
-  /** Names (last segment) passed somewhere as a device: `.to(x)`, `device=x`, `torch.device(x)`. */
-  readonly deviceNames: ReadonlySet<string>;
+  /** Where values go in this file (device strings assigned to names, attributes, parameters). */
+  readonly flow: DeviceFlow;
+  /** The finding at this literal depends on code elsewhere in the file (incremental updates re-check it). */
+  dependsOnFlow(literal: Node): void;
   /** The file imports torch_npu.contrib.transfer_to_npu: CUDA calls are redirected at run time. */
   readonly transferToNpu: boolean;
   /** The file imports diffusers (the attention fallback is an environment variable there). */

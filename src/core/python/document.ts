@@ -1,6 +1,6 @@
 import type { Tree } from 'web-tree-sitter';
 import { comparePositions, type Position, type Range } from '../position';
-import { analyzePython, deviceNamesOf } from './analyze';
+import { analyzePython } from './analyze';
 import { importLayout, type ImportLayout } from './fixes/imports';
 import { ImportTable } from './symbols';
 import type { Span } from './syntax';
@@ -46,8 +46,11 @@ export class PythonDocument {
   private tree: Tree;
   private lines: LineIndex;
   private current: Finding[];
-  /** Names used as devices; edits that could change them (GLOBAL_EFFECT) re-analyse everything. */
-  private deviceNames: ReadonlySet<string> = new Set();
+  /**
+   * Device literals whose finding depends on code elsewhere (data flow: where the name they are assigned
+   * to is read); a partial update looks at them again, wherever the edit is.
+   */
+  private flowLiterals: { start: number; end: number }[] = [];
   /** The imports as of the last full analysis, moved with every edit since. */
   private imports: ImportTable | undefined;
   /** End offset of the last top-level import or the module docstring. */
@@ -124,6 +127,8 @@ export class PythonDocument {
         else next.push(moved);
       }
       kept = next;
+      // a literal the edit touches is in the dirty range (re-analysed, and recorded again if it still depends on flow)
+      this.flowLiterals = this.flowLiterals.filter((l) => l.end < start || l.start > oldEnd).map((l) => (l.start >= oldEnd ? { start: l.start + shift.newEnd - oldEnd, end: l.end + shift.newEnd - oldEnd } : l));
       if (!full) {
         this.imports = this.imports?.moved((span) => shiftSpan(span, shift));
         if (!this.imports) (full = true), (this.fullReason = 'import');
@@ -179,8 +184,12 @@ export class PythonDocument {
     // otherwise the header did not change: partial updates are edits below it (touchesHeader); the
     // import layout also points at `from M import` statements further down, which may have moved
     else if (start <= this.layoutEnd) this.updateHeaderEnd();
-    const outside = kept.filter((f) => f.endIndex < start || f.startIndex > end);
-    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, deviceNames: this.deviceNames, imports: this.imports, layout: this.layout });
+    const recheck = this.flowLiterals.filter((l) => l.end < start || l.start > end);
+    const inRecheck = (f: Finding) => recheck.some((l) => f.startIndex >= l.start && f.endIndex <= l.end);
+    const outside = kept.filter((f) => (f.endIndex < start || f.startIndex > end) && !inRecheck(f));
+    const flowLiterals: { start: number; end: number }[] = [];
+    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, recheck, flowDependent: flowLiterals, imports: this.imports, layout: this.layout });
+    this.flowLiterals = flowLiterals;
     const keys = new Set(outside.map(key));
     this.current = [...outside, ...fresh.filter((f) => !keys.has(key(f)))].sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
     return this.current;
@@ -217,10 +226,10 @@ export class PythonDocument {
 
   private analyzeAll(): Finding[] {
     this.settleTree();
-    this.deviceNames = deviceNamesOf(this.textValue);
     this.imports = new ImportTable(this.tree, this.textValue);
     this.updateHeaderEnd();
-    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, deviceNames: this.deviceNames, imports: this.imports });
+    this.flowLiterals = [];
+    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, imports: this.imports, flowDependent: this.flowLiterals });
   }
 
   /** Where fixes insert imports and statements: edits before the last of these places re-analyse everything. */

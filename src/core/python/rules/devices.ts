@@ -18,6 +18,15 @@ export function cudaDevice(lit: StringLiteral): { index?: string; interpolated?:
   return undefined;
 }
 
+/** `"cuda:" + str(rank)` (or `+ rank` when it is a string): the device "cuda:{rank}". */
+function concatenatedDevice(node: Node): { dev: { interpolated: Node }; expr: Node } | undefined {
+  const sum = node.parent;
+  if (sum?.type !== 'binary_operator' || sum.childForFieldName('operator')?.type !== '+' || sum.childForFieldName('left')?.id !== node.id) return undefined;
+  let index = sum.childForFieldName('right');
+  if (index?.type === 'call' && index.childForFieldName('function')?.text === 'str') index = callArguments(index).positional[0] ?? null;
+  return index ? { dev: { interpolated: index }, expr: sum } : undefined;
+}
+
 const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
 const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
 const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
@@ -43,12 +52,14 @@ export function checkString(ctx: RuleContext, node: Node): void {
   if (!lit) return;
   if (lit.content === 'nccl' || lit.content === 'NCCL') return checkNccl(ctx, node);
   if (lit.content === 'flash_attention_2') return checkAttnImplementation(ctx, node);
-  const dev = cudaDevice(lit);
+  // "cuda:" + str(rank): the whole sum is the device
+  const sum = lit.content === 'cuda:' && lit.interpolations.length === 0 ? concatenatedDevice(node) : undefined;
+  const dev = sum?.dev ?? cudaDevice(lit);
   if (!dev) return;
 
   // `"cuda" if torch.cuda.is_available() else "cpu"`: the whole expression is the device.
-  let expr = node;
-  let { parent } = unparenthesizedParent(node);
+  let expr = sum?.expr ?? node;
+  let { parent } = unparenthesizedParent(expr);
   if (parent?.type === 'conditional_expression' && parent.namedChildren[1]?.id !== expr.id) {
     expr = parent;
     parent = unparenthesizedParent(parent).parent;
@@ -56,16 +67,8 @@ export function checkString(ctx: RuleContext, node: Node): void {
   if (!parent) return;
   const arg = callOfArgument(expr.parent?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
   if (arg) return checkDeviceArgument(ctx, node, expr, dev, arg);
-  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === unparenthesizedParent(expr).node.id) {
-    const left = parent.childForFieldName('left');
-    const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
-    if (name && (ctx.deviceNames.has(name) || DEVICE_NAME.test(name))) reportDevice(ctx, node, expr, dev);
-    return;
-  }
-  if (parent.type === 'default_parameter' || parent.type === 'typed_default_parameter') {
-    const name = parent.childForFieldName('name')?.text;
-    if (name && (ctx.deviceNames.has(name) || DEVICE_NAME.test(name))) reportDevice(ctx, node, expr, dev);
-    return;
+  if (parent.type === 'assignment' || parent.type === 'default_parameter' || parent.type === 'typed_default_parameter' || parent.type === 'return_statement' || parent.type === 'expression_list' || parent.type === 'tuple') {
+    return checkFlow(ctx, node, expr, dev);
   }
   if (parent.type === 'pair' && parent.childForFieldName('value')?.id === unparenthesizedParent(expr).node.id) {
     // {"device": "cuda"} in a config dictionary
@@ -83,12 +86,6 @@ export function checkString(ctx: RuleContext, node: Node): void {
     else fixes.push(ctx.kit.transfer());
     ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, 'warning');
     return;
-  }
-  if (parent.type === 'return_statement') {
-    let fn: Node | null = parent.parent;
-    while (fn && fn.type !== 'function_definition') fn = fn.parent;
-    const name = fn?.childForFieldName('name')?.text ?? '';
-    if (DEVICE_NAME.test(name)) reportDevice(ctx, node, expr, dev);
   }
 }
 
@@ -132,10 +129,22 @@ function checkDeviceArgument(
     return;
   }
   if (keyword && DEVICE_KEYWORDS.has(keyword)) return reportDevice(ctx, node, expr, dev);
-  if (keyword === 'default' && /add_argument$/.test(fn?.text ?? '')) {
-    const option = callArguments(call).positional.map((p) => p.text).join(' ');
-    if (/device/i.test(option)) reportDevice(ctx, node, expr, dev, true);
-  }
+  // add_argument(..., default="cuda") whose args.<dest> is used as a device; an argument of a function of this file
+  checkFlow(ctx, node, expr, dev, keyword === 'default');
+}
+
+/**
+ * A device string that is not itself in a device position: reported when its value flows into one
+ * (see DeviceFlow), or when it is bound, under a device-like name, to something this file never reads
+ * but other modules can (a module-level name, an attribute, an argparse option, a function's result).
+ */
+function checkFlow(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, asString = false): void {
+  if (ctx.transferToNpu) return;
+  ctx.dependsOnFlow(node);
+  const value = unparenthesizedParent(expr).node;
+  if (ctx.flow.reaches(value)) return reportDevice(ctx, node, expr, dev, asString);
+  const exported = ctx.flow.unreadExport(value);
+  if (exported && DEVICE_NAME.test(exported)) reportDevice(ctx, node, expr, dev, asString);
 }
 
 /** A device string (or the ternary around it) used as a device. */
