@@ -8,11 +8,14 @@
 // ONNX core and converted exactly as the viewer does.
 // Each engine runs in its own child process (dagre needs a bigger stack; peak RSS is per engine).
 //
-// usage: node bench/layout-vs-dagre-elk.mjs [--quick]   --quick: baselines on the small graph only
-//        (dagre and elkjs need minutes and gigabytes on the 5,243-node graph and are not run on 22k).
+// usage: node bench/layout-vs-dagre-elk.mjs [--quick] [--before=REV]
+//   --quick: baselines on the small graph only (dagre and elkjs need minutes and gigabytes on the
+//            5,243-node graph and are not run on 22k);
+//   --before=REV: also lay out every graph with our layout code as it was at git revision REV
+//            (src/shared/layout/ from `git show`), same run: crossings and time, after / before.
 import * as esbuild from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +38,22 @@ async function loadLayoutModule(dir) {
     `export { toCompactGraph } from ${JSON.stringify(join(ROOT, 'src/extension/onnx/compactGraph.ts'))};`,
   ].join('\n'));
   const outfile = join(dir, 'layout.mjs');
+  await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+  return import(pathToFileURL(outfile).href);
+}
+
+/** Our layout engine as it was at git revision `rev`, bundled from `git show` output. */
+async function loadLayoutAt(rev, dir) {
+  const git = (...a) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const root = join(dir, 'before');
+  const files = ['src/shared/graph.ts', ...git('ls-tree', '--name-only', `${rev}:src/shared/layout/`).split('\n').filter((f) => f.endsWith('.ts')).map((f) => `src/shared/layout/${f}`)];
+  for (const file of files) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), git('show', `${rev}:${file}`));
+  }
+  const entry = join(root, 'entry.ts');
+  writeFileSync(entry, ['layered', 'graphLayout'].map((f) => `export * from ${JSON.stringify(join(root, `src/shared/layout/${f}.ts`))};`).join('\n'));
+  const outfile = join(root, 'layout.mjs');
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
   return import(pathToFileURL(outfile).href);
 }
@@ -81,9 +100,11 @@ if (args[0] === '--child') {
 
 // ------------------------------------------------------------------ parent
 const quick = args.includes('--quick');
+const beforeRev = args.find((a) => a.startsWith('--before='))?.slice('--before='.length);
 const dir = mkdtempSync(join(tmpdir(), 'npu-port-layout-bench-'));
 try {
   const L = await loadLayoutModule(dir);
+  const B = beforeRev ? await loadLayoutAt(beforeRev, dir) : undefined;
   const graphs = [
     ['EdgeSAM-like decoder', L.edgeSamDecoderGraph(), true],
     ['transformer, 32 layers', L.transformerGraph(32), !quick],
@@ -125,8 +146,18 @@ try {
     const [expandMs] = collapsed === undefined ? [NaN] : minOf(1, () => engine.layout(new Set([...open, collapsed])));
     const row = {
       graph: name, nodes: graph.nodes.length, edges: flat.edges.length,
-      ours: { flatMs, flatCrossings: ourCrossings, openMs, openItems: openLayout.items.length, allMs, allCrossings, expandMs },
+      ours: { flatMs, flatCrossings: ourCrossings, flatWidth: Math.round(flatResult.width), openMs, openItems: openLayout.items.length, allMs, allCrossings, expandMs },
     };
+    if (B) {
+      // the same measurements with the code at --before, interleaved in the same run
+      const [beforeFlatMs, beforeFlat] = minOf(5, () => B.layeredLayout(flat));
+      const [beforeAllMs, beforeAll] = minOf(3, () => { const e = new B.GraphLayoutEngine(graph); return e.layout(e.tree.modules.map((_, i) => i)); });
+      row.before = {
+        rev: beforeRev, flatMs: beforeFlatMs, flatWidth: Math.round(beforeFlat.width), allMs: beforeAllMs,
+        flatCrossings: L.countCrossings(flat.edges.map(([a, b], i) => ({ from: a, to: b, points: beforeFlat.routes[i] }))),
+        allCrossings: L.countCrossings(beforeAll.edges),
+      };
+    }
     if (withBaselines) {
       const file = join(dir, `graph-${rows.length}.json`);
       writeFileSync(file, JSON.stringify({ widths: Array.from(flat.widths), heights: Array.from(flat.heights), edges: flat.edges }));
@@ -142,6 +173,11 @@ try {
     const fmt = (x) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : 'n/a');
     let line = `${name}: ${row.nodes} nodes, ${row.edges} edges | ours flat ${fmt(r.flatMs)} ms (${r.flatCrossings} crossings), ` +
       `grouped open ${fmt(r.openMs)} ms (${r.openItems} items), all expanded ${fmt(r.allMs)} ms (${r.allCrossings} crossings), expand one module ${fmt(r.expandMs)} ms`;
+    if (row.before) {
+      const b = row.before;
+      line += ` | before (${b.rev}): flat ${fmt(b.flatMs)} ms (${b.flatCrossings} crossings, width ${b.flatWidth} → ${r.flatWidth}), all expanded ${fmt(b.allMs)} ms (${b.allCrossings} crossings);` +
+        ` time after/before: flat ${(r.flatMs / b.flatMs).toFixed(2)}×, all expanded ${(r.allMs / b.allMs).toFixed(2)}×`;
+    }
     for (const engineName of ['dagre', 'elkjs']) {
       const b = row[engineName];
       if (!b) continue;

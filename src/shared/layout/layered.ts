@@ -7,9 +7,9 @@
  *  2. ranking: longest path from the sources, then nodes pulled down next to their consumers
  *     (shape chains and constants sit right above where they are used, not at the top);
  *  3. long edges split into dummy nodes, one per crossed rank;
- *  4. ordering: DFS initial order, then a bounded number of barycenter sweeps down and up, keeping
- *     the order with the fewest crossings (counted with the accumulator tree of Barth, Jünger and
- *     Mutzel, O(E log V) per layer pair), then a few rounds of adjacent exchanges;
+ *  4. ordering: DFS initial order, then median/barycenter sweeps down and up with adjacent exchanges,
+ *     keeping the order with the fewest crossings, within a work budget proportional to the edge
+ *     count (ordering.ts);
  *  5. coordinates: each rank is placed as close as possible to the mean of its neighbours under the
  *     ordering and separation constraints, solved exactly per rank by isotonic regression (pool
  *     adjacent violators, linear), alternating downward and upward passes;
@@ -17,6 +17,9 @@
  *
  * Pure TypeScript without DOM: it runs in the viewer's Web Worker and in Node (tests, bench).
  */
+
+import { csr, type Csr } from './csr';
+import { orderLayers } from './ordering';
 
 export interface LayeredInput {
   /** Box sizes, one entry per node. */
@@ -29,13 +32,13 @@ export interface LayeredInput {
 export interface LayeredOptions {
   readonly nodeGap?: number;
   readonly rankGap?: number;
-  /** Crossing-reduction sweeps (one sweep = down + up). */
+  /** Crossing-reduction sweeps (one sweep = one direction); default: as the work budget affords (ordering.ts). */
   readonly sweeps?: number;
   /** A node kept on the top rank (a module's entry port: edges coming in from outside start there). */
   readonly pinTop?: number;
   /** A node kept alone below every other rank (a module's exit port). */
   readonly pinBottom?: number;
-  /** Rounds of adjacent exchanges after the sweeps. */
+  /** Rounds of adjacent exchanges after each sweep; default: as the work budget affords. */
   readonly transposeRounds?: number;
   /** Coordinate-assignment passes. */
   readonly coordinatePasses?: number;
@@ -58,9 +61,7 @@ export interface LayeredResult {
 export function layeredLayout(input: LayeredInput, options: LayeredOptions = {}): LayeredResult {
   const nodeGap = options.nodeGap ?? 24;
   const rankGap = options.rankGap ?? 36;
-  const sweeps = options.sweeps ?? 4;
   const coordinatePasses = options.coordinatePasses ?? 6;
-  const transposeRounds = options.transposeRounds ?? 4;
   const n = input.widths.length;
 
   // ---- unique edges (u != v), adjacency in CSR form
@@ -82,7 +83,7 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     edgeTo.push(v);
   });
   const m = edgeFrom.length;
-  const out = csr(n, edgeFrom, edgeTo);
+  const out = csr(n, edgeFrom);
 
   // ---- 1. cycle breaking (iterative DFS; edges to nodes on the stack are reversed)
   const reversed = new Uint8Array(m);
@@ -123,7 +124,7 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     dagFrom[e] = reversed[e] ? edgeTo[e]! : edgeFrom[e]!;
     dagTo[e] = reversed[e] ? edgeFrom[e]! : edgeTo[e]!;
   }
-  const succ = csr(n, dagFrom, dagTo);
+  const succ = csr(n, dagFrom);
 
   // ---- 2. ranking: Kahn topological order, longest path, then pull down toward consumers
   const topo = new Int32Array(n);
@@ -197,8 +198,8 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     segFrom.push(lastHop(e));
     segTo.push(dagTo[e]!);
   }
-  const down = csr(total, segFrom, segTo);
-  const up = csr(total, segTo, segFrom);
+  const down = csr(total, segFrom);
+  const up = csr(total, segTo);
   const downNeighbour = (p: number) => segTo[down.edge[p]!]!;
   const upNeighbour = (p: number) => segFrom[up.edge[p]!]!;
 
@@ -228,86 +229,12 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     for (let i = 0; i < n; i++) if (!visited[topo[i]!] && up.start[topo[i]! + 1]! === up.start[topo[i]!]!) visitFrom(topo[i]!);
     for (let v = 0; v < total; v++) if (!visited[v]) visitFrom(v);
   }
-  const pos = new Int32Array(total);
-  const setPositions = () => {
-    for (const layer of layers) for (let i = 0; i < layer.length; i++) pos[layer[i]!] = i;
-  };
-  setPositions();
+  const neighbours = (adj: Csr, other: readonly number[]) => Int32Array.from(adj.edge, (e) => other[e]!);
+  const crossings = orderLayers({ layers, down, downNeighbour: neighbours(down, segTo), up, upNeighbour: neighbours(up, segFrom) }, {
+    ...(options.sweeps !== undefined ? { sweeps: options.sweeps } : {}),
+    ...(options.transposeRounds !== undefined ? { transposeRounds: options.transposeRounds } : {}),
+  });
   const maxLayer = layers.reduce((a, l) => Math.max(a, l.length), 0);
-  const tree = new Int32Array(2 * nextPow2(maxLayer + 1));
-  const countAll = () => {
-    let c = 0;
-    for (let r = 0; r < maxRank; r++) c += countLayerCrossings(layers[r]!, down, downNeighbour, pos, tree);
-    return c;
-  };
-  let best = layers.map((l) => l.slice());
-  let bestCrossings = countAll();
-  const bary = new Float64Array(total);
-  const sortLayer = (layer: Int32Array, adj: Csr, neighbour: (p: number) => number) => {
-    for (let i = 0; i < layer.length; i++) {
-      const v = layer[i]!;
-      const a = adj.start[v]!;
-      const b = adj.start[v + 1]!;
-      if (a === b) {
-        bary[v] = i; // keeps its place relative to neighbours
-        continue;
-      }
-      let s = 0;
-      for (let p = a; p < b; p++) s += pos[neighbour(p)]!;
-      bary[v] = s / (b - a);
-    }
-    const sorted = Array.from(layer).sort((p, q) => bary[p]! - bary[q]! || pos[p]! - pos[q]!);
-    for (let i = 0; i < sorted.length; i++) {
-      layer[i] = sorted[i]!;
-      pos[sorted[i]!] = i;
-    }
-  };
-  let stale = 0;
-  for (let s = 0; s < sweeps && bestCrossings > 0 && stale < 3; s++) {
-    for (let r = 1; r <= maxRank; r++) sortLayer(layers[r]!, up, upNeighbour);
-    for (let r = maxRank - 1; r >= 0; r--) sortLayer(layers[r]!, down, downNeighbour);
-    const c = countAll();
-    if (c < bestCrossings) {
-      bestCrossings = c;
-      best = layers.map((l) => l.slice());
-      stale = 0;
-    } else stale++; // two sweeps without progress: stop early, the best order is restored below
-  }
-  for (let r = 0; r <= maxRank; r++) layers[r] = best[r]!;
-  setPositions();
-  // adjacent exchange ("transpose"): swap neighbours in a rank while that removes crossings with the
-  // ranks above and below; bounded rounds, and pairs of very high degree are skipped
-  const pairCrossings = (u: number, v: number, adj: Csr, neighbour: (p: number) => number) => {
-    let c = 0;
-    for (let p = adj.start[u]!; p < adj.start[u + 1]!; p++) {
-      const pu = pos[neighbour(p)]!;
-      for (let q = adj.start[v]!; q < adj.start[v + 1]!; q++) if (pu > pos[neighbour(q)]!) c++;
-    }
-    return c;
-  };
-  const degreeOf = (v: number) => (up.start[v + 1]! - up.start[v]!) + (down.start[v + 1]! - down.start[v]!);
-  for (let round = 0; round < transposeRounds; round++) {
-    let improved = false;
-    for (let r = 0; r <= maxRank; r++) {
-      const layer = layers[r]!;
-      for (let i = 0; i + 1 < layer.length; i++) {
-        const u = layer[i]!;
-        const v = layer[i + 1]!;
-        if (degreeOf(u) * degreeOf(v) > 256) continue;
-        const now = pairCrossings(u, v, up, upNeighbour) + pairCrossings(u, v, down, downNeighbour);
-        const swapped = pairCrossings(v, u, up, upNeighbour) + pairCrossings(v, u, down, downNeighbour);
-        if (swapped < now) {
-          layer[i] = v;
-          layer[i + 1] = u;
-          pos[v] = i;
-          pos[u] = i + 1;
-          improved = true;
-        }
-      }
-    }
-    if (!improved) break;
-  }
-  bestCrossings = countAll();
 
   // ---- 5. coordinates
   const w = new Float64Array(total);
@@ -401,60 +328,9 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     x: xs, y: ys, rank, routes,
     width: total ? maxX - minX : 0,
     height: total ? rankTop[maxRank + 1]! - rankGap : 0,
-    crossings: bestCrossings,
+    crossings,
     dummies: dummyCount,
   };
-}
-
-interface Csr {
-  readonly start: Int32Array;
-  readonly edge: Int32Array;
-}
-
-function csr(n: number, from: ArrayLike<number>, _to: ArrayLike<number>): Csr {
-  const start = new Int32Array(n + 1);
-  for (let e = 0; e < from.length; e++) start[from[e]! + 1]!++;
-  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, n);
-  const edge = new Int32Array(from.length);
-  for (let e = 0; e < from.length; e++) edge[fill[from[e]!]!++] = e;
-  return { start, edge };
-}
-
-function nextPow2(v: number): number {
-  let p = 1;
-  while (p < v) p <<= 1;
-  return p;
-}
-
-/** Crossings between a layer and the next: accumulator tree over target positions (Barth, Jünger, Mutzel 2004). */
-function countLayerCrossings(layer: Int32Array, down: Csr, neighbour: (p: number) => number, pos: Int32Array, tree: Int32Array): number {
-  const targets: number[] = [];
-  for (let i = 0; i < layer.length; i++) {
-    const v = layer[i]!;
-    const first = targets.length;
-    for (let p = down.start[v]!; p < down.start[v + 1]!; p++) targets.push(pos[neighbour(p)]!);
-    if (targets.length - first > 1) {
-      const part = targets.slice(first).sort((a, b) => a - b);
-      for (let k = 0; k < part.length; k++) targets[first + k] = part[k]!;
-    }
-  }
-  if (targets.length < 2) return 0;
-  let maxTarget = 0;
-  for (const t of targets) if (t > maxTarget) maxTarget = t;
-  const leaves = nextPow2(maxTarget + 1);
-  tree.fill(0, 0, 2 * leaves);
-  let crossings = 0;
-  for (const t of targets) {
-    let index = t + leaves;
-    tree[index]!++;
-    while (index > 1) {
-      if (index % 2 === 0) crossings += tree[index + 1]!;
-      index >>= 1;
-      tree[index]!++;
-    }
-  }
-  return crossings;
 }
 
 /**
