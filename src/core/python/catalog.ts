@@ -51,7 +51,7 @@ const rule = (id: RuleId, severity: Severity, title: Message, explanation: Messa
 export const RULES: readonly RuleInfo[] = [
   rule('cuda-device-string', 'error',
     msg('CUDA device string'),
-    msg('A "cuda" or "cuda:N" device (a literal, an f-string such as f"cuda:{rank}", or a variable holding one) is passed to .to(), device=, map_location= or torch.device(). On an Ascend host without CUDA this raises "Torch not compiled with CUDA enabled" or silently keeps the model on the CPU.'),
+    msg('A "cuda" or "cuda:N" device (a literal, an f-string such as f"cuda:{rank}", "cuda:" + str(rank), or a value holding one) is passed to .to(), device=, map_location=, torch.device() or torch.Generator(). The value is followed through the file: names and re-assignments, tuple targets, self and args attributes, parameter defaults, argparse defaults, arguments and return values of its functions. The literal is reported once, where it is written, when its value is used as a device; a device-like name that nothing in the file reads (a module constant, an attribute, an option) is reported too, as other modules read it. On an Ascend host without CUDA this raises "Torch not compiled with CUDA enabled" or silently keeps the model on the CPU.'),
     msg('Use the device chosen at run time: DEVICE from the device helper module (NPU > CUDA > CPU), or "npu" / "npu:N" with torch_npu.')),
   rule('cuda-tensor-method', 'error',
     msg('CUDA tensor or module method'),
