@@ -54,6 +54,8 @@ export interface AnalyzeInput {
   readonly recheck?: readonly { readonly start: number; readonly end: number }[];
   /** Receives the literals whose finding depends on data flow (see recheck). */
   readonly flowDependent?: { start: number; end: number }[];
+  /** Receives the names the data-flow searches looked up (an edit that touches none of them cannot change their answers). */
+  readonly flowNames?: Set<string>;
   /** Where fixes insert imports, when the caller knows it is unchanged (incremental re-analysis). */
   readonly layout?: ImportLayout;
 }
@@ -112,6 +114,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
     if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
   }
   if (options.onnxTarget) checkOnnxExport(ctx, options.onnxTarget, start, end);
+  if (flow && input.flowNames) for (const name of flow.names) input.flowNames.add(name);
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
 }

@@ -51,6 +51,8 @@ export class PythonDocument {
    * to is read); a partial update looks at them again, wherever the edit is.
    */
   private flowLiterals: { start: number; end: number }[] = [];
+  /** The names those data-flow searches looked up: a partial update re-checks the literals only when its edit touches one. */
+  private flowNames = new Set<string>();
   /** The imports as of the last full analysis, moved with every edit since. */
   private imports: ImportTable | undefined;
   /** End offset of the last top-level import or the module docstring. */
@@ -106,6 +108,8 @@ export class PythonDocument {
     let dirtyStart = Number.MAX_SAFE_INTEGER;
     let dirtyEnd = -1;
     let kept = [...this.current];
+    /** The identifiers the edits changed, as they were before (with the edited text, they decide whether flow literals are re-checked). */
+    let editedWords = '';
     for (const change of changes) {
       const start = this.lines.offsetAt(change.range.start);
       const oldEnd = this.lines.offsetAt(change.range.end);
@@ -114,6 +118,7 @@ export class PythonDocument {
       const newEndPos = endOfInsertion(startPos, change.text);
       const shift: Shift = { start, oldEnd, newEnd: start + change.text.length, startPos, oldEndPos, newEndPos };
       const removed = this.textValue.slice(start, oldEnd);
+      editedWords += ' ' + wordsAround(this.textValue, start, oldEnd);
       if (GLOBAL_EFFECT.test(removed) || GLOBAL_EFFECT.test(change.text)) (full = true), (this.fullReason = 'text');
       else if (this.touchesHeader(start)) (full = true), (this.fullReason = 'header');
       this.tree.edit({ startIndex: start, oldEndIndex: oldEnd, newEndIndex: shift.newEnd, startPosition: toPoint(startPos), oldEndPosition: toPoint(oldEndPos), newEndPosition: toPoint(newEndPos) });
@@ -184,12 +189,15 @@ export class PythonDocument {
     // otherwise the header did not change: partial updates are edits below it (touchesHeader); the
     // import layout also points at `from M import` statements further down, which may have moved
     else if (start <= this.layoutEnd) this.updateHeaderEnd();
-    const recheck = this.flowLiterals.filter((l) => l.end < start || l.start > end);
+    // literals whose finding depends on data flow are looked at again when the edit touches a name their search followed
+    const flowOutside = this.flowLiterals.filter((l) => l.end < start || l.start > end);
+    const edited = this.textValue.slice(start, end) + editedWords;
+    const recheck = flowOutside.length > 0 && [...this.flowNames].some((name) => edited.includes(name)) ? flowOutside : [];
     const inRecheck = (f: Finding) => recheck.some((l) => f.startIndex >= l.start && f.endIndex <= l.end);
     const outside = kept.filter((f) => (f.endIndex < start || f.startIndex > end) && !inRecheck(f));
     const flowLiterals: { start: number; end: number }[] = [];
-    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, recheck, flowDependent: flowLiterals, imports: this.imports, layout: this.layout });
-    this.flowLiterals = flowLiterals;
+    const fresh = analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, within: { start, end }, recheck, flowDependent: flowLiterals, flowNames: this.flowNames, imports: this.imports, layout: this.layout });
+    this.flowLiterals = recheck.length > 0 ? flowLiterals : [...flowOutside, ...flowLiterals];
     const keys = new Set(outside.map(key));
     this.current = [...outside, ...fresh.filter((f) => !keys.has(key(f)))].sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
     return this.current;
@@ -229,7 +237,8 @@ export class PythonDocument {
     this.imports = new ImportTable(this.tree, this.textValue);
     this.updateHeaderEnd();
     this.flowLiterals = [];
-    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, imports: this.imports, flowDependent: this.flowLiterals });
+    this.flowNames = new Set();
+    return analyzePython({ tree: this.tree, text: this.textValue, lines: this.lines, options: this.options, imports: this.imports, flowDependent: this.flowLiterals, flowNames: this.flowNames });
   }
 
   /** Where fixes insert imports and statements: edits before the last of these places re-analyse everything. */
@@ -273,6 +282,17 @@ export class PythonDocument {
 }
 
 const STATEMENT_PARENTS = new Set(['block', 'module']);
+
+const IDENTIFIER_CHAR = /[\w\u0080-\uffff]/;
+
+/** The text of [start, end) grown to whole identifiers on both sides. */
+function wordsAround(text: string, start: number, end: number): string {
+  let s = start;
+  let e = end;
+  while (s > 0 && IDENTIFIER_CHAR.test(text[s - 1]!)) s--;
+  while (e < text.length && IDENTIFIER_CHAR.test(text[e]!)) e++;
+  return text.slice(s, e);
+}
 
 function toPoint(p: Position): { row: number; column: number } {
   return { row: p.line, column: p.column };

@@ -24,6 +24,8 @@ export class DeviceFlow {
   private readonly locals = new Map<string, boolean>();
   private readonly returns = new Map<number, Reach>();
   private depth = 0;
+  /** Every name, attribute and function name the searches looked up (an edit elsewhere cannot change their answers). */
+  readonly names = new Set<string>();
 
   constructor(private readonly tree: Tree, private readonly text: string, private readonly imports: ImportTable) {}
 
@@ -40,6 +42,7 @@ export class DeviceFlow {
   unreadExport(expr: Node): string | undefined {
     const target = valueTarget(expr);
     if (!target) return undefined;
+    if (target.kind === 'name' && inClassBody(target.node)) return this.attributeNamed(target.node.text, this.tree.rootNode) === 'unread' ? target.node.text : undefined;
     if (target.kind === 'name') {
       const scope = this.scopeOf(target.node, target.node.text);
       if (scope.type !== 'module') return undefined;
@@ -96,7 +99,7 @@ export class DeviceFlow {
           if (!arg) return 'other';
           if (this.isDeviceUse(arg)) return 'device';
           const fn = arg.call.childForFieldName('function');
-          if (fn?.type === 'identifier' && fn.text === 'str' && arg.index === 0) {
+          if (passesThrough(fn, arg)) {
             cur = arg.call;
             continue;
           }
@@ -168,6 +171,7 @@ export class DeviceFlow {
 
   /** The function definition named `name` (a method of any class when `method`), by text search. */
   private definitionOf(name: string, method: boolean): Node | undefined {
+    this.names.add(name);
     const re = new RegExp(`\\bdef\\s+${escape(name)}\\s*\\(`, 'g');
     for (const m of this.text.matchAll(re)) {
       const node = this.tree.rootNode.descendantForIndex(m.index + m[0].indexOf(name));
@@ -179,6 +183,8 @@ export class DeviceFlow {
 
   private intoTarget(target: Node | null): Reach {
     if (!target) return 'other';
+    // class Config: device = "cuda" is read as Config.device or self.device
+    if (target.type === 'identifier' && inClassBody(target)) return this.attributeNamed(target.text, this.tree.rootNode);
     if (target.type === 'identifier') return this.binding(this.scopeOf(target, target.text), target.text);
     if (target.type === 'attribute') return this.attribute(target);
     return 'other';
@@ -186,12 +192,13 @@ export class DeviceFlow {
 
   /** The reads of name `name` bound in `scope` (a function or the module). */
   private binding(scope: Node, name: string): Reach {
+    this.names.add(name);
     const key = `${scope.startIndex}:${name}`;
     const known = this.bindings.get(key);
     if (known !== undefined) return known;
     this.bindings.set(key, 'other'); // a cycle adds nothing
     let result: Reach = 'unread';
-    const re = new RegExp(`\\b${escape(name)}\\b`, 'g');
+    const re = wordPattern(name);
     const body = scope.type === 'module' ? this.text : this.text.slice(scope.startIndex, scope.endIndex);
     const base = scope.type === 'module' ? 0 : scope.startIndex;
     for (const m of body.matchAll(re)) {
@@ -218,12 +225,13 @@ export class DeviceFlow {
   }
 
   private attributeNamed(field: string, scope: Node, selfOnly = false): Reach {
+    this.names.add(field);
     const key = `${scope.startIndex}.${selfOnly ? 'self.' : ''}${field}`;
     const known = this.bindings.get(key);
     if (known !== undefined) return known;
     this.bindings.set(key, 'other');
     let result: Reach = 'unread';
-    const re = new RegExp(`\\.\\s*${escape(field)}\\b`, 'g');
+    const re = new RegExp(`\\.\\s*${escape(field)}${WORD_END}`, 'g');
     const body = this.text.slice(scope.startIndex, scope.endIndex);
     for (const m of body.matchAll(re)) {
       const at = scope.startIndex + m.index + m[0].length - field.length;
@@ -254,7 +262,8 @@ export class DeviceFlow {
     const name = fn.childForFieldName('name')?.text;
     let result: Reach = 'unread';
     if (name) {
-      const re = new RegExp(`\\b${escape(name)}\\s*\\(`, 'g');
+      this.names.add(name);
+      const re = new RegExp(`${WORD_START}${escape(name)}\\s*\\(`, 'g');
       for (const m of this.text.matchAll(re)) {
         const node = this.tree.rootNode.descendantForIndex(m.index, m.index + name.length);
         if (node?.type !== 'identifier') continue;
@@ -289,8 +298,8 @@ export class DeviceFlow {
     let local = parameterNames(fn).includes(name);
     if (!local) {
       const body = this.text.slice(fn.startIndex, fn.endIndex);
-      if (!new RegExp(`\\b(?:global|nonlocal)\\b[^\\n]*\\b${escape(name)}\\b`).test(body)) {
-        const re = new RegExp(`\\b${escape(name)}\\b`, 'g');
+      if (!new RegExp(`\\b(?:global|nonlocal)\\b[^\\n]*${WORD_START}${escape(name)}${WORD_END}`).test(body)) {
+        const re = wordPattern(name);
         for (const m of body.matchAll(re)) {
           const node = this.tree.rootNode.descendantForIndex(fn.startIndex + m.index, fn.startIndex + m.index + name.length);
           if (node?.type === 'identifier' && node.text === name && isBindingName(node) && enclosingFunction(node)?.id === fn.id) {
@@ -313,6 +322,23 @@ const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
 const DEVICE_METHODS = new Set(['to', 'to_empty', 'cuda']);
 const DEVICE_CALLS = new Set(['torch.device', 'torch.set_default_device', 'torch.Generator', 'torch.random.Generator', 'torch.autocast', 'torch.amp.autocast']);
 const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern']);
+
+/**
+ * Calls whose result is (or may be) the argument: str(x), os.getenv(k, x), os.environ.get(k, x),
+ * cfg.get(k, x), getattr(o, name, x).
+ */
+function passesThrough(fn: Node | null, arg: { index: number; keyword?: string }): boolean {
+  if (fn?.type === 'identifier') return (fn.text === 'str' && arg.index === 0) || (fn.text === 'getattr' && arg.index === 2);
+  if (fn?.type !== 'attribute') return false;
+  const method = fn.childForFieldName('attribute')?.text;
+  return (method === 'get' || method === 'getenv' || method === 'pop' || method === 'setdefault') && (arg.index === 1 || arg.keyword === 'default');
+}
+
+/** `name = ...` directly in a class body (a class attribute, a dataclass field). */
+function inClassBody(target: Node): boolean {
+  const statement = target.parent?.parent;
+  return target.parent?.type === 'assignment' && statement?.type === 'expression_statement' && statement.parent?.type === 'block' && statement.parent.parent?.type === 'class_definition';
+}
 
 /** What an expression holding a value is bound to, if anything (for unreadExport). */
 function valueTarget(expr: Node):
@@ -424,6 +450,15 @@ function isAssignmentTarget(node: Node): boolean {
   while (cur.parent && PATTERNS.has(cur.parent.type)) cur = cur.parent;
   const parent = cur.parent;
   return (parent?.type === 'assignment' || parent?.type === 'augmented_assignment') && parent.childForFieldName('left')?.id === cur.id;
+}
+
+// identifiers may hold non-ASCII letters, which \b does not know
+const WORD_START = '(?<![\\w\\u0080-\\uffff])';
+const WORD_END = '(?![\\w\\u0080-\\uffff])';
+
+/** Every occurrence of `name` as a whole identifier. */
+function wordPattern(name: string): RegExp {
+  return new RegExp(`${WORD_START}${escape(name)}${WORD_END}`, 'g');
 }
 
 function escape(name: string): string {

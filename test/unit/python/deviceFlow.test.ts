@@ -19,6 +19,9 @@ test('re-assignment chains: dev = target; .to(dev) flags the literal, printing d
   // a name that is not device-like but is used as one
   assert.deepEqual(await rules(lines('backend_name = "cuda"', 'm.to(backend_name)')), ['1:16 cuda-device-string']);
   assert.deepEqual(await rules(lines('backend_name = "cuda"', 'print(backend_name)')), []);
+  // identifiers with non-ASCII letters
+  assert.deepEqual(await rules(lines('设备 = "cuda"', 'm.to(设备)')), ['1:6 cuda-device-string']);
+  assert.deepEqual(await rules(lines('设备 = "cuda"', 'm.to(设备2)', 'print(设备)')), []);
 });
 
 test('the literal is flagged once however often its value is used as a device', async () => {
@@ -59,6 +62,16 @@ test('attributes: self.x within its class, args.x anywhere', async () => {
   const two = lines('class A:', '    def __init__(self):', '        self.where = "cuda"', '        print(self.where)', 'class B:', '    def run(self, m):', '        return m.to(self.where)');
   assert.deepEqual(await rules(two), []);
   assert.deepEqual(await rules(lines('cfg.where = "cuda"', 'def go(m):', '    m.to(cfg.where)')), ['1:13 cuda-device-string']);
+});
+
+test('class attributes and dataclass fields are read as Class.x or self.x; getenv / get / getattr defaults pass the value on', async () => {
+  assert.deepEqual(await rules(lines('class Cfg:', '    where: str = "cuda"', 'def go(m, cfg: Cfg):', '    return m.to(cfg.where)')), ['2:18 cuda-device-string']);
+  assert.deepEqual(await rules(lines('class Cfg:', '    where: str = "cuda"', 'def go(cfg: Cfg):', '    print(cfg.where)')), []);
+  assert.deepEqual(await rules(lines('import os', 'where = os.getenv("DEVICE", "cuda")', 'm.to(where)')), ['2:29 cuda-device-string']);
+  assert.deepEqual(await rules(lines('import os', 'where = os.environ.get("DEVICE", default="cuda:0")', 'm.to(where)')), ['2:42 cuda-device-string']);
+  assert.deepEqual(await rules(lines('where = getattr(cfg, "device", "cuda")', 'm.to(where)')), ['1:32 cuda-device-string']);
+  assert.deepEqual(await rules(lines('import os', 'where = os.getenv("DEVICE", "cuda")', 'print(where)')), []);
+  assert.deepEqual(await rules(lines('import os', 'where = os.getenv("cuda", "x")', 'm.to(where)')), [], 'the key is not the value');
 });
 
 test('default parameter values: flagged when the parameter is used as a device, not by its name', async () => {
@@ -142,6 +155,12 @@ test('incremental: an edit far from the literal that changes where its value goe
   doc.update([{ range: { start: use, end: { line: 31, column: use.column + 1 } }, text: '' }]);
   assert.equal(doc.lastUpdate, 'partial');
   assert.deepEqual(brief(doc.findings), ['1:10 cuda-device-string']);
+  // an edit that touches none of the names the search followed keeps the finding without re-checking it
+  const elsewhere = { line: 5, column: 'y3 = compute(3'.length };
+  doc.update([{ range: { start: elsewhere, end: elsewhere }, text: '0' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(brief(doc.findings), ['1:10 cuda-device-string']);
+  assert.deepEqual(brief(doc.findings), oracle());
   doc.dispose();
 });
 
