@@ -204,7 +204,8 @@ export class RemoteConnections implements vscode.Disposable {
         if (asked >= MAX_SECRET_QUESTIONS) throw error;
         asked++;
         const problem = !wrong ? undefined : kind === 'passphrase' ? t(error.detail) : vscode.l10n.t('The password for {0}@{1} was not accepted.', host.user, host.host);
-        const secret = await this.askSecret(host, kind, problem);
+        const secret = await this.askSecret(host, kind, problem, signal);
+        signal?.throwIfAborted();
         if (secret === undefined) throw error;
         credentials[kind] = secret;
         source[kind] = 'typed';
@@ -214,9 +215,10 @@ export class RemoteConnections implements vscode.Disposable {
 
   /**
    * Asks for a passphrase or password in a masked input box. `problem` (the previous answer was
-   * wrong) shows as an error under the box until the user types. Escape: undefined.
+   * wrong) shows as an error under the box until the user types. Escape, or the task being
+   * cancelled meanwhile (`signal`): undefined.
    */
-  private askSecret(host: HostConfig, kind: SecretKind, problem: string | undefined): Promise<string | undefined> {
+  private askSecret(host: HostConfig, kind: SecretKind, problem: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
     const box = vscode.window.createInputBox();
     box.password = true;
     box.ignoreFocusOut = true;
@@ -239,7 +241,10 @@ export class RemoteConnections implements vscode.Disposable {
         answer = box.value;
         box.hide();
       });
+      const onAbort = () => box.hide();
+      signal?.addEventListener('abort', onAbort, { once: true });
       box.onDidHide(() => {
+        signal?.removeEventListener('abort', onAbort);
         if (this.openSecretBox === box) this.openSecretBox = undefined;
         box.dispose();
         resolve(answer);
@@ -260,14 +265,21 @@ export class RemoteConnections implements vscode.Disposable {
       { label: vscode.l10n.t('Not Now'), detail: vscode.l10n.t('Ask again at the next connection'), keep: false },
     ];
     pick.ignoreFocusOut = true;
-    this.lastSecretQuestion = { step: 'remember', kind, host: host.name, title: pick.title, prompt: '', password: false };
+    const question: SecretQuestion = { step: 'remember', kind, host: host.name, title: pick.title, prompt: '', password: false };
     return new Promise<boolean>((resolve) => {
       let keep = false;
+      // Published for the tests once the workbench reports an active item (the pick is shown and ready).
+      const ready = pick.onDidChangeActive((active) => {
+        if (!active.length) return;
+        ready.dispose();
+        this.lastSecretQuestion = question;
+      });
       pick.onDidAccept(() => {
-        keep = pick.selectedItems[0]?.keep ?? false;
+        keep = (pick.selectedItems[0] ?? pick.activeItems[0])?.keep ?? false;
         pick.hide();
       });
       pick.onDidHide(() => {
+        ready.dispose();
         pick.dispose();
         resolve(keep);
       });

@@ -36,6 +36,7 @@ interface SecretQuestion {
 /** Distinctive, so that finding it anywhere is a leak; spaces and shell characters on purpose. */
 const PASSPHRASE = 'npu passphrase 7f3a "$(x)" ü';
 const WRONG = 'wrong-guess-91c4';
+const NEW_PASSPHRASE = 'npu second passphrase c0de';
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -90,7 +91,10 @@ async function logText(mustShow: readonly string[]): Promise<string> {
   });
 
   after(async () => {
-    await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-again');
+    if (encryptedKey) {
+      await useHost('secret-cleanup');
+      await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-cleanup');
+    }
     await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
     await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
     await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
@@ -128,8 +132,24 @@ async function logText(mustShow: readonly string[]): Promise<string> {
     assert.equal(await take(), undefined, 'nothing is asked');
   });
 
+  it('a kept passphrase that no longer opens the key (key re-encrypted) is removed and asked again, saying why', async () => {
+    execFileSync('ssh-keygen', ['-q', '-p', '-P', PASSPHRASE, '-N', NEW_PASSPHRASE, '-f', encryptedKey]);
+    await useHost('secret-rekeyed');
+    const report = doctor();
+    const asked = await question('secret');
+    assert.match(asked.problem ?? '', /^The passphrase for the identity file .+ is wrong\.$/);
+    await answer(NEW_PASSPHRASE);
+    await question('remember');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const ended = await report;
+    assert.equal(ended?.error, undefined);
+    assert.equal(ended?.result?.exitCode, 0);
+    await logText(['ssh secret-rekeyed: the stored passphrase no longer works; it was removed from SecretStorage']);
+  });
+
   it('NPU: Forget Remote Host Secrets removes it: the next connection asks again; Escape fails the task cleanly', async () => {
-    assert.equal(await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-again'), 1);
+    // By host name: the secrets that host uses (its key file's passphrase, its password).
+    assert.equal(await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-rekeyed'), 1);
     await useHost('secret-forgotten');
     const report = doctor();
     const asked = await question('secret');
@@ -155,7 +175,7 @@ async function logText(mustShow: readonly string[]): Promise<string> {
 
   it('the passphrase reaches neither the extension log nor settings.json', async () => {
     const log = await logText(['ssh secret-again: connected to', 'ssh secret-wrong: asking for the passphrase again']);
-    for (const secret of [PASSPHRASE, WRONG]) assert.equal(log.includes(secret), false, `"${secret}" is in the log`);
+    for (const secret of [PASSPHRASE, NEW_PASSPHRASE, WRONG]) assert.equal(log.includes(secret), false, `"${secret}" is in the log`);
     const logFolder = await vscode.commands.executeCommand<string>('npuPort.remote.logFolder');
     // User settings: <user-data>/User/settings.json, above the logs folder; and the workspace's.
     let dir = logFolder;
@@ -166,7 +186,7 @@ async function logText(mustShow: readonly string[]): Promise<string> {
     assert.ok(settingsText.includes('secret-wrong'), 'the settings file holds the host entries this suite wrote');
     const workspaceSettings = path.join(workspaceFolder().fsPath, '.vscode', 'settings.json');
     const allSettings = settingsText + (existsSync(workspaceSettings) ? readFileSync(workspaceSettings, 'utf8') : '');
-    for (const secret of [PASSPHRASE, WRONG]) assert.equal(allSettings.includes(secret), false, `"${secret}" is in settings.json`);
+    for (const secret of [PASSPHRASE, NEW_PASSPHRASE, WRONG]) assert.equal(allSettings.includes(secret), false, `"${secret}" is in settings.json`);
   });
 });
 
