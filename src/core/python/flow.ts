@@ -20,9 +20,12 @@ import { callArguments, callOfArgument } from './syntax';
  * (node accessors are the expensive part of web-tree-sitter). One instance per analysis (memoized).
  */
 export class DeviceFlow {
-  private readonly bindings = new Map<string, Reach>();
+  private readonly results = new Map<string, Reach>();
+  /** The searches under way (a cycle), with their depth in the stack of searches. */
+  private readonly active = new Map<string, number>();
+  /** The shallowest search under way that the current one leaned on (see memo). */
+  private lowest = Infinity;
   private readonly locals = new Map<string, boolean>();
-  private readonly returns = new Map<number, Reach>();
   private depth = 0;
   /** Every name, attribute and function name the searches looked up (an edit elsewhere cannot change their answers). */
   readonly names = new Set<string>();
@@ -61,7 +64,10 @@ export class DeviceFlow {
   }
 
   private follow(expr: Node): Reach {
-    if (this.depth > MAX_DEPTH) return 'other';
+    if (this.depth > MAX_DEPTH) {
+      this.lowest = -1; // cut short: whatever depends on this is not known for certain
+      return 'other';
+    }
     this.depth++;
     try {
       return this.followValue(expr);
@@ -193,10 +199,10 @@ export class DeviceFlow {
   /** The reads of name `name` bound in `scope` (a function or the module). */
   private binding(scope: Node, name: string): Reach {
     this.names.add(name);
-    const key = `${scope.startIndex}:${name}`;
-    const known = this.bindings.get(key);
-    if (known !== undefined) return known;
-    this.bindings.set(key, 'other'); // a cycle adds nothing
+    return this.memo(`${scope.type === 'module' ? 'module' : scope.startIndex}:${name}`, () => this.readsOf(scope, name));
+  }
+
+  private readsOf(scope: Node, name: string): Reach {
     let result: Reach = 'unread';
     const re = wordPattern(name);
     const body = scope.type === 'module' ? this.text : this.text.slice(scope.startIndex, scope.endIndex);
@@ -212,7 +218,35 @@ export class DeviceFlow {
       }
       result = 'other';
     }
-    this.bindings.set(key, result);
+    return result;
+  }
+
+  /**
+   * One search, asked once: a search that meets itself (a cycle, `x = x + 1`) counts that read as
+   * going nowhere new. A result that leaned on a search further up the stack, or was cut short by the
+   * depth limit, depends on the order questions were asked in: it is returned but not kept, so that
+   * every literal gets the same answer whatever else was asked before (incremental = full analysis).
+   */
+  private memo(key: string, search: () => Reach): Reach {
+    const known = this.results.get(key);
+    if (known !== undefined) return known;
+    const running = this.active.get(key);
+    if (running !== undefined) {
+      this.lowest = Math.min(this.lowest, running);
+      return 'other';
+    }
+    const position = this.active.size;
+    this.active.set(key, position);
+    const outer = this.lowest;
+    this.lowest = Infinity;
+    let result: Reach = 'other';
+    try {
+      result = search();
+    } finally {
+      this.active.delete(key);
+    }
+    if (result === 'device' || this.lowest >= position) this.results.set(key, result);
+    this.lowest = Math.min(outer, this.lowest);
     return result;
   }
 
@@ -226,10 +260,10 @@ export class DeviceFlow {
 
   private attributeNamed(field: string, scope: Node, selfOnly = false): Reach {
     this.names.add(field);
-    const key = `${scope.startIndex}.${selfOnly ? 'self.' : ''}${field}`;
-    const known = this.bindings.get(key);
-    if (known !== undefined) return known;
-    this.bindings.set(key, 'other');
+    return this.memo(`${scope.type === 'module' ? 'module' : scope.startIndex}.${selfOnly ? 'self.' : ''}${field}`, () => this.attributeReads(field, scope, selfOnly));
+  }
+
+  private attributeReads(field: string, scope: Node, selfOnly: boolean): Reach {
     let result: Reach = 'unread';
     const re = new RegExp(`\\.\\s*${escape(field)}${WORD_END}`, 'g');
     const body = this.text.slice(scope.startIndex, scope.endIndex);
@@ -250,15 +284,15 @@ export class DeviceFlow {
       }
       result = 'other';
     }
-    this.bindings.set(key, result);
     return result;
   }
 
   /** Where the calls of a function take its return value. */
   private returned(fn: Node): Reach {
-    const known = this.returns.get(fn.startIndex);
-    if (known !== undefined) return known;
-    this.returns.set(fn.startIndex, 'other');
+    return this.memo(`${fn.startIndex}()`, () => this.callsOf(fn));
+  }
+
+  private callsOf(fn: Node): Reach {
     const name = fn.childForFieldName('name')?.text;
     let result: Reach = 'unread';
     if (name) {
@@ -278,7 +312,6 @@ export class DeviceFlow {
         result = 'other';
       }
     }
-    this.returns.set(fn.startIndex, result);
     return result;
   }
 

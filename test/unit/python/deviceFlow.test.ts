@@ -24,6 +24,14 @@ test('re-assignment chains: dev = target; .to(dev) flags the literal, printing d
   assert.deepEqual(await rules(lines('设备 = "cuda"', 'm.to(设备2)', 'print(设备)')), []);
 });
 
+test('cycles between names: each literal gets the answer its own search gives, whatever was asked before', async () => {
+  // the search for a meets b, whose only way to a device is back through a
+  assert.deepEqual(await rules(lines('a = "cuda"', 'b = "cuda:1"', 'b = a', 'a = b', 'm.to(a)')), ['1:5 cuda-device-string', '2:5 cuda-device-string']);
+  assert.deepEqual(await rules(lines('a = "cuda"', 'b = "cuda:1"', 'b = a', 'a = b', 'print(a)')), []);
+  // a function at the very start of the file and the module are different scopes
+  assert.deepEqual(await rules(lines('def f(d="cuda"):', '    print(d)', 'd = 1', 'm.to(d)')), []);
+});
+
 test('the literal is flagged once however often its value is used as a device', async () => {
   const findings = await findingsOf(lines('import torch', 'where = "cuda:1"', 'm.to(where)', 'n.to(where)', 'x = torch.zeros(1, device=where)'));
   assert.deepEqual(brief(findings), ['2:9 cuda-device-string']);
