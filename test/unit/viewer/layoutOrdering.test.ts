@@ -81,8 +81,9 @@ test('two interleaved chains over four ranks, given twisted at every rank, reach
   assert.equal(order(initial, segments).crossings, 0);
 });
 
-test('on 60 random three-rank graphs the ordering is exact, never worse than given, and optimal on at least 9 in 10 (brute force over every order)', () => {
-  // a heuristic: minimising crossings is NP-hard even on two ranks; the exact minimum is the yardstick
+test('on 60 random three-rank graphs the ordering reaches the exact minimum (brute force over every order)', () => {
+  // a heuristic (minimising crossings is NP-hard even on two ranks), but on graphs this small the
+  // restarts and sifting find the optimum; the search from the given order alone missed 3 of these 60
   let seed = 12345;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   let optimal = 0;
@@ -106,7 +107,7 @@ test('on 60 random three-rank graphs the ordering is exact, never worse than giv
     if (result.crossings === minimum) optimal++;
     else excess.push(`graph ${g}: ${result.crossings} for a minimum of ${minimum}`);
   }
-  assert.ok(optimal >= 0.9 * cases, `optimum reached on ${optimal} of ${cases}; ${excess.join(', ')}`);
+  assert.equal(optimal, cases, `optimum reached on ${optimal} of ${cases}; ${excess.join(', ')}`);
 });
 
 test('layouts are deterministic: the same graph gives the same positions', () => {
