@@ -17,14 +17,17 @@ type SecretKind = 'passphrase' | 'password';
 
 /** A secret question as shown (no secret in it): for the integration tests' internal command. */
 export interface SecretQuestion {
-  readonly step: 'secret' | 'remember';
-  readonly kind: SecretKind;
+  readonly step: 'secret' | 'remember' | 'forget';
+  /** Absent for the Forget pick. */
+  readonly kind?: SecretKind;
   readonly host: string;
   readonly title: string;
   readonly prompt: string;
   readonly password: boolean;
   /** Why it is asked again (the last answer was wrong). */
   readonly problem?: string;
+  /** The Forget pick's item labels. */
+  readonly items?: readonly string[];
 }
 
 /** globalState: SecretStorage keys this extension stored (names only, never values). */

@@ -21,10 +21,30 @@ export async function forgetRemoteSecrets(connections: RemoteConnections, hostNa
     void vscode.window.showInformationMessage(vscode.l10n.t('No remote host passphrase or password is stored.'));
     return 0;
   }
-  const all = { label: vscode.l10n.t('$(trash) All Stored Secrets'), description: String(stored.length), keys: stored.map((s) => s.key) };
-  const picked = await vscode.window.showQuickPick([all, ...stored.map((s) => ({ label: s.label, keys: [s.key] }))], {
-    title: vscode.l10n.t('Forget Remote Host Secrets'),
-    placeHolder: vscode.l10n.t('Stored passphrases and passwords are removed from the system keychain; the next connection asks again.'),
+  type Item = vscode.QuickPickItem & { keys: string[] };
+  const all: Item = { label: vscode.l10n.t('$(trash) All Stored Secrets'), description: String(stored.length), keys: stored.map((s) => s.key) };
+  const pick = vscode.window.createQuickPick<Item>();
+  pick.title = vscode.l10n.t('Forget Remote Host Secrets');
+  pick.placeholder = vscode.l10n.t('Stored passphrases and passwords are removed from the system keychain; the next connection asks again.');
+  pick.items = [all, ...stored.map((s) => ({ label: s.label, keys: [s.key] }))];
+  const picked = await new Promise<Item | undefined>((resolve) => {
+    let chosen: Item | undefined;
+    // For the tests: published once the workbench reports an active item (the pick is ready).
+    const ready = pick.onDidChangeActive((active) => {
+      if (!active.length) return;
+      ready.dispose();
+      connections.lastSecretQuestion = { step: 'forget', host: '', title: pick.title ?? '', prompt: pick.placeholder ?? '', password: false, items: pick.items.map((i) => i.label) };
+    });
+    pick.onDidAccept(() => {
+      chosen = pick.selectedItems[0] ?? pick.activeItems[0];
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      ready.dispose();
+      pick.dispose();
+      resolve(chosen);
+    });
+    pick.show();
   });
   if (!picked) return 0;
   const count = await connections.forgetSecrets(picked.keys);

@@ -24,8 +24,9 @@ interface Report {
   error?: string;
 }
 interface SecretQuestion {
-  step: 'secret' | 'remember';
-  kind: 'passphrase' | 'password';
+  step: 'secret' | 'remember' | 'forget';
+  kind?: 'passphrase' | 'password';
+  items?: string[];
   host: string;
   title: string;
   prompt: string;
@@ -173,6 +174,27 @@ async function logText(mustShow: readonly string[]): Promise<string> {
     assert.equal(await take(), undefined, 'no fourth question, no remember question');
   });
 
+  it('NPU: Forget Remote Host Secrets from the Command Palette lists what is stored; All removes it', async () => {
+    await useHost('secret-palette');
+    const report = doctor();
+    await question('secret');
+    await answer(NEW_PASSPHRASE);
+    await question('remember');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal((await report)?.error, undefined);
+    const forgetting = vscode.commands.executeCommand<number>('npuPort.forgetRemoteSecrets');
+    const pick = await question('forget');
+    assert.deepEqual(pick.items, ['$(trash) All Stored Secrets', `Passphrase of the key file ${encryptedKey}`]);
+    // All Stored Secrets is the first, active item.
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal(await forgetting, 1);
+    await useHost('secret-palette-after');
+    const after = doctor();
+    assert.equal((await question('secret')).problem, undefined, 'asked again, with nothing stored');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.match((await after)?.error ?? '', /its passphrase is needed/);
+  });
+
   it('the passphrase reaches neither the extension log nor settings.json', async () => {
     const log = await logText(['ssh secret-again: connected to', 'ssh secret-wrong: asking for the passphrase again']);
     for (const secret of [PASSPHRASE, NEW_PASSPHRASE, WRONG]) assert.equal(log.includes(secret), false, `"${secret}" is in the log`);
@@ -183,7 +205,7 @@ async function logText(mustShow: readonly string[]): Promise<string> {
     const userSettings = path.join(dir, 'User', 'settings.json');
     assert.ok(existsSync(userSettings), `no User/settings.json above ${logFolder}`);
     const settingsText = readFileSync(userSettings, 'utf8');
-    assert.ok(settingsText.includes('secret-wrong'), 'the settings file holds the host entries this suite wrote');
+    assert.ok(settingsText.includes(encryptedKey), 'the settings file holds the host entry this suite wrote');
     const workspaceSettings = path.join(workspaceFolder().fsPath, '.vscode', 'settings.json');
     const allSettings = settingsText + (existsSync(workspaceSettings) ? readFileSync(workspaceSettings, 'utf8') : '');
     for (const secret of [PASSPHRASE, NEW_PASSPHRASE, WRONG]) assert.equal(allSettings.includes(secret), false, `"${secret}" is in settings.json`);
