@@ -288,4 +288,19 @@ describe('remote passwords in the real VS Code', function () {
     const log = await logText(['ssh pw-first: connected to', 'ssh pw-again: asking for the password']);
     assert.equal(log.includes(PASSWORD), false, 'the password is in the log');
   });
+
+  it('Remember keeps the password: the next connection does not ask; forgetting the host removes it', async () => {
+    await useHost('pw-keep');
+    const report = doctor();
+    await question('secret');
+    await answer(PASSWORD);
+    assert.match((await question('remember')).title, /Keep the password for pw-keep/);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal((await report)?.error, undefined);
+    await useHost('pw-kept');
+    const second = await doctor();
+    assert.equal(second?.error, undefined);
+    assert.equal(await take(), undefined, 'nothing is asked');
+    assert.equal(await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'pw-kept'), 1);
+  });
 });
