@@ -26,6 +26,7 @@ export class DeviceFlow {
   /** The shallowest search under way that the current one leaned on (see memo). */
   private lowest = Infinity;
   private readonly locals = new Map<string, boolean>();
+  private readonly definitions = new Map<string, Node | null>();
   private depth = 0;
   /** Every name, attribute and function name the searches looked up (an edit elsewhere cannot change their answers). */
   readonly names = new Set<string>();
@@ -178,6 +179,13 @@ export class DeviceFlow {
   /** The function definition named `name` (a method of any class when `method`), by text search. */
   private definitionOf(name: string, method: boolean): Node | undefined {
     this.names.add(name);
+    const key = `${method ? '.' : ''}${name}`;
+    let def = this.definitions.get(key);
+    if (def === undefined) this.definitions.set(key, (def = this.findDefinition(name, method) ?? null));
+    return def ?? undefined;
+  }
+
+  private findDefinition(name: string, method: boolean): Node | undefined {
     const re = new RegExp(`\\bdef\\s+${escape(name)}\\s*\\(`, 'g');
     for (const m of this.text.matchAll(re)) {
       const node = this.tree.rootNode.descendantForIndex(m.index + m[0].indexOf(name));
