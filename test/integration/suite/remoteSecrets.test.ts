@@ -39,6 +39,21 @@ const PASSPHRASE = 'npu passphrase 7f3a "$(x)" ü';
 const WRONG = 'wrong-guess-91c4';
 const NEW_PASSPHRASE = 'npu second passphrase c0de';
 
+/** The secret question the extension shows now, if any (test-only internal command). */
+const take = async () => vscode.commands.executeCommand<SecretQuestion | undefined>('npuPort.remote.takeSecretQuestion');
+
+/** Types into the open secret box and presses Enter (VS Code's accept command). */
+async function answer(text: string): Promise<void> {
+  assert.equal(await vscode.commands.executeCommand('npuPort.remote.typeSecret', text), true, 'a secret box is open');
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+async function question(step: SecretQuestion['step']): Promise<SecretQuestion> {
+  const q = await waitFor(take, `the ${step} question`);
+  assert.equal(q.step, step, JSON.stringify(q));
+  return q;
+}
+
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
@@ -61,23 +76,12 @@ async function logText(mustShow: readonly string[]): Promise<string> {
   let server: LoopbackSshd;
   let encryptedKey: string;
   const config = () => vscode.workspace.getConfiguration('npuPort');
-  const take = async () => vscode.commands.executeCommand<SecretQuestion | undefined>('npuPort.remote.takeSecretQuestion');
   /** A host entry of its own per step (connections are reused per host entry), with the encrypted key. */
   const useHost = async (name: string) => {
     await config().update('hosts', [{ ...server.ascendHost, name, identityFile: encryptedKey }], vscode.ConfigurationTarget.Global);
     await config().update('activeHost', name, vscode.ConfigurationTarget.Global);
   };
   const doctor = () => vscode.commands.executeCommand<Report | undefined>('npuPort.remoteDoctor') as Promise<Report | undefined>;
-  /** Types into the open secret box and presses Enter (VS Code's accept command). */
-  const answer = async (text: string) => {
-    assert.equal(await vscode.commands.executeCommand('npuPort.remote.typeSecret', text), true, 'a secret box is open');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  };
-  const question = async (step: SecretQuestion['step']) => {
-    const q = await waitFor(take, `the ${step} question`);
-    assert.equal(q.step, step, JSON.stringify(q));
-    return q;
-  };
 
   before(async () => {
     await activateExtension();
@@ -218,22 +222,12 @@ describe('remote passwords in the real VS Code', function () {
   this.timeout(120_000);
   let server: PasswordSshServer;
   const config = () => vscode.workspace.getConfiguration('npuPort');
-  const take = async () => vscode.commands.executeCommand<SecretQuestion | undefined>('npuPort.remote.takeSecretQuestion');
   const useHost = async (name: string) => {
     const host = { name, host: '127.0.0.1', port: server.port, user: server.user, kind: 'ascend', shell: 'posix', workdir: path.join(server.knownHosts, '..', 'work') };
     await config().update('hosts', [host], vscode.ConfigurationTarget.Global);
     await config().update('activeHost', name, vscode.ConfigurationTarget.Global);
   };
   const doctor = () => vscode.commands.executeCommand<Report | undefined>('npuPort.remoteDoctor') as Promise<Report | undefined>;
-  const answer = async (text: string) => {
-    assert.equal(await vscode.commands.executeCommand('npuPort.remote.typeSecret', text), true, 'a secret box is open');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  };
-  const question = async (step: SecretQuestion['step']) => {
-    const q = await waitFor(take, `the ${step} question`);
-    assert.equal(q.step, step, JSON.stringify(q));
-    return q;
-  };
 
   before(async () => {
     await activateExtension();
