@@ -56,6 +56,7 @@ test('a ternary, a tuple target, an f-string, "cuda:" + str(rank) and an augment
   assert.deepEqual(brief(sum), ['2:9 cuda-device-string']);
   assert.equal(fixText(sum[0]!), 'dm.device_for(rank)');
   assert.equal(sum[0]!.fixes[0]!.coreEdits[0]!.range.end.column, 27, 'the fix replaces the whole sum');
+  assert.deepEqual(sum[0]!.message.args, ['cuda:{rank}'], 'named like the f-string');
   assert.deepEqual(await rules(lines('tag = "cuda:" + str(rank)', 'print(tag)')), []);
 
   assert.deepEqual(await rules(lines('where = "cuda"', 'where += f":{rank}"', 'm.to(where)')), ['1:9 cuda-device-string']);

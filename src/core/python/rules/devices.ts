@@ -161,7 +161,12 @@ function reportDevice(ctx: RuleContext, node: Node, expr: Node, dev: { index?: s
       fixes.push(ctx.kit.replaceWith(expr, text, [ctx.kit.torchNpu]));
     }
   } else fixes.push(ctx.kit.transfer());
-  ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', excerptOf(node)), fixes);
+  ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev)), fixes);
+}
+
+/** The device as the message names it: the literal's text; `"cuda:" + str(rank)` as cuda:{rank}, like the f-string. */
+function deviceExcerpt(node: Node, expr: Node, dev: { interpolated?: Node }): string {
+  return expr.type === 'binary_operator' && dev.interpolated ? `cuda:{${dev.interpolated.text}}` : excerptOf(node);
 }
 
 function excerptOf(node: Node): string {
@@ -183,7 +188,7 @@ function checkTo(ctx: RuleContext, call: Node, node: Node, expr: Node, dev: { in
       `.to(${h.text}, DTYPE)`,
     );
     const keep = ctx.kit.make(msg('Replace with {0} (keep the dtype)', h.text), [ctx.kit.replace(expr, h.text)], h.requires, `.to(${h.text}, ${dtypeNode.text})`);
-    ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', excerptOf(node)), [both, keep]);
+    ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev)), [both, keep]);
     return;
   }
   reportDevice(ctx, node, expr, dev);
