@@ -74,7 +74,7 @@ test('rewrite and Go to PyTorch source messages with bad fields are refused', ()
     { type: 'rewriteOffers', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu' },
     { type: 'rewrite', requestId: 1, node: '/a/Abs' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'Abs To Relu' },
     { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: '../../etc/passwd' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'a'.repeat(65) },
-    { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', output: '/tmp/x.onnx' }, { type: 'rewrite', requestId: -2, node: '/a/Abs', rule: 'abs-to-relu' },
+    { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', output: '../escape.onnx' }, { type: 'rewrite', requestId: -2, node: '/a/Abs', rule: 'abs-to-relu' },
     { type: 'rewrite', requestId: 1, node: 3, rule: 'abs-to-relu' },
     { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu' }, { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', scope: 'graph' },
     { type: 'rewrite', requestId: 1, node: '/a/Abs', rule: 'abs-to-relu', scope: ['node'] },
