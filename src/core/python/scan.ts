@@ -189,7 +189,11 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph };
 }
 
-async function readText(file: string, maxKB: number, problems: ScanProblem[]): Promise<string | undefined> {
+/**
+ * A source file's text for analysis, or undefined with the reason pushed to `problems`: over the size limit,
+ * unreadable, binary, or not UTF-8 (a BOM is dropped). The workspace scan and the on-disk watcher read files this way.
+ */
+export async function readText(file: string, maxKB: number, problems: ScanProblem[]): Promise<string | undefined> {
   let bytes: Buffer;
   try {
     const st = await fsp.stat(file);

@@ -45,6 +45,7 @@ export class PythonAnalysis implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChangeFindings = this.changed.event;
   private parser: PythonParser | undefined;
+  private parserLoad: Promise<PythonParser> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   /** Module graphs of the last scan per folder: entry scripts, and modules run under transfer_to_npu. */
@@ -76,7 +77,7 @@ export class PythonAnalysis implements vscode.Disposable {
   }
 
   async start(): Promise<void> {
-    this.parser = await PythonParser.load(this.wasmDir);
+    this.parser = await this.loadParser();
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.analyze(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
@@ -90,6 +91,15 @@ export class PythonAnalysis implements vscode.Disposable {
 
   get loadedParser(): PythonParser | undefined {
     return this.parser;
+  }
+
+  /** The parser, once loaded (undefined if it cannot load: start() reports that). */
+  async whenParserLoaded(): Promise<PythonParser | undefined> {
+    return this.loadParser().catch(() => undefined);
+  }
+
+  private loadParser(): Promise<PythonParser> {
+    return (this.parserLoad ??= PythonParser.load(this.wasmDir));
   }
 
   /** The live incremental document of an open Python file. */

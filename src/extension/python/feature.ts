@@ -41,9 +41,10 @@ export const pythonFeature: Feature = {
     const profiles = vscode.workspace.createFileSystemWatcher('**/.npu-port/profiles/*.json');
     const reloadTargets = () => void loadWorkspaceTargets().then(() => analysis.refreshAll(), (error: unknown) => getLog().warn('python: cannot reload ONNX profiles', error));
     context.subscriptions.push(profiles, profiles.onDidCreate(reloadTargets), profiles.onDidChange(reloadTargets), profiles.onDidDelete(reloadTargets));
+    // watching starts before the (slow) parser load, so that no change on disk in between is missed
+    context.subscriptions.push(new PythonFileWatcher(analysis));
     await loadWorkspaceTargets();
     await analysis.start();
-    context.subscriptions.push(new PythonFileWatcher(analysis));
     getLog().info('python: analysis ready');
   },
 };

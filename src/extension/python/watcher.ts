@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { mayHaveFindings } from '../../core/python/analyze';
 import { analyzeSource } from '../../core/python/index';
 import { analyzeRequirements, isRequirementsFile } from '../../core/python/requirements';
+import { readText } from '../../core/python/scan';
 import { globToRegExp, isGitIgnored } from '../../core/python/walk';
 import type { Finding } from '../../core/python/types';
 import { getLog } from '../log';
@@ -15,7 +16,6 @@ export const WATCHED_GLOB = '**/{*.py,*.pyi,requirements*.txt,pyproject.toml}';
 /** Quiet time after the last change before a batch is analysed (a git checkout writes many files at once). */
 export const RESCAN_DELAY_MS = 300;
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Re-analyses closed files when they change on disk (git checkout, a formatter, another tool): a
@@ -67,7 +67,7 @@ export class PythonFileWatcher implements vscode.Disposable {
   }
 
   private async process(batch: readonly { uri: vscode.Uri; deleted: boolean }[]): Promise<void> {
-    const parser = this.analysis.loadedParser;
+    const parser = await this.analysis.whenParserLoaded();
     if (!parser) return;
     for (const { uri, deleted } of batch) {
       if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) continue; // analysed live
@@ -103,22 +103,8 @@ export class PythonFileWatcher implements vscode.Disposable {
   /** Findings of the file as it is on disk; undefined when it cannot be analysed (too large, binary, not UTF-8, gone). */
   private async analyzeFile(uri: vscode.Uri, parser: NonNullable<PythonAnalysis['loadedParser']>): Promise<readonly Finding[] | undefined> {
     const settings = readSettings(uri);
-    let bytes: Buffer;
-    try {
-      const st = await fsp.stat(uri.fsPath);
-      if (!st.isFile() || st.size > settings.maxFileSizeKB * 1024) return undefined;
-      bytes = await fsp.readFile(uri.fsPath);
-    } catch {
-      return undefined;
-    }
-    if (bytes.subarray(0, 8192).includes(0)) return undefined;
-    let text: string;
-    try {
-      text = decoder.decode(bytes);
-    } catch {
-      return undefined;
-    }
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const text = await readText(uri.fsPath, settings.maxFileSizeKB, []);
+    if (text === undefined) return undefined;
     const name = path.basename(uri.fsPath);
     if (/\.pyi?$/i.test(name)) return mayHaveFindings(text) ? analyzeSource(parser, text, this.analysis.optionsFor(uri)) : [];
     if (!isRequirementsFile(name)) return undefined;
