@@ -48,9 +48,11 @@ async function main(): Promise<number> {
       const page = await context.newPage();
       if (verbose) page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
       const started = Date.now();
+      const ctx = { workspace, repoRoot: REPO_ROOT, log: (t: string) => process.stdout.write(`    ${t}\n`) };
       try {
+        scenario.prepare?.(ctx);
         await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: REPO_ROOT }));
-        await scenario.run(page, { workspace, repoRoot: REPO_ROOT, log: (t) => process.stdout.write(`    ${t}\n`) });
+        await scenario.run(page, ctx);
         passed++;
         process.stdout.write(`  ✓ ${scenario.name} (${Date.now() - started} ms)\n`);
       } catch (error) {

@@ -13,5 +13,10 @@ export interface E2eScenario {
   readonly locale?: string;
   /** A reason to skip (reported and counted as skipped, never as passed), or undefined to run. */
   skip?(ctx: { readonly repoRoot: string }): string | undefined;
+  /**
+   * Files the workspace needs before VS Code opens it (settings, models): written here they are there at
+   * start-up, where a settings.json written by `run` reaches the extension host only once the file watcher sees it.
+   */
+  prepare?(ctx: E2eContext): void;
   run(page: Page, ctx: E2eContext): Promise<void>;
 }
