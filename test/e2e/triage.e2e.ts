@@ -64,8 +64,8 @@ async function loadsInOnnxruntime(file: string): Promise<string[]> {
 export const scenarios: E2eScenario[] = [
   {
     name: 'Triage: a rejected Gather offers Slice + Reshape; run from the keyboard on that node alone it fixes the shapes, verifies, and saves a new model without it',
+    prepare: (ctx) => prepare(ctx),
     async run(page, ctx) {
-      prepare(ctx);
       const before = pythonOps(path.join(ctx.workspace, MODEL));
       await waitForWorkbench(page);
       const frame = await openInViewer(page, MODEL);
@@ -107,8 +107,8 @@ export const scenarios: E2eScenario[] = [
   },
   {
     name: 'Triage: Erf → tanh on all matching nodes shows the measured error before saving; declining writes nothing, accepting saves a model without Erf',
+    prepare: (ctx) => prepare(ctx, true),
     async run(page, ctx) {
-      prepare(ctx, true);
       const before = pythonOps(path.join(ctx.workspace, MODEL));
       await waitForWorkbench(page);
       const frame = await openInViewer(page, MODEL);
@@ -148,8 +148,8 @@ export const scenarios: E2eScenario[] = [
   },
   {
     name: 'Triage: Go to PyTorch Source opens the attention q_proj assignment of an exported MatMul',
+    prepare: (ctx) => prepare(ctx),
     async run(page, ctx) {
-      prepare(ctx);
       cpSync(path.join(ctx.repoRoot, 'test/fixtures/pytorch/edgesam_like/edge_sam'), path.join(ctx.workspace, 'edge_sam'), { recursive: true });
       const source = readFileSync(path.join(ctx.workspace, 'edge_sam/modeling/transformer.py'), 'utf8').split('\n');
       const expectedLine = source.findIndex((l) => l.includes('self.q_proj = nn.Linear(')) + 1;
