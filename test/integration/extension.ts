@@ -27,3 +27,9 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Puts the remote host settings a suite changed back to their defaults (hosts, active host, known_hosts file). */
+export async function clearRemoteSettings(): Promise<void> {
+  const config = vscode.workspace.getConfiguration('npuPort');
+  for (const key of ['hosts', 'activeHost', 'knownHostsFile']) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+}

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { processGone, startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
-import { activateExtension, waitFor, workspaceFolder } from '../extension';
+import { activateExtension, clearRemoteSettings, waitFor, workspaceFolder } from '../extension';
 
 (sshdAvailable ? describe : describe.skip)('remote tasks against a loopback OpenSSH host', function () {
   this.timeout(120_000);
@@ -26,9 +26,7 @@ import { activateExtension, waitFor, workspaceFolder } from '../extension';
   });
 
   after(async () => {
-    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await clearRemoteSettings();
     await server?.stop();
   });
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
-import { activateExtension, waitFor } from '../extension';
+import { activateExtension, clearRemoteSettings, waitFor } from '../extension';
 
 interface Report {
   result?: { exitCode: number };
@@ -47,9 +47,7 @@ interface Question {
   });
 
   after(async () => {
-    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await clearRemoteSettings();
     await server?.stop();
   });
 

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { startPasswordSshServer, type PasswordSshServer } from '../../unit/remote/passwordSshServer';
-import { activateExtension, waitFor, workspaceFolder } from '../extension';
+import { activateExtension, clearRemoteSettings, waitFor, workspaceFolder } from '../extension';
 
 interface Report {
   result?: { exitCode: number };
@@ -100,9 +100,7 @@ async function logText(mustShow: readonly string[]): Promise<string> {
       await useHost('secret-cleanup');
       await vscode.commands.executeCommand('npuPort.forgetRemoteSecrets', 'secret-cleanup');
     }
-    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await clearRemoteSettings();
     await server?.stop();
   });
 
@@ -239,9 +237,7 @@ describe('remote passwords in the real VS Code', function () {
   });
 
   after(async () => {
-    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('activeHost', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await clearRemoteSettings();
     await server?.stop();
   });
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
-import { activateExtension, waitFor, workspaceFolder } from '../extension';
+import { activateExtension, clearRemoteSettings, waitFor, workspaceFolder } from '../extension';
 
 const RESULTS_VIEW = 'npuPort.benchmarkResults';
 
@@ -30,8 +30,7 @@ function resultsTabs(): vscode.Tab[] {
   });
 
   after(async () => {
-    await config().update('hosts', undefined, vscode.ConfigurationTarget.Global);
-    await config().update('knownHostsFile', undefined, vscode.ConfigurationTarget.Global);
+    await clearRemoteSettings();
     await server?.stop();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
