@@ -24,7 +24,7 @@ async function loadModule(dir) {
   const src = (p) => JSON.stringify(join(ROOT, p));
   writeFileSync(entry, [
     `export { openModel } from ${src('src/core/onnx/decode.ts')};`,
-    `export { benchmarkModel } from ${src('src/core/onnx/run/benchmark.ts')};`,
+    `export { benchmarkModel } from ${src('src/core/benchmark/cpu.ts')};`,
     `export { feedsFor } from ${src('src/core/onnx/transform/probe.ts')};`,
     `export { histogram } from ${src('src/shared/results.ts')};`,
   ].join('\n'));

@@ -1,10 +1,12 @@
-// Enforces the layering of DESIGN.md; exits 1 on any violation.
+// Enforces the layering of docs/architecture.md; exits 1 on any violation.
 //  src/core, src/cli: never import vscode (the CLI must run without VS Code).
+//  src/core: never imports src/extension or src/cli (the faces use the core, not the reverse).
+//  src/core/<area>: uses another area only through the modules declared in CORE_AREA_USES.
 //  src/shared, webview: browser code: no vscode, no Node built-ins, no Node-only packages.
 import ts from 'typescript';
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve, relative } from 'node:path';
+import { dirname, join, resolve, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { filesUnder } from './files.mjs';
 
@@ -12,8 +14,51 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeOnlyPackages = ['onnxruntime-node', 'ssh2', 'web-tree-sitter', 'protobufjs', 'tree-sitter-python'];
 const isNodeBuiltin = (s) => s.startsWith('node:') || builtinModules.includes(s) || builtinModules.includes(s.split('/')[0]);
 
+/**
+ * The areas of src/core and what each may use of another. A module not named here is private to its
+ * area. Files directly in src/core (l10n, errors, fs, log, position) serve every area, and so does
+ * src/shared. The graph is acyclic: onnx uses no other area; benchmark runs onnx models; remote runs
+ * tasks on hosts and uses both; python reads target profiles; report formats python findings.
+ */
+export const CORE_AREA_USES = {
+  onnx: {},
+  python: { onnx: ['targets/profile'] },
+  benchmark: { onnx: ['decode', 'run/inputs', 'run/ort', 'run/values', 'transform/probe'] },
+  remote: { onnx: ['decode', 'model', 'transform/bisect'], benchmark: ['stats', 'cpu'] },
+  report: { python: ['catalog', 'types'] },
+};
+
+/** Why `spec`, imported by `file` (both under root), breaks the core's rules; false when it does not. */
+function coreForbid(root, file, spec) {
+  if (spec === 'vscode') return 'imports vscode (src/core must stay usable from the CLI)';
+  if (!spec.startsWith('.')) return false;
+  const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/').replace(/\.(ts|js|mjs)$/, '').replace(/\/index$/, '');
+  if (/^src\/(extension|cli)(\/|$)/.test(target)) return `imports ${target} (src/core never imports the faces)`;
+  const from = relative(join(root, 'src/core'), file).split(sep);
+  const to = target.startsWith('src/core/') ? target.slice('src/core/'.length).split('/') : [];
+  if (from.length < 2 || to.length < 2 || from[0] === to[0]) return false; // a shared core file, or the same area
+  const declared = CORE_AREA_USES[from[0]]?.[to[0]];
+  const module = to.slice(1).join('/');
+  if (!declared) return `imports core/${to.join('/')}: core/${from[0]} does not use core/${to[0]} (CORE_AREA_USES in scripts/check-layers.mjs)`;
+  if (!declared.includes(module)) return `imports core/${to.join('/')}, which is not among the modules core/${to[0]} offers core/${from[0]} (CORE_AREA_USES in scripts/check-layers.mjs)`;
+  return false;
+}
+
+/** The areas in CORE_AREA_USES that can reach themselves again (empty when the graph is acyclic). */
+export function areaCycles(uses = CORE_AREA_USES) {
+  const reaches = (from, seen = new Set()) => {
+    for (const to of Object.keys(uses[from] ?? {})) {
+      if (seen.has(to)) continue;
+      seen.add(to);
+      reaches(to, seen);
+    }
+    return seen;
+  };
+  return Object.keys(uses).filter((area) => reaches(area).has(area));
+}
+
 const rules = [
-  { dir: 'src/core', forbid: (s) => s === 'vscode' && 'imports vscode (src/core must stay usable from the CLI)' },
+  { dir: 'src/core', forbid: (spec, file, root) => coreForbid(root, file, spec) },
   { dir: 'src/cli', forbid: (s) => s === 'vscode' && 'imports vscode (the CLI runs without VS Code)' },
   { dir: 'src/shared', forbid: browserForbid },
   { dir: 'webview', forbid: browserForbid },
@@ -73,11 +118,12 @@ export function violations(root = ROOT) {
   for (const rule of rules) {
     for (const file of files(join(root, rule.dir))) {
       for (const { spec, line } of specifiers(readFileSync(file, 'utf8'), file)) {
-        const why = rule.forbid(spec);
+        const why = rule.forbid(spec, file, root);
         if (why) problems.push(`${relative(root, file)}:${line}: ${why}`);
       }
     }
   }
+  for (const area of areaCycles()) problems.push(`scripts/check-layers.mjs: CORE_AREA_USES lets core/${area} reach itself again (the areas must form an acyclic graph)`);
   return problems;
 }
 

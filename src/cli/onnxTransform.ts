@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import { openModel } from '../core/onnx/decode';
 import type { Model, ValueType } from '../core/onnx/model';
-import { benchmarkModel } from '../core/onnx/run/benchmark';
+import { benchmarkModel } from '../core/benchmark/cpu';
 import { compareOutputs, STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
 import { readInputDir, writeOutputDir } from '../core/onnx/run/files';
 import { feedInputs, type RandomInputOptions } from '../core/onnx/run/inputs';

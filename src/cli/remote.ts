@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { msg, type Message } from '../core/l10n';
-import type { LatencyStats } from '../core/remote/benchmarkStats';
+import type { LatencyStats } from '../core/benchmark/stats';
 import { speedUpOf } from '../shared/results';
 import { DEFAULT_HOSTS_FILE, findHost, readHostsFile } from '../core/remote/hosts';
 import { parseDynamicBatch } from '../core/remote/toolchains/atc';

@@ -5,7 +5,7 @@
  *
  * Browser-safe: used by the extension (reading files, validating messages and restored state) and by
  * the webview (drawing). The statistics themselves are computed once, in the core
- * (src/core/remote/benchmarkStats.ts); nothing here recomputes them.
+ * (src/core/benchmark/stats.ts); nothing here recomputes them.
  */
 
 /**

@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { latencyStats } from '../../src/core/remote/benchmarkStats';
+import { latencyStats } from '../../src/core/benchmark/stats';
 import { parseQnnNetRunProfile } from '../../src/core/remote/toolchains/qnn';
 import { generatedModel } from '../unit/onnx/fixtures';
 import type { E2eScenario } from './scenario';

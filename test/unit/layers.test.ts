@@ -33,3 +33,28 @@ test('the layering check catches vscode in the core and Node in the webview', as
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the layering check keeps the core areas apart: no faces, only declared uses, no cycles', async () => {
+  const { violations, areaCycles } = (await load()) as Checker & { areaCycles(uses?: Record<string, Record<string, string[]>>): string[] };
+  const root = mkdtempSync(path.join(tmpdir(), 'layers-'));
+  try {
+    for (const dir of ['src/core/onnx/run', 'src/core/remote', 'src/core/python', 'src/core/report']) mkdirSync(path.join(root, dir), { recursive: true });
+    // Allowed: the same area, a shared core file, a declared module of another area (with or without extension).
+    writeFileSync(path.join(root, 'src/core/remote/ok.ts'),
+      "import { x } from './hosts';\nimport { t } from '../l10n';\nimport { m } from '../onnx/model';\nimport { s } from '../benchmark/stats.js';\n");
+    // Not allowed: onnx uses no other area; the core never imports the faces; an undeclared module of a declared area.
+    writeFileSync(path.join(root, 'src/core/onnx/run/up.ts'), "import { latencyStats } from '../../remote/benchmarkStats';\n");
+    writeFileSync(path.join(root, 'src/core/python/face.ts'), "import { log } from '../../extension/log';\nimport { main } from '../../cli/main';\n");
+    writeFileSync(path.join(root, 'src/core/report/private.ts'), "import { parse } from '../python/parser';\n");
+    const found = violations(root);
+    assert.equal(found.length, 4, found.join('\n'));
+    assert.ok(found.some((f) => /src\/core\/onnx\/run\/up.ts:1: imports core\/remote\/benchmarkStats: core\/onnx does not use core\/remote/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /src\/core\/python\/face.ts:1: imports src\/extension\/log/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /src\/core\/python\/face.ts:2: imports src\/cli\/main/.test(f)), found.join('\n'));
+    assert.ok(found.some((f) => /src\/core\/report\/private.ts:1: imports core\/python\/parser, which is not among the modules core\/python offers core\/report/.test(f)), found.join('\n'));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.deepEqual(areaCycles(), []);
+  assert.deepEqual(areaCycles({ onnx: { remote: ['ssh'] }, remote: { onnx: ['decode'] }, python: {} }).sort(), ['onnx', 'remote']);
+});

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isNpuPortError } from '../../core/errors';
 import { openModel } from '../../core/onnx/decode';
-import { benchmarkModel } from '../../core/onnx/run/benchmark';
+import { benchmarkModel } from '../../core/benchmark/cpu';
 import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
 import { feedsFor } from '../../core/onnx/transform/probe';
 import { MAX_SAMPLES, type BenchmarkRun } from '../../shared/results';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { latencyStats, percentile } from '../../../src/core/remote/benchmarkStats';
+import { latencyStats, percentile } from '../../../src/core/benchmark/stats';
 import { explainDiagnostic } from '../../../src/core/remote/knownErrors';
 import { parseAisBench, parseMsame } from '../../../src/core/remote/toolchains/ascendBench';
 import { atcConvertArgs, atcPrecheckArgs, parseAtcLog, parseDynamicBatch } from '../../../src/core/remote/toolchains/atc';

@@ -11,7 +11,7 @@ import {
   withCpuRun,
   type BenchmarkRun,
 } from '../../../src/shared/results';
-import { latencyStats } from '../../../src/core/remote/benchmarkStats';
+import { latencyStats } from '../../../src/core/benchmark/stats';
 
 test('histogram with a forced bin count: edges from min to max, the max in the last bin', () => {
   const h = histogram([1, 2, 2, 3, 3, 3, 4, 4, 4, 4], { bins: 3 });

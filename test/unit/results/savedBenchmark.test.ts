@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
-import { latencyStats } from '../../../src/core/remote/benchmarkStats';
+import { latencyStats } from '../../../src/core/benchmark/stats';
 import { resultsFromSavedJson } from '../../../src/shared/results';
 import { sshdAvailable, startLoopbackSshd, type LoopbackSshd } from '../remote/loopbackSshd';
 import { tinyOnnxModel } from '../remote/tinyModel';

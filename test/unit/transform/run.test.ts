@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { openModel } from '../../../src/core/onnx/decode';
-import { benchmarkModel } from '../../../src/core/onnx/run/benchmark';
+import { benchmarkModel } from '../../../src/core/benchmark/cpu';
 import { compareValues } from '../../../src/core/onnx/run/compare';
 import { RunError } from '../../../src/core/onnx/run/errors';
 import { feedInputs, randomInputs } from '../../../src/core/onnx/run/inputs';

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../fs';
 import { msg } from '../../l10n';
-import { latencyStats, type LatencyStats } from '../benchmarkStats';
+import { latencyStats, type LatencyStats } from '../../benchmark/stats';
 import { RemoteError } from '../errors';
 import { aisBenchArgs, msameArgs, parseAisBench, parseMsame, type ReportedLatency } from '../toolchains/ascendBench';
 import { parseQnnLog, parseQnnNetRunProfile, qnnHtpBackend, qnnNetRunArgs } from '../toolchains/qnn';

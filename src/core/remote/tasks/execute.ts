@@ -4,7 +4,7 @@
  */
 import { msg } from '../../l10n';
 import type { Logger } from '../../log';
-import { cpuBenchmark, type CpuBenchmark } from '../cpuBenchmark';
+import { cpuBenchmark, type CpuBenchmark } from '../../benchmark/cpu';
 import { RemoteError } from '../errors';
 import type { HostConfig } from '../hosts';
 import type { SshSession } from '../ssh';
