@@ -1,5 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
 import { msg, type Message } from '../l10n';
 
 /** Files the Python scan looks at. */
@@ -7,45 +9,42 @@ export function isScanTarget(name: string): boolean {
   return /\.(py|pyi|cu|cuh)$/i.test(name) || /^requirements.*\.txt$/i.test(name) || name === 'pyproject.toml';
 }
 
-/** A glob (`**`, `*`, `?`, `{a,b}`) as a regular expression over `/`-separated relative paths. */
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        out += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
-    else if (c === '{') {
-      const close = glob.indexOf('}', i);
-      if (close === -1) out += '\\{';
-      else {
-        out += `(?:${glob.slice(i + 1, close).split(',').map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|')})`;
-        i = close;
-      }
-    } else out += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
+/**
+ * Glob patterns (`npuPort.exclude`: `**`, `*`, `?`, `{a,b}`, `[...]`) as one test over `/`-separated
+ * paths relative to the workspace folder. Dot files match as in VS Code's own globs.
+ */
+export function globMatcher(globs: readonly string[]): (relative: string) => boolean {
+  return globs.length ? picomatch([...globs], { dot: true }) : () => false;
 }
 
-/** .gitignore lines as matchers relative to the directory of the .gitignore (negations are not supported). */
-function gitignoreMatchers(text: string): RegExp[] {
-  const out: RegExp[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const dirOnly = line.endsWith('/');
-    let pattern = dirOnly ? line.slice(0, -1) : line;
-    const anchored = pattern.includes('/');
-    pattern = pattern.replace(/^\//, '');
-    const glob = anchored ? pattern : `**/${pattern}`;
-    out.push(globToRegExp(glob));
-    out.push(globToRegExp(`${glob}/**`));
+/** The rules of one .gitignore, which apply to paths under its folder. */
+interface IgnoreScope {
+  readonly root: string;
+  readonly rules: Ignore;
+}
+
+async function readIgnoreScope(dir: string): Promise<IgnoreScope | undefined> {
+  try {
+    return { root: dir, rules: ignore().add(await fsp.readFile(path.join(dir, '.gitignore'), 'utf8')) };
+  } catch {
+    return undefined; // no (readable) .gitignore here: it ignores nothing
   }
-  return out;
+}
+
+/**
+ * Whether git would ignore `full` (a folder when `isDir`) under the .gitignore files in `scopes`,
+ * outermost first: the innermost file that has a say decides, so `!pattern` in a nested .gitignore
+ * re-includes what an outer one ignores. A folder found ignored is never entered, as with git.
+ */
+function ignoredBy(scopes: readonly IgnoreScope[], full: string, isDir: boolean): boolean {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i]!;
+    const rel = path.relative(scope.root, full).split(path.sep).join('/') + (isDir ? '/' : '');
+    const verdict = scope.rules.test(rel);
+    if (verdict.ignored) return true;
+    if (verdict.unignored) return false;
+  }
+  return false;
 }
 
 /**
@@ -58,15 +57,12 @@ export async function isGitIgnored(root: string, file: string): Promise<boolean>
   if (parts[0] === '..' || path.isAbsolute(parts[0] ?? '')) return false;
   if (parts.includes('.git')) return true;
   let dir = root;
-  const scoped: { root: string; matchers: RegExp[] }[] = [];
+  const scopes: IgnoreScope[] = [];
   for (let i = 0; i < parts.length; i++) {
-    try {
-      scoped.push({ root: dir, matchers: gitignoreMatchers(await fsp.readFile(path.join(dir, '.gitignore'), 'utf8')) });
-    } catch {
-      // no (readable) .gitignore here
-    }
+    const scope = await readIgnoreScope(dir);
+    if (scope) scopes.push(scope);
     const full = path.join(dir, parts[i]!);
-    if (scoped.some((g) => g.matchers.some((m) => m.test(path.relative(g.root, full).split(path.sep).join('/'))))) return true;
+    if (ignoredBy(scopes, full, i < parts.length - 1)) return true;
     dir = full;
   }
   return false;
@@ -91,10 +87,9 @@ export async function walkTargets(roots: readonly string[], options: WalkOptions
   const files: string[] = [];
   const problems: WalkProblem[] = [];
   const visited = new Set<string>();
-  const excludes = options.exclude.map(globToRegExp);
-  const excluded = (rel: string) => excludes.some((r) => r.test(rel));
+  const excluded = globMatcher(options.exclude);
 
-  const visit = async (dir: string, base: string, ignores: { root: string; matchers: RegExp[] }[]): Promise<void> => {
+  const visit = async (dir: string, base: string, ignores: readonly IgnoreScope[]): Promise<void> => {
     options.signal?.throwIfAborted();
     let real: string;
     try {
@@ -117,20 +112,13 @@ export async function walkTargets(roots: readonly string[], options: WalkOptions
     }
     let scoped = ignores;
     if (options.gitignore && entries.some((e) => e.name === '.gitignore')) {
-      try {
-        scoped = [...ignores, { root: dir, matchers: gitignoreMatchers(await fsp.readFile(path.join(dir, '.gitignore'), 'utf8')) }];
-      } catch {
-        // an unreadable .gitignore ignores nothing
-      }
+      const scope = await readIgnoreScope(dir);
+      if (scope) scoped = [...ignores, scope];
     }
-    const ignored = (full: string) => scoped.some((g) => {
-      const rel = path.relative(g.root, full).split(path.sep).join('/');
-      return g.matchers.some((m) => m.test(rel));
-    });
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(base, full).split(path.sep).join('/');
-      if (entry.name === '.git' || excluded(rel) || ignored(full)) continue;
+      if (entry.name === '.git' || excluded(rel) || ignoredBy(scoped, full, entry.isDirectory())) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
@@ -143,6 +131,7 @@ export async function walkTargets(roots: readonly string[], options: WalkOptions
           continue;
         }
       }
+      if (entry.isSymbolicLink() && isDir && ignoredBy(scoped, full, true)) continue; // a link to an ignored folder name
       if (isDir) await visit(full, base, scoped);
       else if (isFile && isScanTarget(entry.name)) files.push(full);
     }

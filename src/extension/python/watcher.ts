@@ -5,7 +5,7 @@ import { mayHaveFindings } from '../../core/python/analyze';
 import { analyzeSource } from '../../core/python/index';
 import { analyzeRequirements, isRequirementsFile } from '../../core/python/requirements';
 import { readText } from '../../core/python/scan';
-import { globToRegExp, isGitIgnored } from '../../core/python/walk';
+import { globMatcher, isGitIgnored } from '../../core/python/walk';
 import type { Finding } from '../../core/python/types';
 import { getLog } from '../log';
 import type { PythonAnalysis } from './analysis';
@@ -91,11 +91,10 @@ export class PythonFileWatcher implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return false;
     const parts = path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep);
-    const excludes = readSettings(uri).exclude.map(globToRegExp);
+    const excluded = globMatcher(readSettings(uri).exclude);
     // as the workspace scan does: a matching folder excludes everything under it
     for (let i = 1; i <= parts.length; i++) {
-      const rel = parts.slice(0, i).join('/');
-      if (excludes.some((re) => re.test(rel))) return false;
+      if (excluded(parts.slice(0, i).join('/'))) return false;
     }
     return true;
   }

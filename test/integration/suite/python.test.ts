@@ -110,7 +110,9 @@ describe('python migration', () => {
     const dir = path.join(workspaceFolder().fsPath, 'python-it', 'disk');
     mkdirSync(path.join(dir, 'vendored'), { recursive: true });
     mkdirSync(path.join(dir, 'generated'), { recursive: true });
-    writeFileSync(path.join(dir, '.gitignore'), 'generated/\n');
+    mkdirSync(path.join(dir, 'run1'), { recursive: true });
+    // a negation and a character class, which the scan and the watcher read as git does
+    writeFileSync(path.join(dir, '.gitignore'), 'generated/\nscratch_*.py\n!scratch_keep.py\nrun[0-9]/\n');
     const config = vscode.workspace.getConfiguration('npuPort');
     await config.update('exclude', ['python-it/disk/vendored'], vscode.ConfigurationTarget.Workspace);
     try {
@@ -119,9 +121,12 @@ describe('python migration', () => {
       const excluded = vscode.Uri.file(path.join(dir, 'vendored', 'kernel.py'));
       const toml = vscode.Uri.file(path.join(dir, 'pyproject.toml'));
       const gitignored = vscode.Uri.file(path.join(dir, 'generated', 'auto.py'));
+      const scratch = vscode.Uri.file(path.join(dir, 'scratch_tmp.py'));
+      const kept = vscode.Uri.file(path.join(dir, 'scratch_keep.py'));
+      const run = vscode.Uri.file(path.join(dir, 'run1', 'train.py'));
       // written by another tool (node fs, not the editor), never opened
-      writeFileSync(excluded.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
-      writeFileSync(gitignored.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
+      for (const ignoredFile of [excluded, gitignored, scratch, run]) writeFileSync(ignoredFile.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
+      writeFileSync(kept.fsPath, 'import torch\ntorch.cuda.synchronize()\n');
       writeFileSync(file, 'import torch\nx = torch.ones(1).cuda()\n');
       writeFileSync(toml.fsPath, '[project]\nname = "x"\ndependencies = ["torch", "xformers"]\n');
       const found = await waitFor(() => (ours(uri).length ? ours(uri) : undefined), 'diagnostics for a file written on disk');
@@ -131,6 +136,9 @@ describe('python migration', () => {
       assert.deepEqual(dependency.map(codeOf), ['cuda-requirement']);
       assert.deepEqual(ours(excluded), [], 'npuPort.exclude');
       assert.deepEqual(ours(gitignored), [], '.gitignore');
+      await waitFor(() => (ours(kept).length ? true : undefined), 'diagnostics for a file that a .gitignore negation keeps');
+      assert.deepEqual(ours(scratch), [], '.gitignore scratch_*.py');
+      assert.deepEqual(ours(run), [], '.gitignore run[0-9]/');
       assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === file), 'the file was never opened');
 
       writeFileSync(file, 'import torch\nx = torch.ones(1)\n');

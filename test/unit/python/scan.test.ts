@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { scanWorkspace, ScanCache, type ScanOptions } from '../../../src/core/python/scan';
 import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
-import { globToRegExp, isGitIgnored } from '../../../src/core/python/walk';
+import { globMatcher, isGitIgnored } from '../../../src/core/python/walk';
 import { REPO_ROOT } from '../repo';
 import { WASM_DIR } from './parser';
 
@@ -56,10 +57,40 @@ test('exclude globs and .gitignore leave files out; .cu sources are reported', a
 });
 
 test('globs', () => {
-  assert.ok(globToRegExp('**/venv/**').test('a/venv/x.py'));
-  assert.ok(globToRegExp('**/venv/**').test('venv/x.py'));
-  assert.ok(!globToRegExp('*.py').test('a/b.py'));
-  assert.ok(globToRegExp('**/*.{py,txt}').test('a/b.txt'));
+  assert.ok(globMatcher(['**/venv/**'])('a/venv/x.py'));
+  assert.ok(globMatcher(['**/venv/**'])('venv/x.py'));
+  assert.ok(!globMatcher(['*.py'])('a/b.py'));
+  assert.ok(globMatcher(['**/*.{py,txt}'])('a/b.txt'));
+  assert.ok(globMatcher(['**/.venv/**'])('.venv/lib/x.py'), 'dot folders match as in VS Code');
+  assert.ok(globMatcher(['**/exp[0-9]/**'])('runs/exp3/x.py'), 'character classes');
+  assert.ok(!globMatcher(['**/exp[0-9]/**'])('runs/expA/x.py'));
+  assert.ok(!globMatcher([])('a.py'));
+});
+
+test('.gitignore negations and character classes: the scan and the single-file check agree with git', async () => {
+  const dir = tree('scan-gitignore-negation', {
+    '.gitignore': '*.py\n!keep.py\nrun[0-9]/\n',
+    'keep.py': 'x.cuda()\n',
+    'drop.py': 'x.cuda()\n',
+    'run1/a/keep.py': 'x.cuda()\n',
+    'runA/b.txt': 'x\n',
+    'src/.gitignore': '!*.py\nold_*.py\n',
+    'src/model.py': 'x.cuda()\n',
+    'src/old_model.py': 'x.cuda()\n',
+  });
+  const result = await scanWorkspace([dir], base);
+  assert.deepEqual(brief(result, dir), ['keep.py:1 cuda-tensor-method', 'src/model.py:1 cuda-tensor-method']);
+  const ignored = (rel: string) => isGitIgnored(dir, path.join(dir, ...rel.split('/')));
+  assert.equal(await ignored('keep.py'), false, '!keep.py re-includes it');
+  assert.equal(await ignored('drop.py'), true);
+  assert.equal(await ignored('run1/a/keep.py'), true, 'a folder matched by run[0-9]/ hides everything under it, even a negated name');
+  assert.equal(await ignored('src/model.py'), false, 'a nested !*.py overrides the outer *.py');
+  assert.equal(await ignored('src/old_model.py'), true);
+  // git itself is the reference: the same tree under `git check-ignore` gives the same answers.
+  const git = (rel: string) => spawnSync('git', ['-C', dir, 'check-ignore', '-q', rel]).status === 0;
+  if (spawnSync('git', ['init', '-q', dir]).status === 0) {
+    for (const rel of ['keep.py', 'drop.py', 'run1/a/keep.py', 'src/model.py', 'src/old_model.py']) assert.equal(await ignored(rel), git(rel), rel);
+  }
 });
 
 test('isGitIgnored: the .gitignore rules of the scan for one file (nested .gitignore, ignored folders, .git)', async () => {
