@@ -35,7 +35,7 @@ async function loadLayoutModule(dir) {
     `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/crossings.ts'))};`,
     `export * from ${JSON.stringify(join(ROOT, 'test/unit/viewer/synthetic.ts'))};`,
     `export { openModel } from ${JSON.stringify(join(ROOT, 'src/core/onnx/decode.ts'))};`,
-    `export { toCompactGraph } from ${JSON.stringify(join(ROOT, 'src/extension/onnx/compactGraph.ts'))};`,
+    `export { toCompactGraph } from ${JSON.stringify(join(ROOT, 'src/core/onnx/view/compactGraph.ts'))};`,
   ].join('\n'));
   const outfile = join(dir, 'layout.mjs');
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });

@@ -8,7 +8,7 @@ import { builtinProfiles, loadWorkspaceProfiles } from '../../core/onnx/targets'
 import type { TargetProfile } from '../../core/onnx/targets/profile';
 import { t } from '../l10n';
 import { getLog } from '../log';
-import { ModelSession } from './modelSession';
+import { ModelSession } from '../../core/onnx/view/modelSession';
 
 export const REVEAL_URI_PATH = '/revealOnnxNode';
 

@@ -15,13 +15,13 @@ import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../
 import { t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
-import { toCompactGraph, toPackedGraph, toPackedSubgraph, type SummaryLabels } from './compactGraph';
+import { toCompactGraph, toPackedGraph, toPackedSubgraph, type SummaryLabels } from '../../core/onnx/view/compactGraph';
 import type { Model } from '../../core/onnx/model';
 import type { PackedGraph } from '../../shared/packedGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
-import { toViewerVerdicts } from './verdicts';
+import { toViewerVerdicts } from '../../core/onnx/view/verdicts';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
 import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';

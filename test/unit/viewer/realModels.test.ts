@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { openModel } from '../../../src/core/onnx/decode';
-import { toCompactGraph } from '../../../src/extension/onnx/compactGraph';
+import { toCompactGraph } from '../../../src/core/onnx/view/compactGraph';
 import { GraphLayoutEngine } from '../../../src/shared/layout/graphLayout';
 import { defaultExpanded } from '../../../src/shared/layout/modules';
 import type { CompactGraph } from '../../../src/shared/graph';
 import { execFileSync } from 'node:child_process';
-import { ModelSession } from '../../../src/extension/onnx/modelSession';
+import { ModelSession } from '../../../src/core/onnx/view/modelSession';
 import { generatedModel, npmModel, PYTHON, pythonDump } from '../onnx/fixtures';
 
 const labels = { format: 'Format', producer: 'Producer', opsets: 'Opsets', graph: 'Graph', nodes: 'Nodes' };

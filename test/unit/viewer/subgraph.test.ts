@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { openModel } from '../../../src/core/onnx/decode';
-import { toCompactGraph, toPackedSubgraph } from '../../../src/extension/onnx/compactGraph';
+import { toCompactGraph, toPackedSubgraph } from '../../../src/core/onnx/view/compactGraph';
 import { GraphLayoutEngine } from '../../../src/shared/layout/graphLayout';
 import { unpackGraph } from '../../../src/shared/packedGraph';
 import { parseWebviewMessage } from '../../../src/shared/protocol';

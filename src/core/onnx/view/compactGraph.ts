@@ -5,10 +5,10 @@
  * subgraph attributes are listed on the owning node, and each body is sent as a graph of its own when
  * the viewer opens it (`toPackedSubgraph`).
  */
-import type { Attribute, Graph, Model, Tensor, ValueType } from '../../core/onnx/model';
-import { int64ToJson, subgraphsOf, walkGraphs } from '../../core/onnx/model';
-import type { CompactDim, CompactGraph, TensorKind } from '../../shared/graph';
-import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../shared/packedGraph';
+import type { Attribute, Graph, Model, Tensor, ValueType } from '../model';
+import { int64ToJson, subgraphsOf, walkGraphs } from '../model';
+import type { CompactDim, CompactGraph, TensorKind } from '../../../shared/graph';
+import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../../shared/packedGraph';
 
 /** Labels of the summary facts, in the display language (the caller translates). */
 export interface SummaryLabels {

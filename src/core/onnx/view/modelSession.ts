@@ -2,13 +2,13 @@
  * One opened model, shared by every viewer panel, the diagnostics and the commands for that file:
  * the decode runs once, check results are cached per target. No vscode import.
  */
-import { checkModel, type CheckResult } from '../../core/onnx/check';
-import { openModel } from '../../core/onnx/decode';
-import type { Model, Tensor } from '../../core/onnx/model';
-import { walkGraphs } from '../../core/onnx/model';
-import { readTensor } from '../../core/onnx/tensor';
-import type { TargetProfile } from '../../core/onnx/targets/profile';
-import type { TensorValues } from '../../shared/graph';
+import { checkModel, type CheckResult } from '../check';
+import { openModel } from '../decode';
+import type { Model, Tensor } from '../model';
+import { walkGraphs } from '../model';
+import { readTensor } from '../tensor';
+import type { TargetProfile } from '../targets/profile';
+import type { TensorValues } from '../../../shared/graph';
 
 export class ModelSession {
   private model: Promise<Model> | undefined;

@@ -2,9 +2,9 @@
  * Check results (ONNX core) → the viewer's verdicts. No vscode import: the caller passes the
  * renderer for messages (the extension's `t`), so this is unit-testable in Node.
  */
-import type { Message } from '../../core/l10n';
-import type { CheckResult } from '../../core/onnx/check';
-import type { NodeVerdict } from '../../shared/graph';
+import type { Message } from '../../l10n';
+import type { CheckResult } from '../check';
+import type { NodeVerdict } from '../../../shared/graph';
 
 export function toViewerVerdicts(result: CheckResult, render: (m: Message) => string, source: string): NodeVerdict[] {
   const verdicts: NodeVerdict[] = [];
