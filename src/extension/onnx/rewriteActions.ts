@@ -11,7 +11,6 @@ import { isNpuPortError } from '../../core/errors';
 import { writeFileAtomic } from '../../core/fs';
 import type { Model } from '../../core/onnx/model';
 import type { OutputComparison } from '../../core/onnx/run/compare';
-import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { RewriteFinder, rulesForOffer, type NodeRewrite } from '../../core/onnx/transform/rewrite/forNode';
 import { refusalReasons, rewriteModel, type RewriteResult, type RuleReport } from '../../core/onnx/transform/rewrite/rewrite';
@@ -19,6 +18,7 @@ import type { RewriteOffer, RewriteOutcome, RewriteScope } from '../../shared/pr
 import { t } from '../l10n';
 import { getLog } from '../log';
 import type { OnnxServices } from './services';
+import { askSymbolicDims } from './symbolicDims';
 import { VIEW_TYPE } from './viewerProvider';
 /** Seed of the verification inputs (the same for every run, so a figure can be reproduced with the CLI's --seed). */
 const VERIFY_SEED = 1;
@@ -68,20 +68,10 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
     return { status: 'unchanged', lines: [text] };
   }
   // seeded random inputs need sizes for symbolic dimensions; with static-shape rules they become the model's shapes
-  const symbolic = symbolicInputDims(model);
-  let dims: Record<string, number> = {};
-  if (symbolic.length) {
-    const answer = await vscode.window.showInputBox({
-      title: vscode.l10n.t('Rewrite {0}', rule),
-      prompt: offer.needsStaticShapes
-        ? vscode.l10n.t('This rewrite needs fixed input shapes: sizes of the symbolic input dimensions, kept in the rewritten model (NAME=N, comma separated)')
-        : vscode.l10n.t('Sizes of the symbolic input dimensions for the verification run (NAME=N, comma separated)'),
-      value: symbolic.map((d) => `${d}=1`).join(', '),
-      validateInput: (text) => (parseDimSizes(text, symbolic) ? undefined : vscode.l10n.t('Give each of {0} a whole number of at least 1, as NAME=N.', symbolic.join(', '))),
-    });
-    if (answer === undefined) return { status: 'cancelled', lines: [] };
-    dims = parseDimSizes(answer, symbolic)!;
-  }
+  const dims = await askSymbolicDims(model, vscode.l10n.t('Rewrite {0}', rule), offer.needsStaticShapes
+    ? vscode.l10n.t('This rewrite needs fixed input shapes: sizes of the symbolic input dimensions, kept in the rewritten model (NAME=N, comma separated)')
+    : vscode.l10n.t('Sizes of the symbolic input dimensions for the verification run (NAME=N, comma separated)'));
+  if (!dims) return { status: 'cancelled', lines: [] };
   const rules = rulesForOffer(offer);
   let result: RewriteResult;
   try {

@@ -20,11 +20,11 @@ import type { Model } from '../../core/onnx/model';
 import type { PackedGraph } from '../../shared/packedGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
+import { askSymbolicDims } from './symbolicDims';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
 import { toViewerVerdicts } from '../../core/onnx/view/verdicts';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
-import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
 import { rewriteOffers, runRewrite } from './rewriteActions';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
@@ -239,18 +239,9 @@ export class ViewerPanel {
     // the types of the cut tensors may come from a probe run on seeded inputs: symbolic input
     // dimensions need sizes for it (a size of 1 can break index ops, as in the seed's decoder)
     const model = await this.services.session(this.uri).load();
-    const symbolic = symbolicInputDims(model);
-    let dims: Record<string, number> = {};
-    if (symbolic.length) {
-      const answer = await vscode.window.showInputBox({
-        title: vscode.l10n.t('Extract {0}', what),
-        prompt: vscode.l10n.t('Sizes of the symbolic input dimensions for the run that types the cut tensors (NAME=N, comma separated)'),
-        value: symbolic.map((d) => `${d}=1`).join(', '),
-        validateInput: (text) => (parseDimSizes(text, symbolic) ? undefined : vscode.l10n.t('Give each of {0} a whole number of at least 1, as NAME=N.', symbolic.join(', '))),
-      });
-      if (answer === undefined) return;
-      dims = parseDimSizes(answer, symbolic)!;
-    }
+    const dims = await askSymbolicDims(model, vscode.l10n.t('Extract {0}', what),
+      vscode.l10n.t('Sizes of the symbolic input dimensions for the run that types the cut tensors (NAME=N, comma separated)'));
+    if (!dims) return;
     const base = path.basename(this.uri.fsPath, '.onnx');
     const suggested = `${base}.${what.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'part'}.onnx`;
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(this.uri, '..', suggested), filters: { ONNX: ['onnx'] } });

@@ -6,14 +6,14 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { benchmarkModel } from '../../core/benchmark/cpu';
 import { isNpuPortError } from '../../core/errors';
 import { openModel } from '../../core/onnx/decode';
-import { benchmarkModel } from '../../core/benchmark/cpu';
-import { parseDimSizes, symbolicInputDims } from '../../core/onnx/run/inputs';
 import { feedsFor } from '../../core/onnx/transform/probe';
 import { MAX_SAMPLES, type BenchmarkRun } from '../../shared/results';
 import { t } from '../l10n';
 import { getLog } from '../log';
+import { askSymbolicDims } from '../onnx/symbolicDims';
 
 export interface CpuRunSettings {
   readonly iterations: number;
@@ -41,18 +41,8 @@ export async function runOnCpu(uri: vscode.Uri): Promise<BenchmarkRun | undefine
   try {
     const model = await openModel(uri.fsPath);
     // symbolic input dimensions need sizes (1 is not always valid: index ops in decoders)
-    const symbolic = symbolicInputDims(model);
-    let dims: Record<string, number> = {};
-    if (symbolic.length) {
-      const answer = await vscode.window.showInputBox({
-        title: vscode.l10n.t('Run {0} on CPU', name),
-        prompt: vscode.l10n.t('Sizes of the symbolic input dimensions (NAME=N, comma separated)'),
-        value: symbolic.map((d) => `${d}=1`).join(', '),
-        validateInput: (text) => (parseDimSizes(text, symbolic) ? undefined : vscode.l10n.t('Give each of {0} a whole number of at least 1, as NAME=N.', symbolic.join(', '))),
-      });
-      if (answer === undefined) return undefined;
-      dims = parseDimSizes(answer, symbolic)!;
-    }
+    const dims = await askSymbolicDims(model, vscode.l10n.t('Run {0} on CPU', name), vscode.l10n.t('Sizes of the symbolic input dimensions (NAME=N, comma separated)'));
+    if (!dims) return undefined;
     const feeds = feedsFor(model, { random: { seed: 0, dims } });
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running {0} on the CPU', name), cancellable: true },
