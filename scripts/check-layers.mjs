@@ -18,7 +18,8 @@ const isNodeBuiltin = (s) => s.startsWith('node:') || builtinModules.includes(s)
  * The areas of src/core and what each may use of another. A module not named here is private to its
  * area. Files directly in src/core (l10n, errors, fs, log, position) serve every area, and so does
  * src/shared. The graph is acyclic: onnx uses no other area; benchmark runs onnx models; remote runs
- * tasks on hosts and uses both; python reads target profiles; report formats python findings.
+ * tasks on hosts and uses both; python reads target profiles; report formats python findings;
+ * operations are the user actions that both faces offer, each one function over the other areas.
  */
 export const CORE_AREA_USES = {
   onnx: {},
@@ -26,6 +27,9 @@ export const CORE_AREA_USES = {
   benchmark: { onnx: ['decode', 'run/inputs', 'run/ort', 'run/values', 'transform/probe'] },
   remote: { onnx: ['decode', 'model', 'transform/bisect'], benchmark: ['stats', 'cpu'] },
   report: { python: ['catalog', 'types'] },
+  operations: {
+    onnx: ['model', 'run/compare', 'run/inputs', 'run/ort', 'run/values', 'transform/encode', 'transform/extract', 'transform/probe'],
+  },
 };
 
 /** Why `spec`, imported by `file` (both under root), breaks the core's rules; false when it does not. */

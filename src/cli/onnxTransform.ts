@@ -10,21 +10,20 @@ import { msg, type Message } from '../core/l10n';
 import { openModel } from '../core/onnx/decode';
 import type { Model, ValueType } from '../core/onnx/model';
 import { benchmarkModel } from '../core/benchmark/cpu';
-import { compareOutputs, STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
+import { STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
 import { readInputDir, writeOutputDir } from '../core/onnx/run/files';
 import { feedInputs, type RandomInputOptions } from '../core/onnx/run/inputs';
-import { InferenceSession } from '../core/onnx/run/ort';
 import type { ArrayValue } from '../core/onnx/run/values';
 import { encodeModel } from '../core/onnx/transform/encode';
-import { extractByTensors, extractModule, type ExtractedModel } from '../core/onnx/transform/extract';
 import { opCounts } from '../core/onnx/transform/graph';
-import { feedsFor, probeValues } from '../core/onnx/transform/probe';
+import { feedsFor } from '../core/onnx/transform/probe';
 import { refusalReasons, rewriteModel, type RuleReport } from '../core/onnx/transform/rewrite/rewrite';
 import { REWRITE_RULES, ruleById } from '../core/onnx/transform/rewrite/rules/index';
 import { parseShape } from '../core/onnx/transform/rewrite/rules/shapes';
 import { splitByModule } from '../core/onnx/transform/split';
 import { bisectCompile, bisectSummary, whitelistProfileJson, type CompileRecordEntry } from '../core/onnx/transform/bisect';
 import { commandCompiler } from '../core/onnx/transform/commandCompiler';
+import { extractPart } from '../core/operations/extractPart';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
 import { parseCommandArgs } from './main';
 
@@ -169,18 +168,6 @@ function comparisonLine(ctx: CliContext, c: OutputComparison): string {
 
 // ------------------------------------------------------------------ extract
 
-/** Runs the part on the original's values of its inputs and compares with the original's values of its outputs. */
-async function reproduction(original: Model, part: ExtractedModel, bytes: Uint8Array, feeds: Record<string, ArrayValue>, signal: AbortSignal): Promise<OutputComparison[]> {
-  const expected = await probeValues(original, [...part.inputs, ...part.outputs], { inputs: feeds, signal });
-  const session = await InferenceSession.create(bytes);
-  try {
-    const actual = await session.run(Object.fromEntries(part.inputs.map((n) => [n, expected[n]!])));
-    return compareOutputs(Object.fromEntries(part.outputs.map((n) => [n, expected[n]!])), actual);
-  } finally {
-    await session.release();
-  }
-}
-
 async function extract(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     ...COMMON,
@@ -199,11 +186,10 @@ async function extract(ctx: CliContext, args: string[]): Promise<number> {
   if (values.module !== undefined && (from.length || to.length)) throw new UsageError(msg('Use either --module or --from/--to, not both.'));
   const out = path.resolve(ctx.cwd, values.output);
   const model = await openModel(file, { signal: ctx.signal });
-  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
-  const options = { inputs: feeds, signal: ctx.signal };
-  const part = values.module !== undefined ? await extractModule(model, values.module, options) : await extractByTensors(model, from, to, options);
-  const bytes = await encodeModel(part.model, { signal: ctx.signal });
-  const comparisons = values['no-verify'] ? [] : await reproduction(model, part, bytes, feeds, ctx.signal);
+  const { extracted: part, bytes, reproduction: comparisons } = await extractPart({
+    model, part: values.module !== undefined ? { module: values.module } : { from, to },
+    inputs: await givenInputs(ctx, model, common), random: common.random, verify: !values['no-verify'], signal: ctx.signal,
+  });
   await writeFileAtomic(out, bytes, { signal: ctx.signal });
   const failed = comparisons.filter((c) => !c.pass);
   if (common.json) {

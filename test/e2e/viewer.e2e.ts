@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
+import { nondeterministicModel } from '../unit/transform/fixtures';
 import type { E2eScenario } from './scenario';
 import { focusProblems, openFile, problemRows, runCommand, waitForWorkbench } from './workbench';
 
@@ -283,6 +284,27 @@ export const scenarios: E2eScenario[] = [
       const session = await InferenceSession.create(file);
       assert.equal(session.outputNames.length, 1, 'one MatMul node: one output');
       ctx.log(`extracted model inputs ${session.inputNames.join(', ')} → outputs ${session.outputNames.join(', ')}`);
+    },
+  },
+  {
+    name: 'ONNX viewer: a part that does not reproduce the original is not saved (the same verification as the CLI)',
+    async run(page, ctx) {
+      await waitForWorkbench(page);
+      nondeterministicModel(path.join(ctx.workspace, 'noise.onnx'));
+      const frame = await openInViewer(page, 'noise.onnx');
+      await searchAndSelect(page, frame, 'noise_b');
+      await frame.getByText('Extract as Model', { exact: true }).click();
+      const save = page.locator('.quick-input-widget input');
+      await save.waitFor({ state: 'visible', timeout: 15_000 });
+      let suggested = '';
+      for (const deadline = Date.now() + 15_000; !suggested.endsWith('.onnx') && Date.now() < deadline; await page.waitForTimeout(100)) suggested = await save.inputValue();
+      await page.keyboard.press('Enter');
+      const toast = page.locator('.notification-toast', { hasText: /Saved .*\.onnx|was not saved|Cannot extract/ }).first();
+      await toast.waitFor({ timeout: 60_000 });
+      const toastText = (await toast.innerText()).replace(/\s+/g, ' ');
+      ctx.log(toastText);
+      assert.match(toastText, /noise_b was not saved: .*does not reproduce the original tensors \(rb: max abs error/);
+      assert.ok(!existsSync(path.join(ctx.workspace, path.basename(suggested))), 'nothing was written');
     },
   },
   {

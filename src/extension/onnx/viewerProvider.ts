@@ -23,8 +23,7 @@ import type { OnnxServices } from './services';
 import { askSymbolicDims } from './symbolicDims';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
 import { toViewerVerdicts } from '../../core/onnx/view/verdicts';
-import { encodeModel } from '../../core/onnx/transform/encode';
-import { extractModule, extractNodes } from '../../core/onnx/transform/extract';
+import { extractPart } from '../../core/operations/extractPart';
 import { rewriteOffers, runRewrite } from './rewriteActions';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
@@ -252,10 +251,18 @@ export class ViewerPanel {
         const abort = new AbortController();
         const subscription = token.onCancellationRequested(() => abort.abort());
         try {
-          const options = { signal: abort.signal, random: { dims } };
-          const part = module !== undefined ? await extractModule(model, module, options) : await extractNodes(model, [node!], options);
-          await writeFileAtomic(target.fsPath, await encodeModel(part.model), { signal: abort.signal });
-          return part;
+          const { extracted, bytes, reproduction, reproduces } = await extractPart({
+            model, part: module !== undefined ? { module } : { nodes: [node!] }, random: { dims }, signal: abort.signal,
+          });
+          if (!reproduces) {
+            // the same verification as `npu-port onnx extract`: a part that does not compute what the
+            // original computes is not saved (a compile result on it would say nothing about the model)
+            const failed = reproduction.filter((c) => !c.pass)
+              .map((c) => vscode.l10n.t('{0}: max abs error {1}, cosine {2}', c.name, c.maxAbsError.toPrecision(3), c.cosine.toFixed(6)));
+            throw new ExtractNotReproduced(failed);
+          }
+          await writeFileAtomic(target.fsPath, bytes, { signal: abort.signal });
+          return extracted;
         } finally {
           subscription.dispose();
         }
@@ -263,6 +270,11 @@ export class ViewerPanel {
     ).then(
       (part) => part,
       (error: unknown) => {
+        if (error instanceof ExtractNotReproduced) {
+          getLog().warn(`extract ${what}: not saved, the part does not reproduce the original: ${error.failed.join('; ')}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('{0} was not saved: run on the same inputs, the part does not reproduce the original tensors ({1}).', what, error.failed.join('; ')));
+          return undefined;
+        }
         const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
         void vscode.window.showErrorMessage(vscode.l10n.t('Cannot extract {0}: {1}', what, text));
         return undefined;
@@ -405,5 +417,12 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
 
   activePanel(): ViewerPanel | undefined {
     return [...this.panels].find((p) => p.panel.active) ?? [...this.panels].find((p) => p.panel.visible);
+  }
+}
+
+/** An extracted part whose outputs differ from the original's on the same inputs (not saved). */
+class ExtractNotReproduced extends Error {
+  constructor(readonly failed: readonly string[]) {
+    super('the part does not reproduce the original tensors');
   }
 }

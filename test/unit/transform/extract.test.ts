@@ -12,7 +12,8 @@ import { TransformError } from '../../../src/core/onnx/transform/errors';
 import { extractByTensors, extractModule, extractNodes, type ExtractedModel } from '../../../src/core/onnx/transform/extract';
 import { nodeReads } from '../../../src/core/onnx/transform/graph';
 import { ROOT_PART, splitByModule } from '../../../src/core/onnx/transform/split';
-import { decoderFacts, edgesamDecoder, onnxTool, scratch, type PySummary } from './fixtures';
+import { extractPart } from '../../../src/core/operations/extractPart';
+import { decoderFacts, edgesamDecoder, nondeterministicModel, onnxTool, scratch, type PySummary } from './fixtures';
 
 const RANDOM = { seed: 11, dims: { num_points: 5 }, intLow: -1, intHigh: 3 };
 
@@ -139,4 +140,21 @@ test('split at depth 2 gives the seed-like parts: transformer, upscaling, hypern
     const session = await InferenceSession.create(await encodeModel(part.extracted.model));
     await session.release();
   }
+});
+
+test('extractPart: the part is checked against the original on the same inputs; a part that does not reproduce says so', async () => {
+  const model = await openModel(nondeterministicModel(scratch('nondeterministic.onnx')));
+  const noise = await extractPart({ model, part: { nodes: ['noise_b'] }, random: { seed: 3 } });
+  assert.equal(noise.reproduces, false, 'the random op alone draws other values');
+  assert.deepEqual(noise.reproduction.map((c) => [c.name, c.pass]), [['rb', false]]);
+  const mix = await extractPart({ model, part: { nodes: ['mix'] }, random: { seed: 3 } });
+  assert.equal(mix.reproduces, true, 'Add on the original values of ra and rb gives the original y');
+  assert.deepEqual(mix.reproduction.map((c) => [c.name, c.pass]), [['y', true]]);
+  const unverified = await extractPart({ model, part: { nodes: ['noise_b'] }, verify: false });
+  assert.deepEqual(unverified.reproduction, []);
+  assert.equal(unverified.reproduces, true);
+  // the bytes are the part: onnxruntime loads them with the part's interface
+  const session = await InferenceSession.create(mix.bytes);
+  assert.deepEqual([...session.inputNames].sort(), ['ra', 'rb']);
+  await session.release();
 });

@@ -63,3 +63,26 @@ export function scratch(name: string): string {
   mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
 }
+
+/**
+ * x → two RandomUniformLike nodes → Add "mix" → y. onnxruntime draws from one generator per session,
+ * so "noise_b" alone (the first draw of its own session) gives other values than in the original
+ * (the second draw): a real part that does not reproduce.
+ */
+export function nondeterministicModel(file: string): string {
+  execFileSync(PYTHON, ['-c', [
+    'import sys, onnx',
+    'from onnx import helper, TensorProto',
+    'x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64])',
+    'y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 64])',
+    'a = helper.make_node("RandomUniformLike", ["x"], ["ra"], name="noise_a")',
+    'b = helper.make_node("RandomUniformLike", ["x"], ["rb"], name="noise_b")',
+    'mix = helper.make_node("Add", ["ra", "rb"], ["y"], name="mix")',
+    'g = helper.make_graph([a, b, mix], "g", [x], [y])',
+    'm = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])',
+    'm.ir_version = 7',
+    'onnx.checker.check_model(m)',
+    'onnx.save(m, sys.argv[1])',
+  ].join('\n'), file]);
+  return file;
+}
