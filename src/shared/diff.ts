@@ -6,6 +6,7 @@
  * would report every later node as removed and added).
  */
 import { formatShape, type CompactGraph, type CompactNode, type CompactTensor } from './graph';
+import { modulePathOf } from './layout/modules';
 
 export type NodeChangeKind = 'op' | 'attribute-added' | 'attribute-removed' | 'attribute' | 'input' | 'output' | 'arity';
 
@@ -32,11 +33,8 @@ export interface GraphDiff {
   readonly changed: readonly ChangedNode[];
 }
 
-/** `/encoder/layers.0/Gather_12` → `/encoder/layers.0`; names without a path → ''. */
-function moduleOf(name: string): string {
-  const slash = name.lastIndexOf('/');
-  return slash > 0 ? name.slice(0, slash) : '';
-}
+/** `/encoder/layers.0/Gather_12` → `encoder/layers.0`; names without a module path → ''. */
+const moduleOf = (name: string): string => modulePathOf(name).join('/');
 
 const tensorText = (t: CompactTensor | undefined) => (t ? `${t.dtype}${t.shape ? `[${formatShape(t.shape)}]` : ''}` : '');
 

@@ -13,6 +13,7 @@
  * statement), and each file's classes are kept until its text changes.
  */
 import type { Node } from 'web-tree-sitter';
+import { modulePathOf } from '../../shared/layout/modules';
 import type { PythonParser } from './parser';
 
 export interface PythonSource {
@@ -89,10 +90,9 @@ export interface SourceLocation {
 
 /** The module segments and the op of a node name (`/a/b.0/MatMul_3` → [a, b.0], MatMul); module paths (no op) as `/a/b.0`. */
 export function splitNodeName(name: string, isModulePath = false): { segments: string[]; op: string | undefined } {
-  const parts = name.split('/').filter((p) => p.length > 0);
-  if (isModulePath || !name.startsWith('/')) return { segments: isModulePath ? parts : [], op: isModulePath ? undefined : opOfName(name) };
-  const last = parts.pop();
-  return { segments: parts, op: last === undefined ? undefined : opOfName(last) };
+  if (isModulePath) return { segments: name.split('/').filter((p) => p.length > 0), op: undefined };
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  return { segments: modulePathOf(name), op: last ? opOfName(last) : undefined };
 }
 
 function opOfName(last: string): string | undefined {
