@@ -1,5 +1,5 @@
 /**
- * Latency statistics of a benchmark, as the seeds computed them by hand with numpy: mean, population
+ * Latency statistics of a benchmark, as the field reports computed them by hand with numpy: mean, population
  * standard deviation (np.std, ddof=0), min, max and percentiles with linear interpolation
  * (np.percentile's default), and throughput = batch × 1000 / mean latency (ms).
  */

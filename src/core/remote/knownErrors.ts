@@ -1,6 +1,6 @@
 /**
- * Knowledge base of known tool errors: error codes and messages seen in the field reports (seeds
- * 000, 001, 004) and in the public sources collected in shared data toolchains.md, each with an
+ * Knowledge base of known tool errors: error codes and messages seen in field reports 000, 001 and
+ * 004 (docs/field-reports.md) and in public vendor documentation and issue reports, each with an
  * explanation and a concrete fix, as Messages.
  */
 import { msg, type Message } from '../l10n';

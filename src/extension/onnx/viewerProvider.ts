@@ -236,7 +236,7 @@ export class ViewerPanel {
       return;
     }
     // the types of the cut tensors may come from a probe run on seeded inputs: symbolic input
-    // dimensions need sizes for it (a size of 1 can break index ops, as in the seed's decoder)
+    // dimensions need sizes for it (a size of 1 can break index ops, as in field report 003's decoder)
     const model = await this.services.session(this.uri).load();
     const dims = await askSymbolicDims(model, vscode.l10n.t('Extract {0}', what),
       vscode.l10n.t('Sizes of the symbolic input dimensions for the run that types the cut tensors (NAME=N, comma separated)'));

@@ -1,5 +1,5 @@
 /**
- * "NPU: Run ONNX Model on CPU": the local CPU benchmark of seed 004 (warm-up runs, then timed runs,
+ * "NPU: Run ONNX Model on CPU": the local CPU benchmark of field report 004 (warm-up runs, then timed runs,
  * statistics from the core) on seeded random inputs, with progress and cancel. The same core path as
  * `npu-port onnx run` (decode, feeds, benchmarkModel), so the editor and the CLI measure alike.
  */

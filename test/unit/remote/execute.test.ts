@@ -47,7 +47,7 @@ test('hosts: defaults, validation messages and ~/.ssh/config suggestions', async
   );
 });
 
-test('doctor: the QNN DLL folder must match the Python architecture (seed 000: error 126)', async () => {
+test('doctor: the QNN DLL folder must match the Python architecture (field report 000: error 126)', async () => {
   const { windowsDllChecks, expectedQnnLibFolder, qairtVersionFromRoot } = await import('../../../src/core/remote/tasks/doctor.js');
   assert.equal(expectedQnnLibFolder('ARM64', 'AMD64'), 'arm64x-windows-msvc');
   assert.equal(expectedQnnLibFolder('ARM64', 'ARM64'), 'aarch64-windows-msvc');

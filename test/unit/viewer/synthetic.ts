@@ -212,7 +212,7 @@ export function edgeSamDecoderGraph(): CompactGraph {
   const flat = reshape(g, md, img, 1);
   const masks = reshape(g, md, g.op(md, 'MatMul', [hyperIn, flat]), 1);
   const iou = mlp(g, `${md}/iou_prediction_head`, g.op(md, 'Gather', [queries, g.op(md, 'Constant', [])], 1, { axis: '1' }), 2);
-  // post-processing: Abs / Squeeze / Slice on int64 shapes as in the seed's triage
+  // post-processing: Abs / Squeeze / Slice on int64 shapes as in field report 003's triage
   const pp = '/postprocess';
   const score = g.op(pp, 'Squeeze', [g.op(pp, 'Abs', [iou])]);
   g.output(g.op(pp, 'Slice', [masks, g.op(pp, 'Constant', []), g.op(pp, 'Constant', []), g.op(pp, 'Constant', [])]));

@@ -1,6 +1,6 @@
 /**
  * A target profile: what an NPU compiler accepts, per op, with the evidence. Built-in profiles come
- * from the data files in ./data (each cites its sources); whitelist profiles (the seed's method: the ops
+ * from the data files in ./data (each cites its sources); whitelist profiles (field report 003's method: the ops
  * of modules that compiled) come from `.npu-port/profiles/*.json` or `--profile FILE`.
  */
 import type { Message } from '../../l10n';

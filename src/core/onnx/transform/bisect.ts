@@ -1,10 +1,10 @@
 /**
- * Bisect a compile failure (seed 003's divide and conquer, automated). NPU compilers report the first
+ * Bisect a compile failure (field report 003's divide and conquer, automated). NPU compilers report the first
  * op they cannot handle and stop, so one failing compile hides the others. Starting from the model's
  * modules (split by module), every failing part is halved (contiguous halves in node order) and each half
  * compiled on its own, down to single nodes. The result names every node that fails alone, the parts
  * that fail only together (a failure no half reproduces), and the ops of every passing part: the
- * whitelist of seed 003, saved as a profile `onnx check` and the viewer use.
+ * whitelist of field report 003, saved as a profile `onnx check` and the viewer use.
  *
  * The compiler is a callback (a remote `atc`/QNN run, or a stand-in): this module only decides what to
  * compile. Every compile is recorded under a key of its node set, so an interrupted bisection resumes

@@ -1,6 +1,6 @@
 /**
  * Subgraph extraction: a standalone model computing some of a model's tensors, for compiling parts of a
- * model one at a time (seed 003's divide and conquer). A part is chosen by tensors (from → to, like
+ * model one at a time (field report 003's divide and conquer). A part is chosen by tensors (from → to, like
  * onnx.utils.extract_model) or by module path prefix (torch.onnx names nodes by module). The result keeps
  * the opsets, IR version and model-local functions, holds only the initializers its nodes read, pulls in
  * the constant-only nodes its nodes need (Constant, Identity of a weight), and types every input and

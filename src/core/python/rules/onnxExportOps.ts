@@ -9,7 +9,7 @@ import { missingOps, opsVerdict, rewriteFits, type ExportRuleOp, type ExportTarg
 /**
  * onnx-export-op: constructs in the code torch.onnx.export traces (forward of nn.Module subclasses,
  * the methods and module-level functions forward calls) that export to ops the target lacks. The
- * mappings are those of the EdgeSAM field report (seed 003), checked with torch 1.13 at opset 11;
+ * mappings are those of field report 003 (EdgeSAM, docs/field-reports.md), checked with torch 1.13 at opset 11;
  * each fix is the report's source-level rewrite where it keeps the results (see the unit tests).
  */
 

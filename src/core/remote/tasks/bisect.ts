@@ -1,5 +1,5 @@
 /**
- * `bisect`: seed 003's divide and conquer against the real compiler of a remote host. Every part the
+ * `bisect`: field report 003's divide and conquer against the real compiler of a remote host. Every part the
  * bisection (core/onnx/transform/bisect.ts) asks about is uploaded to `<workdir>/bisect/<model>/`, compiled
  * there (atc on Ascend hosts, the QNN chain on QNN hosts), and judged from the tool's exit code and log.
  * The record of compiles is saved after each one, so a cancelled or interrupted bisection resumes; the ops

@@ -72,7 +72,7 @@ export function parseProbe(text: string): Probe {
   return npuSmi === undefined ? { values } : { values, npuSmi };
 }
 
-/** The QAIRT library folder a process must load on Windows, from the OS and the Python architecture (seed 000). */
+/** The QAIRT library folder a process must load on Windows, from the OS and the Python architecture (field report 000). */
 export function expectedQnnLibFolder(osArch: string, pythonMachine: string | undefined): string | undefined {
   const os = osArch.toUpperCase();
   const py = (pythonMachine ?? '').toUpperCase();
@@ -150,7 +150,7 @@ export function doctorChecks(kind: HostKind, probe: Probe): DoctorCheck[] {
   return checks;
 }
 
-/** The seed 000 check: the QNN DLL folder on PATH must match the Python/host architecture, or loading fails with error 126. */
+/** The field report 000 check: the QNN DLL folder on PATH must match the Python/host architecture, or loading fails with error 126. */
 export function windowsDllChecks(osArch: string, pythonMachine: string | undefined, pathValue: string): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   if (!pythonMachine) {

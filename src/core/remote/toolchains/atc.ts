@@ -1,6 +1,6 @@
 /**
  * Huawei CANN `atc` (ONNX → OM): argument arrays and log parsing. Flags and output contract from
- * hicann/ge `api/atc/atc_flags.cc` and `api/atc/main_impl.cc` (see shared data toolchains.md).
+ * hicann/ge `api/atc/atc_flags.cc` and `api/atc/main_impl.cc`.
  */
 import { logLines, type ToolDiagnostic } from './diagnostics';
 

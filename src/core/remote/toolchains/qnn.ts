@@ -1,7 +1,8 @@
 /**
  * Qualcomm QAIRT / QNN tool chain: ONNX → model.cpp/.bin (qnn-onnx-converter) → model library
  * (qnn-model-lib-generator) → HTP context binary (qnn-context-binary-generator) → qnn-net-run.
- * Flags from the QNN docs (shared data toolchains.md); those marked UNVERIFIED there are isolated here.
+ * Flags from Qualcomm's QNN tool documentation; the ones not yet checked against a real QAIRT are
+ * isolated in one place below (UNVERIFIED).
  */
 import { logLines, type ToolDiagnostic } from './diagnostics';
 
@@ -39,7 +40,7 @@ export function qnnModelLibPath(outDir: string, target: string, name: string): s
   return target.startsWith('windows') ? `${outDir}/${target}/${name}.dll` : `${outDir}/${target}/lib${name}.so`;
 }
 
-/** UNVERIFIED flag set (toolchains.md); kept in one place. */
+/** UNVERIFIED flag set (not yet run against a real QAIRT); kept in one place. */
 export function qnnContextBinaryArgs(o: { backend: string; modelLib: string; binaryFile: string; outDir: string; configFile?: string }): string[] {
   const argv = ['qnn-context-binary-generator', '--backend', o.backend, '--model', o.modelLib, '--binary_file', o.binaryFile, '--output_dir', o.outDir];
   if (o.configFile) argv.push('--config_file', o.configFile);
@@ -69,7 +70,7 @@ const DSP_TRANSPORT = /(0x80000406)|Failed to load skel, error: (\d+)/;
 /**
  * Reads converter / generator / net-run / runtime output. Recognizes the converter's log lines,
  * unsupported-op KeyErrors (node + op), HTP op validation failures, DLL architecture mismatches
- * (error 126) and the DSP transport warnings of seed 000.
+ * (error 126) and the DSP transport warnings of field report 000.
  */
 export function parseQnnLog(text: string): ToolDiagnostic[] {
   const out: ToolDiagnostic[] = [];

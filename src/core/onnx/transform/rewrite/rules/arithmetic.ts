@@ -1,6 +1,6 @@
 /**
  * Arithmetic rules: ops NPU compilers lack, rebuilt from Relu, Mul, Add, Sub, Tanh and Cast (ops seen in
- * the passing parts of seed 003's decoder).
+ * the passing parts of field report 003's decoder).
  */
 import { msg, type Message } from '../../../../l10n';
 import { isDefaultDomain, type ElementType } from '../../../model';

@@ -1,6 +1,6 @@
 /**
  * Shape rules. Each needs static shapes (every graph input fixed): a Reshape with a literal target shape is
- * what NPU compilers accept where Squeeze/Unsqueeze/Gather are missing (seed 003: Reshape was in the
+ * what NPU compilers accept where Squeeze/Unsqueeze/Gather are missing (field report 003: Reshape was in the
  * passing parts 29 times, Squeeze in none).
  */
 import { msg, type Message } from '../../../../l10n';
