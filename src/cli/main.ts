@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isNpuPortError } from '../core/errors';
+import { errorText, isNpuPortError } from '../core/errors';
 import { msg } from '../core/l10n';
 import { createContext, EXIT_ERROR, UsageError, type CliContext } from './context';
 import { commands } from './commands';
@@ -79,7 +79,7 @@ export function parseCommandArgs<T extends NonNullable<Parameters<typeof parseAr
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError(msg('Invalid arguments: {0}', error instanceof Error ? error.message : String(error)));
+    throw new UsageError(msg('Invalid arguments: {0}', errorText(error)));
   }
 }
 

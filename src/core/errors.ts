@@ -18,3 +18,8 @@ export class NpuPortError extends Error {
 export function isNpuPortError(value: unknown): value is NpuPortError {
   return value instanceof NpuPortError;
 }
+
+/** The text of anything thrown: an Error's message, else its string form (for logs and wrapped messages). */
+export function errorText(error: unknown): string {
+  return errorText(error);
+}

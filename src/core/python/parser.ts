@@ -6,7 +6,7 @@ import TreeSitter = require('web-tree-sitter');
 const { Language, Parser } = TreeSitter;
 type Parser = TreeSitter.Parser;
 type Language = TreeSitter.Language;
-import { NpuPortError } from '../errors';
+import { errorText, NpuPortError } from '../errors';
 import { msg } from '../l10n';
 
 export class PythonParserError extends NpuPortError {}
@@ -71,7 +71,7 @@ export class PythonParser {
       return new PythonParser(parser, language);
     } catch (error) {
       this.initialized = undefined;
-      throw new PythonParserError(msg('Cannot load the Python parser from {0}: {1}', dir, error instanceof Error ? error.message : String(error)), { cause: error });
+      throw new PythonParserError(msg('Cannot load the Python parser from {0}: {1}', dir, errorText(error)), { cause: error });
     }
   }
 }

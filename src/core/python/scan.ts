@@ -14,6 +14,7 @@ import { analyzeRequirements } from './requirements';
 import type { ScanJob } from './scan.worker';
 import type { AnalysisOptions, Finding } from './types';
 import { errorCode, walkTargets } from './walk';
+import { errorText } from '../errors';
 
 export interface ScanOptions {
   readonly analysis: AnalysisOptions;
@@ -119,7 +120,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     stats.parsed++;
     pending.push(
       pool.analyze(text, fileOptions === options.analysis ? undefined : fileOptions).then(finish, (error: unknown) => {
-        problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', error instanceof Error ? error.message : String(error)) });
+        problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', errorText(error)) });
         if (counts) {
           done++;
           progress();

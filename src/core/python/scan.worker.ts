@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeSource } from './index';
 import { PythonParser } from './parser';
 import type { AnalysisOptions } from './types';
+import { errorText } from '../errors';
 
 /** Worker of the workspace scan: parses and analyses the files the main thread sends. */
 interface Init {
@@ -23,9 +24,9 @@ parentPort!.on('message', (job: ScanJob) => {
       try {
         parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, job.options ?? init.options) });
       } catch (error) {
-        parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+        parentPort!.postMessage({ id: job.id, error: errorText(error) });
       }
     },
-    (error: unknown) => parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => parentPort!.postMessage({ id: job.id, error: errorText(error) }),
   );
 });

@@ -5,9 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isNpuPortError } from '../../core/errors';
 import { printModelText } from '../../core/onnx/text';
-import { t } from '../l10n';
+import { errorMessage } from '../l10n';
 import { getLog } from '../log';
 import { REVEAL_URI_PATH, type OnnxServices } from './services';
 import { VIEW_TYPE, type OnnxViewerProvider } from './viewerProvider';
@@ -15,7 +14,6 @@ import { VIEW_TYPE, type OnnxViewerProvider } from './viewerProvider';
 export const TEXT_SCHEME = 'npu-port-onnx-text';
 
 export function registerOnnxCommands(context: vscode.ExtensionContext, services: OnnxServices, provider: OnnxViewerProvider): void {
-  const errorText = (error: unknown) => (isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error));
 
   async function modelUri(arg: unknown): Promise<vscode.Uri | undefined> {
     if (arg instanceof vscode.Uri) return arg;
@@ -51,7 +49,7 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
         );
         if (choice === open) await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
       } catch (error) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot check {0}: {1}', path.basename(uri.fsPath), errorText(error)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Cannot check {0}: {1}', path.basename(uri.fsPath), errorMessage(error)));
       }
     }),
 
@@ -61,7 +59,7 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
         try {
           return await printModelText(await services.session(source).load());
         } catch (error) {
-          return `# ${vscode.l10n.t('Cannot open {0}: {1}', source.fsPath, errorText(error))}\n`;
+          return `# ${vscode.l10n.t('Cannot open {0}: {1}', source.fsPath, errorMessage(error))}\n`;
         }
       },
     }),
@@ -98,7 +96,7 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
           );
           name = picked?.label;
         } catch (error) {
-          void vscode.window.showErrorMessage(errorText(error));
+          void vscode.window.showErrorMessage(errorMessage(error));
           return;
         }
       }

@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isNpuPortError } from '../../core/errors';
 import { writeFileAtomic } from '../../core/fs';
 import type { Model } from '../../core/onnx/model';
 import type { OutputComparison } from '../../core/onnx/run/compare';
@@ -15,7 +14,7 @@ import { encodeModel } from '../../core/onnx/transform/encode';
 import { RewriteFinder, rulesForOffer, type NodeRewrite } from '../../core/onnx/transform/rewrite/forNode';
 import { refusalReasons, rewriteModel, type RewriteResult, type RuleReport } from '../../core/onnx/transform/rewrite/rewrite';
 import type { RewriteOffer, RewriteOutcome, RewriteScope } from '../../shared/protocol';
-import { t } from '../l10n';
+import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import type { OnnxServices } from './services';
 import { askSymbolicDims } from './symbolicDims';
@@ -53,7 +52,6 @@ function opsText(report: RuleReport): string {
   return Object.entries(report.ops).map(([op, n]) => `${op} ${n.before}→${n.after}`).join(', ');
 }
 
-const errorText = (error: unknown) => (isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error));
 
 /**
  * Runs `rule` (offered for `node`) on the model: verification, the refusal or the measured error, the
@@ -91,7 +89,7 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
     );
   } catch (error) {
     if ((error as { name?: unknown } | undefined)?.name === 'AbortError') return { status: 'cancelled', lines: [vscode.l10n.t('Cancelled.')] };
-    const text = errorText(error);
+    const text = errorMessage(error);
     getLog().error(`onnx rewrite ${rule}: ${text}`);
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot rewrite with {0}: {1}', rule, text));
     return { status: 'refused', lines: [text] };
@@ -126,7 +124,7 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
   try {
     await writeFileAtomic(target.fsPath, await encodeModel(result.model));
   } catch (error) {
-    const text = errorText(error);
+    const text = errorMessage(error);
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot save {0}: {1}', path.basename(target.fsPath), text));
     return { status: 'refused', lines: [text] };
   }

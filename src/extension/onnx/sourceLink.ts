@@ -6,10 +6,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isNpuPortError } from '../../core/errors';
 import { PythonParser } from '../../core/python/parser';
 import { locateModuleSource, PythonClassIndex, type SourceCandidate } from '../../core/python/moduleSource';
-import { t } from '../l10n';
+import { errorMessage } from '../l10n';
 import { getLog } from '../log';
 import type { OnnxViewerProvider } from './viewerProvider';
 
@@ -133,7 +132,7 @@ async function goToSource(classes: WorkspaceClasses, target: SourceTarget): Prom
       }
     } else if (partial) void vscode.window.showInformationMessage(`${vscode.l10n.t('{0}: {1} ({2}).', name, where, kindLabel(best))}${partial}`);
   } catch (error) {
-    const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot look for the PyTorch source of {0}: {1}', name, text));
   }
 }

@@ -6,13 +6,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isNpuPortError } from '../../core/errors';
 import { OnnxDecodeError } from '../../core/onnx/errors';
 import { writeFileAtomic } from '../../core/fs';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
 import type { NodeVerdict, TargetOption } from '../../shared/graph';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
-import { t } from '../l10n';
+import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
 import { toCompactGraph, toPackedGraph, toPackedSubgraph, type SummaryLabels } from '../../core/onnx/view/compactGraph';
@@ -77,7 +76,7 @@ export class ViewerPanel {
     try {
       await this.handle(message);
     } catch (error) {
-      const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+      const text = errorMessage(error);
       if (message.type === 'export') void vscode.window.showErrorMessage(vscode.l10n.t('Cannot export the view: {0}', text));
       if ('requestId' in message) void this.panel.webview.postMessage({ type: 'response', requestId: message.requestId, ok: false, error: text } satisfies HostToWebview);
       else getLog().error(`onnx viewer: ${text}`);
@@ -209,7 +208,7 @@ export class ViewerPanel {
       }
     } catch (error) {
       getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
-      const message = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.post({ type: 'decodeError', message, ...(error instanceof OnnxDecodeError && error.offset !== undefined ? { offset: error.offset } : {}) });
     }
     for (const message of queued) this.post(message);
@@ -275,7 +274,7 @@ export class ViewerPanel {
           void vscode.window.showErrorMessage(vscode.l10n.t('{0} was not saved: run on the same inputs, the part does not reproduce the original tensors ({1}).', what, error.failed.join('; ')));
           return undefined;
         }
-        const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+        const text = errorMessage(error);
         void vscode.window.showErrorMessage(vscode.l10n.t('Cannot extract {0}: {1}', what, text));
         return undefined;
       },
@@ -297,7 +296,7 @@ export class ViewerPanel {
     try {
       parsed = file.fsPath.toLowerCase().endsWith('.csv') ? parseMsitResultCsv(text) : parseAtcCheckResult(text);
     } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a tool report this viewer reads: {1}', base, isNpuPortError(error) ? t(error.detail) : String(error)));
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a tool report this viewer reads: {1}', base, errorMessage(error)));
       return;
     }
     this.reportVerdicts = parsed.map((v) => ({ node: this.nodeIndex.get(v.name) ?? -1, name: v.name, status: v.status, reasons: v.reasons, source: base }));

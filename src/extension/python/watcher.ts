@@ -10,6 +10,7 @@ import type { Finding } from '../../core/python/types';
 import { getLog } from '../log';
 import type { PythonAnalysis } from './analysis';
 import { readSettings } from './settings';
+import { errorText } from '../../core/errors';
 
 /** Files whose findings the watcher keeps current (the same set the workspace scan reads, minus .cu sources). */
 export const WATCHED_GLOB = '**/{*.py,*.pyi,requirements*.txt,pyproject.toml}';
@@ -80,7 +81,7 @@ export class PythonFileWatcher implements vscode.Disposable {
         if (findings === undefined) this.analysis.forgetScanned(uri);
         else this.analysis.setScanned(uri, findings);
       } catch (error) {
-        getLog().warn(`re-analysis of ${uri.fsPath} after a change on disk failed: ${error instanceof Error ? error.message : String(error)}`);
+        getLog().warn(`re-analysis of ${uri.fsPath} after a change on disk failed: ${errorText(error)}`);
       }
       await new Promise((r) => setImmediate(r)); // keep the extension host responsive during a large checkout
     }

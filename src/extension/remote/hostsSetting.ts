@@ -1,8 +1,7 @@
 /** The `npuPort.hosts` and `npuPort.activeHost` settings (same JSON as `.npu-port/hosts.json`). */
 import * as vscode from 'vscode';
 import { parseHosts, type HostConfig } from '../../core/remote/hosts';
-import { isNpuPortError } from '../../core/errors';
-import { t } from '../l10n';
+import { errorMessage } from '../l10n';
 import { getLog } from '../log';
 
 export function readHostsSetting(): HostConfig[] {
@@ -10,7 +9,7 @@ export function readHostsSetting(): HostConfig[] {
   try {
     return parseHosts(raw);
   } catch (error) {
-    const text = isNpuPortError(error) ? t(error.detail) : String(error);
+    const text = errorMessage(error);
     getLog().error(`npuPort.hosts: ${text}`);
     void vscode.window.showErrorMessage(vscode.l10n.t('The npuPort.hosts setting is invalid: {0}', text));
     return [];

@@ -6,12 +6,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isNpuPortError } from '../../core/errors';
+import { errorText } from '../../core/errors';
 import type { HostConfig } from '../../core/remote/hosts';
 import type { DoctorCheck } from '../../core/remote/tasks/doctor';
 import { executeRemoteTask, type RemoteTaskRequest } from '../../core/remote/tasks/execute';
 import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../../core/remote/tasks/types';
-import { t } from '../l10n';
+import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import type { RemoteConnections } from './connections';
 import { toVscodeDiagnostics } from './diagnostics';
@@ -218,8 +218,8 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
         return 130;
       }
       this.connections.setState(host.name, 'failed');
-      const text = isNpuPortError(error) ? t(error.detail) : String(error);
-      getLog().error(`remote task ${d.task} on ${host.name}: ${error instanceof Error ? error.message : String(error)}`);
+      const text = errorMessage(error);
+      getLog().error(`remote task ${d.task} on ${host.name}: ${errorText(error)}`);
       this.say(text, ansi.RED);
       this.events.fire({ definition: d, error: text });
       if (!vscode.workspace.isTrusted) void vscode.window.showWarningMessage(text);

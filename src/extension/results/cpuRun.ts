@@ -7,11 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { benchmarkModel } from '../../core/benchmark/cpu';
-import { isNpuPortError } from '../../core/errors';
 import { openModel } from '../../core/onnx/decode';
 import { feedsFor } from '../../core/onnx/transform/probe';
 import { MAX_SAMPLES, type BenchmarkRun } from '../../shared/results';
-import { t } from '../l10n';
+import { errorMessage } from '../l10n';
 import { getLog } from '../log';
 import { askSymbolicDims } from '../onnx/symbolicDims';
 
@@ -87,7 +86,7 @@ export async function runOnCpu(uri: vscode.Uri): Promise<BenchmarkRun | undefine
   } catch (error) {
     if (error instanceof Error && error.name === 'AbortError') return undefined;
     getLog().error(`CPU run of ${uri.fsPath}`, error);
-    const text = isNpuPortError(error) ? t(error.detail) : error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot run {0} on the CPU: {1}', name, text));
     return undefined;
   }

@@ -10,6 +10,7 @@ import type { Feature } from '../features';
 import { getLog } from '../log';
 import { runOnCpu } from './cpuRun';
 import { RESULTS_VIEW_TYPE, ResultsPanel, type ResultsActions } from './panel';
+import { errorText } from '../../core/errors';
 
 const VIEWER_TYPE = 'npuPort.onnxViewer';
 /** Largest results file read (a million samples is far below this). */
@@ -60,7 +61,7 @@ async function readResults(uri: vscode.Uri): Promise<BenchmarkResults | undefine
     return results;
   } catch (error) {
     getLog().error(`benchmark results: cannot read ${uri.fsPath}`, error);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read {0}: {1}', name, error instanceof Error ? error.message : String(error)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read {0}: {1}', name, errorText(error)));
     return undefined;
   }
 }

@@ -12,6 +12,7 @@ import type { ValueInfo } from '../model';
 import { RunError } from './errors';
 import { decodeNpy, encodeNpy } from './npy';
 import type { ArrayValue } from './values';
+import { errorText } from '../../errors';
 
 export function npyFileName(tensorName: string): string {
   return `${tensorName.replace(/[^A-Za-z0-9._-]/g, '_')}.npy`;
@@ -24,7 +25,7 @@ export async function readInputDir(dir: string, inputs: readonly ValueInfo[]): P
   try {
     entries = await fsp.readdir(dir);
   } catch (error) {
-    throw new RunError(msg('Cannot read the input folder {0}: {1}', dir, error instanceof Error ? error.message : String(error)), { file: dir, cause: error });
+    throw new RunError(msg('Cannot read the input folder {0}: {1}', dir, errorText(error)), { file: dir, cause: error });
   }
   for (const input of inputs) {
     const file = npyFileName(input.name);
@@ -43,7 +44,7 @@ export async function readInputDir(dir: string, inputs: readonly ValueInfo[]): P
 /** Every .npy file of a folder, by tensor-file name without ".npy" (or one .npy file by its base name). */
 export async function readNpyValues(location: string): Promise<Record<string, ArrayValue>> {
   const stat = await fsp.stat(location).catch((error: unknown) => {
-    throw new RunError(msg('Cannot read {0}: {1}', location, error instanceof Error ? error.message : String(error)), { file: location, cause: error });
+    throw new RunError(msg('Cannot read {0}: {1}', location, errorText(error)), { file: location, cause: error });
   });
   const files = stat.isDirectory()
     ? (await fsp.readdir(location)).filter((f) => f.endsWith('.npy')).sort().map((f) => path.join(location, f))

@@ -8,6 +8,7 @@ import { msg } from '../../l10n';
 import type { ElementType } from '../model';
 import { RunError } from './errors';
 import type { ArrayValue } from './values';
+import { errorText } from '../../errors';
 
 let ort: typeof Ort | undefined;
 
@@ -18,7 +19,7 @@ export function loadOnnxRuntime(): typeof Ort {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       ort = require('onnxruntime-node') as typeof Ort;
     } catch (error) {
-      throw new RunError(msg('onnxruntime-node cannot be loaded on this platform: {0}', error instanceof Error ? error.message : String(error)), { cause: error });
+      throw new RunError(msg('onnxruntime-node cannot be loaded on this platform: {0}', errorText(error)), { cause: error });
     }
   }
   return ort;
@@ -99,6 +100,6 @@ export class InferenceSession {
 }
 
 function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   return text.split('\n')[0]!.slice(0, 500);
 }
