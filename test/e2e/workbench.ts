@@ -44,13 +44,27 @@ export async function paletteEntries(page: Page, filter: string, timeoutMs = 30_
   return texts;
 }
 
-/** Opens a workspace file by name through Quick Open. */
-export async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+/**
+ * Opens a workspace file by name through Quick Open. A file written just before may not be in the
+ * file search yet (and a loaded machine answers slowly), so Quick Open is reopened until a row
+ * matches, within `timeoutMs`.
+ */
+export async function openFile(page: Page, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(name);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
