@@ -369,17 +369,25 @@ function buildScope(graph: Graph, parent: Scope | undefined): Scope {
       for (const out of node.outputs) if (out) scope.constants.add(out);
     }
     // Element types the exporter does not always write to value_info: index outputs and type-preserving ops.
-    if (node.opType === 'TopK' && node.outputs[1] && !scope.types.has(node.outputs[1])) scope.types.set(node.outputs[1], { kind: 'tensor', elemType: 'int64', shape: null });
+    if (node.opType === 'TopK' && node.outputs[1] && !scope.types.has(node.outputs[1])) scope.types.set(node.outputs[1], inferredType('int64'));
     const out = node.outputs[0];
     if (!out || scope.types.has(out)) continue;
-    if (INT64_OUTPUT.has(node.opType)) scope.types.set(out, { kind: 'tensor', elemType: 'int64', shape: null });
+    if (INT64_OUTPUT.has(node.opType)) scope.types.set(out, inferredType('int64'));
     else {
       const from = SAME_TYPE_AS_INPUT.get(node.opType);
       const t = from !== undefined && node.inputs[from] ? scope.type(node.inputs[from]!) : undefined;
-      if (t && t.kind === 'tensor' && t.elemType !== 'undefined') scope.types.set(out, { kind: 'tensor', elemType: t.elemType, shape: null });
+      if (t && t.kind === 'tensor' && t.elemType !== 'undefined') scope.types.set(out, inferredType(t.elemType));
     }
   }
   return scope;
+}
+
+const inferred = new Map<ElementType, ValueType>();
+/** An inferred value type: element type only, shape unknown (one shared object per element type). */
+function inferredType(elemType: ElementType): ValueType {
+  let t = inferred.get(elemType);
+  if (!t) inferred.set(elemType, (t = { kind: 'tensor', elemType, shape: null }));
+  return t;
 }
 
 /** Ops whose output is not a function of constant inputs alone. */
