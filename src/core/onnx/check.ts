@@ -113,7 +113,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
         producerOp: (name) => scope.producers.get(name),
         ...(suggestedOpset !== undefined ? { suggestedOpset } : {}),
       };
-      const { reasons, hintIds } = nodeReasons(node, model, profile, scope, ctx, opset, functions);
+      const { reasons, hintIds, op } = nodeReasons(node, model, profile, scope, ctx, opset, functions);
       if (bodyUnsupported) {
         reasons.push({ code: 'subgraph', certain: true, message: msg('A body of this {0} holds nodes {1} does not support.', node.opType, profile.name) });
         hintIds.add('subgraph');
@@ -127,7 +127,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
         hints: verdict === 'supported' ? [] : [...hintIds].map((id) => hint(id, node, ctx)),
         ...(module ? { modulePath: module } : {}),
         ...(constructs.length ? { constructs } : {}),
-        ...verdictSources(profile, node),
+        ...(op ? verdictSources(op) : {}),
       };
     }
     return anyUnsupported;
@@ -144,9 +144,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
 const sourceCache = new WeakMap<OpProfile, { sources: readonly string[] }>();
 
 /** The sources of the op's profile entry (shared per op: one array for all its nodes). */
-function verdictSources(profile: TargetProfile, node: Node): { sources?: readonly string[] } {
-  const op = profile.ops.get(opKey(node.domain, node.opType));
-  if (!op) return {};
+function verdictSources(op: OpProfile): { sources: readonly string[] } {
   let cached = sourceCache.get(op);
   if (!cached) {
     cached = { sources: [...op.sources, ...(op.kernelSources ?? [])] };
@@ -158,7 +156,7 @@ function verdictSources(profile: TargetProfile, node: Node): { sources?: readonl
 function nodeReasons(
   node: Node, model: Model, profile: TargetProfile, scope: Scope, ctx: HintContext,
   modelOpset: number | undefined, functions: ReadonlySet<string>,
-): { reasons: Reason[]; hintIds: Set<HintId> } {
+): { reasons: Reason[]; hintIds: Set<HintId>; op?: OpProfile } {
   const reasons: Reason[] = [];
   const hintIds = new Set<HintId>();
   const key = opKey(node.domain, node.opType);
@@ -255,7 +253,7 @@ function nodeReasons(
     // Shape + Gather is the shape-unpacking pattern whatever the finding; other op hints only when nothing more precise was said.
     if (specific === 'shape-unpacking' || !hintIds.size) hintIds.add(specific);
   }
-  return { reasons, hintIds };
+  return { reasons, hintIds, op };
 }
 
 /** The rewrite that avoids a failed rule when the rule does not name one. */
@@ -362,12 +360,7 @@ function buildScope(graph: Graph, parent: Scope | undefined): Scope {
     if (!isDefaultDomain(node.domain)) continue;
     // Constant paths: a deterministic op whose inputs are all constants folds to a constant, and the
     // shape of a fixed-shape value is one.
-    const first = node.inputs[0];
-    if (node.opType === 'Shape' && first && isStatic(scope.type(first) ?? null)) {
-      for (const out of node.outputs) if (out) scope.constants.add(out);
-    } else if (node.inputs.length && !NOT_FOLDABLE.has(node.opType) && !node.attributes.some((a) => a.type === 'graph' || a.type === 'graphs') && node.inputs.every((i) => !i || scope.isConstant(i))) {
-      for (const out of node.outputs) if (out) scope.constants.add(out);
-    }
+    if (foldsToConstant(node, scope)) for (const out of node.outputs) if (out) scope.constants.add(out);
     // Element types the exporter does not always write to value_info: index outputs and type-preserving ops.
     if (node.opType === 'TopK' && node.outputs[1] && !scope.types.has(node.outputs[1])) scope.types.set(node.outputs[1], inferredType('int64'));
     const out = node.outputs[0];
@@ -380,6 +373,16 @@ function buildScope(graph: Graph, parent: Scope | undefined): Scope {
     }
   }
   return scope;
+}
+
+function foldsToConstant(node: Node, scope: Scope): boolean {
+  const inputs = node.inputs;
+  if (!inputs.length) return false;
+  if (node.opType === 'Shape') return !!inputs[0] && isStatic(scope.type(inputs[0]) ?? null);
+  for (let i = 0; i < inputs.length; i++) if (inputs[i] && !scope.isConstant(inputs[i]!)) return false;
+  if (NOT_FOLDABLE.has(node.opType)) return false;
+  for (const a of node.attributes) if (a.type === 'graph' || a.type === 'graphs') return false;
+  return true;
 }
 
 const inferred = new Map<ElementType, ValueType>();
