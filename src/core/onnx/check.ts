@@ -274,7 +274,7 @@ interface RuleFailure { readonly code: ReasonCode; readonly message: Message }
  */
 export function ruleViolation(rule: NodeRule, node: Node, scope: { type(name: string): ValueType | undefined; isConstant(name: string): boolean }, modelOpset?: number): RuleFailure | undefined {
   const failed = (message: Message): RuleFailure => ({ code: 'attribute', message });
-  if (rule.noKernel) return { code: 'kernel', message: msg('{0} becomes the kernel {1}, which the source does not list for this chip ("{2}").', node.opType, rule.noKernel, rule.evidence) };
+  if (rule.noKernel) return { code: 'kernel', message: msg('{0} becomes the kernel {1}, whose operator document marks this chip × ("{2}").', node.opType, rule.noKernel, rule.evidence) };
   if (rule.opsets) {
     const { min, max } = rule.opsets;
     if (modelOpset === undefined || ((min === undefined || modelOpset >= min) && (max === undefined || modelOpset <= max))) return undefined;

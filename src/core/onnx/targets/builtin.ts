@@ -175,7 +175,7 @@ export function ascendProfile(soc: string, version: string = CANN_RELEASES[0]!):
 /** The built-in profiles, in the order `onnx targets` lists them. */
 export function builtinProfiles(): readonly TargetProfile[] {
   if (cache) return cache;
-  const ascend = (id: string, _name: string): TargetProfile => ascendProfile(id);
+  const ascend = (id: string): TargetProfile => ascendProfile(id);
   const qnn: TargetProfile = {
     id: 'qnn-htp', name: 'Qualcomm QNN HTP (Snapdragon X Elite)', kind: 'builtin', toolchain: 'qnn',
     description: msg('Qualcomm QNN HTP backend (Hexagon NPU of Snapdragon X Elite) through qnn-onnx-converter: op schemas the converter translates, its constraints, and HTP activation types.'),
@@ -189,6 +189,7 @@ export function builtinProfiles(): readonly TargetProfile[] {
     caveats: [
       msg('Activation types come from a backend-aware quantization config, not an official HTP op table: other types are reported as unverified.'),
       msg('Standard ops the converter copy does not translate may be handled by newer SDKs: they are reported as unverified.'),
+      msg('The converter facts come from a third-party copy of Qualcomm\'s converter package (no Qualcomm-published source or HTP op-support page was reachable), and its QAIRT version is not recorded: no HTP op constraints beyond the converter\'s own messages are checked.'),
     ],
     modelOpsets: { max: qnnData.modelOpsets.max, certain: true },
     staticShapes: 'required',
@@ -197,10 +198,10 @@ export function builtinProfiles(): readonly TargetProfile[] {
     ops: qnnOps(),
   };
   cache = [
-    ascend('ascend310', 'Ascend 310'),
-    ascend('ascend310p', 'Ascend 310P'),
-    ascend('ascend910', 'Ascend 910'),
-    ascend('ascend910b', 'Ascend 910B'),
+    ascend('ascend310'),
+    ascend('ascend310p'),
+    ascend('ascend910'),
+    ascend('ascend910b'),
     qnn,
   ];
   return cache;
