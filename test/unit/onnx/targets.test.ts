@@ -135,3 +135,31 @@ test('whitelist profiles keep working beside the constraint model', async () => 
   assert.equal(r.toolkit, undefined);
   assert.equal(r.target, 'w');
 });
+
+test('kernel data: pinned release commits, and facts that match the vendor documents read by hand', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const data = require('../../../src/core/onnx/targets/data/ascend-kernels.json') as {
+    default: string;
+    releases: Record<string, { repos: Record<string, string>; onnx: Record<string, { ge: string[]; src: string[] }>; ge: Record<string, { doc?: string; products?: Record<string, boolean>; refused?: Record<string, string[]> }> }>;
+  };
+  assert.equal(data.default, '9.1.0');
+  // The release tags v9.1.0 / v8.5.0 of the three repositories.
+  assert.deepEqual(data.releases['9.1.0']!.repos, {
+    'hicann/ops-nn': 'ceb4536a2bd6fc99b85aec9d0fdcc0f470376292', 'hicann/ops-math': 'c821871ee4bccb0c564a582d1b362072c356a88d', 'hicann/ops-cv': '4d57ffe7bfa2c903ced575cea269ffcc3a9613bd',
+  });
+  const r91 = data.releases['9.1.0']!;
+  for (const [op, e] of Object.entries(r91.onnx)) assert.ok(e.src.length && e.src.every((s) => /^ops-(nn|math|cv):\S+\.(cc|cpp)$/.test(s)), op);
+  // ops-math math/sqrt/README.md @ v9.1.0: A2 √, 200I/500 A2 ×, 推理系列 ×, 训练系列 √.
+  assert.deepEqual(r91.ge.Sqrt!.products, { ascend910b: true, ascend310p: false, ascend910: true });
+  // ops-nn index/gather_v2/README.md @ v9.1.0: √ for every product; ONNX Gather maps to GatherV2 (gather_onnx_plugin.cpp).
+  assert.ok(r91.onnx.Gather!.ge.includes('GatherV2'));
+  assert.deepEqual(r91.ge.GatherV2!.products, { ascend910b: true, ascend310p: true, ascend910: true });
+  // ops-math math/cast/README.md @ v9.1.0 line 52: "Atlas 训练系列产品、Atlas 推理系列产品：不支持BFLOAT16。"
+  assert.deepEqual(r91.ge.Cast!.refused, { ascend910: ['bfloat16'], ascend310p: ['bfloat16'] });
+  // ONNX Div becomes RealDiv (similar_opp_onnx_plugin.cpp: REGISTER_CUSTOM_ONNX_OP(ai.onnx::11::Div, RealDiv, DivV11)).
+  assert.deepEqual(r91.onnx.Div!.ge, ['RealDiv']);
+  // No source outside the vendor's repositories.
+  assert.ok(!JSON.stringify(data).includes('dengguojie'));
+  const atc = builtin('ascend310p').sources.map((s) => s.ref);
+  assert.ok(atc.every((ref) => /^github:(hicann|Ascend)\//.test(ref) || ref.startsWith('src/')), atc.join('\n'));
+});
