@@ -158,6 +158,9 @@ test('kernel data: pinned release commits, and facts that match the vendor docum
   assert.deepEqual(r91.ge.Cast!.refused, { ascend910: ['bfloat16'], ascend310p: ['bfloat16'] });
   // ONNX Div becomes RealDiv (similar_opp_onnx_plugin.cpp: REGISTER_CUSTOM_ONNX_OP(ai.onnx::11::Div, RealDiv, DivV11)).
   assert.deepEqual(r91.onnx.Div!.ge, ['RealDiv']);
+  // bf16 is chip-wide only where many documents say so: 推理系列 and 训练系列 yes; one note on Atlas A2 (Erf) stays per op.
+  assert.deepEqual(Object.keys((data.releases['9.1.0'] as unknown as { bf16Refused: object }).bf16Refused).sort(), ['ascend310', 'ascend310p', 'ascend910']);
+  assert.equal(builtin('ascend910b').dtypes, undefined);
   // No source outside the vendor's repositories.
   assert.ok(!JSON.stringify(data).includes('dengguojie'));
   const atc = builtin('ascend310p').sources.map((s) => s.ref);

@@ -7,7 +7,9 @@
 //     ("<term>Atlas 推理系列产品</term>：不支持BFLOAT16"): kernel presence and refused element types per SoC;
 //   - the AscendC op definitions (op_host/*_def.cpp, AICore().AddConfig("ascend310p", ...)): SoCs an
 //     open-source kernel is built for, and its input element types.
-// Every fact records its repository and path; the commit is the release's pin in `releases`.
+// Every fact records its repository and path; the commit is the release's pin in `releases`. The
+// repositories' experimental/ folders (developer-contributed operators, README: "支持开发者调试并贡献自定义算子")
+// are not part of a release and are skipped.
 // Nothing is inferred from absence: a SoC no document names stays unknown (the check says "unverified").
 //
 // usage: node src/core/onnx/targets/build-kernels.mjs DIR
@@ -86,7 +88,7 @@ const stripComments = (text) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\
 function parserPlugins(r) {
   const out = [];
   for (const path of r.grepFiles('FrameworkType(ONNX)')) {
-    if (!/\.(cc|cpp)$/.test(path) || /\/tests?\//.test(path)) continue;
+    if (!/\.(cc|cpp)$/.test(path) || /\/tests?\//.test(path) || path.startsWith('experimental/')) continue;
     const text = stripComments(r.show(path)).replace(/^\s*#define[^\n]*(\\\n[^\n]*)*/gm, '');
     // GE ops a graph-building plugin (ParseOpToGraphFn) creates: op::Xxx(...) constructors.
     const graphOps = [...new Set([...text.matchAll(/\bop::([A-Z]\w*)\s*\(/g)].map((m) => m[1]))].filter((t) => !GRAPH_PLUMBING.has(t)).sort();
@@ -168,7 +170,7 @@ function extract(root, release) {
       e.src.add(`${short}:${p.path}`);
     }
     const files = r.files();
-    for (const path of files.filter((f) => /^[^/]+\/[^/]+\/README\.md$/.test(f) || /^experimental\/[^/]+\/[^/]+\/README\.md$/.test(f))) {
+    for (const path of files.filter((f) => /^[^/]+\/[^/]+\/README\.md$/.test(f) && !f.startsWith('experimental/'))) {
       const doc = readme(r.show(path));
       if (!doc.title || (!Object.keys(doc.products).length && !Object.keys(doc.refused).length)) continue;
       const e = (ge[doc.title] ??= {});
@@ -177,7 +179,7 @@ function extract(root, release) {
       if (Object.keys(doc.products).length) e.products = doc.products;
       if (Object.keys(doc.refused).length) e.refused = Object.fromEntries(Object.entries(doc.refused).map(([s, t]) => [s, [...t].sort()]));
     }
-    for (const path of files.filter((f) => /\/op_host\/[^/]+_def\.cpp$/.test(f) && !f.includes('aicpu') && !f.includes('/tests/'))) {
+    for (const path of files.filter((f) => /\/op_host\/[^/]+_def\.cpp$/.test(f) && !f.includes('aicpu') && !f.includes('/tests/') && !f.startsWith('experimental/'))) {
       for (const d of opDefs(r.show(path))) {
         const socs = d.socs.filter((s) => SOCS.includes(s));
         if (!socs.length) continue;
@@ -198,15 +200,26 @@ function extract(root, release) {
   return { onnx: onnxOut, ge: geOut };
 }
 
-/** The chip-wide bf16 facts: every README note that refuses BFLOAT16 for a SoC, counted, with the first path as the citation. */
+/**
+ * The chip-wide bf16 facts: a SoC lacks bf16 when operator documents refuse BFLOAT16 for it in at least
+ * 10 % of the documents that mark it √ (or in any document when none marks it √, as for Ascend 310), so one
+ * op's note (Erf on Atlas A2) does not become a chip fact. First refusing path cited, counts kept.
+ */
 function chipFacts(extracted) {
-  const bf16 = {};
+  const refusing = {};
+  const supported = {};
   for (const [type, e] of Object.entries(extracted.ge)) {
+    for (const [soc, ok] of Object.entries(e.products ?? {})) if (ok) supported[soc] = (supported[soc] ?? 0) + 1;
     for (const [soc, types] of Object.entries(e.refused ?? {})) {
       if (!types.includes('bfloat16')) continue;
-      const f = (bf16[soc] ??= { ops: 0, src: e.doc, example: type });
+      const f = (refusing[soc] ??= { ops: 0, src: e.doc, example: type });
       f.ops++;
     }
+  }
+  const bf16 = {};
+  for (const [soc, f] of Object.entries(refusing)) {
+    const documented = supported[soc] ?? 0;
+    if (f.ops >= 0.1 * documented) bf16[soc] = { ...f, documented };
   }
   return bf16;
 }

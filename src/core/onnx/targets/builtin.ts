@@ -14,7 +14,7 @@ import type { NodeRule, OpProfile, TargetProfile } from './profile';
 interface KernelRelease {
   date: string;
   repos: Record<string, string>;
-  bf16Refused: Record<string, { ops: number; src: string; example: string }>;
+  bf16Refused: Record<string, { ops: number; src: string; example: string; documented: number }>;
   onnx: Record<string, { opsets: number[]; ge: string[]; src: string[] }>;
   ge: Record<string, { doc?: string; products?: Record<string, boolean>; refused?: Record<string, string[]>; kernels?: { socs: string[]; inputs: Record<string, string[]>; src: string }[] }>;
 }
@@ -62,8 +62,19 @@ function socRules(op: string, soc: string, release: KernelRelease): { rules: Nod
     } else if (e.products?.[soc] === true && doc) {
       kernelSources.push(doc);
     }
-    for (const k of e.kernels ?? []) if (k.socs.includes(soc)) kernelSources.push(cite(release, k.src));
-    const refused = (e.refused?.[soc] ?? []).filter((t) => t !== 'bfloat16');
+    const defs = (e.kernels ?? []).filter((k) => k.socs.includes(soc));
+    for (const k of defs) kernelSources.push(cite(release, k.src));
+    // Input element types of the chip's op definition, when the ONNX op becomes this one GE op (inputs in
+    // the same order): a type outside is unverified (the toolkit may place the op on another kernel).
+    if (defs.length && mapping!.ge.length === 1) {
+      const names = Object.keys(defs[0]!.inputs);
+      names.forEach((name, input) => {
+        const types = [...new Set(defs.flatMap((k) => k.inputs[name] ?? []))].sort();
+        if (types.length) rules.push({ input, types: types as ElementType[], certain: false, source: cite(release, defs[0]!.src), evidence: `${ge} ${name}: ${types.join(', ')}` });
+      });
+    }
+    // bf16 is judged chip-wide where the documents say so for the chip (profile.dtypes), per op elsewhere.
+    const refused = (e.refused?.[soc] ?? []).filter((t) => t !== 'bfloat16' || !release.bf16Refused[soc]);
     if (refused.length && doc) {
       rules.push({
         refusedTypes: refused as ElementType[], certain: false, source: doc,
@@ -164,7 +175,7 @@ export function ascendProfile(soc: string, version: string = CANN_RELEASES[0]!):
     ],
     modelOpsets: { min: atcData.modelOpsets.min, max: atcData.modelOpsets.max, certain: false },
     staticShapes: 'unverified',
-    ...(bf16 ? { dtypes: { refused: ['bfloat16'] as ElementType[], certain: true, source: `${cite(release, bf16.src)} (${PRODUCT[soc]}：不支持BFLOAT16; ${bf16.ops} operator documents say so)` } } : {}),
+    ...(bf16 ? { dtypes: { refused: ['bfloat16'] as ElementType[], certain: true, source: `${cite(release, bf16.src)} (${PRODUCT[soc]}：不支持BFLOAT16; ${bf16.ops} operator documents say so, ${bf16.documented} mark the chip √)` } } : {}),
     unlisted: 'unsupported',
     ops: atcOps(soc, release),
   };
