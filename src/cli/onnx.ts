@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/check';
-import { checkToJson, checkToSarif, opLabel } from '../core/onnx/check-report';
+import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, type FailKind } from '../core/onnx/check-report';
 import { openModel } from '../core/onnx/decode';
 import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
 import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
@@ -20,8 +20,9 @@ function usage(ctx: CliContext): string {
     ctx.t(msg('Usage: npu-port onnx <subcommand> [options]')),
     '',
     `  info MODEL [--format text|json]            ${ctx.t(msg('IR, opsets, inputs and outputs, op histogram, parameters, dynamic dims, external data'))}`,
-    `  check MODEL --target ID [--profile FILE] [--format text|json|sarif] [--all]`,
-    `                                             ${ctx.t(msg('node-by-node support on an NPU target; exit 0 all supported, 1 some unsupported, 2 error'))}`,
+    `  check MODEL --target ID[@VERSION] [--profile FILE] [--format text|json|sarif] [--all] [--fail-on KINDS]`,
+    `                                             ${ctx.t(msg('node-by-node support on an NPU target (ID@VERSION: facts of that toolkit release, e.g. ascend310p@8.5)'))}`,
+    `                                             ${ctx.t(msg('--fail-on unsupported|unverified|dynamic (comma list, default unsupported): exit 1 when a finding of those kinds is present, 0 otherwise, 2 usage error'))}`,
     `  text MODEL [--max-values N|all] [--no-node-names]`,
     `                                             ${ctx.t(msg('the model in ONNX textual syntax (onnx.printer / onnx.parser format); tensors over N elements (default 16) print ...'))}`,
     `  targets [--format text|json]               ${ctx.t(msg('built-in targets and .npu-port/profiles/*.json, with their sources'))}`,
@@ -122,8 +123,10 @@ function infoText(ctx: CliContext, file: string, s: ModelSummary): string {
 }
 
 async function check(ctx: CliContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { target: { type: 'string', short: 't' }, profile: { type: 'string' }, format: { type: 'string' }, all: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(args, { target: { type: 'string', short: 't' }, profile: { type: 'string' }, format: { type: 'string' }, all: { type: 'boolean' }, 'fail-on': { type: 'string' } });
   const format = formatOption(values.format, ['text', 'json', 'sarif']);
+  const failOn: readonly FailKind[] = typeof values['fail-on'] === 'string' ? parseFailOn(values['fail-on']) ?? [] : DEFAULT_FAIL_ON;
+  if (!failOn.length) throw new UsageError(msg('Unknown --fail-on "{0}": use {1}, or several separated by commas.', String(values['fail-on']), FAIL_KINDS.join(', ')));
   const file = modelArgument(positionals);
   if (!values.target && !values.profile) throw new UsageError(msg('Give a target: --target ID (see "npu-port onnx targets") or --profile FILE.'));
   const profile = await resolveProfile({
@@ -134,10 +137,10 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
   const absolute = path.resolve(ctx.cwd, file);
   const model = await openModel(absolute, { signal: ctx.signal });
   const result = checkModel(model, profile, { signal: ctx.signal });
-  if (format === 'json') ctx.out(JSON.stringify(checkToJson(result, file, ctx.t), null, 2) + '\n');
-  else if (format === 'sarif') ctx.out(JSON.stringify(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev'), null, 2) + '\n');
+  if (format === 'json') ctx.out(JSON.stringify(checkToJson(result, file, ctx.t, failOn), null, 2) + '\n');
+  else if (format === 'sarif') ctx.out(JSON.stringify(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn), null, 2) + '\n');
   else ctx.out(checkText(ctx, file, profile, result, values.all === true));
-  return result.counts.unsupported > 0 ? EXIT_FINDINGS : EXIT_OK;
+  return checkFails(result, failOn) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 const GROUP_THRESHOLD = 3;
@@ -146,13 +149,14 @@ const GROUP_SAMPLE = 4;
 function checkText(ctx: CliContext, file: string, profile: TargetProfile, result: CheckResult, all: boolean): string {
   const lines: string[] = [];
   lines.push(ctx.t(msg('{0} on {1} ({2}): {3} nodes, {4} supported, {5} unsupported, {6} unverified', file, profile.name, profile.id, result.nodeCount, result.counts.supported, result.counts.unsupported, result.counts.unverified)));
+  if (result.toolkit) lines.push(`  ${ctx.t(msg('Facts for {0} {1} (releases covered: {2}; pick one with --target {3}@VERSION).', result.toolkit.name, result.toolkit.version, profile.toolkit?.available.join(', ') ?? result.toolkit.version, profile.id))}`);
   for (const r of result.modelReasons) lines.push(`  [${r.code}] ${ctx.t(r.message)}`);
   const nodeLines = (v: NodeVerdict) => {
     const where = v.graph === 'main' ? '' : ` (${v.graph})`;
     lines.push(`  ${opLabel(v)}  ${v.name || `#${v.index}`}${where}`);
     if (v.modulePath) lines.push(`    ${v.constructs ? ctx.t(msg('module: {0}; typically from: {1}', v.modulePath, v.constructs.join(' | '))) : ctx.t(msg('module: {0}', v.modulePath))}`);
     else if (v.constructs) lines.push(`    ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}`);
-    for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}`);
+    for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}${r.source && !ctx.t(r.message).includes(r.source) ? ` (${r.source})` : ''}`);
     for (const h of v.hints) lines.push(`    ${ctx.t(msg('hint: {0}', ctx.t(h.message)))}`);
   };
   const section = (title: Message, verdicts: NodeVerdict[]) => {
@@ -226,6 +230,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
       targets: all.map((p) => ({
         id: p.id, name: p.name, kind: p.kind, toolchain: p.toolchain, description: ctx.t(p.description),
         ops: p.ops.size, staticShapes: p.staticShapes, ...(p.modelOpsets ? { modelOpsets: p.modelOpsets } : {}),
+        ...(p.toolkit ? { toolkit: { name: p.toolkit.name, version: p.toolkit.version, available: [...p.toolkit.available] } } : {}),
         caveats: p.caveats.map(ctx.t), sources: p.sources.map((src) => ({ label: ctx.t(src.label), ref: src.ref })), ...(p.file ? { file: path.relative(ctx.cwd, p.file) } : {}),
       })),
     }, null, 2) + '\n');
@@ -235,6 +240,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
   for (const p of all) {
     lines.push(`${p.id.padEnd(12)} ${p.name} [${p.kind}, ${ctx.t(msg('{0} ops', p.ops.size))}]`);
     lines.push(`             ${ctx.t(p.description)}`);
+    if (p.toolkit) lines.push(`             ${ctx.t(msg('toolkit: {0} {1} (default; covered: {2})', p.toolkit.name, p.toolkit.version, p.toolkit.available.join(', ')))}`);
     for (const c of p.caveats) lines.push(`             ${ctx.t(msg('note: {0}', ctx.t(c)))}`);
     for (const s of p.sources) lines.push(`             ${ctx.t(msg('source: {0} ({1})', ctx.t(s.label), p.file ? path.relative(ctx.cwd, s.ref) : s.ref))}`);
     lines.push('');

@@ -4,7 +4,41 @@
  * language), so the core stays free of finished sentences.
  */
 import { msg, type Message } from '../l10n';
-import type { CheckResult, NodeVerdict, ReasonCode } from './check';
+import type { CheckResult, NodeVerdict, Reason, ReasonCode } from './check';
+
+/**
+ * What makes `onnx check` fail (exit 1, SARIF level error): `unsupported` (the default) a certain
+ * finding; `unverified` also a finding the data cannot settle (at or above unverified); `dynamic` any
+ * dynamic-shape finding, certain or not. Kinds combine: `unsupported,dynamic`.
+ */
+export type FailKind = 'unsupported' | 'unverified' | 'dynamic';
+export const FAIL_KINDS: readonly FailKind[] = ['unsupported', 'unverified', 'dynamic'];
+export const DEFAULT_FAIL_ON: readonly FailKind[] = ['unsupported'];
+
+/** `unsupported,dynamic` -> kinds; undefined for a word that is not a kind. */
+export function parseFailOn(text: string): FailKind[] | undefined {
+  const words = text.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  if (!words.length || !words.every((w) => (FAIL_KINDS as readonly string[]).includes(w))) return undefined;
+  return [...new Set(words as FailKind[])];
+}
+
+/** Whether one finding fails the gate. */
+export function reasonFails(reason: Pick<Reason, 'code' | 'certain'>, failOn: readonly FailKind[]): boolean {
+  if (failOn.includes('dynamic') && reason.code === 'dynamic-shape') return true;
+  if (failOn.includes('unverified')) return true;
+  return failOn.includes('unsupported') && reason.certain;
+}
+
+/** Whether a check result fails the gate: any model or node finding that does. */
+export function checkFails(result: CheckResult, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): boolean {
+  if (result.modelReasons.some((r) => reasonFails(r, failOn))) return true;
+  return result.verdicts.some((v) => v.verdict !== 'supported' && v.reasons.some((r) => reasonFails(r, failOn)));
+}
+
+/** SARIF level of one finding: error when it fails the gate, else warning (certain) or note (the data cannot tell). */
+export function sarifLevel(reason: Pick<Reason, 'code' | 'certain'>, failOn: readonly FailKind[]): 'error' | 'warning' | 'note' {
+  return reasonFails(reason, failOn) ? 'error' : reason.certain ? 'warning' : 'note';
+}
 
 export interface CheckJsonNode {
   node: string;
@@ -12,8 +46,10 @@ export interface CheckJsonNode {
   index: number;
   op: string;
   domain: string;
-  reasons: { code: ReasonCode; message: string }[];
+  reasons: { code: ReasonCode; message: string; certain: boolean; source?: string }[];
   hint: string;
+  /** Where the verdict's facts come from. */
+  sources?: string[];
   /** PyTorch module path from the node name, when present. */
   module?: string;
   /** PyTorch code that typically exports to this op. */
@@ -24,20 +60,26 @@ export interface CheckJson {
   version: 1;
   model: string;
   target: string;
+  /** Toolkit release the target's facts are for, when the target says (`{name: "CANN", version: "9.1.0"}`). */
+  toolkit?: { name: string; version: string };
+  /** The gate: kinds that fail, and whether this model fails it. */
+  failOn: FailKind[];
+  failed: boolean;
   nodes: number;
   unsupported: CheckJsonNode[];
   unverified: CheckJsonNode[];
   /** Unsupported nodes per op type. */
   summary: Record<string, number>;
   /** Findings about the whole model (opset range, dynamic graph inputs). */
-  modelReasons: { code: ReasonCode; message: string; certain: boolean }[];
+  modelReasons: { code: ReasonCode; message: string; certain: boolean; source?: string }[];
 }
 
-export function checkToJson(result: CheckResult, modelPath: string, render: (m: Message) => string): CheckJson {
+export function checkToJson(result: CheckResult, modelPath: string, render: (m: Message) => string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): CheckJson {
   const node = (v: NodeVerdict): CheckJsonNode => ({
     node: v.name, graph: v.graph, index: v.index, op: v.opType, domain: v.domain,
-    reasons: v.reasons.map((r) => ({ code: r.code, message: render(r.message) })),
+    reasons: v.reasons.map((r) => ({ code: r.code, message: render(r.message), certain: r.certain, ...(r.source ? { source: r.source } : {}) })),
     hint: v.hints.map((h) => render(h.message)).join(' '),
+    ...(v.sources?.length ? { sources: [...v.sources] } : {}),
     ...(v.modulePath ? { module: v.modulePath } : {}),
     ...(v.constructs ? { constructs: [...v.constructs] } : {}),
   });
@@ -47,11 +89,14 @@ export function checkToJson(result: CheckResult, modelPath: string, render: (m: 
     version: 1,
     model: modelPath,
     target: result.target,
+    ...(result.toolkit ? { toolkit: { ...result.toolkit } } : {}),
+    failOn: [...failOn],
+    failed: checkFails(result, failOn),
     nodes: result.nodeCount,
     unsupported: result.verdicts.filter((v) => v.verdict === 'unsupported').map(node),
     unverified: result.verdicts.filter((v) => v.verdict === 'unverified').map(node),
     summary,
-    modelReasons: result.modelReasons.map((r) => ({ code: r.code, message: render(r.message), certain: r.certain })),
+    modelReasons: result.modelReasons.map((r) => ({ code: r.code, message: render(r.message), certain: r.certain, ...(r.source ? { source: r.source } : {}) })),
   };
 }
 
@@ -67,17 +112,23 @@ const RULES: readonly { id: ReasonCode; text: Message }[] = [
   { id: 'attribute', text: msg('An attribute value or input the compiler refuses.') },
   { id: 'custom-domain', text: msg('An op outside the standard ONNX domain.') },
   { id: 'subgraph', text: msg('A control-flow body holds unsupported nodes.') },
+  { id: 'kernel', text: msg('The chip has no documented kernel for the op.') },
+  { id: 'rank', text: msg('An input has a higher rank than the kernel takes.') },
 ];
 
-/** SARIF 2.1.0 log: one result per reason of every unsupported (error) and unverified (warning) node. */
-export function checkToSarif(result: CheckResult, modelUri: string, render: (m: Message) => string, toolVersion: string): object {
+/**
+ * SARIF 2.1.0 log: one result per reason of every node that is not supported, and per model finding.
+ * Levels follow the gate (`failOn`): error for findings that fail it, warning for other certain ones,
+ * note for those the data cannot settle.
+ */
+export function checkToSarif(result: CheckResult, modelUri: string, render: (m: Message) => string, toolVersion: string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): object {
   const results: object[] = [];
   const location = (v?: NodeVerdict) => ({
     physicalLocation: { artifactLocation: { uri: modelUri } },
     ...(v ? { logicalLocations: [{ name: v.name || `${v.opType}#${v.index}`, fullyQualifiedName: `${v.graph}/${v.name || `${v.opType}#${v.index}`}`, kind: 'member' }] } : {}),
   });
   for (const r of result.modelReasons) {
-    results.push({ ruleId: r.code, level: r.certain ? 'error' : 'warning', message: { text: render(r.message) }, locations: [location()] });
+    results.push({ ruleId: r.code, level: sarifLevel(r, failOn), message: { text: render(r.message) }, locations: [location()], ...(r.source ? { properties: { source: r.source } } : {}) });
   }
   for (const v of result.verdicts) {
     if (v.verdict === 'supported') continue;
@@ -85,10 +136,13 @@ export function checkToSarif(result: CheckResult, modelUri: string, render: (m: 
       const hint = v.hints.map((h) => render(h.message)).join(' ');
       results.push({
         ruleId: r.code,
-        level: v.verdict === 'unsupported' && r.certain ? 'error' : 'warning',
+        level: sarifLevel(r, failOn),
         message: { text: hint ? `${render(r.message)} ${hint}` : render(r.message) },
         locations: [location(v)],
-        properties: { graph: v.graph, index: v.index, op: v.opType, domain: v.domain, verdict: v.verdict, ...(v.modulePath ? { module: v.modulePath } : {}) },
+        properties: {
+          graph: v.graph, index: v.index, op: v.opType, domain: v.domain, verdict: v.verdict, certain: r.certain,
+          ...(v.modulePath ? { module: v.modulePath } : {}), ...(r.source ? { source: r.source } : {}), ...(v.sources?.length ? { sources: [...v.sources] } : {}),
+        },
       });
     }
   }
@@ -106,7 +160,7 @@ export function checkToSarif(result: CheckResult, modelUri: string, render: (m: 
       },
       artifacts: [{ location: { uri: modelUri } }],
       results,
-      properties: { target: result.target, nodes: result.nodeCount, counts: result.counts },
+      properties: { target: result.target, ...(result.toolkit ? { toolkit: `${result.toolkit.name} ${result.toolkit.version}` } : {}), failOn: [...failOn], failed: checkFails(result, failOn), nodes: result.nodeCount, counts: result.counts },
     }],
   };
 }

@@ -12,13 +12,15 @@ import {
 import { opKey, type NodeRule, type OpProfile, type Support, type TargetProfile } from './targets/profile';
 import { onnxSchema } from './schema';
 
-export type ReasonCode = 'op-unsupported' | 'dtype' | 'dynamic-shape' | 'opset' | 'attribute' | 'custom-domain' | 'subgraph';
+export type ReasonCode = 'op-unsupported' | 'dtype' | 'dynamic-shape' | 'opset' | 'attribute' | 'custom-domain' | 'subgraph' | 'kernel' | 'rank';
 
 export interface Reason {
   readonly code: ReasonCode;
   readonly message: Message;
   /** False when the profile's data cannot tell (the node is then `unverified`, not `unsupported`). */
   readonly certain: boolean;
+  /** Where the failed constraint comes from (`repo@commit:path` or a document), when the profile says. */
+  readonly source?: string;
 }
 
 export interface NodeVerdict {
@@ -35,6 +37,8 @@ export interface NodeVerdict {
   readonly modulePath?: string;
   /** PyTorch code that typically exports to this op (for unsupported/unverified nodes). */
   readonly constructs?: readonly string[];
+  /** Where the verdict's facts come from: the op's entries in the profile data and, per chip, its kernel evidence. */
+  readonly sources?: readonly string[];
 }
 
 export interface CheckResult {
@@ -49,6 +53,8 @@ export interface CheckResult {
   /** Model-level findings: opset outside the target range, dynamic graph inputs. */
   readonly modelReasons: readonly Reason[];
   readonly counts: Readonly<Record<Support, number>>;
+  /** Toolkit release the profile's facts are for (`CANN 9.1.0`), when the profile says. */
+  readonly toolkit?: { readonly name: string; readonly version: string };
 }
 
 export interface CheckOptions {
@@ -107,7 +113,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
         producerOp: (name) => scope.producers.get(name),
         ...(suggestedOpset !== undefined ? { suggestedOpset } : {}),
       };
-      const { reasons, hintIds } = nodeReasons(node, model, profile, scope, ctx, opset, functions);
+      const { reasons, hintIds, op } = nodeReasons(node, model, profile, scope, ctx, opset, functions);
       if (bodyUnsupported) {
         reasons.push({ code: 'subgraph', certain: true, message: msg('A body of this {0} holds nodes {1} does not support.', node.opType, profile.name) });
         hintIds.add('subgraph');
@@ -121,6 +127,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
         hints: verdict === 'supported' ? [] : [...hintIds].map((id) => hint(id, node, ctx)),
         ...(module ? { modulePath: module } : {}),
         ...(constructs.length ? { constructs } : {}),
+        ...(op ? verdictSources(op) : {}),
       };
     }
     return anyUnsupported;
@@ -128,13 +135,28 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
   checkGraph(model.graph, undefined);
   const counts: Record<Support, number> = { supported: 0, unsupported: 0, unverified: 0 };
   for (const v of verdicts) counts[v.verdict]++;
-  return { target: profile.id, profileName: profile.name, opset, nodeCount: verdicts.length, verdicts, modelReasons, counts };
+  return {
+    target: profile.toolkit ? `${profile.id}@${profile.toolkit.version}` : profile.id, profileName: profile.name, opset, nodeCount: verdicts.length, verdicts, modelReasons, counts,
+    ...(profile.toolkit ? { toolkit: { name: profile.toolkit.name, version: profile.toolkit.version } } : {}),
+  };
+}
+
+const sourceCache = new WeakMap<OpProfile, { sources: readonly string[] }>();
+
+/** The sources of the op's profile entry (shared per op: one array for all its nodes). */
+function verdictSources(op: OpProfile): { sources: readonly string[] } {
+  let cached = sourceCache.get(op);
+  if (!cached) {
+    cached = { sources: [...op.sources, ...(op.kernelSources ?? [])] };
+    sourceCache.set(op, cached);
+  }
+  return cached;
 }
 
 function nodeReasons(
   node: Node, model: Model, profile: TargetProfile, scope: Scope, ctx: HintContext,
   modelOpset: number | undefined, functions: ReadonlySet<string>,
-): { reasons: Reason[]; hintIds: Set<HintId> } {
+): { reasons: Reason[]; hintIds: Set<HintId>; op?: OpProfile } {
   const reasons: Reason[] = [];
   const hintIds = new Set<HintId>();
   const key = opKey(node.domain, node.opType);
@@ -172,10 +194,10 @@ function nodeReasons(
     }
   }
   for (const rule of op.rules ?? []) {
-    const broken = ruleViolation(rule, node, scope);
+    const broken = ruleViolation(rule, node, scope, modelOpset);
     if (broken) {
-      reasons.push({ code: 'attribute', certain: true, message: broken });
-      hintIds.add(rule.constInputs ? (node.opType === 'Reshape' || node.opType === 'Expand' ? 'literal-shape' : 'fixed-shapes') : 'attribute');
+      reasons.push({ code: broken.code, certain: rule.certain !== false, message: broken.message, ...(rule.source ? { source: rule.source } : {}) });
+      hintIds.add(rule.rewrite ?? ruleHint(rule, node));
     }
   }
   // Element types of the node's inputs and outputs, where known.
@@ -208,7 +230,13 @@ function nodeReasons(
   }
   if (refused.size) {
     const list = [...refused].sort();
-    reasons.push({ code: 'dtype', certain: dtypeCertain, message: msg('{0} uses element types {1}, which {2} does not take for this op.', node.opType, list.join(', '), profile.name) });
+    const chipWide = profile.dtypes?.source && list.every((t) => profile.dtypes!.refused.includes(t));
+    reasons.push({
+      code: 'dtype', certain: dtypeCertain,
+      message: chipWide ? msg('{0} uses element types {1}, which {2} does not take ({3}).', node.opType, list.join(', '), profile.name, profile.dtypes!.source!) : msg('{0} uses element types {1}, which {2} does not take for this op.', node.opType, list.join(', '), profile.name),
+      ...(chipWide ? { source: profile.dtypes!.source! } : {}),
+    });
+    if (refused.has('bfloat16')) hintIds.add('bf16-to-fp16');
     if (refused.has('int64') || refused.has('uint64')) hintIds.add('int64-to-int32');
     if (refused.has('double')) hintIds.add('double-to-float');
     if (refused.has('bool')) hintIds.add(node.opType === 'Equal' || node.opType === 'Cast' ? 'equal-float-compare' : 'bool-to-float');
@@ -225,23 +253,66 @@ function nodeReasons(
     // Shape + Gather is the shape-unpacking pattern whatever the finding; other op hints only when nothing more precise was said.
     if (specific === 'shape-unpacking' || !hintIds.size) hintIds.add(specific);
   }
-  return { reasons, hintIds };
+  return { reasons, hintIds, op };
 }
 
-function ruleViolation(rule: NodeRule, node: Node, scope: Scope): Message | undefined {
+/** The rewrite that avoids a failed rule when the rule does not name one. */
+function ruleHint(rule: NodeRule, node: Node): HintId {
+  if (rule.noKernel) return 'kernel-fallback';
+  if (rule.refusedTypes?.includes('int64')) return 'int64-to-int32';
+  if (rule.constInputs) return node.opType === 'Reshape' || node.opType === 'Expand' ? 'literal-shape' : 'constant-fold';
+  if (rule.opsets) return 'opset';
+  if (rule.staticShape) return 'fixed-shapes';
+  return 'attribute';
+}
+
+interface RuleFailure { readonly code: ReasonCode; readonly message: Message }
+
+/**
+ * Whether a node breaks one constraint of its op, and how: the code and message name the constraint and
+ * quote its evidence. Values whose type or shape is unknown do not break type, rank or shape rules.
+ */
+export function ruleViolation(rule: NodeRule, node: Node, scope: { type(name: string): ValueType | undefined; isConstant(name: string): boolean }, modelOpset?: number): RuleFailure | undefined {
+  const failed = (message: Message): RuleFailure => ({ code: 'attribute', message });
+  if (rule.noKernel) return { code: 'kernel', message: msg('{0} becomes the kernel {1}, whose operator document marks this chip × ("{2}").', node.opType, rule.noKernel, rule.evidence) };
+  if (rule.opsets) {
+    const { min, max } = rule.opsets;
+    if (modelOpset === undefined || ((min === undefined || modelOpset >= min) && (max === undefined || modelOpset <= max))) return undefined;
+    return { code: 'opset', message: msg('{0} at opset {1} is outside opsets {2} to {3} ("{4}").', node.opType, modelOpset, min ?? 1, max ?? modelOpset, rule.evidence) };
+  }
+  if (rule.refusedTypes || rule.types || rule.maxRank !== undefined || rule.staticShape) {
+    const names = rule.input !== undefined ? [node.inputs[rule.input] ?? ''] : [...node.inputs, ...node.outputs];
+    for (const name of names) {
+      if (!name) continue;
+      const t = scope.type(name);
+      if (!t || (t.kind !== 'tensor' && t.kind !== 'sparse_tensor')) continue;
+      if (t.elemType !== 'undefined') {
+        if (rule.refusedTypes?.includes(t.elemType) || (rule.types && !rule.types.includes(t.elemType))) {
+          return { code: 'dtype', message: msg('{0}: {1} is {2}, which the kernel does not take ("{3}").', node.opType, name, t.elemType, rule.evidence) };
+        }
+      }
+      if (rule.maxRank !== undefined && t.shape && t.shape.length > rule.maxRank) {
+        return { code: 'rank', message: msg('{0}: {1} has rank {2}; at most {3} is accepted ("{4}").', node.opType, name, t.shape.length, rule.maxRank, rule.evidence) };
+      }
+      if (rule.staticShape && !isStatic(t)) {
+        return { code: 'dynamic-shape', message: msg('{0}: {1} has dynamic dimensions; a fixed shape is needed ("{2}").', node.opType, name, rule.evidence) };
+      }
+    }
+    return undefined;
+  }
   if (rule.maxOutputs !== undefined) {
     const outputs = node.outputs.filter((o) => o !== '').length;
-    return outputs > rule.maxOutputs ? msg('{0} has {1} outputs; the compiler accepts {2} ("{3}").', node.opType, outputs, rule.maxOutputs, rule.evidence) : undefined;
+    return outputs > rule.maxOutputs ? failed(msg('{0} has {1} outputs; the compiler accepts {2} ("{3}").', node.opType, outputs, rule.maxOutputs, rule.evidence)) : undefined;
   }
   if (rule.constInputs) {
     const dynamic = rule.constInputs.filter((i) => node.inputs[i] && !scope.isConstant(node.inputs[i]!));
-    return dynamic.length ? msg('{0} input {1} is computed at run time; the compiler needs a constant ("{2}").', node.opType, dynamic.map((i) => node.inputs[i]!).join(', '), rule.evidence) : undefined;
+    return dynamic.length ? failed(msg('{0} input {1} is computed at run time; the compiler needs a constant ("{2}").', node.opType, dynamic.map((i) => node.inputs[i]!).join(', '), rule.evidence)) : undefined;
   }
   if (!rule.attribute) return undefined;
   const attribute = node.attributes.find((a) => a.name === rule.attribute);
   const value = attribute ? attributeScalar(attribute) : undefined;
   const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
-  const broken = msg('{0} attribute {1} = {2} is not accepted ("{3}").', node.opType, rule.attribute, show(value), rule.evidence);
+  const broken = failed(msg('{0} attribute {1} = {2} is not accepted ("{3}").', node.opType, rule.attribute, show(value), rule.evidence));
   if (rule.absent) {
     if (attribute && !(rule.default !== undefined && value === rule.default)) return broken;
     return undefined;
@@ -286,9 +357,54 @@ function buildScope(graph: Graph, parent: Scope | undefined): Scope {
       const to = node.attributes.find((a) => a.name === 'to');
       if (to?.type === 'int') scope.types.set(node.outputs[0], { kind: 'tensor', elemType: elementName(Number(to.value)), shape: null });
     }
+    if (!isDefaultDomain(node.domain)) continue;
+    // Constant paths: a deterministic op whose inputs are all constants folds to a constant, and the
+    // shape of a fixed-shape value is one.
+    if (foldsToConstant(node, scope)) for (const out of node.outputs) if (out) scope.constants.add(out);
+    // Element types the exporter does not always write to value_info: index outputs and type-preserving ops.
+    if (node.opType === 'TopK' && node.outputs[1] && !scope.types.has(node.outputs[1])) scope.types.set(node.outputs[1], inferredType('int64'));
+    const out = node.outputs[0];
+    if (!out || scope.types.has(out)) continue;
+    if (INT64_OUTPUT.has(node.opType)) scope.types.set(out, inferredType('int64'));
+    else {
+      const from = SAME_TYPE_AS_INPUT.get(node.opType);
+      const t = from !== undefined && node.inputs[from] ? scope.type(node.inputs[from]!) : undefined;
+      if (t && t.kind === 'tensor' && t.elemType !== 'undefined') scope.types.set(out, inferredType(t.elemType));
+    }
   }
   return scope;
 }
+
+function foldsToConstant(node: Node, scope: Scope): boolean {
+  const inputs = node.inputs;
+  if (!inputs.length) return false;
+  if (node.opType === 'Shape') return !!inputs[0] && isStatic(scope.type(inputs[0]) ?? null);
+  for (let i = 0; i < inputs.length; i++) if (inputs[i] && !scope.isConstant(inputs[i]!)) return false;
+  if (NOT_FOLDABLE.has(node.opType)) return false;
+  for (const a of node.attributes) if (a.type === 'graph' || a.type === 'graphs') return false;
+  return true;
+}
+
+const inferred = new Map<ElementType, ValueType>();
+/** An inferred value type: element type only, shape unknown (one shared object per element type). */
+function inferredType(elemType: ElementType): ValueType {
+  let t = inferred.get(elemType);
+  if (!t) inferred.set(elemType, (t = { kind: 'tensor', elemType, shape: null }));
+  return t;
+}
+
+/** Ops whose output is not a function of constant inputs alone. */
+const NOT_FOLDABLE: ReadonlySet<string> = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout']);
+/** Ops whose (first) output is int64 whatever the input. */
+const INT64_OUTPUT: ReadonlySet<string> = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin', 'NonMaxSuppression']);
+/** Ops whose first output has the element type of input k. */
+const SAME_TYPE_AS_INPUT: ReadonlyMap<string, number> = new Map([
+  ...['Add', 'Sub', 'Mul', 'Div', 'Neg', 'Abs', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Pow', 'Mod', 'Min', 'Max', 'Clip', 'Softmax', 'LogSoftmax',
+    'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Concat', 'Slice', 'Gather', 'GatherElements',
+    'GatherND', 'Expand', 'Tile', 'Identity', 'TopK', 'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'CumSum', 'Split', 'Pad', 'Resize',
+    'LayerNormalization', 'BatchNormalization', 'InstanceNormalization', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Reciprocal', 'ScatterND', 'ScatterElements'].map((op) => [op, 0] as const),
+  ['Where', 1] as const,
+]);
 
 function elementName(code: number): ElementType {
   return onnxSchema().elementTypes.get(code) ?? (`type(${code})` as ElementType);
@@ -327,4 +443,47 @@ export function compactVersions(versions: readonly number[]): string {
 /** Verdict for one op the profile knows, for quick look-ups by the viewer (no node context). */
 export function opSupport(profile: TargetProfile, domain: string, opType: string): OpProfile | undefined {
   return profile.ops.get(opKey(domain, opType));
+}
+
+/** One op case, for corpora of public compiler reports: the op, its attributes, and its values. */
+export interface OpCase {
+  readonly op: string;
+  /** Default "" (the standard ONNX domain). */
+  readonly domain?: string;
+  /** Opset of the op's domain. */
+  readonly opset: number;
+  readonly attributes?: readonly Attribute[];
+  /** Inputs in order: element type, shape (null entries are dynamic dims; omitted: unknown) and whether it is a constant. */
+  readonly inputs: readonly { readonly type: ElementType; readonly shape?: readonly (number | null)[]; readonly constant?: boolean }[];
+  readonly outputs?: readonly { readonly type: ElementType; readonly shape?: readonly (number | null)[] }[];
+}
+
+/**
+ * The verdict of one op case on a profile (`resolveProfile({ target: 'ascend310p@8.5' })`): the case
+ * becomes a one-node model (constant inputs are initializers, shapes are fixed unless given) and is
+ * checked like any model; model-level findings (opset range, dynamic inputs) come with it.
+ */
+export function checkOpCase(c: OpCase, profile: TargetProfile): { verdict: NodeVerdict; modelReasons: readonly Reason[] } {
+  const value = (name: string, t: { type: ElementType; shape?: readonly (number | null)[] }) => ({
+    name, type: { kind: 'tensor' as const, elemType: t.type, shape: t.shape ? [...t.shape] : [1] },
+  });
+  const inputs = c.inputs.map((t, i) => value(`in${i}`, t));
+  const outputs = (c.outputs ?? [{ type: c.inputs[0]?.type ?? 'float' }]).map((t, i) => value(`out${i}`, t));
+  const initializers = c.inputs.flatMap((t, i) => (t.constant ? [{
+    name: `in${i}`, elemType: t.type, dims: (t.shape ?? [1]).map((d) => d ?? 1), elementCount: (t.shape ?? [1]).reduce<number>((a, d) => a * (d ?? 1), 1),
+    byteLength: 0, data: { kind: 'none' as const }, fileOffset: 0,
+  }] : []));
+  const domain = c.domain ?? '';
+  const graph: Graph = {
+    name: 'case', path: 'main',
+    nodes: [{ name: c.op, opType: c.op, domain, inputs: inputs.map((v) => v.name), outputs: outputs.map((v) => v.name), attributes: c.attributes ?? [] }],
+    inputs: inputs.filter((_, i) => !c.inputs[i]!.constant), outputs, valueInfo: [], initializers, sparseInitializers: [],
+  };
+  const model: Model = {
+    irVersion: 8, opsetImports: [{ domain: '', version: domain === '' || domain === 'ai.onnx' ? c.opset : 13 }, ...(domain && domain !== 'ai.onnx' ? [{ domain, version: c.opset }] : [])],
+    producerName: 'npu-port', producerVersion: '', domain: '', modelVersion: 0, docString: '', metadata: [], graph, functions: [], trainingInfoCount: 0,
+    source: { byteLength: 0, bytesRead: 0 },
+  };
+  const result = checkModel(model, profile);
+  return { verdict: result.verdicts[0]!, modelReasons: result.modelReasons };
 }

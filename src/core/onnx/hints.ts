@@ -13,7 +13,7 @@ export type HintId =
   | 'gather-constant-index' | 'shape-unpacking' | 'abs-relu-form' | 'sin-cos-precompute' | 'sin-cos-constant'
   | 'erf-tanh-gelu' | 'squeeze-reshape' | 'equal-float-compare' | 'int64-to-int32' | 'double-to-float'
   | 'bool-to-float' | 'fixed-shapes' | 'literal-shape' | 'opset' | 'custom-domain' | 'function-inline' | 'attribute' | 'subgraph'
-  | 'whitelist-split';
+  | 'whitelist-split' | 'bf16-to-fp16' | 'constant-fold' | 'kernel-fallback';
 
 export interface Hint {
   readonly id: HintId;
@@ -74,6 +74,12 @@ function hintMessage(id: HintId, node: Node, ctx: HintContext): Message {
       return msg('Set the attribute to a value the compiler accepts, or rewrite the op with accepted ops.');
     case 'subgraph':
       return msg('Remove the control flow: export with fixed conditions and trip counts (plain Python if/for unroll in tracing) so no If/Loop/Scan remains.');
+    case 'bf16-to-fp16':
+      return msg('This chip has no bfloat16: export in float16 or float32 (model.half() or .float() before export), or insert Cast to float16 around the op.');
+    case 'constant-fold':
+      return msg('Make this input a constant: fold the computation that produces it (onnxsim, or compute the value in Python and pass it as a literal) so the compiler sees an initializer.');
+    case 'kernel-fallback':
+      return msg('No kernel for this chip is documented: compile once to confirm (ATC may place the op on the AI CPU), or rebuild it from ops that compile on this chip.');
     case 'whitelist-split':
       return msg('Split the model at module boundaries, compile each part, and rebuild this op from ops of parts that compile (whitelist method).');
   }

@@ -92,6 +92,56 @@ test('onnx check --format sarif validates against the official SARIF 2.1.0 schem
   assert.ok(results.some((x) => x.ruleId === 'subgraph'));
 });
 
+interface SarifResult { ruleId: string; level: string; properties?: { op?: string; source?: string } }
+const sarifResults = (out: string) => JSON.parse(out).runs[0].results as SarifResult[];
+
+test('onnx check --fail-on: exit codes per kind (unsupported by default, unverified, dynamic, comma lists), 2 on a bad kind', async () => {
+  const flow = generatedModel('control_flow.onnx'); // on ascend910: one unverified node (Loop), nothing unsupported, static inputs
+  const dynamic = generatedModel('edgesam_decoder_opset11.onnx'); // on ascend910b: every node supported, num_points is a dynamic input dim
+  const bf16 = generatedModel('per_chip.onnx'); // on ascend310p: a bf16 Relu (unsupported), Sqrt/ReduceMean unverified
+  const code = async (...args: string[]) => (await run(['onnx', 'check', ...args])).code;
+  assert.equal(await code(flow, '--target', 'ascend910'), 0, 'unverified does not fail by default');
+  assert.equal(await code(flow, '--target', 'ascend910', '--fail-on', 'unsupported'), 0);
+  assert.equal(await code(flow, '--target', 'ascend910', '--fail-on', 'unverified'), 1);
+  assert.equal(await code(flow, '--target', 'ascend910', '--fail-on', 'dynamic'), 0);
+  assert.equal(await code(dynamic, '--target', 'ascend910b'), 0);
+  assert.equal(await code(dynamic, '--target', 'ascend910b', '--fail-on', 'dynamic'), 1, 'dynamic input dims fail the dynamic gate');
+  assert.equal(await code(dynamic, '--target', 'ascend910b', '--fail-on', 'unsupported,dynamic'), 1);
+  assert.equal(await code(dynamic, '--target', 'ascend910b', '--fail-on', 'unverified'), 1, 'an uncertain model finding is at or above unverified');
+  assert.equal(await code(bf16, '--target', 'ascend310p'), 1);
+  assert.equal(await code(bf16, '--target', 'ascend910b'), 0, 'the same model passes on 910B (bf16 kernels)');
+  assert.equal(await code(bf16, '--target', 'ascend910b', '--fail-on', 'unverified,dynamic'), 0);
+  for (const bad of ['nope', '', 'unsupported,nope', ',']) {
+    const r = await run(['onnx', 'check', flow, '--target', 'ascend910', '--fail-on', bad]);
+    assert.equal(r.code, 2, `--fail-on "${bad}"`);
+    assert.match(r.err, /--fail-on/);
+  }
+});
+
+test('onnx check: SARIF levels and the JSON gate follow --fail-on; the report names the CANN release', async () => {
+  const flow = generatedModel('control_flow.onnx');
+  const loop = (out: string) => sarifResults(out).find((x) => x.properties?.op === 'Loop')!;
+  assert.equal(loop((await run(['onnx', 'check', flow, '--target', 'ascend910', '--format', 'sarif'])).out).level, 'note');
+  assert.equal(loop((await run(['onnx', 'check', flow, '--target', 'ascend910', '--format', 'sarif', '--fail-on', 'unverified'])).out).level, 'error');
+  const dynamic = generatedModel('edgesam_decoder_opset11.onnx');
+  const dyn = (out: string) => sarifResults(out).find((x) => x.ruleId === 'dynamic-shape')!;
+  assert.equal(dyn((await run(['onnx', 'check', dynamic, '--target', 'ascend910b', '--format', 'sarif'])).out).level, 'note');
+  assert.equal(dyn((await run(['onnx', 'check', dynamic, '--target', 'ascend910b', '--format', 'sarif', '--fail-on', 'dynamic'])).out).level, 'error');
+  const chip = await run(['onnx', 'check', generatedModel('per_chip.onnx'), '--target', 'ascend310p', '--format', 'sarif']);
+  const results = sarifResults(chip.out);
+  assert.equal(results.find((x) => x.properties?.op === 'Relu')!.level, 'error');
+  assert.match(results.find((x) => x.properties?.op === 'Relu')!.properties!.source!, /README\.md/);
+  assert.equal(results.find((x) => x.properties?.op === 'Sqrt')!.level, 'note');
+  assert.equal(JSON.parse(chip.out).runs[0].properties.toolkit, 'CANN 9.1.0');
+  const json = JSON.parse((await run(['onnx', 'check', generatedModel('per_chip.onnx'), '--target', 'ascend310p@8.5', '--format', 'json', '--fail-on', 'unverified'])).out);
+  assert.deepEqual(json.toolkit, { name: 'CANN', version: '8.5.0' });
+  assert.equal(json.target, 'ascend310p@8.5.0');
+  assert.deepEqual(json.failOn, ['unverified']);
+  assert.equal(json.failed, true);
+  const text = await run(['onnx', 'check', generatedModel('per_chip.onnx'), '--target', 'ascend310p']);
+  assert.match(text.out, /CANN 9\.1\.0/);
+});
+
 test('onnx whitelist: the ops of models that compiled become a profile that passes them and flags the rest', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-wl-'));
   const out = path.join(dir, 'pass.json');

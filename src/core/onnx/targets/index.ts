@@ -2,13 +2,13 @@
 import * as path from 'node:path';
 import { msg } from '../../l10n';
 import { ProfileError } from '../errors';
-import { builtinProfiles } from './builtin';
+import { ascendProfile, builtinProfiles } from './builtin';
 import type { TargetProfile } from './profile';
 import { loadWhitelistProfile, loadWorkspaceProfiles } from './whitelist';
 
-export { builtinProfiles, BUILTIN_TARGET_IDS } from './builtin';
+export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES } from './builtin';
 export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistFromModels, whitelistProfile } from './whitelist';
-export { opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile } from './profile';
+export { opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile, type ToolkitVersion } from './profile';
 
 /**
  * The profile to check against: `profileFile` (a whitelist file) wins; else `target` is a built-in id
@@ -16,9 +16,12 @@ export { opKey, type NodeRule, type OpProfile, type ProfileSource, type Support,
  */
 export async function resolveProfile(options: { target?: string; profileFile?: string; workspace?: string }): Promise<TargetProfile> {
   if (options.profileFile) return loadWhitelistProfile(path.resolve(options.workspace ?? '.', options.profileFile));
-  const id = options.target;
-  if (!id) throw new ProfileError(msg('No target given: use --target ID (see "npu-port onnx targets") or --profile FILE.'));
+  const target = options.target;
+  if (!target) throw new ProfileError(msg('No target given: use --target ID (see "npu-port onnx targets") or --profile FILE.'));
+  const at = target.lastIndexOf('@');
+  const id = at > 0 ? target.slice(0, at) : target;
   const builtin = builtinProfiles().find((p) => p.id === id.toLowerCase());
+  if (builtin && at > 0) return versionedProfile(builtin, target.slice(at + 1));
   if (builtin) return builtin;
   if (options.workspace) {
     const { profiles } = await loadWorkspaceProfiles(options.workspace);
@@ -26,4 +29,15 @@ export async function resolveProfile(options: { target?: string; profileFile?: s
     if (found) return found;
   }
   throw new ProfileError(msg('Unknown target "{0}". Built-in targets: {1}.', id, builtinProfiles().map((p) => p.id).join(', ')));
+}
+
+/**
+ * `ascend310p@8.5`: the profile with the facts of that toolkit release. A version names a release or a
+ * prefix of one (`8.5` = `8.5.0`, `9` = the newest 9.x); the newest matching release wins.
+ */
+function versionedProfile(builtin: TargetProfile, version: string): TargetProfile {
+  if (!builtin.toolkit) throw new ProfileError(msg('{0} has no per-version data: give the target without "@{1}".', builtin.id, version));
+  const release = builtin.toolkit.available.find((r) => r === version || r.startsWith(`${version}.`));
+  if (!release) throw new ProfileError(msg('{0} has no data for {1} {2}. Releases covered: {3}.', builtin.id, builtin.toolkit.name, version, builtin.toolkit.available.join(', ')));
+  return builtin.toolchain === 'atc' && builtin.socVersion ? ascendProfile(builtin.socVersion, release) : builtin;
 }

@@ -4,6 +4,7 @@
  * of modules that compiled) come from `.npu-port/profiles/*.json` or `--profile FILE`.
  */
 import type { Message } from '../../l10n';
+import type { HintId } from '../hints';
 import type { ElementType } from '../model';
 
 export type Support = 'supported' | 'unverified' | 'unsupported';
@@ -20,8 +21,36 @@ export interface NodeRule {
   readonly length?: readonly number[];
   readonly maxOutputs?: number;
   readonly constInputs?: readonly number[];
-  /** Verbatim compiler string the rule comes from. */
+  /** Opset range the op is supported in (default domain opset of the model). */
+  readonly opsets?: { readonly min?: number; readonly max?: number };
+  /** Element types the node may not use: on input `input` only when given, else on any input or output. */
+  readonly refusedTypes?: readonly ElementType[];
+  /** Element types input `input` must have. */
+  readonly types?: readonly ElementType[];
+  /** Input index for `refusedTypes`, `types`, `maxRank` and `staticShape`. */
+  readonly input?: number;
+  /** Highest rank input `input` may have. */
+  readonly maxRank?: number;
+  /** Input `input` must have a fixed shape. */
+  readonly staticShape?: boolean;
+  /** The chip has no kernel for this GE op type according to the source (value: the GE op type). */
+  readonly noKernel?: string;
+  /** False when the source cannot settle it (the node is then unverified); default true. */
+  readonly certain?: boolean;
+  /** Where the rule comes from: `repo@commit:path`, or a document with its version. */
+  readonly source?: string;
+  /** The rewrite that avoids the constraint. */
+  readonly rewrite?: HintId;
+  /** Verbatim compiler or document string the rule comes from. */
   readonly evidence: string;
+}
+
+/** The toolkit release a profile's facts are for. */
+export interface ToolkitVersion {
+  readonly name: 'CANN' | 'QAIRT';
+  readonly version: string;
+  /** Releases the data covers, newest first (`target@version` picks one). */
+  readonly available: readonly string[];
 }
 
 export interface OpProfile {
@@ -35,6 +64,8 @@ export interface OpProfile {
   /** Verbatim compiler constraint strings (shown as evidence; only `rules` are checked). */
   readonly constraints?: readonly string[];
   readonly sources: readonly string[];
+  /** Per-chip evidence that the op has a kernel (document or op definition), shown with the verdict. */
+  readonly kernelSources?: readonly string[];
   /** Why the support is uncertain, when it is. */
   readonly note?: string;
 }
@@ -53,6 +84,8 @@ export interface TargetProfile {
   readonly toolchain: 'atc' | 'qnn' | 'whitelist';
   /** ATC `--soc_version` for Ascend targets. */
   readonly socVersion?: string;
+  /** Toolkit release the facts are for; absent when the data does not say. */
+  readonly toolkit?: ToolkitVersion;
   readonly description: Message;
   readonly sources: readonly ProfileSource[];
   /** What the data cannot tell, said plainly (shown by `onnx targets`). */
@@ -62,7 +95,7 @@ export interface TargetProfile {
   /** Whether graph inputs must have fixed shapes. */
   readonly staticShapes: 'required' | 'unverified' | 'not-required';
   /** Element types the target refuses anywhere (e.g. int64 on HTP), with certainty. */
-  readonly dtypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean };
+  readonly dtypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean; readonly source?: string };
   /** Verdict for an op the profile does not list. */
   readonly unlisted: Support;
   /** Ops by key: `OpType` for the default domain, `domain::OpType` for others. */
