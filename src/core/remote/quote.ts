@@ -90,7 +90,11 @@ export function quoteCommand(shell: RemoteShell, argv: readonly string[]): strin
  * cannot misread.
  */
 export function powerShellEncodedCommand(script: string): string {
+  return powerShellEncodedArgv(script).join(' ');
+}
+
+/** The same as an argument array, for starting PowerShell without any shell in between (the local transport). */
+export function powerShellEncodedArgv(script: string): string[] {
   refuseNul(script);
-  const encoded = Buffer.from(script, 'utf16le').toString('base64');
-  return `powershell -NoProfile -NonInteractive -EncodedCommand ${encoded}`;
+  return ['powershell', '-NoProfile', '-NonInteractive', '-EncodedCommand', Buffer.from(script, 'utf16le').toString('base64')];
 }

@@ -113,6 +113,79 @@ export function processGone(pid: number): boolean {
   }
 }
 
+export interface StandinToolkits {
+  /** Where the stand-ins record their argv (argv.jsonl) and read scenario.json. */
+  readonly standinDir: string;
+  /** Stand-ins of CANN's set_env.sh and of QAIRT's <QNN_SDK_ROOT>/bin/envsetup.sh. */
+  readonly ascendScript: string;
+  readonly qnnScript: string;
+  /** The folders of the stand-in tools (what the scripts put on PATH). */
+  readonly ascendBin: string;
+  readonly qnnBin: string;
+}
+
+/**
+ * TEST STAND-IN toolkits under `dir`: wrappers named like the real tools (running standin.js), a
+ * CANN-like `Ascend/ascend-toolkit/set_env.sh` and a QAIRT-like `qairt/<version>/bin/envsetup.sh`.
+ * The loopback sshd reaches them through a host's `setup`; the local transport through the same scripts.
+ */
+export function makeStandinToolkits(dir: string): StandinToolkits {
+  const standinDir = path.join(dir, 'standin-records');
+  mkdirSync(standinDir, { recursive: true });
+  const standinScript = path.join(REPO_ROOT, 'test', 'fixtures', 'remote', 'standins', 'standin.js');
+  const ascendRoot = path.join(dir, 'Ascend', 'ascend-toolkit', 'latest');
+  const qnnRoot = path.join(dir, 'qairt', '2.38.0.250901');
+  const wrappers = (binDir: string, tools: string[]) => {
+    mkdirSync(binDir, { recursive: true });
+    for (const tool of tools) {
+      const file = path.join(binDir, tool);
+      writeFileSync(file, `#!/bin/sh\n# TEST STAND-IN for ${tool} (NPU Porting Assistant tests); not the real tool.\nexec ${quotePosixWord(process.execPath)} ${quotePosixWord(standinScript)} ${tool} "$@"\n`);
+      chmodSync(file, 0o755);
+    }
+  };
+  wrappers(path.join(ascendRoot, 'bin'), ['atc', 'msame', 'ais_bench', 'npu-smi']);
+  mkdirSync(path.join(ascendRoot, 'x86_64-linux'), { recursive: true });
+  writeFileSync(path.join(ascendRoot, 'x86_64-linux', 'ascend_toolkit_install.info'), 'package_name=Ascend-cann-toolkit\nversion=8.0.0\n');
+  writeFileSync(
+    path.join(dir, 'Ascend', 'ascend-toolkit', 'set_env.sh'),
+    `# TEST STAND-IN for CANN's set_env.sh\nexport ASCEND_TOOLKIT_HOME=${quotePosixWord(ascendRoot)}\nexport PATH="$ASCEND_TOOLKIT_HOME/bin:$PATH"\nexport NPU_PORT_STANDIN_DIR=${quotePosixWord(standinDir)}\n`,
+  );
+  wrappers(path.join(qnnRoot, 'bin', 'x86_64-linux-clang'), ['qnn-onnx-converter', 'qnn-model-lib-generator', 'qnn-context-binary-generator', 'qnn-net-run']);
+  writeFileSync(
+    path.join(qnnRoot, 'bin', 'envsetup.sh'),
+    `# TEST STAND-IN for QAIRT's envsetup.sh\nexport QNN_SDK_ROOT=${quotePosixWord(qnnRoot)}\nexport PATH="$QNN_SDK_ROOT/bin/x86_64-linux-clang:$PATH"\nexport NPU_PORT_STANDIN_DIR=${quotePosixWord(standinDir)}\n`,
+  );
+
+  return {
+    standinDir,
+    ascendScript: path.join(dir, 'Ascend', 'ascend-toolkit', 'set_env.sh'),
+    qnnScript: path.join(qnnRoot, 'bin', 'envsetup.sh'),
+    ascendBin: path.join(ascendRoot, 'bin'),
+    qnnBin: path.join(qnnRoot, 'bin', 'x86_64-linux-clang'),
+  };
+}
+
+/** Sets the scenario of one stand-in tool (standin.js reads scenario.json at each start). */
+export function setStandinScenario(standinDir: string, tool: string, scenario: string): void {
+  const file = path.join(standinDir, 'scenario.json');
+  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  current[tool] = scenario;
+  writeFileSync(file, JSON.stringify(current));
+}
+
+/** Reads the argv records the stand-ins appended since the last call. */
+export function standinRecorder(standinDir: string): () => { tool: string; args: string[]; cwd: string }[] {
+  let offset = 0;
+  const records = path.join(standinDir, 'argv.jsonl');
+  return () => {
+    if (!existsSync(records)) return [];
+    const text = readFileSync(records, 'utf8');
+    const fresh = text.slice(offset);
+    offset = text.length;
+    return fresh.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { tool: string; args: string[]; cwd: string });
+  };
+}
+
 export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'npu-port-sshd-'));
   chmodSync(dir, 0o755);
@@ -158,32 +231,7 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     ].join('\n'),
   );
 
-  // Stand-in toolkits: wrappers named like the real tools, behind set-up scripts.
-  const standinDir = path.join(dir, 'standin-records');
-  mkdirSync(standinDir);
-  const standinScript = path.join(REPO_ROOT, 'test', 'fixtures', 'remote', 'standins', 'standin.js');
-  const ascendRoot = path.join(dir, 'Ascend', 'ascend-toolkit', 'latest');
-  const qnnRoot = path.join(dir, 'qairt', '2.38.0.250901');
-  const wrappers = (binDir: string, tools: string[]) => {
-    mkdirSync(binDir, { recursive: true });
-    for (const tool of tools) {
-      const file = path.join(binDir, tool);
-      writeFileSync(file, `#!/bin/sh\n# TEST STAND-IN for ${tool} (NPU Porting Assistant tests); not the real tool.\nexec ${quotePosixWord(process.execPath)} ${quotePosixWord(standinScript)} ${tool} "$@"\n`);
-      chmodSync(file, 0o755);
-    }
-  };
-  wrappers(path.join(ascendRoot, 'bin'), ['atc', 'msame', 'ais_bench', 'npu-smi']);
-  mkdirSync(path.join(ascendRoot, 'x86_64-linux'), { recursive: true });
-  writeFileSync(path.join(ascendRoot, 'x86_64-linux', 'ascend_toolkit_install.info'), 'package_name=Ascend-cann-toolkit\nversion=8.0.0\n');
-  writeFileSync(
-    path.join(dir, 'Ascend', 'ascend-toolkit', 'set_env.sh'),
-    `# TEST STAND-IN for CANN's set_env.sh\nexport ASCEND_TOOLKIT_HOME=${quotePosixWord(ascendRoot)}\nexport PATH="$ASCEND_TOOLKIT_HOME/bin:$PATH"\nexport NPU_PORT_STANDIN_DIR=${quotePosixWord(standinDir)}\n`,
-  );
-  wrappers(path.join(qnnRoot, 'bin', 'x86_64-linux-clang'), ['qnn-onnx-converter', 'qnn-model-lib-generator', 'qnn-context-binary-generator', 'qnn-net-run']);
-  writeFileSync(
-    path.join(qnnRoot, 'bin', 'envsetup.sh'),
-    `# TEST STAND-IN for QAIRT's envsetup.sh\nexport QNN_SDK_ROOT=${quotePosixWord(qnnRoot)}\nexport PATH="$QNN_SDK_ROOT/bin/x86_64-linux-clang:$PATH"\nexport NPU_PORT_STANDIN_DIR=${quotePosixWord(standinDir)}\n`,
-  );
+  const { standinDir, ascendScript, qnnScript } = makeStandinToolkits(dir);
 
   const child = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
   // If the test process ends without stop() (a crash, an early exit), the server goes with it.
@@ -198,8 +246,6 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   await waitForPort(port, child, log);
 
   const base = { host: '127.0.0.1', port, user, identityFile: clientKey, shell: 'posix' as const };
-  let offset = 0;
-  const records = path.join(standinDir, 'argv.jsonl');
   const killAll = (signal: NodeJS.Signals) => {
     if (child.pid === undefined) return;
     for (const pid of [child.pid, ...descendants(child.pid)]) {
@@ -217,21 +263,10 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     knownHosts,
     hostKeyFingerprint: fingerprint,
     standinDir,
-    ascendHost: { ...base, name: 'ascend-loopback', kind: 'ascend', workdir: path.join(dir, 'remote-work'), setup: `. ${quotePosixWord(path.join(dir, 'Ascend', 'ascend-toolkit', 'set_env.sh'))}` },
-    qnnHost: { ...base, name: 'qnn-loopback', kind: 'qnn-linux', workdir: path.join(dir, 'remote-work'), setup: `. ${quotePosixWord(path.join(qnnRoot, 'bin', 'envsetup.sh'))}` },
-    setScenario(tool, scenario) {
-      const file = path.join(standinDir, 'scenario.json');
-      const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-      current[tool] = scenario;
-      writeFileSync(file, JSON.stringify(current));
-    },
-    takeRecords() {
-      if (!existsSync(records)) return [];
-      const text = readFileSync(records, 'utf8');
-      const fresh = text.slice(offset);
-      offset = text.length;
-      return fresh.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { tool: string; args: string[]; cwd: string });
-    },
+    ascendHost: { ...base, name: 'ascend-loopback', kind: 'ascend', workdir: path.join(dir, 'remote-work'), setup: `. ${quotePosixWord(ascendScript)}` },
+    qnnHost: { ...base, name: 'qnn-loopback', kind: 'qnn-linux', workdir: path.join(dir, 'remote-work'), setup: `. ${quotePosixWord(qnnScript)}` },
+    setScenario: (tool, scenario) => setStandinScenario(standinDir, tool, scenario),
+    takeRecords: standinRecorder(standinDir),
     kill() {
       killAll('SIGKILL');
     },

@@ -15,6 +15,7 @@ import { formatMessage, msg } from '../../l10n';
 import { openModel } from '../../onnx/decode';
 import { bisectCompile, whitelistProfileJson, type BisectResult, type CompileRecordEntry, type CompileVerdict, type PartCompiler } from '../../onnx/transform/bisect';
 import { RemoteError } from '../errors';
+import { isLocalTransport } from '../transport';
 import { atcConvertArgs, parseAtcLog } from '../toolchains/atc';
 import type { ToolDiagnostic } from '../toolchains/diagnostics';
 import { parseQnnLog } from '../toolchains/qnn';
@@ -78,18 +79,25 @@ export function remotePartCompiler(ctx: TaskContext, o: { modelName: string; soc
   let folderMade = false;
   return async (bytes, label, signal): Promise<CompileVerdict> => {
     const id = `part_${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
-    const local = path.join(o.localDir, `${id}.onnx`);
-    await fsp.writeFile(local, bytes);
     const remoteModel = remotePath(dir, `${id}.onnx`);
-    try {
-      if (!folderMade) {
-        await ctx.session.ensureRemoteDir(dir);
-        folderMade = true;
+    if (isLocalTransport(ctx.session)) {
+      // This machine: the part is written where the compiler reads it.
+      if (!folderMade) await ctx.session.ensureRemoteDir(dir);
+      folderMade = true;
+      await writeFileAtomic(remoteModel, bytes);
+    } else {
+      const local = path.join(o.localDir, `${id}.onnx`);
+      await fsp.writeFile(local, bytes);
+      try {
+        if (!folderMade) {
+          await ctx.session.ensureRemoteDir(dir);
+          folderMade = true;
+        }
+        // Content-addressed names: a part already on the host is the same part; no hash round trip.
+        await ctx.session.upload(local, remoteModel, { force: true, foldersExist: true, ...(signal ? { signal } : {}) });
+      } finally {
+        await fsp.rm(local, { force: true });
       }
-      // Content-addressed names: a part already on the host is the same part; no hash round trip.
-      await ctx.session.upload(local, remoteModel, { force: true, foldersExist: true, ...(signal ? { signal } : {}) });
-    } finally {
-      await fsp.rm(local, { force: true });
     }
     const partCtx: TaskContext = { ...ctx, ...(signal ? { signal } : {}) };
     if (host.kind === 'ascend') {

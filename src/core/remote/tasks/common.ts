@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { msg } from '../../l10n';
 import { openModel } from '../../onnx/decode';
 import { explainDiagnostic } from '../knownErrors';
 import { mapDiagnosticsToModel } from '../mapToModel';
-import type { SshSession } from '../ssh';
+import { isLocalTransport, type Transport } from '../transport';
 import type { ToolDiagnostic } from '../toolchains/diagnostics';
 import type { TaskContext, TaskDiagnostic } from './types';
 
@@ -33,9 +35,9 @@ export async function runTool(ctx: TaskContext, argv: readonly string[]): Promis
   return { exitCode: result.exitCode, log };
 }
 
-const ensured = new WeakSet<SshSession>();
+const ensured = new WeakSet<Transport>();
 
-export async function ensureWorkdir(session: SshSession): Promise<void> {
+export async function ensureWorkdir(session: Transport): Promise<void> {
   if (ensured.has(session)) return;
   await session.ensureRemoteDir(session.host.workdir);
   ensured.add(session);
@@ -76,6 +78,11 @@ export function stem(file: string): string {
  * and makes sure the output folders exist.
  */
 export async function uploadModel(ctx: TaskContext, localModel: string, outputDirs: readonly string[] = []): Promise<string> {
+  if (isLocalTransport(ctx.session)) {
+    // This machine: the tool reads the model where it is (no copy of a large model).
+    for (const dir of outputDirs) await ctx.session.ensureRemoteDir(dir);
+    return path.resolve(localModel);
+  }
   const target = remotePath(ctx.session.host.workdir, 'models', path.basename(localModel));
   ctx.onStep?.(msg('Uploading {0} to {1}', path.basename(localModel), ctx.session.host.name));
   // The hash check creates the model folder and the task's output folders in the same exec.
@@ -86,7 +93,19 @@ export async function uploadModel(ctx: TaskContext, localModel: string, outputDi
 }
 
 export async function fetchArtifact(ctx: TaskContext, remote: string, local: string): Promise<string> {
-  ctx.onStep?.(msg('Downloading {0}', local));
+  ctx.onStep?.(isLocalTransport(ctx.session) ? msg('Saving {0}', local) : msg('Downloading {0}', local));
   await ctx.session.download(remote, local, ctx.signal ? { signal: ctx.signal } : {});
   return local;
+}
+
+/**
+ * Where a tool writes the output whose final place is `local` (`base` + `suffix`, as atc's --output gets
+ * `.om` appended): over SSH the host's work folder (`remoteBase`), downloaded after; on this machine a
+ * hidden temporary name beside `local`, renamed into place after. `discard` removes what a failed or
+ * cancelled tool left at the temporary name.
+ */
+export function outputPlace(ctx: TaskContext, remoteBase: string, local: string, suffix: string): { base: string; file: string; discard: () => Promise<void> } {
+  if (!isLocalTransport(ctx.session)) return { base: remoteBase, file: remoteBase + suffix, discard: async () => undefined };
+  const base = path.join(path.dirname(local), `.${path.basename(local, suffix)}.npu-port-${randomBytes(4).toString('hex')}`);
+  return { base, file: base + suffix, discard: () => fsp.rm(base + suffix, { force: true }) };
 }

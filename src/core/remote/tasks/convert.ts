@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatMessage, msg } from '../../l10n';
 import { parseAtcLog, atcConvertArgs, atcPrecheckArgs } from '../toolchains/atc';
 import { parseQnnLog, qnnContextBinaryArgs, qnnConverterArgs, qnnHtpBackend, qnnModelLibArgs, qnnModelLibPath } from '../toolchains/qnn';
-import { fetchArtifact, onModel, remotePath, runTool, stem, uploadModel, withKnowledge } from './common';
+import { fetchArtifact, onModel, outputPlace, remotePath, runTool, stem, uploadModel, withKnowledge } from './common';
 import type { RemoteTaskResult, TaskContext, TaskDiagnostic } from './types';
 
 export interface ConvertOptions {
@@ -29,22 +29,30 @@ export async function convertTask(ctx: TaskContext, o: ConvertOptions): Promise<
 async function convertAscend(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
   const name = stem(o.model);
-  const remoteOut = remotePath(host.workdir, 'out', name);
+  const localOm = path.join(o.outDir ?? path.dirname(o.model), `${name}.om`);
+  const out = outputPlace(ctx, remotePath(host.workdir, 'out', name), localOm, '.om');
   const remoteModel = await uploadModel(ctx, o.model, [remotePath(host.workdir, 'out')]);
   const argv = atcConvertArgs({
     model: remoteModel,
-    output: remoteOut,
+    output: out.base,
     socVersion: o.soc!,
     ...(o.inputShape ? { inputShape: o.inputShape } : {}),
     ...(o.dynamicBatch ? { dynamicBatchSizes: o.dynamicBatch } : {}),
     ...(o.precision ? { precisionMode: o.precision } : {}),
   });
-  const run = await runTool(ctx, argv);
+  let run;
+  try {
+    run = await runTool(ctx, argv);
+  } catch (error) {
+    await out.discard();
+    throw error;
+  }
   const parsed = parseAtcLog(run.log);
   const diagnostics = withKnowledge('atc', await onModel(ctx, o.model, parsed.diagnostics));
   const ok = run.exitCode === 0 && parsed.outcome !== 'failed';
   const artifacts: string[] = [];
-  if (ok) artifacts.push(await fetchArtifact(ctx, `${remoteOut}.om`, path.join(o.outDir ?? path.dirname(o.model), `${name}.om`)));
+  if (ok) artifacts.push(await fetchArtifact(ctx, out.file, localOm));
+  else await out.discard();
   return { task: 'convert', host: host.name, exitCode: ok ? 0 : 1, toolExitCode: run.exitCode, diagnostics: withFailure(diagnostics, ok, 'atc', run.exitCode), artifacts };
 }
 

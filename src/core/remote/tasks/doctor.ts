@@ -4,6 +4,7 @@
  */
 import { msg, type Message } from '../../l10n';
 import { SetupError } from '../ssh';
+import { isLocalTransport } from '../transport';
 import { parseNpuSmiInfo, socVersionFor, type NpuSmiInfo } from '../toolchains/npuSmi';
 import type { HostKind } from '../hosts';
 import type { RemoteTaskResult, TaskContext } from './types';
@@ -178,7 +179,12 @@ export function windowsDllChecks(osArch: string, pythonMachine: string | undefin
 
 export async function doctorTask(ctx: TaskContext, connectMs: number): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
-  const checks: DoctorCheck[] = [{ id: 'reachable', status: 'ok', message: msg('Connected to {0} as {1} in {2} ms', `${host.host}:${host.port}`, host.user, Math.round(connectMs)) }];
+  const local = isLocalTransport(ctx.session) ? ctx.session : undefined;
+  const checks: DoctorCheck[] = [
+    local
+      ? { id: 'reachable', status: 'ok', message: msg('Running on this machine ({0}) as {1}', host.host, host.user) }
+      : { id: 'reachable', status: 'ok', message: msg('Connected to {0} as {1} in {2} ms', `${host.host}:${host.port}`, host.user, Math.round(connectMs)) },
+  ];
   let output = '';
   try {
     ctx.onStep?.(msg('Probing {0}', host.name));
@@ -188,11 +194,17 @@ export async function doctorTask(ctx: TaskContext, connectMs: number): Promise<R
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     if (host.setup) checks.push({ id: 'setup', status: 'ok', message: msg('Environment set-up ran: {0}', host.setup) });
+    if (local?.envScript) checks.push({ id: 'setup', status: 'ok', message: msg('Environment taken from {0}', local.envScript) });
     if (result.exitCode !== 0) checks.push({ id: 'probe', status: 'warn', message: msg('The probe script exited with code {0}.', result.exitCode ?? 'signal') });
     checks.push(...doctorChecks(host.kind, parseProbe(output)));
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
-    checks.push({ id: 'setup', status: 'fail', message: error.detail, fix: msg('Fix the host "setup" command (does the script exist at that path on the host?).') });
+    checks.push({
+      id: 'setup',
+      status: 'fail',
+      message: error.detail,
+      fix: local ? msg('Fix or reinstall the toolkit whose environment script failed; run it in a terminal to see why.') : msg('Fix the host "setup" command (does the script exist at that path on the host?).'),
+    });
   }
   const failed = checks.some((c) => c.status === 'fail');
   return { task: 'doctor', host: host.name, exitCode: failed ? 1 : 0, diagnostics: [], artifacts: [], stats: { checks } };

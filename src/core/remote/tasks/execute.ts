@@ -7,7 +7,7 @@ import type { Logger } from '../../log';
 import { cpuBenchmark, type CpuBenchmark } from '../../benchmark/cpu';
 import { RemoteError } from '../errors';
 import type { HostConfig } from '../hosts';
-import type { SshSession } from '../ssh';
+import type { Transport } from '../transport';
 import { parseNpuSmiInfo, socVersionFor } from '../toolchains/npuSmi';
 import { benchmarkTask, type BenchmarkOptions } from './benchmark';
 import { bisectTask, PROFILE_NAME, type BisectTaskOptions } from './bisect';
@@ -41,7 +41,7 @@ export class UntrustedWorkspaceError extends RemoteError {}
 export interface ExecuteDeps {
   readonly workspaceTrusted: boolean;
   /** The host's connection (reused); `connectMs` is how long connecting took (0 when reused). */
-  readonly session: (host: HostConfig, signal?: AbortSignal) => Promise<{ session: SshSession; connectMs: number }>;
+  readonly session: (host: HostConfig, signal?: AbortSignal) => Promise<{ session: Transport; connectMs: number }>;
   readonly onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
   readonly onStep?: (step: Message) => void;
   readonly onProgress?: (step: Message) => void;

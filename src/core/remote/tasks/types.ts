@@ -2,7 +2,7 @@
 import type { Message } from '../../l10n';
 import type { Logger } from '../../log';
 import type { KnownError } from '../knownErrors';
-import type { SshSession } from '../ssh';
+import type { Transport } from '../transport';
 import type { ToolDiagnostic } from '../toolchains/diagnostics';
 
 export type RemoteTaskKind = 'convert' | 'precheck' | 'benchmark' | 'doctor' | 'run' | 'bisect';
@@ -17,7 +17,8 @@ export interface TaskDiagnostic extends ToolDiagnostic {
 }
 
 export interface TaskContext {
-  readonly session: SshSession;
+  /** Where the tools run: an SSH session, or this machine. */
+  readonly session: Transport;
   /** Remote output as it arrives. */
   readonly onOutput: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Steps of the task (uploading, converting, ...), for progress and the terminal. */
