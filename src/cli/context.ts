@@ -5,6 +5,8 @@ import zhCn from '../../l10n/bundle.l10n.zh-cn.json';
 /** What every CLI command gets: where to print results, where to log, and how to render messages. */
 export interface CliContext {
   readonly cwd: string;
+  /** The environment the CLI was started with (the local transport detects the toolchain in it). */
+  readonly env: NodeJS.ProcessEnv;
   readonly locale: Locale;
   /** stdout: results only. */
   out(text: string): void;
@@ -44,6 +46,7 @@ export function createContext(options: {
   const quiet = () => undefined;
   return {
     cwd: options.cwd,
+    env: options.env,
     locale,
     out: options.stdout,
     log: {

@@ -5,6 +5,7 @@ import type { LatencyStats } from '../core/benchmark/stats';
 import { speedUpOf } from '../shared/results';
 import { DEFAULT_HOSTS_FILE, findHost, readHostsFile } from '../core/remote/hosts';
 import { parseDynamicBatch } from '../core/remote/toolchains/atc';
+import { ASCEND_DEFAULT_SCRIPTS, detectLocalToolchains, isFileSync, LocalTransport, localHostConfig } from '../core/remote/local';
 import { SshSession, type HostKeyPolicy } from '../core/remote/ssh';
 import type { DoctorCheck } from '../core/remote/tasks/doctor';
 import { executeRemoteTask, validateRequest } from '../core/remote/tasks/execute';
@@ -48,7 +49,8 @@ const OPTIONS = {
 
 function usage(ctx: CliContext): string {
   return [
-    ctx.t(msg('Usage: npu-port remote <doctor|precheck|convert|benchmark|run|bisect> --host NAME [--hosts FILE] [--known-hosts FILE] [--accept-new-host-key] [--format text|json]')),
+    ctx.t(msg('Usage: npu-port remote <doctor|precheck|convert|benchmark|run|bisect> [--host NAME] [--hosts FILE] [--known-hosts FILE] [--accept-new-host-key] [--format text|json]')),
+    '  ' + ctx.t(msg('Without --host the task runs on this machine, with the toolchain found here (atc or qnn-onnx-converter on PATH, ASCEND_TOOLKIT_HOME / QNN_SDK_ROOT, or the vendor environment script); --host NAME runs it over SSH.')),
     '  doctor',
     '  precheck MODEL.onnx [--soc SOC] [--input-shape SPEC] [--out-dir DIR]',
     '  convert MODEL.onnx [--soc SOC] [--input-shape SPEC] [--dynamic-batch 1,2,4,8] [--precision MODE] [--out-dir DIR] [--quant-input-list REMOTE_FILE] [--qnn-target TARGET]',
@@ -67,10 +69,10 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return Number(value);
 }
 
-/** `npu-port remote doctor|precheck|convert|benchmark|run`: tools on an NPU host over SSH. */
+/** `npu-port remote doctor|precheck|convert|benchmark|run|bisect`: tools on an NPU host over SSH, or on this machine without --host. */
 export const remoteCommand: CliCommand = {
   name: 'remote',
-  summary: msg('Run convert, precheck, benchmark, doctor or any command on a remote NPU host over SSH'),
+  summary: msg('Run convert, precheck, benchmark, doctor or any command on this machine or on a remote NPU host over SSH'),
   async run(ctx, args) {
     const [kind, ...rest] = args;
     if (kind === undefined || kind === '--help' || kind === '-h') {
@@ -85,7 +87,8 @@ export const remoteCommand: CliCommand = {
     }
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(msg('--format must be text or json.'));
-    if (!values.host) throw new UsageError(msg('--host NAME is required.'));
+    const sshOnly = (['hosts', 'known-hosts', 'accept-new-host-key'] as const).find((k) => values[k] !== undefined);
+    if (!values.host && sshOnly) throw new UsageError(msg('--{0} is only for SSH hosts: give --host NAME too.', sshOnly));
     const task = kind as RemoteTaskKind;
     const resolve = (p: string) => path.resolve(ctx.cwd, p);
 
@@ -94,7 +97,7 @@ export const remoteCommand: CliCommand = {
     if ((task === 'convert' || task === 'precheck' || task === 'benchmark' || task === 'bisect') && (!model || positionals.length !== 1)) {
       throw new UsageError(msg('{0} needs exactly one model file.', task));
     }
-    if (task === 'run' && positionals.length === 0) throw new UsageError(msg('run needs a program: npu-port remote run --host NAME -- PROGRAM ARGS...'));
+    if (task === 'run' && positionals.length === 0) throw new UsageError(msg('run needs a program: npu-port remote run [--host NAME] -- PROGRAM ARGS...'));
     if (task !== 'run' && values.fetch) throw new UsageError(msg('--fetch is only for run.'));
     const dynamicBatch = values['dynamic-batch'] !== undefined ? parseDynamicBatch(values['dynamic-batch']) : undefined;
     if (values['dynamic-batch'] !== undefined && !dynamicBatch) throw new UsageError(msg('--dynamic-batch takes at least two different positive sizes, for example 1,2,4,8.'));
@@ -114,8 +117,9 @@ export const remoteCommand: CliCommand = {
     const jobs = positiveInt(values.jobs, 'jobs');
     if (values.tool !== undefined && values.tool !== 'msame' && values.tool !== 'ais_bench') throw new UsageError(msg('--tool must be msame or ais_bench.'));
 
-    const hosts = await readHostsFile(resolve(values.hosts ?? DEFAULT_HOSTS_FILE));
-    const host = findHost(hosts, values.host);
+    // No --host: this machine, with the toolchain found here.
+    const local = values.host ? undefined : thisMachine(ctx);
+    const host = local ? local.host : findHost(await readHostsFile(resolve(values.hosts ?? DEFAULT_HOSTS_FILE)), values.host!);
     const knownHostsFile = values['known-hosts'] ? resolve(values['known-hosts']) : undefined;
     const policy: HostKeyPolicy = {
       knownHostsFiles: knownHostsFile ? [knownHostsFile] : [path.join(os.homedir(), '.ssh', 'known_hosts')],
@@ -168,6 +172,10 @@ export const remoteCommand: CliCommand = {
         workspaceTrusted: true,
         session: async (h, signal) => {
           const started = performance.now();
+          if (local) {
+            await local.environment(signal);
+            return { session: local, connectMs: performance.now() - started };
+          }
           opened = await SshSession.connect(h, {
             hostKeys: policy,
             credentials: {
@@ -193,6 +201,22 @@ export const remoteCommand: CliCommand = {
     }
   },
 };
+
+/** The local transport for this machine's toolchain (the first found, Ascend before QNN), or a usage error saying what was looked for. */
+function thisMachine(ctx: CliContext): LocalTransport {
+  const found = detectLocalToolchains({ env: ctx.env, platform: process.platform, home: os.homedir(), isFile: isFileSync })[0];
+  if (!found) {
+    throw new UsageError(
+      msg('No --host given and no NPU toolchain on this machine: atc or qnn-onnx-converter is not on PATH, ASCEND_TOOLKIT_HOME and QNN_SDK_ROOT are not set, and no {0} exists. Give --host NAME to run on an SSH host.', ASCEND_DEFAULT_SCRIPTS.join(', ')),
+    );
+  }
+  ctx.log.info(`this machine: ${found.evidence}`);
+  return new LocalTransport(localHostConfig(found, path.join(os.tmpdir(), `npu-port-local-${os.userInfo().username}`)), {
+    ...(found.envScript ? { envScript: found.envScript } : {}),
+    baseEnv: ctx.env,
+    logger: ctx.log,
+  });
+}
 
 function renderDiagnosticMessage(ctx: CliContext, d: RemoteTaskResult['diagnostics'][number]): string {
   return d.localized ? ctx.t(d.localized) : d.message;

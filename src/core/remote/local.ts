@@ -111,7 +111,7 @@ export function detectThisMachine(env: NodeJS.ProcessEnv = process.env): LocalTo
   return detectLocalToolchains({ env, platform: process.platform, home: os.homedir(), isFile: isFileSync });
 }
 
-function isFileSync(file: string): boolean {
+export function isFileSync(file: string): boolean {
   try {
     return statSync(file).isFile();
   } catch {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { detectLocalToolchains, envCaptureArgv, findOnPath, LocalTransport, localHostConfig, parseEnvBlock, windowsTreeKillArgv } from '../../../src/core/remote/local';
 import { SetupError } from '../../../src/core/remote/ssh';
+import { main } from '../../../src/cli/main';
 import { executeRemoteTask } from '../../../src/core/remote/tasks/execute';
 import type { DoctorCheck } from '../../../src/core/remote/tasks/doctor';
 import { makeStandinToolkits, processGone, setStandinScenario, standinRecorder, type StandinToolkits } from './loopbackSshd';
@@ -240,4 +241,36 @@ test('QNN convert on this machine: the three-tool chain; the context binary is m
   assert.equal(result.exitCode, 0, JSON.stringify(result.diagnostics));
   assert.deepEqual(result.artifacts, [path.join(path.dirname(model), 'q model.serialized.bin')]);
   assert.deepEqual(records().map((r) => r.tool), ['qnn-onnx-converter', 'qnn-model-lib-generator', 'qnn-context-binary-generator']);
+});
+
+async function cli(args: string[], env: NodeJS.ProcessEnv) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['remote', ...args], { env, cwd: root, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), signal: new AbortController().signal });
+  return { code, stdout, stderr };
+}
+
+test('CLI: without --host the task runs on this machine (atc on PATH, or the script beside ASCEND_TOOLKIT_HOME); nothing found is a usage error', async () => {
+  const model = modelIn('cli model.onnx');
+  const onPath = { PATH: `${kits.ascendBin}:${process.env.PATH}`, NPU_PORT_STANDIN_DIR: kits.standinDir };
+  records();
+  const r = await cli(['convert', model, '--soc', 'Ascend310P3', '--format', 'json'], onPath);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { host: string; artifacts: string[] };
+  assert.equal(json.host, 'local');
+  assert.deepEqual(json.artifacts, [path.join(path.dirname(model), 'cli model.om')]);
+  assert.equal(records().filter((x) => x.tool === 'atc').length, 1);
+
+  // Only the variable: the environment comes from the set_env.sh beside it.
+  const viaScript = await cli(['doctor', '--format', 'json'], { PATH: process.env.PATH, ASCEND_TOOLKIT_HOME: path.join(path.dirname(kits.ascendScript), 'latest') });
+  const checks = (JSON.parse(viaScript.stdout) as { stats: { checks: { id: string; status: string; message: string }[] } }).stats.checks;
+  assert.ok(checks.some((c) => c.id === 'setup' && c.message.includes(kits.ascendScript)), JSON.stringify(checks));
+  assert.equal(checks.find((c) => c.id === 'tool:atc')?.status, 'ok');
+
+  const none = await cli(['convert', model, '--soc', 'Ascend310P3'], { PATH: '/nonexistent' });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /No --host given and no NPU toolchain on this machine/);
+  const sshOnly = await cli(['doctor', '--known-hosts', 'x'], onPath);
+  assert.equal(sshOnly.code, 2);
+  assert.match(sshOnly.stderr, /--known-hosts is only for SSH hosts/);
 });

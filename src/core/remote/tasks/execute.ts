@@ -53,7 +53,7 @@ export interface ExecuteDeps {
 export function validateRequest(r: RemoteTaskRequest): RemoteTaskRequest {
   if (!REMOTE_TASK_KINDS.includes(r.task)) throw new RemoteTaskRequestError(msg('Unknown remote task "{0}": use doctor, precheck, convert, benchmark, run or bisect.', String(r.task)));
   if ((r.task === 'convert' || r.task === 'precheck' || r.task === 'benchmark' || r.task === 'bisect') && !r.model) throw new RemoteTaskRequestError(msg('{0} needs exactly one model file.', r.task));
-  if (r.task === 'run' && !r.argv?.length) throw new RemoteTaskRequestError(msg('run needs a program: npu-port remote run --host NAME -- PROGRAM ARGS...'));
+  if (r.task === 'run' && !r.argv?.length) throw new RemoteTaskRequestError(msg('run needs a program: npu-port remote run [--host NAME] -- PROGRAM ARGS...'));
   if (r.task === 'precheck' && r.host.kind !== 'ascend') throw new RemoteTaskRequestError(msg('precheck uses ATC and needs an Ascend host; "{0}" is {1}.', r.host.name, r.host.kind));
   if (r.task === 'bisect' && !r.bisect) throw new RemoteTaskRequestError(msg('bisect needs the folder that receives .npu-port/profiles.'));
   if (r.task === 'bisect' && r.bisect?.profile !== undefined && !PROFILE_NAME.test(r.bisect.profile)) throw new RemoteTaskRequestError(msg('A profile name takes letters, digits, ".", "_" and "-" only.'));
