@@ -9,7 +9,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AuthenticationError } from '../../core/remote/errors';
 import { expandHome, type HostConfig } from '../../core/remote/hosts';
+import { LocalTransport } from '../../core/remote/local';
 import { SshPool, SshSession, type SshCredentials, type UnknownHostKey, type UnknownKeyDecision } from '../../core/remote/ssh';
+import type { Transport } from '../../core/remote/transport';
+import { isLocalHostName, thisMachine } from './thisMachine';
 import { t } from '../l10n';
 import { getLog } from '../log';
 
@@ -156,9 +159,21 @@ export class RemoteConnections implements vscode.Disposable {
   }
 
   /** The host's open connection, or a new one (asking for a passphrase or password when needed). */
-  async get(host: HostConfig, signal?: AbortSignal): Promise<{ session: SshSession; connectMs: number }> {
+  async get(host: HostConfig, signal?: AbortSignal): Promise<{ session: Transport; connectMs: number }> {
     const busy = this.state(host.name) === 'running';
     this.setState(host.name, 'connecting');
+    if (isLocalHostName(host.name)) {
+      try {
+        const started = performance.now();
+        const local = this.localTransport(host);
+        await local.environment(signal);
+        this.setState(host.name, busy ? 'running' : 'connected');
+        return { session: local, connectMs: performance.now() - started };
+      } catch (error) {
+        this.setState(host.name, 'failed');
+        throw error;
+      }
+    }
     try {
       const result = await this.pool.get(host, signal);
       if (result.connectMs > 0) result.session.onClose(() => this.setState(host.name, 'failed'));
@@ -168,6 +183,19 @@ export class RemoteConnections implements vscode.Disposable {
       this.setState(host.name, 'failed');
       throw error;
     }
+  }
+
+  private local: { key: string; transport: LocalTransport } | undefined;
+
+  /** This machine's transport, kept for the window (its environment is taken from the vendor script once) while the toolchain found stays the same. */
+  private localTransport(host: HostConfig): LocalTransport {
+    const found = thisMachine();
+    const key = JSON.stringify([host, found?.toolchain.envScript]);
+    if (this.local?.key !== key) {
+      this.local = { key, transport: new LocalTransport(host, { ...(found?.toolchain.envScript ? { envScript: found.toolchain.envScript } : {}), logger: getLog() }) };
+      getLog().info(`this machine: ${found?.toolchain.evidence ?? 'no toolchain found'}`);
+    }
+    return this.local.transport;
   }
 
   private async connect(host: HostConfig, signal?: AbortSignal): Promise<SshSession> {

@@ -6,12 +6,33 @@ import { RemoteConnections } from './connections';
 import { forgetRemoteSecrets } from './forgetSecrets';
 import { activeHost, readHostsSetting } from './hostsSetting';
 import { createHostStatusBar } from './statusBar';
+import { setLocalWorkFolder, thisMachine } from './thisMachine';
+import { LOCAL_HOST_NAME } from '../../core/remote/local';
 import { RemoteTaskProvider, TASK_TYPE, type NpuPortTaskDefinition, type RemoteTaskEvent } from './taskProvider';
+
+/**
+ * The active host, picked from the configured hosts and "This machine" (when its toolchain is found here),
+ * and saved in `npuPort.activeHost`. Returns the host name, 'add' for "Add Remote Host...", or undefined.
+ */
+async function pickHost(): Promise<string | undefined> {
+  const local = thisMachine();
+  const items: (vscode.QuickPickItem & { name: string })[] = [
+    ...(local ? [{ label: vscode.l10n.t('$(device-desktop) This machine'), description: `${local.host.host} · ${local.host.kind}`, detail: local.toolchain.evidence, name: LOCAL_HOST_NAME }] : []),
+    ...readHostsSetting().map((h) => ({ label: h.name, description: `${h.user}@${h.host}:${h.port} · ${h.kind}`, name: h.name })),
+    { label: vscode.l10n.t('$(add) Add Remote Host...'), name: '' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Active NPU Host') });
+  if (!picked) return undefined;
+  if (!picked.name) return 'add';
+  await vscode.workspace.getConfiguration('npuPort').update('activeHost', picked.name, vscode.ConfigurationTarget.Global);
+  return picked.name;
+}
 
 /** Remote NPU hosts: `npu-port` tasks (convert, precheck, benchmark, doctor, run), hosts, status bar. */
 export const remoteFeature: Feature = {
   id: 'remote',
   activate(context) {
+    setLocalWorkFolder(context.globalStorageUri.fsPath);
     const connections = new RemoteConnections(context);
     const provider = new RemoteTaskProvider(connections, context.extension.id);
     const runTask = async (definition: { task: string; model?: string; host?: string }): Promise<vscode.TaskExecution | undefined> => {
@@ -20,8 +41,13 @@ export const remoteFeature: Feature = {
         return undefined;
       }
       if (!activeHost() && !definition.host) {
-        await addRemoteHost();
-        if (!activeHost()) return undefined;
+        // No host configured: offer this machine when its toolchain is here, else the host wizard.
+        const picked = thisMachine() ? await pickHost() : 'add';
+        if (picked === 'add') {
+          await addRemoteHost();
+          if (!activeHost()) return undefined;
+        } else if (picked) definition = { ...definition, host: picked };
+        else return undefined;
       }
       const folder = definition.model ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(definition.model)) : undefined;
       return vscode.tasks.executeTask(provider.build({ type: TASK_TYPE, ...definition } as NpuPortTaskDefinition, folder ?? vscode.TaskScope.Workspace));
@@ -38,14 +64,8 @@ export const remoteFeature: Feature = {
       createHostStatusBar(connections),
       vscode.commands.registerCommand('npuPort.addRemoteHost', addRemoteHost),
       vscode.commands.registerCommand('npuPort.selectRemoteHost', async () => {
-        const hosts = readHostsSetting();
-        const add = { label: vscode.l10n.t('$(add) Add Remote Host...'), name: '' };
-        const picked = await vscode.window.showQuickPick([...hosts.map((h) => ({ label: h.name, description: `${h.user}@${h.host}:${h.port} · ${h.kind}`, name: h.name })), add], {
-          title: vscode.l10n.t('Active NPU Host'),
-        });
-        if (!picked) return;
-        if (picked === add) return addRemoteHost();
-        await vscode.workspace.getConfiguration('npuPort').update('activeHost', picked.name, vscode.ConfigurationTarget.Global);
+        const picked = await pickHost();
+        if (picked === 'add') return addRemoteHost();
       }),
       vscode.commands.registerCommand('npuPort.remoteDoctor', async () => {
         // Resolves with the task's report when it ends (the integration tests read it).

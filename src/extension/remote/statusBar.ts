@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import type { HostState, RemoteConnections } from './connections';
 import { activeHostName } from './hostsSetting';
+import { LOCAL_HOST_NAME } from '../../core/remote/local';
+import { isLocalHostName, thisMachine } from './thisMachine';
 
 const ICON: Record<HostState, string> = {
   idle: '$(remote)',
@@ -24,8 +26,15 @@ export function createHostStatusBar(connections: RemoteConnections): vscode.Disp
       failed: vscode.l10n.t('connection failed'),
     })[state];
   const update = () => {
-    const name = activeHostName();
-    if (!name) {
+    const local = thisMachine();
+    const name = activeHostName() ?? (local ? LOCAL_HOST_NAME : undefined);
+    if (name && isLocalHostName(name) && local) {
+      const state = connections.state(name);
+      item.text = `${state === 'idle' || state === 'connected' ? '$(device-desktop)' : ICON[state]} ${vscode.l10n.t('This machine')}`;
+      item.tooltip = vscode.l10n.t('NPU tasks run on this machine ({0}): {1}. Click to switch hosts.', local.host.kind, local.toolchain.evidence);
+      item.command = 'npuPort.selectRemoteHost';
+      item.backgroundColor = state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    } else if (!name || isLocalHostName(name)) {
       item.text = `$(remote) ${vscode.l10n.t('NPU: no host')}`;
       item.tooltip = vscode.l10n.t('Add a remote Ascend host or Snapdragon AI PC');
       item.command = 'npuPort.addRemoteHost';

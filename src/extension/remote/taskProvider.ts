@@ -15,7 +15,8 @@ import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import type { RemoteConnections } from './connections';
 import { toVscodeDiagnostics } from './diagnostics';
-import { activeHost, readHostsSetting } from './hostsSetting';
+import { activeHost, hostNamed, readHostsSetting } from './hostsSetting';
+import { isLocalHostName, thisMachine } from './thisMachine';
 import { ansi, TerminalLineWriter } from './terminalColors';
 
 export const TASK_TYPE = 'npu-port';
@@ -69,7 +70,8 @@ export class RemoteTaskProvider implements vscode.TaskProvider {
   ) {}
 
   provideTasks(): vscode.Task[] {
-    return readHostsSetting().map((host) => this.build({ type: TASK_TYPE, task: 'doctor', host: host.name }, vscode.TaskScope.Workspace));
+    const local = thisMachine();
+    return [...readHostsSetting(), ...(local ? [local.host] : [])].map((host) => this.build({ type: TASK_TYPE, task: 'doctor', host: host.name }, vscode.TaskScope.Workspace));
   }
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {
@@ -80,7 +82,8 @@ export class RemoteTaskProvider implements vscode.TaskProvider {
 
   /** A task for a definition; its name says what and where. */
   build(definition: NpuPortTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Task {
-    const where = definition.host ?? activeHost()?.name ?? '?';
+    const named = definition.host ?? activeHost()?.name ?? '?';
+    const where = isLocalHostName(named) ? vscode.l10n.t('This machine') : named;
     const name = definition.model ? `${definition.task} ${path.basename(definition.model)} @ ${where}` : `${definition.task} @ ${where}`;
     const task = new vscode.Task(
       definition,
@@ -142,8 +145,7 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
   }
 
   private host(): HostConfig | undefined {
-    const hosts = readHostsSetting();
-    return this.definition.host ? hosts.find((h) => h.name === this.definition.host) : activeHost();
+    return this.definition.host ? hostNamed(this.definition.host) : activeHost();
   }
 
   private async run(): Promise<number> {
@@ -154,7 +156,14 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       return 2;
     }
     if (!host) {
-      this.say(d.host ? vscode.l10n.t('No host named "{0}" in the npuPort.hosts setting.', d.host) : vscode.l10n.t('No remote host is configured: run "NPU: Add Remote Host" first.'), ansi.RED);
+      this.say(
+        d.host && isLocalHostName(d.host)
+          ? vscode.l10n.t('No NPU toolchain was found on this machine (atc or qnn-onnx-converter on PATH, ASCEND_TOOLKIT_HOME / QNN_SDK_ROOT, or the vendor environment script).')
+          : d.host
+            ? vscode.l10n.t('No host named "{0}" in the npuPort.hosts setting.', d.host)
+            : vscode.l10n.t('No remote host is configured: run "NPU: Add Remote Host" first.'),
+        ansi.RED,
+      );
       return 2;
     }
     const model = d.model ? resolveLocal(d.model, this.scope) : undefined;
@@ -185,7 +194,7 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
           }
         : {}),
     };
-    this.say(vscode.l10n.t('{0} on {1} ({2}@{3}:{4})', d.task, host.name, host.user, host.host, host.port));
+    this.say(isLocalHostName(host.name) ? vscode.l10n.t('{0} on this machine ({1})', d.task, host.host) : vscode.l10n.t('{0} on {1} ({2}@{3}:{4})', d.task, host.name, host.user, host.host, host.port));
     this.connections.setState(host.name, 'running');
     try {
       const result = await executeRemoteTask(request, {
