@@ -37,7 +37,8 @@ async function main(): Promise<number> {
         continue;
       }
       const key = scenario.locale ?? 'en';
-      let server = servers.get(key);
+      const own = scenario.serverEnv ? await startCodeServer({ locale: scenario.locale, env: scenario.serverEnv({ repoRoot: REPO_ROOT }) }) : undefined;
+      let server = own ?? servers.get(key);
       if (!server) {
         server = await startCodeServer({ locale: scenario.locale });
         servers.set(key, server);
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
         process.stdout.write(`  ✗ ${scenario.name}\n    ${error instanceof Error ? error.message.split('\n').join('\n    ') : String(error)}\n    screenshot: ${path.relative(REPO_ROOT, shot)}\n`);
       } finally {
         await context.close().catch(() => undefined);
+        await own?.stop();
         rmSync(workspace, { recursive: true, force: true });
       }
     }

@@ -18,5 +18,10 @@ export interface E2eScenario {
    * start-up, where a settings.json written by `run` reaches the extension host only once the file watcher sees it.
    */
   prepare?(ctx: E2eContext): void;
+  /**
+   * Environment of a VS Code server started for this scenario alone (and stopped after it): what the
+   * extension host must see from its start, such as a toolchain on PATH. Called before `prepare`.
+   */
+  serverEnv?(ctx: { readonly repoRoot: string }): NodeJS.ProcessEnv;
   run(page: Page, ctx: E2eContext): Promise<void>;
 }

@@ -49,6 +49,8 @@ export interface StartOptions {
   locale?: string;
   port?: number;
   log?: (text: string) => void;
+  /** Environment variables added to the server's (and so the extension host's), e.g. a toolchain on PATH. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const quietSettings = {
@@ -97,6 +99,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const child = spawn(codeServerBin(), args, {
     env: {
       ...process.env,
+      ...options.env,
       XDG_CONFIG_HOME: path.join(base, 'xdg'),
       XDG_DATA_HOME: path.join(base, 'xdg-data'),
       // no extension gallery: the machine is offline and tests must not reach outside loopback
