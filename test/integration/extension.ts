@@ -33,3 +33,14 @@ export async function clearRemoteSettings(): Promise<void> {
   const config = vscode.workspace.getConfiguration('npuPort');
   for (const key of ['hosts', 'activeHost', 'knownHostsFile']) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
 }
+
+/** Resolves with the exit code of the next `npu-port` task of this kind whose process ends (call it before starting the task). */
+export function nextTaskEnd(kind: string): Promise<number | undefined> {
+  return new Promise<number | undefined>((resolve) => {
+    const l = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution.task.definition.task !== kind) return;
+      l.dispose();
+      resolve(e.exitCode);
+    });
+  });
+}

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeStandinToolkits, processGone, setStandinScenario, standinRecorder, startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
-import { activateExtension, clearRemoteSettings, waitFor, workspaceFolder } from '../extension';
+import { activateExtension, clearRemoteSettings, nextTaskEnd, waitFor, workspaceFolder } from '../extension';
 
 /** Where the tasks run, and the stand-ins' records and scenarios there. */
 interface Target {
@@ -197,13 +197,7 @@ for (const transport of ['ssh', 'local'] as const) {
     server.setScenario('msame', 'per-run');
     try {
       const task = await waitFor(async () => (await vscode.tasks.fetchTasks({ type: 'npu-port' })).find((t) => t.name === label), 'the benchmark task from tasks.json', 30_000);
-      const ended = new Promise<number | undefined>((resolve) => {
-        const l = vscode.tasks.onDidEndTaskProcess((e) => {
-          if (e.execution.task.definition.task !== 'benchmark') return;
-          l.dispose();
-          resolve(e.exitCode);
-        });
-      });
+      const ended = nextTaskEnd('benchmark');
       await vscode.tasks.executeTask(task);
       assert.equal(await ended, 0);
       const saved = JSON.parse(readFileSync(path.join(folder, `bench ${transport}.benchmark.json`), 'utf8')) as { host: string; tool: string; samplesMs: { npu: number[] } };

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
-import { activateExtension, clearRemoteSettings, waitFor, workspaceFolder } from '../extension';
+import { activateExtension, clearRemoteSettings, nextTaskEnd, waitFor, workspaceFolder } from '../extension';
 
 const RESULTS_VIEW = 'npuPort.benchmarkResults';
 
@@ -50,13 +50,7 @@ function resultsTabs(): vscode.Tab[] {
       tasks: [{ label, type: 'npu-port', task: 'benchmark', host: server.qnnHost.name, model: 'results bench.bin', cpuOnnx: 'results bench.onnx', inputList: 'inputs.txt', loop: 5 }],
     }));
     const task = await waitFor(async () => (await vscode.tasks.fetchTasks({ type: 'npu-port' })).find((t) => t.name === label), 'the benchmark task from tasks.json', 30_000);
-    const ended = new Promise<number | undefined>((resolve) => {
-      const l = vscode.tasks.onDidEndTaskProcess((e) => {
-        if (e.execution.task.definition.task !== 'benchmark') return;
-        l.dispose();
-        resolve(e.exitCode);
-      });
-    });
+    const ended = nextTaskEnd('benchmark');
     await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder, 'train.py')));
     await vscode.tasks.executeTask(task);
     assert.equal(await ended, 0);
