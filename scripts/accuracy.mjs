@@ -1,0 +1,272 @@
+// `npm run accuracy`: measures the scanner and the fixes on the real-port corpus (test/fixtures/ports/, see
+// docs/accuracy.md for the method) with the code as it is now, and rewrites docs/accuracy.md.
+//   - line recall: parent lines that the engineers changed because they were CUDA-specific (label `cuda`) and that
+//     have a finding whose range covers the line; the same for a grep baseline measured in the same run;
+//   - false alarms: findings judged `false-alarm` among all warning/error findings; findings on lines nobody judged
+//     yet are listed as unjudged;
+//   - fix checks: `scan --fix` in each style on a temporary copy of every parent tree, then Debian's
+//     /usr/bin/python3 (torch, no torch_npu) compiles every file and imports every module, before and after.
+// Options: --no-fix (skip the fix checks), --no-write (print only), --case NAME (repeatable).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { ROOT, run } from './bootstrap.mjs';
+
+const PORTS = join(ROOT, 'test', 'fixtures', 'ports');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const PYTHON = '/usr/bin/python3';
+const STYLES = ['deviceManager', 'torchNpu', 'transferToNpu'];
+const HELPER_MODULE = 'device_utils'; // npuPort.fix.deviceModule's default
+// The baseline: what a careful engineer would grep for, one regular expression per line.
+const GREP = /cuda|nccl|cudnn|flash_attn|flash-attn|xformers|apex|bitsandbytes|triton|load_in_[48]bit|gpu/i;
+
+const argv = process.argv.slice(2);
+const noFix = argv.includes('--no-fix');
+const noWrite = argv.includes('--no-write');
+const only = argv.flatMap((a, i) => (argv[i - 1] === '--case' ? [a] : []));
+const started = Date.now();
+
+run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, quiet: true });
+
+const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === '__pycache__' ? [] : walk(join(dir, e.name))) : [join(dir, e.name)]));
+const rel = (root, f) => relative(root, f).split(sep).join('/');
+
+/** Every case: its case.json plus the directory. */
+function loadCases() {
+  return readdirSync(PORTS, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(PORTS, e.name, 'case.json')))
+    .map((e) => ({ name: e.name, dir: join(PORTS, e.name), ...JSON.parse(readFileSync(join(PORTS, e.name, 'case.json'), 'utf8')) }))
+    .filter((c) => !only.length || only.includes(c.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function scan(dir, extra = []) {
+  const r = spawnSync(process.execPath, [CLI, 'scan', '.', '--format', 'json', ...extra], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`npu-port scan failed in ${dir} (${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout);
+}
+
+const covers = (f, file, line) => f.file === file && f.line <= line && line <= (f.endLine ?? f.line);
+const serious = (f) => f.severity === 'error' || f.severity === 'warning';
+
+function measure(c) {
+  const parent = join(c.dir, 'parent');
+  const findings = scan(parent).findings;
+  const cuda = c.changedLines.filter((l) => l.label === 'cuda');
+  const judged = new Map((c.findings ?? []).map((j) => [`${j.file}:${j.line}:${j.rule}`, j]));
+  const changedAt = new Map(c.changedLines.map((l) => [`${l.file}:${l.line}`, l]));
+  const classified = findings.map((f) => {
+    const onCuda = cuda.some((l) => covers(f, l.file, l.line));
+    const j = judged.get(`${f.file}:${f.line}:${f.rule}`);
+    return { ...f, judgement: onCuda ? 'hit' : j?.judgement ?? 'unjudged', reason: j?.reason };
+  });
+  // The grep baseline over the same files (the .py files and requirements the scan reads).
+  const grepHits = [];
+  for (const file of walk(parent)) {
+    const r = rel(parent, file);
+    if (!/\.py$|requirements[^/]*\.txt$/.test(r)) continue;
+    readFileSync(file, 'utf8').split('\n').forEach((text, i) => { if (GREP.test(text)) grepHits.push({ file: r, line: i + 1, text: text.trim() }); });
+  }
+  const confirmed = (h) => cuda.some((l) => l.file === h.file && l.line === h.line)
+    || classified.some((f) => covers(f, h.file, h.line) && ['hit', 'genuine', 'redundant'].includes(f.judgement));
+  const grep = {
+    hits: grepHits.length,
+    found: cuda.filter((l) => grepHits.some((h) => h.file === l.file && h.line === l.line)).length,
+    unconfirmed: grepHits.filter((h) => !confirmed(h)).length,
+    comments: grepHits.filter((h) => h.text.startsWith('#')).length,
+  };
+  const misses = cuda.filter((l) => !findings.some((f) => covers(f, l.file, l.line)));
+  const missesSerious = cuda.filter((l) => !findings.some((f) => serious(f) && covers(f, l.file, l.line)));
+  return { findings: classified, cuda, misses, missesSerious, grep, unlabelled: c.changedLines.filter((l) => !l.label), changedAt };
+}
+
+/** Runs port_check.py over several trees in one Python process (torch is imported once). */
+function pythonCheck(jobs) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(PYTHON, [join(ROOT, 'scripts', 'port_check.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`port_check.py exited with ${code}: ${err.slice(-2000)}`));
+      else resolve(JSON.parse(out));
+    });
+    p.stdin.end(JSON.stringify(jobs));
+  });
+}
+
+async function fixChecks(cases) {
+  const tmp = mkdtempSync(join(tmpdir(), 'npu-port-accuracy-'));
+  try {
+    const variants = [{ style: 'before' }, ...STYLES.map((style) => ({ style }))];
+    for (const v of variants) {
+      v.jobs = cases.map((c) => {
+        const dir = join(tmp, v.style, c.name);
+        cpSync(join(c.dir, 'parent'), dir, { recursive: true });
+        const before = new Set(walk(dir).map((f) => rel(dir, f)));
+        let fixError;
+        if (v.style !== 'before') {
+          const r = spawnSync(process.execPath, [CLI, 'scan', '.', '--fix', '--style', v.style, '--format', 'json'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
+          if (r.status !== 0 && r.status !== 1) fixError = r.stderr.trim().split('\n').pop();
+        }
+        const created = walk(dir).map((f) => rel(dir, f)).filter((f) => !before.has(f));
+        const noStub = [HELPER_MODULE, ...created.filter((f) => f.endsWith('.py')).map((f) => f.split('/').pop().slice(0, -3))];
+        return { case: c.name, dir, created, fixError, job: { tree: dir, noStub: [...new Set(noStub)] } };
+      });
+    }
+    // Two Python processes at a time: the machine has two cores.
+    const results = [];
+    for (let i = 0; i < variants.length; i += 2) {
+      results.push(...(await Promise.all(variants.slice(i, i + 2).map((v) => pythonCheck(v.jobs.map((j) => j.job))))));
+    }
+    variants.forEach((v, i) => v.jobs.forEach((j, k) => (j.result = results[i][k])));
+    const [before, ...styles] = variants;
+    return styles.map((v) => {
+      const failures = [];
+      let modules = 0, files = 0;
+      v.jobs.forEach((j, k) => {
+        const b = before.jobs[k].result;
+        if (j.fixError) failures.push({ case: j.case, kind: 'fix', what: '-', error: j.fixError });
+        for (const [file, error] of Object.entries(j.result.compile)) {
+          files++;
+          if (error && !b.compile[file]) failures.push({ case: j.case, kind: 'compile', what: file, error });
+        }
+        for (const [mod, error] of Object.entries(b.imports)) {
+          if (error) continue;
+          modules++;
+          const after = j.result.imports[mod];
+          if (after === undefined) failures.push({ case: j.case, kind: 'import', what: mod, error: 'module gone after the fix' });
+          else if (after) failures.push({ case: j.case, kind: 'import', what: mod, error: after });
+        }
+      });
+      const created = v.jobs.flatMap((j) => j.created.map((f) => `${j.case}/${f}`));
+      return { style: v.style, files, modules, failures, created };
+    }).concat([{ style: 'before', importable: before.jobs.reduce((n, j) => n + Object.values(j.result.imports).filter((e) => !e).length, 0), total: before.jobs.reduce((n, j) => n + Object.keys(j.result.imports).length, 0) }]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
+const ratio = (a, b) => (b ? (a / b).toFixed(2) : '-');
+const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+const cases = loadCases();
+const rows = cases.map((c) => ({ c, m: measure(c) }));
+const fix = noFix ? undefined : await fixChecks(cases);
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
+
+const sum = (f) => rows.reduce((n, r) => n + f(r), 0);
+const totals = {
+  cuda: sum((r) => r.m.cuda.length),
+  found: sum((r) => r.m.cuda.length - r.m.misses.length),
+  foundSerious: sum((r) => r.m.cuda.length - r.m.missesSerious.length),
+  serious: sum((r) => r.m.findings.filter(serious).length),
+  falseAlarms: sum((r) => r.m.findings.filter((f) => serious(f) && f.judgement === 'false-alarm').length),
+  redundantSerious: sum((r) => r.m.findings.filter((f) => serious(f) && f.judgement === 'redundant').length),
+  unjudged: sum((r) => r.m.findings.filter((f) => f.judgement === 'unjudged').length),
+  unlabelled: sum((r) => r.m.unlabelled.length),
+  grepHits: sum((r) => r.m.grep.hits),
+  grepFound: sum((r) => r.m.grep.found),
+  grepUnconfirmed: sum((r) => r.m.grep.unconfirmed),
+  grepComments: sum((r) => r.m.grep.comments),
+  repos: new Set(cases.map((c) => c.repo)).size,
+};
+
+const table = [
+  '| Case | Changed lines (cuda/other) | Found | Found at warning+ | Findings (warning+) | False alarms | Redundant at warning+ | Unjudged | grep found | grep hits |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(({ c, m }) => `| [${c.name}](${c.url}) | ${m.cuda.length}/${c.changedLines.length - m.cuda.length} | ${m.cuda.length - m.misses.length} | ${m.cuda.length - m.missesSerious.length} | ${m.findings.length} (${m.findings.filter(serious).length}) | ${m.findings.filter((f) => serious(f) && f.judgement === 'false-alarm').length} | ${m.findings.filter((f) => serious(f) && f.judgement === 'redundant').length} | ${m.findings.filter((f) => f.judgement === 'unjudged').length} | ${m.grep.found} | ${m.grep.hits} |`),
+];
+const summary = [
+  `Cases: ${cases.length} commits in ${totals.repos} repositories; ${totals.cuda} changed lines labelled cuda${totals.unlabelled ? `, ${totals.unlabelled} changed lines not labelled yet` : ''}.`,
+  '',
+  '| Measure | npu-port scan | grep baseline |',
+  '|---|---|---|',
+  `| Line recall (any severity) | ${ratio(totals.found, totals.cuda)} (${totals.found}/${totals.cuda}) | ${ratio(totals.grepFound, totals.cuda)} (${totals.grepFound}/${totals.cuda}) |`,
+  `| Line recall (warning/error only) | ${ratio(totals.foundSerious, totals.cuda)} (${totals.foundSerious}/${totals.cuda}) | - |`,
+  `| False alarms | ${pct(totals.falseAlarms, totals.serious)} of warning/error findings (${totals.falseAlarms}/${totals.serious}); ${totals.unjudged} findings unjudged | at most ${pct(totals.grepUnconfirmed, totals.grepHits)} of hits (${totals.grepUnconfirmed}/${totals.grepHits} not confirmed by a label or judgement; ${totals.grepComments} are comments) |`,
+  `| Redundant findings at warning/error | ${totals.redundantSerious} | - |`,
+];
+
+const missKinds = new Map();
+for (const { c, m } of rows) for (const l of m.misses) {
+  const k = l.kind ?? 'unclassified';
+  if (!missKinds.has(k)) missKinds.set(k, []);
+  missKinds.get(k).push({ c, l });
+}
+const missLines = [...missKinds.entries()].sort((a, b) => b[1].length - a[1].length).flatMap(([k, list]) => [
+  `- **${k}** (${list.length}): ${list.slice(0, 6).map(({ c, l }) => `\`${cell(l.text.slice(0, 80))}\` (${c.name} ${l.file}:${l.line})`).join('; ')}${list.length > 6 ? `; and ${list.length - 6} more` : ''}`,
+]);
+const unjudged = rows.flatMap(({ c, m }) => m.findings.filter((f) => f.judgement === 'unjudged').map((f) => `| ${c.name} | ${f.file}:${f.line} | ${f.rule} | ${f.severity} | ${cell(f.message.slice(0, 120))} |`));
+const falseAlarms = rows.flatMap(({ c, m }) => m.findings.filter((f) => f.judgement === 'false-alarm').map((f) => `| ${c.name} | ${f.file}:${f.line} | ${f.rule} | ${f.severity} | ${cell(f.reason ?? '')} |`));
+
+let fixLines = ['Not run (--no-fix).'];
+if (fix) {
+  const before = fix.find((f) => f.style === 'before');
+  fixLines = [
+    `Before any fix, ${before.importable} of ${before.total} modules import with Debian's Python (the others need what the stubs cannot give; they are not counted).`,
+    '',
+    '| Style | Files compiled | Compile failures | Modules that imported before | Stop importing after the fix | Fix run errors | Files created |',
+    '|---|---|---|---|---|---|---|',
+    ...fix.filter((f) => f.style !== 'before').map((f) => `| ${f.style} | ${f.files} | ${f.failures.filter((x) => x.kind === 'compile').length} | ${f.modules} | ${f.failures.filter((x) => x.kind === 'import').length} | ${f.failures.filter((x) => x.kind === 'fix').length} | ${f.created.length} |`),
+    '',
+    ...fix.filter((f) => f.style !== 'before' && f.failures.length).flatMap((f) => [
+      `Failures, ${f.style}:`,
+      '',
+      '| Case | Kind | File or module | Error |',
+      '|---|---|---|---|',
+      ...f.failures.map((x) => `| ${x.case} | ${x.kind} | ${cell(x.what)} | ${cell(x.error.slice(0, 200))} |`),
+      '',
+    ]),
+  ];
+}
+
+const generated = [
+  `<!-- generated by npm run accuracy: edit scripts/accuracy.mjs or the labels, not this section -->`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with the code of this commit, in ${seconds} s on this machine.`,
+  '',
+  '### Totals',
+  '',
+  ...summary,
+  '',
+  '### Per case',
+  '',
+  ...table,
+  '',
+  '### Fix checks',
+  '',
+  ...fixLines,
+  '',
+  '### Misses by kind',
+  '',
+  ...(missLines.length ? missLines : ['None.']),
+  '',
+  '### Findings judged false alarms',
+  '',
+  ...(falseAlarms.length ? ['| Case | Line | Rule | Severity | Why |', '|---|---|---|---|---|', ...falseAlarms] : ['None.']),
+  '',
+  '### Unjudged findings',
+  '',
+  'Findings on lines that no label or judgement covers (new rules, or code changed since labelling). Judge them in the',
+  "case's `case.json` (`findings`).",
+  '',
+  ...(unjudged.length ? ['| Case | Line | Rule | Severity | Message |', '|---|---|---|---|---|', ...unjudged] : ['None.']),
+  '<!-- end generated -->',
+];
+
+process.stdout.write(`${summary.join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n`);
+
+if (!noWrite && !only.length) {
+  const doc = join(ROOT, 'docs', 'accuracy.md');
+  const text = readFileSync(doc, 'utf8');
+  const start = text.indexOf('<!-- generated by npm run accuracy');
+  const end = text.indexOf('<!-- end generated -->');
+  if (start < 0 || end < 0) throw new Error('docs/accuracy.md has no generated section markers');
+  const next = text.slice(0, start) + generated.join('\n') + text.slice(end + '<!-- end generated -->'.length);
+  writeFileSync(`${doc}.tmp`, next);
+  renameSync(`${doc}.tmp`, doc);
+  process.stdout.write('docs/accuracy.md updated\n');
+}

@@ -1,0 +1,224 @@
+"""Fix check for the real-port corpus (scripts/accuracy.mjs runs it with Debian's /usr/bin/python3).
+
+usage: python3 port_check.py < JOBS.json, where JOBS is a list of {"tree": DIR, "noStub": [NAME, ...]}.
+
+Prints a JSON list, per job {"compile": {file: error or null}, "imports": {module: error or null}} for every .py
+file under the tree. Each module is imported in a forked child (torch is imported once, before the fork), so the modules do
+not see each other's side effects.
+
+Third-party modules that are not installed here are stubbed by a sys.meta_path finder consulted after the normal
+ones, so a module's own code runs even when its dependencies (transformers, deepspeed, ...) are missing. Never
+stubbed: torch and torch_npu (an unguarded `import torch_npu` must fail on this CPU host, as it would on any host
+without torch_npu), and the NO_STUB names: the modules a fix created (device_utils, ...), so a helper imported from
+the wrong place fails as it would for the user.
+"""
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.metadata  # noqa: F401 - many packages use importlib.metadata after a bare `import importlib`
+import importlib.util  # noqa: F401
+import json
+import os
+import signal
+import sys
+import types
+import warnings
+
+NEVER_STUB = {"torch", "torch_npu", "numpy", "__main__"}
+
+
+class _StubMeta(type):
+    def __getattr__(cls, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _stub_class(name)
+
+    def __getitem__(cls, item):
+        return cls
+
+    def __or__(cls, other):
+        return cls
+
+    def __ror__(cls, other):
+        return cls
+
+    def __lt__(cls, other):
+        return False
+
+    __le__ = __lt__
+
+    def __gt__(cls, other):
+        return True
+
+    __ge__ = __gt__
+
+    def __call__(cls, *args, **kwargs):
+        # Used as a decorator (@stub or @stub(...)): keep the decorated function or class.
+        if len(args) == 1 and not kwargs and (callable(args[0]) or isinstance(args[0], type)) and cls.__name__ != "_Stub":
+            return args[0]
+        return super().__call__()
+
+
+class _Stub(metaclass=_StubMeta):
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _stub_class(name)
+
+    def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and callable(args[0]):
+            return args[0]
+        return _Stub()
+
+    def __getitem__(self, item):
+        return _Stub()
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self):
+        return 0
+
+    def __lt__(self, other):
+        return False
+
+    __le__ = __lt__
+
+    def __gt__(self, other):
+        return True
+
+    __ge__ = __gt__
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _stub_class(name):
+    return _StubMeta(str(name), (_Stub,), {})
+
+
+class _StubModule(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _stub_class(name)
+
+
+class _StubLoader(importlib.abc.Loader):
+    def create_module(self, spec):
+        module = _StubModule(spec.name)
+        module.__path__ = []
+        module.__version__ = "99.0.0"  # version checks take the newest branch
+        module.__all__ = []
+        module.__npu_port_stub__ = True
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+class StubFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, no_stub):
+        self.no_stub = set(no_stub)
+
+    def find_spec(self, fullname, path=None, target=None):
+        parts = fullname.split(".")
+        if parts[0] in NEVER_STUB or parts[-1] in self.no_stub or parts[0] in self.no_stub:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _StubLoader(), is_package=True)
+
+
+def module_name(tree, path):
+    """Dotted name of PATH and the directory it is imported from (the first ancestor without __init__.py)."""
+    d = os.path.dirname(path)
+    parts = [] if os.path.basename(path) == "__init__.py" else [os.path.basename(path)[:-3]]
+    while d != tree and os.path.exists(os.path.join(d, "__init__.py")):
+        parts.insert(0, os.path.basename(d))
+        d = os.path.dirname(d)
+    return ".".join(parts), d
+
+
+def import_in_child(name, timeout=30):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # modules that print on import must not corrupt the JSON on stdout
+        os.dup2(devnull, 2)
+        signal.alarm(timeout)
+        try:
+            importlib.import_module(name)
+            result = None
+        except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
+            result = f"{type(e).__name__}: {e}"[:400]
+        os.write(w, json.dumps(result).encode())
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    while True:
+        b = os.read(r, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        return f"child died (status {status})"
+    return json.loads(b"".join(chunks).decode())
+
+
+def check_tree(tree, no_stub):
+    files = []
+    for dirpath, dirnames, filenames in os.walk(tree):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        files += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
+    out = {"compile": {}, "imports": {}}
+    for f in files:
+        rel = os.path.relpath(f, tree)
+        try:
+            with open(f, "rb") as fh:
+                compile(fh.read(), f, "exec", dont_inherit=True)  # what py_compile does, without writing a .pyc
+            out["compile"][rel] = None
+        except (SyntaxError, ValueError) as e:
+            out["compile"][rel] = f"{type(e).__name__}: {e}"[:400]
+    names = {}
+    for f in files:
+        name, root = module_name(tree, f)
+        if name and os.path.basename(f) != "setup.py":
+            names[name] = root
+    saved_path = list(sys.path)
+    finder = StubFinder(no_stub)
+    sys.meta_path.append(finder)
+    for root in sorted(set(names.values()), key=len, reverse=True):
+        sys.path.insert(0, root)
+    try:
+        for name in sorted(names):
+            out["imports"][name] = import_in_child(name)
+    finally:
+        sys.path[:] = saved_path
+        sys.meta_path.remove(finder)
+    return out
+
+
+def main():
+    """Reads a JSON list of {"tree": DIR, "noStub": [NAME...]} on stdin, prints a JSON list of results."""
+    jobs = json.load(sys.stdin)
+    warnings.simplefilter("ignore")
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    import torch  # noqa: F401 - imported once, before the forks
+
+    sys.dont_write_bytecode = True
+    sys.argv = ["port_check"]
+    results = [check_tree(os.path.abspath(job["tree"]), job.get("noStub", [])) for job in jobs]
+    sys.stdout.write(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
