@@ -7,8 +7,8 @@
 //   - fix checks: `scan --fix` in each style on a temporary copy of every parent tree, then Debian's
 //     /usr/bin/python3 (torch, no torch_npu) compiles every file and imports every module, before and after.
 // Options: --no-fix (skip the fix checks), --no-write (print only), --case NAME (repeatable).
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { ROOT, run } from './bootstrap.mjs';
@@ -41,8 +41,33 @@ function loadCases() {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function scan(dir, extra = []) {
-  const r = spawnSync(process.execPath, [CLI, 'scan', '.', '--format', 'json', ...extra], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
+/** Runs the CLI without blocking, so two can run at once (the machine has two cores). */
+function cli(args, cwd) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [], err = [];
+    p.stdout.on('data', (d) => out.push(d));
+    p.stderr.on('data', (d) => err.push(d));
+    p.on('error', reject);
+    p.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+/** Maps ITEMS through FN with at most N running at once, keeping the order. */
+async function pool(items, n, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  }));
+  return results;
+}
+
+async function scan(dir) {
+  const r = await cli(['scan', '.', '--format', 'json'], dir);
   if (r.status !== 0 && r.status !== 1) throw new Error(`npu-port scan failed in ${dir} (${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout);
 }
@@ -50,9 +75,9 @@ function scan(dir, extra = []) {
 const covers = (f, file, line) => f.file === file && f.line <= line && line <= (f.endLine ?? f.line);
 const serious = (f) => f.severity === 'error' || f.severity === 'warning';
 
-function measure(c) {
+async function measure(c) {
   const parent = join(c.dir, 'parent');
-  const findings = scan(parent).findings;
+  const findings = (await scan(parent)).findings;
   const cuda = c.changedLines.filter((l) => l.label === 'cuda');
   const judged = new Map((c.findings ?? []).map((j) => [`${j.file}:${j.line}:${j.rule}`, j]));
   const changedAt = new Map(c.changedLines.map((l) => [`${l.file}:${l.line}`, l]));
@@ -102,13 +127,13 @@ async function fixChecks(cases) {
   try {
     const variants = [{ style: 'before' }, ...STYLES.map((style) => ({ style }))];
     for (const v of variants) {
-      v.jobs = cases.map((c) => {
+      v.jobs = await pool(cases, 2, async (c) => {
         const dir = join(tmp, v.style, c.name);
         cpSync(join(c.dir, 'parent'), dir, { recursive: true });
         const before = new Set(walk(dir).map((f) => rel(dir, f)));
         let fixError;
         if (v.style !== 'before') {
-          const r = spawnSync(process.execPath, [CLI, 'scan', '.', '--fix', '--style', v.style, '--format', 'json'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
+          const r = await cli(['scan', '.', '--fix', '--style', v.style, '--format', 'json'], dir);
           if (r.status !== 0 && r.status !== 1) fixError = r.stderr.trim().split('\n').pop();
         }
         const created = walk(dir).map((f) => rel(dir, f)).filter((f) => !before.has(f));
@@ -154,7 +179,7 @@ const ratio = (a, b) => (b ? (a / b).toFixed(2) : '-');
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 const cases = loadCases();
-const rows = cases.map((c) => ({ c, m: measure(c) }));
+const rows = await pool(cases, 2, async (c) => ({ c, m: await measure(c) }));
 const fix = noFix ? undefined : await fixChecks(cases);
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 
@@ -176,9 +201,9 @@ const totals = {
 };
 
 const table = [
-  '| Case | Changed lines (cuda/other) | Found | Found at warning+ | Findings (warning+) | False alarms | Redundant at warning+ | Unjudged | grep found | grep hits |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map(({ c, m }) => `| [${c.name}](${c.url}) | ${m.cuda.length}/${c.changedLines.length - m.cuda.length} | ${m.cuda.length - m.misses.length} | ${m.cuda.length - m.missesSerious.length} | ${m.findings.length} (${m.findings.filter(serious).length}) | ${m.findings.filter((f) => serious(f) && f.judgement === 'false-alarm').length} | ${m.findings.filter((f) => serious(f) && f.judgement === 'redundant').length} | ${m.findings.filter((f) => f.judgement === 'unjudged').length} | ${m.grep.found} | ${m.grep.hits} |`),
+  '| Case | Licence | Changed lines (cuda/other) | Found | Found at warning+ | Findings (warning+) | False alarms | Redundant at warning+ | Unjudged | grep found | grep hits |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(({ c, m }) => `| [${c.name}](${c.url}) | ${c.licence} | ${m.cuda.length}/${c.changedLines.length - m.cuda.length} | ${m.cuda.length - m.misses.length} | ${m.cuda.length - m.missesSerious.length} | ${m.findings.length} (${m.findings.filter(serious).length}) | ${m.findings.filter((f) => serious(f) && f.judgement === 'false-alarm').length} | ${m.findings.filter((f) => serious(f) && f.judgement === 'redundant').length} | ${m.findings.filter((f) => f.judgement === 'unjudged').length} | ${m.grep.found} | ${m.grep.hits} |`),
 ];
 const summary = [
   `Cases: ${cases.length} commits in ${totals.repos} repositories; ${totals.cuda} changed lines labelled cuda${totals.unlabelled ? `, ${totals.unlabelled} changed lines not labelled yet` : ''}.`,

@@ -3,8 +3,8 @@
 usage: python3 port_check.py < JOBS.json, where JOBS is a list of {"tree": DIR, "noStub": [NAME, ...]}.
 
 Prints a JSON list, per job {"compile": {file: error or null}, "imports": {module: error or null}} for every .py
-file under the tree. Each module is imported in a forked child (torch is imported once, before the fork), so the modules do
-not see each other's side effects.
+file under the tree. The modules of one tree are imported one after another in a forked child (torch is imported once,
+before the forks), so trees and variants do not see each other's side effects.
 
 Third-party modules that are not installed here are stubbed by a sys.meta_path finder consulted after the normal
 ones, so a module's own code runs even when its dependencies (transformers, deepspeed, ...) are missing. Never
@@ -144,7 +144,16 @@ def module_name(tree, path):
     return ".".join(parts), d
 
 
-def import_in_child(name, timeout=30):
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout("import took too long")
+
+
+def import_all_in_child(names, timeout=30):
+    """Imports NAMES one after another in one forked child; returns {name: error or None}."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -152,13 +161,18 @@ def import_in_child(name, timeout=30):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)  # modules that print on import must not corrupt the JSON on stdout
         os.dup2(devnull, 2)
-        signal.alarm(timeout)
-        try:
-            importlib.import_module(name)
-            result = None
-        except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
-            result = f"{type(e).__name__}: {e}"[:400]
-        os.write(w, json.dumps(result).encode())
+        signal.signal(signal.SIGALRM, _on_alarm)
+        results = {}
+        for name in names:
+            signal.alarm(timeout)
+            try:
+                importlib.import_module(name)
+                results[name] = None
+            except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
+                results[name] = f"{type(e).__name__}: {e}"[:400]
+            finally:
+                signal.alarm(0)
+        os.write(w, json.dumps(results).encode())
         os._exit(0)
     os.close(w)
     chunks = []
@@ -170,7 +184,7 @@ def import_in_child(name, timeout=30):
     os.close(r)
     _, status = os.waitpid(pid, 0)
     if not chunks:
-        return f"child died (status {status})"
+        return {name: f"child died (status {status})" for name in names}
     return json.loads(b"".join(chunks).decode())
 
 
@@ -199,8 +213,7 @@ def check_tree(tree, no_stub):
     for root in sorted(set(names.values()), key=len, reverse=True):
         sys.path.insert(0, root)
     try:
-        for name in sorted(names):
-            out["imports"][name] = import_in_child(name)
+        out["imports"] = import_all_in_child(sorted(names))
     finally:
         sys.path[:] = saved_path
         sys.meta_path.remove(finder)
