@@ -228,6 +228,17 @@ const missLines = [...missKinds.entries()].sort((a, b) => b[1].length - a[1].len
 const unjudged = rows.flatMap(({ c, m }) => m.findings.filter((f) => f.judgement === 'unjudged').map((f) => `| ${c.name} | ${f.file}:${f.line} | ${f.rule} | ${f.severity} | ${cell(f.message.slice(0, 120))} |`));
 const falseAlarms = rows.flatMap(({ c, m }) => m.findings.filter((f) => f.judgement === 'false-alarm').map((f) => `| ${c.name} | ${f.file}:${f.line} | ${f.rule} | ${f.severity} | ${cell(f.reason ?? '')} |`));
 
+/** One row per case, kind and error: the modules of a package fail together when their __init__ does. */
+function groupFailures(failures) {
+  const groups = new Map();
+  for (const x of failures) {
+    const key = `${x.case}\0${x.kind}\0${x.error}`;
+    if (!groups.has(key)) groups.set(key, { case: x.case, kind: x.kind, error: x.error, what: [] });
+    groups.get(key).what.push(x.what);
+  }
+  return [...groups.values()];
+}
+
 let fixLines = ['Not run (--no-fix).'];
 if (fix) {
   const before = fix.find((f) => f.style === 'before');
@@ -241,9 +252,9 @@ if (fix) {
     ...fix.filter((f) => f.style !== 'before' && f.failures.length).flatMap((f) => [
       `Failures, ${f.style}:`,
       '',
-      '| Case | Kind | File or module | Error |',
+      '| Case | Kind | Files or modules | Error |',
       '|---|---|---|---|',
-      ...f.failures.map((x) => `| ${x.case} | ${x.kind} | ${cell(x.what)} | ${cell(x.error.slice(0, 200))} |`),
+      ...groupFailures(f.failures).map((g) => `| ${g.case} | ${g.kind} | ${cell(g.what[0])}${g.what.length > 1 ? ` and ${g.what.length - 1} more` : ''} | ${cell(g.error.slice(0, 200))} |`),
       '',
     ]),
   ];
