@@ -3,8 +3,8 @@
 usage: python3 port_check.py < JOBS.json, where JOBS is a list of {"tree": DIR, "noStub": [NAME, ...]}.
 
 Prints a JSON list, per job {"compile": {file: error or null}, "imports": {module: error or null}} for every .py
-file under the tree. The modules of one tree are imported one after another in a forked child (torch is imported once,
-before the forks), so trees and variants do not see each other's side effects.
+file under the tree. Each module is imported in its own forked child (torch is imported once, before the forks), so
+the modules do not see each other's side effects.
 
 Third-party modules that are not installed here are stubbed by a sys.meta_path finder consulted after the normal
 ones, so a module's own code runs even when its dependencies (transformers, deepspeed, ...) are missing. Never
@@ -152,7 +152,7 @@ def _on_alarm(signum, frame):
     raise _Timeout("import took too long")
 
 
-def import_all_in_child(names, timeout=30):
+def import_all_in_child(names, timeout=60):
     """Imports NAMES one after another in one forked child; returns {name: error or None}."""
     r, w = os.pipe()
     pid = os.fork()
@@ -213,7 +213,9 @@ def check_tree(tree, no_stub):
     for root in sorted(set(names.values()), key=len, reverse=True):
         sys.path.insert(0, root)
     try:
-        out["imports"] = import_all_in_child(sorted(names))
+        # One forked child per module: a module that fails must not change what the next one sees.
+        for name in sorted(names):
+            out["imports"].update(import_all_in_child([name]))
     finally:
         sys.path[:] = saved_path
         sys.meta_path.remove(finder)
