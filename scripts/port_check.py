@@ -27,6 +27,14 @@ import warnings
 NEVER_STUB = {"torch", "torch_npu", "numpy", "__main__"}
 
 
+def _never(self, other):
+    return False
+
+
+def _always(self, other):
+    return True
+
+
 class _StubMeta(type):
     def __getattr__(cls, name):
         if name.startswith("__") and name.endswith("__"):
@@ -42,15 +50,9 @@ class _StubMeta(type):
     def __ror__(cls, other):
         return cls
 
-    def __lt__(cls, other):
-        return False
-
-    __le__ = __lt__
-
-    def __gt__(cls, other):
-        return True
-
-    __ge__ = __gt__
+    # Version comparisons take the newest branch.
+    __lt__ = __le__ = _never
+    __gt__ = __ge__ = _always
 
     def __call__(cls, *args, **kwargs):
         # Used as a decorator (@stub or @stub(...)): keep the decorated function or class.
@@ -82,15 +84,8 @@ class _Stub(metaclass=_StubMeta):
     def __len__(self):
         return 0
 
-    def __lt__(self, other):
-        return False
-
-    __le__ = __lt__
-
-    def __gt__(self, other):
-        return True
-
-    __ge__ = __gt__
+    __lt__ = __le__ = _never
+    __gt__ = __ge__ = _always
 
     def __enter__(self):
         return self
