@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../fs';
 import { analyzePython } from './analyze';
 import { importsTransferToNpu, type ModuleGraph } from './entry';
 import { applyEdits, fixAllEdits, preferredFix } from './fixes/apply';
+import { packageCache, packageDepth } from './fixes/helperPlace';
 import { importLayout, requirementEdits } from './fixes/imports';
 import { TRANSFER_TO_NPU_LINES } from './fixes/kit';
 import { ImportTable } from './symbols';
@@ -44,8 +45,11 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
   const creating = new Set<string>();
   /** Modules whose findings need the import in an entry script: file → those findings. */
   const forEntry = new Map<string, Finding[]>();
+  const isPackage = packageCache();
   for (const { file, text } of files) {
-    const options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
+    let options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
+    // one helper per package tree, imported relatively (fixes/helperPlace.ts)
+    if (options.style === 'deviceManager' && /\.pyi?$/i.test(file)) options = { ...options, packageDepth: packageDepth(file, isPackage) };
     let edits: TextEdit[] = [];
     let fixed: Finding[] = [];
     let relCreates: { path: string; content: string }[] = [];

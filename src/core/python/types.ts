@@ -80,6 +80,11 @@ export interface AnalysisOptions {
   readonly entryScript?: boolean;
   /** An entry script that runs this module imports transfer_to_npu: CUDA calls are redirected at run time. */
   readonly runsUnderTransferToNpu?: boolean;
+  /**
+   * Package levels between the file and the top of its package tree (see fixes/helperPlace.ts): where the
+   * deviceManager helper goes and how the file imports it. 0 or undefined: a script, the helper beside it.
+   */
+  readonly packageDepth?: number;
   /** ONNX target profile for the onnx-export-* rules (`npuPort.onnx.target`); undefined: those rules are off. */
   readonly onnxTarget?: ExportTarget;
 }

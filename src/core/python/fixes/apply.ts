@@ -3,6 +3,7 @@ import { comparePositions, type Range } from '../../position';
 import { ImportTable } from '../symbols';
 import { LineIndex } from '../text';
 import type { AnalysisOptions, FileCreate, Finding, Fix, Requirement, TextEdit } from '../types';
+import { helperPlace } from './helperPlace';
 import { importLayout, requirementEdits } from './imports';
 
 /** Applies non-overlapping edits (ranges refer to `text`); inserts at one position keep their order. */
@@ -56,7 +57,7 @@ export function fixAllEdits(tree: Tree, text: string, findings: readonly Finding
     fixed.push(finding);
   }
   const lines = new LineIndex(text);
-  edits.push(...requirementEdits(mergeIntoRewrittenImport(edits, requires, options.deviceModule), importLayout(tree, new ImportTable(tree, text), lines), lines));
+  edits.push(...requirementEdits(mergeIntoRewrittenImport(edits, requires, helperPlace(options.deviceModule, options.packageDepth).module), importLayout(tree, new ImportTable(tree, text), lines), lines));
   return { edits, createFiles, fixed };
 }
 

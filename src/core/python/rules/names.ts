@@ -3,6 +3,7 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { callArguments, excerpt, isGuard } from '../syntax';
 import type { Fix } from '../types';
+import { dtypeLiterals } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { checkLibraryUse, libraryOf } from './libraries';
 
@@ -196,6 +197,9 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   const value = keyword.childForFieldName('value');
   const q = value ? ctx.imports.qualify(value) : undefined;
   if (!value || (q !== 'torch.bfloat16' && q !== 'torch.float16' && q !== 'torch.half')) return;
-  const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(value, 'DTYPE', [ctx.kit.helper('DTYPE')])] : [];
+  // the other literals of this dtype meet the one replaced here: all become DTYPE together
+  const others = ctx.kit.style === 'deviceManager' ? dtypeLiterals(ctx, q).filter((n) => n.startIndex !== value.startIndex) : [];
+  const title = others.length ? msg('Replace with {0} (and {1} other {2} literals in this file)', 'DTYPE', others.length, q) : msg('Replace with {0}', 'DTYPE');
+  const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.make(title, [value, ...others].map((n) => ctx.kit.replace(n, 'DTYPE')), [ctx.kit.helper('DTYPE')], 'DTYPE')] : [];
   ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
 }
