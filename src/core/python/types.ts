@@ -27,7 +27,8 @@ export interface FileCreate {
  * Fix-all gathers these over all fixes of a file so that each is added once.
  */
 export type Requirement =
-  | { readonly kind: 'import'; readonly module: string }
+  /** `guarded`: inside try / except ImportError, so that the file still imports where the module is missing. */
+  | { readonly kind: 'import'; readonly module: string; readonly guarded?: boolean }
   | { readonly kind: 'from'; readonly module: string; readonly name: string }
   | { readonly kind: 'head'; readonly lines: readonly string[] }
   | { readonly kind: 'statement'; readonly text: string; readonly after: { readonly kind: 'import'; readonly module: string } };
@@ -54,6 +55,12 @@ export interface Fix {
    * (it changes results slightly, or holds only under a condition the analysis cannot check).
    */
   readonly explicitOnly?: boolean;
+  /**
+   * The fix changes what the program or model offers its users (an exported model's dynamic axes, a
+   * command-line option's choices): offered as a quick fix, never applied by fix-all or `scan --fix`,
+   * which count and name the fixes they left out.
+   */
+  readonly changesInterface?: boolean;
 }
 
 export interface Finding {

@@ -34,7 +34,8 @@ export class FixKit {
     return { kind: 'from', module: this.place.module, name };
   }
 
-  readonly torchNpu: Requirement = { kind: 'import', module: 'torch_npu' };
+  /** torch_npu, imported guarded: the fixed file still imports on CUDA and CPU hosts. */
+  readonly torchNpu: Requirement = { kind: 'import', module: 'torch_npu', guarded: true };
 
   replace(target: Span | Range, newText: string): TextEdit {
     return { range: 'startIndex' in target ? rangeOf(target) : target, newText };

@@ -27,6 +27,9 @@ function concatenatedDevice(node: Node): { dev: { interpolated: Node }; expr: No
   return index ? { dev: { interpolated: index }, expr: sum } : undefined;
 }
 
+/** NPU availability that also works where torch_npu is missing (it is imported guarded). */
+export const NPU_AVAILABLE = 'hasattr(torch, "npu") and torch.npu.is_available()';
+
 const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
 const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
 const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
@@ -192,7 +195,10 @@ function reportDevice(ctx: RuleContext, node: Node, expr: Node, dev: { index?: s
   } else if (ctx.kit.style === 'torchNpu') {
     if (expr.id === node.id) fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), [ctx.kit.torchNpu]));
     else {
-      const text = expr.text.replace(node.text, npuLiteral(node)).replace(/\btorch\.cuda\.is_available\b/g, 'torch.npu.is_available');
+      // "cuda" if torch.cuda.is_available() else "cpu": the NPU first, the CUDA and CPU paths kept
+      const text = expr.type === 'conditional_expression'
+        ? `${npuLiteral(node)} if ${NPU_AVAILABLE} else (${expr.text})`
+        : expr.text.replace(node.text, npuLiteral(node));
       fixes.push(ctx.kit.replaceWith(expr, text, [ctx.kit.torchNpu]));
     }
   } else fixes.push(ctx.kit.transfer());
