@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, callOfArgument, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
+import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
 
 /** Values of a CUDA device string: "cuda", "cuda:1", f"cuda:{rank}". */
@@ -30,6 +30,7 @@ function concatenatedDevice(node: Node): { dev: { interpolated: Node }; expr: No
 /** NPU availability that also works where torch_npu is missing (it is imported guarded). */
 export const NPU_AVAILABLE = 'hasattr(torch, "npu") and torch.npu.is_available()';
 
+const CUDA_CHOICES = /choices\s*=\s*[[(][^\])]*["']cuda["']/;
 const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
 const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
 const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
@@ -97,10 +98,12 @@ export function checkString(ctx: RuleContext, node: Node): void {
   }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
     if (ctx.transferToNpu) return;
-    const fixes: Fix[] = [];
+    let fixes: Fix[] = [];
     if (ctx.kit.style === 'deviceManager') fixes.push(ctx.kit.replaceWith(node, 'DEVICE.type', [ctx.kit.helper('DEVICE')]));
     else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), []));
     else fixes.push(ctx.kit.transfer());
+    // an option with choices=["cuda", ...] keeps its default under fix-all (reportChoicesDefault): so do the comparisons
+    if (ctx.kit.style !== 'transferToNpu' && CUDA_CHOICES.test(ctx.text)) fixes = fixes.map((f) => ({ ...f, changesInterface: true }));
     ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, 'warning');
     return;
   }
@@ -142,6 +145,13 @@ function checkDeviceArgument(
     return;
   }
   if (keyword && DEVICE_KEYWORDS.has(keyword)) return reportDevice(ctx, node, expr, dev);
+  if (keyword === 'default' && method === 'add_argument') {
+    const choices = callArguments(call).keywords.get('choices');
+    if (choices && (choices.type === 'list' || choices.type === 'tuple') && choices.namedChildren.some((c) => c?.type === 'string' && stringLiteral(c)?.content === 'cuda')) {
+      if (flowsToDevice(ctx, node, expr)) reportChoicesDefault(ctx, node, expr, dev, choices);
+      return;
+    }
+  }
   // add_argument(..., default="cuda") whose args.<dest> is used as a device; an argument of a function of this file
   checkFlow(ctx, node, expr, dev);
 }
@@ -174,12 +184,34 @@ function checkTorchDevice(ctx: RuleContext, call: Node, node: Node, expr: Node, 
  * but other modules can (a module-level name, an attribute, an argparse option, a function's result).
  */
 function checkFlow(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }): void {
-  if (ctx.transferToNpu) return;
+  if (flowsToDevice(ctx, node, expr)) reportDevice(ctx, node, expr, dev, true);
+}
+
+function flowsToDevice(ctx: RuleContext, node: Node, expr: Node): boolean {
+  if (ctx.transferToNpu) return false;
   ctx.dependsOnFlow(node);
   const value = unparenthesizedParent(expr).node;
-  if (ctx.flow.reaches(value)) return reportDevice(ctx, node, expr, dev, true);
+  if (ctx.flow.reaches(value)) return true;
   const exported = ctx.flow.unreadExport(value);
-  if (exported && DEVICE_NAME.test(exported)) reportDevice(ctx, node, expr, dev, true);
+  return exported !== undefined && DEVICE_NAME.test(exported);
+}
+
+/**
+ * add_argument("--device", default="cuda", choices=["cuda", "cpu"]): the default and the choices change
+ * together (the new default is "npu", "cuda" or "cpu", so "npu" joins the choices), or not at all. That
+ * changes the command line: offered as a quick fix, never applied by fix-all (Fix.changesInterface).
+ */
+function reportChoicesDefault(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, choices: Node): void {
+  const message = msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev));
+  if (ctx.kit.style === 'transferToNpu') return ctx.report(node, 'cuda-device-string', message, [ctx.kit.transfer()]);
+  const cuda = choices.namedChildren.find((c) => c?.type === 'string' && stringLiteral(c)?.content === 'cuda')!;
+  const hasNpu = choices.namedChildren.some((c) => c?.type === 'string' && stringLiteral(c)?.content === 'npu');
+  const quote = cuda.text.endsWith("'") ? "'" : '"';
+  const addNpu = hasNpu ? [] : [{ range: { start: rangeOf(cuda).end, end: rangeOf(cuda).end }, newText: `, ${quote}npu${quote}` }];
+  const replacement = ctx.kit.style === 'deviceManager' ? helperDeviceString(ctx, dev) : { text: npuLiteral(node), requires: [] };
+  const title = hasNpu ? msg('Replace with {0}', replacement.text) : msg('Replace with {0} and add "npu" to the choices (changes the command line)', replacement.text);
+  const fix = ctx.kit.make(title, [ctx.kit.replace(expr, replacement.text), ...addNpu], replacement.requires, replacement.text);
+  ctx.report(node, 'cuda-device-string', message, [hasNpu ? fix : { ...fix, changesInterface: true }]);
 }
 
 /**
