@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { msg } from '../core/l10n';
 import { resolveProfile } from '../core/onnx/targets';
 import { preferredFix } from '../core/python/fixes/apply';
-import { planFixes, writePlans } from '../core/python/fixPlan';
+import { INTERFACE_CHANGES, planFixes, planTotals, writePlans } from '../core/python/fixPlan';
 import { PythonParser } from '../core/python/parser';
 import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf } from '../core/python/rules/onnxExportTarget';
 import { scanWorkspace, type ScanResult } from '../core/python/scan';
@@ -93,9 +93,10 @@ export const scanCommand: CliCommand = {
       const files = await Promise.all(result.reports.map(async (r) => ({ file: r.file, text: await fsp.readFile(r.file, 'utf8') })));
       const plans = planFixes(parser, files, analysis, result.graph && { graph: result.graph, readText: (file) => readFileSync(file, 'utf8') });
       await writePlans(plans, ctx.signal);
-      const fixedCount = plans.reduce((n, p) => n + p.fixed.length, 0);
+      const totals = planTotals(plans);
       const created = plans.flatMap((p) => p.creates.map((c) => displayPath(c.file, ctx.cwd)));
-      ctx.log.warn(ctx.t(msg('Fixed {0} findings in {1} files; created: {2}', fixedCount, plans.length, created.join(', ') || '-')));
+      ctx.log.warn(ctx.t(msg('Fixed {0} findings in {1} files; created: {2}', totals.fixed, totals.files, created.join(', ') || '-')));
+      if (totals.interfaceChanges) ctx.log.warn(ctx.t(INTERFACE_CHANGES(totals.interfaceChanges)));
       result = await scanWorkspace(roots, scanOptions);
     }
     const input = toReportInput(result, ctx.cwd);

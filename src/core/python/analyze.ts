@@ -8,7 +8,7 @@ import { FixKit } from './fixes/kit';
 import { DeviceFlow } from './flow';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
-import { checkName } from './rules/names';
+import { checkName, fixesInGuardedCode } from './rules/names';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
 import { excerpt, rangeOf, type Span } from './syntax';
@@ -88,7 +88,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
       const key = `${rule}:${node.startIndex}:${node.endIndex}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const finding = makeFinding(lines, options, node, rule, message, fixes, severity);
+      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), severity);
       if (finding) findings.push(finding);
     },
   };

@@ -1,9 +1,11 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs';
+import { msg, type Message } from '../l10n';
 import { analyzePython } from './analyze';
 import { importsTransferToNpu, type ModuleGraph } from './entry';
 import { applyEdits, fixAllEdits, preferredFix } from './fixes/apply';
+import { packageCache, packageDepth } from './fixes/helperPlace';
 import { importLayout, requirementEdits } from './fixes/imports';
 import { TRANSFER_TO_NPU_LINES } from './fixes/kit';
 import { ImportTable } from './symbols';
@@ -22,6 +24,21 @@ export interface FilePlan {
   readonly newText: string;
   readonly fixed: readonly Finding[];
   readonly creates: readonly { readonly file: string; readonly content: string }[];
+  /** Findings whose fix changes the program's or model's interface: not applied (a plan may hold only these). */
+  readonly interfaceChanges: readonly Finding[];
+}
+
+/** The note fix-all gives when it left fixes out because they change an interface (Fix.changesInterface). */
+export const INTERFACE_CHANGES = (count: number): Message =>
+  msg('{0} fixes not applied: they change the interface (an exported model\'s dynamic axes, a command-line option\'s choices). Apply them one at a time as quick fixes if you want them.', count);
+
+/** What fix-all did over plans: findings fixed, files changed, fixes left out because they change an interface. */
+export function planTotals(plans: readonly FilePlan[]): { fixed: number; files: number; interfaceChanges: number } {
+  return {
+    fixed: plans.reduce((n, p) => n + p.fixed.length, 0),
+    files: plans.filter((p) => p.fixed.length > 0 || p.edits.length > 0).length,
+    interfaceChanges: plans.reduce((n, p) => n + p.interfaceChanges.length, 0),
+  };
 }
 
 /** What fix-all needs to know about the workspace for the transferToNpu style. */
@@ -44,10 +61,14 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
   const creating = new Set<string>();
   /** Modules whose findings need the import in an entry script: file → those findings. */
   const forEntry = new Map<string, Finding[]>();
+  const isPackage = packageCache();
   for (const { file, text } of files) {
-    const options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
+    let options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
+    // one helper per package tree, imported relatively (fixes/helperPlace.ts)
+    if (options.style === 'deviceManager' && /\.pyi?$/i.test(file)) options = { ...options, packageDepth: packageDepth(file, isPackage) };
     let edits: TextEdit[] = [];
     let fixed: Finding[] = [];
+    let interfaceChanges: readonly Finding[] = [];
     let relCreates: { path: string; content: string }[] = [];
     let newText = text;
     if (/\.pyi?$/i.test(file)) {
@@ -61,6 +82,7 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
       const result = fixSource(parser, text, options);
       newText = result.text;
       fixed = [...result.fixed];
+      interfaceChanges = result.interfaceChanges;
       const entryFixed = result.findings.filter((f) => preferredFix(f, options)?.inEntryScript);
       if (entryFixed.length) forEntry.set(file, entryFixed);
       relCreates = result.createFiles.map((c) => ({ path: c.path, content: c.content }));
@@ -72,12 +94,15 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
       fixed = [...result.fixed];
       relCreates = [...result.createFiles];
     }
-    if (fixed.length === 0) continue;
+    if (fixed.length === 0) {
+      if (interfaceChanges.length) plans.push({ file, edits: [], newText: text, fixed: [], creates: [], interfaceChanges });
+      continue;
+    }
     const creates = relCreates
       .map((c) => ({ file: path.join(path.dirname(file), ...c.path.split('/')), content: c.content }))
       .filter((c) => !existsSync(c.file) && !creating.has(c.file));
     for (const c of creates) creating.add(c.file);
-    plans.push({ file, edits, newText, fixed, creates });
+    plans.push({ file, edits, newText, fixed, creates, interfaceChanges });
   }
   if (forEntry.size && workspace) addEntryImports(parser, plans, forEntry, workspace);
   return plans;
@@ -91,7 +116,7 @@ function addEntryImports(parser: PythonParser, plans: FilePlan[], forEntry: Read
     if (reaching.length === 0) continue;
     for (const e of reaching) entries.add(e);
     const index = plans.findIndex((p) => path.resolve(p.file) === path.resolve(file));
-    if (index === -1) plans.push({ file, edits: [], newText: workspace.readText(file), fixed: findings, creates: [] });
+    if (index === -1) plans.push({ file, edits: [], newText: workspace.readText(file), fixed: findings, creates: [], interfaceChanges: [] });
     else plans[index] = { ...plans[index]!, fixed: [...plans[index]!.fixed, ...findings] };
   }
   for (const entry of [...entries].sort()) {
@@ -102,7 +127,7 @@ function addEntryImports(parser: PythonParser, plans: FilePlan[], forEntry: Read
     const headEdits = transferImportEdits(parser, text);
     const newText = applyEdits(text, headEdits);
     if (plan) plans[index] = { ...plan, edits: plan.edits.length ? plan.edits : headEdits, newText };
-    else plans.push({ file: entry, edits: headEdits, newText, fixed: [], creates: [] });
+    else plans.push({ file: entry, edits: headEdits, newText, fixed: [], creates: [], interfaceChanges: [] });
   }
 }
 

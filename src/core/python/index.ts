@@ -24,6 +24,8 @@ export interface FixedSource {
   readonly createFiles: readonly FileCreate[];
   readonly fixed: readonly Finding[];
   readonly findings: readonly Finding[];
+  /** Findings whose fix would change the program's or model's interface: not applied (Fix.changesInterface). */
+  readonly interfaceChanges: readonly Finding[];
 }
 
 /**
@@ -35,12 +37,14 @@ export function fixSource(parser: PythonParser, text: string, options: AnalysisO
   let first: Finding[] | undefined;
   const fixed: Finding[] = [];
   const createFiles: FileCreate[] = [];
+  let interfaceChanges: Finding[] = [];
   for (let pass = 0; pass < 3; pass++) {
     const tree = parser.parse(current);
     try {
       const findings = analyzePython({ tree, text: current, options });
       first ??= findings;
       const plan = fixAllEdits(tree, current, findings, options);
+      interfaceChanges = plan.interfaceChanges;
       if (plan.fixed.length === 0) break;
       if (pass === 0) fixed.push(...plan.fixed);
       for (const c of plan.createFiles) if (!createFiles.some((x) => x.path === c.path)) createFiles.push(c);
@@ -49,5 +53,5 @@ export function fixSource(parser: PythonParser, text: string, options: AnalysisO
       tree.delete();
     }
   }
-  return { text: current, createFiles, fixed, findings: first ?? [] };
+  return { text: current, createFiles, fixed, findings: first ?? [], interfaceChanges };
 }

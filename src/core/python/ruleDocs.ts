@@ -4,7 +4,7 @@ import { RULES, type RuleId, type RuleInfo } from './catalog';
 /** A short before/after pair per rule (code is the same in every language). */
 /** `styleFree`: the fix is the same in every fix style. */
 const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string; styleFree?: boolean }>> = {
-  'cuda-device-string': { before: 'pipe.to("cuda", torch.bfloat16)\ndevice = "cuda" if torch.cuda.is_available() else "cpu"', after: 'from device_utils import DEVICE, DTYPE\n\npipe.to(DEVICE, DTYPE)\ndevice = DEVICE' },
+  'cuda-device-string': { before: 'pipe.to("cuda", torch.bfloat16)\ndevice = "cuda" if torch.cuda.is_available() else "cpu"', after: 'from device_utils import DEVICE, DTYPE\n\npipe.to(DEVICE, DTYPE)\ndevice = DEVICE.type' },
   'cuda-tensor-method': { before: 'model.cuda()\nif x.is_cuda: ...', after: 'model.to(DEVICE)\nif (x.device.type != "cpu"): ...' },
   'torch-cuda-api': { before: "print(torch.cuda.memory_summary(device='cuda', abbreviated=True))\ntorch.cuda.synchronize()", after: 'print(dm.memory_stats())\ndm.synchronize()' },
   'cuda-generator': { before: 'generator = torch.Generator("cuda").manual_seed(seed)', after: 'generator = dm.create_generator(seed)' },

@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { mayHaveFindings } from './analyze';
 import { ruleInfo } from './catalog';
 import { entryPointModules, ModuleGraph } from './entry';
+import { packageCache, packageDepth } from './fixes/helperPlace';
 import { analyzeSource } from './index';
 import { PythonParser } from './parser';
 import { analyzeRequirements } from './requirements';
@@ -96,7 +97,11 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   const latest = new Map<string, number>();
   let job = 0;
   /** `counts`: this is the file's first analysis (progress counts it). */
+  const isPackage = packageCache();
   const analyzePythonFile = (file: string, text: string, fileOptions: AnalysisOptions, counts: boolean) => {
+    // deviceManager fixes import the helper relatively inside a package (fixes/helperPlace.ts)
+    const depth = fileOptions.style === 'deviceManager' ? packageDepth(file, isPackage) : 0;
+    if (depth > 0) fileOptions = { ...fileOptions, packageDepth: depth };
     const token = ++job;
     latest.set(file, token);
     const key = `${hash(text)}|${fileOptions === options.analysis ? optionsKey : JSON.stringify(fileOptions)}`;

@@ -27,7 +27,8 @@ export interface FileCreate {
  * Fix-all gathers these over all fixes of a file so that each is added once.
  */
 export type Requirement =
-  | { readonly kind: 'import'; readonly module: string }
+  /** `guarded`: inside try / except ImportError, so that the file still imports where the module is missing. */
+  | { readonly kind: 'import'; readonly module: string; readonly guarded?: boolean }
   | { readonly kind: 'from'; readonly module: string; readonly name: string }
   | { readonly kind: 'head'; readonly lines: readonly string[] }
   | { readonly kind: 'statement'; readonly text: string; readonly after: { readonly kind: 'import'; readonly module: string } };
@@ -54,6 +55,12 @@ export interface Fix {
    * (it changes results slightly, or holds only under a condition the analysis cannot check).
    */
   readonly explicitOnly?: boolean;
+  /**
+   * The fix changes what the program or model offers its users (an exported model's dynamic axes, a
+   * command-line option's choices): offered as a quick fix, never applied by fix-all or `scan --fix`,
+   * which count and name the fixes they left out.
+   */
+  readonly changesInterface?: boolean;
 }
 
 export interface Finding {
@@ -80,6 +87,11 @@ export interface AnalysisOptions {
   readonly entryScript?: boolean;
   /** An entry script that runs this module imports transfer_to_npu: CUDA calls are redirected at run time. */
   readonly runsUnderTransferToNpu?: boolean;
+  /**
+   * Package levels between the file and the top of its package tree (see fixes/helperPlace.ts): where the
+   * deviceManager helper goes and how the file imports it. 0 or undefined: a script, the helper beside it.
+   */
+  readonly packageDepth?: number;
   /** ONNX target profile for the onnx-export-* rules (`npuPort.onnx.target`); undefined: those rules are off. */
   readonly onnxTarget?: ExportTarget;
 }

@@ -40,7 +40,7 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
           const action = new vscode.CodeAction(t(fix.title), vscode.CodeActionKind.QuickFix);
           action.diagnostics = [diagnostic];
           // a fix that changes numerics or needs a condition the analysis cannot check is never the auto-fix
-          action.isPreferred = i === 0 && !fix.explicitOnly;
+          action.isPreferred = i === 0 && !fix.explicitOnly && !fix.changesInterface;
           if (fix.inEntryScript) {
             // the import belongs in the entry scripts that run this module: found and edited by the command
             action.command = { command: 'npuPort.addTransferToNpuToEntryScript', title: action.title, arguments: [doc.uri] };
@@ -81,12 +81,14 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
     const edit = new vscode.WorkspaceEdit();
     const live = this.analysis.documentFor(doc.uri);
     let count = 0;
+    let skipped = 0;
     if (live) {
       live.settle(); // a deferred re-parse or partial result over broken code: the whole file, current
       const plan = fixAllEdits(live.syntaxTree, live.text, live.findings, options);
       if (plan.fixed.length === 0) return undefined;
       addToWorkspaceEdit(edit, doc.uri, plan.edits, plan.createFiles);
       count = plan.fixed.length;
+      skipped = plan.interfaceChanges.length;
     } else {
       // requirements*.txt (creates requirements_npu.txt) and pyproject.toml (edited in place)
       const plan = requirementsFixAll(findings, options);
@@ -94,7 +96,10 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
       addToWorkspaceEdit(edit, doc.uri, plan.edits, plan.createFiles);
       count = plan.fixed.length;
     }
-    const action = new vscode.CodeAction(vscode.l10n.t('Fix all NPU porting issues in this file ({0})', count), FIX_ALL_KIND);
+    const title = skipped
+      ? vscode.l10n.t('Fix all NPU porting issues in this file ({0}; {1} not applied: they change the interface)', count, skipped)
+      : vscode.l10n.t('Fix all NPU porting issues in this file ({0})', count);
+    const action = new vscode.CodeAction(title, FIX_ALL_KIND);
     action.edit = edit;
     return action;
   }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { RULES, ruleInfo } from '../../core/python/catalog';
 import { preferredFix } from '../../core/python/fixes/apply';
 import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
-import { planFixes, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
+import { INTERFACE_CHANGES, planFixes, planTotals, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
 import { ruleDocMarkdown } from '../../core/python/ruleDocs';
 import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
 import { migrationReport, type MigrationEntry } from '../../core/report/markdown';
@@ -172,8 +172,9 @@ export class PythonCommands {
       const readText = (file: string) => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText() ?? readFileSync(file, 'utf8');
       plans.push(...planFixes(parser, files, settings.analysis, graph && { graph, readText }));
     }
-    if (plans.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to fix in this workspace.'));
+    const totals = planTotals(plans);
+    if (totals.fixed === 0 && totals.files === 0) {
+      void vscode.window.showInformationMessage(totals.interfaceChanges ? t(INTERFACE_CHANGES(totals.interfaceChanges)) : vscode.l10n.t('Nothing to fix in this workspace.'));
       return false;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -189,8 +190,8 @@ export class PythonCommands {
         const options = readSettings(vscode.Uri.file(plan.file)).analysis;
         this.remember(plan.file, plan.fixed.map((f) => ({ finding: f, replacement: preferredFix(f, options)?.replacement ?? '' })), plan.creates.map((c) => c.file));
       }
-      const count = plans.reduce((n, p) => n + p.fixed.length, 0);
-      void vscode.window.showInformationMessage(vscode.l10n.t('Fixed {0} findings in {1} files. Undo restores them all.', count, plans.length));
+      const fixedMessage = vscode.l10n.t('Fixed {0} findings in {1} files. Undo restores them all.', totals.fixed, totals.files);
+      void vscode.window.showInformationMessage(totals.interfaceChanges ? `${fixedMessage} ${t(INTERFACE_CHANGES(totals.interfaceChanges))}` : fixedMessage);
     }
     return applied;
   }

@@ -55,7 +55,7 @@ test('device = "cuda" if torch.cuda.is_available() else "cpu" is one finding wit
   const findings = await findingsOf('import torch\ndevice = "cuda" if torch.cuda.is_available() else "cpu"\n');
   assert.deepEqual(brief(findings), ['2:10 cuda-device-string']);
   const edit = findings[0]!.fixes[0]!.coreEdits[0]!;
-  assert.deepEqual([edit.range.start, edit.range.end, edit.newText], [{ line: 1, column: 9 }, { line: 1, column: 55 }, 'DEVICE']);
+  assert.deepEqual([edit.range.start, edit.range.end, edit.newText], [{ line: 1, column: 9 }, { line: 1, column: 55 }, 'DEVICE.type'], 'the name keeps holding a string');
 });
 
 test('torch.cuda.is_available() as a guard is info; assigned to a variable it is a warning', async () => {

@@ -3,6 +3,7 @@ import { comparePositions, type Range } from '../../position';
 import { ImportTable } from '../symbols';
 import { LineIndex } from '../text';
 import type { AnalysisOptions, FileCreate, Finding, Fix, Requirement, TextEdit } from '../types';
+import { helperPlace } from './helperPlace';
 import { importLayout, requirementEdits } from './imports';
 
 /** Applies non-overlapping edits (ranges refer to `text`); inserts at one position keep their order. */
@@ -33,21 +34,29 @@ export interface FileFix {
   readonly createFiles: FileCreate[];
   /** Findings whose fix is part of the edits. */
   readonly fixed: Finding[];
+  /** Findings whose preferred fix changes the interface (Fix.changesInterface): left for the user. */
+  readonly interfaceChanges: Finding[];
 }
 
 /**
  * Fix-all for one file as one edit set: each finding's preferred fix, overlapping fixes skipped
- * (a later scan finds what is left), imports and statements added once.
+ * (a later scan finds what is left), imports and statements added once. Fixes that change the program's
+ * or model's interface are left out (`interfaceChanges`).
  */
 export function fixAllEdits(tree: Tree, text: string, findings: readonly Finding[], options: AnalysisOptions): FileFix {
   const edits: TextEdit[] = [];
   const requires: Requirement[] = [];
   const createFiles: FileCreate[] = [];
   const fixed: Finding[] = [];
+  const interfaceChanges: Finding[] = [];
   for (const finding of findings) {
     const fix = preferredFix(finding, options);
     // a fix for the entry script is applied there (fixPlan), not in this module
     if (!fix || fix.inEntryScript) continue;
+    if (fix.changesInterface) {
+      interfaceChanges.push(finding);
+      continue;
+    }
     const fresh = fix.coreEdits.filter((e) => !edits.some((d) => sameEdit(d, e)));
     if (fresh.some((e) => edits.some((d) => overlaps(d.range, e.range)))) continue;
     edits.push(...fresh);
@@ -56,8 +65,8 @@ export function fixAllEdits(tree: Tree, text: string, findings: readonly Finding
     fixed.push(finding);
   }
   const lines = new LineIndex(text);
-  edits.push(...requirementEdits(mergeIntoRewrittenImport(edits, requires, options.deviceModule), importLayout(tree, new ImportTable(tree, text), lines), lines));
-  return { edits, createFiles, fixed };
+  edits.push(...requirementEdits(mergeIntoRewrittenImport(edits, requires, helperPlace(options.deviceModule, options.packageDepth).module), importLayout(tree, new ImportTable(tree, text), lines), lines));
+  return { edits, createFiles, fixed, interfaceChanges };
 }
 
 /**

@@ -80,6 +80,7 @@ export function requirementEdits(requirements: readonly Requirement[], layout: I
   const edits: TextEdit[] = [];
   const fromNames = new Map<string, string[]>();
   const plainImports: string[] = [];
+  const guarded = new Set<string>();
   const heads: string[] = [];
   const statements: { text: string; after: string }[] = [];
   for (const r of requirements) {
@@ -89,6 +90,7 @@ export function requirementEdits(requirements: readonly Requirement[], layout: I
       fromNames.set(r.module, list);
     } else if (r.kind === 'import') {
       if (!plainImports.includes(r.module)) plainImports.push(r.module);
+      if (r.guarded) guarded.add(r.module);
     } else if (r.kind === 'head') {
       for (const l of r.lines) if (!heads.includes(l)) heads.push(l);
     } else {
@@ -105,7 +107,7 @@ export function requirementEdits(requirements: readonly Requirement[], layout: I
   for (const module of plainImports) {
     if (layout.importedModules.has(module)) continue;
     const anchor = module.startsWith('torch_npu') ? layout.afterModule.get('torch') ?? layout.imports : layout.imports;
-    add(anchor, `import ${module}`);
+    add(anchor, guarded.has(module) ? guardedImport(module) : `import ${module}`);
   }
   for (const [module, names] of fromNames) {
     const existing = layout.fromStatements.get(module);
@@ -126,4 +128,9 @@ export function requirementEdits(requirements: readonly Requirement[], layout: I
     edits.push({ range: { start: at, end: at }, newText: (needsBreak ? '\n' : '') + added.join('\n') + '\n' });
   }
   return edits;
+}
+
+/** `import m` that leaves the file importable where m is not installed (torch_npu on a CUDA or CPU host). */
+export function guardedImport(module: string): string {
+  return `try:  # ${module} is only installed on Ascend hosts\n    import ${module}  # noqa: F401\nexcept ImportError:\n    ${module} = None`;
 }

@@ -5,6 +5,7 @@ import { rangeOf, type Span } from '../syntax';
 import type { LineIndex } from '../text';
 import type { AnalysisOptions, FileCreate, Fix, FixStyle, Requirement, TextEdit } from '../types';
 import { deviceHelperSource } from './deviceHelper';
+import { helperPlace, type HelperPlace } from './helperPlace';
 import { requirementEdits, type ImportLayout } from './imports';
 
 export const TRANSFER_TO_NPU_LINES = ['import torch_npu', 'from torch_npu.contrib import transfer_to_npu'] as const;
@@ -17,18 +18,24 @@ export class FixKit {
     readonly options: AnalysisOptions,
     /** The file is an entry script: the transferToNpu import goes here, not in the script that runs it. */
     readonly entryScript = true,
-  ) {}
+  ) {
+    this.place = helperPlace(options.deviceModule, options.packageDepth);
+  }
+
+  /** Where the device helper is for this file and the module name that imports it. */
+  readonly place: HelperPlace;
 
   get style(): FixStyle {
     return this.options.style;
   }
 
-  /** `from <deviceModule> import name`. */
+  /** `from <deviceModule> import name` (relative inside a package). */
   helper(name: string): Requirement {
-    return { kind: 'from', module: this.options.deviceModule, name };
+    return { kind: 'from', module: this.place.module, name };
   }
 
-  readonly torchNpu: Requirement = { kind: 'import', module: 'torch_npu' };
+  /** torch_npu, imported guarded: the fixed file still imports on CUDA and CPU hosts. */
+  readonly torchNpu: Requirement = { kind: 'import', module: 'torch_npu', guarded: true };
 
   replace(target: Span | Range, newText: string): TextEdit {
     return { range: 'startIndex' in target ? rangeOf(target) : target, newText };
@@ -40,8 +47,8 @@ export class FixKit {
   }
 
   make(title: Message, coreEdits: TextEdit[], requires: Requirement[], replacement: string, style: FixStyle | undefined = this.style, createHelper = false): Fix {
-    const createFiles: FileCreate[] = createHelper || requires.some((r) => r.kind === 'from' && r.module === this.options.deviceModule)
-      ? [{ path: `${this.options.deviceModule}.py`, content: deviceHelperSource() }]
+    const createFiles: FileCreate[] = createHelper || requires.some((r) => r.kind === 'from' && r.module === this.place.module)
+      ? [{ path: this.place.path, content: deviceHelperSource() }]
       : [];
     const edits = [...coreEdits, ...requirementEdits(requires, this.layout, this.lines)];
     return { title, edits, coreEdits, requires, createFiles, style, replacement };

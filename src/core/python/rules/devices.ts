@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, callOfArgument, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
+import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
 
 /** Values of a CUDA device string: "cuda", "cuda:1", f"cuda:{rank}". */
@@ -27,6 +27,10 @@ function concatenatedDevice(node: Node): { dev: { interpolated: Node }; expr: No
   return index ? { dev: { interpolated: index }, expr: sum } : undefined;
 }
 
+/** NPU availability that also works where torch_npu is missing (it is imported guarded). */
+export const NPU_AVAILABLE = 'hasattr(torch, "npu") and torch.npu.is_available()';
+
+const CUDA_CHOICES = /choices\s*=\s*[[(][^\])]*["']cuda["']/;
 const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
 const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
 const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
@@ -36,6 +40,20 @@ function helperDevice(ctx: RuleContext, dev: { index?: string; interpolated?: No
   if (dev.interpolated) return { text: `dm.device_for(${dev.interpolated.text})`, requires: [ctx.kit.helper('dm')] };
   if (dev.index !== undefined && dev.index !== '0') return { text: `dm.device_for(${dev.index})`, requires: [ctx.kit.helper('dm')] };
   return { text: 'DEVICE', requires: [ctx.kit.helper('DEVICE')] };
+}
+
+/**
+ * The helper expression for a device string that is stored or passed on (a name, an attribute, a
+ * default, a dictionary value) rather than used as a device right there: it stays a string, so that the
+ * code that reads it keeps working (`device == "cuda"`, `torch.device(device, i)`, f"{device}:{i}",
+ * argparse). "cuda" becomes DEVICE.type ("npu", "cuda" or "cpu"); an indexed device str(dm.device_for(i)).
+ */
+function helperDeviceString(ctx: RuleContext, dev: { index?: string; interpolated?: Node }) {
+  if (dev.interpolated || (dev.index !== undefined && dev.index !== '0')) {
+    const h = helperDevice(ctx, dev);
+    return { text: `str(${h.text})`, requires: h.requires };
+  }
+  return { text: 'DEVICE.type', requires: [ctx.kit.helper('DEVICE')] };
 }
 
 /** "cuda" → "npu" inside the same quotes (keeps the prefix and the index / interpolation). */
@@ -80,10 +98,12 @@ export function checkString(ctx: RuleContext, node: Node): void {
   }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
     if (ctx.transferToNpu) return;
-    const fixes: Fix[] = [];
+    let fixes: Fix[] = [];
     if (ctx.kit.style === 'deviceManager') fixes.push(ctx.kit.replaceWith(node, 'DEVICE.type', [ctx.kit.helper('DEVICE')]));
     else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), []));
     else fixes.push(ctx.kit.transfer());
+    // an option with choices=["cuda", ...] keeps its default under fix-all (reportChoicesDefault): so do the comparisons
+    if (ctx.kit.style !== 'transferToNpu' && CUDA_CHOICES.test(ctx.text)) fixes = fixes.map((f) => ({ ...f, changesInterface: true }));
     ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, 'warning');
     return;
   }
@@ -119,18 +139,43 @@ function checkDeviceArgument(
   }
   if (qualified === 'torch.device' || qualified === 'torch.set_default_device') {
     if (index === 0 || keyword === 'type') {
-      if (qualified === 'torch.device' && expr.id === node.id && ctx.kit.style === 'deviceManager' && callArguments(call).positional.length === 1) {
-        const h = helperDevice(ctx, dev);
-        ctx.report(call, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', node.text), [ctx.kit.replaceWith(call, h.text, h.requires)]);
-        return;
-      }
+      if (qualified === 'torch.device' && ctx.kit.style === 'deviceManager') return checkTorchDevice(ctx, call, node, expr, dev);
       return reportDevice(ctx, node, expr, dev);
     }
     return;
   }
   if (keyword && DEVICE_KEYWORDS.has(keyword)) return reportDevice(ctx, node, expr, dev);
+  if (keyword === 'default' && method === 'add_argument') {
+    const choices = callArguments(call).keywords.get('choices');
+    if (choices && (choices.type === 'list' || choices.type === 'tuple') && choices.namedChildren.some((c) => c?.type === 'string' && stringLiteral(c)?.content === 'cuda')) {
+      if (flowsToDevice(ctx, node, expr)) reportChoicesDefault(ctx, node, expr, dev, choices);
+      return;
+    }
+  }
   // add_argument(..., default="cuda") whose args.<dest> is used as a device; an argument of a function of this file
-  checkFlow(ctx, node, expr, dev, keyword === 'default');
+  checkFlow(ctx, node, expr, dev);
+}
+
+/**
+ * torch.device("cuda"), torch.device("cuda:1"), torch.device("cuda", i), torch.device(type="cuda", index=i)
+ * (deviceManager style). DEVICE is a torch.device, and torch.device(DEVICE, i) is a TypeError: a call
+ * with an index becomes dm.device_for(i); a conditional type argument becomes DEVICE.type (a string).
+ */
+function checkTorchDevice(ctx: RuleContext, call: Node, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }): void {
+  const { positional, keywords } = callArguments(call);
+  const indexArg = positional[1] ?? keywords.get('index');
+  const extra = positional.length > 2 || [...keywords.keys()].some((k) => k !== 'type' && k !== 'index');
+  const message = msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev));
+  if (expr.id === node.id && !extra && !(indexArg && (dev.index !== undefined || dev.interpolated))) {
+    const h = helperDevice(ctx, indexArg ? { interpolated: indexArg } : dev);
+    ctx.report(call, 'cuda-device-string', message, [ctx.kit.replaceWith(call, h.text, h.requires)]);
+    return;
+  }
+  if (indexArg) {
+    ctx.report(node, 'cuda-device-string', message, [ctx.kit.replaceWith(expr, 'DEVICE.type', [ctx.kit.helper('DEVICE')])]);
+    return;
+  }
+  reportDevice(ctx, node, expr, dev);
 }
 
 /**
@@ -138,26 +183,54 @@ function checkDeviceArgument(
  * (see DeviceFlow), or when it is bound, under a device-like name, to something this file never reads
  * but other modules can (a module-level name, an attribute, an argparse option, a function's result).
  */
-function checkFlow(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, asString = false): void {
-  if (ctx.transferToNpu) return;
-  ctx.dependsOnFlow(node);
-  const value = unparenthesizedParent(expr).node;
-  if (ctx.flow.reaches(value)) return reportDevice(ctx, node, expr, dev, asString);
-  const exported = ctx.flow.unreadExport(value);
-  if (exported && DEVICE_NAME.test(exported)) reportDevice(ctx, node, expr, dev, asString);
+function checkFlow(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }): void {
+  if (flowsToDevice(ctx, node, expr)) reportDevice(ctx, node, expr, dev, true);
 }
 
-/** A device string (or the ternary around it) used as a device. */
+function flowsToDevice(ctx: RuleContext, node: Node, expr: Node): boolean {
+  if (ctx.transferToNpu) return false;
+  ctx.dependsOnFlow(node);
+  const value = unparenthesizedParent(expr).node;
+  if (ctx.flow.reaches(value)) return true;
+  const exported = ctx.flow.unreadExport(value);
+  return exported !== undefined && DEVICE_NAME.test(exported);
+}
+
+/**
+ * add_argument("--device", default="cuda", choices=["cuda", "cpu"]): the default and the choices change
+ * together (the new default is "npu", "cuda" or "cpu", so "npu" joins the choices), or not at all. That
+ * changes the command line: offered as a quick fix, never applied by fix-all (Fix.changesInterface).
+ */
+function reportChoicesDefault(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, choices: Node): void {
+  const message = msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev));
+  if (ctx.kit.style === 'transferToNpu') return ctx.report(node, 'cuda-device-string', message, [ctx.kit.transfer()]);
+  const cuda = choices.namedChildren.find((c) => c?.type === 'string' && stringLiteral(c)?.content === 'cuda')!;
+  const hasNpu = choices.namedChildren.some((c) => c?.type === 'string' && stringLiteral(c)?.content === 'npu');
+  const quote = cuda.text.endsWith("'") ? "'" : '"';
+  const addNpu = hasNpu ? [] : [{ range: { start: rangeOf(cuda).end, end: rangeOf(cuda).end }, newText: `, ${quote}npu${quote}` }];
+  const replacement = ctx.kit.style === 'deviceManager' ? helperDeviceString(ctx, dev) : { text: npuLiteral(node), requires: [] };
+  const title = hasNpu ? msg('Replace with {0}', replacement.text) : msg('Replace with {0} and add "npu" to the choices (changes the command line)', replacement.text);
+  const fix = ctx.kit.make(title, [ctx.kit.replace(expr, replacement.text), ...addNpu], replacement.requires, replacement.text);
+  ctx.report(node, 'cuda-device-string', message, [hasNpu ? fix : { ...fix, changesInterface: true }]);
+}
+
+/**
+ * A device string (or the ternary around it) used as a device. `asString`: the value is stored or passed
+ * on, not used right here: the replacement stays a string (helperDeviceString).
+ */
 function reportDevice(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, asString = false): void {
   if (ctx.transferToNpu) return;
   const fixes: Fix[] = [];
   if (ctx.kit.style === 'deviceManager') {
-    const h = helperDevice(ctx, dev);
-    fixes.push(ctx.kit.replaceWith(expr, asString ? `str(${h.text})` : h.text, h.requires));
+    const h = asString ? helperDeviceString(ctx, dev) : helperDevice(ctx, dev);
+    fixes.push(ctx.kit.replaceWith(expr, h.text, h.requires));
   } else if (ctx.kit.style === 'torchNpu') {
     if (expr.id === node.id) fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), [ctx.kit.torchNpu]));
     else {
-      const text = expr.text.replace(node.text, npuLiteral(node)).replace(/\btorch\.cuda\.is_available\b/g, 'torch.npu.is_available');
+      // "cuda" if torch.cuda.is_available() else "cpu": the NPU first, the CUDA and CPU paths kept
+      const text = expr.type === 'conditional_expression'
+        ? `${npuLiteral(node)} if ${NPU_AVAILABLE} else (${expr.text})`
+        : expr.text.replace(node.text, npuLiteral(node));
       fixes.push(ctx.kit.replaceWith(expr, text, [ctx.kit.torchNpu]));
     }
   } else fixes.push(ctx.kit.transfer());
@@ -181,9 +254,10 @@ function checkTo(ctx: RuleContext, call: Node, node: Node, expr: Node, dev: { in
   const dtype = dtypeNode ? ctx.imports.qualify(dtypeNode) : undefined;
   if (ctx.kit.style === 'deviceManager' && dtypeNode && dtype && HALF_DTYPES.has(dtype)) {
     const h = helperDevice(ctx, dev);
+    const others = dtypeLiterals(ctx, dtype).filter((n) => n.startIndex !== dtypeNode.startIndex);
     const both = ctx.kit.make(
-      msg('Replace with {0}', `${h.text}, DTYPE`),
-      [ctx.kit.replace(expr, h.text), ctx.kit.replace(dtypeNode, 'DTYPE')],
+      others.length ? msg('Replace with {0} (and {1} other {2} literals in this file)', `${h.text}, DTYPE`, others.length, dtype) : msg('Replace with {0}', `${h.text}, DTYPE`),
+      [ctx.kit.replace(expr, h.text), ctx.kit.replace(dtypeNode, 'DTYPE'), ...others.map((n) => ctx.kit.replace(n, 'DTYPE'))],
       [...h.requires, ctx.kit.helper('DTYPE')],
       `.to(${h.text}, DTYPE)`,
     );
@@ -192,6 +266,39 @@ function checkTo(ctx: RuleContext, call: Node, node: Node, expr: Node, dev: { in
     return;
   }
   reportDevice(ctx, node, expr, dev);
+}
+
+/**
+ * The dtype literals of a file that meet a dtype the fix replaces by DTYPE: `dtype=torch.bfloat16`,
+ * `torch_dtype=...` and `.to(..., torch.bfloat16)` with the same dtype. They are replaced together, or
+ * tensors made with the literal meet a model in DTYPE ("mat1 and mat2 must have the same dtype").
+ */
+export function dtypeLiterals(ctx: RuleContext, dtype: string): Node[] {
+  const names = dtype === 'torch.float16' || dtype === 'torch.half' ? ['float16', 'half'] : ['bfloat16'];
+  const out: Node[] = [];
+  for (const name of names) {
+    for (let at = ctx.text.indexOf(name); at !== -1; at = ctx.text.indexOf(name, at + name.length)) {
+      const id = ctx.tree.rootNode.descendantForIndex(at, at + name.length);
+      const attr = id?.parent;
+      if (id?.type !== 'identifier' || attr?.type !== 'attribute' || attr.childForFieldName('attribute')?.id !== id.id) continue;
+      const q = ctx.imports.qualify(attr);
+      if (q !== 'torch.float16' && q !== 'torch.half' && q !== 'torch.bfloat16') continue;
+      if ((q === 'torch.bfloat16') !== (dtype === 'torch.bfloat16')) continue;
+      const { parent } = unparenthesizedParent(attr);
+      if (parent?.type === 'keyword_argument') {
+        const key = parent.childForFieldName('name')?.text;
+        // autocast's dtype is a compute precision (CPU autocast takes only bfloat16), not a tensor's dtype
+        const call = parent.parent?.parent;
+        const autocast = call?.type === 'call' && /autocast$/.test(call.childForFieldName('function')?.text ?? '');
+        if ((key === 'dtype' || key === 'torch_dtype') && !autocast) out.push(attr);
+        continue;
+      }
+      const arg = callOfArgument(attr);
+      const fn = arg?.call.childForFieldName('function');
+      if (arg && !arg.keyword && fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'to' && arg.index <= 1) out.push(attr);
+    }
+  }
+  return out.sort((a, b) => a.startIndex - b.startIndex);
 }
 
 function checkGenerator(ctx: RuleContext, call: Node, node: Node): void {

@@ -54,7 +54,7 @@ export function checkLibraryImport(ctx: RuleContext, info: ImportInfo): void {
 function flashImportFixes(ctx: RuleContext, info: ImportInfo): Fix[] {
   if (!info.isFrom || info.names.length === 0 || !info.names.every((n) => FLASH_SHIMS.has(n.name))) return [];
   const names = info.names.map((n) => (n.local === n.name ? n.name : `${n.name} as ${n.local}`)).join(', ');
-  const text = `from ${ctx.kit.options.deviceModule} import ${names}`;
+  const text = `from ${ctx.kit.place.module} import ${names}`;
   const edits = [ctx.kit.replace(info.node, text)];
   const statements = ctx.usesDiffusers
     ? [{ kind: 'statement' as const, text: 'os.environ.setdefault("DIFFUSERS_ATTENTION_TYPE", "vanilla")', after: { kind: 'import' as const, module: 'os' } }]

@@ -1,9 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, excerpt, isGuard } from '../syntax';
+import { callArguments, excerpt, isGuard, type Span } from '../syntax';
 import type { Fix } from '../types';
+import { dtypeLiterals, NPU_AVAILABLE } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
+import { blockingCudaUse, fixesUnderGuards, guardStatement, type FixableCudaUse } from './guards';
 import { checkLibraryUse, libraryOf } from './libraries';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
@@ -96,6 +98,13 @@ function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, quali
     // `"cuda" if torch.cuda.is_available() else "cpu"`: reported once, at the device string.
     const ternary = call.parent?.type === 'conditional_expression' ? call.parent : undefined;
     if (ternary && ternary.namedChildren.some((c) => c?.type === 'string' && /^[rRuU]?["']cuda/.test(c.text))) return;
+    // a guard over CUDA calls the style cannot port stays as it is, with the code under it (guards.ts)
+    const statement = ctx.kit.style === 'transferToNpu' ? undefined : guardStatement(call);
+    const blocking = statement && blockingCudaUse(ctx, statement, cudaUseFixable(ctx));
+    if (blocking) {
+      ctx.report(call, 'torch-cuda-api', msg('{0} as a guard: the accelerator branch never runs on an NPU host; not converted, because the branch uses {1}, which has no NPU counterpart in this fix style', excerpt(call.text, 60), excerpt(blocking, 60)), [], 'info');
+      return;
+    }
     ctx.report(call, 'torch-cuda-api', msg('{0} as a guard: the accelerator branch never runs on an NPU host', excerpt(call.text, 60)), fixesForCudaApi(ctx, top, call, api, parts), 'info');
     return;
   }
@@ -108,11 +117,45 @@ function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, quali
   ctx.report(target, 'torch-cuda-api', message, fixesForCudaApi(ctx, top, call, api, parts), severity);
 }
 
+/** Whether the style has a fix for a torch.cuda use (the same decision as checkCudaApi / checkCudaAmp). */
+function cudaUseFixable(ctx: RuleContext): FixableCudaUse {
+  return (_top, call, qualified) => {
+    const parts = qualified.split('.');
+    if (parts[2] === 'amp') return ctx.kit.style === 'torchNpu' || (call !== undefined && (parts[3] === 'autocast' || parts[3] === 'GradScaler'));
+    if (NO_NPU_COUNTERPART.has(parts[2] ?? '')) return false;
+    if (ctx.kit.style === 'torchNpu') return true;
+    const method = HELPER_METHODS[parts[2] ?? ''];
+    return method !== undefined && call !== undefined && parts.length === 3;
+  };
+}
+
+/** A condition that checks CUDA availability (torch.cuda.is_available(), in any spelling the imports allow). */
+function isCudaGuard(ctx: RuleContext, condition: Node): boolean {
+  const text = condition.text;
+  for (let at = text.indexOf('is_available'); at !== -1; at = text.indexOf('is_available', at + 12)) {
+    let node = ctx.tree.rootNode.descendantForIndex(condition.startIndex + at, condition.startIndex + at + 12);
+    while (node?.parent?.type === 'attribute' && node.parent.childForFieldName('attribute')?.id === node.id) node = node.parent;
+    if (node && ctx.imports.qualify(node) === 'torch.cuda.is_available') return true;
+  }
+  return false;
+}
+
+/**
+ * The fixes of a finding, or none inside a CUDA guard that stays as it is because its branch uses CUDA
+ * calls the style cannot port (see guards.ts). The transferToNpu style redirects every call: not concerned.
+ */
+export function fixesInGuardedCode(ctx: RuleContext, node: Span, fixes: readonly Fix[]): readonly Fix[] {
+  if (ctx.kit.style === 'transferToNpu') return fixes;
+  return fixesUnderGuards(ctx, node, fixes, (c) => isCudaGuard(ctx, c), cudaUseFixable(ctx));
+}
+
 function fixesForCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, api: string, parts: string[]): Fix[] {
   if (ctx.kit.style === 'transferToNpu') return [ctx.kit.transfer()];
   if (ctx.kit.style === 'torchNpu') {
     const npuName = ['torch', 'npu', ...parts.slice(2)].join('.');
     const requires = [{ kind: 'import' as const, module: 'torch' }, ctx.kit.torchNpu];
+    // torch_npu is imported guarded: without it there is no torch.npu, and the check must say False
+    if (api === 'is_available' && call && parts.length === 3) return [ctx.kit.replaceWith(call, `(${NPU_AVAILABLE})`, requires)];
     const args = call?.childForFieldName('arguments');
     if (call && args && /(['"])cuda(:\d+)?\1/.test(args.text)) {
       // memory_summary(device="cuda") → torch.npu.memory_summary(device="npu")
@@ -196,6 +239,9 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   const value = keyword.childForFieldName('value');
   const q = value ? ctx.imports.qualify(value) : undefined;
   if (!value || (q !== 'torch.bfloat16' && q !== 'torch.float16' && q !== 'torch.half')) return;
-  const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(value, 'DTYPE', [ctx.kit.helper('DTYPE')])] : [];
+  // the other literals of this dtype meet the one replaced here: all become DTYPE together
+  const others = ctx.kit.style === 'deviceManager' ? dtypeLiterals(ctx, q).filter((n) => n.startIndex !== value.startIndex) : [];
+  const title = others.length ? msg('Replace with {0} (and {1} other {2} literals in this file)', 'DTYPE', others.length, q) : msg('Replace with {0}', 'DTYPE');
+  const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.make(title, [value, ...others].map((n) => ctx.kit.replace(n, 'DTYPE')), [ctx.kit.helper('DTYPE')], 'DTYPE')] : [];
   ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
 }

@@ -132,7 +132,8 @@ function checkDynamicAxes(ctx: RuleContext, call: Node, target: ExportTarget): v
     const value = keyword ?? (name === 'dynamic_axes' ? positional[DYNAMIC_AXES_POSITION] : undefined);
     if (!value || value.type === 'none' || value.text === 'None' || /^\{\s*\}$/.test(value.text)) continue;
     const argument = keyword ? keyword.parent! : value;
-    const fix = ctx.kit.make(msg('Remove {0} (export with the example input\'s fixed shapes)', name), [removeArgument(ctx, argument)], [], `(${name} removed)`);
+    // the exported model then takes only the example's shapes: never applied by fix-all without asking
+    const fix = { ...ctx.kit.make(msg('Remove {0} (export with the example input\'s fixed shapes; changes the model\'s interface)', name), [removeArgument(ctx, argument)], [], `(${name} removed)`), changesInterface: true };
     if (target.staticShapes === 'required') {
       ctx.report(argument, 'onnx-export-dynamic-axes', msg('{0} makes input dimensions dynamic; {1} needs static shapes', `${name}=${excerpt(value.text, 40)}`, target.name), [fix]);
     } else {

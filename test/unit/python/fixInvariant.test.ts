@@ -1,0 +1,225 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../../src/cli/main';
+import { applyEdits } from '../../../src/core/python/fixes/apply';
+import { analyzeSource, fixSource } from '../../../src/core/python/index';
+import { DEFAULT_OPTIONS, type FixStyle } from '../../../src/core/python/types';
+import { REPO_ROOT } from '../repo';
+import { loadParser, SEED_FIXTURES } from './parser';
+
+// The fix invariant (issue 14): a fixed file imports and runs wherever the original did. Every test
+// here runs the Python before and after the fix with Debian's interpreter (CPU torch 1.13, no torch_npu).
+const PYTHON = '/usr/bin/python3';
+const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const needsTorch = { skip: !hasTorch && 'needs /usr/bin/python3 with torch (apt-get install python3-torch)' };
+const ENV = { ...process.env, PREFERRED_DEVICE: '', PYTHONDONTWRITEBYTECODE: '1' };
+
+function python(args: string[], cwd: string): { status: number | null; out: string } {
+  const r = spawnSync(PYTHON, args, { cwd, env: ENV, encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'npu-port-invariant-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+async function scanFix(dir: string, style: FixStyle = 'deviceManager', extra: string[] = []) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['scan', '--fix', '--style', style, ...extra, '.'], { env: {}, cwd: dir, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), signal: new AbortController().signal });
+  return { code, stdout, stderr };
+}
+
+function pyFiles(dir: string, rel = ''): string[] {
+  return readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+    const name = path.posix.join(rel, e.name);
+    return e.isDirectory() ? pyFiles(dir, name) : e.name.endsWith('.py') ? [name] : [];
+  });
+}
+
+const moduleName = (file: string) => file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
+
+const PACKAGE = {
+  'pkg/__init__.py': '',
+  'pkg/model.py': 'import torch\n\n\ndef build():\n    return torch.nn.Linear(4, 4).cuda()\n',
+  'pkg/sub/__init__.py': 'from .layers import make\n',
+  'pkg/sub/layers.py': 'import torch\n\nDEVICE_NAME = "cuda"\n\n\ndef make():\n    x = torch.zeros(2, 4).to("cuda")\n    torch.cuda.synchronize()\n    return x\n',
+  'pkg/sub/deep/__init__.py': '',
+  'pkg/sub/deep/ops.py': 'import torch\n\n\ndef seed(s):\n    torch.cuda.manual_seed_all(s)\n    return torch.device("cuda", 0)\n',
+  'tools/run.py': 'import torch\n\nif __name__ == "__main__":\n    print(torch.ones(1).to("cuda").sum().item())\n',
+  'train.py': 'import torch\nfrom pkg.model import build\nfrom pkg.sub.layers import make\n\nif __name__ == "__main__":\n    m = build()\n    print(tuple(m(make().to("cuda")).shape))\n',
+};
+
+test('deviceManager fix-all over a package tree: one helper per package, relative imports, every module imports after the fix, scripts run', needsTorch, async () => {
+  const dir = tree(PACKAGE);
+  try {
+    // on this CPU host the CUDA originals import but do not run; record which modules import before
+    const modules = pyFiles(dir).filter((f) => f.startsWith('pkg/')).map(moduleName);
+    const before = modules.filter((m) => python(['-c', `import ${m}`], dir).status === 0);
+    assert.deepEqual(before.sort(), modules.sort(), 'every module imports before the fix');
+    const { stderr } = await scanFix(dir);
+    assert.match(stderr, /Fixed \d+ findings/);
+
+    assert.match(readFileSync(path.join(dir, 'pkg/model.py'), 'utf8'), /^from \.device_utils import DEVICE$/m);
+    assert.match(readFileSync(path.join(dir, 'pkg/sub/layers.py'), 'utf8'), /^from \.\.device_utils import DEVICE, dm$/m);
+    assert.match(readFileSync(path.join(dir, 'pkg/sub/deep/ops.py'), 'utf8'), /^from \.\.\.device_utils import dm$/m);
+    assert.match(readFileSync(path.join(dir, 'train.py'), 'utf8'), /^from device_utils import DEVICE$/m, 'a script outside the package imports the helper beside it');
+    const helpers = pyFiles(dir).filter((f) => path.posix.basename(f) === 'device_utils.py').sort();
+    assert.deepEqual(helpers, ['device_utils.py', 'pkg/device_utils.py', 'tools/device_utils.py'], 'one helper per package tree and per script folder, no copy per package folder');
+    for (const f of pyFiles(dir).filter((p) => p.startsWith('pkg/') && !p.endsWith('device_utils.py'))) assert.doesNotMatch(readFileSync(path.join(dir, f), 'utf8'), /^\s*from device_utils import/m, `${f}: no top-level helper import inside the package`);
+
+    for (const m of before) {
+      const r = python(['-c', `import ${m}`], dir);
+      assert.equal(r.status, 0, `import ${m} after the fix:\n${r.out}`);
+    }
+    const run = python(['-c', 'import pkg.sub.deep.ops as o; print(o.seed(1)); import pkg.sub as s; print(s.make().device)'], dir);
+    assert.equal(run.status, 0, run.out);
+    assert.match(run.out, /^cpu\ncpu\n$/, 'torch.device("cuda", 0) became a valid device (the CPU here)');
+    const train = python(['train.py'], dir);
+    assert.equal(train.status, 0, train.out);
+    assert.match(train.out, /\(2, 4\)/);
+    const tool = python(['tools/run.py'], dir);
+    assert.equal(tool.status, 0, tool.out);
+    assert.match(tool.out, /^1\.0$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('torch.device("cuda", i), torch.device("cuda:0"), torch.device(type="cuda", index=i) and a stored "cuda" give valid devices after the fix', needsTorch, async () => {
+  const parser = await loadParser();
+  const src = [
+    'import torch',
+    'i = 0',
+    'dev = "cuda"',
+    'a = torch.device("cuda", i)',
+    'b = torch.device("cuda:0")',
+    'c = torch.device(type="cuda", index=i)',
+    'd = torch.device("cuda", index=1)',
+    'e = torch.device("cuda" if torch.cuda.is_available() else "cpu", i)',
+    'f = torch.device(dev, i)',
+    'g = torch.zeros(1).to(dev)',
+    'print(a, b, c, d, e, f, g.device, dev == "cuda" or dev in ("cpu", "npu"))',
+    '',
+  ].join('\n');
+  const fixed = fixSource(parser, src, DEFAULT_OPTIONS);
+  assert.doesNotMatch(fixed.text, /torch\.device\(DEVICE,/, 'never torch.device(<a torch.device>, i)');
+  const dir = tree({ 'devices.py': fixed.text, 'device_utils.py': fixed.createFiles[0]!.content });
+  try {
+    const r = python(['devices.py'], dir);
+    assert.equal(r.status, 0, `${fixed.text}\n${r.out}`);
+    assert.equal(r.out.trim(), 'cpu cpu cpu cpu cpu:0 cpu:0 cpu True');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a CUDA guard whose branch uses calls the style cannot port stays as it is, with its branch; a portable guard is converted', needsTorch, async () => {
+  const parser = await loadParser();
+  const blocked = ['def info():', '    if torch.cuda.is_available():', '        major, minor = torch.cuda.get_device_capability()', '        torch.cuda.synchronize()', '        return major', '    return -1'];
+  const portable = ['def seed(s):', '    if torch.cuda.is_available():', '        torch.cuda.manual_seed_all(s)', '    return s'];
+  const src = ['import torch', '', ...blocked, '', ...portable, '', 'print(info(), seed(3))', ''].join('\n');
+  for (const style of ['deviceManager', 'torchNpu'] as FixStyle[]) {
+    const options = { ...DEFAULT_OPTIONS, style };
+    const guard = analyzeSource(parser, src, options).find((f) => f.rule === 'torch-cuda-api' && f.range.start.line === 3);
+    assert.ok(guard, style);
+    assert.deepEqual(guard.fixes, [], `${style}: no fix for the guard`);
+    assert.match(guard.message.args.join(' '), /get_device_capability/, `${style}: the finding names the call that keeps it`);
+    const fixed = fixSource(parser, src, options);
+    assert.ok(fixed.text.includes(blocked.join('\n')), `${style}: the blocked guard and its branch are unchanged:\n${fixed.text}`);
+    assert.ok(!fixed.text.includes(portable.join('\n')), `${style}: the portable guard is converted`);
+    const dir = tree({ 'guards.py': fixed.text, ...(fixed.createFiles[0] ? { 'device_utils.py': fixed.createFiles[0].content } : {}) });
+    try {
+      const r = python(['guards.py'], dir);
+      assert.equal(r.status, 0, `${style}:\n${fixed.text}\n${r.out}`);
+      assert.equal(r.out.trim(), '-1 3');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('argparse default "cuda" with choices: fix-all leaves it and says so; the quick fix changes default and choices together', needsTorch, async () => {
+  const src = 'import argparse\nimport torch\n\np = argparse.ArgumentParser()\np.add_argument("--device", default="cuda", choices=["cuda", "cpu"])\nargs = p.parse_args()\nif args.device not in p._option_string_actions["--device"].choices:\n    raise SystemExit("bad")\nprint(args.device, torch.zeros(1).to(args.device if args.device != "cuda" else "cpu").device)\n';
+  const dir = tree({ 'cli.py': src });
+  try {
+    const { stderr } = await scanFix(dir);
+    assert.match(stderr, /2 fixes not applied: they change the interface/, 'the default and the comparison with "cuda"');
+    assert.equal(readFileSync(path.join(dir, 'cli.py'), 'utf8'), src, 'fix-all changed nothing');
+    const parser = await loadParser();
+    const finding = analyzeSource(parser, src, DEFAULT_OPTIONS).find((f) => f.rule === 'cuda-device-string')!;
+    const fix = finding.fixes[0]!;
+    assert.equal(fix.changesInterface, true);
+    writeFileSync(path.join(dir, 'cli.py'), applyEdits(src, fix.edits));
+    writeFileSync(path.join(dir, 'device_utils.py'), fix.createFiles[0]!.content);
+    assert.match(readFileSync(path.join(dir, 'cli.py'), 'utf8'), /default=DEVICE\.type, choices=\["cuda", "npu", "cpu"\]/);
+    const own = python(['cli.py'], dir);
+    assert.equal(own.status, 0, own.out);
+    assert.match(own.out, /^cpu cpu$/m, 'the program accepts its own default');
+    assert.equal(python(['cli.py', '--device', 'npu'], dir).out.includes('invalid choice'), false, '"npu" is a choice');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('torchNpu style: torch_npu imported guarded; the fixed script imports and runs where torch_npu is missing', needsTorch, async () => {
+  const src = 'import torch\n\ndevice = "cuda" if torch.cuda.is_available() else "cpu"\nif torch.cuda.is_available():\n    torch.cuda.manual_seed_all(0)\nprint(torch.zeros(1, device=device).device)\n';
+  const dir = tree({ 'script.py': src });
+  try {
+    await scanFix(dir, 'torchNpu');
+    const text = readFileSync(path.join(dir, 'script.py'), 'utf8');
+    assert.match(text, /^try:.*\n    import torch_npu  # noqa: F401\nexcept ImportError:\n/m);
+    assert.match(text, /else \("cuda" if torch\.cuda\.is_available\(\) else "cpu"\)/, 'the CUDA and CPU paths are kept');
+    const r = python(['script.py'], dir);
+    assert.equal(r.status, 0, `${text}\n${r.out}`);
+    assert.equal(r.out.trim(), 'cpu');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a multi-backend dispatch keeps its CUDA branch in every style', async () => {
+  const parser = await loadParser();
+  const src = 'import torch\n\ndef sync(device):\n    if device == "cuda":\n        torch.cuda.synchronize()\n    elif device == "npu":\n        torch.npu.synchronize()\n    return device\n';
+  for (const style of ['deviceManager', 'torchNpu'] as FixStyle[]) {
+    assert.equal(fixSource(parser, src, { ...DEFAULT_OPTIONS, style }).text, src, style);
+  }
+});
+
+test('onnx-export-dynamic-axes: a quick fix that fix-all does not apply, and says so', async () => {
+  const src = 'import torch\nmodel = torch.nn.Linear(2, 2)\ntorch.onnx.export(model, torch.zeros(1, 2), "m.onnx", dynamic_axes={"x": {0: "b"}}, opset_version=17)\n';
+  const dir = tree({ 'export.py': src });
+  try {
+    const { stderr } = await scanFix(dir); // the default target (Ascend): information with a fix
+    assert.match(stderr, /1 fixes not applied: they change the interface/);
+    assert.equal(readFileSync(path.join(dir, 'export.py'), 'utf8'), src);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('examples/inference.py: Fix All gives a script that runs on CPU torch', needsTorch, async () => {
+  const parser = await loadParser();
+  const src = readFileSync(path.join(REPO_ROOT, 'examples/inference.py'), 'utf8');
+  const fixed = fixSource(parser, src, DEFAULT_OPTIONS);
+  assert.doesNotMatch(fixed.text, /torch\.bfloat16/, 'every bf16 literal that meets the model became DTYPE');
+  const dir = tree({ 'inference.py': fixed.text, 'device_utils.py': fixed.createFiles[0]!.content });
+  try {
+    cpSync(path.join(SEED_FIXTURES, 'safetensors'), path.join(dir, 'safetensors'), { recursive: true }); // the stub the seed tests use
+    execFileSync(PYTHON, ['-c', 'import torch; from safetensors.torch import save_file; save_file({"w": torch.zeros(4)}, "lora.safetensors")'], { cwd: dir });
+    const r = python(['inference.py'], dir);
+    assert.equal(r.status, 0, `${fixed.text}\n${r.out}`);
+    assert.match(r.out, /torch\.Size\(\[1, 64\]\) 1/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
