@@ -17,7 +17,7 @@ const commands = [
 const settings = [
   '| Setting | Default | Description |',
   '|---|---|---|',
-  ...Object.entries(manifest.contributes.configuration.properties).map(
+  ...[manifest.contributes.configuration].flat().flatMap((section) => Object.entries(section.properties)).map(
     ([key, p]) => `| \`${key}\` | \`${JSON.stringify(p.default)}\` | ${text(p.markdownDescription ?? p.description)}${p.enum ? ` Values: ${p.enum.map((v) => `\`${v}\``).join(', ')}.` : ''} |`,
   ),
 ].join('\n');

@@ -32,8 +32,10 @@ function counts(text) {
 }
 
 const node = process.execPath;
+/** A unit test that hangs (a wait that never ends) fails after this instead of hanging the run. */
+const UNIT_TEST_TIMEOUT_MS = 300_000;
 const commands = {
-  unit: [node, ['--test', '--test-reporter=spec', join(ROOT, 'out', 'test', 'unit')]],
+  unit: [node, ['--test', `--test-timeout=${UNIT_TEST_TIMEOUT_MS}`, '--test-reporter=spec', join(ROOT, 'out', 'test', 'unit')]],
   integration: [node, [join(ROOT, 'out', 'test', 'harness', 'runIntegration.js')]],
   e2e: [node, [join(ROOT, 'out', 'test', 'e2e', 'run.js')]],
   package: [node, [join(ROOT, 'scripts', 'test-package.mjs')]],

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { msg } from '../core/l10n';
 import { compareOutputs, STRICT_TOLERANCE, type Tolerance } from '../core/onnx/run/compare';
-import { readNpyValues } from '../core/onnx/run/files';
 import type { CliCommand } from './commands';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { readNpyInput } from './errors';
 import { parseCommandArgs } from './main';
 
 function help(ctx: CliContext): string {
@@ -12,7 +12,7 @@ function help(ctx: CliContext): string {
     '',
     ctx.t(msg('REFERENCE and CANDIDATE are .npy files or folders of them (e.g. CPU outputs of "npu-port onnx run" and outputs pulled back from the NPU); files are matched by name.')),
     ctx.t(msg('Each tensor: max and mean abs error, cosine similarity, and for masks (names containing "mask", or --mask) the IoU after thresholding.')),
-    ctx.t(msg('Exit codes: 0 all within tolerance, 1 some differ, 2 error.')),
+    ctx.t(msg('Exit codes: 0 all within tolerance, 1 some differ, 2 usage or input error.')),
     '',
   ].join('\n');
 }
@@ -47,8 +47,8 @@ export const compareCommand: CliCommand = {
       minCosine: number(values, 'min-cosine', 0.999), minIou: number(values, 'min-iou', 0.95),
     };
     const [a, b] = positionals.map((p) => path.resolve(ctx.cwd, p)) as [string, string];
-    const reference = await readNpyValues(a);
-    const candidate = await readNpyValues(b);
+    const reference = await readNpyInput(ctx, positionals[0]!);
+    const candidate = await readNpyInput(ctx, positionals[1]!);
     // Two single files compare with each other whatever their names.
     if (Object.keys(reference).length === 1 && Object.keys(candidate).length === 1 && a.endsWith('.npy') && b.endsWith('.npy')) {
       const name = Object.keys(reference)[0]!;

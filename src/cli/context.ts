@@ -1,4 +1,4 @@
-import { formatMessage, resolveLocale, type L10nBundle, type Locale, type Message } from '../core/l10n';
+import { formatMessage, msg, resolveLocale, type L10nBundle, type Locale, type Message } from '../core/l10n';
 import type { Logger } from '../core/log';
 import zhCn from '../../l10n/bundle.l10n.zh-cn.json';
 
@@ -12,6 +12,8 @@ export interface CliContext {
   out(text: string): void;
   /** stderr: diagnostics and progress. */
   readonly log: Logger;
+  /** stderr: a line for the person running the command that is neither a warning nor an error (a summary, the default chosen). */
+  note(text: string): void;
   /** Renders a core message in the CLI's language. */
   t(message: Message): string;
   readonly signal: AbortSignal;
@@ -21,10 +23,13 @@ export interface CliContext {
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
+/** How every command's help states them. */
+export const EXIT_CODES = msg('Exit codes: 0 nothing found, 1 findings, 2 usage or input error (a missing, unreadable or invalid file).');
 
+/** A usage or input error (exit 2): `detail` is the user's message; `cause` the technical detail shown with --verbose. */
 export class UsageError extends Error {
-  constructor(readonly detail: Message) {
-    super(formatMessage(detail));
+  constructor(readonly detail: Message, options?: { cause?: unknown }) {
+    super(formatMessage(detail), options);
   }
 }
 
@@ -56,6 +61,7 @@ export function createContext(options: {
       warn: line('warning'),
       error: line('error'),
     },
+    note: (text) => options.stderr(`${text}\n`),
     t: (message) => formatMessage(message, bundle),
     signal: options.signal,
   };

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { errorText, isNpuPortError } from '../core/errors';
+import { errorText } from '../core/errors';
 import { msg } from '../core/l10n';
-import { createContext, EXIT_ERROR, UsageError, type CliContext } from './context';
+import { createContext, EXIT_CODES, EXIT_ERROR, UsageError, type CliContext } from './context';
 import { commands } from './commands';
+import { describeError } from './errors';
 
 declare const NPU_PORT_VERSION: string;
 
@@ -14,6 +15,10 @@ function helpText(ctx: CliContext): string {
     ...commands.map((c) => `  ${c.name.padEnd(10)} ${ctx.t(c.summary)}`),
     '',
     ctx.t(msg('Run "npu-port <command> --help" for the options of a command.')),
+    `  --lang en|zh-cn  ${ctx.t(msg('language of the output (default: from LC_ALL, LC_MESSAGES, LANG)'))}`,
+    `  --verbose, -v    ${ctx.t(msg('log progress, and show the technical detail and stack trace of an error'))}`,
+    '',
+    ctx.t(EXIT_CODES),
   ];
   return lines.join('\n') + '\n';
 }
@@ -53,20 +58,9 @@ export async function main(
   try {
     return await command.run(ctx, rest);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`${ctx.t(msg('error'))}: ${ctx.t(error.detail)}\n`);
-      return EXIT_ERROR;
-    }
-    if (isNpuPortError(error)) {
-      io.stderr(`${ctx.t(msg('error'))}: ${ctx.t(error.detail)}\n`);
-      return EXIT_ERROR;
-    }
-    if (error instanceof Error && error.name === 'AbortError') {
-      io.stderr(ctx.t(msg('Cancelled.')) + '\n');
-      return EXIT_ERROR;
-    }
-    io.stderr(`${ctx.t(msg('Internal error: {0}', error instanceof Error ? (error.stack ?? error.message) : String(error)))}\n`);
-    return EXIT_ERROR;
+    const { text, code } = describeError(ctx, error, verbose);
+    io.stderr(text);
+    return code;
   }
 }
 

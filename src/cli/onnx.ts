@@ -4,12 +4,14 @@ import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/check';
 import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, type FailKind } from '../core/onnx/check-report';
-import { openModel } from '../core/onnx/decode';
+import { DEFAULT_EXPORT_TARGET_ID } from '../core/python/rules/onnxExportTarget';
 import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
 import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
 import { printModelText } from '../core/onnx/text';
 import type { CliCommand } from './commands';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { EXIT_CODES, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { openInputModel } from './errors';
+import { bytesText, displayWidth, padEndDisplay } from './format';
 import { parseCommandArgs } from './main';
 import { runTransformSubcommand, transformUsage } from './onnxTransform';
 
@@ -20,7 +22,7 @@ function usage(ctx: CliContext): string {
     ctx.t(msg('Usage: npu-port onnx <subcommand> [options]')),
     '',
     `  info MODEL [--format text|json]            ${ctx.t(msg('IR, opsets, inputs and outputs, op histogram, parameters, dynamic dims, external data'))}`,
-    `  check MODEL --target ID[@VERSION] [--profile FILE] [--format text|json|sarif] [--all] [--fail-on KINDS]`,
+    `  check MODEL [--target ID[@VERSION]] [--profile FILE] [--format text|json|sarif] [--all] [--fail-on KINDS]`,
     `                                             ${ctx.t(msg('node-by-node support on an NPU target (ID@VERSION: facts of that toolkit release, e.g. ascend310p@8.5)'))}`,
     `                                             ${ctx.t(msg('--fail-on unsupported|unverified|dynamic (comma list, default unsupported): exit 1 when a finding of those kinds is present, 0 otherwise, 2 usage error'))}`,
     `  text MODEL [--max-values N|all] [--no-node-names]`,
@@ -28,6 +30,8 @@ function usage(ctx: CliContext): string {
     `  targets [--format text|json]               ${ctx.t(msg('built-in targets and .npu-port/profiles/*.json, with their sources'))}`,
     `  whitelist --name NAME MODEL... [-o FILE]  ${ctx.t(msg('a whitelist profile from models that compiled: the op types they use'))}`,
     transformUsage(ctx),
+    ctx.t(EXIT_CODES),
+    '',
   ].join('\n');
 }
 
@@ -68,7 +72,7 @@ async function info(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
   const format = formatOption(values.format, ['text', 'json']);
   const file = modelArgument(positionals);
-  const model = await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal });
+  const model = await openInputModel(ctx, file);
   const summary = summarizeModel(model);
   if (format === 'json') {
     ctx.out(JSON.stringify({ version: 1, model: file, ...summary, externalData: summary.externalData.map((e) => ({ ...e, problem: e.problem ? ctx.t(e.problem) : undefined })) }, null, 2) + '\n');
@@ -76,18 +80,6 @@ async function info(ctx: CliContext, args: string[]): Promise<number> {
     ctx.out(infoText(ctx, file, summary));
   }
   return EXIT_OK;
-}
-
-function bytesText(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
 function infoText(ctx: CliContext, file: string, s: ModelSummary): string {
@@ -101,8 +93,8 @@ function infoText(ctx: CliContext, file: string, s: ModelSummary): string {
     [msg('Dynamic dims'), s.dynamicDims.length ? s.dynamicDims.join(', ') : '-'],
   ];
   const label = (m: Message) => ctx.t(m);
-  const width = Math.max(...rows.map(([k]) => label(k).length), label(msg('Inputs')).length, label(msg('External data')).length) + 2;
-  const lines = rows.map(([k, v]) => `${label(k).padEnd(width)}${v}`);
+  const width = Math.max(...rows.map(([k]) => displayWidth(label(k)))) + 2;
+  const lines = rows.map(([k, v]) => `${padEndDisplay(label(k), width)}${v}`);
   lines.push(label(msg('Inputs')));
   for (const v of s.inputs) lines.push(`  ${v.name}: ${v.type}`);
   lines.push(label(msg('Outputs')));
@@ -128,14 +120,15 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
   const failOn: readonly FailKind[] = typeof values['fail-on'] === 'string' ? parseFailOn(values['fail-on']) ?? [] : DEFAULT_FAIL_ON;
   if (!failOn.length) throw new UsageError(msg('Unknown --fail-on "{0}": use {1}, or several separated by commas.', String(values['fail-on']), FAIL_KINDS.join(', ')));
   const file = modelArgument(positionals);
-  if (!values.target && !values.profile) throw new UsageError(msg('Give a target: --target ID (see "npu-port onnx targets") or --profile FILE.'));
+  const model = await openInputModel(ctx, file);
+  const target = typeof values.target === 'string' ? values.target : typeof values.profile === 'string' ? undefined : DEFAULT_EXPORT_TARGET_ID;
+  if (target !== undefined && values.target === undefined) ctx.note(ctx.t(msg('No --target given: checking against {0}, the default (see "npu-port onnx targets").', target)));
   const profile = await resolveProfile({
-    ...(typeof values.target === 'string' ? { target: values.target } : {}),
+    ...(target !== undefined ? { target } : {}),
     ...(typeof values.profile === 'string' ? { profileFile: values.profile } : {}),
     workspace: ctx.cwd,
   });
   const absolute = path.resolve(ctx.cwd, file);
-  const model = await openModel(absolute, { signal: ctx.signal });
   const result = checkModel(model, profile, { signal: ctx.signal });
   if (format === 'json') ctx.out(JSON.stringify(checkToJson(result, file, ctx.t, failOn), null, 2) + '\n');
   else if (format === 'sarif') ctx.out(JSON.stringify(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn), null, 2) + '\n');
@@ -195,7 +188,7 @@ async function text(ctx: CliContext, args: string[]): Promise<number> {
   const raw = values['max-values'];
   const maxValues = raw === undefined ? 16 : raw === 'all' ? Infinity : Number(raw);
   if (!(maxValues >= 0)) throw new UsageError(msg('--max-values takes a number of elements or "all".'));
-  const model = await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal });
+  const model = await openInputModel(ctx, file);
   ctx.out(await printModelText(model, { maxValues, nodeNames: values['no-node-names'] !== true, signal: ctx.signal }));
   return EXIT_OK;
 }
@@ -205,7 +198,7 @@ async function whitelist(ctx: CliContext, args: string[]): Promise<number> {
   if (typeof values.name !== 'string' || !values.name.trim()) throw new UsageError(msg('Give the profile a name: --name NAME.'));
   if (!positionals.length) throw new UsageError(msg('Give the models that compiled.'));
   const models = [];
-  for (const file of positionals) models.push(await openModel(path.resolve(ctx.cwd, file), { signal: ctx.signal }));
+  for (const file of positionals) models.push(await openInputModel(ctx, file));
   const profile = whitelistFromModels(values.name.trim(), models, typeof values.description === 'string' ? values.description : undefined);
   const text = JSON.stringify(profile, null, 2) + '\n';
   if (typeof values.output === 'string') {

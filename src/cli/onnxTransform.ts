@@ -7,7 +7,6 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
-import { openModel } from '../core/onnx/decode';
 import type { Model, ValueType } from '../core/onnx/model';
 import { benchmarkModel } from '../core/benchmark/cpu';
 import { STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
@@ -25,6 +24,7 @@ import { bisectCompile, bisectSummary, whitelistProfileJson, type CompileRecordE
 import { commandCompiler } from '../core/onnx/transform/commandCompiler';
 import { extractPart } from '../core/operations/extractPart';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { openInputModel } from './errors';
 import { parseCommandArgs } from './main';
 
 export const TRANSFORM_SUBCOMMANDS = ['extract', 'split', 'rewrite', 'run', 'bisect'] as const;
@@ -185,7 +185,7 @@ async function extract(ctx: CliContext, args: string[]): Promise<number> {
   if (values.module === undefined && to.length === 0) throw new UsageError(msg('Say what to extract: --module PREFIX, or --to TENSOR (with --from TENSOR for the cut).'));
   if (values.module !== undefined && (from.length || to.length)) throw new UsageError(msg('Use either --module or --from/--to, not both.'));
   const out = path.resolve(ctx.cwd, values.output);
-  const model = await openModel(file, { signal: ctx.signal });
+  const model = await openInputModel(ctx, positionals[0]!);
   const { extracted: part, bytes, reproduction: comparisons } = await extractPart({
     model, part: values.module !== undefined ? { module: values.module } : { from, to },
     inputs: await givenInputs(ctx, model, common), random: common.random, verify: !values['no-verify'], signal: ctx.signal,
@@ -228,7 +228,7 @@ async function split(ctx: CliContext, args: string[]): Promise<number> {
   if (typeof values.output !== 'string') throw new UsageError(msg('Give the output folder with -o DIR.'));
   const depth = values.depth === undefined ? 1 : Number(values.depth);
   const dir = path.resolve(ctx.cwd, values.output);
-  const model = await openModel(file, { signal: ctx.signal });
+  const model = await openInputModel(ctx, positionals[0]!);
   const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
   const parts = await splitByModule(model, depth, { inputs: feeds, signal: ctx.signal });
   await fsp.mkdir(dir, { recursive: true });
@@ -318,7 +318,7 @@ async function rewrite(ctx: CliContext, args: string[]): Promise<number> {
   if (Object.keys(common.inputShapes).length || Object.keys(common.dims).length) ids.add('fix-input-shapes');
   const rules = REWRITE_RULES.filter((r) => ids.has(r.id));
   const out = path.resolve(ctx.cwd, values.output);
-  const model = await openModel(file, { signal: ctx.signal });
+  const model = await openInputModel(ctx, positionals[0]!);
   const nodes = values.node;
   const missing = nodes?.find((name) => !model.graph.nodes.some((n) => n.name === name));
   if (missing !== undefined) throw new UsageError(msg('The model has no node named {0}.', `"${missing}"`));
@@ -380,7 +380,7 @@ async function run(ctx: CliContext, args: string[]): Promise<number> {
   const file = oneModel(ctx, positionals);
   const iterations = positiveInt(values.iterations, 'iterations', 10, 1);
   const warmup = positiveInt(values.warmup, 'warmup', 3, 0);
-  const model = await openModel(file, { signal: ctx.signal });
+  const model = await openInputModel(ctx, positionals[0]!);
   const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
   const result = await benchmarkModel(file, feeds, { iterations, warmup, signal: ctx.signal });
   const outDir = path.resolve(ctx.cwd, typeof values.outputs === 'string' ? values.outputs : `${path.basename(file, '.onnx')}.outputs`);
@@ -433,7 +433,7 @@ async function bisect(ctx: CliContext, args: string[]): Promise<number> {
     ctx.log.info(ctx.t(msg('Resuming: {0} compiles recorded in {1}.', record.length, relative(ctx, recordFile))));
   } catch { /* no record yet */ }
   await fsp.mkdir(path.dirname(recordFile), { recursive: true });
-  const model = await openModel(file, { signal: ctx.signal });
+  const model = await openInputModel(ctx, positionals[0]!);
   const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
   const all = [...record];
   const result = await bisectCompile(model, commandCompiler(values['compile-cmd'], { cwd: ctx.cwd }), {

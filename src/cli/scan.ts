@@ -12,7 +12,8 @@ import { scanJson } from '../core/report/json';
 import { scanSarif } from '../core/report/sarif';
 import { coarseSeverity, displayPath, type ScanReportInput } from '../core/report/scanResults';
 import type { CliCommand } from './commands';
-import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { EXIT_CODES, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
+import { scanInputPath } from './errors';
 import { parseCommandArgs } from './main';
 
 declare const NPU_PORT_VERSION: string;
@@ -43,7 +44,7 @@ function help(ctx: CliContext): string {
     `  --max-file-size-kb N       ${ctx.t(msg('skip larger files (default 2048)'))}`,
     `  --exclude GLOB             ${ctx.t(msg('leave out matching paths (repeatable); .gitignore is respected'))}`,
     '',
-    ctx.t(msg('Exit codes: 0 no findings, 1 findings, 2 error.')),
+    ctx.t(EXIT_CODES),
     '',
   ].join('\n');
 }
@@ -74,7 +75,8 @@ export const scanCommand: CliCommand = {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(deviceModule)) throw new UsageError(msg('"{0}" is not a Python module name.', deviceModule));
     const maxKB = Number(values['max-file-size-kb']);
     if (!Number.isFinite(maxKB) || maxKB <= 0) throw new UsageError(msg('--max-file-size-kb needs a positive number.'));
-    const roots = (positionals.length ? positionals : ['.']).map((p) => path.resolve(ctx.cwd, p));
+    const roots: string[] = [];
+    for (const given of positionals.length ? positionals : ['.']) roots.push(await scanInputPath(ctx, given));
     const profile = await targetProfile(values.target as string, ctx.cwd, roots);
     const analysis: AnalysisOptions = { style: style as FixStyle, deviceModule, onnxTarget: exportTargetOf(profile) };
     const scanOptions = {
@@ -95,7 +97,7 @@ export const scanCommand: CliCommand = {
       await writePlans(plans, ctx.signal);
       const totals = planTotals(plans);
       const created = plans.flatMap((p) => p.creates.map((c) => displayPath(c.file, ctx.cwd)));
-      ctx.log.warn(ctx.t(msg('Fixed {0} findings in {1} files; created: {2}', totals.fixed, totals.files, created.join(', ') || '-')));
+      ctx.note(ctx.t(msg('Fixed {0} findings in {1} files; created: {2}', totals.fixed, totals.files, created.join(', ') || '-')));
       if (totals.interfaceChanges) ctx.log.warn(ctx.t(INTERFACE_CHANGES(totals.interfaceChanges)));
       result = await scanWorkspace(roots, scanOptions);
     }
@@ -107,7 +109,7 @@ export const scanCommand: CliCommand = {
       for (const { file, finding } of input.findings) {
         ctx.out(`${file}:${finding.range.start.line + 1}:${finding.range.start.column + 1}: ${coarseSeverity(finding.severity)} [${finding.rule}] ${ctx.t(finding.message)}\n`);
       }
-      for (const p of input.problems) ctx.log.warn(`${p.file}: ${ctx.t(p.message)}`);
+      for (const [k, p] of input.problems.entries()) (result.problems[k]!.kind === 'error' ? ctx.log.error : ctx.log.warn)(`${p.file}: ${ctx.t(p.message)}`);
       const fixable = input.findings.filter((l) => fixFor(l)).length;
       ctx.log.info(ctx.t(msg('{0} files scanned, {1} findings ({2} fixable).', input.files, input.findings.length, fixable)));
     }

@@ -23,4 +23,30 @@ export const scenarios: E2eScenario[] = [
       }
     },
   },
+  {
+    // (A search such as @ext:npu-port.npu-porting-assistant still shows "Npu Port › Fix: Style": VS Code words
+    // search results from the full key, as it shows "Git: Enabled".)
+    name: 'browsing the Settings editor shows the product\'s sections and no "Npu Port ›" before the settings',
+    async run(page) {
+      await waitForWorkbench(page);
+      await runCommand(page, 'Preferences: Open Settings (UI)');
+      await page.locator('.settings-editor').first().waitFor({ timeout: 30_000 });
+      // Browsing: the table of contents, Extensions > NPU Porting Assistant > ONNX Models and Benchmarks.
+      const toc = page.locator('.settings-editor .settings-toc-container .monaco-list-row');
+      await toc.filter({ hasText: 'Extensions' }).first().click();
+      await toc.filter({ hasText: 'NPU Porting Assistant' }).first().waitFor({ timeout: 30_000 });
+      await toc.filter({ hasText: 'NPU Porting Assistant' }).first().click();
+      await toc.filter({ hasText: 'ONNX Models and Benchmarks' }).first().click();
+      const target = page.locator('.settings-editor .setting-item', { hasText: 'The NPU target that ONNX models are checked against' }).first();
+      await target.waitFor({ timeout: 30_000 });
+      const label = (await target.locator('.setting-item-label').first().textContent())?.trim();
+      const category = (await target.locator('.setting-item-category').first().textContent())?.trim();
+      const categories = await page.locator('.settings-editor .setting-item-category').allTextContents();
+      const rows = await toc.allTextContents();
+      for (const title of ['Python Migration', 'ONNX Models and Benchmarks', 'Remote NPU Hosts']) assert.ok(rows.some((t) => t.includes(title)), `table of contents: ${rows.join(' | ')}`);
+      assert.deepEqual([category, label], ['', 'Target'], `npuPort.onnx.target in its section; categories: ${categories.join(' | ')}`);
+      assert.ok(categories.includes('Benchmark: '), `categories: ${categories.join(' | ')}`);
+      assert.ok(categories.every((c) => !/Npu Port/.test(c)), `categories: ${categories.join(' | ')}`);
+    },
+  },
 ];

@@ -17,16 +17,7 @@ export function workspaceFolder(): vscode.Uri {
   return folder.uri;
 }
 
-/** Polls `probe` until it returns a value other than undefined (diagnostics arrive asynchronously). */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor } from '../unit/wait';
 
 /** Puts the remote host settings a suite changed back to their defaults (hosts, active host, known_hosts file). */
 export async function clearRemoteSettings(): Promise<void> {

@@ -26,9 +26,26 @@ test('every command is in the NPU category and every setting is npuPort.* with a
     assert.equal(command.category, 'NPU', command.command);
     assert.match(command.command, /^npuPort\.[a-z][A-Za-z]+$/);
   }
-  for (const [key, setting] of Object.entries<Record<string, unknown>>(manifest.contributes.configuration.properties)) {
+  const sections = manifest.contributes.configuration as { id: string; title: string; properties: Record<string, Record<string, unknown>> }[];
+  for (const [key, setting] of sections.flatMap((s) => Object.entries(s.properties))) {
     assert.match(key, /^npuPort\./);
     assert.ok(setting.description || setting.markdownDescription, `${key} has no description`);
+  }
+});
+
+test('settings sections: a localized title each, and an id that prefixes their keys', () => {
+  // VS Code's Settings editor shows a setting's category with the id of its section trimmed from the key
+  // (1.100: settingKeyToDisplayFormat / trimCategoryForGroup); with the extension id "npu-port.npu-porting-assistant"
+  // nothing matched "npuPort.onnx" and the heading read "Npu Port › Onnx".
+  const nls = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.json'), 'utf8'));
+  const zh = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.nls.zh-cn.json'), 'utf8'));
+  const sections = manifest.contributes.configuration as { id: string; title: string; properties: Record<string, unknown> }[];
+  assert.ok(Array.isArray(sections) && sections.length > 1);
+  for (const section of sections) {
+    const key = /^%(.+)%$/.exec(section.title)?.[1];
+    assert.ok(key && nls[key] && zh[key], `${section.id}: title ${section.title} localized`);
+    assert.match(section.id, /^npuPort\.[a-z]+$/);
+    for (const setting of Object.keys(section.properties)) assert.ok(setting.startsWith('npuPort.'), setting);
   }
 });
 

@@ -9,11 +9,17 @@ import type { Message } from '../l10n';
 export class OnnxDecodeError extends NpuPortError {
   readonly offset: number | undefined;
   readonly file: string | undefined;
+  /**
+   * When the bytes end before a field that the file's own length fields promise: the size the file
+   * would have at least (a truncated download or copy). Undefined for other problems.
+   */
+  readonly needs: number | undefined;
 
-  constructor(detail: Message, facts: { offset?: number; file?: string; cause?: unknown } = {}) {
+  constructor(detail: Message, facts: { offset?: number; file?: string; needs?: number; cause?: unknown } = {}) {
     super(detail, facts.cause === undefined ? undefined : { cause: facts.cause });
     this.offset = facts.offset;
     this.file = facts.file;
+    this.needs = facts.needs;
   }
 }
 

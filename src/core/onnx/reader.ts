@@ -95,8 +95,8 @@ export class ProtoReader {
     return this.size;
   }
 
-  fail(detail: ReturnType<typeof msg>, offset = this.pos): never {
-    throw new OnnxDecodeError(detail, { offset, file: this.fileName });
+  fail(detail: ReturnType<typeof msg>, offset = this.pos, needs?: number): never {
+    throw new OnnxDecodeError(detail, { offset, file: this.fileName, ...(needs !== undefined ? { needs } : {}) });
   }
 
   /** Makes [pos, pos + need) addressable in buf; `need` must not pass the end of the file. */
@@ -117,6 +117,8 @@ export class ProtoReader {
         end === this.size
           ? msg('The model file is truncated: {0} bytes are needed at byte {1}, {2} remain.', need, this.pos, Math.max(0, end - this.pos))
           : msg('A field at byte {0} runs past the end of its enclosing message (byte {1}).', this.pos, end),
+        this.pos,
+        end === this.size ? this.pos + need : undefined,
       );
     }
     if (!this.whole) this.fill(need);
@@ -226,7 +228,8 @@ export class ProtoReader {
     const at = this.pos;
     const length = this.uint32(end);
     if (length > end - this.pos) {
-      this.fail(msg('A length field at byte {0} says {1} bytes, but only {2} bytes are left in its message.', at, length, end - this.pos), at);
+      // A field that runs past the end of the file (not just of its message): the file was cut short.
+      this.fail(msg('A length field at byte {0} says {1} bytes, but only {2} bytes are left in its message.', at, length, end - this.pos), at, end === this.size ? this.pos + length : undefined);
     }
     return this.pos + length;
   }

@@ -18,6 +18,9 @@ test('without a command the CLI prints its usage and exits 2', () => {
   assert.equal(code, 2);
   assert.match(stdout, /Usage: npu-port/);
   for (const command of ['scan', 'onnx', 'remote']) assert.match(stdout, new RegExp(`^  ${command} `, 'm'));
+  assert.match(stdout, /^Exit codes: 0 nothing found, 1 findings, 2 usage or input error/m);
+  assert.match(stdout, /--verbose, -v +log progress, and show the technical detail and stack trace of an error/);
+  for (const sub of [['scan', '--help'], ['onnx', '--help']]) assert.match(cli(sub).stdout, /^Exit codes: 0 nothing found, 1 findings, 2 usage or input error/m, sub.join(' '));
 });
 
 test('an unknown command is a usage error on stderr, nothing on stdout', () => {

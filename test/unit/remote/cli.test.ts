@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
 import { formatKnownHostsLine } from '../../../src/core/remote/knownHosts';
 import { processGone, sshdAvailable, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
+import { waitFor } from '../wait';
 import { tinyOnnxModel } from './tinyModel';
 import { parseAtcCheckResult } from '../../../src/core/onnx/toolReports';
 
@@ -309,7 +310,7 @@ test('cancelling a convert kills the remote atc and leaves no artifact', { skip 
   const controller = new AbortController();
   try {
     const running = cli(['convert', '--host', 'ascend-loopback', model, '--soc', 'Ascend310P3'], { signal: controller.signal });
-    while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(pidsFile) || undefined, 'the stand-in atc to start');
     const pids = readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number);
     controller.abort();
     const r = await running;
@@ -338,7 +339,7 @@ test('a dropped connection during convert: exit 2 with a clear error, the previo
     const running = main(['remote', 'convert', '--host', 'ascend-loopback', '--hosts', hosts, '--known-hosts', doomed.knownHosts, model, '--soc', 'Ascend310P3'], {
       env: {}, cwd: work, stdout: () => undefined, stderr: (s) => (stderr += s), signal: new AbortController().signal,
     });
-    while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(pidsFile) || undefined, 'the stand-in atc to start');
     doomed.kill();
     assert.equal(await running, 2);
     assert.match(stderr, /The connection to ascend-loopback was lost/);

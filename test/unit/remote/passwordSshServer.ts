@@ -6,12 +6,16 @@
  * test's own user (so remote tasks work); SFTP is not offered. Listens on 127.0.0.1 at a free port.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Server, utils, type Connection } from 'ssh2';
 import { formatKnownHostsLine } from '../../../src/core/remote/knownHosts';
+import { REPO_ROOT } from '../repo';
+
+/** A fixed, test-only host key (see test/fixtures/remote/keys/README.md): generated keys are not always parseable. */
+const HOST_KEY = readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'remote', 'keys', 'test_only_host_ed25519'));
 
 export type PasswordMethod = 'password' | 'keyboard-interactive';
 
@@ -30,11 +34,10 @@ export interface PasswordSshServer {
 export async function startPasswordSshServer(options: { password: string; method: PasswordMethod; user?: string }): Promise<PasswordSshServer> {
   const user = options.user ?? 'npu-tester';
   const dir = mkdtempSync(path.join(tmpdir(), 'npu-port-pwssh-'));
-  const hostKey = utils.generateKeyPairSync('ed25519');
   const attempts: { method: string; secrets: string[] }[] = [];
   const commands: string[] = [];
   const clients = new Set<Connection>();
-  const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
+  const server = new Server({ hostKeys: [HOST_KEY] }, (client) => {
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
@@ -79,7 +82,7 @@ export async function startPasswordSshServer(options: { password: string; method
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const knownHosts = path.join(dir, 'known_hosts');
-  const keyBlob = utils.parseKey(hostKey.public);
+  const keyBlob = utils.parseKey(HOST_KEY);
   if (keyBlob instanceof Error) throw keyBlob;
   writeFileSync(knownHosts, `${formatKnownHostsLine('127.0.0.1', port, keyBlob.getPublicSSH())}\n`);
   return {

@@ -7,6 +7,7 @@ import { ConnectionError, HostKeyError } from '../../../src/core/remote/errors';
 import { formatKnownHostsLine, parseKnownHosts, verifyHostKey } from '../../../src/core/remote/knownHosts';
 import { SshPool, SshSession, type HostKeyPolicy, type UnknownHostKey } from '../../../src/core/remote/ssh';
 import { processGone, sshdAvailable, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
+import { waitFor } from '../wait';
 
 let server: LoopbackSshd;
 let local: string;
@@ -76,7 +77,7 @@ test('cancellation kills the remote process and its children', { skip }, async (
     const pidsFile = path.join(server.standinDir, 'atc.pids');
     rmSync(pidsFile, { force: true });
     const running = session.run(['atc', '--framework=5'], { signal: controller.signal, onStdout: () => undefined });
-    while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(pidsFile) || undefined, 'the stand-in atc to start');
     const pids = readFileSync(pidsFile, 'utf8').trim().split(' ').map(Number);
     assert.equal(pids.length, 2);
     assert.ok(pids.every((p) => !processGone(p)), 'tool and child run before the cancel');
@@ -232,7 +233,7 @@ test('a cancelled upload leaves neither a partial file nor a changed target on t
     const controller = new AbortController();
     const uploading = session.upload(big, target, { signal: controller.signal });
     // Cancel in the middle of the transfer: once the temporary file is on the host.
-    while (!readdirSync(dir).some((f) => f.endsWith('.part'))) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => readdirSync(dir).some((f) => f.endsWith('.part')) || undefined, 'the .part file on the host', 20_000, 5);
     controller.abort();
     await assert.rejects(uploading, (e: Error) => e.name === 'AbortError');
     await new Promise((r) => setTimeout(r, 300));
@@ -251,7 +252,7 @@ test('a connection dropped mid-run fails the run with a clear error, and the poo
     const { session } = await pool.get(doomed.ascendHost);
     const pidsFile = path.join(doomed.standinDir, 'atc.pids');
     const running = session.run(['atc'], { onStdout: () => undefined });
-    while (!existsSync(pidsFile)) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => existsSync(pidsFile) || undefined, 'the stand-in atc to start');
     doomed.kill();
     await assert.rejects(running, (e: unknown) => e instanceof ConnectionError && e.host === 'ascend-loopback' && /connection to ascend-loopback was lost/.test(e.message));
     assert.equal(session.isOpen, false);

@@ -70,7 +70,7 @@ export function decodeNpy(bytes: Uint8Array, file?: string): ArrayValue {
   const dataStart = start + headerLength;
   const count = elementCount(dims);
   const size = Number(descr.slice(2));
-  if (dataStart + count * size > bytes.length) fail(msg('{0} holds {1} bytes of data; its shape needs {2}.', file ?? '.npy', bytes.length - dataStart, count * size), dataStart);
+  if (dataStart + count * size > bytes.length) fail(msg('{0} is truncated: it holds {1} bytes of data; its shape needs {2}.', file ?? '.npy', bytes.length - dataStart, count * size), dataStart);
   const aligned = new Uint8Array(count * size);
   aligned.set(bytes.subarray(dataStart, dataStart + count * size));
   const b = aligned.buffer;
