@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { errorText, isNpuPortError } from '../core/errors';
 import { msg } from '../core/l10n';
-import { createContext, EXIT_ERROR, UsageError, type CliContext } from './context';
+import { createContext, EXIT_ERROR, guardedWriters, UsageError, type CliContext } from './context';
 import { commands } from './commands';
 
 declare const NPU_PORT_VERSION: string;
@@ -21,8 +21,9 @@ function helpText(ctx: CliContext): string {
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(
   argv: string[],
-  io: { env: NodeJS.ProcessEnv; cwd: string; stdout: (s: string) => void; stderr: (s: string) => void; signal: AbortSignal },
+  rawIo: { env: NodeJS.ProcessEnv; cwd: string; stdout: (s: string) => void; stderr: (s: string) => void; signal: AbortSignal },
 ): Promise<number> {
+  const io = guardedWriters(rawIo);
   // Global options come before the command name; everything after belongs to the command.
   let lang: string | undefined;
   let verbose = false;

@@ -147,7 +147,7 @@ function relative(ctx: CliContext, file: string): string {
 }
 
 function json(ctx: CliContext, value: unknown): void {
-  ctx.out(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
+  ctx.json(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
 function comparisonJson(ctx: CliContext, c: OutputComparison) {

@@ -6,9 +6,11 @@
  *
  * Tensor values are printed only for tensors of at most `maxValues` elements (default 16); larger ones
  * print `...` (the printer's own mark for values it does not show), so text stays small for diffs.
- * Sparse tensors, which the syntax cannot express, appear as `#` comments.
+ * Sparse tensors, which the syntax cannot express, appear as `#` comments. Names and strings longer than
+ * core/output's bound are quoted and cut with a `…(N chars)` marker, so the text stays O(model).
  */
 import { promises as fsp } from 'node:fs';
+import { boundString, MAX_REPORT_STRING } from '../output';
 import type { Attribute, Graph, Int64, Model, ModelFunction, Node, Tensor, ValueInfo, ValueType } from './model';
 import { readTensor } from './tensor';
 
@@ -38,11 +40,11 @@ export async function printModelText(model: Model, options: PrintOptions = {}): 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function printId(name: string): string {
-  return IDENTIFIER.test(name) ? name : quote(name);
+  return name.length <= MAX_REPORT_STRING && IDENTIFIER.test(name) ? name : quote(name);
 }
 
 export function quote(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${boundString(text).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** Shortest decimal that reads back as the same float32. */
@@ -88,7 +90,7 @@ export function typeText(type: ValueType | null): string {
     case 'sequence': return `seq(${typeText(type.elem)})`;
     case 'optional': return `optional(${typeText(type.elem)})`;
     case 'map': return `map(${type.keyType}, ${typeText(type.value)})`;
-    case 'opaque': return `opaque(${[type.domain, type.name].filter(Boolean).join(',')})`;
+    case 'opaque': return `opaque(${[type.domain, type.name].filter(Boolean).map((s) => boundString(s)).join(',')})`;
     default: return '';
   }
 }
@@ -149,7 +151,7 @@ class TextPrinter {
 
   private async node(node: Node, indent: number): Promise<string> {
     const head = this.nodeNames && node.name ? `[${printId(node.name)}] ` : '';
-    const op = `${node.domain ? `${node.domain}.` : ''}${node.opType}`;
+    const op = `${node.domain ? `${boundString(node.domain)}.` : ''}${boundString(node.opType)}`;
     const hasGraph = node.attributes.some((a) => a.type === 'graph' || a.type === 'graphs');
     const attributes = node.attributes.length ? ` <${(await Promise.all(node.attributes.map((a) => this.attribute(a, indent + 3)))).join(', ')}>` : '';
     const inputs = ` (${node.inputs.map(printId).join(', ')})`;
@@ -159,8 +161,9 @@ class TextPrinter {
 
   private async attribute(a: Attribute, indent: number): Promise<string> {
     const kind = a.type === 'type_proto' ? 'type_proto' : a.type === 'type_protos' ? 'type_protos' : a.type;
-    if (a.refAttrName) return `${a.name}: ${kind} = @${a.refAttrName}`;
-    const head = `${a.name}: ${kind} = `;
+    const name = boundString(a.name);
+    if (a.refAttrName) return `${name}: ${kind} = @${boundString(a.refAttrName)}`;
+    const head = `${name}: ${kind} = `;
     switch (a.type) {
       case 'int': return head + intText(a.value);
       case 'ints': return `${head}[${a.value.map(intText).join(', ')}]`;
@@ -176,7 +179,7 @@ class TextPrinter {
       case 'type_protos': return `${head}[${a.value.map(typeText).join(', ')}]`;
       case 'sparse_tensor': return `${head}... # sparse tensor [${a.value.dims.join(',')}]`;
       case 'sparse_tensors': return `${head}[...] # ${a.value.length} sparse tensors`;
-      default: return `${a.name}: undefined`;
+      default: return `${name}: undefined`;
     }
   }
 
@@ -209,7 +212,7 @@ class TextPrinter {
 
   private async function(fn: ModelFunction): Promise<string> {
     const header = `<\n  domain: ${quote(fn.domain)},\n  opset_import: [${fn.opsetImports.map((o) => `${quote(o.domain)} : ${o.version}`).join(',')}]\n>\n`;
-    const attributes = fn.attributes.length ? `<${fn.attributes.join(',')}>` : '';
+    const attributes = fn.attributes.length ? `<${fn.attributes.map((a) => boundString(a)).join(',')}>` : '';
     const signature = `${printId(fn.name)} ${attributes}(${fn.inputs.map(printId).join(', ')}) => (${fn.outputs.map(printId).join(', ')})\n`;
     return header + signature + (await this.nodes(fn.body.nodes, 3)) + '\n';
   }
