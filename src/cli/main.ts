@@ -6,6 +6,9 @@ import { commands } from './commands';
 
 declare const NPU_PORT_VERSION: string;
 
+/** How long the first Ctrl+C waits for cancelled work to finish before the CLI exits anyway. */
+const SIGINT_GRACE_MS = 1500;
+
 function helpText(ctx: CliContext): string {
   const lines = [
     ctx.t(msg('Usage: npu-port [--lang en|zh-cn] [--verbose] <command> [options]')),
@@ -86,7 +89,16 @@ export function parseCommandArgs<T extends NonNullable<Parameters<typeof parseAr
 
 if (require.main === module) {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  // The first Ctrl+C cancels: work checks the signal and cleans up (temp files); if something is still
+  // blocked after a short grace (a read the signal cannot reach), the CLI exits anyway with 130.
+  process.once('SIGINT', () => {
+    controller.abort();
+    setTimeout(() => {
+      const ctx = createContext({ env: process.env, cwd: process.cwd(), stdout: () => undefined, stderr: () => undefined, signal: controller.signal });
+      process.stderr.write(ctx.t(msg('Cancelled.')) + '\n');
+      process.exit(130);
+    }, SIGINT_GRACE_MS).unref();
+  });
   main(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),

@@ -59,7 +59,7 @@ export function summarizeModel(model: Model): ModelSummary {
       parameterBytes += t.byteLength;
       if (t.data.kind === 'external') {
         const entry = external.get(t.data.location) ?? { location: boundString(t.data.location), bytes: 0, tensors: 0 };
-        entry.bytes += t.data.length ?? 0;
+        entry.bytes += t.byteLength;
         entry.tensors++;
         if (t.data.problem && !entry.problem) entry.problem = t.data.problem;
         external.set(t.data.location, entry);
