@@ -9,8 +9,9 @@
 //   (`onnx info`, `onnx check` text/json/sarif, `onnx text`, in-process `main`).
 // A case fails as a crash (any error other than OnnxDecodeError; for CLI cases an exit code other than
 // 0/1/2, "Internal error", a raw control character in the output, or output over 4 x input + 1 MB), a hang
-// (slower than 2 s + 1 s per MB of input) or a memory-bound violation: the process's peak RSS
-// (resourceUsage().maxRSS, Node and the loaded core included) rose during the case to more than
+// (over 2 s + 1 s per MB of input of CPU time: wall time on a shared machine says little; a read that blocks
+// without using CPU is caught by the driver, which ends a batch process silent for 2 minutes) or a
+// memory-bound violation: the process's peak RSS (resourceUsage().maxRSS, Node and the loaded core included) rose during the case to more than
 // 2 x (model + external data) + 200 MB. The peak only grows, so the driver runs the cases in child
 // processes and starts a fresh one whenever a case took the peak over 150 MB: every case is measured
 // against its own bound.
@@ -210,7 +211,7 @@ const MB = 2 ** 20;
  * failures (each with model, case number, kind and error).
  */
 async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api, onFailure, onCase, stopAboveMB = Infinity }) {
-  const stats = { cases: 0, decoded: 0, rejected: 0, crashes: 0, hangs: 0, memory: 0, generated: 0, maxMs: 0, maxPeakMB: 0, maxHeapGrowthMB: 0, byMutation: {} };
+  const stats = { cases: 0, decoded: 0, rejected: 0, crashes: 0, hangs: 0, memory: 0, generated: 0, maxMs: 0, maxCpuMs: 0, maxPeakMB: 0, maxHeapGrowthMB: 0, byMutation: {} };
   const failures = [];
   const tmp = api.main ? mkdtempSync(path.join(os.tmpdir(), 'npu-port-fuzz-')) : undefined;
   let c = first;
@@ -228,6 +229,7 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
       const peakBefore = peakRss();
       const heapBefore = process.memoryUsage().heapUsed;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       let outcome = 'decoded';
       let error;
       try {
@@ -262,17 +264,20 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
         }
       }
       const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
       const peakAfter = peakRss();
       const growth = (process.memoryUsage().heapUsed - heapBefore) / MB;
       stats.cases++;
       stats.maxMs = Math.max(stats.maxMs, ms);
+      stats.maxCpuMs = Math.max(stats.maxCpuMs, cpuMs);
       stats.maxPeakMB = Math.max(stats.maxPeakMB, peakAfter / MB);
       stats.maxHeapGrowthMB = Math.max(stats.maxHeapGrowthMB, growth);
       stats.byMutation[kind] = (stats.byMutation[kind] ?? 0) + 1;
       if (outcome === 'decoded') stats.decoded++;
       else if (outcome === 'rejected') stats.rejected++;
       else stats.crashes++;
-      if (ms > slowMs + (1000 * inputBytes) / MB) {
+      if (cpuMs > slowMs + (1000 * inputBytes) / MB) {
         stats.hangs++;
         outcome = outcome === 'crash' ? outcome : 'hang';
       }
@@ -283,7 +288,7 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
         error = error ?? `peak RSS ${(peakAfter / MB).toFixed(0)} MB over the bound ${(bound / MB).toFixed(0)} MB (input ${(inputBytes / MB).toFixed(1)} MB)`;
       }
       if (outcome === 'crash' || outcome === 'hang' || outcome === 'memory') {
-        const failure = { model: generated ? `generated:${kind}` : model.name, case: c, seed, mutation: kind, outcome, ms: Math.round(ms), error: error ? String((error && error.stack) || error) : undefined };
+        const failure = { model: generated ? `generated:${kind}` : model.name, case: c, seed, mutation: kind, outcome, ms: Math.round(ms), cpuMs: Math.round(cpuMs), error: error ? String((error && error.stack) || error) : undefined };
         failures.push(failure);
         if (onFailure) onFailure(failure, input);
       }
@@ -436,7 +441,7 @@ if (require.main === module) {
       rmSync(apiFile, { force: true });
       process.stdout.write(`fuzz: ${total.cases} cases (${total.generated ?? 0} generated hostile models through the CLI) over ${models.length} models in ${((Date.now() - t0) / 1000).toFixed(1)} s (seed ${seed}, ${processes} processes)\n`);
       process.stdout.write(`  decoded ${total.decoded ?? 0}, rejected with OnnxDecodeError ${total.rejected ?? 0}, crashes ${total.crashes ?? 0}, hangs ${total.hangs ?? 0}, memory-bound violations ${total.memory ?? 0}\n`);
-      process.stdout.write(`  slowest case ${(total.maxMs ?? 0).toFixed(1)} ms, highest peak RSS ${(total.maxPeakMB ?? 0).toFixed(0)} MB, largest heap growth in one case ${(total.maxHeapGrowthMB ?? 0).toFixed(1)} MB\n`);
+      process.stdout.write(`  slowest case ${(total.maxMs ?? 0).toFixed(1)} ms (most CPU in one case ${(total.maxCpuMs ?? 0).toFixed(0)} ms), highest peak RSS ${(total.maxPeakMB ?? 0).toFixed(0)} MB, largest heap growth in one case ${(total.maxHeapGrowthMB ?? 0).toFixed(1)} MB\n`);
       process.stdout.write(`  kinds: ${JSON.stringify(total.byMutation)}\n`);
       process.exitCode = failures.length ? 1 : 0;
     })();
