@@ -155,7 +155,7 @@ function generate(kind, random) {
       return { bytes: hostile.reluModel({ [where]: text }) };
     }
     case 'manyNodes':
-      return { bytes: hostile.manyNodesModel(weighted(random, [[80, 1 + random.int(500)], [17, 1000 + random.int(20000)], [3, 300000]])) };
+      return { bytes: hostile.manyNodesModel(weighted(random, [[800, 1 + random.int(500)], [195, 1000 + random.int(20000)], [5, 300000]])) };
     case 'deepSubgraph':
       return { bytes: hostile.deepModel(1 + random.int(40)) };
     case 'hugeDims': {

@@ -167,6 +167,9 @@ async function readTypedSegments(
     return parts.slice(0, wanted).map((p) => decoder.decode(p));
   }
   const isComplex = type === 'complex64' || type === 'complex128';
+  if ((field === 'float_data' || field === 'double_data') !== (isComplex || type === 'float' || type === 'double')) {
+    throw new OnnxDecodeError(msg('Tensor "{0}" of element type {1} stores its values in {2}, a field for other types.', tensor.name, type, field), { offset: tensor.fileOffset });
+  }
   const n = isComplex ? wanted * 2 : wanted;
   const numbers: (number | bigint)[] = [];
   for (let k = 0; k < parts.length && numbers.length < n; k++) {

@@ -140,26 +140,40 @@ class TextPrinter {
   private async nodes(nodes: readonly Node[], indent: number): Promise<string> {
     const pad = ' '.repeat(indent);
     const out: string[] = ['{\n'];
-    let count = 0;
+    let lines: string[] = [];
     for (const node of nodes) {
-      if ((++count & 1023) === 0) this.options.signal?.throwIfAborted();
-      out.push(pad, await this.node(node, indent), '\n');
+      // Most nodes print without reading anything: no promise per node; and every 1024 lines are joined
+      // into one flat string, so the pieces of each line are garbage at once (a 300k-node model's text
+      // held 100 MB of concatenation pieces until the end).
+      const text = this.node(node, indent);
+      lines.push(`${pad}${typeof text === 'string' ? text : await text}\n`);
+      if (lines.length === 1024) {
+        this.options.signal?.throwIfAborted();
+        out.push(lines.join(''));
+        lines = [];
+      }
     }
+    out.push(lines.join(''));
     out.push(indent > 3 ? ' '.repeat(indent - 3) : '', '}');
     return out.join('');
   }
 
-  private async node(node: Node, indent: number): Promise<string> {
+  private node(node: Node, indent: number): string | Promise<string> {
     const head = this.nodeNames && node.name ? `[${printId(node.name)}] ` : '';
     const op = `${node.domain ? `${boundString(node.domain)}.` : ''}${boundString(node.opType)}`;
     const hasGraph = node.attributes.some((a) => a.type === 'graph' || a.type === 'graphs');
-    const attributes = node.attributes.length ? ` <${(await Promise.all(node.attributes.map((a) => this.attribute(a, indent + 3)))).join(', ')}>` : '';
     const inputs = ` (${node.inputs.map(printId).join(', ')})`;
     const outputs = node.outputs.map(printId).join(', ');
-    return hasGraph ? `${head}${outputs} = ${op}${inputs}${attributes}` : `${head}${outputs} = ${op}${attributes}${inputs}`;
+    const finish = (texts: readonly string[]) => {
+      const attributes = texts.length ? ` <${texts.join(', ')}>` : '';
+      return hasGraph ? `${head}${outputs} = ${op}${inputs}${attributes}` : `${head}${outputs} = ${op}${attributes}${inputs}`;
+    };
+    const texts = node.attributes.map((a) => this.attribute(a, indent + 3));
+    return texts.every((t) => typeof t === 'string') ? finish(texts as string[]) : Promise.all(texts).then(finish);
   }
 
-  private async attribute(a: Attribute, indent: number): Promise<string> {
+  /** An attribute as text; a promise only for tensors and graphs (values to read, bodies to print). */
+  private attribute(a: Attribute, indent: number): string | Promise<string> {
     const kind = a.type === 'type_proto' ? 'type_proto' : a.type === 'type_protos' ? 'type_protos' : a.type;
     const name = boundString(a.name);
     if (a.refAttrName) return `${name}: ${kind} = @${boundString(a.refAttrName)}`;
@@ -171,10 +185,10 @@ class TextPrinter {
       case 'floats': return `${head}[${a.value.map(float32Text).join(', ')}]`;
       case 'string': return head + quote(a.value);
       case 'strings': return `${head}[${a.value.map(quote).join(', ')}]`;
-      case 'graph': return head + (await this.graph(a.value, indent));
-      case 'graphs': return `${head}[${(await Promise.all(a.value.map((g) => this.graph(g, indent)))).join(', ')}]`;
-      case 'tensor': return head + (await this.tensor(a.value, false));
-      case 'tensors': return `${head}[${(await Promise.all(a.value.map((t) => this.tensor(t, false)))).join(', ')}]`;
+      case 'graph': return this.graph(a.value, indent).then((g) => head + g);
+      case 'graphs': return Promise.all(a.value.map((g) => this.graph(g, indent))).then((gs) => `${head}[${gs.join(', ')}]`);
+      case 'tensor': return this.tensor(a.value, false).then((t) => head + t);
+      case 'tensors': return Promise.all(a.value.map((t) => this.tensor(t, false))).then((ts) => `${head}[${ts.join(', ')}]`);
       case 'type_proto': return head + typeText(a.value);
       case 'type_protos': return `${head}[${a.value.map(typeText).join(', ')}]`;
       case 'sparse_tensor': return `${head}... # sparse tensor [${a.value.dims.join(',')}]`;
