@@ -17,7 +17,8 @@
 // against its own bound.
 //
 //   npm run fuzz                       # 100000 cases over the generated and npm-shipped test models
-//   node bench/fuzz.js --cases 500 --seed 7 [--batch 2000] [MODEL.onnx ...]
+//   node bench/fuzz.js --cases 500 --seed 7 [--from 0] [--batch 2000] [MODEL.onnx ...]
+//   (--from N: start at case N, to split a run over several processes; each case replays alone)
 //
 // The unit test test/unit/onnx/fuzz.test.ts runs a short fixed-seed run of the same harness.
 'use strict';
@@ -40,17 +41,8 @@ function rng(seed) {
   return { int: (n) => next() % Math.max(1, n), next };
 }
 
-function varint(value) {
-  const out = [];
-  let v = BigInt(value);
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
+/** Protobuf varint bytes of a number (negative: ten-byte two's complement). */
+const { varint } = hostile;
 
 const MUTATIONS = ['bitflip', 'truncate', 'length', 'splice', 'insert', 'delete', 'varint', 'duplicate'];
 
@@ -370,6 +362,7 @@ if (require.main === module) {
   const cases = Number(option('--cases', '100000'));
   const seed = Number(option('--seed', '1'));
   const batch = Number(option('--batch', '2000'));
+  const from = Number(option('--from', '0'));
   const child = option('--child', undefined);
   const bundle = option('--api', undefined);
   let files = args.length ? args : defaultModels(root);
@@ -403,7 +396,7 @@ if (require.main === module) {
     let processes = 0;
     const runBatch = (first) => new Promise((resolve) => {
       processes++;
-      const proc = fork(__filename, ['--child', String(first), '--cases', String(Math.min(batch, cases - first)), '--seed', String(seed), '--api', apiFile, ...files], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const proc = fork(__filename, ['--child', String(first), '--cases', String(Math.min(batch, from + cases - first)), '--seed', String(seed), '--api', apiFile, ...files], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       let current = first;
       let done;
       let timer;
@@ -437,7 +430,11 @@ if (require.main === module) {
       });
     });
     (async () => {
-      for (let c = 0; c < cases;) c = await runBatch(c);
+      for (let c = from; c < from + cases;) {
+        c = await runBatch(c);
+        // Progress after each batch, so a run stopped early still says how far it got and what it found.
+        process.stderr.write(`progress: cases ${from}..${c - 1} done, crashes ${total.crashes ?? 0}, hangs ${total.hangs ?? 0}, memory-bound violations ${total.memory ?? 0}, highest peak RSS ${(total.maxPeakMB ?? 0).toFixed(0)} MB, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+      }
       rmSync(apiFile, { force: true });
       process.stdout.write(`fuzz: ${total.cases} cases (${total.generated ?? 0} generated hostile models through the CLI) over ${models.length} models in ${((Date.now() - t0) / 1000).toFixed(1)} s (seed ${seed}, ${processes} processes)\n`);
       process.stdout.write(`  decoded ${total.decoded ?? 0}, rejected with OnnxDecodeError ${total.rejected ?? 0}, crashes ${total.crashes ?? 0}, hangs ${total.hangs ?? 0}, memory-bound violations ${total.memory ?? 0}\n`);
