@@ -1,17 +1,31 @@
 #!/usr/bin/env node
-// Fuzz harness for the ONNX decoder: mutates real models (bit flips, truncation, corrupted length fields,
-// splices of other models, inserted and deleted bytes) for a fixed number of cases from a fixed seed, and
-// reports crashes (any error other than OnnxDecodeError), hangs (a case slower than the limit) and memory
-// spikes. Models that still decode also go through the check, the summary, the text printer and tensor reads.
+// Fuzz harness for the ONNX decoder and the CLI's output layer. Two kinds of cases, from a fixed seed
+// (each case has its own generator seeded from the run seed and the case number, so any case replays alone):
+// - mutations of real models (bit flips, truncation, corrupted length fields, splices of other models,
+//   inserted and deleted bytes, overlong varints, duplicated ranges) through the decoder, the check, the
+//   summary, the text printer and tensor reads;
+// - generated hostile models (bench/lib/hostile-models.js: huge strings full of control characters, many
+//   nodes, deep subgraphs, huge declared dims, every kind of external data) through the CLI itself
+//   (`onnx info`, `onnx check` text/json/sarif, `onnx text`, in-process `main`).
+// A case fails as a crash (any error other than OnnxDecodeError; for CLI cases an exit code other than
+// 0/1/2, "Internal error", a raw control character in the output, or output over 4 x input + 1 MB), a hang
+// (over 2 s + 1 s per MB of input of CPU time: wall time on a shared machine says little; a read that blocks
+// without using CPU is caught by the driver, which ends a batch process silent for 2 minutes) or a
+// memory-bound violation: the process's peak RSS (resourceUsage().maxRSS, Node and the loaded core included) rose during the case to more than
+// 2 x (model + external data) + 200 MB. The peak only grows, so the driver runs the cases in child
+// processes and starts a fresh one whenever a case took the peak over 150 MB: every case is measured
+// against its own bound.
 //
-//   npm run fuzz                       # 20000 cases over the generated and npm-shipped test models
-//   node bench/fuzz.js --cases 500 --seed 7 [MODEL.onnx ...]
+//   npm run fuzz                       # 100000 cases over the generated and npm-shipped test models
+//   node bench/fuzz.js --cases 500 --seed 7 [--from 0] [--batch 2000] [MODEL.onnx ...]
+//   (--from N: start at case N, to split a run over several processes; each case replays alone)
 //
-// The unit test test/unit/onnx/fuzz.test.ts runs a short fixed-count run of the same harness.
+// The unit test test/unit/onnx/fuzz.test.ts runs a short fixed-seed run of the same harness.
 'use strict';
-const { readFileSync, existsSync, mkdirSync, writeFileSync, readdirSync } = require('node:fs');
+const { readFileSync, existsSync, mkdirSync, writeFileSync, readdirSync, mkdtempSync, rmSync } = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
+const hostile = require('./lib/hostile-models.js');
 
 /** xorshift32: a small deterministic generator, so a failing case can be replayed from its seed. */
 function rng(seed) {
@@ -27,17 +41,8 @@ function rng(seed) {
   return { int: (n) => next() % Math.max(1, n), next };
 }
 
-function varint(value) {
-  const out = [];
-  let v = BigInt(value);
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
+/** Protobuf varint bytes of a number (negative: ten-byte two's complement). */
+const { varint } = hostile;
 
 const MUTATIONS = ['bitflip', 'truncate', 'length', 'splice', 'insert', 'delete', 'varint', 'duplicate'];
 
@@ -117,69 +122,180 @@ function mutate(bytes, donor, random, kind) {
   }
 }
 
-/**
- * Runs `cases` mutations over `models` (array of {name, bytes}). `api` holds the functions under test:
- * { decodeModel, OnnxDecodeError, checkModel?, profiles?, summarizeModel?, printModelText?, readTensor? }.
- * Returns counts and the failures (each with model, case number, mutation and error).
- */
-async function runFuzz({ models, cases, seed = 1, slowMs = 2000, api, onFailure }) {
-  const random = rng(seed);
-  const stats = { cases: 0, decoded: 0, rejected: 0, crashes: 0, hangs: 0, maxMs: 0, maxHeapGrowthMB: 0, byMutation: {} };
-  const failures = [];
-  for (let c = 0; c < cases; c++) {
-    const model = models[c % models.length];
-    const donor = models[random.int(models.length)];
-    const kind = MUTATIONS[random.int(MUTATIONS.length)];
-    const input = mutate(model.bytes, donor.bytes, random, kind);
-    const heapBefore = process.memoryUsage().heapUsed;
-    const t0 = performance.now();
-    let outcome = 'decoded';
-    let error;
-    try {
-      const decoded = api.decodeModel(input, {});
-      if (api.checkModel && api.profiles) for (const profile of api.profiles) api.checkModel(decoded, profile);
-      if (api.summarizeModel) api.summarizeModel(decoded);
-      if (api.printModelText) await api.printModelText(decoded, { maxValues: 4, modelBytes: input });
-      if (api.readTensor) {
-        for (const t of decoded.graph.initializers.slice(0, 4)) {
-          try {
-            await api.readTensor(decoded, t, { limit: 8, modelBytes: input });
-          } catch (e) {
-            if (!(e instanceof api.OnnxDecodeError)) throw e;
-          }
-        }
-      }
-    } catch (e) {
-      if (e instanceof api.OnnxDecodeError && typeof e.offset === 'number' && e.offset >= 0 && e.offset <= input.length) outcome = 'rejected';
-      else if (e instanceof api.OnnxDecodeError && e.offset === undefined) outcome = 'rejected';
-      else {
-        outcome = 'crash';
-        error = e;
-      }
-    }
-    const ms = performance.now() - t0;
-    const growth = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-    stats.cases++;
-    stats.maxMs = Math.max(stats.maxMs, ms);
-    stats.maxHeapGrowthMB = Math.max(stats.maxHeapGrowthMB, growth);
-    stats.byMutation[kind] = (stats.byMutation[kind] ?? 0) + 1;
-    if (outcome === 'decoded') stats.decoded++;
-    else if (outcome === 'rejected') stats.rejected++;
-    else stats.crashes++;
-    if (ms > slowMs) {
-      stats.hangs++;
-      outcome = outcome === 'crash' ? outcome : 'hang';
-    }
-    if (outcome === 'crash' || outcome === 'hang') {
-      const failure = { model: model.name, case: c, seed, mutation: kind, outcome, ms: Math.round(ms), error: error ? String(error && error.stack || error) : undefined };
-      failures.push(failure);
-      if (onFailure) onFailure(failure, input);
-    }
+const GENERATORS = ['hugeString', 'manyNodes', 'deepSubgraph', 'hugeDims', 'external'];
+
+/** Picks from `choices` ([weight, value] pairs). */
+function weighted(random, choices) {
+  const total = choices.reduce((sum, [w]) => sum + w, 0);
+  let r = random.int(total);
+  for (const [w, v] of choices) {
+    if (r < w) return v;
+    r -= w;
   }
-  return { stats, failures };
+  return choices[choices.length - 1][1];
 }
 
-module.exports = { runFuzz, mutate, rng, MUTATIONS };
+/** A generated hostile model: { bytes, files? } (files: external data to create beside it). */
+function generate(kind, random) {
+  switch (kind) {
+    case 'hugeString': {
+      const length = weighted(random, [[70, 1 + random.int(200)], [25, 5000 + random.int(100000)], [4, 1e6], [1, 5e6]]);
+      const text = hostile.hostileString(length, random.int(4) ? random : null);
+      const where = ['op', 'nodeName', 'producer', 'metadata', 'doc', 'graphName', 'domain', 'inputName', 'dimParam'][random.int(9)];
+      if (where === 'metadata') return { bytes: hostile.reluModel({ metadata: [[text.slice(0, 64), text]] }) };
+      if (where === 'dimParam') return { bytes: hostile.reluModel({ dims: [text, 4] }) };
+      return { bytes: hostile.reluModel({ [where]: text }) };
+    }
+    case 'manyNodes':
+      return { bytes: hostile.manyNodesModel(weighted(random, [[800, 1 + random.int(500)], [195, 1000 + random.int(20000)], [5, 300000]])) };
+    case 'deepSubgraph':
+      return { bytes: hostile.deepModel(1 + random.int(40)) };
+    case 'hugeDims': {
+      const choices = [2 ** 40, 2 ** 28, 2 ** 53, -1, 0, 'batch', 'n\x1b[2J', 2 ** 62];
+      const dims = Array.from({ length: 1 + random.int(4) }, () => choices[random.int(choices.length)]);
+      return { bytes: hostile.hugeDimsModel(dims) };
+    }
+    case 'external':
+      return hostile.externalModel(hostile.EXTERNAL_KINDS[random.int(hostile.EXTERNAL_KINDS.length)]);
+    default:
+      throw new Error(`unknown generator ${kind}`);
+  }
+}
+
+// What must never reach a terminal: C0 (but \t, \n and the \r of CRLF), DEL, C1, bidi controls.
+const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/;
+const CLI_RUNS = [['info'], ['check', '--target', 'ascend310'], ['check', '--target', 'qnn-htp', '--format', 'json'], ['check', '--target', 'ascend310p', '--format', 'sarif'], ['text'], ['info', '--format', 'json']];
+
+/** Runs the CLI in-process on a generated model; returns the reason it fails, or undefined. */
+async function cliCase(api, generated, random, tmp) {
+  const dir = mkdtempSync(path.join(tmp, 'c'));
+  try {
+    const file = path.join(dir, 'model.onnx');
+    writeFileSync(file, generated.bytes);
+    if (generated.files) hostile.writeExternalFiles(dir, generated.files);
+    const args = CLI_RUNS[random.int(CLI_RUNS.length)];
+    let out = '';
+    let err = '';
+    const code = await api.main(['onnx', args[0], file, ...args.slice(1)], {
+      env: {}, cwd: dir, stdout: (t) => (out += t), stderr: (t) => (err += t), signal: new AbortController().signal,
+    });
+    const limit = 4 * generated.bytes.length + 2 ** 20;
+    if (![0, 1, 2].includes(code)) return `onnx ${args.join(' ')}: exit code ${code}`;
+    if (/Internal error/.test(err)) return `onnx ${args.join(' ')}: ${err.slice(0, 2000)}`;
+    if (RAW_CONTROL.test(out) || RAW_CONTROL.test(err)) return `onnx ${args.join(' ')}: raw control character in the output`;
+    if (out.length + err.length > limit) return `onnx ${args.join(' ')}: ${out.length + err.length} characters of output for a ${generated.bytes.length}-byte model`;
+    if (args.includes('json') || args.includes('sarif')) JSON.parse(out || '{}');
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The peak RSS of this process in bytes (getrusage ru_maxrss). */
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+const MB = 2 ** 20;
+
+/**
+ * Runs cases [first, first + cases) over `models` (array of {name, bytes}). `api` holds the functions
+ * under test: { decodeModel, OnnxDecodeError, checkModel?, profiles?, summarizeModel?, printModelText?,
+ * readTensor?, main? }; without `main` only mutations run. `stopAboveMB`: return early (with `next`, the
+ * first case not run) after a case that took the process's peak RSS above this. Returns counts and the
+ * failures (each with model, case number, kind and error).
+ */
+async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api, onFailure, onCase, stopAboveMB = Infinity }) {
+  const stats = { cases: 0, decoded: 0, rejected: 0, crashes: 0, hangs: 0, memory: 0, generated: 0, maxMs: 0, maxCpuMs: 0, maxPeakMB: 0, maxHeapGrowthMB: 0, byMutation: {} };
+  const failures = [];
+  const tmp = api.main ? mkdtempSync(path.join(os.tmpdir(), 'npu-port-fuzz-')) : undefined;
+  let c = first;
+  try {
+    for (; c < first + cases; c++) {
+      if (onCase) onCase(c);
+      const random = rng((seed * 0x9e3779b1) ^ Math.imul(c + 1, 0x85ebca6b));
+      const model = models[c % models.length];
+      const donor = models[random.int(models.length)];
+      const useGenerator = api.main && random.int(8) === 0;
+      const kind = useGenerator ? GENERATORS[random.int(GENERATORS.length)] : MUTATIONS[random.int(MUTATIONS.length)];
+      const generated = useGenerator ? generate(kind, random) : undefined;
+      const input = generated ? generated.bytes : mutate(model.bytes, donor.bytes, random, kind);
+      const inputBytes = input.length + (generated?.files ?? []).reduce((sum, f) => sum + (f.kind === 'file' ? f.size ?? 0 : 0), 0);
+      const peakBefore = peakRss();
+      const heapBefore = process.memoryUsage().heapUsed;
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      let outcome = 'decoded';
+      let error;
+      try {
+        if (generated) {
+          stats.generated++;
+          const reason = await cliCase(api, generated, random, tmp);
+          if (reason) {
+            outcome = 'crash';
+            error = reason;
+          }
+        } else {
+          const decoded = api.decodeModel(input, {});
+          if (api.checkModel && api.profiles) for (const profile of api.profiles) api.checkModel(decoded, profile);
+          if (api.summarizeModel) api.summarizeModel(decoded);
+          if (api.printModelText) await api.printModelText(decoded, { maxValues: 4, modelBytes: input });
+          if (api.readTensor) {
+            for (const t of decoded.graph.initializers.slice(0, 4)) {
+              try {
+                await api.readTensor(decoded, t, { limit: 8, modelBytes: input });
+              } catch (e) {
+                if (!(e instanceof api.OnnxDecodeError)) throw e;
+              }
+            }
+          }
+        }
+      } catch (e) {
+        if (e instanceof api.OnnxDecodeError && typeof e.offset === 'number' && e.offset >= 0 && e.offset <= input.length) outcome = 'rejected';
+        else if (e instanceof api.OnnxDecodeError && e.offset === undefined) outcome = 'rejected';
+        else {
+          outcome = 'crash';
+          error = e;
+        }
+      }
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      const peakAfter = peakRss();
+      const growth = (process.memoryUsage().heapUsed - heapBefore) / MB;
+      stats.cases++;
+      stats.maxMs = Math.max(stats.maxMs, ms);
+      stats.maxCpuMs = Math.max(stats.maxCpuMs, cpuMs);
+      stats.maxPeakMB = Math.max(stats.maxPeakMB, peakAfter / MB);
+      stats.maxHeapGrowthMB = Math.max(stats.maxHeapGrowthMB, growth);
+      stats.byMutation[kind] = (stats.byMutation[kind] ?? 0) + 1;
+      if (outcome === 'decoded') stats.decoded++;
+      else if (outcome === 'rejected') stats.rejected++;
+      else stats.crashes++;
+      if (cpuMs > slowMs + (1000 * inputBytes) / MB) {
+        stats.hangs++;
+        outcome = outcome === 'crash' ? outcome : 'hang';
+      }
+      const bound = 2 * inputBytes + 200 * MB;
+      if (peakAfter > peakBefore && peakAfter > bound) {
+        stats.memory++;
+        if (outcome !== 'crash' && outcome !== 'hang') outcome = 'memory';
+        error = error ?? `peak RSS ${(peakAfter / MB).toFixed(0)} MB over the bound ${(bound / MB).toFixed(0)} MB (input ${(inputBytes / MB).toFixed(1)} MB)`;
+      }
+      if (outcome === 'crash' || outcome === 'hang' || outcome === 'memory') {
+        const failure = { model: generated ? `generated:${kind}` : model.name, case: c, seed, mutation: kind, outcome, ms: Math.round(ms), cpuMs: Math.round(cpuMs), error: error ? String((error && error.stack) || error) : undefined };
+        failures.push(failure);
+        if (onFailure) onFailure(failure, input);
+      }
+      if (peakAfter > stopAboveMB * MB) {
+        c++;
+        break;
+      }
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+  return { stats, failures, next: c };
+}
+
+module.exports = { runFuzz, mutate, rng, generate, MUTATIONS, GENERATORS };
 
 /** Loads the TypeScript core through esbuild (the same bundler as the build), for `node bench/fuzz.js`. */
 function loadApi(root) {
@@ -192,9 +308,17 @@ function loadApi(root) {
     export { builtinProfiles } from './src/core/onnx/targets/builtin';
     export { summarizeModel } from './src/core/onnx/summary';
     export { printModelText } from './src/core/onnx/text';
-    export { readTensor } from './src/core/onnx/tensor';`;
-  esbuild.buildSync({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error' });
-  const api = require(outfile);
+    export { readTensor } from './src/core/onnx/tensor';
+    export { main } from './src/cli/main';`;
+  esbuild.buildSync({
+    stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error',
+    external: ['vscode', 'onnxruntime-node', 'cpu-features', '*.node'], define: { NPU_PORT_VERSION: '"fuzz"' },
+  });
+  return outfile;
+}
+
+function apiFrom(bundle) {
+  const api = require(bundle);
   return { ...api, profiles: api.builtinProfiles().filter((p) => p.id === 'ascend310' || p.id === 'qnn-htp') };
 }
 
@@ -216,6 +340,15 @@ function defaultModels(root) {
   return found;
 }
 
+/** Sums the stats of batches. */
+function addStats(total, part) {
+  for (const [k, v] of Object.entries(part)) {
+    if (k === 'byMutation') for (const [m, n] of Object.entries(v)) total.byMutation[m] = (total.byMutation[m] ?? 0) + n;
+    else if (k.startsWith('max')) total[k] = Math.max(total[k] ?? 0, v);
+    else total[k] = (total[k] ?? 0) + v;
+  }
+}
+
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');
   const args = process.argv.slice(2);
@@ -226,8 +359,12 @@ if (require.main === module) {
     args.splice(i, 2);
     return v;
   };
-  const cases = Number(option('--cases', '20000'));
+  const cases = Number(option('--cases', '100000'));
   const seed = Number(option('--seed', '1'));
+  const batch = Number(option('--batch', '2000'));
+  const from = Number(option('--from', '0'));
+  const child = option('--child', undefined);
+  const bundle = option('--api', undefined);
   let files = args.length ? args : defaultModels(root);
   if (!files.length) {
     process.stderr.write('No models: run the ONNX unit tests once (they generate test/fixtures/generated/), or pass MODEL.onnx files.\n');
@@ -236,22 +373,74 @@ if (require.main === module) {
   // Small models fuzz fastest and still reach every message type; skip big ones unless named.
   if (!args.length) files = files.filter((f) => readFileSync(f).length <= 3 * 1024 * 1024);
   const models = files.map((f) => ({ name: path.relative(root, f), bytes: new Uint8Array(readFileSync(f)) }));
-  const api = loadApi(root);
   const crashDir = path.join(root, 'bench/models/fuzz-failures');
-  const t0 = Date.now();
-  runFuzz({
-    models, cases, seed, api,
-    onFailure(failure, input) {
-      mkdirSync(crashDir, { recursive: true });
-      const file = path.join(crashDir, `case-${failure.case}-${failure.mutation}.onnx`);
-      writeFileSync(file, input);
-      process.stderr.write(`${failure.outcome}: ${failure.model} case ${failure.case} (${failure.mutation}, ${failure.ms} ms) -> ${path.relative(root, file)}\n${failure.error ?? ''}\n`);
-    },
-  }).then(({ stats, failures }) => {
-    process.stdout.write(`fuzz: ${stats.cases} cases over ${models.length} models in ${((Date.now() - t0) / 1000).toFixed(1)} s (seed ${seed})\n`);
-    process.stdout.write(`  decoded ${stats.decoded}, rejected with OnnxDecodeError ${stats.rejected}, crashes ${stats.crashes}, hangs ${stats.hangs}\n`);
-    process.stdout.write(`  slowest case ${stats.maxMs.toFixed(1)} ms, largest heap growth in one case ${stats.maxHeapGrowthMB.toFixed(1)} MB\n`);
-    process.stdout.write(`  mutations: ${JSON.stringify(stats.byMutation)}\n`);
-    process.exitCode = failures.length ? 1 : 0;
-  });
+  const save = (failure, input) => {
+    mkdirSync(crashDir, { recursive: true });
+    const file = path.join(crashDir, `case-${failure.case}-${failure.mutation}.onnx`);
+    writeFileSync(file, input);
+    return path.relative(root, file);
+  };
+  if (child !== undefined) {
+    // A batch in this process: cases [child, child + cases), stopping early after a case that took the peak RSS over 150 MB.
+    runFuzz({
+      models, cases, seed, first: Number(child), api: apiFrom(bundle), stopAboveMB: 150,
+      onCase: (c) => process.send({ type: 'case', c }),
+      onFailure: (failure, input) => process.send({ type: 'failure', failure: { ...failure, file: save(failure, input) } }),
+    }).then((result) => process.send({ type: 'done', stats: result.stats, next: result.next }, () => process.exit(0)));
+  } else {
+    const { fork } = require('node:child_process');
+    const apiFile = loadApi(root);
+    const t0 = Date.now();
+    const total = { byMutation: {} };
+    const failures = [];
+    let processes = 0;
+    const runBatch = (first) => new Promise((resolve) => {
+      processes++;
+      const proc = fork(__filename, ['--child', String(first), '--cases', String(Math.min(batch, from + cases - first)), '--seed', String(seed), '--api', apiFile, ...files], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      let current = first;
+      let done;
+      let timer;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => proc.kill('SIGKILL'), 120_000);
+      };
+      arm();
+      proc.on('message', (m) => {
+        if (m.type === 'case') {
+          current = m.c;
+          arm();
+        } else if (m.type === 'failure') {
+          failures.push(m.failure);
+          process.stderr.write(`${m.failure.outcome}: ${m.failure.model} case ${m.failure.case} (${m.failure.mutation}, ${m.failure.ms} ms) -> ${m.failure.file}\n${m.failure.error ?? ''}\n`);
+        } else if (m.type === 'done') done = m;
+      });
+      proc.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (done) {
+          addStats(total, done.stats);
+          resolve(done.next);
+        } else {
+          // Killed (no case finished for 2 minutes: a hang) or died (out of memory): the current case fails.
+          const failure = { model: '?', case: current, seed, mutation: '?', outcome: signal === 'SIGKILL' ? 'hang' : 'crash', error: `batch process ended with ${signal ?? code}` };
+          failures.push(failure);
+          addStats(total, { cases: 1, [failure.outcome === 'hang' ? 'hangs' : 'crashes']: 1 });
+          process.stderr.write(`${failure.outcome}: case ${current}: ${failure.error}\n`);
+          resolve(current + 1);
+        }
+      });
+    });
+    (async () => {
+      for (let c = from; c < from + cases;) {
+        c = await runBatch(c);
+        // Progress after each batch, so a run stopped early still says how far it got and what it found.
+        process.stderr.write(`progress: cases ${from}..${c - 1} done, crashes ${total.crashes ?? 0}, hangs ${total.hangs ?? 0}, memory-bound violations ${total.memory ?? 0}, highest peak RSS ${(total.maxPeakMB ?? 0).toFixed(0)} MB, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+      }
+      rmSync(apiFile, { force: true });
+      process.stdout.write(`fuzz: ${total.cases} cases (${total.generated ?? 0} generated hostile models through the CLI) over ${models.length} models in ${((Date.now() - t0) / 1000).toFixed(1)} s (seed ${seed}, ${processes} processes)\n`);
+      process.stdout.write(`  decoded ${total.decoded ?? 0}, rejected with OnnxDecodeError ${total.rejected ?? 0}, crashes ${total.crashes ?? 0}, hangs ${total.hangs ?? 0}, memory-bound violations ${total.memory ?? 0}\n`);
+      process.stdout.write(`  slowest case ${(total.maxMs ?? 0).toFixed(1)} ms (most CPU in one case ${(total.maxCpuMs ?? 0).toFixed(0)} ms), highest peak RSS ${(total.maxPeakMB ?? 0).toFixed(0)} MB, largest heap growth in one case ${(total.maxHeapGrowthMB ?? 0).toFixed(1)} MB\n`);
+      process.stdout.write(`  kinds: ${JSON.stringify(total.byMutation)}\n`);
+      process.exitCode = failures.length ? 1 : 0;
+    })();
+  }
 }

@@ -62,14 +62,14 @@ export const compareCommand: CliCommand = {
     });
     const failed = comparisons.filter((c) => !c.pass);
     if (format === 'json') {
-      ctx.out(JSON.stringify({
+      ctx.json({
         version: 1, reference: positionals[0], candidate: positionals[1], tolerance,
         tensors: comparisons.map((c) => ({
           name: c.name, pass: c.pass, dims: c.referenceDims, maxAbsError: Number.isFinite(c.maxAbsError) ? c.maxAbsError : null,
           meanAbsError: Number.isFinite(c.meanAbsError) ? c.meanAbsError : null, cosine: c.cosine, ...(c.iou !== undefined ? { iou: c.iou } : {}),
           ...(c.problem ? { problem: ctx.t(c.problem) } : {}),
         })),
-      }, null, 2) + '\n');
+      });
     } else {
       const lines = comparisons.map((c) => {
         const metrics = [

@@ -1,5 +1,6 @@
 import { formatMessage, msg, resolveLocale, type L10nBundle, type Locale, type Message } from '../core/l10n';
 import type { Logger } from '../core/log';
+import { escapeControls, stringifyBounded } from '../core/output';
 import zhCn from '../../l10n/bundle.l10n.zh-cn.json';
 
 /** What every CLI command gets: where to print results, where to log, and how to render messages. */
@@ -10,6 +11,8 @@ export interface CliContext {
   readonly locale: Locale;
   /** stdout: results only. */
   out(text: string): void;
+  /** stdout: a JSON or SARIF document, every string in it bounded (core/output `stringifyBounded`). */
+  json(value: unknown, replacer?: (key: string, value: unknown) => unknown): void;
   /** stderr: diagnostics and progress. */
   readonly log: Logger;
   /** stderr: a line for the person running the command that is neither a warning nor an error (a summary, the default chosen). */
@@ -35,6 +38,14 @@ export class UsageError extends Error {
 
 const bundles: Record<Locale, L10nBundle | undefined> = { en: undefined, 'zh-cn': zhCn as L10nBundle };
 
+/**
+ * The CLI's output layer: every text written to stdout and stderr goes through these writers, which show
+ * control and bidirectional characters escaped (core/output `escapeControls`; JSON stays valid and exact).
+ */
+export function guardedWriters<T extends { stdout: (text: string) => void; stderr: (text: string) => void }>(io: T): T {
+  return { ...io, stdout: (text: string) => io.stdout(escapeControls(text)), stderr: (text: string) => io.stderr(escapeControls(text)) };
+}
+
 export function createContext(options: {
   lang?: string;
   env: NodeJS.ProcessEnv;
@@ -54,6 +65,7 @@ export function createContext(options: {
     env: options.env,
     locale,
     out: options.stdout,
+    json: (value, replacer) => options.stdout(stringifyBounded(value, replacer) + '\n'),
     log: {
       trace: options.verbose ? line('trace') : quiet,
       debug: options.verbose ? line('debug') : quiet,

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { errorText } from '../core/errors';
 import { msg } from '../core/l10n';
-import { createContext, EXIT_CODES, EXIT_ERROR, UsageError, type CliContext } from './context';
+import { createContext, EXIT_CODES, EXIT_ERROR, guardedWriters, UsageError, type CliContext } from './context';
 import { commands } from './commands';
 import { describeError } from './errors';
 
 declare const NPU_PORT_VERSION: string;
+
+/** How long the first Ctrl+C waits for cancelled work to finish before the CLI exits anyway. */
+const SIGINT_GRACE_MS = 1500;
 
 function helpText(ctx: CliContext): string {
   const lines = [
@@ -26,8 +29,9 @@ function helpText(ctx: CliContext): string {
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(
   argv: string[],
-  io: { env: NodeJS.ProcessEnv; cwd: string; stdout: (s: string) => void; stderr: (s: string) => void; signal: AbortSignal },
+  rawIo: { env: NodeJS.ProcessEnv; cwd: string; stdout: (s: string) => void; stderr: (s: string) => void; signal: AbortSignal },
 ): Promise<number> {
+  const io = guardedWriters(rawIo);
   // Global options come before the command name; everything after belongs to the command.
   let lang: string | undefined;
   let verbose = false;
@@ -79,7 +83,16 @@ export function parseCommandArgs<T extends NonNullable<Parameters<typeof parseAr
 
 if (require.main === module) {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  // The first Ctrl+C cancels: work checks the signal and cleans up (temp files); if something is still
+  // blocked after a short grace (a read the signal cannot reach), the CLI exits anyway with 130.
+  process.once('SIGINT', () => {
+    controller.abort();
+    setTimeout(() => {
+      const ctx = createContext({ env: process.env, cwd: process.cwd(), stdout: () => undefined, stderr: () => undefined, signal: controller.signal });
+      process.stderr.write(ctx.t(msg('Cancelled.')) + '\n');
+      process.exit(130);
+    }, SIGINT_GRACE_MS).unref();
+  });
   main(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),

@@ -8,6 +8,7 @@ import { DEFAULT_EXPORT_TARGET_ID } from '../core/python/rules/onnxExportTarget'
 import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
 import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
 import { printModelText } from '../core/onnx/text';
+import { boundString } from '../core/output';
 import type { CliCommand } from './commands';
 import { EXIT_CODES, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
 import { openInputModel } from './errors';
@@ -75,7 +76,7 @@ async function info(ctx: CliContext, args: string[]): Promise<number> {
   const model = await openInputModel(ctx, file);
   const summary = summarizeModel(model);
   if (format === 'json') {
-    ctx.out(JSON.stringify({ version: 1, model: file, ...summary, externalData: summary.externalData.map((e) => ({ ...e, problem: e.problem ? ctx.t(e.problem) : undefined })) }, null, 2) + '\n');
+    ctx.json({ version: 1, model: file, ...summary, externalData: summary.externalData.map((e) => ({ ...e, problem: e.problem ? ctx.t(e.problem) : undefined })) });
   } else {
     ctx.out(infoText(ctx, file, summary));
   }
@@ -130,8 +131,8 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
   });
   const absolute = path.resolve(ctx.cwd, file);
   const result = checkModel(model, profile, { signal: ctx.signal });
-  if (format === 'json') ctx.out(JSON.stringify(checkToJson(result, file, ctx.t, failOn), null, 2) + '\n');
-  else if (format === 'sarif') ctx.out(JSON.stringify(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn), null, 2) + '\n');
+  if (format === 'json') ctx.json(checkToJson(result, file, ctx.t, failOn));
+  else if (format === 'sarif') ctx.json(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn));
   else ctx.out(checkText(ctx, file, profile, result, values.all === true));
   return checkFails(result, failOn) ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -144,9 +145,10 @@ function checkText(ctx: CliContext, file: string, profile: TargetProfile, result
   lines.push(ctx.t(msg('{0} on {1} ({2}): {3} nodes, {4} supported, {5} unsupported, {6} unverified', file, profile.name, profile.id, result.nodeCount, result.counts.supported, result.counts.unsupported, result.counts.unverified)));
   if (result.toolkit) lines.push(`  ${ctx.t(msg('Facts for {0} {1} (releases covered: {2}; pick one with --target {3}@VERSION).', result.toolkit.name, result.toolkit.version, profile.toolkit?.available.join(', ') ?? result.toolkit.version, profile.id))}`);
   for (const r of result.modelReasons) lines.push(`  [${r.code}] ${ctx.t(r.message)}`);
+  const nodeName = (v: NodeVerdict) => (v.name ? boundString(v.name) : `#${v.index}`);
   const nodeLines = (v: NodeVerdict) => {
-    const where = v.graph === 'main' ? '' : ` (${v.graph})`;
-    lines.push(`  ${opLabel(v)}  ${v.name || `#${v.index}`}${where}`);
+    const where = v.graph === 'main' ? '' : ` (${boundString(v.graph)})`;
+    lines.push(`  ${opLabel(v)}  ${nodeName(v)}${where}`);
     if (v.modulePath) lines.push(`    ${v.constructs ? ctx.t(msg('module: {0}; typically from: {1}', v.modulePath, v.constructs.join(' | '))) : ctx.t(msg('module: {0}', v.modulePath))}`);
     else if (v.constructs) lines.push(`    ${ctx.t(msg('typically from: {0}', v.constructs.join(' | ')))}`);
     for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}${r.source && !ctx.t(r.message).includes(r.source) ? ` (${r.source})` : ''}`);
@@ -170,7 +172,7 @@ function checkText(ctx: CliContext, file: string, profile: TargetProfile, result
         continue;
       }
       nodeLines(group[0]!);
-      const others = group.slice(1, 1 + GROUP_SAMPLE).map((v) => v.name || `#${v.index}`).join(', ');
+      const others = group.slice(1, 1 + GROUP_SAMPLE).map(nodeName).join(', ');
       lines.push(`    ${ctx.t(msg('and {0} more {1} nodes with the same findings: {2}, ...', group.length - 1, opLabel(group[0]!), others))}`);
     }
   };
@@ -218,7 +220,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
   for (const error of errors) ctx.log.warn(ctx.t(error.detail));
   const all = [...builtinProfiles(), ...workspace];
   if (format === 'json') {
-    ctx.out(JSON.stringify({
+    ctx.json({
       version: 1,
       targets: all.map((p) => ({
         id: p.id, name: p.name, kind: p.kind, toolchain: p.toolchain, description: ctx.t(p.description),
@@ -226,7 +228,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
         ...(p.toolkit ? { toolkit: { name: p.toolkit.name, version: p.toolkit.version, available: [...p.toolkit.available] } } : {}),
         caveats: p.caveats.map(ctx.t), sources: p.sources.map((src) => ({ label: ctx.t(src.label), ref: src.ref })), ...(p.file ? { file: path.relative(ctx.cwd, p.file) } : {}),
       })),
-    }, null, 2) + '\n');
+    });
     return EXIT_OK;
   }
   const lines: string[] = [];

@@ -11,7 +11,7 @@ import type { Model, ValueType } from '../core/onnx/model';
 import { benchmarkModel } from '../core/benchmark/cpu';
 import { STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
 import { readInputDir, writeOutputDir } from '../core/onnx/run/files';
-import { feedInputs, type RandomInputOptions } from '../core/onnx/run/inputs';
+import { DEFAULT_MAX_INPUT_MB, feedInputs, type RandomInputOptions } from '../core/onnx/run/inputs';
 import type { ArrayValue } from '../core/onnx/run/values';
 import { encodeModel } from '../core/onnx/transform/encode';
 import { opCounts } from '../core/onnx/transform/graph';
@@ -62,6 +62,7 @@ export function transformUsage(ctx: CliContext): string {
     `  --input-shape NAME=D1,D2,...               ${ctx.t(msg('shape of an input (repeatable); with rewrite, fix-input-shapes makes it static'))}`,
     `  --inputs DIR                               ${ctx.t(msg('input values as DIR/<input>.npy; the others are seeded random'))}`,
     `  --seed N                                   ${ctx.t(msg('seed of the random inputs (default 0)'))}`,
+    `  --max-input-mb N                           ${ctx.t(msg('memory budget of all generated inputs together, in MiB (default {0})', DEFAULT_MAX_INPUT_MB))}`,
     `  --format text|json                         ${ctx.t(msg('output format (default text)'))}`,
     '',
   ].join('\n');
@@ -74,6 +75,7 @@ const COMMON = {
   'input-shape': { type: 'string', multiple: true },
   inputs: { type: 'string' },
   seed: { type: 'string' },
+  'max-input-mb': { type: 'string' },
   format: { type: 'string' },
 } as const;
 
@@ -110,10 +112,13 @@ function commonOptions(values: Record<string, unknown>): Common {
   const seedText = values['seed'];
   const seed = seedText === undefined ? 0 : Number(seedText);
   if (!Number.isInteger(seed)) throw new UsageError(msg('--seed needs a whole number.'));
+  const budgetText = values['max-input-mb'];
+  const budget = budgetText === undefined ? DEFAULT_MAX_INPUT_MB : Number(budgetText);
+  if (!(budget > 0) || !Number.isFinite(budget)) throw new UsageError(msg('--max-input-mb needs a number of MiB above 0; got "{0}".', String(budgetText)));
   const format = values['format'] ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(msg('Unknown format "{0}": use {1}.', String(format), 'text, json'));
   return {
-    random: { seed, dims, shapes: inputShapes },
+    random: { seed, dims, shapes: inputShapes, maxBytes: budget * 2 ** 20 },
     inputShapes,
     dims,
     inputsDir: typeof values['inputs'] === 'string' ? values['inputs'] : undefined,
@@ -147,7 +152,7 @@ function relative(ctx: CliContext, file: string): string {
 }
 
 function json(ctx: CliContext, value: unknown): void {
-  ctx.out(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
+  ctx.json(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
 function comparisonJson(ctx: CliContext, c: OutputComparison) {

@@ -194,7 +194,8 @@ export const remoteCommand: CliCommand = {
         signal: ctx.signal,
         logger: ctx.log,
       });
-      ctx.out(format === 'json' ? JSON.stringify(toJson(ctx, result), null, 2) + '\n' : toText(ctx, result));
+      if (format === 'json') ctx.json(toJson(ctx, result));
+      else ctx.out(toText(ctx, result));
       return result.exitCode;
     } finally {
       opened?.close();

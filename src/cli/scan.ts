@@ -103,8 +103,8 @@ export const scanCommand: CliCommand = {
     }
     const input = toReportInput(result, ctx.cwd);
     const fixFor = (l: ScanReportInput['findings'][number]) => preferredFix(l.finding, analysis);
-    if (format === 'json') ctx.out(JSON.stringify(scanJson(input, ctx.t, (l) => !!fixFor(l)), null, 2) + '\n');
-    else if (format === 'sarif') ctx.out(JSON.stringify(scanSarif(input, ctx.t, { version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', fixFor }), null, 2) + '\n');
+    if (format === 'json') ctx.json(scanJson(input, ctx.t, (l) => !!fixFor(l)));
+    else if (format === 'sarif') ctx.json(scanSarif(input, ctx.t, { version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', fixFor }));
     else {
       for (const { file, finding } of input.findings) {
         ctx.out(`${file}:${finding.range.start.line + 1}:${finding.range.start.column + 1}: ${coarseSeverity(finding.severity)} [${finding.rule}] ${ctx.t(finding.message)}\n`);

@@ -6,6 +6,8 @@
  * webview. Create messages with `msg("literal", ...args)` and a string literal as first argument:
  * `npm run l10n` collects those literals into `l10n/bundle.l10n.json`.
  */
+import { boundString } from './output';
+
 export type MessageArg = string | number | boolean;
 
 export interface Message {
@@ -19,7 +21,10 @@ export function msg(key: string, ...args: MessageArg[]): Message {
 
 export type L10nBundle = Readonly<Record<string, string | { message: string; comment?: string[] }>>;
 
-/** Renders a message with a bundle (no bundle: English). Unknown placeholders are left as they are. */
+/**
+ * Renders a message with a bundle (no bundle: English). Unknown placeholders are left as they are. Every
+ * argument is bounded (core/output `boundString`): a 30 MB name from a model makes a 4 KiB sentence.
+ */
 export function formatMessage(message: Message, bundle?: L10nBundle): string {
   const entry = bundle?.[message.key];
   const template = typeof entry === 'string' ? entry : entry?.message ?? message.key;
@@ -29,7 +34,7 @@ export function formatMessage(message: Message, bundle?: L10nBundle): string {
 export function formatTemplate(template: string, args: readonly MessageArg[]): string {
   return template.replace(/\{(\d+)\}/g, (whole, index: string) => {
     const value = args[Number(index)];
-    return value === undefined ? whole : String(value);
+    return value === undefined ? whole : boundString(String(value));
   });
 }
 

@@ -4,6 +4,7 @@
  * language), so the core stays free of finished sentences.
  */
 import { msg, type Message } from '../l10n';
+import { boundString } from '../output';
 import type { CheckResult, NodeVerdict, Reason, ReasonCode } from './check';
 
 /**
@@ -100,8 +101,9 @@ export function checkToJson(result: CheckResult, modelPath: string, render: (m: 
   };
 }
 
+/** `domain::Op` outside the default domain, bounded (core/output): a label for reports, also used as a key. */
 export function opLabel(v: { opType: string; domain: string }): string {
-  return v.domain && v.domain !== 'ai.onnx' ? `${v.domain}::${v.opType}` : v.opType;
+  return boundString(v.domain && v.domain !== 'ai.onnx' ? `${v.domain}::${v.opType}` : v.opType);
 }
 
 const RULES: readonly { id: ReasonCode; text: Message }[] = [

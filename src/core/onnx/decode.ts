@@ -9,13 +9,13 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { msg, type Message } from '../l10n';
 import { OnnxDecodeError } from './errors';
-import { resolveExternalLocation } from './external';
+import { externalBeyondEnd, openRegularFile, resolveExternalLocation, type ExternalResolution } from './external';
 import type {
   Attribute, AttributeType, Dim, ElementType, Graph, Int64, MetadataEntry, Model, ModelFunction, Node, OpsetImport,
   SparseTensor, Tensor, TensorData, TensorSegment, TypedField, ValueInfo, ValueType,
 } from './model';
 import { BufferSource, FileSource, ProtoReader, type ByteSource } from './reader';
-import { elementTypeName, onnxSchema, WIRE_LENGTH, type MessageSchema, type OnnxSchema } from './schema';
+import { elementSize, elementTypeName, onnxSchema, WIRE_LENGTH, type MessageSchema, type OnnxSchema } from './schema';
 
 export interface DecodeOptions {
   /** Subgraph nesting allowed (If/Loop/Scan bodies inside bodies); deeper models are refused. Default 32. */
@@ -48,6 +48,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
 export async function openModel(file: string, options: OpenOptions = {}): Promise<Model> {
   const absolute = path.resolve(file);
   const stat = await fsp.stat(absolute);
+  if (!stat.isFile()) throw new OnnxDecodeError(notRegularModel(file), { file: absolute });
   const baseDir = options.baseDir ?? path.dirname(absolute);
   options.signal?.throwIfAborted();
   if (stat.size <= (options.wholeFileLimit ?? 64 * 1024 * 1024)) {
@@ -65,7 +66,7 @@ export async function openModel(file: string, options: OpenOptions = {}): Promis
 
 /** The whole file in one read request (fs.promises.readFile reads in 512 KiB rounds through the thread pool). */
 async function readWhole(file: string, size: number): Promise<Buffer> {
-  const handle = await fsp.open(file, 'r');
+  const { handle } = await openRegularFile(file, () => notRegularModel(file));
   try {
     const bytes = Buffer.allocUnsafe(size);
     let done = 0;
@@ -78,6 +79,10 @@ async function readWhole(file: string, size: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+function notRegularModel(file: string): Message {
+  return msg('{0} is not a regular file (a folder, a named pipe, a socket or a device).', file);
 }
 
 function decodeFromSource(source: ByteSource, file: string | undefined, options: DecodeOptions): Model {
@@ -113,7 +118,7 @@ class ModelDecoder {
   private readonly s: OnnxSchema;
   private readonly maxGraphDepth: number;
   private readonly typedFieldByNumber = new Map<number, TypedField>();
-  private readonly externalCache = new Map<string, { path?: string; problem?: Message }>();
+  private readonly externalCache = new Map<string, ExternalResolution>();
   private nodesSeen = 0;
   private sawSubgraph = false;
 
@@ -580,7 +585,7 @@ class ModelDecoder {
     for (const d of dims) elementCount *= d;
     let data: TensorData;
     if (location === this.s.dataLocationExternal || external) {
-      data = this.externalData(external ?? [], name, fileOffset);
+      data = this.externalData(external ?? [], name, fileOffset, elementCount * elementSize(elemType));
     } else if (raw) {
       data = { kind: 'raw', offset: raw.offset, length: raw.length };
     } else if (typed && segments) {
@@ -589,14 +594,15 @@ class ModelDecoder {
       data = { kind: 'none' };
     }
     const byteLength = data.kind === 'raw' ? data.length
-      : data.kind === 'external' ? (data.length ?? 0)
+      : data.kind === 'external' ? (data.length ?? Math.max(0, elementCount * elementSize(elemType)))
       : data.kind === 'typed' ? data.segments.reduce((sum, segment) => sum + segment.length, 0) : 0;
     const tensor: Mutable<Tensor> = { name, elemType, dims, elementCount, byteLength, data, fileOffset };
     if (docString) tensor.docString = docString;
     return tensor;
   }
 
-  private externalData(entries: readonly MetadataEntry[], name: string, at: number): TensorData {
+  /** `shapeBytes`: what the dims need, the bytes read when the model gives no length. */
+  private externalData(entries: readonly MetadataEntry[], name: string, at: number, shapeBytes: number): TensorData {
     let location = '';
     let offset = 0;
     let length: number | null = null;
@@ -618,6 +624,11 @@ class ModelDecoder {
     }
     if (resolved.path) data.path = resolved.path;
     if (resolved.problem) data.problem = resolved.problem;
+    else if (resolved.size !== undefined) {
+      data.fileBytes = resolved.size;
+      const need = length ?? Math.max(0, shapeBytes);
+      if (offset + need > resolved.size) data.problem = externalBeyondEnd(name, location, offset, need, resolved.size);
+    }
     return data;
   }
 

@@ -69,6 +69,8 @@ export type TensorData =
       /** Bytes to read; null when the model leaves it to the file size. */
       readonly length: number | null;
       readonly path?: string;
+      /** Size of the resolved file, when it was found. */
+      readonly fileBytes?: number;
       readonly problem?: Message;
     }
   | { readonly kind: 'none' };
@@ -89,7 +91,8 @@ export interface Tensor {
   readonly dims: readonly number[];
   /** Product of dims (1 for a scalar). */
   readonly elementCount: number;
-  /** Bytes of the stored payload (raw/external length, or the sum of typed segments). */
+  /** Bytes of the stored payload (raw/external length, or the sum of typed segments); for external data
+   * without a length, the bytes its dims need. */
   readonly byteLength: number;
   readonly data: TensorData;
   readonly docString?: string;

@@ -1,8 +1,11 @@
 /**
  * What `npu-port onnx info` shows and the viewer's header needs: a model's facts at a glance, computed
- * from the decoded model only (no tensor values are read).
+ * from the decoded model only (no tensor values are read). Every string from the model is bounded
+ * (core/output `boundString`): names, op types, producer, metadata, external locations.
  */
 import type { Message } from '../l10n';
+import { boundString } from '../output';
+import { opLabel } from './check-report';
 import { walkGraphs, walkNodes, type Dim, type Model, type ValueInfo, type ValueType } from './model';
 
 export interface ModelSummary {
@@ -39,7 +42,7 @@ export function summarizeModel(model: Model): ModelSummary {
   let nodeCount = 0;
   for (const { node } of walkNodes(model.graph)) {
     nodeCount++;
-    const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
+    const key = opLabel(node);
     histogram.set(key, (histogram.get(key) ?? 0) + 1);
   }
   let parameters = 0;
@@ -55,8 +58,8 @@ export function summarizeModel(model: Model): ModelSummary {
       parameters += t.elementCount;
       parameterBytes += t.byteLength;
       if (t.data.kind === 'external') {
-        const entry = external.get(t.data.location) ?? { location: t.data.location, bytes: 0, tensors: 0 };
-        entry.bytes += t.data.length ?? 0;
+        const entry = external.get(t.data.location) ?? { location: boundString(t.data.location), bytes: 0, tensors: 0 };
+        entry.bytes += t.byteLength;
         entry.tensors++;
         if (t.data.problem && !entry.problem) entry.problem = t.data.problem;
         external.set(t.data.location, entry);
@@ -68,14 +71,14 @@ export function summarizeModel(model: Model): ModelSummary {
   const dynamic = new Set<string>();
   for (const v of realInputs) {
     if (v.type && (v.type.kind === 'tensor' || v.type.kind === 'sparse_tensor')) {
-      if (!v.type.shape) dynamic.add(`${v.name}: ?`);
-      else for (const d of v.type.shape) if (typeof d !== 'number' || d < 0) dynamic.add(d === null || typeof d === 'number' ? `${v.name}: ?` : d);
+      if (!v.type.shape) dynamic.add(boundString(`${v.name}: ?`));
+      else for (const d of v.type.shape) if (typeof d !== 'number' || d < 0) dynamic.add(boundString(d === null || typeof d === 'number' ? `${v.name}: ?` : d));
     }
   }
   return {
     irVersion: model.irVersion,
     opsets: model.opsetImports.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
-    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+    producer: boundString([model.producerName, model.producerVersion].filter(Boolean).join(' ')),
     inputs: realInputs.map(valueSummary),
     outputs: model.graph.outputs.map(valueSummary),
     nodeCount,
@@ -87,13 +90,13 @@ export function summarizeModel(model: Model): ModelSummary {
     initializerCount,
     dynamicDims: [...dynamic],
     externalData: [...external.values()],
-    metadata: model.metadata,
+    metadata: model.metadata.map((e) => ({ key: boundString(e.key), value: boundString(e.value) })),
     fileBytes: model.source.byteLength,
   };
 }
 
 function valueSummary(v: ValueInfo): ValueSummary {
-  return { name: v.name, type: valueTypeLabel(v.type) };
+  return { name: boundString(v.name), type: valueTypeLabel(v.type) };
 }
 
 /**
@@ -108,12 +111,12 @@ export function valueTypeLabel(type: ValueType | null): string {
     case 'sequence': return `seq(${valueTypeLabel(type.elem)})`;
     case 'optional': return `optional(${valueTypeLabel(type.elem)})`;
     case 'map': return `map(${type.keyType}, ${valueTypeLabel(type.value)})`;
-    case 'opaque': return `opaque(${type.domain}, ${type.name})`;
+    case 'opaque': return `opaque(${boundString(type.domain)}, ${boundString(type.name)})`;
     default: return '?';
   }
 }
 
 function shapeText(shape: readonly Dim[] | null): string {
   if (!shape) return '';
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+  return `[${shape.map((d) => (d === null ? '?' : typeof d === 'string' ? boundString(d) : String(d))).join(', ')}]`;
 }

@@ -3,9 +3,9 @@
  * (the first `limit` elements for a preview, or all of them) from the model file, the bytes the model
  * was decoded from, or its external data file (path already confined to the model folder).
  */
-import { promises as fsp } from 'node:fs';
 import { msg } from '../l10n';
 import { OnnxDecodeError } from './errors';
+import { externalBeyondEnd, externalNotRegular, openRegularFile } from './external';
 import type { ElementType, Model, Tensor, TensorSegment } from './model';
 import { elementSize } from './schema';
 
@@ -58,7 +58,7 @@ export async function readTensor(model: Model, tensor: Tensor, options: ReadTens
         throw new OnnxDecodeError(data.problem ?? msg('External data of tensor "{0}" cannot be located.', tensor.name));
       }
       if (data.length !== null && data.length < need) throw shortData(tensor, data.length, need);
-      bytes = await readFileRange(data.path, data.offset, need, options.signal);
+      bytes = await readFileRange(data.path, data.offset, need, options.signal, { tensor: tensor.name, location: data.location });
     }
     return { elemType, dims, values: fromLittleEndian(elemType, bytes, wanted), truncated };
   }
@@ -81,10 +81,18 @@ async function readModelRange(model: Model, offset: number, length: number, opti
   return readFileRange(model.source.path, offset, length, options.signal);
 }
 
-async function readFileRange(file: string, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+/**
+ * Bytes [offset, offset + length) of `file`, which must be a regular file (never blocks on a pipe); checked
+ * against the file's size before anything is allocated. `external` names the tensor and location for errors.
+ */
+async function readFileRange(file: string, offset: number, length: number, signal?: AbortSignal, external?: { tensor: string; location: string }): Promise<Uint8Array> {
   signal?.throwIfAborted();
-  const handle = await fsp.open(file, 'r');
+  const { handle, size } = await openRegularFile(file, () => (external ? externalNotRegular(external.location) : msg('{0} is not a regular file.', file)));
   try {
+    if (offset + length > size) {
+      throw new OnnxDecodeError(external ? externalBeyondEnd(external.tensor, external.location, offset, length, size)
+        : msg('The file {0} ends at byte {1}, before the tensor data it should hold.', file, size), external ? { file } : { offset: Math.min(offset, size), file });
+    }
     const out = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
@@ -159,6 +167,9 @@ async function readTypedSegments(
     return parts.slice(0, wanted).map((p) => decoder.decode(p));
   }
   const isComplex = type === 'complex64' || type === 'complex128';
+  if ((field === 'float_data' || field === 'double_data') !== (isComplex || type === 'float' || type === 'double')) {
+    throw new OnnxDecodeError(msg('Tensor "{0}" of element type {1} stores its values in {2}, a field for other types.', tensor.name, type, field), { offset: tensor.fileOffset });
+  }
   const n = isComplex ? wanted * 2 : wanted;
   const numbers: (number | bigint)[] = [];
   for (let k = 0; k < parts.length && numbers.length < n; k++) {

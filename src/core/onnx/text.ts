@@ -6,9 +6,11 @@
  *
  * Tensor values are printed only for tensors of at most `maxValues` elements (default 16); larger ones
  * print `...` (the printer's own mark for values it does not show), so text stays small for diffs.
- * Sparse tensors, which the syntax cannot express, appear as `#` comments.
+ * Sparse tensors, which the syntax cannot express, appear as `#` comments. Names and strings longer than
+ * core/output's bound are quoted and cut with a `…(N chars)` marker, so the text stays O(model).
  */
 import { promises as fsp } from 'node:fs';
+import { boundString, MAX_REPORT_STRING } from '../output';
 import type { Attribute, Graph, Int64, Model, ModelFunction, Node, Tensor, ValueInfo, ValueType } from './model';
 import { readTensor } from './tensor';
 
@@ -38,11 +40,11 @@ export async function printModelText(model: Model, options: PrintOptions = {}): 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function printId(name: string): string {
-  return IDENTIFIER.test(name) ? name : quote(name);
+  return name.length <= MAX_REPORT_STRING && IDENTIFIER.test(name) ? name : quote(name);
 }
 
 export function quote(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `"${boundString(text).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** Shortest decimal that reads back as the same float32. */
@@ -88,7 +90,7 @@ export function typeText(type: ValueType | null): string {
     case 'sequence': return `seq(${typeText(type.elem)})`;
     case 'optional': return `optional(${typeText(type.elem)})`;
     case 'map': return `map(${type.keyType}, ${typeText(type.value)})`;
-    case 'opaque': return `opaque(${[type.domain, type.name].filter(Boolean).join(',')})`;
+    case 'opaque': return `opaque(${[type.domain, type.name].filter(Boolean).map((s) => boundString(s)).join(',')})`;
     default: return '';
   }
 }
@@ -138,29 +140,44 @@ class TextPrinter {
   private async nodes(nodes: readonly Node[], indent: number): Promise<string> {
     const pad = ' '.repeat(indent);
     const out: string[] = ['{\n'];
-    let count = 0;
+    let lines: string[] = [];
     for (const node of nodes) {
-      if ((++count & 1023) === 0) this.options.signal?.throwIfAborted();
-      out.push(pad, await this.node(node, indent), '\n');
+      // Most nodes print without reading anything: no promise per node; and every 1024 lines are joined
+      // into one flat string, so the pieces of each line are garbage at once (a 300k-node model's text
+      // held 100 MB of concatenation pieces until the end).
+      const text = this.node(node, indent);
+      lines.push(`${pad}${typeof text === 'string' ? text : await text}\n`);
+      if (lines.length === 1024) {
+        this.options.signal?.throwIfAborted();
+        out.push(lines.join(''));
+        lines = [];
+      }
     }
+    out.push(lines.join(''));
     out.push(indent > 3 ? ' '.repeat(indent - 3) : '', '}');
     return out.join('');
   }
 
-  private async node(node: Node, indent: number): Promise<string> {
+  private node(node: Node, indent: number): string | Promise<string> {
     const head = this.nodeNames && node.name ? `[${printId(node.name)}] ` : '';
-    const op = `${node.domain ? `${node.domain}.` : ''}${node.opType}`;
+    const op = `${node.domain ? `${boundString(node.domain)}.` : ''}${boundString(node.opType)}`;
     const hasGraph = node.attributes.some((a) => a.type === 'graph' || a.type === 'graphs');
-    const attributes = node.attributes.length ? ` <${(await Promise.all(node.attributes.map((a) => this.attribute(a, indent + 3)))).join(', ')}>` : '';
     const inputs = ` (${node.inputs.map(printId).join(', ')})`;
     const outputs = node.outputs.map(printId).join(', ');
-    return hasGraph ? `${head}${outputs} = ${op}${inputs}${attributes}` : `${head}${outputs} = ${op}${attributes}${inputs}`;
+    const finish = (texts: readonly string[]) => {
+      const attributes = texts.length ? ` <${texts.join(', ')}>` : '';
+      return hasGraph ? `${head}${outputs} = ${op}${inputs}${attributes}` : `${head}${outputs} = ${op}${attributes}${inputs}`;
+    };
+    const texts = node.attributes.map((a) => this.attribute(a, indent + 3));
+    return texts.every((t) => typeof t === 'string') ? finish(texts as string[]) : Promise.all(texts).then(finish);
   }
 
-  private async attribute(a: Attribute, indent: number): Promise<string> {
+  /** An attribute as text; a promise only for tensors and graphs (values to read, bodies to print). */
+  private attribute(a: Attribute, indent: number): string | Promise<string> {
     const kind = a.type === 'type_proto' ? 'type_proto' : a.type === 'type_protos' ? 'type_protos' : a.type;
-    if (a.refAttrName) return `${a.name}: ${kind} = @${a.refAttrName}`;
-    const head = `${a.name}: ${kind} = `;
+    const name = boundString(a.name);
+    if (a.refAttrName) return `${name}: ${kind} = @${boundString(a.refAttrName)}`;
+    const head = `${name}: ${kind} = `;
     switch (a.type) {
       case 'int': return head + intText(a.value);
       case 'ints': return `${head}[${a.value.map(intText).join(', ')}]`;
@@ -168,15 +185,15 @@ class TextPrinter {
       case 'floats': return `${head}[${a.value.map(float32Text).join(', ')}]`;
       case 'string': return head + quote(a.value);
       case 'strings': return `${head}[${a.value.map(quote).join(', ')}]`;
-      case 'graph': return head + (await this.graph(a.value, indent));
-      case 'graphs': return `${head}[${(await Promise.all(a.value.map((g) => this.graph(g, indent)))).join(', ')}]`;
-      case 'tensor': return head + (await this.tensor(a.value, false));
-      case 'tensors': return `${head}[${(await Promise.all(a.value.map((t) => this.tensor(t, false)))).join(', ')}]`;
+      case 'graph': return this.graph(a.value, indent).then((g) => head + g);
+      case 'graphs': return Promise.all(a.value.map((g) => this.graph(g, indent))).then((gs) => `${head}[${gs.join(', ')}]`);
+      case 'tensor': return this.tensor(a.value, false).then((t) => head + t);
+      case 'tensors': return Promise.all(a.value.map((t) => this.tensor(t, false))).then((ts) => `${head}[${ts.join(', ')}]`);
       case 'type_proto': return head + typeText(a.value);
       case 'type_protos': return `${head}[${a.value.map(typeText).join(', ')}]`;
       case 'sparse_tensor': return `${head}... # sparse tensor [${a.value.dims.join(',')}]`;
       case 'sparse_tensors': return `${head}[...] # ${a.value.length} sparse tensors`;
-      default: return `${a.name}: undefined`;
+      default: return `${name}: undefined`;
     }
   }
 
@@ -209,7 +226,7 @@ class TextPrinter {
 
   private async function(fn: ModelFunction): Promise<string> {
     const header = `<\n  domain: ${quote(fn.domain)},\n  opset_import: [${fn.opsetImports.map((o) => `${quote(o.domain)} : ${o.version}`).join(',')}]\n>\n`;
-    const attributes = fn.attributes.length ? `<${fn.attributes.join(',')}>` : '';
+    const attributes = fn.attributes.length ? `<${fn.attributes.map((a) => boundString(a)).join(',')}>` : '';
     const signature = `${printId(fn.name)} ${attributes}(${fn.inputs.map(printId).join(', ')}) => (${fn.outputs.map(printId).join(', ')})\n`;
     return header + signature + (await this.nodes(fn.body.nodes, 3)) + '\n';
   }

@@ -16,6 +16,7 @@ import { refusalReasons, rewriteModel, type RewriteResult, type RuleReport } fro
 import type { RewriteOffer, RewriteOutcome, RewriteScope } from '../../shared/protocol';
 import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
+import { generatedInputBudget } from '../results/cpuRun';
 import type { OnnxServices } from './services';
 import { askSymbolicDims } from './symbolicDims';
 import { VIEW_TYPE } from './viewerProvider';
@@ -81,7 +82,7 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
         try {
           progress.report({ message: vscode.l10n.t('running the original and the rewritten model in onnxruntime…') });
           const nodes = scope === 'node' && offer.perNode ? { nodes: [node] } : {};
-          return await rewriteModel(model, rules, { dims, ...nodes, random: { seed: VERIFY_SEED, dims }, signal: abort.signal });
+          return await rewriteModel(model, rules, { dims, ...nodes, random: { seed: VERIFY_SEED, dims, maxBytes: generatedInputBudget() }, signal: abort.signal });
         } finally {
           subscription.dispose();
         }

@@ -24,6 +24,7 @@ import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../..
 import { toViewerVerdicts } from '../../core/onnx/view/verdicts';
 import { extractPart } from '../../core/operations/extractPart';
 import { rewriteOffers, runRewrite } from './rewriteActions';
+import { generatedInputBudget } from '../results/cpuRun';
 
 export const VIEW_TYPE = 'npuPort.onnxViewer';
 
@@ -251,7 +252,7 @@ export class ViewerPanel {
         const subscription = token.onCancellationRequested(() => abort.abort());
         try {
           const { extracted, bytes, reproduction, reproduces } = await extractPart({
-            model, part: module !== undefined ? { module } : { nodes: [node!] }, random: { dims }, signal: abort.signal,
+            model, part: module !== undefined ? { module } : { nodes: [node!] }, random: { dims, maxBytes: generatedInputBudget() }, signal: abort.signal,
           });
           if (!reproduces) {
             // the same verification as `npu-port onnx extract`: a part that does not compute what the

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { benchmarkModel } from '../../core/benchmark/cpu';
 import { openModel } from '../../core/onnx/decode';
+import { DEFAULT_MAX_INPUT_MB } from '../../core/onnx/run/inputs';
 import { feedsFor } from '../../core/onnx/transform/probe';
 import { MAX_SAMPLES, type BenchmarkRun } from '../../shared/results';
 import { errorMessage } from '../l10n';
@@ -23,6 +24,12 @@ export function cpuRunSettings(): CpuRunSettings {
   const config = vscode.workspace.getConfiguration('npuPort.benchmark');
   const whole = (value: unknown, fallback: number, min: number) => (typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback);
   return { iterations: whole(config.get('iterations'), 100, 1), warmup: whole(config.get('warmup'), 10, 0) };
+}
+
+/** Bytes all generated inputs may take together (`npuPort.run.maxInputMB`): for CPU runs, extraction and rewrite checks. */
+export function generatedInputBudget(): number {
+  const value = vscode.workspace.getConfiguration('npuPort.run').get<unknown>('maxInputMB');
+  return (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_INPUT_MB) * 2 ** 20;
 }
 
 function machine(): string {
@@ -42,7 +49,7 @@ export async function runOnCpu(uri: vscode.Uri): Promise<BenchmarkRun | undefine
     // symbolic input dimensions need sizes (1 is not always valid: index ops in decoders)
     const dims = await askSymbolicDims(model, vscode.l10n.t('Run {0} on CPU', name), vscode.l10n.t('Sizes of the symbolic input dimensions (NAME=N, comma separated)'));
     if (!dims) return undefined;
-    const feeds = feedsFor(model, { random: { seed: 0, dims } });
+    const feeds = feedsFor(model, { random: { seed: 0, dims, maxBytes: generatedInputBudget() } });
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running {0} on the CPU', name), cancellable: true },
       async (progress, token) => {

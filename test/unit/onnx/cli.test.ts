@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/main';
@@ -155,4 +156,131 @@ test('onnx whitelist: the ops of models that compiled become a profile that pass
   const unsafe = JSON.parse((await run(['onnx', 'check', generatedModel('edgesam_decoder_opset11.onnx'), '--profile', out, '--format', 'json'])).out);
   assert.ok(['Gather', 'Abs', 'Sin', 'Cos', 'Erf', 'Squeeze', 'Equal'].every((op) => op in unsafe.summary), JSON.stringify(unsafe.summary));
   assert.equal((await run(['onnx', 'whitelist', generatedModel('control_flow.onnx')])).code, 2);
+});
+
+// ------------------------------------------------------------------ hostile inputs, in a child process
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const hostile = require(path.join(REPO_ROOT, 'bench/lib/hostile-models.js')) as {
+  reluModel(patch: Record<string, unknown>): Uint8Array;
+  hugeDimsModel(dims: (number | string)[]): Uint8Array;
+  manyNodesModel(count: number): Uint8Array;
+  externalModel(kind: string): { bytes: Uint8Array; files: { name: string; kind: string; size?: number; target?: string }[] };
+  writeExternalFiles(dir: string, files: unknown[]): void;
+};
+
+/** What must never reach a terminal: C0 (but \t, \n and the \r of CRLF), DEL, C1, bidi controls. */
+const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/;
+const CLI = path.join(REPO_ROOT, 'out/src/cli/main.js');
+
+interface ChildRun { code: number | null; out: string; err: string; peakRss: number }
+
+/** The real CLI entry in its own process; `peakRss` is its getrusage maxRSS in bytes (written at exit by a preload). */
+function runChild(args: string[], cwd: string): ChildRun {
+  const rssFile = path.join(cwd, `.rss-${Math.random().toString(36).slice(2)}`);
+  const preload = path.join(cwd, '.rss-preload.js');
+  writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS * 1024)));\n`);
+  const r = spawnSync(process.execPath, ['--require', preload, CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 30, env: { PATH: process.env.PATH ?? '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr, peakRss: Number(readFileSync(rssFile, 'utf8')) };
+}
+
+test('CLI table: command x hostile input -> message, exit code, no raw control bytes, bounded output and peak RSS', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-hostile-cli-'));
+  const write = (name: string, bytes: Uint8Array) => {
+    writeFileSync(path.join(dir, name), bytes);
+    return name;
+  };
+  const escapes = write('escapes.onnx', hostile.reluModel({
+    producer: '\x1b]0;pwned\x07\x1b[2J', op: 'Relu\x1b[2J\u202e', nodeName: 'n\x9b31m', graphName: 'g\r', metadata: [['k\x1b[31m', 'v\u2066\x00']],
+  }));
+  const huge = write('huge-op.onnx', hostile.reluModel({ op: '\0'.repeat(30_000_000) }));
+  const external = (kind: string) => {
+    const sub = path.join(dir, kind);
+    mkdirSync(sub);
+    const made = hostile.externalModel(kind);
+    writeFileSync(path.join(sub, 'm.onnx'), made.bytes);
+    hostile.writeExternalFiles(sub, made.files);
+    return path.join(kind, 'm.onnx');
+  };
+  const folder = external('folder');
+  const fifo = external('fifo');
+  const far = external('far');
+  const noLength = external('nolength');
+  const dims40 = write('dims40.onnx', hostile.hugeDimsModel([2 ** 40]));
+  const dims28 = write('dims28.onnx', hostile.hugeDimsModel(['batch', 2 ** 28]));
+  mkdirSync(path.join(dir, 'py'));
+  writeFileSync(path.join(dir, 'py', 'evil\x1b[2J.py'), 'import torch\nx = torch.zeros(2).cuda()\n');
+  const out = path.join(dir, 'out.onnx');
+  const rows: [args: string[], code: number, pattern: RegExp][] = [
+    [['onnx', 'info', escapes], 0, /Producer +\\x1b\]0;pwned\\x07\\x1b\[2J[\s\S]*k\\x1b\[31m: v\\u2066\\x00[\s\S]*Relu\\x1b\[2J\\u202e/],
+    [['onnx', 'check', escapes, '--target', 'ascend310'], 1, /Relu\\x1b\[2J\\u202e  n\\u009b31m/],
+    [['onnx', 'text', escapes], 0, /"g\\x0d" \(float\[4\] x\)/],
+    [['onnx', 'check', huge, '--target', 'ascend310', '--format', 'json'], 1, /"op": "(\\u0000){4096}…\(30000000 chars\)"/],
+    [['onnx', 'check', huge, '--target', 'ascend310', '--format', 'sarif'], 1, /…\(30000000 chars\)/],
+    [['onnx', 'check', huge, '--target', 'ascend310'], 1, /(\\x00){4096}…\(30000000 chars\)/],
+    [['onnx', 'text', huge], 0, /…\(30000000 chars\)/],
+    [['onnx', 'info', huge], 0, /…\(30000000 chars\)/],
+    [['onnx', 'info', folder], 0, /w\.bin: 1 tensors, 16 B - External data location "w\.bin" is not a regular file/],
+    [['onnx', 'rewrite', folder, '--apply', 'all', '-o', out], 2, /^error: External data location "w\.bin" is not a regular file \(a folder/m],
+    [['onnx', 'rewrite', fifo, '--apply', 'all', '-o', out], 2, /^error: External data location "w\.bin" is not a regular file \(a folder, a named pipe/m],
+    [['onnx', 'extract', fifo, '--from', 'x', '--to', 'y', '-o', out], 2, /is not a regular file/],
+    [['onnx', 'info', far], 0, /lies beyond the end of "w\.bin": it starts at byte 1125899906842624, but the file holds only 64 bytes/],
+    [['onnx', 'rewrite', far, '--apply', 'all', '-o', out], 2, /^error: External data of tensor "w" lies beyond the end/m],
+    [['onnx', 'info', noLength], 0, /w\.bin: 1 tensors, 16 B\n/],
+    [['onnx', 'run', dims40], 2, /^error: Input "x" with shape \[1099511627776\] needs 4194304 MiB of generated values, over the budget of 256 MiB/m],
+    [['onnx', 'run', dims28], 2, /^error: Input "x" with shape \[batch=1, 268435456\] needs 1024 MiB .* budget of 256 MiB/m],
+    [['onnx', 'run', dims40, '--dim', 'batch=3', '--max-input-mb', '0'], 2, /--max-input-mb needs a number of MiB above 0/],
+    [['scan', 'py'], 1, /evil\\x1b\[2J\.py:2:\d+: /],
+  ];
+  try {
+    for (const [args, code, pattern] of rows) {
+      const label = args.join(' ');
+      const r = runChild(args, dir);
+      const text = r.out + r.err;
+      assert.equal(r.code, code, `${label}: exit ${r.code}\n${text.slice(0, 2000)}`);
+      assert.match(text, pattern, label);
+      assert.doesNotMatch(text, /Internal error|RangeError|    at /, label);
+      assert.ok(!RAW_CONTROL.test(text), `${label}: raw control character in ${JSON.stringify(text.slice(0, 300))}`);
+      const input = statSync(path.join(dir, args[2] ?? args[1]!)).size;
+      assert.ok(text.length <= 4 * input + 2 ** 20, `${label}: ${text.length} characters of output`);
+      assert.ok(r.peakRss <= 2 * input + 200 * 2 ** 20, `${label}: peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MB for a ${(input / 2 ** 20).toFixed(1)} MB model`);
+      if (args.includes('json') || args.includes('sarif')) JSON.parse(r.out);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('JSON output keeps hostile strings exact: control characters escaped as JSON escapes of the same characters', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-hostile-json-'));
+  const producer = '\x1b]0;pwned\x07\u202e\x9b';
+  const metadata = ['k\x1b[31m', 'v\u2066\u2028\x7f'];
+  writeFileSync(path.join(dir, 'm.onnx'), hostile.reluModel({ producer, metadata: [metadata], op: 'Op\x1b' }));
+  const r = await run(['onnx', 'info', 'm.onnx', '--format', 'json'], dir);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(!RAW_CONTROL.test(r.out));
+  const info = JSON.parse(r.out);
+  assert.equal(info.producer, producer);
+  assert.deepEqual(info.metadata, [{ key: metadata[0], value: metadata[1] }]);
+  assert.deepEqual(info.ops, [{ op: 'Op\x1b', count: 1 }]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the first Ctrl+C ends a running CLI command', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-sigint-'));
+  writeFileSync(path.join(dir, 'm.onnx'), hostile.manyNodesModel(2000));
+  try {
+    const child = spawn(process.execPath, [CLI, 'onnx', 'run', 'm.onnx', '--iterations', '100000000'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 30_000))]);
+    if (code === 'still running') child.kill('SIGKILL');
+    assert.ok(code === 2 || code === 130, `exit ${String(code)}: ${err}`);
+    assert.match(err, /Cancelled\./);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

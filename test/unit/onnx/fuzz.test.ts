@@ -9,10 +9,11 @@ import { summarizeModel } from '../../../src/core/onnx/summary';
 import { builtinProfiles } from '../../../src/core/onnx/targets';
 import { readTensor } from '../../../src/core/onnx/tensor';
 import { printModelText } from '../../../src/core/onnx/text';
+import { main } from '../../../src/cli/main';
 import { REPO_ROOT } from '../repo';
 import { generatedModel, npmModel } from './fixtures';
 
-interface FuzzResult { stats: { cases: number; decoded: number; rejected: number; crashes: number; hangs: number }; failures: unknown[] }
+interface FuzzResult { stats: { cases: number; decoded: number; rejected: number; crashes: number; hangs: number; memory: number; generated: number; byMutation: Record<string, number> }; failures: unknown[] }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fuzz = require(path.join(REPO_ROOT, 'bench/fuzz.js')) as {
   runFuzz(options: Record<string, unknown>): Promise<FuzzResult>;
@@ -37,4 +38,26 @@ test('the fuzz harness reports a crash when the code under test throws something
   const broken = { ...api, decodeModel: (bytes: Uint8Array) => (bytes.length % 2 ? (null as unknown as { x: number }).x : decodeModel(bytes)) };
   const { stats } = await fuzz.runFuzz({ models, cases: 50, seed: 3, api: broken });
   assert.ok(stats.crashes > 0);
+});
+
+test('fuzz (fixed 400 cases with generated hostile models through the CLI): no crash, hang, raw control character or memory-bound violation', async () => {
+  const files = [generatedModel('control_flow.onnx'), generatedModel('every_attribute.onnx')];
+  const models = files.map((f) => ({ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) }));
+  const { stats, failures } = await fuzz.runFuzz({ models, cases: 400, seed: 20261206, api: { ...api, main } });
+  assert.deepEqual(failures, []);
+  assert.equal(stats.cases, 400);
+  assert.ok(stats.generated >= 30, JSON.stringify(stats));
+  for (const kind of ['hugeString', 'manyNodes', 'deepSubgraph', 'hugeDims', 'external']) assert.ok(stats.byMutation[kind]! > 0, `${kind}: ${JSON.stringify(stats.byMutation)}`);
+  assert.equal(stats.memory, 0);
+});
+
+test('the fuzz harness reports a CLI that prints a raw control character', async () => {
+  const models = [{ name: 'm', bytes: new Uint8Array(readFileSync(generatedModel('control_flow.onnx'))) }];
+  const leaky: typeof main = async (args, io) => {
+    io.stdout('model \x1b]0;title\x07\n');
+    return main(args, io);
+  };
+  const { stats, failures } = await fuzz.runFuzz({ models, cases: 80, seed: 3, api: { ...api, main: leaky } });
+  assert.ok(stats.generated > 0 && stats.crashes === stats.generated, JSON.stringify(stats));
+  assert.match(JSON.stringify(failures), /raw control character/);
 });

@@ -8,6 +8,13 @@ import { OnnxDecodeError } from '../../../src/core/onnx/errors';
 import { readTensor } from '../../../src/core/onnx/tensor';
 import { onnxRoot, onnxSchema } from '../../../src/core/onnx/schema';
 import { generatedModel } from './fixtures';
+import { execFileSync } from 'node:child_process';
+import { formatMessage } from '../../../src/core/l10n';
+import { boundString, escapeControls, MAX_REPORT_STRING, stringifyBounded } from '../../../src/core/output';
+import { summarizeModel } from '../../../src/core/onnx/summary';
+import { feedInputs, randomInputs } from '../../../src/core/onnx/run/inputs';
+import { RunError } from '../../../src/core/onnx/run/errors';
+import { REPO_ROOT } from '../repo';
 
 const ModelProto = () => onnxRoot().lookupType('onnx.ModelProto');
 const encode = (object: Record<string, unknown>) => ModelProto().encode(ModelProto().fromObject(object)).finish();
@@ -178,4 +185,99 @@ test('external data beyond 2 GiB: offsets past the 32-bit range read correctly (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ------------------------------------------------------------------ output layer, external data kinds, input budget
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const hostileModels = require(path.join(REPO_ROOT, 'bench/lib/hostile-models.js')) as {
+  reluModel(patch: Record<string, unknown>): Uint8Array;
+  hugeDimsModel(dims: (number | string)[]): Uint8Array;
+  externalModel(kind: string): { bytes: Uint8Array; files: unknown[] };
+  writeExternalFiles(dir: string, files: unknown[]): void;
+};
+
+test('escapeControls shows C0, DEL, C1 and bidi controls escaped and keeps text, tabs, newlines and CRLF', () => {
+  assert.equal(escapeControls('a\x1b]0;t\x07b\x00c\x7f\x9b\u202e\u2066\u2028'), 'a\\x1b]0;t\\x07b\\x00c\\u007f\\u009b\\u202e\\u2066\\u2028');
+  assert.equal(escapeControls('tab\there\r\nline 2\n中文 ✓ é'), 'tab\there\r\nline 2\n中文 ✓ é');
+  assert.equal(escapeControls('progress\rdone'), 'progress\\x0ddone');
+  // The \u form is a JSON escape of the same character: JSON through the writer parses to the same value.
+  const value = { s: 'x\u202ey\x9bz\x7f\x1b' };
+  assert.deepEqual(JSON.parse(escapeControls(JSON.stringify(value))), value);
+});
+
+test('boundString and stringifyBounded cut long strings with their full length, never inside a surrogate pair', () => {
+  assert.equal(boundString('abc', 5), 'abc');
+  assert.equal(boundString('abcdefgh', 5), 'abcde…(8 chars)');
+  assert.equal(boundString('abcd😀xyz', 5), 'abcd…(9 chars)');
+  const json = stringifyBounded({ op: 'x'.repeat(30_000_000), list: ['ok'] });
+  assert.ok(json.length < 5000, String(json.length));
+  assert.equal(JSON.parse(json).op, `${'x'.repeat(MAX_REPORT_STRING)}…(30000000 chars)`);
+  assert.deepEqual(JSON.parse(json).list, ['ok']);
+});
+
+test('external data that is a folder, a named pipe, beyond the end of its file or without a length', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'npu-port-extkind-'));
+  const open = async (kind: string) => {
+    const dir = path.join(root, kind);
+    mkdirSync(dir);
+    const made = hostileModels.externalModel(kind);
+    writeFileSync(path.join(dir, 'm.onnx'), made.bytes);
+    hostileModels.writeExternalFiles(dir, made.files);
+    const model = await openModel(path.join(dir, 'm.onnx'));
+    return { model, w: model.graph.initializers[0]! };
+  };
+  try {
+    for (const kind of ['folder', 'fifo']) {
+      const { model, w } = await open(kind);
+      assert.match(w.data.kind === 'external' ? formatMessage(w.data.problem!) : '', /is not a regular file/);
+      // Refused without opening: a read of the pipe would block forever.
+      await assert.rejects(readTensor(model, w), (e: unknown) => e instanceof OnnxDecodeError && /not a regular file/.test(e.message), kind);
+    }
+    const far = await open('far');
+    await assert.rejects(readTensor(far.model, far.w), /lies beyond the end of "w\.bin": it starts at byte 1125899906842624, but the file holds only 64 bytes/);
+    const long = await open('long');
+    await assert.rejects(readTensor(long.model, long.w), /runs past the end of "w\.bin": it needs bytes 0 to 1125899906842624, but the file holds only 64 bytes/);
+    const short = await open('short');
+    await assert.rejects(readTensor(short.model, short.w), /needs bytes 0 to 16, but the file holds only 7 bytes/);
+    const noLength = await open('nolength');
+    assert.equal(noLength.w.byteLength, 16);
+    assert.deepEqual(summarizeModel(noLength.model).externalData.map((e) => [e.location, e.bytes, e.problem]), [['w.bin', 16, undefined]]);
+    assert.equal((await readTensor(noLength.model, noLength.w)).values.length, 4);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a pipe swapped in after decoding is refused on the open handle, without blocking', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-swap-'));
+  try {
+    const made = hostileModels.externalModel('nolength');
+    writeFileSync(path.join(dir, 'm.onnx'), made.bytes);
+    hostileModels.writeExternalFiles(dir, made.files);
+    const model = await openModel(path.join(dir, 'm.onnx'));
+    rmSync(path.join(dir, 'w.bin'));
+    execFileSync('mkfifo', [path.join(dir, 'w.bin')]);
+    await assert.rejects(readTensor(model, model.graph.initializers[0]!), /not a regular file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('generated inputs stay within the memory budget: refused by name, declared shape and budget before any allocation', () => {
+  const input = (bytes: Uint8Array) => feedInputs(decodeModel(bytes).graph);
+  const huge = input(hostileModels.hugeDimsModel([2 ** 40]));
+  assert.throws(() => randomInputs(huge), (e: unknown) => e instanceof RunError
+    && /Input "x" with shape \[1099511627776\] needs 4194304 MiB of generated values, over the budget of 256 MiB/.test(e.message));
+  const symbolic = input(hostileModels.hugeDimsModel(['batch', 1024]));
+  assert.equal((randomInputs(symbolic).x!.data as Float32Array).length, 1024);
+  assert.throws(() => randomInputs(symbolic, { dims: { batch: 2 ** 20 } }), /shape \[batch=1048576, 1024\] needs 4096 MiB/);
+  assert.throws(() => randomInputs(symbolic, { dims: { batch: 64 }, maxBytes: 2 ** 16 }), /over the budget of 0\.063 MiB/);
+  assert.equal((randomInputs(symbolic, { dims: { batch: 16 }, maxBytes: 2 ** 16 }).x!.data as Float32Array).length, 16 * 1024);
+});
+
+test('a typed field that does not hold the element type is refused (fuzz: int64_data in a float tensor)', async () => {
+  const bytes = encode({ ir_version: 8, graph: { name: 'g', initializer: [{ name: 't', data_type: 1, dims: [2], int64_data: [1, 2] }] } });
+  const model = decodeModel(bytes);
+  await assert.rejects(readTensor(model, model.graph.initializers[0]!, { modelBytes: bytes }), (e: unknown) => e instanceof OnnxDecodeError && /element type float stores its values in int64_data/.test(e.message));
 });

@@ -3,9 +3,13 @@
  * (a 32-bit PRNG seeded per input from the seed and the input's name, so adding an input does not change
  * the others). Floats are standard normal (like activations and embeddings), integers uniform in
  * [intLow, intHigh), bools 0/1. Symbolic dimensions take the values given in `dims`, else 1.
+ *
+ * Declared shapes are not trusted: all generated inputs together must fit in `maxBytes` (default 256 MiB),
+ * checked before anything is allocated, so a 69-byte model declaring 2^40 elements is refused by name.
  */
 import { msg } from '../../l10n';
-import type { Dim, Graph, Model, ValueInfo } from '../model';
+import type { Dim, ElementType, Graph, Model, ValueInfo } from '../model';
+import { elementSize } from '../schema';
 import type { NumericArray } from '../transform/payload';
 import { floatToHalf } from '../transform/payload';
 import { RunError } from './errors';
@@ -20,7 +24,16 @@ export interface RandomInputOptions {
   /** Integer inputs are drawn from [intLow, intHigh). Default [0, 4). */
   readonly intLow?: number;
   readonly intHigh?: number;
+  /** Bytes all generated inputs may take together. Default `DEFAULT_MAX_INPUT_BYTES`. */
+  readonly maxBytes?: number;
 }
+
+/**
+ * 256 MiB: the default budget of generated inputs (`--max-input-mb`, setting `npuPort.run.maxInputMB`). A run
+ * holds the inputs, the outputs and onnxruntime's copies: 1 GiB of float input to one Relu peaked at 5.3 GB RSS.
+ */
+export const DEFAULT_MAX_INPUT_MB = 256;
+export const DEFAULT_MAX_INPUT_BYTES = DEFAULT_MAX_INPUT_MB * 2 ** 20;
 
 /** The graph inputs that need values (initializers listed as inputs have defaults and are left out). */
 export function feedInputs(graph: Graph): ValueInfo[] {
@@ -39,14 +52,46 @@ export function concreteShape(input: ValueInfo, options: RandomInputOptions = {}
 }
 
 export function randomInputs(inputs: readonly ValueInfo[], options: RandomInputOptions = {}): Record<string, ArrayValue> {
+  const shapes = budgetedShapes(inputs, options);
   const out: Record<string, ArrayValue> = {};
-  for (const input of inputs) {
-    const dims = concreteShape(input, options);
+  for (const [k, input] of inputs.entries()) {
+    const dims = shapes[k]!;
     const type = input.type?.kind === 'tensor' ? input.type.elemType : 'undefined';
     const next = mulberry32(((options.seed ?? 0) * 0x9e3779b1) ^ hashName(input.name));
     out[input.name] = { elemType: type, dims, data: randomData(type, elementCount(dims), next, options, input.name) };
   }
   return out;
+}
+
+/** The shapes of `inputs`, refused with the first input that takes the total over `options.maxBytes`. */
+function budgetedShapes(inputs: readonly ValueInfo[], options: RandomInputOptions): number[][] {
+  const budget = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  let total = 0;
+  return inputs.map((input) => {
+    const dims = concreteShape(input, options);
+    const type = input.type?.kind === 'tensor' ? input.type.elemType : 'undefined';
+    const bytes = elementCount(dims) * Math.max(1, elementSize(type as ElementType));
+    total += bytes;
+    if (!(total <= budget)) {
+      throw new RunError(msg('Input "{0}" with shape {1} needs {2} MiB of generated values, over the budget of {3} MiB for all generated inputs; give smaller --dim/--input-shape values, or raise the budget with --max-input-mb or the npuPort.run.maxInputMB setting.',
+        input.name, declaredShape(input, dims), mib(bytes), mib(budget)));
+    }
+    return dims;
+  });
+}
+
+/** `[batch=4096, 3, 224]`: the declared shape, symbolic dimensions with the sizes they were given. */
+function declaredShape(input: ValueInfo, dims: readonly number[]): string {
+  const declared = declaredDims(input);
+  return `[${dims.map((d, i) => (typeof declared[i] === 'string' ? `${declared[i]}=${d}` : String(d))).join(', ')}]`;
+}
+
+function declaredDims(input: ValueInfo): readonly Dim[] {
+  return input.type?.kind === 'tensor' ? input.type.shape ?? [] : [];
+}
+
+function mib(bytes: number): string {
+  return Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 0) : '∞';
 }
 
 function randomData(type: string, n: number, next: () => number, options: RandomInputOptions, name: string): NumericArray {

@@ -1,0 +1,56 @@
+/**
+ * Text that leaves the program for a person or a report: the one place that makes it safe to print and
+ * bounded in size, whatever a model, a file name or a remote tool put into it.
+ *
+ * - `escapeControls` is applied at the output layer (the CLI's stdout/stderr writers, the extension's log
+ *   channel), never per call site. Control characters are shown escaped, as `git` and `ls` do: C0 (except
+ *   `\n`, `\t` and the `\r` of a CRLF) as `\x1b`; DEL, C1 and the bidirectional/line-separator format
+ *   characters (Trojan Source, CVE-2021-42574) as `\u009b`, `\u202e`. The `\u` form is also a JSON escape
+ *   of the same character, and JSON.stringify never emits a raw C0 character, so JSON and SARIF that pass
+ *   through the same writer stay valid and parse to exactly the same values.
+ * - `boundString` / `stringifyBounded` keep every string that reaches a report below a fixed size, with a
+ *   marker that gives the full length, so output and memory stay O(model) with a small constant.
+ */
+
+/** Characters longer than this in a report string are cut, followed by `…(N chars)`. */
+export const MAX_REPORT_STRING = 4096;
+
+/** `s` itself when short enough; otherwise its first `max` characters, `…` and the full length. */
+export function boundString(s: string, max = MAX_REPORT_STRING): string {
+  if (s.length <= max) return s;
+  let end = max;
+  // Never cut a surrogate pair in half.
+  const code = s.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${s.slice(0, end)}…(${s.length} chars)`;
+}
+
+/** The first `max` items of a list, and how many were left out. */
+export function boundList<T>(list: readonly T[], max: number): { items: readonly T[]; omitted: number } {
+  return list.length <= max ? { items: list, omitted: 0 } : { items: list.slice(0, max), omitted: list.length - max };
+}
+
+/**
+ * JSON (2-space indent) of a report with every string value bounded by `boundString`. Object keys built
+ * from model data must be bounded by their producer (a replacer cannot rename keys). `replacer` runs first.
+ */
+export function stringifyBounded(value: unknown, replacer?: (key: string, value: unknown) => unknown): string {
+  return JSON.stringify(value, (key, v: unknown) => {
+    const replaced = replacer ? replacer(key, v) : v;
+    return typeof replaced === 'string' ? boundString(replaced) : replaced;
+  }, 2);
+}
+
+// C0 except \t and \n; \r unless it starts a CRLF; DEL and C1; Arabic letter mark, LRM/RLM, LRE..RLO,
+// LRI..PDI, line and paragraph separators.
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
+const HAS_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/;
+
+/** `text` with control and bidirectional formatting characters shown escaped (see the file comment). */
+export function escapeControls(text: string): string {
+  if (!HAS_CONTROL.test(text)) return text;
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
