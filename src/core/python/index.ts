@@ -1,6 +1,7 @@
 import { analyzePython } from './analyze';
 import { applyEdits, fixAllEdits } from './fixes/apply';
 import type { PythonParser } from './parser';
+import { loneCrAsLf } from './text';
 import type { AnalysisOptions, FileCreate, Finding } from './types';
 
 export { analyzePython, mayHaveFindings } from './analyze';
@@ -9,8 +10,9 @@ export { applyEdits, fixAllEdits, ignoreEdit, preferredFix } from './fixes/apply
 export { PythonParser, PythonParserError } from './parser';
 export * from './types';
 
-/** Parses and analyses one Python source text. */
-export function analyzeSource(parser: PythonParser, text: string, options: AnalysisOptions): Finding[] {
+/** Parses and analyses one Python source text (any line-break style: a lone CR is a line break, as in Python). */
+export function analyzeSource(parser: PythonParser, source: string, options: AnalysisOptions): Finding[] {
+  const text = loneCrAsLf(source);
   const tree = parser.parse(text);
   try {
     return analyzePython({ tree, text, options });
@@ -36,11 +38,13 @@ export function fixSource(parser: PythonParser, text: string, options: AnalysisO
   const fixed: Finding[] = [];
   const createFiles: FileCreate[] = [];
   for (let pass = 0; pass < 3; pass++) {
-    const tree = parser.parse(current);
+    // analysed with CR-only line breaks as LF (same offsets); the edits go into the text as it is
+    const analysed = loneCrAsLf(current);
+    const tree = parser.parse(analysed);
     try {
-      const findings = analyzePython({ tree, text: current, options });
+      const findings = analyzePython({ tree, text: analysed, options });
       first ??= findings;
-      const plan = fixAllEdits(tree, current, findings, options);
+      const plan = fixAllEdits(tree, analysed, findings, options);
       if (plan.fixed.length === 0) break;
       if (pass === 0) fixed.push(...plan.fixed);
       for (const c of plan.createFiles) if (!createFiles.some((x) => x.path === c.path)) createFiles.push(c);

@@ -13,6 +13,7 @@ import { PythonParser } from './parser';
 import { analyzeRequirements } from './requirements';
 import type { ScanJob } from './scan.worker';
 import type { AnalysisOptions, Finding } from './types';
+import { withoutBom } from './text';
 import { errorCode, walkTargets } from './walk';
 import { errorText } from '../errors';
 
@@ -212,8 +213,7 @@ export async function readText(file: string, maxKB: number, problems: ScanProble
     return undefined;
   }
   try {
-    const text = decoder.decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom(decoder.decode(bytes));
   } catch {
     problems.push({ file, kind: 'error', message: msg('Not valid UTF-8 text; save the file as UTF-8 to scan it') });
     return undefined;
