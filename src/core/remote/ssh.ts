@@ -470,6 +470,34 @@ export class SshSession {
     return /^\s*([0-9a-fA-F]{64})\b/.exec(stdout)?.[1]?.toLowerCase();
   }
 
+  private resolvedWorkdir: Promise<string> | undefined;
+
+  /**
+   * The host's work folder as an absolute path, resolved once per connection: a relative `workdir`
+   * (the default `npu-port`) or one starting with `~/` is taken from the remote home folder. Uploads
+   * (SFTP), the tools' arguments and their current folder then all name the same place.
+   */
+  workdir(): Promise<string> {
+    this.resolvedWorkdir ??= this.resolveWorkdir();
+    this.resolvedWorkdir.catch(() => (this.resolvedWorkdir = undefined));
+    return this.resolvedWorkdir;
+  }
+
+  private async resolveWorkdir(): Promise<string> {
+    const dir = this.host.shell === 'posix' ? this.host.workdir : this.host.workdir.replace(/\\/g, '/');
+    if (isAbsoluteRemotePath(dir)) return dir;
+    let home = '';
+    const command = this.host.shell === 'posix' ? `printf '%s' "$HOME"` : powerShellEncodedCommand('[Console]::Out.Write($HOME)');
+    const result = await this.execRaw(command, { onStdout: (t) => (home += t) });
+    home = home.trim().replace(/\\/g, '/');
+    if (result.exitCode !== 0 || !isAbsoluteRemotePath(home)) {
+      throw new RemoteError(msg('Cannot find the home folder on {0} to place the work folder "{1}"; set an absolute workdir for this host.', this.host.name, this.host.workdir), { host: this.host.name });
+    }
+    const rest = dir === '~' ? '' : dir.replace(/^~\//, '');
+    const joined = path.posix.join(home, rest);
+    return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
+  }
+
   async ensureRemoteDir(dir: string): Promise<void> {
     if (dir === '' || dir === '.' || dir === '/') return;
     const command =
@@ -593,6 +621,11 @@ export class SshSession {
     this.closed = true;
     this.client.end();
   }
+}
+
+/** `/x`, `C:/x` or `C:\\x`: a path that does not depend on the folder a command starts in. */
+export function isAbsoluteRemotePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
 }
 
 /** POSIX job: its own session (so its process group can be killed), set-up, then the program. */
