@@ -6,6 +6,7 @@ import { isEntryScript } from './entry';
 import { importLayout, type ImportLayout } from './fixes/imports';
 import { FixKit } from './fixes/kit';
 import { DeviceFlow } from './flow';
+import { NodeLocator, parentOf } from './parents';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
 import { checkName } from './rules/names';
@@ -99,15 +100,20 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const pattern = candidatePattern(aliases);
   const root = tree.rootNode;
   const visited = new Set<number>();
-  for (const range of [{ start, end }, ...(input.recheck ?? [])]) {
-    pattern.lastIndex = range.start;
-    for (let m = pattern.exec(text); m && m.index <= range.end; m = pattern.exec(text)) {
-      const at = m[0].startsWith('.') ? m.index + 1 : m.index;
-      const node = root.descendantForIndex(at);
-      if (!node || visited.has(node.id)) continue;
-      visited.add(node.id);
-      dispatch(ctx, node);
+  const locator = new NodeLocator(tree);
+  try {
+    for (const range of [{ start, end }, ...(input.recheck ?? [])]) {
+      pattern.lastIndex = range.start;
+      for (let m = pattern.exec(text); m && m.index <= range.end; m = pattern.exec(text)) {
+        const at = m[0].startsWith('.') ? m.index + 1 : m.index;
+        const node = locator.at(at);
+        if (visited.has(node.id)) continue;
+        visited.add(node.id);
+        dispatch(ctx, node);
+      }
     }
+  } finally {
+    locator.delete();
   }
   for (const info of imports.imports) {
     if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
@@ -124,7 +130,7 @@ function dispatch(ctx: RuleContext, node: Node): void {
     case 'string_start':
     case 'string_end':
     case 'escape_sequence':
-      if (node.parent?.type === 'string') checkString(ctx, node.parent);
+      if (parentOf(node)?.type === 'string') checkString(ctx, parentOf(node)!);
       return;
     case 'string':
       checkString(ctx, node);
@@ -152,11 +158,22 @@ function escape(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const ignoreComments = new WeakMap<LineIndex, Map<number, RegExpExecArray | null>>();
+
+/** The `# npu-port: ignore[...]` comment of a line, looked for once per line (a long line has many findings). */
+function ignoreComment(lines: LineIndex, line: number): RegExpExecArray | null {
+  let known = ignoreComments.get(lines);
+  if (!known) ignoreComments.set(lines, (known = new Map()));
+  let found = known.get(line);
+  if (found === undefined) known.set(line, (found = IGNORE.exec(lines.lineText(line))));
+  return found;
+}
+
 function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {
   const setting = options.rules?.[rule];
   if (setting === 'off') return undefined;
   const range = rangeOf(node);
-  const ignore = IGNORE.exec(lines.lineText(range.start.line));
+  const ignore = ignoreComment(lines, range.start.line);
   if (ignore && (!ignore[1] || ignore[1].split(',').map((s) => s.trim()).includes(rule))) return undefined;
   return {
     rule,

@@ -5,6 +5,7 @@ import { callArguments, excerpt, isGuard } from '../syntax';
 import type { Fix } from '../types';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { checkLibraryUse, libraryOf } from './libraries';
+import { parentOf } from '../parents';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
 const HELPER_METHODS: Readonly<Record<string, string>> = {
@@ -36,11 +37,11 @@ const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
 /** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
 export function checkName(ctx: RuleContext, id: Node): void {
   // Import statements are not uses (CUDA-only libraries are reported per import by checkLibraryImport).
-  const holder = id.parent?.type === 'dotted_name' || id.parent?.type === 'aliased_import' ? id.parent.parent : id.parent;
+  const holder = parentOf(id)?.type === 'dotted_name' || parentOf(id)?.type === 'aliased_import' ? parentOf(parentOf(id)) : parentOf(id);
   if (holder && (holder.type === 'import_statement' || holder.type === 'import_from_statement' || holder.type === 'aliased_import')) return;
   let top = id;
-  while (top.parent?.type === 'attribute') top = top.parent;
-  const parent = top.parent;
+  while (parentOf(top)?.type === 'attribute') top = parentOf(top)!;
+  const parent = parentOf(top);
   const call = parent?.type === 'call' && parent.childForFieldName('function')?.id === top.id ? parent : undefined;
   const qualified = ctx.imports.qualify(top);
   const attrName = top.type === 'attribute' ? top.childForFieldName('attribute') : null;
@@ -84,7 +85,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
     }
   }
   if (id.text === 'torch_dtype' && parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return checkFixedDtype(ctx, parent);
-  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, id.parent!);
+  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, parentOf(id)!);
 }
 
 function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, qualified: string): void {
@@ -94,7 +95,7 @@ function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, quali
   const target = call ?? top;
   if (api === 'is_available' && call && isGuard(call)) {
     // `"cuda" if torch.cuda.is_available() else "cpu"`: reported once, at the device string.
-    const ternary = call.parent?.type === 'conditional_expression' ? call.parent : undefined;
+    const ternary = parentOf(call)?.type === 'conditional_expression' ? parentOf(call) : undefined;
     if (ternary && ternary.namedChildren.some((c) => c?.type === 'string' && /^[rRuU]?["']cuda/.test(c.text))) return;
     ctx.report(call, 'torch-cuda-api', msg('{0} as a guard: the accelerator branch never runs on an NPU host', excerpt(call.text, 60)), fixesForCudaApi(ctx, top, call, api, parts), 'info');
     return;
