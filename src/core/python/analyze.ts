@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { NpuPortError } from '../errors';
 import { msg, type Message } from '../l10n';
 import { ruleInfo, type RuleId } from './catalog';
 import type { RuleContext } from './context';
@@ -59,6 +60,20 @@ export interface AnalyzeInput {
   readonly flowNames?: Set<string>;
   /** Where fixes insert imports, when the caller knows it is unchanged (incremental re-analysis). */
   readonly layout?: ImportLayout;
+  /** Wall time the analysis may take (ms): past it, AnalysisBudgetError instead of a very long wait. */
+  readonly budgetMs?: number;
+}
+
+/** The analysis of one file ran past its time budget (AnalyzeInput.budgetMs); the file is skipped. */
+export class AnalysisBudgetError extends NpuPortError {
+  constructor(readonly budgetMs: number) {
+    super(tooComplex(budgetMs));
+  }
+}
+
+/** The message of a file skipped for its analysis time (also sent back by the scan's workers). */
+export function tooComplex(budgetMs: number): Message {
+  return msg('Skipped: too complex to analyse within {0} s', Math.round(budgetMs / 100) / 10);
 }
 
 /** Runs every rule over a parsed Python file. Positions are 0-based, columns in UTF-16 code units. */
@@ -101,10 +116,13 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const root = tree.rootNode;
   const visited = new Set<number>();
   const locator = new NodeLocator(tree);
+  const deadline = input.budgetMs === undefined ? Infinity : performance.now() + input.budgetMs;
+  let candidates = 0;
   try {
     for (const range of [{ start, end }, ...(input.recheck ?? [])]) {
       pattern.lastIndex = range.start;
       for (let m = pattern.exec(text); m && m.index <= range.end; m = pattern.exec(text)) {
+        if ((candidates++ & 63) === 0 && performance.now() >= deadline) throw new AnalysisBudgetError(input.budgetMs!);
         const at = m[0].startsWith('.') ? m.index + 1 : m.index;
         const node = locator.at(at);
         if (visited.has(node.id)) continue;

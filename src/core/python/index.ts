@@ -4,18 +4,23 @@ import type { PythonParser } from './parser';
 import { loneCrAsLf } from './text';
 import type { AnalysisOptions, FileCreate, Finding } from './types';
 
-export { analyzePython, mayHaveFindings } from './analyze';
+export { AnalysisBudgetError, analyzePython, mayHaveFindings } from './analyze';
 export { RULES, RULE_IDS, ruleInfo, type RuleId, type RuleInfo } from './catalog';
 export { applyEdits, fixAllEdits, ignoreEdit, preferredFix } from './fixes/apply';
 export { PythonParser, PythonParserError } from './parser';
 export * from './types';
 
-/** Parses and analyses one Python source text (any line-break style: a lone CR is a line break, as in Python). */
-export function analyzeSource(parser: PythonParser, source: string, options: AnalysisOptions): Finding[] {
+/**
+ * Parses and analyses one Python source text (any line-break style: a lone CR is a line break, as in Python).
+ * `budgetMs`: wall time for parse and analysis; past it, AnalysisBudgetError.
+ */
+export function analyzeSource(parser: PythonParser, source: string, options: AnalysisOptions, budgetMs?: number): Finding[] {
+  const started = performance.now();
   const text = loneCrAsLf(source);
   const tree = parser.parse(text);
   try {
-    return analyzePython({ tree, text, options });
+    // the parse counts against the budget
+    return analyzePython({ tree, text, options, ...(budgetMs !== undefined ? { budgetMs: Math.max(0, budgetMs - (performance.now() - started)) } : {}) });
   } finally {
     tree.delete();
   }
