@@ -120,7 +120,7 @@ function checkDeviceArgument(
     if (index === 0 || keyword === 'type') {
       if (qualified === 'torch.device' && expr.id === node.id && ctx.kit.style === 'deviceManager' && callArguments(call).positional.length === 1) {
         const h = helperDevice(ctx, dev);
-        ctx.report(call, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', node.text), [ctx.kit.replaceWith(call, h.text, h.requires)]);
+        ctx.report(call, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev)), [ctx.kit.replaceWith(call, h.text, h.requires)]);
         return;
       }
       return reportDevice(ctx, node, expr, dev);
