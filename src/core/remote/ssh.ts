@@ -95,6 +95,9 @@ function abortError(): Error {
   return error;
 }
 
+/** What util-linux `setsid -w` prints (untranslated) when the job it waits for was killed. */
+const SETSID_AFTER_KILL = /setsid: child \d+ did not exit normally\b.*$/;
+
 /** One authenticated SSH connection to one host. */
 export class SshSession {
   private closed = false;
@@ -384,7 +387,10 @@ export class SshSession {
           atLineStart = false;
           break;
         }
-        out += rest.slice(0, newline + 1);
+        // the job killed on cancel: util-linux `setsid -w` reports its child's signal ("setsid: child 123
+        // did not exit normally: Success"); that is the cancellation itself, not the tool's output
+        const complaint = aborted ? SETSID_AFTER_KILL.exec(rest.slice(0, newline)) : null;
+        out += complaint ? (complaint.index > 0 ? `${rest.slice(0, complaint.index)}\n` : '') : rest.slice(0, newline + 1);
         atLineStart = true;
         rest = rest.slice(newline + 1);
       }
