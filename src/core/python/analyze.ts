@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { NpuPortError } from '../errors';
 import { msg, type Message } from '../l10n';
 import { ruleInfo, type RuleId } from './catalog';
 import type { RuleContext } from './context';
@@ -6,6 +7,7 @@ import { isEntryScript } from './entry';
 import { importLayout, type ImportLayout } from './fixes/imports';
 import { FixKit } from './fixes/kit';
 import { DeviceFlow } from './flow';
+import { NodeLocator, parentOf } from './parents';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
 import { checkName, fixesInGuardedCode } from './rules/names';
@@ -58,6 +60,20 @@ export interface AnalyzeInput {
   readonly flowNames?: Set<string>;
   /** Where fixes insert imports, when the caller knows it is unchanged (incremental re-analysis). */
   readonly layout?: ImportLayout;
+  /** Wall time the analysis may take (ms): past it, AnalysisBudgetError instead of a very long wait. */
+  readonly budgetMs?: number;
+}
+
+/** The analysis of one file ran past its time budget (AnalyzeInput.budgetMs); the file is skipped. */
+export class AnalysisBudgetError extends NpuPortError {
+  constructor(readonly budgetMs: number) {
+    super(tooComplex(budgetMs));
+  }
+}
+
+/** The message of a file skipped for its analysis time (also sent back by the scan's workers). */
+export function tooComplex(budgetMs: number): Message {
+  return msg('Skipped: too complex to analyse within {0} s', Math.round(budgetMs / 100) / 10);
 }
 
 /** Runs every rule over a parsed Python file. Positions are 0-based, columns in UTF-16 code units. */
@@ -99,15 +115,23 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const pattern = candidatePattern(aliases);
   const root = tree.rootNode;
   const visited = new Set<number>();
-  for (const range of [{ start, end }, ...(input.recheck ?? [])]) {
-    pattern.lastIndex = range.start;
-    for (let m = pattern.exec(text); m && m.index <= range.end; m = pattern.exec(text)) {
-      const at = m[0].startsWith('.') ? m.index + 1 : m.index;
-      const node = root.descendantForIndex(at);
-      if (!node || visited.has(node.id)) continue;
-      visited.add(node.id);
-      dispatch(ctx, node);
+  const locator = new NodeLocator(tree);
+  const deadline = input.budgetMs === undefined ? Infinity : performance.now() + input.budgetMs;
+  let candidates = 0;
+  try {
+    for (const range of [{ start, end }, ...(input.recheck ?? [])]) {
+      pattern.lastIndex = range.start;
+      for (let m = pattern.exec(text); m && m.index <= range.end; m = pattern.exec(text)) {
+        if ((candidates++ & 63) === 0 && performance.now() >= deadline) throw new AnalysisBudgetError(input.budgetMs!);
+        const at = m[0].startsWith('.') ? m.index + 1 : m.index;
+        const node = locator.at(at);
+        if (visited.has(node.id)) continue;
+        visited.add(node.id);
+        dispatch(ctx, node);
+      }
     }
+  } finally {
+    locator.delete();
   }
   for (const info of imports.imports) {
     if (info.node.endIndex >= start && info.node.startIndex <= end) checkLibraryImport(ctx, info);
@@ -124,7 +148,7 @@ function dispatch(ctx: RuleContext, node: Node): void {
     case 'string_start':
     case 'string_end':
     case 'escape_sequence':
-      if (node.parent?.type === 'string') checkString(ctx, node.parent);
+      if (parentOf(node)?.type === 'string') checkString(ctx, parentOf(node)!);
       return;
     case 'string':
       checkString(ctx, node);
@@ -152,11 +176,22 @@ function escape(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const ignoreComments = new WeakMap<LineIndex, Map<number, RegExpExecArray | null>>();
+
+/** The `# npu-port: ignore[...]` comment of a line, looked for once per line (a long line has many findings). */
+function ignoreComment(lines: LineIndex, line: number): RegExpExecArray | null {
+  let known = ignoreComments.get(lines);
+  if (!known) ignoreComments.set(lines, (known = new Map()));
+  let found = known.get(line);
+  if (found === undefined) known.set(line, (found = IGNORE.exec(lines.lineText(line))));
+  return found;
+}
+
 function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {
   const setting = options.rules?.[rule];
   if (setting === 'off') return undefined;
   const range = rangeOf(node);
-  const ignore = IGNORE.exec(lines.lineText(range.start.line));
+  const ignore = ignoreComment(lines, range.start.line);
   if (ignore && (!ignore[1] || ignore[1].split(',').map((s) => s.trim()).includes(rule))) return undefined;
   return {
     rule,

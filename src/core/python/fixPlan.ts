@@ -1,6 +1,6 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fs';
+import { hasUtf8Bom, writeFileAtomic } from '../fs';
 import { msg, type Message } from '../l10n';
 import { analyzePython } from './analyze';
 import { importsTransferToNpu, type ModuleGraph } from './entry';
@@ -9,7 +9,7 @@ import { packageCache, packageDepth } from './fixes/helperPlace';
 import { importLayout, requirementEdits } from './fixes/imports';
 import { TRANSFER_TO_NPU_LINES } from './fixes/kit';
 import { ImportTable } from './symbols';
-import { LineIndex } from './text';
+import { LineIndex, loneCrAsLf, withoutBom } from './text';
 import { fixSource } from './index';
 import type { PythonParser } from './parser';
 import { fixRequirements } from './requirements';
@@ -62,7 +62,8 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
   /** Modules whose findings need the import in an entry script: file → those findings. */
   const forEntry = new Map<string, Finding[]>();
   const isPackage = packageCache();
-  for (const { file, text } of files) {
+  for (const { file, text: raw } of files) {
+    const text = withoutBom(raw);
     let options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
     // one helper per package tree, imported relatively (fixes/helperPlace.ts)
     if (options.style === 'deviceManager' && /\.pyi?$/i.test(file)) options = { ...options, packageDepth: packageDepth(file, isPackage) };
@@ -72,9 +73,10 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
     let relCreates: { path: string; content: string }[] = [];
     let newText = text;
     if (/\.pyi?$/i.test(file)) {
-      const tree = parser.parse(text);
+      const analysed = loneCrAsLf(text);
+      const tree = parser.parse(analysed);
       try {
-        const plan = fixAllEdits(tree, text, analyzePython({ tree, text, options }), options);
+        const plan = fixAllEdits(tree, analysed, analyzePython({ tree, text: analysed, options }), options);
         edits = plan.edits;
       } finally {
         tree.delete();
@@ -116,13 +118,13 @@ function addEntryImports(parser: PythonParser, plans: FilePlan[], forEntry: Read
     if (reaching.length === 0) continue;
     for (const e of reaching) entries.add(e);
     const index = plans.findIndex((p) => path.resolve(p.file) === path.resolve(file));
-    if (index === -1) plans.push({ file, edits: [], newText: workspace.readText(file), fixed: findings, creates: [], interfaceChanges: [] });
+    if (index === -1) plans.push({ file, edits: [], newText: withoutBom(workspace.readText(file)), fixed: findings, creates: [], interfaceChanges: [] });
     else plans[index] = { ...plans[index]!, fixed: [...plans[index]!.fixed, ...findings] };
   }
   for (const entry of [...entries].sort()) {
     const index = plans.findIndex((p) => path.resolve(p.file) === entry);
     const plan = index === -1 ? undefined : plans[index]!;
-    const text = plan ? plan.newText : workspace.readText(entry);
+    const text = plan ? plan.newText : withoutBom(workspace.readText(entry));
     if (importsTransferToNpu(text)) continue;
     const headEdits = transferImportEdits(parser, text);
     const newText = applyEdits(text, headEdits);
@@ -132,7 +134,8 @@ function addEntryImports(parser: PythonParser, plans: FilePlan[], forEntry: Read
 }
 
 /** The edits adding `import torch_npu` + `from torch_npu.contrib import transfer_to_npu` at the top of an entry script. */
-export function transferImportEdits(parser: PythonParser, text: string): TextEdit[] {
+export function transferImportEdits(parser: PythonParser, source: string): TextEdit[] {
+  const text = loneCrAsLf(source);
   const tree = parser.parse(text);
   try {
     const lines = new LineIndex(text);
@@ -142,10 +145,17 @@ export function transferImportEdits(parser: PythonParser, text: string): TextEdi
   }
 }
 
-/** Writes planned fixes to disk (each file through a temporary file and a rename). */
+/**
+ * Writes planned fixes to disk, each file through a temporary file and a rename: its UTF-8 byte order mark
+ * (the planned texts have none), permission bits and symbolic link are kept (see writeFileAtomic); the
+ * line breaks are the file's own (applyEdits).
+ */
 export async function writePlans(plans: readonly FilePlan[], signal?: AbortSignal): Promise<void> {
   for (const plan of plans) {
-    if (plan.edits.length) await writeFileAtomic(plan.file, plan.newText, { signal });
+    if (plan.edits.length) {
+      const bom = await hasUtf8Bom(plan.file);
+      await writeFileAtomic(plan.file, bom ? `\uFEFF${plan.newText}` : plan.newText, { signal });
+    }
     for (const c of plan.creates) {
       await fsp.mkdir(path.dirname(c.file), { recursive: true });
       if (!existsSync(c.file)) await writeFileAtomic(c.file, c.content, { signal });

@@ -1,19 +1,26 @@
 import { analyzePython } from './analyze';
 import { applyEdits, fixAllEdits } from './fixes/apply';
 import type { PythonParser } from './parser';
+import { loneCrAsLf } from './text';
 import type { AnalysisOptions, FileCreate, Finding } from './types';
 
-export { analyzePython, mayHaveFindings } from './analyze';
+export { AnalysisBudgetError, analyzePython, mayHaveFindings } from './analyze';
 export { RULES, RULE_IDS, ruleInfo, type RuleId, type RuleInfo } from './catalog';
 export { applyEdits, fixAllEdits, ignoreEdit, preferredFix } from './fixes/apply';
 export { PythonParser, PythonParserError } from './parser';
 export * from './types';
 
-/** Parses and analyses one Python source text. */
-export function analyzeSource(parser: PythonParser, text: string, options: AnalysisOptions): Finding[] {
+/**
+ * Parses and analyses one Python source text (any line-break style: a lone CR is a line break, as in Python).
+ * `budgetMs`: wall time for parse and analysis; past it, AnalysisBudgetError.
+ */
+export function analyzeSource(parser: PythonParser, source: string, options: AnalysisOptions, budgetMs?: number): Finding[] {
+  const started = performance.now();
+  const text = loneCrAsLf(source);
   const tree = parser.parse(text);
   try {
-    return analyzePython({ tree, text, options });
+    // the parse counts against the budget
+    return analyzePython({ tree, text, options, ...(budgetMs !== undefined ? { budgetMs: Math.max(0, budgetMs - (performance.now() - started)) } : {}) });
   } finally {
     tree.delete();
   }
@@ -39,11 +46,13 @@ export function fixSource(parser: PythonParser, text: string, options: AnalysisO
   const createFiles: FileCreate[] = [];
   let interfaceChanges: Finding[] = [];
   for (let pass = 0; pass < 3; pass++) {
-    const tree = parser.parse(current);
+    // analysed with CR-only line breaks as LF (same offsets); the edits go into the text as it is
+    const analysed = loneCrAsLf(current);
+    const tree = parser.parse(analysed);
     try {
-      const findings = analyzePython({ tree, text: current, options });
+      const findings = analyzePython({ tree, text: analysed, options });
       first ??= findings;
-      const plan = fixAllEdits(tree, current, findings, options);
+      const plan = fixAllEdits(tree, analysed, findings, options);
       interfaceChanges = plan.interfaceChanges;
       if (plan.fixed.length === 0) break;
       if (pass === 0) fixed.push(...plan.fixed);

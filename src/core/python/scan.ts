@@ -9,13 +9,17 @@ import { mayHaveFindings } from './analyze';
 import { ruleInfo } from './catalog';
 import { entryPointModules, ModuleGraph } from './entry';
 import { packageCache, packageDepth } from './fixes/helperPlace';
-import { analyzeSource } from './index';
+import { AnalysisBudgetError, analyzeSource } from './index';
 import { PythonParser } from './parser';
 import { analyzeRequirements } from './requirements';
 import type { ScanJob } from './scan.worker';
 import type { AnalysisOptions, Finding } from './types';
+import { withoutBom } from './text';
 import { errorCode, walkTargets } from './walk';
 import { errorText } from '../errors';
+
+/** Wall time for one file in a scan: a file that takes longer is reported as too complex, not waited for. */
+export const DEFAULT_ANALYSIS_BUDGET_MS = 30_000;
 
 export interface ScanOptions {
   readonly analysis: AnalysisOptions;
@@ -25,6 +29,8 @@ export interface ScanOptions {
   readonly workerScript?: string;
   readonly workers?: number;
   readonly maxFileSizeKB: number;
+  /** Wall time to parse and analyse one file (default 30 s); a file past it is reported as too complex and skipped. */
+  readonly analysisBudgetMs?: number;
   readonly exclude?: readonly string[];
   readonly gitignore?: boolean;
   readonly cache?: ScanCache;
@@ -125,7 +131,8 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     stats.parsed++;
     pending.push(
       pool.analyze(text, fileOptions === options.analysis ? undefined : fileOptions).then(finish, (error: unknown) => {
-        problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', errorText(error)) });
+        if (error instanceof AnalysisBudgetError) problems.push({ file, kind: 'skipped', message: error.detail });
+        else problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', errorText(error)) });
         if (counts) {
           done++;
           progress();
@@ -217,8 +224,7 @@ export async function readText(file: string, maxKB: number, problems: ScanProble
     return undefined;
   }
   try {
-    const text = decoder.decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom(decoder.decode(bytes));
   } catch {
     problems.push({ file, kind: 'error', message: msg('Not valid UTF-8 text; save the file as UTF-8 to scan it') });
     return undefined;
@@ -250,8 +256,10 @@ class ParsePool {
   private nextId = 0;
   private local: Promise<PythonParser> | undefined;
   private readonly useWorkers: boolean;
+  private readonly budgetMs: number;
 
   constructor(private readonly options: ScanOptions, expected: number) {
+    this.budgetMs = options.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS;
     this.useWorkers = !!options.workerScript && existsSync(options.workerScript) && expected >= 8 && (options.workers ?? 2) > 0;
   }
 
@@ -259,11 +267,11 @@ class ParsePool {
   analyze(text: string, options?: AnalysisOptions): Promise<Finding[]> {
     if (!this.useWorkers) {
       this.local ??= PythonParser.load(this.options.wasmDir);
-      return this.local.then((p) => analyzeSource(p, text, options ?? this.options.analysis));
+      return this.local.then((p) => analyzeSource(p, text, options ?? this.options.analysis, this.budgetMs));
     }
     if (this.workers.length === 0) this.start();
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, text, ...(options ? { options } : {}) }, resolve, reject });
+      this.queue.push({ job: { id: this.nextId++, text, budgetMs: this.budgetMs, ...(options ? { options } : {}) }, resolve, reject });
       this.pump();
     });
   }
@@ -273,11 +281,12 @@ class ParsePool {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(this.options.workerScript!, { workerData: { wasmDir: this.options.wasmDir, options: this.options.analysis } });
       const slot = { worker, busy: false };
-      worker.on('message', (m: { id: number; findings?: Finding[]; error?: string }) => {
+      worker.on('message', (m: { id: number; findings?: Finding[]; error?: string; overBudget?: number }) => {
         const w = this.waiting.get(m.id);
         this.waiting.delete(m.id);
         slot.busy = false;
-        if (m.error !== undefined) w?.reject(new Error(m.error));
+        if (m.overBudget !== undefined) w?.reject(new AnalysisBudgetError(m.overBudget));
+        else if (m.error !== undefined) w?.reject(new Error(m.error));
         else w?.resolve(m.findings ?? []);
         this.pump();
       });

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeSource } from './index';
+import { AnalysisBudgetError, analyzeSource } from './index';
 import { PythonParser } from './parser';
 import type { AnalysisOptions } from './types';
 import { errorText } from '../errors';
@@ -14,6 +14,8 @@ export interface ScanJob {
   readonly text: string;
   /** This file's options when they differ from the scan's. */
   readonly options?: AnalysisOptions;
+  /** Wall time for this file (see analyzeSource). */
+  readonly budgetMs?: number;
 }
 
 const init = workerData as Init;
@@ -22,8 +24,9 @@ parentPort!.on('message', (job: ScanJob) => {
   parser.then(
     (p) => {
       try {
-        parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, job.options ?? init.options) });
+        parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, job.options ?? init.options, job.budgetMs) });
       } catch (error) {
+        if (error instanceof AnalysisBudgetError) return parentPort!.postMessage({ id: job.id, overBudget: error.budgetMs });
         parentPort!.postMessage({ id: job.id, error: errorText(error) });
       }
     },

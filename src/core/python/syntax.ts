@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { Range } from '../position';
+import { parentOf } from './parents';
 
 /** Helpers over tree-sitter-python nodes. */
 
@@ -49,29 +50,29 @@ export function stringLiteral(node: Node): StringLiteral | undefined {
 /** Skips wrapping parentheses upwards. */
 export function unparenthesizedParent(node: Node): { node: Node; parent: Node | null } {
   let current = node;
-  let parent = node.parent;
+  let parent = parentOf(node);
   while (parent && parent.type === 'parenthesized_expression') {
     current = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   return { node: current, parent };
 }
 
 /** The call whose argument list holds `arg` directly, with the argument's position or keyword. */
 export function callOfArgument(arg: Node): { call: Node; index: number; keyword?: string } | undefined {
-  const parent = arg.parent;
+  const parent = parentOf(arg);
   if (!parent) return undefined;
   if (parent.type === 'keyword_argument') {
-    const list = parent.parent;
-    const call = list?.parent;
+    const list = parentOf(parent);
+    const call = parentOf(list);
     if (list?.type !== 'argument_list' || call?.type !== 'call') return undefined;
     return { call, index: -1, keyword: parent.childForFieldName('name')?.text };
   }
-  if (parent.type !== 'argument_list' || parent.parent?.type !== 'call') return undefined;
+  if (parent.type !== 'argument_list' || parentOf(parent)?.type !== 'call') return undefined;
   let index = 0;
   for (const child of parent.namedChildren) {
     if (!child || child.type === 'comment') continue;
-    if (child.id === arg.id) return { call: parent.parent, index };
+    if (child.id === arg.id) return { call: parentOf(parent)!, index };
     if (child.type === 'keyword_argument' || child.type === 'dictionary_splat' || child.type === 'list_splat') continue;
     index++;
   }
@@ -110,10 +111,10 @@ const GUARD_PARENTS = new Set(['not_operator', 'boolean_operator', 'parenthesize
 /** True when `expr` is (part of) the condition of an if / elif / while / ternary / assert. */
 export function isGuard(expr: Node): boolean {
   let current = expr;
-  let parent = expr.parent;
+  let parent = parentOf(expr);
   while (parent && GUARD_PARENTS.has(parent.type)) {
     current = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   if (!parent) return false;
   switch (parent.type) {

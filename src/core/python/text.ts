@@ -74,3 +74,44 @@ export function endOfInsertion(start: Position, text: string): Position {
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
   return { line: start.line + lines, column: text.length - lastBreak - 1 };
 }
+
+/** A file's line-break style. */
+export type LineBreak = '\n' | '\r\n' | '\r';
+
+/**
+ * The line break a file mostly uses (LF when it has none): inserted lines use it, so a CRLF or CR-only
+ * (classic Mac) file keeps one style.
+ */
+export function lineBreakOf(text: string): LineBreak {
+  if (!text.includes('\r')) return '\n';
+  let lf = 0;
+  let crlf = 0;
+  let cr = 0;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) === 10) crlf++;
+    else cr++;
+  }
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lf++;
+  lf -= crlf;
+  if (crlf >= lf && crlf >= cr) return '\r\n';
+  return cr > lf ? '\r' : '\n';
+}
+
+/**
+ * The text tree-sitter and the rules see: each lone CR (a CR-only line break, which Python accepts)
+ * becomes LF. Same length, so every offset stays valid for the original text.
+ */
+export function loneCrAsLf(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/** `text` with every line break written as `eol`. */
+export function withLineBreaks(text: string, eol: LineBreak): string {
+  if (eol === '\n' && !text.includes('\r')) return text;
+  return text.replace(/\r\n|\r|\n/g, eol);
+}
+
+/** `text` without a leading byte order mark (the write puts back the file's own, see writePlans). */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

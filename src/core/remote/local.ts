@@ -327,6 +327,11 @@ export class LocalTransport implements Transport, LocalFiles {
     }
   }
 
+  /** This machine's work folder is absolute already (localHostConfig resolves it). */
+  workdir(): Promise<string> {
+    return Promise.resolve(path.resolve(this.host.workdir));
+  }
+
   async ensureRemoteDir(dir: string): Promise<void> {
     await fsp.mkdir(path.resolve(this.host.workdir, dir), { recursive: true });
   }

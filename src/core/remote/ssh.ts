@@ -95,6 +95,9 @@ function abortError(): Error {
   return error;
 }
 
+/** What util-linux `setsid -w` prints (untranslated) when the job it waits for was killed. */
+const SETSID_AFTER_KILL = /setsid: child \d+ did not exit normally\b.*$/;
+
 /** One authenticated SSH connection to one host. */
 export class SshSession {
   private closed = false;
@@ -384,7 +387,10 @@ export class SshSession {
           atLineStart = false;
           break;
         }
-        out += rest.slice(0, newline + 1);
+        // the job killed on cancel: util-linux `setsid -w` reports its child's signal ("setsid: child 123
+        // did not exit normally: Success"); that is the cancellation itself, not the tool's output
+        const complaint = aborted ? SETSID_AFTER_KILL.exec(rest.slice(0, newline)) : null;
+        out += complaint ? (complaint.index > 0 ? `${rest.slice(0, complaint.index)}\n` : '') : rest.slice(0, newline + 1);
         atLineStart = true;
         rest = rest.slice(newline + 1);
       }
@@ -468,6 +474,34 @@ export class SshSession {
           );
     await this.execRaw(command, { onStdout: (t) => (stdout += t) });
     return /^\s*([0-9a-fA-F]{64})\b/.exec(stdout)?.[1]?.toLowerCase();
+  }
+
+  private resolvedWorkdir: Promise<string> | undefined;
+
+  /**
+   * The host's work folder as an absolute path, resolved once per connection: a relative `workdir`
+   * (the default `npu-port`) or one starting with `~/` is taken from the remote home folder. Uploads
+   * (SFTP), the tools' arguments and their current folder then all name the same place.
+   */
+  workdir(): Promise<string> {
+    this.resolvedWorkdir ??= this.resolveWorkdir();
+    this.resolvedWorkdir.catch(() => (this.resolvedWorkdir = undefined));
+    return this.resolvedWorkdir;
+  }
+
+  private async resolveWorkdir(): Promise<string> {
+    const dir = this.host.shell === 'posix' ? this.host.workdir : this.host.workdir.replace(/\\/g, '/');
+    if (isAbsoluteRemotePath(dir)) return dir;
+    let home = '';
+    const command = this.host.shell === 'posix' ? `printf '%s' "$HOME"` : powerShellEncodedCommand('[Console]::Out.Write($HOME)');
+    const result = await this.execRaw(command, { onStdout: (t) => (home += t) });
+    home = home.trim().replace(/\\/g, '/');
+    if (result.exitCode !== 0 || !isAbsoluteRemotePath(home)) {
+      throw new RemoteError(msg('Cannot find the home folder on {0} to place the work folder "{1}"; set an absolute workdir for this host.', this.host.name, this.host.workdir), { host: this.host.name });
+    }
+    const rest = dir === '~' ? '' : dir.replace(/^~\//, '');
+    const joined = path.posix.join(home, rest);
+    return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
   }
 
   async ensureRemoteDir(dir: string): Promise<void> {
@@ -593,6 +627,11 @@ export class SshSession {
     this.closed = true;
     this.client.end();
   }
+}
+
+/** `/x`, `C:/x` or `C:\\x`: a path that does not depend on the folder a command starts in. */
+export function isAbsoluteRemotePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
 }
 
 /** POSIX job: its own session (so its process group can be killed), set-up, then the program. */

@@ -19,6 +19,8 @@ export interface Transport {
   /** A script in the host's shell language (probes written by this program, never user text). */
   runScript(script: string, options?: RunOptions): Promise<ExecResult>;
   ensureRemoteDir(dir: string): Promise<void>;
+  /** The work folder as an absolute path (a relative `workdir` of an SSH host is taken from its home folder). */
+  workdir(): Promise<string>;
   upload(localPath: string, remotePath: string, options?: { signal?: AbortSignal; force?: boolean; alsoCreate?: readonly string[]; foldersExist?: boolean }): Promise<TransferResult>;
   download(remotePath: string, localPath: string, options?: { signal?: AbortSignal }): Promise<TransferResult>;
 }

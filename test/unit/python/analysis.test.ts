@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { formatMessage } from '../../../src/core/l10n';
 import { RULES } from '../../../src/core/python/catalog';
 import { analyzeRequirements, npuRequirements } from '../../../src/core/python/requirements';
 import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
@@ -148,4 +149,12 @@ test('every rule has documentation in English and Simplified Chinese', () => {
   for (const rule of RULES) {
     for (const dir of ['docs/rules', 'docs/rules/zh-cn']) assert.ok(existsSync(path.join(REPO_ROOT, dir, `${rule.id}.md`)), `${dir}/${rule.id}.md`);
   }
+});
+
+test('the message for torch.device("cuda") names the device once quoted (not ""cuda"")', async () => {
+  const findings = await findingsOf('import torch\ndev = torch.device("cuda")\nother = torch.device(\'cuda:1\')\n');
+  assert.deepEqual(findings.map((f) => formatMessage(f.message)), [
+    '"cuda" is a CUDA device; on an NPU host use the device chosen at run time',
+    '"cuda:1" is a CUDA device; on an NPU host use the device chosen at run time',
+  ]);
 });

@@ -108,3 +108,20 @@ test('isGitIgnored: the .gitignore rules of the scan for one file (nested .gitig
   assert.equal(await ignored('src/train.py'), false);
   assert.equal(await ignored('gen/x.py'), false, 'src/.gitignore applies under src only');
 });
+
+test('a file past the analysis budget is reported as too complex and skipped, on the main thread and in the workers; the others are scanned', async () => {
+  const chain = `import torch\ny = ${Array.from({ length: 2000 }, (_, i) => `x${i}.cuda()`).join(' + ')}\n`;
+  const files: Record<string, string> = { 'chain.py': chain };
+  for (let i = 0; i < 9; i++) files[`m${i}.py`] = 'import torch\nx = torch.zeros(1).cuda()\n';
+  const dir = tree('scan-budget', files);
+  for (const options of [{ ...base, analysisBudgetMs: 0 }, { ...base, analysisBudgetMs: 0, workerScript: WORKER, workers: 2 }]) {
+    const result = await scanWorkspace([dir], options);
+    const problem = result.problems.find((p) => p.file.endsWith('chain.py'));
+    assert.equal(problem?.kind, 'skipped');
+    assert.equal(problem?.message.key, 'Skipped: too complex to analyse within {0} s');
+    assert.ok(!result.reports.some((r) => r.file.endsWith('chain.py')));
+  }
+  // with the default budget the chain is analysed: one finding per term
+  const result = await scanWorkspace([dir], base);
+  assert.equal(result.reports.find((r) => r.file.endsWith('chain.py'))?.findings.length, 2000);
+});

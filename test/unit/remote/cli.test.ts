@@ -190,6 +190,36 @@ test('precheck brings back check_result.json', { skip }, async () => {
   assert.ok(server.takeRecords().some((x) => x.tool === 'atc' && x.args.includes('--mode=3') && x.args.includes('--soc_version=Ascend910B')));
 });
 
+test('the default workdir (npu-port, relative): upload, the tool\'s arguments and its folder all use <home>/npu-port', { skip }, async () => {
+  const hosts = path.join(work, 'hosts-default-workdir.json');
+  const { workdir: _absolute, ...host } = server.ascendHost;
+  writeFileSync(hosts, JSON.stringify([host]));
+  const model = hostileModel('default workdir.onnx');
+  const workdir = path.posix.join(server.home, 'npu-port');
+  const run = async (task: string) => {
+    let stderr = '';
+    const code = await main(['remote', task, '--host', 'ascend-loopback', '--hosts', hosts, '--known-hosts', server.knownHosts, model, '--soc', 'Ascend310P3'], {
+      env: {}, cwd: work, stdout: () => undefined, stderr: (s) => (stderr += s), signal: new AbortController().signal,
+    });
+    assert.equal(code, 0, stderr);
+    const atc = server.takeRecords().filter((x) => x.tool === 'atc');
+    assert.equal(atc.length, 1);
+    return atc[0]!;
+  };
+  server.takeRecords();
+  const convert = await run('convert');
+  assert.ok(convert.args.includes(`--model=${workdir}/models/default workdir.onnx`), convert.args.join(' '));
+  assert.ok(convert.args.includes(`--output=${workdir}/out/default workdir`), convert.args.join(' '));
+  assert.equal(convert.cwd, workdir);
+  assert.deepEqual(readFileSync(path.join(workdir, 'models', 'default workdir.onnx')), readFileSync(model));
+  assert.ok(existsSync(path.join(path.dirname(model), 'default workdir.om')));
+  const precheck = await run('precheck');
+  assert.ok(precheck.args.includes(`--model=${workdir}/models/default workdir.onnx`), precheck.args.join(' '));
+  assert.ok(precheck.args.includes(`--check_report=${workdir}/out/default workdir.check_result.json`), precheck.args.join(' '));
+  assert.equal(precheck.cwd, workdir);
+  assert.ok(existsSync(path.join(path.dirname(model), 'default workdir.check_result.json')));
+});
+
 test('convert without --soc takes it from npu-smi info', { skip }, async () => {
   const model = hostileModel('auto.onnx');
   server.takeRecords();

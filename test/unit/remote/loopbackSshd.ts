@@ -37,6 +37,8 @@ export interface LoopbackSshd {
   readonly hostKeyFingerprint: string;
   /** Where the stand-ins record their argv (argv.jsonl) and read scenario.json. */
   readonly standinDir: string;
+  /** The remote user's home folder ($HOME of every session): a folder of the test, not the real home. */
+  readonly home: string;
   /** An Ascend host (CANN-like set_env.sh) and a QNN Linux host (envsetup.sh) on this server. */
   readonly ascendHost: HostConfig;
   readonly qnnHost: HostConfig;
@@ -206,6 +208,8 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const user = userInfo().username;
   const config = path.join(dir, 'sshd_config');
+  const home = path.join(dir, 'home');
+  mkdirSync(home);
   const log = path.join(dir, 'sshd.log');
   writeFileSync(
     config,
@@ -227,6 +231,8 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
       'MaxStartups 64',
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
+      // a relative workdir (the default npu-port) lands in the test's folder, not the real home
+      `SetEnv HOME=${home}`,
       '',
     ].join('\n'),
   );
@@ -263,6 +269,7 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     knownHosts,
     hostKeyFingerprint: fingerprint,
     standinDir,
+    home,
     ascendHost: { ...base, name: 'ascend-loopback', kind: 'ascend', workdir: path.join(dir, 'remote-work'), setup: `. ${quotePosixWord(ascendScript)}` },
     qnnHost: { ...base, name: 'qnn-loopback', kind: 'qnn-linux', workdir: path.join(dir, 'remote-work'), setup: `. ${quotePosixWord(qnnScript)}` },
     setScenario: (tool, scenario) => setStandinScenario(standinDir, tool, scenario),

@@ -1,15 +1,19 @@
 import type { Tree } from 'web-tree-sitter';
 import { comparePositions, type Range } from '../../position';
 import { ImportTable } from '../symbols';
-import { LineIndex } from '../text';
+import { LineIndex, lineBreakOf, loneCrAsLf, withLineBreaks, type LineBreak } from '../text';
 import type { AnalysisOptions, FileCreate, Finding, Fix, Requirement, TextEdit } from '../types';
 import { helperPlace } from './helperPlace';
 import { importLayout, requirementEdits } from './imports';
 
-/** Applies non-overlapping edits (ranges refer to `text`); inserts at one position keep their order. */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const lines = new LineIndex(text);
-  const resolved = edits.map((e, i) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), text: e.newText, i }));
+/**
+ * Applies non-overlapping edits (ranges refer to `text`, a lone CR counting as a line break); inserts at one
+ * position keep their order. Line breaks in the new text are written as `eol`: by default the file's own
+ * style, so a CRLF or CR-only file keeps one style.
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[], eol: LineBreak = lineBreakOf(text)): string {
+  const lines = new LineIndex(loneCrAsLf(text));
+  const resolved = edits.map((e, i) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), text: withLineBreaks(e.newText, eol), i }));
   resolved.sort((a, b) => b.start - a.start || b.end - a.end || b.i - a.i);
   let out = text;
   for (const e of resolved) out = out.slice(0, e.start) + e.text + out.slice(e.end);

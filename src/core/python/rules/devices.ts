@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
+import { parentOf } from '../parents';
 import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
 
@@ -20,7 +21,7 @@ export function cudaDevice(lit: StringLiteral): { index?: string; interpolated?:
 
 /** `"cuda:" + str(rank)` (or `+ rank` when it is a string): the device "cuda:{rank}". */
 function concatenatedDevice(node: Node): { dev: { interpolated: Node }; expr: Node } | undefined {
-  const sum = node.parent;
+  const sum = parentOf(node);
   if (sum?.type !== 'binary_operator' || sum.childForFieldName('operator')?.type !== '+' || sum.childForFieldName('left')?.id !== node.id) return undefined;
   let index = sum.childForFieldName('right');
   if (index?.type === 'call' && index.childForFieldName('function')?.text === 'str') index = callArguments(index).positional[0] ?? null;
@@ -83,7 +84,7 @@ export function checkString(ctx: RuleContext, node: Node): void {
     parent = unparenthesizedParent(parent).parent;
   }
   if (!parent) return;
-  const arg = callOfArgument(expr.parent?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
+  const arg = callOfArgument(parentOf(expr)?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
   if (arg) return checkDeviceArgument(ctx, node, expr, dev, arg);
   if (parent.type === 'assignment' || parent.type === 'default_parameter' || parent.type === 'typed_default_parameter' || parent.type === 'return_statement' || parent.type === 'expression_list' || parent.type === 'tuple') {
     return checkFlow(ctx, node, expr, dev);
@@ -121,9 +122,7 @@ function checkDeviceArgument(
   const qualified = ctx.imports.qualify(fn);
   const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
   // Inside a torch.cuda.* call the call itself is the finding (memory_summary(device="cuda")).
-  for (let a: Node | null = call; a && a.type !== 'module'; a = a.parent) {
-    if (a.type === 'call' && ctx.imports.qualify(a.childForFieldName('function'))?.startsWith('torch.cuda.')) return;
-  }
+  if (insideCudaCall(ctx, call)) return;
   if (qualified === 'torch.Generator' || qualified === 'torch.random.Generator') return checkGenerator(ctx, call, node);
   if (qualified === 'torch.autocast' || qualified === 'torch.amp.autocast' || qualified === 'torch.cuda.amp.autocast') {
     if (index === 0 || keyword === 'device_type') return checkAutocastDevice(ctx, node, dev);
@@ -176,6 +175,33 @@ function checkTorchDevice(ctx: RuleContext, call: Node, node: Node, expr: Node, 
     return;
   }
   reportDevice(ctx, node, expr, dev);
+}
+
+const cudaCallAnswers = new WeakMap<RuleContext, Map<number, boolean>>();
+
+/**
+ * True when `node` is (inside) a torch.cuda.* call. Remembered for every node on the way up, so the
+ * device literals of one long expression share one walk (a walk each was quadratic in its depth).
+ */
+function insideCudaCall(ctx: RuleContext, node: Node): boolean {
+  let answers = cudaCallAnswers.get(ctx);
+  if (!answers) cudaCallAnswers.set(ctx, (answers = new Map()));
+  const path: number[] = [];
+  let answer = false;
+  for (let a: Node | null = node; a && a.type !== 'module'; a = parentOf(a)) {
+    const known = answers.get(a.id);
+    if (known !== undefined) {
+      answer = known;
+      break;
+    }
+    path.push(a.id);
+    if (a.type === 'call' && ctx.imports.qualify(a.childForFieldName('function'))?.startsWith('torch.cuda.')) {
+      answer = true;
+      break;
+    }
+  }
+  for (const id of path) answers.set(id, answer);
+  return answer;
 }
 
 /**
@@ -306,8 +332,8 @@ function checkGenerator(ctx: RuleContext, call: Node, node: Node): void {
   const fixes: Fix[] = [];
   if (ctx.kit.style === 'deviceManager') {
     // torch.Generator("cuda").manual_seed(s) → dm.create_generator(s)
-    const attr = call.parent;
-    const outer = attr?.type === 'attribute' && attr.childForFieldName('attribute')?.text === 'manual_seed' ? attr.parent : null;
+    const attr = parentOf(call);
+    const outer = attr?.type === 'attribute' && attr.childForFieldName('attribute')?.text === 'manual_seed' ? parentOf(attr) : null;
     if (outer?.type === 'call' && outer.childForFieldName('function')?.id === attr?.id) {
       const seed = callArguments(outer).positional[0]?.text ?? '';
       fixes.push(ctx.kit.replaceWith(outer, `dm.create_generator(${seed})`, [ctx.kit.helper('dm')]));

@@ -7,6 +7,7 @@ import { dtypeLiterals, NPU_AVAILABLE } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { blockingCudaUse, fixesUnderGuards, guardStatement, type FixableCudaUse } from './guards';
 import { checkLibraryUse, libraryOf } from './libraries';
+import { parentOf } from '../parents';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
 const HELPER_METHODS: Readonly<Record<string, string>> = {
@@ -38,11 +39,11 @@ const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
 /** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
 export function checkName(ctx: RuleContext, id: Node): void {
   // Import statements are not uses (CUDA-only libraries are reported per import by checkLibraryImport).
-  const holder = id.parent?.type === 'dotted_name' || id.parent?.type === 'aliased_import' ? id.parent.parent : id.parent;
+  const holder = parentOf(id)?.type === 'dotted_name' || parentOf(id)?.type === 'aliased_import' ? parentOf(parentOf(id)) : parentOf(id);
   if (holder && (holder.type === 'import_statement' || holder.type === 'import_from_statement' || holder.type === 'aliased_import')) return;
   let top = id;
-  while (top.parent?.type === 'attribute') top = top.parent;
-  const parent = top.parent;
+  while (parentOf(top)?.type === 'attribute') top = parentOf(top)!;
+  const parent = parentOf(top);
   const call = parent?.type === 'call' && parent.childForFieldName('function')?.id === top.id ? parent : undefined;
   const qualified = ctx.imports.qualify(top);
   const attrName = top.type === 'attribute' ? top.childForFieldName('attribute') : null;
@@ -86,7 +87,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
     }
   }
   if (id.text === 'torch_dtype' && parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return checkFixedDtype(ctx, parent);
-  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, id.parent!);
+  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, parentOf(id)!);
 }
 
 function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, qualified: string): void {
@@ -96,7 +97,7 @@ function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, quali
   const target = call ?? top;
   if (api === 'is_available' && call && isGuard(call)) {
     // `"cuda" if torch.cuda.is_available() else "cpu"`: reported once, at the device string.
-    const ternary = call.parent?.type === 'conditional_expression' ? call.parent : undefined;
+    const ternary = parentOf(call)?.type === 'conditional_expression' ? parentOf(call) : undefined;
     if (ternary && ternary.namedChildren.some((c) => c?.type === 'string' && /^[rRuU]?["']cuda/.test(c.text))) return;
     // a guard over CUDA calls the style cannot port stays as it is, with the code under it (guards.ts)
     const statement = ctx.kit.style === 'transferToNpu' ? undefined : guardStatement(call);

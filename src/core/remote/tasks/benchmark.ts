@@ -66,7 +66,7 @@ export async function benchmarkTask(ctx: TaskContext, o: BenchmarkOptions): Prom
   const host = ctx.session.host;
   const loop = o.loop ?? 100;
   const batch = o.batch ?? 1;
-  const outDir = remotePath(host.workdir, 'out', `${stem(o.model)}_bench`);
+  const outDir = remotePath(await ctx.session.workdir(), 'out', `${stem(o.model)}_bench`);
   const remoteModel = await uploadModel(ctx, o.model, [outDir]);
   let npu: Partial<LatencyStats> | undefined;
   let npuSamples: number[] | undefined;

@@ -75,10 +75,11 @@ function checkUsable(ctx: TaskContext, tool: string, exitCode: number | null, di
 /** A PartCompiler that compiles each part on the task's host. Parts are written to `localDir` first. */
 export function remotePartCompiler(ctx: TaskContext, o: { modelName: string; soc?: string; qnnTarget?: string; localDir: string }): PartCompiler {
   const host = ctx.session.host;
-  const dir = remotePath(host.workdir, 'bisect', o.modelName);
+  let dir = '';
   let folderMade = false;
   return async (bytes, label, signal): Promise<CompileVerdict> => {
     const id = `part_${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
+    dir ||= remotePath(await ctx.session.workdir(), 'bisect', o.modelName);
     const remoteModel = remotePath(dir, `${id}.onnx`);
     if (isLocalTransport(ctx.session)) {
       // This machine: the part is written where the compiler reads it.

@@ -21,7 +21,7 @@ export async function runTool(ctx: TaskContext, argv: readonly string[]): Promis
   ctx.onStep?.(msg('Running {0} on {1}', argv[0]!, ctx.session.host.name));
   await ensureWorkdir(ctx.session);
   const result = await ctx.session.run(argv, {
-    cwd: ctx.session.host.workdir,
+    cwd: await ctx.session.workdir(),
     onStdout: (text) => {
       log += text;
       ctx.onOutput(text, 'stdout');
@@ -39,7 +39,7 @@ const ensured = new WeakSet<Transport>();
 
 export async function ensureWorkdir(session: Transport): Promise<void> {
   if (ensured.has(session)) return;
-  await session.ensureRemoteDir(session.host.workdir);
+  await session.ensureRemoteDir(await session.workdir());
   ensured.add(session);
 }
 
@@ -83,7 +83,7 @@ export async function uploadModel(ctx: TaskContext, localModel: string, outputDi
     for (const dir of outputDirs) await ctx.session.ensureRemoteDir(dir);
     return path.resolve(localModel);
   }
-  const target = remotePath(ctx.session.host.workdir, 'models', path.basename(localModel));
+  const target = remotePath(await ctx.session.workdir(), 'models', path.basename(localModel));
   ctx.onStep?.(msg('Uploading {0} to {1}', path.basename(localModel), ctx.session.host.name));
   // The hash check creates the model folder and the task's output folders in the same exec.
   const result = await ctx.session.upload(localModel, target, { alsoCreate: outputDirs, ...(ctx.signal ? { signal: ctx.signal } : {}) });

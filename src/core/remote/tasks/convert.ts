@@ -29,9 +29,10 @@ export async function convertTask(ctx: TaskContext, o: ConvertOptions): Promise<
 async function convertAscend(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
   const name = stem(o.model);
+  const workdir = await ctx.session.workdir();
   const localOm = path.join(o.outDir ?? path.dirname(o.model), `${name}.om`);
-  const out = outputPlace(ctx, remotePath(host.workdir, 'out', name), localOm, '.om');
-  const remoteModel = await uploadModel(ctx, o.model, [remotePath(host.workdir, 'out')]);
+  const out = outputPlace(ctx, remotePath(workdir, 'out', name), localOm, '.om');
+  const remoteModel = await uploadModel(ctx, o.model, [remotePath(workdir, 'out')]);
   const argv = atcConvertArgs({
     model: remoteModel,
     output: out.base,
@@ -63,7 +64,7 @@ function defaultQnnTarget(kind: string): string {
 async function convertQnn(ctx: TaskContext, o: ConvertOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
   const name = stem(o.model).replace(/[^A-Za-z0-9_]/g, '_');
-  const outDir = remotePath(host.workdir, 'out', `${name}_qnn`);
+  const outDir = remotePath(await ctx.session.workdir(), 'out', `${name}_qnn`);
   const remoteModel = await uploadModel(ctx, o.model, [outDir]);
   const diagnostics: TaskDiagnostic[] = [];
   const steps = qnnCompileSteps(host.kind, remoteModel, name, outDir, o);
@@ -117,8 +118,9 @@ export interface PrecheckOptions {
 export async function precheckTask(ctx: TaskContext, o: PrecheckOptions): Promise<RemoteTaskResult> {
   const host = ctx.session.host;
   const name = stem(o.model);
-  const report = remotePath(host.workdir, 'out', `${name}.check_result.json`);
-  const remoteModel = await uploadModel(ctx, o.model, [remotePath(host.workdir, 'out')]);
+  const workdir = await ctx.session.workdir();
+  const report = remotePath(workdir, 'out', `${name}.check_result.json`);
+  const remoteModel = await uploadModel(ctx, o.model, [remotePath(workdir, 'out')]);
   const run = await runTool(ctx, atcPrecheckArgs({ model: remoteModel, socVersion: o.soc, checkReport: report, ...(o.inputShape ? { inputShape: o.inputShape } : {}) }));
   const parsed = parseAtcLog(run.log);
   const ok = run.exitCode === 0 && parsed.outcome !== 'failed';

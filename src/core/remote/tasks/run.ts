@@ -1,5 +1,6 @@
 /** `run`: any program with its arguments on the host, streamed; listed remote files are brought back. */
 import * as path from 'node:path';
+import { isAbsoluteRemotePath } from '../ssh';
 import { parseAtcLog } from '../toolchains/atc';
 import { parseQnnLog } from '../toolchains/qnn';
 import { fetchArtifact, remotePath, runTool, withKnowledge } from './common';
@@ -21,7 +22,7 @@ export async function runTask(ctx: TaskContext, o: RunOptions): Promise<RemoteTa
   const artifacts: string[] = [];
   if (run.exitCode === 0) {
     for (const file of o.fetch ?? []) {
-      const remote = file.startsWith('/') || /^[A-Za-z]:/.test(file) ? file : remotePath(host.workdir, file);
+      const remote = isAbsoluteRemotePath(file) ? file : remotePath(await ctx.session.workdir(), file);
       artifacts.push(await fetchArtifact(ctx, remote, path.join(o.outDir, path.posix.basename(file.replace(/\\/g, '/')))));
     }
   }
