@@ -1,10 +1,12 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, excerpt, isGuard } from '../syntax';
+import { callArguments, excerpt, isGuard, unparenthesizedParent } from '../syntax';
 import type { Fix } from '../types';
+import { CHIP_NAMES, hasBf16 } from './chips';
+import { CUDA_ENV_VARS, reportEnvVar } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
-import { checkLibraryUse, libraryOf } from './libraries';
+import { checkLibraryUse, libraryMessage, libraryOf } from './libraries';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
 const HELPER_METHODS: Readonly<Record<string, string>> = {
@@ -31,6 +33,12 @@ const NO_NPU_COUNTERPART = new Set(['get_device_capability', 'memory_usage', 'co
 
 const UNSUPPORTED_BACKENDS = /^torch\.backends\.(cuda\.(enable_flash_sdp|flash_sdp_enabled|enable_mem_efficient_sdp|mem_efficient_sdp_enabled|enable_math_sdp|math_sdp_enabled|sdp_kernel|preferred_linalg_library)|cudnn\.benchmark_limit)$/;
 
+/** TF32 switches and torch_npu's HF32 switches (torch_npu/npu/npu_config.py: _allowHF32Matmul, _allowHF32Conv). */
+const HF32_COUNTERPARTS: Readonly<Record<string, string>> = {
+  'torch.backends.cuda.matmul.allow_tf32': 'torch.npu.matmul.allow_hf32',
+  'torch.backends.cudnn.allow_tf32': 'torch.npu.conv.allow_hf32',
+};
+
 const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
 
 /** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
@@ -47,8 +55,33 @@ export function checkName(ctx: RuleContext, id: Node): void {
 
   if (qualified) {
     if (qualified.startsWith('torch.cuda.amp.') || qualified === 'torch.cuda.amp') return checkCudaAmp(ctx, top, call, qualified);
+    if (qualified === 'torch.cuda.OutOfMemoryError') {
+      // the NPU allocator raises c10::OutOfMemoryError too, which PyTorch maps to this same class
+      ctx.report(top, 'torch-cuda-api', msg('{0} also catches out-of-memory errors on an NPU (same class); the name only reads as CUDA-specific', qualified), [], 'info');
+      return;
+    }
+    if (qualified.startsWith('torch.cuda.nccl')) {
+      if (ctx.transferToNpu) return;
+      ctx.report(call ?? top, 'nccl-backend', msg('{0} is NVIDIA\'s collective library; Ascend uses HCCL and torch_npu has no NCCL module', excerpt((call ?? top).text, 60)), []);
+      return;
+    }
     if (qualified.startsWith('torch.cuda.') || qualified === 'torch.cuda') return checkCudaApi(ctx, top, call, qualified);
     if (qualified.startsWith('torch.backends.cudnn') || qualified.startsWith('torch.backends.cuda')) return checkBackend(ctx, top, qualified);
+    if (qualified === 'torch.version.cuda') {
+      ctx.report(top, 'torch-cuda-api', msg('torch.version.cuda is None on a torch without CUDA, as on an NPU host'), [], 'warning');
+      return;
+    }
+    if (/^torch\.distributed\.(distributed_c10d\.)?Backend\.NCCL$/.test(qualified)) {
+      if (ctx.transferToNpu) return;
+      const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(top, 'dm.dist_backend', [ctx.kit.helper('dm')])] : [];
+      ctx.report(top, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', top.text), fixes);
+      return;
+    }
+    if (qualified === 'torch.bfloat16' && ctx.chip && !hasBf16(ctx.chip)) return checkBf16(ctx, top);
+    if (/(^|\.)BitsAndBytesConfig$/.test(qualified) && call) {
+      ctx.report(call, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', excerpt(call.text, 60)), []);
+      return;
+    }
     if (qualified === 'torch.distributed.is_nccl_available') {
       if (ctx.transferToNpu) return;
       ctx.report(call ?? top, 'nccl-backend', msg('{0} only works with CUDA', qualified), []);
@@ -84,6 +117,11 @@ export function checkName(ctx: RuleContext, id: Node): void {
     }
   }
   if (id.text === 'torch_dtype' && parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return checkFixedDtype(ctx, parent);
+  const keyword = id.parent?.type === 'keyword_argument' && id.parent.childForFieldName('name')?.id === id.id ? id.parent : undefined;
+  if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
+  // os.environ.update(CUDA_VISIBLE_DEVICES="0"), subprocess env=dict(CUDA_VISIBLE_DEVICES=...)
+  if (keyword && Object.hasOwn(CUDA_ENV_VARS, id.text)) return reportEnvVar(ctx, id, id.text);
+  if (id.text === 'bfloat16' && attrName?.id === id.id && call && ctx.chip && !hasBf16(ctx.chip) && ctx.imports.qualify(top) !== 'torch.bfloat16') return checkBf16(ctx, call);
   if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, id.parent!);
 }
 
@@ -148,6 +186,11 @@ function checkBackend(ctx: RuleContext, top: Node, qualified: string): void {
     return;
   }
   if (ctx.transferToNpu) return;
+  const hf32 = HF32_COUNTERPARTS[qualified];
+  if (hf32) {
+    ctx.report(top, 'cudnn-backend', msg('{0} has no effect on an NPU; the torch_npu counterpart is {1}', qualified, hf32), []);
+    return;
+  }
   ctx.report(top, 'cudnn-backend', msg('{0} tunes a CUDA library; torch_npu accepts it without effect', qualified), []);
 }
 
@@ -197,5 +240,27 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   const q = value ? ctx.imports.qualify(value) : undefined;
   if (!value || (q !== 'torch.bfloat16' && q !== 'torch.float16' && q !== 'torch.half')) return;
   const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(value, 'DTYPE', [ctx.kit.helper('DTYPE')])] : [];
+  if (ctx.chip) {
+    // a selected Ascend target: float16 runs on every one; bfloat16 only where the chip has it
+    if (q !== 'torch.bfloat16' || hasBf16(ctx.chip)) return;
+    ctx.report(keyword, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', keyword.text, CHIP_NAMES[ctx.chip]), fixes, 'warning');
+    return;
+  }
   ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
+}
+
+/** torch.bfloat16 (or .bfloat16()) for a target without bfloat16; comparisons (`dtype == torch.bfloat16`) only ask. */
+function checkBf16(ctx: RuleContext, node: Node): void {
+  const { parent } = unparenthesizedParent(node);
+  if (parent?.type === 'comparison_operator') return;
+  // torch_dtype=torch.bfloat16 is the fixed-dtype keyword finding
+  if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'torch_dtype') return;
+  ctx.report(node, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', excerpt(node.text, 60), CHIP_NAMES[ctx.chip!]), [], 'warning');
+}
+
+/** from_pretrained(..., load_in_8bit=True): bitsandbytes quantization (transformers). */
+function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
+  const value = keyword.childForFieldName('value');
+  if (!value || value.text === 'False' || value.text === 'None') return;
+  ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
 }
