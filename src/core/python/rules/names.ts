@@ -132,7 +132,9 @@ function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, quali
   const target = call ?? top;
   if (api === 'is_available' && call && isGuard(call)) {
     // `"cuda" if torch.cuda.is_available() else "cpu"`: reported once, at the device string.
-    const ternary = call.parent?.type === 'conditional_expression' ? call.parent : undefined;
+    let cond: Node = call;
+    while (cond.parent && (cond.parent.type === 'boolean_operator' || cond.parent.type === 'not_operator' || cond.parent.type === 'parenthesized_expression')) cond = cond.parent;
+    const ternary = cond.parent?.type === 'conditional_expression' ? cond.parent : undefined;
     if (ternary && ternary.namedChildren.some((c) => c?.type === 'string' && /^[rRuU]?["']cuda/.test(c.text))) return;
     ctx.report(call, 'torch-cuda-api', msg('{0} as a guard: the accelerator branch never runs on an NPU host', excerpt(call.text, 60)), fixesForCudaApi(ctx, top, call, api, parts), 'info');
     return;
@@ -262,5 +264,9 @@ function checkBf16(ctx: RuleContext, node: Node): void {
 function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
   const value = keyword.childForFieldName('value');
   if (!value || value.text === 'False' || value.text === 'None') return;
+  // BitsAndBytesConfig(load_in_4bit=True) is the config call's finding
+  const call = keyword.parent?.parent;
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+  if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
   ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
 }
