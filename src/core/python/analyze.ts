@@ -12,7 +12,7 @@ import { checkName } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
-import { cudaBranchWithAlternative } from './guards';
+import { inCudaBranchWithAlternative } from './guards';
 import { excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, Severity } from './types';
@@ -186,7 +186,7 @@ function guardedSeverity(tree: Tree, node: Span, rule: RuleId, severity: Severit
     while (parent?.type === 'parenthesized_expression') parent = parent.parent;
     if (parent && CHOICE_PARENTS.has(parent.type)) return severity;
   }
-  return cudaBranchWithAlternative(at) ? 'info' : severity;
+  return inCudaBranchWithAlternative(at) ? 'info' : severity;
 }
 
 function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {

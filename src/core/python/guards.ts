@@ -67,45 +67,32 @@ export function isCudaCondition(cond: Node | null): boolean {
   }
 }
 
-/** A branch that runs only on CUDA and has an alternative, and where that alternative is an NPU path. */
-export interface CudaBranch {
-  /** The if / elif / conditional expression whose condition is the CUDA test. */
-  readonly guard: Node;
-  /** Another branch of the same if chain (or the ternary's other arm) names an NPU. */
-  readonly npuAlternative: boolean;
-}
-
 const NPU_WORD = /\bnpu\b|is_npu|torch_npu|npu_available|"npu|'npu/;
 
 /**
- * The innermost CUDA-only branch around `node` that has another path (else, elif, the other arm of a
- * conditional expression); undefined when `node` is not inside one. The guard's own condition is not
- * inside its branch.
+ * True when `node` is inside a CUDA-only branch that has another path (else, elif, the other arm of a
+ * conditional expression). The guard's own condition is not inside its branch.
  */
-export function cudaBranchWithAlternative(node: Node): CudaBranch | undefined {
+export function inCudaBranchWithAlternative(node: Node): boolean {
   for (let child: Node = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
     if (parent.type === 'conditional_expression') {
       // a if cond else b: the first arm runs only when cond holds
-      const [then, cond, other] = parent.namedChildren;
-      if (then?.id === child.id && isCudaCondition(cond ?? null)) return { guard: parent, npuAlternative: NPU_WORD.test(other?.text ?? '') };
+      const [then, cond] = parent.namedChildren;
+      if (then?.id === child.id && isCudaCondition(cond ?? null)) return true;
       continue;
     }
     if (child.type !== 'block') continue;
     if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === child.id) {
       if (!isCudaCondition(parent.childForFieldName('condition'))) continue;
-      const alternatives = parent.childrenForFieldName('alternative').filter((c): c is Node => c !== null);
-      if (alternatives.length === 0) continue;
-      return { guard: parent, npuAlternative: alternatives.some((a) => NPU_WORD.test(a.text)) };
+      if (parent.childrenForFieldName('alternative').some((c) => c !== null)) return true;
+      continue;
     }
     if (parent.type === 'elif_clause' && parent.childForFieldName('consequence')?.id === child.id) {
-      if (!isCudaCondition(parent.childForFieldName('condition'))) continue;
-      const chain = parent.parent;
-      // the if before it is always another path
-      const others = chain ? [chain.childForFieldName('condition'), chain.childForFieldName('consequence'), ...chain.childrenForFieldName('alternative')].filter((c): c is Node => c !== null && c.id !== parent.id) : [];
-      return { guard: parent, npuAlternative: others.some((a) => NPU_WORD.test(a.text)) };
+      // the if before an elif is always another path
+      if (isCudaCondition(parent.childForFieldName('condition'))) return true;
     }
   }
-  return undefined;
+  return false;
 }
 
 /** True when `node` is inside the body of a CUDA-only if / elif (with or without another path). */

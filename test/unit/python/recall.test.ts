@@ -207,6 +207,11 @@ test('bfloat16 depends on the target: a warning on 310P (no bf16), nothing on 91
     'y = x.bfloat16()',
     'if x.dtype == torch.bfloat16:',
     '    pass',
+    '# dtype tables and lists of dtypes to test are not choices',
+    'HALF = x.dtype in (torch.float16, torch.bfloat16)',
+    'DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}',
+    'NAMES = {torch.bfloat16: "bf16"}',
+    'ops = floating_types_and(torch.half, torch.bfloat16)',
   );
   assert.deepEqual(seen(await findingsOf(src)), ['3 fixed-dtype info', '4 fixed-dtype info']);
   const on310p = await findingsOf(src, { onnxTarget: target('ascend310p') });

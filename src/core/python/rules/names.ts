@@ -252,9 +252,24 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
 }
 
 /** torch.bfloat16 (or .bfloat16()) for a target without bfloat16; comparisons (`dtype == torch.bfloat16`) only ask. */
+const OTHER_DTYPE = /\btorch\.(float16|half|float32|float|float64|double|bool|u?int(8|16|32|64)|long|short|int|chalf|cfloat|complex(64|128))\b/;
+
+const DTYPE_LIST_NAME = /dtypes|types_and/i;
+
 function checkBf16(ctx: RuleContext, node: Node): void {
-  const { parent } = unparenthesizedParent(node);
-  if (parent?.type === 'comparison_operator') return;
+  const { node: outer, parent } = unparenthesizedParent(node);
+  if (!parent || parent.type === 'comparison_operator') return;
+  // dtype tables: (torch.float16, torch.bfloat16), {torch.bfloat16: "bf16", torch.float16: "fp16"}, TABLE[torch.bfloat16]
+  if ((parent.type === 'tuple' || parent.type === 'list' || parent.type === 'set') && (unparenthesizedParent(parent).parent?.type === 'comparison_operator' || OTHER_DTYPE.test(parent.text))) return;
+  if (parent.type === 'pair' && (parent.childForFieldName('key')?.id === outer.id || OTHER_DTYPE.test(parent.parent?.text ?? ''))) return;
+  if (parent.type === 'subscript' && parent.childForFieldName('value')?.id !== outer.id) return;
+  // all_types_and(torch.half, torch.bfloat16): dtypes passed as a list of positional arguments
+  if (parent.type === 'argument_list' && OTHER_DTYPE.test(parent.text.replace(outer.text, ''))) return;
+  // lists of dtypes to test or support: dtypes=(torch.bfloat16,), floating_types_and(torch.bfloat16), dtypes.append(torch.bfloat16)
+  for (let a: Node | null = parent, depth = 0; a && depth < 3; a = a.parent, depth++) {
+    const name = a.type === 'keyword_argument' ? a.childForFieldName('name')?.text : a.type === 'call' ? a.childForFieldName('function')?.text : undefined;
+    if (name && DTYPE_LIST_NAME.test(name)) return;
+  }
   // torch_dtype=torch.bfloat16 is the fixed-dtype keyword finding
   if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'torch_dtype') return;
   ctx.report(node, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', excerpt(node.text, 60), CHIP_NAMES[ctx.chip!]), [], 'warning');
