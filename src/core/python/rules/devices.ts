@@ -91,12 +91,15 @@ export function checkString(ctx: RuleContext, node: Node): void {
     // `device = "cuda" if torch.cuda.is_available() else "cpu"`, returned or stored: the program's device,
     // whatever the file does with it afterwards
     ctx.dependsOnFlow(node);
-    return reportDevice(ctx, node, expr, dev, parent.type === 'pair' || (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'default'));
+    // the value stays a string unless this file uses it as a device (string comparisons on it keep working)
+    const asString = parent.type === 'pair' || (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'default') || !deviceUse(ctx, expr);
+    return reportDevice(ctx, node, expr, dev, asString);
   }
   if (parent.type === 'assignment' || parent.type === 'default_parameter' || parent.type === 'typed_default_parameter' || parent.type === 'return_statement' || parent.type === 'expression_list' || parent.type === 'tuple') {
     if (parent.type === 'assignment' && expr.id === node.id && !dev.interpolated && insideCudaBranch(parent) && !ctx.transferToNpu) {
       // `if torch.cuda.is_available(): device = "cuda"`: the device chosen on a CUDA host
-      return reportDevice(ctx, node, expr, dev);
+      ctx.dependsOnFlow(node);
+      return reportDevice(ctx, node, expr, dev, !deviceUse(ctx, expr));
     }
     if (parent.type === 'tuple' && expr.id === node.id && !dev.interpolated && checkDeviceList(ctx, node, parent)) return;
     return checkFlow(ctx, node, expr, dev);
@@ -182,10 +185,15 @@ function checkDeviceArgument(
 function checkFlow(ctx: RuleContext, node: Node, expr: Node, dev: { index?: string; interpolated?: Node }, asString = false): void {
   if (ctx.transferToNpu) return;
   ctx.dependsOnFlow(node);
+  if (deviceUse(ctx, expr)) reportDevice(ctx, node, expr, dev, asString);
+}
+
+/** The value reaches a device position, or is a device-like name other modules read (see checkFlow). */
+function deviceUse(ctx: RuleContext, expr: Node): boolean {
   const value = unparenthesizedParent(expr).node;
-  if (ctx.flow.reaches(value)) return reportDevice(ctx, node, expr, dev, asString);
+  if (ctx.flow.reaches(value)) return true;
   const exported = ctx.flow.unreadExport(value);
-  if (exported && DEVICE_NAME.test(exported)) reportDevice(ctx, node, expr, dev, asString);
+  return exported !== undefined && DEVICE_NAME.test(exported);
 }
 
 /** A device string (or the ternary around it) used as a device. */
