@@ -11,8 +11,10 @@ import { NodeLocator, parentOf } from './parents';
 import { checkString } from './rules/devices';
 import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
 import { checkName, fixesInGuardedCode } from './rules/names';
+import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
+import { inCudaBranchWithAlternative } from './guards';
 import { excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, Severity } from './types';
@@ -23,8 +25,10 @@ import type { AnalysisOptions, Finding, Fix, Severity } from './types';
  * around these hits, so a file without any of them has no findings; the workspace scan uses the
  * same pattern to skip files without parsing them.
  */
-export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|jit|torch_dtype|device_ids|\.to\s*\(`;
-const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|triton|torch_dtype|device_ids/;
+export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|jit|torch_dtype|device_ids|\.to\s*\(`;
+const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|torch_dtype|device_ids/;
+/** Words that are findings only for some targets: bfloat16 on Ascend chips without it. */
+const BF16_SOURCE = 'bfloat16';
 const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))/i;
 
 /**
@@ -33,7 +37,12 @@ const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id
  * need `.to(` followed by a number or a rank-like name.
  */
 export function mayHaveFindings(text: string, options?: AnalysisOptions): boolean {
-  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text) || mayHaveExportFindings(text, options?.onnxTarget);
+  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text) || (lacksBf16(options) && text.includes(BF16_SOURCE)) || mayHaveExportFindings(text, options?.onnxTarget);
+}
+
+function lacksBf16(options: AnalysisOptions | undefined): boolean {
+  const chip = chipOf(options?.onnxTarget);
+  return chip !== undefined && !hasBf16(chip);
 }
 
 const IGNORE_FILE = /^#\s*npu-port:\s*ignore-file\b/m;
@@ -100,11 +109,12 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
     },
     transferToNpu: options.runsUnderTransferToNpu === true || imports.hasModuleImport('torch_npu.contrib.transfer_to_npu'),
     usesDiffusers: imports.importsFrom('diffusers'),
+    chip: chipOf(options.onnxTarget),
     report(node, rule, message, fixes, severity) {
       const key = `${rule}:${node.startIndex}:${node.endIndex}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), severity);
+      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), guardedSeverity(tree, node, rule, severity));
       if (finding) findings.push(finding);
     },
   };
@@ -112,7 +122,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const start = input.within?.start ?? 0;
   const end = input.within?.end ?? text.length;
   const aliases = imports.localsUnder(['torch.cuda', 'torch.backends', 'torch.utils.cpp_extension', 'torch.jit', 'torch.distributed.is_nccl_available', ...LIBRARY_MODULES]);
-  const pattern = candidatePattern(aliases);
+  const pattern = candidatePattern(lacksBf16(options) ? [...aliases, BF16_SOURCE] : aliases);
   const root = tree.rootNode;
   const visited = new Set<number>();
   const locator = new NodeLocator(tree);
@@ -185,6 +195,33 @@ function ignoreComment(lines: LineIndex, line: number): RegExpExecArray | null {
   let found = known.get(line);
   if (found === undefined) known.set(line, (found = IGNORE.exec(lines.lineText(line))));
   return found;
+}
+
+/** Rules whose findings inside a CUDA-only branch with another path are information (see guards.ts). */
+const GUARDED_RULES = new Set<RuleId>([
+  'cuda-device-string', 'cuda-tensor-method', 'torch-cuda-api', 'cuda-generator', 'cuda-amp', 'cudnn-backend', 'flash-attn', 'xformers',
+  'apex', 'bitsandbytes', 'triton', 'nccl-backend', 'safetensors-device', 'cuda-device-index', 'fixed-dtype', 'cuda-env-var',
+]);
+/** Where a device string is the device chosen for the program (not used by a call): it stays what it is inside a guard. */
+const CHOICE_PARENTS = new Set(['assignment', 'return_statement', 'default_parameter', 'typed_default_parameter', 'expression_list', 'pair', 'conditional_expression']);
+
+/**
+ * A finding at warning or error inside a branch that runs only on CUDA, where the code already has
+ * another path (else / elif / the ternary's other arm), is information: the code runs on an NPU host,
+ * and porting is the guard's finding. A device string that is itself the chosen device keeps its severity.
+ */
+function guardedSeverity(tree: Tree, node: Span, rule: RuleId, severity: Severity | undefined): Severity | undefined {
+  if (!GUARDED_RULES.has(rule)) return severity;
+  const effective = severity ?? ruleInfo(rule)!.severity;
+  if (effective !== 'error' && effective !== 'warning') return severity;
+  const at = tree.rootNode.descendantForIndex(node.startIndex, node.endIndex);
+  if (!at) return severity;
+  if (rule === 'cuda-device-string') {
+    let parent = at.parent;
+    while (parent?.type === 'parenthesized_expression') parent = parent.parent;
+    if (parent && CHOICE_PARENTS.has(parent.type)) return severity;
+  }
+  return inCudaBranchWithAlternative(at) ? 'info' : severity;
 }
 
 function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {

@@ -15,6 +15,7 @@ export type RuleId =
   | 'triton'
   | 'cuda-extension'
   | 'nccl-backend'
+  | 'cuda-env-var'
   | 'ddp-device-ids'
   | 'safetensors-device'
   | 'cuda-requirement'
@@ -26,6 +27,12 @@ export type RuleId =
   | 'onnx-export-op'
   | 'syntax-error';
 
+/** Where a fact in a rule's text comes from: the vendor's repository or documentation, with its version. */
+export interface RuleSource {
+  readonly label: Message;
+  readonly url: string;
+}
+
 export interface RuleInfo {
   readonly id: RuleId;
   readonly title: Message;
@@ -36,31 +43,47 @@ export interface RuleInfo {
   readonly replacement: Message;
   /** Documentation page (the zh-cn bundle points to the Chinese page). */
   readonly docs: Message;
+  /** How the severity depends on the selected target (npuPort.onnx.target / scan --target). */
+  readonly targets?: Message;
+  /** Sources of the facts the texts state. */
+  readonly sources: readonly RuleSource[];
 }
 
-const rule = (id: RuleId, severity: Severity, title: Message, explanation: Message, replacement: Message): RuleInfo => ({
+const rule = (id: RuleId, severity: Severity, title: Message, explanation: Message, replacement: Message, extra: { targets?: Message; sources?: readonly RuleSource[] } = {}): RuleInfo => ({
   id,
   severity,
   title,
   explanation,
   replacement,
   docs: msg('https://github.com/npu-port/npu-porting-assistant/blob/main/docs/rules/{0}.md', id),
+  ...(extra.targets ? { targets: extra.targets } : {}),
+  sources: extra.sources ?? [],
 });
+
+const src = (label: Message, url: string): RuleSource => ({ label, url });
+const TORCH_NPU = 'https://github.com/Ascend/pytorch/blob/v2.7.1-26.1.0/';
+const CHIP_SERIES = src(msg('Ascend SoC and product series names (npu 910b: Atlas A2; 310p: Atlas inference series; 910: Atlas training series), cann/asc-devkit pull request 6574'), 'https://gitcode.com/cann/asc-devkit/pull/6574');
+const TRANSFER_TO_NPU = src(msg('torch_npu 2.7.1 (branch v2.7.1-26.1.0): torch_npu/contrib/transfer_to_npu.py'), TORCH_NPU + 'torch_npu/contrib/transfer_to_npu.py');
 
 /** Every rule, in the order the documentation lists them. Ids are stable: JSON and SARIF output use them. */
 export const RULES: readonly RuleInfo[] = [
   rule('cuda-device-string', 'error',
     msg('CUDA device string'),
-    msg('A "cuda" or "cuda:N" device (a literal, an f-string such as f"cuda:{rank}", "cuda:" + str(rank), or a value holding one) is passed to .to(), device=, map_location=, torch.device() or torch.Generator(). The value is followed through the file: names and re-assignments, tuple targets, self and args attributes, parameter defaults, argparse defaults, arguments and return values of its functions. The literal is reported once, where it is written, when its value is used as a device; a device-like name that nothing in the file reads (a module constant, an attribute, an option) is reported too, as other modules read it. On an Ascend host without CUDA this raises "Torch not compiled with CUDA enabled" or silently keeps the model on the CPU.'),
-    msg('Use the device chosen at run time: DEVICE from the device helper module (NPU > CUDA > CPU), or "npu" / "npu:N" with torch_npu.')),
+    msg('A "cuda" or "cuda:N" device (a literal, an f-string such as f"cuda:{rank}", "cuda:" + str(rank), or a value holding one) is passed to .to(), device=, map_location=, torch.device() or torch.Generator(). The value is followed through the file: names and re-assignments, tuple targets, self and args attributes, parameter defaults, argparse defaults, arguments and return values of its functions. The literal is reported once, where it is written, when its value is used as a device; a device-like name that nothing in the file reads (a module constant, an attribute, an option) is reported too, as other modules read it. A device chosen by a conditional expression ("cuda" if torch.cuda.is_available() else "cpu") and a "cuda" assigned inside a CUDA guard are reported wherever the value goes; so are device_map="cuda", membership tests and argparse choices with "cuda" but no NPU device (warning), and lists of device types without one (information). On an Ascend host without CUDA this raises "Torch not compiled with CUDA enabled" or silently keeps the model on the CPU. Inside a branch that runs only on CUDA and that has another path (else / elif), a call with a CUDA device is information: the guard is the place to port.'),
+    msg('Use the device chosen at run time: DEVICE from the device helper module (NPU > CUDA > CPU), or "npu" / "npu:N" with torch_npu; add "npu" to device lists and choices.'),
+    { sources: [TRANSFER_TO_NPU] }),
   rule('cuda-tensor-method', 'error',
     msg('CUDA tensor or module method'),
     msg('.cuda() moves a tensor or module to a CUDA device and .is_cuda asks whether it is on one. Neither works for an NPU: .cuda() fails without CUDA and .is_cuda is False for NPU tensors.'),
     msg('.to(DEVICE) with the device helper, or .npu() with torch_npu; test x.device.type instead of .is_cuda.')),
   rule('torch-cuda-api', 'error',
     msg('torch.cuda API'),
-    msg('A torch.cuda function (synchronize, memory_summary, empty_cache, manual_seed, device_count, Stream, Event, ...) only talks to CUDA. On an NPU host it raises or reports nothing. torch.cuda.is_available() used only as a guard is reported as information: the code runs, but never takes the accelerator branch.'),
-    msg('The device helper (dm.synchronize(), dm.memory_stats(), dm.empty_cache(), dm.manual_seed()) or the same function under torch.npu / torch_npu.npu.')),
+    msg('A torch.cuda function (synchronize, memory_summary, empty_cache, manual_seed, device_count, Stream, Event, ...) only talks to CUDA. On an NPU host it raises or reports nothing. torch.cuda.is_available() used only as a guard is reported as information: the code runs, but never takes the accelerator branch; a torch.cuda call inside such a branch that has another path (else / elif) is information too. torch.version.cuda is None without CUDA (warning). except torch.cuda.OutOfMemoryError keeps working (information): torch_npu\'s caching allocator raises c10::OutOfMemoryError, which PyTorch maps to the same Python class (torch.cuda.OutOfMemoryError is torch._C._OutOfMemoryError).'),
+    msg('The device helper (dm.synchronize(), dm.memory_stats(), dm.empty_cache(), dm.manual_seed()) or the same function under torch.npu / torch_npu.npu. In DeepSpeed code, deepspeed.accelerator.get_accelerator() selects its NPU accelerator when torch_npu imports (or with DS_ACCELERATOR=npu).'),
+    { sources: [
+      src(msg('torch_npu 2.7.1: the NPU caching allocator raises OutOfMemoryError (torch_npu/csrc/core/npu/NPUCachingAllocator.cpp)'), TORCH_NPU + 'torch_npu/csrc/core/npu/NPUCachingAllocator.cpp'),
+      src(msg('DeepSpeed NPU accelerator (added in v0.9.3, pull request 3595; checked at commit 38327e07): accelerator/npu_accelerator.py, accelerator/real_accelerator.py'), 'https://github.com/microsoft/DeepSpeed/blob/38327e07f6cd39b63418f60cedd1651b0be3e7c3/accelerator/npu_accelerator.py'),
+    ] }),
   rule('cuda-generator', 'error',
     msg('CUDA random generator'),
     msg('torch.Generator("cuda") or torch.Generator(device="cuda") creates a generator on a CUDA device; without CUDA it raises, and a generator on another device than the tensors makes sampling fail.'),
@@ -68,31 +91,57 @@ export const RULES: readonly RuleInfo[] = [
   rule('cuda-amp', 'warning',
     msg('CUDA automatic mixed precision'),
     msg('torch.cuda.amp.autocast, torch.cuda.amp.GradScaler and autocast("cuda") enable mixed precision only on CUDA. On an NPU they are disabled with a warning, so the model runs in full precision and slower.'),
-    msg('torch.autocast(dm.device_type, ...) and dm.grad_scaler(), or torch.npu.amp with torch_npu.')),
+    msg('torch.autocast(dm.device_type, ...) and dm.grad_scaler(), or torch.npu.amp with torch_npu. The import line (from torch.cuda.amp import ...) is reported as information; its uses carry the warning.')),
   rule('cudnn-backend', 'info',
     msg('cuDNN / CUDA backend setting'),
-    msg('torch.backends.cudnn.* and torch.backends.cuda.* tune CUDA libraries. torch_npu accepts most of them without effect; the scaled-dot-product switches (enable_flash_sdp, sdp_kernel, ...) and benchmark_limit are not supported on Ascend.'),
-    msg('Remove the setting or guard it by device; for attention use torch_npu.npu_fusion_attention or plain SDPA.')),
+    msg('torch.backends.cudnn.* and torch.backends.cuda.* tune CUDA libraries. torch_npu accepts most of them without effect; the scaled-dot-product switches (enable_flash_sdp, sdp_kernel, ...) and benchmark_limit are not supported on Ascend. The TF32 switches have torch_npu counterparts for HF32: torch.backends.cuda.matmul.allow_tf32 → torch.npu.matmul.allow_hf32, torch.backends.cudnn.allow_tf32 → torch.npu.conv.allow_hf32 (its getter reports enabled when unset).'),
+    msg('Remove the setting or guard it by device; torch.npu.matmul.allow_hf32 / torch.npu.conv.allow_hf32 for TF32; for attention use torch_npu.npu_fusion_attention or plain SDPA.'),
+    { sources: [
+      src(msg('torch_npu 2.7.1: _allowHF32Matmul and _allowHF32Conv (torch_npu/npu/npu_config.py), exported as torch.npu.matmul and torch.npu.conv (torch_npu/npu/__init__.py); the same in branch v2.1.0-6.0.0'), TORCH_NPU + 'torch_npu/npu/npu_config.py'),
+    ] }),
   rule('flash-attn', 'error',
     msg('flash-attn (CUDA only)'),
     msg('The flash-attn package builds CUDA kernels and does not install or import on an Ascend host. Code that imports it, calls flash_attn_func or asks transformers for attn_implementation="flash_attention_2" stops there.'),
-    msg('An attention fallback: flash_attn_func from the device helper (scaled-dot-product attention), DIFFUSERS_ATTENTION_TYPE=vanilla, attn_implementation="sdpa", or torch_npu.npu_fusion_attention on Atlas A2.')),
+    msg('An attention fallback: flash_attn_func from the device helper (scaled-dot-product attention), DIFFUSERS_ATTENTION_TYPE=vanilla, attn_implementation="sdpa"; or torch_npu\'s fused attention: torch_npu.npu_fusion_attention (training, Atlas A2 training series) and torch_npu.npu_prompt_flash_attention (inference: Atlas A2 / A3, and Atlas inference series cards with float16 only).'),
+    { sources: [
+      src(msg('torch_npu.npu_fusion_attention, supported products: Atlas A2 training series (CANN 8.0.RC1.alpha002 API reference)'), 'https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/80RC1alpha002/apiref/fmkadptapi/ptaoplist_000441.html'),
+      src(msg('torch_npu.npu_prompt_flash_attention, supported products and dtypes (Ascend/op-plugin 7.3.0 docs)'), 'https://gitcode.com/Ascend/op-plugin/blob/7.3.0/docs/context/torch_npu-npu_prompt_flash_attention.md'),
+      CHIP_SERIES,
+    ] }),
   rule('xformers', 'error',
     msg('xFormers (CUDA only)'),
     msg('xFormers memory-efficient attention is built for CUDA and has no Ascend build; importing it or calling enable_xformers_memory_efficient_attention() fails on an NPU host.'),
-    msg('Scaled-dot-product attention (the default in recent diffusers), attention slicing, or torch_npu.npu_fusion_attention.')),
+    msg('Scaled-dot-product attention (the default in recent diffusers), attention slicing, or torch_npu.npu_fusion_attention (the FlashAttentionScore replacement in Ascend\'s PyTorch migration guide).'),
+    { sources: [
+      src(msg('Ascend/pytorch issue 80 (maintainer, 2025-10-15): xFormers is not supported natively; replace its attention with FlashAttentionScore'), 'https://github.com/Ascend/pytorch/issues/80'),
+      src(msg('Ascend PyTorch 7.1.0 training migration guide: FlashAttentionScore'), 'https://www.hiascend.com/document/detail/zh/Pytorch/710/ptmoddevg/trainingmigrguide/performance_tuning_0034.html'),
+    ] }),
   rule('apex', 'warning',
     msg('NVIDIA Apex'),
-    msg('NVIDIA Apex (amp, FusedAdam, FusedLayerNorm, DistributedDataParallel) compiles CUDA extensions. Ascend ships its own apex fork whose fused optimizers are named NpuFused*; the NVIDIA classes do not exist there.'),
-    msg('torch.autocast / torch.npu.amp for mixed precision; apex.optimizers.NpuFusedAdamW (Ascend apex) or torch.optim for optimizers.')),
+    msg('NVIDIA Apex (amp, FusedAdam, FusedLayerNorm, DistributedDataParallel) compiles CUDA extensions. Ascend ships its own apex fork: amp O1 / O2 with static and dynamic loss scaling, and fused optimizers named NpuFused* (Adadelta, Adam, AdamP, AdamW, SGD, Lamb, RMSprop, RMSpropTF); the NVIDIA classes do not exist there.'),
+    msg('torch.autocast / torch.npu.amp for mixed precision; apex.optimizers.NpuFusedAdamW (Ascend apex) or torch.optim for optimizers.'),
+    { sources: [src(msg('Ascend apex 5.0.0 (master, commit 49a7994e): README.en.md and src/apex/optimizers'), 'https://github.com/Ascend/apex/blob/49a7994e13cc70d155adbd7b25b7a6b86e38e58e/README.en.md')] }),
   rule('bitsandbytes', 'error',
-    msg('bitsandbytes (CUDA only)'),
-    msg('bitsandbytes quantization (8-bit optimizers, load_in_8bit / load_in_4bit) uses CUDA kernels and has no Ascend mapping.'),
-    msg('Full or half precision weights, or an Ascend quantization tool (msModelSlim) for inference.')),
+    msg('bitsandbytes (no NPU kernels)'),
+    msg('bitsandbytes quantization (8-bit optimizers, BitsAndBytesConfig, load_in_8bit / load_in_4bit) runs on its device kernels. Since 0.46.0 bitsandbytes lists "npu" among its supported torch devices and registers pure-PyTorch default implementations, but its main branch ships no NPU backend (cpu, cuda, hpu, mps, xpu, triton only); an NPU backend existed only on the multi-backend-refactor preview branch. Whether quantized loading works on an NPU through the default implementations is unverified.'),
+    msg('Full or half precision weights, or an Ascend quantization tool (msModelSlim) for inference.'),
+    { sources: [
+      src(msg('bitsandbytes main (0.50.2.dev0, commit 95f9af30): bitsandbytes/__init__.py supported_torch_devices and bitsandbytes/backends'), 'https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/__init__.py'),
+      src(msg('bitsandbytes multi-backend-refactor branch (commit c3eac426, 2025-05): bitsandbytes/backends/npu.py'), 'https://github.com/bitsandbytes-foundation/bitsandbytes/blob/c3eac426ef3f3473fc519b6169cc7e9172687aad/bitsandbytes/backends/npu.py'),
+    ] }),
   rule('triton', 'error',
     msg('Triton kernels'),
-    msg('OpenAI Triton kernels target the CUDA backend. transfer_to_npu forces has_triton() to False, and @triton.jit kernels do not run on an NPU without the separate triton-ascend backend.'),
-    msg('A PyTorch implementation of the kernel, a torch_npu fused operator, or triton-ascend.')),
+    msg('OpenAI Triton kernels target the CUDA backend. transfer_to_npu forces has_triton() to False, and @triton.jit kernels do not run on an NPU without the separate triton-ascend backend. Triton-Ascend 3.2.0 (CANN 8.5.0) supports Atlas A2 and A3 training and inference products only. On an NPU a kernel\'s grid is a number of AI cores: the core count must not exceed 65535, and the guide advises as many programs as physical AI cores (vector cores for kernels without tl.dot), so CUDA-style grids of thousands of blocks need rewriting.'),
+    msg('On Atlas A2 / A3: triton-ascend, with the grid sized to the AI-core count. Elsewhere: a PyTorch implementation of the kernel or a torch_npu fused operator.'),
+    {
+      targets: msg('Error by default and for Ascend 310, 310P and 910; a warning for Ascend 910B (Atlas A2), where triton-ascend runs the kernel after adaptation.'),
+      sources: [
+        src(msg('triton-ascend README (Triton-Ascend 3.2.0, CANN 8.5.0; commit eeb030e7): hardware support'), 'https://github.com/Ascend/triton-ascend/blob/eeb030e7bb71f8a251c5d378dbe2977e8b8dbb83/README.md'),
+        src(msg('triton-ascend migration guide: grid and AI-core limits (docs/en/migration_guide/migrate_from_gpu.md)'), 'https://github.com/Ascend/triton-ascend/blob/eeb030e7bb71f8a251c5d378dbe2977e8b8dbb83/docs/en/migration_guide/migrate_from_gpu.md'),
+        TRANSFER_TO_NPU,
+        CHIP_SERIES,
+      ],
+    }),
   rule('cuda-extension', 'error',
     msg('CUDA C++ extension'),
     msg('CUDAExtension, torch.utils.cpp_extension.load with .cu sources, and .cu files are CUDA kernels. There is no automatic path to the NPU: each kernel must be rewritten (Ascend C / aclnn) and built with NpuExtension.'),
@@ -100,7 +149,17 @@ export const RULES: readonly RuleInfo[] = [
   rule('nccl-backend', 'error',
     msg('NCCL distributed backend'),
     msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and code comparing the backend with "nccl" takes the wrong branch; the Ascend collective library is HCCL.'),
-    msg('backend="hccl" (dm.dist_backend with the device helper).')),
+    msg('backend="hccl" (dm.dist_backend with the device helper). Backend.NCCL and torch.cuda.nccl are reported too. DeepSpeed\'s NPU accelerator names its communication backend hccl.'),
+    { sources: [TRANSFER_TO_NPU, src(msg('DeepSpeed NPU accelerator (checked at commit 38327e07): communication backend hccl'), 'https://github.com/microsoft/DeepSpeed/blob/38327e07f6cd39b63418f60cedd1651b0be3e7c3/accelerator/npu_accelerator.py')] }),
+  rule('cuda-env-var', 'warning',
+    msg('CUDA environment variable'),
+    msg('CUDA_VISIBLE_DEVICES, CUDA_LAUNCH_BLOCKING and PYTORCH_CUDA_ALLOC_CONF only steer CUDA. Read or set on an Ascend host (os.environ, os.getenv, a subprocess env) they have no effect: every process sees every NPU, launches stay asynchronous, the allocator keeps its defaults.'),
+    msg('ASCEND_RT_VISIBLE_DEVICES (CANN: the devices visible to the process), ASCEND_LAUNCH_BLOCKING (torch_npu: synchronous operator execution), PYTORCH_NPU_ALLOC_CONF (torch_npu: caching allocator); keep the CUDA name for CUDA hosts.'),
+    { sources: [
+      src(msg('CANN 8.5.0 environment variables: ASCEND_RT_VISIBLE_DEVICES'), 'https://www.hiascend.com/document/detail/en/canncommercial/850/maintenref/envvar/envref_07_0028.html'),
+      src(msg('torch_npu 2.7.1 environment variables: ASCEND_LAUNCH_BLOCKING'), TORCH_NPU + 'docs/en/environment_variable_reference/ASCEND_LAUNCH_BLOCKING.md'),
+      src(msg('torch_npu 2.7.1 environment variables: PYTORCH_NPU_ALLOC_CONF'), TORCH_NPU + 'docs/en/environment_variable_reference/PYTORCH_NPU_ALLOC_CONF.md'),
+    ] }),
   rule('ddp-device-ids', 'warning',
     msg('DistributedDataParallel device ids without set_device'),
     msg('DistributedDataParallel(model, device_ids=[local_rank], output_device=local_rank) takes integer device indices. These keep working with torch_npu, because DDP takes the device type from the module; but Ascend\'s distributed samples first select each process\'s NPU with torch.npu.set_device(local_rank), before init_process_group. A CUDA script that relies on device_ids and .cuda(rank) alone leaves the current device at NPU 0, where HCCL then creates every process\'s communicator.'),
@@ -123,8 +182,15 @@ export const RULES: readonly RuleInfo[] = [
     msg('Plain eager code or torch.compile; keep torch.jit.script only if you do not use transfer_to_npu.')),
   rule('fixed-dtype', 'info',
     msg('Fixed half-precision dtype'),
-    msg('torch_dtype=torch.bfloat16 (or float16) is chosen for a CUDA GPU. Not every device supports it: Atlas 300I (310P) has no bfloat16, and on a CPU half precision is slow or unsupported.'),
-    msg('DTYPE from the device helper: bfloat16 where supported, float16 on older NPUs and CUDA GPUs without bf16, float32 on the CPU.')),
+    msg('torch_dtype=torch.bfloat16 (or float16) is chosen for a CUDA GPU. Not every device supports it: CANN lists BFLOAT16 for Atlas A2 / A3 only (not the Atlas inference series, 310P, nor the Atlas training series, 910), and on a CPU half precision is slow or unsupported.'),
+    msg('DTYPE from the device helper: bfloat16 where supported, float16 on older NPUs and CUDA GPUs without bf16, float32 on the CPU.'),
+    {
+      targets: msg('Without an Ascend target: torch_dtype=bfloat16 / float16 is information. For Ascend 310, 310P and 910 every torch.bfloat16 (and .bfloat16()) outside a comparison is a warning, float16 is not reported; for Ascend 910B nothing is reported.'),
+      sources: [
+        src(msg('CANN 8.5.0 Cast operator: BFLOAT16 applies to Atlas A2 / A3 only'), 'https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/850/API/aolapi/atlasascendc_api_07_1193.html'),
+        CHIP_SERIES,
+      ],
+    }),
   rule('onnx-export-opset', 'error',
     msg('ONNX export opset outside the target\'s range'),
     msg('torch.onnx.export writes the model at opset_version, or at torch\'s default when it is not given (14 in torch 1.13; other releases differ). A converter only parses the opsets it registers: the ATC ONNX parser registers its ops at opsets 8 to 18 (the Ascend profile data, derived from the parser plugins), the QNN converter accepts opsets up to 21. A model at another opset fails to convert. The target is the setting npuPort.onnx.target (npu-port scan --target).'),

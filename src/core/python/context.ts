@@ -5,6 +5,7 @@ import type { FixKit } from './fixes/kit';
 import type { DeviceFlow } from './flow';
 import type { ImportTable } from './symbols';
 import type { Span } from './syntax';
+import type { AscendChip } from './rules/chips';
 import type { LineIndex } from './text';
 import type { Fix, Severity } from './types';
 
@@ -23,5 +24,7 @@ export interface RuleContext {
   readonly transferToNpu: boolean;
   /** The file imports diffusers (the attention fallback is an environment variable there). */
   readonly usesDiffusers: boolean;
+  /** The Ascend chip of the selected target (npuPort.onnx.target / scan --target); undefined: none or not Ascend. */
+  readonly chip?: AscendChip;
   report(node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): void;
 }

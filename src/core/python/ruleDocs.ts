@@ -17,6 +17,7 @@ const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string; styleF
   triton: { before: 'import triton\n\n@triton.jit\ndef kernel(...): ...' },
   'cuda-extension': { before: 'CUDAExtension("fused", ["fused.cpp", "fused_kernel.cu"])' },
   'nccl-backend': { before: 'torch.distributed.init_process_group(backend="nccl")', after: 'torch.distributed.init_process_group(backend=dm.dist_backend)' },
+  'cuda-env-var': { before: 'os.environ["CUDA_VISIBLE_DEVICES"] = "0,1"' },
   'ddp-device-ids': { before: 'dist.init_process_group(backend="hccl")\nmodel = DDP(model.to(dm.device_for(local_rank)), device_ids=[local_rank])', after: 'dm.set_device(local_rank)\ndist.init_process_group(backend="hccl")\nmodel = DDP(model.to(dm.device_for(local_rank)), device_ids=[local_rank])' },
   'safetensors-device': { before: 'lora_ckpt = load_file(lora_ckpt_path, device="cuda")', after: 'lora_ckpt = dm.load_safetensors(lora_ckpt_path)' },
   'cuda-requirement': { before: 'torch==2.1.2+cu118\nflash-attn==2.5.6\nxformers', after: '# requirements_npu.txt\ntorch==2.1.2\n# removed (CUDA only): flash-attn==2.5.6\n# removed (CUDA only): xformers' },
@@ -55,6 +56,12 @@ export function ruleDocMarkdown(rule: RuleInfo, t: (m: Message) => string): stri
   ];
   if (example.after) lines.push(t(example.styleFree ? msg('After the quick fix:') : msg('After the quick fix (deviceManager style):')), '', fence(example.after), '');
   else lines.push(t(msg('No automatic fix: this needs a decision by an engineer.')), '');
+  if (rule.targets) lines.push(`## ${t(msg('Per target'))}`, '', t(rule.targets), '');
+  if (rule.sources.length) {
+    lines.push(`## ${t(msg('Sources'))}`, '');
+    for (const source of rule.sources) lines.push(`- [${t(source.label)}](${source.url})`);
+    lines.push('');
+  }
   lines.push(
     `## ${t(msg('Settings'))}`,
     '',

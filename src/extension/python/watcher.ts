@@ -106,7 +106,11 @@ export class PythonFileWatcher implements vscode.Disposable {
     const text = await readText(uri.fsPath, settings.maxFileSizeKB, []);
     if (text === undefined) return undefined;
     const name = path.basename(uri.fsPath);
-    if (/\.pyi?$/i.test(name)) return mayHaveFindings(text) ? analyzeSource(parser, text, this.analysis.optionsFor(uri)) : [];
+    if (/\.pyi?$/i.test(name)) {
+      const options = this.analysis.optionsFor(uri);
+      // with the options: findings that depend on the target (ONNX export, bfloat16) have words of their own
+      return mayHaveFindings(text, options) ? analyzeSource(parser, text, options) : [];
+    }
     if (!isRequirementsFile(name)) return undefined;
     const sibling = path.join(path.dirname(uri.fsPath), 'requirements_npu.txt');
     const hasSibling = await fsp.stat(sibling).then(() => true, () => false);

@@ -180,4 +180,29 @@ describe('python migration', () => {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'npu-port-rule', path: '/cuda-generator.md' }));
     assert.match(doc.getText(), /^# cuda-generator: CUDA random generator/);
   });
+
+  it('severity follows npuPort.onnx.target: bfloat16 and Triton on Ascend 310P, 910B', async () => {
+    const uri = await writeFile('per-target.py', [
+      'import torch',
+      'import triton',
+      'x = torch.randn(2, 3, dtype=torch.bfloat16)',
+      '',
+    ].join('\n'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const config = vscode.workspace.getConfiguration('npuPort');
+    const severityOf = (rule: string) => ours(uri).find((d) => codeOf(d) === rule)?.severity;
+    try {
+      await config.update('onnx.target', 'ascend310p', vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => (severityOf('fixed-dtype') === vscode.DiagnosticSeverity.Warning ? true : undefined), 'bfloat16 as a warning for Ascend 310P');
+      assert.equal(severityOf('triton'), vscode.DiagnosticSeverity.Error);
+      assert.equal(ours(uri).find((d) => codeOf(d) === 'fixed-dtype')!.range.start.line, 2);
+
+      await config.update('onnx.target', 'ascend910b', vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => (severityOf('triton') === vscode.DiagnosticSeverity.Warning ? true : undefined), 'Triton as a warning for Ascend 910B');
+      assert.equal(severityOf('fixed-dtype'), undefined, '910B has bfloat16');
+    } finally {
+      await config.update('onnx.target', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });

@@ -42,7 +42,9 @@ test('a ternary, a tuple target, an f-string, "cuda:" + str(rank) and an augment
   const ternary = await findingsOf(lines('import torch', 'where = "cuda" if torch.cuda.is_available() else "cpu"', 'm.to(where)'));
   assert.deepEqual(brief(ternary).filter((b) => b.endsWith('cuda-device-string')), ['2:9 cuda-device-string']);
   assert.equal(ternary.find((f) => f.rule === 'cuda-device-string')!.fixes[0]!.coreEdits[0]!.range.end.column, 54, 'the fix replaces the whole expression');
-  assert.deepEqual((await rules(lines('where = "cuda" if ok else "cpu"', 'print(where)'))), []);
+  // a choice between "cuda" and another device is the program's device, whatever reads it (issue 14: real ports change it)
+  assert.deepEqual((await rules(lines('where = "cuda" if ok else "cpu"', 'print(where)'))), ['1:9 cuda-device-string']);
+  assert.deepEqual((await rules(lines('mode = "cuda" if ok else "fast"', 'print(mode)'))), [], 'not a choice between devices');
 
   assert.deepEqual(await rules(lines('a, where = 1, "cuda"', 'm.to(where)')), ['1:15 cuda-device-string']);
   assert.deepEqual(await rules(lines('where, a = 1, "cuda"', 'm.to(where)')), [], 'the literal goes to a, not to where');

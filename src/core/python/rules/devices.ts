@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
+import { insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
 import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
@@ -33,7 +34,16 @@ export const NPU_AVAILABLE = 'hasattr(torch, "npu") and torch.npu.is_available()
 
 const CUDA_CHOICES = /choices\s*=\s*[[(][^\])]*["']cuda["']/;
 const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
-const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
+const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type', 'device_map']);
+/** Device types other than CUDA: a list holding one of them next to "cuda" is a list of devices. */
+const OTHER_DEVICE = /^(cpu|mps|npu|xpu|hpu|mlu|musa|xla|meta|auto)(:\d+)?$/;
+/** CUDA environment variables and their Ascend counterparts (torch_npu / CANN documentation). */
+export const CUDA_ENV_VARS: Readonly<Record<string, string>> = {
+  CUDA_VISIBLE_DEVICES: 'ASCEND_RT_VISIBLE_DEVICES',
+  CUDA_LAUNCH_BLOCKING: 'ASCEND_LAUNCH_BLOCKING',
+  PYTORCH_CUDA_ALLOC_CONF: 'PYTORCH_NPU_ALLOC_CONF',
+};
+const ENV_METHODS = new Set(['get', 'getenv', 'setdefault', 'pop', 'putenv', 'unsetenv', 'getenvb']);
 const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
 
 /** The helper expression for a device: DEVICE, or dm.device_for(i). */
@@ -71,6 +81,7 @@ export function checkString(ctx: RuleContext, node: Node): void {
   if (!lit) return;
   if (lit.content === 'nccl' || lit.content === 'NCCL') return checkNccl(ctx, node);
   if (lit.content === 'flash_attention_2') return checkAttnImplementation(ctx, node);
+  if (lit.interpolations.length === 0 && Object.hasOwn(CUDA_ENV_VARS, lit.content)) return checkEnvVar(ctx, node, lit.content);
   // "cuda:" + str(rank): the whole sum is the device
   const sum = lit.content === 'cuda:' && lit.interpolations.length === 0 ? concatenatedDevice(node) : undefined;
   const dev = sum?.dev ?? cudaDevice(lit);
@@ -79,22 +90,51 @@ export function checkString(ctx: RuleContext, node: Node): void {
   // `"cuda" if torch.cuda.is_available() else "cpu"`: the whole expression is the device.
   let expr = sum?.expr ?? node;
   let { parent } = unparenthesizedParent(expr);
+  let choice = false;
   if (parent?.type === 'conditional_expression' && parent.namedChildren[1]?.id !== expr.id) {
+    // a device choice: the condition is a CUDA test, or the other arm is another device ("cpu")
+    const [then, cond, other] = parent.namedChildren;
+    const otherArm = then?.id === unparenthesizedParent(expr).node.id ? other : then;
+    const otherLit = otherArm ? stringLiteral(otherArm) : undefined;
+    choice = isCudaCondition(cond ?? null) || (otherLit !== undefined && OTHER_DEVICE.test(otherLit.content));
     expr = parent;
     parent = unparenthesizedParent(parent).parent;
   }
   if (!parent) return;
   const arg = callOfArgument(parentOf(expr)?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
-  if (arg) return checkDeviceArgument(ctx, node, expr, dev, arg);
+  if (arg) {
+    if (arg.keyword === 'choices') return;
+    return checkDeviceArgument(ctx, node, expr, dev, arg, choice);
+  }
+  if (choice && !ctx.transferToNpu) {
+    // `device = "cuda" if torch.cuda.is_available() else "cpu"`, returned or stored: the program's device,
+    // whatever the file does with it afterwards
+    ctx.dependsOnFlow(node);
+    // the value stays a string unless this file uses it as a device (string comparisons on it keep working)
+    const asString = parent.type === 'pair' || (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'default') || !deviceUse(ctx, expr);
+    return reportDevice(ctx, node, expr, dev, asString);
+  }
   if (parent.type === 'assignment' || parent.type === 'default_parameter' || parent.type === 'typed_default_parameter' || parent.type === 'return_statement' || parent.type === 'expression_list' || parent.type === 'tuple') {
+    if (parent.type === 'assignment' && expr.id === node.id && !dev.interpolated && insideCudaBranch(parent) && !ctx.transferToNpu) {
+      // `if torch.cuda.is_available(): device = "cuda"`: the device chosen on a CUDA host
+      ctx.dependsOnFlow(node);
+      return reportDevice(ctx, node, expr, dev, !deviceUse(ctx, expr));
+    }
+    if (parent.type === 'tuple' && expr.id === node.id && !dev.interpolated && checkDeviceList(ctx, node, parent)) return;
     return checkFlow(ctx, node, expr, dev);
   }
   if (parent.type === 'pair' && parent.childForFieldName('value')?.id === unparenthesizedParent(expr).node.id) {
-    // {"device": "cuda"} in a config dictionary
+    // {"device": "cuda"} in a config dictionary; device_map={"": "cuda"}
     const key = parent.childForFieldName('key');
     const name = key ? stringLiteral(key)?.content ?? key.text : '';
+    const dict = parent.parent;
+    const deviceMap = dict?.type === 'dictionary' && dict.parent?.type === 'keyword_argument' && dict.parent.childForFieldName('name')?.text === 'device_map';
     // the value stays a string (configs are often written to JSON / YAML)
-    if (DEVICE_NAME.test(name)) reportDevice(ctx, node, expr, dev, true);
+    if (DEVICE_NAME.test(name) || deviceMap) reportDevice(ctx, node, expr, dev, true);
+    return;
+  }
+  if ((parent.type === 'list' || parent.type === 'set') && expr.id === node.id && !dev.interpolated) {
+    checkDeviceList(ctx, node, parent);
     return;
   }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
@@ -105,7 +145,8 @@ export function checkString(ctx: RuleContext, node: Node): void {
     else fixes.push(ctx.kit.transfer());
     // an option with choices=["cuda", ...] keeps its default under fix-all (reportChoicesDefault): so do the comparisons
     if (ctx.kit.style !== 'transferToNpu' && CUDA_CHOICES.test(ctx.text)) fixes = fixes.map((f) => ({ ...f, changesInterface: true }));
-    ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, 'warning');
+    // `if device.type == "cuda": ... elif device.type == "npu": ...` already has the NPU path
+    ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, npuAlternativeOfGuard(parent) ? 'info' : 'warning');
     return;
   }
 }
@@ -116,6 +157,7 @@ function checkDeviceArgument(
   expr: Node,
   dev: { index?: string; interpolated?: Node },
   arg: { call: Node; index: number; keyword?: string },
+  choice = false,
 ): void {
   const { call, index, keyword } = arg;
   const fn = call.childForFieldName('function');
@@ -151,6 +193,8 @@ function checkDeviceArgument(
       return;
     }
   }
+  // add_argument(..., default="cuda" if torch.cuda.is_available() else "cpu"): the program's device
+  if (choice) return reportDevice(ctx, node, expr, dev, keyword === 'default');
   // add_argument(..., default="cuda") whose args.<dest> is used as a device; an argument of a function of this file
   checkFlow(ctx, node, expr, dev);
 }
@@ -213,13 +257,18 @@ function checkFlow(ctx: RuleContext, node: Node, expr: Node, dev: { index?: stri
   if (flowsToDevice(ctx, node, expr)) reportDevice(ctx, node, expr, dev, true);
 }
 
-function flowsToDevice(ctx: RuleContext, node: Node, expr: Node): boolean {
-  if (ctx.transferToNpu) return false;
-  ctx.dependsOnFlow(node);
+/** The value reaches a device position, or is a device-like name other modules read (see checkFlow). */
+function deviceUse(ctx: RuleContext, expr: Node): boolean {
   const value = unparenthesizedParent(expr).node;
   if (ctx.flow.reaches(value)) return true;
   const exported = ctx.flow.unreadExport(value);
   return exported !== undefined && DEVICE_NAME.test(exported);
+}
+
+function flowsToDevice(ctx: RuleContext, node: Node, expr: Node): boolean {
+  if (ctx.transferToNpu) return false;
+  ctx.dependsOnFlow(node);
+  return deviceUse(ctx, expr);
 }
 
 /**
@@ -391,4 +440,57 @@ function checkAttnImplementation(ctx: RuleContext, node: Node): void {
   const named = arg?.keyword === 'attn_implementation' || (parent?.type === 'assignment' && /attn_implementation/.test(parent.text));
   if (!named) return;
   ctx.report(node, 'flash-attn', msg('attn_implementation="flash_attention_2" needs flash-attn (CUDA only)'), [ctx.kit.replaceWith(node, node.text.replace('flash_attention_2', 'sdpa'), [])]);
+}
+
+/**
+ * "cuda" in a list, tuple or set of device types: a membership test (`device in ["cuda", "mps"]`), argparse
+ * `choices=["cuda", "cpu"]`, or a list of supported devices. Without "npu" in it, an NPU device is refused
+ * or takes the other path. The fix adds "npu" next to "cuda"; for choices (the program's interface) it is
+ * offered, never applied by fix-all.
+ */
+function checkDeviceList(ctx: RuleContext, node: Node, list: Node): boolean {
+  const items = list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  const values = items.map((c) => stringLiteral(c)?.content);
+  const outer = unparenthesizedParent(list);
+  const holder = outer.parent;
+  const membership = holder?.type === 'comparison_operator' && holder.namedChildren[1]?.id === outer.node.id
+    && holder.children.some((c) => c !== null && !c.isNamed && (c.type === 'in' || c.type === 'not in'));
+  const choices = holder?.type === 'keyword_argument' && holder.childForFieldName('name')?.text === 'choices';
+  const devices = values.some((v) => v !== undefined && OTHER_DEVICE.test(v));
+  if (!membership && !choices && !devices) return false;
+  if (ctx.transferToNpu || values.some((v) => v !== undefined && /^npu(:\d+)?$/.test(v))) return true;
+  const lit = stringLiteral(node)!;
+  const npu = node.text.replace(/cuda(:\d+)?/, 'npu');
+  const add = ctx.kit.make(msg('Add {0}', npu), [ctx.kit.replace({ start: { line: node.endPosition.row, column: node.endPosition.column }, end: { line: node.endPosition.row, column: node.endPosition.column } }, `, ${npu}`)], [], `${node.text}, ${npu}`, undefined);
+  if (choices) {
+    ctx.report(node, 'cuda-device-string', msg('The choices accept "{0}" but no NPU device', lit.content), [{ ...add, explicitOnly: true }], 'warning');
+  } else if (membership) {
+    ctx.report(node, 'cuda-device-string', msg('Membership test with the CUDA device type "{0}" and no NPU device: an NPU device takes the other path', lit.content), [add], 'warning');
+  } else {
+    ctx.report(node, 'cuda-device-string', msg('A list of device types with "{0}" and no NPU device', lit.content), [add], 'info');
+  }
+  return true;
+}
+
+/** `os.environ["CUDA_VISIBLE_DEVICES"]`, `os.getenv("CUDA_VISIBLE_DEVICES")`, `env={"CUDA_VISIBLE_DEVICES": ...}`. */
+function checkEnvVar(ctx: RuleContext, node: Node, name: string): void {
+  const { node: outer, parent } = unparenthesizedParent(node);
+  if (!parent) return;
+  let used = false;
+  if (parent.type === 'subscript') used = parent.childForFieldName('subscript')?.id === outer.id;
+  else if (parent.type === 'pair') used = parent.childForFieldName('key')?.id === outer.id;
+  else if (parent.type === 'comparison_operator') used = true;
+  else {
+    const arg = callOfArgument(outer);
+    if (arg) {
+      const fn = arg.call.childForFieldName('function');
+      const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+      used = method !== undefined && ENV_METHODS.has(method) && arg.index === 0;
+    }
+  }
+  if (used) reportEnvVar(ctx, node, name);
+}
+
+export function reportEnvVar(ctx: RuleContext, node: Node, name: string): void {
+  ctx.report(node, 'cuda-env-var', msg('{0} has no effect on an Ascend NPU; the CANN / torch_npu variable is {1}', name, CUDA_ENV_VARS[name]!), []);
 }

@@ -4,7 +4,8 @@ import type { RuleId } from '../catalog';
 import type { RuleContext } from '../context';
 import type { ImportInfo } from '../symbols';
 import { excerpt } from '../syntax';
-import type { Fix } from '../types';
+import type { Fix, Severity } from '../types';
+import { CHIP_NAMES, runsTriton } from './chips';
 
 /** CUDA-only libraries, by top-level module. */
 const LIBRARIES: Readonly<Record<string, RuleId>> = {
@@ -25,7 +26,8 @@ export function libraryOf(qualified: string): RuleId | undefined {
 
 export const LIBRARY_MODULES = Object.keys(LIBRARIES);
 
-function messageFor(rule: RuleId, text: string) {
+/** The message of a finding of a CUDA-only library; Triton's depends on the target chip. */
+export function libraryMessage(ctx: RuleContext, rule: RuleId, text: string) {
   switch (rule) {
     case 'flash-attn':
       return msg('{0} comes from flash-attn, which cannot be installed on an NPU host', text);
@@ -34,17 +36,29 @@ function messageFor(rule: RuleId, text: string) {
     case 'apex':
       return msg('{0} is NVIDIA Apex; Ascend\'s apex fork provides NpuFused* replacements', text);
     case 'bitsandbytes':
-      return msg('{0} needs bitsandbytes (CUDA kernels only)', text);
+      return msg('{0} needs bitsandbytes, which ships no NPU kernels', text);
     default:
+      if (ctx.chip && runsTriton(ctx.chip)) return msg('{0} is a Triton kernel API: on {1} it needs triton-ascend, with the grid sized to the AI-core count (65535 programs at most)', text, CHIP_NAMES[ctx.chip]);
+      if (ctx.chip) return msg('{0} is a Triton kernel API: triton-ascend supports Atlas A2 / A3 only, not the {1}', text, CHIP_NAMES[ctx.chip]);
       return msg('{0} is a Triton (CUDA backend) kernel API', text);
   }
 }
 
+/** Triton is a warning on a target triton-ascend supports, an error elsewhere (the rule's default without a target). */
+function librarySeverity(ctx: RuleContext, rule: RuleId): Severity | undefined {
+  return rule === 'triton' && ctx.chip && runsTriton(ctx.chip) ? 'warning' : undefined;
+}
+
 /** An import of a CUDA-only library. */
 export function checkLibraryImport(ctx: RuleContext, info: ImportInfo): void {
+  if (info.module === 'torch.cuda.amp' || info.module.startsWith('torch.cuda.amp.') || (info.isFrom && info.module === 'torch.cuda' && info.names.some((n) => n.name === 'amp'))) {
+    // the uses are the warnings (and their fixes); the import line is where a reader looks first
+    if (!ctx.transferToNpu) ctx.report(info.node, 'cuda-amp', msg('{0} imports CUDA-only mixed precision', excerpt(info.node.text, 80)), [], 'info');
+    return;
+  }
   const rule = libraryOf(info.module);
   if (!rule) return;
-  ctx.report(info.node, rule, messageFor(rule, excerpt(info.node.text, 80)), rule === 'flash-attn' ? flashImportFixes(ctx, info) : []);
+  ctx.report(info.node, rule, libraryMessage(ctx, rule, excerpt(info.node.text, 80)), rule === 'flash-attn' ? flashImportFixes(ctx, info) : [], librarySeverity(ctx, rule));
 }
 
 /**
@@ -72,7 +86,7 @@ export function checkLibraryUse(ctx: RuleContext, id: Node, top: Node, call: Nod
   const fixes = origin && rule === 'flash-attn' ? flashImportFixes(ctx, origin) : [];
   const target = call ?? top;
   const decorated = target.parent?.type === 'decorator' ? target.parent : target;
-  ctx.report(decorated, rule, messageFor(rule, excerpt(decorated.text, 60)), fixes);
+  ctx.report(decorated, rule, libraryMessage(ctx, rule, excerpt(decorated.text, 60)), fixes, librarySeverity(ctx, rule));
 }
 
 function leftmost(node: Node): Node {

@@ -1,12 +1,13 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, excerpt, isGuard, type Span } from '../syntax';
+import { callArguments, excerpt, isGuard, unparenthesizedParent, type Span } from '../syntax';
 import type { Fix } from '../types';
-import { dtypeLiterals, NPU_AVAILABLE } from './devices';
+import { CHIP_NAMES, hasBf16 } from './chips';
+import { CUDA_ENV_VARS, dtypeLiterals, NPU_AVAILABLE, reportEnvVar } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { blockingCudaUse, fixesUnderGuards, guardStatement, type FixableCudaUse } from './guards';
-import { checkLibraryUse, libraryOf } from './libraries';
+import { checkLibraryUse, libraryMessage, libraryOf } from './libraries';
 import { parentOf } from '../parents';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
@@ -34,6 +35,12 @@ const NO_NPU_COUNTERPART = new Set(['get_device_capability', 'memory_usage', 'co
 
 const UNSUPPORTED_BACKENDS = /^torch\.backends\.(cuda\.(enable_flash_sdp|flash_sdp_enabled|enable_mem_efficient_sdp|mem_efficient_sdp_enabled|enable_math_sdp|math_sdp_enabled|sdp_kernel|preferred_linalg_library)|cudnn\.benchmark_limit)$/;
 
+/** TF32 switches and torch_npu's HF32 switches (torch_npu/npu/npu_config.py: _allowHF32Matmul, _allowHF32Conv). */
+const HF32_COUNTERPARTS: Readonly<Record<string, string>> = {
+  'torch.backends.cuda.matmul.allow_tf32': 'torch.npu.matmul.allow_hf32',
+  'torch.backends.cudnn.allow_tf32': 'torch.npu.conv.allow_hf32',
+};
+
 const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
 
 /** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
@@ -50,8 +57,33 @@ export function checkName(ctx: RuleContext, id: Node): void {
 
   if (qualified) {
     if (qualified.startsWith('torch.cuda.amp.') || qualified === 'torch.cuda.amp') return checkCudaAmp(ctx, top, call, qualified);
+    if (qualified === 'torch.cuda.OutOfMemoryError') {
+      // the NPU allocator raises c10::OutOfMemoryError too, which PyTorch maps to this same class
+      ctx.report(top, 'torch-cuda-api', msg('{0} also catches out-of-memory errors on an NPU (same class); the name only reads as CUDA-specific', qualified), [], 'info');
+      return;
+    }
+    if (qualified.startsWith('torch.cuda.nccl')) {
+      if (ctx.transferToNpu) return;
+      ctx.report(call ?? top, 'nccl-backend', msg('{0} is NVIDIA\'s collective library; Ascend uses HCCL and torch_npu has no NCCL module', excerpt((call ?? top).text, 60)), []);
+      return;
+    }
     if (qualified.startsWith('torch.cuda.') || qualified === 'torch.cuda') return checkCudaApi(ctx, top, call, qualified);
     if (qualified.startsWith('torch.backends.cudnn') || qualified.startsWith('torch.backends.cuda')) return checkBackend(ctx, top, qualified);
+    if (qualified === 'torch.version.cuda') {
+      ctx.report(top, 'torch-cuda-api', msg('torch.version.cuda is None on a torch without CUDA, as on an NPU host'), [], 'warning');
+      return;
+    }
+    if (/^torch\.distributed\.(distributed_c10d\.)?Backend\.NCCL$/.test(qualified)) {
+      if (ctx.transferToNpu) return;
+      const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.replaceWith(top, 'dm.dist_backend', [ctx.kit.helper('dm')])] : [];
+      ctx.report(top, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', top.text), fixes);
+      return;
+    }
+    if (qualified === 'torch.bfloat16' && ctx.chip && !hasBf16(ctx.chip)) return checkBf16(ctx, top);
+    if (/(^|\.)BitsAndBytesConfig$/.test(qualified) && call) {
+      ctx.report(call, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', excerpt(call.text, 60)), []);
+      return;
+    }
     if (qualified === 'torch.distributed.is_nccl_available') {
       if (ctx.transferToNpu) return;
       ctx.report(call ?? top, 'nccl-backend', msg('{0} only works with CUDA', qualified), []);
@@ -87,7 +119,13 @@ export function checkName(ctx: RuleContext, id: Node): void {
     }
   }
   if (id.text === 'torch_dtype' && parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) return checkFixedDtype(ctx, parent);
-  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, parentOf(id)!);
+  const idParent = parentOf(id);
+  const keyword = idParent?.type === 'keyword_argument' && idParent.childForFieldName('name')?.id === id.id ? idParent : undefined;
+  if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
+  // os.environ.update(CUDA_VISIBLE_DEVICES="0"), subprocess env=dict(CUDA_VISIBLE_DEVICES=...)
+  if (keyword && Object.hasOwn(CUDA_ENV_VARS, id.text)) return reportEnvVar(ctx, id, id.text);
+  if (id.text === 'bfloat16' && attrName?.id === id.id && call && ctx.chip && !hasBf16(ctx.chip) && ctx.imports.qualify(top) !== 'torch.bfloat16') return checkBf16(ctx, call);
+  if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, idParent!);
 }
 
 function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, qualified: string): void {
@@ -97,7 +135,9 @@ function checkCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, quali
   const target = call ?? top;
   if (api === 'is_available' && call && isGuard(call)) {
     // `"cuda" if torch.cuda.is_available() else "cpu"`: reported once, at the device string.
-    const ternary = parentOf(call)?.type === 'conditional_expression' ? parentOf(call) : undefined;
+    let cond: Node = call;
+    for (let up = parentOf(cond); up && (up.type === 'boolean_operator' || up.type === 'not_operator' || up.type === 'parenthesized_expression'); up = parentOf(cond)) cond = up;
+    const ternary = parentOf(cond)?.type === 'conditional_expression' ? parentOf(cond) : undefined;
     if (ternary && ternary.namedChildren.some((c) => c?.type === 'string' && /^[rRuU]?["']cuda/.test(c.text))) return;
     // a guard over CUDA calls the style cannot port stays as it is, with the code under it (guards.ts)
     const statement = ctx.kit.style === 'transferToNpu' ? undefined : guardStatement(call);
@@ -192,6 +232,11 @@ function checkBackend(ctx: RuleContext, top: Node, qualified: string): void {
     return;
   }
   if (ctx.transferToNpu) return;
+  const hf32 = HF32_COUNTERPARTS[qualified];
+  if (hf32) {
+    ctx.report(top, 'cudnn-backend', msg('{0} has no effect on an NPU; the torch_npu counterpart is {1}', qualified, hf32), []);
+    return;
+  }
   ctx.report(top, 'cudnn-backend', msg('{0} tunes a CUDA library; torch_npu accepts it without effect', qualified), []);
 }
 
@@ -244,5 +289,46 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   const others = ctx.kit.style === 'deviceManager' ? dtypeLiterals(ctx, q).filter((n) => n.startIndex !== value.startIndex) : [];
   const title = others.length ? msg('Replace with {0} (and {1} other {2} literals in this file)', 'DTYPE', others.length, q) : msg('Replace with {0}', 'DTYPE');
   const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.make(title, [value, ...others].map((n) => ctx.kit.replace(n, 'DTYPE')), [ctx.kit.helper('DTYPE')], 'DTYPE')] : [];
+  if (ctx.chip) {
+    // a selected Ascend target: float16 runs on every one; bfloat16 only where the chip has it
+    if (q !== 'torch.bfloat16' || hasBf16(ctx.chip)) return;
+    ctx.report(keyword, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', keyword.text, CHIP_NAMES[ctx.chip]), fixes, 'warning');
+    return;
+  }
   ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
+}
+
+/** torch.bfloat16 (or .bfloat16()) for a target without bfloat16; comparisons (`dtype == torch.bfloat16`) only ask. */
+const OTHER_DTYPE = /\btorch\.(float16|half|float32|float|float64|double|bool|u?int(8|16|32|64)|long|short|int|chalf|cfloat|complex(64|128))\b/;
+
+const DTYPE_LIST_NAME = /dtypes|types_and/i;
+
+function checkBf16(ctx: RuleContext, node: Node): void {
+  const { node: outer, parent } = unparenthesizedParent(node);
+  if (!parent || parent.type === 'comparison_operator') return;
+  // dtype tables: (torch.float16, torch.bfloat16), {torch.bfloat16: "bf16", torch.float16: "fp16"}, TABLE[torch.bfloat16]
+  if ((parent.type === 'tuple' || parent.type === 'list' || parent.type === 'set') && (unparenthesizedParent(parent).parent?.type === 'comparison_operator' || OTHER_DTYPE.test(parent.text))) return;
+  if (parent.type === 'pair' && (parent.childForFieldName('key')?.id === outer.id || OTHER_DTYPE.test(parent.parent?.text ?? ''))) return;
+  if (parent.type === 'subscript' && parent.childForFieldName('value')?.id !== outer.id) return;
+  // all_types_and(torch.half, torch.bfloat16): dtypes passed as a list of positional arguments
+  if (parent.type === 'argument_list' && OTHER_DTYPE.test(parent.text.replace(outer.text, ''))) return;
+  // lists of dtypes to test or support: dtypes=(torch.bfloat16,), floating_types_and(torch.bfloat16), dtypes.append(torch.bfloat16)
+  for (let a: Node | null = parent, depth = 0; a && depth < 3; a = a.parent, depth++) {
+    const name = a.type === 'keyword_argument' ? a.childForFieldName('name')?.text : a.type === 'call' ? a.childForFieldName('function')?.text : undefined;
+    if (name && DTYPE_LIST_NAME.test(name)) return;
+  }
+  // torch_dtype=torch.bfloat16 is the fixed-dtype keyword finding
+  if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'torch_dtype') return;
+  ctx.report(node, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', excerpt(node.text, 60), CHIP_NAMES[ctx.chip!]), [], 'warning');
+}
+
+/** from_pretrained(..., load_in_8bit=True): bitsandbytes quantization (transformers). */
+function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
+  const value = keyword.childForFieldName('value');
+  if (!value || value.text === 'False' || value.text === 'None') return;
+  // BitsAndBytesConfig(load_in_4bit=True) is the config call's finding
+  const call = keyword.parent?.parent;
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+  if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
+  ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
 }
