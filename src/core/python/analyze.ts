@@ -214,11 +214,12 @@ function guardedSeverity(tree: Tree, node: Span, rule: RuleId, severity: Severit
   if (!GUARDED_RULES.has(rule)) return severity;
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
-  const at = tree.rootNode.descendantForIndex(node.startIndex, node.endIndex);
+  // the reported node itself when it is one (a search from the root costs the depth, per finding)
+  const at = 'tree' in node ? (node as Node) : tree.rootNode.descendantForIndex(node.startIndex, node.endIndex);
   if (!at) return severity;
   if (rule === 'cuda-device-string') {
-    let parent = at.parent;
-    while (parent?.type === 'parenthesized_expression') parent = parent.parent;
+    let parent = parentOf(at);
+    while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
     if (parent && CHOICE_PARENTS.has(parent.type)) return severity;
   }
   return inCudaBranchWithAlternative(at) ? 'info' : severity;

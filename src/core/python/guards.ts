@@ -1,4 +1,5 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
+import { parentOf } from './parents';
 import { stringLiteral } from './syntax';
 
 /**
@@ -74,46 +75,70 @@ const NPU_WORD = /\bnpu\b|is_npu|torch_npu|npu_available|"npu|'npu/;
  * conditional expression). The guard's own condition is not inside its branch.
  */
 export function inCudaBranchWithAlternative(node: Node): boolean {
-  for (let child: Node = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+  return decideUpwards(node, withAlternative, (child, parent) => {
     if (parent.type === 'conditional_expression') {
       // a if cond else b: the first arm runs only when cond holds
       const [then, cond] = parent.namedChildren;
-      if (then?.id === child.id && isCudaCondition(cond ?? null)) return true;
-      continue;
+      return then?.id === child.id && isCudaCondition(cond ?? null) ? true : undefined;
     }
-    if (child.type !== 'block') continue;
+    if (child.type !== 'block') return undefined;
     if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === child.id) {
-      if (!isCudaCondition(parent.childForFieldName('condition'))) continue;
-      if (parent.childrenForFieldName('alternative').some((c) => c !== null)) return true;
-      continue;
+      return isCudaCondition(parent.childForFieldName('condition')) && parent.childrenForFieldName('alternative').some((c) => c !== null) ? true : undefined;
     }
-    if (parent.type === 'elif_clause' && parent.childForFieldName('consequence')?.id === child.id) {
-      // the if before an elif is always another path
-      if (isCudaCondition(parent.childForFieldName('condition'))) return true;
-    }
-  }
-  return false;
+    // the if before an elif is always another path
+    if (parent.type === 'elif_clause' && parent.childForFieldName('consequence')?.id === child.id && isCudaCondition(parent.childForFieldName('condition'))) return true;
+    return undefined;
+  });
 }
 
 /** True when `node` is inside the body of a CUDA-only if / elif (with or without another path). */
 export function insideCudaBranch(node: Node): boolean {
-  for (let child: Node = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
-    if (child.type !== 'block') continue;
-    if ((parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('consequence')?.id === child.id && isCudaCondition(parent.childForFieldName('condition'))) return true;
+  return decideUpwards(node, anyBranch, (child, parent) =>
+    child.type === 'block' && (parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('consequence')?.id === child.id && isCudaCondition(parent.childForFieldName('condition'))
+      ? true
+      : undefined);
+}
+
+const withAlternative = new WeakMap<Tree, Map<number, boolean>>();
+const anyBranch = new WeakMap<Tree, Map<number, boolean>>();
+
+/**
+ * Walks from `node` up to the root until `step` decides on a (child, parent) pair (false when nothing
+ * does). The answer is remembered for every node on the way, so the findings of one long expression
+ * share one walk: walking up from each was quadratic in the expression's depth.
+ */
+function decideUpwards(node: Node, memo: WeakMap<Tree, Map<number, boolean>>, step: (child: Node, parent: Node) => boolean | undefined): boolean {
+  let answers = memo.get(node.tree);
+  if (!answers) memo.set(node.tree, (answers = new Map()));
+  const path: number[] = [];
+  let answer = false;
+  for (let child: Node = node, parent = parentOf(node); parent; child = parent, parent = parentOf(parent)) {
+    const known = answers.get(child.id);
+    if (known !== undefined) {
+      answer = known;
+      break;
+    }
+    path.push(child.id);
+    const decided = step(child, parent);
+    if (decided !== undefined) {
+      answer = decided;
+      break;
+    }
   }
-  return false;
+  for (const id of path) answers.set(id, answer);
+  return answer;
 }
 
 /** `cond` is (part of) the condition of an if / elif whose chain has an NPU branch. */
 export function npuAlternativeOfGuard(cond: Node): boolean {
   let current = cond;
-  let parent = cond.parent;
+  let parent = parentOf(cond);
   while (parent && (parent.type === 'boolean_operator' || parent.type === 'parenthesized_expression' || parent.type === 'not_operator')) {
     current = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   if (!parent || (parent.type !== 'if_statement' && parent.type !== 'elif_clause') || parent.childForFieldName('condition')?.id !== current.id) return false;
-  const chain = parent.type === 'elif_clause' ? parent.parent : parent;
+  const chain = parent.type === 'elif_clause' ? parentOf(parent) : parent;
   if (!chain) return false;
   const branches = [chain.childForFieldName('condition'), ...chain.childrenForFieldName('alternative')].filter((c): c is Node => c !== null && c.id !== parent.id && c.id !== current.id);
   return branches.some((b) => NPU_WORD.test(b.type === 'else_clause' ? b.text : (b.childForFieldName('condition') ?? b).text));
