@@ -39,10 +39,10 @@ test('a device chosen by a conditional expression is reported where it is return
   );
   const findings = await findingsOf(src);
   assert.deepEqual(seen(findings), ['4 cuda-device-string error', '7 cuda-device-string error', '12 cuda-device-string error', '14 cuda-device-string error']);
-  // the fix replaces the whole choice, not only the literal; a value this file never uses as a device stays a
-  // string (callers may compare it with "cuda"), one passed to torch.device() becomes the device itself
+  // the fix replaces the whole choice, not only the literal; a stored value stays a string (callers may
+  // compare it with "cuda"), one passed to torch.device() becomes the device itself
   const edit = findings[1]!.fixes[0]!.coreEdits[0]!;
-  assert.deepEqual([edit.range.start.column, edit.range.end.column, edit.newText], [13, 59, 'str(DEVICE)']);
+  assert.deepEqual([edit.range.start.column, edit.range.end.column, edit.newText], [13, 59, 'DEVICE.type'], 'a stored device stays a string');
   assert.equal(findings[0]!.fixes[0]!.coreEdits[0]!.newText, 'DEVICE');
 });
 

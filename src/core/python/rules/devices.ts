@@ -99,6 +99,9 @@ export function checkString(ctx: RuleContext, node: Node): void {
     choice = isCudaCondition(cond ?? null) || (otherLit !== undefined && OTHER_DEVICE.test(otherLit.content));
     expr = parent;
     parent = unparenthesizedParent(parent).parent;
+    // `"npu" if <NPU available> else ("cuda" if ... else "cpu")`: the NPU path is already taken first
+    // (what the torchNpu fix writes; reporting it again would wrap it again)
+    if (parent?.type === 'conditional_expression' && /\bnpu\b/.test(parent.namedChildren[1]?.text ?? '')) return;
   }
   if (!parent) return;
   const arg = callOfArgument(parentOf(expr)?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
@@ -108,17 +111,14 @@ export function checkString(ctx: RuleContext, node: Node): void {
   }
   if (choice && !ctx.transferToNpu) {
     // `device = "cuda" if torch.cuda.is_available() else "cpu"`, returned or stored: the program's device,
-    // whatever the file does with it afterwards
-    ctx.dependsOnFlow(node);
-    // the value stays a string unless this file uses it as a device (string comparisons on it keep working)
-    const asString = parent.type === 'pair' || (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'default') || !deviceUse(ctx, expr);
-    return reportDevice(ctx, node, expr, dev, asString);
+    // whatever the file does with it afterwards. Stored, it stays a string (DEVICE.type), as every stored
+    // device string does (checkFlow): comparisons with "cuda" and torch.device(device, i) keep working.
+    return reportDevice(ctx, node, expr, dev, true);
   }
   if (parent.type === 'assignment' || parent.type === 'default_parameter' || parent.type === 'typed_default_parameter' || parent.type === 'return_statement' || parent.type === 'expression_list' || parent.type === 'tuple') {
     if (parent.type === 'assignment' && expr.id === node.id && !dev.interpolated && insideCudaBranch(parent) && !ctx.transferToNpu) {
-      // `if torch.cuda.is_available(): device = "cuda"`: the device chosen on a CUDA host
-      ctx.dependsOnFlow(node);
-      return reportDevice(ctx, node, expr, dev, !deviceUse(ctx, expr));
+      // `if torch.cuda.is_available(): device = "cuda"`: the device chosen on a CUDA host (stored: a string)
+      return reportDevice(ctx, node, expr, dev, true);
     }
     if (parent.type === 'tuple' && expr.id === node.id && !dev.interpolated && checkDeviceList(ctx, node, parent)) return;
     return checkFlow(ctx, node, expr, dev);
