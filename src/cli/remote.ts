@@ -4,11 +4,11 @@ import { msg, type Message } from '../core/l10n';
 import type { LatencyStats } from '../core/benchmark/stats';
 import { speedUpOf } from '../shared/results';
 import { DEFAULT_HOSTS_FILE, findHost, readHostsFile } from '../core/remote/hosts';
-import { parseDynamicBatch } from '../core/remote/toolchains/atc';
 import { ASCEND_DEFAULT_SCRIPTS, detectLocalToolchains, isFileSync, LocalTransport, localHostConfig } from '../core/remote/local';
 import { SshSession, type HostKeyPolicy } from '../core/remote/ssh';
 import type { DoctorCheck } from '../core/remote/tasks/doctor';
-import { executeRemoteTask, validateRequest } from '../core/remote/tasks/execute';
+import { TASK_OPTIONS, taskOptions, type TaskOptionFields } from '../core/remote/tasks/definition';
+import { executeRemoteTask, RemoteTaskRequestError, validateRequest } from '../core/remote/tasks/execute';
 import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../core/remote/tasks/types';
 import type { CliCommand } from './commands';
 import { EXIT_OK, UsageError, type CliContext } from './context';
@@ -24,28 +24,11 @@ const COMMON = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The flags of the task options (src/core/remote/tasks/definition.ts); repeatable ones collect a list. */
 const OPTIONS = {
   ...COMMON,
-  soc: { type: 'string' },
-  'input-shape': { type: 'string' },
-  'dynamic-batch': { type: 'string' },
-  precision: { type: 'string' },
-  'quant-input-list': { type: 'string' },
-  'qnn-target': { type: 'string' },
-  loop: { type: 'string' },
-  batch: { type: 'string' },
-  tool: { type: 'string' },
-  'input-list': { type: 'string' },
-  'cpu-onnx': { type: 'string' },
-  fetch: { type: 'string', multiple: true },
-  depth: { type: 'string' },
-  profile: { type: 'string' },
-  record: { type: 'string' },
-  'max-compiles': { type: 'string' },
-  jobs: { type: 'string' },
-  dim: { type: 'string', multiple: true },
-  seed: { type: 'string' },
-} as const;
+  ...Object.fromEntries(TASK_OPTIONS.map((o) => [o.flag, o.value === 'strings' || o.value === 'dims' ? { type: 'string', multiple: true } : { type: 'string' }])),
+} as typeof COMMON; // the task flags are read through taskOptions, untyped here
 
 function usage(ctx: CliContext): string {
   return [
@@ -61,12 +44,6 @@ function usage(ctx: CliContext): string {
     ctx.t(msg('Exit codes: 0 success, 1 the remote tool failed, 2 usage, connection or host key error. Secrets: NPU_PORT_SSH_PASSPHRASE, NPU_PORT_SSH_PASSWORD (never stored).')),
     '',
   ].join('\n');
-}
-
-function positiveInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(msg('--{0} must be a positive integer.', name));
-  return Number(value);
 }
 
 /** `npu-port remote doctor|precheck|convert|benchmark|run|bisect`: tools on an NPU host over SSH, or on this machine without --host. */
@@ -98,24 +75,13 @@ export const remoteCommand: CliCommand = {
       throw new UsageError(msg('{0} needs exactly one model file.', task));
     }
     if (task === 'run' && positionals.length === 0) throw new UsageError(msg('run needs a program: npu-port remote run [--host NAME] -- PROGRAM ARGS...'));
-    if (task !== 'run' && values.fetch) throw new UsageError(msg('--fetch is only for run.'));
-    const dynamicBatch = values['dynamic-batch'] !== undefined ? parseDynamicBatch(values['dynamic-batch']) : undefined;
-    if (values['dynamic-batch'] !== undefined && !dynamicBatch) throw new UsageError(msg('--dynamic-batch takes at least two different positive sizes, for example 1,2,4,8.'));
-    const loop = positiveInt(values.loop, 'loop');
-    const batch = positiveInt(values.batch, 'batch');
-    const bisectOnly = (['depth', 'profile', 'record', 'max-compiles', 'jobs', 'dim', 'seed'] as const).find((k) => values[k] !== undefined);
-    if (task !== 'bisect' && bisectOnly) throw new UsageError(msg('--{0} is only for bisect.', bisectOnly));
-    const dims: Record<string, number> = {};
-    for (const item of values.dim ?? []) {
-      const m = /^([^=]+)=(\d+)$/.exec(item);
-      if (!m) throw new UsageError(msg('--dim takes NAME=N; got "{0}".', item));
-      dims[m[1]!] = Number(m[2]);
+    let options: TaskOptionFields;
+    try {
+      options = taskOptions(task, values, 'flag', resolve);
+    } catch (error) {
+      if (error instanceof RemoteTaskRequestError) throw new UsageError(error.detail);
+      throw error;
     }
-    if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw new UsageError(msg('--seed needs a whole number.'));
-    const depth = positiveInt(values.depth, 'depth');
-    const maxCompiles = positiveInt(values['max-compiles'], 'max-compiles');
-    const jobs = positiveInt(values.jobs, 'jobs');
-    if (values.tool !== undefined && values.tool !== 'msame' && values.tool !== 'ais_bench') throw new UsageError(msg('--tool must be msame or ais_bench.'));
 
     // No --host: this machine, with the toolchain found here.
     const local = values.host ? undefined : thisMachine(ctx);
@@ -134,37 +100,14 @@ export const remoteCommand: CliCommand = {
         : {}),
     };
 
-    const outDir = values['out-dir'] ? resolve(values['out-dir']) : undefined;
+    const { bisect: _bisect, ...withoutBisect } = options;
     const request = validateRequest({
       task,
       host,
       ...(model ? { model: resolve(model) } : {}),
-      ...(task === 'run' ? { argv: positionals, fetch: values.fetch ?? [], outDir: outDir ?? ctx.cwd } : outDir ? { outDir } : {}),
-      ...(values.soc ? { soc: values.soc } : {}),
-      ...(values['input-shape'] ? { inputShape: values['input-shape'] } : {}),
-      ...(dynamicBatch ? { dynamicBatch } : {}),
-      ...(values.precision ? { precision: values.precision } : {}),
-      ...(values['quant-input-list'] ? { quantInputList: values['quant-input-list'] } : {}),
-      ...(values['qnn-target'] ? { qnnTarget: values['qnn-target'] } : {}),
-      ...(loop ? { loop } : {}),
-      ...(batch ? { batch } : {}),
-      ...(values.tool ? { tool: values.tool as 'msame' | 'ais_bench' } : {}),
-      ...(values['input-list'] ? { inputList: values['input-list'] } : {}),
-      ...(values['cpu-onnx'] ? { cpuOnnx: resolve(values['cpu-onnx']) } : {}),
-      ...(task === 'bisect'
-        ? {
-            bisect: {
-              projectDir: ctx.cwd,
-              ...(values.profile !== undefined ? { profile: values.profile } : {}),
-              ...(values.record !== undefined ? { record: resolve(values.record) } : {}),
-              ...(depth ? { depth } : {}),
-              ...(maxCompiles ? { maxCompiles } : {}),
-              ...(jobs ? { jobs } : {}),
-              ...(Object.keys(dims).length ? { dims } : {}),
-              ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
-            },
-          }
-        : {}),
+      ...withoutBisect,
+      ...(task === 'run' ? { argv: positionals, fetch: options.fetch ?? [], outDir: options.outDir ?? ctx.cwd } : {}),
+      ...(task === 'bisect' ? { bisect: { projectDir: ctx.cwd, ...options.bisect } } : {}),
     });
     let opened: SshSession | undefined;
     try {

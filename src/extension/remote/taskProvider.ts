@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { errorText } from '../../core/errors';
 import type { HostConfig } from '../../core/remote/hosts';
 import type { DoctorCheck } from '../../core/remote/tasks/doctor';
+import { taskOptions, type TaskOptionFields } from '../../core/remote/tasks/definition';
 import { executeRemoteTask, type RemoteTaskRequest } from '../../core/remote/tasks/execute';
 import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../../core/remote/tasks/types';
 import { errorMessage, t } from '../l10n';
@@ -21,27 +22,16 @@ import { ansi, TerminalLineWriter } from './terminalColors';
 
 export const TASK_TYPE = 'npu-port';
 
-/** The task definition's fields (package.json `taskDefinitions`). */
+/**
+ * A task definition (package.json `taskDefinitions`): which task, host, model and `run`'s arguments,
+ * and the task options of src/core/remote/tasks/definition.ts under their keys.
+ */
 export interface NpuPortTaskDefinition extends vscode.TaskDefinition {
   readonly task: string;
   readonly host?: string;
   readonly model?: string;
-  readonly soc?: string;
-  readonly inputShape?: string;
-  readonly dynamicBatch?: number[];
-  readonly precision?: string;
-  readonly loop?: number;
-  readonly cpuOnnx?: string;
-  readonly inputList?: string;
-  readonly outDir?: string;
   readonly args?: string[];
-  readonly fetch?: string[];
-  /** bisect */
-  readonly profile?: string;
-  readonly depth?: number;
-  readonly jobs?: number;
-  readonly maxCompiles?: number;
-  readonly dims?: Record<string, number>;
+  readonly [option: string]: unknown;
 }
 
 /** What a running task reports, for commands that show their own progress (bisect). */
@@ -167,31 +157,22 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
       return 2;
     }
     const model = d.model ? resolveLocal(d.model, this.scope) : undefined;
+    let options: TaskOptionFields;
+    try {
+      options = taskOptions(d.task, d, 'key', (p) => resolveLocal(p, this.scope));
+    } catch (error) {
+      this.say(errorMessage(error), ansi.RED);
+      return 2;
+    }
+    const { bisect, ...rest } = options;
     const request: RemoteTaskRequest = {
       task: d.task,
       host,
       ...(model ? { model } : {}),
-      ...(d.soc ? { soc: d.soc } : {}),
-      ...(d.inputShape ? { inputShape: d.inputShape } : {}),
-      ...(d.dynamicBatch?.length ? { dynamicBatch: d.dynamicBatch } : {}),
-      ...(d.precision ? { precision: d.precision } : {}),
-      ...(d.loop ? { loop: d.loop } : {}),
-      ...(d.inputList ? { inputList: d.inputList } : {}),
-      ...(d.cpuOnnx ? { cpuOnnx: resolveLocal(d.cpuOnnx, this.scope) } : {}),
-      ...(d.outDir ? { outDir: resolveLocal(d.outDir, this.scope) } : d.task === 'run' ? { outDir: resolveLocal('.', this.scope) } : {}),
-      ...(d.args ? { argv: d.args } : {}),
-      ...(d.fetch ? { fetch: d.fetch } : {}),
+      ...rest,
+      ...(d.task === 'run' ? { outDir: options.outDir ?? resolveLocal('.', this.scope), ...(d.args ? { argv: d.args } : {}) } : {}),
       ...(d.task === 'bisect'
-        ? {
-            bisect: {
-              projectDir: resolveLocal('.', model ? (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(model)) ?? this.scope) : this.scope),
-              ...(d.profile ? { profile: d.profile } : {}),
-              ...(d.depth ? { depth: d.depth } : {}),
-              ...(d.jobs ? { jobs: d.jobs } : {}),
-              ...(d.maxCompiles ? { maxCompiles: d.maxCompiles } : {}),
-              ...(d.dims ? { dims: d.dims } : {}),
-            },
-          }
+        ? { bisect: { projectDir: resolveLocal('.', model ? (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(model)) ?? this.scope) : this.scope), ...bisect } }
         : {}),
     };
     this.say(isLocalHostName(host.name) ? vscode.l10n.t('{0} on this machine ({1})', d.task, host.host) : vscode.l10n.t('{0} on {1} ({2}@{3}:{4})', d.task, host.name, host.user, host.host, host.port));
