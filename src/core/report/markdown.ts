@@ -17,6 +17,8 @@ export interface MigrationReportInput {
   readonly createdFiles: readonly string[];
   readonly problems: readonly { readonly file: string; readonly message: Message }[];
   readonly date: string;
+  /** The link of a rule page from its path relative to the package root (docs/rules/<id>.md): a file in the installed package. */
+  readonly docsUrl?: (relative: string) => string;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -78,7 +80,7 @@ export function migrationReport(input: MigrationReportInput, t: (m: Message) => 
     for (const [rule, list] of byRule) {
       const info = ruleInfo(rule);
       out.push(`### ${rule}${info ? ': ' + t(info.title) : ''}`, '');
-      if (info) out.push(t(info.explanation), '', `${t(msg('NPU side:'))} ${t(info.replacement)} ([${t(msg('documentation'))}](${t(info.docs)}))`, '');
+      if (info) out.push(t(info.explanation), '', `${t(msg('NPU side:'))} ${t(info.replacement)} ([${t(msg('documentation'))}](${(input.docsUrl ?? ((r: string) => r))(t(info.docs))}))`, '');
       for (const e of list) out.push(`- ${cell(e.file)}:${e.finding.range.start.line + 1} ${code(e.finding.original)}`);
       out.push('');
     }

@@ -5,7 +5,6 @@ import { RULES, ruleInfo } from '../../core/python/catalog';
 import { preferredFix } from '../../core/python/fixes/apply';
 import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
 import { INTERFACE_CHANGES, planFixes, planTotals, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
-import { ruleDocMarkdown } from '../../core/python/ruleDocs';
 import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
 import { migrationReport, type MigrationEntry } from '../../core/report/markdown';
 import { toVsRange } from '../convert';
@@ -15,17 +14,8 @@ import type { PythonCodeActions } from './actions';
 import type { PythonAnalysis } from './analysis';
 import { currentText, moduleGraphOf } from './modules';
 import type { FindingsTree } from './tree';
+import { ruleDocsUri } from './ruleDocs';
 import { readSettings } from './settings';
-
-export const RULE_DOCS_SCHEME = 'npu-port-rule';
-
-/** Renders rule documentation pages (npu-port-rule:/<id>.md) in the display language. */
-export class RuleDocsProvider implements vscode.TextDocumentContentProvider {
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const info = ruleInfo(path.basename(uri.path, '.md'));
-    return info ? ruleDocMarkdown(info, t) : '';
-  }
-}
 
 interface LastScan {
   readonly reports: readonly FileReport[];
@@ -256,6 +246,7 @@ export class PythonCommands {
         createdFiles: [...this.created],
         problems: (scan?.problems ?? []).map((p) => ({ file: vscode.workspace.asRelativePath(p.file), message: p.message })),
         date: new Date().toISOString().slice(0, 10),
+        docsUrl: (relative) => vscode.Uri.joinPath(vscode.Uri.file(this.extensionPath), relative).toString(),
       },
       t,
     );
@@ -274,7 +265,7 @@ export class PythonCommands {
       id = picked?.label;
     }
     if (!id || !ruleInfo(id)) return;
-    const uri = vscode.Uri.from({ scheme: RULE_DOCS_SCHEME, path: `/${id}.md` });
+    const uri = ruleDocsUri(id);
     try {
       await vscode.commands.executeCommand('markdown.showPreview', uri);
     } catch {
