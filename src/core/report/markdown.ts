@@ -21,6 +21,24 @@ export interface MigrationReportInput {
   readonly docsUrl?: (relative: string) => string;
 }
 
+/**
+ * The entries of a report from what fix-all changed in this session and the findings in the files now:
+ * a fix that was undone (its finding is in the file again: same file, rule and original text) is no
+ * longer listed as fixed, so each finding is counted once, as the files are now.
+ */
+export function currentMigrationEntries(fixed: readonly MigrationEntry[], current: readonly MigrationEntry[]): MigrationEntry[] {
+  const key = (e: MigrationEntry) => `${e.file}\0${e.finding.rule}\0${e.finding.original}`;
+  const open = new Map<string, number>();
+  for (const e of current) open.set(key(e), (open.get(key(e)) ?? 0) + 1);
+  const kept: MigrationEntry[] = [];
+  for (const e of fixed) {
+    const n = open.get(key(e)) ?? 0;
+    if (n > 0) open.set(key(e), n - 1);
+    else kept.push(e);
+  }
+  return [...kept, ...current];
+}
+
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (text: string) => (text ? '`' + text.replace(/`/g, "'") + '`' : '');
 

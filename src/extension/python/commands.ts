@@ -6,7 +6,7 @@ import { preferredFix } from '../../core/python/fixes/apply';
 import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
 import { INTERFACE_CHANGES, planFixes, planTotals, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
 import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
-import { migrationReport, type MigrationEntry } from '../../core/report/markdown';
+import { currentMigrationEntries, migrationReport, type MigrationEntry } from '../../core/report/markdown';
 import { toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -30,6 +30,7 @@ export class PythonCommands {
   private last: LastScan | undefined;
   /** What fix-all changed in this session, for the report. */
   private readonly fixedEntries: MigrationEntry[] = [];
+  /** Files fix-all created (absolute paths). */
   private readonly created = new Set<string>();
 
   constructor(
@@ -226,24 +227,32 @@ export class PythonCommands {
   private remember(file: string, fixed: { finding: MigrationEntry['finding']; replacement: string }[], created: string[]): void {
     const rel = (f: string) => vscode.workspace.asRelativePath(f);
     for (const f of fixed) this.fixedEntries.push({ file: rel(file), finding: f.finding, replacement: f.replacement, status: 'fixed' });
-    for (const c of created) this.created.add(rel(c));
+    for (const c of created) this.created.add(c);
   }
 
   /** The migration report (Markdown, in the editor's display language) from this session's fixes and a fresh scan. */
   async report(): Promise<vscode.TextDocument | undefined> {
     const scan = await this.scan(false);
-    const entries: MigrationEntry[] = [...this.fixedEntries];
+    const current: MigrationEntry[] = [];
     for (const r of scan?.reports ?? []) {
       const options = readSettings(vscode.Uri.file(r.file)).analysis;
-      for (const finding of r.findings) {
+      // an open document may differ from the disk (fix-all or undo not saved yet): its live findings count
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === r.file);
+      for (const finding of open ? this.analysis.findingsFor(open.uri) : r.findings) {
         const fix = preferredFix(finding, options);
-        entries.push({ file: vscode.workspace.asRelativePath(r.file), finding, status: fix ? 'fixable' : 'manual', replacement: fix?.replacement ?? '' });
+        current.push({ file: vscode.workspace.asRelativePath(r.file), finding, status: fix ? 'fixable' : 'manual', replacement: fix?.replacement ?? '' });
       }
+    }
+    const entries = currentMigrationEntries(this.fixedEntries, current);
+    const created: string[] = [];
+    for (const file of this.created) {
+      // an undone fix-all removed the file it created
+      if (await vscode.workspace.fs.stat(vscode.Uri.file(file)).then(() => true, () => false)) created.push(vscode.workspace.asRelativePath(file));
     }
     const markdown = migrationReport(
       {
         entries,
-        createdFiles: [...this.created],
+        createdFiles: created,
         problems: (scan?.problems ?? []).map((p) => ({ file: vscode.workspace.asRelativePath(p.file), message: p.message })),
         date: new Date().toISOString().slice(0, 10),
         docsUrl: (relative) => vscode.Uri.joinPath(vscode.Uri.file(this.extensionPath), relative).toString(),

@@ -109,6 +109,23 @@ describe('python migration', () => {
     assert.match(report.getText(), /closed\/inference\.py/);
   });
 
+  it('the report after fix all and undo counts each finding once, as the file is now', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const uri = await writeFile('undo/train.py', SCRIPT);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const before = await waitFor(() => (ours(uri).length >= 2 ? ours(uri) : undefined), 'diagnostics');
+    assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile', uri), true);
+    await waitFor(() => (editor.document.getText().includes('DEVICE') ? true : undefined), 'the fixes');
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => (editor.document.getText() === SCRIPT ? true : undefined), 'the undo');
+    await waitFor(() => (ours(uri).length === before.length ? true : undefined), 'the findings back');
+    const report = (await vscode.commands.executeCommand<vscode.TextDocument>('npuPort.generateMigrationReport')).getText();
+    const rows = report.split('\n').filter((l) => l.startsWith('| python-it/undo/train.py |'));
+    assert.equal(rows.length, before.length, report);
+    assert.ok(rows.every((r) => !/\| fixed \|$/.test(r)), rows.join('\n'));
+  });
+
   it('re-analyses closed files when they change on disk, skips excluded and git-ignored files, drops deleted ones', async () => {
     const dir = path.join(workspaceFolder().fsPath, 'python-it', 'disk');
     mkdirSync(path.join(dir, 'vendored'), { recursive: true });
