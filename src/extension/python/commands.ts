@@ -6,6 +6,7 @@ import { preferredFix } from '../../core/python/fixes/apply';
 import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
 import { INTERFACE_CHANGES, planFixes, planTotals, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
 import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
+import { writeFileAtomic } from '../../core/fs';
 import { currentMigrationEntries, migrationReport, type MigrationEntry } from '../../core/report/markdown';
 import { toVsRange } from '../convert';
 import { t } from '../l10n';
@@ -24,6 +25,10 @@ interface LastScan {
   readonly graphs: ReadonlyMap<string, ModuleGraph>;
 }
 
+const REPORT_SCHEME = 'npu-port-report';
+/** The report as a read-only virtual document (shown as a Markdown preview; "Save Report…" writes it). */
+const REPORT_URI = vscode.Uri.from({ scheme: REPORT_SCHEME, path: '/npu-migration-report.md' });
+
 /** The Python commands: scan, fix all (file / workspace), migration report, rule docs. */
 export class PythonCommands {
   private readonly cache = new ScanCache();
@@ -32,6 +37,9 @@ export class PythonCommands {
   private readonly fixedEntries: MigrationEntry[] = [];
   /** Files fix-all created (absolute paths). */
   private readonly created = new Set<string>();
+  /** The Markdown of the last report (shown from REPORT_URI, saved on demand). */
+  private lastReport: string | undefined;
+  private readonly reportDocs = new vscode.EventEmitter<vscode.Uri>();
 
   constructor(
     private readonly extensionPath: string,
@@ -46,6 +54,9 @@ export class PythonCommands {
       vscode.commands.registerCommand('npuPort.fixAllInFile', (uri?: vscode.Uri) => this.fixAllInFile(uri)),
       vscode.commands.registerCommand('npuPort.fixAllInWorkspace', () => this.fixAllInWorkspace()),
       vscode.commands.registerCommand('npuPort.generateMigrationReport', () => this.report()),
+      vscode.commands.registerCommand('npuPort.saveMigrationReport', (target?: vscode.Uri) => this.saveReport(target)),
+      this.reportDocs,
+      vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { onDidChange: this.reportDocs.event, provideTextDocumentContent: () => this.lastReport ?? '' }),
       vscode.commands.registerCommand('npuPort.showRuleDocs', (rule?: string) => this.showRuleDocs(rule)),
       // internal: the quick fix of a transferToNpu finding in a module that an entry script runs
       vscode.commands.registerCommand('npuPort.addTransferToNpuToEntryScript', (uri: vscode.Uri) => this.addTransferToEntryScript(uri)),
@@ -259,9 +270,41 @@ export class PythonCommands {
       },
       t,
     );
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    this.lastReport = markdown;
+    const shown = vscode.workspace.textDocuments.find((d) => d.uri.toString() === REPORT_URI.toString());
+    if (shown && shown.getText() !== markdown) {
+      // the open virtual document takes the new text asynchronously: return it once it has
+      let listener: vscode.Disposable | undefined;
+      const updated = new Promise<void>((resolve) => {
+        listener = vscode.workspace.onDidChangeTextDocument((e) => e.document === shown && shown.getText() === markdown && resolve());
+      });
+      this.reportDocs.fire(REPORT_URI);
+      await Promise.race([updated, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      listener?.dispose();
+    }
+    const doc = await vscode.workspace.openTextDocument(REPORT_URI);
+    await showMarkdownPreview(REPORT_URI);
+    const save = vscode.l10n.t('Save Report…');
+    void vscode.window.showInformationMessage(vscode.l10n.t('The migration report is open as a preview; save its Markdown to keep it.'), save).then((choice) => {
+      if (choice === save) void this.saveReport();
+    });
     return doc;
+  }
+
+  /** Writes the last report's Markdown (generated now if there is none) where the user says, or to `target`; temp file + rename. */
+  async saveReport(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    if (this.lastReport === undefined) await this.report();
+    const markdown = this.lastReport;
+    if (markdown === undefined) return undefined;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    target ??= await vscode.window.showSaveDialog({
+      defaultUri: folder && vscode.Uri.joinPath(folder, 'npu-migration-report.md'),
+      filters: { Markdown: ['md'] },
+    });
+    if (!target) return undefined;
+    if (target.scheme === 'file') await writeFileAtomic(target.fsPath, markdown);
+    else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
+    return target;
   }
 
   async showRuleDocs(rule?: string): Promise<void> {
@@ -275,10 +318,15 @@ export class PythonCommands {
     }
     if (!id || !ruleInfo(id)) return;
     const uri = ruleDocsUri(id);
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
-    } catch {
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    }
+    await showMarkdownPreview(uri);
+  }
+}
+
+/** The built-in Markdown preview of a document; its text in an editor when the preview is not available. */
+async function showMarkdownPreview(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
   }
 }

@@ -107,6 +107,14 @@ describe('python migration', () => {
     assert.equal(report.languageId, 'markdown');
     assert.match(report.getText(), /^# NPU migration report/m);
     assert.match(report.getText(), /closed\/inference\.py/);
+    // shown as a Markdown preview (not an untitled buffer); its Markdown is written on demand
+    assert.equal(report.uri.scheme, 'npu-port-report');
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled && /NPU migration report/.test(d.getText())));
+    await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((tab) => tab.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(tab.input.viewType)), 'the Markdown preview');
+    const target = vscode.Uri.joinPath(workspaceFolder(), 'python-it', 'saved-report.md');
+    const saved = await vscode.commands.executeCommand<vscode.Uri>('npuPort.saveMigrationReport', target);
+    assert.equal(saved?.toString(), target.toString());
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), report.getText());
   });
 
   it('the report after fix all and undo counts each finding once, as the file is now', async function () {
