@@ -10,6 +10,25 @@ const KIND_LABELS = (): Record<HostKind, string> => ({
   'qnn-linux': vscode.l10n.t('Qualcomm QNN on Linux (QAIRT)'),
 });
 
+/** The step on screen, for the integration tests (internal commands npuPort.remote.wizardStep / wizardType). */
+export interface WizardStep {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly prompt: string;
+  readonly value: string;
+  readonly validationMessage?: string;
+  readonly items?: readonly string[];
+  readonly active?: string;
+  readonly back: boolean;
+}
+let onScreen: { state(): WizardStep; type(text: string): void } | undefined;
+export const wizardStep = (): WizardStep | undefined => onScreen?.state();
+/** Types into the step on screen as the user would (the step reacts as to typing); false with none open. */
+export function wizardType(text: string): boolean {
+  onScreen?.type(text);
+  return !!onScreen;
+}
+
 const BACK = Symbol('back');
 type Answer<T> = T | typeof BACK | undefined;
 const TOTAL_STEPS = 9;
@@ -18,20 +37,23 @@ const TOTAL_STEPS = 9;
 function pickStep<T extends vscode.QuickPickItem>(step: number, title: string, placeholder: string, items: readonly T[], typed?: (value: string) => T | undefined): Promise<Answer<T>> {
   const pick = vscode.window.createQuickPick<T>();
   Object.assign(pick, { title, placeholder, step, totalSteps: TOTAL_STEPS, ignoreFocusOut: true, items, buttons: step > 1 ? [vscode.QuickInputButtons.Back] : [] });
+  const onValue = (value: string) => {
+    const item = typed?.(value);
+    if (typed) pick.items = item ? [item, ...items] : items;
+  };
+  onScreen = {
+    state: () => ({ step, totalSteps: TOTAL_STEPS, prompt: placeholder, value: pick.value, items: pick.items.map((i) => i.label), ...(pick.activeItems[0] ? { active: pick.activeItems[0].label } : {}), back: pick.buttons.length > 0 }),
+    type: (text) => { pick.value = text; onValue(text); },
+  };
   return new Promise((resolve) => {
     let answer: Answer<T>;
-    if (typed) {
-      pick.onDidChangeValue((value) => {
-        const item = typed(value);
-        pick.items = item ? [item, ...items] : items;
-      });
-    }
+    pick.onDidChangeValue(onValue);
     pick.onDidTriggerButton(() => { answer = BACK; pick.hide(); });
     pick.onDidAccept(() => {
       answer = pick.selectedItems[0] ?? pick.activeItems[0];
       if (answer) pick.hide();
     });
-    pick.onDidHide(() => { pick.dispose(); resolve(answer); });
+    pick.onDidHide(() => { onScreen = undefined; pick.dispose(); resolve(answer); });
     pick.show();
   });
 }
@@ -42,6 +64,10 @@ function inputStep(step: number, prompt: string, value: string, validate?: (v: s
   Object.assign(box, { title: vscode.l10n.t('Add Remote NPU Host'), prompt, value, step, totalSteps: TOTAL_STEPS, ignoreFocusOut: true, buttons: [vscode.QuickInputButtons.Back] });
   const check = () => { box.validationMessage = validate?.(box.value); };
   check();
+  onScreen = {
+    state: () => ({ step, totalSteps: TOTAL_STEPS, prompt, value: box.value, ...(typeof box.validationMessage === 'string' ? { validationMessage: box.validationMessage } : {}), back: box.buttons.length > 0 }),
+    type: (text) => { box.value = text; check(); },
+  };
   return new Promise((resolve) => {
     let answer: Answer<string>;
     box.onDidChangeValue(check);
@@ -52,7 +78,7 @@ function inputStep(step: number, prompt: string, value: string, validate?: (v: s
       answer = box.value;
       box.hide();
     });
-    box.onDidHide(() => { box.dispose(); resolve(answer); });
+    box.onDidHide(() => { onScreen = undefined; box.dispose(); resolve(answer); });
     box.show();
   });
 }
