@@ -70,7 +70,7 @@ test('the walkthrough covers the whole path and each step ticks on something tha
   const nls = (file: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as Record<string, string>;
   const [en, zh] = [nls('package.nls.json'), nls('package.nls.zh-cn.json')];
   const commands = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
-  const settings = new Set(Object.keys(manifest.contributes.configuration.properties));
+  const settings = new Set((manifest.contributes.configuration as { properties: Record<string, unknown> }[]).flatMap((s) => Object.keys(s.properties)));
   const views = new Set(Object.values<{ id: string }[]>(manifest.contributes.views ?? {}).flat().map((v) => v.id));
   const editors = new Set(manifest.contributes.customEditors.map((e: { viewType: string }) => e.viewType));
   const [walkthrough] = manifest.contributes.walkthroughs;
