@@ -11,7 +11,10 @@ build();
 const require = createRequire(import.meta.url);
 const { startCodeServer, workbenchUrl } = require(join(ROOT, 'out', 'test', 'harness', 'codeServer.js'));
 
-const server = await startCodeServer({ port: process.env.PORT ? Number(process.env.PORT) : undefined });
+// The test harness's settings are quiet (no welcome page); a newcomer gets the Welcome page with the
+// "Port to an NPU" walkthrough.
+const settings = { 'workbench.startupEditor': 'welcomePage', 'workbench.welcomePage.walkthroughs.openOnInstall': true, 'workbench.tips.enabled': true };
+const server = await startCodeServer({ port: process.env.PORT ? Number(process.env.PORT) : undefined, settings });
 const url = workbenchUrl(server, { folder: join(ROOT, 'examples'), extensionDevelopmentPath: ROOT });
 process.stdout.write(`\nNPU Porting Assistant is running in VS Code (started in ${server.startMs} ms).\nOpen this address in a browser:\n\n  ${url}\n\nPress Ctrl+C to stop.\n`);
 

@@ -1,5 +1,6 @@
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { msg } from '../core/l10n';
 import { resolveProfile } from '../core/onnx/targets';
 import { preferredFix } from '../core/python/fixes/apply';
@@ -24,6 +25,14 @@ function wasmDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'node_modules', 'tree-sitter-python'))) return path.join(dir, 'node_modules');
     if (path.dirname(dir) === dir) return __dirname;
+  }
+}
+
+/** The installed package's root as a file URL (ending in /): the folder above this script that holds docs/rules. */
+function ruleDocsBase(): string | undefined {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'docs', 'rules'))) return pathToFileURL(dir + path.sep).href;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
@@ -104,7 +113,7 @@ export const scanCommand: CliCommand = {
     const input = toReportInput(result, ctx.cwd);
     const fixFor = (l: ScanReportInput['findings'][number]) => preferredFix(l.finding, analysis);
     if (format === 'json') ctx.json(scanJson(input, ctx.t, (l) => !!fixFor(l)));
-    else if (format === 'sarif') ctx.json(scanSarif(input, ctx.t, { version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', fixFor }));
+    else if (format === 'sarif') ctx.json(scanSarif(input, ctx.t, { version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', fixFor, docsBase: ruleDocsBase() }));
     else {
       for (const { file, finding } of input.findings) {
         ctx.out(`${file}:${finding.range.start.line + 1}:${finding.range.start.column + 1}: ${coarseSeverity(finding.severity)} [${finding.rule}] ${ctx.t(finding.message)}\n`);

@@ -65,3 +65,35 @@ test('the README lists every command and setting and shows the two commands', ()
   assert.match(readme, /npm test/);
   for (const command of manifest.contributes.commands) assert.ok(readme.includes(`\`${command.command}\``), command.command);
 });
+
+test('the walkthrough covers the whole path and each step ticks on something that exists', () => {
+  const nls = (file: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as Record<string, string>;
+  const [en, zh] = [nls('package.nls.json'), nls('package.nls.zh-cn.json')];
+  const commands = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
+  const settings = new Set((manifest.contributes.configuration as { properties: Record<string, unknown> }[]).flatMap((s) => Object.keys(s.properties)));
+  const views = new Set(Object.values<{ id: string }[]>(manifest.contributes.views ?? {}).flat().map((v) => v.id));
+  const editors = new Set(manifest.contributes.customEditors.map((e: { viewType: string }) => e.viewType));
+  const [walkthrough] = manifest.contributes.walkthroughs;
+  assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['scan', 'fix', 'report', 'onnx', 'target', 'host', 'compile', 'benchmark']);
+  // the welcome page cuts walkthrough titles of about 30 characters
+  for (const bundle of [en, zh]) assert.ok(bundle[walkthrough.title.slice(1, -1)]!.length <= 24, bundle[walkthrough.title.slice(1, -1)]);
+  for (const step of walkthrough.steps as { id: string; title: string; description: string; completionEvents: string[] }[]) {
+    assert.ok(step.completionEvents?.length, `${step.id} never ticks`);
+    for (const event of step.completionEvents) {
+      const [kind, arg] = [event.slice(0, event.indexOf(':')), event.slice(event.indexOf(':') + 1)];
+      if (kind === 'onCommand') assert.ok(commands.has(arg), `${step.id}: ${event} is not a contributed command`);
+      else if (kind === 'onSettingChanged') assert.ok(settings.has(arg), `${step.id}: ${event} is not a setting`);
+      else if (kind === 'onView') assert.ok(views.has(arg), `${step.id}: ${event} is not a view`);
+      else if (kind === 'onContext') assert.match(arg, new RegExp(`activeCustomEditorId == (${[...editors].join('|')})$`), `${step.id}: ${event}`);
+      else assert.fail(`${step.id}: ${event}`);
+    }
+    for (const key of [step.title, step.description]) for (const bundle of [en, zh]) assert.ok(bundle[key.slice(1, -1)], `${key} missing`);
+    // the links of the description run commands that exist (or open settings that exist)
+    for (const bundle of [en, zh]) {
+      for (const [, command, query] of bundle[step.description.slice(1, -1)]!.matchAll(/\(command:([\w.]+)(?:\?([^)]*))?\)/g)) {
+        if (command === 'workbench.action.openSettings') assert.ok(settings.has(JSON.parse(decodeURIComponent(query!))[0]), query);
+        else assert.ok(commands.has(command), `${step.id}: command:${command}`);
+      }
+    }
+  }
+});

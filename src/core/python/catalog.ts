@@ -41,7 +41,7 @@ export interface RuleInfo {
   readonly explanation: Message;
   /** What to use on the NPU side. */
   readonly replacement: Message;
-  /** Documentation page (the zh-cn bundle points to the Chinese page). */
+  /** Documentation page, relative to the package root (docs/rules ships in the package; the zh-cn bundle points to the Chinese page). */
   readonly docs: Message;
   /** How the severity depends on the selected target (npuPort.onnx.target / scan --target). */
   readonly targets?: Message;
@@ -55,7 +55,7 @@ const rule = (id: RuleId, severity: Severity, title: Message, explanation: Messa
   title,
   explanation,
   replacement,
-  docs: msg('https://github.com/npu-port/npu-porting-assistant/blob/main/docs/rules/{0}.md', id),
+  docs: msg('docs/rules/{0}.md', id),
   ...(extra.targets ? { targets: extra.targets } : {}),
   sources: extra.sources ?? [],
 });

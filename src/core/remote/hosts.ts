@@ -173,3 +173,49 @@ export async function readSshConfigHosts(file = path.join(os.homedir(), '.ssh', 
     return [];
   }
 }
+
+/** A host as typed in the Add Remote Host wizard: `host`, `user@host`, `host:port`, `user@[ipv6]:port`, `ssh://…`. */
+export interface HostSpec {
+  readonly host: string;
+  readonly user?: string;
+  readonly port?: number;
+}
+
+/** The message for a port that is not 1-65535, or undefined. */
+export function portError(text: string): Message | undefined {
+  return /^\d{1,5}$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 65535 ? undefined : msg('"{0}" is not a port: a number from 1 to 65535.', text.trim());
+}
+
+/**
+ * Splits what the user typed into user, host and port (IPv6 in brackets when a port follows; a bare
+ * IPv6 address is a host). Returns the reason in the user's terms when it is not a host.
+ */
+export function parseHostSpec(text: string): HostSpec | { readonly error: Message } {
+  let rest = text.trim().replace(/^ssh:\/\//i, '').replace(/\/$/, '');
+  if (!rest) return { error: msg('A host is required.') };
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    if (!user) return { error: msg('The user name before "@" is empty.') };
+  }
+  let host = rest;
+  let portText: string | undefined;
+  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
+  if (bracket) {
+    host = bracket[1]!;
+    portText = bracket[2];
+  } else if (rest.startsWith('[')) {
+    return { error: msg('"{0}" has no closing "]".', rest) };
+  } else if ((rest.match(/:/g) ?? []).length === 1) {
+    [host, portText] = rest.split(':') as [string, string];
+  }
+  if (!host) return { error: msg('A host is required.') };
+  if (/[\s/@]/.test(host)) return { error: msg('"{0}" is not a host name or IP address.', host) };
+  if (portText !== undefined) {
+    const bad = portError(portText);
+    if (bad) return { error: bad };
+  }
+  return { host, ...(user ? { user } : {}), ...(portText !== undefined ? { port: Number(portText) } : {}) };
+}

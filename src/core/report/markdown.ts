@@ -17,6 +17,26 @@ export interface MigrationReportInput {
   readonly createdFiles: readonly string[];
   readonly problems: readonly { readonly file: string; readonly message: Message }[];
   readonly date: string;
+  /** The link of a rule page from its path relative to the package root (docs/rules/<id>.md): a file in the installed package. */
+  readonly docsUrl?: (relative: string) => string;
+}
+
+/**
+ * The entries of a report from what fix-all changed in this session and the findings in the files now:
+ * a fix that was undone (its finding is in the file again: same file, rule and original text) is no
+ * longer listed as fixed, so each finding is counted once, as the files are now.
+ */
+export function currentMigrationEntries(fixed: readonly MigrationEntry[], current: readonly MigrationEntry[]): MigrationEntry[] {
+  const key = (e: MigrationEntry) => `${e.file}\0${e.finding.rule}\0${e.finding.original}`;
+  const open = new Map<string, number>();
+  for (const e of current) open.set(key(e), (open.get(key(e)) ?? 0) + 1);
+  const kept: MigrationEntry[] = [];
+  for (const e of fixed) {
+    const n = open.get(key(e)) ?? 0;
+    if (n > 0) open.set(key(e), n - 1);
+    else kept.push(e);
+  }
+  return [...kept, ...current];
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -78,7 +98,7 @@ export function migrationReport(input: MigrationReportInput, t: (m: Message) => 
     for (const [rule, list] of byRule) {
       const info = ruleInfo(rule);
       out.push(`### ${rule}${info ? ': ' + t(info.title) : ''}`, '');
-      if (info) out.push(t(info.explanation), '', `${t(msg('NPU side:'))} ${t(info.replacement)} ([${t(msg('documentation'))}](${t(info.docs)}))`, '');
+      if (info) out.push(t(info.explanation), '', `${t(msg('NPU side:'))} ${t(info.replacement)} ([${t(msg('documentation'))}](${(input.docsUrl ?? ((r: string) => r))(t(info.docs))}))`, '');
       for (const e of list) out.push(`- ${cell(e.file)}:${e.finding.range.start.line + 1} ${code(e.finding.original)}`);
       out.push('');
     }

@@ -13,7 +13,12 @@ const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 export function scanSarif(
   input: ScanReportInput,
   t: (m: Message) => string,
-  tool: { version: string; fixFor: (f: ScanReportInput['findings'][number]) => Fix | undefined },
+  tool: {
+    version: string;
+    fixFor: (f: ScanReportInput['findings'][number]) => Fix | undefined;
+    /** URL of the installed package's root (ending in /): rule docs ship in it, so helpUri points to that file. */
+    docsBase?: string;
+  },
 ): object {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id as string, i]));
   return {
@@ -32,7 +37,7 @@ export function scanSarif(
               shortDescription: { text: t(r.title) },
               fullDescription: { text: t(r.explanation) },
               help: { text: t(r.replacement) },
-              helpUri: t(r.docs),
+              ...(tool.docsBase ? { helpUri: new URL(t(r.docs), tool.docsBase).href } : {}),
               defaultConfiguration: { level: LEVEL[coarseSeverity(r.severity)] },
             })),
           },

@@ -7,6 +7,7 @@ import { toVsRange } from '../convert';
 import { t } from '../l10n';
 import type { PythonAnalysis } from './analysis';
 import { addToWorkspaceEdit } from './edits';
+import { ruleDocsCommandUri, SHOW_RULE_DOCS } from './ruleDocs';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('npuPort');
 
@@ -59,7 +60,7 @@ export class PythonCodeActions implements vscode.CodeActionProvider {
       }
       const docs = new vscode.CodeAction(vscode.l10n.t('Show documentation for {0}', finding.rule), vscode.CodeActionKind.QuickFix);
       docs.diagnostics = [diagnostic];
-      docs.command = { command: 'npuPort.showRuleDocs', title: docs.title, arguments: [finding.rule] };
+      docs.command = { command: SHOW_RULE_DOCS, title: docs.title, arguments: [finding.rule] };
       actions.push(docs);
     }
     if (trusted && ours.length > 0) {
@@ -115,13 +116,14 @@ export class PythonHover implements vscode.HoverProvider {
     const parts = here.map((f) => {
       const info = ruleInfo(f.rule);
       const md = new vscode.MarkdownString();
+      md.isTrusted = { enabledCommands: [SHOW_RULE_DOCS] };
       md.appendMarkdown(`**${f.rule}**${info ? ' — ' + t(info.title) : ''}\n\n`);
       if (info) {
         md.appendText(t(info.explanation));
         md.appendMarkdown('\n\n');
         md.appendMarkdown(`**${vscode.l10n.t('NPU side')}:** `);
         md.appendText(t(info.replacement));
-        md.appendMarkdown(`\n\n[${vscode.l10n.t('Documentation')}](${t(info.docs)})`);
+        md.appendMarkdown(`\n\n[${vscode.l10n.t('Documentation')}](${ruleDocsCommandUri(f.rule).toString()})`);
       }
       return md;
     });

@@ -10,6 +10,7 @@ import type { AnalysisOptions, Finding } from '../../core/python/types';
 import { fromVsRange, toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
+import { ruleDocsCommandUri } from './ruleDocs';
 import { readSettings } from './settings';
 
 const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
@@ -31,7 +32,7 @@ export function toDiagnostic(finding: Finding): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(toVsRange(finding.range), t(finding.message), SEVERITY[finding.severity]);
   diagnostic.source = 'npu-port';
   const info = ruleInfo(finding.rule);
-  diagnostic.code = info ? { value: finding.rule, target: vscode.Uri.parse(t(info.docs)) } : finding.rule;
+  diagnostic.code = info ? { value: finding.rule, target: ruleDocsCommandUri(finding.rule) } : finding.rule;
   return diagnostic;
 }
 

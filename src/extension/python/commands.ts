@@ -5,9 +5,9 @@ import { RULES, ruleInfo } from '../../core/python/catalog';
 import { preferredFix } from '../../core/python/fixes/apply';
 import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
 import { INTERFACE_CHANGES, planFixes, planTotals, transferImportEdits, type FilePlan } from '../../core/python/fixPlan';
-import { ruleDocMarkdown } from '../../core/python/ruleDocs';
 import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/python/scan';
-import { migrationReport, type MigrationEntry } from '../../core/report/markdown';
+import { writeFileAtomic } from '../../core/fs';
+import { currentMigrationEntries, migrationReport, type MigrationEntry } from '../../core/report/markdown';
 import { toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -15,17 +15,8 @@ import type { PythonCodeActions } from './actions';
 import type { PythonAnalysis } from './analysis';
 import { currentText, moduleGraphOf } from './modules';
 import type { FindingsTree } from './tree';
+import { ruleDocsUri } from './ruleDocs';
 import { readSettings } from './settings';
-
-export const RULE_DOCS_SCHEME = 'npu-port-rule';
-
-/** Renders rule documentation pages (npu-port-rule:/<id>.md) in the display language. */
-export class RuleDocsProvider implements vscode.TextDocumentContentProvider {
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const info = ruleInfo(path.basename(uri.path, '.md'));
-    return info ? ruleDocMarkdown(info, t) : '';
-  }
-}
 
 interface LastScan {
   readonly reports: readonly FileReport[];
@@ -34,13 +25,21 @@ interface LastScan {
   readonly graphs: ReadonlyMap<string, ModuleGraph>;
 }
 
+const REPORT_SCHEME = 'npu-port-report';
+/** The report as a read-only virtual document (shown as a Markdown preview; "Save Report…" writes it). */
+const REPORT_URI = vscode.Uri.from({ scheme: REPORT_SCHEME, path: '/npu-migration-report.md' });
+
 /** The Python commands: scan, fix all (file / workspace), migration report, rule docs. */
 export class PythonCommands {
   private readonly cache = new ScanCache();
   private last: LastScan | undefined;
   /** What fix-all changed in this session, for the report. */
   private readonly fixedEntries: MigrationEntry[] = [];
+  /** Files fix-all created (absolute paths). */
   private readonly created = new Set<string>();
+  /** The Markdown of the last report (shown from REPORT_URI, saved on demand). */
+  private lastReport: string | undefined;
+  private readonly reportDocs = new vscode.EventEmitter<vscode.Uri>();
 
   constructor(
     private readonly extensionPath: string,
@@ -55,6 +54,9 @@ export class PythonCommands {
       vscode.commands.registerCommand('npuPort.fixAllInFile', (uri?: vscode.Uri) => this.fixAllInFile(uri)),
       vscode.commands.registerCommand('npuPort.fixAllInWorkspace', () => this.fixAllInWorkspace()),
       vscode.commands.registerCommand('npuPort.generateMigrationReport', () => this.report()),
+      vscode.commands.registerCommand('npuPort.saveMigrationReport', (target?: vscode.Uri) => this.saveReport(target)),
+      this.reportDocs,
+      vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { onDidChange: this.reportDocs.event, provideTextDocumentContent: () => this.lastReport ?? '' }),
       vscode.commands.registerCommand('npuPort.showRuleDocs', (rule?: string) => this.showRuleDocs(rule)),
       // internal: the quick fix of a transferToNpu finding in a module that an entry script runs
       vscode.commands.registerCommand('npuPort.addTransferToNpuToEntryScript', (uri: vscode.Uri) => this.addTransferToEntryScript(uri)),
@@ -236,32 +238,73 @@ export class PythonCommands {
   private remember(file: string, fixed: { finding: MigrationEntry['finding']; replacement: string }[], created: string[]): void {
     const rel = (f: string) => vscode.workspace.asRelativePath(f);
     for (const f of fixed) this.fixedEntries.push({ file: rel(file), finding: f.finding, replacement: f.replacement, status: 'fixed' });
-    for (const c of created) this.created.add(rel(c));
+    for (const c of created) this.created.add(c);
   }
 
   /** The migration report (Markdown, in the editor's display language) from this session's fixes and a fresh scan. */
   async report(): Promise<vscode.TextDocument | undefined> {
     const scan = await this.scan(false);
-    const entries: MigrationEntry[] = [...this.fixedEntries];
+    const current: MigrationEntry[] = [];
     for (const r of scan?.reports ?? []) {
       const options = readSettings(vscode.Uri.file(r.file)).analysis;
-      for (const finding of r.findings) {
+      // an open document may differ from the disk (fix-all or undo not saved yet): its live findings count
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === r.file);
+      for (const finding of open ? this.analysis.findingsFor(open.uri) : r.findings) {
         const fix = preferredFix(finding, options);
-        entries.push({ file: vscode.workspace.asRelativePath(r.file), finding, status: fix ? 'fixable' : 'manual', replacement: fix?.replacement ?? '' });
+        current.push({ file: vscode.workspace.asRelativePath(r.file), finding, status: fix ? 'fixable' : 'manual', replacement: fix?.replacement ?? '' });
       }
+    }
+    const entries = currentMigrationEntries(this.fixedEntries, current);
+    const created: string[] = [];
+    for (const file of this.created) {
+      // an undone fix-all removed the file it created
+      if (await vscode.workspace.fs.stat(vscode.Uri.file(file)).then(() => true, () => false)) created.push(vscode.workspace.asRelativePath(file));
     }
     const markdown = migrationReport(
       {
         entries,
-        createdFiles: [...this.created],
+        createdFiles: created,
         problems: (scan?.problems ?? []).map((p) => ({ file: vscode.workspace.asRelativePath(p.file), message: p.message })),
         date: new Date().toISOString().slice(0, 10),
+        docsUrl: (relative) => vscode.Uri.joinPath(vscode.Uri.file(this.extensionPath), relative).toString(),
       },
       t,
     );
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    this.lastReport = markdown;
+    const shown = vscode.workspace.textDocuments.find((d) => d.uri.toString() === REPORT_URI.toString());
+    if (shown && shown.getText() !== markdown) {
+      // the open virtual document takes the new text asynchronously: return it once it has
+      let listener: vscode.Disposable | undefined;
+      const updated = new Promise<void>((resolve) => {
+        listener = vscode.workspace.onDidChangeTextDocument((e) => e.document === shown && shown.getText() === markdown && resolve());
+      });
+      this.reportDocs.fire(REPORT_URI);
+      await Promise.race([updated, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      listener?.dispose();
+    }
+    const doc = await vscode.workspace.openTextDocument(REPORT_URI);
+    await showMarkdownPreview(REPORT_URI);
+    const save = vscode.l10n.t('Save Report…');
+    void vscode.window.showInformationMessage(vscode.l10n.t('The migration report is open as a preview; save its Markdown to keep it.'), save).then((choice) => {
+      if (choice === save) void this.saveReport();
+    });
     return doc;
+  }
+
+  /** Writes the last report's Markdown (generated now if there is none) where the user says, or to `target`; temp file + rename. */
+  async saveReport(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    if (this.lastReport === undefined) await this.report();
+    const markdown = this.lastReport;
+    if (markdown === undefined) return undefined;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    target ??= await vscode.window.showSaveDialog({
+      defaultUri: folder && vscode.Uri.joinPath(folder, 'npu-migration-report.md'),
+      filters: { Markdown: ['md'] },
+    });
+    if (!target) return undefined;
+    if (target.scheme === 'file') await writeFileAtomic(target.fsPath, markdown);
+    else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(markdown));
+    return target;
   }
 
   async showRuleDocs(rule?: string): Promise<void> {
@@ -274,11 +317,16 @@ export class PythonCommands {
       id = picked?.label;
     }
     if (!id || !ruleInfo(id)) return;
-    const uri = vscode.Uri.from({ scheme: RULE_DOCS_SCHEME, path: `/${id}.md` });
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
-    } catch {
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    }
+    const uri = ruleDocsUri(id);
+    await showMarkdownPreview(uri);
+  }
+}
+
+/** The built-in Markdown preview of a document; its text in an editor when the preview is not available. */
+async function showMarkdownPreview(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
   }
 }

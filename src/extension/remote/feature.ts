@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Feature } from '../features';
-import { addRemoteHost } from './addHost';
+import { addRemoteHost, wizardStep, wizardType } from './addHost';
 import { bisectCompileFailure } from './bisectCommand';
 import { RemoteConnections } from './connections';
 import { forgetRemoteSecrets } from './forgetSecrets';
@@ -94,6 +94,9 @@ export const remoteFeature: Feature = {
         connections.lastSecretQuestion = undefined;
         return question;
       }),
+      // Internal: the Add Remote Host step on screen and typing into it, for the integration tests.
+      vscode.commands.registerCommand('npuPort.remote.wizardStep', wizardStep),
+      vscode.commands.registerCommand('npuPort.remote.wizardType', wizardType),
       vscode.commands.registerCommand('npuPort.remote.typeSecret', (text: string) => connections.typeIntoSecretBox(text)),
       // Internal: the folder of the extension's log files (the tests check that no secret is in them).
       vscode.commands.registerCommand('npuPort.remote.logFolder', () => context.logUri.fsPath),

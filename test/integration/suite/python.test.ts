@@ -38,7 +38,9 @@ describe('python migration', () => {
     assert.equal(device.range.start.line, 4);
     assert.equal(device.range.start.character, 8);
     assert.equal(device.severity, vscode.DiagnosticSeverity.Error);
-    assert.match(String((device.code as { target: vscode.Uri }).target), /docs\/rules\/cuda-device-string\.md$/);
+    const target = (device.code as { target: vscode.Uri }).target;
+    assert.equal(target.scheme, 'command', String(target));
+    assert.equal(target.path, 'npuPort.showRuleDocs', String(target));
     assert.ok(first.some((d) => codeOf(d) === 'cuda-generator'));
 
     await editor.edit((b) => b.insert(new vscode.Position(6, 0), 'x = torch.zeros(2).cuda()\n'));
@@ -67,6 +69,7 @@ describe('python migration', () => {
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
     assert.match(text, /cuda-device-string/);
     assert.match(text, /CUDA device string/);
+    assert.match(text, /\]\(command:npuPort\.showRuleDocs\?[^)]*cuda-device-string/, text);
   });
 
   it('fix all in file gives the seed result and creates the device helper', async function () {
@@ -104,6 +107,31 @@ describe('python migration', () => {
     assert.equal(report.languageId, 'markdown');
     assert.match(report.getText(), /^# NPU migration report/m);
     assert.match(report.getText(), /closed\/inference\.py/);
+    // shown as a Markdown preview (not an untitled buffer); its Markdown is written on demand
+    assert.equal(report.uri.scheme, 'npu-port-report');
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled && /NPU migration report/.test(d.getText())));
+    await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((tab) => tab.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(tab.input.viewType)), 'the Markdown preview');
+    const target = vscode.Uri.joinPath(workspaceFolder(), 'python-it', 'saved-report.md');
+    const saved = await vscode.commands.executeCommand<vscode.Uri>('npuPort.saveMigrationReport', target);
+    assert.equal(saved?.toString(), target.toString());
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), report.getText());
+  });
+
+  it('the report after fix all and undo counts each finding once, as the file is now', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const uri = await writeFile('undo/train.py', SCRIPT);
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const before = await waitFor(() => (ours(uri).length >= 2 ? ours(uri) : undefined), 'diagnostics');
+    assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile', uri), true);
+    await waitFor(() => (editor.document.getText().includes('DEVICE') ? true : undefined), 'the fixes');
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => (editor.document.getText() === SCRIPT ? true : undefined), 'the undo');
+    await waitFor(() => (ours(uri).length === before.length ? true : undefined), 'the findings back');
+    const report = (await vscode.commands.executeCommand<vscode.TextDocument>('npuPort.generateMigrationReport')).getText();
+    const rows = report.split('\n').filter((l) => l.startsWith('| python-it/undo/train.py |'));
+    assert.equal(rows.length, before.length, report);
+    assert.ok(rows.every((r) => !/\| fixed \|$/.test(r)), rows.join('\n'));
   });
 
   it('re-analyses closed files when they change on disk, skips excluded and git-ignored files, drops deleted ones', async () => {
@@ -173,6 +201,23 @@ describe('python migration', () => {
     } finally {
       await config.update('fix.style', undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+
+  it('a diagnostic\'s code link opens the rule page inside VS Code, from the package (no network)', async () => {
+    const uri = await writeFile('doclink.py', SCRIPT);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const diagnostic = await waitFor(() => ours(uri).find((d) => codeOf(d) === 'cuda-generator'), 'the cuda-generator diagnostic');
+    const target = (diagnostic.code as { target: vscode.Uri }).target;
+    // What the Problems panel, the hover and the error peek do with the link: VS Code's opener with
+    // command links allowed runs target.path with the JSON arguments of target.query.
+    assert.equal(target.scheme, 'command');
+    const args = JSON.parse(decodeURIComponent(target.query)) as unknown[];
+    await vscode.commands.executeCommand(target.path, ...args);
+    const page = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'npu-port-rule' && d.uri.path === '/cuda-generator.md'),
+      'the rule page to open',
+    );
+    assert.match(page.getText(), /^# cuda-generator: CUDA random generator/);
   });
 
   it('shows rule documentation from the catalog', async () => {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import { main } from '../../../src/cli/main';
 import { scanWorkspace } from '../../../src/core/python/scan';
@@ -57,6 +58,17 @@ test('sarif format validates against the SARIF 2.1.0 schema', async () => {
   const log = JSON.parse(stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };
   assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
   assert.ok(log.runs[0]!.results.length > 20);
+  // helpUri: the rule page shipped in the package (a file URL, no web address), in the output language
+  const rules = (JSON.parse(stdout) as { runs: { tool: { driver: { rules: { id: string; helpUri: string; shortDescription: { text: string } }[] } } }[] }).runs[0]!.tool.driver.rules;
+  assert.ok(rules.length > 10);
+  for (const r of rules) {
+    assert.match(r.helpUri, /^file:\/\//, r.helpUri);
+    const page = fileURLToPath(r.helpUri);
+    assert.equal(page, path.join(REPO_ROOT, 'docs', 'rules', `${r.id}.md`));
+    assert.ok(readFileSync(page, 'utf8').includes(r.shortDescription.text), page);
+  }
+  const zh = JSON.parse((await run(['--lang', 'zh-cn', 'scan', '--format', 'sarif'], dir)).stdout) as typeof log & { runs: { tool: { driver: { rules: { helpUri: string }[] } } }[] };
+  assert.match(zh.runs[0]!.tool.driver.rules[0]!.helpUri, /\/docs\/rules\/zh-cn\/[a-z-]+\.md$/);
   // and a broken log is rejected (the validator is really checking)
   assert.equal(validate({ version: '2.1.0', runs: [{ tool: {} }] }), false);
 });

@@ -1,0 +1,33 @@
+/**
+ * The "Port to an NPU" walkthrough in the VS Code web UI: opened from the palette, its eight steps are
+ * shown unticked with a title that is not cut; after NPU: Scan Workspace runs, the scan step ticks (its
+ * completion event) and the fix step does not.
+ */
+import * as assert from 'node:assert/strict';
+import type { E2eScenario } from './scenario';
+import { runCommand, waitForWorkbench } from './workbench';
+
+export const scenarios: E2eScenario[] = [
+  {
+    name: 'walkthrough: the scan step ticks after NPU: Scan Workspace runs',
+    async run(page) {
+      await waitForWorkbench(page);
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      await page.locator('.quick-input-widget input').fill('Port to an NPU');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Port to an NPU' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      // the walkthrough's heading, shown whole (VS Code clamps a long one to three lines and an ellipsis)
+      const title = page.locator('.gettingStartedContainer .getting-started-detail-header h2, .gettingStartedContainer .category-title', { hasText: 'Port to an NPU' }).first();
+      await title.waitFor({ timeout: 30_000 });
+      assert.equal(await title.evaluate((el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight), true, `the title is cut: ${await title.innerText()}`);
+      const check = (step: string) => page.locator(`.gettingStartedContainer [data-done-step-id$="#${step}"]`).first();
+      await check('scan').waitFor({ timeout: 30_000 });
+      for (const step of ['scan', 'fix', 'report', 'onnx', 'target', 'host', 'compile', 'benchmark']) {
+        assert.equal(await check(step).getAttribute('aria-checked'), 'false', step);
+      }
+      await runCommand(page, 'NPU: Scan Workspace');
+      await page.locator(`.gettingStartedContainer [data-done-step-id$="#scan"][aria-checked="true"]`).first().waitFor({ timeout: 60_000 });
+      assert.equal(await check('fix').getAttribute('aria-checked'), 'false');
+    },
+  },
+];
