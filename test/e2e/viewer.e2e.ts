@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
@@ -63,6 +63,32 @@ async function waitForCounts(frame: FrameLocator, expected: { unsupported: numbe
 }
 
 export const scenarios: E2eScenario[] = [
+  {
+    name: 'ONNX viewer per chip: the decoder opens on the workspace target setting, counts match the CLI on 910, 310P and 910B',
+    async run(page, ctx) {
+      const model = path.join(ctx.workspace, 'decoder.onnx');
+      copyFileSync(path.join(ctx.repoRoot, 'examples', 'models', 'decoder.onnx'), model);
+      const expected = Object.fromEntries(['ascend910', 'ascend310p', 'ascend910b'].map((id) => [id, cliCounts(ctx.repoRoot, model, id)]));
+      ctx.log(`CLI: ${JSON.stringify(expected)}`);
+      assert.notDeepEqual(expected.ascend910, expected.ascend310p, 'the chips must differ on this model for the test to mean something');
+      assert.notDeepEqual(expected.ascend910, expected.ascend910b);
+      // the workspace setting names the target a newly opened viewer checks against
+      mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
+      writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'ascend910' }, null, 2));
+      await waitForWorkbench(page);
+      const frame = await openInViewer(page, 'decoder.onnx');
+      await waitForCounts(frame, expected.ascend910!);
+      for (const id of ['ascend310p', 'ascend910b']) {
+        await runCommand(page, 'NPU: Check ONNX Model for Target');
+        const quick = page.locator('.quick-input-widget input');
+        await quick.waitFor({ state: 'visible' });
+        await quick.fill(id);
+        await page.keyboard.press('Enter');
+        await waitForCounts(frame, expected[id]!);
+        ctx.log(`${id}: ${JSON.stringify(expected[id])}`);
+      }
+    },
+  },
   {
     name: 'ONNX viewer: counts match the CLI, target switch, problem click selects, search, SVG export parses',
     async run(page, ctx) {

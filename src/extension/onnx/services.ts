@@ -7,6 +7,7 @@ import type { CheckResult } from '../../core/onnx/check';
 import { builtinProfiles, loadWorkspaceProfiles } from '../../core/onnx/targets';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
 import { t } from '../l10n';
+import { profileOfSetting, targetSetting } from './targetSetting';
 import { getLog } from '../log';
 import { ModelSession } from '../../core/onnx/view/modelSession';
 
@@ -55,8 +56,9 @@ export class OnnxServices implements vscode.Disposable {
     }
   }
 
+  /** The workspace setting npuPort.onnx.target (what a newly opened editor checks against). */
   defaultTarget(): string {
-    return vscode.workspace.getConfiguration('npuPort').get<string>('onnx.target', 'ascend310p');
+    return targetSetting();
   }
 
   /** Built-in profiles, then whitelist profiles from `.npu-port/profiles/*.json` of each workspace folder. */
@@ -72,6 +74,10 @@ export class OnnxServices implements vscode.Disposable {
         getLog().warn(`onnx: cannot read workspace profiles of ${folder.uri.fsPath}`, error);
       }
     }
+    // `ascend310p@8.5`: the setting's release of a built-in is offered under the setting's own name
+    const setting = targetSetting();
+    const named = profileOfSetting(setting, profiles);
+    if (named && !profiles.some((p) => p.id === setting)) profiles.push({ ...named, id: setting });
     return profiles;
   }
 

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { OnnxDecodeError } from '../../core/onnx/errors';
 import { writeFileAtomic } from '../../core/fs';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
+import { DEFAULT_TARGET } from './targetSetting';
 import type { NodeVerdict, TargetOption } from '../../shared/graph';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
 import { errorMessage, t } from '../l10n';
@@ -180,7 +181,7 @@ export class ViewerPanel {
       const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
       if (missing.length) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', missing.length));
       const profiles = await this.services.profiles();
-      const profile = profiles.find((p) => p.id === this.target) ?? profiles[0];
+      const profile = profiles.find((p) => p.id === this.target) ?? profiles.find((p) => p.id === DEFAULT_TARGET) ?? profiles[0];
       if (profile) this.target = profile.id;
       this.nodeIndex = new Map();
       model.graph.nodes.forEach((n, i) => { if (n.name && !this.nodeIndex.has(n.name)) this.nodeIndex.set(n.name, i); });
@@ -190,7 +191,7 @@ export class ViewerPanel {
       // the graph goes first, so the webview lays it out while the check runs here
       const t2 = Date.now();
       const graphMessage: HostToWebview = {
-        type: 'graph', graph, targets: profiles.map(targetOption), target: profile?.id ?? '', verdicts: this.toolVerdicts(), warnings,
+        type: 'graph', graph, targets: profiles.map((p) => targetOption(p, this.services.defaultTarget())), target: profile?.id ?? '', verdicts: this.toolVerdicts(), warnings,
         timing: { decodeWaitMs: t1 - t0, packMs: packed - t1, readyAt: this.readyAt, postedAt: Date.now() },
       };
       // the check blocks this thread: let the message leave first (the IPC writes on a later tick)
@@ -362,8 +363,11 @@ function summaryLabels(): SummaryLabels {
   };
 }
 
-export function targetOption(profile: TargetProfile): TargetOption {
-  return { id: profile.id, label: profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name };
+/** A target picker entry; the one the workspace setting names says so (any other is this editor's own choice). */
+export function targetOption(profile: TargetProfile, setting?: string): TargetOption {
+  const label = profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name;
+  const versioned = profile.id.includes('@') && profile.toolkit ? `${label} ${profile.toolkit.name} ${profile.toolkit.version}` : label;
+  return { id: profile.id, label: profile.id === setting ? `${versioned} (${vscode.l10n.t('workspace setting')})` : versioned };
 }
 
 export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<OnnxDocument> {

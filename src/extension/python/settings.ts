@@ -1,38 +1,37 @@
 import * as vscode from 'vscode';
-import { builtinProfiles, loadWorkspaceProfiles } from '../../core/onnx/targets';
+import { loadWorkspaceProfiles, type TargetProfile } from '../../core/onnx/targets';
 import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf, type ExportTarget } from '../../core/python/rules/onnxExportTarget';
+import { profileOfSetting } from '../onnx/targetSetting';
 import { FIX_STYLES, type AnalysisOptions, type FixStyle, type Severity } from '../../core/python/types';
 import { t } from '../l10n';
 import { getLog } from '../log';
 
 /** Whitelist profiles of the workspace folders (`.npu-port/profiles/*.json`) by id, for npuPort.onnx.target. */
-const workspaceTargets = new Map<string, ExportTarget>();
-const warned = new Set<string>();
+let workspaceProfiles: TargetProfile[] = [];
+const exportTargets = new WeakMap<TargetProfile, ExportTarget>();
 
 /** Reads the whitelist profiles of every workspace folder (at start and when a profile file changes). */
 export async function loadWorkspaceTargets(): Promise<void> {
-  const found = new Map<string, ExportTarget>();
+  const found = new Map<string, TargetProfile>();
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     if (folder.uri.scheme !== 'file') continue;
     try {
       const { profiles, errors } = await loadWorkspaceProfiles(folder.uri.fsPath);
-      for (const p of profiles) if (!found.has(p.id)) found.set(p.id, exportTargetOf(p));
+      for (const p of profiles) if (!found.has(p.id)) found.set(p.id, p);
       for (const error of errors) getLog().warn(`python: ${t(error.detail)}`);
     } catch (error) {
       getLog().warn(`python: cannot read the ONNX profiles of ${folder.uri.fsPath}`, error);
     }
   }
-  workspaceTargets.clear();
-  for (const [id, target] of found) workspaceTargets.set(id, target);
+  workspaceProfiles = [...found.values()];
 }
 
-/** The target of the onnx-export-* rules: a built-in profile or a workspace whitelist profile; undefined when unknown. */
+/** The target of the onnx-export-* rules: the npuPort.onnx.target profile (built-in, `id@version` or workspace whitelist); undefined when unknown. */
 function onnxTarget(config: vscode.WorkspaceConfiguration): ExportTarget | undefined {
-  const id = config.get<string>('onnx.target', DEFAULT_EXPORT_TARGET_ID);
-  const builtin = builtinProfiles().find((p) => p.id === id.toLowerCase());
-  if (builtin) return exportTargetOf(builtin);
-  const target = workspaceTargets.get(id);
-  if (!target && !warned.has(id)) warned.add(id), getLog().warn(`python: npuPort.onnx.target "${id}" is neither a built-in target nor a profile in .npu-port/profiles; the onnx-export rules are off`);
+  const profile = profileOfSetting(config.get<string>('onnx.target', DEFAULT_EXPORT_TARGET_ID), workspaceProfiles);
+  if (!profile) return undefined;
+  let target = exportTargets.get(profile);
+  if (!target) exportTargets.set(profile, (target = exportTargetOf(profile)));
   return target;
 }
 

@@ -39,6 +39,11 @@ describe('onnx export rules', () => {
       }, 'the dynamic-axes diagnostic as an error for QNN HTP');
       assert.ok(!qnn.some((d) => codeOf(d) === 'onnx-export-opset'), 'QNN accepts opsets up to 21');
 
+      // a built-in with a toolkit release (`id@version`) is a target too, not an unknown name that turns the rules off
+      await config.update('onnx.target', 'ascend310p@8.5', vscode.ConfigurationTarget.Workspace);
+      const versioned = await waitFor(() => ours(uri).find((d) => codeOf(d) === 'onnx-export-opset'), 'the opset diagnostic for ascend310p@8.5');
+      assert.match(versioned.message, /Ascend 310P accepts \(8-18\)/);
+
       await config.update('onnx.target', 'ascend310p', vscode.ConfigurationTarget.Workspace);
       const back = await waitFor(() => ours(uri).find((d) => codeOf(d) === 'onnx-export-opset'), 'the opset diagnostic again');
       if (vscode.workspace.isTrusted) {

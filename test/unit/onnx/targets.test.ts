@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { checkModel, checkOpCase, type CheckResult, type NodeVerdict } from '../../../src/core/onnx/check';
 import { openModel } from '../../../src/core/onnx/decode';
-import { builtinProfiles, CANN_RELEASES, resolveProfile, whitelistProfile, type NodeRule, type OpProfile, type TargetProfile } from '../../../src/core/onnx/targets';
+import { builtinProfiles, builtinTarget, CANN_RELEASES, resolveProfile, whitelistProfile, type NodeRule, type OpProfile, type TargetProfile } from '../../../src/core/onnx/targets';
 import { generatedModel } from './fixtures';
 
 const builtin = (id: string) => builtinProfiles().find((p) => p.id === id)!;
@@ -165,4 +165,13 @@ test('kernel data: pinned release commits, and facts that match the vendor docum
   assert.ok(!JSON.stringify(data).includes('dengguojie'));
   const atc = builtin('ascend310p').sources.map((s) => s.ref);
   assert.ok(atc.every((ref) => /^github:(hicann|Ascend)\//.test(ref) || ref.startsWith('src/')), atc.join('\n'));
+});
+
+test('builtinTarget (the npuPort.onnx.target lookup): id, id@version, unknown names, uncovered versions', async () => {
+  assert.equal(builtinTarget('ascend310p')?.id, 'ascend310p');
+  assert.equal(builtinTarget('ASCEND310P')?.id, 'ascend310p');
+  assert.equal(builtinTarget('ascend310p@8.5')?.toolkit?.version, '8.5.0');
+  assert.equal(builtinTarget('my-whitelist'), undefined, 'a whitelist name is not a built-in');
+  assert.throws(() => builtinTarget('ascend310p@1.0'), /1\.0/);
+  assert.deepEqual(builtinTarget('ascend310p@8.5'), await resolveProfile({ target: 'ascend310p@8.5' }));
 });

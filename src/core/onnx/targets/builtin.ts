@@ -200,9 +200,13 @@ export function builtinProfiles(): readonly TargetProfile[] {
     caveats: [
       msg('Activation types come from a backend-aware quantization config, not an official HTP op table: other types are reported as unverified.'),
       msg('Standard ops the converter copy does not translate may be handled by newer SDKs: they are reported as unverified.'),
+      msg('The opset ceiling (21) is the converter copy\'s; newer QAIRT releases take later opsets (opset 24 ops compile with QNN SDK 2.48.40), so a later opset is reported as unverified.'),
       msg('The converter facts come from a third-party copy of Qualcomm\'s converter package (no Qualcomm-published source or HTP op-support page was reachable), and its QAIRT version is not recorded: no HTP op constraints beyond the converter\'s own messages are checked.'),
     ],
-    modelOpsets: { max: qnnData.modelOpsets.max, certain: true },
+    // The converter copy's "Opset <= 21" has no QAIRT version: a model above it is unverified, not refused.
+    // QNN SDK 2.48.40 compiles opset-24 RMSNormalization, Gelu, MatMul, Softmax and Transpose onto HTP
+    // (github.com/onnxruntime/onnxruntime-qnn/issues/646; test/fixtures/onnx/public-reports.json).
+    modelOpsets: { max: qnnData.modelOpsets.max, certain: false },
     staticShapes: 'required',
     dtypes: { refused: ['int64', 'double', 'uint64'], certain: false },
     unlisted: 'unsupported',

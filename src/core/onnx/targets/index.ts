@@ -18,17 +18,27 @@ export async function resolveProfile(options: { target?: string; profileFile?: s
   if (options.profileFile) return loadWhitelistProfile(path.resolve(options.workspace ?? '.', options.profileFile));
   const target = options.target;
   if (!target) throw new ProfileError(msg('No target given: use --target ID (see "npu-port onnx targets") or --profile FILE.'));
+  const builtin = builtinTarget(target);
+  if (builtin) return builtin;
   const at = target.lastIndexOf('@');
   const id = at > 0 ? target.slice(0, at) : target;
-  const builtin = builtinProfiles().find((p) => p.id === id.toLowerCase());
-  if (builtin && at > 0) return versionedProfile(builtin, target.slice(at + 1));
-  if (builtin) return builtin;
   if (options.workspace) {
     const { profiles } = await loadWorkspaceProfiles(options.workspace);
     const found = profiles.find((p) => p.id === id);
     if (found) return found;
   }
   throw new ProfileError(msg('Unknown target "{0}". Built-in targets: {1}.', id, builtinProfiles().map((p) => p.id).join(', ')));
+}
+
+/**
+ * A built-in target by id, with an optional `@version` (`ascend310p@8.5`); undefined when the id is not
+ * built in. Throws a ProfileError for a version the data does not cover.
+ */
+export function builtinTarget(target: string): TargetProfile | undefined {
+  const at = target.lastIndexOf('@');
+  const id = at > 0 ? target.slice(0, at) : target;
+  const builtin = builtinProfiles().find((p) => p.id === id.toLowerCase());
+  return builtin && at > 0 ? versionedProfile(builtin, target.slice(at + 1)) : builtin;
 }
 
 /**

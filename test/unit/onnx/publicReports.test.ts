@@ -1,0 +1,99 @@
+/**
+ * Agreement of the built-in target verdicts with public compiler reports
+ * (test/fixtures/onnx/public-reports.json: each case links the report and quotes its decisive line).
+ *
+ * A case's verdict is the node verdict joined with the model-level findings (opset range, dynamic
+ * inputs): a certain reason anywhere makes it "unsupported", an uncertain one "unverified".
+ * Inputs a report does not state are float32 of shape [1, 8]; every input's shape is static unless
+ * the case gives a dynamic dimension. "ascend*" (chip not named) evaluates every Ascend profile and
+ * takes the worst verdict.
+ *
+ * Scoring: rejected + unsupported = agree; accepted + supported = agree; rejected + unverified =
+ * hedge; accepted + unverified = hedge; rejected + supported = disagree; accepted + unsupported =
+ * disagree (and breaks the invariant below).
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkOpCase, type OpCase } from '../../../src/core/onnx/check';
+import type { Attribute, ElementType } from '../../../src/core/onnx/model';
+import { builtinProfiles, type Support, type TargetProfile } from '../../../src/core/onnx/targets';
+
+interface ReportCase {
+  id: string; url: string; quote: string; op: string; domain?: string; opset: number;
+  attributes?: Record<string, number | string | number[]>;
+  inputs?: { type: ElementType; shape?: (number | null)[]; constant?: boolean }[];
+  target: string; chip: string; toolkit: string; outcome: 'accepted' | 'rejected';
+}
+
+const file = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'onnx', 'public-reports.json');
+const corpus = JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: ReportCase[] };
+const ASCEND = ['ascend310', 'ascend310p', 'ascend910', 'ascend910b'];
+const profile = (id: string): TargetProfile => builtinProfiles().find((p) => p.id === id)!;
+const rank: Record<Support, number> = { supported: 0, unverified: 1, unsupported: 2 };
+
+function attributes(a: ReportCase['attributes'] = {}): Attribute[] {
+  return Object.entries(a).map(([name, value]): Attribute =>
+    typeof value === 'string' ? { name, type: 'string', value }
+      : Array.isArray(value) ? { name, type: 'ints', value }
+        : Number.isInteger(value) ? { name, type: 'int', value } : { name, type: 'float', value });
+}
+
+/** The verdict of one case on one profile, with the reasons that made it. */
+export function caseVerdict(c: ReportCase, p: TargetProfile): { verdict: Support; reasons: string[] } {
+  const opCase: OpCase = {
+    op: c.op, ...(c.domain ? { domain: c.domain } : {}), opset: c.opset, attributes: attributes(c.attributes),
+    inputs: c.inputs ?? [{ type: 'float', shape: [1, 8] }],
+  };
+  const { verdict, modelReasons } = checkOpCase(opCase, p);
+  const reasons = [...verdict.reasons, ...modelReasons];
+  const joined: Support = reasons.some((r) => r.certain) ? 'unsupported' : reasons.length ? 'unverified' : 'supported';
+  return { verdict: rank[joined] > rank[verdict.verdict] ? joined : verdict.verdict, reasons: reasons.map((r) => `${r.code}${r.certain ? '!' : '?'}`) };
+}
+
+export function evaluate(c: ReportCase): { verdict: Support; per: Record<string, Support>; score: 'agree' | 'hedge' | 'disagree' } {
+  const ids = c.target === 'ascend*' ? ASCEND : [c.target];
+  const per = Object.fromEntries(ids.map((id) => [id, caseVerdict(c, profile(id)).verdict])) as Record<string, Support>;
+  const verdict = Object.values(per).reduce((a, b) => (rank[b] > rank[a] ? b : a), 'supported' as Support);
+  const score = verdict === 'unverified' ? 'hedge'
+    : (verdict === 'unsupported') === (c.outcome === 'rejected') ? 'agree' : 'disagree';
+  return { verdict, per, score };
+}
+
+test('the public-report corpus is well formed: at least 40 cases, each with a link, a quote and a known target', () => {
+  const ids = new Set<string>();
+  for (const c of corpus.cases) {
+    assert.ok(!ids.has(c.id), `duplicate id ${c.id}`);
+    ids.add(c.id);
+    assert.match(c.url, /^https:\/\/github\.com\/[^/]+\/[^/]+\/(issues|pull|discussions)\/\d+/, c.id);
+    assert.ok(c.quote.length > 10, c.id);
+    assert.ok(c.outcome === 'accepted' || c.outcome === 'rejected', c.id);
+    assert.ok(c.target === 'ascend*' || profile(c.target), `${c.id}: target ${c.target}`);
+    assert.ok(c.chip && c.toolkit, `${c.id}: chip and toolkit are recorded ("unknown" when the report does not say)`);
+  }
+  assert.ok(corpus.cases.length >= 40, `${corpus.cases.length} cases`);
+});
+
+test('no "unsupported" verdict for an op case a public report says the toolkit accepted', () => {
+  const broken = corpus.cases.filter((c) => c.outcome === 'accepted').map((c) => ({ c, e: evaluate(c) }))
+    .filter(({ e }) => e.verdict === 'unsupported');
+  assert.deepEqual(broken.map(({ c, e }) => `${c.id}: ${JSON.stringify(e.per)}`), []);
+});
+
+test('agreement with public compiler reports (the figure in docs/accuracy.md)', () => {
+  const tally = { agree: 0, hedge: 0, disagree: 0 };
+  const rows: string[] = [];
+  for (const c of corpus.cases) {
+    const e = evaluate(c);
+    tally[e.score]++;
+    rows.push(`${e.score.padEnd(8)} ${c.id.padEnd(34)} ${c.outcome.padEnd(8)} ${JSON.stringify(e.per)}`);
+  }
+  const total = corpus.cases.length;
+  if (process.env.NPU_PORT_REPORT_TABLE) console.log(rows.join('\n'));
+  console.log(`public reports: ${tally.agree}/${total} agree, ${tally.hedge} hedge, ${tally.disagree} disagree (${(100 * tally.agree / total).toFixed(1)} %)`);
+  // The figures docs/accuracy.md records; a change in the data or the checker that moves them fails here.
+  assert.deepEqual(tally, RECORDED);
+});
+
+const RECORDED = { agree: 13, hedge: 17, disagree: 11 };
