@@ -21,5 +21,5 @@ export function isNpuPortError(value: unknown): value is NpuPortError {
 
 /** The text of anything thrown: an Error's message, else its string form (for logs and wrapped messages). */
 export function errorText(error: unknown): string {
-  return errorText(error);
+  return error instanceof Error ? error.message : String(error);
 }
