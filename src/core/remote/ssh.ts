@@ -383,6 +383,11 @@ export class SshSession {
           continue;
         }
         if (newline < 0) {
+          // after a cancel, a line that may be setsid's complaint waits for its end (stderr comes in pieces)
+          if (aborted && atLineStart && (rest.startsWith('setsid:') || 'setsid:'.startsWith(rest))) {
+            pending = rest;
+            break;
+          }
           out += rest;
           atLineStart = false;
           break;
@@ -407,7 +412,7 @@ export class SshSession {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await this.execRaw(command, { onStdout: options.onStdout, onStderr, onChannel: (c) => (channel = c) });
-      if (pending && !onMarker(pending.replace(/\r$/, ''))) options.onStderr?.(pending);
+      if (pending && !onMarker(pending.replace(/\r$/, '')) && !(aborted && SETSID_AFTER_KILL.test(pending))) options.onStderr?.(pending);
       if (aborted) {
         await killing;
         throw abortError();
