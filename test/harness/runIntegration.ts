@@ -47,7 +47,7 @@ export async function runIntegrationTests(options: { timeoutMs?: number; verbose
       new Promise<number>((resolve) => (timer = setTimeout(() => {
         process.stdout.write('[integration] TIMEOUT\n');
         resolve(124);
-      }, options.timeoutMs ?? 600_000))),
+      }, options.timeoutMs ?? 1_200_000))),
     ]);
     clearTimeout(timer);
   } finally {
