@@ -65,6 +65,12 @@ async function waitForCounts(frame: FrameLocator, expected: { unsupported: numbe
 export const scenarios: E2eScenario[] = [
   {
     name: 'ONNX viewer per chip: the decoder opens on the workspace target setting, counts match the CLI on 910, 310P and 910B',
+    prepare(ctx) {
+      // the workspace setting names the target a newly opened viewer checks against; written before VS Code
+      // opens the folder (a settings.json written after the start reaches the extension host late)
+      mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
+      writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'ascend910' }, null, 2));
+    },
     async run(page, ctx) {
       const model = path.join(ctx.workspace, 'decoder.onnx');
       copyFileSync(path.join(ctx.repoRoot, 'examples', 'models', 'decoder.onnx'), model);
@@ -72,9 +78,6 @@ export const scenarios: E2eScenario[] = [
       ctx.log(`CLI: ${JSON.stringify(expected)}`);
       assert.notDeepEqual(expected.ascend910, expected.ascend310p, 'the chips must differ on this model for the test to mean something');
       assert.notDeepEqual(expected.ascend910, expected.ascend910b);
-      // the workspace setting names the target a newly opened viewer checks against
-      mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
-      writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'ascend910' }, null, 2));
       await waitForWorkbench(page);
       const frame = await openInViewer(page, 'decoder.onnx');
       await waitForCounts(frame, expected.ascend910!);
