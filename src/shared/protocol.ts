@@ -1,14 +1,17 @@
 /**
  * The one message protocol between the ONNX viewer's extension side and its webview.
  *
- * Two directions, each a discriminated union on `type`. A webview message that expects an answer
- * carries a `requestId`; the host answers with exactly one `response` carrying the same id (ok with a
- * typed result, or an error string). Everything the webview sends is untrusted: the host accepts it
- * only through `parseWebviewMessage`, which checks every field and returns undefined otherwise.
+ * Two directions, each a discriminated union on `type`. Requests and their responses use the envelope
+ * both webviews share (src/shared/webviewMessages.ts). Everything the webview sends is untrusted: the
+ * host accepts it only through `parseWebviewMessage`, which checks every field and returns undefined
+ * otherwise.
  */
 import type { GraphDiff } from './diff';
 import type { NodeVerdict, TargetOption, TensorValues } from './graph';
 import type { PackedGraph } from './packedGraph';
+import { isRequestId, type ResponseMessage } from './webviewMessages';
+
+export type { ResponseMessage } from './webviewMessages';
 
 /** What the webview persists with `vscode.setState` (survives hide/show, reload and split without retainContextWhenHidden). */
 export interface ViewerState {
@@ -51,13 +54,6 @@ export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly mes
 export interface RevealMessage { readonly type: 'reveal'; readonly node: string }
 /** Compare mode: the shown graph against a base model (after the graph message). */
 export interface DiffMessage { readonly type: 'diff'; readonly baseName: string; readonly diff: GraphDiff }
-export interface ResponseMessage {
-  readonly type: 'response';
-  readonly requestId: number;
-  readonly ok: boolean;
-  readonly result?: unknown;
-  readonly error?: string;
-}
 export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | VerdictsMessage | DecodeErrorMessage | RevealMessage | DiffMessage | ResponseMessage;
 
 // ---------------------------------------------------------------- webview → host
@@ -140,7 +136,6 @@ const MAX_VALUES = 1000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isShortString = (v: unknown, max = MAX_NAME): v is string => typeof v === 'string' && v.length <= max;
-const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const hasOnly = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
 const isNodeName = (v: unknown): v is string => isShortString(v) && v.length > 0;
 /** Rule ids are kebab case (`gather-to-slice`). */

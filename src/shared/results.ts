@@ -8,6 +8,8 @@
  * (src/core/benchmark/stats.ts); nothing here recomputes them.
  */
 
+import { isRequestId } from './webviewMessages';
+
 /**
  * Latency statistics of a benchmark, in milliseconds: mean, population standard deviation, min, max,
  * percentiles with linear interpolation (numpy's defaults), throughput in inferences per second.
@@ -317,8 +319,9 @@ export function withCpuRun(current: BenchmarkResults | undefined, cpu: Benchmark
 }
 
 // ---------------------------------------------------------------- messages
+// Requests and responses use the envelope both webviews share (src/shared/webviewMessages.ts).
 
-/** Host → webview. */
+/** Host → webview (besides responses). */
 export type ResultsHostMessage =
   /** First message: the @vscode/l10n bundle for the display language (undefined: English). */
   | { readonly type: 'init'; readonly l10n?: Record<string, string> }
@@ -327,12 +330,18 @@ export type ResultsHostMessage =
 /** Webview → host. */
 export type ResultsWebviewMessage =
   | { readonly type: 'ready' }
-  /** Pick a saved results JSON and show it. */
-  | { readonly type: 'openFile' }
-  /** Run the CPU benchmark (again) on the model of the shown CPU column, or pick one. */
-  | { readonly type: 'runCpu' }
+  /** Pick a saved results JSON and show it (answered when the pick is done or cancelled). */
+  | { readonly type: 'openFile'; readonly requestId: number }
+  /** Run the CPU benchmark (again) on the model of the shown CPU column, or pick one (answered when the run ends). */
+  | { readonly type: 'runCpu'; readonly requestId: number }
   /** Copy text (the table as Markdown) to the clipboard. */
   | { readonly type: 'copyText'; readonly text: string };
+
+/** Typed results of the results view's requests (what `response.result` holds when ok). */
+export interface ResultsRequestResults {
+  openFile: null;
+  runCpu: null;
+}
 
 const MAX_COPY = 65536;
 const hasOnly = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
@@ -342,9 +351,10 @@ export function parseResultsWebviewMessage(raw: unknown): ResultsWebviewMessage 
   if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
   switch (raw.type) {
     case 'ready':
+      return hasOnly(raw, ['type']) ? { type: raw.type } : undefined;
     case 'openFile':
     case 'runCpu':
-      return hasOnly(raw, ['type']) ? { type: raw.type } : undefined;
+      return hasOnly(raw, ['type', 'requestId']) && isRequestId(raw.requestId) ? { type: raw.type, requestId: raw.requestId } : undefined;
     case 'copyText':
       return hasOnly(raw, ['type', 'text']) && typeof raw.text === 'string' && raw.text.length <= MAX_COPY ? { type: 'copyText', text: raw.text } : undefined;
     default:

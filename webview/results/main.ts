@@ -14,19 +14,15 @@ import {
   type BenchmarkResults,
   type BenchmarkRun,
   type LatencyStats,
+  type ResultsHostMessage,
+  type ResultsRequestResults,
   type ResultsWebviewMessage,
 } from '../../src/shared/results';
+import { WebviewChannel } from '../channel';
 import { clear, h } from '../dom';
 import css from './results.css';
 import { formatMs, formatRate, formatRatio, formatWhen } from './format';
 import { histogramSvg } from './histogramSvg';
-
-interface VsCodeApi {
-  postMessage(message: ResultsWebviewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
 
 declare global {
   interface Window {
@@ -35,7 +31,21 @@ declare global {
   }
 }
 
-const api = acquireVsCodeApi();
+class ResultsChannel extends WebviewChannel<ResultsWebviewMessage, ResultsHostMessage, ResultsRequestResults> {
+  saveResults(results: BenchmarkResults): void {
+    this.setState({ results });
+  }
+}
+const host = new ResultsChannel(parseResultsHostMessage, (message) => {
+  if (message.type === 'init') {
+    if (message.l10n) l10n.config({ contents: message.l10n });
+    render(current);
+    return;
+  }
+  current = message.results;
+  host.saveResults(current);
+  render(current);
+});
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(css);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
@@ -108,16 +118,30 @@ function summary(results: BenchmarkResults): string | undefined {
     : l10n.t('The NPU is {0}× slower than the CPU (mean latency {1} ms vs {2} ms).', (1 / ratio).toFixed(2), formatMs(results.npu!.stats.mean), formatMs(results.cpu!.stats.mean));
 }
 
-function button(label: string, onClick: () => void, title?: string, secondary = true): HTMLElement {
-  const b = h('vscode-button', { ...(secondary ? { secondary: true } : {}), ...(title ? { title } : {}) }, label);
+function button(label: string, onClick: () => void, title?: string, secondary = true, disabled = false): HTMLElement {
+  const b = h('vscode-button', { ...(secondary ? { secondary: true } : {}), ...(title ? { title } : {}), ...(disabled ? { disabled: true } : {}) }, label);
   b.addEventListener('click', onClick);
   return b;
 }
 
+/** The toolbar actions under way (a CPU run takes seconds): their buttons stay disabled until the host answers. */
+const busy = new Set<keyof ResultsRequestResults>();
+
+function runAction(type: keyof ResultsRequestResults): void {
+  if (busy.has(type)) return;
+  busy.add(type);
+  render(current);
+  // the host reports failures itself (a notification); here the request only ends the busy state
+  host.request<keyof ResultsRequestResults>({ type }).catch(() => undefined).finally(() => {
+    busy.delete(type);
+    render(current);
+  });
+}
+
 function toolbar(): HTMLElement {
-  return h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': l10n.t('Benchmark results actions') },
-    button(l10n.t('Run on CPU…'), () => api.postMessage({ type: 'runCpu' }), l10n.t('Run an ONNX model on this machine\'s CPU with onnxruntime-node'), false),
-    button(l10n.t('Open Saved Results…'), () => api.postMessage({ type: 'openFile' }), l10n.t('Show a saved benchmark JSON (npu-port benchmark task, npu-port onnx run --format json)')),
+  return h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': l10n.t('Benchmark results actions'), 'aria-busy': busy.size > 0 ? 'true' : 'false' },
+    button(l10n.t('Run on CPU…'), () => runAction('runCpu'), l10n.t('Run an ONNX model on this machine\'s CPU with onnxruntime-node'), false, busy.has('runCpu')),
+    button(l10n.t('Open Saved Results…'), () => runAction('openFile'), l10n.t('Show a saved benchmark JSON (npu-port benchmark task, npu-port onnx run --format json)'), true, busy.has('openFile')),
   );
 }
 
@@ -131,7 +155,7 @@ function render(results: BenchmarkResults | undefined): void {
   }
   const runs = runsOf(results);
   const models = [...new Set(runs.map((r) => r.model))].join(' · ');
-  const copy = button(l10n.t('Copy as Markdown'), () => api.postMessage({ type: 'copyText', text: markdown(results) }), l10n.t('Copy the table as a Markdown table'));
+  const copy = button(l10n.t('Copy as Markdown'), () => host.post({ type: 'copyText', text: markdown(results) }), l10n.t('Copy the table as a Markdown table'));
   const bar = toolbar();
   bar.append(copy);
   root.append(title, h('p', { class: 'subtitle' }, results.source ? l10n.t('{0} (from {1})', models, results.source) : models), bar);
@@ -172,21 +196,8 @@ function render(results: BenchmarkResults | undefined): void {
 }
 
 let current: BenchmarkResults | undefined = (() => {
-  const state = api.getState() as { results?: unknown } | undefined;
+  const state = host.state as { results?: unknown } | undefined;
   return state ? parseBenchmarkResults(state.results) : undefined;
 })();
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseResultsHostMessage(event.data);
-  if (!message) return;
-  if (message.type === 'init') {
-    if (message.l10n) l10n.config({ contents: message.l10n });
-    render(current);
-    return;
-  }
-  current = message.results;
-  api.setState({ results: current });
-  render(current);
-});
-
-api.postMessage({ type: 'ready' });
+host.post({ type: 'ready' });

@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../../core/fs';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
 import { DEFAULT_TARGET } from './targetSetting';
 import type { NodeVerdict, TargetOption } from '../../shared/graph';
-import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
+import { parseWebviewMessage, type HostToWebview, type RequestResults, type WebviewToHost } from '../../shared/protocol';
+import { WebviewChannel } from '../webviewChannel';
 import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
@@ -52,8 +53,19 @@ export class ViewerPanel {
   /** The node selected in the webview (for commands run from the palette, such as Go to PyTorch Source). */
   selectedNode: string | undefined;
 
+  /** Messages both ways: every webview message checked, requests answered (src/extension/webviewChannel.ts). */
+  readonly channel: WebviewChannel<WebviewToHost, HostToWebview>;
+
   constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly services: OnnxServices) {
     this.target = services.defaultTarget();
+    this.channel = new WebviewChannel(panel.webview, {
+      name: 'onnx viewer',
+      parse: parseWebviewMessage,
+      handle: (message) => this.handle(message),
+      onFailure: (message, text) => {
+        if (message.type === 'export') void vscode.window.showErrorMessage(vscode.l10n.t('Cannot export the view: {0}', text));
+      },
+    });
   }
 
   post(message: HostToWebview): void {
@@ -61,7 +73,7 @@ export class ViewerPanel {
       this.queued.push(message);
       return;
     }
-    void this.panel.webview.postMessage(message);
+    void this.channel.post(message);
   }
 
   reveal(node: string): void {
@@ -69,23 +81,8 @@ export class ViewerPanel {
     this.post({ type: 'reveal', node });
   }
 
-  async onMessage(raw: unknown): Promise<void> {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      getLog().warn(`onnx viewer: ignored an invalid message from the webview (${typeof raw === 'object' && raw ? String((raw as { type?: unknown }).type) : typeof raw})`);
-      return;
-    }
-    try {
-      await this.handle(message);
-    } catch (error) {
-      const text = errorMessage(error);
-      if (message.type === 'export') void vscode.window.showErrorMessage(vscode.l10n.t('Cannot export the view: {0}', text));
-      if ('requestId' in message) void this.panel.webview.postMessage({ type: 'response', requestId: message.requestId, ok: false, error: text } satisfies HostToWebview);
-      else getLog().error(`onnx viewer: ${text}`);
-    }
-  }
-
-  private async handle(message: WebviewToHost): Promise<void> {
+  /** One checked webview message; a request's return value is its response's result (src/extension/webviewChannel.ts). */
+  async handle(message: WebviewToHost): Promise<unknown> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -99,19 +96,16 @@ export class ViewerPanel {
         this.selectedNode = message.node;
         return;
       case 'rewriteOffers':
-        this.respond(message.requestId, await rewriteOffers(this.services, this.uri, message.node));
-        return;
+        return rewriteOffers(this.services, this.uri, message.node);
       case 'rewrite':
-        this.respond(message.requestId, await runRewrite(this.services, this.uri, message.node, message.rule, message.scope));
-        return;
+        return runRewrite(this.services, this.uri, message.node, message.rule, message.scope);
       case 'goToSource':
         await vscode.commands.executeCommand('npuPort.goToPytorchSource', 'node' in message ? { node: message.node } : { module: message.module });
         return;
       case 'subgraph': {
         const body = toPackedSubgraph(await this.services.session(this.uri).load(), message.path, summaryLabels());
         if (!body) throw new Error(vscode.l10n.t('This model has no graph named {0}.', message.path));
-        this.respond(message.requestId, body);
-        return;
+        return body;
       }
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);
@@ -136,38 +130,27 @@ export class ViewerPanel {
         this.refreshToolVerdicts();
         return;
       }
-      case 'tensorValues': {
-        const values = await this.services.session(this.uri).tensorValues(message.tensor, message.count);
-        this.respond(message.requestId, values);
-        return;
-      }
+      case 'tensorValues':
+        return this.services.session(this.uri).tensorValues(message.tensor, message.count);
       case 'export': {
         const base = path.basename(this.uri.fsPath, path.extname(this.uri.fsPath));
         const target = await vscode.window.showSaveDialog({
           defaultUri: vscode.Uri.joinPath(this.uri, '..', `${base}.${message.format}`),
           filters: message.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
         });
-        if (!target) {
-          this.respond(message.requestId, { saved: false });
-          return;
-        }
+        if (!target) return { saved: false } satisfies RequestResults['export'];
         const data = message.format === 'svg' ? message.data : Buffer.from(message.data, 'base64');
         if (target.scheme === 'file') await writeFileAtomic(target.fsPath, data);
         else await vscode.workspace.fs.writeFile(target, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-        this.respond(message.requestId, { saved: true });
-        return;
+        return { saved: true } satisfies RequestResults['export'];
       }
     }
-  }
-
-  private respond(requestId: number, result: unknown): void {
-    void this.panel.webview.postMessage({ type: 'response', requestId, ok: true, result } satisfies HostToWebview);
   }
 
   /** (Re)sends everything: l10n, then the graph with verdicts, or a decode error. */
   async load(): Promise<void> {
     const fileName = path.basename(this.uri.fsPath);
-    void this.panel.webview.postMessage({ type: 'init', l10n: vscode.l10n.bundle as Record<string, string> | undefined, fileName } satisfies HostToWebview);
+    void this.channel.post({ type: 'init', l10n: vscode.l10n.bundle as Record<string, string> | undefined, fileName } satisfies HostToWebview);
     // messages that arrived before the webview was ready (a reveal) go after the graph
     const queued = this.queued.splice(0);
     const session = this.services.session(this.uri);
@@ -195,7 +178,7 @@ export class ViewerPanel {
         timing: { decodeWaitMs: t1 - t0, packMs: packed - t1, readyAt: this.readyAt, postedAt: Date.now() },
       };
       // the check blocks this thread: let the message leave first (the IPC writes on a later tick)
-      if (this.ready) await this.panel.webview.postMessage(graphMessage);
+      if (this.ready) await this.channel.post(graphMessage);
       else this.post(graphMessage);
       if (profile) {
         const result = await session.check(profile);
@@ -406,7 +389,7 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
     const viewer = new ViewerPanel(uri, panel, this.services);
     this.panels.add(viewer);
     const subscriptions = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => viewer.onMessage(raw)),
+      viewer.channel,
       panel.onDidDispose(() => {
         this.panels.delete(viewer);
         for (const s of subscriptions) s.dispose();

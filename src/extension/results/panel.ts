@@ -4,8 +4,8 @@
  * before it is shown again), and validates every message the webview sends.
  */
 import * as vscode from 'vscode';
-import { parseBenchmarkResults, parseResultsWebviewMessage, type BenchmarkResults, type ResultsHostMessage, type ResultsWebviewMessage } from '../../shared/results';
-import { getLog } from '../log';
+import { parseBenchmarkResults, parseResultsWebviewMessage, type BenchmarkResults, type ResultsHostMessage, type ResultsRequestResults, type ResultsWebviewMessage } from '../../shared/results';
+import { WebviewChannel } from '../webviewChannel';
 import { resultsHtml } from './html';
 
 export const RESULTS_VIEW_TYPE = 'npuPort.benchmarkResults';
@@ -22,6 +22,8 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   /** The ONNX file of the shown CPU run (kept in memory only: the webview's state is not trusted with paths). */
   cpuModel: vscode.Uri | undefined;
+  /** Messages both ways (src/extension/webviewChannel.ts): checked, requests answered. */
+  private readonly channel: WebviewChannel<ResultsWebviewMessage, ResultsHostMessage>;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -32,10 +34,8 @@ export class ResultsPanel implements vscode.Disposable {
     const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = resultsHtml(panel.webview, root);
-    this.subscriptions.push(
-      panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.channel = new WebviewChannel(panel.webview, { name: 'benchmark results', parse: parseResultsWebviewMessage, handle: (message) => this.handle(message) });
+    this.subscriptions.push(this.channel, panel.onDidDispose(() => this.dispose()));
   }
 
   /** The panel if one is open. */
@@ -82,39 +82,27 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private post(message: ResultsHostMessage): void {
-    void this.panel.webview.postMessage(message);
+    void this.channel.post(message);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const message = parseResultsWebviewMessage(raw);
-    if (!message) {
-      getLog().warn(`benchmark results: ignored an invalid message from the webview (${typeof raw === 'object' && raw ? String((raw as { type?: unknown }).type) : typeof raw})`);
-      return;
-    }
-    try {
-      await this.handle(message);
-    } catch (error) {
-      getLog().error(`benchmark results: ${message.type}`, error);
-    }
-  }
-
-  private async handle(message: ResultsWebviewMessage): Promise<void> {
+  /** One checked webview message; the buttons' actions are requests, answered when they end. */
+  private async handle(message: ResultsWebviewMessage): Promise<ResultsRequestResults[keyof ResultsRequestResults] | undefined> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
         this.post({ type: 'init', l10n: vscode.l10n.bundle as Record<string, string> | undefined });
         if (this.results) this.post({ type: 'results', results: this.results });
-        return;
+        return undefined;
       case 'runCpu':
         await this.actions.runCpu();
-        return;
+        return null;
       case 'openFile':
         await this.actions.openFile();
-        return;
+        return null;
       case 'copyText':
         await vscode.env.clipboard.writeText(message.text);
         void vscode.window.showInformationMessage(vscode.l10n.t('Copied the results table as Markdown.'));
-        return;
+        return undefined;
     }
   }
 

@@ -122,7 +122,14 @@ test('restored state and results messages are checked field by field', () => {
 });
 
 test('webview messages: exactly the known shapes, nothing extra', () => {
-  for (const type of ['ready', 'openFile', 'runCpu']) assert.deepEqual(parseResultsWebviewMessage({ type }), { type });
+  assert.deepEqual(parseResultsWebviewMessage({ type: 'ready' }), { type: 'ready' });
+  // the buttons' actions are requests: the view hears when they end
+  for (const type of ['openFile', 'runCpu']) {
+    assert.deepEqual(parseResultsWebviewMessage({ type, requestId: 3 }), { type, requestId: 3 });
+    assert.equal(parseResultsWebviewMessage({ type }), undefined);
+    assert.equal(parseResultsWebviewMessage({ type, requestId: -1 }), undefined);
+    assert.equal(parseResultsWebviewMessage({ type, requestId: 1.5 }), undefined);
+  }
   assert.deepEqual(parseResultsWebviewMessage({ type: 'copyText', text: '| a |' }), { type: 'copyText', text: '| a |' });
   assert.equal(parseResultsWebviewMessage({ type: 'ready', extra: 1 }), undefined);
   assert.equal(parseResultsWebviewMessage({ type: 'copyText', text: 5 }), undefined);
