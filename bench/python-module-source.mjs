@@ -15,7 +15,7 @@ if (!existsSync(CORPUS)) {
   process.exit(0);
 }
 // The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
-const bundled = await bundleCore("export * from './src/core/python/moduleSource'; export { PythonParser } from './src/core/python/parser';");
+const bundled = await bundleCore("export * from './src/core/sourceLinks/moduleSource'; export { PythonParser } from './src/core/python/parser';");
 const core = bundled.load();
 bundled.dispose();
 

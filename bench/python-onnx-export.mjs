@@ -21,7 +21,7 @@ if (!existsSync(WORKER) || !existsSync(join(DIST, 'tree-sitter-python.wasm'))) {
 }
 
 // The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
-const bundled = await bundleCore("export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { exportTargetOf } from './src/core/python/rules/onnxExportTarget'; export { builtinProfiles, whitelistProfile } from './src/core/onnx/targets';");
+const bundled = await bundleCore("export * from './src/core/workspace/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { exportTargetOf } from './src/core/python/rules/onnxExportTarget'; export { builtinProfiles, whitelistProfile } from './src/core/onnx/targets';");
 const core = bundled.load();
 const parser = await core.PythonParser.load(DIST);
 const whitelist = core.exportTargetOf(core.whitelistProfile(JSON.parse(readFileSync(join(ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json'), 'utf8'))));

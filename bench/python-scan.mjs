@@ -27,7 +27,7 @@ if (!existsSync(WORKER) || !existsSync(join(DIST, 'tree-sitter-python.wasm'))) {
 }
 
 // The core API, bundled for this run (dist/ only holds the CLI, the extension and the workers).
-const bundled = await bundleCore("export * from './src/core/python/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { fixSource, analyzeSource, mayHaveFindings } from './src/core/python/index';");
+const bundled = await bundleCore("export * from './src/core/workspace/scan'; export { PythonDocument } from './src/core/python/document'; export { PythonParser } from './src/core/python/parser'; export { DEFAULT_OPTIONS } from './src/core/python/types'; export { fixSource, analyzeSource, mayHaveFindings } from './src/core/python/index';");
 const core = bundled.load();
 
 const files = pythonFiles(CORPUS);

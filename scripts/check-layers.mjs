@@ -18,12 +18,21 @@ const isNodeBuiltin = (s) => s.startsWith('node:') || builtinModules.includes(s)
  * The areas of src/core and what each may use of another. A module not named here is private to its
  * area. Files directly in src/core (l10n, errors, fs, log, position) serve every area, and so does
  * src/shared. The graph is acyclic: onnx uses no other area; benchmark runs onnx models; remote runs
- * tasks on hosts and uses both; python reads target profiles; report formats python findings;
+ * tasks on hosts and uses both; python (parse, rules, fixes) reads target profiles; dependencies
+ * (requirements, setup.py, pyproject.toml) report and fix through python's findings; workspace (walk,
+ * scan, fix-all over files) runs python and dependencies over folders; sourceLinks finds the PyTorch
+ * source of an ONNX node with python's parser; report formats python findings;
  * operations are the user actions that both faces offer, each one function over the other areas.
  */
 export const CORE_AREA_USES = {
   onnx: {},
   python: { onnx: ['targets/profile'] },
+  dependencies: { python: ['catalog', 'fixes/apply', 'text', 'types'] },
+  workspace: {
+    python: ['analyze', 'catalog', 'entry', 'fixes/apply', 'fixes/helperPlace', 'fixes/imports', 'fixes/kit', 'parser', 'symbols', 'text', 'types'],
+    dependencies: ['requirements'],
+  },
+  sourceLinks: { python: ['parser'] },
   benchmark: { onnx: ['decode', 'run/inputs', 'run/ort', 'run/values', 'transform/probe'] },
   remote: { onnx: ['decode', 'model', 'transform/bisect'], benchmark: ['stats', 'cpu'] },
   report: { python: ['catalog', 'types'] },

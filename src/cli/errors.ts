@@ -13,7 +13,7 @@ import { OnnxDecodeError } from '../core/onnx/errors';
 import type { Model } from '../core/onnx/model';
 import { readNpyValues } from '../core/onnx/run/files';
 import type { ArrayValue } from '../core/onnx/run/values';
-import { isScanTarget } from '../core/python/walk';
+import { isScanTarget } from '../core/workspace/walk';
 import { displayPath } from '../core/report/scanResults';
 import { EXIT_ERROR, UsageError, type CliContext } from './context';
 import { bytesText } from './format';

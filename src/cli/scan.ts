@@ -4,10 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { msg } from '../core/l10n';
 import { resolveProfile } from '../core/onnx/targets';
 import { preferredFix } from '../core/python/fixes/apply';
-import { INTERFACE_CHANGES, planFixes, planTotals, writePlans } from '../core/python/fixPlan';
+import { INTERFACE_CHANGES, planFixes, planTotals, writePlans } from '../core/workspace/fixPlan';
 import { PythonParser } from '../core/python/parser';
 import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf } from '../core/python/rules/onnxExportTarget';
-import { scanWorkspace, type ScanResult } from '../core/python/scan';
+import { scanWorkspace, type ScanResult } from '../core/workspace/scan';
 import { FIX_STYLES, type AnalysisOptions, type FixStyle } from '../core/python/types';
 import { scanJson } from '../core/report/json';
 import { scanSarif } from '../core/report/sarif';
@@ -37,7 +37,7 @@ function ruleDocsBase(): string | undefined {
 }
 
 function workerScript(): string | undefined {
-  const candidates = [path.join(__dirname, 'workers', 'scan.worker.js'), path.join(__dirname, '..', 'core', 'python', 'scan.worker.js')];
+  const candidates = [path.join(__dirname, 'workers', 'scan.worker.js'), path.join(__dirname, '..', 'core', 'workspace', 'scan.worker.js')];
   return candidates.find((c) => existsSync(c));
 }
 

@@ -1,13 +1,13 @@
 /**
  * "Go to PyTorch Source": from an exported node name (or a module box's path) to the Python module
- * that produced it, when the workspace holds it. The core locator (src/core/python/moduleSource.ts)
+ * that produced it, when the workspace holds it. The core locator (src/core/sourceLinks/moduleSource.ts)
  * follows the module attribute chain through the workspace's classes; this file feeds it the .py files
  * (texts cached until a file changes; unsaved editor contents win) and opens the best place.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PythonParser } from '../../core/python/parser';
-import { locateModuleSource, PythonClassIndex, type SourceCandidate } from '../../core/python/moduleSource';
+import { locateModuleSource, PythonClassIndex, type SourceCandidate } from '../../core/sourceLinks/moduleSource';
 import { errorMessage } from '../l10n';
 import { getLog } from '../log';
 import type { OnnxViewerProvider } from './viewerProvider';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ruleInfo } from '../../core/python/catalog';
 import { fixAllEdits, ignoreEdit } from '../../core/python/fixes/apply';
-import { requirementsFixAll } from '../../core/python/requirements';
+import { requirementsFixAll } from '../../core/dependencies/requirements';
 import type { Finding } from '../../core/python/types';
 import { toVsRange } from '../convert';
 import { t } from '../l10n';

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { ruleInfo } from '../../core/python/catalog';
 import { PythonDocument } from '../../core/python/document';
 import { PythonParser } from '../../core/python/parser';
-import { analyzeRequirements, isRequirementsFile } from '../../core/python/requirements';
+import { analyzeRequirements, isRequirementsFile } from '../../core/dependencies/requirements';
 import type { ModuleGraph } from '../../core/python/entry';
 import { packageDepth } from '../../core/python/fixes/helperPlace';
 import type { AnalysisOptions, Finding } from '../../core/python/types';

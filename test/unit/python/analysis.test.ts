@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatMessage } from '../../../src/core/l10n';
 import { RULES } from '../../../src/core/python/catalog';
-import { analyzeRequirements, npuRequirements } from '../../../src/core/python/requirements';
+import { analyzeRequirements, npuRequirements } from '../../../src/core/dependencies/requirements';
 import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
 import { REPO_ROOT } from '../repo';
 import { brief, findingsOf } from './parser';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import { main } from '../../../src/cli/main';
-import { scanWorkspace } from '../../../src/core/python/scan';
+import { scanWorkspace } from '../../../src/core/workspace/scan';
 import { REPO_ROOT } from '../repo';
 import { SEED_FIXTURES } from './parser';
 
@@ -127,7 +127,7 @@ test('a cancelled scan stops with an AbortError', async () => {
   const scan = scanWorkspace([dir], {
     analysis: { style: 'deviceManager', deviceModule: 'device_utils' },
     wasmDir: path.join(REPO_ROOT, 'node_modules'),
-    workerScript: path.join(REPO_ROOT, 'out/src/core/python/scan.worker.js'),
+    workerScript: path.join(REPO_ROOT, 'out/src/core/workspace/scan.worker.js'),
     maxFileSizeKB: 2048,
     signal: controller.signal,
     onProgress: () => controller.abort(),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { locateModuleSource, PythonClassIndex, splitNodeName, type SourceLocation } from '../../../src/core/python/moduleSource';
+import { locateModuleSource, PythonClassIndex, splitNodeName, type SourceLocation } from '../../../src/core/sourceLinks/moduleSource';
 import { REPO_ROOT } from '../repo';
 import { loadParser } from './parser';
 

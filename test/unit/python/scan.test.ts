@@ -3,13 +3,13 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { scanWorkspace, ScanCache, type ScanOptions } from '../../../src/core/python/scan';
+import { scanWorkspace, ScanCache, type ScanOptions } from '../../../src/core/workspace/scan';
 import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
-import { globMatcher, isGitIgnored } from '../../../src/core/python/walk';
+import { globMatcher, isGitIgnored } from '../../../src/core/workspace/walk';
 import { REPO_ROOT } from '../repo';
 import { WASM_DIR } from './parser';
 
-const WORKER = path.join(REPO_ROOT, 'out/src/core/python/scan.worker.js');
+const WORKER = path.join(REPO_ROOT, 'out/src/core/workspace/scan.worker.js');
 
 function tree(name: string, files: Record<string, string>): string {
   const dir = path.join(REPO_ROOT, 'test/fixtures/generated', name);

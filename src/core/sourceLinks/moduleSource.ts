@@ -14,7 +14,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { modulePathOf } from '../../shared/layout/modules';
-import type { PythonParser } from './parser';
+import type { PythonParser } from '../python/parser';
 
 export interface PythonSource {
   readonly file: string;

@@ -2,18 +2,18 @@ import { existsSync, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { hasUtf8Bom, writeFileAtomic } from '../fs';
 import { msg, type Message } from '../l10n';
-import { analyzePython } from './analyze';
-import { importsTransferToNpu, type ModuleGraph } from './entry';
-import { applyEdits, fixAllEdits, preferredFix } from './fixes/apply';
-import { packageCache, packageDepth } from './fixes/helperPlace';
-import { importLayout, requirementEdits } from './fixes/imports';
-import { TRANSFER_TO_NPU_LINES } from './fixes/kit';
-import { ImportTable } from './symbols';
-import { LineIndex, loneCrAsLf, withoutBom } from './text';
-import { fixSource } from './index';
-import type { PythonParser } from './parser';
-import { fixRequirements } from './requirements';
-import type { AnalysisOptions, Finding, TextEdit } from './types';
+import { analyzePython } from '../python/analyze';
+import { importsTransferToNpu, type ModuleGraph } from '../python/entry';
+import { applyEdits, fixAllEdits, preferredFix } from '../python/fixes/apply';
+import { packageCache, packageDepth } from '../python/fixes/helperPlace';
+import { importLayout, requirementEdits } from '../python/fixes/imports';
+import { TRANSFER_TO_NPU_LINES } from '../python/fixes/kit';
+import { ImportTable } from '../python/symbols';
+import { LineIndex, loneCrAsLf, withoutBom } from '../python/text';
+import { fixSource } from '../python/index';
+import type { PythonParser } from '../python/parser';
+import { fixRequirements } from '../dependencies/requirements';
+import type { AnalysisOptions, Finding, TextEdit } from '../python/types';
 
 /** Fix-all for one file: its edits, its new text, and the files to create next to it (absolute paths). */
 export interface FilePlan {

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { AnalysisBudgetError, analyzeSource } from './index';
-import { PythonParser } from './parser';
-import type { AnalysisOptions } from './types';
+import { AnalysisBudgetError, analyzeSource } from '../python/index';
+import { PythonParser } from '../python/parser';
+import type { AnalysisOptions } from '../python/types';
 import { errorText } from '../errors';
 
 /** Worker of the workspace scan: parses and analyses the files the main thread sends. */

@@ -1,10 +1,10 @@
 import { msg, type Message } from '../l10n';
 import { comparePositions } from '../position';
-import { ruleInfo } from './catalog';
-import { applyEdits, preferredFix } from './fixes/apply';
+import { ruleInfo } from '../python/catalog';
+import { applyEdits, preferredFix } from '../python/fixes/apply';
 import { pyprojectEntries, type TomlString } from './pyproject';
-import { LineIndex } from './text';
-import type { AnalysisOptions, FileCreate, Finding, Fix, Severity, TextEdit } from './types';
+import { LineIndex } from '../python/text';
+import type { AnalysisOptions, FileCreate, Finding, Fix, Severity, TextEdit } from '../python/types';
 
 /** Packages that only install or only work with CUDA (normalized names; `*` = prefix). */
 const CUDA_ONLY = ['flash-attn', 'flash-attention', 'xformers', 'bitsandbytes', 'triton', 'cupy*', 'nvidia-*', 'pycuda', 'cuda-python', 'tensorrt*', 'onnxruntime-gpu', 'apex', 'auto-gptq', 'deepspeed-kernels'];
