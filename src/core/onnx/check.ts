@@ -68,7 +68,15 @@ class Scope {
   readonly types = new Map<string, ValueType>();
   readonly constants = new Set<string>();
   readonly producers = new Map<string, string>();
+  /** Output of a DequantizeLinear -> its quantized input. */
+  readonly dequantized = new Map<string, string>();
   constructor(readonly parent?: Scope) {}
+  dequantizedFrom(name: string): string | undefined {
+    return this.dequantized.get(name) ?? this.parent?.dequantizedFrom(name);
+  }
+  producer(name: string): string | undefined {
+    return this.producers.get(name) ?? this.parent?.producer(name);
+  }
   type(name: string): ValueType | undefined {
     return this.types.get(name) ?? this.parent?.type(name);
   }
@@ -165,6 +173,7 @@ function nodeReasons(
   const key = opKey(node.domain, node.opType);
   const op = profile.ops.get(key);
   const defaultDomain = isDefaultDomain(node.domain);
+  if (defaultDomain && foldedBeforeConversion(node, profile, scope)) return { reasons, hintIds };
   if (!op) {
     if (!defaultDomain && functions.has(`${node.domain}::${node.opType}`)) {
       reasons.push({ code: 'custom-domain', certain: false, message: msg('{0} calls the model-local function {1}::{2}; {3} converts standard ops only.', node.name || node.opType, node.domain, node.opType, profile.name) });
@@ -244,6 +253,21 @@ function nodeReasons(
     if (refused.has('double')) hintIds.add('double-to-float');
     if (refused.has('bool')) hintIds.add(node.opType === 'Equal' || node.opType === 'Cast' ? 'equal-float-compare' : 'bool-to-float');
   }
+  const float = profile.floatCompute ? floatActivation(node, scope) : undefined;
+  if (float) {
+    reasons.push({
+      code: 'dtype', certain: profile.floatCompute!.certain, source: profile.floatCompute!.source,
+      message: msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); {3} has no FP16 compute, so only quantized ops run on it ("{4}").', node.opType, float.name, float.type, profile.name, profile.floatCompute!.evidence),
+    });
+    hintIds.add('quantize-qdq');
+  }
+  const activation = profile.activationTypes ? quantizedActivation(node, scope, profile.activationTypes.refused) : undefined;
+  if (activation) {
+    reasons.push({
+      code: 'dtype', certain: profile.activationTypes!.certain, source: profile.activationTypes!.source,
+      message: msg('{0}: activation {1} is quantized to {2}, which {3} may not take ("{4}").', node.opType, activation.name, activation.type, profile.name, profile.activationTypes!.evidence),
+    });
+  }
   if (profile.staticShapes === 'required') {
     const dynamic = [...node.inputs, ...node.outputs].filter((name) => name && !isStatic(scope.type(name) ?? null, true));
     if (dynamic.length) {
@@ -259,9 +283,44 @@ function nodeReasons(
   return { reasons, hintIds, op };
 }
 
+/** Whether the converter removes the node before it translates ops (profile.foldedBeforeConversion). */
+function foldedBeforeConversion(node: Node, profile: TargetProfile, scope: Scope): boolean {
+  const folded = profile.foldedBeforeConversion;
+  if (!folded) return false;
+  if (folded.ops.includes(node.opType)) return true;
+  return folded.constantInputs && node.outputs.some(Boolean) && node.outputs.every((o) => !o || scope.isConstant(o));
+}
+
+const QDQ_BOUNDARY: ReadonlySet<string> = new Set(['QuantizeLinear', 'DequantizeLinear']);
+
+/**
+ * The first float input of a node that is not part of a QDQ node unit: not a constant (weights are
+ * folded into parameters) and not produced by a DequantizeLinear. Undefined when there is none.
+ */
+function floatActivation(node: Node, scope: Scope): { name: string; type: ElementType } | undefined {
+  if (QDQ_BOUNDARY.has(node.opType)) return undefined;
+  for (const name of node.inputs) {
+    if (!name || scope.isConstant(name) || scope.dequantizedFrom(name) !== undefined) continue;
+    const t = scope.type(name);
+    if (t && t.kind === 'tensor' && FLOAT_TYPES.has(t.elemType)) return { name, type: t.elemType };
+  }
+  return undefined;
+}
+
+/** The first non-constant input whose quantized type (own, or dequantized from) is in `refused`. */
+function quantizedActivation(node: Node, scope: Scope, refused: readonly ElementType[]): { name: string; type: ElementType } | undefined {
+  for (const name of node.inputs) {
+    if (!name || scope.isConstant(name)) continue;
+    const t = scope.type(scope.dequantizedFrom(name) ?? name);
+    if (t && t.kind === 'tensor' && refused.includes(t.elemType)) return { name, type: t.elemType };
+  }
+  return undefined;
+}
+
 /** The rewrite that avoids a failed rule when the rule does not name one. */
 function ruleHint(rule: NodeRule, node: Node): HintId {
   if (rule.noKernel) return 'kernel-fallback';
+  if (rule.refusedQuantTypes) return 'weight-8bit';
   if (rule.refusedTypes?.includes('int64')) return 'int64-to-int32';
   if (rule.constInputs) return node.opType === 'Reshape' || node.opType === 'Expand' ? 'literal-shape' : 'constant-fold';
   if (rule.opsets) return 'opset';
@@ -275,8 +334,20 @@ interface RuleFailure { readonly code: ReasonCode; readonly message: Message }
  * Whether a node breaks one constraint of its op, and how: the code and message name the constraint and
  * quote its evidence. Values whose type or shape is unknown do not break type, rank or shape rules.
  */
-export function ruleViolation(rule: NodeRule, node: Node, scope: { type(name: string): ValueType | undefined; isConstant(name: string): boolean }, modelOpset?: number): RuleFailure | undefined {
+export function ruleViolation(
+  rule: NodeRule, node: Node,
+  scope: { type(name: string): ValueType | undefined; isConstant(name: string): boolean; dequantizedFrom?(name: string): string | undefined },
+  modelOpset?: number,
+): RuleFailure | undefined {
   const failed = (message: Message): RuleFailure => ({ code: 'attribute', message });
+  if (rule.refusedQuantTypes && rule.input !== undefined) {
+    const name = node.inputs[rule.input];
+    if (!name) return undefined;
+    const quantized = scope.dequantizedFrom?.(name) ?? name;
+    const t = scope.type(quantized);
+    if (!t || t.kind !== 'tensor' || !rule.refusedQuantTypes.includes(t.elemType)) return undefined;
+    return { code: 'dtype', message: msg('{0}: {1} is quantized to {2}, which this chip does not take here ("{3}").', node.opType, name, t.elemType, rule.evidence) };
+  }
   if (rule.noKernel) return { code: 'kernel', message: msg('{0} becomes the kernel {1}, whose operator document marks this chip × ("{2}").', node.opType, rule.noKernel, rule.evidence) };
   if (rule.opsets) {
     const { min, max } = rule.opsets;
@@ -351,6 +422,7 @@ function buildScope(graph: Graph, parent: Scope | undefined): Scope {
   }
   for (const node of graph.nodes) {
     for (const out of node.outputs) if (out) scope.producers.set(out, node.opType);
+    if (node.opType === 'DequantizeLinear' && node.outputs[0] && node.inputs[0]) scope.dequantized.set(node.outputs[0], node.inputs[0]);
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && node.outputs[0]) {
       scope.constants.add(node.outputs[0]);
       const value = node.attributes.find((a) => a.name === 'value');

@@ -23,9 +23,15 @@ test('the five built-in targets exist, each citing sources and saying what it ca
     assert.ok(p.caveats.length >= 1, p.id);
     assert.ok(p.ops.size > 100, `${p.id}: ${p.ops.size} ops`);
   }
-  // Facts from the reference data: ATC registers LayerNormalization only at opsets 17-18; QNN's converter declares opset <= 21.
+  // Facts from the reference data: ATC registers LayerNormalization only at opsets 17-18. QNN HTP: the ONNX
+  // Runtime QNN EP's op registry (no opset ceiling: the EP takes what ONNX Runtime loads), default Hexagon v73.
   assert.deepEqual(builtin('ascend310').ops.get('LayerNormalization')!.opsets!.versions, [17, 18]);
-  assert.equal(builtin('qnn-htp').modelOpsets!.max, 21);
+  const qnn = builtin('qnn-htp');
+  assert.equal(qnn.modelOpsets, undefined);
+  assert.deepEqual(qnn.toolkit, { name: 'Hexagon', version: 'v73', available: ['v81', 'v75', 'v73', 'v69', 'v68'] });
+  assert.ok(qnn.ops.has('RMSNormalization') && qnn.ops.has('com.microsoft::MatMulNBits'));
+  assert.ok(!qnn.ops.has('Attention') && !qnn.ops.has('DynamicQuantizeLinear'), 'not in the EP registry');
+  assert.ok(qnn.sources.every((s) => !s.ref.includes('zhiyuan8')), 'no third-party converter copy');
   assert.equal(builtin('ascend910b').ops.get('Loop')!.support, 'unverified');
 });
 
@@ -90,7 +96,9 @@ test('QNN HTP: dynamic dims, Shape + Gather chains, runtime reshape targets, int
   assert.ok(hintIds(shapeGather).includes('shape-unpacking'));
   assert.ok(codes(shapeGather).includes('dtype'), 'int64 indices');
   const reshapes = byOp(result, 'Reshape');
-  assert.ok(reshapes.every((v) => v.verdict === 'unsupported' && hintIds(v).includes('literal-shape')));
+  assert.ok(reshapes.length && reshapes.every((v) => v.verdict === 'unsupported' && hintIds(v).includes('literal-shape')));
+  // Shape of a dynamic tensor is not folded by ONNX Runtime and the QNN EP has no Shape builder.
+  assert.equal(byOp(result, 'Shape')[0]!.verdict, 'unsupported');
   assert.equal(modulePath('/mask_decoder/transformer/layers.0/Gather_3'), 'mask_decoder.transformer.layers.0');
   assert.equal(modulePath('Gather_3'), undefined);
 });

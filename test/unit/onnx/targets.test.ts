@@ -66,7 +66,7 @@ test('toolkit versions: target@version picks the CANN release; the default is th
   assert.equal(node(r85, '/bf16/Relu').verdict, 'unsupported');
   assert.equal((await resolveProfile({ target: 'ascend910b@9' })).toolkit!.version, '9.1.0');
   await assert.rejects(resolveProfile({ target: 'ascend310p@7.0' }), /no data for CANN 7\.0\. Releases covered: 9\.1\.0, 8\.5\.0/);
-  await assert.rejects(resolveProfile({ target: 'qnn-htp@2.30' }), /no per-version data/);
+  await assert.rejects(resolveProfile({ target: 'qnn-htp@2.30' }), /qnn-htp has no data for Hexagon 2\.30\. Releases covered: v81, v75, v73, v69, v68/);
 });
 
 /** A profile with one op carrying the given rules (the rest of the profile as ascend910b). */

@@ -2,11 +2,14 @@
  * The built-in target profiles, built from the data files next to this one (each data file says where
  * its facts come from). Ascend 310/310P/910/910B share the ATC parser data (the parser plugins are
  * SoC-independent) and differ by the per-SoC kernel facts of ascend-kernels.json, per CANN release.
+ * qnn-htp is the ONNX Runtime QNN EP's op registry (qnn-htp.json) with per-Hexagon-architecture facts
+ * (qnn-arch.json); `qnn-htp@v68` picks the architecture, `qnn-htp` is the default one.
  */
 import { msg } from '../../l10n';
 import type { ElementType } from '../model';
 import atcData from './data/ascend-atc.json';
 import qnnData from './data/qnn-htp.json';
+import qnnArch from './data/qnn-arch.json';
 import kernelData from './data/ascend-kernels.json';
 import ruleData from './data/attribute-rules.json';
 import type { NodeRule, OpProfile, TargetProfile } from './profile';
@@ -87,7 +90,6 @@ function socRules(op: string, soc: string, release: KernelRelease): { rules: Nod
 }
 
 interface AtcOp { opsets: number[]; constraints?: string[]; uncertain?: boolean; note?: string; source: string[] }
-interface QnnOp { schemaVersions: number[]; qnnOps: string[]; htpActivationTypes?: string[]; constraints?: string[]; source: string }
 
 const rules = ruleData as unknown as { atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]> };
 
@@ -119,23 +121,80 @@ function atcOps(soc: string, release: KernelRelease): Map<string, OpProfile> {
   return ops;
 }
 
-function qnnOps(): Map<string, OpProfile> {
+interface ArchFacts {
+  examples: string;
+  fp16?: { supported: false; certain: boolean; source: string; evidence: string };
+  ops?: Record<string, NodeRule[]>;
+}
+const archData = qnnArch as unknown as {
+  default: string; sources: Record<string, string>; archs: Record<string, ArchFacts>;
+  activations: { refused: ElementType[]; certain: boolean; source: string; evidence: string };
+};
+const EP = qnnData.source;
+const EP_REF = `github:${EP.repo}@${EP.commit.slice(0, 12)}`;
+
+/** Hexagon architectures the qnn-htp data covers, newest first (`qnn-htp@v68`). */
+export const HTP_ARCHS: readonly string[] = [...qnnData.archs].sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)));
+
+/** A source key of qnn-arch.json (comma-separated) -> the sources it names. */
+const archSource = (keys: string): string => keys.split(',').map((k) => archData.sources[k.trim()] ?? k.trim()).join('; ');
+
+function qnnOps(arch: string): Map<string, OpProfile> {
   const ops = new Map<string, OpProfile>();
-  for (const [op, e] of Object.entries(qnnData.ops as Record<string, QnnOp>)) {
-    ops.set(op, {
-      support: 'supported',
-      opsets: { versions: e.schemaVersions, rule: 'since' },
-      ...(e.htpActivationTypes ? { dtypes: { types: e.htpActivationTypes as ElementType[], certain: false } } : {}),
-      ...(rules.qnn[op] ? { rules: rules.qnn[op] } : {}),
-      ...(e.constraints ? { constraints: e.constraints } : {}),
-      sources: [e.source],
-    });
-  }
-  const missing = qnnData.untranslatedStandardOps;
-  for (const op of missing.ops) {
-    if (!ops.has(op)) ops.set(op, { support: 'unverified', sources: [missing.source], note: missing.note });
+  const archOps = archData.archs[arch]?.ops ?? {};
+  for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
+    const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))];
+    const entry: OpProfile = { support: 'supported', ...(all.length ? { rules: all } : {}), sources: [`${EP_REF}:${EP.registry} (${builder})`] };
+    // The EP matches op types in the ai.onnx and com.microsoft domains alike (qnn_ep_utils.cc, domain check):
+    // ONNX Runtime's contrib ops (MatMulNBits, 16-bit QuantizeLinear/DequantizeLinear, ...) live in com.microsoft.
+    ops.set(op, entry);
+    ops.set(`com.microsoft::${op}`, entry);
   }
   return ops;
+}
+
+const qnnCache = new Map<string, TargetProfile>();
+
+/** The qnn-htp profile for one Hexagon architecture (default: the one qnn-arch.json names). */
+export function qnnProfile(arch: string = archData.default): TargetProfile {
+  const known = qnnCache.get(arch);
+  if (known) return known;
+  const facts = archData.archs[arch];
+  if (!facts || !HTP_ARCHS.includes(arch)) throw new Error(`no HTP architecture ${arch}`);
+  const fp16 = facts.fp16;
+  const profile: TargetProfile = {
+    id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''})`, kind: 'builtin', toolchain: 'qnn',
+    toolkit: { name: 'Hexagon', version: arch, available: HTP_ARCHS },
+    description: msg('Qualcomm QNN HTP backend (Hexagon {0} NPU) through the ONNX Runtime QNN execution provider: the ONNX ops it translates into QNN ops (onnxruntime-qnn {1}), their constraints, and what the Hexagon {0} HTP computes (FP16, 16-bit weights).', arch, EP.date),
+    sources: [
+      { label: msg('ONNX Runtime QNN EP op builder registry ({0})', EP.date), ref: `${EP_REF}:${EP.registry}` },
+      { label: msg('ONNX Runtime QNN EP op builders (constraints)'), ref: `${EP_REF}:onnxruntime/core/providers/qnn/builder/opbuilder` },
+      { label: msg('ONNX Runtime graph optimizations before partitioning (Constant, Identity, Dropout, constant folding)'), ref: `${EP_REF}:onnxruntime/core/optimizer/constant_folding.cc` },
+      { label: msg('Per-architecture HTP facts (FP16, 16-bit weights) with their sources'), ref: 'src/core/onnx/targets/data/qnn-arch.json' },
+      { label: msg('Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)'), ref: 'shared/seeds/003' },
+      { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/qnn-htp.json' },
+    ],
+    caveats: [
+      msg('Ops are those the ONNX Runtime QNN EP of {0} translates; an op it does not translate stays on the CPU and is reported as unsupported. qnn-onnx-converter (QAIRT) may translate other ops: its op list was not available from a Qualcomm source.', EP.date),
+      msg('Per-op HTP data types and constraints (the HTP op definition supplement) are checked only where quoted in data/qnn-arch.json: a model that passes can still fail QNN op validation (error 3110) or graph finalize.'),
+      msg('int64, uint64 and double tensors are reported as unverified: the HTP op tables list no 64-bit types, but the EP converts many int64 constants itself.'),
+      ...(fp16 ? [fp16.certain
+        ? msg('Hexagon {0} has no FP16 compute: float ops that are not quantized (QDQ) are refused.', arch)
+        : msg('Whether Hexagon {0} computes in FP16 is not settled by the sources: float ops that are not quantized (QDQ) are reported as unverified.', arch)] : []),
+    ],
+    staticShapes: 'required',
+    dtypes: { refused: ['int64', 'double', 'uint64'], certain: false },
+    ...(fp16 ? { floatCompute: { supported: false, certain: fp16.certain, source: archSource(fp16.source), evidence: fp16.evidence } } : {}),
+    activationTypes: { ...archData.activations, source: archSource(archData.activations.source) },
+    foldedBeforeConversion: {
+      ops: ['Constant', 'Identity', 'Dropout'], constantInputs: true,
+      source: `${EP_REF}:onnxruntime/core/graph/graph.cc (Constant nodes become initializers), onnxruntime/core/optimizer/identity_elimination.cc, dropout_elimination.cc, constant_folding.cc`,
+    },
+    unlisted: 'unsupported',
+    ops: qnnOps(arch),
+  };
+  qnnCache.set(arch, profile);
+  return profile;
 }
 
 const ATC_SOURCES = [
@@ -187,31 +246,7 @@ export function ascendProfile(soc: string, version: string = CANN_RELEASES[0]!):
 export function builtinProfiles(): readonly TargetProfile[] {
   if (cache) return cache;
   const ascend = (id: string): TargetProfile => ascendProfile(id);
-  const qnn: TargetProfile = {
-    id: 'qnn-htp', name: 'Qualcomm QNN HTP (Snapdragon X Elite)', kind: 'builtin', toolchain: 'qnn',
-    description: msg('Qualcomm QNN HTP backend (Hexagon NPU of Snapdragon X Elite) through qnn-onnx-converter: op schemas the converter translates, its constraints, and HTP activation types.'),
-    sources: [
-      { label: msg('QNN ONNX converter (qti.aisw.converters copy)'), ref: 'github:zhiyuan8/qnn@24eb410538a058850bf3284b8ddbe713800b4340' },
-      { label: msg('HTP backend-aware config V79 (activation types)'), ref: 'github:zhiyuan8/qnn@24eb4105:common/backend_aware_configs/htp.json' },
-      { label: msg('ONNX Runtime QNN EP builders'), ref: 'github:microsoft/onnxruntime@00cd7c6d:onnxruntime/core/providers/qnn/builder/op_builder_factory.cc' },
-      { label: msg('Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)'), ref: 'shared/seeds/003' },
-      { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/qnn-htp.json' },
-    ],
-    caveats: [
-      msg('Activation types come from a backend-aware quantization config, not an official HTP op table: other types are reported as unverified.'),
-      msg('Standard ops the converter copy does not translate may be handled by newer SDKs: they are reported as unverified.'),
-      msg('The opset ceiling (21) is the converter copy\'s; newer QAIRT releases take later opsets (opset 24 ops compile with QNN SDK 2.48.40), so a later opset is reported as unverified.'),
-      msg('The converter facts come from a third-party copy of Qualcomm\'s converter package (no Qualcomm-published source or HTP op-support page was reachable), and its QAIRT version is not recorded: no HTP op constraints beyond the converter\'s own messages are checked.'),
-    ],
-    // The converter copy's "Opset <= 21" has no QAIRT version: a model above it is unverified, not refused.
-    // QNN SDK 2.48.40 compiles opset-24 RMSNormalization, Gelu, MatMul, Softmax and Transpose onto HTP
-    // (github.com/onnxruntime/onnxruntime-qnn/issues/646; test/fixtures/onnx/public-reports.json).
-    modelOpsets: { max: qnnData.modelOpsets.max, certain: false },
-    staticShapes: 'required',
-    dtypes: { refused: ['int64', 'double', 'uint64'], certain: false },
-    unlisted: 'unsupported',
-    ops: qnnOps(),
-  };
+  const qnn = qnnProfile();
   cache = [
     ascend('ascend310'),
     ascend('ascend310p'),

@@ -2,11 +2,11 @@
 import * as path from 'node:path';
 import { msg } from '../../l10n';
 import { ProfileError } from '../errors';
-import { ascendProfile, builtinProfiles } from './builtin';
+import { ascendProfile, builtinProfiles, qnnProfile } from './builtin';
 import type { TargetProfile } from './profile';
 import { loadWhitelistProfile, loadWorkspaceProfiles } from './whitelist';
 
-export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES } from './builtin';
+export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES, HTP_ARCHS, qnnProfile } from './builtin';
 export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistFromModels, whitelistProfile } from './whitelist';
 export { opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile, type ToolkitVersion } from './profile';
 
@@ -44,10 +44,13 @@ export function builtinTarget(target: string): TargetProfile | undefined {
 /**
  * `ascend310p@8.5`: the profile with the facts of that toolkit release. A version names a release or a
  * prefix of one (`8.5` = `8.5.0`, `9` = the newest 9.x); the newest matching release wins.
+ * `qnn-htp@v68`: the profile with the facts of that Hexagon architecture (`v68` or `68`).
  */
 function versionedProfile(builtin: TargetProfile, version: string): TargetProfile {
   if (!builtin.toolkit) throw new ProfileError(msg('{0} has no per-version data: give the target without "@{1}".', builtin.id, version));
-  const release = builtin.toolkit.available.find((r) => r === version || r.startsWith(`${version}.`));
+  const wanted = builtin.toolchain === 'qnn' ? `v${version.toLowerCase().replace(/^v/, '')}` : version;
+  const release = builtin.toolkit.available.find((r) => r === wanted || r.startsWith(`${wanted}.`));
   if (!release) throw new ProfileError(msg('{0} has no data for {1} {2}. Releases covered: {3}.', builtin.id, builtin.toolkit.name, version, builtin.toolkit.available.join(', ')));
+  if (builtin.toolchain === 'qnn') return qnnProfile(release);
   return builtin.toolchain === 'atc' && builtin.socVersion ? ascendProfile(builtin.socVersion, release) : builtin;
 }

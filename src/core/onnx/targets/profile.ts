@@ -27,6 +27,11 @@ export interface NodeRule {
   readonly refusedTypes?: readonly ElementType[];
   /** Element types input `input` must have. */
   readonly types?: readonly ElementType[];
+  /**
+   * Quantized element types input `input` may not have: its own type when integer, else the type a
+   * DequantizeLinear that produces it dequantizes from (a QDQ weight).
+   */
+  readonly refusedQuantTypes?: readonly ElementType[];
   /** Input index for `refusedTypes`, `types`, `maxRank` and `staticShape`. */
   readonly input?: number;
   /** Highest rank input `input` may have. */
@@ -47,7 +52,8 @@ export interface NodeRule {
 
 /** The toolkit release a profile's facts are for. */
 export interface ToolkitVersion {
-  readonly name: 'CANN' | 'QAIRT';
+  /** `Hexagon`: the HTP architecture (`qnn-htp@v68`), not a toolkit release. */
+  readonly name: 'CANN' | 'QAIRT' | 'Hexagon';
   readonly version: string;
   /** Releases the data covers, newest first (`target@version` picks one). */
   readonly available: readonly string[];
@@ -96,6 +102,22 @@ export interface TargetProfile {
   readonly staticShapes: 'required' | 'unverified' | 'not-required';
   /** Element types the target refuses anywhere (e.g. int64 on HTP), with certainty. */
   readonly dtypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean; readonly source?: string };
+  /**
+   * The target has no float compute (an HTP without FP16): an op whose float inputs do not come from
+   * DequantizeLinear (not a QDQ node unit) is refused, with this certainty and source.
+   */
+  readonly floatCompute?: { readonly supported: false; readonly certain: boolean; readonly source: string; readonly evidence: string };
+  /**
+   * Quantized activation types the target may not take: checked on non-constant inputs (their own type,
+   * or the type a DequantizeLinear feeding them dequantizes from).
+   */
+  readonly activationTypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean; readonly source: string; readonly evidence: string };
+  /**
+   * The converter removes these before it translates ops (ONNX Runtime: Constant nodes become
+   * initializers, Identity and Dropout are eliminated, nodes of constant inputs are folded): such nodes
+   * are not judged.
+   */
+  readonly foldedBeforeConversion?: { readonly ops: readonly string[]; readonly constantInputs: boolean; readonly source: string };
   /** Verdict for an op the profile does not list. */
   readonly unlisted: Support;
   /** Ops by key: `OpType` for the default domain, `domain::OpType` for others. */

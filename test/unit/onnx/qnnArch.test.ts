@@ -1,0 +1,80 @@
+/**
+ * QNN HTP per Hexagon architecture (`qnn-htp@v68` ...): the ONNX Runtime QNN EP's op registry, what each
+ * HTP computes (FP16, 16-bit weights), QDQ node units, and the nodes ONNX Runtime removes before the EP.
+ * Model: test/fixtures/onnx/generate_models.py qnn_arch().
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { checkModel, type CheckResult, type NodeVerdict } from '../../../src/core/onnx/check';
+import { openModel } from '../../../src/core/onnx/decode';
+import { builtinTarget, resolveProfile } from '../../../src/core/onnx/targets';
+import { generatedModel } from './fixtures';
+
+const node = (r: CheckResult, name: string): NodeVerdict => r.verdicts.find((v) => v.name === name)!;
+const codes = (v: NodeVerdict) => v.reasons.map((r) => `${r.code}${r.certain ? '' : '?'}`);
+const hints = (v: NodeVerdict) => v.hints.map((h) => h.id);
+
+async function check(target: string): Promise<CheckResult> {
+  return checkModel(await openModel(generatedModel('qnn_arch.onnx')), builtinTarget(target)!);
+}
+
+test('qnn-htp@ARCH picks the Hexagon architecture; qnn-htp is v73 and the result says so', async () => {
+  assert.equal(builtinTarget('qnn-htp')!.toolkit!.version, 'v73');
+  assert.equal(builtinTarget('qnn-htp@v68')!.toolkit!.version, 'v68');
+  assert.equal(builtinTarget('qnn-htp@68')!.toolkit!.version, 'v68', 'the v may be left out');
+  assert.equal(builtinTarget('QNN-HTP@V75')!.toolkit!.version, 'v75');
+  assert.equal((await check('qnn-htp')).target, 'qnn-htp@v73');
+  assert.equal((await check('qnn-htp@v68')).target, 'qnn-htp@v68');
+  assert.match(builtinTarget('qnn-htp@v68')!.name, /Hexagon v68: QCS6490/);
+  await assert.rejects(resolveProfile({ target: 'qnn-htp@v79' }), /qnn-htp has no data for Hexagon v79\. Releases covered: v81, v75, v73, v69, v68/);
+});
+
+test('no FP16 on Hexagon v68: a float Conv is refused, the same Conv as a QDQ node unit runs; v69 cannot be settled; v73 takes both', async () => {
+  const v68 = await check('qnn-htp@v68');
+  const float68 = node(v68, '/float/Conv');
+  assert.equal(float68.verdict, 'unsupported');
+  assert.deepEqual(codes(float68), ['dtype']);
+  assert.ok(hints(float68).includes('quantize-qdq'));
+  assert.match(float68.reasons[0]!.source!, /fp16 requires hexagon v73 and above/);
+  assert.match(float68.reasons[0]!.source!, /quic\/ai-hub-models@52c080d245d2/);
+  assert.equal(node(v68, '/a8w8/Conv').verdict, 'supported');
+  assert.equal(node(v68, '/a8w8/DQ_x').verdict, 'supported');
+  assert.equal(node(v68, '/a8w8/Q_y').verdict, 'supported');
+  assert.deepEqual(codes(node(await check('qnn-htp@v69'), '/float/Conv')), ['dtype?']);
+  for (const arch of ['v73', 'v75', 'v81']) assert.equal(node(await check(`qnn-htp@${arch}`), '/float/Conv').verdict, 'supported', arch);
+});
+
+test('16-bit Conv weights need Hexagon v73: refused on v68 and v69 through the DequantizeLinear that feeds them', async () => {
+  for (const arch of ['v68', 'v69']) {
+    const v = node(await check(`qnn-htp@${arch}`), '/a16w16/Conv');
+    assert.equal(v.verdict, 'unsupported', arch);
+    assert.deepEqual(codes(v), ['dtype']);
+    assert.ok(hints(v).includes('weight-8bit'));
+    assert.match(v.reasons[0]!.source!, /HtpOpDefSupplement/);
+  }
+  const v73 = await check('qnn-htp@v73');
+  assert.equal(node(v73, '/a16w16/Conv').verdict, 'supported');
+  // com.microsoft QuantizeLinear/DequantizeLinear (16-bit, written by ONNX Runtime's quantizer) are QNN EP ops.
+  assert.equal(node(v73, '/a16w16/DQ_w').verdict, 'supported');
+});
+
+test('signed int16 activations are unverified on every architecture (HTP INT16 configurations take unsigned 16-bit)', async () => {
+  for (const arch of ['v68', 'v73', 'v81']) {
+    const r = await check(`qnn-htp@${arch}`);
+    assert.deepEqual(codes(node(r, '/int16/Relu')), ['dtype?'], arch);
+    assert.equal(node(r, '/int16/DQ_x').verdict, 'unverified', arch);
+  }
+  // uint16 activations are the HTP's INT16 configuration: not flagged.
+  assert.equal(node(await check('qnn-htp@v73'), '/a16w16/DQ_x').verdict, 'supported');
+});
+
+test('QNN EP constraints with their source line; nodes ONNX Runtime removes before the EP are not judged', async () => {
+  const r = await check('qnn-htp');
+  const grid = node(r, '/grid/GridSample');
+  assert.equal(grid.verdict, 'unsupported');
+  assert.deepEqual(codes(grid), ['attribute']);
+  assert.match(grid.reasons[0]!.source!, /^github:onnxruntime\/onnxruntime-qnn@cee6c0d91e58:.*simple_op_builder\.cc#L53$/);
+  assert.equal(node(r, '/misc/Identity').verdict, 'supported');
+  assert.equal(node(r, '/misc/Shape').verdict, 'supported', 'Shape of a fixed-shape value is folded');
+  assert.equal(node(r, '/misc/Shape').sources, undefined, 'no QNN op: not judged');
+});
