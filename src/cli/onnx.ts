@@ -24,7 +24,7 @@ function usage(ctx: CliContext): string {
     '',
     `  info MODEL [--format text|json]            ${ctx.t(msg('IR, opsets, inputs and outputs, op histogram, parameters, dynamic dims, external data'))}`,
     `  check MODEL [--target ID[@VERSION]] [--profile FILE] [--format text|json|sarif] [--all] [--fail-on KINDS]`,
-    `                                             ${ctx.t(msg('node-by-node support on an NPU target (ID@VERSION: facts of that toolkit release, e.g. ascend310p@8.5)'))}`,
+    `                                             ${ctx.t(msg('node-by-node support on an NPU target (ID@VERSION: facts of that toolkit release or Hexagon architecture, e.g. ascend310p@8.5, qnn-htp@v68)'))}`,
     `                                             ${ctx.t(msg('--fail-on unsupported|unverified|dynamic (comma list, default unsupported): exit 1 when a finding of those kinds is present, 0 otherwise, 2 usage error'))}`,
     `  text MODEL [--max-values N|all] [--no-node-names]`,
     `                                             ${ctx.t(msg('the model in ONNX textual syntax (onnx.printer / onnx.parser format); tensors over N elements (default 16) print ...'))}`,

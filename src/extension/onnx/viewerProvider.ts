@@ -349,7 +349,7 @@ function summaryLabels(): SummaryLabels {
 /** A target picker entry; the one the workspace setting names says so (any other is this editor's own choice). */
 export function targetOption(profile: TargetProfile, setting?: string): TargetOption {
   const label = profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name;
-  const versioned = profile.id.includes('@') && profile.toolkit ? `${label} ${profile.toolkit.name} ${profile.toolkit.version}` : label;
+  const versioned = profile.id.includes('@') && profile.toolkit && !label.includes(profile.toolkit.version) ? `${label} ${profile.toolkit.name} ${profile.toolkit.version}` : label;
   return { id: profile.id, label: profile.id === setting ? `${versioned} (${vscode.l10n.t('workspace setting')})` : versioned };
 }
 
