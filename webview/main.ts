@@ -137,7 +137,7 @@ class Viewer {
       button(l10n.t('Load Tool Report…'), () => host.post({ type: 'loadReport' }), l10n.t('Show the verdicts of an ATC check_result.json or msit result.csv on the nodes')),
     );
     for (const target of this.targets) {
-      const option = h('vscode-option', { value: target.id }, target.label);
+      const option = h('vscode-option', { value: target.id }, this.targetLabel(target));
       if (target.id === this.target) option.setAttribute('selected', '');
       this.targetSelect.appendChild(option);
     }
@@ -145,6 +145,7 @@ class Viewer {
       const value = (this.targetSelect as unknown as { value: string }).value;
       if (value && value !== this.target) {
         this.target = value;
+        this.relabelTargets();
         host.post({ type: 'setTarget', target: value });
         this.saveState();
       }
@@ -194,8 +195,19 @@ class Viewer {
     }
   }
 
+  /** A target's picker label; a target picked in this editor that the workspace setting does not name says so. */
+  private targetLabel(target: TargetOption): string {
+    return target.id === this.target && !target.setting ? `${target.label} (${l10n.t('this editor')})` : target.label;
+  }
+
+  private relabelTargets(): void {
+    const options = this.targetSelect.querySelectorAll('vscode-option');
+    this.targets.forEach((target, i) => { if (options[i]) options[i]!.textContent = this.targetLabel(target); });
+  }
+
   onVerdicts(target: string, verdicts: readonly NodeVerdict[]): void {
     this.target = target;
+    this.relabelTargets();
     (this.targetSelect as unknown as { value: string }).value = target;
     this.setVerdicts(verdicts);
     this.updateCounts();

@@ -81,6 +81,8 @@ export interface NodeVerdict {
 export interface TargetOption {
   readonly id: string;
   readonly label: string;
+  /** The target the workspace setting names (a newly opened editor checks against it). */
+  readonly setting?: boolean;
 }
 
 /** What the properties panel shows for an initializer's values (fetched on demand). */

@@ -89,6 +89,12 @@ export const scenarios: E2eScenario[] = [
         await page.keyboard.press('Enter');
         await waitForCounts(frame, expected[id]!);
         ctx.log(`${id}: ${JSON.stringify(expected[id])}`);
+        // the picker says which target is this editor's own choice and which one the workspace setting names
+        const picked = (await frame.locator(`vscode-option[value="${id}"]`).textContent()) ?? '';
+        assert.match(picked, /\(this editor\)$/, `${id} option: "${picked}"`);
+        const setting = (await frame.locator('vscode-option[value="ascend910"]').textContent()) ?? '';
+        assert.match(setting, /\(workspace setting\)$/, `ascend910 option: "${setting}"`);
+        assert.doesNotMatch(setting, /this editor/);
       }
     },
   },

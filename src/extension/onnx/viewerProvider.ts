@@ -350,7 +350,7 @@ function summaryLabels(): SummaryLabels {
 export function targetOption(profile: TargetProfile, setting?: string): TargetOption {
   const label = profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name;
   const versioned = profile.id.includes('@') && profile.toolkit && !label.includes(profile.toolkit.version) ? `${label} ${profile.toolkit.name} ${profile.toolkit.version}` : label;
-  return { id: profile.id, label: profile.id === setting ? `${versioned} (${vscode.l10n.t('workspace setting')})` : versioned };
+  return profile.id === setting ? { id: profile.id, label: `${versioned} (${vscode.l10n.t('workspace setting')})`, setting: true } : { id: profile.id, label: versioned };
 }
 
 export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<OnnxDocument> {
