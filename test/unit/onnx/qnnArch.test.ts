@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkModel, type CheckResult, type NodeVerdict } from '../../../src/core/onnx/check';
+import { checkModel, checkOpCase, type CheckResult, type NodeVerdict } from '../../../src/core/onnx/check';
 import { openModel } from '../../../src/core/onnx/decode';
 import { builtinTarget, resolveProfile } from '../../../src/core/onnx/targets';
 import { generatedModel } from './fixtures';
@@ -77,4 +77,15 @@ test('QNN EP constraints with their source line; nodes ONNX Runtime removes befo
   assert.equal(node(r, '/misc/Identity').verdict, 'supported');
   assert.equal(node(r, '/misc/Shape').verdict, 'supported', 'Shape of a fixed-shape value is folded');
   assert.equal(node(r, '/misc/Shape').sources, undefined, 'no QNN op: not judged');
+});
+
+test('ops outside the EP registry: unsupported, except those the EP places on QNN inside a fusion (Erf of the exact-GELU pattern)', () => {
+  const qnn = builtinTarget('qnn-htp')!;
+  const verdict = (op: string) => checkOpCase({ op, opset: 13, inputs: [{ type: 'float', shape: [1, 8] }] }, qnn).verdict;
+  assert.equal(verdict('Attention').verdict, 'unsupported');
+  assert.equal(verdict('DynamicQuantizeLinear').verdict, 'unsupported');
+  const erf = verdict('Erf');
+  assert.equal(erf.verdict, 'unverified');
+  assert.match(JSON.stringify(erf.reasons[0]!.message), /GeluFusion/);
+  assert.equal(verdict('Relu').verdict, 'supported');
 });

@@ -150,6 +150,14 @@ function qnnOps(arch: string): Map<string, OpProfile> {
     ops.set(op, entry);
     ops.set(`com.microsoft::${op}`, entry);
   }
+  // An op with no builder that starts a node-group fusion (Erf of the exact-GELU pattern) runs on QNN only inside it.
+  for (const [op, fusions] of Object.entries(qnnData.fusions as Record<string, string[]>)) {
+    if (ops.has(op)) continue;
+    ops.set(op, {
+      support: 'unverified', sources: [`${EP_REF}:${EP.fusions}`],
+      note: `no QNN EP builder: placed on QNN only as part of the ${fusions.join(', ')} pattern`,
+    });
+  }
   return ops;
 }
 
