@@ -469,11 +469,11 @@ function inferredType(elemType: ElementType): ValueType {
 }
 
 /** Ops whose output is not a function of constant inputs alone. */
-const NOT_FOLDABLE: ReadonlySet<string> = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout']);
+export const NOT_FOLDABLE: ReadonlySet<string> = new Set(['RandomNormal', 'RandomNormalLike', 'RandomUniform', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout']);
 /** Ops whose (first) output is int64 whatever the input. */
-const INT64_OUTPUT: ReadonlySet<string> = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin', 'NonMaxSuppression']);
+export const INT64_OUTPUT: ReadonlySet<string> = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin', 'NonMaxSuppression']);
 /** Ops whose first output has the element type of input k. */
-const SAME_TYPE_AS_INPUT: ReadonlyMap<string, number> = new Map([
+export const SAME_TYPE_AS_INPUT: ReadonlyMap<string, number> = new Map([
   ...['Add', 'Sub', 'Mul', 'Div', 'Neg', 'Abs', 'Relu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Pow', 'Mod', 'Min', 'Max', 'Clip', 'Softmax', 'LogSoftmax',
     'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Concat', 'Slice', 'Gather', 'GatherElements',
     'GatherND', 'Expand', 'Tile', 'Identity', 'TopK', 'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'CumSum', 'Split', 'Pad', 'Resize',
@@ -481,7 +481,7 @@ const SAME_TYPE_AS_INPUT: ReadonlyMap<string, number> = new Map([
   ['Where', 1] as const,
 ]);
 
-function elementName(code: number): ElementType {
+export function elementName(code: number): ElementType {
   return onnxSchema().elementTypes.get(code) ?? (`type(${code})` as ElementType);
 }
 
