@@ -68,7 +68,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, scene: Scene, theme: Th
     const b = scene.edgeBoxes;
     if (b[e * 4 + 2]! < minX || b[e * 4]! > maxX || b[e * 4 + 3]! < minY || b[e * 4 + 1]! > maxY) continue;
     const edge = layout.edges[e]!;
-    if (edge.from === selected || edge.to === selected) {
+    if (edge.from === selected || edge.to === selected || e === scene.hoveredEdge) {
       highlighted.push(e);
       continue;
     }

@@ -4,6 +4,8 @@
  * producer, Down to a consumer, Left/Right to the neighbour in the same row), Enter opens the
  * properties, Space or double-click expands or collapses a module box.
  */
+import * as l10n from '@vscode/l10n';
+import { formatShape } from '../src/shared/graph';
 import { MODULE_HEADER } from '../src/shared/layout/graphLayout';
 import { drawScene, type View } from './draw';
 import { h } from './dom';
@@ -18,6 +20,9 @@ export class GraphCanvas {
   readonly element: HTMLElement;
   readonly canvas: HTMLCanvasElement;
   private readonly minimap: HTMLCanvasElement;
+  /** The tensor under the pointer: name, element type and shape of the edge. */
+  private readonly tip = h('div', { class: 'edge-tip', role: 'tooltip', hidden: true });
+  hoveredEdge = -1;
   private minimapImage: HTMLCanvasElement | undefined;
   view: View = { x: 0, y: 0, zoom: 1 };
   private frameRequested = false;
@@ -28,7 +33,7 @@ export class GraphCanvas {
   constructor(private readonly viewer: Viewer) {
     this.canvas = h('canvas', { class: 'graph', tabindex: 0, role: 'img', 'aria-label': 'graph' });
     this.minimap = h('canvas', { class: 'minimap', width: 200, height: 150, 'aria-hidden': 'true' });
-    this.element = h('div', { class: 'canvas-host' }, this.canvas, this.minimap);
+    this.element = h('div', { class: 'canvas-host' }, this.canvas, this.minimap, this.tip);
     new ResizeObserver(() => this.resize()).observe(this.element);
     this.installPointer();
     this.installKeyboard();
@@ -70,6 +75,7 @@ export class GraphCanvas {
     const started = performance.now();
     const dpr = window.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    scene.hoveredEdge = this.hoveredEdge;
     drawScene(ctx, scene, this.viewer.theme, this.view, this.width, this.height, this.viewer.moduleLabel);
     this.drawMinimap();
     const frames = window.__npuViewer?.frameTimes;
@@ -156,7 +162,10 @@ export class GraphCanvas {
       drag = { x: event.clientX, y: event.clientY, vx: this.view.x, vy: this.view.y, moved: false };
     });
     this.canvas.addEventListener('pointermove', (event) => {
-      if (!drag) return;
+      if (!drag) {
+        this.hover(event);
+        return;
+      }
       const dx = event.clientX - drag.x;
       const dy = event.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 3) return;
@@ -164,6 +173,13 @@ export class GraphCanvas {
       this.canvas.classList.add('panning');
       this.view = { ...this.view, x: drag.vx + dx, y: drag.vy + dy };
       this.requestDraw();
+    });
+    this.canvas.addEventListener('pointerleave', () => {
+      this.tip.hidden = true;
+      if (this.hoveredEdge >= 0) {
+        this.hoveredEdge = -1;
+        this.requestDraw();
+      }
     });
     this.canvas.addEventListener('pointerup', (event) => {
       this.canvas.classList.remove('panning');
@@ -195,6 +211,50 @@ export class GraphCanvas {
         this.viewer.saveState();
       }
     }, { passive: false });
+  }
+
+  /** Edge under a screen point (within 5 px of its route), or -1. */
+  edgeAt(sx: number, sy: number): number {
+    const layout = this.viewer.layout;
+    const scene = this.viewer.scene;
+    if (!layout || !scene) return -1;
+    const z = this.view.zoom;
+    const wx = (sx - this.view.x) / z;
+    const wy = (sy - this.view.y) / z;
+    const tolerance = 5 / z;
+    const b = scene.edgeBoxes;
+    let best = -1;
+    let bestDistance = tolerance;
+    for (let e = 0; e < layout.edges.length; e++) {
+      if (wx < b[e * 4]! - tolerance || wx > b[e * 4 + 2]! + tolerance || wy < b[e * 4 + 1]! - tolerance || wy > b[e * 4 + 3]! + tolerance) continue;
+      const p = layout.edges[e]!.points;
+      for (let i = 0; i + 3 < p.length; i += 2) {
+        const d = segmentDistance(wx, wy, p[i]!, p[i + 1]!, p[i + 2]!, p[i + 3]!);
+        if (d < bestDistance) { bestDistance = d; best = e; }
+      }
+    }
+    return best;
+  }
+
+  private hover(event: PointerEvent): void {
+    const rect = this.canvas.getBoundingClientRect();
+    const sx = event.clientX - rect.left;
+    const sy = event.clientY - rect.top;
+    const edge = this.hit(sx, sy) >= 0 ? -1 : this.edgeAt(sx, sy);
+    if (edge !== this.hoveredEdge) {
+      this.hoveredEdge = edge;
+      this.requestDraw();
+    }
+    const tensor = edge >= 0 ? this.viewer.graph.tensors[this.viewer.layout!.edges[edge]!.tensor] : undefined;
+    if (!tensor) {
+      this.tip.hidden = true;
+      return;
+    }
+    const shape = tensor.shape ? `[${formatShape(tensor.shape)}]` : '';
+    this.tip.textContent = `${tensor.name}: ${tensor.dtype || '?'}${shape || (tensor.dtype ? '' : ` ${l10n.t('(shape unknown)')}`)}`;
+    this.tip.style.left = `${Math.min(sx + 12, Math.max(0, this.width - 240))}px`;
+    this.tip.style.top = `${sy + 14}px`;
+    this.tip.hidden = false;
   }
 
   private installKeyboard(): void {
@@ -376,6 +436,14 @@ export class GraphCanvas {
     this.minimap.addEventListener('pointermove', (event) => dragging && jump(event));
     this.minimap.addEventListener('pointerup', () => { dragging = false; });
   }
+}
+
+function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const length = dx * dx + dy * dy;
+  const t = length ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length)) : 0;
+  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
 function clampZoom(zoom: number): number {

@@ -27,6 +27,8 @@ export interface Scene {
   /** Per node in compare mode: DIFF_ADDED / DIFF_CHANGED (0 = same); undefined outside compare mode. */
   readonly diffStatus: Uint8Array | undefined;
   selected: number;
+  /** Edge under the pointer (drawn highlighted), -1 when none. */
+  hoveredEdge?: number;
 }
 
 export function nodeStatusOf(graph: CompactGraph, verdicts: readonly NodeVerdict[]): Uint8Array {

@@ -13,7 +13,7 @@
 import { elementName, INT64_OUTPUT, SAME_TYPE_AS_INPUT } from './check';
 import type { Attribute, Dim, ElementType, Graph, Model, Node, Tensor, ValueType } from './model';
 import { isDefaultDomain, opsetVersion } from './model';
-import { readTensor } from './tensor';
+import { readFileRange, readTensor } from './tensor';
 
 /** A tensor's element type and shape (null: rank unknown). */
 export interface TensorShape {
@@ -52,25 +52,81 @@ type Values = readonly Dim[];
 export async function inferShapes(model: Model, options: { modelBytes?: Uint8Array; signal?: AbortSignal } = {}): Promise<ShapeInference> {
   const graph = model.graph;
   const constants = new Map<string, Values>();
-  const read = async (name: string, tensor: Tensor) => {
-    if (!INT_TYPES.has(tensor.elemType) || tensor.elementCount > MAX_VALUE_ELEMENTS || tensor.dims.length > 1) return;
-    try {
-      const { values } = await readTensor(model, tensor, { ...(options.modelBytes ? { modelBytes: options.modelBytes } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-      constants.set(name, Array.from(values as ArrayLike<number | bigint>, (v) => Number(v)));
-    } catch {
-      // unreadable (missing external data): the value stays unknown
-    }
-  };
-  for (const init of graph.initializers) await read(init.name, init);
+  const wanted = valuesNeeded(graph);
+  const tensors: [string, Tensor][] = [];
+  for (const init of graph.initializers) if (wanted.has(init.name)) tensors.push([init.name, init]);
   for (const node of graph.nodes) {
-    if (node.opType !== 'Constant' || !isDefaultDomain(node.domain) || !node.outputs[0]) continue;
+    if (node.opType !== 'Constant' || !isDefaultDomain(node.domain) || !node.outputs[0] || !wanted.has(node.outputs[0])) continue;
     const value = node.attributes.find((a) => a.name === 'value');
-    if (value?.type === 'tensor') await read(node.outputs[0], value.value);
+    if (value?.type === 'tensor') tensors.push([node.outputs[0], value.value]);
     const ints = node.attributes.find((a) => a.name === 'value_ints' || a.name === 'value_int');
     if (ints?.type === 'ints') constants.set(node.outputs[0], ints.value.map(Number));
     if (ints?.type === 'int') constants.set(node.outputs[0], [Number(ints.value)]);
   }
+  const small = tensors.filter(([, t]) => INT_TYPES.has(t.elemType) && t.elementCount <= MAX_VALUE_ELEMENTS && t.dims.length <= 1);
+  const chunks = await readChunks(model, small.map(([, t]) => t), options);
+  for (const [name, tensor] of small) {
+    const start = tensor.data.kind === 'raw' ? tensor.data.offset : tensor.data.kind === 'typed' ? tensor.data.segments[0]?.offset ?? 0 : -1;
+    const chunk = options.modelBytes ? { modelBytes: options.modelBytes } : chunks.find((c) => start >= c.modelBytesOffset && start < c.modelBytesOffset + c.modelBytes.length);
+    if (start >= 0 && !chunk) continue;
+    try {
+      const { values } = await readTensor(model, tensor, { ...chunk, ...(options.signal ? { signal: options.signal } : {}) });
+      constants.set(name, Array.from(values as ArrayLike<number | bigint>, (v) => Number(v)));
+    } catch {
+      // unreadable (missing external data, a changed file): the value stays unknown
+    }
+  }
   return inferGraphShapes(graph, opsetVersion(model) ?? 13, constants);
+}
+
+/**
+ * The model bytes that hold `tensors`, read in a few ranges (tensors closer than 1 MiB share one), so
+ * thousands of small constants cost a few reads, not one file open each. External data is read per tensor.
+ */
+async function readChunks(model: Model, tensors: readonly Tensor[], options: { modelBytes?: Uint8Array; signal?: AbortSignal }): Promise<{ modelBytes: Uint8Array; modelBytesOffset: number }[]> {
+  if (options.modelBytes) return [];
+  const ranges: [number, number][] = [];
+  for (const t of tensors) {
+    if (t.data.kind === 'raw') ranges.push([t.data.offset, t.data.offset + t.data.length]);
+    else if (t.data.kind === 'typed') for (const s of t.data.segments) ranges.push([s.offset, s.offset + s.length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const r of ranges) {
+    const last = merged.at(-1);
+    if (last && r[0] - last[1] <= 1 << 20) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  const chunks: { modelBytes: Uint8Array; modelBytesOffset: number }[] = [];
+  if (!model.source.path) return chunks;
+  for (const [from, to] of merged) {
+    try {
+      chunks.push({ modelBytes: await readFileRange(model.source.path, from, to - from, options.signal), modelBytesOffset: from });
+    } catch {
+      // a short or changed file: those values stay unknown
+    }
+  }
+  return chunks;
+}
+
+/** Inputs whose values give shapes, sizes or axes: [op, first such input]. */
+const VALUE_INPUTS: ReadonlyMap<string, number> = new Map([
+  ['Reshape', 1], ['Slice', 1], ['Unsqueeze', 1], ['Squeeze', 1], ['Expand', 1], ['Split', 1], ['ConstantOfShape', 0], ['Gather', 1],
+  ['ReduceMean', 1], ['ReduceSum', 1], ['ReduceMax', 1], ['ReduceMin', 1], ['ReduceProd', 1], ['ReduceL2', 1],
+]);
+/** Ops that carry int vector values from their inputs to their output. */
+const VALUE_CARRIERS: ReadonlySet<string> = new Set(['Concat', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Slice', 'Add', 'Sub', 'Mul', 'Div', 'Reshape']);
+
+/** The values whose contents the inference can use: read only those (a backward pass from the consumers). */
+function valuesNeeded(graph: Graph): Set<string> {
+  const wanted = new Set<string>();
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const node = graph.nodes[i]!;
+    const from = VALUE_INPUTS.get(node.opType);
+    if (from !== undefined) for (let k = from; k < node.inputs.length; k++) if (node.inputs[k]) wanted.add(node.inputs[k]!);
+    if (VALUE_CARRIERS.has(node.opType) && node.outputs.some((o) => wanted.has(o))) for (const input of node.inputs) if (input) wanted.add(input);
+  }
+  return wanted;
 }
 
 /** The propagation itself (synchronous): `constants` holds the int vectors already read. */

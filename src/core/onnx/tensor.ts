@@ -26,8 +26,10 @@ export interface TensorValues {
 export interface ReadTensorOptions {
   /** Read at most this many elements (a preview). Default: all. */
   readonly limit?: number;
-  /** The bytes the model was decoded from, for models from `decodeModel` (no file path). */
+  /** The bytes the model was decoded from, for models from `decodeModel` (no file path); or a part of them (`modelBytesOffset`). */
   readonly modelBytes?: Uint8Array;
+  /** File offset of `modelBytes[0]` when they hold only a part of the model (default 0). */
+  readonly modelBytesOffset?: number;
   readonly signal?: AbortSignal;
   /** Refuse full reads above this many bytes (default 4 GiB - 1: what a typed array can hold). */
   readonly maxBytes?: number;
@@ -74,8 +76,9 @@ function shortData(tensor: Tensor, have: number, need: number): OnnxDecodeError 
 
 async function readModelRange(model: Model, offset: number, length: number, options: ReadTensorOptions): Promise<Uint8Array> {
   if (options.modelBytes) {
-    if (offset + length > options.modelBytes.length) throw new OnnxDecodeError(msg('The model bytes end before tensor data at byte {0}.', offset), { offset });
-    return options.modelBytes.subarray(offset, offset + length);
+    const at = offset - (options.modelBytesOffset ?? 0);
+    if (at < 0 || at + length > options.modelBytes.length) throw new OnnxDecodeError(msg('The model bytes end before tensor data at byte {0}.', offset), { offset });
+    return options.modelBytes.subarray(at, at + length);
   }
   if (!model.source.path) throw new OnnxDecodeError(msg('Tensor values need the model bytes: this model was not opened from a file.'));
   return readFileRange(model.source.path, offset, length, options.signal);
@@ -85,7 +88,7 @@ async function readModelRange(model: Model, offset: number, length: number, opti
  * Bytes [offset, offset + length) of `file`, which must be a regular file (never blocks on a pipe); checked
  * against the file's size before anything is allocated. `external` names the tensor and location for errors.
  */
-async function readFileRange(file: string, offset: number, length: number, signal?: AbortSignal, external?: { tensor: string; location: string }): Promise<Uint8Array> {
+export async function readFileRange(file: string, offset: number, length: number, signal?: AbortSignal, external?: { tensor: string; location: string }): Promise<Uint8Array> {
   signal?.throwIfAborted();
   const { handle, size } = await openRegularFile(file, () => (external ? externalNotRegular(external.location) : msg('{0} is not a regular file.', file)));
   try {

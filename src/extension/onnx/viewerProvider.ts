@@ -18,6 +18,7 @@ import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
 import { toCompactGraph, toPackedGraph, toPackedSubgraph, type SummaryLabels } from '../../core/onnx/view/compactGraph';
 import type { Model } from '../../core/onnx/model';
+import type { ShapeInference } from '../../core/onnx/shapes';
 import type { PackedGraph } from '../../shared/packedGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
@@ -158,7 +159,7 @@ export class ViewerPanel {
       const t0 = Date.now();
       const model = await session.load();
       const t1 = Date.now();
-      const graph = packedGraphOf(model);
+      const graph = packedGraphOf(model, await session.shapes());
       const packed = Date.now();
       const warnings: string[] = [];
       const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
@@ -318,10 +319,10 @@ export class ViewerPanel {
 
 /** The packed graph of a decoded model, made once per model (panels of one file share it). */
 const packedGraphs = new WeakMap<Model, PackedGraph>();
-function packedGraphOf(model: Model): PackedGraph {
+function packedGraphOf(model: Model, shapes: ShapeInference): PackedGraph {
   let graph = packedGraphs.get(model);
   if (!graph) {
-    graph = toPackedGraph(model, summaryLabels());
+    graph = toPackedGraph(model, summaryLabels(), shapes);
     packedGraphs.set(model, graph);
   }
   return graph;
@@ -382,7 +383,8 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
 
   private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): ViewerPanel {
     // decode and convert while the webview boots (the session keeps the promise; errors are shown once it asks)
-    this.services.session(uri).load().then(packedGraphOf, () => undefined);
+    const session = this.services.session(uri);
+    Promise.all([session.load(), session.shapes()]).then(([model, shapes]) => packedGraphOf(model, shapes), () => undefined);
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = webviewHtml(panel.webview, root);

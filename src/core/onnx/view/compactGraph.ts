@@ -6,6 +6,7 @@
  * the viewer opens it (`toPackedSubgraph`).
  */
 import type { Attribute, Graph, Model, Tensor, ValueType } from '../model';
+import type { ShapeInference } from '../shapes';
 import { int64ToJson, subgraphsOf, walkGraphs } from '../model';
 import type { CompactDim, CompactGraph, TensorKind } from '../../../shared/graph';
 import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../../shared/packedGraph';
@@ -27,7 +28,8 @@ export function toCompactGraph(model: Model, labels: SummaryLabels): CompactGrap
   return unpackGraph(toPackedGraph(model, labels));
 }
 
-export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph {
+/** `shapes`: the inferred types of values the model does not declare (./shapes.ts), drawn like declared ones. */
+export function toPackedGraph(model: Model, labels: SummaryLabels, shapes?: ShapeInference): PackedGraph {
   const graph = model.graph;
   const totalNodes = countNodes(graph);
   const opsets = model.opsetImports.map((o) => `${o.domain || 'ai.onnx'} v${o.version}`).join(', ');
@@ -38,7 +40,7 @@ export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph 
     { label: labels.graph, value: graph.name },
     { label: labels.nodes, value: String(totalNodes) },
   ].filter((f) => f.value !== '');
-  return packOnnxGraph(graph, summary, totalNodes);
+  return packOnnxGraph(graph, summary, totalNodes, shapes);
 }
 
 /**
@@ -69,18 +71,22 @@ function countNodes(graph: Graph): number {
   return count;
 }
 
-function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: string }[], totalNodes: number): PackedGraph {
+function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: string }[], totalNodes: number, shapes?: ShapeInference): PackedGraph {
   const b = new PackedGraphBuilder();
   const indexOf = new Map<string, number>();
   const typeOf = new Map<string, ValueType | null>();
   for (const info of graph.inputs) typeOf.set(info.name, info.type);
   for (const info of graph.valueInfo) typeOf.set(info.name, info.type);
   for (const info of graph.outputs) typeOf.set(info.name, info.type);
+  for (const name of shapes?.inferred ?? []) {
+    const t = shapes!.types.get(name)!;
+    typeOf.set(name, { kind: 'tensor', elemType: t.elemType, shape: t.shape });
+  }
 
   const addTyped = (name: string, kind: TensorKind, producer: number): number => {
     const type = typeOf.get(name);
     const index = type && (type.kind === 'tensor' || type.kind === 'sparse_tensor')
-      ? b.addTensor(name, kind, type.elemType, type.shape as readonly CompactDim[] | null, producer)
+      ? b.addTensor(name, kind, type.elemType === 'undefined' ? '' : type.elemType, type.shape as readonly CompactDim[] | null, producer)
       : b.addTensor(name, kind, type ? type.kind : '', undefined, producer);
     indexOf.set(name, index);
     return index;

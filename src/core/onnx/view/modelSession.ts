@@ -7,12 +7,14 @@ import { openModel } from '../decode';
 import type { Model, Tensor } from '../model';
 import { walkGraphs } from '../model';
 import { readTensor } from '../tensor';
+import { inferShapes, type ShapeInference } from '../shapes';
 import type { TargetProfile } from '../targets/profile';
 import type { TensorValues } from '../../../shared/graph';
 
 export class ModelSession {
   private model: Promise<Model> | undefined;
   private readonly results = new Map<string, CheckResult>();
+  private shapeInference: Promise<ShapeInference> | undefined;
   private readonly abort = new AbortController();
 
   constructor(readonly file: string) {}
@@ -25,7 +27,14 @@ export class ModelSession {
   /** Forgets the decoded model (the file changed on disk). */
   reset(): void {
     this.model = undefined;
+    this.shapeInference = undefined;
     this.results.clear();
+  }
+
+  /** Shapes and element types of the main graph's values, declared or inferred (./shapes.ts), once per model. */
+  shapes(): Promise<ShapeInference> {
+    this.shapeInference ??= this.load().then((model) => inferShapes(model, { signal: this.abort.signal }));
+    return this.shapeInference;
   }
 
   async check(profile: TargetProfile): Promise<CheckResult> {
