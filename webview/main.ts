@@ -61,6 +61,8 @@ export interface ViewerStats {
   unsupported: number;
   unverified: number;
   selected?: string;
+  /** The problem being walked in the Problems tab: group index, position and group size. */
+  problem?: { group: number; at: number; of: number };
   frameTimes: number[];
 }
 
@@ -174,12 +176,19 @@ class Viewer {
       this.expanded = defaultExpanded(this.tree);
     }
     this.expanded.add(0);
+    // decode is done (step 1); the layout and the first frame follow, shown over the empty canvas
+    const progress = h('div', { class: 'open-progress', role: 'status', 'aria-live': 'polite' },
+      h('vscode-progress-ring', {}), h('div', { class: 'step' }, stepText(2, l10n.t('Laying out {0} nodes…', graph.nodes.length.toLocaleString()))));
+    this.canvas.element.append(progress);
     void this.relayout().then(() => {
+      progress.querySelector('.step')!.textContent = stepText(3, l10n.t('Drawing…'));
       if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
       else this.canvas.fit();
       this.canvas.afterFirstFrame(() => {
         stats.firstInteractiveMs = performance.now() - startedAt;
         stats.state = 'ready';
+        progress.remove();
+        host.post({ type: 'interactive' });
       });
       this.side.showSelection();
     });
@@ -430,6 +439,11 @@ function button(label: string, onClick: () => void, title?: string): HTMLElement
   return b;
 }
 
+/** "Step 2 of 3: Laying out 22,074 nodes…": the open's steps are decode, layout, first frame. */
+function stepText(step: number, text: string): string {
+  return l10n.t('Step {0} of {1}: {2}', step, 3, text);
+}
+
 function showState(kind: 'loading' | 'error' | 'empty', text: string, detail?: string): void {
   stats.state = kind;
   root.replaceChildren(h('div', { class: `state ${kind === 'error' ? 'error' : ''}`, role: kind === 'error' ? 'alert' : 'status' },
@@ -487,6 +501,10 @@ window.addEventListener('keydown', (event) => {
     event.preventDefault();
     viewer?.focusSearch();
   }
+  if (event.key === 'F8') {
+    event.preventDefault();
+    viewer?.side.stepProblem(event.shiftKey ? -1 : 1);
+  }
 });
 // theme changes: VS Code swaps the body class
 new MutationObserver(() => viewer?.themeChanged()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -495,10 +513,10 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
   switch (message.type) {
     case 'init':
       if (message.l10n) l10n.config({ contents: message.l10n });
-      showState('loading', l10n.t('Decoding {0}…', message.fileName));
+      showState('loading', stepText(1, l10n.t('Decoding {0}…', message.fileName)));
       break;
     case 'loading':
-      showState('loading', l10n.t('Decoding {0}…', message.fileName));
+      showState('loading', stepText(1, l10n.t('Decoding {0}…', message.fileName)));
       break;
     case 'decodeError':
       viewer = undefined;

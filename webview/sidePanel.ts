@@ -6,6 +6,7 @@ import * as l10n from '@vscode/l10n';
 import type { GraphDiff, NodeChange } from '../src/shared/diff';
 import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
 import type { RewriteOffer, RewriteScope } from '../src/shared/protocol';
+import { groupProblems, type ProblemGroup } from '../src/shared/problems';
 import { clear, h } from './dom';
 import type { Viewer } from './main';
 
@@ -83,7 +84,7 @@ export class SidePanel {
       row(l10n.t('Module'), tree.modules[tree.moduleOf[index]!]!.path || '/'),
     );
     this.properties.append(h('h3', {}, l10n.t('Node')), general, h('div', { class: 'actions' }, copy, node.name ? source : ''));
-    this.properties.append(this.verdictSection(verdict));
+    this.properties.append(this.walkBar(index), this.verdictSection(verdict));
     if (verdict && node.name) this.properties.append(this.rewriteSection(node.name));
     const changed = this.viewer.changedOf.get(index);
     if (changed) this.properties.append(h('h3', {}, l10n.t('Changes')), changeList(changed.changes));
@@ -252,41 +253,146 @@ export class SidePanel {
 
   // ------------------------------------------------------------------ problems
 
+  /** The problem groups of the current verdicts, and the one being walked (group index, node position). */
+  private groups: ProblemGroup<NodeVerdict>[] = [];
+  private walking: { group: number; at: number } | undefined;
+
   showProblems(): void {
     const { viewer } = this;
     clear(this.problems);
-    const sorted = [...viewer.verdicts].sort((a, b) => (a.status === b.status ? 0 : a.status === 'unsupported' ? -1 : 1));
-    if (sorted.length === 0) {
+    this.walking = undefined;
+    this.groups = groupProblems(viewer.verdicts, (v) => ({ op: viewer.graph.nodes[v.node]?.op ?? '', status: v.status, codes: v.reasons.map((r) => r.code) }));
+    if (this.groups.length === 0) {
       this.problems.append(h('p', { class: 'empty' }, l10n.t('Every node is supported by {0}.', viewer.target)));
       return;
     }
-    const list = h('ul', { class: 'list', role: 'list' });
-    // one click handler for the list; rows are added in slices so thousands of verdicts never block a frame
+    const list = h('ul', { class: 'list problem-groups', role: 'tree', 'aria-label': l10n.t('Problems') });
+    // one click handler for the list; node rows are added in slices so thousands of verdicts never block a frame
     list.addEventListener('click', (event) => {
       const li = (event.target as Element).closest('li');
-      const node = Number(li?.dataset.node ?? -1);
-      if (node >= 0) void viewer.reveal(node);
+      if (!li) return;
+      if (li.dataset.group !== undefined && li.dataset.at === undefined) this.toggleGroup(li);
+      else if (li.dataset.at !== undefined) this.pick(Number(li.dataset.group), Number(li.dataset.at));
     });
-    this.problems.append(list);
+    list.addEventListener('keydown', (event) => this.problemKey(event, list));
+    this.groups.forEach((group, g) => {
+      const codes = group.codes.join(', ');
+      const li = h('li', { class: 'group', role: 'treeitem', 'aria-expanded': 'false', tabindex: g === 0 ? 0 : -1, title: group.items[0]!.reasons.map((r) => r.message).join('\n') },
+        h('span', { class: `status ${group.status}` }, group.status === 'unsupported' ? '✖' : '⚠'),
+        h('span', { class: 'text' }, `${group.op || group.items[0]!.name} ×${group.items.length}`),
+        h('span', { class: 'op' }, codes),
+      );
+      li.dataset.group = String(g);
+      list.append(li);
+    });
+    this.problems.append(
+      h('div', { class: 'empty' }, l10n.t('{0} problems in {1} groups (op, reason) on {2}', viewer.verdicts.length, this.groups.length, viewer.target)),
+      list,
+    );
+  }
+
+  private toggleGroup(li: HTMLElement, open?: boolean): void {
+    const g = Number(li.dataset.group);
+    const expanded = li.getAttribute('aria-expanded') === 'true';
+    if (open === expanded) return;
+    li.setAttribute('aria-expanded', String(!expanded));
+    if (expanded) {
+      const members = li.nextElementSibling;
+      if (members?.matches('li.members')) members.remove();
+      return;
+    }
+    const members = h('li', { class: 'members', role: 'none' });
+    const inner = h('ul', { class: 'list', role: 'group' });
+    members.append(inner);
+    li.after(members);
+    const items = this.groups[g]!.items;
     const serial = ++this.problemsSerial;
     const addRows = (from: number) => {
-      if (serial !== this.problemsSerial) return;
-      const end = Math.min(sorted.length, from + 400);
+      if (serial !== this.problemsSerial || !members.isConnected) return;
+      const end = Math.min(items.length, from + 400);
       const rows = document.createDocumentFragment();
       for (let i = from; i < end; i++) {
-        const v = sorted[i]!;
-        const li = h('li', { role: 'listitem', title: v.reasons.map((r) => r.message).join('\n') },
-          h('span', { class: `status ${v.status}` }, v.status === 'unsupported' ? '✖' : '⚠'),
-          h('span', { class: 'op' }, viewer.graph.nodes[v.node]?.op ?? ''),
+        const v = items[i]!;
+        const row = h('li', { role: 'treeitem', tabindex: -1, title: v.reasons.map((r) => r.message).join('\n') },
+          h('span', { class: 'op' }, `${i + 1}.`),
           h('span', { class: 'text' }, v.name || `#${v.node}`),
         );
-        li.dataset.node = String(v.node);
-        rows.appendChild(li);
+        row.dataset.group = String(g);
+        row.dataset.at = String(i);
+        if (this.walking?.group === g && this.walking.at === i) row.classList.add('active');
+        rows.appendChild(row);
       }
-      list.appendChild(rows);
-      if (end < sorted.length) setTimeout(() => addRows(end), 0);
+      inner.appendChild(rows);
+      if (end < items.length) setTimeout(() => addRows(end), 0);
     };
     addRows(0);
+  }
+
+  /** Arrow keys move between rows, Right/Left open and close a group, Enter or Space picks. */
+  private problemKey(event: KeyboardEvent, list: HTMLElement): void {
+    const current = (event.target as Element).closest('li[tabindex]') as HTMLElement | null;
+    if (!current) return;
+    const rows = [...list.querySelectorAll<HTMLElement>('li[tabindex]')];
+    const k = rows.indexOf(current);
+    const focus = (row: HTMLElement | undefined) => {
+      if (!row) return;
+      for (const r of rows) r.tabIndex = -1;
+      row.tabIndex = 0;
+      row.focus();
+    };
+    const isGroup = current.dataset.at === undefined;
+    switch (event.key) {
+      case 'ArrowDown': focus(rows[k + 1]); break;
+      case 'ArrowUp': focus(rows[k - 1]); break;
+      case 'Home': focus(rows[0]); break;
+      case 'End': focus(rows.at(-1)); break;
+      case 'ArrowRight': if (isGroup) this.toggleGroup(current, true); break;
+      case 'ArrowLeft':
+        if (isGroup) this.toggleGroup(current, false);
+        else focus(list.querySelector<HTMLElement>(`li.group[data-group="${current.dataset.group}"]`) ?? undefined);
+        break;
+      case 'Enter':
+      case ' ':
+        if (isGroup) this.pick(Number(current.dataset.group), 0);
+        else this.pick(Number(current.dataset.group), Number(current.dataset.at));
+        break;
+      default: return;
+    }
+    event.preventDefault();
+  }
+
+  /** Reveals problem `at` of group `g` and opens its Properties (reason and hint), keeping the walk for next/previous. */
+  private pick(g: number, at: number): void {
+    const group = this.groups[g];
+    const v = group?.items[at];
+    if (!v) return;
+    this.walking = { group: g, at };
+    for (const row of this.problems.querySelectorAll('li.active')) row.classList.remove('active');
+    this.problems.querySelector(`li[data-group="${g}"][data-at="${at}"]`)?.classList.add('active');
+    if (window.__npuViewer) window.__npuViewer.problem = { group: g, at, of: group.items.length };
+    if (v.node >= 0) void this.viewer.reveal(v.node).then(() => this.openProperties());
+    else this.openProperties();
+  }
+
+  /** The next (+1) or previous (-1) node of the problem group being walked (F8 / Shift+F8). */
+  stepProblem(delta: 1 | -1): void {
+    if (!this.groups.length) return;
+    const w = this.walking ?? { group: 0, at: delta > 0 ? -1 : 0 };
+    const n = this.groups[w.group]!.items.length;
+    this.pick(w.group, (w.at + delta + n) % n);
+  }
+
+  /** "Problem 3 of 412 (Erf, unverified)" with previous/next buttons, when the selected node is the one being walked. */
+  private walkBar(node: number): HTMLElement | string {
+    const w = this.walking;
+    const group = w ? this.groups[w.group] : undefined;
+    if (!w || !group || group.items[w.at]?.node !== node) return '';
+    const previous = h('vscode-button', { secondary: true, class: 'problem-previous', title: l10n.t('Previous problem of this group (Shift+F8)') }, '◀');
+    const next = h('vscode-button', { secondary: true, class: 'problem-next', title: l10n.t('Next problem of this group (F8)') }, '▶');
+    previous.addEventListener('click', () => this.stepProblem(-1));
+    next.addEventListener('click', () => this.stepProblem(1));
+    return h('div', { class: 'walk', role: 'group', 'aria-label': l10n.t('Problem group') },
+      previous, next, h('span', { class: 'walk-position' }, l10n.t('Problem {0} of {1} ({2}, {3})', w.at + 1, group.items.length, group.op, group.codes.join(', '))));
   }
 
   // ------------------------------------------------------------------ compare

@@ -59,6 +59,8 @@ export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | Verdic
 // ---------------------------------------------------------------- webview → host
 
 export interface ReadyMessage { readonly type: 'ready' }
+/** The first frame of the graph is drawn (ends the host's progress notification). */
+export interface InteractiveMessage { readonly type: 'interactive' }
 export interface SetTargetMessage { readonly type: 'setTarget'; readonly target: string }
 export interface SelectionMessage { readonly type: 'selection'; readonly node?: string }
 export interface CopyTextMessage { readonly type: 'copyText'; readonly text: string }
@@ -92,7 +94,7 @@ export type RewriteScope = 'node' | 'model';
 export type GoToSourceMessage = { readonly type: 'goToSource'; readonly node: string } | { readonly type: 'goToSource'; readonly module: string };
 /** Asks for a nested graph (If/Loop/Scan body) by its path, to show it as a graph of its own (answered with a PackedGraph). */
 export interface SubgraphRequest { readonly type: 'subgraph'; readonly requestId: number; readonly path: string }
-export type WebviewToHost = ReadyMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage
+export type WebviewToHost = ReadyMessage | InteractiveMessage | SetTargetMessage | SelectionMessage | CopyTextMessage | TensorValuesRequest | ExportRequest | OpenAsTextMessage | LoadReportMessage | CompileMessage | ExtractMessage
   | RewriteOffersRequest | RewriteRequest | GoToSourceMessage | SubgraphRequest;
 
 /** A rewrite rule that applies to the node asked about (the label is localized by the host). */
@@ -147,6 +149,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
   const m = raw;
   switch (m.type) {
     case 'ready':
+    case 'interactive':
     case 'openAsText':
     case 'loadReport':
     case 'compile':

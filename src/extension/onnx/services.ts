@@ -10,6 +10,7 @@ import { t } from '../l10n';
 import { profileOfSetting, targetSetting } from './targetSetting';
 import { getLog } from '../log';
 import { ModelSession } from '../../core/onnx/view/modelSession';
+import { groupProblems } from '../../shared/problems';
 
 export const REVEAL_URI_PATH = '/revealOnnxNode';
 
@@ -19,6 +20,12 @@ export class OnnxServices implements vscode.Disposable {
   private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.onnx');
   /** Fired when a model file changed on disk (open viewers reload). */
   readonly onDidChangeModel = new vscode.EventEmitter<vscode.Uri>();
+  /** What each file's diagnostics were made from, to remake them when `npuPort.onnx.problemsPerNode` changes. */
+  private readonly published = new Map<string, { uri: vscode.Uri; result: CheckResult; profile: TargetProfile }>();
+  private readonly configListener = vscode.workspace.onDidChangeConfiguration((event) => {
+    if (!event.affectsConfiguration('npuPort.onnx.problemsPerNode')) return;
+    for (const { uri, result, profile } of [...this.published.values()]) this.publishDiagnostics(uri, result, profile);
+  });
 
   constructor(private readonly extensionId: string) {
     const changed = (uri: vscode.Uri) => {
@@ -29,7 +36,10 @@ export class OnnxServices implements vscode.Disposable {
     };
     this.watcher.onDidChange(changed);
     this.watcher.onDidCreate(changed);
-    this.watcher.onDidDelete((uri) => this.diagnostics.delete(uri));
+    this.watcher.onDidDelete((uri) => {
+      this.diagnostics.delete(uri);
+      this.published.delete(uri.toString());
+    });
   }
 
   session(uri: vscode.Uri): ModelSession {
@@ -81,8 +91,13 @@ export class OnnxServices implements vscode.Disposable {
     return profiles;
   }
 
-  /** One diagnostic per unsupported (error) or unverified (warning) node; its code links to the node in the viewer. */
+  /**
+   * One diagnostic per (op, reason) group of unsupported (error) or unverified (warning) nodes, at the
+   * group's first node ("Erf ×412, unverified on qnn-htp"); per node with `npuPort.onnx.problemsPerNode`.
+   * The code links to the (first) node in the viewer, whose Problems tab walks the group.
+   */
   publishDiagnostics(uri: vscode.Uri, result: CheckResult, profile: TargetProfile): void {
+    this.published.set(uri.toString(), { uri, result, profile });
     const diagnostics: vscode.Diagnostic[] = [];
     const range = new vscode.Range(0, 0, 0, 0);
     for (const model of result.modelReasons) {
@@ -91,14 +106,26 @@ export class OnnxServices implements vscode.Disposable {
       d.code = model.code;
       diagnostics.push(d);
     }
-    for (const v of result.verdicts) {
-      if (v.verdict === 'supported') continue;
+    const problems = result.verdicts.filter((v) => v.verdict !== 'supported');
+    const perNode = vscode.workspace.getConfiguration('npuPort.onnx', uri).get<boolean>('problemsPerNode', false);
+    const groups = perNode
+      ? problems.map((v) => [v])
+      : groupProblems(problems, (v) => ({ op: v.opType, status: v.verdict as 'unsupported' | 'unverified', codes: v.reasons.map((r) => r.code) })).map((g) => g.items);
+    for (const group of groups) {
+      const v = group[0]!;
       const name = v.name || `${v.opType}#${v.index}`;
       const reasons = v.reasons.map((r) => t(r.message)).join(' ');
       const hints = v.hints.map((h) => t(h.message)).join(' ');
-      const text = v.verdict === 'unsupported'
-        ? vscode.l10n.t('{0} ({1}) is not supported by {2}: {3}', name, v.opType, profile.name, reasons)
-        : vscode.l10n.t('{0} ({1}) is unverified on {2}: {3}', name, v.opType, profile.name, reasons);
+      let text: string;
+      if (group.length === 1) {
+        text = v.verdict === 'unsupported'
+          ? vscode.l10n.t('{0} ({1}) is not supported by {2}: {3}', name, v.opType, profile.name, reasons)
+          : vscode.l10n.t('{0} ({1}) is unverified on {2}: {3}', name, v.opType, profile.name, reasons);
+      } else {
+        text = v.verdict === 'unsupported'
+          ? vscode.l10n.t('{0} ×{1}, not supported by {2} (first: {3} ({0})): {4}', v.opType, group.length, profile.name, name, reasons)
+          : vscode.l10n.t('{0} ×{1}, unverified on {2} (first: {3} ({0})): {4}', v.opType, group.length, profile.name, name, reasons);
+      }
       const d = new vscode.Diagnostic(range, hints ? `${text} ${vscode.l10n.t('Hint: {0}', hints)}` : text,
         v.verdict === 'unsupported' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
       d.source = 'npu-port';
@@ -116,6 +143,8 @@ export class OnnxServices implements vscode.Disposable {
 
   dispose(): void {
     this.diagnostics.dispose();
+    this.configListener.dispose();
+    this.published.clear();
     this.watcher.dispose();
     this.onDidChangeModel.dispose();
     for (const { session } of this.sessions.values()) session.dispose();

@@ -53,6 +53,8 @@ export class ViewerPanel {
   private reportVerdicts: NodeVerdict[] = [];
   /** The node selected in the webview (for commands run from the palette, such as Go to PyTorch Source). */
   selectedNode: string | undefined;
+  /** Ends the "Opening …" notification: the webview drew its first frame (or the open failed). */
+  private interactive: (() => void) | undefined;
 
   /** Messages both ways: every webview message checked, requests answered (src/extension/webviewChannel.ts). */
   readonly channel: WebviewChannel<WebviewToHost, HostToWebview>;
@@ -89,6 +91,9 @@ export class ViewerPanel {
         this.ready = true;
         this.readyAt = Date.now();
         await this.load();
+        return;
+      case 'interactive':
+        this.interactive?.();
         return;
       case 'setTarget':
         await this.setTarget(message.target);
@@ -151,6 +156,7 @@ export class ViewerPanel {
   /** (Re)sends everything: l10n, then the graph with verdicts, or a decode error. */
   async load(): Promise<void> {
     const fileName = path.basename(this.uri.fsPath);
+    this.progressWhileOpening(fileName);
     void this.channel.post({ type: 'init', l10n: vscode.l10n.bundle as Record<string, string> | undefined, fileName } satisfies HostToWebview);
     // messages that arrived before the webview was ready (a reveal) go after the graph
     const queued = this.queued.splice(0);
@@ -195,9 +201,37 @@ export class ViewerPanel {
     } catch (error) {
       getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
       const message = errorMessage(error);
+      this.interactive?.();
       this.post({ type: 'decodeError', message, ...(error instanceof OnnxDecodeError && error.offset !== undefined ? { offset: error.offset } : {}) });
     }
     for (const message of queued) this.post(message);
+  }
+
+  /**
+   * The webview shows each step of an open (decode, layout, first frame) itself; when the whole open
+   * takes longer than 1.5 s, a VS Code notification says so too, until the first frame or an error.
+   */
+  private progressWhileOpening(fileName: string): void {
+    this.interactive?.();
+    let done = false;
+    let finish: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => { finish = resolve; });
+    this.interactive = () => {
+      done = true;
+      this.interactive = undefined;
+      finish();
+    };
+    const disposed = this.panel.onDidDispose(() => this.interactive?.());
+    setTimeout(() => {
+      if (done) {
+        disposed.dispose();
+        return;
+      }
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Opening {0} in the ONNX viewer (decode, layout, first frame)…', fileName) },
+        () => Promise.race([ended, new Promise<void>((resolve) => setTimeout(resolve, 120_000))]),
+      ).then(() => disposed.dispose());
+    }, 1500);
   }
 
   async setTarget(id: string): Promise<void> {

@@ -6,6 +6,7 @@ import { xmlEscape } from '../../../src/shared/xml';
 test('valid webview messages pass through unchanged', () => {
   const valid = [
     { type: 'ready' },
+    { type: 'interactive' },
     { type: 'openAsText' },
     { type: 'loadReport' },
     { type: 'compile' },
@@ -25,7 +26,7 @@ test('valid webview messages pass through unchanged', () => {
 
 test('anything else is refused: unknown types, extra or mistyped fields, oversized or malformed data', () => {
   const invalid: unknown[] = [
-    null, undefined, 'ready', 42, [], {}, { type: 'nope' }, { type: 'ready', extra: 1 }, { type: 'loadReport', file: '/etc/passwd' }, { type: 'compile', command: 'rm -rf /' },
+    null, undefined, 'ready', 42, [], {}, { type: 'nope' }, { type: 'ready', extra: 1 }, { type: 'interactive', ms: 5 }, { type: 'loadReport', file: '/etc/passwd' }, { type: 'compile', command: 'rm -rf /' },
     { type: 'extract', module: 'a', node: 'b' }, { type: 'extract', module: '' }, { type: 'extract', node: 7 }, { type: 'extract', file: '/etc/passwd' },
     { type: 'setTarget' }, { type: 'setTarget', target: '' }, { type: 'setTarget', target: 7 }, { type: 'setTarget', target: 'x'.repeat(300) },
     { type: 'selection', node: 5 },
