@@ -29,6 +29,7 @@ import { readTheme, type Theme } from './theme';
 import { GraphCanvas } from './graphCanvas';
 import { SidePanel } from './sidePanel';
 import { exportPng, exportSvg } from './exportView';
+import { button, Toolbar } from './toolbar';
 
 declare global {
   interface Window {
@@ -61,6 +62,7 @@ export interface ViewerStats {
   unsupported: number;
   unverified: number;
   selected?: string;
+  panelCollapsed?: boolean;
   /** The problem being walked in the Problems tab: group index, position and group size. */
   problem?: { group: number; at: number; of: number };
   frameTimes: number[];
@@ -99,6 +101,18 @@ class Viewer {
   changedOf = new Map<number, ChangedNode>();
   private readonly diffCount = h('span', { class: 'count diff' });
   private layoutSerial = 0;
+  readonly toolbar: Toolbar;
+  private readonly mainArea: HTMLElement;
+  panelCollapsed = false;
+  /** The user's own choice (remembered in the view state); undefined: follow the editor width. */
+  private panelChoice: boolean | undefined;
+  private readonly onResize = () => {
+    if (!this.mainArea.isConnected) {
+      window.removeEventListener('resize', this.onResize);
+      return;
+    }
+    if (this.panelChoice === undefined) this.setPanelCollapsed(window.innerWidth < NARROW, false);
+  };
   private saveTimer: number | undefined;
   readonly canvas: GraphCanvas;
   readonly side: SidePanel;
@@ -121,7 +135,7 @@ class Viewer {
     this.setVerdicts(message.verdicts);
     this.canvas = new GraphCanvas(this);
     this.side = new SidePanel(this);
-    const toolbar = h('div', { class: 'toolbar', role: 'toolbar' },
+    this.toolbar = new Toolbar([
       h('label', {}, l10n.t('Target')), this.targetSelect,
       this.unsupportedCount, this.unverifiedCount, this.diffCount,
       h('span', { class: 'spacer' }),
@@ -129,15 +143,17 @@ class Viewer {
       button(l10n.t('Fit'), () => this.canvas.fit(), l10n.t('Fit the graph to the window')),
       button('+', () => this.canvas.zoomBy(1.25), l10n.t('Zoom in')),
       button('−', () => this.canvas.zoomBy(0.8), l10n.t('Zoom out')),
-      button(l10n.t('Expand all'), () => this.setExpanded(new Set(this.tree.modules.map((_, i) => i))), l10n.t('Expand every module')),
-      button(l10n.t('Collapse all'), () => this.setExpanded(defaultExpanded(this.tree)), l10n.t('Back to the overview')),
-      button(l10n.t('Export SVG'), () => void this.export('svg')),
-      button(l10n.t('Export PNG'), () => void this.export('png')),
-      button(l10n.t('Open as Text'), () => host.post({ type: 'openAsText' })),
-      button(l10n.t('Extract as Model'), () => this.extractSelection(), l10n.t('Save the selected module box or node as a standalone ONNX model')),
-      button(l10n.t('Compile for This Target'), () => host.post({ type: 'compile' }), l10n.t('Convert the model on the active remote host (npu-port convert task)')),
-      button(l10n.t('Load Tool Report…'), () => host.post({ type: 'loadReport' }), l10n.t('Show the verdicts of an ATC check_result.json or msit result.csv on the nodes')),
-    );
+    ], [
+      { label: l10n.t('Expand all'), run: () => void this.setExpanded(new Set(this.tree.modules.map((_, i) => i))), title: l10n.t('Expand every module') },
+      { label: l10n.t('Collapse all'), run: () => void this.setExpanded(defaultExpanded(this.tree)), title: l10n.t('Back to the overview') },
+      { label: l10n.t('Export SVG'), run: () => void this.export('svg') },
+      { label: l10n.t('Export PNG'), run: () => void this.export('png') },
+      { label: l10n.t('Open as Text'), run: () => host.post({ type: 'openAsText' }) },
+      { label: l10n.t('Extract as Model'), run: () => this.extractSelection(), title: l10n.t('Save the selected module box or node as a standalone ONNX model') },
+      { label: l10n.t('Compile for This Target'), run: () => host.post({ type: 'compile' }), title: l10n.t('Convert the model on the active remote host (npu-port convert task)') },
+      { label: l10n.t('Load Tool Report…'), run: () => host.post({ type: 'loadReport' }), title: l10n.t('Show the verdicts of an ATC check_result.json or msit result.csv on the nodes') },
+    ], SHORTCUTS(), () => this.setPanelCollapsed(!this.panelCollapsed, true));
+    const toolbar = this.toolbar.element;
     for (const target of this.targets) {
       const option = h('vscode-option', { value: target.id }, this.targetLabel(target));
       if (target.id === this.target) option.setAttribute('selected', '');
@@ -162,7 +178,12 @@ class Viewer {
       if (event.key === 'Escape') this.canvas.focus();
     });
     const warnings = message.warnings.length ? h('div', { class: 'warnings', role: 'status' }, ...message.warnings.map((w) => h('div', {}, w))) : null;
-    root.replaceChildren(toolbar, nested.length ? this.breadcrumb() : '', warnings ?? '', h('div', { class: 'main' }, this.canvas.element, this.side.element));
+    this.mainArea = h('div', { class: 'main' }, this.canvas.element, this.side.element);
+    root.replaceChildren(toolbar, nested.length ? this.breadcrumb() : '', warnings ?? '', this.mainArea);
+    // the side panel: as the user left it, else collapsed in a narrow editor (split editors, the compare view)
+    this.panelChoice = saved?.panelCollapsed;
+    this.setPanelCollapsed(this.panelChoice ?? window.innerWidth < NARROW, false);
+    window.addEventListener('resize', this.onResize);
     this.updateCounts();
 
     // restore or default
@@ -192,6 +213,17 @@ class Viewer {
       });
       this.side.showSelection();
     });
+  }
+
+  /** Shows or hides the side panel; `byUser`: remembered for this editor. */
+  setPanelCollapsed(collapsed: boolean, byUser: boolean): void {
+    this.panelCollapsed = collapsed;
+    if (byUser) this.panelChoice = collapsed;
+    this.mainArea.classList.toggle('panel-collapsed', collapsed);
+    this.side.element.hidden = collapsed;
+    this.toolbar.panelToggle.setAttribute('aria-pressed', String(!collapsed));
+    stats.panelCollapsed = collapsed;
+    if (byUser) this.saveState();
   }
 
   setVerdicts(verdicts: readonly NodeVerdict[]): void {
@@ -414,6 +446,7 @@ class Viewer {
         ...(this.selection ? { selected: this.selectionKey(this.selection) } : {}),
         ...(this.target ? { target: this.target } : {}),
         expanded: [...this.expanded].map((m) => this.tree.modules[m]!.path),
+        ...(this.panelChoice !== undefined ? { panelCollapsed: this.panelChoice } : {}),
       });
     }, 150);
   }
@@ -433,11 +466,24 @@ class Viewer {
   }
 }
 
-function button(label: string, onClick: () => void, title?: string): HTMLElement {
-  const b = h('vscode-button', { secondary: true, ...(title ? { title } : {}) }, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
+/** Below this window width the side panel starts collapsed (until the user opens it). */
+const NARROW = 760;
+
+/** The keyboard shortcuts the help popover lists. */
+const SHORTCUTS = (): [string, string][] => [
+  ['Ctrl+F', l10n.t('Search nodes, ops and tensors')],
+  ['↑ ↓', l10n.t('Select the producer / a consumer of the selected node')],
+  ['← →', l10n.t('Select the neighbour in the same row')],
+  ['Shift+↑↓←→', l10n.t('Pan')],
+  ['+ / −', l10n.t('Zoom in / out')],
+  ['0', l10n.t('Fit the graph to the window')],
+  ['Enter', l10n.t('Open the Properties of the selection')],
+  ['Space', l10n.t('Expand or collapse the selected module box')],
+  ['Esc', l10n.t('Clear the selection')],
+  ['F8 / Shift+F8', l10n.t('Next / previous node of the problem group')],
+  ['P', l10n.t('Show or hide the side panel')],
+  ['?', l10n.t('Show these shortcuts')],
+];
 
 /** "Step 2 of 3: Laying out 22,074 nodes…": the open's steps are decode, layout, first frame. */
 function stepText(step: number, text: string): string {
@@ -504,6 +550,16 @@ window.addEventListener('keydown', (event) => {
   if (event.key === 'F8') {
     event.preventDefault();
     viewer?.side.stepProblem(event.shiftKey ? -1 : 1);
+  }
+  // single-key shortcuts, never while typing
+  const typing = (event.target as Element | null)?.closest?.('input, textarea, vscode-textfield, vscode-single-select');
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === '?') {
+    event.preventDefault();
+    viewer?.toolbar.toggleHelp();
+  } else if (event.key === 'p' || event.key === 'P') {
+    event.preventDefault();
+    viewer?.setPanelCollapsed(!viewer.panelCollapsed, true);
   }
 });
 // theme changes: VS Code swaps the body class

@@ -44,6 +44,7 @@ export class SidePanel {
   }
 
   openProperties(): void {
+    if (this.viewer.panelCollapsed) this.viewer.setPanelCollapsed(false, false);
     this.tabs.selectedIndex = 0;
     this.properties.focus();
   }
