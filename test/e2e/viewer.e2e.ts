@@ -62,7 +62,153 @@ async function waitForCounts(frame: FrameLocator, expected: { unsupported: numbe
   }
 }
 
+/** Opens problem group `g` of the viewer's Problems tab and picks its node `at`; returns the node's name. */
+async function pickProblem(frame: FrameLocator, g: number, at: number): Promise<string> {
+  const group = frame.locator(`#problems li.group[data-group="${g}"]`);
+  if ((await group.getAttribute('aria-expanded')) !== 'true') await group.click();
+  const row = frame.locator(`#problems li[data-group="${g}"][data-at="${at}"]`);
+  const name = (await row.locator('.text').textContent())!;
+  await row.click();
+  return name;
+}
+
+/** The count badge of a file's row in the Problems panel. */
+async function problemsCount(page: Page, file: string): Promise<number> {
+  const badge = page.locator('.markers-panel .monaco-list-row', { hasText: file }).first().locator('.monaco-count-badge');
+  return Number((await badge.textContent({ timeout: 30_000 }))?.replace(/[^0-9]/g, ''));
+}
+
+/** CLI verdicts grouped per (op, status, reason codes), as the Problems panel groups them, and the model-level findings. */
+function cliGroups(repoRoot: string, model: string, target: string): { groups: number; nodes: number; model: number } {
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'onnx', 'check', model, '--target', target, '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  } catch (error) {
+    out = (error as { stdout: string }).stdout;
+  }
+  type Node = { op: string; reasons: { code: string }[] };
+  const json = JSON.parse(out) as { unsupported: Node[]; unverified: Node[]; modelReasons: unknown[] };
+  const keys = new Set<string>();
+  for (const [status, nodes] of [['unsupported', json.unsupported], ['unverified', json.unverified]] as const) {
+    for (const n of nodes) keys.add(`${n.op}|${status}|${[...new Set(n.reasons.map((r) => r.code))].sort().join(',')}`);
+  }
+  return { groups: keys.size, nodes: json.unsupported.length + json.unverified.length, model: json.modelReasons.length };
+}
+
+/** Makes the editor's webview `width` px wide (the window minus the workbench around it). */
+async function setEditorWidth(page: Page, width: number): Promise<number> {
+  let now = 0;
+  for (let i = 0; i < 4; i++) {
+    now = (await page.locator('iframe.webview.ready').boundingBox())?.width ?? 0;
+    if (Math.abs(now - width) < 2) break;
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: Math.round(viewport.width + width - now), height: viewport.height });
+    await page.waitForTimeout(400);
+  }
+  return now;
+}
+
 export const scenarios: E2eScenario[] = [
+  {
+    name: 'ONNX viewer chrome: one toolbar row at 1,000 px editor width (the rest in More actions), the side panel collapses and comes back',
+    async run(page, ctx) {
+      copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));
+      await waitForWorkbench(page);
+      const frame = await openInViewer(page, MODEL);
+      await frame.locator('.toolbar vscode-button.more').waitFor({ state: 'attached', timeout: 30_000 });
+      const width = await setEditorWidth(page, 1000);
+      ctx.log(`editor (webview) width ${width} px`);
+      assert.ok(Math.abs(width - 1000) < 2, `webview width ${width}`);
+      await page.waitForTimeout(500);
+      // runs in the webview (this file is compiled without the DOM library: the element types are spelled out)
+      type Box = { top: number; height: number; right: number };
+      type El = { children: ArrayLike<El>; offsetParent: unknown; dataset: Record<string, string>; clientWidth: number; getBoundingClientRect(): Box };
+      const row = await frame.locator('.toolbar').evaluate((bar: unknown) => {
+        const el = bar as El;
+        const style = (globalThis as unknown as { getComputedStyle(e: El): { position: string } }).getComputedStyle;
+        const items = Array.from(el.children).filter((c) => c.offsetParent !== null && style(c).position !== 'fixed');
+        const boxes = items.map((c) => c.getBoundingClientRect());
+        return { tops: boxes.map((b) => Math.round(b.top + b.height / 2)), height: el.getBoundingClientRect().height, overflow: Number(el.dataset.overflow), right: Math.max(...boxes.map((b) => b.right)), width: el.clientWidth };
+      });
+      ctx.log(`toolbar: ${row.tops.length} items, height ${row.height}, ${row.overflow} actions in the menu`);
+      assert.ok(row.tops.length >= 8, 'the toolbar shows its items');
+      assert.equal(new Set(row.tops).size, 1, `one row: item centres at ${[...new Set(row.tops)].join(', ')}`);
+      assert.ok(row.height < 48, `toolbar height ${row.height}`);
+      assert.ok(row.right <= row.width + 8 + 1, 'nothing is cut off at the right');
+      // the actions that did not fit are in the More actions menu, opened and walked with the keyboard
+      if (row.overflow > 0) {
+        await frame.locator('.toolbar vscode-button.more').focus();
+        await page.keyboard.press('Enter');
+        const items = frame.locator('.toolbar-menu [role=menuitem]');
+        await items.first().waitFor({ timeout: 5_000 });
+        assert.equal(await items.count(), row.overflow);
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Escape');
+        assert.ok(await frame.locator('.toolbar-menu').isHidden(), 'Escape closes the menu');
+      }
+      // the side panel: the toggle hides it and the canvas takes the room; P brings it back
+      const side = frame.locator('aside.side');
+      assert.ok(await side.isVisible(), 'the panel is open at 1,000 px');
+      const canvasBefore = (await frame.locator('canvas.graph').boundingBox())!.width;
+      await frame.locator('.toolbar vscode-button.panel-toggle').click();
+      await side.waitFor({ state: 'hidden', timeout: 5_000 });
+      const canvasAfter = (await frame.locator('canvas.graph').boundingBox())!.width;
+      assert.ok(canvasAfter > canvasBefore + 200, `canvas ${canvasBefore} → ${canvasAfter} px`);
+      await frame.locator('canvas.graph').focus();
+      await page.keyboard.press('p');
+      await side.waitFor({ state: 'visible', timeout: 5_000 });
+      // the shortcuts popover opens with ? and closes with Escape
+      await page.keyboard.press('?');
+      await frame.locator('.help-popover').waitFor({ state: 'visible', timeout: 5_000 });
+      assert.ok((await frame.locator('.help-popover tr').count()) >= 10);
+      await page.keyboard.press('Escape');
+      await frame.locator('.help-popover').waitFor({ state: 'hidden', timeout: 5_000 });
+    },
+  },
+  {
+    name: 'ONNX Problems per (op, reason) group on the 22k model (qnn-htp); the viewer walks a group; npuPort.onnx.problemsPerNode restores per-node entries',
+    skip: ({ repoRoot }) =>
+      existsSync(path.join(repoRoot, 'bench/models/transformer-22k.onnx')) ? undefined : 'bench/models/transformer-22k.onnx is made by npm run bench (bench/onnx-decode.mjs)',
+    prepare(ctx) {
+      copyFileSync(path.join(ctx.repoRoot, 'bench/models/transformer-22k.onnx'), path.join(ctx.workspace, 'transformer-22k.onnx'));
+      mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
+      writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'qnn-htp' }, null, 2));
+    },
+    async run(page, ctx) {
+      const model = path.join(ctx.workspace, 'transformer-22k.onnx');
+      const expected = cliGroups(ctx.repoRoot, model, 'qnn-htp');
+      ctx.log(`CLI: ${expected.nodes} nodes with findings in ${expected.groups} (op, reason) groups, ${expected.model} model-level findings`);
+      assert.ok(expected.nodes > expected.groups * 10, 'the model has many findings per group');
+      await waitForWorkbench(page);
+      const frame = await openInViewer(page, 'transformer-22k.onnx', 120_000);
+      await focusProblems(page);
+      const waitForCount = async (want: number) => {
+        let now = NaN;
+        for (const deadline = Date.now() + 90_000; Date.now() < deadline; await page.waitForTimeout(500)) {
+          now = await problemsCount(page, 'transformer-22k.onnx').catch(() => NaN);
+          if (now === want) return;
+        }
+        assert.equal(now, want, 'Problems panel count');
+      };
+      await waitForCount(expected.groups + expected.model);
+      ctx.log(`Problems panel: ${expected.groups + expected.model} entries`);
+      // the viewer's Problems tab: the same groups; picking one opens the node's Properties; F8 walks the group
+      await frame.getByText('Problems', { exact: true }).click();
+      assert.equal(await frame.locator('#problems li.group').count(), expected.groups);
+      const first = await pickProblem(frame, 0, 0);
+      await frame.locator('#properties .mono', { hasText: first }).first().waitFor({ timeout: 30_000 });
+      await frame.locator('#properties .walk-position', { hasText: /^Problem 1 of \d+/ }).waitFor({ timeout: 15_000 });
+      await frame.locator('canvas.graph').focus();
+      await page.keyboard.press('F8');
+      await frame.locator('#properties .walk-position', { hasText: /^Problem 2 of \d+/ }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Shift+F8');
+      await frame.locator('#properties .walk-position', { hasText: /^Problem 1 of \d+/ }).waitFor({ timeout: 30_000 });
+      // per-node entries when the setting says so
+      writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'qnn-htp', 'npuPort.onnx.problemsPerNode': true }, null, 2));
+      await waitForCount(expected.nodes + expected.model);
+      ctx.log(`per node: ${expected.nodes + expected.model} entries`);
+    },
+  },
   {
     name: 'ONNX viewer per chip: the decoder opens on the workspace target setting, counts match the CLI on 910, 310P and 910B',
     prepare(ctx) {
@@ -122,7 +268,7 @@ export const scenarios: E2eScenario[] = [
 
       // the verdicts are diagnostics on the .onnx file; the link on one reveals and selects its node
       await focusProblems(page);
-      const row = problemRows(page, /is not supported by/).first();
+      const row = problemRows(page, /not supported by/).first();
       await row.waitFor({ timeout: 30_000 });
       const rowText = (await row.innerText()).replace(/\s+/g, ' ');
       const link = row.locator('a:visible').first();
@@ -133,13 +279,11 @@ export const scenarios: E2eScenario[] = [
       await frame.locator('#properties .mono', { hasText: diagnosticNode }).first().waitFor({ timeout: 15_000 });
       ctx.log(`diagnostic link revealed ${diagnosticNode}`);
 
-      // a problem in the viewer's list selects its node (the properties show its name)
+      // a problem in the viewer's list selects its node and opens its Properties (reason and hint)
       await frame.getByText('Problems', { exact: true }).click();
-      const first = frame.locator('#problems li').first();
-      const name = (await first.locator('.text').textContent())!;
-      await first.click();
-      await frame.getByText('Properties', { exact: true }).click();
+      const name = await pickProblem(frame, 0, 0);
       await frame.locator('#properties .mono', { hasText: name }).first().waitFor({ timeout: 15_000 });
+      assert.ok(await frame.locator('#properties').isVisible(), 'picking a problem shows the Properties tab');
 
       // search by op type: the results list and a jump
       await searchAndSelect(page, frame, 'Erf');
@@ -250,8 +394,8 @@ export const scenarios: E2eScenario[] = [
       const frame = viewerFrame(page);
       await waitForCounts(frame, { unsupported: expected.unsupported + 1, unverified: expected.unverified });
       await frame.getByText('Problems', { exact: true }).click();
-      await frame.locator('#problems li', { hasText: '/prompt_encoder/Sin' }).first().click();
-      await frame.getByText('Properties', { exact: true }).click();
+      for (const group of await frame.locator('#problems li.group[aria-expanded=false]').all()) await group.click();
+      await frame.locator('#problems li[data-at]', { hasText: '/prompt_encoder/Sin' }).first().click();
       await frame.locator('#properties', { hasText: 'check_result.json' }).waitFor({ timeout: 15_000 });
       await frame.locator('#properties', { hasText: 'The type is not supported.' }).waitFor({ timeout: 15_000 });
     },
