@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Generates the big ONNX models of the ONNX benchmarks (Debian's torch 1.13 / onnx 1.12: run with /usr/bin/python3).
 
-usage: /usr/bin/python3 bench/onnx_models.py OUT_DIR [deep] [heavy]
+usage: /usr/bin/python3 bench/onnx_models.py OUT_DIR [deep] [heavy] [open]
+  open   the viewer-open benchmark's smaller models (bench/viewer-open.mjs): two-node.onnx (Relu → Neg) and
+         the same chained block as transformer-22k to about 674 and 5,000 nodes (transformer-674.onnx, transformer-5k.onnx).
   deep   transformer-22k.onnx: one decoder block exported with torch, chained with the onnx library (tensors
          renamed per layer) to over 22,000 nodes; small weights.
   heavy  decoder-heavy.onnx: 12 blocks 768 wide, MLP x4, 32k vocabulary: over 500 MB of float32 weights.
@@ -19,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from transformer_block import Block  # noqa: E402  (shared with the test models)
 
 OUT = sys.argv[1]
-WANT = set(sys.argv[2:]) or {'deep', 'heavy'}
+WANT = set(sys.argv[2:]) or {'deep', 'heavy', 'open'}
 os.makedirs(OUT, exist_ok=True)
 
 
@@ -97,3 +99,13 @@ if 'deep' in WANT and not os.path.exists(os.path.join(OUT, 'transformer-22k.onnx
 if 'heavy' in WANT and not os.path.exists(os.path.join(OUT, 'decoder-heavy.onnx')):
     block = exported_block(768, 12, 4, 32)
     save(chain(block, 12, random_weights=True, vocab=32000), 'decoder-heavy.onnx')
+
+if 'open' in WANT and not os.path.exists(os.path.join(OUT, 'transformer-5k.onnx')):
+    x = helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 16])
+    y = helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, 16])
+    two = helper.make_graph([helper.make_node('Relu', ['x'], ['h'], name='/relu/Relu'), helper.make_node('Neg', ['h'], ['y'], name='/neg/Neg')], 'two', [x], [y])
+    save(helper.make_model(two, opset_imports=[helper.make_opsetid('', 13)], producer_name='npu-port-bench'), 'two-node.onnx')
+    block = exported_block(64, 4, 2, 16)
+    per_layer = len(block.graph.node)
+    save(chain(block, -(-674 // per_layer), random_weights=False), 'transformer-674.onnx')
+    save(chain(block, -(-5000 // per_layer), random_weights=False), 'transformer-5k.onnx')

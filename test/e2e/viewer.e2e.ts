@@ -205,8 +205,12 @@ export const scenarios: E2eScenario[] = [
       await frame.locator('#properties .walk-position', { hasText: /^Problem 1 of \d+/ }).waitFor({ timeout: 30_000 });
       // per-node entries when the setting says so
       writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'qnn-htp', 'npuPort.onnx.problemsPerNode': true }, null, 2));
-      await waitForCount(expected.nodes + expected.model);
-      ctx.log(`per node: ${expected.nodes + expected.model} entries`);
+      // VS Code keeps 1,000 diagnostics per file and adds one "Not showing N further errors and warnings." entry,
+      // so per-node entries on this model read 1,001 (grouped: 7)
+      // (MAX_DIAGNOSTICS_PER_FILE: vscode src/vs/workbench/api/common/extHostDiagnostics.ts, _maxDiagnosticsPerFile = 1000)
+      const total = expected.nodes + expected.model;
+      await waitForCount(total > 1000 ? 1001 : total);
+      ctx.log(`per node: ${total} entries (VS Code shows 1,000 and says how many more)`);
     },
   },
   {
