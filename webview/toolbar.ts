@@ -48,11 +48,17 @@ export class Toolbar {
         this.toggleHelp(false);
       }
     });
-    document.addEventListener('pointerdown', (event) => {
+    const outside = (event: PointerEvent) => {
+      // a toolbar replaced by another view (a nested graph) stops listening
+      if (!this.element.isConnected) {
+        document.removeEventListener('pointerdown', outside);
+        return;
+      }
       const target = event.target as Node;
       if (!this.menu.hidden && !this.menu.contains(target) && !this.more.contains(target)) this.toggleMenu(false);
       if (!this.help.hidden && !this.help.contains(target) && !this.helpButton.contains(target)) this.toggleHelp(false);
-    });
+    };
+    document.addEventListener('pointerdown', outside);
     new ResizeObserver(() => this.fit()).observe(this.element);
   }
 
