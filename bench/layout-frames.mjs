@@ -137,7 +137,13 @@ try {
   }
   const overview = await pan('overview (collapsed layers)');
   const expandStart = Date.now();
-  await page.getByText('Expand all', { exact: true }).click();
+  // on the toolbar row when it fits, else in the More actions (⋯) menu
+  const expandAll = page.locator('.toolbar vscode-button', { hasText: 'Expand all' });
+  if (await expandAll.isVisible()) await expandAll.click();
+  else {
+    await page.locator('.toolbar vscode-button.more').click();
+    await page.locator('.toolbar-menu [role=menuitem]', { hasText: 'Expand all' }).click();
+  }
   await page.waitForFunction((n) => (window.__npuViewer?.items ?? 0) > n, graph.nodes.length);
   const expandMs = Date.now() - expandStart;
   const afterExpand = await page.evaluate(() => ({ layoutMs: window.__npuViewer.layoutMs, items: window.__npuViewer.items }));

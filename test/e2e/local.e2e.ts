@@ -13,7 +13,7 @@ import { makeStandinToolkits, standinRecorder, type StandinToolkits } from '../u
 import { tinyOnnxModel } from '../unit/remote/tinyModel';
 import type { E2eScenario } from './scenario';
 import { openInViewer } from './viewer.e2e';
-import { waitForWorkbench } from './workbench';
+import { toolbarAction, waitForWorkbench } from './workbench';
 
 const MODEL = 'compile here.onnx';
 let kits: StandinToolkits | undefined;
@@ -41,7 +41,7 @@ export const scenarios: E2eScenario[] = [
           await page.keyboard.press('Escape');
         }
       }
-      await frame.locator('vscode-button', { hasText: 'Compile for This Target' }).click();
+      await toolbarAction(frame, 'Compile for This Target');
       // No host is configured: the pick offers this machine (first) and the host wizard.
       const pick = page.locator('.quick-input-widget', { hasText: 'Active NPU Host' });
       await pick.waitFor({ timeout: 30_000 });

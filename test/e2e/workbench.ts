@@ -1,5 +1,5 @@
 /** Small helpers over the VS Code web UI (selectors of VS Code 1.100). */
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -75,4 +75,19 @@ export function problemRows(page: Page, text: string | RegExp): Locator {
 export async function focusProblems(page: Page): Promise<void> {
   await page.keyboard.press('Control+Shift+M');
   await page.locator('.markers-panel').first().waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Clicks a viewer toolbar action by its label: on the toolbar row when it fits there, else in the
+ * "More actions" (⋯) menu the narrower editors move it to.
+ */
+export async function toolbarAction(frame: FrameLocator | Page, label: string): Promise<void> {
+  const onRow = frame.locator('.toolbar vscode-button', { hasText: label }).first();
+  await frame.locator('.toolbar vscode-button.more').waitFor({ state: 'attached', timeout: 60_000 });
+  if (await onRow.isVisible()) {
+    await onRow.click();
+    return;
+  }
+  await frame.locator('.toolbar vscode-button.more').click();
+  await frame.locator('.toolbar-menu [role=menuitem]', { hasText: label }).first().click();
 }

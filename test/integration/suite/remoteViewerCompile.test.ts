@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { openFile } from '../../e2e/workbench';
+import { openFile, toolbarAction } from '../../e2e/workbench';
 import { startLoopbackSshd, sshdAvailable, type LoopbackSshd } from '../../unit/remote/loopbackSshd';
 import { tinyOnnxModel } from '../../unit/remote/tinyModel';
 import { openSecondVscode, secondVscodeAvailable, type SecondVscode } from './remoteSecondVscode';
@@ -37,7 +37,7 @@ import { waitFor } from '../extension';
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await frame.locator('canvas.graph').waitFor({ timeout: 90_000 });
     server.takeRecords();
-    await frame.locator('vscode-button', { hasText: 'Compile for This Target' }).click();
+    await toolbarAction(frame, 'Compile for This Target');
     const om = path.join(workspace, 'compile me.om');
     // This window's user settings do not reach the machine-scoped npuPort.knownHostsFile, so the new
     // host's key is asked about, in the rendered quick pick: its fingerprint is shown; Enter trusts it.
