@@ -18,7 +18,8 @@ import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/pro
 import type { ChangedNode, GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
 import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
-import { buildModuleTree, defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
+import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
+import { foldConstants, foldedInto, viewerModuleTree, type FoldMap } from '../src/shared/layout/fold';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
 import css from './viewer.css';
 import { h } from './dom';
@@ -61,7 +62,21 @@ export interface ViewerStats {
   unsupported: number;
   unverified: number;
   selected?: string;
+  /** Weights and constants drawn as nodes. */
+  showConstants?: boolean;
   frameTimes: number[];
+  /** Only with test hooks on (the e2e harness): what is drawn where, and the view. */
+  layoutReport?: () => LayoutReport | undefined;
+}
+
+/** The drawn layout as the e2e tests read it (test hooks only). */
+export interface LayoutReport {
+  readonly items: readonly { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean }[];
+  readonly edges: readonly { from: number; to: number }[];
+  readonly view: { x: number; y: number; zoom: number };
+  readonly viewport: { width: number; height: number };
+  readonly width: number;
+  readonly height: number;
 }
 
 /** Which thing is selected, independent of the current layout. */
@@ -73,6 +88,7 @@ document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [] };
 window.__npuViewer = stats;
+if (document.body.dataset.testHooks === '1') stats.layoutReport = () => viewer?.layoutReport();
 const startedAt = performance.now();
 
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
@@ -91,6 +107,12 @@ class Viewer {
   target = '';
   expanded = new Set<number>();
   selection: Selection | undefined;
+  /** Per node: the drawn node it is folded into (-1: drawn); the folded nodes of each consumer. */
+  readonly fold: FoldMap;
+  readonly foldedOf: ReadonlyMap<number, readonly number[]>;
+  /** Weights and constants drawn as nodes (the toggle; kept per editor). */
+  showConstants = false;
+  private readonly constantsButton: HTMLElement;
   /** Compare mode: the diff against the base model, and per node DIFF_* status. */
   diff: GraphDiff | undefined;
   diffStatus: Uint8Array | undefined;
@@ -113,7 +135,14 @@ class Viewer {
     this.graph = graph;
     stats.graphPath = nested.at(-1) ?? 'main';
     stats.nodes = graph.nodes.length;
-    this.tree = buildModuleTree(this.graph.nodes.map((n) => n.name));
+    this.fold = foldConstants(graph);
+    this.foldedOf = foldedInto(this.fold);
+    this.tree = viewerModuleTree(graph, this.fold);
+    this.showConstants = saved?.showConstants === true;
+    stats.showConstants = this.showConstants;
+    this.constantsButton = button(l10n.t('Constants'), () => this.toggleConstants(), l10n.t('Draw weights and constants as nodes, or fold them into the nodes that use them (W)'));
+    this.constantsButton.dataset.action = 'constants';
+    this.constantsButton.setAttribute('aria-pressed', String(this.showConstants));
     this.targets = message.targets;
     this.target = message.target;
     this.setVerdicts(message.verdicts);
@@ -129,6 +158,7 @@ class Viewer {
       button('−', () => this.canvas.zoomBy(0.8), l10n.t('Zoom out')),
       button(l10n.t('Expand all'), () => this.setExpanded(new Set(this.tree.modules.map((_, i) => i))), l10n.t('Expand every module')),
       button(l10n.t('Collapse all'), () => this.setExpanded(defaultExpanded(this.tree)), l10n.t('Back to the overview')),
+      this.constantsButton,
       button(l10n.t('Export SVG'), () => void this.export('svg')),
       button(l10n.t('Export PNG'), () => void this.export('png')),
       button(l10n.t('Open as Text'), () => host.post({ type: 'openAsText' })),
@@ -176,7 +206,7 @@ class Viewer {
     this.expanded.add(0);
     void this.relayout().then(() => {
       if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
-      else this.canvas.fit();
+      else this.canvas.firstView();
       this.canvas.afterFirstFrame(() => {
         stats.firstInteractiveMs = performance.now() - startedAt;
         stats.state = 'ready';
@@ -247,7 +277,7 @@ class Viewer {
 
   async relayout(): Promise<void> {
     const serial = ++this.layoutSerial;
-    const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded]);
+    const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded], this.showConstants);
     if (serial !== this.layoutSerial) return; // a newer request superseded this one
     stats.layoutMs = ms;
     stats.workerPrepareMs ??= prepareMs;
@@ -261,7 +291,10 @@ class Viewer {
 
   rebuildScene(): void {
     if (!this.layout) return;
-    this.scene = buildScene(this.graph, this.tree, this.layout, nodeStatusOf(this.graph, this.verdicts), this.selectedItem(), this.diffStatus);
+    const status = nodeStatusOf(this.graph, this.verdicts);
+    // a finding on a folded constant shows on the node it is folded into
+    if (!this.showConstants) this.fold.forEach((into, v) => { if (into >= 0 && status[v]! > status[into]!) status[into] = status[v]!; });
+    this.scene = buildScene(this.graph, this.tree, this.layout, status, this.selectedItem(), this.diffStatus);
     this.canvas.requestDraw();
   }
 
@@ -335,6 +368,33 @@ class Viewer {
     this.saveState();
   }
 
+  /** Draws weights and constants as nodes, or folds them back into their consumers; the view stays on the selection. */
+  async toggleConstants(): Promise<void> {
+    this.showConstants = !this.showConstants;
+    stats.showConstants = this.showConstants;
+    this.constantsButton.setAttribute('aria-pressed', String(this.showConstants));
+    const anchor = this.selection;
+    await this.relayout();
+    if (anchor && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);
+    this.side.showSelection();
+    this.saveState();
+  }
+
+  /** The drawn layout for the e2e tests. */
+  layoutReport(): LayoutReport | undefined {
+    const layout = this.layout;
+    if (!layout) return undefined;
+    const label = (kind: string, index: number) => (kind === 'node' ? this.graph.nodes[index]!.name : kind === 'module' ? this.tree.modules[index]!.path : this.graph.tensors[index]!.name);
+    return {
+      items: layout.items.map((i) => ({ kind: i.kind, index: i.index, label: label(i.kind, i.index), op: i.kind === 'node' ? this.graph.nodes[i.index]!.op : '', x: i.x, y: i.y, w: i.w, h: i.h, expanded: i.expanded })),
+      edges: layout.edges.map((e) => ({ from: e.from, to: e.to })),
+      view: { ...this.canvas.view },
+      viewport: this.canvas.size(),
+      width: layout.width,
+      height: layout.height,
+    };
+  }
+
   moduleLabel = (module: number): string => this.tree.modules[module]!.name || this.graph.name;
 
   selectionKey(s: Selection): string {
@@ -405,6 +465,7 @@ class Viewer {
         ...(this.selection ? { selected: this.selectionKey(this.selection) } : {}),
         ...(this.target ? { target: this.target } : {}),
         expanded: [...this.expanded].map((m) => this.tree.modules[m]!.path),
+        ...(this.showConstants ? { showConstants: true } : {}),
       });
     }, 150);
   }

@@ -7,6 +7,7 @@ import type { GraphDiff, NodeChange } from '../src/shared/diff';
 import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
 import type { RewriteOffer, RewriteScope } from '../src/shared/protocol';
 import { clear, h } from './dom';
+import { foldedInputNote, foldedIntoNote } from './foldedInputs';
 import type { Viewer } from './main';
 
 const MAX_RESULTS = 500;
@@ -82,7 +83,7 @@ export class SidePanel {
       row(l10n.t('Domain'), node.domain || 'ai.onnx'),
       row(l10n.t('Module'), tree.modules[tree.moduleOf[index]!]!.path || '/'),
     );
-    this.properties.append(h('h3', {}, l10n.t('Node')), general, h('div', { class: 'actions' }, copy, node.name ? source : ''));
+    this.properties.append(h('h3', {}, l10n.t('Node')), general, foldedIntoNote(this.viewer, index) ?? '', h('div', { class: 'actions' }, copy, node.name ? source : ''));
     this.properties.append(this.verdictSection(verdict));
     if (verdict && node.name) this.properties.append(this.rewriteSection(node.name));
     const changed = this.viewer.changedOf.get(index);
@@ -102,7 +103,7 @@ export class SidePanel {
       };
       this.properties.append(h('h3', {}, l10n.t('Subgraphs')), h('ul', {}, ...node.subgraphs.map(item)));
     }
-    this.properties.append(h('h3', {}, l10n.t('Inputs')), this.tensorList(node.inputs));
+    this.properties.append(h('h3', {}, l10n.t('Inputs')), this.tensorList(node.inputs, true));
     this.properties.append(h('h3', {}, l10n.t('Outputs')), this.tensorList(node.outputs));
   }
 
@@ -189,7 +190,8 @@ export class SidePanel {
       result);
   }
 
-  private tensorList(indexes: readonly number[]): HTMLElement {
+  /** `inputs`: a node's inputs, where weights and constants folded into it are marked. */
+  private tensorList(indexes: readonly number[], inputs = false): HTMLElement {
     const list = h('div', {});
     for (const t of indexes) {
       if (t < 0) {
@@ -197,7 +199,10 @@ export class SidePanel {
         continue;
       }
       const tensor = this.viewer.graph.tensors[t]!;
-      list.append(this.tensorBlock(tensor));
+      const block = this.tensorBlock(tensor);
+      const folded = inputs ? foldedInputNote(this.viewer, t) : undefined;
+      if (folded) block.append(folded);
+      list.append(block);
     }
     return list;
   }

@@ -22,6 +22,8 @@ export interface ViewerState {
   readonly target?: string;
   /** Module paths the user expanded (the rest stay collapsed). */
   readonly expanded: readonly string[];
+  /** Weights and constants drawn as nodes (default: folded into their consumers). */
+  readonly showConstants?: boolean;
 }
 
 // ---------------------------------------------------------------- host → webview
@@ -195,15 +197,17 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
 /** Checks the shape of persisted webview state (it comes back from VS Code as unknown JSON). */
 export function parseViewerState(raw: unknown): ViewerState | undefined {
   if (!isObject(raw)) return undefined;
-  const { panX, panY, zoom, selected, target, expanded } = raw;
+  const { panX, panY, zoom, selected, target, expanded, showConstants } = raw;
   if (![panX, panY, zoom].every((v) => typeof v === 'number' && Number.isFinite(v))) return undefined;
   if ((zoom as number) <= 0) return undefined;
   if (selected !== undefined && !isShortString(selected)) return undefined;
   if (target !== undefined && !isShortString(target, 256)) return undefined;
   if (!Array.isArray(expanded) || !expanded.every((e) => isShortString(e))) return undefined;
+  if (showConstants !== undefined && typeof showConstants !== 'boolean') return undefined;
   return {
     panX: panX as number, panY: panY as number, zoom: zoom as number, expanded: expanded as string[],
     ...(selected !== undefined ? { selected: selected as string } : {}),
     ...(target !== undefined ? { target: target as string } : {}),
+    ...(showConstants !== undefined ? { showConstants } : {}),
   };
 }

@@ -50,6 +50,8 @@ export interface VisibleEdge {
 export interface GraphLayout {
   readonly width: number;
   readonly height: number;
+  /** x of the main flow's column at the top level (module boxes are centred on it below). */
+  readonly spineX: number;
   readonly items: readonly VisibleItem[];
   readonly edges: readonly VisibleEdge[];
   /** Visible item that shows each node (the node itself or its collapsed module box). */
@@ -428,6 +430,6 @@ export class GraphLayoutEngine {
       edgeByPair.set(pair, edges.length);
       edges.push({ from, to, tensor: this.edgeTensor[e]!, count: 1, points });
     }
-    return { width: root.width, height: root.height, items, edges, itemOfNode, itemOfModule, levelsComputed: computed };
+    return { width: root.width, height: root.height, spineX: root.result.spineX, items, edges, itemOfNode, itemOfModule, levelsComputed: computed };
   }
 }
