@@ -155,7 +155,9 @@ try {
       graph: name, nodes: graph.nodes.length, edges: flat.edges.length,
       ours: { flatMs, flatCrossings: ourCrossings, flatWidth: Math.round(flatResult.width), openMs, openItems: openLayout.items.length, allMs, allCrossings, expandMs },
     };
-    const spread = (layout) => L.mainFlowSpread(layout.items, layout.edges).spread;
+    // the main data flow's x spread, shape arithmetic aside (it sits beside the flow by design)
+    const shape = L.shapeComputations(graph);
+    const spread = (layout) => L.mainFlowSpread(layout.items, layout.edges, (i) => layout.items[i].kind === 'node' && shape[layout.items[i].index] === 1).spread;
     row.ours.openCrossings = L.countCrossings(openLayout.edges);
     row.ours.openSpread = spread(openLayout);
     row.ours.allSpread = spread(allLayout);

@@ -128,8 +128,10 @@ export class GraphLayoutEngine {
    * A tree given must be the viewer's (viewerModuleTree), the same for every folding.
    */
   constructor(readonly graph: CompactGraph, tree?: ModuleTree, options: { fold?: FoldMap } = {}) {
-    this.fold = options.fold ?? foldConstants(graph);
-    this.tree = tree ?? viewerModuleTree(graph, foldConstants(graph));
+    let folding: FoldMap | undefined;
+    const defaultFold = () => (folding ??= foldConstants(graph));
+    this.fold = options.fold ?? defaultFold();
+    this.tree = tree ?? viewerModuleTree(graph, defaultFold());
     const { nodes, tensors } = graph;
     const fold = this.fold;
     this.shapeNode = shapeComputations(graph, fold);
