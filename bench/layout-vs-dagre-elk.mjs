@@ -136,14 +136,34 @@ try {
     }
     return [best, value];
   };
+  /** Runs the functions in turn, round after round (so a load change hits them alike); min time and last value of each. */
+  const minEach = (runs, fns) => {
+    const best = fns.map(() => [Infinity, undefined]);
+    for (let i = 0; i < runs; i++) {
+      fns.forEach((fn, k) => {
+        const t = performance.now();
+        const value = fn();
+        best[k] = [Math.min(best[k][0], performance.now() - t), value];
+      });
+    }
+    return best;
+  };
   const rows = [];
   for (const [name, graph, withBaselines] of graphs) {
     const flat = L.flatLayoutInput(graph);
-    const [flatMs, flatResult] = minOf(5, () => L.layeredLayout(flat));
+    // ours, ours with constants drawn (the same nodes as the code at --before) and the code at --before, interleaved
+    const unfolded = { fold: L.noFolding(graph) };
+    const tree = L.viewerModuleTree(graph);
+    const openOf = (E, options) => () => { const e = new E.GraphLayoutEngine(graph, ...options); return e.layout((E.defaultExpanded ?? L.defaultExpanded)(e.tree)); };
+    const allOf = (E, options) => () => { const e = new E.GraphLayoutEngine(graph, ...options); return e.layout(e.tree.modules.map((_, i) => i)); };
+    const flats = minEach(5, [() => L.layeredLayout(flat), ...(B ? [() => B.layeredLayout(flat)] : [])]);
+    const opens = minEach(5, [openOf(L, []), ...(B ? [openOf(L, [tree, unfolded]), openOf(B, [])] : [])]);
+    const alls = minEach(3, [allOf(L, []), ...(B ? [allOf(L, [tree, unfolded]), allOf(B, [])] : [])]);
+    const [flatMs, flatResult] = flats[0];
     const ourEdges = flat.edges.map(([a, b], i) => ({ from: a, to: b, points: flatResult.routes[i] }));
     const ourCrossings = L.countCrossings(ourEdges);
-    const [openMs, openLayout] = minOf(5, () => { const e = new L.GraphLayoutEngine(graph); return e.layout(L.defaultExpanded(e.tree)); });
-    const [allMs, allLayout] = minOf(3, () => { const e = new L.GraphLayoutEngine(graph); return e.layout(e.tree.modules.map((_, i) => i)); });
+    const [openMs, openLayout] = opens[0];
+    const [allMs, allLayout] = alls[0];
     const allCrossings = L.countCrossings(allLayout.edges);
     // expanding one more module after opening: only that module and its ancestors are laid out again
     const engine = new L.GraphLayoutEngine(graph);
@@ -166,15 +186,13 @@ try {
     if (B) {
       // the same measurements with the code at --before, interleaved in the same run; ours again with
       // constants drawn (the toggle), which lays out the same nodes as before
-      const unfolded = { fold: L.noFolding(graph) };
-      const tree = L.viewerModuleTree(graph);
-      const [drawnOpenMs, drawnOpen] = minOf(5, () => { const e = new L.GraphLayoutEngine(graph, tree, unfolded); return e.layout(L.defaultExpanded(e.tree)); });
-      const [drawnAllMs, drawnAll] = minOf(3, () => { const e = new L.GraphLayoutEngine(graph, tree, unfolded); return e.layout(e.tree.modules.map((_, i) => i)); });
+      const [drawnOpenMs, drawnOpen] = opens[1];
+      const [drawnAllMs, drawnAll] = alls[1];
       row.ours.drawn = { openMs: drawnOpenMs, allMs: drawnAllMs, openCrossings: L.countCrossings(drawnOpen.edges), allCrossings: L.countCrossings(drawnAll.edges), openSpread: spread(drawnOpen), allSpread: spread(drawnAll) };
       const beforeFlatInput = flat; // the same flat input (constants folded): the layered algorithm alone, before and after
-      const [beforeFlatMs, beforeFlat] = minOf(5, () => B.layeredLayout(beforeFlatInput));
-      const [beforeOpenMs, beforeOpen] = minOf(5, () => { const e = new B.GraphLayoutEngine(graph); return e.layout(B.defaultExpanded(e.tree)); });
-      const [beforeAllMs, beforeAll] = minOf(3, () => { const e = new B.GraphLayoutEngine(graph); return e.layout(e.tree.modules.map((_, i) => i)); });
+      const [beforeFlatMs, beforeFlat] = flats[1];
+      const [beforeOpenMs, beforeOpen] = opens[2];
+      const [beforeAllMs, beforeAll] = alls[2];
       row.before = {
         rev: beforeRev, flatMs: beforeFlatMs, flatWidth: Math.round(beforeFlat.width), openMs: beforeOpenMs, allMs: beforeAllMs,
         flatCrossings: L.countCrossings(beforeFlatInput.edges.map(([a, b], i) => ({ from: a, to: b, points: beforeFlat.routes[i] }))),
