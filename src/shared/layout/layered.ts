@@ -271,7 +271,9 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     const gain = (v: number) => (v === options.pinTop ? 1e5 : v < n ? input.spineWeights?.[v] ?? 1 : 0);
     let end = -1;
     for (let r = 0; r <= maxRank; r++) {
-      for (const v of layers[r]!) {
+      const layer = layers[r]!;
+      for (let i = 0; i < layer.length; i++) {
+        const v = layer[i]!;
         let best = -1;
         let bestScore = 0;
         for (let p = up.start[v]!; p < up.start[v + 1]!; p++) {
@@ -288,7 +290,8 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     }
     if (pinBottom !== undefined && pinBottom >= 0 && pinBottom < n && from[pinBottom]! >= 0) end = pinBottom;
     for (let v = end; v >= 0; v = from[v]!) onSpine[v] = 1;
-    for (let r = 0; r <= maxRank; r++) for (const v of layers[r]!) if (onSpine[v] && v < n) spineNodes.push(v);
+    for (let v = end; v >= 0; v = from[v]!) if (v < n) spineNodes.push(v);
+    spineNodes.reverse();
   }
   const SPINE_WEIGHT = 1e6;
   const desired = new Float64Array(maxLayer);
