@@ -12,7 +12,11 @@
 //   --quick: baselines on the small graph only (dagre and elkjs need minutes and gigabytes on the
 //            5,243-node graph and are not run on 22k);
 //   --before=REV: also lay out every graph with our layout code as it was at git revision REV
-//            (src/shared/layout/ from `git show`), same run: crossings and time, after / before.
+//            (src/shared/layout/ from `git show`), same run: crossings and time, after / before, and
+//            how straight the main flow is (x spread of the items every longest path passes through,
+//            test/shared/mainFlow.ts), as opened and fully expanded. Ours is measured with weights and
+//            constants folded (the default view) and drawn (the toggle: the same nodes as before).
+//   --baselines=all: dagre and elkjs on every graph (minutes on the big ones), else on the small ones.
 import * as esbuild from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +37,8 @@ async function loadLayoutModule(dir) {
     `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/modules.ts'))};`,
     `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/flat.ts'))};`,
     `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/crossings.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'src/shared/layout/fold.ts'))};`,
+    `export * from ${JSON.stringify(join(ROOT, 'test/shared/mainFlow.ts'))};`,
     `export * from ${JSON.stringify(join(ROOT, 'test/unit/viewer/synthetic.ts'))};`,
     `export { openModel } from ${JSON.stringify(join(ROOT, 'src/core/onnx/decode.ts'))};`,
     `export { toCompactGraph } from ${JSON.stringify(join(ROOT, 'src/core/onnx/view/compactGraph.ts'))};`,
@@ -52,7 +58,7 @@ async function loadLayoutAt(rev, dir) {
     writeFileSync(join(root, file), git('show', `${rev}:${file}`));
   }
   const entry = join(root, 'entry.ts');
-  writeFileSync(entry, ['layered', 'graphLayout'].map((f) => `export * from ${JSON.stringify(join(root, `src/shared/layout/${f}.ts`))};`).join('\n'));
+  writeFileSync(entry, ['layered', 'graphLayout', 'modules'].map((f) => `export * from ${JSON.stringify(join(root, `src/shared/layout/${f}.ts`))};`).join('\n'));
   const outfile = join(root, 'layout.mjs');
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
   return import(pathToFileURL(outfile).href);
@@ -100,6 +106,7 @@ if (args[0] === '--child') {
 
 // ------------------------------------------------------------------ parent
 const quick = args.includes('--quick');
+const allBaselines = args.includes('--baselines=all');
 const beforeRev = args.find((a) => a.startsWith('--before='))?.slice('--before='.length);
 const dir = mkdtempSync(join(tmpdir(), 'npu-port-layout-bench-'));
 try {
@@ -108,13 +115,13 @@ try {
   const graphs = [
     ['EdgeSAM-like decoder', L.edgeSamDecoderGraph(), true],
     ['transformer, 32 layers', L.transformerGraph(32), !quick],
-    ['transformer, 136 layers', L.transformerGraph(136), false],
+    ['transformer, 136 layers', L.transformerGraph(136), allBaselines],
   ];
   const labels = { format: 'Format', producer: 'Producer', opsets: 'Opsets', graph: 'Graph', nodes: 'Nodes' };
   for (const [file, name, baselines] of [['edgesam_decoder.onnx', 'real torch export: EdgeSAM-like decoder', true], ['big_decoder.onnx', 'real torch export: decoder', false], ['transformer-22k.onnx', 'real torch export: chained transformer', false]]) {
     const full = join(ROOT, 'bench/models', file);
     try {
-      graphs.push([`${name} (bench/models/${file})`, L.toCompactGraph(await L.openModel(full), labels), baselines && !quick]);
+      graphs.push([`${name} (bench/models/${file})`, L.toCompactGraph(await L.openModel(full), labels), (baselines || allBaselines) && !quick]);
     } catch {
       process.stderr.write(`[layout] bench/models/${file} not there (made by bench/onnx-decode.mjs and bench/transform-extract-rewrite.mjs): skipped\n`);
     }
@@ -129,14 +136,36 @@ try {
     }
     return [best, value];
   };
+  /** Runs the functions in turn, round after round, each round starting with the next one (so load changes and the garbage one leaves for the next hit them alike); min time and last value of each. */
+  const minEach = (runs, fns) => {
+    const best = fns.map(() => [Infinity, undefined]);
+    for (let i = 0; i < runs; i++) {
+      fns.forEach((_, j) => {
+        const k = (i + j) % fns.length;
+        const fn = fns[k];
+        const t = performance.now();
+        const value = fn();
+        best[k] = [Math.min(best[k][0], performance.now() - t), value];
+      });
+    }
+    return best;
+  };
   const rows = [];
   for (const [name, graph, withBaselines] of graphs) {
     const flat = L.flatLayoutInput(graph);
-    const [flatMs, flatResult] = minOf(5, () => L.layeredLayout(flat));
+    // ours, ours with constants drawn (the same nodes as the code at --before) and the code at --before, interleaved
+    const unfolded = { fold: L.noFolding(graph) };
+    const tree = L.viewerModuleTree(graph);
+    const openOf = (E, options) => () => { const e = new E.GraphLayoutEngine(graph, ...options); return e.layout((E.defaultExpanded ?? L.defaultExpanded)(e.tree)); };
+    const allOf = (E, options) => () => { const e = new E.GraphLayoutEngine(graph, ...options); return e.layout(e.tree.modules.map((_, i) => i)); };
+    const flats = minEach(6, [() => L.layeredLayout(flat), ...(B ? [() => B.layeredLayout(flat)] : [])]);
+    const opens = minEach(6, [openOf(L, []), ...(B ? [openOf(L, [tree, unfolded]), openOf(B, [])] : [])]);
+    const alls = minEach(3, [allOf(L, []), ...(B ? [allOf(L, [tree, unfolded]), allOf(B, [])] : [])]);
+    const [flatMs, flatResult] = flats[0];
     const ourEdges = flat.edges.map(([a, b], i) => ({ from: a, to: b, points: flatResult.routes[i] }));
     const ourCrossings = L.countCrossings(ourEdges);
-    const [openMs, openLayout] = minOf(5, () => { const e = new L.GraphLayoutEngine(graph); return e.layout(L.defaultExpanded(e.tree)); });
-    const [allMs, allLayout] = minOf(3, () => { const e = new L.GraphLayoutEngine(graph); return e.layout(e.tree.modules.map((_, i) => i)); });
+    const [openMs, openLayout] = opens[0];
+    const [allMs, allLayout] = alls[0];
     const allCrossings = L.countCrossings(allLayout.edges);
     // expanding one more module after opening: only that module and its ancestors are laid out again
     const engine = new L.GraphLayoutEngine(graph);
@@ -148,14 +177,30 @@ try {
       graph: name, nodes: graph.nodes.length, edges: flat.edges.length,
       ours: { flatMs, flatCrossings: ourCrossings, flatWidth: Math.round(flatResult.width), openMs, openItems: openLayout.items.length, allMs, allCrossings, expandMs },
     };
+    // the main data flow's x spread, shape arithmetic aside (it sits beside the flow by design)
+    const shape = L.shapeComputations(graph);
+    const spread = (layout) => L.mainFlowSpread(layout.items, layout.edges, (i) => layout.items[i].kind === 'node' && shape[layout.items[i].index] === 1).spread;
+    row.ours.openCrossings = L.countCrossings(openLayout.edges);
+    row.ours.openSpread = spread(openLayout);
+    row.ours.allSpread = spread(allLayout);
+    row.ours.allWidth = Math.round(allLayout.width);
+    row.ours.drawnNodes = allLayout.items.filter((i) => i.kind === 'node').length;
     if (B) {
-      // the same measurements with the code at --before, interleaved in the same run
-      const [beforeFlatMs, beforeFlat] = minOf(5, () => B.layeredLayout(flat));
-      const [beforeAllMs, beforeAll] = minOf(3, () => { const e = new B.GraphLayoutEngine(graph); return e.layout(e.tree.modules.map((_, i) => i)); });
+      // the same measurements with the code at --before, interleaved in the same run; ours again with
+      // constants drawn (the toggle), which lays out the same nodes as before
+      const [drawnOpenMs, drawnOpen] = opens[1];
+      const [drawnAllMs, drawnAll] = alls[1];
+      row.ours.drawn = { openMs: drawnOpenMs, allMs: drawnAllMs, openCrossings: L.countCrossings(drawnOpen.edges), allCrossings: L.countCrossings(drawnAll.edges), openSpread: spread(drawnOpen), allSpread: spread(drawnAll) };
+      const beforeFlatInput = flat; // the same flat input (constants folded): the layered algorithm alone, before and after
+      const [beforeFlatMs, beforeFlat] = flats[1];
+      const [beforeOpenMs, beforeOpen] = opens[2];
+      const [beforeAllMs, beforeAll] = alls[2];
       row.before = {
-        rev: beforeRev, flatMs: beforeFlatMs, flatWidth: Math.round(beforeFlat.width), allMs: beforeAllMs,
-        flatCrossings: L.countCrossings(flat.edges.map(([a, b], i) => ({ from: a, to: b, points: beforeFlat.routes[i] }))),
-        allCrossings: L.countCrossings(beforeAll.edges),
+        rev: beforeRev, flatMs: beforeFlatMs, flatWidth: Math.round(beforeFlat.width), openMs: beforeOpenMs, allMs: beforeAllMs,
+        flatCrossings: L.countCrossings(beforeFlatInput.edges.map(([a, b], i) => ({ from: a, to: b, points: beforeFlat.routes[i] }))),
+        openCrossings: L.countCrossings(beforeOpen.edges), allCrossings: L.countCrossings(beforeAll.edges),
+        openSpread: spread(beforeOpen), allSpread: spread(beforeAll), allWidth: Math.round(beforeAll.width),
+        drawnNodes: beforeAll.items.filter((i) => i.kind === 'node').length,
       };
     }
     if (withBaselines) {
@@ -175,8 +220,12 @@ try {
       `grouped open ${fmt(r.openMs)} ms (${r.openItems} items), all expanded ${fmt(r.allMs)} ms (${r.allCrossings} crossings), expand one module ${fmt(r.expandMs)} ms`;
     if (row.before) {
       const b = row.before;
-      line += ` | before (${b.rev}): flat ${fmt(b.flatMs)} ms (${b.flatCrossings} crossings, width ${b.flatWidth} → ${r.flatWidth}), all expanded ${fmt(b.allMs)} ms (${b.allCrossings} crossings);` +
-        ` time after/before: flat ${(r.flatMs / b.flatMs).toFixed(2)}×, all expanded ${(r.allMs / b.allMs).toFixed(2)}×`;
+      const d = r.drawn;
+      line += `\n  before (${b.rev}, ${b.drawnNodes} nodes drawn): flat ${fmt(b.flatMs)} ms (${b.flatCrossings} crossings, width ${b.flatWidth}), open ${fmt(b.openMs)} ms (${b.openCrossings} crossings, main flow x spread ${fmt(b.openSpread)} px),` +
+        ` all expanded ${fmt(b.allMs)} ms (${b.allCrossings} crossings, main flow x spread ${fmt(b.allSpread)} px, width ${b.allWidth})` +
+        `\n  after, folded (${r.drawnNodes} nodes drawn): open ${fmt(r.openMs)} ms (${r.openCrossings} crossings, spread ${fmt(r.openSpread)} px), all expanded ${fmt(r.allMs)} ms (${r.allCrossings} crossings, spread ${fmt(r.allSpread)} px, width ${r.allWidth})` +
+        `\n  after, constants drawn (same nodes as before): open ${fmt(d.openMs)} ms (${d.openCrossings} crossings, spread ${fmt(d.openSpread)} px), all expanded ${fmt(d.allMs)} ms (${d.allCrossings} crossings, spread ${fmt(d.allSpread)} px)` +
+        `\n  time after/before: open ${(r.openMs / b.openMs).toFixed(2)}× folded, ${(d.openMs / b.openMs).toFixed(2)}× drawn; all expanded ${(r.allMs / b.allMs).toFixed(2)}× folded, ${(d.allMs / b.allMs).toFixed(2)}× drawn`;
     }
     for (const engineName of ['dagre', 'elkjs']) {
       const b = row[engineName];

@@ -12,7 +12,10 @@ import { h } from './dom';
 import { STATUS_UNSUPPORTED, STATUS_UNVERIFIED } from './scene';
 import type { Viewer } from './main';
 
-const MIN_ZOOM = 0.002;
+/** Small enough for Fit to show a fully expanded 22,000-node export whole. */
+const MIN_ZOOM = 0.0001;
+/** The first frame of a model too big to fit readably shows its top at this zoom or more. */
+const FIRST_VIEW_ZOOM = 0.8;
 const MAX_ZOOM = 4;
 const FRAME_HISTORY = 600;
 
@@ -94,6 +97,11 @@ export class GraphCanvas {
     this.viewer.saveState();
   }
 
+  size(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+
+  /** The whole graph in the window, centred, however small that makes it. */
   fit(): void {
     const layout = this.viewer.layout;
     if (!layout || this.width === 0) {
@@ -102,11 +110,29 @@ export class GraphCanvas {
     }
     const margin = 24;
     const zoom = clampZoom(Math.min(1.5, (this.width - 2 * margin) / Math.max(1, layout.width), (this.height - 2 * margin) / Math.max(1, layout.height)));
-    // very tall graphs: fit the width and start at the top instead of a sliver
-    const readable = zoom < 0.2 ? clampZoom(Math.min(1, (this.width - 2 * margin) / Math.max(1, layout.width))) : zoom;
-    const x = (this.width - layout.width * readable) / 2;
-    const y = readable === zoom ? (this.height - layout.height * readable) / 2 : margin;
-    this.setView({ x, y, zoom: readable });
+    this.setView({ x: (this.width - layout.width * zoom) / 2, y: (this.height - layout.height * zoom) / 2, zoom });
+  }
+
+  /**
+   * The opening view: the whole graph when it fits readably; else the top of the network at a readable
+   * zoom, on its main column, with the whole outline in the minimap.
+   */
+  firstView(): void {
+    const layout = this.viewer.layout;
+    if (!layout || this.width === 0) {
+      requestAnimationFrame(() => this.viewer.layout && this.width && this.firstView());
+      return;
+    }
+    const margin = 24;
+    const fitWidth = (this.width - 2 * margin) / Math.max(1, layout.width);
+    const fitZoom = Math.min(1.5, fitWidth, (this.height - 2 * margin) / Math.max(1, layout.height));
+    if (fitZoom >= FIRST_VIEW_ZOOM) {
+      this.fit();
+      return;
+    }
+    const zoom = Math.min(1, Math.max(FIRST_VIEW_ZOOM, fitWidth));
+    const x = layout.width * zoom <= this.width - 2 * margin ? (this.width - layout.width * zoom) / 2 : this.width / 2 - layout.spineX * zoom;
+    this.setView({ x, y: margin, zoom });
   }
 
   zoomBy(factor: number, cx = this.width / 2, cy = this.height / 2): void {
@@ -308,6 +334,12 @@ export class GraphCanvas {
           return;
         case '0':
           this.fit();
+          return;
+        case 'w':
+        case 'W':
+          if (event.ctrlKey || event.metaKey || event.altKey) return;
+          event.preventDefault();
+          void this.viewer.toggleConstants();
           return;
         default:
       }

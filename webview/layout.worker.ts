@@ -4,12 +4,15 @@
  * The graph arrives packed; the worker unpacks it itself and lays out the opening view (modules
  * collapsed) right away, while the UI thread is still unpacking, so the first request finds it done.
  */
-import { GraphLayoutEngine, type GraphLayout } from '../src/shared/layout/graphLayout';
+import type { CompactGraph } from '../src/shared/graph';
+import type { GraphLayoutEngine, GraphLayout } from '../src/shared/layout/graphLayout';
 import { defaultExpanded } from '../src/shared/layout/modules';
 import { unpackGraph } from '../src/shared/packedGraph';
-import type { LayoutReply, LayoutRequest } from './layoutClient';
+import { layoutEngine, type LayoutReply, type LayoutRequest } from './layoutClient';
 
-let engine: GraphLayoutEngine | undefined;
+let graph: CompactGraph | undefined;
+/** Engines with constants folded [0] (made at once) and drawn [1] (made on the first request). */
+let engines: (GraphLayoutEngine | undefined)[] = [];
 /** The opening view, laid out ahead of the first request: its expanded set (sorted) and result. */
 let ahead: { key: string; layout: GraphLayout; ms: number } | undefined;
 /** Unpacking and indexing the graph (engine construction), reported with the first layout. */
@@ -22,7 +25,9 @@ self.onmessage = (event: MessageEvent<LayoutRequest>) => {
   try {
     if (request.type === 'graph') {
       const received = performance.now();
-      engine = new GraphLayoutEngine(unpackGraph(request.graph));
+      graph = unpackGraph(request.graph);
+      const engine = layoutEngine(graph, false);
+      engines = [engine];
       prepareMs = performance.now() - received;
       ahead = undefined;
       const opening = defaultExpanded(engine.tree);
@@ -32,10 +37,12 @@ self.onmessage = (event: MessageEvent<LayoutRequest>) => {
       ahead = { key: keyOf([...opening]), layout, ms: performance.now() - started };
       return;
     }
-    if (!engine) throw new Error('no graph');
+    if (!graph) throw new Error('no graph');
+    const slot = request.showConstants ? 1 : 0;
+    const engine = (engines[slot] ??= layoutEngine(graph, request.showConstants));
     let layout: GraphLayout;
     let ms: number;
-    if (ahead && ahead.key === keyOf(request.expanded)) {
+    if (ahead && slot === 0 && ahead.key === keyOf(request.expanded)) {
       ({ layout, ms } = ahead);
     } else {
       const started = performance.now();

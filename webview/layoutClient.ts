@@ -6,9 +6,11 @@
  */
 import type { CompactGraph } from '../src/shared/graph';
 import { GraphLayoutEngine, type GraphLayout } from '../src/shared/layout/graphLayout';
+import { foldConstants, noFolding, viewerModuleTree } from '../src/shared/layout/fold';
 import { copyPackedGraph, unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 
-export type LayoutRequest = { type: 'graph'; graph: PackedGraph } | { type: 'layout'; id: number; expanded: number[] };
+/** `showConstants`: weights and constants drawn as nodes instead of folded into their consumers. */
+export type LayoutRequest = { type: 'graph'; graph: PackedGraph } | { type: 'layout'; id: number; expanded: number[]; showConstants: boolean };
 export type LayoutReply = { id: number; ok: true; layout: GraphLayout; ms: number; prepareMs?: number } | { id: number; ok: false; error: string };
 
 export interface LayoutResult {
@@ -20,7 +22,8 @@ export interface LayoutResult {
 
 export class LayoutClient {
   private worker: Worker | undefined;
-  private fallback: GraphLayoutEngine | undefined;
+  /** Fallback engines: constants folded [0] and drawn [1]. */
+  private fallback: (GraphLayoutEngine | undefined)[] = [];
   private graph: PackedGraph | undefined;
   private unpacked: CompactGraph | undefined;
   private nextId = 1;
@@ -47,7 +50,7 @@ export class LayoutClient {
   setGraph(graph: PackedGraph, unpacked?: CompactGraph): void {
     this.graph = graph;
     this.unpacked = unpacked;
-    this.fallback = undefined;
+    this.fallback = [];
     if (this.worker) this.sendGraph(graph);
   }
 
@@ -61,26 +64,27 @@ export class LayoutClient {
     this.worker!.postMessage({ type: 'graph', graph: copy } satisfies LayoutRequest, transfer);
   }
 
-  async layout(expanded: readonly number[]): Promise<LayoutResult & { worker: boolean }> {
+  async layout(expanded: readonly number[], showConstants = false): Promise<LayoutResult & { worker: boolean }> {
     await this.ready;
     if (!this.worker) {
       if (!this.graph) throw new Error('no graph');
-      this.fallback ??= new GraphLayoutEngine(this.unpacked ?? unpackGraph(this.graph));
+      const slot = showConstants ? 1 : 0;
+      const engine = (this.fallback[slot] ??= layoutEngine(this.unpacked ?? unpackGraph(this.graph), showConstants));
       const started = performance.now();
-      const layout = this.fallback.layout(expanded);
+      const layout = engine.layout(expanded);
       return { layout, ms: performance.now() - started, worker: false };
     }
     const id = this.nextId++;
     try {
       const result = await new Promise<LayoutResult>((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
-        this.worker!.postMessage({ type: 'layout', id, expanded: [...expanded] } satisfies LayoutRequest);
+        this.worker!.postMessage({ type: 'layout', id, expanded: [...expanded], showConstants } satisfies LayoutRequest);
       });
       return { ...result, worker: true };
     } catch (error) {
       // the worker died: lay out here from now on
       if (this.worker) throw error;
-      return this.layout(expanded);
+      return this.layout(expanded, showConstants);
     }
   }
 
@@ -98,4 +102,10 @@ export class LayoutClient {
     for (const [, waiting] of this.pending) waiting.reject(new Error('layout worker stopped'));
     this.pending.clear();
   }
+}
+
+/** The engine of one graph with weights and constants folded or drawn; both share the viewer's module tree. */
+export function layoutEngine(graph: CompactGraph, showConstants: boolean): GraphLayoutEngine {
+  const fold = foldConstants(graph);
+  return new GraphLayoutEngine(graph, viewerModuleTree(graph, fold), { fold: showConstants ? noFolding(graph) : fold });
 }

@@ -18,7 +18,8 @@ import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/pro
 import type { ChangedNode, GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
 import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
-import { buildModuleTree, defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
+import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
+import { foldConstants, foldedInto, viewerModuleTree, type FoldMap } from '../src/shared/layout/fold';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
 import css from './viewer.css';
 import { h } from './dom';
@@ -65,7 +66,21 @@ export interface ViewerStats {
   panelCollapsed?: boolean;
   /** The problem being walked in the Problems tab: group index, position and group size. */
   problem?: { group: number; at: number; of: number };
+  /** Weights and constants drawn as nodes. */
+  showConstants?: boolean;
   frameTimes: number[];
+  /** Only with test hooks on (the e2e harness): what is drawn where, and the view. */
+  layoutReport?: () => LayoutReport | undefined;
+}
+
+/** The drawn layout as the e2e tests read it (test hooks only). */
+export interface LayoutReport {
+  readonly items: readonly { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean }[];
+  readonly edges: readonly { from: number; to: number }[];
+  readonly view: { x: number; y: number; zoom: number };
+  readonly viewport: { width: number; height: number };
+  readonly width: number;
+  readonly height: number;
 }
 
 /** Which thing is selected, independent of the current layout. */
@@ -77,6 +92,7 @@ document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [] };
 window.__npuViewer = stats;
+if (document.body.dataset.testHooks === '1') stats.layoutReport = () => viewer?.layoutReport();
 const startedAt = performance.now();
 
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
@@ -95,6 +111,12 @@ class Viewer {
   target = '';
   expanded = new Set<number>();
   selection: Selection | undefined;
+  /** Per node: the drawn node it is folded into (-1: drawn); the folded nodes of each consumer. */
+  readonly fold: FoldMap;
+  readonly foldedOf: ReadonlyMap<number, readonly number[]>;
+  /** Weights and constants drawn as nodes (the toggle; kept per editor). */
+  showConstants = false;
+  private readonly constantsButton: HTMLElement;
   /** Compare mode: the diff against the base model, and per node DIFF_* status. */
   diff: GraphDiff | undefined;
   diffStatus: Uint8Array | undefined;
@@ -129,7 +151,14 @@ class Viewer {
     this.graph = graph;
     stats.graphPath = nested.at(-1) ?? 'main';
     stats.nodes = graph.nodes.length;
-    this.tree = buildModuleTree(this.graph.nodes.map((n) => n.name));
+    this.fold = foldConstants(graph);
+    this.foldedOf = foldedInto(this.fold);
+    this.tree = viewerModuleTree(graph, this.fold);
+    this.showConstants = saved?.showConstants === true;
+    stats.showConstants = this.showConstants;
+    this.constantsButton = button(l10n.t('Constants'), () => this.toggleConstants(), l10n.t('Draw weights and constants as nodes, or fold them into the nodes that use them (W)'));
+    this.constantsButton.dataset.action = 'constants';
+    this.constantsButton.setAttribute('aria-pressed', String(this.showConstants));
     this.targets = message.targets;
     this.target = message.target;
     this.setVerdicts(message.verdicts);
@@ -143,6 +172,7 @@ class Viewer {
       button(l10n.t('Fit'), () => this.canvas.fit(), l10n.t('Fit the graph to the window')),
       button('+', () => this.canvas.zoomBy(1.25), l10n.t('Zoom in')),
       button('−', () => this.canvas.zoomBy(0.8), l10n.t('Zoom out')),
+      this.constantsButton,
     ], [
       { label: l10n.t('Expand all'), run: () => void this.setExpanded(new Set(this.tree.modules.map((_, i) => i))), title: l10n.t('Expand every module') },
       { label: l10n.t('Collapse all'), run: () => void this.setExpanded(defaultExpanded(this.tree)), title: l10n.t('Back to the overview') },
@@ -204,7 +234,7 @@ class Viewer {
     void this.relayout().then(() => {
       progress.querySelector('.step')!.textContent = stepText(3, l10n.t('Drawing…'));
       if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
-      else this.canvas.fit();
+      else this.canvas.firstView();
       this.canvas.afterFirstFrame(() => {
         stats.firstInteractiveMs = performance.now() - startedAt;
         stats.state = 'ready';
@@ -288,7 +318,7 @@ class Viewer {
 
   async relayout(): Promise<void> {
     const serial = ++this.layoutSerial;
-    const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded]);
+    const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded], this.showConstants);
     if (serial !== this.layoutSerial) return; // a newer request superseded this one
     stats.layoutMs = ms;
     stats.workerPrepareMs ??= prepareMs;
@@ -302,7 +332,10 @@ class Viewer {
 
   rebuildScene(): void {
     if (!this.layout) return;
-    this.scene = buildScene(this.graph, this.tree, this.layout, nodeStatusOf(this.graph, this.verdicts), this.selectedItem(), this.diffStatus);
+    const status = nodeStatusOf(this.graph, this.verdicts);
+    // a finding on a folded constant shows on the node it is folded into
+    if (!this.showConstants) this.fold.forEach((into, v) => { if (into >= 0 && status[v]! > status[into]!) status[into] = status[v]!; });
+    this.scene = buildScene(this.graph, this.tree, this.layout, status, this.selectedItem(), this.diffStatus);
     this.canvas.requestDraw();
   }
 
@@ -376,6 +409,33 @@ class Viewer {
     this.saveState();
   }
 
+  /** Draws weights and constants as nodes, or folds them back into their consumers; the view stays on the selection. */
+  async toggleConstants(): Promise<void> {
+    this.showConstants = !this.showConstants;
+    stats.showConstants = this.showConstants;
+    this.constantsButton.setAttribute('aria-pressed', String(this.showConstants));
+    const anchor = this.selection;
+    await this.relayout();
+    if (anchor && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);
+    this.side.showSelection();
+    this.saveState();
+  }
+
+  /** The drawn layout for the e2e tests. */
+  layoutReport(): LayoutReport | undefined {
+    const layout = this.layout;
+    if (!layout) return undefined;
+    const label = (kind: string, index: number) => (kind === 'node' ? this.graph.nodes[index]!.name : kind === 'module' ? this.tree.modules[index]!.path : this.graph.tensors[index]!.name);
+    return {
+      items: layout.items.map((i) => ({ kind: i.kind, index: i.index, label: label(i.kind, i.index), op: i.kind === 'node' ? this.graph.nodes[i.index]!.op : '', x: i.x, y: i.y, w: i.w, h: i.h, expanded: i.expanded })),
+      edges: layout.edges.map((e) => ({ from: e.from, to: e.to })),
+      view: { ...this.canvas.view },
+      viewport: this.canvas.size(),
+      width: layout.width,
+      height: layout.height,
+    };
+  }
+
   moduleLabel = (module: number): string => this.tree.modules[module]!.name || this.graph.name;
 
   selectionKey(s: Selection): string {
@@ -447,6 +507,7 @@ class Viewer {
         ...(this.target ? { target: this.target } : {}),
         expanded: [...this.expanded].map((m) => this.tree.modules[m]!.path),
         ...(this.panelChoice !== undefined ? { panelCollapsed: this.panelChoice } : {}),
+        ...(this.showConstants ? { showConstants: true } : {}),
       });
     }, 150);
   }
@@ -480,6 +541,7 @@ const SHORTCUTS = (): [string, string][] => [
   ['Enter', l10n.t('Open the Properties of the selection')],
   ['Space', l10n.t('Expand or collapse the selected module box')],
   ['Esc', l10n.t('Clear the selection')],
+  ['W', l10n.t('Draw weights and constants as nodes, or fold them into their consumers')],
   ['F8 / Shift+F8', l10n.t('Next / previous node of the problem group')],
   ['P', l10n.t('Show or hide the side panel')],
   ['?', l10n.t('Show these shortcuts')],

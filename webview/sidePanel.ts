@@ -8,6 +8,7 @@ import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared
 import type { RewriteOffer, RewriteScope } from '../src/shared/protocol';
 import { groupProblems, type ProblemGroup } from '../src/shared/problems';
 import { clear, h } from './dom';
+import { foldedInputNote, foldedIntoNote } from './foldedInputs';
 import type { Viewer } from './main';
 
 const MAX_RESULTS = 500;
@@ -84,7 +85,7 @@ export class SidePanel {
       row(l10n.t('Domain'), node.domain || 'ai.onnx'),
       row(l10n.t('Module'), tree.modules[tree.moduleOf[index]!]!.path || '/'),
     );
-    this.properties.append(h('h3', {}, l10n.t('Node')), general, h('div', { class: 'actions' }, copy, node.name ? source : ''));
+    this.properties.append(h('h3', {}, l10n.t('Node')), general, foldedIntoNote(this.viewer, index) ?? '', h('div', { class: 'actions' }, copy, node.name ? source : ''));
     this.properties.append(this.walkBar(index), this.verdictSection(verdict));
     if (verdict && node.name) this.properties.append(this.rewriteSection(node.name));
     const changed = this.viewer.changedOf.get(index);
@@ -104,7 +105,7 @@ export class SidePanel {
       };
       this.properties.append(h('h3', {}, l10n.t('Subgraphs')), h('ul', {}, ...node.subgraphs.map(item)));
     }
-    this.properties.append(h('h3', {}, l10n.t('Inputs')), this.tensorList(node.inputs));
+    this.properties.append(h('h3', {}, l10n.t('Inputs')), this.tensorList(node.inputs, true));
     this.properties.append(h('h3', {}, l10n.t('Outputs')), this.tensorList(node.outputs));
   }
 
@@ -191,7 +192,8 @@ export class SidePanel {
       result);
   }
 
-  private tensorList(indexes: readonly number[]): HTMLElement {
+  /** `inputs`: a node's inputs, where weights and constants folded into it are marked. */
+  private tensorList(indexes: readonly number[], inputs = false): HTMLElement {
     const list = h('div', {});
     for (const t of indexes) {
       if (t < 0) {
@@ -199,7 +201,10 @@ export class SidePanel {
         continue;
       }
       const tensor = this.viewer.graph.tensors[t]!;
-      list.append(this.tensorBlock(tensor));
+      const block = this.tensorBlock(tensor);
+      const folded = inputs ? foldedInputNote(this.viewer, t) : undefined;
+      if (folded) block.append(folded);
+      list.append(block);
     }
     return list;
   }

@@ -24,6 +24,8 @@ export interface ViewerState {
   readonly expanded: readonly string[];
   /** The side panel as the user left it; absent: collapsed only when the editor is narrow. */
   readonly panelCollapsed?: boolean;
+  /** Weights and constants drawn as nodes (default: folded into their consumers). */
+  readonly showConstants?: boolean;
 }
 
 // ---------------------------------------------------------------- host → webview
@@ -200,17 +202,19 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
 /** Checks the shape of persisted webview state (it comes back from VS Code as unknown JSON). */
 export function parseViewerState(raw: unknown): ViewerState | undefined {
   if (!isObject(raw)) return undefined;
-  const { panX, panY, zoom, selected, target, expanded, panelCollapsed } = raw;
+  const { panX, panY, zoom, selected, target, expanded, panelCollapsed, showConstants } = raw;
   if (![panX, panY, zoom].every((v) => typeof v === 'number' && Number.isFinite(v))) return undefined;
   if ((zoom as number) <= 0) return undefined;
   if (selected !== undefined && !isShortString(selected)) return undefined;
   if (target !== undefined && !isShortString(target, 256)) return undefined;
   if (!Array.isArray(expanded) || !expanded.every((e) => isShortString(e))) return undefined;
   if (panelCollapsed !== undefined && typeof panelCollapsed !== 'boolean') return undefined;
+  if (showConstants !== undefined && typeof showConstants !== 'boolean') return undefined;
   return {
     panX: panX as number, panY: panY as number, zoom: zoom as number, expanded: expanded as string[],
     ...(selected !== undefined ? { selected: selected as string } : {}),
     ...(target !== undefined ? { target: target as string } : {}),
     ...(panelCollapsed !== undefined ? { panelCollapsed } : {}),
+    ...(showConstants !== undefined ? { showConstants } : {}),
   };
 }

@@ -2,7 +2,8 @@
  * `npm run screenshots`: the README's pictures, taken from the real VS Code with the extension loaded
  * on the demo workspace (examples/), in a light and a dark theme. Nothing is drawn by hand.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
@@ -46,20 +47,60 @@ async function viewer(page: Page, file: string): Promise<void> {
   await page.screenshot({ path: file });
 }
 
+/**
+ * The first frame of the 22,000-node export (bench/models/transformer-22k.onnx, made by
+ * `/usr/bin/python3 bench/onnx_models.py bench/models deep`): the top of the network at a readable zoom,
+ * the outline in the minimap. Opened from a folder of its own (the model is not part of examples/).
+ */
+async function bigModelTop(page: Page, server: Awaited<ReturnType<typeof startCodeServer>>, file: string): Promise<boolean> {
+  const model = path.join(REPO_ROOT, 'bench', 'models', 'transformer-22k.onnx');
+  if (!existsSync(model)) {
+    process.stdout.write('[screenshots] bench/models/transformer-22k.onnx not there (made by bench/onnx_models.py): skipped\n');
+    return false;
+  }
+  const folder = mkdtempSync(path.join(tmpdir(), 'npu-port-shot-'));
+  try {
+    copyFileSync(model, path.join(folder, 'transformer-22k.onnx'));
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: REPO_ROOT }));
+    await waitForWorkbench(page);
+    await openFile(page, 'transformer-22k.onnx');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame.locator('canvas.graph').waitFor({ timeout: 120_000 });
+    const body = frame.locator('body');
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await page.waitForTimeout(200)) {
+      if (await body.evaluate(() => (globalThis as unknown as { __npuViewer?: { state: string } }).__npuViewer?.state === 'ready')) break;
+    }
+    // the panel and notifications are only there when something opened them
+    for (const command of ['View: Hide Panel', 'Notifications: Clear All Notifications']) await runCommand(page, command).catch(() => page.keyboard.press('Escape'));
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: file });
+    return true;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** `npm run screenshots -- --only=viewer-22k-top`: that picture alone (the others take minutes more). */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
 async function main(): Promise<void> {
   mkdirSync(IMAGES, { recursive: true });
   const browser = await launchChromium();
   try {
     for (const [name, theme] of Object.entries(THEMES)) {
+      if (ONLY === 'viewer-22k-top' && name !== 'light') continue;
       const server = await startCodeServer({ settings: { 'workbench.colorTheme': theme } });
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
         await page.goto(workbenchUrl(server, { folder: path.join(REPO_ROOT, 'examples'), extensionDevelopmentPath: REPO_ROOT }));
         await waitForWorkbench(page);
-        await quickFix(page, path.join(IMAGES, `quick-fix-${name}.png`));
-        await viewer(page, path.join(IMAGES, `viewer-${name}.png`));
+        if (!ONLY) {
+          await quickFix(page, path.join(IMAGES, `quick-fix-${name}.png`));
+          await viewer(page, path.join(IMAGES, `viewer-${name}.png`));
+        }
+        if (name === 'light' && await bigModelTop(page, server, path.join(IMAGES, 'viewer-22k-top.png'))) process.stdout.write('[screenshots] docs/images/viewer-22k-top.png\n');
         await page.close();
-        process.stdout.write(`[screenshots] ${name}: docs/images/quick-fix-${name}.png, docs/images/viewer-${name}.png\n`);
+        if (!ONLY) process.stdout.write(`[screenshots] ${name}: docs/images/quick-fix-${name}.png, docs/images/viewer-${name}.png\n`);
       } finally {
         await server.stop();
       }

@@ -100,6 +100,8 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
     env: {
       ...process.env,
       ...options.env,
+      // the viewer exposes its drawn layout to the e2e tests (webview/main.ts layoutReport)
+      NPU_PORT_TEST_HOOKS: '1',
       XDG_CONFIG_HOME: path.join(base, 'xdg'),
       XDG_DATA_HOME: path.join(base, 'xdg-data'),
       // no extension gallery: the machine is offline and tests must not reach outside loopback

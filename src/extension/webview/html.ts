@@ -13,6 +13,8 @@ export interface WebviewShell {
   readonly appElement: 'div' | 'main';
   /** A worker bundle in `root`: fetched from the extension's resources, started from a blob; its URL goes on `<body data-worker-url>`. */
   readonly worker?: string;
+  /** `<body data-test-hooks="1">`: the page exposes what the e2e tests read (only when the extension host runs with NPU_PORT_TEST_HOOKS=1). */
+  readonly testHooks?: boolean;
 }
 
 const attr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -30,7 +32,7 @@ export function webviewShellHtml(webview: vscode.Webview, root: vscode.Uri, shel
     `font-src ${webview.cspSource}`,
     ...(worker ? [`connect-src ${webview.cspSource}`, `worker-src blob:`] : []),
   ].join('; ');
-  const body = worker ? `<body data-worker-url="${attr(worker.toString())}">` : '<body>';
+  const body = `<body${worker ? ` data-worker-url="${attr(worker.toString())}"` : ''}${shell.testHooks ? ' data-test-hooks="1"' : ''}>`;
   return `<!DOCTYPE html>
 <html lang="${attr(vscode.env.language)}">
 <head>

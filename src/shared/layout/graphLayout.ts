@@ -11,12 +11,15 @@
  * from level to level: out of each open module through its exit, across the common ancestor, and in
  * through each entry; it never cuts across a box's content.
  *
- * Initializers are folded into their consumers (no node, no edge), as Netron does; graph inputs and
- * outputs are small items at the root level.
+ * Initializers are folded into their consumers (no node, no edge), as Netron does, and so are
+ * Constant nodes and Identity nodes of weights unless the caller draws them (fold.ts); graph inputs
+ * and outputs are small items at the root level.
  */
 import type { CompactGraph } from '../graph';
+import { foldConstants, shapeComputations, viewerModuleTree, type FoldMap } from './fold';
+import { csr as csrOf } from './csr';
 import { layeredLayout, type LayeredResult } from './layered';
-import { buildModuleTree, type ModuleTree } from './modules';
+import type { ModuleTree } from './modules';
 
 export type ItemKind = 'node' | 'input' | 'output';
 
@@ -47,6 +50,8 @@ export interface VisibleEdge {
 export interface GraphLayout {
   readonly width: number;
   readonly height: number;
+  /** x of the main flow's column at the top level (module boxes are centred on it below). */
+  readonly spineX: number;
   readonly items: readonly VisibleItem[];
   readonly edges: readonly VisibleEdge[];
   /** Visible item that shows each node (the node itself or its collapsed module box). */
@@ -75,6 +80,8 @@ const PORT_SIZE = 2;
 /** Entry codes as small non-negative numbers, so a pair of entries is one number key: ports 0 and 1, items even, modules odd. */
 const entryCode = (entry: number) => (entry === ENTRY_PORT ? 0 : entry === EXIT_PORT ? 1 : entry >= 0 ? 2 + 2 * entry : 1 + 2 * -entry);
 const PAIR_STRIDE = 2 ** 26;
+/** Spine weight of a level entry on the graph's main flow (any other counts 1 at most). */
+const MAIN_FLOW_WEIGHT = 1000;
 
 interface Level {
   /** Entries (see ENTRY_PORT): children first, then the ports this level uses. */
@@ -94,6 +101,12 @@ export class GraphLayoutEngine {
   private readonly itemModule: number[] = [];
   private readonly itemW: number[] = [];
   private readonly itemH: number[] = [];
+  /** Per node: 1 when it computes a shape (no spine material); per module: 1 when all it holds does. */
+  private readonly shapeNode: Uint8Array;
+  private readonly shapeModule: Uint8Array;
+  /** The whole graph's main flow (its longest data path, shape arithmetic aside): per item, and per module holding part of it. */
+  private readonly mainItem: Uint8Array;
+  private readonly mainModule: Uint8Array;
   private readonly edgeA: number[] = [];
   private readonly edgeB: number[] = [];
   private readonly edgeTensor: number[] = [];
@@ -107,9 +120,26 @@ export class GraphLayoutEngine {
   private readonly cache = new Map<number, Level>();
   private lastExpanded = new Set<number>();
 
-  constructor(readonly graph: CompactGraph, tree?: ModuleTree) {
-    this.tree = tree ?? buildModuleTree(graph.nodes.map((n) => n.name));
+  /** Per node: the drawn node it is folded into, or -1 when drawn itself. */
+  readonly fold: FoldMap;
+
+  /**
+   * @param options.fold which nodes fold into which (fold.ts); default: weights and constants folded.
+   * A tree given must be the viewer's (viewerModuleTree), the same for every folding.
+   */
+  constructor(readonly graph: CompactGraph, tree?: ModuleTree, options: { fold?: FoldMap } = {}) {
+    let folding: FoldMap | undefined;
+    const defaultFold = () => (folding ??= foldConstants(graph));
+    this.fold = options.fold ?? defaultFold();
+    this.tree = tree ?? viewerModuleTree(graph, defaultFold());
     const { nodes, tensors } = graph;
+    const fold = this.fold;
+    this.shapeNode = shapeComputations(graph, fold);
+    this.shapeModule = new Uint8Array(this.tree.modules.length).fill(1);
+    nodes.forEach((_, i) => {
+      if (this.shapeNode[i] || fold[i]! >= 0) return;
+      for (let m = this.tree.moduleOf[i]!; m >= 0 && this.shapeModule[m]; m = this.tree.modules[m]!.parent) this.shapeModule[m] = 0;
+    });
     nodes.forEach((node, i) => this.addItem('node', i, this.tree.moduleOf[i]!, nodeWidth(node.op), NODE_HEIGHT));
     const inputItem = new Map<number, number>();
     for (const t of graph.inputs) inputItem.set(t, this.addItem('input', t, 0, portWidth(tensors[t]?.name ?? ''), PORT_HEIGHT));
@@ -119,7 +149,7 @@ export class GraphLayoutEngine {
       for (const t of node.inputs) {
         if (t < 0) continue;
         const tensor = tensors[t];
-        if (!tensor || tensor.kind === 'initializer') continue;
+        if (!tensor || tensor.kind === 'initializer' || fold[consumer]! >= 0 || (tensor.producer >= 0 && fold[tensor.producer]! >= 0)) continue;
         const from = tensor.producer >= 0 ? tensor.producer : inputItem.get(t);
         if (from !== undefined) this.addEdge(from, consumer, t);
       }
@@ -137,7 +167,9 @@ export class GraphLayoutEngine {
     this.edgeEntryB = new Int32Array(m);
     const modules = this.tree.modules;
     this.moduleItems = modules.map((info) => info.children.map((c) => -(c + 1)));
-    this.itemModule.forEach((mod, item) => this.moduleItems[mod]!.push(item));
+    this.itemModule.forEach((mod, item) => {
+      if (!(item < nodes.length && fold[item]! >= 0)) this.moduleItems[mod]!.push(item);
+    });
     const pairSets = modules.map(() => new Set<number>());
     this.levelPairs = modules.map(() => []);
     const usesPort = modules.map(() => [false, false]);
@@ -174,6 +206,41 @@ export class GraphLayoutEngine {
       this.edgeEntryB[e] = entryB;
       if (entryA !== entryB) addPair(ma, entryA, entryB);
     }
+    // the main flow: the longest path over all items, data nodes counting 1 and shape arithmetic 0. Every
+    // level's spine follows it where it passes, so the column runs on through boxes whichever input of a
+    // box the local picture would favour (a mask built from several nodes vs. the one embedding lookup)
+    const items = this.itemKind.length;
+    this.mainItem = new Uint8Array(items);
+    this.mainModule = new Uint8Array(modules.length);
+    {
+      const weightOf = (item: number) => (item < nodes.length && this.shapeNode[item] ? 0 : 1);
+      const out = csrOf(items, this.edgeA);
+      const indegree = new Int32Array(items);
+      for (let e = 0; e < m; e++) indegree[this.edgeB[e]!]!++;
+      const order: number[] = [];
+      for (let i = 0; i < items; i++) if (indegree[i] === 0 && !(i < nodes.length && fold[i]! >= 0)) order.push(i);
+      const score = new Float64Array(items);
+      const from = new Int32Array(items).fill(-1);
+      for (let k = 0; k < order.length; k++) {
+        const u = order[k]!;
+        score[u]! += weightOf(u);
+        for (let p = out.start[u]!; p < out.start[u + 1]!; p++) {
+          const e = out.edge[p]!;
+          const v = this.edgeB[e]!;
+          if (from[v]! < 0 || score[u]! > score[v]!) {
+            score[v] = score[u]!;
+            from[v] = u;
+          }
+          if (--indegree[v]! === 0) order.push(v);
+        }
+      }
+      let end = -1;
+      for (const u of order) if (end < 0 || score[u]! > score[end]!) end = u;
+      for (let v = end; v >= 0; v = from[v]!) {
+        this.mainItem[v] = 1;
+        for (let mod = this.itemModule[v]!; mod >= 0 && !this.mainModule[mod]; mod = modules[mod]!.parent) this.mainModule[mod] = 1;
+      }
+    }
     usesPort.forEach(([entry, exit], mod) => {
       if (entry) this.moduleItems[mod]!.push(ENTRY_PORT);
       if (exit) this.moduleItems[mod]!.push(EXIT_PORT);
@@ -192,7 +259,9 @@ export class GraphLayoutEngine {
     const name = this.tree.modules[child]!.name;
     if (!open[child]) return [boxWidth(name), BOX_HEIGHT];
     const inner = levelOf(child);
-    return [Math.max(inner.width + 2 * MODULE_PADDING, boxWidth(name)), inner.height + MODULE_HEADER + 2 * MODULE_PADDING];
+    // the box is centred on its content's spine, so the spine runs on through the box in one column
+    const half = Math.max(inner.result.spineX, inner.width - inner.result.spineX);
+    return [Math.max(2 * half + 2 * MODULE_PADDING, boxWidth(name)), inner.height + MODULE_HEADER + 2 * MODULE_PADDING];
   }
 
   private addItem(kind: ItemKind, index: number, module: number, w: number, h: number): number {
@@ -249,7 +318,12 @@ export class GraphLayoutEngine {
       const pairs = this.levelPairs[mod]!;
       const edges = pairs.map(([from, to]) => [position.get(from)!, position.get(to)!] as [number, number]);
       const edgeIndex = new Map<string, number>(pairs.map(([from, to], i) => [`${from},${to}`, i]));
-      const result = layeredLayout({ widths, heights, edges }, {
+      const spineWeights = entries.map((entry) => {
+        if (entry === ENTRY_PORT || entry === EXIT_PORT) return 1;
+        if (entry >= 0) return this.mainItem[entry] ? MAIN_FLOW_WEIGHT : entry < this.graph.nodes.length && this.shapeNode[entry] ? 0 : 1;
+        return this.mainModule[-entry - 1] ? MAIN_FLOW_WEIGHT : this.shapeModule[-entry - 1] ? 0 : 1;
+      });
+      const result = layeredLayout({ widths, heights, edges, spineWeights }, {
         ...(position.has(ENTRY_PORT) ? { pinTop: position.get(ENTRY_PORT)! } : {}),
         ...(position.has(EXIT_PORT) ? { pinBottom: position.get(EXIT_PORT)! } : {}),
       });
@@ -283,7 +357,7 @@ export class GraphLayoutEngine {
           items.push({ kind: 'module', index: child, x, y, w, h, expanded: open[child] === 1, depth: modules[child]!.depth });
           if (open[child]) {
             const inner = levelOf(child);
-            place(child, x + (w - inner.width) / 2, y + MODULE_HEADER + MODULE_PADDING);
+            place(child, x + w / 2 - inner.result.spineX, y + MODULE_HEADER + MODULE_PADDING);
           }
         }
       });
@@ -308,7 +382,7 @@ export class GraphLayoutEngine {
       return box >= 0 ? itemOfModule[box]! : itemOfEntry.get(item)!;
     };
     const itemOfNode = new Int32Array(this.graph.nodes.length);
-    for (let node = 0; node < itemOfNode.length; node++) itemOfNode[node] = repOf(node);
+    for (let node = 0; node < itemOfNode.length; node++) itemOfNode[node] = repOf(this.fold[node]! >= 0 ? this.fold[node]! : node);
 
     // visible edges: one per pair of visible items; the route climbs out of the modules around the
     // source through their exit ports, crosses the common ancestor's level, and enters the modules
@@ -358,6 +432,6 @@ export class GraphLayoutEngine {
       edgeByPair.set(pair, edges.length);
       edges.push({ from, to, tensor: this.edgeTensor[e]!, count: 1, points });
     }
-    return { width: root.width, height: root.height, items, edges, itemOfNode, itemOfModule, levelsComputed: computed };
+    return { width: root.width, height: root.height, spineX: root.result.spineX, items, edges, itemOfNode, itemOfModule, levelsComputed: computed };
   }
 }

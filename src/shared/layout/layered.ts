@@ -10,9 +10,12 @@
  *  4. ordering: DFS initial order, then median/barycenter sweeps down and up with adjacent exchanges,
  *     keeping the order with the fewest crossings, within a work budget proportional to the edge
  *     count (ordering.ts);
- *  5. coordinates: each rank is placed as close as possible to the mean of its neighbours under the
- *     ordering and separation constraints, solved exactly per rank by isotonic regression (pool
- *     adjacent violators, linear), alternating downward and upward passes;
+ *  5. coordinates: the spine (the longest chain from top to bottom, through as many real nodes as
+ *     possible, from the entry port to the exit port when the level has them: the network's main
+ *     data flow) is one straight column; every other rank is placed as close as possible to the mean
+ *     of its neighbours under the ordering and separation constraints, solved exactly per rank by
+ *     isotonic regression (pool adjacent violators, linear), alternating downward and upward passes.
+ *     Side inputs land beside their consumer and never push the spine over;
  *  6. edges routed through their dummy nodes.
  *
  * Pure TypeScript without DOM: it runs in the viewer's Web Worker and in Node (tests, bench).
@@ -27,6 +30,8 @@ export interface LayeredInput {
   readonly heights: ArrayLike<number>;
   /** Edges as [from, to] node indexes; duplicates and self loops are ignored. */
   readonly edges: readonly (readonly [number, number])[];
+  /** What each node counts for when the spine is chosen (default 1): 0 for shape arithmetic, so the spine follows the data. */
+  readonly spineWeights?: ArrayLike<number>;
 }
 
 export interface LayeredOptions {
@@ -56,6 +61,9 @@ export interface LayeredResult {
   /** Crossings between adjacent ranks in the final order (including dummy segments). */
   readonly crossings: number;
   readonly dummies: number;
+  /** The x of the spine's column (every spine node's centre), and the spine's nodes from top to bottom (real nodes only). */
+  readonly spineX: number;
+  readonly spine: Int32Array;
 }
 
 export function layeredLayout(input: LayeredInput, options: LayeredOptions = {}): LayeredResult {
@@ -252,6 +260,40 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
       cursor += w[v]!;
     }
   }
+  // the spine: per node the best chain ending there, by ranks spanned, then real nodes on it (dummies
+  // count nothing: a skip connection loses to the path through the block it skips), entry port first
+  const onSpine = new Uint8Array(total);
+  const spineNodes: number[] = [];
+  {
+    const score = new Float64Array(total);
+    const from = new Int32Array(total).fill(-1);
+    const RANK = 1e7;
+    const gain = (v: number) => (v === options.pinTop ? 1e5 : v < n ? input.spineWeights?.[v] ?? 1 : 0);
+    let end = -1;
+    for (let r = 0; r <= maxRank; r++) {
+      const layer = layers[r]!;
+      for (let i = 0; i < layer.length; i++) {
+        const v = layer[i]!;
+        let best = -1;
+        let bestScore = 0;
+        for (let p = up.start[v]!; p < up.start[v + 1]!; p++) {
+          const u = upNeighbour(p);
+          if (best < 0 || score[u]! > bestScore) {
+            best = u;
+            bestScore = score[u]!;
+          }
+        }
+        from[v] = best;
+        score[v] = (best >= 0 ? bestScore + RANK : 0) + gain(v);
+        if (end < 0 || score[v]! > score[end]!) end = v;
+      }
+    }
+    if (pinBottom !== undefined && pinBottom >= 0 && pinBottom < n && from[pinBottom]! >= 0) end = pinBottom;
+    for (let v = end; v >= 0; v = from[v]!) onSpine[v] = 1;
+    for (let v = end; v >= 0; v = from[v]!) if (v < n) spineNodes.push(v);
+    spineNodes.reverse();
+  }
+  const SPINE_WEIGHT = 1e6;
   const desired = new Float64Array(maxLayer);
   const weight = new Float64Array(maxLayer);
   // A neighbour's pull is divided by its fan on that side: a node feeding twenty consumers (or a
@@ -272,17 +314,17 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
           k += c;
         }
       }
-      // dummies pull harder so long edges run straight; isolated nodes keep their place
+      // dummies pull harder so long edges run straight; isolated nodes keep their place; the spine stays in its column
       const straight = v >= n ? 4 : 1;
-      desired[i] = k ? s / k : x[v]!;
-      weight[i] = k ? straight * k : 0.01;
+      desired[i] = onSpine[v] ? 0 : k ? s / k : x[v]!;
+      weight[i] = onSpine[v] ? SPINE_WEIGHT : k ? straight * k : 0.01;
     }
     isotonicPlace(layer, w, gapBetween, desired, weight, x);
   };
   for (let pass = 0; pass < coordinatePasses; pass++) {
     const above: Side = [up, upNeighbour, down];
     const below: Side = [down, downNeighbour, up];
-    if (pass % 2 === 0) for (let r = 1; r <= maxRank; r++) placeLayer(layers[r]!, pass === 0 ? [above] : [above, below]);
+    if (pass % 2 === 0) for (let r = pass === 0 ? 0 : 1; r <= maxRank; r++) placeLayer(layers[r]!, pass === 0 ? [above] : [above, below]);
     else for (let r = maxRank - 1; r >= 0; r--) placeLayer(layers[r]!, [below, above]);
   }
   let minX = Infinity;
@@ -330,6 +372,8 @@ export function layeredLayout(input: LayeredInput, options: LayeredOptions = {})
     height: total ? rankTop[maxRank + 1]! - rankGap : 0,
     crossings,
     dummies: dummyCount,
+    spineX: spineNodes.length ? xs[spineNodes[0]!]! : total ? (maxX - minX) / 2 : 0,
+    spine: Int32Array.from(spineNodes),
   };
 }
 

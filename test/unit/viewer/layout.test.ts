@@ -5,6 +5,7 @@ import { countCrossings } from '../../../src/shared/layout/crossings';
 import { GraphLayoutEngine, type GraphLayout, type VisibleItem } from '../../../src/shared/layout/graphLayout';
 import { defaultExpanded } from '../../../src/shared/layout/modules';
 import { flatLayoutInput } from '../../../src/shared/layout/flat';
+import { noFolding } from '../../../src/shared/layout/fold';
 import { edgeSamDecoderGraph, GraphBuilder, transformerGraph } from './synthetic';
 
 const boxes = (n: number, w = 60, h = 26) => ({ widths: new Float64Array(n).fill(w), heights: new Float64Array(n).fill(h) });
@@ -125,9 +126,9 @@ test('expanding one layer re-lays out only that layer and its ancestors', () => 
   assert.equal(engine.layout(expanded).levelsComputed, 2, 'collapsing again: /model and the root');
 });
 
-test('fully expanded EdgeSAM-like decoder: every node drawn once, inside its modules, no overlaps, edges end at their nodes', () => {
+test('fully expanded EdgeSAM-like decoder with constants drawn: every node drawn once, inside its modules, no overlaps, edges end at their nodes', () => {
   const graph = edgeSamDecoderGraph();
-  const engine = new GraphLayoutEngine(graph);
+  const engine = new GraphLayoutEngine(graph, undefined, { fold: noFolding(graph) });
   const layout = engine.layout(engine.tree.modules.map((_, i) => i));
   const nodeItems = layout.items.filter((i) => i.kind === 'node');
   assert.equal(nodeItems.length, graph.nodes.length);

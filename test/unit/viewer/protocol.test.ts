@@ -47,7 +47,9 @@ test('persisted view state is checked field by field', () => {
   const state = { panX: 1, panY: -2, zoom: 0.5, selected: 'node:a#0', target: 'ascend310p', expanded: ['', '/model'] };
   assert.deepEqual(parseViewerState(state), state);
   assert.deepEqual(parseViewerState({ panX: 0, panY: 0, zoom: 1, expanded: [] }), { panX: 0, panY: 0, zoom: 1, expanded: [] });
-  for (const bad of [undefined, {}, { ...state, zoom: 0 }, { ...state, panX: Infinity }, { ...state, expanded: [1] }, { ...state, selected: 3 }]) {
+  // the constants toggle is kept per editor
+  assert.deepEqual(parseViewerState({ ...state, showConstants: true }), { ...state, showConstants: true });
+  for (const bad of [undefined, {}, { ...state, zoom: 0 }, { ...state, panX: Infinity }, { ...state, expanded: [1] }, { ...state, selected: 3 }, { ...state, showConstants: 'yes' }]) {
     assert.equal(parseViewerState(bad), undefined, JSON.stringify(bad));
   }
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { openModel } from '../../../src/core/onnx/decode';
 import { toCompactGraph } from '../../../src/core/onnx/view/compactGraph';
+import { noFolding } from '../../../src/shared/layout/fold';
 import { GraphLayoutEngine } from '../../../src/shared/layout/graphLayout';
 import { defaultExpanded } from '../../../src/shared/layout/modules';
 import type { CompactGraph } from '../../../src/shared/graph';
@@ -20,9 +21,9 @@ async function compact(file: string): Promise<CompactGraph> {
 }
 
 function assertDrawable(graph: CompactGraph, name: string): void {
-  const engine = new GraphLayoutEngine(graph);
-  for (const expanded of [defaultExpanded(engine.tree), new Set(engine.tree.modules.map((_, i) => i))]) {
+  for (const engine of [new GraphLayoutEngine(graph), new GraphLayoutEngine(graph, undefined, { fold: noFolding(graph) })]) for (const expanded of [defaultExpanded(engine.tree), new Set(engine.tree.modules.map((_, i) => i))]) {
     const layout = engine.layout(expanded);
+    const folded = engine.fold.filter((into) => into >= 0).length;
     const shown = new Set<number>();
     for (let node = 0; node < graph.nodes.length; node++) {
       const item = layout.items[layout.itemOfNode[node]!];
@@ -31,7 +32,9 @@ function assertDrawable(graph: CompactGraph, name: string): void {
     }
     for (const v of [layout.width, layout.height]) assert.ok(Number.isFinite(v) && v > 0, `${name}: layout size ${v}`);
     for (const edge of layout.edges) for (const p of edge.points) assert.ok(Number.isFinite(p), `${name}: edge point ${p}`);
-    if (expanded.size === engine.tree.modules.length) assert.equal(shown.size, graph.nodes.length, `${name}: every node drawn when all is expanded`);
+    if (expanded.size === engine.tree.modules.length) assert.equal(shown.size, graph.nodes.length - folded, `${name}: every node but the folded weights and constants drawn when all is expanded`);
+    // a folded node is shown by the node it is folded into
+    engine.fold.forEach((into, node) => { if (into >= 0) assert.equal(layout.itemOfNode[node], layout.itemOfNode[into], `${name}: node ${node}`); });
   }
 }
 
