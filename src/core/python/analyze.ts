@@ -25,11 +25,14 @@ import type { AnalysisOptions, Finding, Fix, Severity } from './types';
  * around these hits, so a file without any of them has no findings; the workspace scan uses the
  * same pattern to skip files without parsing them.
  */
-export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|jit|torch_dtype|device_ids|\.to\s*\(`;
-const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|torch_dtype|device_ids/;
+const DEVICE_INDEX_SOURCE = String.raw`\bdevice\s*=\s*(?:\d|[\w.]*(?:rank|gpu|device_id)\b|[A-Za-z_]\b)`;
+export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|jit|torch_dtype|device_ids|current_device|MULTI_GPU|is_torch_bf16_gpu_available|\.to\s*\(|${DEVICE_INDEX_SOURCE}`;
+const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|torch_dtype|device_ids|current_device|MULTI_GPU|is_torch_bf16_gpu_available/;
 /** Words that are findings only for some targets: bfloat16 on Ascend chips without it. */
 const BF16_SOURCE = 'bfloat16';
 const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))/i;
+/** `device=0`, `device=local_rank`, `device=i`: a keyword device that may be an integer (a CUDA index). */
+const DEVICE_INDEX = new RegExp(DEVICE_INDEX_SOURCE);
 
 /**
  * True when a file may contain a finding: cheap and safe (a superset of what the rules report).
@@ -37,7 +40,7 @@ const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id
  * need `.to(` followed by a number or a rank-like name.
  */
 export function mayHaveFindings(text: string, options?: AnalysisOptions): boolean {
-  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text) || (lacksBf16(options) && text.includes(BF16_SOURCE)) || mayHaveExportFindings(text, options?.onnxTarget);
+  return ALWAYS.test(text) || (text.includes('jit') && text.includes('script')) || TO_INDEX.test(text) || DEVICE_INDEX.test(text) || (lacksBf16(options) && text.includes(BF16_SOURCE)) || mayHaveExportFindings(text, options?.onnxTarget);
 }
 
 function lacksBf16(options: AnalysisOptions | undefined): boolean {
@@ -200,7 +203,7 @@ function ignoreComment(lines: LineIndex, line: number): RegExpExecArray | null {
 /** Rules whose findings inside a CUDA-only branch with another path are information (see guards.ts). */
 const GUARDED_RULES = new Set<RuleId>([
   'cuda-device-string', 'cuda-tensor-method', 'torch-cuda-api', 'cuda-generator', 'cuda-amp', 'cudnn-backend', 'flash-attn', 'xformers',
-  'apex', 'bitsandbytes', 'triton', 'nccl-backend', 'safetensors-device', 'cuda-device-index', 'fixed-dtype', 'cuda-env-var',
+  'apex', 'bitsandbytes', 'triton', 'nccl-backend', 'safetensors-device', 'cuda-device-index', 'fixed-dtype', 'cuda-env-var', 'cuda-only-check',
 ]);
 /** Where a device string is the device chosen for the program (not used by a call): it stays what it is inside a guard. */
 const CHOICE_PARENTS = new Set(['assignment', 'return_statement', 'default_parameter', 'typed_default_parameter', 'expression_list', 'pair', 'conditional_expression']);

@@ -20,6 +20,7 @@ export type RuleId =
   | 'safetensors-device'
   | 'cuda-requirement'
   | 'cuda-device-index'
+  | 'cuda-only-check'
   | 'jit-script'
   | 'fixed-dtype'
   | 'onnx-export-opset'
@@ -69,16 +70,16 @@ const TRANSFER_TO_NPU = src(msg('torch_npu 2.7.1 (branch v2.7.1-26.1.0): torch_n
 export const RULES: readonly RuleInfo[] = [
   rule('cuda-device-string', 'error',
     msg('CUDA device string'),
-    msg('A "cuda" or "cuda:N" device (a literal, an f-string such as f"cuda:{rank}", "cuda:" + str(rank), or a value holding one) is passed to .to(), device=, map_location=, torch.device() or torch.Generator(). The value is followed through the file: names and re-assignments, tuple targets, self and args attributes, parameter defaults, argparse defaults, arguments and return values of its functions. The literal is reported once, where it is written, when its value is used as a device; a device-like name that nothing in the file reads (a module constant, an attribute, an option) is reported too, as other modules read it. A device chosen by a conditional expression ("cuda" if torch.cuda.is_available() else "cpu") and a "cuda" assigned inside a CUDA guard are reported wherever the value goes; so are device_map="cuda", membership tests and argparse choices with "cuda" but no NPU device (warning), and lists of device types without one (information). On an Ascend host without CUDA this raises "Torch not compiled with CUDA enabled" or silently keeps the model on the CPU. Inside a branch that runs only on CUDA and that has another path (else / elif), a call with a CUDA device is information: the guard is the place to port.'),
+    msg('A "cuda" or "cuda:N" device (a literal, an f-string such as f"cuda:{rank}", "cuda:" + str(rank), or a value holding one) is passed to .to(), device=, map_location=, torch.device() or torch.Generator(). The value is followed through the file: names and re-assignments, tuple targets, self and args attributes, parameter defaults, argparse defaults, arguments and return values of its functions. The literal is reported once, where it is written, when its value is used as a device; a device-like name that nothing in the file reads (a module constant, an attribute, an option) is reported too, as other modules read it. A device chosen by a conditional expression ("cuda" if torch.cuda.is_available() else "cpu") and a "cuda" assigned inside a CUDA guard are reported wherever the value goes; so are device_map="cuda", membership tests and argparse choices with "cuda" but no NPU device (warning), and lists of device types without one (information). So are device tables: values of a device_map dictionary and entries assigned by subscript (device_map[name] = f"cuda:{i}", kwargs["device_map"] = "cuda:0"); a membership test against a comprehension of CUDA devices ({f"cuda:{i}" for i in ...}, warning); a list assigned to, passed as or returned by a device-like name (supported_devices = ["cuda"]) and a table keyed by device type with "cuda" but no NPU entry ({"cuda": "nccl", "cpu": "gloo"}) (information). On an Ascend host without CUDA this raises "Torch not compiled with CUDA enabled" or silently keeps the model on the CPU. Inside a branch that runs only on CUDA and that has another path (else / elif), a call with a CUDA device is information: the guard is the place to port.'),
     msg('Use the device chosen at run time: DEVICE from the device helper module (NPU > CUDA > CPU), or "npu" / "npu:N" with torch_npu; add "npu" to device lists and choices.'),
     { sources: [TRANSFER_TO_NPU] }),
   rule('cuda-tensor-method', 'error',
     msg('CUDA tensor or module method'),
-    msg('.cuda() moves a tensor or module to a CUDA device and .is_cuda asks whether it is on one. Neither works for an NPU: .cuda() fails without CUDA and .is_cuda is False for NPU tensors.'),
+    msg('.cuda() moves a tensor or module to a CUDA device and .is_cuda asks whether it is on one. Neither works for an NPU: .cuda() fails without CUDA and .is_cuda is False for NPU tensors. The method passed on without a call (model.cuda = add_warning(model.cuda, model)) is information: code that wraps .cuda does not wrap the NPU move.'),
     msg('.to(DEVICE) with the device helper, or .npu() with torch_npu; test x.device.type instead of .is_cuda.')),
   rule('torch-cuda-api', 'error',
     msg('torch.cuda API'),
-    msg('A torch.cuda function (synchronize, memory_summary, empty_cache, manual_seed, device_count, Stream, Event, ...) only talks to CUDA. On an NPU host it raises or reports nothing. torch.cuda.is_available() used only as a guard is reported as information: the code runs, but never takes the accelerator branch; a torch.cuda call inside such a branch that has another path (else / elif) is information too. torch.version.cuda is None without CUDA (warning). except torch.cuda.OutOfMemoryError keeps working (information): torch_npu\'s caching allocator raises c10::OutOfMemoryError, which PyTorch maps to the same Python class (torch.cuda.OutOfMemoryError is torch._C._OutOfMemoryError).'),
+    msg('A torch.cuda function (synchronize, memory_summary, empty_cache, manual_seed, device_count, Stream, Event, ...) only talks to CUDA. On an NPU host it raises or reports nothing. torch.cuda.is_available() used only as a guard is reported as information: the code runs, but never takes the accelerator branch; a torch.cuda call inside such a branch that has another path (else / elif) is information too. torch.version.cuda is None without CUDA (warning). import torch.cuda is information on the import line (its uses carry the findings). except torch.cuda.OutOfMemoryError keeps working (information): torch_npu\'s caching allocator raises c10::OutOfMemoryError, which PyTorch maps to the same Python class (torch.cuda.OutOfMemoryError is torch._C._OutOfMemoryError).'),
     msg('The device helper (dm.synchronize(), dm.memory_stats(), dm.empty_cache(), dm.manual_seed()) or the same function under torch.npu / torch_npu.npu. In DeepSpeed code, deepspeed.accelerator.get_accelerator() selects its NPU accelerator when torch_npu imports (or with DS_ACCELERATOR=npu).'),
     { sources: [
       src(msg('torch_npu 2.7.1: the NPU caching allocator raises OutOfMemoryError (torch_npu/csrc/core/npu/NPUCachingAllocator.cpp)'), TORCH_NPU + 'torch_npu/csrc/core/npu/NPUCachingAllocator.cpp'),
@@ -149,7 +150,7 @@ export const RULES: readonly RuleInfo[] = [
   rule('nccl-backend', 'error',
     msg('NCCL distributed backend'),
     msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and code comparing the backend with "nccl" takes the wrong branch; the Ascend collective library is HCCL.'),
-    msg('backend="hccl" (dm.dist_backend with the device helper). Backend.NCCL and torch.cuda.nccl are reported too. DeepSpeed\'s NPU accelerator names its communication backend hccl.'),
+    msg('backend="hccl" (dm.dist_backend with the device helper). Backend.NCCL and torch.cuda.nccl are reported too, and so is an if on a flag bound to an NCCL comparison in the same function (is_nccl_backend = backend == Backend.NCCL; if is_nccl_backend: ...), whose branch never runs with HCCL (information after an HCCL branch, nothing when the condition also tests HCCL). DeepSpeed\'s NPU accelerator names its communication backend hccl.'),
     { sources: [TRANSFER_TO_NPU, src(msg('DeepSpeed NPU accelerator (checked at commit 38327e07): communication backend hccl'), 'https://github.com/microsoft/DeepSpeed/blob/38327e07f6cd39b63418f60cedd1651b0be3e7c3/accelerator/npu_accelerator.py')] }),
   rule('cuda-env-var', 'warning',
     msg('CUDA environment variable'),
@@ -174,8 +175,22 @@ export const RULES: readonly RuleInfo[] = [
     msg('For requirements*.txt, a requirements_npu.txt without these lines; in pyproject.toml, the entries commented out or removed in place (dependencies, optional dependencies, dependency groups, Poetry tables). Plus torch_npu matching your torch and CANN versions.')),
   rule('cuda-device-index', 'warning',
     msg('Integer device (means CUDA)'),
-    msg('tensor.to(0), .to(local_rank) and similar pass an integer device, which PyTorch reads as a CUDA device index. Ascend\'s migration tool lists this as manual work.'),
-    msg('dm.device_for(local_rank) from the device helper, or f"npu:{local_rank}".')),
+    msg('tensor.to(0), .to(local_rank), torch.zeros(n, device=local_rank), torch.tensor(x, device=i) in a loop over range(torch.cuda.device_count()) and similar pass an integer device, which PyTorch has read as a CUDA device index ("treated as a cuda device" in the torch.device documentation up to the 2.x releases torch_npu is built for; the current documentation says "the current accelerator type", so only a recent torch with torch_npu registered as the accelerator may read it as an NPU). So does an index from current_device() used or stored as a device: DeepSpeed\'s get_accelerator().current_device() returns the index on every accelerator, and DeepSpeed replaced device=get_accelerator().current_device() by current_device_name() because it crashed on NPUs. Ascend\'s migration tool lists integer devices as manual work.'),
+    msg('dm.device_for(local_rank) from the device helper, or f"npu:{local_rank}"; in DeepSpeed code get_accelerator().current_device_name() ("npu:0" on an NPU).'),
+    { sources: [
+      src(msg('PyTorch 2.1 documentation, Tensor Attributes: torch.device (a single device ordinal is treated as a CUDA device)'), 'https://docs.pytorch.org/docs/2.1/tensor_attributes.html#torch-device'),
+      src(msg('PyTorch main (commit 0296f356): docs/source/tensor_attributes.rst (a single device ordinal is treated as the current accelerator type)'), 'https://github.com/pytorch/pytorch/blob/0296f356fcb6bc222650838097ff6aabbe94bd69/docs/source/tensor_attributes.rst'),
+      src(msg('DeepSpeed pull request 5464 (commit 0fc19b6, 2024-05): device=get_accelerator().current_device() crashes on NPU; use current_device_name()'), 'https://github.com/microsoft/DeepSpeed/commit/0fc19b6a320cf8aa0a5f6c2b1fa310bae9a70d94'),
+    ] }),
+  rule('cuda-only-check', 'warning',
+    msg('Library check that answers for CUDA only'),
+    msg('Some library helpers answer a question for CUDA devices only, so the code they guard takes the CUDA-less path on an Ascend host. accelerate\'s DistributedType.MULTI_GPU is the multi-GPU (CUDA) mode: accelerate on NPUs runs as DistributedType.MULTI_NPU, so state.distributed_type == DistributedType.MULTI_GPU is False there (a warning; a list that also holds MULTI_NPU is not reported). transformers\' is_torch_bf16_gpu_available() asked only CUDA in the releases most ported code was written for; transformers\' main branch now also asks torch.npu.is_bf16_supported(), so with a recent release the check is right and the finding is information.'),
+    msg('Test DistributedType.MULTI_NPU beside MULTI_GPU (or the device type); for bf16 use a recent transformers, or check torch.npu.is_bf16_supported() when torch_npu is available.'),
+    { sources: [
+      src(msg('accelerate (commit 00595017): utils/dataclasses.py DistributedType: MULTI_GPU "Distributed on multiple GPUs", MULTI_NPU "Distributed on multiple NPUs"'), 'https://github.com/huggingface/accelerate/blob/0059501736ae1d285b1602fcd9ae0d54c90e16fa/src/accelerate/utils/dataclasses.py'),
+      src(msg('transformers main (commit 001abfd9): utils/import_utils.py is_torch_bf16_gpu_available checks torch.npu.is_bf16_supported()'), 'https://github.com/huggingface/transformers/blob/001abfd9abfe0c517677f822d01fc0eabda27e15/src/transformers/utils/import_utils.py'),
+      src(msg('LLaMA-Factory pull request 5193 (2024-08): is_torch_bf16_gpu_available then checked CUDA only, so NPUs fell back to fp16'), 'https://github.com/hiyouga/LlamaFactory/pull/5193'),
+    ] }),
   rule('jit-script', 'info',
     msg('torch.jit.script'),
     msg('torch_npu.contrib.transfer_to_npu turns torch.jit.script into a no-op (unless torch_npu._dynamo.use_jit_script is set); scripted functions then run eagerly, and code relying on ScriptModule features breaks.'),

@@ -22,6 +22,7 @@ const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string; styleF
   'safetensors-device': { before: 'lora_ckpt = load_file(lora_ckpt_path, device="cuda")', after: 'lora_ckpt = dm.load_safetensors(lora_ckpt_path)' },
   'cuda-requirement': { before: 'torch==2.1.2+cu118\nflash-attn==2.5.6\nxformers', after: '# requirements_npu.txt\ntorch==2.1.2\n# removed (CUDA only): flash-attn==2.5.6\n# removed (CUDA only): xformers' },
   'cuda-device-index': { before: 'model.to(local_rank)', after: 'model.to(dm.device_for(local_rank))' },
+  'cuda-only-check': { before: 'if state.distributed_type == DistributedType.MULTI_GPU:\n    ...' },
   'jit-script': { before: '@torch.jit.script\ndef gelu(x): ...' },
   'fixed-dtype': { before: 'M.from_pretrained(path, torch_dtype=torch.bfloat16)', after: 'M.from_pretrained(path, torch_dtype=DTYPE)' },
   'onnx-export-opset': { before: 'torch.onnx.export(model, x, "model.onnx", opset_version=19)', after: 'torch.onnx.export(model, x, "model.onnx", opset_version=18)', styleFree: true },

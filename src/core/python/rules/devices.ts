@@ -44,7 +44,8 @@ export const CUDA_ENV_VARS: Readonly<Record<string, string>> = {
   PYTORCH_CUDA_ALLOC_CONF: 'PYTORCH_NPU_ALLOC_CONF',
 };
 const ENV_METHODS = new Set(['get', 'getenv', 'setdefault', 'pop', 'putenv', 'unsetenv', 'getenvb']);
-const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
+/** A name that says it holds a device (or devices): device, dev, devices, device_map, supported_devices. */
+export const DEVICE_NAME = /(^|_)dev(ice)?s?($|_)|^device/i;
 
 /** The helper expression for a device: DEVICE, or dm.device_for(i). */
 function helperDevice(ctx: RuleContext, dev: { index?: string; interpolated?: Node }) {
@@ -116,6 +117,11 @@ export function checkString(ctx: RuleContext, node: Node): void {
     return reportDevice(ctx, node, expr, dev, true);
   }
   if (parent.type === 'assignment' || parent.type === 'default_parameter' || parent.type === 'typed_default_parameter' || parent.type === 'return_statement' || parent.type === 'expression_list' || parent.type === 'tuple') {
+    if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === unparenthesizedParent(expr).node.id && isDeviceEntry(parent.childForFieldName('left'))) {
+      // device_map[name] = f"cuda:{i}", kwargs["device_map"] = "cuda:0": an entry of a device table (stays a string)
+      if (!ctx.transferToNpu) reportDevice(ctx, node, expr, dev, true);
+      return;
+    }
     if (parent.type === 'assignment' && expr.id === node.id && !dev.interpolated && insideCudaBranch(parent) && !ctx.transferToNpu) {
       // `if torch.cuda.is_available(): device = "cuda"`: the device chosen on a CUDA host (stored: a string)
       return reportDevice(ctx, node, expr, dev, true);
@@ -124,13 +130,23 @@ export function checkString(ctx: RuleContext, node: Node): void {
     return checkFlow(ctx, node, expr, dev);
   }
   if (parent.type === 'pair' && parent.childForFieldName('value')?.id === unparenthesizedParent(expr).node.id) {
-    // {"device": "cuda"} in a config dictionary; device_map={"": "cuda"}
+    // {"device": "cuda"} in a config dictionary; device_map={"": "cuda"}; device_map = {"lm_head": "cuda:0"}
     const key = parent.childForFieldName('key');
     const name = key ? stringLiteral(key)?.content ?? key.text : '';
-    const dict = parent.parent;
-    const deviceMap = dict?.type === 'dictionary' && dict.parent?.type === 'keyword_argument' && dict.parent.childForFieldName('name')?.text === 'device_map';
     // the value stays a string (configs are often written to JSON / YAML)
-    if (DEVICE_NAME.test(name) || deviceMap) reportDevice(ctx, node, expr, dev, true);
+    if (DEVICE_NAME.test(name) || isDeviceTable(parentOf(parent))) reportDevice(ctx, node, expr, dev, true);
+    return;
+  }
+  if (parent.type === 'pair' && parent.childForFieldName('key')?.id === expr.id && !dev.interpolated) {
+    checkDeviceKey(ctx, node, parent);
+    return;
+  }
+  if ((parent.type === 'set_comprehension' || parent.type === 'list_comprehension' || parent.type === 'generator_expression') && parent.childForFieldName('body')?.id === expr.id) {
+    // `device in {f"cuda:{i}" for i in range(n)}`: the CUDA devices of the host, never an NPU
+    const outer = unparenthesizedParent(parent);
+    if (!ctx.transferToNpu && isMembershipTest(outer.parent, outer.node)) {
+      ctx.report(node, 'cuda-device-string', msg('Membership test with the CUDA device type "{0}" and no NPU device: an NPU device takes the other path', excerptOf(node)), [], 'warning');
+    }
     return;
   }
   if ((parent.type === 'list' || parent.type === 'set') && expr.id === node.id && !dev.interpolated) {
@@ -453,10 +469,10 @@ function checkDeviceList(ctx: RuleContext, node: Node, list: Node): boolean {
   const values = items.map((c) => stringLiteral(c)?.content);
   const outer = unparenthesizedParent(list);
   const holder = outer.parent;
-  const membership = holder?.type === 'comparison_operator' && holder.namedChildren[1]?.id === outer.node.id
-    && holder.children.some((c) => c !== null && !c.isNamed && (c.type === 'in' || c.type === 'not in'));
+  const membership = isMembershipTest(holder, outer.node);
   const choices = holder?.type === 'keyword_argument' && holder.childForFieldName('name')?.text === 'choices';
-  const devices = values.some((v) => v !== undefined && OTHER_DEVICE.test(v));
+  // a list of device types next to "cuda", or one that names itself so (`supported_devices = ["cuda"]`, `def supported_devices(): return ["cuda"]`)
+  const devices = values.some((v) => v !== undefined && OTHER_DEVICE.test(v)) || (values.every((v) => v !== undefined) && namedAsDevices(holder, outer.node));
   if (!membership && !choices && !devices) return false;
   if (ctx.transferToNpu || values.some((v) => v !== undefined && /^npu(:\d+)?$/.test(v))) return true;
   const lit = stringLiteral(node)!;
@@ -493,4 +509,70 @@ function checkEnvVar(ctx: RuleContext, node: Node, name: string): void {
 
 export function reportEnvVar(ctx: RuleContext, node: Node, name: string): void {
   ctx.report(node, 'cuda-env-var', msg('{0} has no effect on an Ascend NPU; the CANN / torch_npu variable is {1}', name, CUDA_ENV_VARS[name]!), []);
+}
+
+/** `x in [...]` / `x not in {...}` with `right` as the container. */
+function isMembershipTest(holder: Node | null, right: Node): boolean {
+  return holder?.type === 'comparison_operator' && holder.namedChildren[1]?.id === right.id
+    && holder.children.some((c) => c !== null && !c.isNamed && (c.type === 'in' || c.type === 'not in'));
+}
+
+/** The last name of a target or an expression: `device_map`, `self.devices` → devices. */
+function lastName(node: Node | null): string | undefined {
+  if (node?.type === 'identifier') return node.text;
+  if (node?.type === 'attribute') return node.childForFieldName('attribute')?.text;
+  return undefined;
+}
+
+/** An entry of a device table: `device_map[key]`, `self.devices[i]`, `model_kwargs["device_map"]`. */
+function isDeviceEntry(left: Node | null): boolean {
+  if (left?.type !== 'subscript') return false;
+  const table = lastName(left.childForFieldName('value'));
+  if (table !== undefined && DEVICE_NAME.test(table)) return true;
+  const key = left.childForFieldName('subscript');
+  const keyText = key ? stringLiteral(key) : undefined;
+  return keyText !== undefined && keyText.interpolations.length === 0 && DEVICE_NAME.test(keyText.content);
+}
+
+/** A dictionary that is a device table: `device_map={...}`, `device_map = {...}`, `kwargs["device_map"] = {...}`. */
+function isDeviceTable(dict: Node | null): boolean {
+  if (dict?.type !== 'dictionary') return false;
+  const { node, parent } = unparenthesizedParent(dict);
+  if (parent?.type === 'keyword_argument') return parent.childForFieldName('value')?.id === node.id && DEVICE_NAME.test(parent.childForFieldName('name')?.text ?? '');
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== node.id) return false;
+  const left = parent.childForFieldName('left');
+  const name = lastName(left);
+  return (name !== undefined && DEVICE_NAME.test(name)) || isDeviceEntry(left);
+}
+
+/**
+ * A list that says it holds device types: assigned to or passed as a device-like name
+ * (`supported_devices = ["cuda"]`), or returned by a function with one (`def supported_devices(): return ["cuda"]`).
+ */
+function namedAsDevices(holder: Node | null, list: Node): boolean {
+  if (!holder) return false;
+  if (holder.type === 'assignment') return holder.childForFieldName('right')?.id === list.id && DEVICE_NAME.test(lastName(holder.childForFieldName('left')) ?? '');
+  if (holder.type === 'keyword_argument') return DEVICE_NAME.test(holder.childForFieldName('name')?.text ?? '');
+  if (holder.type !== 'return_statement') return false;
+  for (let a = parentOf(holder); a && a.type !== 'module' && a.type !== 'class_definition'; a = parentOf(a)) {
+    if (a.type === 'function_definition') return DEVICE_NAME.test(a.childForFieldName('name')?.text ?? '');
+  }
+  return false;
+}
+
+/**
+ * "cuda" as a key of a table keyed by device type (`{"cuda": "nccl", "cpu": "gloo"}`): without an NPU entry,
+ * a lookup with "npu" fails or falls back to the CPU entry.
+ */
+function checkDeviceKey(ctx: RuleContext, node: Node, pair: Node): void {
+  const dict = parentOf(pair);
+  if (dict?.type !== 'dictionary' || ctx.transferToNpu) return;
+  const keys: string[] = [];
+  for (const p of dict.namedChildren) {
+    const key = p?.type === 'pair' ? p.childForFieldName('key') : null;
+    const content = key ? stringLiteral(key)?.content : undefined;
+    if (content !== undefined) keys.push(content);
+  }
+  if (!keys.some((k) => OTHER_DEVICE.test(k)) || keys.some((k) => /^npu(:\d+)?$/.test(k))) return;
+  ctx.report(node, 'cuda-device-string', msg('A table keyed by device type with "{0}" and no NPU entry', excerptOf(node)), [], 'info');
 }

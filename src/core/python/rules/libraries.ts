@@ -56,6 +56,11 @@ export function checkLibraryImport(ctx: RuleContext, info: ImportInfo): void {
     if (!ctx.transferToNpu) ctx.report(info.node, 'cuda-amp', msg('{0} imports CUDA-only mixed precision', excerpt(info.node.text, 80)), [], 'info');
     return;
   }
+  if ((!info.isFrom && info.module === 'torch.cuda') || (info.isFrom && info.module === 'torch' && info.names.some((n) => n.name === 'cuda'))) {
+    // `import torch.cuda`: the uses are the findings; the import line is where a port starts reading
+    if (!ctx.transferToNpu) ctx.report(info.node, 'torch-cuda-api', msg('{0} imports the CUDA module; its uses are reported where they are', excerpt(info.node.text, 80)), [], 'info');
+    return;
+  }
   const rule = libraryOf(info.module);
   if (!rule) return;
   ctx.report(info.node, rule, libraryMessage(ctx, rule, excerpt(info.node.text, 80)), rule === 'flash-attn' ? flashImportFixes(ctx, info) : [], librarySeverity(ctx, rule));

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, excerpt, isGuard, unparenthesizedParent, type Span } from '../syntax';
+import { callArguments, callOfArgument, excerpt, isGuard, unparenthesizedParent, type Span } from '../syntax';
 import type { Fix } from '../types';
 import { CHIP_NAMES, hasBf16 } from './chips';
 import { CUDA_ENV_VARS, dtypeLiterals, NPU_AVAILABLE, reportEnvVar } from './devices';
@@ -111,6 +111,9 @@ export function checkName(ctx: RuleContext, id: Node): void {
   if (attrName?.id === id.id && top.type === 'attribute') {
     const object = top.childForFieldName('object');
     if (id.text === 'cuda' && call && ctx.imports.qualify(object) !== 'torch') return checkCudaMethod(ctx, top, call);
+    if (id.text === 'cuda' && !call && parent?.type === 'argument_list' && !ctx.imports.qualify(object)) return checkCudaMethodPassed(ctx, top);
+    if (id.text === 'current_device' && call) return checkCurrentDeviceIndex(ctx, top, call);
+    if (id.text === 'MULTI_GPU') return checkMultiGpu(ctx, top);
     if (id.text === 'is_cuda') return checkIsCuda(ctx, top);
     if (id.text === 'to' && call) return checkToIndex(ctx, call);
     if (id.text === 'enable_xformers_memory_efficient_attention' && call) {
@@ -122,6 +125,9 @@ export function checkName(ctx: RuleContext, id: Node): void {
   const idParent = parentOf(id);
   const keyword = idParent?.type === 'keyword_argument' && idParent.childForFieldName('name')?.id === id.id ? idParent : undefined;
   if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
+  if (keyword && id.text === 'device') return checkDeviceKeywordIndex(ctx, keyword);
+  if (id.text === 'is_torch_bf16_gpu_available' && call) return checkBf16GpuCheck(ctx, top, call);
+  if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
   // os.environ.update(CUDA_VISIBLE_DEVICES="0"), subprocess env=dict(CUDA_VISIBLE_DEVICES=...)
   if (keyword && Object.hasOwn(CUDA_ENV_VARS, id.text)) return reportEnvVar(ctx, id, id.text);
   if (id.text === 'bfloat16' && attrName?.id === id.id && call && ctx.chip && !hasBf16(ctx.chip) && ctx.imports.qualify(top) !== 'torch.bfloat16') return checkBf16(ctx, call);
@@ -331,4 +337,158 @@ function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
   const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
   if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
   ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
+}
+
+/** Fixes for an integer device `arg` (deviceManager: the helper's device for that index; transferToNpu: the patch). */
+function integerDeviceFixes(ctx: RuleContext, arg: Node): Fix[] {
+  if (ctx.kit.style === 'deviceManager') return [ctx.kit.replaceWith(arg, `dm.device_for(${arg.text})`, [ctx.kit.helper('dm')])];
+  if (ctx.kit.style === 'transferToNpu') return [ctx.kit.transfer()];
+  return [];
+}
+
+/** A call of torch's own tensor factories and device APIs (not torch.cuda / torch.npu, which have their own rules). */
+function isTorchCall(ctx: RuleContext, call: Node): boolean {
+  const q = ctx.imports.qualify(call.childForFieldName('function'));
+  return q !== undefined && q.startsWith('torch.') && !q.startsWith('torch.cuda.') && !q.startsWith('torch.npu.');
+}
+
+/**
+ * `torch.zeros(n, device=local_rank)`, `torch.tensor(x, device=i)` in `for i in range(torch.cuda.device_count())`:
+ * an integer device, which PyTorch reads as a CUDA device index.
+ */
+function checkDeviceKeywordIndex(ctx: RuleContext, keyword: Node): void {
+  if (ctx.transferToNpu) return;
+  const value = keyword.childForFieldName('value');
+  const arg = callOfArgument(value ?? keyword);
+  if (!value || !arg || !isTorchCall(ctx, arg.call)) return;
+  const isIndex = value.type === 'integer'
+    || ((value.type === 'identifier' || value.type === 'attribute') && TO_INDEX_NAME.test(value.text))
+    || (value.type === 'identifier' && loopsOverDevices(value));
+  if (!isIndex) return;
+  ctx.report(value, 'cuda-device-index', msg('device={0} is an integer device, which PyTorch reads as a CUDA device index', value.text), integerDeviceFixes(ctx, value));
+}
+
+/** `name` is the variable of an enclosing `for name in range(<...>.device_count())`: a device index. */
+function loopsOverDevices(name: Node): boolean {
+  for (let a = parentOf(name); a && a.type !== 'function_definition' && a.type !== 'module'; a = parentOf(a)) {
+    if (a.type !== 'for_statement' || a.childForFieldName('left')?.text !== name.text) continue;
+    return /^range\s*\([^]*\bdevice_count\s*\(/.test(a.childForFieldName('right')?.text ?? '');
+  }
+  return false;
+}
+
+/**
+ * `device=get_accelerator().current_device()`, `device = torch.npu.current_device()`: current_device() returns an
+ * index (DeepSpeed's accelerator interface, torch.cuda / torch.npu), which as a device PyTorch reads as a CUDA index.
+ * Reported where the index is used or stored as a device; torch.cuda.current_device() is a torch.cuda finding.
+ */
+function checkCurrentDeviceIndex(ctx: RuleContext, top: Node, call: Node): void {
+  // torch.cuda.current_device() is a torch.cuda finding; torch.xpu / torch.mps ones belong to another backend's branch
+  const backend = ctx.imports.qualify(top.childForFieldName('object'));
+  if (ctx.transferToNpu || (backend !== undefined && backend !== 'torch.npu') || call.childForFieldName('arguments')?.namedChildCount) return;
+  let value: Node = call;
+  let { parent } = unparenthesizedParent(value);
+  if (parent?.type === 'conditional_expression' && parent.namedChildren[1]?.id !== unparenthesizedParent(value).node.id) {
+    value = parent;
+    parent = unparenthesizedParent(parent).parent;
+  }
+  let asDevice = false;
+  let direct = false;
+  if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === unparenthesizedParent(value).node.id) {
+    const left = parent.childForFieldName('left');
+    const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' ? left.childForFieldName('attribute')?.text ?? '' : '';
+    asDevice = /^(device|dev)$|_device$/.test(name) && !/index|idx|id$/i.test(name);
+  } else {
+    const arg = callOfArgument(unparenthesizedParent(value).node);
+    if (arg) {
+      const fn = arg.call.childForFieldName('function');
+      const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      asDevice = (arg.keyword === 'device' && isTorchCall(ctx, arg.call)) || ((method === 'to' || method === 'to_empty') && (arg.index === 0 || arg.keyword === 'device'));
+      direct = asDevice && value.id === call.id;
+    }
+  }
+  if (!asDevice) return;
+  const object = top.childForFieldName('object');
+  // DeepSpeed's accelerator has the device's name beside its index: get_accelerator().current_device_name() ("npu:0", "cuda:0")
+  const accelerator = object?.type === 'call' && /(^|\.)get_accelerator$/.test(object.childForFieldName('function')?.text ?? '');
+  const fixes = accelerator && direct ? [ctx.kit.replaceWith(top.childForFieldName('attribute')!, 'current_device_name', [])] : [];
+  ctx.report(call, 'cuda-device-index', msg('{0} returns a device index; used as a device, PyTorch reads it as a CUDA device', excerpt(call.text, 60)), fixes);
+}
+
+/** `model.cuda = add_warning(model.cuda, model)`: the .cuda method passed on (wrapped or patched), not called. */
+function checkCudaMethodPassed(ctx: RuleContext, top: Node): void {
+  if (ctx.transferToNpu) return;
+  ctx.report(top, 'cuda-tensor-method', msg('{0} passes on the CUDA move method; the NPU one (.npu() with torch_npu, .to(device)) is not covered', excerpt(top.text, 60)), [], 'info');
+}
+
+/**
+ * accelerate's DistributedType.MULTI_GPU in a comparison or a membership test: an accelerate run on Ascend NPUs has
+ * DistributedType.MULTI_NPU, so the test is False there (a list that also holds MULTI_NPU is fine).
+ */
+function checkMultiGpu(ctx: RuleContext, top: Node): void {
+  const object = top.childForFieldName('object');
+  const enumName = object?.type === 'identifier' ? object.text : object?.type === 'attribute' ? object.childForFieldName('attribute')?.text : undefined;
+  if (enumName !== 'DistributedType') return;
+  const root = object!.type === 'attribute' ? object!.text.split('.')[0]! : object!.text;
+  const origin = ctx.imports.origin(root);
+  if (!origin || !(origin.module === 'accelerate' || origin.module.startsWith('accelerate.') || origin.module.startsWith('.'))) return;
+  const { node, parent } = unparenthesizedParent(top);
+  let test = false;
+  if (parent?.type === 'comparison_operator') test = true;
+  else if (parent && (parent.type === 'list' || parent.type === 'tuple' || parent.type === 'set')) {
+    if (/\bMULTI_NPU\b/.test(parent.text)) return;
+    // one finding per list
+    if (parent.namedChildren.find((c) => c?.type === 'attribute' && c.childForFieldName('attribute')?.text === 'MULTI_GPU')?.id !== top.id) return;
+    const outer = unparenthesizedParent(parent);
+    test = outer.parent?.type === 'comparison_operator' && outer.parent.namedChildren[1]?.id === outer.node.id;
+  }
+  if (!test || node.id !== top.id) return;
+  const statement = enclosingCondition(top);
+  if (statement && /\bMULTI_NPU\b/.test(statement)) return;
+  ctx.report(top, 'cuda-only-check', msg('{0} is accelerate\'s multi-GPU (CUDA) mode; on Ascend NPUs accelerate runs as DistributedType.MULTI_NPU, so this test is False there', top.text), []);
+}
+
+/** hccl / npu as a word or a name part (is_hccl_backend, torch.npu), not inside another word ("input"). */
+const NPU_WORD = /(?<![A-Za-z])(?:hccl|npu)/i;
+
+/** The text of the if / elif chain whose condition holds `node` (empty when it is not in a condition). */
+function enclosingCondition(node: Node): string | undefined {
+  for (let a = parentOf(node); a; a = parentOf(a)) {
+    if (a.type === 'if_statement') return a.text.slice(0, 4000);
+    if (a.type === 'block' || a.type === 'module' || a.type === 'function_definition') return undefined;
+  }
+  return undefined;
+}
+
+/** transformers' is_torch_bf16_gpu_available(): CUDA only in the releases most ported code pins. */
+function checkBf16GpuCheck(ctx: RuleContext, top: Node, call: Node): void {
+  const q = ctx.imports.qualify(top);
+  if (!q || !q.startsWith('transformers.')) return;
+  ctx.report(call, 'cuda-only-check', msg('{0} asks CUDA (and only newer transformers releases also ask the NPU): on an NPU host with an older release it is False and bfloat16 is not used', excerpt(call.text, 60)), [], 'info');
+}
+
+/**
+ * `if is_nccl_backend:` where `is_nccl_backend = backend == Backend.NCCL` in the same function: the branch (moving
+ * tensors to the device before a collective) never runs with HCCL.
+ */
+function checkNcclFlag(ctx: RuleContext, id: Node): void {
+  if (ctx.transferToNpu) return;
+  let scope: Node | null = parentOf(id);
+  while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = parentOf(scope);
+  if (!scope) return;
+  const name = id.text;
+  let bound: Node | undefined;
+  for (let at = ctx.text.indexOf(name, scope.startIndex); at !== -1 && at < id.startIndex; at = ctx.text.indexOf(name, at + name.length)) {
+    const node = ctx.tree.rootNode.descendantForIndex(at, at + name.length);
+    const assignment = node?.type === 'identifier' && node.text === name ? parentOf(node) : null;
+    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.id === node!.id) bound = assignment.childForFieldName('right') ?? undefined;
+  }
+  if (bound?.type !== 'comparison_operator' || !/\bnccl\b|\bNCCL\b/.test(bound.text)) return;
+  // `if is_nccl_backend or is_hccl_backend:` already covers HCCL; `elif is_nccl_backend:` after an HCCL branch is information
+  let condition: Node = id;
+  for (let up = parentOf(condition); up && (up.type === 'boolean_operator' || up.type === 'not_operator' || up.type === 'parenthesized_expression'); up = parentOf(condition)) condition = up;
+  if (NPU_WORD.test(condition.text)) return;
+  const statement = enclosingCondition(id);
+  const other = statement !== undefined && NPU_WORD.test(statement);
+  ctx.report(id, 'nccl-backend', msg('{0} is True only with NCCL ({1}): with HCCL this branch does not run', name, excerpt(bound.text, 60)), [], other ? 'info' : 'warning');
 }
