@@ -6,7 +6,7 @@ import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/che
 import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, type FailKind } from '../core/onnx/check-report';
 import { DEFAULT_EXPORT_TARGET_ID } from '../core/python/rules/onnxExportTarget';
 import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
-import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
+import { builtinProfiles, loadWorkspaceProfiles, opCounts, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
 import { printModelText } from '../core/onnx/text';
 import { boundString } from '../core/output';
 import type { CliCommand } from './commands';
@@ -212,6 +212,20 @@ async function whitelist(ctx: CliContext, args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** `ops`: op types, each once (a QNN op type matched in ai.onnx and com.microsoft alike is one); per domain. */
+function opCountsJson(p: TargetProfile): { ops: number; opDomains: { domain: string; ops: number }[]; sharedOpDomains?: readonly string[] } {
+  const { total, domains, sharedWith } = opCounts(p);
+  return { ops: total, opDomains: domains, ...(sharedWith.length ? { sharedOpDomains: sharedWith } : {}) };
+}
+
+/** "107 ops", "120 ops (ai.onnx 108, npu 12)", "108 ops (ai.onnx 108; the same op types in com.microsoft)". */
+function opCountsText(p: TargetProfile): Message {
+  const { total, domains, sharedWith } = opCounts(p);
+  const perDomain = domains.map((d) => `${d.domain} ${d.ops}`).join(', ');
+  if (sharedWith.length) return msg('{0} ops ({1}; the same op types in {2})', total, perDomain, sharedWith.join(', '));
+  return domains.length > 1 ? msg('{0} ops ({1})', total, perDomain) : msg('{0} ops', total);
+}
+
 async function targets(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
   if (positionals.length) throw new UsageError(msg('"onnx targets" takes no arguments.'));
@@ -224,7 +238,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
       version: 1,
       targets: all.map((p) => ({
         id: p.id, name: p.name, kind: p.kind, toolchain: p.toolchain, description: ctx.t(p.description),
-        ops: p.ops.size, staticShapes: p.staticShapes, ...(p.modelOpsets ? { modelOpsets: p.modelOpsets } : {}),
+        ...opCountsJson(p), staticShapes: p.staticShapes, ...(p.modelOpsets ? { modelOpsets: p.modelOpsets } : {}),
         ...(p.toolkit ? { toolkit: { name: p.toolkit.name, version: p.toolkit.version, available: [...p.toolkit.available] } } : {}),
         caveats: p.caveats.map(ctx.t), sources: p.sources.map((src) => ({ label: ctx.t(src.label), ref: src.ref })), ...(p.file ? { file: path.relative(ctx.cwd, p.file) } : {}),
       })),
@@ -233,7 +247,7 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
   }
   const lines: string[] = [];
   for (const p of all) {
-    lines.push(`${p.id.padEnd(12)} ${p.name} [${p.kind}, ${ctx.t(msg('{0} ops', p.ops.size))}]`);
+    lines.push(`${p.id.padEnd(12)} ${p.name} [${p.kind}, ${ctx.t(opCountsText(p))}]`);
     lines.push(`             ${ctx.t(p.description)}`);
     if (p.toolkit) lines.push(`             ${ctx.t(msg('toolkit: {0} {1} (default; covered: {2})', p.toolkit.name, p.toolkit.version, p.toolkit.available.join(', ')))}`);
     for (const c of p.caveats) lines.push(`             ${ctx.t(msg('note: {0}', ctx.t(c)))}`);

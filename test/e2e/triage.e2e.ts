@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { edgesamDecoder, PYTHON } from '../unit/transform/fixtures';
 import type { E2eContext, E2eScenario } from './scenario';
-import { openInViewer, searchAndSelect } from './viewer.e2e';
-import { waitForWorkbench } from './workbench';
+import { cliCounts, openInViewer, searchAndSelect, viewerFrame, waitForCounts } from './viewer.e2e';
+import { runCommand, waitForWorkbench } from './workbench';
 
 const MODEL = 'decoder.onnx';
 
@@ -165,4 +165,53 @@ export const scenarios: E2eScenario[] = [
       assert.equal(Number(/Ln (\d+)/.exec(status)![1]), expectedLine);
     },
   },
+  {
+    name: 'Triage: a model opened after a rewrite checks against the workspace target setting, not the default nor the first editor\'s own pick',
+    prepare(ctx) {
+      copyFileSync(edgesamDecoder(), path.join(ctx.workspace, MODEL));
+      // written before VS Code opens the folder (a settings.json written later reaches the extension host late)
+      mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
+      writeFileSync(path.join(ctx.workspace, '.vscode/settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'ascend910' }));
+    },
+    async run(page, ctx) {
+      await waitForWorkbench(page);
+      const frame = await openInViewer(page, MODEL);
+      await waitForCounts(frame, cliCounts(ctx.repoRoot, path.join(ctx.workspace, MODEL), 'ascend910'));
+      // this editor's own pick: qnn-htp (it rejects the Gather, so Properties offers its rewrite)
+      await runCommand(page, 'NPU: Check ONNX Model for Target');
+      const quick = page.locator('.quick-input-widget input');
+      await quick.waitFor({ state: 'visible' });
+      await quick.fill('qnn-htp');
+      await page.keyboard.press('Enter');
+      await waitForCounts(frame, cliCounts(ctx.repoRoot, path.join(ctx.workspace, MODEL), 'qnn-htp'));
+      await selectNode(page, frame, '/mask_decoder/Gather');
+      const run = frame.locator('.rewrite vscode-button[data-rule="gather-to-slice"][data-scope="node"]');
+      await run.waitFor({ timeout: 30_000 });
+      await run.click();
+      const sizes = page.locator('.quick-input-widget input');
+      await sizes.waitFor({ state: 'visible', timeout: 30_000 });
+      await sizes.fill('num_points=5');
+      await page.keyboard.press('Enter');
+      const saved = await acceptSaveDialog(page, ctx);
+      const file = path.join(ctx.workspace, saved);
+      const toast = page.locator('.notification-toast', { hasText: /Saved decoder\.rewritten\.onnx|refused|Cannot/ }).first();
+      await toast.waitFor({ timeout: 120_000 });
+      assert.match((await toast.innerText()).replace(/\s+/g, ' '), /Saved decoder\.rewritten\.onnx/);
+      const expected = cliCounts(ctx.repoRoot, file, 'ascend910');
+      const others = { default: cliCounts(ctx.repoRoot, file, 'ascend310p'), picked: cliCounts(ctx.repoRoot, file, 'qnn-htp') };
+      ctx.log(`rewritten model, CLI: ascend910 ${JSON.stringify(expected)}, ${JSON.stringify(others)}`);
+      assert.notDeepEqual(expected, others.default, 'the setting and the default must differ on this model for the test to mean something');
+      assert.notDeepEqual(expected, others.picked, 'the setting and the first editor\'s pick must differ on this model');
+      // the rewritten model opens in a new viewer: on the workspace setting, which it names
+      await page.locator('.tab.active', { hasText: saved }).first().waitFor({ timeout: 30_000 });
+      const opened = viewerFrame(page);
+      await opened.locator('canvas.graph').waitFor({ timeout: 60_000 });
+      await waitForCounts(opened, expected);
+      const selected = (await opened.locator('vscode-option[selected]').textContent()) ?? '';
+      ctx.log(`new viewer target: "${selected}"`);
+      assert.equal(await opened.locator('vscode-option[selected]').getAttribute('value'), 'ascend910');
+      assert.match(selected, /\(workspace setting\)$/);
+    },
+  },
 ];
+

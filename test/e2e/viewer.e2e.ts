@@ -14,7 +14,7 @@ import { focusProblems, openFile, problemRows, runCommand, toolbarAction, waitFo
 
 const MODEL = 'edgesam_decoder_opset11.onnx';
 
-function cliCounts(repoRoot: string, model: string, target: string): { unsupported: number; unverified: number } {
+export function cliCounts(repoRoot: string, model: string, target: string): { unsupported: number; unverified: number } {
   let out: string;
   try {
     out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'onnx', 'check', model, '--target', target, '--format', 'json'], { encoding: 'utf8' });
@@ -52,7 +52,7 @@ async function counts(frame: FrameLocator): Promise<{ unsupported: number; unver
   return { unsupported: await read('unsupported'), unverified: await read('unverified') };
 }
 
-async function waitForCounts(frame: FrameLocator, expected: { unsupported: number; unverified: number }): Promise<void> {
+export async function waitForCounts(frame: FrameLocator, expected: { unsupported: number; unverified: number }): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const now = await counts(frame).catch(() => undefined);

@@ -70,6 +70,24 @@ test('onnx check finds whitelist profiles in .npu-port/profiles of the workspace
   assert.equal(check.code, 1);
 });
 
+test('onnx targets counts each qnn-htp op type once, not once per domain the QNN EP matches it in', async () => {
+  const data = JSON.parse(readFileSync(path.join(REPO_ROOT, 'src/core/onnx/targets/data/qnn-htp.json'), 'utf8'));
+  // The EP registry's op types, plus ops placed on QNN only inside a fusion (reported as unverified).
+  const opTypes = new Set([...Object.keys(data.ops), ...Object.keys(data.fusions)]);
+  const json = await run(['onnx', 'targets', '--format', 'json']);
+  assert.equal(json.code, 0, json.err);
+  const qnn = JSON.parse(json.out).targets.find((t: { id: string }) => t.id === 'qnn-htp');
+  assert.equal(qnn.ops, opTypes.size);
+  assert.deepEqual(qnn.opDomains, [{ domain: 'ai.onnx', ops: opTypes.size }]);
+  assert.deepEqual(qnn.sharedOpDomains, ['com.microsoft']);
+  const ascend = JSON.parse(json.out).targets.find((t: { id: string }) => t.id === 'ascend310p');
+  assert.equal(ascend.ops, ascend.opDomains.reduce((n: number, d: { ops: number }) => n + d.ops, 0));
+  assert.ok(ascend.opDomains.some((d: { domain: string }) => d.domain === 'npu'), 'Ascend lists its npu:: custom ops under their own domain');
+  const text = await run(['onnx', 'targets']);
+  const line = text.out.split('\n').find((l) => l.startsWith('qnn-htp '));
+  assert.match(line ?? '', new RegExp(`\\[builtin, ${opTypes.size} ops \\(ai\\.onnx ${opTypes.size}; the same op types in com\\.microsoft\\)\\]`));
+});
+
 test('onnx check and info speak Chinese with --lang zh-cn', async () => {
   const r = await run(['--lang', 'zh-cn', 'onnx', 'check', generatedModel('edgesam_decoder_opset11.onnx'), '--profile', path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json')]);
   assert.equal(r.code, 1);

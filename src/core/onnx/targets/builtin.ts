@@ -200,6 +200,7 @@ export function qnnProfile(arch: string = archData.default): TargetProfile {
     },
     unlisted: 'unsupported',
     ops: qnnOps(arch),
+    sharedOpDomains: ['com.microsoft'],
   };
   qnnCache.set(arch, profile);
   return profile;

@@ -8,7 +8,7 @@ import { loadWhitelistProfile, loadWorkspaceProfiles } from './whitelist';
 
 export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES, HTP_ARCHS, qnnProfile } from './builtin';
 export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistFromModels, whitelistProfile } from './whitelist';
-export { opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile, type ToolkitVersion } from './profile';
+export { opCounts, opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile, type ToolkitVersion } from './profile';
 
 /**
  * The profile to check against: `profileFile` (a whitelist file) wins; else `target` is a built-in id

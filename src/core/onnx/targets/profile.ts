@@ -122,10 +122,29 @@ export interface TargetProfile {
   readonly unlisted: Support;
   /** Ops by key: `OpType` for the default domain, `domain::OpType` for others. */
   readonly ops: ReadonlyMap<string, OpProfile>;
+  /**
+   * Domains whose nodes the default-domain entries also cover, listed again in `ops` under `domain::OpType`
+   * so that lookups find them (the QNN EP matches op types in com.microsoft as in ai.onnx); counted once.
+   */
+  readonly sharedOpDomains?: readonly string[];
   /** Where a whitelist profile was loaded from. */
   readonly file?: string;
 }
 
 export function opKey(domain: string, opType: string): string {
   return domain === '' || domain === 'ai.onnx' ? opType : `${domain}::${opType}`;
+}
+
+/** Op types a profile lists, per domain (ai.onnx first), each counted once: `sharedOpDomains` copies are not counted again. */
+export function opCounts(profile: TargetProfile): { total: number; domains: { domain: string; ops: number }[]; sharedWith: readonly string[] } {
+  const shared = profile.sharedOpDomains ?? [];
+  const perDomain = new Map<string, number>([['ai.onnx', 0]]);
+  for (const key of profile.ops.keys()) {
+    const at = key.lastIndexOf('::');
+    const domain = at < 0 ? 'ai.onnx' : key.slice(0, at);
+    if (at >= 0 && shared.includes(domain) && profile.ops.has(key.slice(at + 2))) continue;
+    perDomain.set(domain, (perDomain.get(domain) ?? 0) + 1);
+  }
+  const domains = [...perDomain].filter(([d, n]) => n > 0 || d === 'ai.onnx').map(([domain, ops]) => ({ domain, ops }));
+  return { total: domains.reduce((sum, d) => sum + d.ops, 0), domains, sharedWith: shared };
 }
