@@ -2,7 +2,8 @@
  * `npm run screenshots`: the README's pictures, taken from the real VS Code with the extension loaded
  * on the demo workspace (examples/), in a light and a dark theme. Nothing is drawn by hand.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { benchModel } from './benchModels';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -53,11 +54,7 @@ async function viewer(page: Page, file: string): Promise<void> {
  * the outline in the minimap. Opened from a folder of its own (the model is not part of examples/).
  */
 async function bigModelTop(page: Page, server: Awaited<ReturnType<typeof startCodeServer>>, file: string): Promise<boolean> {
-  const model = path.join(REPO_ROOT, 'bench', 'models', 'transformer-22k.onnx');
-  if (!existsSync(model)) {
-    process.stdout.write('[screenshots] bench/models/transformer-22k.onnx not there (made by bench/onnx_models.py): skipped\n');
-    return false;
-  }
+  const model = benchModel(REPO_ROOT, 'transformer-22k.onnx');
   const folder = mkdtempSync(path.join(tmpdir(), 'npu-port-shot-'));
   try {
     copyFileSync(model, path.join(folder, 'transformer-22k.onnx'));

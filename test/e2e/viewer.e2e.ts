@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
 import { nondeterministicModel } from '../unit/transform/fixtures';
+import { benchModel } from './benchModels';
 import type { E2eScenario } from './scenario';
 import { focusProblems, openFile, problemRows, runCommand, toolbarAction, waitForWorkbench } from './workbench';
 
@@ -167,10 +168,8 @@ export const scenarios: E2eScenario[] = [
   },
   {
     name: 'ONNX Problems per (op, reason) group on the 22k model (qnn-htp); the viewer walks a group; npuPort.onnx.problemsPerNode restores per-node entries',
-    skip: ({ repoRoot }) =>
-      existsSync(path.join(repoRoot, 'bench/models/transformer-22k.onnx')) ? undefined : 'bench/models/transformer-22k.onnx is made by npm run bench (bench/onnx-decode.mjs)',
     prepare(ctx) {
-      copyFileSync(path.join(ctx.repoRoot, 'bench/models/transformer-22k.onnx'), path.join(ctx.workspace, 'transformer-22k.onnx'));
+      copyFileSync(benchModel(ctx.repoRoot, 'transformer-22k.onnx'), path.join(ctx.workspace, 'transformer-22k.onnx'));
       mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
       writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'npuPort.onnx.target': 'qnn-htp' }, null, 2));
     },
@@ -407,10 +406,8 @@ export const scenarios: E2eScenario[] = [
   },
   {
     name: 'ONNX viewer: a 22,000-node torch export opens, grouped, and pans (timings logged, bench/models/transformer-22k.onnx)',
-    skip: ({ repoRoot }) =>
-      existsSync(path.join(repoRoot, 'bench/models/transformer-22k.onnx')) ? undefined : 'bench/models/transformer-22k.onnx is made by npm run bench (bench/onnx-decode.mjs)',
     async run(page, ctx) {
-      const big = path.join(ctx.repoRoot, 'bench/models/transformer-22k.onnx');
+      const big = benchModel(ctx.repoRoot, 'transformer-22k.onnx');
       copyFileSync(big, path.join(ctx.workspace, 'transformer-22k.onnx'));
       await waitForWorkbench(page);
       const started = Date.now();

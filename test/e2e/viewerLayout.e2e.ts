@@ -7,11 +7,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { PYTHON } from '../unit/onnx/fixtures';
 import { mainFlow, mainFlowSpread } from '../shared/mainFlow';
+import { benchModel } from './benchModels';
 import type { E2eScenario } from './scenario';
 import { waitForWorkbench } from './workbench';
 import { openInViewer } from './viewer.e2e';
@@ -120,10 +121,8 @@ async function clickToolbar(frame: FrameLocator, label: string): Promise<void> {
 export const scenarios: E2eScenario[] = [
   {
     name: 'ONNX viewer layout: the 22,000-node export opens on its top at a readable zoom; after Fit every node is in view and the main flow is one column (bench/models/transformer-22k.onnx)',
-    skip: ({ repoRoot }) =>
-      existsSync(path.join(repoRoot, 'bench/models/transformer-22k.onnx')) ? undefined : 'bench/models/transformer-22k.onnx is made by /usr/bin/python3 bench/onnx_models.py bench/models deep',
     async run(page: Page, ctx) {
-      const big = path.join(ctx.repoRoot, 'bench/models/transformer-22k.onnx');
+      const big = benchModel(ctx.repoRoot, 'transformer-22k.onnx');
       const facts = modelFacts(big);
       copyFileSync(big, path.join(ctx.workspace, 'transformer-22k.onnx'));
       await waitForWorkbench(page);
