@@ -8,21 +8,20 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import type { Model, ValueType } from '../core/onnx/model';
-import { benchmarkModel } from '../core/benchmark/cpu';
-import { STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../core/onnx/run/compare';
+import type { OutputComparison, Tolerance } from '../core/onnx/run/compare';
 import { readInputDir, writeOutputDir } from '../core/onnx/run/files';
 import { DEFAULT_MAX_INPUT_MB, feedInputs, type RandomInputOptions } from '../core/onnx/run/inputs';
 import type { ArrayValue } from '../core/onnx/run/values';
-import { encodeModel } from '../core/onnx/transform/encode';
-import { opCounts } from '../core/onnx/transform/graph';
-import { feedsFor } from '../core/onnx/transform/probe';
-import { refusalReasons, rewriteModel, type RuleReport } from '../core/onnx/transform/rewrite/rewrite';
-import { REWRITE_RULES, ruleById } from '../core/onnx/transform/rewrite/rules/index';
+import { refusalReasons, type RuleReport } from '../core/onnx/transform/rewrite/rewrite';
+import { REWRITE_RULES } from '../core/onnx/transform/rewrite/rules/index';
 import { parseShape } from '../core/onnx/transform/rewrite/rules/shapes';
-import { splitByModule } from '../core/onnx/transform/split';
-import { bisectCompile, bisectSummary, whitelistProfileJson, type CompileRecordEntry } from '../core/onnx/transform/bisect';
+import { bisectSummary } from '../core/onnx/transform/bisect';
 import { commandCompiler } from '../core/onnx/transform/commandCompiler';
+import { bisect as bisectOperation } from '../core/operations/bisect';
 import { extractPart } from '../core/operations/extractPart';
+import { rewrite as rewriteOperation, rewriteRules } from '../core/operations/rewrite';
+import { runOnCpu } from '../core/operations/runOnCpu';
+import { split as splitOperation } from '../core/operations/split';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
 import { openInputModel } from './errors';
 import { parseCommandArgs } from './main';
@@ -231,19 +230,18 @@ async function split(ctx: CliContext, args: string[]): Promise<number> {
   const common = commonOptions(values);
   const file = oneModel(ctx, positionals);
   if (typeof values.output !== 'string') throw new UsageError(msg('Give the output folder with -o DIR.'));
-  const depth = values.depth === undefined ? 1 : Number(values.depth);
   const dir = path.resolve(ctx.cwd, values.output);
   const model = await openInputModel(ctx, positionals[0]!);
-  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
-  const parts = await splitByModule(model, depth, { inputs: feeds, signal: ctx.signal });
+  const { depth, parts } = await splitOperation({
+    model, ...(values.depth !== undefined ? { depth: Number(values.depth) } : {}),
+    inputs: await givenInputs(ctx, model, common), random: common.random, signal: ctx.signal,
+  });
   await fsp.mkdir(dir, { recursive: true });
   const rows = [];
-  for (const [k, part] of parts.entries()) {
-    const name = `${String(k + 1).padStart(2, '0')}_${part.module.replace(/[^A-Za-z0-9._-]/g, '_')}.onnx`;
-    const out = path.join(dir, name);
-    await writeFileAtomic(out, await encodeModel(part.extracted.model, { signal: ctx.signal }), { signal: ctx.signal });
-    const ops = [...opCounts(part.extracted.model.graph).keys()].sort();
-    rows.push({ module: part.module, file: relative(ctx, out), nodes: part.nodeCount, ops, inputs: part.extracted.inputs, outputs: part.extracted.outputs });
+  for (const part of parts) {
+    const out = path.join(dir, part.fileName);
+    await writeFileAtomic(out, part.bytes, { signal: ctx.signal });
+    rows.push({ module: part.module, file: relative(ctx, out), nodes: part.nodes, ops: part.ops, inputs: part.inputs, outputs: part.outputs });
   }
   if (common.json) {
     json(ctx, { version: 1, model: relative(ctx, file), depth, parts: rows });
@@ -260,15 +258,16 @@ async function split(ctx: CliContext, args: string[]): Promise<number> {
 
 // ------------------------------------------------------------------ rewrite
 
-function toleranceOptions(values: Record<string, unknown>): Tolerance {
-  const number = (key: string, fallback: number) => {
+function toleranceOptions(values: Record<string, unknown>): Partial<Tolerance> {
+  const tolerance: { -readonly [K in keyof Tolerance]?: number } = {};
+  for (const key of ['atol', 'rtol'] as const) {
     const raw = values[key];
-    if (raw === undefined) return fallback;
+    if (raw === undefined) continue;
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw new UsageError(msg('--{0} needs a non-negative number.', key));
-    return n;
-  };
-  return { atol: number('atol', STRICT_TOLERANCE.atol), rtol: number('rtol', STRICT_TOLERANCE.rtol), minCosine: STRICT_TOLERANCE.minCosine, minIou: STRICT_TOLERANCE.minIou };
+    tolerance[key] = n;
+  }
+  return tolerance;
 }
 
 function ruleList(ctx: CliContext): string {
@@ -312,37 +311,29 @@ async function rewrite(ctx: CliContext, args: string[]): Promise<number> {
   const common = commonOptions(values);
   const file = oneModel(ctx, positionals);
   if (typeof values.output !== 'string') throw new UsageError(msg('Give the output file with -o OUT.'));
-  const requested = (values.apply ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (requested.length === 0) throw new UsageError(msg('Give the rules with --apply RULE[,RULE] or --apply all (see --list).'));
-  const ids = new Set<string>();
-  for (const id of requested) {
-    if (id === 'all') for (const r of REWRITE_RULES) { if (r.exact) ids.add(r.id); }
-    else if (ruleById(id)) ids.add(id);
-    else throw new UsageError(msg('Unknown rewrite rule "{0}"; see "npu-port onnx rewrite --list".', id));
-  }
-  if (Object.keys(common.inputShapes).length || Object.keys(common.dims).length) ids.add('fix-input-shapes');
-  const rules = REWRITE_RULES.filter((r) => ids.has(r.id));
+  const rules = (values.apply ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const tolerance = toleranceOptions(values);
   const out = path.resolve(ctx.cwd, values.output);
+  rewriteRules({ rules, inputShapes: common.inputShapes, dims: common.dims }); // a wrong rule is a usage error before the model is read
   const model = await openInputModel(ctx, positionals[0]!);
-  const nodes = values.node;
-  const missing = nodes?.find((name) => !model.graph.nodes.some((n) => n.name === name));
-  if (missing !== undefined) throw new UsageError(msg('The model has no node named {0}.', `"${missing}"`));
   const threshold = values['mask-threshold'] === undefined ? undefined : Number(values['mask-threshold']);
-  const result = await rewriteModel(model, rules, {
+  const result = await rewriteOperation({
+    model,
+    rules,
     inputs: await givenInputs(ctx, model, common),
     random: common.random,
     inputShapes: common.inputShapes,
     dims: common.dims,
-    ...(nodes ? { nodes } : {}),
-    tolerance: toleranceOptions(values),
+    ...(values.node ? { nodes: values.node } : {}),
+    tolerance,
     verify: values['no-verify'] !== true,
     ...(values.mask ? { masks: values.mask } : {}),
-    ...(threshold !== undefined && Number.isFinite(threshold) ? { maskThreshold: threshold } : {}),
+    ...(threshold !== undefined ? { maskThreshold: threshold } : {}),
     signal: ctx.signal,
-    onRule: (rule, k, total) => ctx.log.info(ctx.t(msg('[{0}/{1}] {2}', k + 1, total, rule.id))),
+    onProgress: (p) => p.message && ctx.log.info(ctx.t(p.message)),
   });
   const applied = result.reports.filter((r) => r.status === 'applied');
-  if (applied.length) await writeFileAtomic(out, await encodeModel(result.model, { signal: ctx.signal }), { signal: ctx.signal });
+  if (result.bytes) await writeFileAtomic(out, result.bytes, { signal: ctx.signal });
   const refused = result.reports.filter((r) => r.status === 'refused');
   if (common.json) {
     json(ctx, {
@@ -366,13 +357,6 @@ async function rewrite(ctx: CliContext, args: string[]): Promise<number> {
 
 // ------------------------------------------------------------------ run
 
-function positiveInt(value: unknown, option: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(msg('--{0} needs a whole number of at least {1}.', option, min));
-  return n;
-}
-
 async function run(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     ...COMMON,
@@ -383,11 +367,13 @@ async function run(ctx: CliContext, args: string[]): Promise<number> {
   });
   const common = commonOptions(values);
   const file = oneModel(ctx, positionals);
-  const iterations = positiveInt(values.iterations, 'iterations', 10, 1);
-  const warmup = positiveInt(values.warmup, 'warmup', 3, 0);
   const model = await openInputModel(ctx, positionals[0]!);
-  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
-  const result = await benchmarkModel(file, feeds, { iterations, warmup, signal: ctx.signal });
+  const result = await runOnCpu({
+    file, model, inputs: await givenInputs(ctx, model, common), random: common.random, signal: ctx.signal,
+    ...(values.iterations !== undefined ? { iterations: Number(values.iterations) } : {}),
+    ...(values.warmup !== undefined ? { warmup: Number(values.warmup) } : {}),
+  });
+  const { iterations, warmup, feeds } = result;
   const outDir = path.resolve(ctx.cwd, typeof values.outputs === 'string' ? values.outputs : `${path.basename(file, '.onnx')}.outputs`);
   const written = values['no-save'] ? [] : await writeOutputDir(outDir, result.outputs, ctx.signal);
   const s = result.stats;
@@ -428,36 +414,26 @@ async function bisect(ctx: CliContext, args: string[]): Promise<number> {
   const common = commonOptions(values);
   const file = oneModel(ctx, positionals);
   if (typeof values['compile-cmd'] !== 'string') throw new UsageError(msg('Give the compile command with --compile-cmd CMD (the part file is in $NPU_PORT_PART).'));
-  const base = path.basename(file, '.onnx');
-  const profileName = typeof values.profile === 'string' ? values.profile : `${base}-whitelist`;
-  if (!/^[A-Za-z0-9._-]+$/.test(profileName)) throw new UsageError(msg('A profile name takes letters, digits, ".", "_" and "-" only.'));
-  const recordFile = path.resolve(ctx.cwd, typeof values.record === 'string' ? values.record : path.join('.npu-port', 'bisect', `${base}.json`));
-  let record: CompileRecordEntry[] = [];
-  try {
-    record = (JSON.parse(await fsp.readFile(recordFile, 'utf8')) as { compiles: CompileRecordEntry[] }).compiles ?? [];
-    ctx.log.info(ctx.t(msg('Resuming: {0} compiles recorded in {1}.', record.length, relative(ctx, recordFile))));
-  } catch { /* no record yet */ }
-  await fsp.mkdir(path.dirname(recordFile), { recursive: true });
   const model = await openInputModel(ctx, positionals[0]!);
-  const feeds = feedsFor(model, { inputs: await givenInputs(ctx, model, common), random: common.random });
-  const all = [...record];
-  const result = await bisectCompile(model, commandCompiler(values['compile-cmd'], { cwd: ctx.cwd }), {
-    inputs: feeds,
+  const result = await bisectOperation({
+    model,
+    file,
+    compiler: commandCompiler(values['compile-cmd'], { cwd: ctx.cwd }),
+    projectDir: ctx.cwd,
+    ...(typeof values.profile === 'string' ? { profile: values.profile } : {}),
+    ...(typeof values.record === 'string' ? { record: values.record } : {}),
+    ...(values.depth !== undefined ? { depth: Number(values.depth) } : {}),
+    ...(values['max-compiles'] !== undefined ? { maxCompiles: Number(values['max-compiles']) } : {}),
+    inputs: await givenInputs(ctx, model, common),
+    random: common.random,
     signal: ctx.signal,
-    depth: positiveInt(values.depth, 'depth', 1, 1),
-    maxCompiles: positiveInt(values['max-compiles'], 'max-compiles', 500, 1),
-    record,
-    onCompiled: async (entry, done) => {
-      all.push(entry);
-      ctx.log.warn(ctx.t(msg('[{0}] {1}: {2}', done, entry.label, entry.ok ? ctx.t(msg('compiled')) : entry.message ?? ctx.t(msg('failed')))));
-      await writeFileAtomic(recordFile, JSON.stringify({ version: 1, model: relative(ctx, file), compiles: all }, null, 1) + '\n');
-    },
+    onProgress: (p) => p.message && ctx.log.info(ctx.t(p.message)),
+    onCompiled: (entry, done) => ctx.log.warn(ctx.t(msg('[{0}] {1}: {2}', done, entry.label, entry.ok ? ctx.t(msg('compiled')) : entry.message ?? ctx.t(msg('failed'))))),
   });
-  const profileFile = path.resolve(ctx.cwd, '.npu-port', 'profiles', `${profileName}.json`);
-  await fsp.mkdir(path.dirname(profileFile), { recursive: true });
-  await writeFileAtomic(profileFile, JSON.stringify(whitelistProfileJson(profileName, result, path.basename(file)), null, 2) + '\n', { signal: ctx.signal });
+  const { profileFile, recordFile, resumed: _resumed, ...bisected } = result; // the JSON keeps the shape it had
+  const profileName = path.basename(profileFile, '.json');
   if (common.json) {
-    json(ctx, { version: 1, model: relative(ctx, file), profile: relative(ctx, profileFile), record: relative(ctx, recordFile), ...result });
+    json(ctx, { version: 1, model: relative(ctx, file), profile: relative(ctx, profileFile), record: relative(ctx, recordFile), ...bisected });
   } else {
     const lines = [ctx.t(bisectSummary(result))];
     if (result.failingNodes.length) {
