@@ -3,7 +3,7 @@
  * after a rewrite): tensor by tensor, max and mean absolute error, cosine similarity, and IoU for masks,
  * each against a tolerance. Two single tensors compare with each other whatever their names.
  */
-import { compareOutputs, STRICT_TOLERANCE, type OutputComparison, type Tolerance } from '../onnx/run/compare';
+import { compareOutputs, STRICT_TOLERANCE, type CompareOptions, type OutputComparison, type Tolerance } from '../onnx/run/compare';
 import type { ArrayValue } from '../onnx/run/values';
 import type { OperationRequest } from './types';
 
@@ -11,15 +11,12 @@ import type { OperationRequest } from './types';
 export const DEFAULT_MIN_COSINE = 0.999;
 export const DEFAULT_MIN_IOU = 0.95;
 
-export interface CompareRequest extends OperationRequest {
+export interface CompareRequest extends OperationRequest, Pick<CompareOptions, 'masks' | 'maskThreshold'> {
   readonly reference: Readonly<Record<string, ArrayValue>>;
   readonly candidate: Readonly<Record<string, ArrayValue>>;
   /** Both sides are one file each: their one tensor compares whatever its name. */
   readonly singleFiles?: boolean;
   readonly tolerance?: Partial<Tolerance>;
-  /** Tensors compared as masks (IoU); names containing "mask" always are. */
-  readonly masks?: readonly string[];
-  readonly maskThreshold?: number;
 }
 
 export interface CompareResult {

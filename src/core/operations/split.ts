@@ -7,6 +7,7 @@ import type { Model } from '../onnx/model';
 import type { RandomInputOptions } from '../onnx/run/inputs';
 import type { ArrayValue } from '../onnx/run/values';
 import { encodeModel } from '../onnx/transform/encode';
+import type { ExtractedModel } from '../onnx/transform/extract';
 import { opCounts } from '../onnx/transform/graph';
 import { feedsFor } from '../onnx/transform/probe';
 import { splitByModule } from '../onnx/transform/split';
@@ -21,15 +22,13 @@ export interface SplitRequest extends OperationRequest {
   readonly random?: RandomInputOptions;
 }
 
-export interface SplitPartFile {
+/** One part: its module, boundary tensors, node count and op types, and its bytes under a file name that keeps the parts' order. */
+export interface SplitPartFile extends Pick<ExtractedModel, 'inputs' | 'outputs'> {
   readonly module: string;
-  /** `01_encoder.onnx`: the part's place and module, safe as a file name. */
   readonly fileName: string;
   readonly bytes: Uint8Array;
   readonly nodes: number;
   readonly ops: readonly string[];
-  readonly inputs: readonly string[];
-  readonly outputs: readonly string[];
 }
 
 export interface SplitResult {
