@@ -37,7 +37,16 @@ export const CORE_AREA_USES = {
   remote: { onnx: ['decode', 'model', 'transform/bisect'], benchmark: ['stats', 'cpu'] },
   report: { python: ['catalog', 'types'] },
   operations: {
-    onnx: ['model', 'run/compare', 'run/inputs', 'run/ort', 'run/values', 'transform/encode', 'transform/extract', 'transform/probe'],
+    onnx: [
+      'check', 'errors', 'model', 'run/compare', 'run/inputs', 'run/ort', 'run/values', 'shapes', 'summary', 'targets', 'targets/profile', 'text',
+      'transform/bisect', 'transform/encode', 'transform/extract', 'transform/graph', 'transform/probe', 'transform/rewrite/rewrite',
+      'transform/rewrite/rules', 'transform/split', 'view/compactGraph',
+    ],
+    python: ['fixes/apply', 'parser', 'rules/onnxExportTarget', 'types'],
+    workspace: ['fixPlan', 'scan'],
+    benchmark: ['cpu'],
+    remote: ['tasks/execute', 'tasks/types'],
+    report: ['json', 'markdown', 'sarif', 'scanResults'],
   },
 };
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { msg } from '../core/l10n';
-import { compareOutputs, STRICT_TOLERANCE, type Tolerance } from '../core/onnx/run/compare';
+import type { Tolerance } from '../core/onnx/run/compare';
+import { compare } from '../core/operations/compare';
 import type { CliCommand } from './commands';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
 import { readNpyInput } from './errors';
@@ -17,9 +18,9 @@ function help(ctx: CliContext): string {
   ].join('\n');
 }
 
-function number(values: Record<string, unknown>, key: string, fallback: number): number {
+function number(values: Record<string, unknown>, key: string): number | undefined {
   const raw = values[key];
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(msg('--{0} needs a non-negative number.', key));
   return n;
@@ -42,25 +43,20 @@ export const compareCommand: CliCommand = {
     if (positionals.length !== 2) throw new UsageError(msg('Give two .npy files or folders: REFERENCE CANDIDATE.'));
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(msg('Unknown format "{0}": use {1}.', format, 'text, json'));
-    const tolerance: Tolerance = {
-      atol: number(values, 'atol', STRICT_TOLERANCE.atol), rtol: number(values, 'rtol', STRICT_TOLERANCE.rtol),
-      minCosine: number(values, 'min-cosine', 0.999), minIou: number(values, 'min-iou', 0.95),
-    };
+    const given: { -readonly [K in keyof Tolerance]?: number } = {};
+    for (const [key, option] of [['atol', 'atol'], ['rtol', 'rtol'], ['minCosine', 'min-cosine'], ['minIou', 'min-iou']] as const) {
+      const n = number(values, option);
+      if (n !== undefined) given[key] = n;
+    }
     const [a, b] = positionals.map((p) => path.resolve(ctx.cwd, p)) as [string, string];
     const reference = await readNpyInput(ctx, positionals[0]!);
     const candidate = await readNpyInput(ctx, positionals[1]!);
-    // Two single files compare with each other whatever their names.
-    if (Object.keys(reference).length === 1 && Object.keys(candidate).length === 1 && a.endsWith('.npy') && b.endsWith('.npy')) {
-      const name = Object.keys(reference)[0]!;
-      const only = Object.values(candidate)[0]!;
-      for (const key of Object.keys(candidate)) delete candidate[key];
-      candidate[name] = only;
-    }
-    const comparisons = compareOutputs(reference, candidate, {
-      tolerance, ...(values.mask ? { masks: values.mask } : {}),
+    const { tolerance, comparisons, failed } = compare({
+      reference, candidate, singleFiles: a.endsWith('.npy') && b.endsWith('.npy'), tolerance: given,
+      ...(values.mask ? { masks: values.mask } : {}),
       ...(values['mask-threshold'] !== undefined ? { maskThreshold: Number(values['mask-threshold']) } : {}),
+      signal: ctx.signal,
     });
-    const failed = comparisons.filter((c) => !c.pass);
     if (format === 'json') {
       ctx.json({
         version: 1, reference: positionals[0], candidate: positionals[1], tolerance,

@@ -2,12 +2,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
-import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/check';
+import type { CheckResult, NodeVerdict } from '../core/onnx/check';
 import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, type FailKind } from '../core/onnx/check-report';
-import { DEFAULT_EXPORT_TARGET_ID } from '../core/python/rules/onnxExportTarget';
-import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
-import { builtinProfiles, loadWorkspaceProfiles, opCounts, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
-import { printModelText } from '../core/onnx/text';
+import type { ModelSummary } from '../core/onnx/summary';
+import { opCounts, type TargetProfile } from '../core/onnx/targets';
+import { checkModel } from '../core/operations/checkModel';
+import { listTargets } from '../core/operations/listTargets';
+import { modelInfo } from '../core/operations/modelInfo';
+import { modelText } from '../core/operations/modelText';
+import { whitelist as whitelistProfile } from '../core/operations/whitelist';
 import { boundString } from '../core/output';
 import type { CliCommand } from './commands';
 import { EXIT_CODES, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
@@ -74,7 +77,7 @@ async function info(ctx: CliContext, args: string[]): Promise<number> {
   const format = formatOption(values.format, ['text', 'json']);
   const file = modelArgument(positionals);
   const model = await openInputModel(ctx, file);
-  const summary = summarizeModel(model);
+  const summary = modelInfo({ model, signal: ctx.signal });
   if (format === 'json') {
     ctx.json({ version: 1, model: file, ...summary, externalData: summary.externalData.map((e) => ({ ...e, problem: e.problem ? ctx.t(e.problem) : undefined })) });
   } else {
@@ -122,15 +125,15 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
   if (!failOn.length) throw new UsageError(msg('Unknown --fail-on "{0}": use {1}, or several separated by commas.', String(values['fail-on']), FAIL_KINDS.join(', ')));
   const file = modelArgument(positionals);
   const model = await openInputModel(ctx, file);
-  const target = typeof values.target === 'string' ? values.target : typeof values.profile === 'string' ? undefined : DEFAULT_EXPORT_TARGET_ID;
-  if (target !== undefined && values.target === undefined) ctx.note(ctx.t(msg('No --target given: checking against {0}, the default (see "npu-port onnx targets").', target)));
-  const profile = await resolveProfile({
-    ...(target !== undefined ? { target } : {}),
+  const { profile, result, defaultTarget } = await checkModel({
+    model,
+    ...(typeof values.target === 'string' ? { target: values.target } : {}),
     ...(typeof values.profile === 'string' ? { profileFile: values.profile } : {}),
     workspace: ctx.cwd,
+    signal: ctx.signal,
   });
+  if (defaultTarget !== undefined) ctx.note(ctx.t(msg('No --target given: checking against {0}, the default (see "npu-port onnx targets").', defaultTarget)));
   const absolute = path.resolve(ctx.cwd, file);
-  const result = checkModel(model, profile, { signal: ctx.signal });
   if (format === 'json') ctx.json(checkToJson(result, file, ctx.t, failOn));
   else if (format === 'sarif') ctx.json(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn));
   else ctx.out(checkText(ctx, file, profile, result, values.all === true));
@@ -188,21 +191,19 @@ async function text(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { 'max-values': { type: 'string' }, 'no-node-names': { type: 'boolean' } });
   const file = modelArgument(positionals);
   const raw = values['max-values'];
-  const maxValues = raw === undefined ? 16 : raw === 'all' ? Infinity : Number(raw);
-  if (!(maxValues >= 0)) throw new UsageError(msg('--max-values takes a number of elements or "all".'));
+  const maxValues = raw === undefined ? undefined : raw === 'all' ? Infinity : Number(raw);
+  if (maxValues !== undefined && !(maxValues >= 0)) throw new UsageError(msg('--max-values takes a number of elements or "all".'));
   const model = await openInputModel(ctx, file);
-  ctx.out(await printModelText(model, { maxValues, nodeNames: values['no-node-names'] !== true, signal: ctx.signal }));
+  ctx.out(await modelText({ model, ...(maxValues !== undefined ? { maxValues } : {}), nodeNames: values['no-node-names'] !== true, signal: ctx.signal }));
   return EXIT_OK;
 }
 
 async function whitelist(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { name: { type: 'string' }, description: { type: 'string' }, output: { type: 'string', short: 'o' } });
-  if (typeof values.name !== 'string' || !values.name.trim()) throw new UsageError(msg('Give the profile a name: --name NAME.'));
-  if (!positionals.length) throw new UsageError(msg('Give the models that compiled.'));
+  const name = typeof values.name === 'string' ? values.name : '';
   const models = [];
   for (const file of positionals) models.push(await openInputModel(ctx, file));
-  const profile = whitelistFromModels(values.name.trim(), models, typeof values.description === 'string' ? values.description : undefined);
-  const text = JSON.stringify(profile, null, 2) + '\n';
+  const { profile, text } = whitelistProfile({ name, models, ...(typeof values.description === 'string' ? { description: values.description } : {}), signal: ctx.signal });
   if (typeof values.output === 'string') {
     await writeFileAtomic(path.resolve(ctx.cwd, values.output), text);
     ctx.log.info(ctx.t(msg('Wrote {0} ({1} op types).', values.output, profile.ops.length)));
@@ -230,9 +231,8 @@ async function targets(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' } });
   if (positionals.length) throw new UsageError(msg('"onnx targets" takes no arguments.'));
   const format = formatOption(values.format, ['text', 'json']);
-  const { profiles: workspace, errors } = await loadWorkspaceProfiles(ctx.cwd);
+  const { profiles: all, errors } = await listTargets({ folders: [ctx.cwd], signal: ctx.signal });
   for (const error of errors) ctx.log.warn(ctx.t(error.detail));
-  const all = [...builtinProfiles(), ...workspace];
   if (format === 'json') {
     ctx.json({
       version: 1,

@@ -8,7 +8,8 @@ import { ASCEND_DEFAULT_SCRIPTS, detectLocalToolchains, isFileSync, LocalTranspo
 import { SshSession, type HostKeyPolicy } from '../core/remote/ssh';
 import type { DoctorCheck } from '../core/remote/tasks/doctor';
 import { TASK_OPTIONS, taskOptions, type TaskOptionFields } from '../core/remote/tasks/definition';
-import { executeRemoteTask, RemoteTaskRequestError, validateRequest } from '../core/remote/tasks/execute';
+import { RemoteTaskRequestError } from '../core/remote/tasks/execute';
+import { remoteTask } from '../core/operations/remoteTask';
 import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../core/remote/tasks/types';
 import type { CliCommand } from './commands';
 import { EXIT_OK, UsageError, type CliContext } from './context';
@@ -101,17 +102,18 @@ export const remoteCommand: CliCommand = {
     };
 
     const { bisect: _bisect, ...withoutBisect } = options;
-    const request = validateRequest({
+    const request = {
       task,
       host,
       ...(model ? { model: resolve(model) } : {}),
       ...withoutBisect,
       ...(task === 'run' ? { argv: positionals, fetch: options.fetch ?? [], outDir: options.outDir ?? ctx.cwd } : {}),
       ...(task === 'bisect' ? { bisect: { projectDir: ctx.cwd, ...options.bisect } } : {}),
-    });
+    };
     let opened: SshSession | undefined;
     try {
-      const result = await executeRemoteTask(request, {
+      const result = await remoteTask({
+        task: request,
         workspaceTrusted: true,
         session: async (h, signal) => {
           const started = performance.now();
@@ -131,9 +133,8 @@ export const remoteCommand: CliCommand = {
           return { session: opened, connectMs: performance.now() - started };
         },
         onOutput: (text) => (format === 'text' ? ctx.out(text) : ctx.log.info(text.replace(/\n$/, ''))),
-        onStep: (step) => ctx.log.info(ctx.t(step)),
         // a bisection's compiles are progress worth seeing without --verbose (as in "onnx bisect")
-        onProgress: (step) => ctx.log.warn(ctx.t(step)),
+        onProgress: (p) => p.message && (p.notable ? ctx.log.warn : ctx.log.info)(ctx.t(p.message)),
         signal: ctx.signal,
         logger: ctx.log,
       });

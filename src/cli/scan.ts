@@ -3,14 +3,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { msg } from '../core/l10n';
 import { resolveProfile } from '../core/onnx/targets';
+import { fix } from '../core/operations/fix';
+import { report } from '../core/operations/report';
+import { DEFAULT_MAX_FILE_SIZE_KB, scan } from '../core/operations/scan';
 import { preferredFix } from '../core/python/fixes/apply';
-import { INTERFACE_CHANGES, planFixes, planTotals, writePlans } from '../core/workspace/fixPlan';
+import { INTERFACE_CHANGES } from '../core/workspace/fixPlan';
 import { PythonParser } from '../core/python/parser';
 import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf } from '../core/python/rules/onnxExportTarget';
-import { scanWorkspace, type ScanResult } from '../core/workspace/scan';
-import { FIX_STYLES, type AnalysisOptions, type FixStyle } from '../core/python/types';
-import { scanJson } from '../core/report/json';
-import { scanSarif } from '../core/report/sarif';
+import type { ScanResult } from '../core/workspace/scan';
+import type { AnalysisOptions, FixStyle } from '../core/python/types';
 import { coarseSeverity, displayPath, type ScanReportInput } from '../core/report/scanResults';
 import type { CliCommand } from './commands';
 import { EXIT_CODES, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
@@ -68,7 +69,7 @@ export const scanCommand: CliCommand = {
       style: { type: 'string', default: 'deviceManager' },
       'device-module': { type: 'string', default: 'device_utils' },
       target: { type: 'string', default: DEFAULT_EXPORT_TARGET_ID },
-      'max-file-size-kb': { type: 'string', default: '2048' },
+      'max-file-size-kb': { type: 'string', default: String(DEFAULT_MAX_FILE_SIZE_KB) },
       exclude: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     });
@@ -78,43 +79,40 @@ export const scanCommand: CliCommand = {
     }
     const format = values.format as string;
     if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(msg('Unknown format "{0}": use text, json or sarif.', format));
-    const style = values.style as string;
-    if (!FIX_STYLES.includes(style as FixStyle)) throw new UsageError(msg('Unknown fix style "{0}": use deviceManager, torchNpu or transferToNpu.', style));
-    const deviceModule = values['device-module'] as string;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(deviceModule)) throw new UsageError(msg('"{0}" is not a Python module name.', deviceModule));
-    const maxKB = Number(values['max-file-size-kb']);
-    if (!Number.isFinite(maxKB) || maxKB <= 0) throw new UsageError(msg('--max-file-size-kb needs a positive number.'));
     const roots: string[] = [];
     for (const given of positionals.length ? positionals : ['.']) roots.push(await scanInputPath(ctx, given));
     const profile = await targetProfile(values.target as string, ctx.cwd, roots);
-    const analysis: AnalysisOptions = { style: style as FixStyle, deviceModule, onnxTarget: exportTargetOf(profile) };
-    const scanOptions = {
+    const analysis: AnalysisOptions = { style: values.style as FixStyle, deviceModule: values['device-module'] as string, onnxTarget: exportTargetOf(profile) };
+    const request = {
+      roots,
       analysis,
       wasmDir: wasmDir(),
       workerScript: workerScript(),
-      maxFileSizeKB: maxKB,
+      maxFileSizeKB: Number(values['max-file-size-kb']),
       exclude: values.exclude as string[],
-      gitignore: true,
       signal: ctx.signal,
       log: ctx.log,
     };
-    let result = await scanWorkspace(roots, scanOptions);
+    let result = await scan(request);
     if (values.fix) {
-      const parser = await PythonParser.load(scanOptions.wasmDir);
+      const parser = await PythonParser.load(request.wasmDir);
       const files = await Promise.all(result.reports.map(async (r) => ({ file: r.file, text: await fsp.readFile(r.file, 'utf8') })));
-      const plans = planFixes(parser, files, analysis, result.graph && { graph: result.graph, readText: (file) => readFileSync(file, 'utf8') });
-      await writePlans(plans, ctx.signal);
-      const totals = planTotals(plans);
+      const { plans, totals } = await fix({
+        parser, files, analysis, write: true, signal: ctx.signal,
+        ...(result.graph ? { workspace: { graph: result.graph, readText: (file: string) => readFileSync(file, 'utf8') } } : {}),
+      });
       const created = plans.flatMap((p) => p.creates.map((c) => displayPath(c.file, ctx.cwd)));
       ctx.note(ctx.t(msg('Fixed {0} findings in {1} files; created: {2}', totals.fixed, totals.files, created.join(', ') || '-')));
       if (totals.interfaceChanges) ctx.log.warn(ctx.t(INTERFACE_CHANGES(totals.interfaceChanges)));
-      result = await scanWorkspace(roots, scanOptions);
+      result = await scan(request);
     }
     const input = toReportInput(result, ctx.cwd);
     const fixFor = (l: ScanReportInput['findings'][number]) => preferredFix(l.finding, analysis);
-    if (format === 'json') ctx.json(scanJson(input, ctx.t, (l) => !!fixFor(l)));
-    else if (format === 'sarif') ctx.json(scanSarif(input, ctx.t, { version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', fixFor, docsBase: ruleDocsBase() }));
-    else {
+    if (format === 'json') ctx.json(report({ format: 'json', scan: input, analysis, t: ctx.t }).json);
+    else if (format === 'sarif') {
+      const docsBase = ruleDocsBase();
+      ctx.json(report({ format: 'sarif', scan: input, analysis, t: ctx.t, version: typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', ...(docsBase ? { docsBase } : {}) }).sarif);
+    } else {
       for (const { file, finding } of input.findings) {
         ctx.out(`${file}:${finding.range.start.line + 1}:${finding.range.start.column + 1}: ${coarseSeverity(finding.severity)} [${finding.rule}] ${ctx.t(finding.message)}\n`);
       }

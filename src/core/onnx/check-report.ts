@@ -3,6 +3,7 @@
  * SARIF 2.1.0 (for code-scanning tools). Messages are rendered by the caller's `render` (the CLI's
  * language), so the core stays free of finished sentences.
  */
+import type * as Sarif from 'sarif';
 import { msg, type Message } from '../l10n';
 import { boundString } from '../output';
 import type { CheckResult, NodeVerdict, Reason, ReasonCode } from './check';
@@ -123,9 +124,9 @@ const RULES: readonly { id: ReasonCode; text: Message }[] = [
  * Levels follow the gate (`failOn`): error for findings that fail it, warning for other certain ones,
  * note for those the data cannot settle.
  */
-export function checkToSarif(result: CheckResult, modelUri: string, render: (m: Message) => string, toolVersion: string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): object {
-  const results: object[] = [];
-  const location = (v?: NodeVerdict) => ({
+export function checkToSarif(result: CheckResult, modelUri: string, render: (m: Message) => string, toolVersion: string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): Sarif.Log {
+  const results: Sarif.Result[] = [];
+  const location = (v?: NodeVerdict): Sarif.Location => ({
     physicalLocation: { artifactLocation: { uri: modelUri } },
     ...(v ? { logicalLocations: [{ name: v.name || `${v.opType}#${v.index}`, fullyQualifiedName: `${v.graph}/${v.name || `${v.opType}#${v.index}`}`, kind: 'member' }] } : {}),
   });

@@ -20,7 +20,8 @@ import { silentLogger, type Logger } from '../log';
 import { RemoteError } from './errors';
 import type { HostConfig, HostKind } from './hosts';
 import { powerShellEncodedArgv, powerShellLiteral, quotePosixWord } from './quote';
-import { SetupError, type ExecResult, type TransferResult } from './ssh';
+import { SetupError } from './jobScript';
+import type { ExecResult, TransferResult } from './ssh';
 import type { LocalFiles, RunOptions, Transport } from './transport';
 
 /** The host name that means "this machine" (in `npuPort.activeHost` and a task's `"host"`). */

@@ -1,11 +1,11 @@
 /**
  * SSH sessions over the `ssh2` package: host key verification (known_hosts + own store + a prompt
- * for unknown keys), one reused connection per host with keep-alive, command execution with
+ * for unknown keys), keep-alive (one reused connection per host is sshPool.ts), command execution with
  * streamed output and cancellation that kills the remote process tree, and transfers that upload
  * only changed content and never leave a partial file where a good one was.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -14,6 +14,8 @@ import { silentLogger, type Logger } from '../log';
 import { AuthenticationError, ConnectionError, HostKeyError, RemoteError } from './errors';
 import { expandHome, type HostConfig } from './hosts';
 import { appendKnownHost, readKnownHostsFiles, verifyHostKey } from './knownHosts';
+import { sha256File } from './fileHash';
+import { isAbsoluteRemotePath, PGID_MARKER, posixJob, powerShellJob, SETSID_AFTER_KILL, SETUP_FAILED_MARKER, SetupError } from './jobScript';
 import { powerShellEncodedCommand, powerShellLiteral, quoteCommand, quotePosixWord } from './quote';
 
 export interface UnknownHostKey {
@@ -80,23 +82,11 @@ export interface TransferResult {
  */
 const TRANSFER = { concurrency: 32, chunkSize: 256 * 1024 - 1024 };
 
-/** Local SHA-256 per file identity (device, inode, size, mtime): unchanged models are not re-read. */
-const localHashes = new Map<string, Promise<string>>();
-
-/** The host's `setup` command failed (before the tool started). */
-export class SetupError extends RemoteError {}
-
-const PGID_MARKER = '\u001eNPU_PORT_PGID=';
-const SETUP_FAILED_MARKER = '\u001eNPU_PORT_SETUP_FAILED=';
-
 function abortError(): Error {
   const error = new Error('The operation was aborted');
   error.name = 'AbortError';
   return error;
 }
-
-/** What util-linux `setsid -w` prints (untranslated) when the job it waits for was killed. */
-const SETSID_AFTER_KILL = /setsid: child \d+ did not exit normally\b.*$/;
 
 /** One authenticated SSH connection to one host. */
 export class SshSession {
@@ -631,97 +621,5 @@ export class SshSession {
   close(): void {
     this.closed = true;
     this.client.end();
-  }
-}
-
-/** `/x`, `C:/x` or `C:\\x`: a path that does not depend on the folder a command starts in. */
-export function isAbsoluteRemotePath(p: string): boolean {
-  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
-}
-
-/** POSIX job: its own session (so its process group can be killed), set-up, then the program. */
-export function posixJob(commandText: string, execIt: boolean, setup: string | undefined, cwd?: string): string {
-  const inner = [
-    // The real process group from /proc (Linux); $$ otherwise (it is the group under setsid).
-    `__pg=$$; if [ -r /proc/$$/stat ]; then read -r __1 __2 __3 __4 __pg __r < /proc/$$/stat; fi`,
-    `printf '${PGID_MARKER.replace('\u001e', '\\036')}%s\\n' "$__pg" >&2`,
-    ...(cwd ? [`cd -- ${quotePosixWord(cwd)} || exit 1`] : []),
-    ...(setup ? [`{ ${setup}\n} || { __s=$?; printf '${SETUP_FAILED_MARKER.replace('\u001e', '\\036')}%s\\n' "$__s" >&2; exit "$__s"; }`] : []),
-    execIt ? `exec ${commandText}` : commandText,
-  ].join('\n');
-  const q = quotePosixWord(inner);
-  // bash when present (set-up scripts such as CANN's set_env.sh are written for it), sh otherwise.
-  // --norc: bash started under sshd would read ~/.bashrc again (it already ran for the login shell).
-  // setsid -w (util-linux) gives the job its own session; sshd already starts each exec in a new
-  // session, so hosts without it (BusyBox has no -w) still get a killable group.
-  return `s='sh'; command -v bash >/dev/null 2>&1 && s='bash --norc --noprofile'; if setsid -w true >/dev/null 2>&1; then exec setsid -w $s -c ${q}; fi; exec $s -c ${q}`;
-}
-
-/** PowerShell job, sent as -EncodedCommand (Windows OpenSSH starts cmd.exe by default). */
-export function powerShellJob(commandText: string, setup: string | undefined, cwd?: string): string {
-  const script = [
-    `[Console]::Error.WriteLine("$([char]30)NPU_PORT_PGID=$PID")`,
-    `$ErrorActionPreference = 'Stop'`,
-    ...(cwd ? [`Set-Location -LiteralPath ${powerShellLiteral(cwd)}`] : []),
-    ...(setup ? [`try { ${setup} } catch { [Console]::Error.WriteLine("$([char]30)NPU_PORT_SETUP_FAILED=1"); exit 1 }`] : []),
-    `$ErrorActionPreference = 'Continue'`,
-    commandText,
-    `exit $LASTEXITCODE`,
-  ].join('\n');
-  return powerShellEncodedCommand(script);
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const st = await fsp.stat(file);
-  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${file}`;
-  let hashing = localHashes.get(key);
-  if (!hashing) {
-    hashing = hashFile(file);
-    localHashes.set(key, hashing);
-    hashing.catch(() => localHashes.delete(key));
-    if (localHashes.size > 256) localHashes.delete(localHashes.keys().next().value!);
-  }
-  return hashing;
-}
-
-async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/**
- * One connection per host, reused while it is open; a dropped connection is replaced on next use.
- * `open` makes a new connection (the CLI and tests pass options; the extension asks for secrets).
- */
-export class SshPool {
-  private readonly sessions = new Map<string, Promise<SshSession>>();
-
-  constructor(private readonly open: (host: HostConfig, signal?: AbortSignal) => Promise<SshSession>) {}
-
-  /** A pool whose connections all use the same options (host keys, credentials, logger). */
-  static withOptions(options: (host: HostConfig) => ConnectOptions): SshPool {
-    return new SshPool((host, signal) => SshSession.connect(host, { ...options(host), ...(signal ? { signal } : {}) }));
-  }
-
-  /** The host's open connection or a new one; `connectMs` is 0 when it was reused. */
-  async get(host: HostConfig, signal?: AbortSignal): Promise<{ session: SshSession; connectMs: number }> {
-    const key = `${host.name}\u0000${host.user}@${host.host}:${host.port}`;
-    const existing = await this.sessions.get(key)?.catch(() => undefined);
-    if (existing?.isOpen) return { session: existing, connectMs: 0 };
-    const started = performance.now();
-    const created = this.open(host, signal);
-    this.sessions.set(key, created);
-    try {
-      return { session: await created, connectMs: performance.now() - started };
-    } catch (error) {
-      if (this.sessions.get(key) === created) this.sessions.delete(key);
-      throw error;
-    }
-  }
-
-  closeAll(): void {
-    for (const session of this.sessions.values()) session.then((s) => s.close(), () => undefined);
-    this.sessions.clear();
   }
 }

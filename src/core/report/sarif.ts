@@ -1,9 +1,10 @@
+import type * as Sarif from 'sarif';
 import type { Message } from '../l10n';
 import { RULES } from '../python/catalog';
 import type { Fix } from '../python/types';
 import { coarseSeverity, type ScanReportInput } from './scanResults';
 
-const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+const LEVEL: Record<'error' | 'warning' | 'info', Sarif.Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
 /**
  * SARIF 2.1.0 log of a scan: the rule catalog as the driver's rules, one result per finding with
@@ -19,7 +20,7 @@ export function scanSarif(
     /** URL of the installed package's root (ending in /): rule docs ship in it, so helpUri points to that file. */
     docsBase?: string;
   },
-): object {
+): Sarif.Log {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id as string, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -85,7 +86,7 @@ export function scanSarif(
   };
 }
 
-function region(range: { start: { line: number; column: number }; end: { line: number; column: number } }) {
+function region(range: { start: { line: number; column: number }; end: { line: number; column: number } }): Sarif.Region {
   return { startLine: range.start.line + 1, startColumn: range.start.column + 1, endLine: range.end.line + 1, endColumn: range.end.column + 1 };
 }
 

@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { printModelText } from '../../core/onnx/text';
+import { checkModel } from '../../core/operations/checkModel';
+import { modelText } from '../../core/operations/modelText';
 import { errorMessage } from '../l10n';
 import { getLog } from '../log';
 import { REVEAL_URI_PATH, type OnnxServices } from './services';
@@ -38,7 +39,10 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
       try {
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0} for {1}…', path.basename(uri.fsPath), pick.profile.name) },
-          () => services.session(uri).check(pick.profile),
+          async () => {
+            const session = services.session(uri);
+            return (await checkModel({ model: await session.load(), profile: pick.profile, cachedCheck: (p) => session.check(p) })).result;
+          },
         );
         services.publishDiagnostics(uri, result, pick.profile);
         for (const panel of provider.panelsFor(uri)) await panel.setTarget(pick.profile.id);
@@ -57,7 +61,7 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
       async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
         const source = vscode.Uri.parse(new URLSearchParams(uri.query).get('model') ?? '');
         try {
-          return await printModelText(await services.session(source).load());
+          return await modelText({ model: await services.session(source).load() });
         } catch (error) {
           return `# ${vscode.l10n.t('Cannot open {0}: {1}', source.fsPath, errorMessage(error))}\n`;
         }

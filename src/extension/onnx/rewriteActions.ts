@@ -12,7 +12,8 @@ import type { Model } from '../../core/onnx/model';
 import type { OutputComparison } from '../../core/onnx/run/compare';
 import { encodeModel } from '../../core/onnx/transform/encode';
 import { RewriteFinder, rulesForOffer, type NodeRewrite } from '../../core/onnx/transform/rewrite/forNode';
-import { refusalReasons, rewriteModel, type RewriteResult, type RuleReport } from '../../core/onnx/transform/rewrite/rewrite';
+import { refusalReasons, type RuleReport } from '../../core/onnx/transform/rewrite/rewrite';
+import { rewrite, type RewriteOperationResult } from '../../core/operations/rewrite';
 import type { RewriteOffer, RewriteOutcome, RewriteScope } from '../../shared/protocol';
 import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
@@ -72,7 +73,7 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
     : vscode.l10n.t('Sizes of the symbolic input dimensions for the verification run (NAME=N, comma separated)'));
   if (!dims) return { status: 'cancelled', lines: [] };
   const rules = rulesForOffer(offer);
-  let result: RewriteResult;
+  let result: RewriteOperationResult;
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Rewriting with {0}', rule), cancellable: true },
@@ -82,7 +83,7 @@ export async function runRewrite(services: OnnxServices, uri: vscode.Uri, node: 
         try {
           progress.report({ message: vscode.l10n.t('running the original and the rewritten model in onnxruntime…') });
           const nodes = scope === 'node' && offer.perNode ? { nodes: [node] } : {};
-          return await rewriteModel(model, rules, { dims, ...nodes, random: { seed: VERIFY_SEED, dims, maxBytes: generatedInputBudget() }, signal: abort.signal });
+          return await rewrite({ model, rules: rules.map((r) => r.id), fixInputShapes: false, encode: false, dims, ...nodes, random: { seed: VERIFY_SEED, dims, maxBytes: generatedInputBudget() }, signal: abort.signal });
         } finally {
           subscription.dispose();
         }

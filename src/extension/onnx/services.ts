@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { CheckResult } from '../../core/onnx/check';
-import { builtinProfiles, loadWorkspaceProfiles } from '../../core/onnx/targets';
+import { listTargets } from '../../core/operations/listTargets';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
 import { t } from '../l10n';
 import { profileOfSetting, targetSetting } from './targetSetting';
@@ -73,17 +73,12 @@ export class OnnxServices implements vscode.Disposable {
 
   /** Built-in profiles, then whitelist profiles from `.npu-port/profiles/*.json` of each workspace folder. */
   async profiles(): Promise<TargetProfile[]> {
-    const profiles: TargetProfile[] = [...builtinProfiles()];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      try {
-        const { profiles: found, errors } = await loadWorkspaceProfiles(folder.uri.fsPath);
-        profiles.push(...found);
-        for (const error of errors) getLog().warn(`onnx: ${t(error.detail)}`);
-      } catch (error) {
-        getLog().warn(`onnx: cannot read workspace profiles of ${folder.uri.fsPath}`, error);
-      }
-    }
+    const listed = await listTargets({
+      folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      onFolderError: (folder, error) => getLog().warn(`onnx: cannot read workspace profiles of ${folder}`, error),
+    });
+    for (const error of listed.errors) getLog().warn(`onnx: ${t(error.detail)}`);
+    const profiles: TargetProfile[] = [...listed.profiles];
     // `ascend310p@8.5`: the setting's release of a built-in is offered under the setting's own name
     const setting = targetSetting();
     const named = profileOfSetting(setting, profiles);

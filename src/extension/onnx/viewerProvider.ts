@@ -16,16 +16,14 @@ import { WebviewChannel } from '../webviewChannel';
 import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
-import { toCompactGraph, toPackedGraph, toPackedSubgraph, type SummaryLabels } from '../../core/onnx/view/compactGraph';
-import type { Model } from '../../core/onnx/model';
-import type { ShapeInference } from '../../core/onnx/shapes';
-import type { PackedGraph } from '../../shared/packedGraph';
+import { toCompactGraph, type SummaryLabels } from '../../core/onnx/view/compactGraph';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
 import { askSymbolicDims } from './symbolicDims';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
 import { toViewerVerdicts } from '../../core/onnx/view/verdicts';
 import { extractPart } from '../../core/operations/extractPart';
+import { viewGraph } from '../../core/operations/viewGraph';
 import { rewriteOffers, runRewrite } from './rewriteActions';
 import { generatedInputBudget } from '../results/cpuRun';
 
@@ -109,7 +107,7 @@ export class ViewerPanel {
         await vscode.commands.executeCommand('npuPort.goToPytorchSource', 'node' in message ? { node: message.node } : { module: message.module });
         return;
       case 'subgraph': {
-        const body = toPackedSubgraph(await this.services.session(this.uri).load(), message.path, summaryLabels());
+        const body = viewGraph({ model: await this.services.session(this.uri).load(), labels: summaryLabels(), path: message.path }).graph;
         if (!body) throw new Error(vscode.l10n.t('This model has no graph named {0}.', message.path));
         return body;
       }
@@ -165,11 +163,10 @@ export class ViewerPanel {
       const t0 = Date.now();
       const model = await session.load();
       const t1 = Date.now();
-      const graph = packedGraphOf(model, await session.shapes());
+      const { graph, unreadableExternal } = viewGraph({ model, labels: summaryLabels(), shapes: await session.shapes() });
       const packed = Date.now();
       const warnings: string[] = [];
-      const missing = model.graph.initializers.filter((x) => x.data.kind === 'external' && (!x.data.path || x.data.problem));
-      if (missing.length) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', missing.length));
+      if (unreadableExternal) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', unreadableExternal));
       const profiles = await this.services.profiles();
       const profile = profiles.find((p) => p.id === this.target) ?? profiles.find((p) => p.id === DEFAULT_TARGET) ?? profiles[0];
       if (profile) this.target = profile.id;
@@ -351,17 +348,6 @@ export class ViewerPanel {
   }
 }
 
-/** The packed graph of a decoded model, made once per model (panels of one file share it). */
-const packedGraphs = new WeakMap<Model, PackedGraph>();
-function packedGraphOf(model: Model, shapes: ShapeInference): PackedGraph {
-  let graph = packedGraphs.get(model);
-  if (!graph) {
-    graph = toPackedGraph(model, summaryLabels(), shapes);
-    packedGraphs.set(model, graph);
-  }
-  return graph;
-}
-
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
@@ -418,7 +404,7 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
   private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): ViewerPanel {
     // decode and convert while the webview boots (the session keeps the promise; errors are shown once it asks)
     const session = this.services.session(uri);
-    Promise.all([session.load(), session.shapes()]).then(([model, shapes]) => packedGraphOf(model, shapes), () => undefined);
+    Promise.all([session.load(), session.shapes()]).then(([model, shapes]) => viewGraph({ model, labels: summaryLabels(), shapes }), () => undefined);
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = webviewHtml(panel.webview, root);

@@ -4,10 +4,13 @@ import * as vscode from 'vscode';
 import { RULES, ruleInfo } from '../../core/python/catalog';
 import { preferredFix } from '../../core/python/fixes/apply';
 import { importsTransferToNpu, type ModuleGraph } from '../../core/python/entry';
-import { INTERFACE_CHANGES, planFixes, planTotals, transferImportEdits, type FilePlan } from '../../core/workspace/fixPlan';
-import { scanWorkspace, ScanCache, type FileReport, type ScanProblem } from '../../core/workspace/scan';
+import { fix } from '../../core/operations/fix';
+import { report } from '../../core/operations/report';
+import { scan } from '../../core/operations/scan';
+import { INTERFACE_CHANGES, planTotals, transferImportEdits, type FilePlan } from '../../core/workspace/fixPlan';
+import { ScanCache, type FileReport, type ScanProblem } from '../../core/workspace/scan';
 import { writeFileAtomic } from '../../core/fs';
-import { currentMigrationEntries, migrationReport, type MigrationEntry } from '../../core/report/markdown';
+import { currentMigrationEntries, type MigrationEntry } from '../../core/report/markdown';
 import { toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -84,17 +87,17 @@ export class PythonCommands {
         try {
           for (const folder of folders) {
             const settings = readSettings(folder.uri);
-            const result = await scanWorkspace([folder.uri.fsPath], {
+            const result = await scan({
+              roots: [folder.uri.fsPath],
               analysis: settings.analysis,
               wasmDir: path.join(this.extensionPath, 'dist'),
               workerScript: path.join(this.extensionPath, 'dist', 'workers', 'scan.worker.js'),
               maxFileSizeKB: settings.maxFileSizeKB,
               exclude: settings.exclude,
-              gitignore: true,
               cache: this.cache,
               signal: controller.signal,
               log,
-              onProgress: (done, total) => {
+              onProgress: ({ done = 0, total = 0 }) => {
                 const percent = total ? Math.floor((done / total) * 100) : 100;
                 progress.report({ message: vscode.l10n.t('{0} of {1} files', done, total), increment: percent - reported });
                 reported = percent;
@@ -172,7 +175,7 @@ export class PythonCommands {
       );
       const graph = scan.graphs.get(folder.uri.fsPath);
       const readText = (file: string) => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText() ?? readFileSync(file, 'utf8');
-      plans.push(...planFixes(parser, files, settings.analysis, graph && { graph, readText }));
+      plans.push(...(await fix({ parser, files, analysis: settings.analysis, ...(graph ? { workspace: { graph, readText } } : {}) })).plans);
     }
     const totals = planTotals(plans);
     if (totals.fixed === 0 && totals.files === 0) {
@@ -260,8 +263,9 @@ export class PythonCommands {
       // an undone fix-all removed the file it created
       if (await vscode.workspace.fs.stat(vscode.Uri.file(file)).then(() => true, () => false)) created.push(vscode.workspace.asRelativePath(file));
     }
-    const markdown = migrationReport(
-      {
+    const { markdown } = report({
+      format: 'markdown',
+      migration: {
         entries,
         createdFiles: created,
         problems: (scan?.problems ?? []).map((p) => ({ file: vscode.workspace.asRelativePath(p.file), message: p.message })),
@@ -269,7 +273,7 @@ export class PythonCommands {
         docsUrl: (relative) => vscode.Uri.joinPath(vscode.Uri.file(this.extensionPath), relative).toString(),
       },
       t,
-    );
+    });
     this.lastReport = markdown;
     const shown = vscode.workspace.textDocuments.find((d) => d.uri.toString() === REPORT_URI.toString());
     if (shown && shown.getText() !== markdown) {

@@ -10,7 +10,8 @@ import { errorText } from '../../core/errors';
 import type { HostConfig } from '../../core/remote/hosts';
 import type { DoctorCheck } from '../../core/remote/tasks/doctor';
 import { taskOptions, type TaskOptionFields } from '../../core/remote/tasks/definition';
-import { executeRemoteTask, type RemoteTaskRequest } from '../../core/remote/tasks/execute';
+import type { RemoteTaskRequest } from '../../core/remote/tasks/execute';
+import { remoteTask } from '../../core/operations/remoteTask';
 import { REMOTE_TASK_KINDS, type RemoteTaskKind, type RemoteTaskResult } from '../../core/remote/tasks/types';
 import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
@@ -178,12 +179,15 @@ class RemoteTaskTerminal implements vscode.Pseudoterminal {
     this.say(isLocalHostName(host.name) ? vscode.l10n.t('{0} on this machine ({1})', d.task, host.host) : vscode.l10n.t('{0} on {1} ({2}@{3}:{4})', d.task, host.name, host.user, host.host, host.port));
     this.connections.setState(host.name, 'running');
     try {
-      const result = await executeRemoteTask(request, {
+      const result = await remoteTask({
+        task: request,
         workspaceTrusted: vscode.workspace.isTrusted,
         session: (h, signal) => this.connections.get(h, signal),
         onOutput: (text) => this.lines.push(text),
-        onStep: (step) => {
-          const text = t(step);
+        onProgress: ({ message, notable }) => {
+          // a bisection's compiles are counted in the summary; the terminal shows the task's steps
+          if (!message || notable) return;
+          const text = t(message);
           this.say(text);
           this.events.fire({ definition: d, step: text });
         },

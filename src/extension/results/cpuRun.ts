@@ -1,15 +1,14 @@
 /**
  * "NPU: Run ONNX Model on CPU": the local CPU benchmark of field report 004 (warm-up runs, then timed runs,
  * statistics from the core) on seeded random inputs, with progress and cancel. The same core path as
- * `npu-port onnx run` (decode, feeds, benchmarkModel), so the editor and the CLI measure alike.
+ * `npu-port onnx run` (the runOnCpu operation of src/core/operations), so the editor and the CLI measure alike.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { benchmarkModel } from '../../core/benchmark/cpu';
 import { openModel } from '../../core/onnx/decode';
 import { DEFAULT_MAX_INPUT_MB } from '../../core/onnx/run/inputs';
-import { feedsFor } from '../../core/onnx/transform/probe';
+import { runOnCpu as runOnCpuOperation } from '../../core/operations/runOnCpu';
 import { MAX_SAMPLES, type BenchmarkRun } from '../../shared/results';
 import { errorMessage } from '../l10n';
 import { getLog } from '../log';
@@ -49,7 +48,6 @@ export async function runOnCpu(uri: vscode.Uri): Promise<BenchmarkRun | undefine
     // symbolic input dimensions need sizes (1 is not always valid: index ops in decoders)
     const dims = await askSymbolicDims(model, vscode.l10n.t('Run {0} on CPU', name), vscode.l10n.t('Sizes of the symbolic input dimensions (NAME=N, comma separated)'));
     if (!dims) return undefined;
-    const feeds = feedsFor(model, { random: { seed: 0, dims, maxBytes: generatedInputBudget() } });
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Running {0} on the CPU', name), cancellable: true },
       async (progress, token) => {
@@ -59,11 +57,14 @@ export async function runOnCpu(uri: vscode.Uri): Promise<BenchmarkRun | undefine
         let reported = 0;
         let lastReport = 0;
         try {
-          const result = await benchmarkModel(uri.fsPath, feeds, {
+          const result = await runOnCpuOperation({
+            file: uri.fsPath,
+            model,
+            random: { seed: 0, dims, maxBytes: generatedInputBudget() },
             iterations,
             warmup,
             signal: abort.signal,
-            onProgress: (done, total) => {
+            onProgress: ({ done = 0, total = 1 }) => {
               const now = Date.now();
               if (done < total && now - lastReport < 100) return;
               lastReport = now;

@@ -99,10 +99,10 @@ test('onnx check and info speak Chinese with --lang zh-cn', async () => {
 });
 
 test('onnx check --format sarif validates against the official SARIF 2.1.0 schema', async () => {
-  // The schema ships in @microsoft/jest-sarif (also used by the Python scan's SARIF test).
+  // The OASIS schema as SchemaStore publishes it (its "id"), kept in test/fixtures/sarif (also used by the Python scan's SARIF test).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Ajv = require('ajv-draft-04') as new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
-  const schemaFile = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schemaFile = path.join(REPO_ROOT, 'test/fixtures/sarif/sarif-2.1.0-rtm.5.json');
   const validate = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
   const r = await run(['onnx', 'check', generatedModel('control_flow.onnx'), '--profile', path.join(REPO_ROOT, 'test/fixtures/onnx/profiles/edgesam-pass.json'), '--format', 'sarif']);
   assert.equal(r.code, 1, r.err);

@@ -5,10 +5,13 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { checkModel, checkOpCase, type CheckResult, type NodeVerdict } from '../../../src/core/onnx/check';
 import { openModel } from '../../../src/core/onnx/decode';
 import { builtinProfiles, builtinTarget, CANN_RELEASES, resolveProfile, whitelistProfile, type NodeRule, type OpProfile, type TargetProfile } from '../../../src/core/onnx/targets';
 import { generatedModel } from './fixtures';
+import { REPO_ROOT } from '../repo';
 
 const builtin = (id: string) => builtinProfiles().find((p) => p.id === id)!;
 const node = (r: CheckResult, name: string): NodeVerdict => r.verdicts.find((v) => v.name === name)!;
@@ -174,4 +177,14 @@ test('builtinTarget (the npuPort.onnx.target lookup): id, id@version, unknown na
   assert.equal(builtinTarget('my-whitelist'), undefined, 'a whitelist name is not a built-in');
   assert.throws(() => builtinTarget('ascend310p@1.0'), /1\.0/);
   assert.deepEqual(builtinTarget('ascend310p@8.5'), await resolveProfile({ target: 'ascend310p@8.5' }));
+});
+
+test('built-in targets cite vendor sources on GitHub or files of this repository, nothing outside it', () => {
+  for (const profile of builtinProfiles()) {
+    for (const { ref } of profile.sources) {
+      if (ref.startsWith('github:')) continue;
+      const file = ref.split('#')[0]!;
+      assert.ok(!path.isAbsolute(file) && !file.startsWith('..') && existsSync(path.join(REPO_ROOT, file)), `${profile.id}: ${ref}`);
+    }
+  }
 });

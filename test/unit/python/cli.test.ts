@@ -52,7 +52,7 @@ test('sarif format validates against the SARIF 2.1.0 schema', async () => {
   const dir = workspace('cli-sarif');
   const { code, stdout } = await run(['scan', '--format', 'sarif'], dir);
   assert.equal(code, 1);
-  const schemaFile = require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schemaFile = path.join(REPO_ROOT, 'test/fixtures/sarif/sarif-2.1.0-rtm.5.json');
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
   const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
   const log = JSON.parse(stdout) as { runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] };

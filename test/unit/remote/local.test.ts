@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { detectLocalToolchains, envCaptureArgv, findOnPath, LocalTransport, localHostConfig, parseEnvBlock, windowsTreeKillArgv } from '../../../src/core/remote/local';
-import { SetupError } from '../../../src/core/remote/ssh';
+import { SetupError } from '../../../src/core/remote/jobScript';
 import { main } from '../../../src/cli/main';
 import { executeRemoteTask } from '../../../src/core/remote/tasks/execute';
 import type { DoctorCheck } from '../../../src/core/remote/tasks/doctor';

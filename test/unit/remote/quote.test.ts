@@ -12,7 +12,7 @@ import {
   quotePowerShell,
   QuoteError,
 } from '../../../src/core/remote/quote';
-import { powerShellJob } from '../../../src/core/remote/ssh';
+import { powerShellJob } from '../../../src/core/remote/jobScript';
 
 /** Names that break naive quoting; `SENTINEL` is replaced by a path whose creation would prove injection. */
 const HOSTILE = [

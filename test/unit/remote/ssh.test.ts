@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ConnectionError, HostKeyError } from '../../../src/core/remote/errors';
 import { formatKnownHostsLine, parseKnownHosts, verifyHostKey } from '../../../src/core/remote/knownHosts';
-import { SshPool, SshSession, type HostKeyPolicy, type UnknownHostKey } from '../../../src/core/remote/ssh';
+import { SshSession, type HostKeyPolicy, type UnknownHostKey } from '../../../src/core/remote/ssh';
+import { SshPool } from '../../../src/core/remote/sshPool';
 import { processGone, sshdAvailable, startLoopbackSshd, type LoopbackSshd } from './loopbackSshd';
 import { waitFor } from '../wait';
 

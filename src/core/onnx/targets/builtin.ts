@@ -179,7 +179,7 @@ export function qnnProfile(arch: string = archData.default): TargetProfile {
       { label: msg('ONNX Runtime QNN EP op builders (constraints)'), ref: `${EP_REF}:onnxruntime/core/providers/qnn/builder/opbuilder` },
       { label: msg('ONNX Runtime graph optimizations before partitioning (Constant, Identity, Dropout, constant folding)'), ref: `${EP_REF}:onnxruntime/core/optimizer/constant_folding.cc` },
       { label: msg('Per-architecture HTP facts (FP16, 16-bit weights) with their sources'), ref: 'src/core/onnx/targets/data/qnn-arch.json' },
-      { label: msg('Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)'), ref: 'shared/seeds/003' },
+      { label: msg('Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)'), ref: 'docs/field-reports.md#003-edgesam-compile-triage-divide-and-conquer' },
       { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/qnn-htp.json' },
     ],
     caveats: [

@@ -3,7 +3,7 @@
  * `npu-smi info` table); the checks below read them. Each failed check carries a concrete fix.
  */
 import { msg, type Message } from '../../l10n';
-import { SetupError } from '../ssh';
+import { SetupError } from '../jobScript';
 import { isLocalTransport } from '../transport';
 import { parseNpuSmiInfo, socVersionFor, type NpuSmiInfo } from '../toolchains/npuSmi';
 import type { HostKind } from '../hosts';

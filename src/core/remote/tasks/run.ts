@@ -1,6 +1,6 @@
 /** `run`: any program with its arguments on the host, streamed; listed remote files are brought back. */
 import * as path from 'node:path';
-import { isAbsoluteRemotePath } from '../ssh';
+import { isAbsoluteRemotePath } from '../jobScript';
 import { parseAtcLog } from '../toolchains/atc';
 import { parseQnnLog } from '../toolchains/qnn';
 import { fetchArtifact, remotePath, runTool, withKnowledge } from './common';

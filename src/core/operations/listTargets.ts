@@ -1,0 +1,39 @@
+/**
+ * The user action "which NPU targets can I check against" (`npu-port onnx targets`, the target pickers
+ * of the editor): the built-in targets, then the whitelist profiles of `.npu-port/profiles` of each
+ * folder, with the files that could not be read.
+ */
+import type { ProfileError } from '../onnx/errors';
+import { builtinProfiles, loadWorkspaceProfiles } from '../onnx/targets';
+import type { TargetProfile } from '../onnx/targets/profile';
+import type { OperationRequest } from './types';
+
+export interface ListTargetsRequest extends OperationRequest {
+  /** Folders whose `.npu-port/profiles/*.json` are read, in order. */
+  readonly folders: readonly string[];
+  /** A folder that cannot be listed is skipped and reported here; without it the error is thrown. */
+  readonly onFolderError?: (folder: string, error: unknown) => void;
+}
+
+export interface ListTargetsResult {
+  readonly profiles: readonly TargetProfile[];
+  /** Profile files that could not be read, and folders that could not be listed. */
+  readonly errors: readonly ProfileError[];
+}
+
+export async function listTargets(request: ListTargetsRequest): Promise<ListTargetsResult> {
+  const profiles: TargetProfile[] = [...builtinProfiles()];
+  const errors: ProfileError[] = [];
+  for (const folder of request.folders) {
+    request.signal?.throwIfAborted();
+    try {
+      const found = await loadWorkspaceProfiles(folder);
+      profiles.push(...found.profiles);
+      errors.push(...found.errors);
+    } catch (error) {
+      if (!request.onFolderError) throw error;
+      request.onFolderError(folder, error);
+    }
+  }
+  return { profiles, errors };
+}
