@@ -1,6 +1,6 @@
 import { formatMessage, msg, resolveLocale, type L10nBundle, type Locale, type Message } from '../core/l10n';
 import type { Logger } from '../core/log';
-import { escapeControls, stringifyBounded } from '../core/output';
+import { escapeControls, writeBounded } from '../core/output';
 import zhCn from '../../l10n/bundle.l10n.zh-cn.json';
 
 /** What every CLI command gets: where to print results, where to log, and how to render messages. */
@@ -11,7 +11,7 @@ export interface CliContext {
   readonly locale: Locale;
   /** stdout: results only. */
   out(text: string): void;
-  /** stdout: a JSON or SARIF document, every string in it bounded (core/output `stringifyBounded`). */
+  /** stdout: a JSON or SARIF document, every string in it bounded (core/output `writeBounded`). */
   json(value: unknown, replacer?: (key: string, value: unknown) => unknown): void;
   /** stderr: diagnostics and progress. */
   readonly log: Logger;
@@ -65,7 +65,11 @@ export function createContext(options: {
     env: options.env,
     locale,
     out: options.stdout,
-    json: (value, replacer) => options.stdout(stringifyBounded(value, replacer) + '\n'),
+    json: (value, replacer) => {
+      // In pieces: a large report is never one string in memory (core/output `writeBounded`).
+      writeBounded(value, options.stdout, replacer);
+      options.stdout('\n');
+    },
     log: {
       trace: options.verbose ? line('trace') : quiet,
       debug: options.verbose ? line('debug') : quiet,

@@ -130,7 +130,8 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
     workspace: ctx.cwd,
   });
   const absolute = path.resolve(ctx.cwd, file);
-  const result = checkModel(model, profile, { signal: ctx.signal });
+  // The reports list findings only: no verdict is kept for a supported node.
+  const result = checkModel(model, profile, { signal: ctx.signal, findingsOnly: true });
   if (format === 'json') ctx.json(checkToJson(result, file, ctx.t, failOn));
   else if (format === 'sarif') ctx.json(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn));
   else ctx.out(checkText(ctx, file, profile, result, values.all === true));
@@ -191,7 +192,8 @@ async function text(ctx: CliContext, args: string[]): Promise<number> {
   const maxValues = raw === undefined ? 16 : raw === 'all' ? Infinity : Number(raw);
   if (!(maxValues >= 0)) throw new UsageError(msg('--max-values takes a number of elements or "all".'));
   const model = await openInputModel(ctx, file);
-  ctx.out(await printModelText(model, { maxValues, nodeNames: values['no-node-names'] !== true, signal: ctx.signal }));
+  // Written as it is made (a 300k-node graph is never one string in memory).
+  await printModelText(model, { maxValues, nodeNames: values['no-node-names'] !== true, signal: ctx.signal, write: (t) => ctx.out(t) });
   return EXIT_OK;
 }
 
