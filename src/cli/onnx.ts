@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import { checkModel, type CheckResult, type NodeVerdict } from '../core/onnx/check';
-import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, type FailKind } from '../core/onnx/check-report';
+import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, SARIF_MAX_RESULTS, type FailKind } from '../core/onnx/check-report';
 import { DEFAULT_EXPORT_TARGET_ID } from '../core/python/rules/onnxExportTarget';
 import { summarizeModel, type ModelSummary } from '../core/onnx/summary';
 import { builtinProfiles, loadWorkspaceProfiles, resolveProfile, whitelistFromModels, type TargetProfile } from '../core/onnx/targets';
@@ -133,7 +133,11 @@ async function check(ctx: CliContext, args: string[]): Promise<number> {
   // The reports list findings only: no verdict is kept for a supported node.
   const result = checkModel(model, profile, { signal: ctx.signal, findingsOnly: true });
   if (format === 'json') ctx.json(checkToJson(result, file, ctx.t, failOn));
-  else if (format === 'sarif') ctx.json(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn));
+  else if (format === 'sarif') {
+    ctx.json(checkToSarif(result, pathToFileURL(absolute).href, ctx.t, typeof NPU_PORT_VERSION === 'string' ? NPU_PORT_VERSION : 'dev', failOn));
+    const findings = result.modelReasons.length + result.verdicts.reduce((n, v) => n + (v.verdict === 'supported' ? 0 : v.reasons.length), 0);
+    if (findings > SARIF_MAX_RESULTS) ctx.note(ctx.t(msg('SARIF holds the first {0} of {1} results, errors first (GitHub code scanning rejects a run with more); the count left out is in runs[0].properties.omittedResults. --format json lists every node.', SARIF_MAX_RESULTS, findings)));
+  }
   else ctx.out(checkText(ctx, file, profile, result, values.all === true));
   return checkFails(result, failOn) ? EXIT_FINDINGS : EXIT_OK;
 }
