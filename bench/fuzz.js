@@ -173,7 +173,7 @@ const FRESH_BYTES = 2 ** 20;
  * Runs the CLI on a generated model; returns { reason } (reason: why it fails, or undefined) and, for a
  * model over FRESH_BYTES when the bundle is known, the fresh process's { peak, cpuMs }.
  */
-async function cliCase(api, generated, random, tmp) {
+async function cliCase(api, generated, random, tmp, onProgress) {
   const dir = mkdtempSync(path.join(tmp, 'c'));
   try {
     const file = path.join(dir, 'model.onnx');
@@ -182,7 +182,7 @@ async function cliCase(api, generated, random, tmp) {
     const args = CLI_RUNS[random.int(CLI_RUNS.length)];
     const argv = ['onnx', args[0], file, ...args.slice(1)];
     const limit = 4 * generated.bytes.length + 2 ** 20;
-    if (api.bundle && generated.bytes.length > FRESH_BYTES) return freshCli(api.bundle, argv, dir, args, limit, generated.bytes.length);
+    if (api.bundle && generated.bytes.length > FRESH_BYTES) return await freshCli(api.bundle, argv, dir, args, limit, generated.bytes.length, onProgress);
     let out = '';
     let err = '';
     const code = await api.main(argv, {
@@ -210,8 +210,8 @@ function outputProblem(args, code, out, err, limit, inputBytes) {
  * the harness's own memory (its loaded models and core, about 100 MB more than a fresh CLI) would count
  * against the model's bound.
  */
-function freshCli(bundle, argv, dir, args, limit, inputBytes) {
-  const { spawnSync } = require('node:child_process');
+async function freshCli(bundle, argv, dir, args, limit, inputBytes, onProgress) {
+  const { spawn } = require('node:child_process');
   const outFile = path.join(dir, 'stdout');
   const errFile = path.join(dir, 'stderr');
   const script = `
@@ -225,9 +225,44 @@ function freshCli(bundle, argv, dir, args, limit, inputBytes) {
       const cpu = process.cpuUsage(cpu0);
       process.stdout.write(JSON.stringify({ code, peak: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 }));
     });`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000, env: {} });
-  if (r.error || r.status !== 0 || !r.stdout) return { reason: `onnx ${args.join(' ')}: fresh process ended with ${r.signal ?? r.status}${r.error ? ` (${r.error.message})` : ''}: ${(r.stderr || '').slice(0, 2000)}`, peak: 0, cpuMs: 0 };
-  const { code, peak, cpuMs } = JSON.parse(r.stdout);
+  const child = spawn(process.execPath, ['-e', script], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  // On a loaded machine a niced child may wait minutes for the CPU: while it keeps using CPU the case is
+  // alive (the driver's 2-minute silence limit is for a read that blocks); 2 minutes without any CPU
+  // time, or more CPU than the hang bound, end it.
+  const cpuOf = () => {
+    try {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime in clock ticks (100 per second)
+    } catch {
+      return undefined;
+    }
+  };
+  const hangMs = 2000 + (1000 * inputBytes) / MB;
+  let lastCpu = 0;
+  let lastChange = Date.now();
+  let killed;
+  const timer = setInterval(() => {
+    const cpu = cpuOf();
+    if (cpu === undefined) return;
+    if (cpu > lastCpu) {
+      lastCpu = cpu;
+      lastChange = Date.now();
+      if (onProgress) onProgress();
+    }
+    if (cpu > 2 * hangMs + 5000 || Date.now() - lastChange > 120_000) {
+      killed = cpu > 2 * hangMs + 5000 ? `over ${cpu} ms of CPU` : 'no CPU time for 2 minutes';
+      child.kill('SIGKILL');
+    }
+  }, 1000);
+  const status = await new Promise((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
+  clearInterval(timer);
+  if (killed) return { reason: `onnx ${args.join(' ')}: fresh process killed (${killed})`, hang: true, peak: 0, cpuMs: lastCpu };
+  if (status !== 0 || !stdout) return { reason: `onnx ${args.join(' ')}: fresh process ended with ${status}: ${stderr.slice(0, 2000)}`, peak: 0, cpuMs: 0 };
+  const { code, peak, cpuMs } = JSON.parse(stdout);
   const { statSync } = require('node:fs');
   const size = statSync(outFile).size + statSync(errFile).size;
   if (size > 3 * limit) return { reason: `onnx ${args.join(' ')}: ${size} bytes of output`, peak, cpuMs };
@@ -271,10 +306,10 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
       try {
         if (generated) {
           stats.generated++;
-          const run = await cliCase(api, generated, random, tmp);
+          const run = await cliCase(api, generated, random, tmp, onCase && (() => onCase(c)));
           fresh = run.peak !== undefined ? run : undefined;
           if (run.reason) {
-            outcome = 'crash';
+            outcome = run.hang ? 'hang' : 'crash';
             error = run.reason;
           }
         } else {
@@ -313,8 +348,9 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
       stats.byMutation[kind] = (stats.byMutation[kind] ?? 0) + 1;
       if (outcome === 'decoded') stats.decoded++;
       else if (outcome === 'rejected') stats.rejected++;
-      else stats.crashes++;
-      if (cpuMs > slowMs + (1000 * inputBytes) / MB) {
+      else if (outcome === 'crash') stats.crashes++;
+      if (outcome === 'hang') stats.hangs++;
+      else if (cpuMs > slowMs + (1000 * inputBytes) / MB) {
         stats.hangs++;
         outcome = outcome === 'crash' ? outcome : 'hang';
       }

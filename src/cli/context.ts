@@ -12,7 +12,7 @@ export interface CliContext {
   /** stdout: results only. */
   out(text: string): void;
   /** stdout: a JSON or SARIF document, every string in it bounded (core/output `writeBounded`). */
-  json(value: unknown, replacer?: (key: string, value: unknown) => unknown): void;
+  json(value: unknown, replacer?: (key: string, value: unknown) => unknown, options?: { compact?: boolean }): void;
   /** stderr: diagnostics and progress. */
   readonly log: Logger;
   /** stderr: a line for the person running the command that is neither a warning nor an error (a summary, the default chosen). */
@@ -65,9 +65,9 @@ export function createContext(options: {
     env: options.env,
     locale,
     out: options.stdout,
-    json: (value, replacer) => {
+    json: (value, replacer, format) => {
       // In pieces: a large report is never one string in memory (core/output `writeBounded`).
-      writeBounded(value, options.stdout, replacer);
+      writeBounded(value, options.stdout, replacer, undefined, format?.compact === true);
       options.stdout('\n');
     },
     log: {

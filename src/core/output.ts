@@ -60,9 +60,10 @@ export class StreamedList<T> implements Iterable<T> {
  * characters instead of one string: a report with 60,000 results is never one 150 MB string (plus its
  * UTF-8 copy) in memory. Same semantics as JSON.stringify with a replacer and a 2-space indent: `toJSON`
  * first, then the replacer (with the holder as `this`), members whose value becomes undefined, a
- * function or a symbol are left out of objects and become null in arrays, a bigint throws.
+ * function or a symbol are left out of objects and become null in arrays, a bigint throws. `compact`:
+ * no indent and no line breaks (JSON.stringify without `space`).
  */
-export function writeBounded(value: unknown, write: (text: string) => void, replacer?: (key: string, value: unknown) => unknown, chunk = 64 * 1024): void {
+export function writeBounded(value: unknown, write: (text: string) => void, replacer?: (key: string, value: unknown) => unknown, chunk = 64 * 1024, compact = false): void {
   let parts: string[] = [];
   let size = 0;
   const emit = (text: string) => {
@@ -96,28 +97,29 @@ export function writeBounded(value: unknown, write: (text: string) => void, repl
     }
     if (stack.includes(x)) throw new TypeError('Converting circular structure to JSON');
     stack.push(x);
-    const inner = `${indent}  `;
+    const inner = compact ? '' : `${indent}  `;
+    const nl = compact ? '' : '\n';
     if (Array.isArray(x) || x instanceof StreamedList) {
       let i = 0;
       for (const element of x as Iterable<unknown>) {
-        emit(i ? `,\n${inner}` : `[\n${inner}`);
+        emit(i ? `,${nl}${inner}` : `[${nl}${inner}`);
         const item = prepare(x, String(i), element);
         if (skipped(item)) emit('null');
         else put(item, inner);
         i++;
       }
-      emit(i ? `\n${indent}]` : '[]');
+      emit(i ? `${nl}${indent}]` : '[]');
     } else {
       let first = true;
       for (const k of Object.keys(x)) {
         const item = prepare(x, k, (x as Record<string, unknown>)[k]);
         if (skipped(item)) continue;
-        emit(first ? `{\n${inner}` : `,\n${inner}`);
+        emit(first ? `{${nl}${inner}` : `,${nl}${inner}`);
         first = false;
-        emit(`${JSON.stringify(k)}: `);
+        emit(compact ? `${JSON.stringify(k)}:` : `${JSON.stringify(k)}: `);
         put(item, inner);
       }
-      emit(first ? '{}' : `\n${indent}}`);
+      emit(first ? '{}' : `${nl}${indent}}`);
     }
     stack.pop();
   };

@@ -229,6 +229,9 @@ test('writeBounded writes in pieces exactly the text of stringifyBounded (JSON.s
         const pieces: string[] = [];
         writeBounded(value, (t) => pieces.push(t), r, chunk);
         assert.equal(pieces.join(''), stringifyBounded(value, r), `${JSON.stringify(value)?.slice(0, 80)} chunk ${chunk}`);
+        const compact: string[] = [];
+        writeBounded(value, (t) => compact.push(t), r, chunk, true);
+        assert.equal(compact.join(''), JSON.stringify(JSON.parse(stringifyBounded(value, r))), `compact: ${JSON.stringify(value)?.slice(0, 80)}`);
         if (chunk === 1 && typeof value === 'object' && value !== null && Object.keys(value).length > 1) assert.ok(pieces.length > 2, 'written in pieces');
       }
     }
