@@ -166,29 +166,107 @@ function generate(kind, random) {
 const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/;
 const CLI_RUNS = [['info'], ['check', '--target', 'ascend310'], ['check', '--target', 'qnn-htp', '--format', 'json'], ['check', '--target', 'ascend310p', '--format', 'sarif'], ['text'], ['info', '--format', 'json']];
 
-/** Runs the CLI in-process on a generated model; returns the reason it fails, or undefined. */
-async function cliCase(api, generated, random, tmp) {
+/** Generated models above this size run in a fresh process of their own (see `freshCli`). */
+const FRESH_BYTES = 2 ** 20;
+
+/**
+ * Runs the CLI on a generated model; returns { reason } (reason: why it fails, or undefined) and, for a
+ * model over FRESH_BYTES when the bundle is known, the fresh process's { peak, cpuMs }.
+ */
+async function cliCase(api, generated, random, tmp, onProgress) {
   const dir = mkdtempSync(path.join(tmp, 'c'));
   try {
     const file = path.join(dir, 'model.onnx');
     writeFileSync(file, generated.bytes);
     if (generated.files) hostile.writeExternalFiles(dir, generated.files);
     const args = CLI_RUNS[random.int(CLI_RUNS.length)];
+    const argv = ['onnx', args[0], file, ...args.slice(1)];
+    const limit = 4 * generated.bytes.length + 2 ** 20;
+    if (api.bundle && generated.bytes.length > FRESH_BYTES) return await freshCli(api.bundle, argv, dir, args, limit, generated.bytes.length, onProgress);
     let out = '';
     let err = '';
-    const code = await api.main(['onnx', args[0], file, ...args.slice(1)], {
+    const code = await api.main(argv, {
       env: {}, cwd: dir, stdout: (t) => (out += t), stderr: (t) => (err += t), signal: new AbortController().signal,
     });
-    const limit = 4 * generated.bytes.length + 2 ** 20;
-    if (![0, 1, 2].includes(code)) return `onnx ${args.join(' ')}: exit code ${code}`;
-    if (/Internal error/.test(err)) return `onnx ${args.join(' ')}: ${err.slice(0, 2000)}`;
-    if (RAW_CONTROL.test(out) || RAW_CONTROL.test(err)) return `onnx ${args.join(' ')}: raw control character in the output`;
-    if (out.length + err.length > limit) return `onnx ${args.join(' ')}: ${out.length + err.length} characters of output for a ${generated.bytes.length}-byte model`;
-    if (args.includes('json') || args.includes('sarif')) JSON.parse(out || '{}');
-    return undefined;
+    return { reason: outputProblem(args, code, out, err, limit, generated.bytes.length) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Why a CLI run's exit code and output fail the case, or undefined. */
+function outputProblem(args, code, out, err, limit, inputBytes) {
+  if (![0, 1, 2].includes(code)) return `onnx ${args.join(' ')}: exit code ${code}`;
+  if (/Internal error/.test(err)) return `onnx ${args.join(' ')}: ${err.slice(0, 2000)}`;
+  if (RAW_CONTROL.test(out) || RAW_CONTROL.test(err)) return `onnx ${args.join(' ')}: raw control character in the output`;
+  if (out.length + err.length > limit) return `onnx ${args.join(' ')}: ${out.length + err.length} characters of output for a ${inputBytes}-byte model`;
+  if (args.includes('json') || args.includes('sarif')) JSON.parse(out || '{}');
+  return undefined;
+}
+
+/**
+ * A big model's case in a fresh process, as `npu-port` runs: the bundle's `main` writing to files, and
+ * the process's own peak RSS (getrusage maxRSS) and CPU time. Measured in the batch process instead,
+ * the harness's own memory (its loaded models and core, about 100 MB more than a fresh CLI) would count
+ * against the model's bound.
+ */
+async function freshCli(bundle, argv, dir, args, limit, inputBytes, onProgress) {
+  const { spawn } = require('node:child_process');
+  const outFile = path.join(dir, 'stdout');
+  const errFile = path.join(dir, 'stderr');
+  const script = `
+    const fs = require('node:fs');
+    const out = fs.openSync(${JSON.stringify(outFile)}, 'w');
+    const err = fs.openSync(${JSON.stringify(errFile)}, 'w');
+    const cpu0 = process.cpuUsage();
+    require(${JSON.stringify(bundle)}).main(${JSON.stringify(argv)}, {
+      env: {}, cwd: ${JSON.stringify(dir)}, stdout: (t) => fs.writeSync(out, t), stderr: (t) => fs.writeSync(err, t), signal: new AbortController().signal,
+    }).then((code) => {
+      const cpu = process.cpuUsage(cpu0);
+      process.stdout.write(JSON.stringify({ code, peak: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 }));
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  // On a loaded machine a niced child may wait minutes for the CPU: while it keeps using CPU the case is
+  // alive (the driver's 2-minute silence limit is for a read that blocks); 2 minutes without any CPU
+  // time, or more CPU than the hang bound, end it.
+  const cpuOf = () => {
+    try {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime in clock ticks (100 per second)
+    } catch {
+      return undefined;
+    }
+  };
+  const hangMs = 2000 + (1000 * inputBytes) / MB;
+  let lastCpu = 0;
+  let lastChange = Date.now();
+  let killed;
+  const timer = setInterval(() => {
+    const cpu = cpuOf();
+    if (cpu === undefined) return;
+    if (cpu > lastCpu) {
+      lastCpu = cpu;
+      lastChange = Date.now();
+      if (onProgress) onProgress();
+    }
+    if (cpu > 2 * hangMs + 5000 || Date.now() - lastChange > 120_000) {
+      killed = cpu > 2 * hangMs + 5000 ? `over ${cpu} ms of CPU` : 'no CPU time for 2 minutes';
+      child.kill('SIGKILL');
+    }
+  }, 1000);
+  const status = await new Promise((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
+  clearInterval(timer);
+  if (killed) return { reason: `onnx ${args.join(' ')}: fresh process killed (${killed})`, hang: true, peak: 0, cpuMs: lastCpu };
+  if (status !== 0 || !stdout) return { reason: `onnx ${args.join(' ')}: fresh process ended with ${status}: ${stderr.slice(0, 2000)}`, peak: 0, cpuMs: 0 };
+  const { code, peak, cpuMs } = JSON.parse(stdout);
+  const { statSync } = require('node:fs');
+  const size = statSync(outFile).size + statSync(errFile).size;
+  if (size > 3 * limit) return { reason: `onnx ${args.join(' ')}: ${size} bytes of output`, peak, cpuMs };
+  return { reason: outputProblem(args, code, readFileSync(outFile, 'utf8'), readFileSync(errFile, 'utf8'), limit, inputBytes), peak, cpuMs };
 }
 
 /** The peak RSS of this process in bytes (getrusage ru_maxrss). */
@@ -224,13 +302,15 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
       const cpu0 = process.cpuUsage();
       let outcome = 'decoded';
       let error;
+      let fresh; // a case run in a fresh process: its own peak RSS and CPU time
       try {
         if (generated) {
           stats.generated++;
-          const reason = await cliCase(api, generated, random, tmp);
-          if (reason) {
-            outcome = 'crash';
-            error = reason;
+          const run = await cliCase(api, generated, random, tmp, onCase && (() => onCase(c)));
+          fresh = run.peak !== undefined ? run : undefined;
+          if (run.reason) {
+            outcome = run.hang ? 'hang' : 'crash';
+            error = run.reason;
           }
         } else {
           const decoded = api.decodeModel(input, {});
@@ -257,8 +337,8 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
       }
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
-      const cpuMs = (cpu.user + cpu.system) / 1000;
-      const peakAfter = peakRss();
+      const cpuMs = fresh ? fresh.cpuMs : (cpu.user + cpu.system) / 1000;
+      const peakAfter = fresh ? fresh.peak : peakRss();
       const growth = (process.memoryUsage().heapUsed - heapBefore) / MB;
       stats.cases++;
       stats.maxMs = Math.max(stats.maxMs, ms);
@@ -268,13 +348,14 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
       stats.byMutation[kind] = (stats.byMutation[kind] ?? 0) + 1;
       if (outcome === 'decoded') stats.decoded++;
       else if (outcome === 'rejected') stats.rejected++;
-      else stats.crashes++;
-      if (cpuMs > slowMs + (1000 * inputBytes) / MB) {
+      else if (outcome === 'crash') stats.crashes++;
+      if (outcome === 'hang') stats.hangs++;
+      else if (cpuMs > slowMs + (1000 * inputBytes) / MB) {
         stats.hangs++;
         outcome = outcome === 'crash' ? outcome : 'hang';
       }
       const bound = 2 * inputBytes + 200 * MB;
-      if (peakAfter > peakBefore && peakAfter > bound) {
+      if ((fresh || peakAfter > peakBefore) && peakAfter > bound) {
         stats.memory++;
         if (outcome !== 'crash' && outcome !== 'hang') outcome = 'memory';
         error = error ?? `peak RSS ${(peakAfter / MB).toFixed(0)} MB over the bound ${(bound / MB).toFixed(0)} MB (input ${(inputBytes / MB).toFixed(1)} MB)`;
@@ -284,7 +365,7 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
         failures.push(failure);
         if (onFailure) onFailure(failure, input);
       }
-      if (peakAfter > stopAboveMB * MB) {
+      if (peakRss() > stopAboveMB * MB) {
         c++;
         break;
       }
@@ -319,7 +400,7 @@ function loadApi(root) {
 
 function apiFrom(bundle) {
   const api = require(bundle);
-  return { ...api, profiles: api.builtinProfiles().filter((p) => p.id === 'ascend310' || p.id === 'qnn-htp') };
+  return { ...api, bundle, profiles: api.builtinProfiles().filter((p) => p.id === 'ascend310' || p.id === 'qnn-htp') };
 }
 
 function defaultModels(root) {

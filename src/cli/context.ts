@@ -1,6 +1,6 @@
 import { formatMessage, msg, resolveLocale, type L10nBundle, type Locale, type Message } from '../core/l10n';
 import type { Logger } from '../core/log';
-import { escapeControls, stringifyBounded } from '../core/output';
+import { escapeControls, writeBounded } from '../core/output';
 import zhCn from '../../l10n/bundle.l10n.zh-cn.json';
 
 /** What every CLI command gets: where to print results, where to log, and how to render messages. */
@@ -11,8 +11,8 @@ export interface CliContext {
   readonly locale: Locale;
   /** stdout: results only. */
   out(text: string): void;
-  /** stdout: a JSON or SARIF document, every string in it bounded (core/output `stringifyBounded`). */
-  json(value: unknown, replacer?: (key: string, value: unknown) => unknown): void;
+  /** stdout: a JSON or SARIF document, every string in it bounded (core/output `writeBounded`). */
+  json(value: unknown, replacer?: (key: string, value: unknown) => unknown, options?: { compact?: boolean }): void;
   /** stderr: diagnostics and progress. */
   readonly log: Logger;
   /** stderr: a line for the person running the command that is neither a warning nor an error (a summary, the default chosen). */
@@ -65,7 +65,11 @@ export function createContext(options: {
     env: options.env,
     locale,
     out: options.stdout,
-    json: (value, replacer) => options.stdout(stringifyBounded(value, replacer) + '\n'),
+    json: (value, replacer, format) => {
+      // In pieces: a large report is never one string in memory (core/output `writeBounded`).
+      writeBounded(value, options.stdout, replacer, undefined, format?.compact === true);
+      options.stdout('\n');
+    },
     log: {
       trace: options.verbose ? line('trace') : quiet,
       debug: options.verbose ? line('debug') : quiet,

@@ -41,6 +41,93 @@ export function stringifyBounded(value: unknown, replacer?: (key: string, value:
   }, 2);
 }
 
+/**
+ * A list made item by item while it is written: `writeBounded` writes it as a JSON array without ever
+ * holding all its items (25,000 SARIF results); JSON.stringify sees the whole array (toJSON).
+ */
+export class StreamedList<T> implements Iterable<T> {
+  constructor(private readonly make: () => Iterable<T>) {}
+  [Symbol.iterator](): Iterator<T> {
+    return this.make()[Symbol.iterator]();
+  }
+  toJSON(): T[] {
+    return [...this];
+  }
+}
+
+/**
+ * The same text as `stringifyBounded(value, replacer)`, handed to `write` in pieces of about `chunk`
+ * characters instead of one string: a report with 60,000 results is never one 150 MB string (plus its
+ * UTF-8 copy) in memory. Same semantics as JSON.stringify with a replacer and a 2-space indent: `toJSON`
+ * first, then the replacer (with the holder as `this`), members whose value becomes undefined, a
+ * function or a symbol are left out of objects and become null in arrays, a bigint throws. `compact`:
+ * no indent and no line breaks (JSON.stringify without `space`).
+ */
+export function writeBounded(value: unknown, write: (text: string) => void, replacer?: (key: string, value: unknown) => unknown, chunk = 64 * 1024, compact = false): void {
+  let parts: string[] = [];
+  let size = 0;
+  const emit = (text: string) => {
+    parts.push(text);
+    size += text.length;
+    if (size >= chunk) {
+      write(parts.join(''));
+      parts = [];
+      size = 0;
+    }
+  };
+  const prepare = (holder: unknown, key: string, v: unknown): unknown => {
+    let x = v;
+    if (x instanceof StreamedList) return replacer ? replacer.call(holder, key, x) : x;
+    if (x !== null && (typeof x === 'object' || typeof x === 'bigint') && typeof (x as { toJSON?: unknown }).toJSON === 'function') {
+      x = (x as { toJSON(k: string): unknown }).toJSON(key);
+    }
+    if (replacer) x = replacer.call(holder, key, x);
+    return typeof x === 'string' ? boundString(x) : x;
+  };
+  const skipped = (x: unknown) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
+  const stack: unknown[] = [];
+  const put = (x: unknown, indent: string): void => {
+    if (x === null || typeof x !== 'object') {
+      emit(JSON.stringify(x));
+      return;
+    }
+    if (x instanceof Number || x instanceof String || x instanceof Boolean) {
+      emit(JSON.stringify(x));
+      return;
+    }
+    if (stack.includes(x)) throw new TypeError('Converting circular structure to JSON');
+    stack.push(x);
+    const inner = compact ? '' : `${indent}  `;
+    const nl = compact ? '' : '\n';
+    if (Array.isArray(x) || x instanceof StreamedList) {
+      let i = 0;
+      for (const element of x as Iterable<unknown>) {
+        emit(i ? `,${nl}${inner}` : `[${nl}${inner}`);
+        const item = prepare(x, String(i), element);
+        if (skipped(item)) emit('null');
+        else put(item, inner);
+        i++;
+      }
+      emit(i ? `${nl}${indent}]` : '[]');
+    } else {
+      let first = true;
+      for (const k of Object.keys(x)) {
+        const item = prepare(x, k, (x as Record<string, unknown>)[k]);
+        if (skipped(item)) continue;
+        emit(first ? `{${nl}${inner}` : `,${nl}${inner}`);
+        first = false;
+        emit(compact ? `${JSON.stringify(k)}:` : `${JSON.stringify(k)}: `);
+        put(item, inner);
+      }
+      emit(first ? '{}' : `${nl}${indent}}`);
+    }
+    stack.pop();
+  };
+  const root = prepare({ '': value }, '', value);
+  if (!skipped(root)) put(root, '');
+  if (parts.length) write(parts.join(''));
+}
+
 // C0 except \t and \n; \r unless it starts a CRLF; DEL and C1; Arabic letter mark, LRM/RLM, LRE..RLO,
 // LRI..PDI, line and paragraph separators.
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;

@@ -5,7 +5,7 @@
  */
 import type * as Sarif from 'sarif';
 import { msg, type Message } from '../l10n';
-import { boundString } from '../output';
+import { boundString, StreamedList } from '../output';
 import type { CheckResult, NodeVerdict, Reason, ReasonCode } from './check';
 
 /**
@@ -124,31 +124,67 @@ const RULES: readonly { id: ReasonCode; text: Message }[] = [
  * Levels follow the gate (`failOn`): error for findings that fail it, warning for other certain ones,
  * note for those the data cannot settle.
  */
-export function checkToSarif(result: CheckResult, modelUri: string, render: (m: Message) => string, toolVersion: string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): Sarif.Log {
-  const results: Sarif.Result[] = [];
+/**
+ * Results per SARIF run at most: GitHub code scanning rejects a run with more than 25,000 results (hard
+ * limit; docs.github.com, code-security "SARIF results exceed limit"). Over it, results go by level
+ * (error, warning, note), each in walk order, and the run's properties say how many were left out.
+ */
+export const SARIF_MAX_RESULTS = 25_000;
+
+/** A SARIF log whose results are made while it is written (JSON.stringify reads them through toJSON). */
+export type StreamedSarifLog = Omit<Sarif.Log, 'runs'> & { runs: (Omit<Sarif.Run, 'results'> & { results: StreamedList<Sarif.Result> })[] };
+
+export function checkToSarif(result: CheckResult, modelUri: string, render: (m: Message) => string, toolVersion: string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): StreamedSarifLog {
   const location = (v?: NodeVerdict): Sarif.Location => ({
     physicalLocation: { artifactLocation: { uri: modelUri } },
     ...(v ? { logicalLocations: [{ name: v.name || `${v.opType}#${v.index}`, fullyQualifiedName: `${v.graph}/${v.name || `${v.opType}#${v.index}`}`, kind: 'member' }] } : {}),
   });
-  for (const r of result.modelReasons) {
-    results.push({ ruleId: r.code, level: sarifLevel(r, failOn), message: { text: render(r.message) }, locations: [location()], ...(r.source ? { properties: { source: r.source } } : {}) });
-  }
-  for (const v of result.verdicts) {
-    if (v.verdict === 'supported') continue;
-    for (const r of v.reasons) {
-      const hint = v.hints.map((h) => render(h.message)).join(' ');
-      results.push({
-        ruleId: r.code,
-        level: sarifLevel(r, failOn),
-        message: { text: hint ? `${render(r.message)} ${hint}` : render(r.message) },
-        locations: [location(v)],
-        properties: {
-          graph: v.graph, index: v.index, op: v.opType, domain: v.domain, verdict: v.verdict, certain: r.certain,
-          ...(v.modulePath ? { module: v.modulePath } : {}), ...(r.source ? { source: r.source } : {}), ...(v.sources?.length ? { sources: [...v.sources] } : {}),
-        },
-      });
+  // One string per distinct text: the same finding on 25,000 nodes is one message in memory.
+  const texts = new Map<string, string>();
+  const text = (t: string) => {
+    const known = texts.get(t);
+    if (known !== undefined) return known;
+    texts.set(t, t);
+    return t;
+  };
+  let total = result.modelReasons.length;
+  for (const v of result.verdicts) if (v.verdict !== 'supported') total += v.reasons.length;
+  const levels: readonly (ReturnType<typeof sarifLevel> | undefined)[] = total > SARIF_MAX_RESULTS ? ['error', 'warning', 'note'] : [undefined];
+  const written = Math.min(total, SARIF_MAX_RESULTS);
+  // Made while the document is written (core/output StreamedList): never 25,000 result objects at once.
+  const results = new StreamedList(function* (): Generator<Sarif.Result> {
+    let count = 0;
+    for (const level of levels) {
+      for (const r of result.modelReasons) {
+        if (count >= written) return;
+        const l = sarifLevel(r, failOn);
+        if (level !== undefined && l !== level) continue;
+        count++;
+        yield { ruleId: r.code, level: l, message: { text: text(render(r.message)) }, locations: [location()], ...(r.source ? { properties: { source: r.source } } : {}) };
+      }
+      for (const v of result.verdicts) {
+        if (v.verdict === 'supported') continue;
+        for (const r of v.reasons) {
+          if (count >= written) return;
+          const l = sarifLevel(r, failOn);
+          if (level !== undefined && l !== level) continue;
+          count++;
+          const hint = v.hints.map((h) => render(h.message)).join(' ');
+          yield {
+            ruleId: r.code,
+            level: l,
+            message: { text: text(hint ? `${render(r.message)} ${hint}` : render(r.message)) },
+            locations: [location(v)],
+            properties: {
+              graph: v.graph, index: v.index, op: v.opType, domain: v.domain, verdict: v.verdict, certain: r.certain,
+              ...(v.modulePath ? { module: v.modulePath } : {}), ...(r.source ? { source: r.source } : {}), ...(v.sources?.length ? { sources: v.sources } : {}),
+            },
+          };
+        }
+      }
     }
-  }
+  });
+  const omitted = total - written;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -163,7 +199,7 @@ export function checkToSarif(result: CheckResult, modelUri: string, render: (m: 
       },
       artifacts: [{ location: { uri: modelUri } }],
       results,
-      properties: { target: result.target, ...(result.toolkit ? { toolkit: `${result.toolkit.name} ${result.toolkit.version}` } : {}), failOn: [...failOn], failed: checkFails(result, failOn), nodes: result.nodeCount, counts: result.counts },
+      properties: { target: result.target, ...(result.toolkit ? { toolkit: `${result.toolkit.name} ${result.toolkit.version}` } : {}), failOn: [...failOn], failed: checkFails(result, failOn), nodes: result.nodeCount, counts: result.counts, ...(omitted ? { results: total, omittedResults: omitted } : {}) },
     }],
   };
 }

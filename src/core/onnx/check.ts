@@ -48,7 +48,7 @@ export interface CheckResult {
   readonly opset: number | undefined;
   /** Every node, subgraph bodies included. */
   readonly nodeCount: number;
-  /** One verdict per node, in walk order (a node before the bodies it holds). */
+  /** One verdict per node (with `findingsOnly`: per node not supported), in walk order (a node before the bodies it holds). */
   readonly verdicts: readonly NodeVerdict[];
   /** Model-level findings: opset outside the target range, dynamic graph inputs. */
   readonly modelReasons: readonly Reason[];
@@ -59,6 +59,11 @@ export interface CheckResult {
 
 export interface CheckOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Keep verdicts only for nodes that are not supported (`counts` and `nodeCount` still cover every node):
+   * for reports that list findings (the CLI), so a 300k-node model does not hold 300k verdicts.
+   */
+  readonly findingsOnly?: boolean;
 }
 
 const FLOAT_TYPES: ReadonlySet<ElementType> = new Set<ElementType>(['float', 'float16', 'bfloat16']);
@@ -67,15 +72,21 @@ const FLOAT_TYPES: ReadonlySet<ElementType> = new Set<ElementType>(['float', 'fl
 class Scope {
   readonly types = new Map<string, ValueType>();
   readonly constants = new Set<string>();
-  readonly producers = new Map<string, string>();
   /** Output of a DequantizeLinear -> its quantized input. */
   readonly dequantized = new Map<string, string>();
-  constructor(readonly parent?: Scope) {}
+  private producerMap?: Map<string, string>;
+  constructor(readonly parent: Scope | undefined, private readonly nodes: readonly Node[]) {}
   dequantizedFrom(name: string): string | undefined {
     return this.dequantized.get(name) ?? this.parent?.dequantizedFrom(name);
   }
+  /** The op type of the node that makes `name` (this graph, else an enclosing one). Each graph's map is
+   * built on first use (hints of findings ask): a 300k-node graph that is all supported never holds it. */
   producer(name: string): string | undefined {
-    return this.producers.get(name) ?? this.parent?.producer(name);
+    if (!this.producerMap) {
+      this.producerMap = new Map();
+      for (const node of this.nodes) for (const out of node.outputs) if (out) this.producerMap.set(out, node.opType);
+    }
+    return this.producerMap.get(name) ?? this.parent?.producer(name);
   }
   type(name: string): ValueType | undefined {
     return this.types.get(name) ?? this.parent?.type(name);
@@ -106,6 +117,24 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
   }
   const suggestedOpset = range?.max !== undefined ? Math.min(range.max, 17) : undefined;
   let seen = 0;
+  let supportedDropped = 0;
+  // Nodes with the same findings (the same op on 60,000 nodes) share one reasons list and one hints list:
+  // equal by value, so nothing a reader sees changes; 60,000 unverified verdicts were 43 MB.
+  const sharedFindings = new Map<string, { reasons: Reason[]; hints: Hint[] }>();
+  const shareFindings = (reasons: Reason[], hints: Hint[]): { reasons: Reason[]; hints: Hint[] } => {
+    // Findings that quote a long string (a 30 MB op type) are not shared: their key would be bigger than them.
+    let long = false;
+    const key = JSON.stringify([reasons, hints], (_k, v: unknown) => {
+      if (typeof v === 'string' && v.length > 1024) long = true;
+      return long ? undefined : typeof v === 'bigint' ? `${v}n` : v;
+    });
+    if (long) return { reasons, hints };
+    const known = sharedFindings.get(key);
+    if (known) return known;
+    const made = { reasons, hints };
+    sharedFindings.set(key, made);
+    return made;
+  };
   const NONE = Object.freeze([]) as unknown as never[];
   const checkGraph = (graph: Graph, parent: Scope | undefined): boolean => {
     const scope = buildScope(graph, parent);
@@ -119,7 +148,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
       for (const sub of subgraphsOf(node)) if (checkGraph(sub, scope)) bodyUnsupported = true;
       const ctx: HintContext = {
         isConstant: (name) => scope.isConstant(name),
-        producerOp: (name) => scope.producers.get(name),
+        producerOp: (name) => scope.producer(name),
         ...(suggestedOpset !== undefined ? { suggestedOpset } : {}),
       };
       const { reasons, hintIds, op } = nodeReasons(node, model, profile, scope, ctx, opset, functions);
@@ -131,11 +160,16 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
       if (verdict === 'unsupported') anyUnsupported = true;
       const module = verdict === 'supported' ? undefined : modulePath(node.name);
       const constructs = verdict === 'supported' ? [] : typicalConstructs(node.opType);
+      if (verdict === 'supported' && options.findingsOnly) {
+        supportedDropped++;
+        continue;
+      }
+      const findings = verdict === 'supported' ? undefined : shareFindings(reasons, [...hintIds].map((id) => hint(id, node, ctx)));
       verdicts[at] = {
         graph: graph.path, index, name: node.name, opType: node.opType, domain: node.domain, verdict,
         // Supported nodes (most of a model) share one empty list: 300k verdicts were 50 MB.
-        reasons: reasons.length ? reasons : NONE,
-        hints: verdict === 'supported' ? NONE : [...hintIds].map((id) => hint(id, node, ctx)),
+        reasons: findings ? findings.reasons : reasons.length ? reasons : NONE,
+        hints: findings ? findings.hints : NONE,
         ...(module ? { modulePath: module } : {}),
         ...(constructs.length ? { constructs } : {}),
         ...(op ? verdictSources(op) : {}),
@@ -144,10 +178,13 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
     return anyUnsupported;
   };
   checkGraph(model.graph, undefined);
-  const counts: Record<Support, number> = { supported: 0, unsupported: 0, unverified: 0 };
-  for (const v of verdicts) counts[v.verdict]++;
+  const nodeCount = verdicts.length;
+  // Placeholders of dropped supported verdicts go (walk order kept).
+  const kept = supportedDropped ? verdicts.filter((v) => v !== undefined) : verdicts;
+  const counts: Record<Support, number> = { supported: supportedDropped, unsupported: 0, unverified: 0 };
+  for (const v of kept) counts[v.verdict]++;
   return {
-    target: profile.toolkit ? `${profile.id}@${profile.toolkit.version}` : profile.id, profileName: profile.name, opset, nodeCount: verdicts.length, verdicts, modelReasons, counts,
+    target: profile.toolkit ? `${profile.id}@${profile.toolkit.version}` : profile.id, profileName: profile.name, opset, nodeCount, verdicts: kept, modelReasons, counts,
     ...(profile.toolkit ? { toolkit: { name: profile.toolkit.name, version: profile.toolkit.version } } : {}),
   };
 }
@@ -414,14 +451,13 @@ function attributeScalar(a: Attribute): number | string | (number | string)[] | 
 }
 
 function buildScope(graph: Graph, parent: Scope | undefined): Scope {
-  const scope = new Scope(parent);
+  const scope = new Scope(parent, graph.nodes);
   for (const list of [graph.inputs, graph.outputs, graph.valueInfo]) for (const v of list) if (v.type) scope.types.set(v.name, v.type);
   for (const t of graph.initializers) {
     scope.constants.add(t.name);
     if (!scope.types.has(t.name)) scope.types.set(t.name, { kind: 'tensor', elemType: t.elemType, shape: [...t.dims] });
   }
   for (const node of graph.nodes) {
-    for (const out of node.outputs) if (out) scope.producers.set(out, node.opType);
     if (node.opType === 'DequantizeLinear' && node.outputs[0] && node.inputs[0]) scope.dequantized.set(node.outputs[0], node.inputs[0]);
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && node.outputs[0]) {
       scope.constants.add(node.outputs[0]);

@@ -22,6 +22,11 @@ export interface PrintOptions {
   /** The bytes the model was decoded from, for models from `decodeModel`. */
   readonly modelBytes?: Uint8Array;
   readonly signal?: AbortSignal;
+  /**
+   * Hand the text to `write` in pieces as it is made (cut between tokens, never inside a name), and resolve to "":
+   * a 300k-node graph is then never one 10 MB string plus its copies in memory.
+   */
+  readonly write?: (text: string) => void;
 }
 
 /** Models up to this size are read once for their tensor values instead of one read per tensor. */
@@ -34,7 +39,7 @@ export async function printModelText(model: Model, options: PrintOptions = {}): 
     effective = { ...options, modelBytes: await fsp.readFile(model.source.path, options.signal ? { signal: options.signal } : {}) };
   }
   const printer = new TextPrinter(model, effective);
-  return printer.model();
+  return printer.model(options.write);
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -110,7 +115,7 @@ class TextPrinter {
     this.nodeNames = options.nodeNames ?? true;
   }
 
-  async model(): Promise<string> {
+  async model(sink?: (text: string) => void): Promise<string> {
     const m = this.m;
     const header: string[] = [`   ir_version: ${m.irVersion}`, `   opset_import: [${m.opsetImports.map((o) => `${quote(o.domain)} : ${o.version}`).join(', ')}]`];
     if (m.producerName) header.push(`   producer_name: ${quote(m.producerName)}`);
@@ -119,12 +124,21 @@ class TextPrinter {
     if (m.modelVersion) header.push(`   model_version: ${m.modelVersion}`);
     if (m.docString) header.push(`   doc_string: ${quote(m.docString)}`);
     if (m.metadata.length) header.push(`   metadata_props: [${m.metadata.map((e) => `${quote(e.key)}: ${quote(e.value)}`).join(', ')}]`);
-    const parts = [`<\n${header.join(',\n')}\n>\n`, await this.graph(m.graph, 3), '\n'];
+    const head = `<\n${header.join(',\n')}\n>\n`;
+    if (sink) {
+      sink(head);
+      await this.graph(m.graph, 3, sink);
+      sink('\n');
+      for (const fn of m.functions) sink(`\n${await this.function(fn)}`);
+      return '';
+    }
+    const parts = [head, await this.graph(m.graph, 3), '\n'];
     for (const fn of m.functions) parts.push('\n', await this.function(fn));
     return parts.join('');
   }
 
-  private async graph(g: Graph, indent: number): Promise<string> {
+  /** The graph's text; with `sink`, written to it (the nodes 1,024 lines at a time) and "" returned. */
+  private async graph(g: Graph, indent: number, sink?: (text: string) => void): Promise<string> {
     const out: string[] = [`${printId(g.name)} (${g.inputs.map((v) => this.valueInfo(v)).join(', ')}) => (${g.outputs.map((v) => this.valueInfo(v)).join(', ')}) `];
     const declared: string[] = [];
     for (const t of g.initializers) declared.push(await this.tensor(t, true));
@@ -133,13 +147,23 @@ class TextPrinter {
     for (const s of g.sparseInitializers) {
       out.push(`${' '.repeat(indent)}# sparse initializer ${s.values?.name ?? ''}: dims [${s.dims.join(',')}], ${s.values?.elementCount ?? 0} values\n`);
     }
+    if (sink) {
+      sink(out.join(''));
+      await this.nodes(g.nodes, indent, sink);
+      return '';
+    }
     out.push(await this.nodes(g.nodes, indent));
     return out.join('');
   }
 
-  private async nodes(nodes: readonly Node[], indent: number): Promise<string> {
+  private async nodes(nodes: readonly Node[], indent: number, sink?: (text: string) => void): Promise<string> {
     const pad = ' '.repeat(indent);
     const out: string[] = ['{\n'];
+    const flush = () => {
+      if (!sink) return;
+      sink(out.join(''));
+      out.length = 0;
+    };
     let lines: string[] = [];
     for (const node of nodes) {
       // Most nodes print without reading anything: no promise per node; and every 1024 lines are joined
@@ -151,10 +175,12 @@ class TextPrinter {
         this.options.signal?.throwIfAborted();
         out.push(lines.join(''));
         lines = [];
+        flush();
       }
     }
     out.push(lines.join(''));
     out.push(indent > 3 ? ' '.repeat(indent - 3) : '', '}');
+    flush();
     return out.join('');
   }
 

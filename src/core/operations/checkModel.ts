@@ -18,6 +18,8 @@ export interface CheckModelRequest extends OperationRequest {
   readonly profileFile?: string;
   /** Folder whose `.npu-port/profiles` hold workspace profiles, and that `profileFile` is relative to. */
   readonly workspace?: string;
+  /** Keep verdicts of nodes with findings only (reports; a supported node costs no memory). */
+  readonly findingsOnly?: boolean;
   /** The check as a face keeps it per target (the viewer's ModelSession caches results); default: checked here. */
   readonly cachedCheck?: (profile: TargetProfile) => Promise<CheckResult>;
 }
@@ -36,6 +38,6 @@ export async function checkModel(request: CheckModelRequest): Promise<CheckModel
     ...(request.profileFile !== undefined ? { profileFile: request.profileFile } : {}),
     ...(request.workspace !== undefined ? { workspace: request.workspace } : {}),
   });
-  const result = request.cachedCheck ? await request.cachedCheck(profile) : checkNodes(request.model, profile, request.signal ? { signal: request.signal } : {});
+  const result = request.cachedCheck ? await request.cachedCheck(profile) : checkNodes(request.model, profile, { ...(request.signal ? { signal: request.signal } : {}), ...(request.findingsOnly ? { findingsOnly: true } : {}) });
   return { profile, result, ...(defaulted ? { defaultTarget: DEFAULT_EXPORT_TARGET_ID } : {}) };
 }

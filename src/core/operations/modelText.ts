@@ -16,10 +16,12 @@ export interface ModelTextRequest extends OperationRequest {
   readonly maxValues?: number;
   /** Print node names (default true). */
   readonly nodeNames?: boolean;
+  /** Receives the text piece by piece as it is made (then the result is empty): a large graph is never one string. */
+  readonly write?: (text: string) => void;
 }
 
 export async function modelText(request: ModelTextRequest): Promise<string> {
   const maxValues = request.maxValues ?? DEFAULT_MAX_VALUES;
   if (!(maxValues >= 0)) throw new InvalidRequestError(msg('--max-values takes a number of elements or "all".'));
-  return printModelText(request.model, { maxValues, nodeNames: request.nodeNames ?? true, ...(request.signal ? { signal: request.signal } : {}) });
+  return printModelText(request.model, { maxValues, nodeNames: request.nodeNames ?? true, ...(request.signal ? { signal: request.signal } : {}), ...(request.write ? { write: request.write } : {}) });
 }

@@ -1,4 +1,4 @@
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { hasUtf8Bom, writeFileAtomic } from '../fs';
 import { msg, type Message } from '../l10n';
@@ -56,7 +56,8 @@ export interface WorkspaceFixContext {
  * by adding it to every entry script of the workspace that runs the module (`workspace.graph`); with no
  * such script they stay open.
  */
-export function planFixes(parser: PythonParser, files: readonly { file: string; text: string }[], baseOptions: AnalysisOptions, workspace?: WorkspaceFixContext): FilePlan[] {
+export function planFixes(parser: PythonParser, given: readonly { file: string; text: string }[], baseOptions: AnalysisOptions, workspace?: WorkspaceFixContext): FilePlan[] {
+  const files = onePerRealFile(given);
   const plans: FilePlan[] = [];
   const creating = new Set<string>();
   /** Modules whose findings need the import in an entry script: file → those findings. */
@@ -108,6 +109,29 @@ export function planFixes(parser: PythonParser, files: readonly { file: string; 
   }
   if (forEntry.size && workspace) addEntryImports(parser, plans, forEntry, workspace);
   return plans;
+}
+
+/**
+ * One entry per real file: a symbolic link and the file it points to (both in the workspace) are one
+ * file, planned and written once (twice, its findings counted twice and the second write made from the
+ * text before the first). The file's own path is kept when it is among `files`, else the first link.
+ */
+function onePerRealFile<T extends { file: string }>(files: readonly T[]): T[] {
+  const real = (file: string) => {
+    try {
+      return realpathSync(file);
+    } catch {
+      return path.resolve(file);
+    }
+  };
+  const chosen = new Map<string, T>();
+  for (const entry of files) {
+    const key = real(entry.file);
+    const known = chosen.get(key);
+    if (!known || (path.resolve(entry.file) === key && path.resolve(known.file) !== key)) chosen.set(key, entry);
+  }
+  const kept = new Set(chosen.values());
+  return files.filter((f) => kept.has(f));
 }
 
 /** Adds the transferToNpu import to the entry scripts that run the modules in `forEntry`; those findings become fixed. */

@@ -17,6 +17,7 @@ import { getLog } from '../log';
 import type { PythonCodeActions } from './actions';
 import type { PythonAnalysis } from './analysis';
 import { currentText, moduleGraphOf } from './modules';
+import { lineBreakOf } from '../../core/python/text';
 import type { FindingsTree } from './tree';
 import { ruleDocsUri } from './ruleDocs';
 import { readSettings } from './settings';
@@ -151,7 +152,9 @@ export class PythonCommands {
       return false;
     }
     const entries = this.analysis.findingsFor(doc.uri).filter((f) => { const fix = preferredFix(f, options); return fix && !fix.inEntryScript; });
+    const crOnly = crOnlyOnDisk([doc.uri]);
     const applied = await vscode.workspace.applyEdit(action.edit);
+    if (applied) warnCrOnly(crOnly);
     if (applied) this.remember(doc.uri.fsPath, entries.map((f) => ({ finding: f, replacement: preferredFix(f, options)!.replacement })), []);
     return applied;
   }
@@ -189,8 +192,10 @@ export class PythonCommands {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === plan.file) ?? (plan.edits.length ? await vscode.workspace.openTextDocument(uri) : undefined);
       if (doc && plan.edits.length) edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), plan.newText);
     }
+    const crOnly = crOnlyOnDisk(plans.filter((p) => p.edits.length).map((p) => vscode.Uri.file(p.file)));
     const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
     if (applied) {
+      warnCrOnly(crOnly);
       for (const plan of plans) {
         const options = readSettings(vscode.Uri.file(plan.file)).analysis;
         this.remember(plan.file, plan.fixed.map((f) => ({ finding: f, replacement: preferredFix(f, options)?.replacement ?? '' })), plan.creates.map((c) => c.file));
@@ -333,4 +338,25 @@ async function showMarkdownPreview(uri: vscode.Uri): Promise<void> {
   } catch {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
   }
+}
+
+/**
+ * Files whose text on disk breaks lines with CR alone (classic Mac). VS Code's editor keeps LF or CRLF
+ * only: it turns a CR-only file's breaks into CRLF when it opens it, so a fix made through the editor is
+ * saved with CRLF. The CLI (`npu-port scan --fix`) writes the file itself and keeps CR-only breaks.
+ */
+function crOnlyOnDisk(uris: readonly vscode.Uri[]): string[] {
+  return uris.filter((u) => {
+    if (u.scheme !== 'file') return false;
+    try {
+      return lineBreakOf(readFileSync(u.fsPath, 'utf8')) === '\r';
+    } catch {
+      return false;
+    }
+  }).map((u) => vscode.workspace.asRelativePath(u));
+}
+
+function warnCrOnly(files: readonly string[]): void {
+  if (!files.length) return;
+  void vscode.window.showWarningMessage(vscode.l10n.t('VS Code keeps line breaks as LF or CRLF only: {0} had CR-only line breaks and is saved with CRLF ones. "npu-port scan --fix" keeps CR-only line breaks.', files.join(', ')));
 }

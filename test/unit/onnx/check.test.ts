@@ -147,3 +147,28 @@ test('whitelist files are validated and unknown targets are refused', async () =
   const p = whitelistProfile({ name: 'x', kind: 'whitelist', ops: ['com.microsoft::Gelu', 'ai.onnx::Add'] });
   assert.ok(p.ops.has('com.microsoft::Gelu') && p.ops.has('Add'));
 });
+
+test('findingsOnly keeps exactly the verdicts of nodes not supported, with the counts of every node; equal findings share their lists', async () => {
+  for (const [file, target] of [['edgesam_decoder_opset11.onnx', 'qnn-htp'], ['control_flow.onnx', 'ascend910'], ['transformer.onnx', 'ascend310p'], ['every_attribute.onnx', 'ascend310p'], ['per_chip.onnx', 'ascend310p']] as const) {
+    const model = await openModel(generatedModel(file));
+    const full = checkModel(model, builtin(target));
+    const lean = checkModel(model, builtin(target), { findingsOnly: true });
+    const findings = full.verdicts.filter((v) => v.verdict !== 'supported');
+    assert.ok(findings.length > 0 && findings.length < full.verdicts.length, `${file}: a mix of verdicts`);
+    assert.deepEqual(lean.verdicts, findings, file);
+    assert.deepEqual(lean.counts, full.counts, file);
+    assert.equal(lean.nodeCount, full.nodeCount, file);
+    assert.deepEqual(checkToJson(lean, file, formatMessage), checkToJson(full, file, formatMessage), file);
+  }
+  const decoder = checkModel(await openModel(generatedModel('transformer.onnx')), builtin('qnn-htp'), { findingsOnly: true });
+  const byKey = new Map<string, NodeVerdict>();
+  let shared = 0;
+  for (const v of decoder.verdicts) {
+    const key = JSON.stringify([v.reasons, v.hints]);
+    const first = byKey.get(key);
+    if (!first) byKey.set(key, v);
+    else if (first.reasons === v.reasons && first.hints === v.hints) shared++;
+    else assert.fail(`equal findings of ${v.name} not shared`);
+  }
+  assert.ok(shared > 0, 'some nodes share findings');
+});

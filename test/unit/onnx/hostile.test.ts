@@ -10,7 +10,7 @@ import { onnxRoot, onnxSchema } from '../../../src/core/onnx/schema';
 import { generatedModel } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { formatMessage } from '../../../src/core/l10n';
-import { boundString, escapeControls, MAX_REPORT_STRING, stringifyBounded } from '../../../src/core/output';
+import { boundString, escapeControls, MAX_REPORT_STRING, StreamedList, stringifyBounded, writeBounded } from '../../../src/core/output';
 import { summarizeModel } from '../../../src/core/onnx/summary';
 import { feedInputs, randomInputs } from '../../../src/core/onnx/run/inputs';
 import { RunError } from '../../../src/core/onnx/run/errors';
@@ -214,6 +214,45 @@ test('boundString and stringifyBounded cut long strings with their full length, 
   assert.ok(json.length < 5000, String(json.length));
   assert.equal(JSON.parse(json).op, `${'x'.repeat(MAX_REPORT_STRING)}…(30000000 chars)`);
   assert.deepEqual(JSON.parse(json).list, ['ok']);
+});
+
+test('writeBounded writes in pieces exactly the text of stringifyBounded (JSON.stringify semantics), and a StreamedList as its array', () => {
+  const values: unknown[] = [
+    { op: 'x'.repeat(30_000), list: ['ok', 1, null, true, undefined, () => 1, Symbol('s')], nested: { a: [], b: {}, c: [[[]]], d: { e: [{ f: 'g' }] } } },
+    [1, 'two', [3, [4, { five: 5 }]], { skip: undefined, fn: () => 0 }, NaN, Infinity, -0, new Date(0), { toJSON: (k: string) => `key ${k}` }],
+    'a string with \u0000 \x1b and "quotes" \u2028', 42, null, true, [], {}, { '': { '': [''] } }, { k: new Number(3), s: new String('s'), b: new Boolean(false) },
+  ];
+  const replacer = (key: string, v: unknown) => (key === 'five' ? 'FIVE' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+  for (const value of values) {
+    for (const r of [undefined, replacer]) {
+      for (const chunk of [1, 7, 64 * 1024]) {
+        const pieces: string[] = [];
+        writeBounded(value, (t) => pieces.push(t), r, chunk);
+        assert.equal(pieces.join(''), stringifyBounded(value, r), `${JSON.stringify(value)?.slice(0, 80)} chunk ${chunk}`);
+        const compact: string[] = [];
+        writeBounded(value, (t) => compact.push(t), r, chunk, true);
+        assert.equal(compact.join(''), JSON.stringify(JSON.parse(stringifyBounded(value, r))), `compact: ${JSON.stringify(value)?.slice(0, 80)}`);
+        if (chunk === 1 && typeof value === 'object' && value !== null && Object.keys(value).length > 1) assert.ok(pieces.length > 2, 'written in pieces');
+      }
+    }
+  }
+  const made: number[] = [];
+  const lazy = new StreamedList(function* () {
+    for (let i = 0; i < 3; i++) {
+      made.push(i);
+      yield { i, s: 'y'.repeat(5000) };
+    }
+  });
+  const pieces: string[] = [];
+  writeBounded({ results: lazy, after: 1 }, (t) => pieces.push(t));
+  assert.equal(pieces.join(''), stringifyBounded({ results: [0, 1, 2].map((i) => ({ i, s: 'y'.repeat(5000) })), after: 1 }));
+  assert.equal(JSON.stringify({ r: lazy }), JSON.stringify({ r: [0, 1, 2].map((i) => ({ i, s: 'y'.repeat(5000) })) }));
+  assert.deepEqual(made, [0, 1, 2, 0, 1, 2]);
+  assert.equal(pieces.join(''), stringifyBounded({ results: new StreamedList(() => [0, 1, 2].map((i) => ({ i, s: 'y'.repeat(5000) }))), after: 1 }));
+  assert.throws(() => writeBounded({ n: 1n }, () => undefined), TypeError);
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  assert.throws(() => writeBounded(circular, () => undefined), /circular/);
 });
 
 test('external data that is a folder, a named pipe, beyond the end of its file or without a length', async () => {

@@ -156,3 +156,26 @@ test('applyEdits: inserted lines take the file\'s line break; positions count a 
   assert.equal(lineBreakOf('a\rb\rc\n'), '\r');
   assert.equal(lineBreakOf('abc'), '\n');
 });
+
+test('scan --fix plans a file and a symbolic link to it (both in the folder) once: one file fixed, its finding counted once', async () => {
+  for (const order of ['link first', 'file first']) {
+    const dir = path.join(REPO_ROOT, 'test/fixtures/generated', 'fix-write-link-once');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.join(dir, 'real'), { recursive: true });
+    writeFileSync(path.join(dir, 'real', 'train.py'), SCRIPT);
+    // scan order is by path: 'a_link.py' sorts before 'real/', 'z_link.py' after
+    const link = order === 'link first' ? 'a_link.py' : 'z_link.py';
+    symlinkSync(path.join('real', 'train.py'), path.join(dir, link));
+    let stderr = '';
+    await main(['scan', '--fix'], { env: {}, cwd: dir, stdout: () => undefined, stderr: (s) => (stderr += s), signal: new AbortController().signal });
+    assert.match(stderr, /Fixed 1 findings in 1 files/, `${order}: ${stderr}`);
+    assert.ok(lstatSync(path.join(dir, link)).isSymbolicLink(), order);
+    const fixed = readFileSync(path.join(dir, 'real', 'train.py'), 'utf8');
+    assertPlacement(fixed);
+    assert.equal(fixed.match(/^from device_utils import DEVICE$/gm)?.length, 1, fixed);
+    // the helper goes beside the real file (Python puts the real script's folder on sys.path)
+    assert.deepEqual(readdirSync(dir).sort(), [link, 'real'].sort());
+    assert.deepEqual(readdirSync(path.join(dir, 'real')).sort(), ['device_utils.py', 'train.py']);
+    runsWithPython(path.join(dir, link));
+  }
+});
