@@ -166,7 +166,7 @@ export function npuAlternativeOfGuard(cond: Node): boolean {
   return branches.some((b) => NPU_WORD.test(b.type === 'else_clause' ? b.text : (b.childForFieldName('condition') ?? b).text));
 }
 
-/**
+/*
  * CUDA guards converted together with the code under them, or not at all.
  *
  * A fix turns `if torch.cuda.is_available():` into a guard that is true on an NPU host
@@ -178,11 +178,8 @@ export function npuAlternativeOfGuard(cond: Node): boolean {
  * Likewise a multi-backend dispatch (`if device == "cuda": ... elif device == "npu": ...`, or branches on
  * torch.backends.mps / torch.xpu availability) already has its other paths: its CUDA branch is left as it
  * is, rather than turned into a second NPU branch that takes the CUDA host's path away.
+ * (fixesUnderGuards, with blockingCudaUse and isMultiBackendDispatch)
  */
-export interface GuardCheck {
-  /** The first torch.cuda use under the guard that the style cannot fix (its text), or undefined. */
-  blocking(statement: Node): string | undefined;
-}
 
 /** Decides whether a torch.cuda use at `top` (an attribute chain, with its call) has a fix in this style. */
 export type FixableCudaUse = (top: Node, call: Node | undefined, qualified: string) => boolean;
