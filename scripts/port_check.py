@@ -164,27 +164,18 @@ def _on_alarm(signum, frame):
     raise _Timeout("import took too long")
 
 
-def import_all_in_child(names, timeout=60):
-    """Imports NAMES one after another in one forked child; returns {name: error or None}."""
+def in_child(work, on_death):
+    """Runs WORK() in a forked child with stdout and stderr on /dev/null (modules that print must not corrupt the
+    JSON on stdout); returns what it returned (JSON-serialisable), or ON_DEATH(status) when the child died."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)  # modules that print on import must not corrupt the JSON on stdout
+        os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         signal.signal(signal.SIGALRM, _on_alarm)
-        results = {}
-        for name in names:
-            signal.alarm(timeout)
-            try:
-                importlib.import_module(name)
-                results[name] = None
-            except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
-                results[name] = f"{type(e).__name__}: {e}"[:400]
-            finally:
-                signal.alarm(0)
-        os.write(w, json.dumps(results).encode())
+        os.write(w, json.dumps(work()).encode())
         os._exit(0)
     os.close(w)
     chunks = []
@@ -196,30 +187,43 @@ def import_all_in_child(names, timeout=60):
     os.close(r)
     _, status = os.waitpid(pid, 0)
     if not chunks:
-        return {name: f"child died (status {status})" for name in names}
+        return on_death(status)
     return json.loads(b"".join(chunks).decode())
+
+
+def import_all_in_child(names, timeout=60):
+    """Imports NAMES one after another in one forked child; returns {name: error or None}."""
+
+    def work():
+        results = {}
+        for name in names:
+            signal.alarm(timeout)
+            try:
+                importlib.import_module(name)
+                results[name] = None
+            except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
+                results[name] = f"{type(e).__name__}: {e}"[:400]
+            finally:
+                signal.alarm(0)
+        return results
+
+    return in_child(work, lambda status: {name: f"child died (status {status})" for name in names})
 
 
 MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]\s*:", re.M)
 
 
 def run_in_child(name, timeout=30):
-    """Runs module NAME as __main__ with `--help` in a forked child, on CPU; returns {"status": int, "out": str}.
+    """Runs module NAME as __main__ with `--help` in a forked child, on CPU; returns {"status", "out", "error"}.
 
     `--help` makes an argparse script print its usage and exit 0 without loading models or data; a script without a
     command line runs its main code (seeded, so that two runs compare). stdout is what is compared; stderr (warnings,
-    tracebacks) only gives the error when the run fails.
+    tracebacks) is not: the error says why a run failed.
     """
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        signal.signal(signal.SIGALRM, _on_alarm)
-        out, err = io.StringIO(), io.StringIO()
-        sys.stdout, sys.stderr = out, err
+
+    def work():
+        out = io.StringIO()
+        sys.stdout, sys.stderr = out, io.StringIO()
         status, error = 0, None
         signal.alarm(timeout)
         try:
@@ -239,21 +243,9 @@ def run_in_child(name, timeout=30):
             status, error = 1, f"{type(e).__name__}: {e}"
         finally:
             signal.alarm(0)
-        sys.stdout.flush()
-        os.write(w, json.dumps({"status": status, "out": out.getvalue()[-20000:], "error": (error or "")[:400]}).encode())
-        os._exit(0)
-    os.close(w)
-    chunks = []
-    while True:
-        b = os.read(r, 65536)
-        if not b:
-            break
-        chunks.append(b)
-    os.close(r)
-    _, status = os.waitpid(pid, 0)
-    if not chunks:
-        return {"status": -1, "out": "", "error": f"child died (status {status})"}
-    return json.loads(b"".join(chunks).decode())
+        return {"status": status, "out": out.getvalue()[-20000:], "error": (error or "")[:400]}
+
+    return in_child(work, lambda status: {"status": -1, "out": "", "error": f"child died (status {status})"})
 
 
 def check_tree(tree, no_stub, run=False):
