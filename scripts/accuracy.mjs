@@ -5,7 +5,8 @@
 //   - false alarms: findings judged `false-alarm` among all warning/error findings; findings on lines nobody judged
 //     yet are listed as unjudged;
 //   - fix checks: `scan --fix` in each style on a temporary copy of every parent tree, then Debian's
-//     /usr/bin/python3 (torch, no torch_npu) compiles every file and imports every module, before and after.
+//     /usr/bin/python3 (torch, no torch_npu) compiles every file and imports every module, before and after, and runs
+//     every entry point on CPU (`--help`), before and after: what ran before must run after and print the same.
 // Options: --no-fix (skip the fix checks), --no-write (print only), --case NAME (repeatable).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
@@ -138,7 +139,7 @@ async function fixChecks(cases) {
         }
         const created = walk(dir).map((f) => rel(dir, f)).filter((f) => !before.has(f));
         const noStub = [HELPER_MODULE, ...created.filter((f) => f.endsWith('.py')).map((f) => f.split('/').pop().slice(0, -3))];
-        return { case: c.name, dir, created, fixError, job: { tree: dir, noStub: [...new Set(noStub)] } };
+        return { case: c.name, dir, created, fixError, job: { tree: dir, noStub: [...new Set(noStub)], run: true } };
       });
     }
     // Two Python processes at a time: the machine has two cores.
@@ -150,9 +151,19 @@ async function fixChecks(cases) {
     const [before, ...styles] = variants;
     return styles.map((v) => {
       const failures = [];
-      let modules = 0, files = 0;
+      let modules = 0, files = 0, runnable = 0;
       v.jobs.forEach((j, k) => {
         const b = before.jobs[k].result;
+        // the CPU comparison: an entry point that ran (exit 0) before must run after and print the same
+        const output = (run, dir) => run.out.split(dir).join('<tree>');
+        for (const [mod, r] of Object.entries(b.runs ?? {})) {
+          if (r.status !== 0) continue;
+          runnable++;
+          const after = j.result.runs?.[mod];
+          if (!after) failures.push({ case: j.case, kind: 'run', what: mod, error: 'entry point gone after the fix' });
+          else if (after.status !== 0) failures.push({ case: j.case, kind: 'run', what: mod, error: `exit ${after.status}: ${after.error}` });
+          else if (output(after, j.dir) !== output(r, before.jobs[k].dir)) failures.push({ case: j.case, kind: 'run', what: mod, error: `output differs: ${firstDifference(output(r, before.jobs[k].dir), output(after, j.dir))}` });
+        }
         if (j.fixError) failures.push({ case: j.case, kind: 'fix', what: '-', error: j.fixError });
         for (const [file, error] of Object.entries(j.result.compile)) {
           files++;
@@ -167,11 +178,25 @@ async function fixChecks(cases) {
         }
       });
       const created = v.jobs.flatMap((j) => j.created.map((f) => `${j.case}/${f}`));
-      return { style: v.style, files, modules, failures, created };
-    }).concat([{ style: 'before', importable: before.jobs.reduce((n, j) => n + Object.values(j.result.imports).filter((e) => !e).length, 0), total: before.jobs.reduce((n, j) => n + Object.keys(j.result.imports).length, 0) }]);
+      return { style: v.style, files, modules, runnable, failures, created };
+    }).concat([{
+      style: 'before',
+      importable: before.jobs.reduce((n, j) => n + Object.values(j.result.imports).filter((e) => !e).length, 0),
+      total: before.jobs.reduce((n, j) => n + Object.keys(j.result.imports).length, 0),
+      entryPoints: before.jobs.reduce((n, j) => n + Object.keys(j.result.runs ?? {}).length, 0),
+      runnable: before.jobs.reduce((n, j) => n + Object.values(j.result.runs ?? {}).filter((r) => r.status === 0).length, 0),
+    }]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The first line where two outputs differ, both versions, for the failure table. */
+function firstDifference(a, b) {
+  const x = a.split('\n'), y = b.split('\n');
+  const i = x.findIndex((line, n) => line !== y[n]);
+  const at = i === -1 ? x.length : i;
+  return `line ${at + 1}: "${(x[at] ?? '').trim().slice(0, 80)}" became "${(y[at] ?? '').trim().slice(0, 80)}"`;
 }
 
 const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
@@ -244,10 +269,11 @@ if (fix) {
   const before = fix.find((f) => f.style === 'before');
   fixLines = [
     `Before any fix, ${before.importable} of ${before.total} modules import with Debian's Python (the others need what the stubs cannot give; they are not counted).`,
+    `Of the ${before.entryPoints} entry points (a top-level \`if __name__ == "__main__":\`), ${before.runnable} run on CPU before the fix (\`--help\`, same stubs); each must exit 0 after the fix and print the same.`,
     '',
-    '| Style | Files compiled | Compile failures | Modules that imported before | Stop importing after the fix | Fix run errors | Files created |',
-    '|---|---|---|---|---|---|---|',
-    ...fix.filter((f) => f.style !== 'before').map((f) => `| ${f.style} | ${f.files} | ${f.failures.filter((x) => x.kind === 'compile').length} | ${f.modules} | ${f.failures.filter((x) => x.kind === 'import').length} | ${f.failures.filter((x) => x.kind === 'fix').length} | ${f.created.length} |`),
+    '| Style | Files compiled | Compile failures | Modules that imported before | Stop importing after the fix | Runnable on CPU before | Fail or differ on CPU after the fix | Fix run errors | Files created |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...fix.filter((f) => f.style !== 'before').map((f) => `| ${f.style} | ${f.files} | ${f.failures.filter((x) => x.kind === 'compile').length} | ${f.modules} | ${f.failures.filter((x) => x.kind === 'import').length} | ${f.runnable} | ${f.failures.filter((x) => x.kind === 'run').length} | ${f.failures.filter((x) => x.kind === 'fix').length} | ${f.created.length} |`),
     '',
     ...fix.filter((f) => f.style !== 'before' && f.failures.length).flatMap((f) => [
       `Failures, ${f.style}:`,

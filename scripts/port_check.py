@@ -1,9 +1,10 @@
 """Fix check for the real-port corpus (scripts/accuracy.mjs runs it with Debian's /usr/bin/python3).
 
-usage: python3 port_check.py < JOBS.json, where JOBS is a list of {"tree": DIR, "noStub": [NAME, ...]}.
+usage: python3 port_check.py < JOBS.json, where JOBS is a list of {"tree": DIR, "noStub": [NAME, ...], "run": BOOL}.
 
 Prints a JSON list, per job {"compile": {file: error or null}, "imports": {module: error or null}} for every .py
-file under the tree. Each module is imported in its own forked child (torch is imported once, before the forks), so
+file under the tree, and with "run": true also {"runs": {module: {"status", "out", "error"}}} for every entry point
+(a top-level `if __name__ == "__main__":`), run on CPU with `--help` (see run_in_child). Each module is imported in its own forked child (torch is imported once, before the forks), so
 the modules do not see each other's side effects.
 
 Third-party modules that are not installed here are stubbed by a sys.meta_path finder consulted after the normal
@@ -17,8 +18,11 @@ import importlib.abc
 import importlib.machinery
 import importlib.metadata  # noqa: F401 - many packages use importlib.metadata after a bare `import importlib`
 import importlib.util  # noqa: F401
+import io
 import json
 import os
+import re
+import runpy
 import signal
 import sys
 import types
@@ -118,13 +122,26 @@ class _StubLoader(importlib.abc.Loader):
         pass
 
 
+def _importer_file():
+    """The file of the code that runs the import statement (skipping importlib's frames and this file's)."""
+    frame = sys._getframe(2)
+    while frame and (frame.f_code.co_filename.startswith("<") or frame.f_code.co_filename == __file__):
+        frame = frame.f_back
+    return frame.f_code.co_filename if frame else ""
+
+
 class StubFinder(importlib.abc.MetaPathFinder):
-    def __init__(self, no_stub):
+    def __init__(self, no_stub, tree):
         self.no_stub = set(no_stub)
+        self.tree = os.path.join(tree, "")
 
     def find_spec(self, fullname, path=None, target=None):
         parts = fullname.split(".")
         if parts[0] in NEVER_STUB or parts[-1] in self.no_stub or parts[0] in self.no_stub:
+            return None
+        # Only the tree's own imports are stubbed: an installed package that tries an optional module (mpmath and
+        # gmpy2) must get its ImportError, not a stub that it would take for the real thing.
+        if not _importer_file().startswith(self.tree):
             return None
         return importlib.machinery.ModuleSpec(fullname, _StubLoader(), is_package=True)
 
@@ -147,27 +164,18 @@ def _on_alarm(signum, frame):
     raise _Timeout("import took too long")
 
 
-def import_all_in_child(names, timeout=60):
-    """Imports NAMES one after another in one forked child; returns {name: error or None}."""
+def in_child(work, on_death):
+    """Runs WORK() in a forked child with stdout and stderr on /dev/null (modules that print must not corrupt the
+    JSON on stdout); returns what it returned (JSON-serialisable), or ON_DEATH(status) when the child died."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)  # modules that print on import must not corrupt the JSON on stdout
+        os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         signal.signal(signal.SIGALRM, _on_alarm)
-        results = {}
-        for name in names:
-            signal.alarm(timeout)
-            try:
-                importlib.import_module(name)
-                results[name] = None
-            except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
-                results[name] = f"{type(e).__name__}: {e}"[:400]
-            finally:
-                signal.alarm(0)
-        os.write(w, json.dumps(results).encode())
+        os.write(w, json.dumps(work()).encode())
         os._exit(0)
     os.close(w)
     chunks = []
@@ -179,11 +187,68 @@ def import_all_in_child(names, timeout=60):
     os.close(r)
     _, status = os.waitpid(pid, 0)
     if not chunks:
-        return {name: f"child died (status {status})" for name in names}
+        return on_death(status)
     return json.loads(b"".join(chunks).decode())
 
 
-def check_tree(tree, no_stub):
+def import_all_in_child(names, timeout=60):
+    """Imports NAMES one after another in one forked child; returns {name: error or None}."""
+
+    def work():
+        results = {}
+        for name in names:
+            signal.alarm(timeout)
+            try:
+                importlib.import_module(name)
+                results[name] = None
+            except BaseException as e:  # noqa: BLE001 - report every failure, including SystemExit
+                results[name] = f"{type(e).__name__}: {e}"[:400]
+            finally:
+                signal.alarm(0)
+        return results
+
+    return in_child(work, lambda status: {name: f"child died (status {status})" for name in names})
+
+
+MAIN_GUARD = re.compile(r"^if __name__ == ['\"]__main__['\"]\s*:", re.M)
+
+
+def run_in_child(name, timeout=30):
+    """Runs module NAME as __main__ with `--help` in a forked child, on CPU; returns {"status", "out", "error"}.
+
+    `--help` makes an argparse script print its usage and exit 0 without loading models or data; a script without a
+    command line runs its main code (seeded, so that two runs compare). stdout is what is compared; stderr (warnings,
+    tracebacks) is not: the error says why a run failed.
+    """
+
+    def work():
+        out = io.StringIO()
+        sys.stdout, sys.stderr = out, io.StringIO()
+        status, error = 0, None
+        signal.alarm(timeout)
+        try:
+            import random
+
+            import torch
+
+            random.seed(0)
+            torch.manual_seed(0)
+            sys.argv = [name, "--help"]
+            runpy.run_module(name, run_name="__main__", alter_sys=True)
+        except SystemExit as e:
+            status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            if status:
+                error = f"SystemExit: {e.code}"
+        except BaseException as e:  # noqa: BLE001 - any failure is the result
+            status, error = 1, f"{type(e).__name__}: {e}"
+        finally:
+            signal.alarm(0)
+        return {"status": status, "out": out.getvalue()[-20000:], "error": (error or "")[:400]}
+
+    return in_child(work, lambda status: {"status": -1, "out": "", "error": f"child died (status {status})"})
+
+
+def check_tree(tree, no_stub, run=False):
     files = []
     for dirpath, dirnames, filenames in os.walk(tree):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
@@ -203,7 +268,7 @@ def check_tree(tree, no_stub):
         if name and os.path.basename(f) != "setup.py":
             names[name] = root
     saved_path = list(sys.path)
-    finder = StubFinder(no_stub)
+    finder = StubFinder(no_stub, tree)
     sys.meta_path.append(finder)
     for root in sorted(set(names.values()), key=len, reverse=True):
         sys.path.insert(0, root)
@@ -211,6 +276,16 @@ def check_tree(tree, no_stub):
         # One forked child per module: a module that fails must not change what the next one sees.
         for name in sorted(names):
             out["imports"].update(import_all_in_child([name]))
+        if run:
+            # Entry points (a top-level `if __name__ == "__main__":`) run on CPU, with the same stubs.
+            out["runs"] = {}
+            for f in files:
+                name, _ = module_name(tree, f)
+                if not name or os.path.basename(f) in ("__init__.py", "setup.py"):
+                    continue  # a package runs as __main__ through its __main__.py, not its __init__.py
+                with open(f, encoding="utf-8", errors="replace") as fh:
+                    if MAIN_GUARD.search(fh.read()):
+                        out["runs"][name] = run_in_child(name)
     finally:
         sys.path[:] = saved_path
         sys.meta_path.remove(finder)
@@ -226,7 +301,7 @@ def main():
 
     sys.dont_write_bytecode = True
     sys.argv = ["port_check"]
-    results = [check_tree(os.path.abspath(job["tree"]), job.get("noStub", [])) for job in jobs]
+    results = [check_tree(os.path.abspath(job["tree"]), job.get("noStub", []), job.get("run", False)) for job in jobs]
     sys.stdout.write(json.dumps(results))
 
 

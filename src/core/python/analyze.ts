@@ -5,7 +5,7 @@ import { ruleInfo, type RuleId } from './catalog';
 import type { RuleContext } from './context';
 import { isEntryScript } from './entry';
 import { importLayout, type ImportLayout } from './fixes/imports';
-import { FixKit } from './fixes/kit';
+import { FixKit, NPU_PRESENT } from './fixes/kit';
 import { DeviceFlow } from './flow';
 import { NodeLocator, parentOf } from './parents';
 import { checkString } from './rules/devices';
@@ -14,7 +14,7 @@ import { checkName, fixesInGuardedCode } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
-import { inCudaBranchWithAlternative } from './guards';
+import { inCudaBranchWithAlternative, inNpuFallback, nodeAt } from './guards';
 import { excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, Severity } from './types';
@@ -99,6 +99,8 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const seen = new Set<string>();
   // a plain property: an accessor in this literal gave every analysis its own hidden class (+20 MB peak in the scan)
   const flow = new DeviceFlow(tree, text, imports);
+  // the CUDA arms that torchNpu fixes keep beside their NPU form (guards.ts): already ported
+  const keptCudaArms = text.includes(NPU_PRESENT);
 
   const ctx: RuleContext = {
     text,
@@ -117,6 +119,10 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
       const key = `${rule}:${node.startIndex}:${node.endIndex}`;
       if (seen.has(key)) return;
       seen.add(key);
+      if (keptCudaArms) {
+        const at = nodeAt(tree, node);
+        if (at && inNpuFallback(at)) return;
+      }
       const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), guardedSeverity(tree, node, rule, severity));
       if (finding) findings.push(finding);
     },
@@ -217,8 +223,7 @@ function guardedSeverity(tree: Tree, node: Span, rule: RuleId, severity: Severit
   if (!GUARDED_RULES.has(rule)) return severity;
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
-  // the reported node itself when it is one (a search from the root costs the depth, per finding)
-  const at = 'tree' in node ? (node as Node) : tree.rootNode.descendantForIndex(node.startIndex, node.endIndex);
+  const at = nodeAt(tree, node);
   if (!at) return severity;
   if (rule === 'cuda-device-string') {
     let parent = parentOf(at);

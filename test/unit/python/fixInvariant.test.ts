@@ -223,3 +223,47 @@ test('examples/inference.py: Fix All gives a script that runs on CPU torch', nee
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// One source per cause of an import break found on the real-port corpus (docs/accuracy.md): each imports and runs on
+// this CPU host before the fix, and must after it, in every style.
+const IMPORT_TIME = {
+  // timm data/loader.py: an attribute of the program's own named is_cuda, assigned then read
+  'loader.py': 'import torch\n\n\nclass Prefetcher:\n    def __init__(self, device=torch.device("cpu")):\n        self.device = device\n        self.is_cuda = torch.cuda.is_available() and device.type == "cuda"\n\n    def run(self):\n        if self.is_cuda:\n            torch.cuda.synchronize()\n        return self.device.type\n',
+  // timm train.py: torch.cuda.amp as a value (no attribute after it), at import time
+  'amp_probe.py': 'import torch\n\nhas_native_amp = False\ntry:\n    if getattr(torch.cuda.amp, "autocast") is not None:\n        has_native_amp = True\nexcept AttributeError:\n    pass\n',
+  // timm data/loader.py: a "cuda" device built when the function is defined (a default value)
+  'defaults.py': 'import torch\n\n\ndef make_loader(device: torch.device = torch.device("cuda")):\n    return device.type\n',
+  // ColossalAI legacy/amp: torch.cuda.amp used by a decorator in a class body
+  'decorated.py': 'import torch\nimport torch.cuda.amp as torch_amp\n\n\nclass Model(torch.nn.Module):\n    @torch_amp.autocast()\n    def forward(self, x):\n        return x * 2\n',
+  'main.py': 'import torch\nimport loader\nimport amp_probe\nimport defaults\nimport decorated\n\nif __name__ == "__main__":\n    print(loader.Prefetcher().run(), decorated.Model()(torch.ones(1)).item())\n',
+};
+
+for (const style of ['deviceManager', 'torchNpu', 'transferToNpu'] as FixStyle[]) {
+  test(`${style}: code that runs at import time (attribute named is_cuda, torch.cuda.amp as a value, a "cuda" default, an amp decorator) still imports and runs without torch_npu`, needsTorch, async () => {
+    const dir = tree(IMPORT_TIME);
+    try {
+      for (const m of Object.keys(IMPORT_TIME)) assert.equal(python(['-c', `import ${m.slice(0, -3)}`], dir).status, 0, `${m} imports before the fix`);
+      const { stderr } = await scanFix(dir, style);
+      assert.match(stderr, /Fixed \d+ findings/);
+      for (const m of Object.keys(IMPORT_TIME)) {
+        const text = readFileSync(path.join(dir, m), 'utf8');
+        const r = python(['-c', `import ${m.slice(0, -3)}`], dir);
+        assert.equal(r.status, 0, `import ${m} after the ${style} fix:\n${text}\n${r.out}`);
+      }
+      const run = python(['main.py'], dir);
+      assert.equal(run.status, 0, run.out);
+      assert.match(run.out, /^cpu 2\.0$/m);
+      const loader = readFileSync(path.join(dir, 'loader.py'), 'utf8');
+      assert.match(loader, /self\.is_cuda = /, 'the attribute assignment is not rewritten');
+      if (style === 'transferToNpu') {
+        assert.match(readFileSync(path.join(dir, 'main.py'), 'utf8'), /^try:.*\n    import torch_npu  # noqa: F401\n    from torch_npu\.contrib import transfer_to_npu  # noqa: F401\nexcept ImportError:\n    torch_npu = None\n/m, 'the transfer_to_npu import is guarded');
+      }
+      if (style === 'torchNpu') {
+        assert.match(readFileSync(path.join(dir, 'defaults.py'), 'utf8'), /torch\.device\(\("npu" if hasattr\(torch, "npu"\) else "cuda"\)\)/, 'NPU where torch_npu is, the original elsewhere');
+        assert.match(readFileSync(path.join(dir, 'amp_probe.py'), 'utf8'), /getattr\(\(torch\.npu\.amp if hasattr\(torch, "npu"\) else torch\.cuda\.amp\), "autocast"\)/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -99,11 +99,14 @@ export function requirementEdits(requirements: readonly Requirement[], layout: I
     }
   }
   const text = lines.text;
-  for (const line of heads) {
+  const missingHeads = heads.filter((line) => {
     const m = /^import (\S+)$/.exec(line) ?? /^from (\S+) import (\S+)$/.exec(line);
-    const already = m && (m[2] ? layout.importedModules.has(`${m[1]}.${m[2]}`) : layout.importedModules.has(m[1]!));
-    if (!already) add(layout.afterModule.get('torch') ?? layout.head, line);
-  }
+    return !(m && (m[2] ? layout.importedModules.has(`${m[1]}.${m[2]}`) : layout.importedModules.has(m[1]!)));
+  });
+  // torch_npu lines (transferToNpu) are guarded as one block: the file still imports where torch_npu is missing
+  const npuHeads = missingHeads.filter((line) => /^(?:import|from) torch_npu\b/.test(line));
+  for (const line of missingHeads) if (!npuHeads.includes(line)) add(layout.afterModule.get('torch') ?? layout.head, line);
+  if (npuHeads.length) add(layout.afterModule.get('torch') ?? layout.head, guardedImportLines(npuHeads));
   for (const module of plainImports) {
     if (layout.importedModules.has(module)) continue;
     const anchor = module.startsWith('torch_npu') ? layout.afterModule.get('torch') ?? layout.imports : layout.imports;
@@ -132,5 +135,19 @@ export function requirementEdits(requirements: readonly Requirement[], layout: I
 
 /** `import m` that leaves the file importable where m is not installed (torch_npu on a CUDA or CPU host). */
 export function guardedImport(module: string): string {
-  return `try:  # ${module} is only installed on Ascend hosts\n    import ${module}  # noqa: F401\nexcept ImportError:\n    ${module} = None`;
+  return guardedImportLines([`import ${module}`]);
+}
+
+/**
+ * Import lines in one `try: ... except ImportError:` block, as the human ports guard torch_npu: on a host without
+ * torch_npu the file still imports and keeps its CUDA / CPU paths. A plain `import m` among them is bound to None
+ * there, so `m` stays a defined name.
+ */
+export function guardedImportLines(lines: readonly string[]): string {
+  const first = /^import (\S+)$/.exec(lines[0] ?? '') ?? /^from (\S+) import/.exec(lines[0] ?? '');
+  const root = (first?.[1] ?? 'torch_npu').split('.')[0]!;
+  const bound = lines.flatMap((l) => /^import (\w+)$/.exec(l)?.[1] ?? []);
+  const body = lines.map((l) => `    ${l}  # noqa: F401`).join('\n');
+  const fallback = bound.length ? bound.map((m) => `    ${m} = None`).join('\n') : '    pass';
+  return `try:  # ${root} is only installed on Ascend hosts\n${body}\nexcept ImportError:\n${fallback}`;
 }

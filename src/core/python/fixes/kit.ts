@@ -4,9 +4,37 @@ import type { Range } from '../../position';
 import { rangeOf, type Span } from '../syntax';
 import type { LineIndex } from '../text';
 import type { AnalysisOptions, FileCreate, Fix, FixStyle, Requirement, TextEdit } from '../types';
+import { parentOf } from '../parents';
 import { deviceHelperSource } from './deviceHelper';
 import { helperPlace, type HelperPlace } from './helperPlace';
 import { requirementEdits, type ImportLayout } from './imports';
+
+/** True where torch_npu is imported (it adds torch.npu). */
+export const NPU_PRESENT = 'hasattr(torch, "npu")';
+
+/** A node the fix can wrap in a conditional expression (not an attribute's name, a parameter, a target). */
+function isExpression(node: Node): boolean {
+  if (!EXPRESSIONS.has(node.type)) return false;
+  const parent = parentOf(node);
+  if (!parent) return false;
+  if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === node.id) return false;
+  if ((parent.type === 'assignment' || parent.type === 'augmented_assignment') && parent.childForFieldName('left')?.id === node.id) return false;
+  return parent.type !== 'keyword_argument' || parent.childForFieldName('value')?.id === node.id;
+}
+
+const EXPRESSIONS = new Set(['attribute', 'call', 'string', 'concatenated_string', 'identifier', 'subscript']);
+
+/**
+ * True when the code at `node` runs when its module is imported: module level (outside `if __name__ == "__main__":`),
+ * class bodies, decorators and default values, but not function or lambda bodies.
+ */
+export function runsAtImport(node: Node): boolean {
+  for (let child = node, parent = parentOf(node); parent; child = parent, parent = parentOf(parent)) {
+    if ((parent.type === 'function_definition' || parent.type === 'lambda') && parent.childForFieldName('body')?.id === child.id) return false;
+    if (parent.type === 'if_statement' && parentOf(parent)?.type === 'module' && /^__name__\s*==\s*(['"])__main__\1$/.test(parent.childForFieldName('condition')?.text ?? '')) return false;
+  }
+  return true;
+}
 
 export const TRANSFER_TO_NPU_LINES = ['import torch_npu', 'from torch_npu.contrib import transfer_to_npu'] as const;
 
@@ -56,6 +84,12 @@ export class FixKit {
 
   /** "Replace with X": one edit over `target`. */
   replaceWith(target: Span | Range, newText: string, requires: Requirement[], title?: Message): Fix {
+    // torchNpu style, code that runs when the module is imported: torch.npu and "npu" devices exist only with
+    // torch_npu, which is imported guarded; keep the original where it is missing, so the module still imports
+    if (this.style === 'torchNpu' && 'type' in target && isExpression(target as Node) && /npu/.test(newText) && !newText.includes(NPU_PRESENT) && runsAtImport(target as Node)) {
+      const text = `(${newText} if ${NPU_PRESENT} else ${(target as Node).text})`;
+      return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, text)], [{ kind: 'import', module: 'torch' }, ...requires], text);
+    }
     return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, newText)], requires, newText);
   }
 

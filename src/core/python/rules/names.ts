@@ -6,7 +6,7 @@ import type { Fix } from '../types';
 import { CHIP_NAMES, hasBf16 } from './chips';
 import { CUDA_ENV_VARS, dtypeLiterals, NPU_AVAILABLE, reportEnvVar } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
-import { blockingCudaUse, fixesUnderGuards, guardStatement, type FixableCudaUse } from './guards';
+import { blockingCudaUse, fixesUnderGuards, guardStatement, type FixableCudaUse } from '../guards';
 import { checkLibraryUse, libraryMessage, libraryOf } from './libraries';
 import { parentOf } from '../parents';
 
@@ -221,7 +221,7 @@ function checkCudaAmp(ctx: RuleContext, top: Node, call: Node | undefined, quali
   const api = qualified.split('.')[3] ?? '';
   const fixes: Fix[] = [];
   if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
-  else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top, `torch.npu.amp.${qualified.split('.').slice(3).join('.')}`, [{ kind: 'import', module: 'torch' }, ctx.kit.torchNpu]));
+  else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top, ['torch', 'npu', ...qualified.split('.').slice(2)].join('.'), [{ kind: 'import', module: 'torch' }, ctx.kit.torchNpu]));
   else if (call && api === 'autocast') {
     const inner = (call.childForFieldName('arguments')?.text ?? '()').slice(1, -1).trim();
     const text = `torch.autocast(dm.device_type${inner ? ', ' + inner : ''})`;
@@ -262,11 +262,18 @@ function checkCudaMethod(ctx: RuleContext, top: Node, call: Node): void {
   ctx.report(call, 'cuda-tensor-method', msg('.cuda() moves to a CUDA device'), fixes);
 }
 
+/** An assignment (plain, annotated or augmented) to an `.is_cuda` attribute. */
+const ASSIGNED_IS_CUDA = /\.is_cuda[ \t]*(?::[^=\n]*)?(?:[-+*\/|&^%@]|\/\/|>>|<<|\*\*)?=(?!=)/;
+
 function checkIsCuda(ctx: RuleContext, top: Node): void {
   if (ctx.transferToNpu) return;
   const object = top.childForFieldName('object')!;
   const fixes: Fix[] = [];
-  if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top.childForFieldName('attribute')!, 'is_npu', [ctx.kit.torchNpu]));
+  // `self.is_cuda = ...` somewhere in the file: an attribute of the program's own, not Tensor.is_cuda. Rewriting it
+  // would turn the assignment into an expression (a SyntaxError) or rename an attribute other files read.
+  if (ASSIGNED_IS_CUDA.test(ctx.text)) {
+    if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
+  } else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top.childForFieldName('attribute')!, 'is_npu', [ctx.kit.torchNpu]));
   else if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
   else fixes.push(ctx.kit.replaceWith(top, `(${object.text}.device.type != "cpu")`, []));
   ctx.report(top, 'cuda-tensor-method', msg('.is_cuda is False for NPU tensors'), fixes);
