@@ -30,4 +30,20 @@ export const scenarios: E2eScenario[] = [
       assert.equal(await check('fix').getAttribute('aria-checked'), 'false');
     },
   },
+  {
+    name: 'walkthrough: with the display language zh-cn the step pages are the Chinese ones (media/walkthrough/*.nls.zh-cn.md)',
+    locale: 'zh-cn',
+    async run(page) {
+      await waitForWorkbench(page);
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      await page.locator('.quick-input-widget input').fill('迁移到 NPU');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: '迁移到 NPU' }).first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      // the first step's page: VS Code renders the step's Markdown in a webview
+      const media = page.frameLocator('.gettingStartedContainer iframe.webview.ready').frameLocator('#active-frame');
+      await media.locator('h1', { hasText: '找出仅限 CUDA 的代码' }).first().waitFor({ timeout: 60_000 });
+      await media.getByText('按文件和规则分组列出', { exact: false }).first().waitFor({ timeout: 15_000 });
+      assert.equal(await media.getByText('Findings appear in the Problems panel', { exact: false }).count(), 0, 'the English page is shown');
+    },
+  },
 ];
