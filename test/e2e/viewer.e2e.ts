@@ -110,6 +110,15 @@ async function setEditorWidth(page: Page, width: number): Promise<number> {
   return now;
 }
 
+/** Opens a workspace file that the viewer cannot show and returns its error page's text (one line). */
+async function errorPage(page: Page, file: string): Promise<string> {
+  await waitForWorkbench(page);
+  await openFile(page, file);
+  const error = viewerFrame(page).locator('.state.error');
+  await error.waitFor({ timeout: 60_000 });
+  return (await error.innerText()).replace(/\s+/g, ' ');
+}
+
 export const scenarios: E2eScenario[] = [
   {
     name: 'ONNX viewer chrome: one toolbar row at 1,000 px editor width (the rest in More actions), the side panel collapses and comes back',
@@ -550,11 +559,7 @@ export const scenarios: E2eScenario[] = [
       const bytes = readFileSync(generatedModel(MODEL));
       const cut = Math.floor(bytes.length / 2);
       writeFileSync(path.join(ctx.workspace, 'truncated.onnx'), bytes.subarray(0, cut));
-      await waitForWorkbench(page);
-      await openFile(page, 'truncated.onnx');
-      const error = viewerFrame(page).locator('.state.error');
-      await error.waitFor({ timeout: 60_000 });
-      const text = (await error.innerText()).replace(/\s+/g, ' ');
+      const text = await errorPage(page, 'truncated.onnx');
       ctx.log(text);
       // the size written above, in the CLI's unit (src/cli/errors.ts says the same sentence)
       const shown = new RegExp(`truncated\\.onnx is truncated: the file has ${bytesText(cut).replace('.', '\\.')} of ([\\d.]+) (B|KiB|MiB) or more`);
@@ -571,11 +576,7 @@ export const scenarios: E2eScenario[] = [
     async run(page, ctx) {
       const line = 'these are notes, not a model: 7f3a9c';
       writeFileSync(path.join(ctx.workspace, 'notes.onnx'), `${line}\nsecond line\n`);
-      await waitForWorkbench(page);
-      await openFile(page, 'notes.onnx');
-      const error = viewerFrame(page).locator('.state.error');
-      await error.waitFor({ timeout: 60_000 });
-      const text = (await error.innerText()).replace(/\s+/g, ' ');
+      const text = await errorPage(page, 'notes.onnx');
       ctx.log(text);
       assert.match(text, /notes\.onnx is not an ONNX model: it is a text file\./);
       assert.doesNotMatch(text, /wire type|byte offset/, 'the decoder\'s detail is not the message');
