@@ -554,7 +554,7 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
-    name: 'ONNX viewer: a truncated model says how much of it is there, in the CLI\'s words; Open as Text shows the file\'s bytes',
+    name: 'ONNX viewer: a truncated model says how much of it is there, in the CLI\'s words, and offers Open as Text',
     async run(page, ctx) {
       const bytes = readFileSync(generatedModel(MODEL));
       const cut = Math.floor(bytes.length / 2);
