@@ -552,12 +552,13 @@ function stepText(step: number, text: string): string {
   return l10n.t('Step {0} of {1}: {2}', step, 3, text);
 }
 
-function showState(kind: 'loading' | 'error' | 'empty', text: string, detail?: string): void {
+function showState(kind: 'loading' | 'error' | 'empty', text: string, detail?: string, action?: HTMLElement): void {
   stats.state = kind;
   root.replaceChildren(h('div', { class: `state ${kind === 'error' ? 'error' : ''}`, role: kind === 'error' ? 'alert' : 'status' },
     kind === 'loading' ? h('vscode-progress-ring', {}) : null,
     h('div', {}, text),
-    detail ? h('div', { class: 'detail' }, detail) : null));
+    detail ? h('div', { class: 'detail' }, detail) : null,
+    action ?? null));
 }
 
 let viewer: Viewer | undefined;
@@ -638,7 +639,9 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       break;
     case 'decodeError':
       viewer = undefined;
-      showState('error', l10n.t('This model cannot be opened.'), message.offset !== undefined ? l10n.t('{0} (at byte offset {1})', message.message, message.offset) : message.message);
+      showState('error', l10n.t('This model cannot be opened.'), message.offset !== undefined ? l10n.t('{0} (at byte offset {1})', message.message, message.offset) : message.message,
+        // not an ONNX model at all: its bytes in VS Code's text editor
+        message.notAModel ? button(l10n.t('Open as Text'), () => host.post({ type: 'openAsText' }), l10n.t('Open the file in the text editor')) : undefined);
       break;
     case 'graph': {
       stats.graphReceivedMs = performance.now() - startedAt;

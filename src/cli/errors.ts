@@ -9,14 +9,13 @@ import * as path from 'node:path';
 import { isNpuPortError } from '../core/errors';
 import { msg, type Message } from '../core/l10n';
 import { openModel } from '../core/onnx/decode';
-import { OnnxDecodeError } from '../core/onnx/errors';
+import { modelFileProblem, modelFileProblemMessage } from '../core/onnx/fileProblem';
 import type { Model } from '../core/onnx/model';
 import { readNpyValues } from '../core/onnx/run/files';
 import type { ArrayValue } from '../core/onnx/run/values';
 import { isScanTarget } from '../core/workspace/walk';
 import { displayPath } from '../core/report/scanResults';
 import { EXIT_ERROR, UsageError, type CliContext } from './context';
-import { bytesText } from './format';
 
 /** The message for a file-system error code on `shown` (the path as the user gave it), or undefined for other codes. */
 function fileSystemMessage(code: string | undefined, shown: string): Message | undefined {
@@ -58,37 +57,6 @@ export async function inputPath(ctx: CliContext, given: string, options: { folde
   return { file, size: stat.size, isFolder: stat.isDirectory() };
 }
 
-/** The first bytes read as text: UTF-8 with no control characters other than tab, line feed, form feed and carriage return. */
-function looksLikeText(head: Buffer): boolean {
-  if (head.length === 0) return false;
-  // A multi-byte character may be cut at the end of the sample.
-  let end = head.length;
-  for (let back = 0; back < 3 && end > 0 && (head[end - 1]! & 0xc0) === 0x80; back++) end--;
-  if (end > 0 && head[end - 1]! >= 0xc0) end--;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, end));
-  } catch {
-    return false;
-  }
-  // eslint-disable-next-line no-control-regex
-  return !/[\x00-\x08\x0b\x0e-\x1f\x7f]/.test(text);
-}
-
-async function head(file: string, bytes: number): Promise<Buffer> {
-  const handle = await fsp.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Field 1 (ir_version) as a varint: the first bytes of every ONNX model that onnx, PyTorch and onnxruntime write. */
-const IR_VERSION_TAG = 0x08;
-
 /**
  * Opens the ONNX model the user named. A file that is missing, a folder, empty or unreadable, a text
  * file, a model cut short or anything else that does not decode fails with a message that names the file
@@ -96,17 +64,13 @@ const IR_VERSION_TAG = 0x08;
  */
 export async function openInputModel(ctx: CliContext, given: string): Promise<Model> {
   const { file, size } = await inputPath(ctx, given);
-  if (size === 0) throw new UsageError(msg('{0} is empty (0 bytes): it is not an ONNX model.', given));
+  if (size === 0) throw new UsageError(modelFileProblemMessage(given, { kind: 'empty' }, ctx.t));
   try {
     return await openModel(file, { signal: ctx.signal });
   } catch (error) {
-    if (!(error instanceof OnnxDecodeError) || error.file !== file || error.offset === undefined) throw error;
-    const start = await head(file, 4096);
-    if (looksLikeText(start)) throw new UsageError(msg('{0} is not an ONNX model: it is a text file.', given), { cause: error });
-    if (error.needs !== undefined && error.needs > size && start[0] === IR_VERSION_TAG) {
-      throw new UsageError(msg('{0} is truncated: the file has {1} of {2} or more (copy or download it again).', given, bytesText(size), bytesText(error.needs)), { cause: error });
-    }
-    throw new UsageError(msg('{0} is not an ONNX model, or it is damaged: {1}', given, ctx.t(error.detail)), { cause: error });
+    const problem = await modelFileProblem(file, size, error);
+    if (!problem) throw error;
+    throw new UsageError(modelFileProblemMessage(given, problem, ctx.t), { cause: error });
   }
 }
 

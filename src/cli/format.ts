@@ -1,17 +1,7 @@
 /** Text layout helpers for the CLI's plain-text output. */
 
-/** A byte count as people read it: "512 B", "1.20 MiB", "18.7 MiB". */
-export function bytesText(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
-}
+/** A byte count as people read it (in the core: the viewer says it too). */
+export { bytesText } from '../core/output';
 
 /**
  * Code points a terminal draws two columns wide: the East Asian Wide and Fullwidth ranges of Unicode's

@@ -54,7 +54,8 @@ export interface GraphMessage {
   readonly timing?: { readonly decodeWaitMs: number; readonly packMs: number; readonly readyAt: number; readonly postedAt: number };
 }
 export interface VerdictsMessage { readonly type: 'verdicts'; readonly target: string; readonly verdicts: readonly NodeVerdict[] }
-export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly message: string; readonly offset?: number }
+/** The model cannot be shown; `notAModel`: the file is not an ONNX model (text, empty, cut short), so the page offers Open as Text. */
+export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly message: string; readonly offset?: number; readonly notAModel?: boolean }
 export interface RevealMessage { readonly type: 'reveal'; readonly node: string }
 /** Compare mode: the shown graph against a base model (after the graph message). */
 export interface DiffMessage { readonly type: 'diff'; readonly baseName: string; readonly diff: GraphDiff }

@@ -10,6 +10,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { generatedModel, PYTHON } from '../unit/onnx/fixtures';
 import { nondeterministicModel } from '../unit/transform/fixtures';
 import { benchModel } from './benchModels';
+import { bytesText } from '../../src/core/output';
 import type { E2eScenario } from './scenario';
 import { focusProblems, openFile, problemRows, runCommand, toolbarAction, waitForWorkbench } from './workbench';
 
@@ -107,6 +108,15 @@ async function setEditorWidth(page: Page, width: number): Promise<number> {
     await page.waitForTimeout(400);
   }
   return now;
+}
+
+/** Opens a workspace file that the viewer cannot show and returns its error page's text (one line). */
+async function errorPage(page: Page, file: string): Promise<string> {
+  await waitForWorkbench(page);
+  await openFile(page, file);
+  const error = viewerFrame(page).locator('.state.error');
+  await error.waitFor({ timeout: 60_000 });
+  return (await error.innerText()).replace(/\s+/g, ' ');
 }
 
 export const scenarios: E2eScenario[] = [
@@ -544,17 +554,40 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
-    name: 'ONNX viewer: a truncated model shows the decode error with its byte offset, not a blank panel',
+    name: 'ONNX viewer: a truncated model says how much of it is there, in the CLI\'s words, and offers Open as Text',
     async run(page, ctx) {
       const bytes = readFileSync(generatedModel(MODEL));
-      writeFileSync(path.join(ctx.workspace, 'truncated.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
-      await waitForWorkbench(page);
-      await openFile(page, 'truncated.onnx');
-      const error = viewerFrame(page).locator('.state.error');
-      await error.waitFor({ timeout: 60_000 });
-      const text = await error.innerText();
-      assert.match(text, /byte offset \d+/, text);
-      ctx.log(text.replace(/\s+/g, ' '));
+      const cut = Math.floor(bytes.length / 2);
+      writeFileSync(path.join(ctx.workspace, 'truncated.onnx'), bytes.subarray(0, cut));
+      const text = await errorPage(page, 'truncated.onnx');
+      ctx.log(text);
+      // the size written above, in the CLI's unit (src/cli/errors.ts says the same sentence)
+      const shown = new RegExp(`truncated\\.onnx is truncated: the file has ${bytesText(cut).replace('.', '\\.')} of ([\\d.]+) (B|KiB|MiB) or more`);
+      const promised = shown.exec(text);
+      assert.ok(promised, text);
+      const unit = { B: 1, KiB: 1024, MiB: 1024 * 1024 }[promised[2] as 'B' | 'KiB' | 'MiB'];
+      assert.ok(Number(promised[1]) * unit > cut, `the length fields promise more than the ${cut} bytes there: ${text}`);
+      assert.doesNotMatch(text, /byte offset/, 'the decoder\'s detail is not the message');
+      await viewerFrame(page).locator('.state.error vscode-button', { hasText: 'Open as Text' }).waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'ONNX viewer: a text file named .onnx is "not an ONNX model: it is a text file"; Open as Text reopens it in the text editor',
+    async run(page, ctx) {
+      const line = 'these are notes, not a model: 7f3a9c';
+      writeFileSync(path.join(ctx.workspace, 'notes.onnx'), `${line}\nsecond line\n`);
+      const text = await errorPage(page, 'notes.onnx');
+      ctx.log(text);
+      assert.match(text, /notes\.onnx is not an ONNX model: it is a text file\./);
+      assert.doesNotMatch(text, /wire type|byte offset/, 'the decoder\'s detail is not the message');
+      await viewerFrame(page).locator('.state.error vscode-button', { hasText: 'Open as Text' }).click();
+      // VS Code's own text editor on the same file (vscode.openWith 'default'), showing its lines
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: line });
+      await editor.first().waitFor({ timeout: 30_000 });
+      const tab = page.locator('.tabs-container .tab.active');
+      assert.match(await tab.innerText(), /notes\.onnx/);
+      // the viewer's tab was replaced, not kept beside the text editor
+      await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 30_000 });
     },
   },
   {

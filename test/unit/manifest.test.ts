@@ -58,6 +58,33 @@ test('grammars and walkthrough media point at files that exist', () => {
     }
 });
 
+test('every walkthrough page has its zh-cn page, as VS Code finds it: the same code, settings and command names in Chinese', () => {
+  // VS Code's Welcome page reads a step's media.markdown "<page>.md" as "<page>.nls.<display language>.md",
+  // then "<page>.nls.<language without region>.md", then "<page>.md" (readContentsOfPath in
+  // microsoft/vscode src/vs/workbench/contrib/welcomeGettingStarted/browser/gettingStartedDetailsRenderer.ts)
+  const nls = (file: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as Record<string, string>;
+  const [en, zh] = [nls('package.nls.json'), nls('package.nls.zh-cn.json')];
+  const zhTitle = new Map<string, string>();
+  for (const c of manifest.contributes.commands as { title: string }[]) zhTitle.set(en[c.title.slice(1, -1)]!, zh[c.title.slice(1, -1)]!);
+  const codeSpans = (text: string) => [...text.matchAll(/`[^`]+`/g)].map((m) => m[0]).sort();
+  const pages = (manifest.contributes.walkthroughs as { steps: { id: string; media: { markdown?: string } }[] }[]).flatMap((w) => w.steps).filter((s) => s.media.markdown);
+  assert.ok(pages.length >= 8, 'walkthrough pages');
+  for (const step of pages) {
+    const english = readFileSync(path.join(REPO_ROOT, step.media.markdown!), 'utf8');
+    const file = path.join(REPO_ROOT, step.media.markdown!.replace(/\.md$/, '.nls.zh-cn.md'));
+    assert.ok(existsSync(file), `${step.id}: no zh-cn page ${path.relative(REPO_ROOT, file)}`);
+    const chinese = readFileSync(file, 'utf8');
+    assert.match(chinese, /^# \S*[\u4e00-\u9fff]/, `${step.id}: the zh-cn page's heading is not Chinese`);
+    assert.ok((chinese.match(/[\u4e00-\u9fff]/g) ?? []).length > 30, `${step.id}: the zh-cn page is not a translation`);
+    assert.deepEqual(codeSpans(chinese), codeSpans(english), `${step.id}: the zh-cn page names other code or settings than the English one`);
+    // each command the English page names in bold, the Chinese page names by its zh-cn title (as the palette shows it)
+    for (const [, title] of english.matchAll(/\*\*NPU: ([^*]+)\*\*/g)) {
+      assert.ok(zhTitle.has(title!), `${step.id}: "${title}" is not a command title`);
+      assert.ok(chinese.includes(`**NPU: ${zhTitle.get(title!)}**`), `${step.id}: the zh-cn page lacks **NPU: ${zhTitle.get(title!)}**`);
+    }
+  }
+});
+
 test('the README lists every command and setting and shows the two commands', () => {
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/readme.mjs'), '--check'], { stdio: 'pipe' });
   const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');

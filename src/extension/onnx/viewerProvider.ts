@@ -4,9 +4,11 @@
  * and validates every message it receives. View state (pan, zoom, selection, target, expanded
  * modules) lives in the webview's own state, so no retainContextWhenHidden is needed.
  */
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { OnnxDecodeError } from '../../core/onnx/errors';
+import { modelFileProblem, modelFileProblemMessage, type ModelFileProblem } from '../../core/onnx/fileProblem';
 import { writeFileAtomic } from '../../core/fs';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
 import { DEFAULT_TARGET } from './targetSetting';
@@ -53,6 +55,8 @@ export class ViewerPanel {
   selectedNode: string | undefined;
   /** Ends the "Opening …" notification: the webview drew its first frame (or the open failed). */
   private interactive: (() => void) | undefined;
+  /** The last load found the file is not an ONNX model (text, empty, truncated): Open as Text shows its bytes. */
+  private notAModel = false;
 
   /** Messages both ways: every webview message checked, requests answered (src/extension/webviewChannel.ts). */
   readonly channel: WebviewChannel<WebviewToHost, HostToWebview>;
@@ -115,7 +119,9 @@ export class ViewerPanel {
         await vscode.env.clipboard.writeText(message.text);
         return;
       case 'openAsText':
-        await vscode.commands.executeCommand('npuPort.openOnnxAsText', this.uri);
+        // not a model (the ONNX text view would fail the same way): the file in VS Code's own text editor
+        if (this.notAModel) await vscode.commands.executeCommand('vscode.openWith', this.uri, 'default');
+        else await vscode.commands.executeCommand('npuPort.openOnnxAsText', this.uri);
         return;
       case 'extract':
         await this.extract(message.module, message.node);
@@ -197,9 +203,12 @@ export class ViewerPanel {
       }
     } catch (error) {
       getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
-      const message = errorMessage(error);
       this.interactive?.();
-      this.post({ type: 'decodeError', message, ...(error instanceof OnnxDecodeError && error.offset !== undefined ? { offset: error.offset } : {}) });
+      // a text file named .onnx, an empty or a cut-short file: said as the CLI says it, with Open as Text
+      const problem = await this.fileProblem(error);
+      this.notAModel = problem !== undefined;
+      if (problem) this.post({ type: 'decodeError', message: t(modelFileProblemMessage(path.basename(this.uri.fsPath), problem, t)), notAModel: true });
+      else this.post({ type: 'decodeError', message: errorMessage(error), ...(error instanceof OnnxDecodeError && error.offset !== undefined ? { offset: error.offset } : {}) });
     }
     for (const message of queued) this.post(message);
   }
@@ -229,6 +238,16 @@ export class ViewerPanel {
         () => Promise.race([ended, new Promise<void>((resolve) => setTimeout(resolve, 120_000))]),
       ).then(() => disposed.dispose());
     }, 1500);
+  }
+
+  /** What is wrong with the file when its decode failed on its own bytes (undefined: another error). */
+  private async fileProblem(error: unknown): Promise<ModelFileProblem | undefined> {
+    if (this.uri.scheme !== 'file') return undefined;
+    try {
+      return await modelFileProblem(this.uri.fsPath, (await fsp.stat(this.uri.fsPath)).size, error);
+    } catch {
+      return undefined;
+    }
   }
 
   async setTarget(id: string): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, waitFor, workspaceFolder } from '../extension';
+import { disableNetwork, remoteResources } from '../offline';
 
 const SCRIPT = [
   '"""Inference script (integration fixture)."""',
@@ -203,21 +204,47 @@ describe('python migration', () => {
     }
   });
 
-  it('a diagnostic\'s code link opens the rule page inside VS Code, from the package (no network)', async () => {
-    const uri = await writeFile('doclink.py', SCRIPT);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diagnostic = await waitFor(() => ours(uri).find((d) => codeOf(d) === 'cuda-generator'), 'the cuda-generator diagnostic');
-    const target = (diagnostic.code as { target: vscode.Uri }).target;
-    // What the Problems panel, the hover and the error peek do with the link: VS Code's opener with
-    // command links allowed runs target.path with the JSON arguments of target.query.
-    assert.equal(target.scheme, 'command');
-    const args = JSON.parse(decodeURIComponent(target.query)) as unknown[];
-    await vscode.commands.executeCommand(target.path, ...args);
-    const page = await waitFor(
-      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'npu-port-rule' && d.uri.path === '/cuda-generator.md'),
-      'the rule page to open',
-    );
-    assert.match(page.getText(), /^# cuda-generator: CUDA random generator/);
+  it('a diagnostic\'s code link opens the rule page inside VS Code with the network disabled; the page loads nothing remote', async () => {
+    // the guard works: a connection to a non-loopback address is refused and recorded
+    const probe = disableNetwork();
+    try {
+      const { connect } = await import('node:net');
+      const refused = await new Promise<string>((resolve) => connect(443, '192.0.2.1').once('error', (e: NodeJS.ErrnoException) => resolve(String(e.code))).once('connect', () => resolve('connected')));
+      assert.equal(refused, 'ENETUNREACH');
+      assert.deepEqual(probe.attempts, ['192.0.2.1:443']);
+    } finally {
+      probe.restore();
+    }
+    // the detector works: a Markdown image on the web is a remote resource of the rendered page
+    const bad = await vscode.commands.executeCommand<string>('markdown.api.render', '# x\n\n![chip](https://example.com/chip.png)\n\n[a link](https://example.com/)\n');
+    assert.deepEqual(remoteResources(bad), ['https://example.com/chip.png'], bad);
+
+    const offline = disableNetwork();
+    try {
+      const uri = await writeFile('doclink.py', SCRIPT);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const diagnostic = await waitFor(() => ours(uri).find((d) => codeOf(d) === 'cuda-generator'), 'the cuda-generator diagnostic');
+      const target = (diagnostic.code as { target: vscode.Uri }).target;
+      // What the Problems panel, the hover and the error peek do with the link: VS Code's opener with
+      // command links allowed runs target.path with the JSON arguments of target.query.
+      assert.equal(target.scheme, 'command');
+      const args = JSON.parse(decodeURIComponent(target.query)) as unknown[];
+      await vscode.commands.executeCommand(target.path, ...args);
+      const page = await waitFor(
+        () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'npu-port-rule' && d.uri.path === '/cuda-generator.md'),
+        'the rule page to open',
+      );
+      assert.match(page.getText(), /^# cuda-generator: CUDA random generator/);
+      // shown as the Markdown preview (a webview), not as raw text
+      await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((tab) => tab.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(tab.input.viewType)), 'the Markdown preview of the rule page');
+      // what the preview renders loads nothing from the network (links to the sources stay links)
+      const html = await vscode.commands.executeCommand<string>('markdown.api.render', page);
+      assert.match(html, /<h1[^>]*>cuda-generator: CUDA random generator<\/h1>/, html.slice(0, 400));
+      assert.deepEqual(remoteResources(html), [], 'remote resources in the rule page');
+      assert.deepEqual(offline.attempts, [], 'network connections while the rule page opened');
+    } finally {
+      offline.restore();
+    }
   });
 
   it('shows rule documentation from the catalog', async () => {

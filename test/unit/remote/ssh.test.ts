@@ -149,12 +149,17 @@ test('an unknown host key is offered with its SHA256 fingerprint; accepted keys 
 });
 
 test('the handshake timeout stops while the user reads the fingerprint; without a question it still applies', { skip }, async () => {
-  // Answered after three times the timeout: still connects (the server's LoginGraceTime is the limit).
+  // Answered a whole timeout after the question came: the attempt outlives its timeout and still
+  // connects (the server's LoginGraceTime is the limit). The timeout leaves the real sshd time to reach
+  // the question on a loaded machine (300 ms did not, 1 run in about 140 of a loop).
+  const timeoutMs = 2000;
+  const started = Date.now();
   const slow = await SshSession.connect(server.ascendHost, {
-    readyTimeoutMs: 300,
-    hostKeys: { knownHostsFiles: [], onUnknownKey: () => new Promise((resolve) => setTimeout(() => resolve('accept-once'), 900)) },
+    readyTimeoutMs: timeoutMs,
+    hostKeys: { knownHostsFiles: [], onUnknownKey: () => new Promise((resolve) => setTimeout(() => resolve('accept-once'), timeoutMs)) },
   });
   slow.close();
+  assert.ok(Date.now() - started > timeoutMs, 'the attempt lasted longer than its timeout');
   // A server that accepts the TCP connection and never speaks SSH: the timeout ends the attempt.
   const { createServer } = await import('node:net');
   const accepted: import('node:net').Socket[] = [];
@@ -276,7 +281,9 @@ test('an encrypted identity file asks for its passphrase; with it the connection
   const key = path.join(local, 'encrypted_ed25519');
   rmSync(key, { force: true });
   rmSync(`${key}.pub`, { force: true });
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame 芝麻', '-f', key]);
+  // One bcrypt KDF round (-a 1): the default 16 cost about 1 s of CPU in ssh2's JavaScript KDF per
+  // decryption (more on a loaded machine) and change nothing that is tested (asking, then decrypting).
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '1', '-N', 'sesame 芝麻', '-f', key]);
   appendFileSync(path.join(server.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
   const host = { ...server.ascendHost, identityFile: key };
   await assert.rejects(SshSession.connect(host, { hostKeys: trusted(), credentials: { agent: '' } }), (e: unknown) => e instanceof AuthenticationError && e.needs === 'passphrase');
