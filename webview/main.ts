@@ -116,7 +116,6 @@ class Viewer {
   readonly foldedOf: ReadonlyMap<number, readonly number[]>;
   /** Weights and constants drawn as nodes (the toggle; kept per editor). */
   showConstants = false;
-  private readonly constantsButton: HTMLElement;
   /** Compare mode: the diff against the base model, and per node DIFF_* status. */
   diff: GraphDiff | undefined;
   diffStatus: Uint8Array | undefined;
@@ -156,9 +155,6 @@ class Viewer {
     this.tree = viewerModuleTree(graph, this.fold);
     this.showConstants = saved?.showConstants === true;
     stats.showConstants = this.showConstants;
-    this.constantsButton = button(l10n.t('Constants'), () => this.toggleConstants(), l10n.t('Draw weights and constants as nodes, or fold them into the nodes that use them (W)'));
-    this.constantsButton.dataset.action = 'constants';
-    this.constantsButton.setAttribute('aria-pressed', String(this.showConstants));
     this.targets = message.targets;
     this.target = message.target;
     this.setVerdicts(message.verdicts);
@@ -172,10 +168,13 @@ class Viewer {
       button(l10n.t('Fit'), () => this.canvas.fit(), l10n.t('Fit the graph to the window')),
       button('+', () => this.canvas.zoomBy(1.25), l10n.t('Zoom in')),
       button('−', () => this.canvas.zoomBy(0.8), l10n.t('Zoom out')),
-      this.constantsButton,
     ], [
       { label: l10n.t('Expand all'), run: () => void this.setExpanded(new Set(this.tree.modules.map((_, i) => i))), title: l10n.t('Expand every module') },
       { label: l10n.t('Collapse all'), run: () => void this.setExpanded(defaultExpanded(this.tree)), title: l10n.t('Back to the overview') },
+      {
+        label: l10n.t('Constants'), id: 'constants', pressed: () => this.showConstants, run: () => this.toggleConstants(),
+        title: l10n.t('Draw weights and constants as nodes, or fold them into the nodes that use them (W)'),
+      },
       { label: l10n.t('Export SVG'), run: () => void this.export('svg') },
       { label: l10n.t('Export PNG'), run: () => void this.export('png') },
       { label: l10n.t('Open as Text'), run: () => host.post({ type: 'openAsText' }) },
@@ -413,7 +412,7 @@ class Viewer {
   async toggleConstants(): Promise<void> {
     this.showConstants = !this.showConstants;
     stats.showConstants = this.showConstants;
-    this.constantsButton.setAttribute('aria-pressed', String(this.showConstants));
+    this.toolbar.refresh();
     const anchor = this.selection;
     await this.relayout();
     if (anchor && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);

@@ -11,6 +11,10 @@ export interface ToolbarAction {
   readonly label: string;
   readonly title?: string;
   readonly run: () => void;
+  /** Names the action for tests (`data-action`). */
+  readonly id?: string;
+  /** A toggle: its state (aria-pressed on the button, a checked item in the menu); refreshed by `refresh()`. */
+  readonly pressed?: () => boolean;
 }
 
 export class Toolbar {
@@ -25,7 +29,12 @@ export class Toolbar {
   private hiddenFrom: number;
 
   constructor(fixed: readonly (HTMLElement | string)[], private readonly actions: readonly ToolbarAction[], shortcuts: readonly [string, string][], onTogglePanel: () => void) {
-    this.buttons = actions.map((a) => button(a.label, a.run, a.title));
+    this.buttons = actions.map((a) => {
+      const b = button(a.label, a.run, a.title);
+      if (a.id) b.dataset.action = a.id;
+      return b;
+    });
+    this.refresh();
     this.hiddenFrom = actions.length;
     this.more = button('⋯', () => this.toggleMenu(), l10n.t('More actions'));
     this.more.setAttribute('aria-haspopup', 'menu');
@@ -62,6 +71,12 @@ export class Toolbar {
     new ResizeObserver(() => this.fit()).observe(this.element);
   }
 
+  /** Shows the toggles' current state (after one changed). */
+  refresh(): void {
+    this.actions.forEach((a, k) => { if (a.pressed) this.buttons[k]!.setAttribute('aria-pressed', String(a.pressed())); });
+    if (!this.menu.hidden) this.fillMenu();
+  }
+
   /** Shows as many actions on the row as fit; the rest go to the menu. */
   fit(): void {
     const row = this.element;
@@ -78,7 +93,9 @@ export class Toolbar {
 
   private fillMenu(): void {
     this.menu.replaceChildren(...this.actions.slice(this.hiddenFrom).map((a, k) => {
-      const item = h('div', { class: 'toolbar-menu-item', role: 'menuitem', tabindex: k === 0 ? 0 : -1, ...(a.title ? { title: a.title } : {}) }, a.label);
+      const toggle: Record<string, string> = a.pressed ? { role: 'menuitemcheckbox', 'aria-checked': String(a.pressed()) } : { role: 'menuitem' };
+      const item = h('div', { class: 'toolbar-menu-item', ...toggle, tabindex: k === 0 ? 0 : -1, ...(a.title ? { title: a.title } : {}), ...(a.id ? { 'data-action': a.id } : {}) },
+        a.pressed?.() ? `✓ ${a.label}` : a.label);
       item.addEventListener('click', () => {
         this.toggleMenu(false);
         a.run();
@@ -123,7 +140,7 @@ export class Toolbar {
   }
 
   private menuKey(event: KeyboardEvent): void {
-    const items = [...this.menu.querySelectorAll<HTMLElement>('[role=menuitem]')];
+    const items = [...this.menu.querySelectorAll<HTMLElement>('[role=menuitem], [role=menuitemcheckbox]')];
     const k = items.indexOf(document.activeElement as HTMLElement);
     const focus = (i: number) => {
       const item = items[(i + items.length) % items.length];

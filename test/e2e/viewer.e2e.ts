@@ -150,7 +150,7 @@ export const scenarios: E2eScenario[] = [
       if (row.overflow > 0) {
         await frame.locator('.toolbar vscode-button.more').focus();
         await page.keyboard.press('Enter');
-        const items = frame.locator('.toolbar-menu [role=menuitem]');
+        const items = frame.locator('.toolbar-menu [role=menuitem], .toolbar-menu [role=menuitemcheckbox]');
         await items.first().waitFor({ timeout: 5_000 });
         assert.equal(await items.count(), row.overflow);
         await page.keyboard.press('ArrowDown');
@@ -351,10 +351,14 @@ export const scenarios: E2eScenario[] = [
         const widget = page.locator('.quick-input-widget', { hasText: button });
         await widget.waitFor({ state: 'visible', timeout: 15_000 });
         const input = widget.locator('input');
-        for (let attempt = 0; attempt < 5 && (await input.inputValue()) !== file; attempt++) {
+        // the dialog lists the folder asynchronously and may put its own path back over a fill: retry
+        // until the value holds (a loaded machine needs more than a few tries), then say if it never did
+        const deadline = Date.now() + 20_000;
+        while ((await input.inputValue()) !== file && Date.now() < deadline) {
           await input.fill(file);
-          await page.waitForTimeout(300);
+          await page.waitForTimeout(500);
         }
+        assert.equal(await input.inputValue(), file, `the ${button} dialog took the path`);
         await page.keyboard.press('Enter');
         await widget.waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
       }

@@ -14,7 +14,7 @@ import { PYTHON } from '../unit/onnx/fixtures';
 import { mainFlow, mainFlowSpread } from '../shared/mainFlow';
 import { benchModel } from './benchModels';
 import type { E2eScenario } from './scenario';
-import { waitForWorkbench } from './workbench';
+import { toolbarAction, waitForWorkbench } from './workbench';
 import { openInViewer } from './viewer.e2e';
 
 interface ReportItem { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean }
@@ -114,8 +114,9 @@ function checkMainFlow(r: Report, ctx: { log(text: string): void }, what: string
   assert.ok(spread < narrowest, `${what}: the main flow's x varies by ${spread.toFixed(1)} px, more than one node width (${narrowest} px)`);
 }
 
+/** On the toolbar's row when it fits, else from its More actions menu. */
 async function clickToolbar(frame: FrameLocator, label: string): Promise<void> {
-  await frame.locator('.toolbar vscode-button', { hasText: label }).first().click();
+  await toolbarAction(frame, label);
 }
 
 export const scenarios: E2eScenario[] = [
@@ -193,9 +194,10 @@ export const scenarios: E2eScenario[] = [
       assert.ok(texts.some((t) => /Folded constant: \w+\[[\d,]*\]/.test(t)), 'a folded constant with its dtype and shape');
 
       // the toggle draws them; W folds them again
-      await frame.locator('.toolbar vscode-button[data-action="constants"]').click();
+      // on the row when it fits, else in More actions (toolbarAction takes either)
+      await clickToolbar(frame, 'Constants');
       await waitFor('constants drawn', async () => (await stats(frame)).showConstants === true && drawnFolded(await report(frame)).length === facts.folded.length, 60_000);
-      assert.equal((await frame.locator('.toolbar vscode-button[data-action="constants"]').getAttribute('aria-pressed')), 'true');
+      assert.equal((await frame.locator('.toolbar vscode-button[data-action="constants"]').getAttribute('aria-pressed')), 'true', 'the toggle shows its state');
       await frame.locator('canvas.graph').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('w');
       await waitFor('constants folded again', async () => (await stats(frame)).showConstants === false && drawnFolded(await report(frame)).length === 0, 60_000);

@@ -89,5 +89,5 @@ export async function toolbarAction(frame: FrameLocator | Page, label: string): 
     return;
   }
   await frame.locator('.toolbar vscode-button.more').click();
-  await frame.locator('.toolbar-menu [role=menuitem]', { hasText: label }).first().click();
+  await frame.locator('.toolbar-menu [role=menuitem], .toolbar-menu [role=menuitemcheckbox]', { hasText: label }).first().click();
 }
