@@ -32,7 +32,7 @@ export class WebviewChannel<In extends TypedMessage, Out extends TypedMessage> i
     return this.webview.postMessage(message);
   }
 
-  /** Handles one raw message (also called directly by tests and by the view for replays). */
+  /** Handles one raw message from the webview. */
   async receive(raw: unknown): Promise<void> {
     const routed = await routeWebviewMessage(raw, this.options.parse, this.options.handle, errorMessage);
     if (routed.kind === 'invalid') {

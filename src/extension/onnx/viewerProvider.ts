@@ -87,7 +87,7 @@ export class ViewerPanel {
   }
 
   /** One checked webview message; a request's return value is its response's result (src/extension/webviewChannel.ts). */
-  async handle(message: WebviewToHost): Promise<unknown> {
+  private async handle(message: WebviewToHost): Promise<unknown> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
