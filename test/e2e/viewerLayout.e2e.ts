@@ -114,11 +114,6 @@ function checkMainFlow(r: Report, ctx: { log(text: string): void }, what: string
   assert.ok(spread < narrowest, `${what}: the main flow's x varies by ${spread.toFixed(1)} px, more than one node width (${narrowest} px)`);
 }
 
-/** On the toolbar's row when it fits, else from its More actions menu. */
-async function clickToolbar(frame: FrameLocator, label: string): Promise<void> {
-  await toolbarAction(frame, label);
-}
-
 export const scenarios: E2eScenario[] = [
   {
     name: 'ONNX viewer layout: the 22,000-node export opens on its top at a readable zoom; after Fit every node is in view and the main flow is one column (bench/models/transformer-22k.onnx)',
@@ -144,18 +139,18 @@ export const scenarios: E2eScenario[] = [
       const shapeNodes = new Set(facts.shapeNodes);
       checkMainFlow(opening, ctx, 'as opened', shapeNodes);
 
-      await clickToolbar(frame, 'Fit');
+      await toolbarAction(frame, 'Fit');
       const fitted = await settled(frame);
       assert.deepEqual(outside(fitted).map((i) => i.label), [], 'after Fit every item is inside the viewport');
 
       // every module open: nodes only, the whole model
-      await clickToolbar(frame, 'Expand all');
+      await toolbarAction(frame, 'Expand all');
       await waitFor('the expanded layout', async () => ((await stats(frame)).items ?? 0) > 10_000, 180_000);
       const expanded = await settled(frame);
       const drawnNodes = expanded.items.filter((i) => i.kind === 'node');
       assert.equal(drawnNodes.length, facts.nodes - facts.folded.length, 'every node but the folded ones is drawn');
       checkMainFlow(expanded, ctx, 'expanded', shapeNodes);
-      await clickToolbar(frame, 'Fit');
+      await toolbarAction(frame, 'Fit');
       await waitFor('the fit', async () => outside(await report(frame)).length === 0, 30_000).catch(() => undefined);
       const all = await settled(frame);
       ctx.log(`fit, expanded: zoom ${all.view.zoom.toExponential(2)}, ${all.items.length} items`);
@@ -175,7 +170,7 @@ export const scenarios: E2eScenario[] = [
       const folded = new Set(facts.folded);
       const drawnFolded = (r: Report) => r.items.filter((i) => i.kind === 'node' && folded.has(i.label));
       const byDefault = await settled(frame);
-      await clickToolbar(frame, 'Expand all');
+      await toolbarAction(frame, 'Expand all');
       const all = await settled(frame);
       assert.deepEqual(drawnFolded(byDefault).map((i) => i.label), [], 'no standalone Constant or weight node as opened');
       assert.deepEqual(drawnFolded(all).map((i) => i.label), [], 'none with every module open');
@@ -195,7 +190,7 @@ export const scenarios: E2eScenario[] = [
 
       // the toggle draws them; W folds them again
       // on the row when it fits, else in More actions (toolbarAction takes either)
-      await clickToolbar(frame, 'Constants');
+      await toolbarAction(frame, 'Constants');
       await waitFor('constants drawn', async () => (await stats(frame)).showConstants === true && drawnFolded(await report(frame)).length === facts.folded.length, 60_000);
       assert.equal((await frame.locator('.toolbar vscode-button[data-action="constants"]').getAttribute('aria-pressed')), 'true', 'the toggle shows its state');
       await frame.locator('canvas.graph').click({ position: { x: 5, y: 5 } });
