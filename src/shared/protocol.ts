@@ -9,7 +9,7 @@
 import type { GraphDiff } from './diff';
 import type { NodeVerdict, TargetOption, TensorValues } from './graph';
 import type { PackedGraph } from './packedGraph';
-import { isRequestId, type ResponseMessage } from './webviewMessages';
+import { isObject, isRequestId, type ResponseMessage } from './webviewMessages';
 
 export type { ResponseMessage } from './webviewMessages';
 
@@ -141,7 +141,6 @@ export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 const MAX_NAME = 4096;
 const MAX_VALUES = 1000;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isShortString = (v: unknown, max = MAX_NAME): v is string => typeof v === 'string' && v.length <= max;
 const hasOnly = (o: Record<string, unknown>, keys: readonly string[]) => Object.keys(o).every((k) => keys.includes(k));
 const isNodeName = (v: unknown): v is string => isShortString(v) && v.length > 0;

@@ -8,7 +8,7 @@
  * (src/core/benchmark/stats.ts); nothing here recomputes them.
  */
 
-import { isRequestId } from './webviewMessages';
+import { isObject, isRequestId } from './webviewMessages';
 
 /**
  * Latency statistics of a benchmark, in milliseconds: mean, population standard deviation, min, max,
@@ -178,7 +178,6 @@ function fill(sorted: Float64Array, start: number, width: number, count: number,
 export const MAX_SAMPLES = 100_000;
 const MAX_TEXT = 1024;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown, max = MAX_TEXT): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isFigure = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;

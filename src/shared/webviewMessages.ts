@@ -25,7 +25,8 @@ export interface TypedMessage {
 /** Request ids are the webview's own counter: non-negative safe integers. */
 export const isRequestId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain object (not null, not an array): what every message check starts from. */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A host response (read in the webview), or undefined for any other message. */
 export function parseResponseMessage(raw: unknown): ResponseMessage | undefined {
