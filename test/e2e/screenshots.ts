@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../harness/browser';
 import { startCodeServer, workbenchUrl } from '../harness/codeServer';
-import { focusProblems, openFile, runCommand, waitForWorkbench } from './workbench';
+import { checkForTarget, focusProblems, openFile, runCommand, waitForWorkbench } from './workbench';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const IMAGES = path.join(REPO_ROOT, 'docs', 'images');
@@ -39,9 +39,7 @@ async function viewer(page: Page, file: string): Promise<void> {
   const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
   await frame.locator('canvas').first().waitFor({ timeout: 60_000 });
   // the Snapdragon target shows red and amber nodes on the demo decoder; the panel would hide the graph
-  await runCommand(page, 'NPU: Check ONNX Model for Target');
-  await page.locator('.quick-input-widget input').fill('qnn-htp');
-  await page.keyboard.press('Enter');
+  await checkForTarget(page, 'qnn-htp');
   await runCommand(page, 'View: Hide Panel');
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.waitForTimeout(2000);

@@ -12,7 +12,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { edgesamDecoder, PYTHON } from '../unit/transform/fixtures';
 import type { E2eContext, E2eScenario } from './scenario';
 import { cliCounts, openInViewer, searchAndSelect, viewerFrame, waitForCounts } from './viewer.e2e';
-import { runCommand, waitForWorkbench } from './workbench';
+import { checkForTarget, waitForWorkbench } from './workbench';
 
 const MODEL = 'decoder.onnx';
 
@@ -178,11 +178,7 @@ export const scenarios: E2eScenario[] = [
       const frame = await openInViewer(page, MODEL);
       await waitForCounts(frame, cliCounts(ctx.repoRoot, path.join(ctx.workspace, MODEL), 'ascend910'));
       // this editor's own pick: qnn-htp (it rejects the Gather, so Properties offers its rewrite)
-      await runCommand(page, 'NPU: Check ONNX Model for Target');
-      const quick = page.locator('.quick-input-widget input');
-      await quick.waitFor({ state: 'visible' });
-      await quick.fill('qnn-htp');
-      await page.keyboard.press('Enter');
+      await checkForTarget(page, 'qnn-htp');
       await waitForCounts(frame, cliCounts(ctx.repoRoot, path.join(ctx.workspace, MODEL), 'qnn-htp'));
       await selectNode(page, frame, '/mask_decoder/Gather');
       const run = frame.locator('.rewrite vscode-button[data-rule="gather-to-slice"][data-scope="node"]');

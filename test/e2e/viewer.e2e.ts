@@ -12,7 +12,7 @@ import { nondeterministicModel } from '../unit/transform/fixtures';
 import { benchModel } from './benchModels';
 import { bytesText } from '../../src/core/output';
 import type { E2eScenario } from './scenario';
-import { focusProblems, openFile, problemRows, runCommand, toolbarAction, waitForWorkbench } from './workbench';
+import { checkForTarget, focusProblems, openFile, problemRows, runCommand, toolbarAction, waitForWorkbench } from './workbench';
 
 const MODEL = 'edgesam_decoder_opset11.onnx';
 
@@ -241,11 +241,7 @@ export const scenarios: E2eScenario[] = [
       const frame = await openInViewer(page, 'decoder.onnx');
       await waitForCounts(frame, expected.ascend910!);
       for (const id of ['ascend310p', 'ascend910b']) {
-        await runCommand(page, 'NPU: Check ONNX Model for Target');
-        const quick = page.locator('.quick-input-widget input');
-        await quick.waitFor({ state: 'visible' });
-        await quick.fill(id);
-        await page.keyboard.press('Enter');
+        await checkForTarget(page, id);
         await waitForCounts(frame, expected[id]!);
         ctx.log(`${id}: ${JSON.stringify(expected[id])}`);
         // the picker says which target is this editor's own choice and which one the workspace setting names
@@ -271,11 +267,7 @@ export const scenarios: E2eScenario[] = [
       ctx.log(`ascend310p: ${JSON.stringify(expected310p)}`);
 
       // switch the target through the check command: the open viewer follows
-      await runCommand(page, 'NPU: Check ONNX Model for Target');
-      const quick = page.locator('.quick-input-widget input');
-      await quick.waitFor({ state: 'visible' });
-      await quick.fill('qnn-htp');
-      await page.keyboard.press('Enter');
+      await checkForTarget(page, 'qnn-htp');
       await waitForCounts(frame, expectedHtp);
       ctx.log(`qnn-htp: ${JSON.stringify(expectedHtp)}`);
 

@@ -91,3 +91,27 @@ export async function toolbarAction(frame: FrameLocator | Page, label: string): 
   await frame.locator('.toolbar vscode-button.more').click();
   await frame.locator('.toolbar-menu [role=menuitem], .toolbar-menu [role=menuitemcheckbox]', { hasText: label }).first().click();
 }
+
+/**
+ * Runs "NPU: Check ONNX Model for Target" and picks `target` in its picker. A viewer that has just
+ * opened takes the focus when its webview finishes loading, and a quick pick closes when it loses
+ * the focus; on a loaded machine that can happen after the picker appeared. The command is then run
+ * again, up to `attempts` times.
+ */
+export async function checkForTarget(page: Page, target: string, attempts = 4): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'NPU: Check ONNX Model for Target');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(target);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: target }).first().waitFor({ timeout: 5_000 });
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
