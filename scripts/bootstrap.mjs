@@ -55,7 +55,6 @@ export function ensureDebianPackages(packages) {
 export const npmEnv = {
   ...process.env,
   ONNXRUNTIME_NODE_INSTALL: 'skip', // its CPU binaries are in the package; the install script would download CUDA ones
-  ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip',
   npm_config_yes: 'true',
   npm_config_fund: 'false',
   npm_config_audit: 'false',
