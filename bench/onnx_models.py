@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Generates the big ONNX models of the ONNX benchmarks (Debian's torch 1.13 / onnx 1.12: run with /usr/bin/python3).
 
-usage: /usr/bin/python3 bench/onnx_models.py OUT_DIR [deep] [heavy] [open]
+usage: /usr/bin/python3 bench/onnx_models.py OUT_DIR [deep] [heavy] [open] [valueinfo]
   open   the viewer-open benchmark's smaller models (bench/viewer-open.mjs): two-node.onnx (Relu → Neg) and
          the same chained block as transformer-22k to about 674 and 5,000 nodes (transformer-674.onnx, transformer-5k.onnx).
   deep   transformer-22k.onnx: one decoder block exported with torch, chained with the onnx library (tensors
          renamed per layer) to over 22,000 nodes; small weights.
   heavy  decoder-heavy.onnx: 12 blocks 768 wide, MLP x4, 32k vocabulary: over 500 MB of float32 weights.
+  valueinfo  transformer-22k-value-info.onnx: transformer-22k.onnx with every value's type declared (value_info
+         from onnx.shape_inference), for the cost of our shape inference with and without it (bench/viewer-host-open.mjs).
 Idempotent: existing files are kept. Never commit the outputs (bench/models/ is git-ignored).
 """
 import os
@@ -21,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from transformer_block import Block  # noqa: E402  (shared with the test models)
 
 OUT = sys.argv[1]
-WANT = set(sys.argv[2:]) or {'deep', 'heavy', 'open'}
+WANT = set(sys.argv[2:]) or {'deep', 'heavy', 'open', 'valueinfo'}
 os.makedirs(OUT, exist_ok=True)
 
 
@@ -109,3 +111,10 @@ if 'open' in WANT and not os.path.exists(os.path.join(OUT, 'transformer-5k.onnx'
     per_layer = len(block.graph.node)
     save(chain(block, -(-674 // per_layer), random_weights=False), 'transformer-674.onnx')
     save(chain(block, -(-5000 // per_layer), random_weights=False), 'transformer-5k.onnx')
+
+if 'valueinfo' in WANT and not os.path.exists(os.path.join(OUT, 'transformer-22k-value-info.onnx')):
+    if not os.path.exists(os.path.join(OUT, 'transformer-22k.onnx')):
+        sys.exit('valueinfo needs transformer-22k.onnx: run with deep first')
+    inferred = onnx.shape_inference.infer_shapes(onnx.load(os.path.join(OUT, 'transformer-22k.onnx')))
+    print('value_info entries: %d' % len(inferred.graph.value_info))
+    save(inferred, 'transformer-22k-value-info.onnx')

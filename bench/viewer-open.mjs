@@ -5,15 +5,20 @@
 // (window.__npuViewer.state 'ready'), wall clock in the test driver; the webview's own milestones are
 // printed beside it. The first round is reported apart (a cold webview process); the median of the others
 // is the figure.
+// Before/after: the extension as it was at --before=REV (default 5e78410, the commit before issue 17: shape
+// inference, folded constants, the straight main flow, open progress) is built from `git archive` into a
+// temporary folder and runs in a second window of the same code-server (its own extension host); every model
+// is opened in both windows one after the other, the order alternating, so load changes hit both.
 //
-// usage: npm run build && npx tsc -p . && node bench/viewer-open.mjs [--rounds=4]
+// usage: npm run build && npx tsc -p . && node bench/viewer-open.mjs [--rounds=4] [--before=REV|none]
 // Models: bench/models/ (git-ignored), made by `/usr/bin/python3 bench/onnx_models.py bench/models deep open`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { treeAt } from './lib/core.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -22,52 +27,76 @@ const { startCodeServer, workbenchUrl } = require(join(ROOT, 'out/test/harness/c
 const { openFile, runCommand, waitForWorkbench } = require(join(ROOT, 'out/test/e2e/workbench.js'));
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 4);
+const beforeRev = process.argv.find((a) => a.startsWith('--before='))?.slice(9) ?? '5e78410';
 const MODELS = ['two-node.onnx', 'transformer-674.onnx', 'transformer-5k.onnx', 'transformer-22k.onnx'];
 const MODEL_DIR = join(ROOT, 'bench/models');
 if (MODELS.some((m) => !existsSync(join(MODEL_DIR, m)))) {
   execFileSync('/usr/bin/python3', [join(ROOT, 'bench/onnx_models.py'), MODEL_DIR, 'deep', 'open'], { stdio: 'inherit' });
 }
 
-const workspace = mkdtempSync(join(tmpdir(), 'npu-port-bench-open-'));
-for (const m of MODELS) copyFileSync(join(MODEL_DIR, m), join(workspace, m));
+/** [variant, extension folder] */
+const variants = [['now', ROOT]];
+const old = beforeRev === 'none' ? undefined : treeAt(beforeRev);
+if (old) {
+  process.stdout.write(`building the extension at ${beforeRev} ...\n`);
+  execFileSync(process.execPath, [join(old.dir, 'scripts/build.mjs')], { cwd: old.dir, stdio: 'inherit' });
+  variants.push(['before', old.dir]);
+}
+const workspaces = [];
 const server = await startCodeServer({});
 const browser = await launchChromium();
-const results = new Map(MODELS.map((m) => [m, []]));
+const results = new Map(variants.map(([v]) => [v, new Map(MODELS.map((m) => [m, []]))]));
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: ROOT }));
-  await waitForWorkbench(page);
+  const pages = [];
+  for (const [variant, extension] of variants) {
+    const workspace = mkdtempSync(join(tmpdir(), `npu-port-bench-open-${variant}-`));
+    workspaces.push(workspace);
+    for (const m of MODELS) copyFileSync(join(MODEL_DIR, m), join(workspace, m));
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: extension }));
+    await waitForWorkbench(page);
+    pages.push([variant, page]);
+  }
   for (let round = 0; round < ROUNDS; round++) {
-    // rotate the order so no model always follows the same one
+    // rotate the order so no model always follows the same one; alternate which window opens it first
     const order = MODELS.map((_, i) => MODELS[(i + round) % MODELS.length]);
-    for (const model of order) {
-      await openFile(page, model);
-      const started = Date.now();
-      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-      let stats = {};
-      for (const deadline = Date.now() + 180_000; Date.now() < deadline; await page.waitForTimeout(25)) {
-        stats = await frame.locator('body').evaluate(() => globalThis.__npuViewer ?? {}, undefined, { timeout: 180_000 }).catch(() => ({}));
-        if (stats.state === 'ready' && stats.nodes !== undefined) break;
+    for (const [i, model] of order.entries()) {
+      for (const [variant, page] of (round + i) % 2 ? [...pages].reverse() : pages) {
+        await openFile(page, model);
+        const load = loadavg()[0];
+        const started = Date.now();
+        const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+        let stats = {};
+        for (const deadline = Date.now() + 180_000; Date.now() < deadline; await page.waitForTimeout(25)) {
+          stats = await frame.locator('body').evaluate(() => globalThis.__npuViewer ?? {}, undefined, { timeout: 180_000 }).catch(() => ({}));
+          if (stats.state === 'ready' && stats.nodes !== undefined) break;
+        }
+        const ms = Date.now() - started;
+        if (stats.state !== 'ready') throw new Error(`${model} did not open (${variant}): ${JSON.stringify(stats)}`);
+        results.get(variant).get(model).push({ ms, round, load, nodes: stats.nodes, graphReceived: stats.graphReceivedMs, laidOut: stats.layoutDoneMs, firstFrame: stats.firstInteractiveMs, host: stats.hostMs });
+        process.stdout.write(`round ${round + 1} ${variant} ${model}: ${ms} ms (webview: graph received ${Math.round(stats.graphReceivedMs)} ms, laid out ${Math.round(stats.layoutDoneMs)} ms, first frame ${Math.round(stats.firstInteractiveMs)} ms; host ready → graph ${stats.hostMs} ms; load ${load.toFixed(1)})\n`);
+        await runCommand(page, 'View: Close All Editors');
+        await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
       }
-      const ms = Date.now() - started;
-      if (stats.state !== 'ready') throw new Error(`${model} did not open: ${JSON.stringify(stats)}`);
-      results.get(model).push({ ms, round, nodes: stats.nodes, graphReceived: stats.graphReceivedMs, laidOut: stats.layoutDoneMs, firstFrame: stats.firstInteractiveMs, host: stats.hostMs });
-      process.stdout.write(`round ${round + 1} ${model}: ${ms} ms (webview: graph received ${Math.round(stats.graphReceivedMs)} ms, laid out ${Math.round(stats.layoutDoneMs)} ms, first frame ${Math.round(stats.firstInteractiveMs)} ms; host ready → graph ${stats.hostMs} ms)\n`);
-      await runCommand(page, 'View: Close All Editors');
-      await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
     }
   }
 } finally {
   await browser.close().catch(() => undefined);
   await server.stop();
-  rmSync(workspace, { recursive: true, force: true });
+  for (const w of workspaces) rmSync(w, { recursive: true, force: true });
+  old?.dispose();
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-const base = median(results.get(MODELS[0]).filter((r) => r.round > 0).map((r) => r.ms));
-process.stdout.write('\nmodel | nodes | first open (cold) | open → interactive, median of later rounds | / two-node | webview: graph received, first frame (median)\n');
-for (const [model, runs] of results) {
-  const warm = runs.filter((r) => r.round > 0);
-  const m = median(warm.map((r) => r.ms));
-  process.stdout.write(`${model} | ${runs[0].nodes} | ${runs.find((r) => r.round === 0)?.ms} ms | ${m} ms | ${(m / base).toFixed(2)}× | ${Math.round(median(warm.map((r) => r.graphReceived)))} ms, ${Math.round(median(warm.map((r) => r.firstFrame)))} ms\n`);
+const fmtLoad = (runs) => { const l = runs.map((r) => r.load); return `${Math.min(...l).toFixed(1)}–${Math.max(...l).toFixed(1)}`; };
+const warmMedian = (variant, model, key) => median(results.get(variant).get(model).filter((r) => r.round > 0).map((r) => r[key]));
+process.stdout.write('\n| model | nodes | variant | first open (cold) | open → interactive, median of rounds 2+ | / two-node | now / before | webview: graph received, first frame (median) | load |\n|---|---|---|---|---|---|---|---|---|\n');
+for (const model of MODELS) {
+  for (const [variant] of variants) {
+    const runs = results.get(variant).get(model);
+    const m = warmMedian(variant, model, 'ms');
+    const base = warmMedian(variant, MODELS[0], 'ms');
+    const ratio = variant === 'now' && results.has('before') ? `**${(m / warmMedian('before', model, 'ms')).toFixed(2)}×**` : '';
+    process.stdout.write(`| ${model} | ${runs[0].nodes} | ${variant} | ${runs.find((r) => r.round === 0)?.ms} ms | ${m} ms | ${(m / base).toFixed(2)}× | ${ratio} | ${Math.round(warmMedian(variant, model, 'graphReceived'))} ms, ${Math.round(warmMedian(variant, model, 'firstFrame'))} ms | ${fmtLoad(runs)} |\n`);
+  }
 }
