@@ -52,7 +52,8 @@ type Values = readonly Dim[];
 export async function inferShapes(model: Model, options: { modelBytes?: Uint8Array; signal?: AbortSignal } = {}): Promise<ShapeInference> {
   const graph = model.graph;
   const constants = new Map<string, Values>();
-  const wanted = valuesNeeded(graph);
+  const prepared = prepare(graph);
+  const wanted = prepared.needed;
   const tensors: [string, Tensor][] = [];
   for (const init of graph.initializers) if (wanted.has(init.name)) tensors.push([init.name, init]);
   for (const node of graph.nodes) {
@@ -76,7 +77,7 @@ export async function inferShapes(model: Model, options: { modelBytes?: Uint8Arr
       // unreadable (missing external data, a changed file): the value stays unknown
     }
   }
-  return inferGraphShapes(graph, opsetVersion(model) ?? 13, constants);
+  return propagate(graph, opsetVersion(model) ?? 13, constants, prepared);
 }
 
 /**
@@ -117,37 +118,63 @@ const VALUE_INPUTS: ReadonlyMap<string, number> = new Map([
 /** Ops that carry int vector values from their inputs to their output. */
 const VALUE_CARRIERS: ReadonlySet<string> = new Set(['Concat', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast', 'Identity', 'Slice', 'Add', 'Sub', 'Mul', 'Div', 'Reshape']);
 
-/** The values whose contents the inference can use: read only those (a backward pass from the consumers). */
-function valuesNeeded(graph: Graph): Set<string> {
-  const wanted = new Set<string>();
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const node = graph.nodes[i]!;
-    const from = VALUE_INPUTS.get(node.opType);
-    if (from !== undefined) for (let k = from; k < node.inputs.length; k++) if (node.inputs[k]) wanted.add(node.inputs[k]!);
-    if (VALUE_CARRIERS.has(node.opType) && node.outputs.some((o) => wanted.has(o))) for (const input of node.inputs) if (input) wanted.add(input);
-  }
-  return wanted;
-}
+/** A declared type the inference leaves as it is (./inferGraphShapes): element type and rank known. */
+const complete = (t: TensorShape | undefined): boolean => t !== undefined && t.shape !== null && t.elemType !== 'undefined';
 
-/** The propagation itself (synchronous): `constants` holds the int vectors already read. */
-export function inferGraphShapes(graph: Graph, opset: number, constants: ReadonlyMap<string, Values> = new Map()): ShapeInference {
+/**
+ * The declared types (graph inputs, value_info, outputs, initializers), and the values whose contents the
+ * inference can use: read only those (a backward pass from the consumers). With value_info, a node whose
+ * outputs are all declared needs no values (a model with every value declared reads none).
+ */
+function prepare(graph: Graph): { types: Map<string, TensorShape>; needed: Set<string>; declaredOnly: boolean } {
   const types = new Map<string, TensorShape>();
-  const inferred = new Set<string>();
-  const values = new Map<string, Values>(constants);
   const declare = (name: string, type: ValueType | null) => {
     if (type && (type.kind === 'tensor' || type.kind === 'sparse_tensor')) types.set(name, { elemType: type.elemType, shape: type.shape });
   };
   for (const list of [graph.inputs, graph.valueInfo, graph.outputs]) for (const v of list) declare(v.name, v.type);
   for (const t of graph.initializers) if (!types.has(t.name)) types.set(t.name, { elemType: t.elemType, shape: [...t.dims] });
+  // without value_info, hardly any node output is declared: not worth a look per node
+  const declaredOnly = graph.valueInfo.length > 0;
+  const needed = new Set<string>();
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const node = graph.nodes[i]!;
+    const from = VALUE_INPUTS.get(node.opType);
+    if (from !== undefined && !(declaredOnly && allDeclared(node, types))) for (let k = from; k < node.inputs.length; k++) if (node.inputs[k]) needed.add(node.inputs[k]!);
+    if (VALUE_CARRIERS.has(node.opType) && node.outputs.some((o) => needed.has(o))) for (const input of node.inputs) if (input) needed.add(input);
+  }
+  return { types, needed, declaredOnly };
+}
+
+/** The values whose contents the inference reads and carries (initializers, Constants, shape arithmetic). */
+export function valuesNeeded(graph: Graph): Set<string> {
+  return prepare(graph).needed;
+}
+
+function allDeclared(node: Node, types: ReadonlyMap<string, TensorShape>): boolean {
+  for (const o of node.outputs) if (o && !complete(types.get(o))) return false;
+  return true;
+}
+
+/** The propagation itself (synchronous): `constants` holds the int vectors already read. */
+export function inferGraphShapes(graph: Graph, opset: number, constants: ReadonlyMap<string, Values> = new Map()): ShapeInference {
+  return propagate(graph, opset, constants, prepare(graph));
+}
+
+function propagate(graph: Graph, opset: number, constants: ReadonlyMap<string, Values>, prepared: ReturnType<typeof prepare>): ShapeInference {
+  const { types, needed, declaredOnly } = prepared;
+  const inferred = new Set<string>();
+  const values = new Map<string, Values>(constants);
   for (const node of graph.nodes) {
     if (!isDefaultDomain(node.domain)) continue;
+    // outputs all declared and no value of theirs needed further on: nothing to infer here
+    if (declaredOnly && allDeclared(node, types) && !node.outputs.some((o) => needed.has(o))) continue;
     const outs = inferNode(node, opset, (name) => (name ? types.get(name) : undefined), (name) => (name ? values.get(name) : undefined));
     outs.forEach((out, k) => {
       const name = node.outputs[k];
       if (!name || !out) return;
       if (out.value && !values.has(name)) values.set(name, out.value);
       const declared = types.get(name);
-      if (declared && declared.shape && declared.elemType !== 'undefined') return;
+      if (complete(declared)) return;
       // a declared type with an unknown rank or element type is completed, never contradicted
       const elemType = declared && declared.elemType !== 'undefined' ? declared.elemType : out.elemType;
       const shape = declared?.shape ?? out.shape;

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { openModel } from '../../../src/core/onnx/decode';
 import type { Dim, Graph, Node, Tensor, ValueInfo } from '../../../src/core/onnx/model';
-import { inferGraphShapes, inferShapes } from '../../../src/core/onnx/shapes';
+import { inferGraphShapes, inferShapes, valuesNeeded } from '../../../src/core/onnx/shapes';
 import { InferenceSession } from '../../../src/core/onnx/run/ort';
 import { feedInputs, randomInputs } from '../../../src/core/onnx/run/inputs';
 import { REPO_ROOT } from '../repo';
@@ -131,4 +131,23 @@ test('declared types win over inferred ones, and a declared unknown rank is comp
   assert.ok(!inferred.has('t'));
   assert.deepEqual(types.get('y')?.shape, [3, 2]);
   assert.ok(inferred.has('y'));
+});
+
+test('with value_info, values are read and carried only for outputs that are not declared', () => {
+  // x.view(x.shape): Shape → Reshape; the Reshape's output declared or not
+  const nodes = [node('Shape', ['x'], ['s']), node('Reshape', ['x', 's'], ['r']), node('Relu', ['r'], ['y'])];
+  const undeclared = graph(nodes, [tensor('x', 'float', [2, 3])]);
+  assert.deepEqual([...valuesNeeded(undeclared)], ['s']);
+  const declared: Graph = { ...undeclared, valueInfo: [tensor('r', 'float', [2, 3]), tensor('y', 'float', [2, 3])] };
+  assert.deepEqual([...valuesNeeded(declared)], [], 'every consumer of a value is declared: nothing to read');
+  const { types, inferred } = inferGraphShapes(declared, 13);
+  assert.deepEqual(types.get('r')?.shape, [2, 3]);
+  assert.ok(!inferred.has('r') && !inferred.has('y'));
+  // the shape declared, the Reshape not: the declared Shape node still carries its value to the Reshape
+  const shapeDeclared: Graph = { ...undeclared, valueInfo: [{ name: 's', type: { kind: 'tensor', elemType: 'int64', shape: [2] } }] };
+  assert.deepEqual([...valuesNeeded(shapeDeclared)], ['s']);
+  const after = inferGraphShapes(shapeDeclared, 13);
+  assert.deepEqual(after.types.get('r')?.shape, [2, 3]);
+  assert.deepEqual(after.types.get('y')?.shape, [2, 3]);
+  assert.ok(after.inferred.has('r') && !after.inferred.has('s'));
 });
