@@ -10,7 +10,7 @@
 // temporary folder and runs in a second window of the same code-server (its own extension host); every model
 // is opened in both windows one after the other, the order alternating, so load changes hit both.
 //
-// usage: npm run build && npx tsc -p . && node bench/viewer-open.mjs [--rounds=4] [--before=REV|none]
+// usage: npm run build && npx tsc -p . && node bench/viewer-open.mjs [--rounds=4] [--before=REV|none] [--before-first]
 // Models: bench/models/ (git-ignored), made by `/usr/bin/python3 bench/onnx_models.py bench/models deep open`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -42,6 +42,8 @@ if (old) {
   execFileSync(process.execPath, [join(old.dir, 'scripts/build.mjs')], { cwd: old.dir, stdio: 'inherit' });
   variants.push(['before', old.dir]);
 }
+// which window opens first in the session (--before-first: the old one), to see whether the order matters
+if (process.argv.includes('--before-first')) variants.reverse();
 const workspaces = [];
 const server = await startCodeServer({});
 const browser = await launchChromium();
