@@ -9,6 +9,7 @@ import { checkModel, checkOpCase, type CheckResult, type NodeVerdict } from '../
 import { openModel } from '../../../src/core/onnx/decode';
 import { builtinTarget, resolveProfile } from '../../../src/core/onnx/targets';
 import { formatMessage } from '../../../src/core/l10n';
+import { listTargets } from '../../../src/core/operations/listTargets';
 import { generatedModel } from './fixtures';
 
 const node = (r: CheckResult, name: string): NodeVerdict => r.verdicts.find((v) => v.name === name)!;
@@ -106,4 +107,15 @@ test('signed int8 Reciprocal and Div are refused for the QAIRT release the EP wa
   for (const name of ['/u8/Reciprocal', '/u8/Div', '/u8/DQ_x', '/i8/DQ_x']) assert.equal(node(r, name).verdict, 'supported', name);
   // The profile says which QAIRT release its per-op data types are for.
   assert.ok(builtinTarget('qnn-htp')!.caveats.some((c) => /QAIRT 2\.42\.0/.test(formatMessage(c))));
+});
+
+test('target pickers list the other Hexagon architectures right after qnn-htp; `onnx targets` keeps one entry per target', async () => {
+  const ids = async (architectures?: boolean) => (await listTargets({ folders: [], ...(architectures ? { architectures } : {}) })).profiles.map((p) => p.id);
+  assert.deepEqual(await ids(true), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp', 'qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68']);
+  assert.deepEqual(await ids(), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp']);
+  // each entry carries its architecture's facts, under an id the setting and --target accept
+  const v68 = (await listTargets({ folders: [], architectures: true })).profiles.find((p) => p.id === 'qnn-htp@v68')!;
+  assert.equal(v68.toolkit!.version, 'v68');
+  assert.equal(v68.floatCompute?.certain, true, 'v68 has no FP16 compute');
+  assert.equal(builtinTarget(v68.id)!.toolkit!.version, 'v68');
 });
