@@ -279,6 +279,8 @@ export const scenarios: E2eScenario[] = [
       await checkForTarget(page, 'qnn-htp');
       await waitForCounts(frame, expectedHtp);
       ctx.log(`qnn-htp: ${JSON.stringify(expectedHtp)}`);
+      // qnn-htp itself (the default architecture), not one of the qnn-htp@ARCH entries listed after it
+      assert.match((await frame.locator('vscode-option[value="qnn-htp"]').textContent()) ?? '', /\(this editor\)$/);
 
       // the verdicts are diagnostics on the .onnx file; the link on one reveals and selects its node
       await focusProblems(page);
