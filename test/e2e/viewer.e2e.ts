@@ -251,6 +251,15 @@ export const scenarios: E2eScenario[] = [
         assert.match(setting, /\(workspace setting\)$/, `ascend910 option: "${setting}"`);
         assert.doesNotMatch(setting, /this editor/);
       }
+      // the Hexagon architectures of qnn-htp are targets of both pickers: the check command's list and the viewer's
+      const v68 = cliCounts(ctx.repoRoot, model, 'qnn-htp@v68');
+      assert.notDeepEqual(v68, expected.ascend910b, 'the targets must differ on this model for the test to mean something');
+      await checkForTarget(page, 'qnn-htp@v68');
+      await waitForCounts(frame, v68);
+      ctx.log(`qnn-htp@v68: ${JSON.stringify(v68)}`);
+      const archOptions = await frame.locator('vscode-option[value^="qnn-htp@"]').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+      assert.deepEqual(archOptions, ['qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68'], 'every non-default architecture, after qnn-htp (v73)');
+      assert.match((await frame.locator('vscode-option[value="qnn-htp@v68"]').textContent()) ?? '', /Hexagon v68: QCS6490.*\(this editor\)$/);
     },
   },
   {
@@ -270,6 +279,8 @@ export const scenarios: E2eScenario[] = [
       await checkForTarget(page, 'qnn-htp');
       await waitForCounts(frame, expectedHtp);
       ctx.log(`qnn-htp: ${JSON.stringify(expectedHtp)}`);
+      // qnn-htp itself (the default architecture), not one of the qnn-htp@ARCH entries listed after it
+      assert.match((await frame.locator('vscode-option[value="qnn-htp"]').textContent()) ?? '', /\(this editor\)$/);
 
       // the verdicts are diagnostics on the .onnx file; the link on one reveals and selects its node
       await focusProblems(page);

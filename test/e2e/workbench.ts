@@ -93,7 +93,7 @@ export async function toolbarAction(frame: FrameLocator | Page, label: string): 
 }
 
 /**
- * Runs "NPU: Check ONNX Model for Target" and picks `target` in its picker. A viewer that has just
+ * Runs "NPU: Check ONNX Model for Target" and picks `target` (the row whose id is exactly it) in its picker. A viewer that has just
  * opened takes the focus when its webview finishes loading, and a quick pick closes when it loses
  * the focus; on a loaded machine that can happen after the picker appeared. The command is then run
  * again, up to `attempts` times.
@@ -105,8 +105,11 @@ export async function checkForTarget(page: Page, target: string, attempts = 4): 
     try {
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill(target);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: target }).first().waitFor({ timeout: 5_000 });
-      await page.keyboard.press('Enter');
+      // the row whose description is exactly the id: `qnn-htp` also matches `qnn-htp@v68`, `ascend310` `ascend310p`
+      const exact = new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-description', { hasText: exact }) }).first();
+      await row.waitFor({ timeout: 5_000 });
+      await row.click();
       await input.waitFor({ state: 'hidden', timeout: 5_000 });
       return;
     } catch (error) {

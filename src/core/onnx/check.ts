@@ -112,6 +112,7 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
   if (dynamicInputs.length && profile.staticShapes !== 'not-required') {
     modelReasons.push({
       code: 'dynamic-shape', certain: profile.staticShapes === 'required',
+      ...(profile.staticShapesSource ? { source: profile.staticShapesSource } : {}),
       message: msg('Graph inputs with dynamic dimensions: {0}. {1} needs fixed input shapes.', dynamicInputs.map((v) => `${v.name}${shapeText(v.type)}`).join(', '), profile.name),
     });
   }

@@ -1,10 +1,11 @@
 /**
  * The user action "which NPU targets can I check against" (`npu-port onnx targets`, the target pickers
  * of the editor): the built-in targets, then the whitelist profiles of `.npu-port/profiles` of each
- * folder, with the files that could not be read.
+ * folder, with the files that could not be read. The pickers also list each Hexagon architecture of
+ * qnn-htp other than the default one (`qnn-htp@v68` ...), right after qnn-htp.
  */
 import type { ProfileError } from '../onnx/errors';
-import { builtinProfiles, loadWorkspaceProfiles } from '../onnx/targets';
+import { builtinProfiles, HTP_ARCHS, loadWorkspaceProfiles, qnnProfile } from '../onnx/targets';
 import type { TargetProfile } from '../onnx/targets/profile';
 import type { OperationRequest } from './types';
 
@@ -13,6 +14,8 @@ export interface ListTargetsRequest extends OperationRequest {
   readonly folders: readonly string[];
   /** A folder that cannot be listed is skipped and reported here; without it the error is thrown. */
   readonly onFolderError?: (folder: string, error: unknown) => void;
+  /** List the non-default Hexagon architectures of qnn-htp as targets of their own (`qnn-htp@v68`), after qnn-htp. */
+  readonly architectures?: boolean;
 }
 
 export interface ListTargetsResult {
@@ -22,7 +25,7 @@ export interface ListTargetsResult {
 }
 
 export async function listTargets(request: ListTargetsRequest): Promise<ListTargetsResult> {
-  const profiles: TargetProfile[] = [...builtinProfiles()];
+  const profiles: TargetProfile[] = request.architectures ? withArchitectures(builtinProfiles()) : [...builtinProfiles()];
   const errors: ProfileError[] = [];
   for (const folder of request.folders) {
     request.signal?.throwIfAborted();
@@ -36,4 +39,13 @@ export async function listTargets(request: ListTargetsRequest): Promise<ListTarg
     }
   }
   return { profiles, errors };
+}
+
+/** The built-ins with `qnn-htp@vNN` (newest first, the default architecture left out: it is qnn-htp) after qnn-htp. */
+function withArchitectures(builtins: readonly TargetProfile[]): TargetProfile[] {
+  return builtins.flatMap((p) => {
+    if (p.toolchain !== 'qnn' || !p.toolkit) return [p];
+    const others = HTP_ARCHS.filter((arch) => arch !== p.toolkit!.version).map((arch) => ({ ...qnnProfile(arch), id: `${p.id}@${arch}` }));
+    return [p, ...others];
+  });
 }

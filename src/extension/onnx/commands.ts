@@ -9,10 +9,28 @@ import { checkModel } from '../../core/operations/checkModel';
 import { modelText } from '../../core/operations/modelText';
 import { errorMessage } from '../l10n';
 import { getLog } from '../log';
+import type { TargetProfile } from '../../core/onnx/targets';
 import { REVEAL_URI_PATH, type OnnxServices } from './services';
 import { VIEW_TYPE, type OnnxViewerProvider } from './viewerProvider';
 
 export const TEXT_SCHEME = 'npu-port-onnx-text';
+
+type TargetItem = vscode.QuickPickItem & { profile?: TargetProfile };
+
+/**
+ * The check command's target list: the built-ins, the other Hexagon architectures of qnn-htp
+ * (`qnn-htp@v68` ...) under a separator of their own, then the whitelist profiles under theirs.
+ */
+export function targetItems(profiles: readonly TargetProfile[], current: string): TargetItem[] {
+  const group = (p: TargetProfile) => (p.kind === 'whitelist' ? 2 : p.toolchain === 'qnn' && p.id.includes('@') ? 1 : 0);
+  const separators = [undefined, vscode.l10n.t('Other Hexagon architectures (qnn-htp@ARCH)'), vscode.l10n.t('Whitelist profiles')];
+  return separators.flatMap((separator, g) => {
+    const members = profiles.filter((p) => group(p) === g);
+    if (!members.length) return [];
+    const items: TargetItem[] = members.map((p) => ({ label: p.name, description: p.id, picked: p.id === current, profile: p }));
+    return separator ? [{ label: separator, kind: vscode.QuickPickItemKind.Separator }, ...items] : items;
+  });
+}
 
 export function registerOnnxCommands(context: vscode.ExtensionContext, services: OnnxServices, provider: OnnxViewerProvider): void {
 
@@ -32,10 +50,10 @@ export function registerOnnxCommands(context: vscode.ExtensionContext, services:
       const profiles = await services.profiles();
       const current = provider.panelsFor(uri)[0]?.target ?? services.defaultTarget();
       const pick = await vscode.window.showQuickPick(
-        profiles.map((p) => ({ label: p.name, description: p.id, picked: p.id === current, profile: p })),
+        targetItems(profiles, current),
         { placeHolder: vscode.l10n.t('Target to check {0} against', path.basename(uri.fsPath)), matchOnDescription: true },
       );
-      if (!pick) return;
+      if (!pick?.profile) return;
       try {
         const result = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0} for {1}…', path.basename(uri.fsPath), pick.profile.name) },

@@ -71,9 +71,13 @@ export class OnnxServices implements vscode.Disposable {
     return targetSetting();
   }
 
-  /** Built-in profiles, then whitelist profiles from `.npu-port/profiles/*.json` of each workspace folder. */
+  /**
+   * Built-in profiles (qnn-htp followed by its other Hexagon architectures, `qnn-htp@v68` ...), then
+   * whitelist profiles from `.npu-port/profiles/*.json` of each workspace folder.
+   */
   async profiles(): Promise<TargetProfile[]> {
     const listed = await listTargets({
+      architectures: true,
       folders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       onFolderError: (folder, error) => getLog().warn(`onnx: cannot read workspace profiles of ${folder}`, error),
     });

@@ -8,6 +8,8 @@ import * as assert from 'node:assert/strict';
 import { checkModel, checkOpCase, type CheckResult, type NodeVerdict } from '../../../src/core/onnx/check';
 import { openModel } from '../../../src/core/onnx/decode';
 import { builtinTarget, resolveProfile } from '../../../src/core/onnx/targets';
+import { formatMessage } from '../../../src/core/l10n';
+import { listTargets } from '../../../src/core/operations/listTargets';
 import { generatedModel } from './fixtures';
 
 const node = (r: CheckResult, name: string): NodeVerdict => r.verdicts.find((v) => v.name === name)!;
@@ -88,4 +90,32 @@ test('ops outside the EP registry: unsupported, except those the EP places on QN
   assert.equal(erf.verdict, 'unverified');
   assert.match(JSON.stringify(erf.reasons[0]!.message), /GeluFusion/);
   assert.equal(verdict('Relu').verdict, 'supported');
+});
+
+test('signed int8 Reciprocal and Div are refused for the QAIRT release the EP was built with (HTP Divide takes SFIXED_POINT_8 from QNN 2.44); uint8 runs', async () => {
+  const r = checkModel(await openModel(generatedModel('qnn_divide_int8.onnx')), builtinTarget('qnn-htp')!);
+  for (const [name, inputs] of [['/i8/Reciprocal', 1], ['/i8/Div', 2]] as const) {
+    const v = node(r, name);
+    assert.equal(v.verdict, 'unsupported', name);
+    assert.deepEqual(codes(v), Array(inputs).fill('dtype'), `${name}: each int8 input`);
+    assert.deepEqual(hints(v), ['activation-uint8'], name);
+    assert.match(formatMessage(v.reasons[0]!.message), /quantized to int8/);
+    assert.match(v.reasons[0]!.source!, /htp_opdef_version_history.*2\.44\.0/);
+    assert.match(v.reasons[0]!.source!, /release-notes\.txt/);
+  }
+  // The EP's own HTP tests run these ops on uint8 QDQ (simple_op_test.cc Reciprocal_QU8, Div): not flagged.
+  for (const name of ['/u8/Reciprocal', '/u8/Div', '/u8/DQ_x', '/i8/DQ_x']) assert.equal(node(r, name).verdict, 'supported', name);
+  // The profile says which QAIRT release its per-op data types are for.
+  assert.ok(builtinTarget('qnn-htp')!.caveats.some((c) => /QAIRT 2\.42\.0/.test(formatMessage(c))));
+});
+
+test('target pickers list the other Hexagon architectures right after qnn-htp; `onnx targets` keeps one entry per target', async () => {
+  const ids = async (architectures?: boolean) => (await listTargets({ folders: [], ...(architectures ? { architectures } : {}) })).profiles.map((p) => p.id);
+  assert.deepEqual(await ids(true), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp', 'qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68']);
+  assert.deepEqual(await ids(), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp']);
+  // each entry carries its architecture's facts, under an id the setting and --target accept
+  const v68 = (await listTargets({ folders: [], architectures: true })).profiles.find((p) => p.id === 'qnn-htp@v68')!;
+  assert.equal(v68.toolkit!.version, 'v68');
+  assert.equal(v68.floatCompute?.certain, true, 'v68 has no FP16 compute');
+  assert.equal(builtinTarget(v68.id)!.toolkit!.version, 'v68');
 });

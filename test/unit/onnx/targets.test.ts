@@ -188,3 +188,19 @@ test('built-in targets cite vendor sources on GitHub or files of this repository
     }
   }
 });
+
+test('Ascend 310 takes no dynamic-shape input (CANN documentation: Atlas 200/300/500 inference products): dynamic graph inputs are refused there, unverified on the other Ascend chips', async () => {
+  const model = await openModel(generatedModel('edgesam_decoder_opset11.onnx'));
+  const dynamic = (id: string) => checkModel(model, builtinTarget(id)!).modelReasons.filter((r) => r.code === 'dynamic-shape');
+  const on310 = dynamic('ascend310');
+  assert.equal(on310.length, 1);
+  assert.equal(on310[0]!.certain, true);
+  assert.match(on310[0]!.source!, /canncommercial\/700\/.*aclpythondevg_0059\.html.*Atlas 200\/300\/500 推理产品不支持该特性/);
+  assert.match(on310[0]!.source!, /github:hicann\/ge@d5b140e5de6c:.*dnnengine_manager\.cc.*Dynamic shape is not supported on this chip/);
+  for (const id of ['ascend310p', 'ascend910', 'ascend910b']) {
+    assert.deepEqual(dynamic(id).map((r) => r.certain), [false], id);
+  }
+  // The same op with fixed shapes is not refused for its shapes (mindspore-lab/mindocr#690: static and profiled shapes converted on 310).
+  const fixed = checkOpCase({ op: 'Conv', opset: 11, inputs: [{ type: 'float', shape: [1, 3, 48, 192] }, { type: 'float', shape: [8, 3, 3, 3], constant: true }] }, builtinTarget('ascend310')!);
+  assert.deepEqual(fixed.modelReasons, []);
+});

@@ -186,6 +186,7 @@ export function qnnProfile(arch: string = archData.default): TargetProfile {
       msg('Ops are those the ONNX Runtime QNN EP of {0} translates; an op it does not translate stays on the CPU and is reported as unsupported. qnn-onnx-converter (QAIRT) may translate other ops: its op list was not available from a Qualcomm source.', EP.date),
       msg('Per-op HTP data types and constraints (the HTP op definition supplement) are checked only where quoted in data/qnn-arch.json: a model that passes can still fail QNN op validation (error 3110) or graph finalize.'),
       msg('int64, uint64 and double tensors are reported as unverified: the HTP op tables list no 64-bit types, but the EP converts many int64 constants itself.'),
+      msg('Per-op data types that changed between QNN SDK releases are checked for QAIRT {0}, the release onnxruntime-qnn {1} was built with (its release notes): a later QAIRT may take more (the HTP op support revision history).', qnnData.qairt, EP.date),
       ...(fp16 ? [fp16.certain
         ? msg('Hexagon {0} has no FP16 compute: float ops that are not quantized (QDQ) are refused.', arch)
         : msg('Whether Hexagon {0} computes in FP16 is not settled by the sources: float ops that are not quantized (QDQ) are reported as unverified.', arch)] : []),
@@ -214,6 +215,13 @@ const ATC_SOURCES = [
   { label: msg('Profile data'), ref: 'src/core/onnx/targets/data/ascend-atc.json' },
 ];
 
+/** The CANN documents that say Ascend 310 (Atlas 200/300/500 inference products) takes no dynamic-shape input. */
+const ASCEND310_STATIC = [
+  'hiascend.com/doc_center/source/zh/canncommercial/700/inferapplicationdev/aclpythondevg/aclpythondevg_0059.html (CANN 7.0.0, 动态Shape输入(设置Shape范围): "Atlas 200/300/500 推理产品不支持该特性")',
+  'hiascend.com/document/detail/zh/CANNCommunityEdition/80RC3alpha003/devguide/appdevg/aclpythondevg/aclpythondevg_0047.html (CANN 8.0.RC3.alpha003, same section and sentence)',
+  'the ATC error it gives: github:hicann/ge@d5b140e5de6c:compiler/engines/manager/engine_manager/dnnengine_manager.cc (EZ3002, kNoSupportReason "Dynamic shape is not supported on this chip!")',
+].join('; ');
+
 let cache: TargetProfile[] | undefined;
 const versioned = new Map<string, TargetProfile>();
 
@@ -237,12 +245,15 @@ export function ascendProfile(soc: string, version: string = CANN_RELEASES[0]!):
     ],
     caveats: [
       msg('Kernel facts come from the open-source operator repositories: an op whose document marks this chip ×, or that no document covers, may still have a built-in kernel in the toolkit, so it is reported as unverified, not unsupported.'),
-      ...(soc === 'ascend310' ? [msg('The CANN operator documents do not list Ascend 310 (Atlas 200/300/500 inference products) per op: only its bf16 limit is known.')] : []),
+      ...(soc === 'ascend310' ? [
+        msg('The CANN operator documents do not list Ascend 310 (Atlas 200/300/500 inference products) per op: only its bf16 limit is known.'),
+        msg('Ascend 310 runs no dynamic-shape models (the CANN documentation: Atlas 200/300/500 inference products do not support dynamic-shape input with a shape range): give ATC fixed input shapes or dynamic profiles (--dynamic_batch_size, --dynamic_image_size, --dynamic_dims).'),
+      ] : []),
       msg('int64 and dynamic-shape limits of ATC kernels were not in the scanned sources: they are not reported.'),
       msg('Ops with no parser registration found (Loop, Scan, quantization ops, ...) may be handled inside the ATC parser itself: they are reported as unverified.'),
     ],
     modelOpsets: { min: atcData.modelOpsets.min, max: atcData.modelOpsets.max, certain: false },
-    staticShapes: 'unverified',
+    ...(soc === 'ascend310' ? { staticShapes: 'required' as const, staticShapesSource: ASCEND310_STATIC } : { staticShapes: 'unverified' as const }),
     ...(bf16 ? { dtypes: { refused: ['bfloat16'] as ElementType[], certain: true, source: `${cite(release, bf16.src)} (${PRODUCT[soc]}：不支持BFLOAT16; ${bf16.ops} operator documents say so, ${bf16.documented} mark the chip √)` } } : {}),
     unlisted: 'unsupported',
     ops: atcOps(soc, release),

@@ -100,6 +100,8 @@ export interface TargetProfile {
   readonly modelOpsets?: { readonly min?: number; readonly max?: number; readonly certain: boolean };
   /** Whether graph inputs must have fixed shapes. */
   readonly staticShapes: 'required' | 'unverified' | 'not-required';
+  /** Where `staticShapes` comes from, when a document says it for this target. */
+  readonly staticShapesSource?: string;
   /** Element types the target refuses anywhere (e.g. int64 on HTP), with certainty. */
   readonly dtypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean; readonly source?: string };
   /**
