@@ -2,7 +2,8 @@ import { msg, type Message } from '../l10n';
 import { comparePositions } from '../position';
 import { ruleInfo } from '../python/catalog';
 import { applyEdits, preferredFix } from '../python/fixes/apply';
-import { pyprojectEntries, type TomlString } from './pyproject';
+import { readPyproject, removalEdits, type Removable, type SpanEdit, type TomlString } from './pyproject';
+import type { TomlSyntaxError } from '../toml';
 import { LineIndex } from '../python/text';
 import type { AnalysisOptions, FileCreate, Finding, Fix, Severity, TextEdit } from '../python/types';
 
@@ -73,7 +74,7 @@ export function analyzeRequirements(text: string, fileName: string, options: Ana
   const setting = options.rules?.['cuda-requirement'];
   if (setting === 'off') return [];
   const lines = new LineIndex(text);
-  if (/\.toml$/i.test(base)) return pyprojectFindings(text, lines, setting);
+  if (/\.toml$/i.test(base)) return pyprojectFindings(text, lines, setting, options);
   const problems: LineProblem[] = [];
   for (let i = 0; i < lines.lineCount; i++) {
     const p = checkRequirementLine(lines.lineText(i), i);
@@ -109,43 +110,48 @@ function finding(lines: LineIndex, start: number, end: number, message: Message,
 }
 
 /** pyproject.toml: CUDA-only dependencies are commented out or removed, +cuXXX tags dropped, in the text itself. */
-function pyprojectFindings(text: string, lines: LineIndex, setting: Severity | undefined): Finding[] {
+function pyprojectFindings(text: string, lines: LineIndex, setting: Severity | undefined, options: AnalysisOptions): Finding[] {
+  const read = readPyproject(text);
+  if ('error' in read) return unreadablePyproject(lines, read.error, options);
   const out: Finding[] = [];
-  const fix = (title: Message, start: number, end: number, newText: string, replacement: string): Fix => {
-    const edit = { range: { start: lines.positionAt(start), end: lines.positionAt(end) }, newText };
-    return { title, edits: [edit], coreEdits: [edit], requires: [], createFiles: [], replacement };
+  const fix = (title: Message, edits: readonly SpanEdit[], replacement: string): Fix => {
+    const textEdits = edits.map((e) => ({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText }));
+    return { title, edits: textEdits, coreEdits: textEdits, requires: [], createFiles: [], replacement };
   };
   const cudaTag = (s: TomlString, name: string): Finding | undefined => {
     const tag = /\+(cu\d+)/.exec(s.content);
     if (!tag) return undefined;
-    const at = s.start + 1 + tag.index;
-    const dropTag = fix(msg('Drop the CUDA build tag +{0}', tag[1]!), at, at + tag[0].length, '', s.content.replace(tag[0], ''));
-    return finding(lines, s.start + 1, s.end - 1, msg('{0} is a CUDA build (+{1})', name, tag[1]!), [dropTag], setting);
+    const at = s.contentStart + tag.index;
+    const dropTag = fix(msg('Drop the CUDA build tag +{0}', tag[1]!), [{ start: at, end: at + tag[0].length, newText: '' }], s.content.replace(tag[0], ''));
+    return finding(lines, s.contentStart, s.contentEnd, msg('{0} is a CUDA build (+{1})', name, tag[1]!), [dropTag], setting);
   };
-  for (const entry of pyprojectEntries(text)) {
-    const anchor = entry.kind === 'poetry' ? entry.keyStart : entry.value.start;
+  const remove = (name: string, entry: Removable): Fix => {
+    const edits = removalEdits(text, entry, REMOVED);
+    return fix(msg('Remove {0} from the dependencies (CUDA only)', name), edits, edits.map((e) => e.newText.trim()).filter(Boolean).join('\n') || '-');
+  };
+  for (const entry of read.entries) {
+    const anchor = entry.kind === 'poetry' ? entry.key.start : entry.value.start;
     if (IGNORE.test(lines.lineText(lines.positionAt(anchor).line))) continue;
     if (entry.kind === 'index') {
-      if (CUDA_INDEX.test(entry.value.content)) out.push(finding(lines, entry.value.start + 1, entry.value.end - 1, msg('CUDA wheel index {0}', entry.value.content), [], setting));
+      if (CUDA_INDEX.test(entry.value.value)) out.push(finding(lines, entry.value.contentStart, entry.value.contentEnd, msg('CUDA wheel index {0}', entry.value.value), [], setting));
       continue;
     }
     if (entry.kind === 'poetry') {
       if (isCudaOnlyPackage(entry.name)) {
-        const original = text.slice(entry.keyStart, entry.lineEnd);
-        const remove = fix(msg('Remove {0} from the dependencies (CUDA only)', entry.name), entry.keyStart, entry.lineEnd, `# ${REMOVED} ${original}`, `# ${REMOVED} ${original}`);
-        out.push(finding(lines, entry.keyStart, entry.keyStart + entry.name.length, msg('{0} is CUDA-only and cannot be installed on an NPU host', entry.name), [remove], setting));
-      } else if (entry.version) {
-        const f = cudaTag(entry.version, entry.name);
-        if (f) out.push(f);
+        out.push(finding(lines, entry.key.start, entry.key.end, msg('{0} is CUDA-only and cannot be installed on an NPU host', entry.name), [remove(entry.name, entry.remove)], setting));
+      } else {
+        for (const version of entry.versions) {
+          const f = cudaTag(version, entry.name);
+          if (f) out.push(f);
+        }
       }
       continue;
     }
-    const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(entry.value.content);
+    const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(entry.value.value);
     if (!m) continue;
     const name = m[1]!;
     if (isCudaOnlyPackage(name)) {
-      const remove = removeArrayElement(text, lines, entry.value);
-      out.push(finding(lines, entry.value.start + 1, entry.value.end - 1, msg('{0} is CUDA-only and cannot be installed on an NPU host', name), [fix(msg('Remove {0} from the dependencies (CUDA only)', name), remove.start, remove.end, remove.newText, remove.newText.trim() || '-')], setting));
+      out.push(finding(lines, entry.value.contentStart, entry.value.contentEnd, msg('{0} is CUDA-only and cannot be installed on an NPU host', name), [remove(name, entry.remove)], setting));
     } else {
       const f = cudaTag(entry.value, name);
       if (f) out.push(f);
@@ -154,27 +160,24 @@ function pyprojectFindings(text: string, lines: LineIndex, setting: Severity | u
   return out;
 }
 
-const REMOVED = 'removed for NPU (CUDA only):';
-
-/**
- * Removing one string from a TOML array: alone on its line, the line becomes a comment that keeps the
- * original; sharing a line, the string goes with one comma next to it.
- */
-function removeArrayElement(text: string, lines: LineIndex, s: TomlString): { start: number; end: number; newText: string } {
-  const line = lines.positionAt(s.start).line;
-  const lineStart = lines.lineStart(line);
-  const lineEnd = lineStart + lines.lineText(line).length;
-  const before = text.slice(lineStart, s.start);
-  const after = text.slice(s.end, lineEnd);
-  if (before.trim() === '' && /^\s*,?\s*(?:#.*)?$/.test(after)) {
-    return { start: s.start, end: lineEnd, newText: `# ${REMOVED} ${text.slice(s.start, lineEnd).trim()}` };
-  }
-  const following = /^\s*,[ \t]*/.exec(after);
-  if (following) return { start: s.start, end: s.end + following[0].length, newText: '' };
-  const preceding = /,\s*$/.exec(before);
-  if (preceding) return { start: s.start - preceding[0].length, end: s.end, newText: '' };
-  return { start: s.start, end: s.end, newText: '' };
+/** A pyproject.toml that is not TOML: one finding where the parser stopped, no fix (the file is left as it is). */
+function unreadablePyproject(lines: LineIndex, error: TomlSyntaxError, options: AnalysisOptions): Finding[] {
+  const setting = options.rules?.['syntax-error'];
+  if (setting === 'off') return [];
+  const end = Math.max(error.offset, lines.lineStart(error.line) + lines.lineText(error.line).length);
+  return [{
+    rule: 'syntax-error',
+    severity: setting ?? ruleInfo('syntax-error')!.severity,
+    range: { start: lines.positionAt(error.offset), end: lines.positionAt(end) },
+    startIndex: error.offset,
+    endIndex: end,
+    message: msg('pyproject.toml is not valid TOML ({0}): its dependencies are not checked, and no fix changes the file.', error.message),
+    original: lines.text.slice(error.offset, end),
+    fixes: [],
+  }];
 }
+
+const REMOVED = 'removed for NPU (CUDA only):';
 
 export interface RequirementsFix {
   readonly text: string;
