@@ -153,15 +153,21 @@ function pieceRemoval(text: string, piece: RemovablePiece, note: string): SpanEd
   const next = list.items[list.index + 1];
   const prev = list.items[list.index - 1];
   const following = separator(text, piece.end, next?.start ?? text.length);
-  if (following !== undefined) {
-    if (/^[ \t]*$/.test(text.slice(piece.end, following))) return [{ start: piece.start, end: following + 1 + /^[ \t]*/.exec(text.slice(following + 1))![0].length, newText: '' }];
-    return [{ start: piece.start, end: piece.end, newText: '' }, { start: following, end: following + 1, newText: '' }];
-  }
   const preceding = prev ? separator(text, prev.end, piece.start) : undefined;
-  if (preceding === undefined) return [{ start: piece.start, end: piece.end, newText: '' }];
-  if (/^[ \t]*$/.test(text.slice(preceding + 1, piece.start))) return [{ start: preceding, end: piece.end, newText: '' }];
-  // a comment between the comma and the item: the comma goes on its own (a trailing comma where the list allows one)
-  return list.trailingComma ? [{ start: piece.start, end: piece.end, newText: '' }] : [{ start: preceding, end: preceding + 1, newText: '' }, { start: piece.start, end: piece.end, newText: '' }];
+  const tight = (from: number, to: number) => /^[ \t]*$/.test(text.slice(from, to));
+  // the last item goes with the comma before it (a trailing comma after it stays a trailing comma)
+  if (!next && preceding !== undefined && tight(preceding + 1, piece.start)) return [{ start: preceding, end: piece.end, newText: '' }];
+  if (following !== undefined && tight(piece.end, following)) {
+    // with the comma after it, and the spaces after that comma, or before the item when it ended its line
+    const rest = text.slice(following + 1);
+    if (/^[ \t]*(#|\r?\n|$)/.test(rest)) return [{ start: piece.start - /[ \t]*$/.exec(text.slice(lineStart(text, piece.start), piece.start))![0].length, end: following + 1, newText: '' }];
+    return [{ start: piece.start, end: following + 1 + /^[ \t]*/.exec(rest)![0].length, newText: '' }];
+  }
+  const item = { start: piece.start, end: piece.end, newText: '' };
+  // a comment or line end between the item and a comma: each goes on its own
+  if (following !== undefined) return [item, { start: following, end: following + 1, newText: '' }];
+  if (preceding !== undefined && !list.trailingComma) return [{ start: preceding, end: preceding + 1, newText: '' }, item];
+  return [item];
 }
 
 /** The offset of the comma that follows `from` (before `limit`, past whitespace and comments); undefined when the next thing is not a comma. */
