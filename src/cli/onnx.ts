@@ -10,7 +10,7 @@ import { checkModel } from '../core/operations/checkModel';
 import { listTargets } from '../core/operations/listTargets';
 import { modelInfo } from '../core/operations/modelInfo';
 import { modelText } from '../core/operations/modelText';
-import { whitelist as whitelistProfile } from '../core/operations/whitelist';
+import { checkWhitelistRequest, whitelist as whitelistProfile } from '../core/operations/whitelist';
 import { boundString } from '../core/output';
 import type { CliCommand } from './commands';
 import { EXIT_CODES, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
@@ -209,6 +209,7 @@ async function text(ctx: CliContext, args: string[]): Promise<number> {
 async function whitelist(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { name: { type: 'string' }, description: { type: 'string' }, output: { type: 'string', short: 'o' } });
   const name = typeof values.name === 'string' ? values.name : '';
+  checkWhitelistRequest({ name, models: positionals }); // before any model is opened
   const models = [];
   for (const file of positionals) models.push(await openInputModel(ctx, file));
   const { profile, text } = whitelistProfile({ name, models, ...(typeof values.description === 'string' ? { description: values.description } : {}), signal: ctx.signal });

@@ -5,7 +5,7 @@ import { msg } from '../core/l10n';
 import { resolveProfile } from '../core/onnx/targets';
 import { fix } from '../core/operations/fix';
 import { report } from '../core/operations/report';
-import { DEFAULT_MAX_FILE_SIZE_KB, scan } from '../core/operations/scan';
+import { checkScanRequest, DEFAULT_MAX_FILE_SIZE_KB, scan } from '../core/operations/scan';
 import { preferredFix } from '../core/python/fixes/apply';
 import { INTERFACE_CHANGES } from '../core/workspace/fixPlan';
 import { PythonParser } from '../core/python/parser';
@@ -79,16 +79,20 @@ export const scanCommand: CliCommand = {
     }
     const format = values.format as string;
     if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(msg('Unknown format "{0}": use text, json or sarif.', format));
+    const style = values.style as FixStyle;
+    const deviceModule = values['device-module'] as string;
+    const maxFileSizeKB = Number(values['max-file-size-kb']);
+    checkScanRequest({ analysis: { style, deviceModule }, maxFileSizeKB }); // before the paths and profiles are read
     const roots: string[] = [];
     for (const given of positionals.length ? positionals : ['.']) roots.push(await scanInputPath(ctx, given));
     const profile = await targetProfile(values.target as string, ctx.cwd, roots);
-    const analysis: AnalysisOptions = { style: values.style as FixStyle, deviceModule: values['device-module'] as string, onnxTarget: exportTargetOf(profile) };
+    const analysis: AnalysisOptions = { style, deviceModule, onnxTarget: exportTargetOf(profile) };
     const request = {
       roots,
       analysis,
       wasmDir: wasmDir(),
       workerScript: workerScript(),
-      maxFileSizeKB: Number(values['max-file-size-kb']),
+      maxFileSizeKB,
       exclude: values.exclude as string[],
       signal: ctx.signal,
       log: ctx.log,

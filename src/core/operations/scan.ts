@@ -20,15 +20,24 @@ export interface ScanRequest extends OperationRequest, Omit<ScanOptions, 'signal
 }
 
 /** Throws InvalidRequestError for a fix style or device module name the fixes cannot write. */
-export function checkAnalysisOptions(analysis: AnalysisOptions): void {
+export function checkAnalysisOptions(analysis: Pick<AnalysisOptions, 'style' | 'deviceModule'>): void {
   if (!FIX_STYLES.includes(analysis.style)) throw new InvalidRequestError(msg('Unknown fix style "{0}": use deviceManager, torchNpu or transferToNpu.', String(analysis.style)));
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(analysis.deviceModule)) throw new InvalidRequestError(msg('"{0}" is not a Python module name.', analysis.deviceModule));
 }
 
-export async function scan(request: ScanRequest): Promise<ScanResult> {
-  const { roots, onProgress, maxFileSizeKB = DEFAULT_MAX_FILE_SIZE_KB, gitignore = true, ...options } = request;
+/**
+ * Throws InvalidRequestError for a request the scan cannot run as given. It reads no file, so a face checks
+ * the request with it before it resolves the paths to scan or reads target profiles.
+ */
+export function checkScanRequest(request: { readonly analysis: Pick<AnalysisOptions, 'style' | 'deviceModule'>; readonly maxFileSizeKB?: number }): void {
   checkAnalysisOptions(request.analysis);
+  const { maxFileSizeKB = DEFAULT_MAX_FILE_SIZE_KB } = request;
   if (!Number.isFinite(maxFileSizeKB) || maxFileSizeKB <= 0) throw new InvalidRequestError(msg('--max-file-size-kb needs a positive number.'));
+}
+
+export async function scan(request: ScanRequest): Promise<ScanResult> {
+  checkScanRequest(request);
+  const { roots, onProgress, maxFileSizeKB = DEFAULT_MAX_FILE_SIZE_KB, gitignore = true, ...options } = request;
   return scanWorkspace(roots, {
     ...options,
     maxFileSizeKB,

@@ -16,10 +16,17 @@ export interface WhitelistResult {
   readonly text: string;
 }
 
-export function whitelist(request: WhitelistRequest): WhitelistResult {
-  const name = request.name.trim();
-  if (!name) throw new InvalidRequestError(msg('Give the profile a name: --name NAME.'));
+/**
+ * Throws InvalidRequestError for a request without a name or without models. It needs the models' count
+ * only, so a face that opens the models from files checks the request first (with the file names).
+ */
+export function checkWhitelistRequest(request: { readonly name: string; readonly models: readonly unknown[] }): void {
+  if (!request.name.trim()) throw new InvalidRequestError(msg('Give the profile a name: --name NAME.'));
   if (!request.models.length) throw new InvalidRequestError(msg('Give the models that compiled.'));
-  const profile = whitelistFromModels(name, [...request.models], request.description);
+}
+
+export function whitelist(request: WhitelistRequest): WhitelistResult {
+  checkWhitelistRequest(request);
+  const profile = whitelistFromModels(request.name.trim(), [...request.models], request.description);
   return { profile, text: JSON.stringify(profile, null, 2) + '\n' };
 }

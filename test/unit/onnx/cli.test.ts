@@ -176,6 +176,19 @@ test('onnx whitelist: the ops of models that compiled become a profile that pass
   assert.equal((await run(['onnx', 'whitelist', generatedModel('control_flow.onnx')])).code, 2);
 });
 
+test('onnx whitelist checks --name and the model list before it opens a model', async () => {
+  const missing = path.join(os.tmpdir(), 'npu-port-no-such-model.onnx');
+  const noName = await run(['onnx', 'whitelist', missing]);
+  assert.equal(noName.code, 2);
+  assert.match(noName.err, /Give the profile a name: --name NAME\./);
+  assert.doesNotMatch(noName.err, /npu-port-no-such-model/);
+  const noModels = await run(['onnx', 'whitelist', '--name', 'pass']);
+  assert.equal(noModels.code, 2);
+  assert.match(noModels.err, /Give the models that compiled\./);
+  // with a name, the missing model is the error
+  assert.match((await run(['onnx', 'whitelist', '--name', 'pass', missing])).err, /npu-port-no-such-model/);
+});
+
 // ------------------------------------------------------------------ hostile inputs, in a child process
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

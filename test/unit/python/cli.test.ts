@@ -121,6 +121,22 @@ test('usage errors exit 2; a clean tree exits 0', async () => {
   assert.equal(clean.stdout, '');
 });
 
+test('scan checks its options before it reads the paths: a bad --style or --max-file-size-kb is the error, not the missing folder', async () => {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated/cli-order');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const style = await run(['scan', 'no-such-folder', '--style', 'magic'], dir);
+  assert.equal(style.code, 2);
+  assert.match(style.stderr, /Unknown fix style "magic"/);
+  assert.doesNotMatch(style.stderr, /no-such-folder/);
+  const size = await run(['scan', 'no-such-folder', '--max-file-size-kb', '0'], dir);
+  assert.equal(size.code, 2);
+  assert.match(size.stderr, /--max-file-size-kb needs a positive number/);
+  assert.doesNotMatch(size.stderr, /no-such-folder/);
+  // with good options, the missing folder is the error
+  assert.match((await run(['scan', 'no-such-folder'], dir)).stderr, /no-such-folder/);
+});
+
 test('a cancelled scan stops with an AbortError', async () => {
   const dir = workspace('scan-cancel');
   const controller = new AbortController();
