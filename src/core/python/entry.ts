@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseToml, pathStartsWith, tomlItems, type TomlPath } from '../toml';
 
 /**
  * Entry scripts and the modules they run.
@@ -33,24 +34,27 @@ export function importsTransferToNpu(text: string): boolean {
   return text.includes('transfer_to_npu') && TRANSFER_IMPORT.test(text);
 }
 
-/** Modules named as entry points in a pyproject.toml: `[project.scripts]`, `[project.gui-scripts]`, `[tool.poetry.scripts]`. */
+/**
+ * Modules named as entry points in a pyproject.toml: `[project.scripts]`, `[project.gui-scripts]`,
+ * `[tool.poetry.scripts]` (`name = "pkg.module:function"`, or Poetry's `{ reference = "...", ... }`), however
+ * the tables are written (headers, dotted keys, inline tables). A file that is not TOML names none.
+ */
 export function entryPointModules(pyproject: string): string[] {
+  const parsed = parseToml(pyproject);
+  if ('error' in parsed) return [];
   const modules: string[] = [];
-  let inScripts = false;
-  for (const raw of pyproject.split(/\r?\n/)) {
-    const line = raw.replace(/\s+#.*$/, '').trim();
-    const table = /^\[([^\]]+)\]$/.exec(line);
-    if (table) {
-      inScripts = ['project.scripts', 'project.gui-scripts', 'tool.poetry.scripts'].includes(table[1]!.replace(/\s|"/g, ''));
-      continue;
-    }
-    if (!inScripts) continue;
-    // name = "pkg.module:function"   or (Poetry) name = { reference = "pkg.module:function", ... }
-    const m = /=\s*(?:\{[^}]*\breference\s*=\s*)?["']([\w.]+)\s*(?::[\w.]+)?["']/.exec(line);
+  for (const item of tomlItems(parsed.program)) {
+    if (item.kind !== 'value' || item.node.type !== 'TOMLValue' || item.node.kind !== 'string') continue;
+    const table = SCRIPT_TABLES.find((t) => pathStartsWith(item.path, t));
+    const rest = table && item.path.slice(table.length);
+    if (!rest || !(rest.length === 1 || (rest.length === 2 && rest[1] === 'reference' && table[0] === 'tool'))) continue;
+    const m = /^\s*([\w.]+)\s*(?::\s*[\w.]+\s*)?(?:\[[^\]]*\]\s*)?$/.exec(item.node.value); // module:object [extras]
     if (m) modules.push(m[1]!);
   }
   return modules;
 }
+
+const SCRIPT_TABLES: readonly TomlPath[] = [['project', 'scripts'], ['project', 'gui-scripts'], ['tool', 'poetry', 'scripts']];
 
 export interface PythonSource {
   readonly file: string;

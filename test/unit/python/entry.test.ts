@@ -35,6 +35,16 @@ test('entry points from pyproject.toml: [project.scripts], [project.gui-scripts]
   assert.deepEqual(entryPointModules(toml), ['pkg.train', 'pkg.gui', 'pkg.serve', 'pkg.ref']);
 });
 
+test('entry points from pyproject.toml written with dotted keys and inline tables; a table name inside a string is text; not TOML: none', () => {
+  const toml = [
+    'project.scripts = { x-train = "pkg.train:main", x-eval = "pkg.eval:main [metrics]" }',
+    '[tool.poetry]', 'scripts.x-serve = { reference = "pkg.serve:app", type = "console" }',
+    '[tool.other]', 'doc = """', '[project.scripts]', 'y = "not.a:script"', '"""', '',
+  ].join('\n');
+  assert.deepEqual(entryPointModules(toml), ['pkg.train', 'pkg.eval', 'pkg.serve']);
+  assert.deepEqual(entryPointModules('[project.scripts]\nx = "pkg.x:main"\nx = "pkg.y:main"\n'), []);
+});
+
 test('a module an entry script imports: its transferToNpu fix points to the entry script and changes nothing here', async () => {
   const parser = await loadParser();
   const module = 'import torch\n\ndef load(m):\n    return m.cuda()\n';
