@@ -16,7 +16,7 @@ const isNodeBuiltin = (s) => s.startsWith('node:') || builtinModules.includes(s)
 
 /**
  * The areas of src/core and what each may use of another. A module not named here is private to its
- * area. Files directly in src/core (l10n, errors, fs, log, position) serve every area, and so does
+ * area. Files directly in src/core (l10n, errors, fs, log, position, toml) serve every area, and so does
  * src/shared. The graph is acyclic: onnx uses no other area; benchmark runs onnx models; remote runs
  * tasks on hosts and uses both; python (parse, rules, fixes) reads target profiles; dependencies
  * (requirements, setup.py, pyproject.toml) report and fix through python's findings; workspace (walk,
