@@ -92,6 +92,35 @@ describe('python migration', () => {
     await waitFor(() => (ours(uri).length === 0 ? true : undefined), 'no diagnostics after fix-all');
   });
 
+  it('pyproject.toml: Fix All edits exactly the CUDA-only entries (inline tables, dotted keys, CRLF kept); a file that is not TOML gets one finding and no fix', async () => {
+    const toml = [
+      '[project]', 'name = "demo"  # the demo', 'dependencies = ["torch==2.1.0+cu118", "xformers", "numpy"]', '',
+      '[tool.poetry]', 'dependencies = { python = "^3.10", "bitsandbytes" = "^0.41" }', '',
+      '[tool.poetry.group.gpu.dependencies]', 'triton.version = "2.1.0"', 'triton.optional = true', '',
+    ].join('\r\n');
+    const uri = await writeFile('pyproject-fix/pyproject.toml', toml);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const found = await waitFor(() => (ours(uri).length === 4 ? ours(uri) : undefined), 'four pyproject.toml findings');
+    assert.deepEqual(found.map((d) => `${d.range.start.line}:${d.range.start.character} ${codeOf(d)}`), ['2:17 cuda-requirement', '2:39 cuda-requirement', '5:36 cuda-requirement', '8:0 cuda-requirement']);
+    if (vscode.workspace.isTrusted) {
+      assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile', uri), true);
+      assert.equal(doc.getText(), [
+        '[project]', 'name = "demo"  # the demo', 'dependencies = ["torch==2.1.0", "numpy"]', '',
+        '[tool.poetry]', 'dependencies = { python = "^3.10" }', '',
+        '[tool.poetry.group.gpu.dependencies]', '# removed for NPU (CUDA only): triton.version = "2.1.0"', '# removed for NPU (CUDA only): triton.optional = true', '',
+      ].join('\r\n'));
+      await waitFor(() => (ours(uri).length === 0 ? true : undefined), 'no pyproject.toml findings after Fix All');
+    }
+    const broken = await writeFile('pyproject-broken/pyproject.toml', '[project]\ndependencies = ["xformers"]\ndependencies = ["numpy"]\n');
+    const brokenDoc = await vscode.workspace.openTextDocument(broken);
+    await vscode.window.showTextDocument(brokenDoc);
+    const syntax = await waitFor(() => (ours(broken).length ? ours(broken) : undefined), 'the finding on a pyproject.toml that is not TOML');
+    assert.deepEqual(syntax.map((d) => `${d.range.start.line} ${codeOf(d)}`), ['2 syntax-error']);
+    assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile', broken), false);
+    assert.equal(brokenDoc.getText(), '[project]\ndependencies = ["xformers"]\ndependencies = ["numpy"]\n');
+  });
+
   it('scans the workspace (files not open included), fixes it as one edit and writes the migration report', async () => {
     const closed = await writeFile('closed/inference.py', 'import torch\nx = torch.ones(1).cuda()\ntorch.cuda.synchronize()\n');
     await writeFile('closed/requirements.txt', 'torch\nflash-attn==2.5.6\n');
