@@ -219,8 +219,8 @@ export const RULES: readonly RuleInfo[] = [
     msg('Some PyTorch constructs in code torch.onnx.export traces (forward of an nn.Module and what it calls) export to ONNX ops the selected target does not support: integer indexing x[:, i, :] becomes Gather, b, c, h, w = x.shape becomes Shape + Gather with dynamic shapes, torch.abs becomes Abs, torch.sin / torch.cos become Sin / Cos, F.gelu and nn.GELU become Erf, .squeeze() becomes Squeeze, and a comparison used as a number becomes Equal + Cast. Only ops the target profile does not support are reported.'),
     msg('Rewrite with ops the target supports, as the quick fixes do: a one-wide slice plus reshape instead of an integer index, reshape instead of squeeze, relu(x) + relu(-x) instead of abs, the tanh form of GELU (slightly different results), precomputed buffers or CPU-side computation for Sin / Cos, fixed Python int sizes instead of shape unpacking.')),
   rule('syntax-error', 'warning',
-    msg('Python syntax error'),
-    msg('Part of the file does not parse. The analysis covers what parses; constructs inside the broken part may be missed.'),
+    msg('Syntax error'),
+    msg('Part of the file does not parse. In Python code the analysis covers what parses, and constructs inside the broken part may be missed; a pyproject.toml that is not valid TOML is not analysed at all, and no fix changes it.'),
     msg('Fix the syntax error, then scan again.')),
 ];
 
