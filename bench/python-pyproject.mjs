@@ -1,11 +1,13 @@
 // pyproject.toml analysis (issue 13): the reader on a TOML parser (core/toml.ts) against the regular-expression
 // reader it replaced, same documents, same run, interleaved rounds. Baseline: the core as it was in the parent
 // of the commit that added src/core/toml.ts (bench/lib treeAt), or at REV.
-// Documents: a typical pyproject.toml (PEP 621 + Poetry + an index, 40 lines) and a large one (2,000
+// Documents: a typical pyproject.toml (test/fixtures/python/pyproject: PEP 621 + Poetry + an index, 28 lines) and a large one (2,000
 // dependency strings and 500 Poetry entries). Per document: analyzeRequirements (what the editor runs on each
 // change of an open pyproject.toml) and fixRequirements (fix-all, passes until nothing is left).
 // usage: node bench/python-pyproject.mjs [--baseline REV]
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROOT, bundleCore, treeAt } from './lib/core.mjs';
 
@@ -24,44 +26,7 @@ const old = treeAt(baseline);
 const before = await load(old.dir);
 old.dispose();
 
-const TYPICAL = `[build-system]
-requires = ["setuptools>=61", "wheel"]
-
-[project]
-name = "demo"
-description = "diffusion demo"
-dependencies = [
-    "torch==2.1.2+cu118",   # the CUDA wheel
-    "diffusers>=0.25",
-    "flash-attn>=2.5; platform_system == 'Linux'",  # attention kernels
-    'xformers',
-    "transformers>=4.36",
-    "accelerate",
-]
-
-[project.optional-dependencies]
-quant = ["bitsandbytes>=0.41", "accelerate", "triton"]
-dev = ["pytest", "ruff"]
-
-[tool.ruff]
-extend-select = ["E", "F"]
-line-length = 120
-
-[tool.poetry.dependencies]
-python = "^3.10"
-torchvision = { version = "0.16.2+cu118", source = "pytorch" }
-nvidia-cudnn-cu12 = "^8.9"
-numpy = "*"
-pillow = "^10"
-
-[tool.poetry.group.dev.dependencies]
-pytest = "^7"
-
-[[tool.poetry.source]]
-name = "pytorch"
-url = "https://download.pytorch.org/whl/cu118"
-priority = "explicit"
-`;
+const TYPICAL = readFileSync(join(ROOT, 'test/fixtures/python/pyproject/pyproject.toml'), 'utf8');
 const big = ['[project]', 'name = "big"', 'dependencies = ['];
 for (let i = 0; i < 2000; i++) big.push(`    "${i % 50 === 0 ? 'xformers' : `package-${i}`}>=1.${i}",  # entry ${i}`);
 big.push(']', '', '[tool.poetry.dependencies]', 'python = "^3.10"');
@@ -76,7 +41,7 @@ const time = (fn) => {
 };
 
 console.log(`baseline: the core at ${git('rev-parse', '--short', baseline)} (the regular-expression reader)`);
-for (const [label, text, rounds] of [['typical (40 lines)', TYPICAL, 400], ['large (2,500 entries)', LARGE, 15]]) {
+for (const [label, text, rounds] of [['typical (28 lines)', TYPICAL, 400], ['large (2,500 entries)', LARGE, 15]]) {
   for (const [what, run] of [
     ['analyse', (core) => core.analyzeRequirements(text, 'pyproject.toml', core.DEFAULT_OPTIONS)],
     ['fix-all', (core) => core.fixRequirements(text, 'pyproject.toml', core.DEFAULT_OPTIONS)],

@@ -9,35 +9,8 @@ import { DEFAULT_OPTIONS } from '../../../src/core/python/types';
 import { REPO_ROOT } from '../repo';
 import { loadParser } from './parser';
 
-const PYPROJECT = `[build-system]
-requires = ["setuptools>=61", "wheel"]
-
-[project]
-name = "demo"
-description = "diffusion demo; the CUDA build used xformers and triton"
-dependencies = [
-    "torch==2.1.2+cu118",   # the CUDA wheel
-    "diffusers>=0.25",
-    "flash-attn>=2.5; platform_system == 'Linux'",  # attention kernels
-    'xformers',
-]
-
-[project.optional-dependencies]
-quant = ["bitsandbytes>=0.41", "accelerate", "triton"]
-
-[tool.ruff]
-extend-select = ["triton"]
-
-[tool.poetry.dependencies]
-python = "^3.10"
-torchvision = { version = "0.16.2+cu118", source = "pytorch" }
-nvidia-cudnn-cu12 = "^8.9"
-numpy = "*"
-
-[[tool.poetry.source]]
-name = "pytorch"
-url = "https://download.pytorch.org/whl/cu118"
-`;
+/** A diffusion project's pyproject.toml: PEP 621 arrays with comments, optional dependencies, Poetry tables, an index (also the bench's typical document). */
+const PYPROJECT = readFileSync(path.join(REPO_ROOT, 'test/fixtures/python/pyproject/pyproject.toml'), 'utf8');
 
 test('pyproject.toml: dependency arrays, optional dependencies, Poetry tables and indexes; other strings are not dependencies', () => {
   const findings = analyzeRequirements(PYPROJECT, 'pyproject.toml', DEFAULT_OPTIONS);
