@@ -1,10 +1,11 @@
 // One build for every bundle: the extension and the CLI (Node), the webview (browser), and workers.
 // usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { filesUnder } from './files.mjs';
+import { noticesText, packageDirs } from './notices.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -56,13 +57,22 @@ if (existsSync(join(ROOT, 'webview/main.ts'))) {
 }
 
 /** wasm files ship next to the bundles that load them. */
+const assets = [
+  ['node_modules/web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
+  ['node_modules/tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm'],
+];
 function copyAssets() {
   mkdirSync(dist, { recursive: true });
-  const assets = [
-    ['node_modules/web-tree-sitter/tree-sitter.wasm', 'tree-sitter.wasm'],
-    ['node_modules/tree-sitter-python/tree-sitter-python.wasm', 'tree-sitter-python.wasm'],
-  ];
   for (const [from, to] of assets) copyFileSync(join(ROOT, from), join(dist, to));
+}
+
+/** dist/ThirdPartyNotices.txt: the licences of the packages bundled or copied into dist/ (scripts/notices.mjs). */
+function writeNotices(results) {
+  const inputs = results.flatMap((r) => Object.keys(r.metafile?.inputs ?? {}));
+  const dirs = packageDirs([...inputs, ...assets.map(([from]) => from)]);
+  const file = join(dist, 'ThirdPartyNotices.txt');
+  writeFileSync(file + '.tmp', noticesText(ROOT, dirs, 'NPU Porting Assistant'));
+  renameSync(file + '.tmp', file);
 }
 
 copyAssets();
@@ -72,6 +82,7 @@ if (watch) {
   process.stderr.write('[build] watching for changes (Ctrl+C to stop)\n');
 } else {
   const t0 = Date.now();
-  await Promise.all(configs.map((c) => esbuild.build(c)));
+  const results = await Promise.all(configs.map((c) => esbuild.build({ ...c, metafile: true, absWorkingDir: ROOT })));
+  writeNotices(results);
   process.stderr.write(`[build] ${configs.length} bundles in ${Date.now() - t0} ms${production ? ' (production)' : ''}\n`);
 }

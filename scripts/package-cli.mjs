@@ -23,6 +23,7 @@ try {
   mkdirSync(join(stage, 'workers'));
   for (const file of readdirSync(join(ROOT, 'dist', 'workers')).filter((f) => f.endsWith('.js'))) cpSync(join(ROOT, 'dist', 'workers', file), join(stage, 'workers', file));
   cpSync(join(ROOT, 'LICENSE'), join(stage, 'LICENSE'));
+  cpSync(join(ROOT, 'dist', 'ThirdPartyNotices.txt'), join(stage, 'ThirdPartyNotices.txt'));
   copyOnnxRuntime(join(stage, 'node_modules'), platform, arch, { installable: true });
   const runtime = { 'onnxruntime-node': lockedVersion('onnxruntime-node'), 'onnxruntime-common': lockedVersion('onnxruntime-common') };
   writeFileSync(join(stage, 'package.json'), JSON.stringify({

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -32,6 +32,9 @@ test('the packed CLI installs offline into an empty folder; npx npu-port scan, o
     const installed = sh('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(packDir, tarball)]);
     assert.equal(installed.status, 0, installed.stderr);
     assert.ok(!existsSync(path.join(user, 'node_modules', 'onnxruntime-node')), 'the runtime stays inside the package');
+    // the licences of the bundled code travel with it (the bundle is minified without legal comments)
+    const notices = readFileSync(path.join(user, 'node_modules', 'npu-port', 'ThirdPartyNotices.txt'), 'utf8');
+    for (const name of ['protobufjs', 'ssh2', 'web-tree-sitter', 'toml-eslint-parser']) assert.match(notices, new RegExp(`^- ${name} \\d`, 'm'), name);
 
     writeFileSync(path.join(user, 'train.py'), 'import torch\nx = torch.zeros(2).cuda()\n');
     const scan = sh('npx', ['--no-install', 'npu-port', 'scan']);

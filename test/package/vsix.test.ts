@@ -34,7 +34,7 @@ export function checkVsixEntries(names: string[], platform: string, arch: string
   const files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
   const required = [
     'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'media/icon.png',
-    'dist/extension.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-python.wasm',
+    'dist/extension.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-python.wasm', 'dist/ThirdPartyNotices.txt',
     'l10n/bundle.l10n.json', 'l10n/bundle.l10n.zh-cn.json',
     'syntaxes/onnx-text.tmLanguage.json', 'syntaxes/npu-log.tmLanguage.json',
     `dist/node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}/onnxruntime_binding.node`,
