@@ -76,13 +76,14 @@ export class PythonParser {
 
   private run(text: string, oldTree: Tree | null, deadline: number): Tree | undefined {
     if (PythonParser.dead) throw PythonParser.dead;
-    // Only a parse that grew the memory past the limit stops: the memory never shrinks, and space freed
-    // by earlier trees is used again without growing.
-    const limit = Math.max(this.memoryLimit, WASM_MEMORY.buffer.byteLength);
+    // A parse stops when it grows the memory while the memory is over the limit. Only growth counts: the
+    // memory never shrinks, and space freed by earlier trees is used again without growing.
+    const start = WASM_MEMORY.buffer.byteLength;
     let overMemory = false;
     const timed = Number.isFinite(deadline);
     const progressCallback = () => {
-      if (WASM_MEMORY.buffer.byteLength > limit) overMemory = true;
+      const size = WASM_MEMORY.buffer.byteLength;
+      if (size > start && size > this.memoryLimit) overMemory = true;
       return overMemory || (timed && performance.now() > deadline);
     };
     let tree: Tree | null;
