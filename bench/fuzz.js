@@ -10,7 +10,8 @@
 // A case fails as a crash (any error other than OnnxDecodeError; for CLI cases an exit code other than
 // 0/1/2, "Internal error", a raw control character in the output, or output over 4 x input + 1 MB), a hang
 // (over 2 s + 1 s per MB of input of CPU time: wall time on a shared machine says little; a read that blocks
-// without using CPU is caught by the driver, which ends a batch process silent for 2 minutes) or a
+// is caught by the driver, which ends a batch process that for 2 minutes sent no message, used no CPU and
+// did not wait for it, or that spins over 120 s of CPU in one case: see `alive`) or a
 // memory-bound violation: the process's peak RSS (resourceUsage().maxRSS, Node and the loaded core included) rose during the case to more than
 // 2 x (model + external data) + 200 MB. The peak only grows, so the driver runs the cases in child
 // processes and starts a fresh one whenever a case took the peak over 150 MB: every case is measured
@@ -230,43 +231,74 @@ async function freshCli(bundle, argv, dir, args, limit, inputBytes, onProgress) 
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  // On a loaded machine a niced child may wait minutes for the CPU: while it keeps using CPU the case is
-  // alive (the driver's 2-minute silence limit is for a read that blocks); 2 minutes without any CPU
-  // time, or more CPU than the hang bound, end it.
-  const cpuOf = () => {
-    try {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime in clock ticks (100 per second)
-    } catch {
-      return undefined;
-    }
-  };
+  // On a loaded machine a niced child may wait minutes for the CPU: while it uses CPU or waits for it
+  // (see `alive`) the case goes on; stuck 2 minutes, or more CPU than the hang bound, end it.
   const hangMs = 2000 + (1000 * inputBytes) / MB;
-  let lastCpu = 0;
-  let lastChange = Date.now();
+  const watch = alive(child.pid);
   let killed;
   const timer = setInterval(() => {
-    const cpu = cpuOf();
-    if (cpu === undefined) return;
-    if (cpu > lastCpu) {
-      lastCpu = cpu;
-      lastChange = Date.now();
-      if (onProgress) onProgress();
-    }
-    if (cpu > 2 * hangMs + 5000 || Date.now() - lastChange > 120_000) {
-      killed = cpu > 2 * hangMs + 5000 ? `over ${cpu} ms of CPU` : 'no CPU time for 2 minutes';
+    const now = watch.poll();
+    if (now.progressed && onProgress) onProgress();
+    if (now.cpuMs > 2 * hangMs + 5000 || now.stuckMs > STUCK_MS) {
+      killed = now.cpuMs > 2 * hangMs + 5000 ? `over ${now.cpuMs} ms of CPU` : 'blocked for 2 minutes: no CPU time and not waiting for it';
       child.kill('SIGKILL');
     }
   }, 1000);
+  const lastCpu = () => watch.poll().cpuMs;
   const status = await new Promise((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
   clearInterval(timer);
-  if (killed) return { reason: `onnx ${args.join(' ')}: fresh process killed (${killed})`, hang: true, peak: 0, cpuMs: lastCpu };
+  if (killed) return { reason: `onnx ${args.join(' ')}: fresh process killed (${killed})`, hang: true, peak: 0, cpuMs: lastCpu() };
   if (status !== 0 || !stdout) return { reason: `onnx ${args.join(' ')}: fresh process ended with ${status}: ${stderr.slice(0, 2000)}`, peak: 0, cpuMs: 0 };
   const { code, peak, cpuMs } = JSON.parse(stdout);
   const { statSync } = require('node:fs');
   const size = statSync(outFile).size + statSync(errFile).size;
   if (size > 3 * limit) return { reason: `onnx ${args.join(' ')}: ${size} bytes of output`, peak, cpuMs };
   return { reason: outputProblem(args, code, readFileSync(outFile, 'utf8'), readFileSync(errFile, 'utf8'), limit, inputBytes), peak, cpuMs };
+}
+
+/**
+ * When a process counts as hung, for the driver (a batch process) and for a fresh CLI process: it neither
+ * used CPU nor waited for it (state R in /proc/PID/stat) for STUCK_MS. Wall time alone is wrong on this
+ * shared machine: at load 20-30, a process at nice 15 gets a few percent of a core, so 1 to 3 s of CPU
+ * (generating a 300,000-node model, reading its 10 MB of output) takes minutes without a message; the
+ * driver's wall-time rule counted that as a hang (cases 67,233 and 17,206 of the runs of 2026-12-06, which
+ * pass alone). A read that blocks (a named pipe) sleeps in state S without CPU time, and Linux's scheduler
+ * gives every runnable task some CPU time within a few seconds, so the rule still catches it. A loop that
+ * spins is caught by CPU time instead (CASE_CPU_MS per case in the driver, the hang bound in freshCli).
+ * Without /proc (not Linux) only wall time is known: stuck means silent for STUCK_MS.
+ */
+const STUCK_MS = 120_000;
+/** CPU time of a batch process in one case beyond which the driver ends it: 4 x the hang bound of a 30 MB model. */
+const CASE_CPU_MS = 120_000;
+
+/** { cpuMs, state } of a process from /proc/PID/stat, or undefined (gone, or no /proc). */
+function procStat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+    return { state: fields[0], cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 }; // utime + stime, 100 ticks a second
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Watches process `pid`: poll() -> { cpuMs, progressed (CPU time grew since the last poll), stuckMs (how
+ * long it has neither used nor waited for CPU) }; seen() notes a sign of life from elsewhere (a message).
+ */
+function alive(pid) {
+  let cpuMs = 0;
+  let since = Date.now();
+  return {
+    seen: () => (since = Date.now()),
+    poll: () => {
+      const stat = procStat(pid);
+      const progressed = stat !== undefined && stat.cpuMs > cpuMs;
+      if (stat) cpuMs = Math.max(cpuMs, stat.cpuMs);
+      if (progressed || stat?.state === 'R') since = Date.now();
+      return { cpuMs, progressed, stuckMs: Date.now() - since };
+    },
+  };
 }
 
 /** The peak RSS of this process in bytes (getrusage ru_maxrss). */
@@ -376,7 +408,7 @@ async function runFuzz({ models, cases, seed = 1, first = 0, slowMs = 2000, api,
   return { stats, failures, next: c };
 }
 
-module.exports = { runFuzz, mutate, rng, generate, MUTATIONS, GENERATORS };
+module.exports = { runFuzz, mutate, rng, generate, alive, MUTATIONS, GENERATORS };
 
 /** Loads the TypeScript core through esbuild (the same bundler as the build), for `node bench/fuzz.js`. */
 function loadApi(root) {
@@ -480,29 +512,37 @@ if (require.main === module) {
       const proc = fork(__filename, ['--child', String(first), '--cases', String(Math.min(batch, from + cases - first)), '--seed', String(seed), '--api', apiFile, ...files], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       let current = first;
       let done;
-      let timer;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => proc.kill('SIGKILL'), 120_000);
-      };
-      arm();
+      let killed;
+      // Hung: stuck (no message, no CPU time and not waiting for the CPU) for 2 minutes, or a case that
+      // spins over CASE_CPU_MS of CPU (see `alive`; wall time alone counted a loaded machine as hangs).
+      const watch = alive(proc.pid);
+      let caseCpu = 0;
+      const timer = setInterval(() => {
+        const now = watch.poll();
+        if (now.stuckMs > STUCK_MS || now.cpuMs - caseCpu > CASE_CPU_MS) {
+          killed = now.stuckMs > STUCK_MS ? 'stuck for 2 minutes: no message, no CPU time and not waiting for it' : `over ${CASE_CPU_MS / 1000} s of CPU in one case`;
+          clearInterval(timer);
+          proc.kill('SIGKILL');
+        }
+      }, 5000);
       proc.on('message', (m) => {
         if (m.type === 'case') {
+          watch.seen();
+          if (m.c !== current) caseCpu = watch.poll().cpuMs;
           current = m.c;
-          arm();
         } else if (m.type === 'failure') {
           failures.push(m.failure);
           process.stderr.write(`${m.failure.outcome}: ${m.failure.model} case ${m.failure.case} (${m.failure.mutation}, ${m.failure.ms} ms) -> ${m.failure.file}\n${m.failure.error ?? ''}\n`);
         } else if (m.type === 'done') done = m;
       });
       proc.on('exit', (code, signal) => {
-        clearTimeout(timer);
+        clearInterval(timer);
         if (done) {
           addStats(total, done.stats);
           resolve(done.next);
         } else {
-          // Killed (no case finished for 2 minutes: a hang) or died (out of memory): the current case fails.
-          const failure = { model: '?', case: current, seed, mutation: '?', outcome: signal === 'SIGKILL' ? 'hang' : 'crash', error: `batch process ended with ${signal ?? code}` };
+          // Killed (stuck or spinning: a hang) or died (out of memory): the current case fails.
+          const failure = { model: '?', case: current, seed, mutation: '?', outcome: killed ? 'hang' : 'crash', error: killed ? `batch process killed: ${killed}` : `batch process ended with ${signal ?? code}` };
           failures.push(failure);
           addStats(total, { cases: 1, [failure.outcome === 'hang' ? 'hangs' : 'crashes']: 1 });
           process.stderr.write(`${failure.outcome}: case ${current}: ${failure.error}\n`);

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../core/fs';
 import { msg, type Message } from '../core/l10n';
 import type { CheckResult, NodeVerdict } from '../core/onnx/check';
-import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, opLabel, parseFailOn, SARIF_MAX_RESULTS, type FailKind } from '../core/onnx/check-report';
+import { checkFails, checkToJson, checkToSarif, DEFAULT_FAIL_ON, FAIL_KINDS, groupFindings, opLabel, parseFailOn, SARIF_MAX_RESULTS, type FailKind } from '../core/onnx/check-report';
 import type { ModelSummary } from '../core/onnx/summary';
 import { opCounts, type TargetProfile } from '../core/onnx/targets';
 import { checkModel } from '../core/operations/checkModel';
@@ -164,19 +164,14 @@ function checkText(ctx: CliContext, file: string, profile: TargetProfile, result
     for (const r of v.reasons) lines.push(`    [${r.code}] ${ctx.t(r.message)}${r.source && !ctx.t(r.message).includes(r.source) ? ` (${r.source})` : ''}`);
     for (const h of v.hints) lines.push(`    ${ctx.t(msg('hint: {0}', ctx.t(h.message)))}`);
   };
-  const section = (title: Message, verdicts: NodeVerdict[]) => {
-    if (!verdicts.length) return;
+  // Nodes with the same op, status and reason codes are one finding (shared/problems, as in the viewer and
+  // the JSON report); the first stands for the group (--all lists every node; JSON always does).
+  const groups = groupFindings(result);
+  const section = (title: Message, status: 'unsupported' | 'unverified') => {
+    const mine = groups.filter((g) => g.status === status);
+    if (!mine.length) return;
     lines.push('', ctx.t(title));
-    // Nodes with the same op and the same reason codes are one finding; the first stands for the group
-    // (--all lists every node; JSON and SARIF always do).
-    const groups = new Map<string, NodeVerdict[]>();
-    for (const v of verdicts) {
-      const key = `${opLabel(v)}|${v.reasons.map((r) => r.code).join(',')}`;
-      const group = groups.get(key);
-      if (group) group.push(v);
-      else groups.set(key, [v]);
-    }
-    for (const group of groups.values()) {
+    for (const { items: group } of mine) {
       if (all || group.length <= GROUP_THRESHOLD) {
         group.forEach(nodeLines);
         continue;
@@ -186,8 +181,8 @@ function checkText(ctx: CliContext, file: string, profile: TargetProfile, result
       lines.push(`    ${ctx.t(msg('and {0} more {1} nodes with the same findings: {2}, ...', group.length - 1, opLabel(group[0]!), others))}`);
     }
   };
-  section(msg('Unsupported:'), result.verdicts.filter((v) => v.verdict === 'unsupported'));
-  section(msg('Unverified (the target data cannot tell):'), result.verdicts.filter((v) => v.verdict === 'unverified'));
+  section(msg('Unsupported:'), 'unsupported');
+  section(msg('Unverified (the target data cannot tell):'), 'unverified');
   const byOp = new Map<string, number>();
   for (const v of result.verdicts) if (v.verdict === 'unsupported') byOp.set(opLabel(v), (byOp.get(opLabel(v)) ?? 0) + 1);
   if (byOp.size) lines.push('', ctx.t(msg('Unsupported by op: {0}', [...byOp].sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(', '))));

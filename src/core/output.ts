@@ -56,12 +56,24 @@ export class StreamedList<T> implements Iterable<T> {
 }
 
 /**
+ * A value `writeBounded` writes on one line (no indent, no line breaks) inside an indented document: one
+ * entry of a 60,000-node list is one line, not five (JSON.stringify sees the value itself: toJSON).
+ */
+export class OneLine<T> {
+  constructor(readonly value: T) {}
+  toJSON(): T {
+    return this.value;
+  }
+}
+
+/**
  * The same text as `stringifyBounded(value, replacer)`, handed to `write` in pieces of about `chunk`
  * characters instead of one string: a report with 60,000 results is never one 150 MB string (plus its
  * UTF-8 copy) in memory. Same semantics as JSON.stringify with a replacer and a 2-space indent: `toJSON`
  * first, then the replacer (with the holder as `this`), members whose value becomes undefined, a
  * function or a symbol are left out of objects and become null in arrays, a bigint throws. `compact`:
- * no indent and no line breaks (JSON.stringify without `space`).
+ * no indent and no line breaks (JSON.stringify without `space`); a `OneLine` value is written so even in
+ * an indented document (the one difference from `stringifyBounded`).
  */
 export function writeBounded(value: unknown, write: (text: string) => void, replacer?: (key: string, value: unknown) => unknown, chunk = 64 * 1024, compact = false): void {
   let parts: string[] = [];
@@ -77,7 +89,7 @@ export function writeBounded(value: unknown, write: (text: string) => void, repl
   };
   const prepare = (holder: unknown, key: string, v: unknown): unknown => {
     let x = v;
-    if (x instanceof StreamedList) return replacer ? replacer.call(holder, key, x) : x;
+    if (x instanceof StreamedList || x instanceof OneLine) return replacer ? replacer.call(holder, key, x) : x;
     if (x !== null && (typeof x === 'object' || typeof x === 'bigint') && typeof (x as { toJSON?: unknown }).toJSON === 'function') {
       x = (x as { toJSON(k: string): unknown }).toJSON(key);
     }
@@ -86,7 +98,12 @@ export function writeBounded(value: unknown, write: (text: string) => void, repl
   };
   const skipped = (x: unknown) => x === undefined || typeof x === 'function' || typeof x === 'symbol';
   const stack: unknown[] = [];
-  const put = (x: unknown, indent: string): void => {
+  const put = (x: unknown, indent: string, flat = compact): void => {
+    if (x instanceof OneLine) {
+      const v: unknown = x.value;
+      put(typeof v === 'string' ? boundString(v) : v, indent, true);
+      return;
+    }
     if (x === null || typeof x !== 'object') {
       emit(JSON.stringify(x));
       return;
@@ -97,18 +114,19 @@ export function writeBounded(value: unknown, write: (text: string) => void, repl
     }
     if (stack.includes(x)) throw new TypeError('Converting circular structure to JSON');
     stack.push(x);
-    const inner = compact ? '' : `${indent}  `;
-    const nl = compact ? '' : '\n';
+    const inner = flat ? '' : `${indent}  `;
+    const nl = flat ? '' : '\n';
+    const end = flat ? '' : `\n${indent}`;
     if (Array.isArray(x) || x instanceof StreamedList) {
       let i = 0;
       for (const element of x as Iterable<unknown>) {
         emit(i ? `,${nl}${inner}` : `[${nl}${inner}`);
         const item = prepare(x, String(i), element);
         if (skipped(item)) emit('null');
-        else put(item, inner);
+        else put(item, inner, flat);
         i++;
       }
-      emit(i ? `${nl}${indent}]` : '[]');
+      emit(i ? `${end}]` : '[]');
     } else {
       let first = true;
       for (const k of Object.keys(x)) {
@@ -116,10 +134,10 @@ export function writeBounded(value: unknown, write: (text: string) => void, repl
         if (skipped(item)) continue;
         emit(first ? `{${nl}${inner}` : `,${nl}${inner}`);
         first = false;
-        emit(compact ? `${JSON.stringify(k)}:` : `${JSON.stringify(k)}: `);
-        put(item, inner);
+        emit(flat ? `${JSON.stringify(k)}:` : `${JSON.stringify(k)}: `);
+        put(item, inner, flat);
       }
-      emit(first ? '{}' : `${nl}${indent}}`);
+      emit(first ? '{}' : `${end}}`);
     }
     stack.pop();
   };

@@ -23,8 +23,17 @@ export function cliCounts(repoRoot: string, model: string, target: string): { un
   } catch (error) {
     out = (error as { stdout: string }).stdout; // exit code 1 = findings
   }
-  const json = JSON.parse(out) as { unsupported: unknown[]; unverified: unknown[] };
-  return { unsupported: json.unsupported.length, unverified: json.unverified.length };
+  return listedNodes(JSON.parse(out) as CheckJsonV2);
+}
+
+/** The part of `onnx check --format json` (version 2) these tests read. */
+interface CheckJsonV2 { findings: { status: 'unsupported' | 'unverified'; nodes: unknown[] }[]; modelReasons: unknown[] }
+
+/** Nodes the CLI's findings list, per status. */
+function listedNodes(json: CheckJsonV2): { unsupported: number; unverified: number } {
+  const counts = { unsupported: 0, unverified: 0 };
+  for (const f of json.findings) counts[f.status] += f.nodes.length;
+  return counts;
 }
 
 /** The viewer's document inside VS Code's webview iframes. */
@@ -88,13 +97,10 @@ function cliGroups(repoRoot: string, model: string, target: string): { groups: n
   } catch (error) {
     out = (error as { stdout: string }).stdout;
   }
-  type Node = { op: string; reasons: { code: string }[] };
-  const json = JSON.parse(out) as { unsupported: Node[]; unverified: Node[]; modelReasons: unknown[] };
-  const keys = new Set<string>();
-  for (const [status, nodes] of [['unsupported', json.unsupported], ['unverified', json.unverified]] as const) {
-    for (const n of nodes) keys.add(`${n.op}|${status}|${[...new Set(n.reasons.map((r) => r.code))].sort().join(',')}`);
-  }
-  return { groups: keys.size, nodes: json.unsupported.length + json.unverified.length, model: json.modelReasons.length };
+  // The CLI groups per (op, status, reason codes) as the Problems panel does: one finding per group.
+  const json = JSON.parse(out) as CheckJsonV2;
+  const listed = listedNodes(json);
+  return { groups: json.findings.length, nodes: listed.unsupported + listed.unverified, model: json.modelReasons.length };
 }
 
 /** Makes the editor's webview `width` px wide (the window minus the workbench around it). */

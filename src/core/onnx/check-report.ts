@@ -1,11 +1,12 @@
 /**
- * Check results as documents: the JSON of `npu-port onnx check --format json` (version 1, stable) and
+ * Check results as documents: the JSON of `npu-port onnx check --format json` (version 2, stable) and
  * SARIF 2.1.0 (for code-scanning tools). Messages are rendered by the caller's `render` (the CLI's
  * language), so the core stays free of finished sentences.
  */
 import type * as Sarif from 'sarif';
 import { msg, type Message } from '../l10n';
-import { boundString, StreamedList } from '../output';
+import { groupProblems, type ProblemGroup } from '../../shared/problems';
+import { boundString, OneLine, StreamedList } from '../output';
 import type { CheckResult, NodeVerdict, Reason, ReasonCode } from './check';
 
 /**
@@ -42,24 +43,58 @@ export function sarifLevel(reason: Pick<Reason, 'code' | 'certain'>, failOn: rea
   return reasonFails(reason, failOn) ? 'error' : reason.certain ? 'warning' : 'note';
 }
 
-export interface CheckJsonNode {
-  node: string;
-  graph: string;
-  index: number;
-  op: string;
-  domain: string;
-  reasons: { code: ReasonCode; message: string; certain: boolean; source?: string }[];
+export interface CheckJsonReason {
+  code: ReasonCode;
+  message: string;
+  certain: boolean;
+  source?: string;
+}
+
+/**
+ * The facts of a finding: its group's, and a node's own when they differ from its group's (a message that
+ * names the node's input, a hint for its producer).
+ */
+export interface CheckJsonDetails {
+  reasons: CheckJsonReason[];
   hint: string;
   /** Where the verdict's facts come from. */
   sources?: string[];
-  /** PyTorch module path from the node name, when present. */
-  module?: string;
   /** PyTorch code that typically exports to this op. */
   constructs?: string[];
 }
 
+/** One node of a finding, on one line of the document. */
+export interface CheckJsonNode extends Partial<CheckJsonDetails> {
+  node: string;
+  /** Graph.path: `main`, or the body the node lives in (`main/loop.body`). */
+  graph: string;
+  index: number;
+  /** PyTorch module path from the node name, when present. */
+  module?: string;
+}
+
+/**
+ * Nodes with the same op, status and reason codes: one finding (shared/problems `groupProblems`, the
+ * grouping of the viewer's Problems tab and of the Problems panel), with every node listed.
+ */
+export interface CheckJsonFinding extends CheckJsonDetails {
+  status: 'unsupported' | 'unverified';
+  op: string;
+  domain: string;
+  codes: ReasonCode[];
+  /** How many nodes (the length of `nodes`). */
+  count: number;
+  /** In model order; written one by one (the list is made while the document is written). */
+  nodes: StreamedList<OneLine<CheckJsonNode>>;
+}
+
+/**
+ * The JSON of `npu-port onnx check --format json`, version 2 (README, "onnx check --format json").
+ * Version 1 listed one object per node under `unsupported` and `unverified`: 60,000 unverified nodes of one
+ * op were 49 M characters. Version 2 lists each finding once, with its nodes.
+ */
 export interface CheckJson {
-  version: 1;
+  version: 2;
   model: string;
   target: string;
   /** Toolkit release the target's facts are for, when the target says (`{name: "CANN", version: "9.1.0"}`). */
@@ -67,38 +102,74 @@ export interface CheckJson {
   /** The gate: kinds that fail, and whether this model fails it. */
   failOn: FailKind[];
   failed: boolean;
+  /** Every node, subgraph bodies included. */
   nodes: number;
-  unsupported: CheckJsonNode[];
-  unverified: CheckJsonNode[];
+  counts: { supported: number; unsupported: number; unverified: number };
+  /** Unsupported findings first, then unverified; larger findings first within each. */
+  findings: CheckJsonFinding[];
   /** Unsupported nodes per op type. */
   summary: Record<string, number>;
   /** Findings about the whole model (opset range, dynamic graph inputs). */
-  modelReasons: { code: ReasonCode; message: string; certain: boolean; source?: string }[];
+  modelReasons: CheckJsonReason[];
+}
+
+/**
+ * The verdicts that are findings, grouped per (op, status, reason codes) by shared/problems
+ * `groupProblems`: unsupported first, larger groups first, nodes in model order. The text and JSON reports
+ * show these groups, as the viewer's Problems tab and the Problems panel do.
+ */
+export function groupFindings(result: CheckResult): ProblemGroup<NodeVerdict>[] {
+  return groupProblems(result.verdicts.filter((v) => v.verdict !== 'supported'), (v) => ({
+    op: opLabel(v), status: v.verdict as 'unsupported' | 'unverified', codes: v.reasons.map((r) => r.code),
+  }));
 }
 
 export function checkToJson(result: CheckResult, modelPath: string, render: (m: Message) => string, failOn: readonly FailKind[] = DEFAULT_FAIL_ON): CheckJson {
-  const node = (v: NodeVerdict): CheckJsonNode => ({
-    node: v.name, graph: v.graph, index: v.index, op: v.opType, domain: v.domain,
-    reasons: v.reasons.map((r) => ({ code: r.code, message: render(r.message), certain: r.certain, ...(r.source ? { source: r.source } : {}) })),
+  const reason = (r: Reason): CheckJsonReason => ({ code: r.code, message: render(r.message), certain: r.certain, ...(r.source ? { source: r.source } : {}) });
+  const details = (v: NodeVerdict): CheckJsonDetails => ({
+    reasons: v.reasons.map(reason),
     hint: v.hints.map((h) => render(h.message)).join(' '),
     ...(v.sources?.length ? { sources: [...v.sources] } : {}),
-    ...(v.modulePath ? { module: v.modulePath } : {}),
     ...(v.constructs ? { constructs: [...v.constructs] } : {}),
+  });
+  const findings = groupFindings(result).map((group): CheckJsonFinding => {
+    const first = group.items[0]!;
+    const shared = details(first);
+    const fields = ['reasons', 'hint', 'sources', 'constructs'] as const;
+    const sharedText = fields.map((key) => JSON.stringify(shared[key]));
+    return {
+      status: group.status, op: first.opType, domain: first.domain, codes: group.codes as ReasonCode[], count: group.items.length,
+      ...shared,
+      // A node's own facts only where they differ from the group's. Nodes with equal findings share their
+      // lists in the check, so most are settled by identity without rendering anything.
+      nodes: new StreamedList(function* () {
+        for (const v of group.items) {
+          const own: Partial<CheckJsonDetails> = {};
+          if (v.reasons !== first.reasons || v.hints !== first.hints || v.sources !== first.sources || v.constructs !== first.constructs) {
+            const mine = details(v);
+            fields.forEach((key, i) => {
+              if (JSON.stringify(mine[key]) !== sharedText[i]) Object.assign(own, { [key]: mine[key] ?? [] });
+            });
+          }
+          yield new OneLine<CheckJsonNode>({ node: v.name, graph: v.graph, index: v.index, ...(v.modulePath ? { module: v.modulePath } : {}), ...own });
+        }
+      }),
+    };
   });
   const summary: Record<string, number> = {};
   for (const v of result.verdicts) if (v.verdict === 'unsupported') summary[opLabel(v)] = (summary[opLabel(v)] ?? 0) + 1;
   return {
-    version: 1,
+    version: 2,
     model: modelPath,
     target: result.target,
     ...(result.toolkit ? { toolkit: { ...result.toolkit } } : {}),
     failOn: [...failOn],
     failed: checkFails(result, failOn),
     nodes: result.nodeCount,
-    unsupported: result.verdicts.filter((v) => v.verdict === 'unsupported').map(node),
-    unverified: result.verdicts.filter((v) => v.verdict === 'unverified').map(node),
+    counts: { supported: result.counts.supported, unsupported: result.counts.unsupported, unverified: result.counts.unverified },
+    findings,
     summary,
-    modelReasons: result.modelReasons.map((r) => ({ code: r.code, message: render(r.message), certain: r.certain, ...(r.source ? { source: r.source } : {}) })),
+    modelReasons: result.modelReasons.map(reason),
   };
 }
 

@@ -1,4 +1,4 @@
-import { analyzePython } from './analyze';
+import { AnalysisBudgetError, analyzePython } from './analyze';
 import { applyEdits, fixAllEdits } from './fixes/apply';
 import type { PythonParser } from './parser';
 import { loneCrAsLf } from './text';
@@ -7,7 +7,7 @@ import type { AnalysisOptions, FileCreate, Finding } from './types';
 export { AnalysisBudgetError, analyzePython, mayHaveFindings } from './analyze';
 export { RULES, RULE_IDS, ruleInfo, type RuleId, type RuleInfo } from './catalog';
 export { applyEdits, fixAllEdits, ignoreEdit, preferredFix } from './fixes/apply';
-export { PythonParser, PythonParserError } from './parser';
+export { ParserLimitError, PythonParser, PythonParserError } from './parser';
 export * from './types';
 
 /**
@@ -17,10 +17,15 @@ export * from './types';
 export function analyzeSource(parser: PythonParser, source: string, options: AnalysisOptions, budgetMs?: number): Finding[] {
   const started = performance.now();
   const text = loneCrAsLf(source);
-  const tree = parser.parse(text);
+  // the parse counts against the budget (a 20 MB file took a minute to parse)
+  const tree = budgetMs === undefined ? parser.parse(text) : parser.parseWithin(text, null, budgetMs);
+  if (!tree) throw new AnalysisBudgetError(budgetMs!);
   try {
-    // the parse counts against the budget
     return analyzePython({ tree, text, options, ...(budgetMs !== undefined ? { budgetMs: Math.max(0, budgetMs - (performance.now() - started)) } : {}) });
+  } catch (error) {
+    // the message names the file's whole budget, not what the parse left of it ("within 0 s")
+    if (error instanceof AnalysisBudgetError && budgetMs !== undefined) throw new AnalysisBudgetError(budgetMs);
+    throw error;
   } finally {
     tree.delete();
   }

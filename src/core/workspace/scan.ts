@@ -9,7 +9,7 @@ import { mayHaveFindings } from '../python/analyze';
 import { ruleInfo } from '../python/catalog';
 import { entryPointModules, ModuleGraph } from '../python/entry';
 import { packageCache, packageDepth } from '../python/fixes/helperPlace';
-import { AnalysisBudgetError, analyzeSource } from '../python/index';
+import { AnalysisBudgetError, analyzeSource, ParserLimitError } from '../python/index';
 import { PythonParser } from '../python/parser';
 import { analyzeRequirements } from '../dependencies/requirements';
 import type { ScanJob } from './scan.worker';
@@ -131,7 +131,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     stats.parsed++;
     pending.push(
       pool.analyze(text, fileOptions === options.analysis ? undefined : fileOptions).then(finish, (error: unknown) => {
-        if (error instanceof AnalysisBudgetError) problems.push({ file, kind: 'skipped', message: error.detail });
+        if (error instanceof AnalysisBudgetError || error instanceof ParserLimitError) problems.push({ file, kind: 'skipped', message: error.detail });
         else problems.push({ file, kind: 'error', message: msg('Cannot analyse this file: {0}', errorText(error)) });
         if (counts) {
           done++;
@@ -281,11 +281,12 @@ class ParsePool {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(this.options.workerScript!, { workerData: { wasmDir: this.options.wasmDir, options: this.options.analysis } });
       const slot = { worker, busy: false };
-      worker.on('message', (m: { id: number; findings?: Finding[]; error?: string; overBudget?: number }) => {
+      worker.on('message', (m: { id: number; findings?: Finding[]; error?: string; overBudget?: number; tooLarge?: Message }) => {
         const w = this.waiting.get(m.id);
         this.waiting.delete(m.id);
         slot.busy = false;
         if (m.overBudget !== undefined) w?.reject(new AnalysisBudgetError(m.overBudget));
+        else if (m.tooLarge !== undefined) w?.reject(new ParserLimitError(m.tooLarge));
         else if (m.error !== undefined) w?.reject(new Error(m.error));
         else w?.resolve(m.findings ?? []);
         this.pump();

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { AnalysisBudgetError, analyzeSource } from '../python/index';
+import { AnalysisBudgetError, analyzeSource, ParserLimitError } from '../python/index';
 import { PythonParser } from '../python/parser';
 import type { AnalysisOptions } from '../python/types';
 import { errorText } from '../errors';
@@ -27,6 +27,7 @@ parentPort!.on('message', (job: ScanJob) => {
         parentPort!.postMessage({ id: job.id, findings: analyzeSource(p, job.text, job.options ?? init.options, job.budgetMs) });
       } catch (error) {
         if (error instanceof AnalysisBudgetError) return parentPort!.postMessage({ id: job.id, overBudget: error.budgetMs });
+        if (error instanceof ParserLimitError) return parentPort!.postMessage({ id: job.id, tooLarge: error.detail });
         parentPort!.postMessage({ id: job.id, error: errorText(error) });
       }
     },

@@ -124,21 +124,53 @@ test('custom domains, model-local functions and subgraph bodies', async () => {
   assert.equal(byOp(r, 'If').find((v) => v.name === 'branch')!.verdict, 'supported');
 });
 
-test('JSON report has the documented shape', async () => {
+test('JSON report has the documented shape: findings grouped per (op, status, reason codes), every node listed once', async () => {
   const model = await openModel(generatedModel('control_flow.onnx'));
   const r = checkModel(model, whitelistProfile({ name: 'tiny', kind: 'whitelist', ops: ['If', 'Loop', 'Identity'] }));
-  const json = checkToJson(r, 'control_flow.onnx', (m) => formatMessage(m));
-  assert.equal(json.version, 1);
+  const json = JSON.parse(JSON.stringify(checkToJson(r, 'control_flow.onnx', (m) => formatMessage(m))));
+  assert.equal(json.version, 2);
   assert.equal(json.target, 'tiny');
   assert.equal(json.nodes, 12);
-  for (const entry of json.unsupported) {
-    assert.deepEqual(Object.keys(entry).slice(0, 7), ['node', 'graph', 'index', 'op', 'domain', 'reasons', 'hint']);
-    assert.ok(entry.reasons.every((r) => typeof r.code === 'string' && typeof r.message === 'string' && r.message.length > 0));
+  assert.deepEqual(json.counts, { supported: 2, unsupported: 10, unverified: 0 });
+  for (const f of json.findings) {
+    assert.deepEqual(Object.keys(f).slice(0, 7), ['status', 'op', 'domain', 'codes', 'count', 'reasons', 'hint']);
+    assert.equal(f.count, f.nodes.length);
+    assert.ok(f.reasons.every((x: { code: string; message: string }) => typeof x.code === 'string' && x.message.length > 0));
+    assert.deepEqual(f.codes, [...new Set(f.reasons.map((x: { code: string }) => x.code))].sort());
   }
   // Bodies count: If (branch) holds Add and Sub, the Loop body holds Greater and an If holding Neg.
   assert.deepEqual(json.summary, { ReduceSum: 1, Greater: 2, Add: 2, Sub: 1, Neg: 1, If: 2, Loop: 1 });
-  assert.equal(json.unsupported.length, 10);
-  assert.equal(json.unsupported.find((e) => e.op === 'Neg')!.graph, 'main/repeat.body/loop_if.else_branch');
+  const nodes = json.findings.flatMap((f: { op: string; nodes: { graph: string; index: number }[] }) => f.nodes.map((n) => ({ op: f.op, ...n })));
+  assert.equal(nodes.length, 10);
+  assert.equal(new Set(nodes.map((n: { graph: string; index: number }) => `${n.graph}#${n.index}`)).size, 10, 'each node once');
+  assert.equal(nodes.find((n: { op: string }) => n.op === 'Neg').graph, 'main/repeat.body/loop_if.else_branch');
+  // Two Greater and two Add nodes with the same codes: one finding each, two nodes listed.
+  assert.deepEqual(json.findings.filter((f: { op: string }) => ['Greater', 'Add'].includes(f.op)).map((f: { count: number }) => f.count), [2, 2]);
+});
+
+test('JSON report: a node whose messages differ from its finding\'s carries its own; the others carry none', async () => {
+  const model = await openModel(generatedModel('transformer.onnx'));
+  for (const target of ['qnn-htp', 'ascend310p', 'ascend310']) {
+    const r = checkModel(model, builtin(target), { findingsOnly: true });
+    const json = JSON.parse(JSON.stringify(checkToJson(r, 'transformer.onnx', formatMessage)));
+    const render = (v: NodeVerdict) => ({ reasons: v.reasons.map((x) => formatMessage(x.message)), hint: v.hints.map((h) => formatMessage(h.message)).join(' ') });
+    let listed = 0;
+    let own = 0;
+    for (const f of json.findings) {
+      for (const n of f.nodes) {
+        const v = r.verdicts.find((x) => x.graph === n.graph && x.index === n.index)!;
+        listed++;
+        if (n.reasons || n.hint !== undefined) own++;
+        // What a reader gets (the node's own facts, else its finding's) is exactly the node's verdict.
+        assert.deepEqual({ reasons: (n.reasons ?? f.reasons).map((x: { message: string }) => x.message), hint: n.hint ?? f.hint }, render(v), `${target} ${v.name}`);
+        assert.equal(v.opType, f.op);
+        assert.equal(v.verdict, f.status);
+      }
+    }
+    assert.equal(listed, r.counts.unsupported + r.counts.unverified, target);
+    // qnn-htp names each Reshape's computed shape input: those nodes differ from their finding's first.
+    if (target === 'qnn-htp') assert.ok(own > 0 && own < listed, `${own} of ${listed} nodes with their own facts`);
+  }
 });
 
 test('whitelist files are validated and unknown targets are refused', async () => {
@@ -159,7 +191,7 @@ test('findingsOnly keeps exactly the verdicts of nodes not supported, with the c
     assert.deepEqual(lean.verdicts, findings, file);
     assert.deepEqual(lean.counts, full.counts, file);
     assert.equal(lean.nodeCount, full.nodeCount, file);
-    assert.deepEqual(checkToJson(lean, file, formatMessage), checkToJson(full, file, formatMessage), file);
+    assert.equal(JSON.stringify(checkToJson(lean, file, formatMessage)), JSON.stringify(checkToJson(full, file, formatMessage)), file);
   }
   const decoder = checkModel(await openModel(generatedModel('transformer.onnx')), builtin('qnn-htp'), { findingsOnly: true });
   const byKey = new Map<string, NodeVerdict>();

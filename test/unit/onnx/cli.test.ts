@@ -36,7 +36,7 @@ test('onnx check: exit codes 0 / 1 / 2 and the JSON report', async () => {
   const failing = await run(['onnx', 'check', unsafe, '--profile', profile, '--format', 'json']);
   assert.equal(failing.code, 1, failing.err);
   const report = JSON.parse(failing.out);
-  assert.equal(report.version, 1);
+  assert.equal(report.version, 2);
   assert.equal(report.target, 'edgesam-pass');
   assert.equal(report.nodes, 74);
   assert.ok(report.summary.Gather === 3 && report.summary.Abs === 1 && report.summary.Sin === 1);
@@ -271,6 +271,10 @@ test('CLI table: command x hostile input -> message, exit code, no raw control b
     [['onnx', 'check', chain, '--target', 'ascend310p'], 0, /300000 nodes, 240000 supported, 0 unsupported, 60000 unverified[\s\S]*and 59999 more Erf nodes/],
     [['onnx', 'check', chain, '--target', 'ascend310p', '--format', 'sarif'], 0, /"unverified":60000},"results":60000,"omittedResults":35000[\s\S]*SARIF holds the first 25000 of 60000 results, errors first/],
     [['onnx', 'check', chain, '--target', 'ascend310', '--format', 'json'], 0, /"nodes": 300000/],
+    // 60,000 unverified Erf nodes: one finding listing them, one line each (version 1 repeated every
+    // message per node: 49 M characters and 243 MB for this 9.5 MB model).
+    [['onnx', 'check', chain, '--target', 'ascend310p', '--format', 'json'], 0, /"status": "unverified",\n {6}"op": "Erf",[\s\S]*"count": 60000,[\s\S]*\n {8}\{"node":"n299999","graph":"main","index":299999\}\n/],
+    [['onnx', 'check', chain, '--target', 'qnn-htp', '--format', 'json'], 0, /"counts": \{\n {4}"supported": 240000,\n {4}"unsupported": 0,\n {4}"unverified": 60000\n/],
     [['onnx', 'info', chain], 0, /300000 in 1 graphs/],
   ];
   try {
@@ -287,6 +291,12 @@ test('CLI table: command x hostile input -> message, exit code, no raw control b
       assert.ok(r.peakRss <= 2 * input + 200 * 2 ** 20, `${label}: peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MB for a ${(input / 2 ** 20).toFixed(1)} MB model`);
       if (args.includes('json') || args.includes('sarif')) JSON.parse(r.out);
       if (args.includes('sarif') && args[2] === chain) assert.equal(JSON.parse(r.out).runs[0].results.length, 25_000, 'SARIF results cut at GitHub\'s 25,000 per run');
+      if (args.includes('json') && args[2] === chain) {
+        const report = JSON.parse(r.out);
+        const listed = report.findings.flatMap((f: { nodes: { index: number }[] }) => f.nodes.map((n) => n.index));
+        assert.equal(listed.length, report.counts.unsupported + report.counts.unverified, `${label}: every finding's node listed`);
+        assert.equal(new Set(listed).size, listed.length, `${label}: each node once`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

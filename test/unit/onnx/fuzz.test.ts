@@ -17,6 +17,7 @@ interface FuzzResult { stats: { cases: number; decoded: number; rejected: number
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fuzz = require(path.join(REPO_ROOT, 'bench/fuzz.js')) as {
   runFuzz(options: Record<string, unknown>): Promise<FuzzResult>;
+  alive(pid: number): { seen(): void; poll(): { cpuMs: number; progressed: boolean; stuckMs: number } };
 };
 
 const api = {
@@ -60,4 +61,32 @@ test('the fuzz harness reports a CLI that prints a raw control character', async
   const { stats, failures } = await fuzz.runFuzz({ models, cases: 80, seed: 3, api: { ...api, main: leaky } });
   assert.ok(stats.generated > 0 && stats.crashes === stats.generated, JSON.stringify(stats));
   assert.match(JSON.stringify(failures), /raw control character/);
+});
+
+test('the fuzz driver counts a process blocked on a read as stuck, and one that computes (or waits for the CPU) as alive', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  const { spawn } = await import('node:child_process');
+  const blocked = spawn(process.execPath, ['-e', 'require("fs").readSync(0, Buffer.alloc(1))'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const busy = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    await pause(1500); // both started and settled
+    const b = fuzz.alive(blocked.pid!);
+    const c = fuzz.alive(busy.pid!);
+    b.poll();
+    c.poll();
+    let busyStuck = 0;
+    for (let i = 0; i < 6; i++) {
+      await pause(250);
+      busyStuck = Math.max(busyStuck, c.poll().stuckMs);
+    }
+    const stuck = b.poll();
+    assert.ok(stuck.stuckMs >= 1000 && !stuck.progressed, `blocked read: ${JSON.stringify(stuck)}`);
+    // Running or runnable at every poll: never stuck for a whole poll interval.
+    assert.ok(busyStuck < 1500, `busy loop stuck ${busyStuck} ms`);
+    b.seen();
+    assert.ok(b.poll().stuckMs < 1500, 'a message is a sign of life');
+  } finally {
+    blocked.kill('SIGKILL');
+    busy.kill('SIGKILL');
+  }
 });

@@ -10,7 +10,7 @@ import { onnxRoot, onnxSchema } from '../../../src/core/onnx/schema';
 import { generatedModel } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { formatMessage } from '../../../src/core/l10n';
-import { boundString, escapeControls, MAX_REPORT_STRING, StreamedList, stringifyBounded, writeBounded } from '../../../src/core/output';
+import { boundString, escapeControls, MAX_REPORT_STRING, OneLine, StreamedList, stringifyBounded, writeBounded } from '../../../src/core/output';
 import { summarizeModel } from '../../../src/core/onnx/summary';
 import { feedInputs, randomInputs } from '../../../src/core/onnx/run/inputs';
 import { RunError } from '../../../src/core/onnx/run/errors';
@@ -249,6 +249,12 @@ test('writeBounded writes in pieces exactly the text of stringifyBounded (JSON.s
   assert.equal(JSON.stringify({ r: lazy }), JSON.stringify({ r: [0, 1, 2].map((i) => ({ i, s: 'y'.repeat(5000) })) }));
   assert.deepEqual(made, [0, 1, 2, 0, 1, 2]);
   assert.equal(pieces.join(''), stringifyBounded({ results: new StreamedList(() => [0, 1, 2].map((i) => ({ i, s: 'y'.repeat(5000) }))), after: 1 }));
+  // OneLine: its value on one line inside the indented document, the rest as before; the same value for a parser.
+  const entries = { list: [new OneLine({ a: 1, b: [2, { c: 'x'.repeat(5000) }], d: {} }), new OneLine([]), new OneLine('s')], after: { e: 1 } };
+  const oneLine: string[] = [];
+  writeBounded(entries, (t) => oneLine.push(t), undefined, 7);
+  assert.equal(oneLine.join(''), `{\n  "list": [\n    {"a":1,"b":[2,{"c":"${'x'.repeat(4096)}…(5000 chars)"}],"d":{}},\n    [],\n    "s"\n  ],\n  "after": {\n    "e": 1\n  }\n}`);
+  assert.deepEqual(JSON.parse(oneLine.join('')), JSON.parse(stringifyBounded(entries)));
   assert.throws(() => writeBounded({ n: 1n }, () => undefined), TypeError);
   const circular: Record<string, unknown> = {};
   circular.self = circular;
