@@ -150,14 +150,53 @@ export class PythonAnalysis implements vscode.Disposable {
     for (const doc of vscode.workspace.textDocuments) this.analyze(doc);
   }
 
+  /** Open documents over npuPort.scan.maxFileSizeKB that were said to be skipped (said once per document). */
+  private readonly toldTooLarge = new Set<string>();
+
+  /**
+   * Whether an open document is over npuPort.scan.maxFileSizeKB. Such a document is not analysed live, as
+   * the scan skips it: parsing tens of MB takes a minute on the extension host and can exhaust the
+   * parser's memory. Its diagnostics go, and the user is told once why there are none.
+   */
+  private tooLarge(doc: vscode.TextDocument, text: string, maxKB: number): boolean {
+    // UTF-16 length ≤ UTF-8 bytes ≤ 3 × length: measure bytes only when the length alone does not decide
+    const limit = maxKB * 1024;
+    const size = text.length > limit ? text.length : text.length * 3 <= limit ? text.length : Buffer.byteLength(text, 'utf8');
+    if (size <= limit) {
+      this.toldTooLarge.delete(doc.uri.toString());
+      return false;
+    }
+    const key = doc.uri.toString();
+    this.documents.get(key)?.dispose();
+    this.documents.delete(key);
+    this.findings.delete(key);
+    this.diagnostics.delete(doc.uri);
+    this.changed.fire(doc.uri);
+    if (!this.toldTooLarge.has(key)) {
+      this.toldTooLarge.add(key);
+      const name = path.basename(doc.uri.path);
+      getLog().info(`${doc.uri.toString()}: ${Math.round(size / 1024)} KB, over npuPort.scan.maxFileSizeKB (${maxKB} KB); not analysed`);
+      const open = vscode.l10n.t('Open Settings');
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('{0} is larger than npuPort.scan.maxFileSizeKB ({1} KB), so it is not checked for CUDA-only code.', name, maxKB),
+        open,
+      ).then((choice) => {
+        if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'npuPort.scan.maxFileSizeKB');
+      });
+    }
+    return true;
+  }
+
   analyze(doc: vscode.TextDocument): void {
     if (!this.parser || doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-scm') return;
     try {
       const settings = readSettings(doc.uri);
       if (isPythonDocument(doc)) {
         const key = doc.uri.toString();
+        const text = doc.getText();
+        if (this.tooLarge(doc, text, settings.maxFileSizeKB)) return;
         this.documents.get(key)?.dispose();
-        const live = new PythonDocument(this.parser, doc.getText(), this.optionsFor(doc.uri));
+        const live = new PythonDocument(this.parser, text, this.optionsFor(doc.uri));
         this.documents.set(key, live);
         this.publish(doc.uri, live.findings);
       } else if (isRequirementsDocument(doc)) {
@@ -177,11 +216,13 @@ export class PythonAnalysis implements vscode.Disposable {
     if (event.contentChanges.length === 0) return;
     const live = this.documents.get(event.document.uri.toString());
     if (!live) return this.analyze(event.document);
+    const text = event.document.getText();
+    if (this.tooLarge(event.document, text, readSettings(event.document.uri).maxFileSizeKB)) return;
     try {
       // contentChanges of one event refer to the document before the event; applied from the end they stay valid
       const changes = [...event.contentChanges].sort((a, b) => b.rangeOffset - a.rangeOffset).map((c) => ({ range: fromVsRange(c.range), text: c.text }));
       live.update(changes);
-      if (live.text.length !== event.document.getText().length) {
+      if (live.text.length !== text.length) {
         getLog().warn(`incremental text diverged for ${event.document.uri.toString()}; re-analysing`);
         return this.analyze(event.document);
       }
@@ -216,6 +257,7 @@ export class PythonAnalysis implements vscode.Disposable {
     const key = uri.toString();
     this.documents.get(key)?.dispose();
     this.documents.delete(key);
+    this.toldTooLarge.delete(key);
   }
 
   dispose(): void {

@@ -164,6 +164,30 @@ describe('python migration', () => {
     assert.ok(rows.every((r) => !/\| fixed \|$/.test(r)), rows.join('\n'));
   });
 
+  it('an open file over npuPort.scan.maxFileSizeKB is not analysed live (as the scan skips it); below the limit again, it is', async () => {
+    const config = vscode.workspace.getConfiguration('npuPort');
+    await config.update('scan.maxFileSizeKB', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const filler = '# ' + 'padding '.repeat(20) + '\n';
+      const big = await writeFile('big.py', 'import torch\nx = torch.zeros(2).cuda()\n' + filler.repeat(12));
+      const small = await writeFile('small.py', 'import torch\ny = torch.zeros(2).cuda()\n');
+      const bigEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(big));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(small), { preview: false });
+      // the small file opened after the big one is analysed, so the big one has had its turn
+      await waitFor(() => (ours(small).some((d) => codeOf(d) === 'cuda-tensor-method') ? true : undefined), 'diagnostics for the small file');
+      assert.deepEqual(ours(big), [], 'the file over the limit has no diagnostics');
+      // cut it below the limit: analysed on the change
+      const editor = await vscode.window.showTextDocument(bigEditor.document);
+      await editor.edit((b) => b.delete(new vscode.Range(2, 0, editor.document.lineCount, 0)));
+      await waitFor(() => (ours(big).some((d) => codeOf(d) === 'cuda-tensor-method') ? true : undefined), 'diagnostics once the file is under the limit');
+      // grow it past the limit while open: its diagnostics go
+      await editor.edit((b) => b.insert(new vscode.Position(2, 0), filler.repeat(12)));
+      await waitFor(() => (ours(big).length === 0 ? true : undefined), 'the diagnostics to go when the open file grows past the limit');
+    } finally {
+      await config.update('scan.maxFileSizeKB', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('re-analyses closed files when they change on disk, skips excluded and git-ignored files, drops deleted ones', async () => {
     const dir = path.join(workspaceFolder().fsPath, 'python-it', 'disk');
     mkdirSync(path.join(dir, 'vendored'), { recursive: true });
