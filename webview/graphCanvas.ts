@@ -29,6 +29,9 @@ export class GraphCanvas {
   private minimapImage: HTMLCanvasElement | undefined;
   view: View = { x: 0, y: 0, zoom: 1 };
   private frameRequested = false;
+  /** setView calls so far, and their count when firstView last set the view (-1: never). */
+  private viewChanges = 0;
+  private firstViewAt = -1;
   private firstFrameCallbacks: (() => void)[] = [];
   private width = 0;
   private height = 0;
@@ -92,6 +95,7 @@ export class GraphCanvas {
   }
 
   setView(view: View): void {
+    this.viewChanges++;
     this.view = { x: view.x, y: view.y, zoom: clampZoom(view.zoom) };
     this.requestDraw();
     this.viewer.saveState();
@@ -128,11 +132,17 @@ export class GraphCanvas {
     const fitZoom = Math.min(1.5, fitWidth, (this.height - 2 * margin) / Math.max(1, layout.height));
     if (fitZoom >= FIRST_VIEW_ZOOM) {
       this.fit();
-      return;
+    } else {
+      const zoom = Math.min(1, Math.max(FIRST_VIEW_ZOOM, fitWidth));
+      const x = layout.width * zoom <= this.width - 2 * margin ? (this.width - layout.width * zoom) / 2 : this.width / 2 - layout.spineX * zoom;
+      this.setView({ x, y: margin, zoom });
     }
-    const zoom = Math.min(1, Math.max(FIRST_VIEW_ZOOM, fitWidth));
-    const x = layout.width * zoom <= this.width - 2 * margin ? (this.width - layout.width * zoom) / 2 : this.width / 2 - layout.spineX * zoom;
-    this.setView({ x, y: margin, zoom });
+    this.firstViewAt = this.viewChanges;
+  }
+
+  /** The view was panned, zoomed or moved to a selection since the last opening view (or none was set yet). */
+  movedSinceFirstView(): boolean {
+    return this.viewChanges !== this.firstViewAt;
   }
 
   zoomBy(factor: number, cx = this.width / 2, cy = this.height / 2): void {

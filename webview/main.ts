@@ -21,6 +21,7 @@ import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import { foldConstants, foldedInto, viewerModuleTree, type FoldMap } from '../src/shared/layout/fold';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
+import { previewLayout } from '../src/shared/layout/preview';
 import css from './viewer.css';
 import { h } from './dom';
 import { Host } from './host';
@@ -45,6 +46,12 @@ export interface ViewerStats {
   graphPath?: string;
   nodes?: number;
   firstInteractiveMs?: number;
+  /** First frame with graph content: the preview of a large graph's top (then `preview` was true), else the first interactive frame. */
+  firstPixelsMs?: number;
+  /** The drawn layout is still the preview; its layout time and item count. */
+  preview?: boolean;
+  previewMs?: number;
+  previewItems?: number;
   /** Milestones after the webview started, for the timing benchmarks. */
   graphReceivedMs?: number;
   /** `ready` posted; host side (from the graph message): ready → graph posted, of which decode wait and conversion; posted → received. */
@@ -69,6 +76,10 @@ export interface ViewerStats {
   /** Weights and constants drawn as nodes. */
   showConstants?: boolean;
   frameTimes: number[];
+  /** The open's steps in the order they happened: 'preview drawn' (a large graph's top), 'layout done', 'interactive'. */
+  openSteps: string[];
+  /** Only with test hooks on: the preview as drawn (the layout report of its first frame). */
+  previewReport?: LayoutReport;
   /** Only with test hooks on (the e2e harness): what is drawn where, and the view. */
   layoutReport?: () => LayoutReport | undefined;
 }
@@ -90,7 +101,7 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(css);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
-const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [] };
+const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [], openSteps: [] };
 window.__npuViewer = stats;
 if (document.body.dataset.testHooks === '1') stats.layoutReport = () => viewer?.layoutReport();
 const startedAt = performance.now();
@@ -116,6 +127,10 @@ class Viewer {
   readonly foldedOf: ReadonlyMap<number, readonly number[]>;
   /** Weights and constants drawn as nodes (the toggle; kept per editor). */
   showConstants = false;
+  /** The drawn layout is the preview of a large graph's top (showPreview); the whole one is on its way. */
+  previewing = false;
+  /** Until the first whole layout is drawn: the progress shown over the canvas and the view state to restore. */
+  private opening: { progress: HTMLElement; saved: ViewerState | undefined } | undefined;
   /** Compare mode: the diff against the base model, and per node DIFF_* status. */
   diff: GraphDiff | undefined;
   diffStatus: Uint8Array | undefined;
@@ -230,17 +245,59 @@ class Viewer {
     const progress = h('div', { class: 'open-progress', role: 'status', 'aria-live': 'polite' },
       h('vscode-progress-ring', {}), h('div', { class: 'step' }, stepText(2, l10n.t('Laying out {0} nodes…', graph.nodes.length.toLocaleString()))));
     this.canvas.element.append(progress);
-    void this.relayout().then(() => {
-      progress.querySelector('.step')!.textContent = stepText(3, l10n.t('Drawing…'));
-      if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
-      else this.canvas.firstView();
-      this.canvas.afterFirstFrame(() => {
-        stats.firstInteractiveMs = performance.now() - startedAt;
-        stats.state = 'ready';
-        progress.remove();
-        host.post({ type: 'interactive' });
-      });
-      this.side.showSelection();
+    this.opening = { progress, saved };
+    void this.relayout();
+    // a large graph: its top drawn at once (laid out here while the worker lays out the whole), panned and
+    // picked like the rest; the whole layout replaces it in place
+    if (!saved) this.showPreview(progress);
+  }
+
+  /** The first whole layout landed (the opening's, or a later request that superseded it): the first interactive frame. */
+  private finishOpening(): void {
+    const opening = this.opening;
+    if (!opening) return;
+    this.opening = undefined;
+    const { progress, saved } = opening;
+    stats.openSteps.push('layout done');
+    progress.querySelector('.step')!.textContent = stepText(3, l10n.t('Drawing…'));
+    if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
+    // the view follows the whole layout unless the user moved it over the preview
+    else if (!this.previewing || !this.canvas.movedSinceFirstView()) this.canvas.firstView();
+    this.previewing = false;
+    stats.preview = false;
+    this.canvas.afterFirstFrame(() => {
+      stats.firstInteractiveMs = performance.now() - startedAt;
+      stats.firstPixelsMs ??= stats.firstInteractiveMs;
+      stats.state = 'ready';
+      stats.openSteps.push('interactive');
+      progress.remove();
+      this.host.post({ type: 'interactive' });
+    });
+    this.side.showSelection();
+  }
+
+  /** Lays out and draws the first PREVIEW_NODES nodes while the worker lays out the whole graph. */
+  private showPreview(progress: HTMLElement): void {
+    if (this.nested.length || this.graph.nodes.length <= PREVIEW_NODES) return;
+    const started = performance.now();
+    const layout = previewLayout(this.graph, this.tree, this.expanded, PREVIEW_NODES, this.showConstants);
+    if (!layout || this.layout) return;
+    stats.previewMs = performance.now() - started;
+    stats.previewItems = layout.items.length;
+    stats.preview = true;
+    this.previewing = true;
+    this.layout = layout;
+    this.rebuildScene();
+    this.canvas.invalidateMinimap();
+    this.canvas.firstView();
+    progress.classList.add('over-preview');
+    progress.querySelector('.step')!.textContent = stepText(2, l10n.t('Laying out {0} nodes… (the top of the graph is shown)', this.graph.nodes.length.toLocaleString()));
+    this.canvas.afterFirstFrame(() => {
+      // the whole layout may have landed first
+      if (!this.previewing) return;
+      stats.firstPixelsMs ??= performance.now() - startedAt;
+      stats.openSteps.push('preview drawn');
+      if (stats.layoutReport) stats.previewReport = this.layoutReport();
     });
   }
 
@@ -327,6 +384,7 @@ class Viewer {
     this.layout = layout;
     this.rebuildScene();
     this.canvas.invalidateMinimap();
+    this.finishOpening();
   }
 
   rebuildScene(): void {
@@ -525,6 +583,9 @@ class Viewer {
     this.host.post({ type: 'copyText', text });
   }
 }
+
+/** Graphs with more nodes open with their first this many nodes laid out and drawn while the whole layout runs. */
+const PREVIEW_NODES = 1500;
 
 /** Below this window width the side panel starts collapsed (until the user opens it). */
 const NARROW = 760;
