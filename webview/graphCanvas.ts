@@ -32,6 +32,8 @@ export class GraphCanvas {
   /** setView calls so far, and their count when firstView last set the view (-1: never). */
   private viewChanges = 0;
   private firstViewAt = -1;
+  /** A fit or opening view waiting for a layout and a size. */
+  private pendingView: 'fit' | 'first' | undefined;
   private firstFrameCallbacks: (() => void)[] = [];
   private width = 0;
   private height = 0;
@@ -57,6 +59,7 @@ export class GraphCanvas {
     this.height = rect.height;
     this.canvas.width = Math.max(1, Math.round(rect.width * dpr));
     this.canvas.height = Math.max(1, Math.round(rect.height * dpr));
+    this.applyPendingView();
     this.requestDraw();
   }
 
@@ -95,6 +98,7 @@ export class GraphCanvas {
   }
 
   setView(view: View): void {
+    this.pendingView = undefined;
     this.viewChanges++;
     this.view = { x: view.x, y: view.y, zoom: clampZoom(view.zoom) };
     this.requestDraw();
@@ -109,7 +113,7 @@ export class GraphCanvas {
   fit(): void {
     const layout = this.viewer.layout;
     if (!layout || this.width === 0) {
-      requestAnimationFrame(() => this.viewer.layout && this.width && this.fit());
+      this.later('fit');
       return;
     }
     const margin = 24;
@@ -124,7 +128,7 @@ export class GraphCanvas {
   firstView(): void {
     const layout = this.viewer.layout;
     if (!layout || this.width === 0) {
-      requestAnimationFrame(() => this.viewer.layout && this.width && this.firstView());
+      this.later('first');
       return;
     }
     const margin = 24;
@@ -140,9 +144,26 @@ export class GraphCanvas {
     this.firstViewAt = this.viewChanges;
   }
 
-  /** The view was panned, zoomed or moved to a selection since the last opening view (or none was set yet). */
+  /** The view was panned, zoomed or moved to a selection since the last opening view. */
   movedSinceFirstView(): boolean {
-    return this.viewChanges !== this.firstViewAt;
+    return this.pendingView === undefined && this.viewChanges !== this.firstViewAt;
+  }
+
+  /**
+   * A fit or opening view asked for before there is a layout or a size (the canvas is measured after the
+   * frame it was added in): done on the next frame or the first resize that has both.
+   */
+  private later(kind: 'fit' | 'first'): void {
+    this.pendingView = kind;
+    requestAnimationFrame(() => this.applyPendingView());
+  }
+
+  private applyPendingView(): void {
+    const kind = this.pendingView;
+    if (!kind || !this.viewer.layout || this.width === 0) return;
+    this.pendingView = undefined;
+    if (kind === 'fit') this.fit();
+    else this.firstView();
   }
 
   zoomBy(factor: number, cx = this.width / 2, cy = this.height / 2): void {

@@ -15,7 +15,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import * as l10n from '@vscode/l10n';
 import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/graph';
 import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
-import type { ChangedNode, GraphDiff } from '../src/shared/diff';
+import { foldDiff, type ChangedNode, type GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
 import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
@@ -86,7 +86,8 @@ export interface ViewerStats {
 
 /** The drawn layout as the e2e tests read it (test hooks only). */
 export interface LayoutReport {
-  readonly items: readonly { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean }[];
+  /** `diff`: compare mode's mark on a drawn node. */
+  readonly items: readonly { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean; diff?: 'added' | 'changed' }[];
   readonly edges: readonly { from: number; to: number }[];
   readonly view: { x: number; y: number; zoom: number };
   readonly viewport: { width: number; height: number };
@@ -131,8 +132,8 @@ class Viewer {
   previewing = false;
   /** Until the first whole layout is drawn: the progress shown over the canvas and the view state to restore. */
   private opening: { progress: HTMLElement; saved: ViewerState | undefined } | undefined;
-  /** Compare mode: the diff against the base model, and per node DIFF_* status. */
-  diff: GraphDiff | undefined;
+  /** Compare mode: the diff against the base model; per drawn node its DIFF_* status and changes (folding applied). */
+  private compare: { baseName: string; diff: GraphDiff } | undefined;
   diffStatus: Uint8Array | undefined;
   changedOf = new Map<number, ChangedNode>();
   private readonly diffCount = h('span', { class: 'count diff' });
@@ -280,7 +281,7 @@ class Viewer {
   private showPreview(progress: HTMLElement): void {
     if (this.nested.length || this.graph.nodes.length <= PREVIEW_NODES) return;
     const started = performance.now();
-    const layout = previewLayout(this.graph, this.tree, this.expanded, PREVIEW_NODES, this.showConstants);
+    const layout = previewLayout(this.graph, this.tree, this.fold, this.expanded, PREVIEW_NODES, this.showConstants);
     if (!layout || this.layout) return;
     stats.previewMs = performance.now() - started;
     stats.previewItems = layout.items.length;
@@ -344,7 +345,18 @@ class Viewer {
   }
 
   onDiff(baseName: string, diff: GraphDiff): void {
-    this.diff = diff;
+    this.compare = { baseName, diff };
+    this.showDiff(true);
+  }
+
+  /**
+   * Marks the diff on the drawn nodes: with weights and constants folded, a changed or added one marks
+   * the node it is folded into ("constant changed: /Constant_3"); drawn, it is marked itself.
+   */
+  private showDiff(selectTab: boolean): void {
+    if (!this.compare) return;
+    const { baseName } = this.compare;
+    const diff = this.showConstants ? this.compare.diff : foldDiff(this.compare.diff, this.graph, this.fold);
     this.diffStatus = new Uint8Array(this.graph.nodes.length);
     for (const i of diff.added) if (i < this.diffStatus.length) this.diffStatus[i] = DIFF_ADDED;
     this.changedOf = new Map();
@@ -358,7 +370,7 @@ class Viewer {
     this.diffCount.dataset.removed = String(diff.removed.length);
     this.diffCount.dataset.changed = String(diff.changed.length);
     this.rebuildScene();
-    this.side.showDiff(baseName, diff);
+    this.side.showDiff(baseName, diff, selectTab);
   }
 
   private updateCounts(): void {
@@ -471,6 +483,7 @@ class Viewer {
     this.showConstants = !this.showConstants;
     stats.showConstants = this.showConstants;
     this.toolbar.refresh();
+    this.showDiff(false);
     const anchor = this.selection;
     await this.relayout();
     if (anchor && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);
@@ -484,7 +497,10 @@ class Viewer {
     if (!layout) return undefined;
     const label = (kind: string, index: number) => (kind === 'node' ? this.graph.nodes[index]!.name : kind === 'module' ? this.tree.modules[index]!.path : this.graph.tensors[index]!.name);
     return {
-      items: layout.items.map((i) => ({ kind: i.kind, index: i.index, label: label(i.kind, i.index), op: i.kind === 'node' ? this.graph.nodes[i.index]!.op : '', x: i.x, y: i.y, w: i.w, h: i.h, expanded: i.expanded })),
+      items: layout.items.map((i) => ({
+        kind: i.kind, index: i.index, label: label(i.kind, i.index), op: i.kind === 'node' ? this.graph.nodes[i.index]!.op : '', x: i.x, y: i.y, w: i.w, h: i.h, expanded: i.expanded,
+        ...(i.kind === 'node' && this.diffStatus?.[i.index] ? { diff: this.diffStatus[i.index] === DIFF_ADDED ? 'added' as const : 'changed' as const } : {}),
+      })),
       edges: layout.edges.map((e) => ({ from: e.from, to: e.to })),
       view: { ...this.canvas.view },
       viewport: this.canvas.size(),

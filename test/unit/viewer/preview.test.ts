@@ -12,13 +12,13 @@ function opening(graph: CompactGraph) {
   const tree = viewerModuleTree(graph, fold);
   const expanded = defaultExpanded(tree);
   expanded.add(0);
-  return { tree, expanded, whole: new GraphLayoutEngine(graph, tree, { fold }).layout(expanded) };
+  return { fold, tree, expanded, whole: new GraphLayoutEngine(graph, tree, { fold }).layout(expanded) };
 }
 
 test('the preview of a large graph is the top of its whole layout, in the whole graph\'s indexes', () => {
   const graph = transformerGraph(40);
-  const { tree, expanded, whole } = opening(graph);
-  const preview = previewLayout(graph, tree, expanded, 1500);
+  const { fold, tree, expanded, whole } = opening(graph);
+  const preview = previewLayout(graph, tree, fold, expanded, 1500);
   assert.ok(preview, 'a graph over the limit has a preview');
   assert.ok(preview.items.length < whole.items.length / 2, `${preview.items.length} items of ${whole.items.length}`);
   assert.equal(preview.itemOfNode.length, graph.nodes.length);
@@ -47,8 +47,8 @@ test('the preview of a large graph is the top of its whole layout, in the whole 
 
 test('a graph within the limit has no preview (its whole layout is as quick)', () => {
   const graph = transformerGraph(2);
-  const { tree, expanded } = opening(graph);
-  assert.equal(previewLayout(graph, tree, expanded, graph.nodes.length), undefined);
+  const { fold, tree, expanded } = opening(graph);
+  assert.equal(previewLayout(graph, tree, fold, expanded, graph.nodes.length), undefined);
 });
 
 test('the prefix of a graph listed out of order reads a later node\'s value as coming from nowhere', () => {
@@ -72,4 +72,33 @@ test('the prefix of a graph listed out of order reads a later node\'s value as c
   const layout = new GraphLayoutEngine(prefix).layout([0]);
   assert.equal(layout.items.filter((i) => i.kind === 'node').length, 2);
   for (const edge of layout.edges) assert.ok(edge.from < layout.items.length && edge.to < layout.items.length);
+});
+
+test('a constant listed in the prefix whose consumer lies past it is not drawn at the top of the preview', () => {
+  // each layer lists its Constant first and uses it last: a prefix can end between the two
+  const g = new GraphBuilder('constants-first');
+  let x = g.input('x', [1, 4]);
+  for (let i = 0; i < 30; i++) {
+    const c = g.op(`/layers.${i}`, 'Constant', []);
+    x = g.op(`/layers.${i}`, 'Mul', [g.op(`/layers.${i}`, 'Neg', [g.op(`/layers.${i}`, 'Relu', [x])]), c]);
+  }
+  g.output(x);
+  const graph = g.build();
+  const { fold, tree, expanded, whole } = opening(graph);
+  const limit = 4 * 10 + 1; // ten layers and the next one's Constant
+  assert.equal(graph.nodes[limit - 1]!.op, 'Constant');
+  for (const showConstants of [false, true]) {
+    const preview = previewLayout(graph, tree, fold, expanded, limit, showConstants);
+    assert.ok(preview);
+    assert.equal(preview.itemOfNode[limit - 1], -1, 'the cut-off constant has no item');
+    assert.ok(!preview.items.some((i) => i.kind === 'node' && i.index === limit - 1), `showConstants ${showConstants}: the cut-off constant is not drawn`);
+    if (showConstants) continue;
+    // and the preview is the whole layout's top, to the pixel
+    const wholeOf = new Map(whole.items.map((item) => [`${item.kind}:${item.index}`, item]));
+    for (const item of preview.items.filter((i) => i.y < 600)) {
+      const same = wholeOf.get(`${item.kind}:${item.index}`);
+      assert.ok(same, `${item.kind} ${item.index}`);
+      assert.deepEqual([item.x - preview.spineX, item.y], [same.x - whole.spineX, same.y], `${item.kind} ${item.index}`);
+    }
+  }
 });
