@@ -52,6 +52,14 @@ export class GraphCanvas {
     this.canvas.focus();
   }
 
+  /**
+   * Measures the canvas now rather than when the resize observer first reports (after the next frame):
+   * a view set right after the canvas was added then applies to the very first frame.
+   */
+  measure(): void {
+    if (this.width === 0) this.resize();
+  }
+
   private resize(): void {
     const rect = this.element.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;

@@ -130,6 +130,8 @@ class Viewer {
   showConstants = false;
   /** The drawn layout is the preview of a large graph's top (showPreview); the whole one is on its way. */
   previewing = false;
+  /** Resolves when the preview's first frame is drawn. */
+  private previewFrame: Promise<void> | undefined;
   /** Until the first whole layout is drawn: the progress shown over the canvas and the view state to restore. */
   private opening: { progress: HTMLElement; saved: ViewerState | undefined } | undefined;
   /** Compare mode: the diff against the base model; per drawn node its DIFF_* status and changes (folding applied). */
@@ -290,16 +292,17 @@ class Viewer {
     this.layout = layout;
     this.rebuildScene();
     this.canvas.invalidateMinimap();
+    this.canvas.measure();
     this.canvas.firstView();
     progress.classList.add('over-preview');
     progress.querySelector('.step')!.textContent = stepText(2, l10n.t('Laying out {0} nodes… (the top of the graph is shown)', this.graph.nodes.length.toLocaleString()));
-    this.canvas.afterFirstFrame(() => {
-      // the whole layout may have landed first
-      if (!this.previewing) return;
+    // the whole layout waits for this frame (one frame at most): the top is on the screen before it changes
+    this.previewFrame = new Promise((resolve) => this.canvas.afterFirstFrame(() => {
       stats.firstPixelsMs ??= performance.now() - startedAt;
       stats.openSteps.push('preview drawn');
       if (stats.layoutReport) stats.previewReport = this.layoutReport();
-    });
+      resolve();
+    }));
   }
 
   /** Shows or hides the side panel; `byUser`: remembered for this editor. */
@@ -387,6 +390,7 @@ class Viewer {
   async relayout(): Promise<void> {
     const serial = ++this.layoutSerial;
     const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded], this.showConstants);
+    if (this.previewFrame) await this.previewFrame;
     if (serial !== this.layoutSerial) return; // a newer request superseded this one
     stats.layoutMs = ms;
     stats.workerPrepareMs ??= prepareMs;
