@@ -27,3 +27,13 @@ export function append(parent: Node, ...children: Child[]): void {
 export function clear(element: Element): void {
   while (element.firstChild) element.removeChild(element.firstChild);
 }
+
+/** Runs `run` on a click, and on Enter or Space when the element (focusable: tabindex 0) has the focus. */
+export function activate(element: HTMLElement, run: () => void): void {
+  element.addEventListener('click', run);
+  element.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    run();
+  });
+}

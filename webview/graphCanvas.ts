@@ -29,6 +29,11 @@ export class GraphCanvas {
   private minimapImage: HTMLCanvasElement | undefined;
   view: View = { x: 0, y: 0, zoom: 1 };
   private frameRequested = false;
+  /** setView calls so far, and their count when firstView last set the view (-1: never). */
+  private viewChanges = 0;
+  private firstViewAt = -1;
+  /** A fit or opening view waiting for a layout and a size. */
+  private pendingView: 'fit' | 'first' | undefined;
   private firstFrameCallbacks: (() => void)[] = [];
   private width = 0;
   private height = 0;
@@ -47,6 +52,14 @@ export class GraphCanvas {
     this.canvas.focus();
   }
 
+  /**
+   * Measures the canvas now rather than when the resize observer first reports (after the next frame):
+   * a view set right after the canvas was added then applies to the very first frame.
+   */
+  measure(): void {
+    if (this.width === 0) this.resize();
+  }
+
   private resize(): void {
     const rect = this.element.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
@@ -54,6 +67,7 @@ export class GraphCanvas {
     this.height = rect.height;
     this.canvas.width = Math.max(1, Math.round(rect.width * dpr));
     this.canvas.height = Math.max(1, Math.round(rect.height * dpr));
+    this.applyPendingView();
     this.requestDraw();
   }
 
@@ -92,6 +106,8 @@ export class GraphCanvas {
   }
 
   setView(view: View): void {
+    this.pendingView = undefined;
+    this.viewChanges++;
     this.view = { x: view.x, y: view.y, zoom: clampZoom(view.zoom) };
     this.requestDraw();
     this.viewer.saveState();
@@ -105,7 +121,7 @@ export class GraphCanvas {
   fit(): void {
     const layout = this.viewer.layout;
     if (!layout || this.width === 0) {
-      requestAnimationFrame(() => this.viewer.layout && this.width && this.fit());
+      this.later('fit');
       return;
     }
     const margin = 24;
@@ -120,7 +136,7 @@ export class GraphCanvas {
   firstView(): void {
     const layout = this.viewer.layout;
     if (!layout || this.width === 0) {
-      requestAnimationFrame(() => this.viewer.layout && this.width && this.firstView());
+      this.later('first');
       return;
     }
     const margin = 24;
@@ -128,11 +144,34 @@ export class GraphCanvas {
     const fitZoom = Math.min(1.5, fitWidth, (this.height - 2 * margin) / Math.max(1, layout.height));
     if (fitZoom >= FIRST_VIEW_ZOOM) {
       this.fit();
-      return;
+    } else {
+      const zoom = Math.min(1, Math.max(FIRST_VIEW_ZOOM, fitWidth));
+      const x = layout.width * zoom <= this.width - 2 * margin ? (this.width - layout.width * zoom) / 2 : this.width / 2 - layout.spineX * zoom;
+      this.setView({ x, y: margin, zoom });
     }
-    const zoom = Math.min(1, Math.max(FIRST_VIEW_ZOOM, fitWidth));
-    const x = layout.width * zoom <= this.width - 2 * margin ? (this.width - layout.width * zoom) / 2 : this.width / 2 - layout.spineX * zoom;
-    this.setView({ x, y: margin, zoom });
+    this.firstViewAt = this.viewChanges;
+  }
+
+  /** The view was panned, zoomed or moved to a selection since the last opening view. */
+  movedSinceFirstView(): boolean {
+    return this.pendingView === undefined && this.viewChanges !== this.firstViewAt;
+  }
+
+  /**
+   * A fit or opening view asked for before there is a layout or a size (the canvas is measured after the
+   * frame it was added in): done on the next frame or the first resize that has both.
+   */
+  private later(kind: 'fit' | 'first'): void {
+    this.pendingView = kind;
+    requestAnimationFrame(() => this.applyPendingView());
+  }
+
+  private applyPendingView(): void {
+    const kind = this.pendingView;
+    if (!kind || !this.viewer.layout || this.width === 0) return;
+    this.pendingView = undefined;
+    if (kind === 'fit') this.fit();
+    else this.firstView();
   }
 
   zoomBy(factor: number, cx = this.width / 2, cy = this.height / 2): void {

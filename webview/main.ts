@@ -15,12 +15,13 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import * as l10n from '@vscode/l10n';
 import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/graph';
 import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
-import type { ChangedNode, GraphDiff } from '../src/shared/diff';
+import { foldDiff, type ChangedNode, type GraphDiff } from '../src/shared/diff';
 import { parseViewerState } from '../src/shared/protocol';
 import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import { foldConstants, foldedInto, viewerModuleTree, type FoldMap } from '../src/shared/layout/fold';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
+import { previewLayout } from '../src/shared/layout/preview';
 import css from './viewer.css';
 import { h } from './dom';
 import { Host } from './host';
@@ -45,6 +46,12 @@ export interface ViewerStats {
   graphPath?: string;
   nodes?: number;
   firstInteractiveMs?: number;
+  /** First frame with graph content: the preview of a large graph's top (then `preview` was true), else the first interactive frame. */
+  firstPixelsMs?: number;
+  /** The drawn layout is still the preview; its layout time and item count. */
+  preview?: boolean;
+  previewMs?: number;
+  previewItems?: number;
   /** Milestones after the webview started, for the timing benchmarks. */
   graphReceivedMs?: number;
   /** `ready` posted; host side (from the graph message): ready → graph posted, of which decode wait and conversion; posted → received. */
@@ -69,13 +76,18 @@ export interface ViewerStats {
   /** Weights and constants drawn as nodes. */
   showConstants?: boolean;
   frameTimes: number[];
+  /** The open's steps in the order they happened: 'preview drawn' (a large graph's top), 'layout done', 'interactive'. */
+  openSteps: string[];
+  /** Only with test hooks on: the preview as drawn (the layout report of its first frame). */
+  previewReport?: LayoutReport;
   /** Only with test hooks on (the e2e harness): what is drawn where, and the view. */
   layoutReport?: () => LayoutReport | undefined;
 }
 
 /** The drawn layout as the e2e tests read it (test hooks only). */
 export interface LayoutReport {
-  readonly items: readonly { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean }[];
+  /** `diff`: compare mode's mark on a drawn node. */
+  readonly items: readonly { kind: string; index: number; label: string; op: string; x: number; y: number; w: number; h: number; expanded: boolean; diff?: 'added' | 'changed' }[];
   readonly edges: readonly { from: number; to: number }[];
   readonly view: { x: number; y: number; zoom: number };
   readonly viewport: { width: number; height: number };
@@ -90,7 +102,7 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(css);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
-const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [] };
+const stats: ViewerStats = { state: 'loading', unsupported: 0, unverified: 0, frameTimes: [], openSteps: [] };
 window.__npuViewer = stats;
 if (document.body.dataset.testHooks === '1') stats.layoutReport = () => viewer?.layoutReport();
 const startedAt = performance.now();
@@ -116,8 +128,14 @@ class Viewer {
   readonly foldedOf: ReadonlyMap<number, readonly number[]>;
   /** Weights and constants drawn as nodes (the toggle; kept per editor). */
   showConstants = false;
-  /** Compare mode: the diff against the base model, and per node DIFF_* status. */
-  diff: GraphDiff | undefined;
+  /** The drawn layout is the preview of a large graph's top (showPreview); the whole one is on its way. */
+  previewing = false;
+  /** Resolves when the preview's first frame is drawn. */
+  private previewFrame: Promise<void> | undefined;
+  /** Until the first whole layout is drawn: the progress shown over the canvas and the view state to restore. */
+  private opening: { progress: HTMLElement; saved: ViewerState | undefined } | undefined;
+  /** Compare mode: the diff against the base model; per drawn node its DIFF_* status and changes (folding applied). */
+  private compare: { baseName: string; diff: GraphDiff } | undefined;
   diffStatus: Uint8Array | undefined;
   changedOf = new Map<number, ChangedNode>();
   private readonly diffCount = h('span', { class: 'count diff' });
@@ -230,18 +248,61 @@ class Viewer {
     const progress = h('div', { class: 'open-progress', role: 'status', 'aria-live': 'polite' },
       h('vscode-progress-ring', {}), h('div', { class: 'step' }, stepText(2, l10n.t('Laying out {0} nodes…', graph.nodes.length.toLocaleString()))));
     this.canvas.element.append(progress);
-    void this.relayout().then(() => {
-      progress.querySelector('.step')!.textContent = stepText(3, l10n.t('Drawing…'));
-      if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
-      else this.canvas.firstView();
-      this.canvas.afterFirstFrame(() => {
-        stats.firstInteractiveMs = performance.now() - startedAt;
-        stats.state = 'ready';
-        progress.remove();
-        host.post({ type: 'interactive' });
-      });
-      this.side.showSelection();
+    this.opening = { progress, saved };
+    void this.relayout();
+    // a large graph: its top drawn at once (laid out here while the worker lays out the whole), panned and
+    // picked like the rest; the whole layout replaces it in place
+    if (!saved) this.showPreview(progress);
+  }
+
+  /** The first whole layout landed (the opening's, or a later request that superseded it): the first interactive frame. */
+  private finishOpening(): void {
+    const opening = this.opening;
+    if (!opening) return;
+    this.opening = undefined;
+    const { progress, saved } = opening;
+    stats.openSteps.push('layout done');
+    progress.querySelector('.step')!.textContent = stepText(3, l10n.t('Drawing…'));
+    if (saved) this.canvas.setView({ x: saved.panX, y: saved.panY, zoom: saved.zoom });
+    // the view follows the whole layout unless the user moved it over the preview
+    else if (!this.previewing || !this.canvas.movedSinceFirstView()) this.canvas.firstView();
+    this.previewing = false;
+    stats.preview = false;
+    this.canvas.afterFirstFrame(() => {
+      stats.firstInteractiveMs = performance.now() - startedAt;
+      stats.firstPixelsMs ??= stats.firstInteractiveMs;
+      stats.state = 'ready';
+      stats.openSteps.push('interactive');
+      progress.remove();
+      this.host.post({ type: 'interactive' });
     });
+    this.side.showSelection();
+  }
+
+  /** Lays out and draws the first PREVIEW_NODES nodes while the worker lays out the whole graph. */
+  private showPreview(progress: HTMLElement): void {
+    if (this.nested.length || this.graph.nodes.length <= PREVIEW_NODES) return;
+    const started = performance.now();
+    const layout = previewLayout(this.graph, this.tree, this.fold, this.expanded, PREVIEW_NODES, this.showConstants);
+    if (!layout || this.layout) return;
+    stats.previewMs = performance.now() - started;
+    stats.previewItems = layout.items.length;
+    stats.preview = true;
+    this.previewing = true;
+    this.layout = layout;
+    this.rebuildScene();
+    this.canvas.invalidateMinimap();
+    this.canvas.measure();
+    this.canvas.firstView();
+    progress.classList.add('over-preview');
+    progress.querySelector('.step')!.textContent = stepText(2, l10n.t('Laying out {0} nodes… (the top of the graph is shown)', this.graph.nodes.length.toLocaleString()));
+    // the whole layout waits for this frame (one frame at most): the top is on the screen before it changes
+    this.previewFrame = new Promise((resolve) => this.canvas.afterFirstFrame(() => {
+      stats.firstPixelsMs ??= performance.now() - startedAt;
+      stats.openSteps.push('preview drawn');
+      if (stats.layoutReport) stats.previewReport = this.layoutReport();
+      resolve();
+    }));
   }
 
   /** Shows or hides the side panel; `byUser`: remembered for this editor. */
@@ -287,7 +348,18 @@ class Viewer {
   }
 
   onDiff(baseName: string, diff: GraphDiff): void {
-    this.diff = diff;
+    this.compare = { baseName, diff };
+    this.showDiff(true);
+  }
+
+  /**
+   * Marks the diff on the drawn nodes: with weights and constants folded, a changed or added one marks
+   * the node it is folded into ("constant changed: /Constant_3"); drawn, it is marked itself.
+   */
+  private showDiff(selectTab: boolean): void {
+    if (!this.compare) return;
+    const { baseName } = this.compare;
+    const diff = this.showConstants ? this.compare.diff : foldDiff(this.compare.diff, this.graph, this.fold);
     this.diffStatus = new Uint8Array(this.graph.nodes.length);
     for (const i of diff.added) if (i < this.diffStatus.length) this.diffStatus[i] = DIFF_ADDED;
     this.changedOf = new Map();
@@ -301,7 +373,7 @@ class Viewer {
     this.diffCount.dataset.removed = String(diff.removed.length);
     this.diffCount.dataset.changed = String(diff.changed.length);
     this.rebuildScene();
-    this.side.showDiff(baseName, diff);
+    this.side.showDiff(baseName, diff, selectTab);
   }
 
   private updateCounts(): void {
@@ -318,6 +390,7 @@ class Viewer {
   async relayout(): Promise<void> {
     const serial = ++this.layoutSerial;
     const { layout, ms, worker, prepareMs } = await layoutClient.layout([...this.expanded], this.showConstants);
+    if (this.previewFrame) await this.previewFrame;
     if (serial !== this.layoutSerial) return; // a newer request superseded this one
     stats.layoutMs = ms;
     stats.workerPrepareMs ??= prepareMs;
@@ -327,6 +400,7 @@ class Viewer {
     this.layout = layout;
     this.rebuildScene();
     this.canvas.invalidateMinimap();
+    this.finishOpening();
   }
 
   rebuildScene(): void {
@@ -413,6 +487,7 @@ class Viewer {
     this.showConstants = !this.showConstants;
     stats.showConstants = this.showConstants;
     this.toolbar.refresh();
+    this.showDiff(false);
     const anchor = this.selection;
     await this.relayout();
     if (anchor && this.scene && this.scene.selected >= 0) this.canvas.centerOn(this.scene.selected);
@@ -426,7 +501,10 @@ class Viewer {
     if (!layout) return undefined;
     const label = (kind: string, index: number) => (kind === 'node' ? this.graph.nodes[index]!.name : kind === 'module' ? this.tree.modules[index]!.path : this.graph.tensors[index]!.name);
     return {
-      items: layout.items.map((i) => ({ kind: i.kind, index: i.index, label: label(i.kind, i.index), op: i.kind === 'node' ? this.graph.nodes[i.index]!.op : '', x: i.x, y: i.y, w: i.w, h: i.h, expanded: i.expanded })),
+      items: layout.items.map((i) => ({
+        kind: i.kind, index: i.index, label: label(i.kind, i.index), op: i.kind === 'node' ? this.graph.nodes[i.index]!.op : '', x: i.x, y: i.y, w: i.w, h: i.h, expanded: i.expanded,
+        ...(i.kind === 'node' && this.diffStatus?.[i.index] ? { diff: this.diffStatus[i.index] === DIFF_ADDED ? 'added' as const : 'changed' as const } : {}),
+      })),
       edges: layout.edges.map((e) => ({ from: e.from, to: e.to })),
       view: { ...this.canvas.view },
       viewport: this.canvas.size(),
@@ -525,6 +603,9 @@ class Viewer {
     this.host.post({ type: 'copyText', text });
   }
 }
+
+/** Graphs with more nodes open with their first this many nodes laid out and drawn while the whole layout runs. */
+const PREVIEW_NODES = 1500;
 
 /** Below this window width the side panel starts collapsed (until the user opens it). */
 const NARROW = 760;

@@ -7,7 +7,7 @@ import type { GraphDiff, NodeChange } from '../src/shared/diff';
 import { formatShape, type CompactTensor, type NodeVerdict } from '../src/shared/graph';
 import type { RewriteOffer, RewriteScope } from '../src/shared/protocol';
 import { groupProblems, type ProblemGroup } from '../src/shared/problems';
-import { clear, h } from './dom';
+import { activate, clear, h } from './dom';
 import { foldedInputNote, foldedIntoNote } from './foldedInputs';
 import type { Viewer } from './main';
 
@@ -403,7 +403,8 @@ export class SidePanel {
 
   // ------------------------------------------------------------------ compare
 
-  showDiff(baseName: string, diff: GraphDiff): void {
+  /** Lists the diff (as drawn: folded constants on their consumers); `selectTab`: brings the Changes tab to the front. */
+  showDiff(baseName: string, diff: GraphDiff, selectTab = true): void {
     const { viewer } = this;
     if (!this.changes.isConnected) {
       this.tabs.append(h('vscode-tab-header', { slot: 'header' }, l10n.t('Changes')), h('vscode-tab-panel', {}, this.changes));
@@ -417,17 +418,20 @@ export class SidePanel {
       this.changes.append(list);
     };
     section(l10n.t('Added'), diff.added.map((i) => {
-      const li = h('li', {}, h('span', { class: 'status added' }, '+'), h('span', { class: 'op' }, viewer.graph.nodes[i]!.op), h('span', { class: 'text' }, viewer.graph.nodes[i]!.name || `#${i}`));
-      li.addEventListener('click', () => void viewer.reveal(i));
+      const li = h('li', { tabindex: 0 }, h('span', { class: 'status added' }, '+'), h('span', { class: 'op' }, viewer.graph.nodes[i]!.op), h('span', { class: 'text' }, viewer.graph.nodes[i]!.name || `#${i}`));
+      activate(li, () => void viewer.reveal(i));
       return li;
     }));
     section(l10n.t('Changed'), diff.changed.map((c) => {
-      const li = h('li', { title: c.changes.map(changeText).join('\n') }, h('span', { class: 'status changed' }, '~'), h('span', { class: 'op' }, viewer.graph.nodes[c.node]!.op), h('span', { class: 'text' }, viewer.graph.nodes[c.node]!.name || `#${c.node}`));
-      li.addEventListener('click', () => void viewer.reveal(c.node));
+      // a change to a weight or constant folded into this node is said on the row: nothing else shows it
+      const folded = c.changes.filter((x) => x.kind === 'constant' || x.kind === 'constant-added' || x.kind === 'value');
+      const li = h('li', { title: c.changes.map(changeText).join('\n'), tabindex: 0 }, h('span', { class: 'status changed' }, '~'), h('span', { class: 'op' }, viewer.graph.nodes[c.node]!.op), h('span', { class: 'text' }, viewer.graph.nodes[c.node]!.name || `#${c.node}`),
+        ...(folded.length ? [h('div', { class: 'detail' }, folded.map(changeText).join('; '))] : []));
+      activate(li, () => void viewer.reveal(c.node));
       return li;
     }));
     section(l10n.t('Removed'), diff.removed.map((r) => h('li', {}, h('span', { class: 'status removed' }, '−'), h('span', { class: 'op' }, r.op), h('span', { class: 'text' }, r.name))));
-    this.tabs.selectedIndex = 3;
+    if (selectTab) this.tabs.selectedIndex = 3;
   }
 
   // ------------------------------------------------------------------ search
@@ -479,6 +483,9 @@ function changeText(c: NodeChange): string {
     case 'input': return l10n.t('input {0}: {1} → {2}', c.what, c.before, c.after);
     case 'output': return l10n.t('output {0}: {1} → {2}', c.what, c.before, c.after);
     case 'arity': return l10n.t('inputs → outputs: {0} became {1}', c.before, c.after);
+    case 'value': return l10n.t('values of {0} changed ({1})', c.what, c.after);
+    case 'constant': return c.folded?.length ? l10n.t('constant changed: {0} ({1})', c.what, c.folded.map(changeText).join('; ')) : l10n.t('constant changed: {0}', c.what);
+    case 'constant-added': return l10n.t('constant added: {0} ({1})', c.what, c.after);
   }
 }
 

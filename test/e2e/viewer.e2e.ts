@@ -332,26 +332,32 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
-    name: 'ONNX viewer: comparing a model with its rewrite lists the rewritten and added nodes',
+    name: 'ONNX viewer: comparing a model with its rewrite lists the rewritten and added nodes, and marks the node a changed Constant is folded into',
     async run(page, ctx) {
       const base = path.join(ctx.workspace, 'base.onnx');
       const next = path.join(ctx.workspace, 'rewritten.onnx');
       copyFileSync(generatedModel(MODEL), base);
-      // the rewrite, made by Python onnx: every Erf becomes Tanh (same names), one Identity appended
+      // the rewrite, made by Python onnx: every Erf becomes Tanh (same names), one Identity appended, and the
+      // value of one float Constant changed (same type and shape: drawn folded into the node that uses it)
       const script = [
-        'import onnx, sys',
-        'from onnx import helper',
+        'import json, onnx, sys',
+        'from onnx import helper, numpy_helper',
         'm = onnx.load(sys.argv[1])',
         'erf = [n for n in m.graph.node if n.op_type == "Erf"]',
         'for n in erf: n.op_type = "Tanh"',
+        'first = lambda name: next(n for n in m.graph.node if name in n.input)',
+        'const = next(n for n in m.graph.node if n.op_type == "Constant" and n.attribute[0].t.data_type == onnx.TensorProto.FLOAT and first(n.output[0]).op_type not in ("Constant", "Identity"))',
+        'value = numpy_helper.to_array(const.attribute[0].t)',
+        'const.attribute[0].t.CopyFrom(numpy_helper.from_array((value + 1).astype(value.dtype), const.attribute[0].t.name))',
         'out = m.graph.output[0]',
         'm.graph.node.append(helper.make_node("Identity", [out.name], [out.name + "_copy"], name="/postprocess/Identity_added"))',
         'm.graph.output[0].name = out.name + "_copy"',
         'onnx.save(m, sys.argv[2])',
-        'print(len(erf))',
+        'print(json.dumps({"erf": len(erf), "constant": const.name, "consumer": first(const.output[0]).name}))',
       ].join('\n');
       writeFileSync(path.join(ctx.workspace, 'rewrite.py'), script);
-      const erfCount = Number(execFileSync(PYTHON, [path.join(ctx.workspace, 'rewrite.py'), base, next], { encoding: 'utf8' }).trim());
+      const rewrite = JSON.parse(execFileSync(PYTHON, [path.join(ctx.workspace, 'rewrite.py'), base, next], { encoding: 'utf8' })) as { erf: number; constant: string; consumer: string };
+      const erfCount = rewrite.erf;
       assert.ok(erfCount > 0, 'the model has Erf nodes to rewrite');
       await waitForWorkbench(page);
       await runCommand(page, 'NPU: Compare ONNX Models');
@@ -380,7 +386,31 @@ export const scenarios: E2eScenario[] = [
       assert.ok(Number(await diff.getAttribute('data-changed')) >= erfCount, `changed ${await diff.getAttribute('data-changed')} < ${erfCount}`);
       await frame.locator('#changes li', { hasText: 'Identity' }).first().waitFor({ timeout: 15_000 });
       await frame.locator('#changes li', { hasText: 'Tanh' }).first().waitFor({ timeout: 15_000 });
-      ctx.log(`diff: +1 −0 ~${await diff.getAttribute('data-changed')} (${erfCount} Erf → Tanh)`);
+      ctx.log(`diff: +1 −0 ~${await diff.getAttribute('data-changed')} (${erfCount} Erf → Tanh, ${rewrite.constant} changed, folded into ${rewrite.consumer})`);
+      // the changed Constant is folded into its consumer: the consumer's row says so, and the Constant has no row
+      const ownName = new RegExp(`^${rewrite.constant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const row = frame.locator('#changes li', { hasText: `constant changed: ${rewrite.constant}` });
+      await row.first().waitFor({ timeout: 15_000 });
+      assert.equal(await row.count(), 1);
+      assert.equal((await row.locator('.text').innerText()).trim(), rewrite.consumer, 'the row is the consumer\'s');
+      assert.equal(await frame.locator('#changes li .text', { hasText: ownName }).count(), 0, 'no row of its own');
+      // from the keyboard: Enter on the row reveals the consumer, drawn with the changed mark
+      const markOf = async (label: string) => {
+        const report = await frame.locator('body').evaluate(() => (globalThis as unknown as { __npuViewer?: { layoutReport?: () => { items: { kind: string; label: string; diff?: string }[] } | undefined } }).__npuViewer?.layoutReport?.());
+        return report?.items.find((i) => i.kind === 'node' && i.label === label)?.diff;
+      };
+      await row.first().focus();
+      await page.keyboard.press('Enter');
+      for (const deadline = Date.now() + 30_000; (await markOf(rewrite.consumer)) !== 'changed' && Date.now() < deadline;) await page.waitForTimeout(250);
+      assert.equal(await markOf(rewrite.consumer), 'changed', `${rewrite.consumer} is drawn with the changed mark`);
+      assert.equal(await frame.locator('body').evaluate(() => (globalThis as unknown as { __npuViewer?: { selected?: string } }).__npuViewer?.selected?.replace(/#\d+$/, '')), `node:${rewrite.consumer}`, 'Enter selected it');
+      // constants drawn (W): the Constant is marked itself and listed under its own name
+      await frame.locator('canvas.graph').focus();
+      await page.keyboard.press('w');
+      for (const deadline = Date.now() + 30_000; (await markOf(rewrite.constant)) !== 'changed' && Date.now() < deadline;) await page.waitForTimeout(250);
+      assert.equal(await markOf(rewrite.constant), 'changed', `${rewrite.constant}, drawn, has the changed mark`);
+      await frame.locator('#changes li .text', { hasText: ownName }).first().waitFor({ timeout: 15_000 });
+      assert.equal(await frame.locator('#changes li', { hasText: 'constant changed:' }).count(), 0);
     },
   },
   {

@@ -1,7 +1,7 @@
 /**
  * ONNX viewer layout in the real VS Code web UI, read from the layout the webview reports (test hooks):
  * the 22,000-node export opens on the top of the network at a readable zoom, Fit shows every node, and
- * its main flow is one column; the demo decoder folds its weights and constants into their consumers,
+ * its main flow is one column, and a frame of its top is drawn before the whole layout is done; the demo decoder folds its weights and constants into their consumers,
  * lists them in the consumer's properties, and draws them again with the toggle (button and W key).
  * What is expected (which nodes fold, how many layers) comes from the model file read with Python's onnx.
  */
@@ -92,6 +92,40 @@ async function settled(frame: FrameLocator): Promise<Report> {
   return report(frame);
 }
 
+interface OpenSteps { steps: string[]; preview?: Report; firstPixelsMs?: number; firstInteractiveMs?: number; previewMs?: number }
+
+async function openSteps(frame: FrameLocator): Promise<OpenSteps> {
+  return body(frame).evaluate(() => {
+    const s = (globalThis as unknown as { __npuViewer?: { openSteps: string[]; previewReport?: unknown; firstPixelsMs?: number; firstInteractiveMs?: number; previewMs?: number } }).__npuViewer;
+    return { steps: s?.openSteps ?? [], preview: s?.previewReport as Report | undefined, firstPixelsMs: s?.firstPixelsMs, firstInteractiveMs: s?.firstInteractiveMs, previewMs: s?.previewMs };
+  });
+}
+
+/**
+ * A large model is drawn progressively: a frame of its top before the whole layout is done, and the
+ * whole layout's first frame shows what that frame showed at the same place on the screen.
+ */
+function checkPreview(open: OpenSteps, opening: Report, ctx: { log(text: string): void }): void {
+  ctx.log(`open steps: ${open.steps.join(' → ')}; first pixels ${Math.round(open.firstPixelsMs ?? NaN)} ms, interactive ${Math.round(open.firstInteractiveMs ?? NaN)} ms after the webview started (preview laid out in ${Math.round(open.previewMs ?? NaN)} ms)`);
+  const drawn = open.steps.indexOf('preview drawn');
+  assert.ok(drawn >= 0, `a frame of the top was drawn before the whole layout (steps: ${open.steps.join(', ')})`);
+  assert.ok(drawn < open.steps.indexOf('layout done'), `the preview frame came before the whole layout was done (steps: ${open.steps.join(', ')})`);
+  const preview = open.preview;
+  assert.ok(preview, 'the preview frame was reported');
+  assert.ok(preview.items.length < opening.items.length, `the preview holds the top only (${preview.items.length} of ${opening.items.length} items)`);
+  const screen = (r: Report, i: ReportItem) => ({ x: i.x * r.view.zoom + r.view.x, y: i.y * r.view.zoom + r.view.y });
+  const inView = preview.items.filter((i) => !(i.kind === 'module' && i.expanded) && !outside(preview).includes(i));
+  assert.ok(inView.length >= 5, `the preview frame shows the top of the network (${inView.length} items in view)`);
+  const now = new Map(opening.items.map((i) => [`${i.kind}:${i.label}`, i]));
+  for (const item of inView) {
+    const same = now.get(`${item.kind}:${item.label}`);
+    assert.ok(same, `${item.kind} ${item.label} of the preview is in the whole layout`);
+    const a = screen(preview, item);
+    const b = screen(opening, same);
+    assert.ok(Math.abs(a.x - b.x) <= 8 && Math.abs(a.y - b.y) <= 8, `${item.label} stays in place on the screen: (${a.x.toFixed(0)}, ${a.y.toFixed(0)}) → (${b.x.toFixed(0)}, ${b.y.toFixed(0)})`);
+  }
+}
+
 /** Items outside the viewport at the current view (screen = world × zoom + pan), with half a pixel of slack. */
 function outside(r: Report): ReportItem[] {
   const { x, y, zoom } = r.view;
@@ -116,7 +150,7 @@ function checkMainFlow(r: Report, ctx: { log(text: string): void }, what: string
 
 export const scenarios: E2eScenario[] = [
   {
-    name: 'ONNX viewer layout: the 22,000-node export opens on its top at a readable zoom; after Fit every node is in view and the main flow is one column (bench/models/transformer-22k.onnx)',
+    name: 'ONNX viewer layout: the 22,000-node export opens on its top at a readable zoom, drawn before its whole layout is done; after Fit every node is in view and the main flow is one column (bench/models/transformer-22k.onnx)',
     async run(page: Page, ctx) {
       const big = benchModel(ctx.repoRoot, 'transformer-22k.onnx');
       const facts = modelFacts(big);
@@ -125,6 +159,7 @@ export const scenarios: E2eScenario[] = [
       const frame = await openInViewer(page, 'transformer-22k.onnx', 120_000);
       await waitFor('the viewer to be ready', async () => (await stats(frame)).state === 'ready');
       const opening = await settled(frame);
+      checkPreview(await openSteps(frame), opening, ctx);
       // the report against the file: one box per layer, no weight node drawn
       const layerBoxes = opening.items.filter((i) => i.kind === 'module' && /^\/layers\.\d+$/.test(i.label));
       assert.equal(layerBoxes.length, facts.layers, 'one box per layer');

@@ -19,6 +19,7 @@ import { errorMessage, t } from '../l10n';
 import { getLog } from '../log';
 import { diffGraphs } from '../../shared/diff';
 import { toCompactGraph, type SummaryLabels } from '../../core/onnx/view/compactGraph';
+import { valueDigests } from '../../core/onnx/view/valueDigests';
 import { webviewHtml } from './html';
 import type { OnnxServices } from './services';
 import { askSymbolicDims } from './symbolicDims';
@@ -198,8 +199,11 @@ export class ViewerPanel {
       }
       getLog().info(`onnx viewer: ${path.basename(this.uri.fsPath)}: decode wait ${t1 - t0} ms, packed graph ${packed - t1} ms, check ${Date.now() - t2} ms, ${model.graph.nodes.length} nodes, ${this.profileVerdicts.length} verdicts`);
       if (this.compareBase) {
-        const base = toCompactGraph(await this.services.session(this.compareBase).load(), summaryLabels());
-        this.post({ type: 'diff', baseName: path.basename(this.compareBase.fsPath), diff: diffGraphs(base, toCompactGraph(model, summaryLabels())) });
+        const baseModel = await this.services.session(this.compareBase).load();
+        // values of weights and constants: a change of the same type and shape is only seen in them
+        const [baseValues, values] = await Promise.all([valueDigests(baseModel), valueDigests(model)]);
+        const diff = diffGraphs(toCompactGraph(baseModel, summaryLabels()), toCompactGraph(model, summaryLabels()), { base: baseValues, compared: values });
+        this.post({ type: 'diff', baseName: path.basename(this.compareBase.fsPath), diff });
       }
     } catch (error) {
       getLog().error(`onnx viewer: cannot open ${this.uri.fsPath}`, error);
