@@ -12,7 +12,11 @@ import type { Fix } from './types';
  * CUDA-only branches: the body of `if torch.cuda.is_available():`, `if device.type == "cuda":`,
  * `elif args.device == "cuda":`, `x.cuda() if use_cuda else x`. A finding inside such a branch is
  * code that never runs on an NPU host; when the code already has another path (an else / elif branch,
- * or the other arm of a conditional expression), porting is the guard's business, not each line's.
+ * the other arm of a conditional expression, code after a branch that returns, an NPU branch of the same
+ * dispatch), it is information (redundantBranch). Without another path the branch is one porting point, the
+ * guard's: analyze.ts (foldIntoGuards) makes its findings information pointing at the guard (cudaGuardOf) and
+ * raises the guard to a warning that names what an NPU host skips. Optional CUDA-only libraries (an import
+ * under try / except ImportError with a fallback, a branch behind the library's switch) are information too.
  */
 
 const CUDA_FLAG = /^(use_cuda|cuda|is_cuda|on_cuda|with_cuda|has_cuda|cuda_available|is_cuda_available|cuda_is_available)$/i;
