@@ -264,13 +264,16 @@ function foldIntoGuards(findings: Finding[], nodes: ReadonlyMap<Finding, Node>, 
   const guardFindings = findings.filter((f) => f.rule === 'torch-cuda-api' || f.rule === 'cuda-device-string');
   const skipped = new Map<Finding, Finding[]>();
   const guardOf = new Map<Finding, Finding>();
+  /** The guard finding of each guard condition (by node id), looked for once per guard. */
+  const foldable = new Map<number, Finding | undefined>();
   for (const [finding, at] of nodes) {
     if (!GUARDED_RULES.has(finding.rule as RuleId) || (finding.severity !== 'error' && finding.severity !== 'warning') || options.rules?.[finding.rule]) continue;
     // a branch with another path keeps what guardedSeverity decided (a device choice beside a CPU path stays)
     if (redundantBranch(at)) continue;
     const guard = cudaGuardOf(at);
     if (!guard) continue;
-    const folded = guardFindings.find((g) => g.startIndex >= guard.startIndex && g.endIndex <= guard.endIndex && Object.values(GUARD_KEYS).includes(g.message.key));
+    if (!foldable.has(guard.id)) foldable.set(guard.id, guardFindings.find((g) => g.startIndex >= guard.startIndex && g.endIndex <= guard.endIndex && Object.values(GUARD_KEYS).includes(g.message.key)));
+    const folded = foldable.get(guard.id);
     if (!folded || folded === finding) continue;
     guardOf.set(finding, folded);
     skipped.set(folded, [...(skipped.get(folded) ?? []), finding]);
