@@ -238,32 +238,29 @@ export function outermostCudaIf(node: Node): Node | undefined {
   return found;
 }
 
-/** True when `cond` is a test of an if / elif (through parentheses, and, or) whose chain has another path: an elif, or an else that does something. */
-export function guardHasOtherPath(cond: Node): boolean {
+/** The if / elif whose test holds `cond` (through parentheses, and, or), if any. */
+function branchOfTest(cond: Node): Node | undefined {
   let current = cond;
   let parent = parentOf(cond);
   while (parent && (parent.type === 'boolean_operator' || parent.type === 'parenthesized_expression')) {
     current = parent;
     parent = parentOf(parent);
   }
-  if (!parent || parent.childForFieldName('condition')?.id !== current.id) return false;
-  if (parent.type === 'elif_clause') return true;
-  return parent.type === 'if_statement' && hasOtherPath(parent);
+  return parent && (parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('condition')?.id === current.id ? parent : undefined;
+}
+
+/** True when `cond` is a test of an if / elif whose chain has another path: an elif, or an else that does something. */
+export function guardHasOtherPath(cond: Node): boolean {
+  const branch = branchOfTest(cond);
+  return branch !== undefined && (branch.type === 'elif_clause' || hasOtherPath(branch));
 }
 
 /** Logging and warnings (not print: a program's output may be its result). */
 const CHECK_CALL = /(^|\.)(warn|warning|info|debug|error|log)$/;
 
-/** True when `cond` is a test of an if whose branch only raises or logs (a check: `raise ValueError(...)`, `logger.warning(...)`). */
+/** True when `cond` is a test of an if / elif whose branch only raises or logs (a check: `raise ValueError(...)`, `logger.warning(...)`). */
 export function guardsOnlyChecks(cond: Node): boolean {
-  let current = cond;
-  let parent = parentOf(cond);
-  while (parent && (parent.type === 'boolean_operator' || parent.type === 'parenthesized_expression')) {
-    current = parent;
-    parent = parentOf(parent);
-  }
-  if (!parent || (parent.type !== 'if_statement' && parent.type !== 'elif_clause') || parent.childForFieldName('condition')?.id !== current.id) return false;
-  const body = parent.childForFieldName('consequence')?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
+  const body = branchOfTest(cond)?.childForFieldName('consequence')?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
   return body.length > 0 && body.every((s) => {
     if (s.type === 'raise_statement') return true;
     const call = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
