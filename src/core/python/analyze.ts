@@ -14,10 +14,10 @@ import { checkName, fixesInGuardedCode } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
-import { inCudaBranchWithAlternative, inNpuFallback, nodeAt } from './guards';
+import { cudaGuardOf, inNpuFallback, inOptionalImport, nodeAt, redundantBranch } from './guards';
 import { excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
-import type { AnalysisOptions, Finding, Fix, Severity } from './types';
+import type { AnalysisOptions, Finding, Fix, RelatedLocation, Severity } from './types';
 
 /**
  * Words every finding contains somewhere in its source text (imports included: a name bound to
@@ -96,6 +96,8 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const imports = input.imports ?? new ImportTable(tree, text);
   const kit = new FixKit(lines, input.layout ?? importLayout(tree, imports, lines), options, options.style !== 'transferToNpu' || (options.entryScript ?? isEntryScript(text)));
   const findings: Finding[] = [];
+  /** The nodes of findings the guards' pass looks at again (foldIntoGuards). */
+  const nodes = new Map<Finding, Node>();
   const seen = new Set<string>();
   // a plain property: an accessor in this literal gave every analysis its own hidden class (+20 MB peak in the scan)
   const flow = new DeviceFlow(tree, text, imports);
@@ -123,8 +125,11 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
         const at = nodeAt(tree, node);
         if (at && inNpuFallback(at)) return;
       }
-      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), guardedSeverity(tree, node, rule, severity));
-      if (finding) findings.push(finding);
+      const at = GUARDED_RULES.has(rule) || rule === 'torch-cuda-api' ? nodeAt(tree, node) : null;
+      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), at ? guardedSeverity(at, rule, severity) : severity);
+      if (!finding) return;
+      findings.push(finding);
+      if (at) nodes.set(finding, at);
     },
   };
 
@@ -158,6 +163,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (options.onnxTarget) checkOnnxExport(ctx, options.onnxTarget, start, end);
   if (input.flowNames) for (const name of flow.names) input.flowNames.add(name);
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
+  if (nodes.size) foldIntoGuards(findings, nodes, options);
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
 }
 
@@ -213,24 +219,89 @@ const GUARDED_RULES = new Set<RuleId>([
 ]);
 /** Where a device string is the device chosen for the program (not used by a call): it stays what it is inside a guard. */
 const CHOICE_PARENTS = new Set(['assignment', 'return_statement', 'default_parameter', 'typed_default_parameter', 'expression_list', 'pair', 'conditional_expression']);
+const LIBRARY_RULES = new Set<RuleId>(['flash-attn', 'xformers', 'apex', 'bitsandbytes', 'triton']);
+
+function isDeviceChoice(at: Node, rule: RuleId): boolean {
+  if (rule !== 'cuda-device-string') return false;
+  let parent = parentOf(at);
+  while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
+  return parent !== null && CHOICE_PARENTS.has(parent.type);
+}
 
 /**
- * A finding at warning or error inside a branch that runs only on CUDA, where the code already has
- * another path (else / elif / the ternary's other arm), is information: the code runs on an NPU host,
- * and porting is the guard's finding. A device string that is itself the chosen device keeps its severity.
+ * A finding at warning or error that is redundant is information (guards.ts, redundantBranch): inside a branch
+ * that runs only on CUDA where the code already has another path (else / elif / the ternary's other arm / code
+ * after a branch that returns), in a dispatch that has an NPU branch, behind a CUDA-only library's switch, or an
+ * optional library import (try / except ImportError with a fallback). A device string that is itself the chosen
+ * device keeps its severity beside a CPU-only path: there the port adds the NPU choice.
  */
-function guardedSeverity(tree: Tree, node: Span, rule: RuleId, severity: Severity | undefined): Severity | undefined {
+function guardedSeverity(at: Node, rule: RuleId, severity: Severity | undefined): Severity | undefined {
   if (!GUARDED_RULES.has(rule)) return severity;
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
-  const at = nodeAt(tree, node);
-  if (!at) return severity;
-  if (rule === 'cuda-device-string') {
-    let parent = parentOf(at);
-    while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
-    if (parent && CHOICE_PARENTS.has(parent.type)) return severity;
+  if (LIBRARY_RULES.has(rule) && inOptionalImport(at)) return 'info';
+  const reason = redundantBranch(at);
+  if (!reason || (reason === 'alternative' && isDeviceChoice(at, rule))) return severity;
+  return 'info';
+}
+
+/** Messages of guards that a CUDA-only branch without another path folds into (see foldIntoGuards). */
+const GUARD_KEYS = {
+  available: '{0} as a guard: the accelerator branch never runs on an NPU host',
+  blocked: '{0} as a guard: the accelerator branch never runs on an NPU host; not converted, because the branch uses {1}, which has no NPU counterpart in this fix style',
+  comparison: 'Comparison with the CUDA device type "{0}" is never true on an NPU',
+};
+const MAX_SKIPPED = 3;
+
+/**
+ * A CUDA-only branch without another path: an NPU host skips it. Its findings are one porting point, the
+ * guard's: they become information pointing at the guard, and the guard's finding becomes (at least) a
+ * warning that names what an NPU host skips (`... which skips torch.cuda.manual_seed_all(seed) (line 5)`),
+ * pointing at each. Without a guard finding to fold into (a `use_cuda` flag), the findings keep their severity.
+ * Severities the user set per rule (npuPort.rules) stay as set.
+ */
+function foldIntoGuards(findings: Finding[], nodes: ReadonlyMap<Finding, Node>, options: AnalysisOptions): void {
+  const guardFindings = findings.filter((f) => f.rule === 'torch-cuda-api' || f.rule === 'cuda-device-string');
+  const skipped = new Map<Finding, Finding[]>();
+  const guardOf = new Map<Finding, Finding>();
+  /** The guard finding of each guard condition (by node id), looked for once per guard. */
+  const foldable = new Map<number, Finding | undefined>();
+  for (const [finding, at] of nodes) {
+    if (!GUARDED_RULES.has(finding.rule as RuleId) || (finding.severity !== 'error' && finding.severity !== 'warning') || options.rules?.[finding.rule]) continue;
+    // a branch with another path keeps what guardedSeverity decided (a device choice beside a CPU path stays)
+    if (redundantBranch(at)) continue;
+    const guard = cudaGuardOf(at);
+    if (!guard) continue;
+    if (!foldable.has(guard.id)) foldable.set(guard.id, guardFindings.find((g) => g.startIndex >= guard.startIndex && g.endIndex <= guard.endIndex && Object.values(GUARD_KEYS).includes(g.message.key)));
+    const folded = foldable.get(guard.id);
+    if (!folded || folded === finding) continue;
+    guardOf.set(finding, folded);
+    skipped.set(folded, [...(skipped.get(folded) ?? []), finding]);
   }
-  return inCudaBranchWithAlternative(at) ? 'info' : severity;
+  if (!skipped.size) return;
+  const replaced = new Map<Finding, Finding>();
+  for (const [guard, body] of skipped) {
+    const more = body.length > MAX_SKIPPED ? ', …' : '';
+    const names = body.slice(0, MAX_SKIPPED).map((f) => f.original).join(', ') + more;
+    const at = [...new Set(body.map((f) => f.range.start.line + 1))].slice(0, MAX_SKIPPED).join(', ') + more;
+    const [a0 = '', a1 = ''] = guard.message.args.map(String);
+    const message = guard.message.key === GUARD_KEYS.available
+      ? msg('{0} as a guard: the accelerator branch never runs on an NPU host, which skips {1} (line {2})', a0, names, at)
+      : guard.message.key === GUARD_KEYS.blocked
+        ? msg('{0} as a guard: the accelerator branch never runs on an NPU host, which skips {1} (line {2}); not converted, because the branch uses {3}, which has no NPU counterpart in this fix style', a0, names, at, a1)
+        : msg('Comparison with the CUDA device type "{0}" is never true on an NPU: an NPU host skips {1} (line {2})', a0, names, at);
+    const severity = options.rules?.[guard.rule] || guard.severity === 'error' ? guard.severity : 'warning';
+    const related = body.map((f) => relatedTo(f, msg('Skipped on an NPU host: {0}', f.original)));
+    replaced.set(guard, { ...guard, severity, message, related: [...(guard.related ?? []), ...related] });
+  }
+  for (const [finding, guard] of guardOf) {
+    replaced.set(finding, { ...finding, severity: 'info', related: [...(finding.related ?? []), relatedTo(guard, msg('The guard of this CUDA-only branch: an NPU host skips the branch'))] });
+  }
+  for (let i = 0; i < findings.length; i++) findings[i] = replaced.get(findings[i]!) ?? findings[i]!;
+}
+
+function relatedTo(f: Finding, message: Message): RelatedLocation {
+  return { range: f.range, startIndex: f.startIndex, endIndex: f.endIndex, message };
 }
 
 function makeFinding(lines: LineIndex, options: AnalysisOptions, node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): Finding | undefined {

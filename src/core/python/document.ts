@@ -1,12 +1,13 @@
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { comparePositions, type Position, type Range } from '../position';
 import { analyzePython } from './analyze';
+import { outermostCudaIf } from './guards';
 import { importLayout, type ImportLayout } from './fixes/imports';
 import { ImportTable } from './symbols';
 import type { Span } from './syntax';
 import type { PythonParser } from './parser';
 import { endOfInsertion, LineIndex } from './text';
-import type { AnalysisOptions, Finding, Fix, TextEdit } from './types';
+import type { AnalysisOptions, Finding, Fix, RelatedLocation, TextEdit } from './types';
 
 /** An edit as editors report it: the range in the text before this change, and the new text. */
 export interface ContentChange {
@@ -269,11 +270,26 @@ export class PythonDocument {
     // pauses), so the statements around the changed ranges are enough here too; re-analysing whole
     // top-level statements (a class of a thousand lines) made the keystroke slow.
     const stopAt = STATEMENT_PARENTS;
+    // a CUDA-only branch and its guard are reported together (analyze.ts, foldIntoGuards): an edit in either, or
+    // right after the if (a branch that returns has the code after it as its other path), re-analyses the whole if
+    const grow: Node[] = [];
+    let last = s - 1;
+    while (last >= 0 && /\s/.test(this.textValue[last]!)) last--;
+    for (const at of [last, s, e - 1]) {
+      const node = length > 0 && at >= 0 ? root.descendantForIndex(Math.min(at, length - 1)) : null;
+      if (!node) continue;
+      const before = statementOf(node, stopAt)?.previousNamedSibling;
+      const cudaIf = outermostCudaIf(node) ?? (before ? outermostCudaIf(before) : undefined);
+      if (cudaIf) grow.push(cudaIf);
+    }
     for (const at of [s, Math.max(s, e - 1)]) {
       if (length === 0) break;
-      let node = root.descendantForIndex(Math.min(at, length - 1));
-      while (node && node.parent && !stopAt.has(node.parent.type)) node = node.parent;
+      const node = statementOf(root.descendantForIndex(Math.min(at, length - 1)), stopAt);
       if (!node || node.type === 'module') continue;
+      s = Math.min(s, node.startIndex);
+      e = Math.max(e, node.endIndex);
+    }
+    for (const node of grow) {
       s = Math.min(s, node.startIndex);
       e = Math.max(e, node.endIndex);
     }
@@ -282,6 +298,13 @@ export class PythonDocument {
 }
 
 const STATEMENT_PARENTS = new Set(['block', 'module']);
+
+/** The statement (a node directly in a block or the module) that holds `node`. */
+function statementOf(node: Node | null, stopAt: ReadonlySet<string>): Node | null {
+  let n: Node | null = node;
+  while (n && n.parent && !stopAt.has(n.parent.type)) n = n.parent;
+  return n;
+}
 
 const IDENTIFIER_CHAR = /[\w\u0080-\uffff]/;
 
@@ -345,6 +368,18 @@ function shiftFinding(f: Finding, s: Shift): Finding | 'dirty' | 'fix-dirty' {
     if ([...edits, ...coreEdits].some((e) => !e.range)) return 'fix-dirty';
     fixes.push({ ...fix, edits: edits as TextEdit[], coreEdits: coreEdits as TextEdit[] });
   }
+  let related = f.related;
+  if (related) {
+    const next: RelatedLocation[] = [];
+    for (const r of related) {
+      const at = shiftRange(r.range, s);
+      // the edit touched the guard or a folded finding: both are re-analysed (expand grows the edit to the CUDA-only if)
+      if (!at) return 'dirty';
+      const by = r.startIndex >= s.oldEnd ? s.newEnd - s.oldEnd : 0;
+      next.push({ ...r, range: at, startIndex: r.startIndex + by, endIndex: r.endIndex + by });
+    }
+    related = next;
+  }
   const moved = f.startIndex >= s.oldEnd ? s.newEnd - s.oldEnd : 0;
-  return { ...f, range, startIndex: f.startIndex + moved, endIndex: f.endIndex + moved, fixes };
+  return { ...f, range, startIndex: f.startIndex + moved, endIndex: f.endIndex + moved, fixes, ...(related ? { related } : {}) };
 }

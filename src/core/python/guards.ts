@@ -6,16 +6,22 @@ import { NPU_PRESENT } from './fixes/kit';
 import type { Fix } from './types';
 
 /**
- * CUDA guards, in one place: the severity of findings under them (inCudaBranchWithAlternative, used by analyze.ts)
+ * CUDA guards, in one place: the severity of findings under them (redundantBranch and cudaGuardOf, used by analyze.ts)
  * and whether fixes under them are applied (fixesUnderGuards, used by the rules' fixes).
  *
  * CUDA-only branches: the body of `if torch.cuda.is_available():`, `if device.type == "cuda":`,
  * `elif args.device == "cuda":`, `x.cuda() if use_cuda else x`. A finding inside such a branch is
  * code that never runs on an NPU host; when the code already has another path (an else / elif branch,
- * or the other arm of a conditional expression), porting is the guard's business, not each line's.
+ * the other arm of a conditional expression, code after a branch that returns, an NPU branch of the same
+ * dispatch), it is information (redundantBranch). Without another path the branch is one porting point, the
+ * guard's: analyze.ts (foldIntoGuards) makes its findings information pointing at the guard (cudaGuardOf) and
+ * raises the guard to a warning that names what an NPU host skips. Optional CUDA-only libraries (an import
+ * under try / except ImportError with a fallback, a branch behind the library's switch) are information too.
  */
 
-const CUDA_FLAG = /^(use_cuda|cuda|is_cuda|on_cuda|with_cuda|has_cuda|cuda_available)$/i;
+const CUDA_FLAG = /^(use_cuda|cuda|is_cuda|on_cuda|with_cuda|has_cuda|cuda_available|is_cuda_available|cuda_is_available)$/i;
+/** A flag bound to an NCCL test (mmengine's `is_nccl_backend`): true only where NCCL, hence CUDA, runs. */
+const NCCL_FLAG = /^(is_)?nccl(_backend)?$/i;
 
 function unwrap(node: Node): Node {
   let n = node;
@@ -23,9 +29,16 @@ function unwrap(node: Node): Node {
   return n;
 }
 
-function isCudaString(node: Node): boolean {
+function isCudaString(node: Node, prefix = false): boolean {
   const lit = stringLiteral(node);
-  return lit !== undefined && lit.interpolations.length === 0 && /^cuda(:\d+)?$/.test(lit.content);
+  return lit !== undefined && lit.interpolations.length === 0 && (prefix ? /^cuda(:\d*)?$/ : /^cuda(:\d+)?$/).test(lit.content);
+}
+
+/** `"nccl"`, `Backend.NCCL`, `torch.distributed.Backend.NCCL`. */
+function isNcclBackend(node: Node): boolean {
+  const lit = stringLiteral(node);
+  if (lit) return lit.interpolations.length === 0 && lit.content === 'nccl';
+  return /(^|\.)Backend\.NCCL$/.test(node.text);
 }
 
 /** True when `cond` holds only on a CUDA host (a CUDA availability test, a comparison with "cuda", a CUDA flag). */
@@ -37,10 +50,10 @@ export function isCudaCondition(cond: Node | null): boolean {
       const fn = node.childForFieldName('function');
       if (!fn) return false;
       // torch.cuda.is_available(), cuda.is_available(); str(device).startswith("cuda")
-      if (/(^|\.)cuda\.is_available$/.test(fn.text) || /(^|\.)is_cuda_available$/.test(fn.text)) return true;
+      if (/(^|\.)cuda\.is_available$/.test(fn.text) || /(^|\.)is_(torch_)?cuda_available$/.test(fn.text)) return true;
       if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'startswith') {
         const arg = node.childForFieldName('arguments')?.namedChildren[0];
-        return arg ? isCudaString(arg) : false;
+        return arg ? isCudaString(arg, true) : false;
       }
       return false;
     }
@@ -50,7 +63,7 @@ export function isCudaCondition(cond: Node | null): boolean {
       const [left, right] = node.namedChildren;
       if (!left || !right) return false;
       // device.type == "cuda", "cuda" == device, "cuda" in str(device)
-      if (ops[0] === '==' || ops[0] === 'is') return isCudaString(unwrap(left)) || isCudaString(unwrap(right));
+      if (ops[0] === '==' || ops[0] === 'is') return isCudaString(unwrap(left)) || isCudaString(unwrap(right)) || isNcclBackend(unwrap(left)) || isNcclBackend(unwrap(right));
       if (ops[0] === 'in') return isCudaString(unwrap(left));
       // torch.cuda.device_count() > 0
       if (ops[0] === '>' || ops[0] === '>=') return /(^|\.)cuda\.device_count\s*\(\s*\)$/.test(left.text);
@@ -64,36 +77,194 @@ export function isCudaCondition(cond: Node | null): boolean {
       return isCudaCondition(left) && isCudaCondition(right);
     }
     case 'identifier':
-      return CUDA_FLAG.test(node.text);
+      return CUDA_FLAG.test(node.text) || NCCL_FLAG.test(node.text);
     case 'attribute': {
       const name = node.childForFieldName('attribute')?.text ?? '';
-      return CUDA_FLAG.test(name);
+      return CUDA_FLAG.test(name) || NCCL_FLAG.test(name);
     }
     default:
       return false;
   }
 }
 
-const NPU_WORD = /\bnpu\b|is_npu|torch_npu|npu_available|"npu|'npu/;
+const NPU_WORD = /\bnpu\b|is_npu|torch_npu|npu_available|"npu|'npu|\bhccl\b|is_hccl|"hccl|'hccl|MULTI_NPU/i;
 
 /**
- * True when `node` is inside a CUDA-only branch that has another path (else, elif, the other arm of a
- * conditional expression). The guard's own condition is not inside its branch.
+ * Why a finding inside a branch is information, not a warning or an error (undefined: it is not):
+ * - `alternative`: the branch runs only on CUDA and the code has another path (else / elif, the other arm of a
+ *   conditional expression, or code after a branch that returns or raises);
+ * - `npu-path`: the branch belongs to an if / elif chain that has an NPU (or HCCL) branch;
+ * - `library`: the branch runs only behind a switch or check of a CUDA-only library (has_apex, use_flash_attn,
+ *   is_xformers_available(), bitsandbytes' Int8Params / Linear8bitLt ...), so the code has a path without it;
+ * - `cuda-method`: the body of a `def cuda(...)` override, which runs where the program's callers ask for
+ *   `.cuda()` (those calls are reported).
+ * The guard's own condition is not inside its branch, except an `and` that also tests a CUDA-only library.
  */
-export function inCudaBranchWithAlternative(node: Node): boolean {
-  return decideUpwards(node, withAlternative, (child, parent) => {
+export type RedundantReason = 'alternative' | 'npu-path' | 'library' | 'cuda-method';
+
+export function redundantBranch(node: Node): RedundantReason | undefined {
+  return decideUpwards(node, redundant, (child, parent): RedundantReason | null | undefined => {
     if (parent.type === 'conditional_expression') {
       // a if cond else b: the first arm runs only when cond holds
       const [then, cond] = parent.namedChildren;
-      return then?.id === child.id && isCudaCondition(cond ?? null) ? true : undefined;
+      if (then?.id !== child.id || !cond) return undefined;
+      return isCudaCondition(cond) ? 'alternative' : isLibraryCondition(cond) ? 'library' : undefined;
+    }
+    if ((parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('condition')?.id === child.id) {
+      // `if param.device.type != "cuda" and param_cls.__name__ in ["Int8Params", "FP4Params"]:`
+      return unwrap(child).type === 'boolean_operator' && isLibraryCondition(child) ? 'library' : undefined;
     }
     if (child.type !== 'block') return undefined;
-    if (parent.type === 'if_statement' && parent.childForFieldName('consequence')?.id === child.id) {
-      return isCudaCondition(parent.childForFieldName('condition')) && parent.childrenForFieldName('alternative').some((c) => c !== null) ? true : undefined;
+    if (parent.type === 'function_definition') return parent.childForFieldName('name')?.text === 'cuda' && parent.childForFieldName('body')?.id === child.id ? 'cuda-method' : undefined;
+    if (parent.type === 'else_clause') {
+      const chain = parentOf(parent);
+      return chain?.type === 'if_statement' && chainHasNpuBranch(chain, parent, true) ? 'npu-path' : undefined;
     }
-    // the if before an elif is always another path
-    if (parent.type === 'elif_clause' && parent.childForFieldName('consequence')?.id === child.id && isCudaCondition(parent.childForFieldName('condition'))) return true;
-    return undefined;
+    if ((parent.type !== 'if_statement' && parent.type !== 'elif_clause') || parent.childForFieldName('consequence')?.id !== child.id) return undefined;
+    const chain = parent.type === 'elif_clause' ? parentOf(parent) : parent;
+    const cond = parent.childForFieldName('condition');
+    if (isCudaCondition(cond)) {
+      // an NPU host passes a CUDA-only branch by and takes the NPU branch; the if before an elif is always another path
+      if (chain && chainHasNpuBranch(chain, parent, false)) return 'npu-path';
+      if (parent.type === 'elif_clause' || hasOtherPath(parent)) return 'alternative';
+      return undefined;
+    }
+    // a branch after the NPU branch: an NPU host took that one (a branch before it may run on an NPU host: DeepSpeed's)
+    if (chain && chainHasNpuBranch(chain, parent, true)) return 'npu-path';
+    return cond && isLibraryCondition(cond) ? 'library' : undefined;
+  }) ?? undefined;
+}
+
+/** Statements that do nothing: `pass`, `...`, a docstring. */
+function doesNothing(block: Node | null): boolean {
+  return !block || block.namedChildren.every((s) => s === null || s.type === 'pass_statement' || s.type === 'comment' || (s.type === 'expression_statement' && (s.namedChildren[0]?.type === 'ellipsis' || s.namedChildren[0]?.type === 'string')));
+}
+
+/**
+ * An if statement with another path: an elif, an else that does something, or, for a branch that ends in
+ * return / raise, the statements after the if.
+ */
+function hasOtherPath(ifStatement: Node): boolean {
+  const alternatives = ifStatement.childrenForFieldName('alternative').filter((c): c is Node => c !== null);
+  if (alternatives.some((a) => a.type === 'elif_clause' || !doesNothing(a.childForFieldName('body')))) return true;
+  if (alternatives.length) return false;
+  const last = ifStatement.childForFieldName('consequence')?.lastNamedChild;
+  if (last?.type !== 'return_statement' && last?.type !== 'raise_statement') return false;
+  for (let next = ifStatement.nextNamedSibling; next; next = next.nextNamedSibling) if (next.type !== 'comment') return true;
+  return false;
+}
+
+/** A condition of an if / elif chain, or its else, other than `branch`'s (only those before it: `before`), names the NPU (or HCCL). */
+function chainHasNpuBranch(chain: Node, branch: Node, before: boolean): boolean {
+  const all = [chain, ...chain.childrenForFieldName('alternative')].filter((c): c is Node => c !== null);
+  const at = all.findIndex((c) => c.id === branch.id);
+  const others = before ? all.slice(0, Math.max(0, at)) : all.filter((c) => c.id !== branch.id);
+  return others.some((b) => NPU_WORD.test(b.type === 'else_clause' ? b.text : (b.childForFieldName('condition') ?? b).text));
+}
+
+/**
+ * Words of a switch or check of a CUDA-only library: flash-attn, xFormers, Apex, bitsandbytes (and its Int8Params /
+ * FP4Params / Params4bit / Linear8bitLt / Linear4bit types), Triton, and SageMaker's data-parallel library (smddp,
+ * NVIDIA GPU instances only).
+ */
+const LIBRARY_WORD = /(^|[^a-z])(flash_?attn|xformers|apex|bitsandbytes|bnb|triton|smddp|smdistributed|sagemaker_dp)([^a-z]|$)|[48]bit|Int8Params|FP4Params|Params4bit|Linear8bitLt|Linear4bit/i;
+
+/** True when `cond` holds only where a CUDA-only library is used: a positive test that names it (in an `and`: one operand). */
+function isLibraryCondition(cond: Node): boolean {
+  const node = unwrap(cond);
+  switch (node.type) {
+    case 'boolean_operator': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!left || !right) return false;
+      return node.childForFieldName('operator')?.type === 'and' ? isLibraryCondition(left) || isLibraryCondition(right) : isLibraryCondition(left) && isLibraryCondition(right);
+    }
+    case 'comparison_operator': {
+      const ops = node.children.filter((c): c is Node => c !== null && !c.isNamed).map((c) => c.type);
+      return ops.length === 1 && (ops[0] === '==' || ops[0] === 'in' || ops[0] === 'is') && LIBRARY_WORD.test(node.text);
+    }
+    case 'identifier':
+    case 'attribute':
+    case 'call':
+      return LIBRARY_WORD.test(node.text);
+    default:
+      return false;
+  }
+}
+
+const IMPORT_ERRORS = /^except\s*(:|\(?\s*(\w+\.)*(ImportError|ModuleNotFoundError|Exception|BaseException)\b)/;
+
+/**
+ * True when `node` is (in) an import in the body of `try: ... except ImportError:` (or ModuleNotFoundError,
+ * Exception, a bare except) whose handler does more than raise: the code has a fallback without the module.
+ */
+export function inOptionalImport(node: Node): boolean {
+  let statement: Node | null = node;
+  while (statement && statement.type !== 'import_statement' && statement.type !== 'import_from_statement') statement = parentOf(statement);
+  const block = statement && parentOf(statement);
+  const tryStatement = block?.type === 'block' ? parentOf(block) : null;
+  if (!tryStatement || tryStatement.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== block!.id) return false;
+  return tryStatement.namedChildren.some((c) => {
+    if (c?.type !== 'except_clause' || !IMPORT_ERRORS.test(c.text)) return false;
+    const handler = c.namedChildren.find((b) => b?.type === 'block');
+    return handler !== undefined && handler !== null && handler.namedChildren.some((st) => st !== null && st.type !== 'raise_statement' && st.type !== 'comment');
+  });
+}
+
+/** The guard of the innermost CUDA-only branch around `node`: the if / elif condition or the ternary's test. */
+export function cudaGuardOf(node: Node): Node | undefined {
+  return decideUpwards(node, guards, (child, parent) => {
+    if (parent.type === 'conditional_expression') {
+      const [then, cond] = parent.namedChildren;
+      return then?.id === child.id && cond && isCudaCondition(cond) ? cond : undefined;
+    }
+    if (child.type !== 'block' || (parent.type !== 'if_statement' && parent.type !== 'elif_clause') || parent.childForFieldName('consequence')?.id !== child.id) return undefined;
+    const cond = parent.childForFieldName('condition');
+    return cond && isCudaCondition(cond) ? cond : undefined;
+  }) ?? undefined;
+}
+
+/**
+ * The CUDA-only if statement that holds `node` in a branch or its condition, outermost first (incremental
+ * re-analysis grows an edit to it: the guard's finding depends on its branch, and the branch's findings on the guard).
+ */
+export function outermostCudaIf(node: Node): Node | undefined {
+  let found: Node | undefined;
+  for (let n: Node | null = node; n; n = parentOf(n)) {
+    if (n.type !== 'if_statement') continue;
+    const conditions = [n.childForFieldName('condition'), ...n.childrenForFieldName('alternative').map((a) => a?.childForFieldName('condition') ?? null)];
+    if (conditions.some((c) => c && isCudaCondition(c))) found = n;
+  }
+  return found;
+}
+
+/** The if / elif whose test holds `cond` (through parentheses, and, or), if any. */
+function branchOfTest(cond: Node): Node | undefined {
+  let current = cond;
+  let parent = parentOf(cond);
+  while (parent && (parent.type === 'boolean_operator' || parent.type === 'parenthesized_expression')) {
+    current = parent;
+    parent = parentOf(parent);
+  }
+  return parent && (parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('condition')?.id === current.id ? parent : undefined;
+}
+
+/** True when `cond` is a test of an if / elif whose chain has another path: an elif, or an else that does something. */
+export function guardHasOtherPath(cond: Node): boolean {
+  const branch = branchOfTest(cond);
+  return branch !== undefined && (branch.type === 'elif_clause' || hasOtherPath(branch));
+}
+
+/** Logging and warnings (not print: a program's output may be its result). */
+const CHECK_CALL = /(^|\.)(warn|warning|info|debug|error|log)$/;
+
+/** True when `cond` is a test of an if / elif whose branch only raises or logs (a check: `raise ValueError(...)`, `logger.warning(...)`). */
+export function guardsOnlyChecks(cond: Node): boolean {
+  const body = branchOfTest(cond)?.childForFieldName('consequence')?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
+  return body.length > 0 && body.every((s) => {
+    if (s.type === 'raise_statement') return true;
+    const call = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    return call?.type === 'call' && CHECK_CALL.test(call.childForFieldName('function')?.text ?? '');
   });
 }
 
@@ -102,7 +273,7 @@ export function insideCudaBranch(node: Node): boolean {
   return decideUpwards(node, anyBranch, (child, parent) =>
     child.type === 'block' && (parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('consequence')?.id === child.id && isCudaCondition(parent.childForFieldName('condition'))
       ? true
-      : undefined);
+      : undefined) === true;
 }
 
 /**
@@ -112,7 +283,7 @@ export function insideCudaBranch(node: Node): boolean {
  */
 export function inNpuFallback(node: Node): boolean {
   return decideUpwards(node, npuFallback, (child, parent) =>
-    parent.type === 'conditional_expression' && parent.namedChildren[2]?.id === child.id && parent.namedChildren[1]?.text.startsWith(NPU_PRESENT) ? true : undefined);
+    parent.type === 'conditional_expression' && parent.namedChildren[2]?.id === child.id && parent.namedChildren[1]?.text.startsWith(NPU_PRESENT) ? true : undefined) === true;
 }
 
 /** The node of a finding: itself when it is one (a search from the root costs the depth, per finding). */
@@ -120,20 +291,21 @@ export function nodeAt(tree: Tree, span: Span): Node | null {
   return 'tree' in span ? (span as Node) : tree.rootNode.descendantForIndex(span.startIndex, span.endIndex);
 }
 
-const withAlternative = new WeakMap<Tree, Map<number, boolean>>();
-const anyBranch = new WeakMap<Tree, Map<number, boolean>>();
-const npuFallback = new WeakMap<Tree, Map<number, boolean>>();
+const redundant = new WeakMap<Tree, Map<number, RedundantReason | null>>();
+const guards = new WeakMap<Tree, Map<number, Node | null>>();
+const anyBranch = new WeakMap<Tree, Map<number, true | null>>();
+const npuFallback = new WeakMap<Tree, Map<number, true | null>>();
 
 /**
- * Walks from `node` up to the root until `step` decides on a (child, parent) pair (false when nothing
- * does). The answer is remembered for every node on the way, so the findings of one long expression
- * share one walk: walking up from each was quadratic in the expression's depth.
+ * Walks from `node` up to the root until `step` decides on a (child, parent) pair: a value, or null for "no"
+ * (null when nothing decides). The answer is remembered for every node on the way, so the findings of one long
+ * expression share one walk: walking up from each was quadratic in the expression's depth.
  */
-function decideUpwards(node: Node, memo: WeakMap<Tree, Map<number, boolean>>, step: (child: Node, parent: Node) => boolean | undefined): boolean {
+function decideUpwards<T>(node: Node, memo: WeakMap<Tree, Map<number, T | null>>, step: (child: Node, parent: Node) => T | null | undefined): T | null {
   let answers = memo.get(node.tree);
   if (!answers) memo.set(node.tree, (answers = new Map()));
   const path: number[] = [];
-  let answer = false;
+  let answer: T | null = null;
   for (let child: Node = node, parent = parentOf(node); parent; child = parent, parent = parentOf(parent)) {
     const known = answers.get(child.id);
     if (known !== undefined) {

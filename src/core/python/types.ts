@@ -63,6 +63,14 @@ export interface Fix {
   readonly changesInterface?: boolean;
 }
 
+/** Another place that explains a finding: the guard of its CUDA-only branch, or a call that a guard makes an NPU host skip. */
+export interface RelatedLocation {
+  readonly range: Range;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly message: Message;
+}
+
 export interface Finding {
   readonly rule: string;
   readonly severity: Severity;
@@ -75,6 +83,8 @@ export interface Finding {
   readonly original: string;
   /** Fixes, the preferred one (for the configured style) first. Empty: manual work. */
   readonly fixes: readonly Fix[];
+  /** Places in the same file that explain the finding (a folded finding and its guard point at each other). */
+  readonly related?: readonly RelatedLocation[];
 }
 
 export interface AnalysisOptions {

@@ -64,6 +64,9 @@ export function scanSarif(
             level: LEVEL[coarseSeverity(finding.severity)],
             message: { text: t(finding.message) },
             locations: [{ physicalLocation: { artifactLocation, region: region(finding.range) } }],
+            ...(finding.related?.length
+              ? { relatedLocations: finding.related.map((r, id) => ({ id, message: { text: t(r.message) }, physicalLocation: { artifactLocation, region: region(r.range) } })) }
+              : {}),
             ...(fix && fix.edits.length
               ? {
                   fixes: [

@@ -28,9 +28,11 @@ export function isRequirementsDocument(doc: vscode.TextDocument): boolean {
   return isRequirementsFile(path.basename(doc.uri.path));
 }
 
-export function toDiagnostic(finding: Finding): vscode.Diagnostic {
+export function toDiagnostic(finding: Finding, uri: vscode.Uri): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(toVsRange(finding.range), t(finding.message), SEVERITY[finding.severity]);
   diagnostic.source = 'npu-port';
+  // a folded CUDA-only branch and its guard point at each other (same file)
+  if (finding.related?.length) diagnostic.relatedInformation = finding.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toVsRange(r.range)), t(r.message)));
   const info = ruleInfo(finding.rule);
   diagnostic.code = info ? { value: finding.rule, target: ruleDocsCommandUri(finding.rule) } : finding.rule;
   return diagnostic;
@@ -249,7 +251,7 @@ export class PythonAnalysis implements vscode.Disposable {
 
   private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
     this.findings.set(uri.toString(), findings);
-    this.diagnostics.set(uri, findings.map(toDiagnostic));
+    this.diagnostics.set(uri, findings.map((f) => toDiagnostic(f, uri)));
     this.changed.fire(uri);
   }
 

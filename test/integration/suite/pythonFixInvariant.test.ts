@@ -57,6 +57,13 @@ describe('python fix invariant', () => {
     const guard = found.find((d) => codeOf(d) === 'torch-cuda-api' && d.range.start.line === 2);
     assert.ok(guard, found.map((d) => `${d.range.start.line} ${codeOf(d)}`).join());
     assert.match(guard.message, /not converted.*get_device_capability/);
+    // the branch is folded into its guard: the guard is the warning, and guard and branch point at each other
+    assert.equal(guard.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual((guard.relatedInformation ?? []).map((r) => [r.location.uri.toString(), r.location.range.start.line]), [[uri.toString(), 3], [uri.toString(), 4]]);
+    const body = found.find((d) => codeOf(d) === 'torch-cuda-api' && d.range.start.line === 4);
+    assert.ok(body);
+    assert.equal(body.severity, vscode.DiagnosticSeverity.Information);
+    assert.deepEqual((body.relatedInformation ?? []).map((r) => [r.location.uri.toString(), r.location.range.start.line]), [[uri.toString(), 2]]);
     assert.equal(await vscode.commands.executeCommand('npuPort.fixAllInFile', uri), true);
     const text = doc.getText();
     assert.ok(text.includes(guarded), text);

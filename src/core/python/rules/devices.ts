@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
+import { guardHasOtherPath, guardsOnlyChecks, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
 import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
@@ -161,8 +161,12 @@ export function checkString(ctx: RuleContext, node: Node): void {
     else fixes.push(ctx.kit.transfer());
     // an option with choices=["cuda", ...] keeps its default under fix-all (reportChoicesDefault): so do the comparisons
     if (ctx.kit.style !== 'transferToNpu' && CUDA_CHOICES.test(ctx.text)) fixes = fixes.map((f) => ({ ...f, changesInterface: true }));
-    // `if device.type == "cuda": ... elif device.type == "npu": ...` already has the NPU path
-    ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, npuAlternativeOfGuard(parent) ? 'info' : 'warning');
+    // `if device.type == "cuda": ... elif device.type == "npu": ...` already has the NPU path; `if device.type == "cuda":
+    // ... else: ...` sends the NPU device down the other path, which the code has (information, as the branch's findings)
+    const ops = parent.children.filter((c) => c !== null && !c.isNamed).map((c) => c!.type);
+    // a branch that only raises or logs is a check, which an NPU device does not need
+    const otherPath = npuAlternativeOfGuard(parent) || (ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && (guardHasOtherPath(parent) || guardsOnlyChecks(parent)));
+    ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, otherPath ? 'info' : 'warning');
     return;
   }
 }

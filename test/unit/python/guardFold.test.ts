@@ -1,0 +1,216 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { formatMessage } from '../../../src/core/l10n';
+import { PythonDocument } from '../../../src/core/python/document';
+import { analyzePython } from '../../../src/core/python/analyze';
+import { scanJson } from '../../../src/core/report/json';
+import { DEFAULT_OPTIONS, type Finding } from '../../../src/core/python/types';
+import { findingsOf, loadParser } from './parser';
+
+/**
+ * Guard-aware severity (issue 14, part 4): a CUDA-only branch is one porting point. Without another path its
+ * findings fold into the guard's (information pointing at the guard; the guard a warning naming what an NPU
+ * host skips); with another path (else / elif / an NPU branch / code after a return) they are information and
+ * the guard stays information; optional CUDA-only libraries (try / except ImportError with a fallback, a
+ * library's switch) are information.
+ */
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+/** `line rule severity` (1-based line). */
+const seen = (findings: readonly Finding[]) => findings.map((f) => `${f.range.start.line + 1} ${f.rule} ${f.severity}`);
+const at = (findings: readonly Finding[], line: number, rule: string) => {
+  const f = findings.find((x) => x.range.start.line + 1 === line && x.rule === rule);
+  assert.ok(f, `no ${rule} on line ${line}: ${seen(findings).join(', ')}`);
+  return f;
+};
+const relatedLines = (f: Finding) => (f.related ?? []).map((r) => r.range.start.line + 1);
+
+test('a seeding call under `if torch.cuda.is_available():` stays visible at warning through its guard, which names it', async () => {
+  const src = lines(
+    'import random',
+    'import torch',
+    'def seed_everything(seed):',
+    '    random.seed(seed)',
+    '    if torch.cuda.is_available():',
+    '        torch.cuda.manual_seed_all(seed)',
+    '        torch.backends.cudnn.deterministic = True',
+  );
+  const findings = await findingsOf(src);
+  const guard = at(findings, 5, 'torch-cuda-api');
+  const body = at(findings, 6, 'torch-cuda-api');
+  assert.equal(guard.severity, 'warning');
+  assert.equal(formatMessage(guard.message), 'torch.cuda.is_available() as a guard: the accelerator branch never runs on an NPU host, which skips torch.cuda.manual_seed_all(seed) (line 6)');
+  assert.deepEqual(relatedLines(guard), [6]);
+  assert.equal(body.severity, 'info');
+  assert.deepEqual(relatedLines(body), [5], 'the body points at its guard');
+  // nothing at warning or error is lost: the only serious finding of the branch is the guard
+  assert.deepEqual(findings.filter((f) => f.severity === 'warning' || f.severity === 'error').map((f) => f.range.start.line + 1), [5]);
+  // the fixes stay on both (converted together): the guard to the helper's check, the seeding to the helper's
+  assert.ok(guard.fixes.length > 0 && body.fixes.length > 0);
+  assert.equal(body.fixes[0]!.replacement, 'dm.manual_seed(seed)');
+});
+
+test('a guard over calls the style cannot port: raised to warning with both messages, no fixes in the branch', async () => {
+  const src = lines(
+    'import torch',
+    'if torch.cuda.is_available():',
+    '    major, minor = torch.cuda.get_device_capability()',
+    '    torch.cuda.synchronize()',
+    'x = torch.ones(1).cuda()',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), ['2 torch-cuda-api warning', '3 torch-cuda-api info', '4 torch-cuda-api info', '5 cuda-tensor-method error']);
+  const guard = at(findings, 2, 'torch-cuda-api');
+  assert.match(formatMessage(guard.message), /skips torch\.cuda\.get_device_capability\(\), torch\.cuda\.synchronize\(\) \(line 3, 4\); not converted, because the branch uses torch\.cuda\.get_device_capability\(\)/);
+  assert.deepEqual(findings.slice(0, 3).map((f) => f.fixes.length), [0, 0, 0], 'guard and branch are left together');
+  assert.ok(at(findings, 5, 'cuda-tensor-method').fixes.length > 0);
+});
+
+test('with an NPU or CPU path the branch is information and the guard stays information', async () => {
+  const src = lines(
+    'import torch',
+    'from transformers.utils import is_torch_npu_available, is_torch_cuda_available',
+    'def empty_cache():',
+    '    if is_torch_npu_available():',
+    '        torch.npu.empty_cache()',
+    '    elif is_torch_cuda_available():',
+    '        torch.cuda.empty_cache()',
+    'def is_bf16_available():',
+    '    if torch.cuda.is_available():',
+    '        return torch.cuda.is_bf16_supported()',
+    '    return False',
+    'if torch.cuda.is_available():',
+    '    torch.cuda.synchronize()',
+    'else:',
+    '    model = model.cpu()',
+    'if is_nccl_backend:',
+    '    d = torch.device("cuda", torch.cuda.current_device())',
+    'elif is_hccl_backend:',
+    '    d = torch.device("npu", torch.npu.current_device())',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(findings.filter((f) => f.severity !== 'info').map((f) => `${f.range.start.line + 1} ${f.rule}`), []);
+  assert.equal(at(findings, 9, 'torch-cuda-api').severity, 'info');
+  assert.equal(at(findings, 12, 'torch-cuda-api').severity, 'info');
+});
+
+test('a branch after the NPU branch of a dispatch is information; one before it (which an NPU host may take) keeps its severity', async () => {
+  const src = lines(
+    'import os, torch',
+    'if os.environ.get("USE_DEEPSPEED") == "1":',
+    '    backend = "nccl"',
+    'elif is_npu_available():',
+    '    backend = "hccl"',
+    'else:',
+    '    os.environ["CUDA_VISIBLE_DEVICES"] = ids',
+    '    torch.cuda.set_device(rank)',
+  );
+  assert.deepEqual(seen(await findingsOf(src)), ['3 nccl-backend error', '7 cuda-env-var info', '8 torch-cuda-api info']);
+});
+
+test('`else: pass` is no other path: the comparison guard folds its branch and names it', async () => {
+  const src = lines(
+    'import torch',
+    'if device.type == "cuda":',
+    '    torch.cuda.synchronize()',
+    'else:',
+    '    pass',
+    'if device.type == "cuda":',
+    '    torch.cuda.synchronize()',
+    'else:',
+    '    x = x.float()',
+    'if offloaded and device.type == "cuda":',
+    '    raise ValueError("move the pipeline to the CPU")',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), [
+    '2 cuda-device-string warning', '3 torch-cuda-api info',
+    '6 cuda-device-string info', '7 torch-cuda-api info',
+    // a branch that only raises is a check an NPU device does not need
+    '10 cuda-device-string info',
+  ]);
+  assert.equal(formatMessage(findings[0]!.message), 'Comparison with the CUDA device type "cuda" is never true on an NPU: an NPU host skips torch.cuda.synchronize() (line 3)');
+});
+
+test('optional CUDA-only libraries: a try-import with a fallback and the branches behind the library switch are information', async () => {
+  const src = lines(
+    'import torch',
+    'try:',
+    '    from apex import amp',
+    '    has_apex = True',
+    'except ImportError:',
+    '    has_apex = False',
+    'try:',
+    '    import flash_attn',
+    'except ImportError:',
+    '    raise ImportError("install flash-attn")',
+    'if has_apex and use_amp == "apex":',
+    '    model, optimizer = amp.initialize(model, optimizer)',
+    'if args.use_8bit_adam:',
+    '    import bitsandbytes as bnb',
+    '    opt = bnb.optim.AdamW8bit',
+    'if not args.use_flash_attn:',
+    '    out = flash_attn.flash_attn_func(q, k, v)',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), [
+    '3 apex info',
+    // re-raised: the module needs the library (no fallback)
+    '8 flash-attn error',
+    '12 apex info', '14 bitsandbytes info', '15 bitsandbytes info',
+    // under `not` the switch the branch runs where the switch is off: not optional
+    '17 flash-attn error',
+  ]);
+});
+
+test('the body of a `def cuda(self)` override is information (its callers .cuda() are the findings)', async () => {
+  const src = lines(
+    'import torch',
+    'class Model(torch.nn.Module):',
+    '    def cuda(self, device=None):',
+    '        self.device = torch.device("cuda", torch.cuda.current_device())',
+    '        return super().cuda(device)',
+    'def to_gpu(model):',
+    '    return model.cuda()',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(findings.filter((f) => f.severity !== 'info').map((f) => `${f.range.start.line + 1} ${f.rule}`), ['7 cuda-tensor-method']);
+});
+
+test('a CUDA flag without a guard finding keeps the branch at its severity; a severity the user set stays', async () => {
+  const flag = lines('import torch', 'if args.cuda:', '    torch.cuda.manual_seed(1)');
+  assert.deepEqual(seen(await findingsOf(flag)), ['3 torch-cuda-api error']);
+  const guarded = lines('import torch', 'if torch.cuda.is_available():', '    torch.cuda.manual_seed(1)');
+  assert.deepEqual(seen(await findingsOf(guarded, { rules: { 'torch-cuda-api': 'error' } })), ['2 torch-cuda-api error', '3 torch-cuda-api error']);
+});
+
+test('the JSON report carries the related places of a folded branch', async () => {
+  const src = lines('import torch', 'if torch.cuda.is_available():', '    torch.cuda.empty_cache()');
+  const findings = await findingsOf(src);
+  const json = scanJson({ files: 1, findings: findings.map((finding) => ({ file: 'a.py', finding })), problems: [] }, (m) => formatMessage(m), () => false);
+  assert.deepEqual(json.findings.map((f) => [f.line, f.severity, f.related?.map((r) => r.line)]), [[2, 'warning', [3]], [3, 'info', [2]]]);
+});
+
+test('incremental re-analysis keeps a guard and its branch consistent (severities, messages, related places)', async () => {
+  const parser = await loadParser();
+  const text = lines('import torch', '', 'def count():', '    if torch.cuda.is_available():', '        return torch.cuda.device_count()', '', 'y = 2');
+  const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS);
+  const show = (fs: readonly Finding[]) => fs.map((f) => `${seen([f])[0]} ${formatMessage(f.message)} ${relatedLines(f).join(',')}`);
+  const full = () => show(analyzePython({ tree: doc.syntaxTree, text: doc.text, options: DEFAULT_OPTIONS }));
+  assert.deepEqual(seen(doc.findings), ['4 torch-cuda-api warning', '5 torch-cuda-api info']);
+  // code after a branch that returns is its other path: typed (a partial update), the guard goes back to information
+  doc.update([{ range: { start: { line: 5, column: 0 }, end: { line: 5, column: 0 } }, text: '    return 0' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(show(doc.findings), full());
+  assert.deepEqual(seen(doc.findings), ['4 torch-cuda-api info', '5 torch-cuda-api info']);
+  // and deleted again
+  doc.update([{ range: { start: { line: 5, column: 0 }, end: { line: 5, column: 12 } }, text: '' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(show(doc.findings), full());
+  assert.deepEqual(seen(doc.findings), ['4 torch-cuda-api warning', '5 torch-cuda-api info']);
+  // an edit above moves the related places with the findings
+  doc.update([{ range: { start: { line: 1, column: 0 }, end: { line: 1, column: 0 } }, text: 'x = 1\n' }]);
+  assert.deepEqual(show(doc.findings), full());
+  assert.deepEqual(relatedLines(doc.findings[0]!), [6]);
+  doc.dispose();
+});
