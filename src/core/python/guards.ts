@@ -399,12 +399,24 @@ export function blockingCudaUse(ctx: RuleContext, statement: Node, fixable: Fixa
   return found;
 }
 
+const guardWords = new WeakMap<RuleContext, boolean>();
+
+/**
+ * Whether the file holds a word a CUDA guard or a dispatch needs ("is_available", "elif"): read once per
+ * file, not once per finding (a 16,000-term line with a finding in each term searched its 340 KB 16,000 times).
+ */
+function mayHoldGuards(ctx: RuleContext): boolean {
+  let holds = guardWords.get(ctx);
+  if (holds === undefined) guardWords.set(ctx, (holds = ctx.text.includes('is_available') || ctx.text.includes('elif')));
+  return holds;
+}
+
 /**
  * The fixes of a finding at `node`, or none when it sits inside a CUDA guard that stays as it is
  * (blockingCudaUse). `isCudaGuard` tells whether a condition is a CUDA availability check.
  */
 export function fixesUnderGuards(ctx: RuleContext, node: Span, fixes: readonly Fix[], isCudaGuard: (condition: Node) => boolean, fixable: FixableCudaUse): readonly Fix[] {
-  if (fixes.length === 0 || (!ctx.text.includes('is_available') && !ctx.text.includes('elif'))) return fixes;
+  if (fixes.length === 0 || !mayHoldGuards(ctx)) return fixes;
   for (let n: Node | null = nodeAt(ctx.tree, node); n; n = parentOf(n)) {
     const statement = n.type === 'if_statement' || n.type === 'conditional_expression' ? n : undefined;
     if (!statement) continue;
