@@ -160,10 +160,12 @@ export class PythonAnalysis implements vscode.Disposable {
    * the scan skips it: parsing tens of MB takes a minute on the extension host and can exhaust the
    * parser's memory. Its diagnostics go, and the user is told once why there are none.
    */
-  private tooLarge(doc: vscode.TextDocument, text: string, maxKB: number): boolean {
-    // UTF-16 length ≤ UTF-8 bytes ≤ 3 × length: measure bytes only when the length alone does not decide
+  private tooLarge(doc: vscode.TextDocument, maxKB: number): boolean {
+    // UTF-16 length ≤ UTF-8 bytes ≤ 3 × length: the text is built and measured in bytes only when the length
+    // alone does not decide (a keystroke in a 20 MB document does not copy it)
     const limit = maxKB * 1024;
-    const size = text.length > limit ? text.length : text.length * 3 <= limit ? text.length : Buffer.byteLength(text, 'utf8');
+    const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+    const size = length > limit || length * 3 <= limit ? length : Buffer.byteLength(doc.getText(), 'utf8');
     if (size <= limit) {
       this.toldTooLarge.delete(doc.uri.toString());
       return false;
@@ -195,10 +197,9 @@ export class PythonAnalysis implements vscode.Disposable {
       const settings = readSettings(doc.uri);
       if (isPythonDocument(doc)) {
         const key = doc.uri.toString();
-        const text = doc.getText();
-        if (this.tooLarge(doc, text, settings.maxFileSizeKB)) return;
+        if (this.tooLarge(doc, settings.maxFileSizeKB)) return;
         this.documents.get(key)?.dispose();
-        const live = new PythonDocument(this.parser, text, this.optionsFor(doc.uri));
+        const live = new PythonDocument(this.parser, doc.getText(), this.optionsFor(doc.uri));
         this.documents.set(key, live);
         this.publish(doc.uri, live.findings);
       } else if (isRequirementsDocument(doc)) {
@@ -218,13 +219,12 @@ export class PythonAnalysis implements vscode.Disposable {
     if (event.contentChanges.length === 0) return;
     const live = this.documents.get(event.document.uri.toString());
     if (!live) return this.analyze(event.document);
-    const text = event.document.getText();
-    if (this.tooLarge(event.document, text, readSettings(event.document.uri).maxFileSizeKB)) return;
+    if (this.tooLarge(event.document, readSettings(event.document.uri).maxFileSizeKB)) return;
     try {
       // contentChanges of one event refer to the document before the event; applied from the end they stay valid
       const changes = [...event.contentChanges].sort((a, b) => b.rangeOffset - a.rangeOffset).map((c) => ({ range: fromVsRange(c.range), text: c.text }));
       live.update(changes);
-      if (live.text.length !== text.length) {
+      if (live.text.length !== event.document.getText().length) {
         getLog().warn(`incremental text diverged for ${event.document.uri.toString()}; re-analysing`);
         return this.analyze(event.document);
       }
