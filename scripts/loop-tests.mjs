@@ -57,14 +57,17 @@ function runOnce(index) {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     let stopped = false;
-    const timer = setTimeout(() => {
-      stopped = true;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, Math.max(0, end - started));
+    // without --until there is no deadline: setTimeout would take Infinity as 1 ms and stop every run
+    const timer = Number.isFinite(end)
+      ? setTimeout(() => {
+          stopped = true;
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, Math.max(0, end - started))
+      : undefined;
     child.on('close', (code) => {
       clearTimeout(timer);
       const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(output)?.[1] ?? NaN);
