@@ -19,6 +19,16 @@ export function isCudaOnlyPackage(name: string): boolean {
   return CUDA_ONLY.some((p) => (p.endsWith('*') ? n.startsWith(p.slice(0, -1)) : n === p));
 }
 
+/**
+ * Why a CUDA-only package does not belong on an NPU host. Community triton installs there but compiles
+ * kernels for NVIDIA and AMD GPUs only, and installing it after triton-ascend overwrites triton-ascend's
+ * package directory (Triton-Ascend FAQ, "Can community Triton and Triton-Ascend coexist?").
+ */
+function cudaOnlyMessage(name: string): Message {
+  if (normalize(name) === 'triton') return msg('{0}: community Triton builds kernels for NVIDIA and AMD GPUs only, and installing it after triton-ascend (Atlas A2/A3) overwrites triton-ascend', name);
+  return msg('{0} is built for NVIDIA CUDA: it does not install or does not run on an NPU host', name);
+}
+
 export function isRequirementsFile(fileName: string): boolean {
   const base = fileName.split(/[\\/]/).pop() ?? '';
   return /^requirements.*\.txt$/i.test(base) && base.toLowerCase() !== NPU_NAME || /^pyproject\.toml$/i.test(base);
@@ -45,7 +55,7 @@ function checkRequirementLine(raw: string, line: number): LineProblem | undefine
   const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$/.exec(code);
   if (!m) return undefined;
   const name = m[1]!;
-  if (isCudaOnlyPackage(name)) return { line, column, length: code.length, message: msg('{0} is CUDA-only and cannot be installed on an NPU host', name), drop: true };
+  if (isCudaOnlyPackage(name)) return { line, column, length: code.length, message: cudaOnlyMessage(name), drop: true };
   const local = /\+(cu\d+)/.exec(m[3] ?? '');
   if (local) return { line, column, length: code.length, message: msg('{0} is a CUDA build (+{1})', name, local[1]!), drop: false };
   return undefined;
@@ -138,7 +148,7 @@ function pyprojectFindings(text: string, lines: LineIndex, setting: Severity | u
     }
     if (entry.kind === 'poetry') {
       if (isCudaOnlyPackage(entry.name)) {
-        out.push(finding(lines, entry.key.start, entry.key.end, msg('{0} is CUDA-only and cannot be installed on an NPU host', entry.name), [remove(entry.name, entry.remove)], setting));
+        out.push(finding(lines, entry.key.start, entry.key.end, cudaOnlyMessage(entry.name), [remove(entry.name, entry.remove)], setting));
       } else {
         for (const version of entry.versions) {
           const f = cudaTag(version, entry.name);
@@ -151,7 +161,7 @@ function pyprojectFindings(text: string, lines: LineIndex, setting: Severity | u
     if (!m) continue;
     const name = m[1]!;
     if (isCudaOnlyPackage(name)) {
-      out.push(finding(lines, entry.value.contentStart, entry.value.contentEnd, msg('{0} is CUDA-only and cannot be installed on an NPU host', name), [remove(name, entry.remove)], setting));
+      out.push(finding(lines, entry.value.contentStart, entry.value.contentEnd, cudaOnlyMessage(name), [remove(name, entry.remove)], setting));
     } else {
       const f = cudaTag(entry.value, name);
       if (f) out.push(f);

@@ -62,6 +62,7 @@ const rule = (id: RuleId, severity: Severity, title: Message, explanation: Messa
 });
 
 const src = (label: Message, url: string): RuleSource => ({ label, url });
+const TRITON_ASCEND_README = src(msg('triton-ascend README (Triton-Ascend 3.2.0, CANN 8.5.0; commit eeb030e7): hardware support'), 'https://github.com/Ascend/triton-ascend/blob/eeb030e7bb71f8a251c5d378dbe2977e8b8dbb83/README.md');
 const TORCH_NPU = 'https://github.com/Ascend/pytorch/blob/v2.7.1-26.1.0/';
 const CHIP_SERIES = src(msg('Ascend SoC and product series names (npu 910b: Atlas A2; 310p: Atlas inference series; 910: Atlas training series), cann/asc-devkit pull request 6574'), 'https://gitcode.com/cann/asc-devkit/pull/6574');
 const TRANSFER_TO_NPU = src(msg('torch_npu 2.7.1 (branch v2.7.1-26.1.0): torch_npu/contrib/transfer_to_npu.py'), TORCH_NPU + 'torch_npu/contrib/transfer_to_npu.py');
@@ -137,7 +138,7 @@ export const RULES: readonly RuleInfo[] = [
     {
       targets: msg('Error by default and for Ascend 310, 310P and 910; a warning for Ascend 910B (Atlas A2), where triton-ascend runs the kernel after adaptation.'),
       sources: [
-        src(msg('triton-ascend README (Triton-Ascend 3.2.0, CANN 8.5.0; commit eeb030e7): hardware support'), 'https://github.com/Ascend/triton-ascend/blob/eeb030e7bb71f8a251c5d378dbe2977e8b8dbb83/README.md'),
+        TRITON_ASCEND_README,
         src(msg('triton-ascend migration guide: grid and AI-core limits (docs/en/migration_guide/migrate_from_gpu.md)'), 'https://github.com/Ascend/triton-ascend/blob/eeb030e7bb71f8a251c5d378dbe2977e8b8dbb83/docs/en/migration_guide/migrate_from_gpu.md'),
         TRANSFER_TO_NPU,
         CHIP_SERIES,
@@ -171,8 +172,12 @@ export const RULES: readonly RuleInfo[] = [
     msg('dm.load_safetensors(path) (loads to the CPU, then moves to DEVICE), or load_file(path, device="cpu").')),
   rule('cuda-requirement', 'error',
     msg('CUDA-only dependency'),
-    msg('The dependency cannot be installed on an Ascend host: CUDA-only packages (flash-attn, xformers, bitsandbytes, triton, cupy, nvidia-*, pycuda, tensorrt, onnxruntime-gpu), wheels with a +cuXXX local version, or a CUDA wheel index.'),
-    msg('For requirements*.txt, a requirements_npu.txt without these lines; in pyproject.toml, the entries commented out or removed in place (dependencies, optional dependencies, dependency groups, Poetry tables). Plus torch_npu matching your torch and CANN versions.')),
+    msg('The dependency is built for NVIDIA CUDA: CUDA-only packages (flash-attn, xformers, bitsandbytes, triton, cupy, nvidia-*, pycuda, tensorrt, onnxruntime-gpu), wheels with a +cuXXX local version, or a CUDA wheel index. Some do not install without the CUDA toolkit (flash-attn compiles CUDA kernels unless a prebuilt CUDA wheel matches); the others install but have no NPU kernels. Community triton is worse than useless on an Ascend host: installing it after triton-ascend overwrites triton-ascend\'s package directory, so pip must not reinstall it from a requirements file.'),
+    msg('For requirements*.txt, a requirements_npu.txt without these lines; in pyproject.toml, the entries commented out or removed in place (dependencies, optional dependencies, dependency groups, Poetry tables). Plus torch_npu matching your torch and CANN versions, and on Atlas A2/A3 triton-ascend in place of triton.'),
+    { sources: [
+      src(msg('Triton-Ascend FAQ (commit 48cb9fe1): community Triton and Triton-Ascend cannot coexist; installing software that depends on Triton overwrites the installed Triton-Ascend'), 'https://github.com/Ascend/triton-ascend/blob/48cb9fe1eb1b412e683f01b138f2d042e7651472/docs/en/FAQ.md'),
+      TRITON_ASCEND_README,
+    ] }),
   rule('cuda-device-index', 'warning',
     msg('Integer device (means CUDA)'),
     msg('tensor.to(0), .to(local_rank), torch.zeros(n, device=local_rank), torch.tensor(x, device=i) in a loop over range(torch.cuda.device_count()) and similar pass an integer device, which PyTorch has read as a CUDA device index ("treated as a cuda device" in the torch.device documentation up to the 2.x releases torch_npu is built for; the current documentation says "the current accelerator type", so only a recent torch with torch_npu registered as the accelerator may read it as an NPU). So does an index from current_device() used or stored as a device: DeepSpeed\'s get_accelerator().current_device() returns the index on every accelerator, and DeepSpeed replaced device=get_accelerator().current_device() by current_device_name() because it crashed on NPUs. Ascend\'s migration tool lists integer devices as manual work.'),

@@ -146,6 +146,18 @@ test('requirements: CUDA-only packages, +cu wheels and CUDA indexes; requirement
   assert.deepEqual(toml.map((f) => [f.range.start.line, f.original]), [[1, 'bitsandbytes>=0.41']]);
 });
 
+test('requirements: community triton is said to overwrite triton-ascend, not to be uninstallable; other CUDA-only packages say they need CUDA', () => {
+  // whisper's requirements.txt line: triton installs on x86-64 Linux; the harm on an Ascend host is that it
+  // overwrites triton-ascend (Triton-Ascend FAQ), which the message must say instead of "cannot be installed"
+  const text = 'triton>=2.0.0;platform_machine=="x86_64" and sys_platform=="linux"\nflash-attn\n';
+  const [triton, flash] = analyzeRequirements(text, 'requirements.txt', DEFAULT_OPTIONS).map((f) => formatMessage(f.message));
+  assert.match(triton!, /^triton: .*overwrites triton-ascend/);
+  assert.doesNotMatch(triton!, /cannot be installed/);
+  assert.match(flash!, /^flash-attn is built for NVIDIA CUDA/);
+  const toml = analyzeRequirements('[project]\ndependencies = ["Triton>=2"]\n', 'pyproject.toml', DEFAULT_OPTIONS);
+  assert.match(formatMessage(toml[0]!.message), /overwrites triton-ascend/);
+});
+
 test('every rule has documentation in English and Simplified Chinese', () => {
   for (const rule of RULES) {
     for (const dir of ['docs/rules', 'docs/rules/zh-cn']) assert.ok(existsSync(path.join(REPO_ROOT, dir, `${rule.id}.md`)), `${dir}/${rule.id}.md`);
