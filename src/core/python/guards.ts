@@ -399,6 +399,33 @@ export function blockingCudaUse(ctx: RuleContext, statement: Node, fixable: Fixa
   return found;
 }
 
+/**
+ * The first use, in the branch that `cond` (an if / elif test) guards, of a name of the program's own that says it
+ * is CUDA code (`dtw_cuda(x)`, `from .triton_ops import median_filter_cuda`): no fix style ports it, so a test
+ * such as `x.is_cuda` in front of it must not be rewritten to let NPU tensors in. Names `cuda` and `is_cuda`
+ * themselves are the rules' own business; strings and comments do not count.
+ */
+export function cudaNamedUse(ctx: RuleContext, cond: Node): string | undefined {
+  const body = branchOfTest(cond)?.childForFieldName('consequence');
+  if (!body) return undefined;
+  const word = /\w*cuda\w*/gi;
+  word.lastIndex = body.startIndex;
+  const locator = new NodeLocator(ctx.tree);
+  try {
+    for (let m = word.exec(ctx.text); m && m.index < body.endIndex; m = word.exec(ctx.text)) {
+      if (/^(is_)?cuda$/i.test(m[0])) continue;
+      const id = locator.at(m.index);
+      if (id.type !== 'identifier' || id.text !== m[0]) continue;
+      const parent = parentOf(id);
+      const call = parent?.type === 'call' && parent.childForFieldName('function')?.id === id.id ? parent : undefined;
+      return (call ?? id).text;
+    }
+  } finally {
+    locator.delete();
+  }
+  return undefined;
+}
+
 const guardWords = new WeakMap<RuleContext, boolean>();
 
 /**

@@ -56,7 +56,7 @@ for (const [seed, budget] of [[7, Infinity], [11, Infinity], [23, Infinity], [31
 
 test('typing one character keeps other findings in place and moves those after it', async () => {
   const parser = await loadParser();
-  const doc = new PythonDocument(parser, 'import torch\n\nx = 1\na.to("cuda")\n', DEFAULT_OPTIONS);
+  const doc = new PythonDocument(parser, 'import torch\n\nx = 1\na.to("cuda")\n', DEFAULT_OPTIONS, { parseBudgetMs: Infinity });
   doc.update([{ range: { start: { line: 2, column: 5 }, end: { line: 2, column: 5 } }, text: '\n' }]);
   assert.equal(doc.lastUpdate, 'partial');
   assert.deepEqual(doc.findings.map((f) => f.range.start), [{ line: 4, column: 5 }]);

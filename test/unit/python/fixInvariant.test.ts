@@ -148,6 +148,38 @@ test('a CUDA guard whose branch uses calls the style cannot port stays as it is,
   }
 });
 
+test('x.is_cuda in front of CUDA code of the program\'s own (whisper\'s median_filter_cuda) stays, with its branch; in front of portable calls it is converted', needsTorch, async () => {
+  const parser = await loadParser();
+  // whisper/timing.py's shape: a Triton kernel tried for CUDA tensors, the sort-based filter for the rest. Rewritten
+  // as `x.device.type != "cpu"` (or x.is_npu), NPU tensors would be sent into the Triton kernel.
+  const blocked = ['    if x.is_cuda:', '        try:', '            result = median_filter_cuda(x, w)', '        except RuntimeError:', '            pass'];
+  const portable = ['    if x.is_cuda:', '        torch.cuda.synchronize()'];
+  const src = [
+    'import torch', '', 'def median_filter_cuda(x, w):', '    raise RuntimeError("a Triton kernel")', '',
+    'def median_filter(x, w):', '    result = None', ...blocked, '    if result is None:', '        result = x.unfold(-1, w, 1).sort()[0][..., w // 2]', '    return result', '',
+    'def scale(x):', ...portable, '    return x * 2', '',
+    'print(median_filter(torch.tensor([[3., 1., 2., 5., 4.]]), 3).tolist(), scale(torch.ones(1)).tolist())', '',
+  ].join('\n');
+  for (const style of ['deviceManager', 'torchNpu'] as FixStyle[]) {
+    const options = { ...DEFAULT_OPTIONS, style };
+    const guard = analyzeSource(parser, src, options).find((f) => f.rule === 'cuda-tensor-method' && f.range.start.line === 7);
+    assert.ok(guard, style);
+    assert.deepEqual(guard.fixes, [], `${style}: no fix for the guard`);
+    assert.match(guard.message.args.join(' '), /median_filter_cuda\(x, w\)/, `${style}: the finding names the code that keeps it`);
+    const fixed = fixSource(parser, src, options);
+    assert.ok(fixed.text.includes(blocked.join('\n')), `${style}: the guard and its branch are unchanged:\n${fixed.text}`);
+    assert.ok(!fixed.text.includes(portable.join('\n')), `${style}: the portable guard is converted:\n${fixed.text}`);
+    const dir = tree({ 'timing.py': fixed.text, ...(fixed.createFiles[0] ? { 'device_utils.py': fixed.createFiles[0].content } : {}) });
+    try {
+      const r = python(['timing.py'], dir);
+      assert.equal(r.status, 0, `${style}:\n${fixed.text}\n${r.out}`);
+      assert.equal(r.out.trim(), '[[2.0, 2.0, 4.0]] [2.0]', 'the same result as the original');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
 test('argparse default "cuda" with choices: fix-all leaves it and says so; the quick fix changes default and choices together', needsTorch, async () => {
   const src = 'import argparse\nimport torch\n\np = argparse.ArgumentParser()\np.add_argument("--device", default="cuda", choices=["cuda", "cpu"])\nargs = p.parse_args()\nif args.device not in p._option_string_actions["--device"].choices:\n    raise SystemExit("bad")\nprint(args.device, torch.zeros(1).to(args.device if args.device != "cuda" else "cpu").device)\n';
   const dir = tree({ 'cli.py': src });

@@ -278,7 +278,7 @@ test('npu-port scan --target: a built-in target or a whitelist profile of the sc
 
 test('an open document re-analyses the export rules as the user types (incremental update)', async () => {
   const src = 'import torch\nclass M(torch.nn.Module):\n    def forward(self, x):\n        y = x + 1\n        return y\n';
-  const doc = new PythonDocument(await loadParser(), src, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM });
+  const doc = new PythonDocument(await loadParser(), src, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM }, { parseBudgetMs: Infinity });
   assert.equal(doc.findings.length, 0);
   // "x + 1" → "x[:, 0] + 1"
   doc.update([{ range: { start: { line: 3, column: 13 }, end: { line: 3, column: 13 } }, text: '[:, 0]' }]);
@@ -338,7 +338,7 @@ test('keystrokes in a function forward reaches (a method, a module-level helper)
     '        return t',
     '',
   ].join('\n');
-  const doc = new PythonDocument(await loadParser(), src, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM });
+  const doc = new PythonDocument(await loadParser(), src, { ...DEFAULT_OPTIONS, onnxTarget: EDGESAM }, { parseBudgetMs: Infinity });
   assert.equal(doc.findings.length, 0);
   const append = (line: number, column: number) => doc.update([{ range: { start: { line, column }, end: { line, column } }, text: '[:, 0]' }]);
   append(5, 12); // helper: return t[:, 0]

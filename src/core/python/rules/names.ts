@@ -6,7 +6,7 @@ import type { Fix } from '../types';
 import { CHIP_NAMES, hasBf16 } from './chips';
 import { CUDA_ENV_VARS, dtypeLiterals, NPU_AVAILABLE, reportEnvVar } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
-import { blockingCudaUse, fixesUnderGuards, guardStatement, type FixableCudaUse } from '../guards';
+import { blockingCudaUse, cudaNamedUse, fixesUnderGuards, guardHasOtherPath, guardStatement, type FixableCudaUse } from '../guards';
 import { checkLibraryUse, libraryMessage, libraryOf } from './libraries';
 import { parentOf } from '../parents';
 
@@ -273,9 +273,22 @@ function checkIsCuda(ctx: RuleContext, top: Node): void {
   // would turn the assignment into an expression (a SyntaxError) or rename an attribute other files read.
   if (ASSIGNED_IS_CUDA.test(ctx.text)) {
     if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
-  } else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top.childForFieldName('attribute')!, 'is_npu', [ctx.kit.torchNpu]));
-  else if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
-  else fixes.push(ctx.kit.replaceWith(top, `(${object.text}.device.type != "cpu")`, []));
+  } else if (ctx.kit.style === 'transferToNpu') fixes.push(ctx.kit.transfer());
+  else {
+    // `if x.is_cuda:` in front of CUDA code of the program's own (whisper: `median_filter_cuda(x)`, a Triton kernel):
+    // rewritten, NPU tensors would take that path; as written they take the other one. Like a torch.cuda.is_available()
+    // guard over code the style cannot port, it stays, with the code under it.
+    const statement = guardStatement(top);
+    const blocking = statement && (blockingCudaUse(ctx, statement, cudaUseFixable(ctx)) ?? cudaNamedUse(ctx, top));
+    if (blocking) {
+      ctx.report(top, 'cuda-tensor-method', msg('{0} as a guard: the accelerator branch never runs on an NPU host; not converted, because the branch uses {1}, which has no NPU counterpart in this fix style', excerpt(top.text, 60), excerpt(blocking, 60)), [], guardHasOtherPath(top) ? 'info' : undefined);
+      return;
+    }
+    // torchNpu: Tensor.is_npu exists only once torch_npu is imported (an AttributeError on a CUDA or CPU host, where the
+    // style's guarded import finds no torch_npu); the device type keeps the CUDA path and adds the NPU
+    if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(top, `(${object.text}.device.type in ("cuda", "npu"))`, []));
+    else fixes.push(ctx.kit.replaceWith(top, `(${object.text}.device.type != "cpu")`, []));
+  }
   ctx.report(top, 'cuda-tensor-method', msg('.is_cuda is False for NPU tensors'), fixes);
 }
 
