@@ -16,7 +16,7 @@ import * as l10n from '@vscode/l10n';
 import type { CompactGraph, NodeVerdict, TargetOption } from '../src/shared/graph';
 import type { GraphMessage, HostToWebview, ViewerState } from '../src/shared/protocol';
 import { foldDiff, type ChangedNode, type GraphDiff } from '../src/shared/diff';
-import { parseViewerState } from '../src/shared/protocol';
+import { applyInferredShapes, parseShapesMessage, parseViewerState } from '../src/shared/protocol';
 import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import { foldConstants, foldedInto, viewerModuleTree, type FoldMap } from '../src/shared/layout/fold';
@@ -60,6 +60,13 @@ export interface ViewerStats {
   hostDecodeWaitMs?: number;
   hostPackMs?: number;
   messageMs?: number;
+  /**
+   * Types: tensors with a shape in the graph message (the model's declared types), and tensors the later
+   * `shapes` message (the host's inference) gave a type; `shapesMs`: when that arrived, after the webview started.
+   */
+  shapedAtGraph?: number;
+  shapesInferred?: number;
+  shapesMs?: number;
   /** Unpacking the graph message on the UI thread; unpacking and indexing it in the layout worker. */
   unpackMs?: number;
   workerPrepareMs?: number;
@@ -76,7 +83,7 @@ export interface ViewerStats {
   /** Weights and constants drawn as nodes. */
   showConstants?: boolean;
   frameTimes: number[];
-  /** The open's steps in the order they happened: 'preview drawn' (a large graph's top), 'layout done', 'interactive'. */
+  /** The open's steps in the order they happened: 'preview drawn' (a large graph's top), 'layout done', 'interactive', and 'shapes' (inferred types) when they came. */
   openSteps: string[];
   /** Only with test hooks on: the preview as drawn (the layout report of its first frame). */
   previewReport?: LayoutReport;
@@ -344,6 +351,12 @@ class Viewer {
     this.updateCounts();
     this.rebuildScene();
     this.side.showProblems();
+    this.side.showSelection();
+  }
+
+  /** The graph's tensors got their inferred types: edge labels and the properties show them. */
+  onShapes(): void {
+    this.canvas.requestDraw();
     this.side.showSelection();
   }
 
@@ -742,6 +755,7 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
         break;
       }
       stats.unpackMs = performance.now() - startedAt - stats.graphReceivedMs;
+      stats.shapedAtGraph = graph.tensors.filter((t) => t.shape).length;
       layoutClient.setUnpacked(graph);
       if (graph.nodes.length === 0) {
         viewer = undefined;
@@ -754,6 +768,16 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       if (saved?.target && saved.target !== message.target && message.targets.some((t) => t.id === saved.target)) {
         host.post({ type: 'setTarget', target: saved.target });
       }
+      break;
+    }
+    case 'shapes': {
+      // for the main graph as posted with the same load (a newer graph makes an older message stale)
+      const shapes = mainView && parseShapesMessage(message, mainView.graph.tensors.length);
+      if (!mainView || !shapes || shapes.load !== mainView.message.load) break;
+      stats.shapesInferred = applyInferredShapes(mainView.graph, shapes);
+      stats.shapesMs = performance.now() - startedAt;
+      stats.openSteps.push('shapes');
+      if (viewer && !viewer.nested.length) viewer.onShapes();
       break;
     }
     case 'verdicts':

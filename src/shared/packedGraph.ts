@@ -221,6 +221,8 @@ export const PACKED_GRAPH_COLUMNS = Object.keys(COLUMNS) as (keyof typeof COLUMN
 export class PackedGraphError extends Error {}
 
 const tagOf = (v: unknown) => Object.prototype.toString.call(v).slice(8, -1);
+/** A typed array of that type (by its tag: arrays that crossed a postMessage come from another realm). */
+export const isColumn = <T extends ColumnType>(v: unknown, type: T): v is InstanceType<typeof globalThis[T]> => tagOf(v) === type;
 
 /**
  * Checks a received packed graph and builds the object form the viewer works with. Throws
@@ -234,7 +236,7 @@ export function unpackGraph(raw: unknown): CompactGraph {
   if (typeof raw !== 'object' || raw === null) fail('not an object');
   const p = raw as Record<string, unknown>;
   if (p.version !== PACKED_GRAPH_VERSION) fail(`version ${String(p.version)}`);
-  for (const key of PACKED_GRAPH_COLUMNS) if (tagOf(p[key]) !== COLUMNS[key]) fail(`${key} is not a ${COLUMNS[key]}`);
+  for (const key of PACKED_GRAPH_COLUMNS) if (!isColumn(p[key], COLUMNS[key])) fail(`${key} is not a ${COLUMNS[key]}`);
   const g = raw as PackedGraph;
   const stringCount = g.stringEnds.length;
   const text = new TextDecoder().decode(g.strings);
@@ -288,14 +290,7 @@ export function unpackGraph(raw: unknown): CompactGraph {
     if (id === -1) return undefined;
     let shape = shapes.get(id);
     if (!shape) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(str(id, 'shape'));
-      } catch {
-        fail(`shape ${id} is not JSON`);
-      }
-      if (!Array.isArray(parsed) || !parsed.every((d) => d === null || typeof d === 'string' || (typeof d === 'number' && Number.isFinite(d)))) fail(`shape ${id} is not a list of dims`);
-      shape = parsed as CompactDim[];
+      shape = parseDims(str(id, 'shape')) ?? fail(`shape ${id} is not a list of dims`);
       shapes.set(id, shape);
     }
     return shape;
@@ -354,6 +349,17 @@ export function unpackGraph(raw: unknown): CompactGraph {
 }
 
 const NO_ATTRIBUTES: readonly CompactAttribute[] = Object.freeze([]);
+
+/** A shape's wire text (the JSON of its dims) as dims, or undefined when it is not a list of dims. */
+export function parseDims(text: string): readonly CompactDim[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(parsed) && parsed.every((d) => d === null || typeof d === 'string' || (typeof d === 'number' && Number.isFinite(d))) ? parsed as CompactDim[] : undefined;
+}
 
 /** A copy whose buffers can be transferred (to the layout worker) while the original stays usable. */
 export function copyPackedGraph(g: PackedGraph): { graph: PackedGraph; transfer: ArrayBuffer[] } {

@@ -7,8 +7,8 @@
  * otherwise.
  */
 import type { GraphDiff } from './diff';
-import type { NodeVerdict, TargetOption, TensorValues } from './graph';
-import type { PackedGraph } from './packedGraph';
+import type { CompactDim, CompactGraph, CompactTensor, NodeVerdict, TargetOption, TensorValues } from './graph';
+import { isColumn, parseDims, type PackedGraph } from './packedGraph';
 import { isObject, isRequestId, type ResponseMessage } from './webviewMessages';
 
 export type { ResponseMessage } from './webviewMessages';
@@ -52,6 +52,25 @@ export interface GraphMessage {
    * the graph (Date.now(); host and webview run on one machine).
    */
   readonly timing?: { readonly decodeWaitMs: number; readonly packMs: number; readonly readyAt: number; readonly postedAt: number };
+  /** Which load of the panel this graph is (grows with every reload); a `shapes` message names the load it belongs to. */
+  readonly load: number;
+}
+/**
+ * Types of the values the model does not declare, inferred on the host (src/core/onnx/shapes.ts) after the
+ * graph message was posted, so the first frame never waits for the inference. Addressed by tensor index of
+ * the graph message with the same `load`: one for an older load (the file changed) is dropped. Columns as
+ * in the packed graph (binary buffers across every hop); the few distinct dtypes and shapes as one table.
+ */
+export interface ShapesMessage {
+  readonly type: 'shapes';
+  readonly load: number;
+  /** Tensor indexes of the graph's tensor table. */
+  readonly tensors: Uint32Array;
+  /** Per tensor: its element type (index into `texts`) and its shape (index into `texts` of its dims' JSON; -1: rank unknown). */
+  readonly dtypes: Uint32Array;
+  readonly shapes: Int32Array;
+  /** The distinct dtype names and shape texts. */
+  readonly texts: readonly string[];
 }
 export interface VerdictsMessage { readonly type: 'verdicts'; readonly target: string; readonly verdicts: readonly NodeVerdict[] }
 /** The model cannot be shown; `notAModel`: the file is not an ONNX model (text, empty, cut short), so the page offers Open as Text. */
@@ -59,7 +78,7 @@ export interface DecodeErrorMessage { readonly type: 'decodeError'; readonly mes
 export interface RevealMessage { readonly type: 'reveal'; readonly node: string }
 /** Compare mode: the shown graph against a base model (after the graph message). */
 export interface DiffMessage { readonly type: 'diff'; readonly baseName: string; readonly diff: GraphDiff }
-export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | VerdictsMessage | DecodeErrorMessage | RevealMessage | DiffMessage | ResponseMessage;
+export type HostToWebview = InitMessage | LoadingMessage | GraphMessage | ShapesMessage | VerdictsMessage | DecodeErrorMessage | RevealMessage | DiffMessage | ResponseMessage;
 
 // ---------------------------------------------------------------- webview → host
 
@@ -197,6 +216,59 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | undefined {
     default:
       return undefined;
   }
+}
+
+/** A checked `shapes` message: the load it belongs to and each tensor's new type. */
+export interface InferredShapes {
+  readonly load: number;
+  readonly tensors: readonly { readonly index: number; readonly dtype: string; readonly shape?: readonly CompactDim[] }[];
+}
+
+/**
+ * Checks a `shapes` message against the graph it updates (`tensorCount` tensors): the column types and
+ * lengths, every tensor index and table index in range, every shape text a list of dims. Undefined when
+ * anything is wrong (the graph keeps the types it has).
+ */
+export function parseShapesMessage(raw: unknown, tensorCount: number): InferredShapes | undefined {
+  if (!isObject(raw) || raw.type !== 'shapes' || !hasOnly(raw, ['type', 'load', 'tensors', 'dtypes', 'shapes', 'texts'])) return undefined;
+  const { load, tensors, dtypes, shapes, texts } = raw;
+  if (!isRequestId(load) || !isColumn(tensors, 'Uint32Array') || !isColumn(dtypes, 'Uint32Array') || !isColumn(shapes, 'Int32Array')) return undefined;
+  if (dtypes.length !== tensors.length || shapes.length !== tensors.length || tensors.length > tensorCount) return undefined;
+  if (!Array.isArray(texts) || !texts.every((t) => isShortString(t))) return undefined;
+  const dims = new Map<number, readonly CompactDim[] | undefined>();
+  const dimsOf = (id: number) => {
+    if (!dims.has(id)) dims.set(id, parseDims(texts[id] as string));
+    return dims.get(id);
+  };
+  const out: InferredShapes['tensors'][number][] = [];
+  for (let i = 0; i < tensors.length; i++) {
+    const index = tensors[i]!;
+    const dtype = dtypes[i]!;
+    const shape = shapes[i]!;
+    if (index >= tensorCount || dtype >= texts.length || shape < -1 || shape >= texts.length) return undefined;
+    if (shape === -1) {
+      out.push({ index, dtype: texts[dtype] as string });
+      continue;
+    }
+    const parsed = dimsOf(shape);
+    if (!parsed) return undefined;
+    out.push({ index, dtype: texts[dtype] as string, shape: parsed });
+  }
+  return { load, tensors: out };
+}
+
+/** Gives the graph's tensors the inferred types (in place: every view of the graph sees them); how many changed. */
+export function applyInferredShapes(graph: CompactGraph, shapes: InferredShapes): number {
+  const tensors = graph.tensors as CompactTensor[];
+  let changed = 0;
+  for (const { index, dtype, shape } of shapes.tensors) {
+    const tensor: { -readonly [K in keyof CompactTensor]: CompactTensor[K] } = { ...tensors[index]!, dtype };
+    if (shape) tensor.shape = shape;
+    else delete tensor.shape;
+    tensors[index] = tensor;
+    changed++;
+  }
+  return changed;
 }
 
 /** Checks the shape of persisted webview state (it comes back from VS Code as unknown JSON). */

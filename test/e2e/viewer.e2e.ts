@@ -560,6 +560,44 @@ export const scenarios: E2eScenario[] = [
     },
   },
   {
+    name: 'ONNX viewer: a torch export without value_info comes with its declared shapes only, the inferred ones follow in their own message and show in the properties',
+    async run(page, ctx) {
+      const model = path.join(ctx.workspace, 'transformer.onnx');
+      copyFileSync(generatedModel('transformer.onnx'), model);
+      // independently of the viewer (Python's onnx): the tensors the file gives a shape (initializers, graph inputs
+      // and outputs, value_info), and onnx's own inferred shape of the first attention projection's output
+      const facts = JSON.parse(execFileSync(PYTHON, ['-c', `
+import json, sys, onnx
+m = onnx.load(sys.argv[1]); g = m.graph
+names = {t.name for t in g.initializer} | {v.name for v in g.input} | {v.name for v in g.output}
+for n in g.node: names.update(x for x in list(n.input) + list(n.output) if x)
+shaped = {t.name for t in g.initializer} | {v.name for v in list(g.input) + list(g.output) + list(g.value_info) if v.type.tensor_type.HasField('shape')}
+node = next(n for n in g.node if n.op_type == 'MatMul')
+out = {v.name: v for v in onnx.shape_inference.infer_shapes(m).graph.value_info}[node.output[0]].type.tensor_type
+dims = [d.dim_param if d.HasField('dim_param') else str(d.dim_value) if d.HasField('dim_value') else '?' for d in out.shape.dim]
+print(json.dumps({'declared': len(shaped & names), 'valueInfo': len(g.value_info), 'node': node.name, 'type': 'float[' + '×'.join(dims) + ']', 'declaredOut': node.output[0] in shaped}))
+`, model], { encoding: 'utf8' })) as { declared: number; valueInfo: number; node: string; type: string; declaredOut: boolean };
+      assert.equal(facts.valueInfo, 0, 'the export has no value_info (every intermediate shape is inferred)');
+      assert.equal(facts.declaredOut, false, `${facts.node}'s output is not declared by the file`);
+      await waitForWorkbench(page);
+      const frame = await openInViewer(page, 'transformer.onnx');
+      const body = frame.locator('body');
+      type Stats = { state?: string; shapedAtGraph?: number; shapesInferred?: number; openSteps?: string[] };
+      let stats: Stats = {};
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && stats.shapesInferred === undefined; await page.waitForTimeout(100)) {
+        stats = await body.evaluate(() => (globalThis as unknown as { __npuViewer: Stats }).__npuViewer);
+      }
+      ctx.log(`tensors with a shape in the graph message: ${stats.shapedAtGraph}, given by the shapes message: ${stats.shapesInferred}; open steps: ${stats.openSteps?.join(' → ')}`);
+      assert.equal(stats.shapedAtGraph, facts.declared, 'the graph message carries the shapes the file declares, none inferred');
+      assert.ok((stats.shapesInferred ?? 0) > 0, 'the inferred shapes arrived in their own message');
+      // the projection's output, as onnx infers it, in its properties
+      await searchAndSelect(page, frame, facts.node);
+      await frame.getByText('Properties', { exact: true }).click();
+      await frame.locator('#properties .tensor .mono', { hasText: facts.type }).first().waitFor({ timeout: 15_000 });
+      ctx.log(`${facts.node}: ${facts.type}`);
+    },
+  },
+  {
     name: 'ONNX viewer: arrow keys follow edges, Enter opens the properties',
     async run(page, ctx) {
       copyFileSync(generatedModel(MODEL), path.join(ctx.workspace, MODEL));

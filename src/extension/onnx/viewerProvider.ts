@@ -11,6 +11,8 @@ import { OnnxDecodeError } from '../../core/onnx/errors';
 import { modelFileProblem, modelFileProblemMessage, type ModelFileProblem } from '../../core/onnx/fileProblem';
 import { writeFileAtomic } from '../../core/fs';
 import type { TargetProfile } from '../../core/onnx/targets/profile';
+import type { Model } from '../../core/onnx/model';
+import type { ShapeInference } from '../../core/onnx/shapes';
 import { DEFAULT_TARGET } from './targetSetting';
 import type { NodeVerdict, TargetOption } from '../../shared/graph';
 import { parseWebviewMessage, type HostToWebview, type RequestResults, type WebviewToHost } from '../../shared/protocol';
@@ -26,7 +28,7 @@ import { askSymbolicDims } from './symbolicDims';
 import { parseAtcCheckResult, parseMsitResultCsv, type ToolVerdict } from '../../core/onnx/toolReports';
 import { toViewerVerdicts } from '../../core/onnx/view/verdicts';
 import { extractPart } from '../../core/operations/extractPart';
-import { viewGraph } from '../../core/operations/viewGraph';
+import { viewGraph, viewShapes } from '../../core/operations/viewGraph';
 import { rewriteOffers, runRewrite } from './rewriteActions';
 import { generatedInputBudget } from '../results/cpuRun';
 
@@ -58,6 +60,8 @@ export class ViewerPanel {
   private interactive: (() => void) | undefined;
   /** The last load found the file is not an ONNX model (text, empty, truncated): Open as Text shows its bytes. */
   private notAModel = false;
+  /** Counts the loads (each posts a graph): the inferred shapes of an older one are not sent. */
+  private loads = 0;
 
   /** Messages both ways: every webview message checked, requests answered (src/extension/webviewChannel.ts). */
   readonly channel: WebviewChannel<WebviewToHost, HostToWebview>;
@@ -158,8 +162,9 @@ export class ViewerPanel {
     }
   }
 
-  /** (Re)sends everything: l10n, then the graph with verdicts, or a decode error. */
+  /** (Re)sends everything: l10n, then the graph with verdicts, then the inferred shapes; or a decode error. */
   async load(): Promise<void> {
+    const load = ++this.loads;
     const fileName = path.basename(this.uri.fsPath);
     this.progressWhileOpening(fileName);
     void this.channel.post({ type: 'init', l10n: vscode.l10n.bundle as Record<string, string> | undefined, fileName } satisfies HostToWebview);
@@ -170,7 +175,8 @@ export class ViewerPanel {
       const t0 = Date.now();
       const model = await session.load();
       const t1 = Date.now();
-      const { graph, unreadableExternal } = viewGraph({ model, labels: summaryLabels(), shapes: await session.shapes() });
+      // declared types only: the inference runs after the graph is posted (its first frame does not wait for it)
+      const { graph, unreadableExternal } = viewGraph({ model, labels: summaryLabels() });
       const packed = Date.now();
       const warnings: string[] = [];
       if (unreadableExternal) warnings.push(vscode.l10n.t('{0} initializers have external data that cannot be read (missing file or outside the model folder).', unreadableExternal));
@@ -186,7 +192,7 @@ export class ViewerPanel {
       const t2 = Date.now();
       const graphMessage: HostToWebview = {
         type: 'graph', graph, targets: profiles.map((p) => targetOption(p, this.services.defaultTarget())), target: profile?.id ?? '', verdicts: this.toolVerdicts(), warnings,
-        timing: { decodeWaitMs: t1 - t0, packMs: packed - t1, readyAt: this.readyAt, postedAt: Date.now() },
+        timing: { decodeWaitMs: t1 - t0, packMs: packed - t1, readyAt: this.readyAt, postedAt: Date.now() }, load,
       };
       // the check blocks this thread: let the message leave first (the IPC writes on a later tick)
       if (this.ready) await this.channel.post(graphMessage);
@@ -197,7 +203,9 @@ export class ViewerPanel {
         this.post({ type: 'verdicts', target: profile.id, verdicts: [...this.profileVerdicts, ...this.toolVerdicts()] });
         this.services.publishDiagnostics(this.uri, result, profile);
       }
-      getLog().info(`onnx viewer: ${path.basename(this.uri.fsPath)}: decode wait ${t1 - t0} ms, packed graph ${packed - t1} ms, check ${Date.now() - t2} ms, ${model.graph.nodes.length} nodes, ${this.profileVerdicts.length} verdicts`);
+      const t3 = Date.now();
+      await this.postShapes(load, model);
+      getLog().info(`onnx viewer: ${path.basename(this.uri.fsPath)}: decode wait ${t1 - t0} ms, packed graph ${packed - t1} ms, check ${t3 - t2} ms, shapes ${Date.now() - t3} ms, ${model.graph.nodes.length} nodes, ${this.profileVerdicts.length} verdicts`);
       if (this.compareBase) {
         const baseModel = await this.services.session(this.compareBase).load();
         // values of weights and constants: a change of the same type and shape is only seen in them
@@ -215,6 +223,25 @@ export class ViewerPanel {
       else this.post({ type: 'decodeError', message: errorMessage(error), ...(error instanceof OnnxDecodeError && error.offset !== undefined ? { offset: error.offset } : {}) });
     }
     for (const message of queued) this.post(message);
+  }
+
+  /**
+   * The types the model does not declare, inferred once per decoded model (src/core/onnx/shapes.ts), for
+   * the graph of load `load`; not sent when a newer load has started (the file changed: its own follow).
+   * The graph is shown without them when the inference fails.
+   */
+  private async postShapes(load: number, model: Model): Promise<void> {
+    const session = this.services.session(this.uri);
+    let shapes: ShapeInference;
+    try {
+      shapes = await session.shapes();
+    } catch (error) {
+      getLog().warn(`onnx viewer: shape inference for ${path.basename(this.uri.fsPath)}: ${errorMessage(error)}`);
+      return;
+    }
+    // a newer load, or the file changed since this one decoded (the inference ran on the new model)
+    if (load !== this.loads || (await session.load()) !== model) return;
+    this.post({ type: 'shapes', load, ...viewShapes({ model, labels: summaryLabels(), shapes }) });
   }
 
   /**
@@ -425,9 +452,9 @@ export class OnnxViewerProvider implements vscode.CustomReadonlyEditorProvider<O
   }
 
   private attach(uri: vscode.Uri, panel: vscode.WebviewPanel): ViewerPanel {
-    // decode and convert while the webview boots (the session keeps the promise; errors are shown once it asks)
-    const session = this.services.session(uri);
-    Promise.all([session.load(), session.shapes()]).then(([model, shapes]) => viewGraph({ model, labels: summaryLabels(), shapes }), () => undefined);
+    // decode and convert while the webview boots (the session keeps the promise; errors are shown once it asks);
+    // the shape inference waits until the graph is posted
+    this.services.session(uri).load().then((model) => viewGraph({ model, labels: summaryLabels() }), () => undefined);
     const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.webview.html = webviewHtml(panel.webview, root);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { MAX_EXPORT_CHARS, parseViewerState, parseWebviewMessage } from '../../../src/shared/protocol';
+import type { CompactGraph } from '../../../src/shared/graph';
+import { applyInferredShapes, MAX_EXPORT_CHARS, parseShapesMessage, parseViewerState, parseWebviewMessage } from '../../../src/shared/protocol';
 import { xmlEscape } from '../../../src/shared/xml';
 
 test('valid webview messages pass through unchanged', () => {
@@ -85,4 +86,57 @@ test('rewrite and Go to PyTorch source messages with bad fields are refused', ()
     { type: 'goToSource', file: '/etc/passwd' },
   ];
   for (const m of invalid) assert.equal(parseWebviewMessage(m), undefined, JSON.stringify(m)?.slice(0, 80));
+});
+
+/** A shapes message for a graph of 4 tensors: tensor 2 float[1,"batch",8], tensor 3 int64 of unknown rank. */
+const shapesMessage = (over: Record<string, unknown> = {}) => ({
+  type: 'shapes', load: 2, tensors: new Uint32Array([2, 3]), dtypes: new Uint32Array([0, 2]), shapes: new Int32Array([1, -1]),
+  texts: ['float', '[1,"batch",8]', 'int64'], ...over,
+});
+
+test('a shapes message is read against the graph it updates and gives its tensors their inferred types', () => {
+  const parsed = parseShapesMessage(shapesMessage(), 4);
+  assert.deepEqual(parsed, { load: 2, tensors: [{ index: 2, dtype: 'float', shape: [1, 'batch', 8] }, { index: 3, dtype: 'int64' }] });
+  const graph = {
+    version: 1, name: 'g', nodes: [], inputs: [], outputs: [], summary: [], totalNodes: 0,
+    tensors: [
+      { name: 'x', kind: 'input', dtype: 'float', shape: [1, 8], producer: -1 },
+      { name: 'w', kind: 'initializer', dtype: 'float', shape: [8, 8], producer: -1, bytes: 256 },
+      { name: 'y', kind: 'intermediate', dtype: '', producer: 0 },
+      { name: 'z', kind: 'intermediate', dtype: '', shape: [], producer: 1 },
+    ],
+  } as CompactGraph;
+  assert.equal(applyInferredShapes(graph, parsed!), 2);
+  assert.deepEqual(graph.tensors.map((t) => [t.name, t.dtype, t.shape]), [
+    ['x', 'float', [1, 8]], ['w', 'float', [8, 8]], ['y', 'float', [1, 'batch', 8]], ['z', 'int64', undefined],
+  ]);
+  assert.equal(graph.tensors[1]!.bytes, 256, 'the other fields stay');
+});
+
+test('malformed shapes messages are refused whole: column types and lengths, indexes out of range, shapes that are not dims', () => {
+  const invalid: [string, unknown, number?][] = [
+    ['not an object', 'shapes'],
+    ['another type', shapesMessage({ type: 'graph' })],
+    ['an extra field', shapesMessage({ script: 'alert(1)' })],
+    ['no load', shapesMessage({ load: undefined })],
+    ['a negative load', shapesMessage({ load: -1 })],
+    ['a load that is not an integer', shapesMessage({ load: 1.5 })],
+    ['tensors as a plain array', shapesMessage({ tensors: [2, 3] })],
+    ['tensors as Int32Array', shapesMessage({ tensors: new Int32Array([2, 3]) })],
+    ['shapes as Uint32Array', shapesMessage({ shapes: new Uint32Array([1, 0]) })],
+    ['columns of different lengths', shapesMessage({ dtypes: new Uint32Array([0]) })],
+    ['a tensor index past the graph', shapesMessage({ tensors: new Uint32Array([2, 4]) })],
+    ['more entries than the graph has tensors', shapesMessage({ tensors: new Uint32Array([0, 1, 2, 3, 0]), dtypes: new Uint32Array(5), shapes: new Int32Array(5).fill(-1) })],
+    ['a dtype past the table', shapesMessage({ dtypes: new Uint32Array([0, 3]) })],
+    ['a shape past the table', shapesMessage({ shapes: new Int32Array([3, -1]) })],
+    ['a shape id below -1', shapesMessage({ shapes: new Int32Array([1, -2]) })],
+    ['a shape text that is not JSON', shapesMessage({ texts: ['float', '[1,', 'int64'] })],
+    ['a shape text that is not a list of dims', shapesMessage({ texts: ['float', '[1,{"a":2}]', 'int64'] })],
+    ['a shape that is an object', shapesMessage({ texts: ['float', '{"length":3}', 'int64'] })],
+    ['a text that is not a string', shapesMessage({ texts: ['float', '[1]', 7] })],
+    ['an oversized text', shapesMessage({ texts: ['float', '[1]', 'x'.repeat(5000)] })],
+    ['texts that are not a list', shapesMessage({ texts: { 0: 'float' } })],
+    ['the right message for a smaller graph', shapesMessage(), 3],
+  ];
+  for (const [what, m, tensors] of invalid) assert.equal(parseShapesMessage(m, tensors ?? 4), undefined, what);
 });

@@ -10,6 +10,7 @@ import type { ShapeInference } from '../shapes';
 import { int64ToJson, subgraphsOf, walkGraphs } from '../model';
 import type { CompactDim, CompactGraph, TensorKind } from '../../../shared/graph';
 import { PackedGraphBuilder, unpackGraph, type PackedGraph } from '../../../shared/packedGraph';
+import type { ShapesMessage } from '../../../shared/protocol';
 
 /** Labels of the summary facts, in the display language (the caller translates). */
 export interface SummaryLabels {
@@ -28,8 +29,16 @@ export function toCompactGraph(model: Model, labels: SummaryLabels): CompactGrap
   return unpackGraph(toPackedGraph(model, labels));
 }
 
-/** `shapes`: the inferred types of values the model does not declare (./shapes.ts), drawn like declared ones. */
-export function toPackedGraph(model: Model, labels: SummaryLabels, shapes?: ShapeInference): PackedGraph {
+/** The main graph with the types the model declares (graph inputs/outputs, value_info, initializers). */
+export function toPackedGraph(model: Model, labels: SummaryLabels): PackedGraph {
+  return packMainGraph(model, labels).graph;
+}
+
+/**
+ * The main graph packed, and each tensor's index by name: the inferred types (./shapes.ts) are sent after
+ * the graph, addressed by these indexes (`packInferredShapes`), so its first frame never waits for them.
+ */
+export function packMainGraph(model: Model, labels: SummaryLabels): { graph: PackedGraph; tensorIndex: ReadonlyMap<string, number> } {
   const graph = model.graph;
   const totalNodes = countNodes(graph);
   const opsets = model.opsetImports.map((o) => `${o.domain || 'ai.onnx'} v${o.version}`).join(', ');
@@ -40,7 +49,38 @@ export function toPackedGraph(model: Model, labels: SummaryLabels, shapes?: Shap
     { label: labels.graph, value: graph.name },
     { label: labels.nodes, value: String(totalNodes) },
   ].filter((f) => f.value !== '');
-  return packOnnxGraph(graph, summary, totalNodes, shapes);
+  const { packed, indexOf } = packOnnxGraph(graph, summary, totalNodes);
+  return { graph: packed, tensorIndex: indexOf };
+}
+
+/**
+ * The types the inference found for values the model does not declare (or declares without a rank), as
+ * the viewer's `shapes` message carries them: per tensor index of the packed graph (`tensorIndex`), its
+ * dtype and shape as indexes into one table of the distinct texts.
+ */
+export function packInferredShapes(shapes: ShapeInference, tensorIndex: ReadonlyMap<string, number>): Omit<ShapesMessage, 'type' | 'load'> {
+  const texts: string[] = [];
+  const textId = new Map<string, number>();
+  const intern = (text: string) => {
+    let id = textId.get(text);
+    if (id === undefined) {
+      id = texts.push(text) - 1;
+      textId.set(text, id);
+    }
+    return id;
+  };
+  const tensors: number[] = [];
+  const dtypes: number[] = [];
+  const dims: number[] = [];
+  for (const name of shapes.inferred) {
+    const index = tensorIndex.get(name);
+    const type = shapes.types.get(name);
+    if (index === undefined || !type) continue;
+    tensors.push(index);
+    dtypes.push(intern(type.elemType === 'undefined' ? '' : type.elemType));
+    dims.push(type.shape ? intern(JSON.stringify(type.shape)) : -1);
+  }
+  return { tensors: new Uint32Array(tensors), dtypes: new Uint32Array(dtypes), shapes: new Int32Array(dims), texts };
 }
 
 /**
@@ -56,7 +96,7 @@ export function toPackedSubgraph(model: Model, path: string, labels: SummaryLabe
       { label: labels.graph, value: graph.name ? `${graph.name} (${path})` : path },
       { label: labels.nodes, value: String(totalNodes) },
     ];
-    return packOnnxGraph(graph, summary, totalNodes);
+    return packOnnxGraph(graph, summary, totalNodes).packed;
   }
   return undefined;
 }
@@ -71,17 +111,13 @@ function countNodes(graph: Graph): number {
   return count;
 }
 
-function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: string }[], totalNodes: number, shapes?: ShapeInference): PackedGraph {
+function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: string }[], totalNodes: number): { packed: PackedGraph; indexOf: Map<string, number> } {
   const b = new PackedGraphBuilder();
   const indexOf = new Map<string, number>();
   const typeOf = new Map<string, ValueType | null>();
   for (const info of graph.inputs) typeOf.set(info.name, info.type);
   for (const info of graph.valueInfo) typeOf.set(info.name, info.type);
   for (const info of graph.outputs) typeOf.set(info.name, info.type);
-  for (const name of shapes?.inferred ?? []) {
-    const t = shapes!.types.get(name)!;
-    typeOf.set(name, { kind: 'tensor', elemType: t.elemType, shape: t.shape });
-  }
 
   const addTyped = (name: string, kind: TensorKind, producer: number): number => {
     const type = typeOf.get(name);
@@ -132,7 +168,7 @@ function packOnnxGraph(graph: Graph, summary: readonly { label: string; value: s
     }
   }
   const outputs = graph.outputs.map((o) => indexOf.get(o.name) ?? addTyped(o.name, 'output', -1));
-  return b.finish({ name: graph.name, inputs, outputs, summary, totalNodes });
+  return { packed: b.finish({ name: graph.name, inputs, outputs, summary, totalNodes }), indexOf };
 }
 
 const list = (values: readonly unknown[], show: (v: never) => string) =>
