@@ -54,6 +54,7 @@ const workspaces = [];
 const server = await startCodeServer({});
 const browser = await launchChromium();
 const results = new Map(variants.map(([v]) => [v, new Map(MODELS.map((m) => [m, []]))]));
+let failed = 0;
 try {
   const pages = [];
   for (const [variant, extension] of variants) {
@@ -70,28 +71,37 @@ try {
     const order = MODELS.map((_, i) => MODELS[(i + round) % MODELS.length]);
     for (const [i, model] of order.entries()) {
       for (const [variant, page] of (round + i) % 2 ? [...pages].reverse() : pages) {
+        await focusWorkbench(page);
         await openFile(page, model);
         const load = loadavg()[0];
         const started = Date.now();
-        const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+        const expected = NODES[join(MODEL_DIR, model)];
         let stats = {};
         let pixels;
-        for (const deadline = Date.now() + 180_000; Date.now() < deadline; await page.waitForTimeout(25)) {
-          stats = await frame.locator('body').evaluate(() => globalThis.__npuViewer ?? {}, undefined, { timeout: 180_000 }).catch(() => ({}));
+        for (const deadline = Date.now() + 30_000; Date.now() < deadline; await page.waitForTimeout(25)) {
+          stats = await viewerStats(page, expected);
           if (pixels === undefined && (stats.firstPixelsMs !== undefined || stats.state === 'ready')) pixels = Date.now() - started;
-          if (stats.state === 'ready' && stats.nodes !== undefined) break;
+          if (stats.state === 'ready') break;
         }
         const ms = Date.now() - started;
-        if (stats.state !== 'ready') throw new Error(`${model} did not open (${variant}): ${JSON.stringify(stats)}`);
-        if (stats.nodes !== NODES[join(MODEL_DIR, model)]) {
-          process.stdout.write(`round ${round + 1} ${variant} ${model}: left out, the stats read were another model's (${stats.nodes} nodes)\n`);
+        if (stats.state !== 'ready') {
+          // an open that did not finish (a workbench dialog, Quick Open under load): said and left out
+          const shot = join(tmpdir(), `npu-port-bench-open-${variant}-${round + 1}-${model}.png`);
+          await page.screenshot({ path: shot }).catch(() => undefined);
+          process.stdout.write(`round ${round + 1} ${variant} ${model}: left out, no viewer of this model was ready within ${ms} ms (screenshot ${shot})\n`);
+          failed++;
         } else {
           const firstPixels = stats.firstPixelsMs ?? stats.firstInteractiveMs;
           results.get(variant).get(model).push({ ms, pixels, round, load, nodes: stats.nodes, graphReceived: stats.graphReceivedMs, laidOut: stats.layoutDoneMs, firstPixels, firstFrame: stats.firstInteractiveMs, host: stats.hostMs });
-          process.stdout.write(`round ${round + 1} ${variant} ${model}: first pixels ${pixels} ms, interactive ${ms} ms (webview: graph received ${Math.round(stats.graphReceivedMs)} ms, first pixels ${Math.round(firstPixels)} ms, laid out ${Math.round(stats.layoutDoneMs)} ms, first frame ${Math.round(stats.firstInteractiveMs)} ms; host ready → graph ${stats.hostMs} ms; load ${load.toFixed(1)})\n`);
+          process.stdout.write(`round ${round + 1} ${variant} ${model}: first pixels ${pixels} ms, interactive ${ms} ms (webview: graph received ${Math.round(stats.graphReceivedMs)} ms, first pixels ${Math.round(firstPixels)} ms, laid out ${Math.round(stats.layoutDoneMs)} ms, first frame ${Math.round(stats.firstInteractiveMs)} ms${stats.shapesMs !== undefined ? `, inferred shapes ${Math.round(stats.shapesMs)} ms` : ''}; host ready → graph ${stats.hostMs} ms; load ${load.toFixed(1)})\n`);
         }
-        await runCommand(page, 'View: Close All Editors');
-        await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+        // under load the command can be lost (keys typed while the webview holds the focus): again until the viewer is gone
+        for (let attempt = 0; attempt < 4; attempt++) {
+          // the focus back to the workbench (the Explorer's title) first, so the palette's keys reach it
+          await focusWorkbench(page);
+          await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+          if (await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 }).then(() => true, () => false)) break;
+        }
       }
     }
   }
@@ -100,6 +110,27 @@ try {
   await server.stop();
   for (const w of workspaces) rmSync(w, { recursive: true, force: true });
   old?.dispose();
+}
+
+/** Gives the focus back to the workbench (a click on the Explorer's title): keys typed while a webview holds it can be lost under load. */
+async function focusWorkbench(page) {
+  await page.locator('.part.sidebar .composite.title').first().click({ timeout: 2_000 }).catch(() => undefined);
+}
+
+/**
+ * The stats of the viewer showing this model: a closed editor's webview can still be in the page (and answer)
+ * for a while after Close All Editors, so every viewer iframe is asked and the one with `nodes` nodes is read
+ * ({} until it has its graph).
+ */
+async function viewerStats(page, nodes) {
+  const frames = page.locator('iframe.webview.ready');
+  const count = await frames.count().catch(() => 0);
+  for (let i = 0; i < count; i++) {
+    const body = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame').locator('body');
+    const stats = await body.evaluate(() => globalThis.__npuViewer ?? {}, undefined, { timeout: 1_000 }).catch(() => ({}));
+    if (stats.nodes === nodes) return stats;
+  }
+  return {};
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -117,3 +148,4 @@ for (const model of MODELS) {
     process.stdout.write(`| ${model} | ${runs[0]?.nodes} | ${variant} | ${runs.find((r) => r.round === 0)?.ms} ms | ${m} ms | ${(m / base).toFixed(2)}× | ${ratio} | ${pixels} ms (${(pixels / warmMedian(variant, MODELS[0], 'pixels')).toFixed(2)}×) | ${Math.round(warmMedian(variant, model, 'graphReceived'))} ms, ${Math.round(warmMedian(variant, model, 'firstFrame'))} ms | ${Math.round(inWebview('firstPixels'))} / ${Math.round(inWebview('firstFrame'))} ms | ${fmtLoad(runs)} |\n`);
   }
 }
+if (failed) process.stdout.write(`\n${failed} opens left out (not ready within 30 s)\n`);

@@ -756,6 +756,8 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
       }
       stats.unpackMs = performance.now() - startedAt - stats.graphReceivedMs;
       stats.shapedAtGraph = graph.tensors.filter((t) => t.shape).length;
+      stats.shapesInferred = undefined;
+      stats.shapesMs = undefined;
       layoutClient.setUnpacked(graph);
       if (graph.nodes.length === 0) {
         viewer = undefined;

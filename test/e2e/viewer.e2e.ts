@@ -467,7 +467,7 @@ export const scenarios: E2eScenario[] = [
       const frame = await openInViewer(page, 'transformer-22k.onnx', 120_000);
       const body = frame.locator('body');
       const deadline = Date.now() + 120_000;
-      let stats: { state?: string; firstInteractiveMs?: number; graphReceivedMs?: number; layoutDoneMs?: number; layoutMs?: number; items?: number; frameTimes?: number[]; hostDecodeWaitMs?: number; hostPackMs?: number; messageMs?: number; unpackMs?: number; readyPostedMs?: number; hostMs?: number } = {};
+      let stats: { state?: string; firstInteractiveMs?: number; graphReceivedMs?: number; layoutDoneMs?: number; layoutMs?: number; items?: number; frameTimes?: number[]; hostDecodeWaitMs?: number; hostPackMs?: number; messageMs?: number; unpackMs?: number; readyPostedMs?: number; hostMs?: number; shapesMs?: number } = {};
       while (Date.now() < deadline) {
         stats = await body.evaluate(() => (globalThis as unknown as { __npuViewer?: typeof stats }).__npuViewer ?? {});
         if (stats.state === 'ready') break;
@@ -486,7 +486,7 @@ export const scenarios: E2eScenario[] = [
       const frames = await body.evaluate(() => [...(globalThis as unknown as { __npuViewer: { frameTimes: number[] } }).__npuViewer.frameTimes]);
       const sorted = [...frames].sort((x, y) => x - y);
       const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? NaN;
-      ctx.log(`open → interactive ${openMs} ms; in the webview after its start: graph received ${Math.round(stats.graphReceivedMs ?? NaN)} ms, laid out ${Math.round(stats.layoutDoneMs ?? NaN)} ms (layout ${Math.round(stats.layoutMs ?? NaN)} ms), first frame ${Math.round(stats.firstInteractiveMs ?? NaN)} ms; ready posted ${Math.round(stats.readyPostedMs ?? NaN)} ms, host ready → graph posted ${stats.hostMs} ms (decode wait ${stats.hostDecodeWaitMs} ms, packed graph ${stats.hostPackMs} ms), message ${stats.messageMs} ms; unpack ${Math.round(stats.unpackMs ?? NaN)} ms; ${stats.items} items; pan: ${frames.length} frames, draw p95 ${p95.toFixed(1)} ms`);
+      ctx.log(`open → interactive ${openMs} ms; in the webview after its start: graph received ${Math.round(stats.graphReceivedMs ?? NaN)} ms, laid out ${Math.round(stats.layoutDoneMs ?? NaN)} ms (layout ${Math.round(stats.layoutMs ?? NaN)} ms), first frame ${Math.round(stats.firstInteractiveMs ?? NaN)} ms${stats.shapesMs !== undefined ? ` (inferred shapes so far: at ${Math.round(stats.shapesMs)} ms)` : ''}; ready posted ${Math.round(stats.readyPostedMs ?? NaN)} ms, host ready → graph posted ${stats.hostMs} ms (decode wait ${stats.hostDecodeWaitMs} ms, packed graph ${stats.hostPackMs} ms), message ${stats.messageMs} ms; unpack ${Math.round(stats.unpackMs ?? NaN)} ms; ${stats.items} items; pan: ${frames.length} frames, draw p95 ${p95.toFixed(1)} ms`);
       assert.ok(frames.length > 0, 'panning drew frames');
     },
   },
