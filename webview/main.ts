@@ -774,8 +774,8 @@ const host = new Host((message: Exclude<HostToWebview, { type: 'response' }>) =>
     }
     case 'shapes': {
       // for the main graph as posted with the same load (a newer graph makes an older message stale)
-      const shapes = mainView && parseShapesMessage(message, mainView.graph.tensors.length);
-      if (!mainView || !shapes || shapes.load !== mainView.message.load) break;
+      const shapes = mainView && parseShapesMessage(message, { load: mainView.message.load, tensors: mainView.graph.tensors.length });
+      if (!mainView || !shapes) break;
       stats.shapesInferred = applyInferredShapes(mainView.graph, shapes);
       stats.shapesMs = performance.now() - startedAt;
       stats.openSteps.push('shapes');

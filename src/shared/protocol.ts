@@ -225,14 +225,16 @@ export interface InferredShapes {
 }
 
 /**
- * Checks a `shapes` message against the graph it updates (`tensorCount` tensors): the column types and
+ * Checks a `shapes` message against the graph shown (the graph message's `load`, its tensor count): a
+ * message of another load (stale: the file changed and its graph was posted again), the column types and
  * lengths, every tensor index and table index in range, every shape text a list of dims. Undefined when
  * anything is wrong (the graph keeps the types it has).
  */
-export function parseShapesMessage(raw: unknown, tensorCount: number): InferredShapes | undefined {
+export function parseShapesMessage(raw: unknown, shown: { readonly load: number; readonly tensors: number }): InferredShapes | undefined {
   if (!isObject(raw) || raw.type !== 'shapes' || !hasOnly(raw, ['type', 'load', 'tensors', 'dtypes', 'shapes', 'texts'])) return undefined;
   const { load, tensors, dtypes, shapes, texts } = raw;
-  if (!isRequestId(load) || !isColumn(tensors, 'Uint32Array') || !isColumn(dtypes, 'Uint32Array') || !isColumn(shapes, 'Int32Array')) return undefined;
+  const tensorCount = shown.tensors;
+  if (!isRequestId(load) || load !== shown.load || !isColumn(tensors, 'Uint32Array') || !isColumn(dtypes, 'Uint32Array') || !isColumn(shapes, 'Int32Array')) return undefined;
   if (dtypes.length !== tensors.length || shapes.length !== tensors.length || tensors.length > tensorCount) return undefined;
   if (!Array.isArray(texts) || !texts.every((t) => isShortString(t))) return undefined;
   const dims = new Map<number, readonly CompactDim[] | undefined>();

@@ -61,7 +61,7 @@ test('the graph message carries the declared types only; the shapes message afte
     assert.equal(t.shape, undefined, `${t.name}: an inferred shape is not in the graph message`);
     onlyInferred++;
   }
-  const parsed = parseShapesMessage(message, graph.tensors.length);
+  const parsed = parseShapesMessage(message, { load: 3, tensors: graph.tensors.length });
   assert.ok(parsed, 'the shapes message is valid for the graph');
   assert.equal(parsed.load, 3);
   assert.equal(applyInferredShapes(graph, parsed), parsed.tensors.length);

@@ -95,7 +95,7 @@ const shapesMessage = (over: Record<string, unknown> = {}) => ({
 });
 
 test('a shapes message is read against the graph it updates and gives its tensors their inferred types', () => {
-  const parsed = parseShapesMessage(shapesMessage(), 4);
+  const parsed = parseShapesMessage(shapesMessage(), { load: 2, tensors: 4 });
   assert.deepEqual(parsed, { load: 2, tensors: [{ index: 2, dtype: 'float', shape: [1, 'batch', 8] }, { index: 3, dtype: 'int64' }] });
   const graph = {
     version: 1, name: 'g', nodes: [], inputs: [], outputs: [], summary: [], totalNodes: 0,
@@ -113,7 +113,7 @@ test('a shapes message is read against the graph it updates and gives its tensor
   assert.equal(graph.tensors[1]!.bytes, 256, 'the other fields stay');
 });
 
-test('malformed shapes messages are refused whole: column types and lengths, indexes out of range, shapes that are not dims', () => {
+test('stale or malformed shapes messages are refused whole: another load, column types and lengths, indexes out of range, shapes that are not dims', () => {
   const invalid: [string, unknown, number?][] = [
     ['not an object', 'shapes'],
     ['another type', shapesMessage({ type: 'graph' })],
@@ -121,6 +121,7 @@ test('malformed shapes messages are refused whole: column types and lengths, ind
     ['no load', shapesMessage({ load: undefined })],
     ['a negative load', shapesMessage({ load: -1 })],
     ['a load that is not an integer', shapesMessage({ load: 1.5 })],
+    ['a message of an older load (the file changed: its graph was posted again)', shapesMessage({ load: 1 })],
     ['tensors as a plain array', shapesMessage({ tensors: [2, 3] })],
     ['tensors as Int32Array', shapesMessage({ tensors: new Int32Array([2, 3]) })],
     ['shapes as Uint32Array', shapesMessage({ shapes: new Uint32Array([1, 0]) })],
@@ -138,5 +139,5 @@ test('malformed shapes messages are refused whole: column types and lengths, ind
     ['texts that are not a list', shapesMessage({ texts: { 0: 'float' } })],
     ['the right message for a smaller graph', shapesMessage(), 3],
   ];
-  for (const [what, m, tensors] of invalid) assert.equal(parseShapesMessage(m, tensors ?? 4), undefined, what);
+  for (const [what, m, tensors] of invalid) assert.equal(parseShapesMessage(m, { load: 2, tensors: tensors ?? 4 }), undefined, what);
 });
