@@ -7,7 +7,8 @@
 //   LICENSE      the repository's licence at the parent commit (the excerpts are redistributed under it)
 //   case.json    repo, commit, parent, licence, subject and one entry per parent line the commit changed,
 //                with label null: a person labels each `cuda` or `other` (see docs/accuracy.md)
-// Existing labels in case.json are kept when the case is extracted again.
+// Existing labels in case.json are kept when the case is extracted again. `--context BYTES` sets the package-context
+// budget (default 120000; the held-out cases use less to keep the corpus under its size limit).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -16,12 +17,14 @@ import { ROOT } from './bootstrap.mjs';
 const args = process.argv.slice(2);
 const repoFlag = args.indexOf('--repo');
 const repoName = repoFlag >= 0 ? args.splice(repoFlag, 2)[1] : undefined;
+const contextFlag = args.indexOf('--context');
+const contextBytes = contextFlag >= 0 ? Number(args.splice(contextFlag, 2)[1]) : 120_000;
 const [gitDir, commit, name] = args;
-if (!gitDir || !commit || !name || !repoName) {
-  process.stderr.write('usage: node scripts/port-case.mjs GIT_DIR COMMIT NAME --repo owner/name\n');
+if (!gitDir || !commit || !name || !repoName || !Number.isInteger(contextBytes) || contextBytes < 0) {
+  process.stderr.write('usage: node scripts/port-case.mjs GIT_DIR COMMIT NAME --repo owner/name [--context BYTES]\n');
   process.exit(2);
 }
-const MAX_CONTEXT_BYTES = 120_000;
+const MAX_CONTEXT_BYTES = contextBytes;
 const git = (...a) => execFileSync('git', ['-C', gitDir, ...a], { encoding: 'utf8', maxBuffer: 64 << 20 });
 const exists = (rev, p) => {
   try { execFileSync('git', ['-C', gitDir, 'cat-file', '-e', `${rev}:${p}`], { stdio: 'ignore' }); return true; } catch { return false; }
@@ -124,6 +127,7 @@ const caseJson = {
   subject,
   url: `https://github.com/${repoName}/commit/${sha}`,
   licence,
+  ...(oldCase?.heldOut ? { heldOut: oldCase.heldOut } : {}),
   touched,
   changedLines: changed.map((c) => {
     const p = prior.get(`${c.file}:${c.line}`);

@@ -146,11 +146,34 @@ class StubFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(fullname, _StubLoader(), is_package=True)
 
 
+RELATIVE_IMPORT = re.compile(r"^[ \t]*from[ \t]+\.", re.M)
+_portions = {}
+
+
+def namespace_portion(d):
+    """True for a directory without __init__.py whose modules import relatively (`from ..core import x`): a PEP 420
+    namespace package portion, so its modules are imported as part of the package above (diffsynth/models/*.py are
+    diffsynth.models.*), not as top-level modules."""
+    if d not in _portions:
+        _portions[d] = False
+        try:
+            for f in sorted(os.listdir(d)):
+                if f.endswith(".py"):
+                    with open(os.path.join(d, f), encoding="utf-8", errors="replace") as fh:
+                        if RELATIVE_IMPORT.search(fh.read()):
+                            _portions[d] = True
+                            break
+        except OSError:
+            pass
+    return _portions[d]
+
+
 def module_name(tree, path):
-    """Dotted name of PATH and the directory it is imported from (the first ancestor without __init__.py)."""
+    """Dotted name of PATH and the directory it is imported from: the first ancestor that is neither a package
+    (__init__.py) nor a namespace package portion (see namespace_portion)."""
     d = os.path.dirname(path)
     parts = [] if os.path.basename(path) == "__init__.py" else [os.path.basename(path)[:-3]]
-    while d != tree and os.path.exists(os.path.join(d, "__init__.py")):
+    while d != tree and (os.path.exists(os.path.join(d, "__init__.py")) or namespace_portion(d)):
         parts.insert(0, os.path.basename(d))
         d = os.path.dirname(d)
     return ".".join(parts), d

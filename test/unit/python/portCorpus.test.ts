@@ -21,7 +21,7 @@ const LICENCES: Record<string, RegExp> = {
 interface ChangedLine { file: string; line: number; text: string; label: string | null; kind?: string; reason?: string }
 interface Judged { file: string; line: number; rule: string; judgement: string; reason?: string }
 interface Case {
-  repo: string; commit: string; parent: string; subject: string; url: string; licence: string;
+  repo: string; commit: string; parent: string; subject: string; url: string; licence: string; heldOut?: string;
   touched: string[]; changedLines: ChangedLine[]; findings: Judged[];
 }
 
@@ -64,6 +64,16 @@ test('the corpus has at least 20 cases from at least 10 repositories and stays u
   const size = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((n, f) => n + size(path.join(p, f)), 0) : statSync(p).size);
   const total = size(PORTS);
   assert.ok(total < 5 * 1024 * 1024, `${total} bytes`);
+});
+
+test('held-out cases carry the date their blind labels were committed and come from repositories outside the tuned set', () => {
+  const all = cases.map((c) => ({ name: c.name, ...load(c.dir) }));
+  const heldOut = all.filter((c) => c.heldOut !== undefined);
+  const tunedRepos = new Set(all.filter((c) => c.heldOut === undefined).map((c) => c.repo));
+  for (const c of heldOut) {
+    assert.match(String(c.heldOut), /^\d{4}-\d{2}-\d{2}$/, `${c.name}: heldOut must be the date (YYYY-MM-DD) of its labels`);
+    assert.ok(!tunedRepos.has(c.repo), `${c.name}: ${c.repo} is in the tuned set, so its cases are not held out`);
+  }
 });
 
 for (const { name, dir } of cases) {
