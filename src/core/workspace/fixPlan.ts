@@ -5,7 +5,7 @@ import { msg, type Message } from '../l10n';
 import { analyzePython } from '../python/analyze';
 import { importsTransferToNpu, type ModuleGraph } from '../python/entry';
 import { applyEdits, fixAllEdits, preferredFix } from '../python/fixes/apply';
-import { packageCache, packageDepth } from '../python/fixes/helperPlace';
+import { helperPackageDepth, packageCache } from '../python/fixes/helperPlace';
 import { importLayout, requirementEdits } from '../python/fixes/imports';
 import { TRANSFER_TO_NPU_LINES } from '../python/fixes/kit';
 import { ImportTable } from '../python/symbols';
@@ -67,7 +67,10 @@ export function planFixes(parser: PythonParser, given: readonly { file: string; 
     const text = withoutBom(raw);
     let options = workspace && baseOptions.style === 'transferToNpu' ? { ...baseOptions, entryScript: workspace.graph.isEntry(file) } : baseOptions;
     // one helper per package tree, imported relatively (fixes/helperPlace.ts)
-    if (options.style === 'deviceManager' && /\.pyi?$/i.test(file)) options = { ...options, packageDepth: packageDepth(file, isPackage) };
+    if (/\.pyi?$/i.test(file)) {
+      const depth = helperPackageDepth(options.style, file, isPackage);
+      if (depth > 0) options = { ...options, packageDepth: depth };
+    }
     let edits: TextEdit[] = [];
     let fixed: Finding[] = [];
     let interfaceChanges: readonly Finding[] = [];

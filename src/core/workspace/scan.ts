@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import { mayHaveFindings } from '../python/analyze';
 import { ruleInfo } from '../python/catalog';
 import { entryPointModules, ModuleGraph } from '../python/entry';
-import { packageCache, packageDepth } from '../python/fixes/helperPlace';
+import { helperPackageDepth, packageCache } from '../python/fixes/helperPlace';
 import { AnalysisBudgetError, analyzeSource, ParserLimitError } from '../python/index';
 import { PythonParser } from '../python/parser';
 import { analyzeRequirements } from '../dependencies/requirements';
@@ -106,7 +106,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   const isPackage = packageCache();
   const analyzePythonFile = (file: string, text: string, fileOptions: AnalysisOptions, counts: boolean) => {
     // deviceManager fixes import the helper relatively inside a package (fixes/helperPlace.ts)
-    const depth = fileOptions.style === 'deviceManager' ? packageDepth(file, isPackage) : 0;
+    const depth = helperPackageDepth(fileOptions.style, file, isPackage);
     if (depth > 0) fileOptions = { ...fileOptions, packageDepth: depth };
     const token = ++job;
     latest.set(file, token);

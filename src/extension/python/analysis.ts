@@ -5,7 +5,7 @@ import { PythonDocument } from '../../core/python/document';
 import { PythonParser } from '../../core/python/parser';
 import { analyzeRequirements, isRequirementsFile } from '../../core/dependencies/requirements';
 import type { ModuleGraph } from '../../core/python/entry';
-import { packageDepth } from '../../core/python/fixes/helperPlace';
+import { helperPackageDepth } from '../../core/python/fixes/helperPlace';
 import type { AnalysisOptions, Finding } from '../../core/python/types';
 import { fromVsRange, toVsRange } from '../convert';
 import { t } from '../l10n';
@@ -77,8 +77,8 @@ export class PythonAnalysis implements vscode.Disposable {
     // pyproject entry points are known from the graph; otherwise the open text decides (live)
     const entry = graph?.isEntry(uri.fsPath) ? { entryScript: true } : {};
     const covered = this.covered.has(path.resolve(uri.fsPath)) ? { runsUnderTransferToNpu: true } : {};
-    // deviceManager: inside a package the helper is imported relatively, from the top package
-    const depth = base.style === 'deviceManager' ? packageDepth(uri.fsPath) : 0;
+    // inside a package the helper is imported relatively, from the top package
+    const depth = helperPackageDepth(base.style, uri.fsPath);
     return { ...base, ...entry, ...covered, ...(depth ? { packageDepth: depth } : {}) };
   }
 

@@ -95,6 +95,39 @@ test('deviceManager fix-all over a package tree: one helper per package, relativ
   }
 });
 
+test('a namespace package (a folder without __init__.py whose modules import relatively, DiffSynth-Studio\'s shape) gets the helper imported relatively in deviceManager and torchNpu styles', needsTorch, async () => {
+  // diffsynth/models has no __init__.py; its modules use `from ..core import`. A top-level `from device_utils import`
+  // there failed with ModuleNotFoundError (held-out corpus, DiffSynth-Studio 209a350); torchNpu's flash-attn shim was
+  // imported the same way inside a regular package (Open-Sora 69121cf)
+  const files = {
+    'app/__init__.py': '',
+    'app/core.py': 'SCALE = 2\n',
+    'app/models/encoder.py': 'import torch\nfrom ..core import SCALE\n\ndef encode(x):\n    return (x.cuda() if torch.cuda.is_available() else x) * SCALE\n',
+    'app/models/plain.py': 'import torch\n\ndef make():\n    return torch.zeros(2).to("cuda")\n',
+    'app/layers/attn.py': 'import torch\nfrom ..core import SCALE\n\ndef attend(q, use_flash=False):\n    if use_flash:\n        from flash_attn import flash_attn_func\n        return flash_attn_func(q, q, q)\n    return q * SCALE\n',
+    'scripts/run.py': 'import torch\nprint(torch.zeros(1).to("cuda" if torch.cuda.is_available() else "cpu").device)\n',
+  };
+  for (const style of ['deviceManager', 'torchNpu'] as FixStyle[]) {
+    const dir = tree(files);
+    try {
+      await scanFix(dir, style);
+      for (const f of pyFiles(dir).filter((p) => p.startsWith('app/') && !p.endsWith('device_utils.py'))) {
+        assert.doesNotMatch(readFileSync(path.join(dir, f), 'utf8'), /^\s*from device_utils import/m, `${style} ${f}: no top-level helper import inside the package`);
+      }
+      const helpers = pyFiles(dir).filter((f) => path.posix.basename(f) === 'device_utils.py');
+      assert.ok(!helpers.some((f) => f.startsWith('app/models/') || f.startsWith('app/layers/')), `${style}: no helper copy per namespace folder: ${helpers.join(', ')}`);
+      const r = python(['-c', 'import app.models.encoder, app.models.plain, app.layers.attn, torch; print(app.layers.attn.attend(torch.ones(1)).tolist())'], dir);
+      assert.equal(r.status, 0, `${style}: the modules import after the fix:\n${r.out}`);
+      assert.match(r.out, /^\[2\.0\]$/m);
+      if (style === 'torchNpu') {
+        assert.match(readFileSync(path.join(dir, 'app/layers/attn.py'), 'utf8'), /from \.\.device_utils import flash_attn_func/, 'the flash-attn shim is imported relatively');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
 test('torch.device("cuda", i), torch.device("cuda:0"), torch.device(type="cuda", index=i) and a stored "cuda" give valid devices after the fix', needsTorch, async () => {
   const parser = await loadParser();
   const src = [
