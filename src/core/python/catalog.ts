@@ -205,7 +205,7 @@ export const RULES: readonly RuleInfo[] = [
     msg('torch_dtype=torch.bfloat16 (or float16) is chosen for a CUDA GPU. Not every device supports it: CANN lists BFLOAT16 for Atlas A2 / A3 only (not the Atlas inference series, 310P, nor the Atlas training series, 910), and on a CPU half precision is slow or unsupported.'),
     msg('DTYPE from the device helper: bfloat16 where supported, float16 on older NPUs and CUDA GPUs without bf16, float32 on the CPU.'),
     {
-      targets: msg('Without an Ascend target: torch_dtype=bfloat16 / float16 is information. For Ascend 310, 310P and 910 every torch.bfloat16 (and .bfloat16()) outside a comparison is a warning, float16 is not reported; for Ascend 910B nothing is reported.'),
+      targets: msg('Without an Ascend target: torch_dtype=bfloat16 / float16 is information. For Ascend 310, 310P and 910 every torch.bfloat16 (and .bfloat16()) is a warning, except in a comparison, a dtype table, and a branch that already chooses the dtype: one that runs only when bf16 was selected or is supported (precision == "bf16", args.bf16, is_bf16_supported()) or only on the CPU (device_type == "cpu"). float16 is not reported; for Ascend 910B nothing is reported.'),
       sources: [
         src(msg('CANN 8.5.0 Cast operator: BFLOAT16 applies to Atlas A2 / A3 only'), 'https://www.hiascend.com/document/detail/zh/CANNCommunityEdition/850/API/aolapi/atlasascendc_api_07_1193.html'),
         CHIP_SERIES,
