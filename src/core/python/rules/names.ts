@@ -125,6 +125,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
   const idParent = parentOf(id);
   const keyword = idParent?.type === 'keyword_argument' && idParent.childForFieldName('name')?.id === id.id ? idParent : undefined;
   if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
+  if (keyword && id.text === 'enable_fused_normalization') return checkFusedNormalization(ctx, keyword);
   if (keyword && id.text === 'device') return checkDeviceKeywordIndex(ctx, keyword);
   if (id.text === 'is_torch_bf16_gpu_available' && call) return checkBf16GpuCheck(ctx, top, call);
   if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
@@ -420,6 +421,19 @@ function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
   const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
   if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
   ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
+}
+
+/**
+ * ColossalAI's `enable_fused_normalization=True` (HybridParallelPlugin, GeminiPlugin, ShardConfig, ...): the shardformer
+ * replaces LayerNorm and RMSNorm with NVIDIA Apex's FusedLayerNorm / FusedRMSNorm. Only a literal True in a call of
+ * a colossalai API: a flag of the program's own (`args.fused_norm`, `torch.cuda.is_available()`) is its choice.
+ */
+function checkFusedNormalization(ctx: RuleContext, keyword: Node): void {
+  const value = keyword.childForFieldName('value');
+  if (value?.text !== 'True') return;
+  const fn = callOfArgument(value)?.call.childForFieldName('function');
+  if (!fn || !ctx.imports.qualify(fn)?.startsWith('colossalai.')) return;
+  ctx.report(keyword, 'apex', msg('{0}: ColossalAI\'s fused normalization is NVIDIA Apex FusedLayerNorm / FusedRMSNorm; on an NPU only RMSNorm has a torch_npu kernel (ColossalAI 0.4.7 and later)', keyword.text), []);
 }
 
 /** Fixes for an integer device `arg` (deviceManager: the helper's device for that index; transferToNpu: the patch). */
