@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, callOfArgument, excerpt, isGuard, unparenthesizedParent, type Span } from '../syntax';
+import { callArguments, callOfArgument, excerpt, isGuard, stringLiteral, unparenthesizedParent, type Span } from '../syntax';
 import type { Fix } from '../types';
 import { CHIP_NAMES, hasBf16 } from './chips';
 import { CUDA_ENV_VARS, dtypeLiterals, NPU_AVAILABLE, reportEnvVar } from './devices';
@@ -125,6 +125,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
   const idParent = parentOf(id);
   const keyword = idParent?.type === 'keyword_argument' && idParent.childForFieldName('name')?.id === id.id ? idParent : undefined;
   if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
+  if (keyword && id.text === 'enable_fused_normalization') return checkFusedNormalization(ctx, keyword);
   if (keyword && id.text === 'device') return checkDeviceKeywordIndex(ctx, keyword);
   if (id.text === 'is_torch_bf16_gpu_available' && call) return checkBf16GpuCheck(ctx, top, call);
   if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
@@ -317,7 +318,7 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.make(title, [value, ...others].map((n) => ctx.kit.replace(n, 'DTYPE')), [ctx.kit.helper('DTYPE')], 'DTYPE')] : [];
   if (ctx.chip) {
     // a selected Ascend target: float16 runs on every one; bfloat16 only where the chip has it
-    if (q !== 'torch.bfloat16' || hasBf16(ctx.chip)) return;
+    if (q !== 'torch.bfloat16' || hasBf16(ctx.chip) || bf16Chosen(ctx, keyword)) return;
     ctx.report(keyword, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', keyword.text, CHIP_NAMES[ctx.chip]), fixes, 'warning');
     return;
   }
@@ -345,7 +346,70 @@ function checkBf16(ctx: RuleContext, node: Node): void {
   }
   // torch_dtype=torch.bfloat16 is the fixed-dtype keyword finding
   if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'torch_dtype') return;
+  if (bf16Chosen(ctx, node)) return;
   ctx.report(node, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', excerpt(node.text, 60), CHIP_NAMES[ctx.chip!]), [], 'warning');
+}
+
+/** A name that says bf16: `args.bf16`, `_is_bf16_available`, `is_torch_bf16_gpu_available`, `torch.cuda.is_bf16_supported`. */
+const BF16_NAME = /bf16|bfloat16/i;
+/** A string naming bf16: `precision == "bf16"`, `args.amp_dtype == "bfloat16"`. */
+const BF16_STRING = /^(bf16|bfloat16|torch\.bfloat16)$/i;
+
+/**
+ * True when `cond` holds only where bf16 was chosen or is available: a bf16 flag or support check, an equality with
+ * "bf16" / "bfloat16" / torch.bfloat16, a comparison with "cpu" (a CPU-only branch: an NPU never runs it), or an
+ * `and` with one of these. `or`, `not` and `!=` do not select bf16.
+ */
+function selectsBf16(ctx: RuleContext, cond: Node): boolean {
+  let node = cond;
+  while (node.type === 'parenthesized_expression' && node.namedChildren[0]) node = node.namedChildren[0];
+  switch (node.type) {
+    case 'boolean_operator':
+      return node.childForFieldName('operator')?.text === 'and'
+        && [node.childForFieldName('left'), node.childForFieldName('right')].some((side) => side !== null && selectsBf16(ctx, side));
+    case 'identifier':
+      return BF16_NAME.test(node.text);
+    case 'attribute':
+      return BF16_NAME.test(node.childForFieldName('attribute')?.text ?? '');
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      return fn !== null && (fn.type === 'identifier' || fn.type === 'attribute') && selectsBf16(ctx, fn);
+    }
+    case 'comparison_operator': {
+      if (node.children.some((c) => c !== null && !c.isNamed && c.text !== '==')) return false;
+      return node.namedChildren.some((operand) => {
+        if (!operand) return false;
+        const lit = stringLiteral(operand);
+        if (lit) return lit.interpolations.length === 0 && (BF16_STRING.test(lit.content) || lit.content === 'cpu');
+        return ctx.imports.qualify(operand) === 'torch.bfloat16';
+      });
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * True when the bfloat16 at `node` is in a branch that runs only where bf16 was chosen (the user's option, a bf16
+ * support check) or on the CPU: the code already chooses the dtype, which is what the finding asks for. Looks at
+ * the if / elif bodies and conditional expressions around `node` up to its function.
+ */
+function bf16Chosen(ctx: RuleContext, node: Node): boolean {
+  for (let child: Node = node, parent = parentOf(node); parent; child = parent, parent = parentOf(parent)) {
+    if (parent.type === 'function_definition' || parent.type === 'class_definition' || parent.type === 'lambda') return false;
+    if (parent.type === 'conditional_expression') {
+      const [then, cond, otherwise] = parent.namedChildren;
+      if (then?.id === child.id && cond && selectsBf16(ctx, cond)) return true;
+      // torch.float16 if not args.bf16 else torch.bfloat16
+      const negated = cond?.type === 'not_operator' ? cond.childForFieldName('argument') : null;
+      if (otherwise?.id === child.id && negated && selectsBf16(ctx, negated)) return true;
+    }
+    if (child.type === 'block' && (parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('consequence')?.id === child.id) {
+      const cond = parent.childForFieldName('condition');
+      if (cond && selectsBf16(ctx, cond)) return true;
+    }
+  }
+  return false;
 }
 
 /** from_pretrained(..., load_in_8bit=True): bitsandbytes quantization (transformers). */
@@ -357,6 +421,19 @@ function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
   const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
   if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
   ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
+}
+
+/**
+ * ColossalAI's `enable_fused_normalization=True` (HybridParallelPlugin, GeminiPlugin, ShardConfig, ...): the shardformer
+ * replaces LayerNorm and RMSNorm with NVIDIA Apex's FusedLayerNorm / FusedRMSNorm. Only a literal True in a call of
+ * a colossalai API: a flag of the program's own (`args.fused_norm`, `torch.cuda.is_available()`) is its choice.
+ */
+function checkFusedNormalization(ctx: RuleContext, keyword: Node): void {
+  const value = keyword.childForFieldName('value');
+  if (value?.text !== 'True') return;
+  const fn = callOfArgument(value)?.call.childForFieldName('function');
+  if (!fn || !ctx.imports.qualify(fn)?.startsWith('colossalai.')) return;
+  ctx.report(keyword, 'apex', msg('{0}: ColossalAI\'s fused normalization is NVIDIA Apex FusedLayerNorm / FusedRMSNorm; on an NPU only RMSNorm has a torch_npu kernel (ColossalAI 0.4.7 and later)', keyword.text), []);
 }
 
 /** Fixes for an integer device `arg` (deviceManager: the helper's device for that index; transferToNpu: the patch). */
