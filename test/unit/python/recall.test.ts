@@ -237,14 +237,42 @@ test('Triton depends on the target: an error on 310P (triton-ascend supports Atl
     'def add_kernel(x_ptr, n, BLOCK: tl.constexpr):',
     '    pid = tl.program_id(axis=0)',
   );
+  // the imports and the kernel's decorator carry the target's severity; the kernel's own tl.* lines are information
+  const outside = (fs: readonly Finding[]) => fs.filter((f) => f.range.start.line < 3);
   const none = await findingsOf(src);
-  assert.ok(none.length > 0 && none.every((f) => f.rule === 'triton' && f.severity === 'error'), seen(none).join());
+  assert.ok(outside(none).length === 3 && outside(none).every((f) => f.rule === 'triton' && f.severity === 'error'), seen(none).join());
   const on310p = await findingsOf(src, { onnxTarget: target('ascend310p') });
-  assert.ok(on310p.every((f) => f.severity === 'error'));
+  assert.ok(outside(on310p).every((f) => f.severity === 'error'));
   assert.match(formatMessage(on310p[0]!.message), /triton-ascend supports Atlas A2 \/ A3 only, not the Ascend 310P/);
   const on910b = await findingsOf(src, { onnxTarget: target('ascend910b') });
-  assert.deepEqual(on910b.map((f) => f.severity), none.map(() => 'warning'));
+  assert.deepEqual(outside(on910b).map((f) => f.severity), outside(none).map(() => 'warning'));
   assert.match(formatMessage(on910b[0]!.message), /triton-ascend, with the grid sized to the AI-core count/);
+});
+
+test('a Triton kernel is one finding at its decorator: the tl.* uses in its parameters and body are information naming it; uses outside a kernel keep their severity', async () => {
+  // whisper's triton_ops.py and xtuner's kernels: one error per tl.load / tl.store line said nothing the decorator did not
+  const src = lines(
+    'import triton',
+    'import triton.language as tl',
+    '@triton.autotune(configs=[], key=["n"])',
+    '@triton.jit',
+    'def add_kernel(x_ptr, n, BLOCK: tl.constexpr):',
+    '    pid = tl.program_id(axis=0)',
+    '    x = tl.load(x_ptr + pid)',
+    '    tl.store(x_ptr + pid, x + 1)',
+    '',
+    'def launch(x, n):',
+    '    add_kernel[(triton.cdiv(n, 128),)](x, n, BLOCK=128)',
+    '    return tl.zeros',
+  );
+  const findings = await findingsOf(src);
+  const at = (line: number) => findings.filter((f) => f.range.start.line === line - 1).map((f) => f.severity);
+  for (const line of [1, 2, 3, 4]) assert.deepEqual(at(line), ['error'], `line ${line}: ${seen(findings).join()}`);
+  for (const line of [5, 6, 7, 8]) assert.deepEqual(at(line), ['info'], `line ${line}`);
+  const inside = findings.find((f) => f.range.start.line === 5)!;
+  assert.match(formatMessage(inside.message), /^tl\.program_id\(axis=0\) is inside the Triton kernel add_kernel, reported at its decorator$/);
+  assert.deepEqual(at(11), ['error'], 'a launch outside the kernel');
+  assert.deepEqual(at(12), ['error'], 'a tl use outside any kernel');
 });
 
 test('TF32 switches name their torch_npu HF32 counterparts', async () => {
