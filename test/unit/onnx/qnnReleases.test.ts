@@ -11,7 +11,10 @@ import { openModel } from '../../../src/core/onnx/decode';
 import { ProfileError } from '../../../src/core/onnx/errors';
 import { builtinTarget, QNN_EP_RELEASES } from '../../../src/core/onnx/targets';
 import type { Attribute } from '../../../src/core/onnx/model';
+import { formatMessage } from '../../../src/core/l10n';
 import { generatedModel } from './fixtures';
+import qnnData from '../../../src/core/onnx/targets/data/qnn-htp.json';
+import ruleData from '../../../src/core/onnx/targets/data/attribute-rules.json';
 
 const codes = (v: NodeVerdict) => v.reasons.map((r) => `${r.code}${r.certain ? '' : '?'}`);
 const strings = (a: Record<string, string>): Attribute[] => Object.entries(a).map(([name, value]) => ({ name, type: 'string', value }));
@@ -32,6 +35,17 @@ test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
+  // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
+  const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
+  assert.equal(qnnData.ep, '2.0.0');
+  assert.deepEqual([releases[qnnData.ep]!.qairt, releases[qnnData.ep]!.registry], [qnnData.qairt, true]);
+});
+
+test('an op outside the 2.0.0 registry (IsInf, listed by the 2.4.0 documentation): unsupported for 2.0.0, unverified for a later release (which may translate it)', () => {
+  const shape = { op: 'IsInf', opset: 20, inputs: [{ type: 'float' as const, shape: [1, 8] }] };
+  assert.equal(checkOpCase(shape, builtinTarget('qnn-htp@ep2.0')!).verdict.verdict, 'unsupported');
+  assert.equal(checkOpCase(shape, builtinTarget('qnn-htp@ep2.6')!).verdict.verdict, 'unverified');
+  assert.match(builtinTarget('qnn-htp@ep2.6')!.caveats.map((c) => formatMessage(c)).join('\n'), /op list is that of 2\.0\.0/);
 });
 
 test('Resize tf_half_pixel_for_nn: refused by onnxruntime-qnn 2.0.0 for certain, taken by 2.6.0 only as nearest + floor on rank 4 (PR #287)', () => {

@@ -94,7 +94,7 @@ interface AtcOp { opsets: number[]; constraints?: string[]; uncertain?: boolean;
 interface QnnRelease { qairt: string; source: string; registry: boolean }
 const rules = ruleData as unknown as {
   atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]>;
-  qnnReleases: { default: string } & Record<string, QnnRelease | string>;
+  qnnReleases: Record<string, QnnRelease | string>;
   qnnParamInputs: Record<string, { inputs: number[]; source: string } | string>;
 };
 
@@ -188,7 +188,7 @@ const qnnCache = new Map<string, TargetProfile>();
  * The qnn-htp profile for one Hexagon architecture (default: the one qnn-arch.json names) and one
  * onnxruntime-qnn release (default: the pinned snapshot's, whose op registry every release shares here).
  */
-export function qnnProfile(arch: string = archData.default, ep: string = rules.qnnReleases.default): TargetProfile {
+export function qnnProfile(arch: string = archData.default, ep: string = qnnData.ep): TargetProfile {
   const key = `${arch}@${ep}`;
   const known = qnnCache.get(key);
   if (known) return known;
@@ -197,7 +197,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = rules.q
   if (!QNN_EP_RELEASES.includes(ep)) throw new Error(`no onnxruntime-qnn release ${ep}`);
   const release = qnnRelease(ep);
   const fp16 = facts.fp16;
-  const epName = ep === rules.qnnReleases.default ? '' : `; onnxruntime-qnn ${ep}`;
+  const epName = ep === qnnData.ep ? '' : `; onnxruntime-qnn ${ep}`;
   const profile: TargetProfile = {
     id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''}${epName})`, kind: 'builtin', toolchain: 'qnn',
     toolkit: { name: 'Hexagon', version: arch, available: HTP_ARCHS },
@@ -215,7 +215,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = rules.q
       msg('Per-op HTP data types and constraints (the HTP op definition supplement) are checked only where quoted in data/qnn-arch.json: a model that passes can still fail QNN op validation (error 3110) or graph finalize.'),
       msg('int64, uint64 and double tensors are reported as unverified: the HTP op tables list no 64-bit types, but the EP converts many int64 constants itself.'),
       msg('Per-op data types that changed between QNN SDK releases are checked for QAIRT {0}, the release onnxruntime-qnn {1} was built with ({2}): a later QAIRT may take more (the HTP op support revision history).', release.qairt, ep, release.source),
-      ...(release.registry ? [] : [msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}.', ep, rules.qnnReleases.default)]),
+      ...(release.registry ? [] : [msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)]),
       ...(fp16 ? [fp16.certain
         ? msg('Hexagon {0} has no FP16 compute: float ops that are not quantized (QDQ) are refused.', arch)
         : msg('Whether Hexagon {0} computes in FP16 is not settled by the sources: float ops that are not quantized (QDQ) are reported as unverified.', arch)] : []),
@@ -228,7 +228,8 @@ export function qnnProfile(arch: string = archData.default, ep: string = rules.q
       ops: ['Constant', 'Identity', 'Dropout'], constantInputs: true,
       source: `${EP_REF}:onnxruntime/core/graph/graph.cc (Constant nodes become initializers), onnxruntime/core/optimizer/identity_elimination.cc, dropout_elimination.cc, constant_folding.cc`,
     },
-    unlisted: 'unsupported',
+    // A later release than the registry's may translate more ops: outside the list is unverified there.
+    unlisted: release.registry ? 'unsupported' : 'unverified',
     ops: qnnOps(arch, ep),
     sharedOpDomains: ['com.microsoft'],
   };
