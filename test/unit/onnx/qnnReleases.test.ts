@@ -33,6 +33,9 @@ test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
+  // A later release names itself as the toolkit; the result's target picks the same facts again.
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0'] });
+  assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
   assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
@@ -73,6 +76,11 @@ test('signed int8 Div/Reciprocal are refused with the QAIRT of onnxruntime-qnn 2
   const model = await openModel(generatedModel('qnn_divide_int8.onnx'));
   const old = checkModel(model, builtinTarget('qnn-htp@ep2.0')!);
   const now = checkModel(model, builtinTarget('qnn-htp@ep2.6')!);
+  // The result names the release, and that name picks the same facts again.
+  assert.equal(now.target, 'qnn-htp@ep2.6.0');
+  assert.deepEqual(now.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0' });
+  assert.equal(builtinTarget(now.target)!.name, builtinTarget('qnn-htp@ep2.6')!.name);
+  assert.equal(old.target, 'qnn-htp@v73');
   for (const name of ['/i8/Reciprocal', '/i8/Div']) {
     assert.equal(old.verdicts.find((v) => v.name === name)!.verdict, 'unsupported', name);
     assert.equal(now.verdicts.find((v) => v.name === name)!.verdict, 'supported', name);

@@ -200,7 +200,8 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
   const epName = ep === qnnData.ep ? '' : `; onnxruntime-qnn ${ep}`;
   const profile: TargetProfile = {
     id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''}${epName})`, kind: 'builtin', toolchain: 'qnn',
-    toolkit: { name: 'Hexagon', version: arch, available: HTP_ARCHS },
+    // A later EP release names itself (the check result's target `qnn-htp@ep2.6.0` picks it again); the pinned one the architecture.
+    toolkit: epName ? { name: 'onnxruntime-qnn', version: `ep${ep}`, available: QNN_EP_RELEASES.map((r) => `ep${r}`) } : { name: 'Hexagon', version: arch, available: HTP_ARCHS },
     description: msg('Qualcomm QNN HTP backend (Hexagon {0} NPU) through the ONNX Runtime QNN execution provider: the ONNX ops it translates into QNN ops (onnxruntime-qnn {1}), their constraints, and what the Hexagon {0} HTP computes (FP16, 16-bit weights).', arch, EP.date),
     sources: [
       { label: msg('ONNX Runtime QNN EP op builder registry ({0})', EP.date), ref: `${EP_REF}:${EP.registry}` },

@@ -45,13 +45,13 @@ export function builtinTarget(target: string): TargetProfile | undefined {
  * `ascend310p@8.5`: the profile with the facts of that toolkit release. A version names a release or a
  * prefix of one (`8.5` = `8.5.0`, `9` = the newest 9.x); the newest matching release wins.
  * `qnn-htp@v68`: the profile with the facts of that Hexagon architecture (`v68` or `68`); `qnn-htp@ep2.6`: the
- * facts of that onnxruntime-qnn release (`ep2.6` = 2.6.0).
+ * facts of that onnxruntime-qnn release (2.6.0).
  */
 function versionedProfile(builtin: TargetProfile, version: string): TargetProfile {
   if (!builtin.toolkit) throw new ProfileError(msg('{0} has no per-version data: give the target without "@{1}".', builtin.id, version));
   if (builtin.toolchain === 'qnn' && /^ep/i.test(version)) {
     // `qnn-htp@ep2.6`: the facts of that onnxruntime-qnn release (default architecture).
-    const wanted = version.slice(2);
+    const wanted = version.replace(/^ep/i, '');
     const release = QNN_EP_RELEASES.find((r) => r === wanted || r.startsWith(`${wanted}.`));
     if (!release) throw new ProfileError(msg('{0} has no data for {1} {2}. Releases covered: {3}.', builtin.id, 'onnxruntime-qnn', wanted, QNN_EP_RELEASES.join(', ')));
     return qnnProfile(undefined, release);

@@ -64,8 +64,11 @@ export interface NodeRule {
 
 /** The toolkit release a profile's facts are for. */
 export interface ToolkitVersion {
-  /** `Hexagon`: the HTP architecture (`qnn-htp@v68`), not a toolkit release. */
-  readonly name: 'CANN' | 'QAIRT' | 'Hexagon';
+  /**
+   * `Hexagon`: the HTP architecture (`qnn-htp@v68`), not a toolkit release; `onnxruntime-qnn`: the QNN EP
+   * release (`qnn-htp@ep2.6`, version `ep2.6.0`; default architecture).
+   */
+  readonly name: 'CANN' | 'QAIRT' | 'Hexagon' | 'onnxruntime-qnn';
   readonly version: string;
   /** Releases the data covers, newest first (`target@version` picks one). */
   readonly available: readonly string[];
