@@ -257,7 +257,9 @@ function nodeReasons(
     const t = scope.type(name);
     if (t && (t.kind === 'tensor' || t.kind === 'sparse_tensor') && t.elemType !== 'undefined') types.add(t.elemType);
   };
-  node.inputs.forEach(addType);
+  // Inputs the converter turns into op parameters (Pad pads) are no tensors on the chip: their types are not judged.
+  const params = op.paramInputs?.inputs;
+  node.inputs.forEach((name, i) => { if (!params?.includes(i)) addType(name); });
   node.outputs.forEach(addType);
   if (node.opType === 'Cast') {
     const to = node.attributes.find((a) => a.name === 'to');
@@ -378,6 +380,10 @@ export function ruleViolation(
   modelOpset?: number,
 ): RuleFailure | undefined {
   const failed = (message: Message): RuleFailure => ({ code: 'attribute', message });
+  if (rule.when) {
+    const a = node.attributes.find((x) => x.name === rule.when!.attribute);
+    if ((a ? attributeScalar(a) : rule.when.default) !== rule.when.equals) return undefined;
+  }
   if (rule.refusedQuantTypes && rule.input !== undefined) {
     const name = node.inputs[rule.input];
     if (!name) return undefined;
@@ -422,7 +428,8 @@ export function ruleViolation(
   }
   if (!rule.attribute) return undefined;
   const attribute = node.attributes.find((a) => a.name === rule.attribute);
-  const value = attribute ? attributeScalar(attribute) : undefined;
+  // An unset attribute has its ONNX default where the rule gives one (Resize nearest_mode round_prefer_floor).
+  const value = attribute ? attributeScalar(attribute) : rule.absent ? undefined : rule.default;
   const show = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
   const broken = failed(msg('{0} attribute {1} = {2} is not accepted ("{3}").', node.opType, rule.attribute, show(value), rule.evidence));
   if (rule.absent) {

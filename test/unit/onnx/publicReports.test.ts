@@ -97,4 +97,4 @@ test('agreement with public compiler reports (the figure in docs/accuracy.md)', 
   assert.deepEqual(tally, RECORDED);
 });
 
-const RECORDED = { agree: 28, hedge: 8, disagree: 5 };
+const RECORDED = { agree: 30, hedge: 4, disagree: 7 };

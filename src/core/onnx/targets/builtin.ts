@@ -91,7 +91,12 @@ function socRules(op: string, soc: string, release: KernelRelease): { rules: Nod
 
 interface AtcOp { opsets: number[]; constraints?: string[]; uncertain?: boolean; note?: string; source: string[] }
 
-const rules = ruleData as unknown as { atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]> };
+interface QnnRelease { qairt: string; source: string; registry: boolean }
+const rules = ruleData as unknown as {
+  atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]>;
+  qnnReleases: Record<string, QnnRelease | string>;
+  qnnParamInputs: Record<string, { inputs: number[]; source: string } | string>;
+};
 
 function atcOps(soc: string, release: KernelRelease): Map<string, OpProfile> {
   const ops = new Map<string, OpProfile>();
@@ -133,18 +138,34 @@ const archData = qnnArch as unknown as {
 const EP = qnnData.source;
 const EP_REF = `github:${EP.repo}@${EP.commit.slice(0, 12)}`;
 
+/** onnxruntime-qnn releases the qnn-htp facts are given for, newest first (`qnn-htp@ep2.6`). */
+export const QNN_EP_RELEASES: readonly string[] = Object.keys(rules.qnnReleases).filter((k) => /^\d/.test(k)).sort((a, b) => compareVersions(b, a));
+const qnnRelease = (ep: string): QnnRelease => rules.qnnReleases[ep] as QnnRelease;
+
+/** Whether `version` lies in a `since` (included) .. `before` (excluded) range; no range: always. */
+function inRange(range: { since?: string; before?: string } | undefined, version: string): boolean {
+  return !range || ((range.since === undefined || compareVersions(version, range.since) >= 0) && (range.before === undefined || compareVersions(version, range.before) < 0));
+}
+
 /** Hexagon architectures the qnn-htp data covers, newest first (`qnn-htp@v68`). */
 export const HTP_ARCHS: readonly string[] = [...qnnData.archs].sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)));
 
 /** A source key of qnn-arch.json (comma-separated) -> the sources it names. */
 const archSource = (keys: string): string => keys.split(',').map((k) => archData.sources[k.trim()] ?? k.trim()).join('; ');
 
-function qnnOps(arch: string): Map<string, OpProfile> {
+function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
   const ops = new Map<string, OpProfile>();
   const archOps = archData.archs[arch]?.ops ?? {};
+  const { qairt } = qnnRelease(ep);
+  // Rules that hold for this EP release and the QAIRT it was built with.
+  const holds = (r: NodeRule) => inRange(r.releases, ep) && inRange(r.qairt, qairt);
   for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
-    const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))];
-    const entry: OpProfile = { support: 'supported', ...(all.length ? { rules: all } : {}), sources: [`${EP_REF}:${EP.registry} (${builder})`] };
+    const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))].filter(holds);
+    const params = rules.qnnParamInputs[op];
+    const entry: OpProfile = {
+      support: 'supported', ...(all.length ? { rules: all } : {}), sources: [`${EP_REF}:${EP.registry} (${builder})`],
+      ...(params && typeof params !== 'string' ? { paramInputs: params } : {}),
+    };
     // The EP matches op types in the ai.onnx and com.microsoft domains alike (qnn_ep_utils.cc, domain check):
     // ONNX Runtime's contrib ops (MatMulNBits, 16-bit QuantizeLinear/DequantizeLinear, ...) live in com.microsoft.
     ops.set(op, entry);
@@ -163,16 +184,24 @@ function qnnOps(arch: string): Map<string, OpProfile> {
 
 const qnnCache = new Map<string, TargetProfile>();
 
-/** The qnn-htp profile for one Hexagon architecture (default: the one qnn-arch.json names). */
-export function qnnProfile(arch: string = archData.default): TargetProfile {
-  const known = qnnCache.get(arch);
+/**
+ * The qnn-htp profile for one Hexagon architecture (default: the one qnn-arch.json names) and one
+ * onnxruntime-qnn release (default: the pinned snapshot's, whose op registry every release shares here).
+ */
+export function qnnProfile(arch: string = archData.default, ep: string = qnnData.ep): TargetProfile {
+  const key = `${arch}@${ep}`;
+  const known = qnnCache.get(key);
   if (known) return known;
   const facts = archData.archs[arch];
   if (!facts || !HTP_ARCHS.includes(arch)) throw new Error(`no HTP architecture ${arch}`);
+  if (!QNN_EP_RELEASES.includes(ep)) throw new Error(`no onnxruntime-qnn release ${ep}`);
+  const release = qnnRelease(ep);
   const fp16 = facts.fp16;
+  const epName = ep === qnnData.ep ? '' : `; onnxruntime-qnn ${ep}`;
   const profile: TargetProfile = {
-    id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''})`, kind: 'builtin', toolchain: 'qnn',
-    toolkit: { name: 'Hexagon', version: arch, available: HTP_ARCHS },
+    id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''}${epName})`, kind: 'builtin', toolchain: 'qnn',
+    // A later EP release names itself (the check result's target `qnn-htp@ep2.6.0` picks it again); the pinned one the architecture.
+    toolkit: epName ? { name: 'onnxruntime-qnn', version: `ep${ep}`, available: QNN_EP_RELEASES.map((r) => `ep${r}`) } : { name: 'Hexagon', version: arch, available: HTP_ARCHS },
     description: msg('Qualcomm QNN HTP backend (Hexagon {0} NPU) through the ONNX Runtime QNN execution provider: the ONNX ops it translates into QNN ops (onnxruntime-qnn {1}), their constraints, and what the Hexagon {0} HTP computes (FP16, 16-bit weights).', arch, EP.date),
     sources: [
       { label: msg('ONNX Runtime QNN EP op builder registry ({0})', EP.date), ref: `${EP_REF}:${EP.registry}` },
@@ -186,7 +215,8 @@ export function qnnProfile(arch: string = archData.default): TargetProfile {
       msg('Ops are those the ONNX Runtime QNN EP of {0} translates; an op it does not translate stays on the CPU and is reported as unsupported. qnn-onnx-converter (QAIRT) may translate other ops: its op list was not available from a Qualcomm source.', EP.date),
       msg('Per-op HTP data types and constraints (the HTP op definition supplement) are checked only where quoted in data/qnn-arch.json: a model that passes can still fail QNN op validation (error 3110) or graph finalize.'),
       msg('int64, uint64 and double tensors are reported as unverified: the HTP op tables list no 64-bit types, but the EP converts many int64 constants itself.'),
-      msg('Per-op data types that changed between QNN SDK releases are checked for QAIRT {0}, the release onnxruntime-qnn {1} was built with (its release notes): a later QAIRT may take more (the HTP op support revision history).', qnnData.qairt, EP.date),
+      msg('Per-op data types that changed between QNN SDK releases are checked for QAIRT {0}, the release onnxruntime-qnn {1} was built with ({2}): a later QAIRT may take more (the HTP op support revision history).', release.qairt, ep, release.source),
+      ...(release.registry ? [] : [msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)]),
       ...(fp16 ? [fp16.certain
         ? msg('Hexagon {0} has no FP16 compute: float ops that are not quantized (QDQ) are refused.', arch)
         : msg('Whether Hexagon {0} computes in FP16 is not settled by the sources: float ops that are not quantized (QDQ) are reported as unverified.', arch)] : []),
@@ -199,11 +229,12 @@ export function qnnProfile(arch: string = archData.default): TargetProfile {
       ops: ['Constant', 'Identity', 'Dropout'], constantInputs: true,
       source: `${EP_REF}:onnxruntime/core/graph/graph.cc (Constant nodes become initializers), onnxruntime/core/optimizer/identity_elimination.cc, dropout_elimination.cc, constant_folding.cc`,
     },
-    unlisted: 'unsupported',
-    ops: qnnOps(arch),
+    // A later release than the registry's may translate more ops: outside the list is unverified there.
+    unlisted: release.registry ? 'unsupported' : 'unverified',
+    ops: qnnOps(arch, ep),
     sharedOpDomains: ['com.microsoft'],
   };
-  qnnCache.set(arch, profile);
+  qnnCache.set(key, profile);
   return profile;
 }
 

@@ -2,11 +2,11 @@
 import * as path from 'node:path';
 import { msg } from '../../l10n';
 import { ProfileError } from '../errors';
-import { ascendProfile, builtinProfiles, qnnProfile } from './builtin';
+import { ascendProfile, builtinProfiles, QNN_EP_RELEASES, qnnProfile } from './builtin';
 import type { TargetProfile } from './profile';
 import { loadWhitelistProfile, loadWorkspaceProfiles } from './whitelist';
 
-export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES, HTP_ARCHS, qnnProfile } from './builtin';
+export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES, HTP_ARCHS, QNN_EP_RELEASES, qnnProfile } from './builtin';
 export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistFromModels, whitelistProfile } from './whitelist';
 export { opCounts, opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile, type ToolkitVersion } from './profile';
 
@@ -44,10 +44,18 @@ export function builtinTarget(target: string): TargetProfile | undefined {
 /**
  * `ascend310p@8.5`: the profile with the facts of that toolkit release. A version names a release or a
  * prefix of one (`8.5` = `8.5.0`, `9` = the newest 9.x); the newest matching release wins.
- * `qnn-htp@v68`: the profile with the facts of that Hexagon architecture (`v68` or `68`).
+ * `qnn-htp@v68`: the profile with the facts of that Hexagon architecture (`v68` or `68`); `qnn-htp@ep2.6`: the
+ * facts of that onnxruntime-qnn release (2.6.0).
  */
 function versionedProfile(builtin: TargetProfile, version: string): TargetProfile {
   if (!builtin.toolkit) throw new ProfileError(msg('{0} has no per-version data: give the target without "@{1}".', builtin.id, version));
+  if (builtin.toolchain === 'qnn' && /^ep/i.test(version)) {
+    // `qnn-htp@ep2.6`: the facts of that onnxruntime-qnn release (default architecture).
+    const wanted = version.replace(/^ep/i, '');
+    const release = QNN_EP_RELEASES.find((r) => r === wanted || r.startsWith(`${wanted}.`));
+    if (!release) throw new ProfileError(msg('{0} has no data for {1} {2}. Releases covered: {3}.', builtin.id, 'onnxruntime-qnn', wanted, QNN_EP_RELEASES.join(', ')));
+    return qnnProfile(undefined, release);
+  }
   const wanted = builtin.toolchain === 'qnn' ? `v${version.toLowerCase().replace(/^v/, '')}` : version;
   const release = builtin.toolkit.available.find((r) => r === wanted || r.startsWith(`${wanted}.`));
   if (!release) throw new ProfileError(msg('{0} has no data for {1} {2}. Releases covered: {3}.', builtin.id, builtin.toolkit.name, version, builtin.toolkit.available.join(', ')));

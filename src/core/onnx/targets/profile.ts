@@ -40,6 +40,18 @@ export interface NodeRule {
   readonly staticShape?: boolean;
   /** The chip has no kernel for this GE op type according to the source (value: the GE op type). */
   readonly noKernel?: string;
+  /**
+   * The rule applies only to nodes whose attribute `attribute` equals `equals` (`default` when the node
+   * does not set it), e.g. Resize limits that hold for one coordinate_transformation_mode.
+   */
+  readonly when?: { readonly attribute: string; readonly equals: number | string; readonly default?: number | string };
+  /** Toolkit releases the rule holds for (`since` included, `before` excluded); absent: every release the data covers. */
+  readonly releases?: { readonly since?: string; readonly before?: string };
+  /**
+   * QNN SDK (QAIRT) releases the rule holds for (`since` included, `before` excluded): a per-op HTP data type
+   * enabled in a QAIRT release is refused with the QAIRT the chosen EP release was built with, before it.
+   */
+  readonly qairt?: { readonly since?: string; readonly before?: string };
   /** False when the source cannot settle it (the node is then unverified); default true. */
   readonly certain?: boolean;
   /** Where the rule comes from: `repo@commit:path`, or a document with its version. */
@@ -52,8 +64,11 @@ export interface NodeRule {
 
 /** The toolkit release a profile's facts are for. */
 export interface ToolkitVersion {
-  /** `Hexagon`: the HTP architecture (`qnn-htp@v68`), not a toolkit release. */
-  readonly name: 'CANN' | 'QAIRT' | 'Hexagon';
+  /**
+   * `Hexagon`: the HTP architecture (`qnn-htp@v68`), not a toolkit release; `onnxruntime-qnn`: the QNN EP
+   * release (`qnn-htp@ep2.6`, version `ep2.6.0`; default architecture).
+   */
+  readonly name: 'CANN' | 'QAIRT' | 'Hexagon' | 'onnxruntime-qnn';
   readonly version: string;
   /** Releases the data covers, newest first (`target@version` picks one). */
   readonly available: readonly string[];
@@ -67,6 +82,11 @@ export interface OpProfile {
   /** Element types the target's kernels take; types outside are reported as `dtype`. */
   readonly dtypes?: { readonly types: readonly ElementType[]; readonly certain: boolean };
   readonly rules?: readonly NodeRule[];
+  /**
+   * Inputs the converter reads as values and turns into parameters of the compiled op (ONNX Pad `pads`
+   * become QNN uint32 pad amounts): they are no tensors on the chip, so their element types are not judged.
+   */
+  readonly paramInputs?: { readonly inputs: readonly number[]; readonly source: string };
   /** Verbatim compiler constraint strings (shown as evidence; only `rules` are checked). */
   readonly constraints?: readonly string[];
   readonly sources: readonly string[];

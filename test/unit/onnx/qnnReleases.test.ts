@@ -1,0 +1,104 @@
+/**
+ * qnn-htp per onnxruntime-qnn release (`qnn-htp@ep2.6`): constraints that changed between EP releases
+ * (Resize tf_half_pixel_for_nn, PR #287), per-op HTP data types of the QAIRT a release was built with
+ * (signed 8-bit Divide from QNN 2.44), and inputs the EP turns into op parameters (int64 Pad pads,
+ * Unsqueeze axes), whose element types are no HTP tensor types.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { checkModel, checkOpCase, type NodeVerdict, type OpCase } from '../../../src/core/onnx/check';
+import { openModel } from '../../../src/core/onnx/decode';
+import { ProfileError } from '../../../src/core/onnx/errors';
+import { builtinTarget, QNN_EP_RELEASES } from '../../../src/core/onnx/targets';
+import type { Attribute } from '../../../src/core/onnx/model';
+import { formatMessage } from '../../../src/core/l10n';
+import { generatedModel } from './fixtures';
+import qnnData from '../../../src/core/onnx/targets/data/qnn-htp.json';
+import ruleData from '../../../src/core/onnx/targets/data/attribute-rules.json';
+
+const codes = (v: NodeVerdict) => v.reasons.map((r) => `${r.code}${r.certain ? '' : '?'}`);
+const strings = (a: Record<string, string>): Attribute[] => Object.entries(a).map(([name, value]) => ({ name, type: 'string', value }));
+const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
+  op: 'Resize', opset: 13, attributes: strings(attributes),
+  inputs: [
+    { type: 'uint8', shape: [1, 3, 8, 8, 2, 2].slice(0, rank) },
+    { type: 'float', shape: [0], constant: true },
+    { type: 'float', shape: [rank], constant: true },
+  ],
+});
+const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
+
+test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0']);
+  assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
+  assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
+  assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
+  // A later release names itself as the toolkit; the result's target picks the same facts again.
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0'] });
+  assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0/.test(e.message));
+  assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
+  // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
+  const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
+  assert.equal(qnnData.ep, '2.0.0');
+  assert.deepEqual([releases[qnnData.ep]!.qairt, releases[qnnData.ep]!.registry], [qnnData.qairt, true]);
+});
+
+test('an op outside the 2.0.0 registry (IsInf, listed by the 2.4.0 documentation): unsupported for 2.0.0, unverified for a later release (which may translate it)', () => {
+  const shape = { op: 'IsInf', opset: 20, inputs: [{ type: 'float' as const, shape: [1, 8] }] };
+  assert.equal(checkOpCase(shape, builtinTarget('qnn-htp@ep2.0')!).verdict.verdict, 'unsupported');
+  assert.equal(checkOpCase(shape, builtinTarget('qnn-htp@ep2.6')!).verdict.verdict, 'unverified');
+  assert.match(builtinTarget('qnn-htp@ep2.6')!.caveats.map((c) => formatMessage(c)).join('\n'), /op list is that of 2\.0\.0/);
+});
+
+test('Resize tf_half_pixel_for_nn: refused by onnxruntime-qnn 2.0.0 for certain, taken by 2.6.0 only as nearest + floor on rank 4 (PR #287)', () => {
+  const before = checkOpCase(resize({ ...TF, nearest_mode: 'floor' }), builtinTarget('qnn-htp@ep2.0')!).verdict;
+  assert.equal(before.verdict, 'unsupported');
+  assert.deepEqual(codes(before), ['attribute']);
+  assert.match(before.reasons[0]!.source!, /resize_op_builder\.cc#L74/);
+  const after = builtinTarget('qnn-htp@ep2.6')!;
+  assert.equal(checkOpCase(resize({ ...TF, nearest_mode: 'floor' }), after).verdict.verdict, 'supported');
+  // The ONNX default nearest_mode (round_prefer_floor) and the other modes fall back to the CPU.
+  for (const attrs of [TF, { ...TF, nearest_mode: 'round_prefer_floor' }, { ...TF, mode: 'linear' }]) {
+    const v = checkOpCase(resize(attrs), after).verdict;
+    assert.equal(v.verdict, 'unsupported', JSON.stringify(attrs));
+    assert.match(v.reasons[0]!.source!, /02dc787ca654/);
+  }
+  assert.equal(checkOpCase(resize({ ...TF, nearest_mode: 'floor' }, 5), after).verdict.verdict, 'unsupported', 'rank 4 only');
+  // The conditions hold for tf_half_pixel_for_nn only: other modes keep their defaults.
+  for (const target of ['qnn-htp@ep2.0', 'qnn-htp@ep2.6']) {
+    assert.equal(checkOpCase(resize({ mode: 'nearest' }), builtinTarget(target)!).verdict.verdict, 'supported', target);
+    assert.equal(checkOpCase(resize({ mode: 'linear', coordinate_transformation_mode: 'align_corners' }, 5), builtinTarget(target)!).verdict.verdict, 'supported', target);
+  }
+});
+
+test('signed int8 Div/Reciprocal are refused with the QAIRT of onnxruntime-qnn 2.0.0 (2.42) and taken with that of 2.6.0 (2.49.40, after 2.44)', async () => {
+  const model = await openModel(generatedModel('qnn_divide_int8.onnx'));
+  const old = checkModel(model, builtinTarget('qnn-htp@ep2.0')!);
+  const now = checkModel(model, builtinTarget('qnn-htp@ep2.6')!);
+  // The result names the release, and that name picks the same facts again.
+  assert.equal(now.target, 'qnn-htp@ep2.6.0');
+  assert.deepEqual(now.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0' });
+  assert.equal(builtinTarget(now.target)!.name, builtinTarget('qnn-htp@ep2.6')!.name);
+  assert.equal(old.target, 'qnn-htp@v73');
+  for (const name of ['/i8/Reciprocal', '/i8/Div']) {
+    assert.equal(old.verdicts.find((v) => v.name === name)!.verdict, 'unsupported', name);
+    assert.equal(now.verdicts.find((v) => v.name === name)!.verdict, 'supported', name);
+  }
+});
+
+test('int64 Pad pads and Unsqueeze/Squeeze axes become QNN op parameters: no dtype finding; an int64 data input still is one', () => {
+  const qnn = builtinTarget('qnn-htp')!;
+  const pad = checkOpCase({ op: 'Pad', opset: 13, inputs: [{ type: 'float', shape: [1, 16, 64] }, { type: 'int64', shape: [6], constant: true }] }, qnn);
+  assert.deepEqual(codes(pad.verdict), []);
+  assert.deepEqual(pad.verdict.hints.map((h) => h.id), []);
+  for (const op of ['Unsqueeze', 'Squeeze']) {
+    const axes = checkOpCase({ op, opset: 13, inputs: [{ type: 'float', shape: [1, 8] }, { type: 'int64', shape: [1], constant: true }] }, qnn);
+    assert.deepEqual(codes(axes.verdict), [], op);
+    const data = checkOpCase({ op, opset: 13, inputs: [{ type: 'int64', shape: [1, 8] }, { type: 'int64', shape: [1], constant: true }] }, qnn);
+    assert.deepEqual(codes(data.verdict), ['dtype?'], `${op}: int64 data is an HTP tensor`);
+  }
+  // Ops the EP builds with their int64 inputs as tensors keep the finding (Gather indices).
+  const gather = checkOpCase({ op: 'Gather', opset: 13, inputs: [{ type: 'float', shape: [4, 8] }, { type: 'int64', shape: [2], constant: true }] }, qnn);
+  assert.deepEqual(codes(gather.verdict), ['dtype?']);
+});
