@@ -15,7 +15,7 @@ import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
 import { cudaGuardOf, inNpuFallback, inOptionalImport, nodeAt, redundantBranch } from './guards';
-import { excerpt, rangeOf, type Span } from './syntax';
+import { callOfArgument, excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, RelatedLocation, Severity } from './types';
 
@@ -126,7 +126,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
         if (at && inNpuFallback(at)) return;
       }
       const at = GUARDED_RULES.has(rule) || rule === 'torch-cuda-api' ? nodeAt(tree, node) : null;
-      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), at ? guardedSeverity(at, rule, severity) : severity);
+      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), at ? guardedSeverity(ctx, at, rule, severity) : severity);
       if (!finding) return;
       findings.push(finding);
       if (at) nodes.set(finding, at);
@@ -221,11 +221,24 @@ const GUARDED_RULES = new Set<RuleId>([
 const CHOICE_PARENTS = new Set(['assignment', 'return_statement', 'default_parameter', 'typed_default_parameter', 'expression_list', 'pair', 'conditional_expression']);
 const LIBRARY_RULES = new Set<RuleId>(['flash-attn', 'xformers', 'apex', 'bitsandbytes', 'triton']);
 
-function isDeviceChoice(at: Node, rule: RuleId): boolean {
+function isDeviceChoice(ctx: RuleContext, at: Node, rule: RuleId): boolean {
   if (rule !== 'cuda-device-string') return false;
   let parent = parentOf(at);
   while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
-  return parent !== null && CHOICE_PARENTS.has(parent.type);
+  if (parent === null || !CHOICE_PARENTS.has(parent.type)) return false;
+  return parent.type !== 'assignment' || !onlyQueriesCuda(ctx, parent.childForFieldName('left'));
+}
+
+/**
+ * `device = torch.device("cuda")` in a function, read only as an argument of torch.cuda.* calls
+ * (`torch.cuda.get_device_capability(device)`): a device for asking CUDA, not the program's device.
+ */
+function onlyQueriesCuda(ctx: RuleContext, target: Node | null): boolean {
+  const reads = target ? ctx.flow.localReads(target) : undefined;
+  return reads !== undefined && reads.length > 0 && reads.every((read) => {
+    const fn = callOfArgument(read)?.call.childForFieldName('function');
+    return fn !== undefined && fn !== null && (ctx.imports.qualify(fn)?.startsWith('torch.cuda.') ?? false);
+  });
 }
 
 /**
@@ -233,15 +246,16 @@ function isDeviceChoice(at: Node, rule: RuleId): boolean {
  * that runs only on CUDA where the code already has another path (else / elif / the ternary's other arm / code
  * after a branch that returns), in a dispatch that has an NPU branch, behind a CUDA-only library's switch, or an
  * optional library import (try / except ImportError with a fallback). A device string that is itself the chosen
- * device keeps its severity beside a CPU-only path: there the port adds the NPU choice.
+ * device keeps its severity beside a CPU-only path: there the port adds the NPU choice (not a local device that only
+ * torch.cuda.* queries read).
  */
-function guardedSeverity(at: Node, rule: RuleId, severity: Severity | undefined): Severity | undefined {
+function guardedSeverity(ctx: RuleContext, at: Node, rule: RuleId, severity: Severity | undefined): Severity | undefined {
   if (!GUARDED_RULES.has(rule)) return severity;
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
   if (LIBRARY_RULES.has(rule) && inOptionalImport(at)) return 'info';
   const reason = redundantBranch(at);
-  if (!reason || (reason === 'alternative' && isDeviceChoice(at, rule))) return severity;
+  if (!reason || (reason === 'alternative' && isDeviceChoice(ctx, at, rule))) return severity;
   return 'info';
 }
 

@@ -212,13 +212,30 @@ export class DeviceFlow {
     return this.memo(`${scope.type === 'module' ? 'module' : scope.startIndex}:${name}`, () => this.readsOf(scope, name));
   }
 
-  private readsOf(scope: Node, name: string): Reach {
-    let result: Reach = 'unread';
+  /**
+   * The reads of the name that `target` (an identifier bound in a function, as an assignment target) binds there;
+   * undefined for a name of the module or a class body, whose readers may be elsewhere.
+   */
+  localReads(target: Node): Node[] | undefined {
+    if (target.type !== 'identifier' || inClassBody(target)) return undefined;
+    const scope = this.scopeOf(target, target.text);
+    return scope.type === 'module' ? undefined : [...this.reads(scope, target.text)];
+  }
+
+  /** The identifiers that read the binding of `name` in `scope` (a function or the module). */
+  private *reads(scope: Node, name: string): Generator<Node> {
     const [start, end] = scope.type === 'module' ? [0, this.text.length] : [scope.startIndex, scope.endIndex];
     for (const at of wordsAt(this.text, name, start, end)) {
       const node = this.tree.rootNode.descendantForIndex(at, at + name.length);
       if (node?.type !== 'identifier' || node.text !== name || !isRead(node)) continue;
       if (this.scopeOf(node, name).startIndex !== scope.startIndex) continue;
+      yield node;
+    }
+  }
+
+  private readsOf(scope: Node, name: string): Reach {
+    let result: Reach = 'unread';
+    for (const node of this.reads(scope, name)) {
       const reach = this.follow(node);
       if (reach === 'device') {
         result = 'device';

@@ -3,6 +3,7 @@ import type { RuleContext } from './context';
 import { NodeLocator, parentOf } from './parents';
 import { stringLiteral, type Span } from './syntax';
 import { NPU_PRESENT } from './fixes/kit';
+import type { ImportTable } from './symbols';
 import type { Fix } from './types';
 
 /**
@@ -87,12 +88,43 @@ export function isCudaCondition(cond: Node | null): boolean {
   }
 }
 
+/**
+ * True when `cond` holds only where CUDA is not (`not torch.cuda.is_available()`, `device.type != "cuda"`): the
+ * branches after it in its if / elif chain (and its else) run only on CUDA.
+ */
+export function isNegatedCudaCondition(cond: Node | null): boolean {
+  if (!cond) return false;
+  const node = unwrap(cond);
+  switch (node.type) {
+    case 'not_operator':
+      return isCudaCondition(node.childForFieldName('argument'));
+    case 'comparison_operator': {
+      const ops = node.children.filter((c): c is Node => c !== null && !c.isNamed).map((c) => c.type);
+      const [left, right] = node.namedChildren;
+      if (ops.length !== 1 || !left || !right) return false;
+      if (ops[0] === '!=' || ops[0] === 'is not') return isCudaString(unwrap(left)) || isCudaString(unwrap(right));
+      return ops[0] === 'not in' && isCudaString(unwrap(left));
+    }
+    case 'boolean_operator': {
+      // not (a and b) = not a or not b
+      const op = node.childForFieldName('operator')?.type;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (op === 'or') return isNegatedCudaCondition(left) || isNegatedCudaCondition(right);
+      return isNegatedCudaCondition(left) && isNegatedCudaCondition(right);
+    }
+    default:
+      return false;
+  }
+}
+
 const NPU_WORD = /\bnpu\b|is_npu|torch_npu|npu_available|"npu|'npu|\bhccl\b|is_hccl|"hccl|'hccl|MULTI_NPU/i;
 
 /**
  * Why a finding inside a branch is information, not a warning or an error (undefined: it is not):
  * - `alternative`: the branch runs only on CUDA and the code has another path (else / elif, the other arm of a
- *   conditional expression, or code after a branch that returns or raises);
+ *   conditional expression, code after a branch that returns or raises, the branch of a negated test before an
+ *   else, or the try of a `getattr(torch, name)` lookup before its `except AttributeError` fallback);
  * - `npu-path`: the branch belongs to an if / elif chain that has an NPU (or HCCL) branch;
  * - `library`: the branch runs only behind a switch or check of a CUDA-only library (has_apex, use_flash_attn,
  *   is_xformers_available(), bitsandbytes' Int8Params / Linear8bitLt ...), so the code has a path without it;
@@ -105,9 +137,11 @@ export type RedundantReason = 'alternative' | 'npu-path' | 'library' | 'cuda-met
 export function redundantBranch(node: Node): RedundantReason | undefined {
   return decideUpwards(node, redundant, (child, parent): RedundantReason | null | undefined => {
     if (parent.type === 'conditional_expression') {
-      // a if cond else b: the first arm runs only when cond holds
-      const [then, cond] = parent.namedChildren;
-      if (then?.id !== child.id || !cond) return undefined;
+      // a if cond else b: the first arm runs only when cond holds, the second only when it does not
+      const [then, cond, other] = parent.namedChildren;
+      if (!cond) return undefined;
+      if (other?.id === child.id) return isNegatedCudaCondition(cond) ? 'alternative' : undefined;
+      if (then?.id !== child.id) return undefined;
       return isCudaCondition(cond) ? 'alternative' : isLibraryCondition(cond) ? 'library' : undefined;
     }
     if ((parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('condition')?.id === child.id) {
@@ -118,10 +152,16 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     if (parent.type === 'function_definition') return parent.childForFieldName('name')?.text === 'cuda' && parent.childForFieldName('body')?.id === child.id ? 'cuda-method' : undefined;
     if (parent.type === 'else_clause') {
       const chain = parentOf(parent);
-      return chain?.type === 'if_statement' && chainHasNpuBranch(chain, parent, true) ? 'npu-path' : undefined;
+      if (chain?.type !== 'if_statement') return undefined;
+      if (chainHasNpuBranch(chain, parent, true)) return 'npu-path';
+      // `if not torch.cuda.is_available(): <CPU / NPU path> else: <CUDA>`: the else runs only on CUDA
+      return afterNegatedCudaBranch(chain, parent) ? 'alternative' : undefined;
     }
+    // `try: return getattr(torch, device_name) except AttributeError: return torch.cuda`: the try is the other path
+    if (parent.type === 'except_clause') return isDeviceModuleFallback(parent) ? 'alternative' : undefined;
     if ((parent.type !== 'if_statement' && parent.type !== 'elif_clause') || parent.childForFieldName('consequence')?.id !== child.id) return undefined;
     const chain = parent.type === 'elif_clause' ? parentOf(parent) : parent;
+    if (parent.type === 'elif_clause' && chain && afterNegatedCudaBranch(chain, parent)) return 'alternative';
     const cond = parent.childForFieldName('condition');
     if (isCudaCondition(cond)) {
       // an NPU host passes a CUDA-only branch by and takes the NPU branch; the if before an elif is always another path
@@ -133,6 +173,32 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     if (chain && chainHasNpuBranch(chain, parent, true)) return 'npu-path';
     return cond && isLibraryCondition(cond) ? 'library' : undefined;
   }) ?? undefined;
+}
+
+/**
+ * A branch of an if / elif chain (an elif or the else) after a branch whose test holds only where CUDA is not and
+ * which does something: the branch runs only on CUDA, and that earlier branch is the code's other path.
+ */
+function afterNegatedCudaBranch(chain: Node, branch: Node): boolean {
+  for (const b of [chain, ...chain.childrenForFieldName('alternative')]) {
+    if (!b || b.id === branch.id) return false;
+    if (b.type !== 'else_clause' && isNegatedCudaCondition(b.childForFieldName('condition')) && !doesNothing(b.childForFieldName('consequence'))) return true;
+  }
+  return false;
+}
+
+const DEVICE_MODULE_LOOKUP = /\bgetattr\(\s*torch\s*,\s*(?!["'])[\w.]/;
+const LOOKUP_ERRORS = /^except\s*(:|\(?\s*(\w+\.)*(AttributeError|Exception)\b)/;
+
+/**
+ * The handler of `try: ... getattr(torch, name) ... except AttributeError:` (a device module looked up by the
+ * device's name, torchtune's and verl's `get_torch_device`): its CUDA code is the fallback of a lookup that
+ * finds torch.npu on an NPU host.
+ */
+function isDeviceModuleFallback(handler: Node): boolean {
+  const tryStatement = parentOf(handler);
+  if (tryStatement?.type !== 'try_statement' || !LOOKUP_ERRORS.test(handler.text)) return false;
+  return DEVICE_MODULE_LOOKUP.test(tryStatement.childForFieldName('body')?.text ?? '');
 }
 
 /** Statements that do nothing: `pass`, `...`, a docstring. */
@@ -258,13 +324,22 @@ export function guardHasOtherPath(cond: Node): boolean {
 /** Logging and warnings (not print: a program's output may be its result). */
 const CHECK_CALL = /(^|\.)(warn|warning|info|debug|error|log)$/;
 
-/** True when `cond` is a test of an if / elif whose branch only raises or logs (a check: `raise ValueError(...)`, `logger.warning(...)`). */
-export function guardsOnlyChecks(cond: Node): boolean {
+/** CUDA library switches (torch.backends.cuda.* / torch.backends.cudnn.*): tuning that an NPU host runs without. */
+const TUNING = /^torch\.backends\.(cuda|cudnn)\./;
+
+/**
+ * True when `cond` is a test of an if / elif whose branch only raises or logs (a check: `raise ValueError(...)`,
+ * `logger.warning(...)`) or, given the file's imports, sets CUDA library switches (`torch.backends.cuda.matmul.allow_tf32
+ * = True`): an NPU host skipping the branch runs with its defaults, and the switches' own findings name their NPU
+ * counterparts.
+ */
+export function guardsOnlyChecks(cond: Node, imports?: ImportTable): boolean {
   const body = branchOfTest(cond)?.childForFieldName('consequence')?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
   return body.length > 0 && body.every((s) => {
     if (s.type === 'raise_statement') return true;
-    const call = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
-    return call?.type === 'call' && CHECK_CALL.test(call.childForFieldName('function')?.text ?? '');
+    const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    if (expr?.type === 'assignment' && imports) return TUNING.test(imports.qualify(expr.childForFieldName('left')) ?? '');
+    return expr?.type === 'call' && CHECK_CALL.test(expr.childForFieldName('function')?.text ?? '');
   });
 }
 

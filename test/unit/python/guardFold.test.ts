@@ -215,3 +215,137 @@ test('incremental re-analysis keeps a guard and its branch consistent (severitie
   assert.deepEqual(relatedLines(doc.findings[0]!), [6]);
   doc.dispose();
 });
+
+test('the else of a negated CUDA test is the CUDA-only branch: the CPU / NPU path before it is the other path', async () => {
+  const src = lines(
+    'import torch',
+    'def seed(s):',
+    '    if not torch.cuda.is_available():',
+    '        torch.manual_seed(s)',
+    '    else:',
+    '        torch.cuda.manual_seed_all(s)',
+    'def sync(device):',
+    '    if device.type != "cuda":',
+    '        return',
+    '    elif big:',
+    '        torch.cuda.synchronize()',
+    'def to(x):',
+    '    return x.float() if not torch.cuda.is_available() else x.cuda()',
+    // counter-tests: a negated test whose branch does nothing is no other path; an unguarded call stays an error
+    'if not torch.cuda.is_available():',
+    '    pass',
+    'else:',
+    '    torch.cuda.empty_cache()',
+    'torch.cuda.empty_cache()',
+  );
+  const findings = await findingsOf(src);
+  assert.equal(at(findings, 6, 'torch-cuda-api').severity, 'info');
+  assert.equal(at(findings, 11, 'torch-cuda-api').severity, 'info');
+  assert.equal(at(findings, 13, 'cuda-tensor-method').severity, 'info');
+  assert.equal(at(findings, 17, 'torch-cuda-api').severity, 'error');
+  assert.equal(at(findings, 18, 'torch-cuda-api').severity, 'error');
+});
+
+test('verl: torch.cuda as the fallback of a device module looked up by name (getattr(torch, name)) is information', async () => {
+  const src = lines(
+    'import torch',
+    'def get_torch_device():',
+    '    device_name = get_device_name()',
+    '    try:',
+    '        return getattr(torch, device_name)',
+    '    except AttributeError:',
+    '        logger.warning(f"Device namespace {device_name} not found in torch, try to load torch.cuda.")',
+    '        return torch.cuda',
+    // counter-tests: a handler after another try body, or after a lookup of a fixed name, is the CUDA path itself
+    'def other():',
+    '    try:',
+    '        return load()',
+    '    except AttributeError:',
+    '        return torch.cuda',
+    'def fixed():',
+    '    try:',
+    '        return getattr(torch, "cuda")',
+    '    except AttributeError:',
+    '        return torch.cuda',
+  );
+  const findings = await findingsOf(src);
+  assert.equal(at(findings, 8, 'torch-cuda-api').severity, 'info');
+  assert.equal(at(findings, 13, 'torch-cuda-api').severity, 'error');
+  assert.equal(at(findings, 18, 'torch-cuda-api').severity, 'error');
+});
+
+test('timm: `if device.startswith("cuda:"):` is a device-type test that the branch folds into', async () => {
+  const src = lines(
+    'import torch',
+    'def init(device):',
+    '    if device.startswith("cuda:"):',
+    '        torch.cuda.set_device(device)',
+    '    if device.startswith("cuda"):',
+    '        torch.cuda.synchronize()',
+    '    else:',
+    '        x = 1',
+    '    if device.startswith("cpu"):',
+    '        pass',
+    '    torch.cuda.set_device(device)',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), [
+    '3 cuda-device-string warning', '4 torch-cuda-api info',
+    // with an else the test and its branch are information
+    '5 cuda-device-string info', '6 torch-cuda-api info',
+    // not a CUDA test: nothing; unguarded: an error
+    '11 torch-cuda-api error',
+  ]);
+  assert.equal(formatMessage(findings[0]!.message), 'Comparison with the CUDA device type "cuda" is never true on an NPU: an NPU host skips torch.cuda.set_device(device) (line 4)');
+  assert.deepEqual(relatedLines(findings[1]!), [3]);
+});
+
+test('accelerate: a device-type test whose branch only sets CUDA library switches (TF32) is information', async () => {
+  const src = lines(
+    'import torch',
+    'class State:',
+    '    def init(self):',
+    '        if (',
+    '            self.dynamo_backend != "no"',
+    '            and self.device.type == "cuda"',
+    '        ):',
+    '            torch.backends.cuda.matmul.allow_tf32 = True',
+    // counter-test: a branch that also runs CUDA code is a porting point (the guard names it)
+    '        if self.device.type == "cuda":',
+    '            torch.backends.cudnn.allow_tf32 = True',
+    '            torch.cuda.synchronize()',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), ['6 cuda-device-string info', '8 cudnn-backend info', '9 cuda-device-string warning', '10 cudnn-backend info', '11 torch-cuda-api info']);
+});
+
+test('diffusers: a local CUDA device that only torch.cuda.* queries read, beside an else, is information', async () => {
+  const src = lines(
+    'import torch',
+    'def get_torch_cuda_device_capability():',
+    '    if torch.cuda.is_available():',
+    '        device = torch.device("cuda")',
+    '        compute_capability = torch.cuda.get_device_capability(device)',
+    '        return float(f"{compute_capability[0]}.{compute_capability[1]}")',
+    '    else:',
+    '        return None',
+    // counter-tests: the program's device beside a CPU path stays (the port adds the NPU choice), read by a model or returned
+    'def get_device():',
+    '    if torch.cuda.is_available():',
+    '        device = torch.device("cuda")',
+    '        torch.cuda.set_device(device)',
+    '        return device',
+    '    else:',
+    '        return torch.device("cpu")',
+    'DEVICE = None',
+    'if torch.cuda.is_available():',
+    '    DEVICE = torch.device("cuda")',
+    '    print(torch.cuda.get_device_name(DEVICE))',
+    'else:',
+    '    DEVICE = torch.device("cpu")',
+  );
+  const findings = await findingsOf(src);
+  assert.equal(at(findings, 4, 'cuda-device-string').severity, 'info');
+  assert.equal(at(findings, 11, 'cuda-device-string').severity, 'error');
+  assert.equal(at(findings, 18, 'cuda-device-string').severity, 'error');
+});

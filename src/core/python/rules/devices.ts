@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { guardHasOtherPath, guardsOnlyChecks, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
+import { guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
 import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
@@ -83,6 +83,7 @@ export function checkString(ctx: RuleContext, node: Node): void {
   if (lit.content === 'nccl' || lit.content === 'NCCL') return checkNccl(ctx, node);
   if (lit.content === 'flash_attention_2') return checkAttnImplementation(ctx, node);
   if (lit.interpolations.length === 0 && Object.hasOwn(CUDA_ENV_VARS, lit.content)) return checkEnvVar(ctx, node, lit.content);
+  if (lit.interpolations.length === 0 && /^cuda:?$/.test(lit.content) && checkStartsWith(ctx, node)) return;
   // "cuda:" + str(rank): the whole sum is the device
   const sum = lit.content === 'cuda:' && lit.interpolations.length === 0 ? concatenatedDevice(node) : undefined;
   const dev = sum?.dev ?? cudaDevice(lit);
@@ -164,11 +165,30 @@ export function checkString(ctx: RuleContext, node: Node): void {
     // `if device.type == "cuda": ... elif device.type == "npu": ...` already has the NPU path; `if device.type == "cuda":
     // ... else: ...` sends the NPU device down the other path, which the code has (information, as the branch's findings)
     const ops = parent.children.filter((c) => c !== null && !c.isNamed).map((c) => c!.type);
-    // a branch that only raises or logs is a check, which an NPU device does not need
-    const otherPath = npuAlternativeOfGuard(parent) || (ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && (guardHasOtherPath(parent) || guardsOnlyChecks(parent)));
+    // a branch that only raises or logs is a check, which an NPU device does not need; one that only sets CUDA library
+    // switches (TF32) is tuning, which an NPU device runs without (the switches' findings name the NPU counterparts)
+    const otherPath = npuAlternativeOfGuard(parent) || (ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && (guardHasOtherPath(parent) || guardsOnlyChecks(parent, ctx.imports)));
     ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, otherPath ? 'info' : 'warning');
     return;
   }
+}
+
+/**
+ * `if device.startswith("cuda:"):` (timm's `torch.cuda.set_device` guard): a test of the device type like `==`,
+ * reported as the comparison is, so that the CUDA-only branch under it folds into it (analyze.ts). Only as the test
+ * of an if / elif; true when reported.
+ */
+function checkStartsWith(ctx: RuleContext, node: Node): boolean {
+  const arg = callOfArgument(node);
+  const fn = arg?.call.childForFieldName('function');
+  if (!arg || arg.index !== 0 || arg.keyword || fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'startswith') return false;
+  const statement = guardStatement(arg.call);
+  const test = statement?.type === 'if_statement' ? [statement.childForFieldName('condition'), ...statement.childrenForFieldName('alternative').map((a) => a?.childForFieldName('condition') ?? null)].find((c) => c && c.startIndex <= arg.call.startIndex && arg.call.endIndex <= c.endIndex) : undefined;
+  if (!test || !isCudaCondition(test)) return false;
+  if (ctx.transferToNpu) return true;
+  const otherPath = npuAlternativeOfGuard(arg.call) || guardHasOtherPath(arg.call) || guardsOnlyChecks(arg.call, ctx.imports);
+  ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', 'cuda'), [], otherPath ? 'info' : 'warning');
+  return true;
 }
 
 function checkDeviceArgument(
