@@ -29,7 +29,7 @@ export const CORE_AREA_USES = {
   python: { onnx: ['targets/profile'] },
   dependencies: { python: ['catalog', 'fixes/apply', 'text', 'types'] },
   workspace: {
-    python: ['analyze', 'catalog', 'entry', 'fixes/apply', 'fixes/helperPlace', 'fixes/imports', 'fixes/kit', 'parser', 'symbols', 'text', 'types'],
+    python: ['analyze', 'catalog', 'entry', 'fixes/apply', 'fixes/helperPlace', 'fixes/imports', 'fixes/kit', 'optionalModules', 'parser', 'symbols', 'text', 'types'],
     dependencies: ['requirements'],
   },
   sourceLinks: { python: ['parser'] },

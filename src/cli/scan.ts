@@ -11,7 +11,7 @@ import { INTERFACE_CHANGES } from '../core/workspace/fixPlan';
 import { PythonParser } from '../core/python/parser';
 import { DEFAULT_EXPORT_TARGET_ID, exportTargetOf } from '../core/python/rules/onnxExportTarget';
 import type { ScanResult } from '../core/workspace/scan';
-import type { AnalysisOptions, FixStyle } from '../core/python/types';
+import type { AnalysisOptions, Finding, FixStyle } from '../core/python/types';
 import { coarseSeverity, displayPath, type ScanReportInput } from '../core/report/scanResults';
 import type { CliCommand } from './commands';
 import { EXIT_CODES, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, type CliContext } from './context';
@@ -152,10 +152,16 @@ async function targetProfile(target: string, cwd: string, roots: readonly string
   throw first;
 }
 
+/** A finding whose related places in other files name them as the report names files (relative to cwd). */
+function relatedShown(finding: Finding, cwd: string): Finding {
+  if (!finding.related?.some((r) => r.file !== undefined)) return finding;
+  return { ...finding, related: finding.related.map((r) => (r.file === undefined ? r : { ...r, file: displayPath(r.file, cwd) })) };
+}
+
 function toReportInput(result: ScanResult, cwd: string): ScanReportInput {
   return {
     files: result.files,
-    findings: result.reports.flatMap((r) => r.findings.map((finding) => ({ file: displayPath(r.file, cwd), finding }))),
+    findings: result.reports.flatMap((r) => r.findings.map((finding) => ({ file: displayPath(r.file, cwd), finding: relatedShown(finding, cwd) }))),
     problems: result.problems.map((p) => ({ file: displayPath(p.file, cwd), message: p.message })),
   };
 }

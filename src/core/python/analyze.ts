@@ -217,6 +217,11 @@ const GUARDED_RULES = new Set<RuleId>([
   'cuda-device-string', 'cuda-tensor-method', 'torch-cuda-api', 'cuda-generator', 'cuda-amp', 'cudnn-backend', 'flash-attn', 'xformers',
   'apex', 'bitsandbytes', 'triton', 'nccl-backend', 'safetensors-device', 'cuda-device-index', 'fixed-dtype', 'cuda-env-var', 'cuda-only-check',
 ]);
+/** True for a rule whose findings are information where the code has another path (the workspace scan's optional modules too). */
+export function isGuardedRule(rule: string): boolean {
+  return GUARDED_RULES.has(rule as RuleId);
+}
+
 /** Where a device string is the device chosen for the program (not used by a call): it stays what it is inside a guard. */
 const CHOICE_PARENTS = new Set(['assignment', 'return_statement', 'default_parameter', 'typed_default_parameter', 'expression_list', 'pair', 'conditional_expression']);
 const LIBRARY_RULES = new Set<RuleId>(['flash-attn', 'xformers', 'apex', 'bitsandbytes', 'triton']);

@@ -61,10 +61,27 @@ export interface PythonSource {
   readonly text: string;
 }
 
+/** A module named by an import statement: `relative` leading dots; `at` the statement's offset; `indented` not at column 0. */
+interface ImportedModule {
+  readonly relative: number;
+  readonly module: string;
+  readonly at: number;
+  readonly indented: boolean;
+}
+
+/** An import statement of a workspace file that imports a module of the workspace (ModuleGraph.importSites). */
+export interface ImportSite {
+  readonly file: string;
+  /** Offset of the import statement in the file's text. */
+  readonly at: number;
+  /** Not at column 0: inside a block (try, if, def, ...), which only the syntax tree can tell about. */
+  readonly indented: boolean;
+}
+
 interface ModuleFile {
   readonly file: string;
   /** Modules this file imports (with their parent packages and `from X import name` submodule candidates). */
-  readonly imports: readonly { readonly relative: number; readonly module: string }[];
+  readonly imports: readonly ImportedModule[];
   readonly entry: boolean;
   readonly transfer: boolean;
 }
@@ -138,6 +155,38 @@ export class ModuleGraph {
     return covered;
   }
 
+  /**
+   * Every import statement of the workspace by the workspace file it imports (a package's `__init__.py` too: importing
+   * `a.b` runs `a/__init__.py`). Without an entry script: an absolute import is looked for next to the importing file,
+   * then from the workspace folders and their `src/`. One pass over the imports.
+   */
+  importSites(): Map<string, ImportSite[]> {
+    const sites = new Map<string, ImportSite[]>();
+    for (const info of this.files.values()) {
+      const ownDir = path.dirname(info.file);
+      let last: { target: string; at: number } | undefined;
+      for (const { relative, module, at, indented } of info.imports) {
+        const target = this.resolve(ownDir, relative, module);
+        if (!target || target === info.file || (last?.target === target && last.at === at)) continue;
+        last = { target, at };
+        const list = sites.get(target);
+        if (list) list.push({ file: info.file, at, indented });
+        else sites.set(target, [{ file: info.file, at, indented }]);
+      }
+    }
+    return sites;
+  }
+
+  private resolve(ownDir: string, relative: number, module: string, entryDir?: string): string | undefined {
+    if (relative > 0) {
+      let dir = ownDir;
+      for (let i = 1; i < relative; i++) dir = path.dirname(dir);
+      return this.fileFor(dir, module);
+    }
+    // a script's own folder is sys.path[0]; modules next to the running entry script or the importer
+    return (entryDir !== undefined ? this.fileFor(entryDir, module) : undefined) ?? (ownDir !== entryDir ? this.fileFor(ownDir, module) : undefined) ?? this.byModule.get(module);
+  }
+
   private resolveImports(file: string, entry: string): string[] {
     const info = this.files.get(file);
     if (!info) return [];
@@ -145,15 +194,7 @@ export class ModuleGraph {
     const entryDir = path.dirname(entry);
     const ownDir = path.dirname(file);
     for (const { relative, module } of info.imports) {
-      let found: string | undefined;
-      if (relative > 0) {
-        let dir = ownDir;
-        for (let i = 1; i < relative; i++) dir = path.dirname(dir);
-        found = this.fileFor(dir, module);
-      } else {
-        // a script's own folder is sys.path[0]; modules next to the running entry script or the importer
-        found = this.fileFor(entryDir, module) ?? (ownDir !== entryDir ? this.fileFor(ownDir, module) : undefined) ?? this.byModule.get(module);
-      }
+      const found = this.resolve(ownDir, relative, module, entryDir);
       if (found && found !== file) out.push(found);
     }
     return out;
@@ -181,14 +222,19 @@ function moduleName(relative: string): string | undefined {
 }
 
 /** Imported modules from the text: each module, its parent packages, and `from X import name` as X.name too. */
-function importsOf(text: string): { relative: number; module: string }[] {
+function importsOf(text: string): ImportedModule[] {
   if (!text.includes('import')) return [];
-  const out: { relative: number; module: string }[] = [];
+  const out: ImportedModule[] = [];
+  let at = 0;
+  let indented = false;
   const add = (relative: number, module: string) => {
     const parts = module ? module.split('.') : [''];
-    for (let i = 1; i <= parts.length; i++) out.push({ relative, module: parts.slice(0, i).join('.') });
+    for (let i = 1; i <= parts.length; i++) out.push({ relative, module: parts.slice(0, i).join('.'), at, indented });
   };
   for (const m of text.matchAll(IMPORT_LINE)) {
+    const indent = /^[ \t]*/.exec(m[0])![0].length;
+    at = m.index + indent;
+    indented = indent > 0;
     if (m[1] !== undefined) {
       for (const item of m[1].split(',')) {
         const name = item.trim().split(/\s+as\s+/)[0]!.trim();
@@ -201,7 +247,7 @@ function importsOf(text: string): { relative: number; module: string }[] {
     if (base || relative) add(relative, base);
     for (const item of m[4]!.replace(/[()\\]/g, ' ').split(',')) {
       const name = item.trim().split(/\s+as\s+/)[0]!.trim();
-      if (/^\w+$/.test(name)) out.push({ relative, module: base ? `${base}.${name}` : name });
+      if (/^\w+$/.test(name)) out.push({ relative, module: base ? `${base}.${name}` : name, at, indented });
     }
   }
   return out;

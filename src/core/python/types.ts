@@ -65,6 +65,8 @@ export interface Fix {
 
 /** Another place that explains a finding: the guard of its CUDA-only branch, or a call that a guard makes an NPU host skip. */
 export interface RelatedLocation {
+  /** The file of the place when it is not the finding's own (absolute; the workspace scan's optional modules). */
+  readonly file?: string;
   readonly range: Range;
   readonly startIndex: number;
   readonly endIndex: number;

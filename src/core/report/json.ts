@@ -15,8 +15,11 @@ export interface ScanJson {
     readonly severity: string;
     readonly message: string;
     readonly fixable: boolean;
-    /** Places in the same file that explain the finding (a folded CUDA-only branch and its guard); absent when none. */
-    readonly related?: readonly { readonly line: number; readonly column: number; readonly message: string }[];
+    /**
+     * Places that explain the finding (a folded CUDA-only branch and its guard; the optional import of a module that only
+     * such imports load, with its `file`, as `file` above, when it is another file); absent when none.
+     */
+    readonly related?: readonly { readonly file?: string; readonly line: number; readonly column: number; readonly message: string }[];
   }[];
   readonly errors: { readonly file: string; readonly message: string }[];
 }
@@ -37,7 +40,7 @@ export function scanJson(input: ScanReportInput, t: (m: Message) => string, isFi
         severity: finding.severity,
         message: t(finding.message),
         fixable: isFixable(located),
-        ...(finding.related?.length ? { related: finding.related.map((r) => ({ line: r.range.start.line + 1, column: r.range.start.column + 1, message: t(r.message) })) } : {}),
+        ...(finding.related?.length ? { related: finding.related.map((r) => ({ ...(r.file !== undefined ? { file: r.file } : {}), line: r.range.start.line + 1, column: r.range.start.column + 1, message: t(r.message) })) } : {}),
       };
     }),
     errors: input.problems.map((p) => ({ file: p.file, message: t(p.message) })),

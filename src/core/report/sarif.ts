@@ -65,7 +65,7 @@ export function scanSarif(
             message: { text: t(finding.message) },
             locations: [{ physicalLocation: { artifactLocation, region: region(finding.range) } }],
             ...(finding.related?.length
-              ? { relatedLocations: finding.related.map((r, id) => ({ id, message: { text: t(r.message) }, physicalLocation: { artifactLocation, region: region(r.range) } })) }
+              ? { relatedLocations: finding.related.map((r, id) => ({ id, message: { text: t(r.message) }, physicalLocation: { artifactLocation: r.file !== undefined ? { uri: encodeUri(r.file), uriBaseId: 'SRCROOT' } : artifactLocation, region: region(r.range) } })) }
               : {}),
             ...(fix && fix.edits.length
               ? {

@@ -15,6 +15,7 @@ import { analyzeRequirements } from '../dependencies/requirements';
 import type { ScanJob } from './scan.worker';
 import type { AnalysisOptions, Finding } from '../python/types';
 import { withoutBom } from '../python/text';
+import { foldOptionalModules } from '../python/optionalModules';
 import { errorCode, walkTargets } from './walk';
 import { errorText } from '../errors';
 
@@ -176,7 +177,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     // transfer_to_npu in an entry script covers the modules it runs (they are analysed again with that
     // known); the transferToNpu style fixes modules through their entry scripts (all analysed with the graph)
     if (deferPython || mentionsTransfer) {
-      graph = new ModuleGraph(python, roots.map((r) => (/\.pyi?$/i.test(r) ? path.dirname(r) : r)), entryModules);
+      graph = new ModuleGraph(python, rootDirs(roots), entryModules);
       const covered = graph.runUnderTransferToNpu();
       for (const { file, text } of python) {
         const isCovered = covered.has(path.resolve(file));
@@ -184,6 +185,8 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         else if (isCovered) analyzePythonFile(file, text, { ...options.analysis, runsUnderTransferToNpu: true }, false);
       }
     }
+    // the workspace's imports, for the modules that only optional imports load (python/optionalModules.ts)
+    const imports = graph ?? (python.length > 1 ? new ModuleGraph(python, rootDirs(roots), entryModules) : undefined);
     python.length = 0; // the texts are not needed any more (peak memory while the workers finish)
     // Cancellation does not wait for files still being parsed: the workers are terminated below.
     await new Promise<void>((resolve, reject) => {
@@ -195,11 +198,25 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
       }, reject);
     });
     options.signal?.throwIfAborted();
+    if (imports) {
+      await foldOptionalModules({
+        results,
+        graph: imports,
+        options: options.analysis,
+        read: (file) => readText(file, options.maxFileSizeKB, []),
+        parser: () => PythonParser.load(options.wasmDir),
+      });
+    }
   } finally {
     await pool.close();
   }
   const reports = [...results].filter(([, f]) => f.length > 0).map(([file, findings]) => ({ file, findings })).sort((a, b) => (a.file < b.file ? -1 : 1));
   return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph };
+}
+
+/** The folders of the scan's roots (a file root stands for its folder). */
+function rootDirs(roots: readonly string[]): string[] {
+  return roots.map((r) => (/\.pyi?$/i.test(r) ? path.dirname(r) : r));
 }
 
 /**

@@ -31,8 +31,8 @@ export function isRequirementsDocument(doc: vscode.TextDocument): boolean {
 export function toDiagnostic(finding: Finding, uri: vscode.Uri): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(toVsRange(finding.range), t(finding.message), SEVERITY[finding.severity]);
   diagnostic.source = 'npu-port';
-  // a folded CUDA-only branch and its guard point at each other (same file)
-  if (finding.related?.length) diagnostic.relatedInformation = finding.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toVsRange(r.range)), t(r.message)));
+  // a folded CUDA-only branch and its guard point at each other (same file); an optional module at its import (r.file)
+  if (finding.related?.length) diagnostic.relatedInformation = finding.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(r.file !== undefined ? vscode.Uri.file(r.file) : uri, toVsRange(r.range)), t(r.message)));
   const info = ruleInfo(finding.rule);
   diagnostic.code = info ? { value: finding.rule, target: ruleDocsCommandUri(finding.rule) } : finding.rule;
   return diagnostic;

@@ -5,7 +5,11 @@ import { PythonDocument } from '../../../src/core/python/document';
 import { analyzePython } from '../../../src/core/python/analyze';
 import { scanJson } from '../../../src/core/report/json';
 import { DEFAULT_OPTIONS, type Finding } from '../../../src/core/python/types';
-import { findingsOf, loadParser } from './parser';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { scanWorkspace } from '../../../src/core/workspace/scan';
+import { findingsOf, loadParser, WASM_DIR } from './parser';
 
 /**
  * Guard-aware severity (issue 14, part 4): a CUDA-only branch is one porting point. Without another path its
@@ -348,4 +352,89 @@ test('diffusers: a local CUDA device that only torch.cuda.* queries read, beside
   assert.equal(at(findings, 4, 'cuda-device-string').severity, 'info');
   assert.equal(at(findings, 11, 'cuda-device-string').severity, 'error');
   assert.equal(at(findings, 18, 'cuda-device-string').severity, 'error');
+});
+
+/** Scans a temporary tree (rel path → text) with the workspace scan; `line rule severity` per file, and the findings. */
+async function scanTree(files: Record<string, string>) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'npu-port-optional-'));
+  try {
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+    const result = await scanWorkspace([dir], { analysis: DEFAULT_OPTIONS, wasmDir: WASM_DIR, maxFileSizeKB: 2048 });
+    const byFile = new Map(result.reports.map((r) => [path.relative(dir, r.file).split(path.sep).join('/'), r.findings]));
+    return { seen: (rel: string) => seen(byFile.get(rel) ?? []), findings: (rel: string) => byFile.get(rel) ?? [], dir };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** LLaMA-Factory's flash_llama.py: needs flash-attn itself (the ImportError is raised again). */
+const FLASH_PATCH = lines(
+  'import torch',
+  'try:',
+  '    from flash_attn.flash_attn_interface import flash_attn_kvpacked_func',
+  'except ImportError:',
+  '    raise ImportError("Please install FlashAttention")',
+  'def attention(q, kv):',
+  '    return flash_attn_kvpacked_func(q, kv)',
+);
+
+test('a module that the tree imports only behind a flash-attn switch is a CUDA-only optional module: its findings are information, pointing at the import', async () => {
+  const loader = lines(
+    'def load_model(model_args, config):',
+    '    if model_args.flash_attn and getattr(config, "model_type", None) == "llama":',
+    '        import llmtuner.extras.patches.flash_llama as FlashLlama',
+    '        patch(FlashLlama)',
+  );
+  const tree = await scanTree({
+    'src/llmtuner/__init__.py': '',
+    'src/llmtuner/extras/__init__.py': '',
+    'src/llmtuner/extras/patches/__init__.py': '',
+    'src/llmtuner/extras/patches/flash_llama.py': FLASH_PATCH,
+    'src/llmtuner/tuner/__init__.py': '',
+    'src/llmtuner/tuner/loader.py': loader,
+  });
+  assert.deepEqual(tree.seen('src/llmtuner/extras/patches/flash_llama.py'), ['3 flash-attn info', '7 flash-attn info']);
+  const related = tree.findings('src/llmtuner/extras/patches/flash_llama.py')[1]!.related ?? [];
+  assert.deepEqual(related.map((r) => [path.relative(tree.dir, r.file ?? '').split(path.sep).join('/'), r.range.start.line + 1]), [['src/llmtuner/tuner/loader.py', 3]]);
+  // the same module analysed alone (the editor's live analysis) has no view across files: errors, as before
+  assert.deepEqual(seen(await findingsOf(FLASH_PATCH)), ['3 flash-attn error', '7 flash-attn error']);
+});
+
+test('a module imported only in try / except ImportError with a fallback is optional when it needs a CUDA-only library to load', async () => {
+  const tree = await scanTree({
+    'pkg/__init__.py': '',
+    'pkg/flash_ops.py': FLASH_PATCH,
+    // loads without any CUDA-only library: on an NPU host the import succeeds and its CUDA code runs
+    'pkg/cuda_ops.py': lines('import torch', 'def sync():', '    torch.cuda.synchronize()'),
+    'pkg/model.py': lines(
+      'try:',
+      '    from .flash_ops import attention',
+      '    from .cuda_ops import sync',
+      'except ImportError:',
+      '    attention = None',
+      '    sync = lambda: None',
+    ),
+  });
+  assert.deepEqual(tree.seen('pkg/flash_ops.py'), ['3 flash-attn info', '7 flash-attn info']);
+  assert.deepEqual(tree.seen('pkg/cuda_ops.py'), ['3 torch-cuda-api error']);
+});
+
+test('one import without a switch or fallback (or an entry script) keeps the module\'s findings at their severity', async () => {
+  const tree = await scanTree({
+    'flash_patch.py': FLASH_PATCH,
+    'train.py': lines('import os', 'if os.environ.get("USE_FLASH_ATTN"):', '    import flash_patch'),
+    'bench.py': lines('import flash_patch'),
+    // imported only optionally, but also run as a script
+    'flash_main.py': FLASH_PATCH + 'if __name__ == "__main__":\n    attention(1, 2)\n',
+    'infer.py': lines('def run(args):', '    if args.use_flash_attn:', '        import flash_main'),
+    // imported only under `not` the switch: the module runs where flash-attn is off
+    'flash_not.py': FLASH_PATCH,
+    'eval.py': lines('def run(args):', '    if not args.use_flash_attn:', '        import flash_not'),
+  });
+  assert.deepEqual(tree.seen('flash_patch.py'), ['3 flash-attn error', '7 flash-attn error']);
+  assert.deepEqual(tree.seen('flash_main.py'), ['3 flash-attn error', '7 flash-attn error']);
+  assert.deepEqual(tree.seen('flash_not.py'), ['3 flash-attn error', '7 flash-attn error']);
 });

@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import type { Node, Tree } from 'web-tree-sitter';
+import { msg } from '../l10n';
+import { isGuardedRule } from './analyze';
+import type { ImportSite, ModuleGraph } from './entry';
+import { inOptionalImport, nodeAt, redundantBranch } from './guards';
+import type { PythonParser } from './parser';
+import { parentOf } from './parents';
+import { LIBRARY_MODULES } from './rules/libraries';
+import { ImportTable } from './symbols';
+import { rangeOf } from './syntax';
+import { loneCrAsLf } from './text';
+import type { AnalysisOptions, Finding } from './types';
+
+/**
+ * CUDA-only optional modules, a workspace-scan view across files (issue 14).
+ *
+ * LLaMA-Factory's `flash_llama.py` imports flash-attn and re-raises the ImportError: on its own it needs the library.
+ * But its only importer imports it behind the flash-attn switch (`if model_args.flash_attn ...: import ...flash_llama`),
+ * so the module runs only where flash-attn is used, and the program has its path without it. A module is such a
+ * **CUDA-only optional module** when it has importers in the scanned tree, is no entry script, and every import of it
+ * - sits in a branch that runs only with a CUDA-only library or only on CUDA beside another path (guards.ts,
+ *   redundantBranch: a library switch, a CUDA test with an else, a dispatch with an NPU branch), or
+ * - sits in `try: ... except ImportError:` with a fallback (guards.ts, inOptionalImport) while the module itself
+ *   imports a CUDA-only library when it is loaded (at module level, unguarded): on an NPU host that import fails and the
+ *   importer takes its fallback. (A module that loads fine without the library would run there: not optional.)
+ * Its CUDA findings at warning or error (the rules guard-aware severity applies to) become information, with a related
+ * place at the optional import. Severities the user set per rule stay as set.
+ *
+ * Cost: one pass over the import lines the module graph already read; a syntax tree only for the importers of a
+ * module with such findings whose every import line is indented (an import at column 0 runs unconditionally, so
+ * one of those settles the module without parsing), each importer parsed at most once. Single-file analysis (the
+ * editor's live analysis, the watcher's re-analysis of a changed file) has no view across files and keeps the
+ * severities of analyze.ts.
+ */
+export interface OptionalModuleInput {
+  /** Findings by file (absolute paths); the findings of optional modules are replaced. */
+  readonly results: Map<string, readonly Finding[]>;
+  readonly graph: ModuleGraph;
+  readonly options: AnalysisOptions;
+  /** A file's text as the scan reads it, or undefined when it cannot be read now. */
+  readonly read: (file: string) => Promise<string | undefined>;
+  readonly parser: () => Promise<PythonParser>;
+}
+
+export async function foldOptionalModules(input: OptionalModuleInput): Promise<void> {
+  const { results, graph, options } = input;
+  const serious = (f: Finding) => (f.severity === 'error' || f.severity === 'warning') && isGuardedRule(f.rule) && !options.rules?.[f.rule];
+  const candidates = [...results].filter(([file, findings]) => /\.py$/i.test(file) && findings.some(serious));
+  if (candidates.length === 0) return;
+  let sites: Map<string, ImportSite[]> | undefined;
+  const trees = new Map<string, { tree: Tree; text: string } | null>();
+  const parsed = async (file: string) => {
+    if (!trees.has(file)) {
+      const raw = await input.read(file);
+      const text = raw === undefined ? undefined : loneCrAsLf(raw);
+      trees.set(file, text === undefined ? null : { tree: (await input.parser()).parse(text), text });
+    }
+    return trees.get(file) ?? undefined;
+  };
+  try {
+    for (const [file, findings] of candidates) {
+      sites ??= input.graph.importSites();
+      const imports = sites.get(path.resolve(file));
+      if (!imports?.length || imports.some((s) => !s.indented) || graph.isEntry(file)) continue;
+      let needsLibrary: boolean | undefined;
+      let first: { site: ImportSite; node: Node } | undefined;
+      let optional = true;
+      for (const site of imports) {
+        const importer = await parsed(site.file);
+        const statement = importer && importStatementAt(importer.tree, site.at);
+        if (!statement) {
+          optional = false;
+          break;
+        }
+        if (redundantBranch(statement) === undefined) {
+          if (!inOptionalImport(statement)) {
+            optional = false;
+            break;
+          }
+          if (needsLibrary === undefined) {
+            const own = await parsed(file);
+            needsLibrary = own !== undefined && loadsCudaLibrary(own.tree, own.text);
+          }
+          if (!needsLibrary) {
+            optional = false;
+            break;
+          }
+        }
+        first ??= { site, node: statement };
+      }
+      if (!optional || !first) continue;
+      const related = {
+        file: first.site.file,
+        range: rangeOf(first.node),
+        startIndex: first.node.startIndex,
+        endIndex: first.node.endIndex,
+        message: msg('This module is imported only optionally: behind a CUDA-only library switch or a CUDA-only branch with another path, or with an ImportError fallback, as here'),
+      };
+      results.set(file, findings.map((f) => (serious(f) ? { ...f, severity: 'info', related: [...(f.related ?? []), related] } : f)));
+    }
+  } finally {
+    for (const t of trees.values()) t?.tree.delete();
+  }
+}
+
+/** The import statement that starts at `at`, if the text there is one (not an import line inside a string). */
+function importStatementAt(tree: Tree, at: number): Node | undefined {
+  for (let n: Node | null = tree.rootNode.descendantForIndex(at); n && n.startIndex === at; n = parentOf(n)) {
+    if (n.type === 'import_statement' || n.type === 'import_from_statement') return n;
+  }
+  return undefined;
+}
+
+/** The module imports a CUDA-only library (flash_attn, xformers, apex, ...) when it is loaded: outside functions, without a fallback. */
+function loadsCudaLibrary(tree: Tree, text: string): boolean {
+  return new ImportTable(tree, text).imports.some((info) => {
+    if (!LIBRARY_MODULES.includes(info.module.split('.')[0]!)) return false;
+    const node = nodeAt(tree, info.node);
+    if (!node || inOptionalImport(node)) return false;
+    for (let n = parentOf(node); n; n = parentOf(n)) if (n.type === 'function_definition' || n.type === 'lambda') return false;
+    return true;
+  });
+}
