@@ -231,7 +231,9 @@ function isDeviceChoice(ctx: RuleContext, at: Node, rule: RuleId): boolean {
   let parent = parentOf(at);
   while (parent?.type === 'parenthesized_expression') parent = parentOf(parent);
   if (parent === null || !CHOICE_PARENTS.has(parent.type)) return false;
-  return parent.type !== 'assignment' || !onlyQueriesCuda(ctx, parent.childForFieldName('left'));
+  if (parent.type !== 'assignment') return true;
+  ctx.dependsOnFlow(at); // the answer depends on the name's reads elsewhere in the function (incremental re-analysis)
+  return !onlyQueriesCuda(ctx, parent.childForFieldName('left'));
 }
 
 /**

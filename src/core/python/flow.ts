@@ -218,6 +218,7 @@ export class DeviceFlow {
    */
   localReads(target: Node): Node[] | undefined {
     if (target.type !== 'identifier' || inClassBody(target)) return undefined;
+    this.names.add(target.text);
     const scope = this.scopeOf(target, target.text);
     return scope.type === 'module' ? undefined : [...this.reads(scope, target.text)];
   }

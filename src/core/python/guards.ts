@@ -188,7 +188,7 @@ function afterNegatedCudaBranch(chain: Node, branch: Node): boolean {
 }
 
 const DEVICE_MODULE_LOOKUP = /\bgetattr\(\s*torch\s*,\s*(?!["'])[\w.]/;
-const LOOKUP_ERRORS = /^except\s*(:|\(?\s*(\w+\.)*(AttributeError|Exception)\b)/;
+const LOOKUP_ERRORS = /^\(?\s*(\w+\.)*(AttributeError|Exception)\b/;
 
 /**
  * The handler of `try: ... getattr(torch, name) ... except AttributeError:` (a device module looked up by the
@@ -197,7 +197,10 @@ const LOOKUP_ERRORS = /^except\s*(:|\(?\s*(\w+\.)*(AttributeError|Exception)\b)/
  */
 function isDeviceModuleFallback(handler: Node): boolean {
   const tryStatement = parentOf(handler);
-  if (tryStatement?.type !== 'try_statement' || !LOOKUP_ERRORS.test(handler.text)) return false;
+  if (tryStatement?.type !== 'try_statement' || handler.type !== 'except_clause') return false;
+  // the caught type (not the handler's text, which may be long: this runs on keystrokes too, outermostCudaIf)
+  const caught = handler.namedChildren.find((c) => c !== null && c.type !== 'block' && c.type !== 'comment');
+  if (caught && !LOOKUP_ERRORS.test(caught.text)) return false;
   return DEVICE_MODULE_LOOKUP.test(tryStatement.childForFieldName('body')?.text ?? '');
 }
 
@@ -292,14 +295,20 @@ export function cudaGuardOf(node: Node): Node | undefined {
 
 /**
  * The CUDA-only if statement that holds `node` in a branch or its condition, outermost first (incremental
- * re-analysis grows an edit to it: the guard's finding depends on its branch, and the branch's findings on the guard).
+ * re-analysis grows an edit to it: the guard's finding depends on its branch, and the branch's findings on the guard);
+ * also an if with a negated CUDA test (its else depends on its branch) and the try of a device-module lookup (its
+ * handler depends on its body).
  */
 export function outermostCudaIf(node: Node): Node | undefined {
   let found: Node | undefined;
   for (let n: Node | null = node; n; n = parentOf(n)) {
+    if (n.type === 'try_statement') {
+      if (n.namedChildren.some((c) => c?.type === 'except_clause' && isDeviceModuleFallback(c))) found = n;
+      continue;
+    }
     if (n.type !== 'if_statement') continue;
     const conditions = [n.childForFieldName('condition'), ...n.childrenForFieldName('alternative').map((a) => a?.childForFieldName('condition') ?? null)];
-    if (conditions.some((c) => c && isCudaCondition(c))) found = n;
+    if (conditions.some((c) => c && (isCudaCondition(c) || isNegatedCudaCondition(c)))) found = n;
   }
   return found;
 }

@@ -438,3 +438,49 @@ test('one import without a switch or fallback (or an entry script) keeps the mod
   assert.deepEqual(tree.seen('flash_main.py'), ['3 flash-attn error', '7 flash-attn error']);
   assert.deepEqual(tree.seen('flash_not.py'), ['3 flash-attn error', '7 flash-attn error']);
 });
+
+test('incremental re-analysis agrees with a full analysis for the negated test, the lookup fallback and the CUDA-query device', async () => {
+  const parser = await loadParser();
+  const text = lines(
+    'import torch',
+    'def seed(s):',
+    '    if not torch.cuda.is_available():',
+    '        pass',
+    '    else:',
+    '        torch.cuda.manual_seed_all(s)',
+    'def get_torch_device(name):',
+    '    try:',
+    '        return load(name)',
+    '    except AttributeError:',
+    '        torch.cuda.empty_cache()',
+    'def capability():',
+    '    if torch.cuda.is_available():',
+    '        d = torch.device("cuda")',
+    '        return torch.cuda.get_device_capability(d)',
+    '    else:',
+    '        return None',
+  );
+  // the re-parse always finishes on the keystroke (a loaded machine would defer it: the result would be the old one)
+  const doc = new PythonDocument(parser, text, DEFAULT_OPTIONS, { parseBudgetMs: Infinity });
+  const full = () => seen(analyzePython({ tree: doc.syntaxTree, text: doc.text, options: DEFAULT_OPTIONS }));
+  const severityAt = (line: number) => doc.findings.find((f) => f.range.start.line + 1 === line && f.rule !== 'syntax-error')?.severity;
+  assert.equal(severityAt(6), 'error');
+  assert.equal(severityAt(11), 'error');
+  assert.equal(severityAt(14), 'info');
+  // the negated branch gets code: the else becomes information
+  doc.update([{ range: { start: { line: 3, column: 8 }, end: { line: 3, column: 12 } }, text: 'torch.manual_seed(s)' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(seen(doc.findings), full());
+  assert.equal(severityAt(6), 'info');
+  // the try body becomes a lookup by name: the handler becomes information
+  doc.update([{ range: { start: { line: 8, column: 15 }, end: { line: 8, column: 25 } }, text: 'getattr(torch, name)' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(seen(doc.findings), full());
+  assert.equal(severityAt(11), 'info');
+  // a read of the device elsewhere in the function (the program's device): an error again; the edit is outside the if
+  doc.update([{ range: { start: { line: 12, column: 0 }, end: { line: 12, column: 0 } }, text: '    log(d)\n' }]);
+  assert.equal(doc.lastUpdate, 'partial');
+  assert.deepEqual(seen(doc.findings), full());
+  assert.equal(severityAt(15), 'error');
+  doc.dispose();
+});
