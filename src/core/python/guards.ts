@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { RuleContext } from './context';
 import { NodeLocator, parentOf } from './parents';
-import { stringLiteral, type Span } from './syntax';
+import { comparisonOperators, stringLiteral, type Span } from './syntax';
 import { NPU_PRESENT } from './fixes/kit';
 import type { ImportTable } from './symbols';
 import type { Fix } from './types';
@@ -59,7 +59,7 @@ export function isCudaCondition(cond: Node | null): boolean {
       return false;
     }
     case 'comparison_operator': {
-      const ops = node.children.filter((c): c is Node => c !== null && !c.isNamed).map((c) => c.type);
+      const ops = comparisonOperators(node);
       if (ops.length !== 1) return false;
       const [left, right] = node.namedChildren;
       if (!left || !right) return false;
@@ -99,7 +99,7 @@ export function isNegatedCudaCondition(cond: Node | null): boolean {
     case 'not_operator':
       return isCudaCondition(node.childForFieldName('argument'));
     case 'comparison_operator': {
-      const ops = node.children.filter((c): c is Node => c !== null && !c.isNamed).map((c) => c.type);
+      const ops = comparisonOperators(node);
       const [left, right] = node.namedChildren;
       if (ops.length !== 1 || !left || !right) return false;
       if (ops[0] === '!=' || ops[0] === 'is not') return isCudaString(unwrap(left)) || isCudaString(unwrap(right));
@@ -249,7 +249,7 @@ function isLibraryCondition(cond: Node): boolean {
       return node.childForFieldName('operator')?.type === 'and' ? isLibraryCondition(left) || isLibraryCondition(right) : isLibraryCondition(left) && isLibraryCondition(right);
     }
     case 'comparison_operator': {
-      const ops = node.children.filter((c): c is Node => c !== null && !c.isNamed).map((c) => c.type);
+      const ops = comparisonOperators(node);
       return ops.length === 1 && (ops[0] === '==' || ops[0] === 'in' || ops[0] === 'is') && LIBRARY_WORD.test(node.text);
     }
     case 'identifier':

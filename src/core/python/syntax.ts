@@ -4,6 +4,11 @@ import { parentOf } from './parents';
 
 /** Helpers over tree-sitter-python nodes. */
 
+/** The operators of a comparison (`a == b` → ['=='], `a < b <= c` → ['<', '<='], `x not in y` → ['not in']). */
+export function comparisonOperators(node: Node): string[] {
+  return node.children.filter((c): c is Node => c !== null && !c.isNamed).map((c) => c.type);
+}
+
 /** What findings and fixes need of a node; a plain copy outlives its tree (see ImportTable). */
 export interface Span {
   readonly startIndex: number;

@@ -3,7 +3,7 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
-import { callArguments, callOfArgument, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
+import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
 
 /** Values of a CUDA device string: "cuda", "cuda:1", f"cuda:{rank}". */
@@ -164,7 +164,7 @@ export function checkString(ctx: RuleContext, node: Node): void {
     if (ctx.kit.style !== 'transferToNpu' && CUDA_CHOICES.test(ctx.text)) fixes = fixes.map((f) => ({ ...f, changesInterface: true }));
     // `if device.type == "cuda": ... elif device.type == "npu": ...` already has the NPU path; `if device.type == "cuda":
     // ... else: ...` sends the NPU device down the other path, which the code has (information, as the branch's findings)
-    const ops = parent.children.filter((c) => c !== null && !c.isNamed).map((c) => c!.type);
+    const ops = comparisonOperators(parent);
     // a branch that only raises or logs is a check, which an NPU device does not need; one that only sets CUDA library
     // switches (TF32) is tuning, which an NPU device runs without (the switches' findings name the NPU counterparts)
     const otherPath = npuAlternativeOfGuard(parent) || (ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && (guardHasOtherPath(parent) || guardsOnlyChecks(parent, ctx.imports)));

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg, type Message } from '../../l10n';
 import type { RuleContext } from '../context';
-import { callArguments, excerpt } from '../syntax';
+import { callArguments, comparisonOperators, excerpt } from '../syntax';
 import type { Fix, Requirement } from '../types';
 import { TraceIndex, type FunctionInfo } from './onnxExportTrace';
 import { missingOps, opsVerdict, rewriteFits, type ExportRuleOp, type ExportTarget } from './onnxExportTarget';
@@ -404,7 +404,7 @@ function checkSqueeze(ctx: RuleContext, target: ExportTarget, call: Node, isMeth
 // ---- (x == v).float() → Equal + Cast ----------------------------------------------------------------------
 
 function checkEqualMask(ctx: RuleContext, target: ExportTarget, node: Node): void {
-  const operators = node.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+  const operators = comparisonOperators(node);
   if (operators.length !== 1 || operators[0] !== '==') return;
   let outer = node;
   while (outer.parent?.type === 'parenthesized_expression') outer = outer.parent;
