@@ -5,7 +5,7 @@ import { PythonDocument } from '../../core/python/document';
 import { PythonParser } from '../../core/python/parser';
 import { analyzeRequirements, isRequirementsFile } from '../../core/dependencies/requirements';
 import type { ModuleGraph } from '../../core/python/entry';
-import { helperPackageDepth } from '../../core/python/fixes/helperPlace';
+import { helperPackageDepth, packageCache } from '../../core/python/fixes/helperPlace';
 import type { AnalysisOptions, Finding } from '../../core/python/types';
 import { fromVsRange, toVsRange } from '../convert';
 import { t } from '../l10n';
@@ -55,6 +55,12 @@ export class PythonAnalysis implements vscode.Disposable {
   /** Module graphs of the last scan per folder: entry scripts, and modules run under transfer_to_npu. */
   private graphs: ReadonlyMap<string, ModuleGraph> = new Map();
   private covered = new Set<string>();
+  /**
+   * Which folders are packages (an __init__.py, or modules that import relatively: that reads the folder's .py
+   * files), asked by optionsFor on every code-action request; forgotten when Python files are saved, created,
+   * deleted or renamed in the editor and after a workspace scan.
+   */
+  private isPackage = packageCache();
 
   constructor(private readonly wasmDir: string) {}
 
@@ -65,7 +71,12 @@ export class PythonAnalysis implements vscode.Disposable {
     const changed = covered.size !== this.covered.size || [...covered].some((f) => !this.covered.has(f)) || graphs.size !== this.graphs.size;
     this.graphs = graphs;
     this.covered = covered;
+    this.forgetPackages();
     if (changed) this.refreshAll();
+  }
+
+  private forgetPackages(): void {
+    this.isPackage = packageCache();
   }
 
   /** The analysis options of one file: the settings plus what the workspace says about it. */
@@ -78,7 +89,7 @@ export class PythonAnalysis implements vscode.Disposable {
     const entry = graph?.isEntry(uri.fsPath) ? { entryScript: true } : {};
     const covered = this.covered.has(path.resolve(uri.fsPath)) ? { runsUnderTransferToNpu: true } : {};
     // inside a package the helper is imported relatively, from the top package
-    const depth = helperPackageDepth(base.style, uri.fsPath);
+    const depth = helperPackageDepth(base.style, uri.fsPath, this.isPackage);
     return { ...base, ...entry, ...covered, ...(depth ? { packageDepth: depth } : {}) };
   }
 
@@ -88,9 +99,12 @@ export class PythonAnalysis implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.analyze(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
-      // a created or deleted requirements_npu.txt changes what its sibling requirements file reports
-      vscode.workspace.onDidCreateFiles(() => this.refreshRequirements()),
-      vscode.workspace.onDidDeleteFiles(() => this.refreshRequirements()),
+      // a created or deleted requirements_npu.txt changes what its sibling requirements file reports; a new
+      // __init__.py or relative import can make a folder a package (where the device helper goes)
+      vscode.workspace.onDidCreateFiles(() => (this.refreshRequirements(), this.forgetPackages())),
+      vscode.workspace.onDidDeleteFiles(() => (this.refreshRequirements(), this.forgetPackages())),
+      vscode.workspace.onDidRenameFiles(() => this.forgetPackages()),
+      vscode.workspace.onDidSaveTextDocument((d) => isPythonDocument(d) && this.forgetPackages()),
     );
     for (const doc of vscode.workspace.textDocuments) this.analyze(doc);
   }
