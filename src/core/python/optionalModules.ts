@@ -10,7 +10,7 @@ import { LIBRARY_MODULES } from './rules/libraries';
 import { ImportTable } from './symbols';
 import { rangeOf } from './syntax';
 import { loneCrAsLf } from './text';
-import type { AnalysisOptions, Finding } from './types';
+import type { AnalysisOptions, Finding, RelatedLocation } from './types';
 
 /**
  * CUDA-only optional modules, a workspace-scan view across files (issue 14).
@@ -30,8 +30,8 @@ import type { AnalysisOptions, Finding } from './types';
  * Cost: one pass over the import lines the module graph already read; a syntax tree only for the importers of a
  * module with such findings whose every import line is indented (an import at column 0 runs unconditionally, so
  * one of those settles the module without parsing), each importer parsed at most once. Single-file analysis (the
- * editor's live analysis, the watcher's re-analysis of a changed file) has no view across files and keeps the
- * severities of analyze.ts.
+ * editor's live analysis, the watcher's re-analysis of a changed file) has no view across files: the editor applies
+ * the last workspace scan's answer (`asOptionalModule`) until the next scan.
  */
 export interface OptionalModuleInput {
   /** Findings by file (absolute paths); the findings of optional modules are replaced. */
@@ -43,11 +43,27 @@ export interface OptionalModuleInput {
   readonly parser: () => Promise<PythonParser>;
 }
 
-export async function foldOptionalModules(input: OptionalModuleInput): Promise<void> {
+/** A finding at warning or error of a rule the guard-aware severity applies to, whose severity the user did not set. */
+function foldable(f: Finding, options: AnalysisOptions): boolean {
+  return (f.severity === 'error' || f.severity === 'warning') && isGuardedRule(f.rule) && !options.rules?.[f.rule];
+}
+
+/**
+ * The findings of a CUDA-only optional module: its warnings and errors become information with a related place at
+ * the optional import. The workspace scan applies it, and the editor to an open module the last scan found optional.
+ * Applying it twice changes nothing.
+ */
+export function asOptionalModule(findings: readonly Finding[], importedAt: RelatedLocation, options: AnalysisOptions): readonly Finding[] {
+  if (!findings.some((f) => foldable(f, options))) return findings;
+  return findings.map((f) => (foldable(f, options) ? { ...f, severity: 'info', related: [...(f.related ?? []), importedAt] } : f));
+}
+
+/** Folds the findings of the CUDA-only optional modules in `results`; returns each such module with its optional import. */
+export async function foldOptionalModules(input: OptionalModuleInput): Promise<Map<string, RelatedLocation>> {
   const { results, graph, options } = input;
-  const serious = (f: Finding) => (f.severity === 'error' || f.severity === 'warning') && isGuardedRule(f.rule) && !options.rules?.[f.rule];
-  const candidates = [...results].filter(([file, findings]) => /\.py$/i.test(file) && findings.some(serious));
-  if (candidates.length === 0) return;
+  const optionalModules = new Map<string, RelatedLocation>();
+  const candidates = [...results].filter(([file, findings]) => /\.py$/i.test(file) && findings.some((f) => foldable(f, options)));
+  if (candidates.length === 0) return optionalModules;
   let sites: Map<string, ImportSite[]> | undefined;
   const trees = new Map<string, { tree: Tree; text: string } | null>();
   const parsed = async (file: string) => {
@@ -90,18 +106,20 @@ export async function foldOptionalModules(input: OptionalModuleInput): Promise<v
         first ??= { site, node: statement };
       }
       if (!optional || !first) continue;
-      const related = {
+      const related: RelatedLocation = {
         file: first.site.file,
         range: rangeOf(first.node),
         startIndex: first.node.startIndex,
         endIndex: first.node.endIndex,
         message: msg('This module is imported only optionally: behind a CUDA-only library switch or a CUDA-only branch with another path, or with an ImportError fallback, as here'),
       };
-      results.set(file, findings.map((f) => (serious(f) ? { ...f, severity: 'info', related: [...(f.related ?? []), related] } : f)));
+      optionalModules.set(path.resolve(file), related);
+      results.set(file, asOptionalModule(findings, related, options));
     }
   } finally {
     for (const t of trees.values()) t?.tree.delete();
   }
+  return optionalModules;
 }
 
 /** The import statement that starts at `at`, if the text there is one (not an import line inside a string). */

@@ -13,7 +13,7 @@ import { AnalysisBudgetError, analyzeSource, ParserLimitError } from '../python/
 import { PythonParser } from '../python/parser';
 import { analyzeRequirements } from '../dependencies/requirements';
 import type { ScanJob } from './scan.worker';
-import type { AnalysisOptions, Finding } from '../python/types';
+import type { AnalysisOptions, Finding, RelatedLocation } from '../python/types';
 import { withoutBom } from '../python/text';
 import { foldOptionalModules } from '../python/optionalModules';
 import { errorCode, walkTargets } from './walk';
@@ -63,6 +63,11 @@ export interface ScanResult {
    * imports transfer_to_npu (fix-all adds that import to entry scripts; the modules they run are covered).
    */
   readonly graph?: ModuleGraph;
+  /**
+   * The CUDA-only optional modules found (python/optionalModules.ts), by absolute path, each with the place of its
+   * optional import: the editor folds their live findings the same way until the next scan.
+   */
+  readonly optionalModules: ReadonlyMap<string, RelatedLocation>;
 }
 
 /** Findings by content hash, so a re-scan skips unchanged files. Keep one per session. */
@@ -98,6 +103,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   const python: { file: string; text: string }[] = [];
   const entryModules: string[] = [];
   let graph: ModuleGraph | undefined;
+  let optionalModules: ReadonlyMap<string, RelatedLocation> = new Map();
   const deferPython = options.analysis.style === 'transferToNpu';
   let mentionsTransfer = false;
   /** The latest analysis of each file wins (a covered module is analysed again). */
@@ -199,7 +205,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     });
     options.signal?.throwIfAborted();
     if (imports) {
-      await foldOptionalModules({
+      optionalModules = await foldOptionalModules({
         results,
         graph: imports,
         options: options.analysis,
@@ -211,7 +217,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     await pool.close();
   }
   const reports = [...results].filter(([, f]) => f.length > 0).map(([file, findings]) => ({ file, findings })).sort((a, b) => (a.file < b.file ? -1 : 1));
-  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph };
+  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph, optionalModules };
 }
 
 /** The folders of the scan's roots (a file root stands for its folder). */

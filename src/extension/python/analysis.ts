@@ -6,7 +6,8 @@ import { PythonParser } from '../../core/python/parser';
 import { analyzeRequirements, isRequirementsFile } from '../../core/dependencies/requirements';
 import type { ModuleGraph } from '../../core/python/entry';
 import { helperPackageDepth, packageCache } from '../../core/python/fixes/helperPlace';
-import type { AnalysisOptions, Finding } from '../../core/python/types';
+import { asOptionalModule } from '../../core/python/optionalModules';
+import type { AnalysisOptions, Finding, RelatedLocation } from '../../core/python/types';
 import { fromVsRange, toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -61,6 +62,11 @@ export class PythonAnalysis implements vscode.Disposable {
    * deleted or renamed in the editor and after a workspace scan.
    */
   private isPackage = packageCache();
+  /**
+   * The CUDA-only optional modules of the last scan (core/python/optionalModules.ts), by path, with the place of the
+   * optional import: their findings, live or re-read from disk, are folded as the scan folded them until the next scan.
+   */
+  private optionalModules: ReadonlyMap<string, RelatedLocation> = new Map();
 
   constructor(private readonly wasmDir: string) {}
 
@@ -73,6 +79,17 @@ export class PythonAnalysis implements vscode.Disposable {
     this.covered = covered;
     this.forgetPackages();
     if (changed) this.refreshAll();
+  }
+
+  /** After a scan: the modules it found optional; the open ones among them (and those it no longer finds) are re-analysed. */
+  setOptionalModules(modules: ReadonlyMap<string, RelatedLocation>): void {
+    const before = this.optionalModules;
+    this.optionalModules = modules;
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== 'file' || !this.documents.has(doc.uri.toString())) continue;
+      const file = path.resolve(doc.uri.fsPath);
+      if (before.get(file) !== modules.get(file)) this.publish(doc.uri, this.documents.get(doc.uri.toString())!.findings);
+    }
   }
 
   private forgetPackages(): void {
@@ -263,7 +280,9 @@ export class PythonAnalysis implements vscode.Disposable {
     }, 300));
   }
 
-  private publish(uri: vscode.Uri, findings: readonly Finding[]): void {
+  private publish(uri: vscode.Uri, given: readonly Finding[]): void {
+    const importedAt = uri.scheme === 'file' ? this.optionalModules.get(path.resolve(uri.fsPath)) : undefined;
+    const findings = importedAt ? asOptionalModule(given, importedAt, readSettings(uri).analysis) : given;
     this.findings.set(uri.toString(), findings);
     this.diagnostics.set(uri, findings.map((f) => toDiagnostic(f, uri)));
     this.changed.fire(uri);

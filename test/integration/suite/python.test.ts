@@ -337,4 +337,41 @@ describe('python migration', () => {
       await config.update('onnx.target', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+  it('a module imported only behind the flash-attn switch: the scan shows its findings as information pointing at the import in the other file, and they stay so while it is edited', async () => {
+    await writeFile('optpkg/__init__.py', '');
+    const module = await writeFile('optpkg/flash_impl.py', [
+      'import torch',
+      'try:',
+      '    from flash_attn import flash_attn_func',
+      'except ImportError:',
+      '    raise ImportError("Please install flash-attn")',
+      '',
+      'def attend(q, k, v):',
+      '    return flash_attn_func(q, k, v)',
+      '',
+    ].join('\n'));
+    const loader = await writeFile('optpkg/loader.py', [
+      'def attention(args):',
+      '    if args.flash_attn:',
+      '        from .flash_impl import attend',
+      '        return attend',
+      '    return None',
+      '',
+    ].join('\n'));
+    const flash = () => ours(module).filter((d) => codeOf(d) === 'flash-attn');
+    await vscode.commands.executeCommand('npuPort.scanWorkspace');
+    const scanned = await waitFor(() => (flash().length === 2 ? flash() : undefined), 'scan diagnostics on the optional module');
+    for (const d of scanned) {
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Information, `line ${d.range.start.line + 1}`);
+      const place = d.relatedInformation?.find((r) => r.location.uri.toString() === loader.toString());
+      assert.ok(place, `related places: ${d.relatedInformation?.map((r) => r.location.uri.toString()).join()}`);
+      assert.equal(place.location.range.start.line, 2);
+    }
+    // opened and edited, the module is analysed alone; the scan's answer still applies
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(module));
+    await editor.edit((b) => b.insert(new vscode.Position(8, 0), 'def attend_again(q, k, v):\n    return flash_attn_func(q, k, v)\n'));
+    const live = await waitFor(() => (flash().length === 3 ? flash() : undefined), 'the typed line\'s diagnostic');
+    assert.deepEqual(live.map((d) => [d.range.start.line, d.severity]).sort((a, b) => a[0]! - b[0]!), [[2, vscode.DiagnosticSeverity.Information], [7, vscode.DiagnosticSeverity.Information], [9, vscode.DiagnosticSeverity.Information]]);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });

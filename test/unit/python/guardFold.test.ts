@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { scanWorkspace } from '../../../src/core/workspace/scan';
+import { asOptionalModule } from '../../../src/core/python/optionalModules';
 import { findingsOf, loadParser, WASM_DIR } from './parser';
 
 /**
@@ -364,7 +365,8 @@ async function scanTree(files: Record<string, string>) {
     }
     const result = await scanWorkspace([dir], { analysis: DEFAULT_OPTIONS, wasmDir: WASM_DIR, maxFileSizeKB: 2048 });
     const byFile = new Map(result.reports.map((r) => [path.relative(dir, r.file).split(path.sep).join('/'), r.findings]));
-    return { seen: (rel: string) => seen(byFile.get(rel) ?? []), findings: (rel: string) => byFile.get(rel) ?? [], dir };
+    const optional = [...result.optionalModules].map(([file, at]) => [path.relative(dir, file).split(path.sep).join('/'), path.relative(dir, at.file ?? '').split(path.sep).join('/'), at.range.start.line + 1]);
+    return { seen: (rel: string) => seen(byFile.get(rel) ?? []), findings: (rel: string) => byFile.get(rel) ?? [], dir, optional };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -399,8 +401,17 @@ test('a module that the tree imports only behind a flash-attn switch is a CUDA-o
   assert.deepEqual(tree.seen('src/llmtuner/extras/patches/flash_llama.py'), ['3 flash-attn info', '7 flash-attn info']);
   const related = tree.findings('src/llmtuner/extras/patches/flash_llama.py')[1]!.related ?? [];
   assert.deepEqual(related.map((r) => [path.relative(tree.dir, r.file ?? '').split(path.sep).join('/'), r.range.start.line + 1]), [['src/llmtuner/tuner/loader.py', 3]]);
-  // the same module analysed alone (the editor's live analysis) has no view across files: errors, as before
-  assert.deepEqual(seen(await findingsOf(FLASH_PATCH)), ['3 flash-attn error', '7 flash-attn error']);
+  // the scan names the module and its optional import (the editor folds the module's live findings with it)
+  assert.deepEqual(tree.optional, [['src/llmtuner/extras/patches/flash_llama.py', 'src/llmtuner/tuner/loader.py', 3]]);
+  // the same module analysed alone has no view across files: errors, until the scan's answer is applied
+  const alone = await findingsOf(FLASH_PATCH);
+  assert.deepEqual(seen(alone), ['3 flash-attn error', '7 flash-attn error']);
+  const folded = asOptionalModule(alone, related[0]!, DEFAULT_OPTIONS);
+  assert.deepEqual(seen(folded), ['3 flash-attn info', '7 flash-attn info']);
+  assert.deepEqual(asOptionalModule(folded, related[0]!, DEFAULT_OPTIONS), folded, 'applied twice, nothing changes');
+  // a severity the user set stays as set
+  const userSet = { ...DEFAULT_OPTIONS, rules: { 'flash-attn': 'error' as const } };
+  assert.deepEqual(seen(asOptionalModule(alone, related[0]!, userSet)), ['3 flash-attn error', '7 flash-attn error']);
 });
 
 test('a module imported only in try / except ImportError with a fallback is optional when it needs a CUDA-only library to load', async () => {
