@@ -89,6 +89,20 @@ export function isCudaCondition(cond: Node | null): boolean {
 }
 
 /**
+ * The condition asks only the host whether CUDA is there (`torch.cuda.is_available()`, `torch.cuda.device_count() > 0`,
+ * negated or not), not a value of the program (`"cuda" in device`, `device.type == "cuda"`, `args.cuda`,
+ * `torch.cuda.is_available() and not args.cpu`). Only then is `"cuda" if <cond> else "cpu"` the same choice as the
+ * device helper's.
+ */
+export function asksHostForCuda(cond: Node | null): boolean {
+  if (!cond) return false;
+  const node = unwrap(cond);
+  if (node.type === 'not_operator') return asksHostForCuda(node.childForFieldName('argument'));
+  if (node.type === 'call') return /(^|\.)cuda\.is_available$|(^|\.)is_(torch_)?cuda_available$/.test(node.childForFieldName('function')?.text ?? '');
+  return node.type === 'comparison_operator' && isCudaCondition(node) && /(^|\.)cuda\.device_count\s*\(\s*\)$/.test(node.namedChildren[0]?.text ?? '');
+}
+
+/**
  * True when `cond` holds only where CUDA is not (`not torch.cuda.is_available()`, `device.type != "cuda"`): the
  * branches after it in its if / elif chain (and its else) run only on CUDA.
  */

@@ -332,3 +332,47 @@ for (const style of ['deviceManager', 'torchNpu', 'transferToNpu'] as FixStyle[]
     }
   });
 }
+
+test('deviceManager: a device type derived from the program\'s own device or switch (nanoGPT\'s "cuda" if "cuda" in device else "cpu") keeps following it, and comparisons with "cuda" stay false for the CPU: asked for "cpu", the fixed script runs on a CPU-only host and on a CUDA host', needsTorch, async () => {
+  const dir = tree({
+    'main.py': [
+      'import sys',
+      'import torch',
+      '',
+      "device = 'cuda'  # examples: 'cpu', 'cuda', 'cuda:1'",
+      'use_cuda = True',
+      'if len(sys.argv) > 1:',
+      '    device = sys.argv[1]',
+      "    use_cuda = device != 'cpu'",
+      "device_type = 'cuda' if 'cuda' in device else 'cpu'",
+      "chosen = 'cuda' if use_cuda else 'cpu'",
+      'x = torch.zeros(2)',
+      "if device_type == 'cuda':",
+      '    x = x.pin_memory()  # CUDA only: on a CPU-only torch this fails',
+      "pinned = 'pinned' if device_type != 'cuda' else 'pinned'",
+      'print(device_type, chosen)',
+      '',
+    ].join('\n'),
+  });
+  // a CUDA host, simulated: torch reports CUDA, so the device helper picks it (creating a torch.device needs no GPU)
+  const onCudaHost = (...args: string[]) => python(['-c', `import sys, runpy, torch; torch.cuda.is_available = lambda: True; sys.argv = ['main.py', ${args.map((a) => JSON.stringify(a)).join(', ')}]; runpy.run_path('main.py', run_name='__main__')`], dir);
+  try {
+    assert.equal(onCudaHost('cpu').out.trim(), 'cpu cpu', 'the original, asked for the CPU');
+    assert.equal(python(['main.py', 'cpu'], dir).out.trim(), 'cpu cpu', 'the original, asked for the CPU on this CPU-only host');
+    const { stderr } = await scanFix(dir);
+    assert.match(stderr, /Fixed \d+ findings/);
+    const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
+    assert.match(text, /^device_type = DEVICE\.type if \('cuda' in device or 'npu' in device\) else 'cpu'$/m, text);
+    assert.match(text, /^chosen = DEVICE\.type if use_cuda else 'cpu'$/m, text);
+    assert.match(text, /^if device_type in \('cuda', 'npu'\):$/m, text);
+    assert.match(text, /^pinned = 'pinned' if device_type not in \('cuda', 'npu'\) else 'pinned'$/m, text);
+    // this host has no CUDA: the original runs when asked for the CPU, and so must the fixed script
+    const cpuOnly = python(['main.py', 'cpu'], dir);
+    assert.equal(cpuOnly.status, 0, `asked for the CPU on a CPU-only host after the fix:\n${text}\n${cpuOnly.out}`);
+    assert.equal(cpuOnly.out.trim(), 'cpu cpu');
+    const asked = onCudaHost('cpu');
+    assert.equal(asked.out.trim(), 'cpu cpu', `asked for the CPU on a CUDA host after the fix:\n${text}\n${asked.out}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

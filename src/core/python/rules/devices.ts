@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
+import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
 import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
@@ -104,6 +104,13 @@ export function checkString(ctx: RuleContext, node: Node): void {
     // `"npu" if <NPU available> else ("cuda" if ... else "cpu")`: the NPU path is already taken first
     // (what the torchNpu fix writes; reporting it again would wrap it again)
     if (parent?.type === 'conditional_expression' && /\bnpu\b/.test(parent.namedChildren[1]?.text ?? '')) return;
+    if (choice && !asksHostForCuda(cond ?? null) && !ctx.transferToNpu && !insideCudaCall(ctx, expr)) {
+      // `"cuda" if "cuda" in device else "cpu"`, `"cuda" if args.cuda else "cpu"`: the condition is the program's (a
+      // device it was given, a switch), not the host's; replacing the whole expression would drop it (nanoGPT's
+      // `device_type` ignored `--device=cpu`). The CUDA arm alone becomes the device chosen at run time, as a string
+      // like the other arm; a CUDA test in the condition is reported on its own.
+      return reportDevice(ctx, node, node, dev, true);
+    }
   }
   if (!parent) return;
   const arg = callOfArgument(parentOf(expr)?.type === 'parenthesized_expression' ? unparenthesizedParent(expr).node : expr);
@@ -155,10 +162,12 @@ export function checkString(ctx: RuleContext, node: Node): void {
     return;
   }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
-    if (ctx.transferToNpu) return;
+    if (ctx.transferToNpu || npuComparedBeside(parent)) return;
     let fixes: Fix[] = [];
-    if (ctx.kit.style === 'deviceManager') fixes.push(ctx.kit.replaceWith(node, 'DEVICE.type', [ctx.kit.helper('DEVICE')]));
-    else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), []));
+    if (ctx.kit.style === 'deviceManager') {
+      const either = cudaOrNpuComparison(parent, node);
+      if (either) fixes.push(ctx.kit.replaceWith(parent, either, []));
+    } else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(node, npuLiteral(node), []));
     else fixes.push(ctx.kit.transfer());
     // an option with choices=["cuda", ...] keeps its default under fix-all (reportChoicesDefault): so do the comparisons
     if (ctx.kit.style !== 'transferToNpu' && CUDA_CHOICES.test(ctx.text)) fixes = fixes.map((f) => ({ ...f, changesInterface: true }));
@@ -170,6 +179,50 @@ export function checkString(ctx: RuleContext, node: Node): void {
     const otherPath = npuAlternativeOfGuard(parent) || (ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && (guardHasOtherPath(parent) || guardsOnlyChecks(parent, ctx.imports)));
     ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" is never true on an NPU', lit.content), fixes, otherPath ? 'info' : 'warning');
     return;
+  }
+}
+
+/**
+ * `"cuda" in device or "npu" in device`, `device != "cuda" and device != "npu"`: the comparison's partner in the
+ * same `or` / `and` compares with the NPU device type, so the NPU device is already handled (and the deviceManager
+ * fix, which writes this form, is not reported again).
+ */
+function npuComparedBeside(comparison: Node): boolean {
+  const { node, parent } = unparenthesizedParent(comparison);
+  if (parent?.type !== 'boolean_operator') return false;
+  const partner = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
+  let inner = partner;
+  while (inner?.type === 'parenthesized_expression') inner = inner.namedChildren[0] ?? null;
+  return inner?.type === 'comparison_operator' && inner.namedChildren.some((c) => c !== null && /^npu(:|$)/.test(stringLiteral(c)?.content ?? ''));
+}
+
+/**
+ * A comparison with a CUDA device type that holds for the NPU device type too: `device.type == "cuda"` →
+ * `device.type in ("cuda", "npu")`, `"cuda" in device` → `("cuda" in device or "npu" in device)`, negations alike.
+ * Comparing with DEVICE.type instead (the fix before) is true for "cpu" on a host without an accelerator, so CUDA-only
+ * code under it (pin_memory, fused optimizers) ran on the CPU and failed (nanoGPT's train.py with --device=cpu).
+ * Undefined for a chained comparison or a literal on the right of `in`.
+ */
+function cudaOrNpuComparison(comparison: Node, literal: Node): string | undefined {
+  const ops = comparisonOperators(comparison);
+  const [left, right] = comparison.namedChildren;
+  if (ops.length !== 1 || !left || !right) return undefined;
+  const lit = literal.text;
+  const npu = npuLiteral(literal);
+  const other = left.id === literal.id ? right : left;
+  switch (ops[0]) {
+    case '==':
+    case 'is':
+      return `${other.text} in (${lit}, ${npu})`;
+    case '!=':
+    case 'is not':
+      return `${other.text} not in (${lit}, ${npu})`;
+    case 'in':
+      return left.id === literal.id ? `(${lit} in ${right.text} or ${npu} in ${right.text})` : undefined;
+    case 'not in':
+      return left.id === literal.id ? `(${lit} not in ${right.text} and ${npu} not in ${right.text})` : undefined;
+    default:
+      return undefined;
   }
 }
 
