@@ -1,7 +1,11 @@
 // Open → interactive in the real VS Code (code-server + Chromium, the e2e harness): the ONNX viewer opens a
 // two-node model (the baseline: the webview's own start-up and the extension's fixed costs) and chained
 // transformer exports of about 674, 5,000 and 22,000 nodes, interleaved, in the same run. Each open starts
-// from a closed editor (a fresh webview). Time = from Quick Open's Enter to the viewer's first drawn frame
+// from a closed editor (a fresh webview): editors are closed with the mouse (the tabs' close buttons; keys typed
+// after an open can land in the webview, which VS Code focuses again late), Quick Open is typed in the empty editor
+// group, its Enter pressed once the focused row is the model (before its name has filtered the list, the row focused is
+// the last file opened: that, not lost keys, had earlier runs leave many opens out), and an Enter that opened no
+// editor of the model is typed again (counted; the time is taken from the Enter that opened it). Time = from Quick Open's Enter to the viewer's first drawn frame
 // (window.__npuViewer.state 'ready'), wall clock in the test driver; the webview's own milestones are
 // printed beside it. First pixels: the first frame with graph content (window.__npuViewer.firstPixelsMs; on a
 // large model the top of the network, drawn while the whole layout runs; a build without that mark counts its
@@ -26,7 +30,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { launchChromium } = require(join(ROOT, 'out/test/harness/browser.js'));
 const { startCodeServer, workbenchUrl } = require(join(ROOT, 'out/test/harness/codeServer.js'));
-const { openFile, runCommand, waitForWorkbench } = require(join(ROOT, 'out/test/e2e/workbench.js'));
+const { closeAllEditors, openFile, waitForWorkbench } = require(join(ROOT, 'out/test/e2e/workbench.js'));
 
 const ROUNDS = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 4);
 const beforeRev = process.argv.find((a) => a.startsWith('--before='))?.slice(9) ?? '5e78410';
@@ -55,6 +59,7 @@ const server = await startCodeServer({});
 const browser = await launchChromium();
 const results = new Map(variants.map(([v]) => [v, new Map(MODELS.map((m) => [m, []]))]));
 let failed = 0;
+let reopened = 0;
 try {
   const pages = [];
   for (const [variant, extension] of variants) {
@@ -71,10 +76,21 @@ try {
     const order = MODELS.map((_, i) => MODELS[(i + round) % MODELS.length]);
     for (const [i, model] of order.entries()) {
       for (const [variant, page] of (round + i) % 2 ? [...pages].reverse() : pages) {
-        await focusWorkbench(page);
-        await openFile(page, model);
+        // Quick Open from the empty editor group that closeAllEditors left focused; the model's tab shows the Enter
+        // opened it (else said, counted and typed again, the time taken from the Enter that opened it)
+        let started;
+        for (let attempt = 1; ; attempt++) {
+          await openFile(page, model);
+          started = Date.now();
+          if (await page.locator('.tabs-container .tab', { hasText: model }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+          const shot = join(tmpdir(), `npu-port-bench-open-${variant}-${round + 1}-${model}-${attempt}.png`);
+          await page.screenshot({ path: shot }).catch(() => undefined);
+          const tabs = (await page.locator('.tabs-container .tab').allInnerTexts().catch(() => [])).map((t) => t.trim()).join(', ') || 'none';
+          process.stdout.write(`round ${round + 1} ${variant} ${model}: Quick Open's Enter opened no editor of it (attempt ${attempt}; tabs: ${tabs}; screenshot ${shot}), again\n`);
+          reopened++;
+          await closeAllEditors(page);
+        }
         const load = loadavg()[0];
-        const started = Date.now();
         const expected = NODES[join(MODEL_DIR, model)];
         let stats = {};
         let pixels;
@@ -95,13 +111,9 @@ try {
           results.get(variant).get(model).push({ ms, pixels, round, load, nodes: stats.nodes, graphReceived: stats.graphReceivedMs, laidOut: stats.layoutDoneMs, firstPixels, firstFrame: stats.firstInteractiveMs, host: stats.hostMs });
           process.stdout.write(`round ${round + 1} ${variant} ${model}: first pixels ${pixels} ms, interactive ${ms} ms (webview: graph received ${Math.round(stats.graphReceivedMs)} ms, first pixels ${Math.round(firstPixels)} ms, laid out ${Math.round(stats.layoutDoneMs)} ms, first frame ${Math.round(stats.firstInteractiveMs)} ms${stats.shapesMs !== undefined ? `, inferred shapes ${Math.round(stats.shapesMs)} ms` : ''}; host ready → graph ${stats.hostMs} ms; load ${load.toFixed(1)})\n`);
         }
-        // under load the command can be lost (keys typed while the webview holds the focus): again until the viewer is gone
-        for (let attempt = 0; attempt < 4; attempt++) {
-          // the focus back to the workbench (the Explorer's title) first, so the palette's keys reach it
-          await focusWorkbench(page);
-          await runCommand(page, 'View: Close All Editors').catch(() => undefined);
-          if (await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 }).then(() => true, () => false)) break;
-        }
+        // with the mouse (the tabs' close buttons): keys typed now can go to the webview, which VS Code focuses again late
+        await closeAllEditors(page);
+        await page.locator('iframe.webview.ready').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
       }
     }
   }
@@ -110,11 +122,6 @@ try {
   await server.stop();
   for (const w of workspaces) rmSync(w, { recursive: true, force: true });
   old?.dispose();
-}
-
-/** Gives the focus back to the workbench (a click on the Explorer's title): keys typed while a webview holds it can be lost under load. */
-async function focusWorkbench(page) {
-  await page.locator('.part.sidebar .composite.title').first().click({ timeout: 2_000 }).catch(() => undefined);
 }
 
 /**
@@ -148,4 +155,4 @@ for (const model of MODELS) {
     process.stdout.write(`| ${model} | ${runs[0]?.nodes} | ${variant} | ${runs.find((r) => r.round === 0)?.ms} ms | ${m} ms | ${(m / base).toFixed(2)}× | ${ratio} | ${pixels} ms (${(pixels / warmMedian(variant, MODELS[0], 'pixels')).toFixed(2)}×) | ${Math.round(warmMedian(variant, model, 'graphReceived'))} ms, ${Math.round(warmMedian(variant, model, 'firstFrame'))} ms | ${Math.round(inWebview('firstPixels'))} / ${Math.round(inWebview('firstFrame'))} ms | ${fmtLoad(runs)} |\n`);
   }
 }
-if (failed) process.stdout.write(`\n${failed} opens left out (not ready within 30 s)\n`);
+process.stdout.write(`\nleft-out opens: ${failed} (not ready within 30 s); Quick Open typed again: ${reopened}\n`);

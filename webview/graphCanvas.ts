@@ -445,10 +445,17 @@ export class GraphCanvas {
     this.requestDraw();
   }
 
+  /** The layout's height in the minimap: during the preview, the whole layout's estimated one. */
+  private outlineHeight(): number {
+    const layout = this.viewer.layout!;
+    return Math.max(layout.height, this.viewer.previewOutline ?? 0);
+  }
+
   private minimapScale(): { scale: number; ox: number; oy: number } {
     const layout = this.viewer.layout!;
-    const scale = Math.min(this.minimap.width / Math.max(1, layout.width), this.minimap.height / Math.max(1, layout.height));
-    return { scale, ox: (this.minimap.width - layout.width * scale) / 2, oy: (this.minimap.height - layout.height * scale) / 2 };
+    const height = this.outlineHeight();
+    const scale = Math.min(this.minimap.width / Math.max(1, layout.width), this.minimap.height / Math.max(1, height));
+    return { scale, ox: (this.minimap.width - layout.width * scale) / 2, oy: (this.minimap.height - height * scale) / 2 };
   }
 
   private drawMinimap(): void {
@@ -478,6 +485,19 @@ export class GraphCanvas {
         }
         g.fillStyle = color;
         g.fillRect(ox + it.x * scale, oy + it.y * scale, Math.max(1, it.w * scale), Math.max(1, it.h * scale));
+      }
+      // during the preview: the rest of the outline, faint, below the top as wide as the preview's last row
+      const rest = this.outlineHeight() - layout.height;
+      if (rest > 0) {
+        const drawn = layout.items.filter((it) => !(it.kind === 'module' && it.expanded));
+        const bottom = Math.max(...drawn.map((it) => it.y));
+        const last = drawn.filter((it) => it.y === bottom);
+        const left = Math.min(...last.map((it) => it.x));
+        const right = Math.max(...last.map((it) => it.x + it.w));
+        g.globalAlpha = 0.35;
+        g.fillStyle = theme.muted;
+        g.fillRect(ox + left * scale, oy + layout.height * scale, Math.max(1, (right - left) * scale), rest * scale);
+        g.globalAlpha = 1;
       }
       this.minimapImage = image;
     }

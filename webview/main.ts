@@ -21,7 +21,7 @@ import { unpackGraph, type PackedGraph } from '../src/shared/packedGraph';
 import { defaultExpanded, type ModuleTree } from '../src/shared/layout/modules';
 import { foldConstants, foldedInto, viewerModuleTree, type FoldMap } from '../src/shared/layout/fold';
 import type { GraphLayout } from '../src/shared/layout/graphLayout';
-import { previewLayout } from '../src/shared/layout/preview';
+import { previewLayout, previewOutlineHeight } from '../src/shared/layout/preview';
 import css from './viewer.css';
 import { h } from './dom';
 import { Host } from './host';
@@ -100,6 +100,8 @@ export interface LayoutReport {
   readonly viewport: { width: number; height: number };
   readonly width: number;
   readonly height: number;
+  /** The height of the outline the minimap shows: the layout's, or while the preview is drawn, the whole layout's estimated. */
+  readonly minimapHeight: number;
 }
 
 /** Which thing is selected, independent of the current layout. */
@@ -137,6 +139,8 @@ class Viewer {
   showConstants = false;
   /** The drawn layout is the preview of a large graph's top (showPreview); the whole one is on its way. */
   previewing = false;
+  /** While the preview is drawn: the whole layout's estimated height, which the minimap's outline spans (previewOutlineHeight). */
+  previewOutline: number | undefined;
   /** Resolves when the preview's first frame is drawn. */
   private previewFrame: Promise<void> | undefined;
   /** Until the first whole layout is drawn: the progress shown over the canvas and the view state to restore. */
@@ -297,6 +301,8 @@ class Viewer {
     stats.preview = true;
     this.previewing = true;
     this.layout = layout;
+    // the minimap shows the whole outline's extent, the top drawn and the rest being laid out
+    this.previewOutline = previewOutlineHeight(layout, this.tree, this.expanded, PREVIEW_NODES, this.showConstants ? undefined : this.fold);
     this.rebuildScene();
     this.canvas.invalidateMinimap();
     this.canvas.measure();
@@ -411,6 +417,7 @@ class Viewer {
     stats.layoutInWorker = worker;
     stats.items = layout.items.length;
     this.layout = layout;
+    this.previewOutline = undefined;
     this.rebuildScene();
     this.canvas.invalidateMinimap();
     this.finishOpening();
@@ -523,6 +530,7 @@ class Viewer {
       viewport: this.canvas.size(),
       width: layout.width,
       height: layout.height,
+      minimapHeight: this.previewOutline ?? layout.height,
     };
   }
 

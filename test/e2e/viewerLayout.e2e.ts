@@ -25,6 +25,7 @@ interface Report {
   viewport: { width: number; height: number };
   width: number;
   height: number;
+  minimapHeight: number;
 }
 interface Stats { state?: string; items?: number; showConstants?: boolean }
 
@@ -113,6 +114,9 @@ function checkPreview(open: OpenSteps, opening: Report, ctx: { log(text: string)
   const preview = open.preview;
   assert.ok(preview, 'the preview frame was reported');
   assert.ok(preview.items.length < opening.items.length, `the preview holds the top only (${preview.items.length} of ${opening.items.length} items)`);
+  // the minimap's outline spans the whole graph while only the top is laid out (it had the preview's height)
+  ctx.log(`minimap outline during the preview: ${Math.round(preview.minimapHeight)} high (the preview ${Math.round(preview.height)}, the whole layout ${Math.round(opening.height)})`);
+  assert.ok(Math.abs(preview.minimapHeight - opening.height) <= 0.1 * opening.height, `the minimap outlines the whole graph during the preview: ${Math.round(preview.minimapHeight)} against the whole layout's ${Math.round(opening.height)}`);
   const screen = (r: Report, i: ReportItem) => ({ x: i.x * r.view.zoom + r.view.x, y: i.y * r.view.zoom + r.view.y });
   const inView = preview.items.filter((i) => !(i.kind === 'module' && i.expanded) && !outside(preview).includes(i));
   assert.ok(inView.length >= 5, `the preview frame shows the top of the network (${inView.length} items in view)`);

@@ -46,8 +46,10 @@ export async function paletteEntries(page: Page, filter: string, timeoutMs = 30_
 
 /**
  * Opens a workspace file by name through Quick Open. A file written just before may not be in the
- * file search yet (and a loaded machine answers slowly), so Quick Open is reopened until a row
- * matches, within `timeoutMs`.
+ * file search yet (and a loaded machine answers slowly), so Quick Open is reopened until the focused row
+ * (the one Enter picks) is that file, within `timeoutMs`. Not any row: Quick Open first lists the
+ * recently opened files with the last one focused, and an Enter pressed before the typed name has
+ * filtered that list opens the last file again.
  */
 export async function openFile(page: Page, name: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -57,7 +59,7 @@ export async function openFile(page: Page, name: string, timeoutMs = 60_000): Pr
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(name);
     try {
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 10_000 });
       break;
     } catch (error) {
       await page.keyboard.press('Escape');
@@ -66,6 +68,22 @@ export async function openFile(page: Page, name: string, timeoutMs = 60_000): Pr
     }
   }
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Closes every editor with the mouse (each tab's close button) rather than the keyboard: VS Code gives a webview
+ * editor the focus again when its delayed focus message lands (after a slow open, a loaded machine), which takes
+ * keys typed meanwhile away from the workbench and closes a quick input opened in between; a click does not depend
+ * on the focus. Then focuses the empty editor group, so the next keys (Quick Open) reach the workbench.
+ */
+export async function closeAllEditors(page: Page, timeoutMs = 30_000): Promise<void> {
+  const tabs = page.locator('.tabs-container .tab');
+  const deadline = Date.now() + timeoutMs;
+  for (let open = await tabs.count(); open > 0; open = await tabs.count()) {
+    if (Date.now() > deadline) throw new Error(`${open} editors still open after ${timeoutMs} ms`);
+    await tabs.first().locator('.tab-actions .action-label').first().click({ timeout: 5_000 }).catch(() => undefined);
+  }
+  await page.locator('.editor-group-container.empty').first().click({ timeout: 5_000 });
 }
 
 export function problemRows(page: Page, text: string | RegExp): Locator {

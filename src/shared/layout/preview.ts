@@ -68,3 +68,35 @@ export function previewLayout(graph: CompactGraph, tree: ModuleTree, fold: FoldM
     itemOfModule,
   };
 }
+
+/**
+ * The whole layout's height for the minimap while only the `preview` of the first `limit` nodes exists: the
+ * preview's height plus, for every box the whole layout will stack below it, the vertical pitch of the preview's
+ * last rows. A box is a drawn node (`fold`: the whole graph's folding, a folded weight or constant is not drawn;
+ * undefined: every node is drawn) or, for a node inside a collapsed module, the outermost collapsed module holding
+ * it (`tree` and `expanded` as for previewLayout; the root is always open). An estimate of the outline's extent,
+ * close for a network that repeats its blocks down one column (the large ones the preview is for); the whole
+ * layout replaces it when it lands. Never less than the preview's own height.
+ */
+export function previewOutlineHeight(preview: GraphLayout, tree: ModuleTree, expanded: Iterable<number>, limit: number, fold?: FoldMap): number {
+  const open = new Set(expanded);
+  const boxOf = (v: number): number => {
+    let box = -1 - v;
+    for (let m = tree.moduleOf[v]!; m > 0; m = tree.modules[m]!.parent) if (!open.has(m)) box = m;
+    return box;
+  };
+  const inPreview = new Set<number>();
+  const inWhole = new Set<number>();
+  for (let v = 0; v < tree.moduleOf.length; v++) {
+    if (fold !== undefined && fold[v] !== -1) continue;
+    const box = boxOf(v);
+    inWhole.add(box);
+    if (v < limit) inPreview.add(box);
+  }
+  // the pitch of the column at the preview's bottom: its last rows of drawn boxes (side-by-side boxes share a row)
+  const rows = [...new Set(preview.items.filter((i) => !(i.kind === 'module' && i.expanded)).map((i) => i.y))].sort((a, b) => a - b);
+  if (rows.length < 2) return preview.height;
+  const back = Math.min(8, rows.length - 1);
+  const pitch = (rows[rows.length - 1]! - rows[rows.length - 1 - back]!) / back;
+  return preview.height + Math.max(0, inWhole.size - inPreview.size) * pitch;
+}

@@ -35,3 +35,17 @@ test('default expansion opens whole levels within the budget and single-child ch
   assert.equal(wide.size, 3 + 24 * 2);
   assert.ok(wide.has(tree.byPath.get('/model/encoder/layers.5/attn')!));
 });
+
+test('default expansion opens the level below a handful of items past the budget, up to twice it', () => {
+  const layers = (count: number, nodes: number) => {
+    const names: string[] = [];
+    for (let layer = 0; layer < count; layer++) for (let k = 0; k < nodes; k++) names.push(`/model/layers.${layer}/Op_${k}`);
+    return buildModuleTree(names);
+  };
+  // 9 layers of 38 nodes (a 9-layer transformer with its weights folded): opening them would show 342 items
+  const nine = layers(9, 38);
+  assert.deepEqual([...defaultExpanded(nine, 120)].map((m) => nine.modules[m]!.path).sort(), ['', '/model'], 'the 9 layers as boxes');
+  // 3 layers of 60 nodes: 180 items, above the budget of 120 but within twice it, open from a view of 3 boxes
+  const three = layers(3, 60);
+  assert.equal(defaultExpanded(three, 120).size, 2 + 3, 'the 3 layers open');
+});

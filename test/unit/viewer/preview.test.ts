@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { foldConstants, viewerModuleTree } from '../../../src/shared/layout/fold';
-import { GraphLayoutEngine } from '../../../src/shared/layout/graphLayout';
-import { defaultExpanded } from '../../../src/shared/layout/modules';
-import { prefixGraph, previewLayout } from '../../../src/shared/layout/preview';
+import { GraphLayoutEngine, type GraphLayout } from '../../../src/shared/layout/graphLayout';
+import { buildModuleTree, defaultExpanded } from '../../../src/shared/layout/modules';
+import { prefixGraph, previewLayout, previewOutlineHeight } from '../../../src/shared/layout/preview';
 import type { CompactGraph } from '../../../src/shared/graph';
 import { GraphBuilder, transformerGraph } from './synthetic';
 
@@ -43,6 +43,27 @@ test('the preview of a large graph is the top of its whole layout, in the whole 
     if (node >= 1500) assert.equal(item, -1, `node ${node} is past the preview`);
     else assert.ok(item >= 0 && item < preview.items.length);
   }
+});
+
+test('the minimap\'s outline during the preview spans about the whole layout\'s height, not the preview\'s', () => {
+  for (const layers of [40, 120]) {
+    const graph = transformerGraph(layers);
+    const { fold, tree, expanded, whole } = opening(graph);
+    const preview = previewLayout(graph, tree, fold, expanded, 1500)!;
+    const outline = previewOutlineHeight(preview, tree, expanded, 1500, fold);
+    assert.ok(preview.height < whole.height / 2, `the preview is the top only: ${preview.height} of ${whole.height}`);
+    assert.ok(Math.abs(outline - whole.height) <= 0.1 * whole.height, `${layers} layers: outline ${Math.round(outline)} against the whole layout's ${Math.round(whole.height)}`);
+  }
+  // boxes: drawn nodes, and the outermost collapsed module of a node in one; rows 10 apart at the preview's bottom
+  const tree = buildModuleTree(['/a/x', '/a/y', '/b/x', '/b/y', '/c', '/d', '/e/x', '/e/y']);
+  const e = tree.byPath.get('/e')!;
+  const rows = (...ys: number[]) => ({ items: ys.map((y) => ({ kind: 'node', y, expanded: false })), height: Math.max(...ys) + 10 }) as unknown as GraphLayout;
+  const preview = rows(0, 10, 10);
+  assert.equal(previewOutlineHeight(preview, tree, [0], 4), 20 + 3 * 10, 'a, b | c, d, e: 3 boxes more');
+  assert.equal(previewOutlineHeight(preview, tree, [0, e], 4), 20 + 4 * 10, 'e open: its 2 nodes are boxes');
+  assert.equal(previewOutlineHeight(preview, tree, [], 4), 20 + 3 * 10, 'the root is always open');
+  assert.equal(previewOutlineHeight(preview, tree, [0], 4, Int32Array.from([-1, -1, -1, -1, 0, 0, 0, 0])), 20, 'the rest folded away');
+  assert.equal(previewOutlineHeight(rows(5), tree, [0], 4), 15, 'one row: no pitch to go by');
 });
 
 test('a graph within the limit has no preview (its whole layout is as quick)', () => {
