@@ -7,8 +7,9 @@
 //   LICENSE      the repository's licence at the parent commit (the excerpts are redistributed under it)
 //   case.json    repo, commit, parent, licence, subject and one entry per parent line the commit changed,
 //                with label null: a person labels each `cuda` or `other` (see docs/accuracy.md)
-// Existing labels in case.json are kept when the case is extracted again. `--context BYTES` sets the package-context
-// budget (default 120000; the held-out cases use less to keep the corpus under its size limit).
+// Existing labels, the `heldOut` date and the `heldOutSet` number in case.json are kept when the case is extracted
+// again. `--context BYTES` sets the package-context budget (default 120000; the held-out cases use 30000 to keep the
+// corpus under its size limit).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
@@ -128,6 +129,7 @@ const caseJson = {
   url: `https://github.com/${repoName}/commit/${sha}`,
   licence,
   ...(oldCase?.heldOut ? { heldOut: oldCase.heldOut } : {}),
+  ...(oldCase?.heldOutSet ? { heldOutSet: oldCase.heldOutSet } : {}),
   touched,
   changedLines: changed.map((c) => {
     const p = prior.get(`${c.file}:${c.line}`);

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../repo';
 
 interface Line { file: string; line: number; text: string; kind?: string }
 interface Row {
-  c: { name: string; repo: string; heldOut?: unknown };
+  c: { name: string; repo: string; heldOut?: unknown; heldOutSet?: unknown };
   m: {
     cuda: Line[]; misses: Line[]; missesSerious: Line[]; unlabelled: Line[];
     findings: { severity: string; judgement: string }[];
@@ -19,6 +19,8 @@ interface Row {
 interface Fix { style: string; failures: { case: string; kind: string }[] }
 interface Report {
   isHeldOut(c: Row['c']): boolean;
+  setOf(c: Row['c']): number;
+  setLabel(c: Row['c']): string;
   splitTable(rows: Row[], fix?: Fix[]): string[];
   missLines(rows: Row[]): string[];
 }
@@ -104,4 +106,42 @@ test('misses by kind for the held-out set name only held-out cases, the largest 
   assert.match(heldOut[1], /^- \*\*device-string\*\* \(1\): `torch\.cuda\.x0\(\)` \(C c\.py:1\)$/);
   assert.ok(!heldOut.join('\n').includes('(A '), heldOut.join('\n'));
   assert.deepEqual(missLines(all).map((l) => /\*\*(.+?)\*\* \((\d+)\)/.exec(l)?.slice(1).join(' ')), ['flash-attn 3', 'cuda-api 1', 'device-string 1']);
+});
+
+/** rows() plus D (repo r4) in held-out set 2. */
+function rowsWithSet2(): Row[] {
+  const d = cudaLines('d', 5, 'cuda-parallel-wrapper');
+  return [...rows(), { c: { name: 'D', repo: 'o/r4', heldOut: '2026-12-06', heldOutSet: 2 }, m: {
+    cuda: d, misses: d.slice(0, 2), missesSerious: d.slice(0, 4), unlabelled: [],
+    findings: findings({ 'error:hit': 3, 'warning:false-alarm': 1, 'info:redundant': 2, 'error:redundant': 1 }),
+    grep: { hits: 8, found: 1, unconfirmed: 4, comments: 2 } } }];
+}
+
+test('a case with heldOutSet 2 is in the second held-out set; without it a held-out case is in the first', async () => {
+  const { setOf, setLabel } = await load();
+  assert.equal(setOf({ name: 'x', repo: 'o/r' }), 0);
+  assert.equal(setOf({ name: 'x', repo: 'o/r', heldOut: '2026-12-06' }), 1);
+  assert.equal(setOf({ name: 'x', repo: 'o/r', heldOut: '2026-12-06', heldOutSet: 2 }), 2);
+  assert.equal(setOf({ name: 'x', repo: 'o/r', heldOutSet: 2 }), 0, 'heldOutSet without a heldOut date is not held out');
+  assert.equal(setLabel({ name: 'x', repo: 'o/r', heldOut: '2026-12-06', heldOutSet: 2 }), 'held out 2 (2026-12-06)');
+  assert.equal(setLabel({ name: 'x', repo: 'o/r', heldOut: '2026-12-06' }), 'held out (2026-12-06)');
+});
+
+test('held-out set 2 is its own column: the first held-out set keeps its figures and the total has all four cases', async () => {
+  const { splitTable } = await load();
+  const fix: Fix[] = [
+    { style: 'deviceManager', failures: [{ case: 'D', kind: 'import' }, { case: 'B', kind: 'import' }] },
+    { style: 'torchNpu', failures: [{ case: 'D', kind: 'compile' }] },
+    { style: 'transferToNpu', failures: [] },
+    { style: 'before', failures: [] },
+  ];
+  const table = splitTable(rowsWithSet2(), fix);
+  assert.deepEqual(table[0].split('|').slice(2, -1).map((s) => s.trim()), ['Tuned set', 'Held-out set', 'Held-out set 2', 'All']);
+  assert.deepEqual(cells(table, 'Cases (repositories)'), ['1 (1)', '2 (2)', '1 (1)', '4 (4)']);
+  assert.deepEqual(cells(table, 'Line recall, any severity'), ['0.90 (9/10)', '0.60 (6/10)', '0.60 (3/5)', '0.72 (18/25)']);
+  assert.deepEqual(cells(table, 'Line recall, warning/error only'), ['0.80 (8/10)', '0.50 (5/10)', '0.20 (1/5)', '0.56 (14/25)']);
+  assert.deepEqual(cells(table, 'grep baseline recall'), ['0.90 (9/10)', '0.60 (6/10)', '0.20 (1/5)', '0.64 (16/25)']);
+  assert.deepEqual(cells(table, 'False alarms'), ['10.0% (1/10)', '20.0% (2/10)', '20.0% (1/5)', '16.0% (4/25)']);
+  assert.deepEqual(cells(table, 'Redundant findings at warning/error'), ['1', '2', '1', '4']);
+  assert.deepEqual(cells(table, 'Fix-check breaks'), ['0 / 0 / 0', '1 / 0 / 0', '1 / 1 / 0', '2 / 1 / 0']);
 });
