@@ -376,3 +376,43 @@ test('deviceManager: a device type derived from the program\'s own device or swi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('torchNpu: the CUDA path is kept beside the NPU one inside functions too (torchtune\'s get_device): on a CUDA host without torch_npu the fixed function still picks CUDA', needsTorch, async () => {
+  const dir = tree({
+    'main.py': [
+      'import torch',
+      '',
+      '',
+      'def get_device(device=None):',
+      '    if device is None:',
+      '        if torch.cuda.is_available():',
+      '            device = "cuda"',
+      '        else:',
+      '            device = "cpu"',
+      '    device = torch.device(device)',
+      '    kind = "accelerator" if device.type == "cuda" else "host"',
+      '    return device, kind',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    device, kind = get_device()',
+      '    print(device.type, kind)',
+      '',
+    ].join('\n'),
+  });
+  const onCudaHost = () => python(['-c', "import runpy, torch; torch.cuda.is_available = lambda: True; runpy.run_path('main.py', run_name='__main__')"], dir);
+  try {
+    assert.equal(onCudaHost().out.trim(), 'cuda accelerator', 'the original on a CUDA host');
+    assert.equal(python(['main.py'], dir).out.trim(), 'cpu host', 'the original on this CPU-only host');
+    const { stderr } = await scanFix(dir, 'torchNpu');
+    assert.match(stderr, /Fixed \d+ findings/);
+    const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
+    assert.match(text, /torch\.npu\.is_available\(\)\) or torch\.cuda\.is_available\(\)/, text);
+    const cuda = onCudaHost();
+    assert.equal(cuda.out.trim(), 'cuda accelerator', `on a CUDA host after the torchNpu fix:\n${text}\n${cuda.out}`);
+    const cpu = python(['main.py'], dir);
+    assert.equal(cpu.out.trim(), 'cpu host', `on this CPU-only host after the torchNpu fix:\n${text}\n${cpu.out}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
