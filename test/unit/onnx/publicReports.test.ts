@@ -120,4 +120,4 @@ test('agreement with public compiler reports (the figure in docs/accuracy.md)', 
   assert.deepEqual(tally, RECORDED);
 });
 
-const RECORDED = { agree: 31, hedge: 5, disagree: 15 };
+const RECORDED = { agree: 31, hedge: 4, disagree: 16 };
