@@ -264,7 +264,8 @@ export const scenarios: E2eScenario[] = [
       await waitForCounts(frame, v68);
       ctx.log(`qnn-htp@v68: ${JSON.stringify(v68)}`);
       const archOptions = await frame.locator('vscode-option[value^="qnn-htp@"]').evaluateAll((options) => options.map((o) => o.getAttribute('value')));
-      assert.deepEqual(archOptions, ['qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68'], 'every non-default architecture, after qnn-htp (v73)');
+      assert.deepEqual(archOptions, ['qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68', 'qnn-htp@ep2.6', 'qnn-htp@ep2.0'], 'every non-default architecture after qnn-htp (v73), then the onnxruntime-qnn releases');
+      assert.match((await frame.locator('vscode-option[value="qnn-htp@ep2.0"]').textContent()) ?? '', /onnxruntime-qnn 2\.0\.0\)$/, 'the pinned release names itself');
       assert.match((await frame.locator('vscode-option[value="qnn-htp@v68"]').textContent()) ?? '', /Hexagon v68: QCS6490.*\(this editor\)$/);
     },
   },

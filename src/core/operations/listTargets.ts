@@ -5,7 +5,7 @@
  * qnn-htp other than the default one (`qnn-htp@v68` ...), right after qnn-htp.
  */
 import type { ProfileError } from '../onnx/errors';
-import { builtinProfiles, HTP_ARCHS, loadWorkspaceProfiles, qnnProfile } from '../onnx/targets';
+import { builtinProfiles, HTP_ARCHS, loadWorkspaceProfiles, QNN_EP_RELEASES, qnnProfile } from '../onnx/targets';
 import type { TargetProfile } from '../onnx/targets/profile';
 import type { OperationRequest } from './types';
 
@@ -14,7 +14,10 @@ export interface ListTargetsRequest extends OperationRequest {
   readonly folders: readonly string[];
   /** A folder that cannot be listed is skipped and reported here; without it the error is thrown. */
   readonly onFolderError?: (folder: string, error: unknown) => void;
-  /** List the non-default Hexagon architectures of qnn-htp as targets of their own (`qnn-htp@v68`), after qnn-htp. */
+  /**
+   * List the non-default Hexagon architectures of qnn-htp as targets of their own (`qnn-htp@v68`), after qnn-htp,
+   * then each onnxruntime-qnn release the data covers (`qnn-htp@ep2.6`, `qnn-htp@ep2.0`; default architecture).
+   */
   readonly architectures?: boolean;
 }
 
@@ -41,11 +44,21 @@ export async function listTargets(request: ListTargetsRequest): Promise<ListTarg
   return { profiles, errors };
 }
 
-/** The built-ins with `qnn-htp@vNN` (newest first, the default architecture left out: it is qnn-htp) after qnn-htp. */
+/**
+ * The built-ins with `qnn-htp@vNN` (newest first, the default architecture left out: it is qnn-htp) after qnn-htp,
+ * then `qnn-htp@epX.Y` for every onnxruntime-qnn release (newest first), each naming its release; the pinned one
+ * has the facts of qnn-htp itself, listed so that the release is a choice next to the later ones.
+ */
 function withArchitectures(builtins: readonly TargetProfile[]): TargetProfile[] {
   return builtins.flatMap((p) => {
     if (p.toolchain !== 'qnn' || !p.toolkit) return [p];
     const others = HTP_ARCHS.filter((arch) => arch !== p.toolkit!.version).map((arch) => ({ ...qnnProfile(arch), id: `${p.id}@${arch}` }));
-    return [p, ...others];
+    const releases = QNN_EP_RELEASES.map((ep) => ({ ...qnnProfile(undefined, ep, true), id: `${p.id}@${releaseTag(ep)}` }));
+    return [p, ...others, ...releases];
   });
+}
+
+/** `2.6.0` -> `ep2.6` (what `--target qnn-htp@ep2.6` and the setting take); `2.6.1` stays `ep2.6.1`. */
+function releaseTag(ep: string): string {
+  return `ep${ep.replace(/\.0$/, '')}`;
 }

@@ -19,15 +19,19 @@ type TargetItem = vscode.QuickPickItem & { profile?: TargetProfile };
 
 /**
  * The check command's target list: the built-ins, the other Hexagon architectures of qnn-htp
- * (`qnn-htp@v68` ...) under a separator of their own, then the whitelist profiles under theirs.
+ * (`qnn-htp@v68` ...) under a separator of their own, the onnxruntime-qnn releases (`qnn-htp@ep2.6` ...)
+ * under theirs, then the whitelist profiles. The description is the id (what the setting and --target take).
  */
 export function targetItems(profiles: readonly TargetProfile[], current: string): TargetItem[] {
-  const group = (p: TargetProfile) => (p.kind === 'whitelist' ? 2 : p.toolchain === 'qnn' && p.id.includes('@') ? 1 : 0);
-  const separators = [undefined, vscode.l10n.t('Other Hexagon architectures (qnn-htp@ARCH)'), vscode.l10n.t('Whitelist profiles')];
+  const group = (p: TargetProfile) => (p.kind === 'whitelist' ? 3 : p.toolchain !== 'qnn' || !p.id.includes('@') ? 0 : p.toolkit?.name === 'onnxruntime-qnn' ? 2 : 1);
+  const separators = [undefined, vscode.l10n.t('Other Hexagon architectures (qnn-htp@ARCH)'), vscode.l10n.t('onnxruntime-qnn releases (qnn-htp@epX.Y)'), vscode.l10n.t('Whitelist profiles')];
   return separators.flatMap((separator, g) => {
     const members = profiles.filter((p) => group(p) === g);
     if (!members.length) return [];
-    const items: TargetItem[] = members.map((p) => ({ label: p.name, description: p.id, picked: p.id === current, profile: p }));
+    const items: TargetItem[] = members.map((p) => ({
+      label: p.name, description: p.id, picked: p.id === current, profile: p,
+      ...(g === 2 ? { detail: vscode.l10n.t('The ops and constraints of onnxruntime-qnn {0} and the QAIRT it was built with, on the default Hexagon architecture', p.toolkit!.version.replace(/^ep/, '')) } : {}),
+    }));
     return separator ? [{ label: separator, kind: vscode.QuickPickItemKind.Separator }, ...items] : items;
   });
 }

@@ -433,7 +433,9 @@ function summaryLabels(): SummaryLabels {
 /** A target picker entry; the one the workspace setting names says so (any other is this editor's own choice). */
 export function targetOption(profile: TargetProfile, setting?: string): TargetOption {
   const label = profile.kind === 'whitelist' ? `${profile.name} (${vscode.l10n.t('whitelist')})` : profile.name;
-  const versioned = profile.id.includes('@') && profile.toolkit && !label.includes(profile.toolkit.version) ? `${label} ${profile.toolkit.name} ${profile.toolkit.version}` : label;
+  // `ascend310p@8.5` names its release here; `qnn-htp@v68` and `qnn-htp@ep2.6` ("onnxruntime-qnn 2.6.0") already do in their name
+  const version = profile.toolkit?.version.replace(/^ep/, '');
+  const versioned = profile.id.includes('@') && profile.toolkit && !label.includes(version!) ? `${label} ${profile.toolkit.name} ${profile.toolkit.version}` : label;
   return profile.id === setting ? { id: profile.id, label: `${versioned} (${vscode.l10n.t('workspace setting')})`, setting: true } : { id: profile.id, label: versioned };
 }
 

@@ -109,13 +109,27 @@ test('signed int8 Reciprocal and Div are refused for the QAIRT release the EP wa
   assert.ok(builtinTarget('qnn-htp')!.caveats.some((c) => /QAIRT 2\.42\.0/.test(formatMessage(c))));
 });
 
-test('target pickers list the other Hexagon architectures right after qnn-htp; `onnx targets` keeps one entry per target', async () => {
+test('target pickers list the other Hexagon architectures right after qnn-htp, then the onnxruntime-qnn releases; `onnx targets` keeps one entry per target', async () => {
   const ids = async (architectures?: boolean) => (await listTargets({ folders: [], ...(architectures ? { architectures } : {}) })).profiles.map((p) => p.id);
-  assert.deepEqual(await ids(true), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp', 'qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68']);
+  assert.deepEqual(await ids(true), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp', 'qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68', 'qnn-htp@ep2.6', 'qnn-htp@ep2.0']);
   assert.deepEqual(await ids(), ['ascend310', 'ascend310p', 'ascend910', 'ascend910b', 'qnn-htp']);
   // each entry carries its architecture's facts, under an id the setting and --target accept
   const v68 = (await listTargets({ folders: [], architectures: true })).profiles.find((p) => p.id === 'qnn-htp@v68')!;
   assert.equal(v68.toolkit!.version, 'v68');
   assert.equal(v68.floatCompute?.certain, true, 'v68 has no FP16 compute');
   assert.equal(builtinTarget(v68.id)!.toolkit!.version, 'v68');
+  // each release entry is what its id selects (`--target`, the setting) and names its release, the pinned one too
+  const listed = (await listTargets({ folders: [], architectures: true })).profiles;
+  for (const [id, release] of [['qnn-htp@ep2.6', '2.6.0'], ['qnn-htp@ep2.0', '2.0.0']] as const) {
+    const entry = listed.find((p) => p.id === id)!;
+    assert.match(entry.name, new RegExp(`onnxruntime-qnn ${release.replace(/\./g, '\\.')}\\)$`), `${id}: ${entry.name}`);
+    assert.equal(entry.toolkit!.version, `ep${release}`);
+    assert.deepEqual(entry.ops, builtinTarget(id)!.ops, `${id}: the facts of the release the id selects`);
+  }
+  // the pinned release's entry has qnn-htp's facts; 2.6 differs from it (Resize tf_half_pixel_for_nn)
+  assert.deepEqual(listed.find((p) => p.id === 'qnn-htp@ep2.0')!.ops, builtinTarget('qnn-htp')!.ops);
+  assert.notDeepEqual(listed.find((p) => p.id === 'qnn-htp@ep2.6')!.ops, builtinTarget('qnn-htp')!.ops);
+  // names stay apart in the pickers: no two entries share a label
+  const names = listed.map((p) => p.name);
+  assert.equal(new Set(names).size, names.length, names.join(' | '));
 });

@@ -87,7 +87,7 @@ test('signed int8 Div/Reciprocal are refused with the QAIRT of onnxruntime-qnn 2
   }
 });
 
-test('int64 Pad pads and Unsqueeze/Squeeze axes become QNN op parameters: no dtype finding; an int64 data input still is one', () => {
+test('int64 Pad pads, Unsqueeze/Squeeze axes and the Expand shape become QNN op parameters or static data: no dtype finding; an int64 data input still is one', () => {
   const qnn = builtinTarget('qnn-htp')!;
   const pad = checkOpCase({ op: 'Pad', opset: 13, inputs: [{ type: 'float', shape: [1, 16, 64] }, { type: 'int64', shape: [6], constant: true }] }, qnn);
   assert.deepEqual(codes(pad.verdict), []);
@@ -98,6 +98,12 @@ test('int64 Pad pads and Unsqueeze/Squeeze axes become QNN op parameters: no dty
     const data = checkOpCase({ op, opset: 13, inputs: [{ type: 'int64', shape: [1, 8] }, { type: 'int64', shape: [1], constant: true }] }, qnn);
     assert.deepEqual(codes(data.verdict), ['dtype?'], `${op}: int64 data is an HTP tensor`);
   }
+  // Expand: the EP reads the constant int64 shape and builds a static ones tensor of that shape (expand_op_builder.cc#L60, #L67-L71)
+  const expand = checkOpCase({ op: 'Expand', opset: 13, inputs: [{ type: 'float', shape: [1, 8] }, { type: 'int64', shape: [2], constant: true }] }, qnn);
+  assert.deepEqual(codes(expand.verdict), [], 'a constant int64 Expand shape is no HTP tensor');
+  assert.equal(expand.verdict.verdict, 'supported');
+  const dynamicShape = checkOpCase({ op: 'Expand', opset: 13, inputs: [{ type: 'float', shape: [1, 8] }, { type: 'int64', shape: [2] }] }, qnn);
+  assert.equal(dynamicShape.verdict.verdict, 'unsupported', 'a shape that is no constant is refused (#L60)');
   // Ops the EP builds with their int64 inputs as tensors keep the finding (Gather indices).
   const gather = checkOpCase({ op: 'Gather', opset: 13, inputs: [{ type: 'float', shape: [4, 8] }, { type: 'int64', shape: [2], constant: true }] }, qnn);
   assert.deepEqual(codes(gather.verdict), ['dtype?']);

@@ -187,9 +187,11 @@ const qnnCache = new Map<string, TargetProfile>();
 /**
  * The qnn-htp profile for one Hexagon architecture (default: the one qnn-arch.json names) and one
  * onnxruntime-qnn release (default: the pinned snapshot's, whose op registry every release shares here).
+ * `nameRelease`: the profile names its release (name and toolkit); a release after the pin always does, the
+ * pinned one only where it is offered next to the others (the target pickers' `qnn-htp@ep2.0`).
  */
-export function qnnProfile(arch: string = archData.default, ep: string = qnnData.ep): TargetProfile {
-  const key = `${arch}@${ep}`;
+export function qnnProfile(arch: string = archData.default, ep: string = qnnData.ep, nameRelease: boolean = ep !== qnnData.ep): TargetProfile {
+  const key = `${arch}@${ep}${nameRelease ? '+release' : ''}`;
   const known = qnnCache.get(key);
   if (known) return known;
   const facts = archData.archs[arch];
@@ -197,7 +199,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
   if (!QNN_EP_RELEASES.includes(ep)) throw new Error(`no onnxruntime-qnn release ${ep}`);
   const release = qnnRelease(ep);
   const fp16 = facts.fp16;
-  const epName = ep === qnnData.ep ? '' : `; onnxruntime-qnn ${ep}`;
+  const epName = nameRelease ? `; onnxruntime-qnn ${ep}` : '';
   const profile: TargetProfile = {
     id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''}${epName})`, kind: 'builtin', toolchain: 'qnn',
     // A later EP release names itself (the check result's target `qnn-htp@ep2.6.0` picks it again); the pinned one the architecture.
