@@ -435,7 +435,10 @@ function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
   const call = keyword.parent?.parent;
   const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
   if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
-  ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
+  // load_in_4bit=args.load_in_4bit: the program passes on its user's switch, so bitsandbytes loads only when the user
+  // asks for it (OpenRLHF's --load_in_4bit); the switch's default path runs without the library (information)
+  const forwarded = value.type === 'identifier' || value.type === 'attribute';
+  ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), [], forwarded ? 'info' : undefined);
 }
 
 /**
