@@ -577,3 +577,47 @@ test('incremental re-analysis agrees with a full analysis for the negated test, 
   assert.equal(severityAt(15), 'error');
   doc.dispose();
 });
+
+test('DDP device_ids in a file that calls another scanned module\'s function that calls set_device is information, pointing at the call; without that call (or that function) it stays a warning', async () => {
+  // open_clip's main.py: init_distributed_device(args) from open_clip_train/distributed.py calls torch.cuda.set_device
+  const distributed = lines(
+    'import torch',
+    'def init_distributed_device(args):',
+    '    device = "cuda:%d" % args.local_rank',
+    '    if args.distributed:',
+    '        torch.cuda.set_device(device)',
+    '    return device',
+    'def is_master(args):',
+    '    return args.rank == 0',
+  );
+  const ddp = (setup: string) => lines(
+    'import torch',
+    `from train_pkg.distributed import ${setup}`,
+    'def main(args):',
+    `    device = ${setup}(args)`,
+    '    model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device])',
+  );
+  const { findings } = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'train_pkg/main.py': ddp('init_distributed_device') });
+  const folded = findings('train_pkg/main.py').find((f) => f.rule === 'ddp-device-ids');
+  assert.equal(folded?.severity, 'info');
+  assert.deepEqual(folded!.related!.map((r) => [path.basename(r.file!), r.range.start.line + 1, r.range.start.column + 1]), [['distributed.py', 5, 20]]);
+  // timm: init_distributed_device calls init_distributed_device_so, which calls set_device
+  const indirect = lines(
+    'import torch',
+    'def init_distributed_device(args):',
+    '    return init_distributed_device_so(args.device)',
+    'def init_distributed_device_so(',
+    '        device="cuda",',
+    '):', // the signature's closing line at column 0 does not end the function
+    '    torch.cuda.set_device(device)',
+    '    return device',
+  );
+  const timm = await scanTree({ 'train_pkg/__init__.py': 'from .distributed import init_distributed_device\n', 'train_pkg/distributed.py': indirect, 'train.py': lines('import torch', 'from train_pkg import init_distributed_device', 'device = init_distributed_device(args)', 'model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device])') });
+  assert.deepEqual(timm.seen('train.py').filter((s) => s.includes('ddp-device-ids')), ['4 ddp-device-ids info']);
+  // the function that does not select a device: the warning stays
+  const other = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'train_pkg/main.py': ddp('is_master') });
+  assert.deepEqual(other.seen('train_pkg/main.py').filter((s) => s.includes('ddp-device-ids')), ['5 ddp-device-ids warning']);
+  // a set_device in a module this file does not run
+  const unrelated = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'main.py': lines('import torch', 'def init_distributed_device(args):', '    return 0', 'model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[init_distributed_device(args)])') });
+  assert.deepEqual(unrelated.seen('main.py').filter((s) => s.includes('ddp-device-ids')), ['4 ddp-device-ids warning']);
+});
