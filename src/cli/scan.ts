@@ -50,7 +50,7 @@ function help(ctx: CliContext): string {
     `  --fix                      ${ctx.t(msg('apply every fix, create the device helper and requirements_npu.txt, then report what is left'))}`,
     `  --style STYLE              ${ctx.t(msg('fix style: deviceManager (default), torchNpu or transferToNpu'))}`,
     `  --device-module NAME       ${ctx.t(msg('name of the device helper module (default device_utils)'))}`,
-    `  --target ID                ${ctx.t(msg('ONNX target for the onnx-export-* rules: a built-in target or a whitelist profile in .npu-port/profiles (default {0})', DEFAULT_EXPORT_TARGET_ID))}`,
+    `  --target ID                ${ctx.t(msg('ONNX target for the onnx-export-* rules: a built-in target or a whitelist profile in .npu-port/profiles (default {0}); given, it also sets the chip for chip-specific findings (bfloat16 on 310/310P/910 is a warning only for a chosen target)', DEFAULT_EXPORT_TARGET_ID))}`,
     `  --max-file-size-kb N       ${ctx.t(msg('skip larger files (default 2048)'))}`,
     `  --exclude GLOB             ${ctx.t(msg('leave out matching paths (repeatable); .gitignore is respected'))}`,
     '',
@@ -68,7 +68,7 @@ export const scanCommand: CliCommand = {
       fix: { type: 'boolean', default: false },
       style: { type: 'string', default: 'deviceManager' },
       'device-module': { type: 'string', default: 'device_utils' },
-      target: { type: 'string', default: DEFAULT_EXPORT_TARGET_ID },
+      target: { type: 'string' },
       'max-file-size-kb': { type: 'string', default: String(DEFAULT_MAX_FILE_SIZE_KB) },
       exclude: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
@@ -85,8 +85,10 @@ export const scanCommand: CliCommand = {
     checkScanRequest({ analysis: { style, deviceModule }, maxFileSizeKB }); // before the paths and profiles are read
     const roots: string[] = [];
     for (const given of positionals.length ? positionals : ['.']) roots.push(await scanInputPath(ctx, given));
-    const profile = await targetProfile(values.target as string, ctx.cwd, roots);
-    const analysis: AnalysisOptions = { style, deviceModule, onnxTarget: exportTargetOf(profile) };
+    const given = values.target as string | undefined;
+    const profile = await targetProfile(given ?? DEFAULT_EXPORT_TARGET_ID, ctx.cwd, roots);
+    // without --target the onnx-export-* rules check the default, but chip-specific severities (bf16) do not apply
+    const analysis: AnalysisOptions = { style, deviceModule, onnxTarget: exportTargetOf(profile), ...(given === undefined ? { defaultTarget: true } : {}) };
     const request = {
       roots,
       analysis,

@@ -116,7 +116,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
     },
     transferToNpu: options.runsUnderTransferToNpu === true || imports.hasModuleImport('torch_npu.contrib.transfer_to_npu'),
     usesDiffusers: imports.importsFrom('diffusers'),
-    chip: chipOf(options.onnxTarget),
+    ...(options.defaultTarget ? { unchosenChip: chipOf(options.onnxTarget) } : { chip: chipOf(options.onnxTarget) }),
     report(node, rule, message, fixes, severity) {
       const key = `${rule}:${node.startIndex}:${node.endIndex}`;
       if (seen.has(key)) return;

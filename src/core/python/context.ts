@@ -24,7 +24,15 @@ export interface RuleContext {
   readonly transferToNpu: boolean;
   /** The file imports diffusers (the attention fallback is an environment variable there). */
   readonly usesDiffusers: boolean;
-  /** The Ascend chip of the selected target (npuPort.onnx.target / scan --target); undefined: none or not Ascend. */
+  /**
+   * The Ascend chip of the selected target (npuPort.onnx.target / scan --target); undefined: none or not Ascend, or
+   * the target is only the default (see chipsLacking).
+   */
   readonly chip?: AscendChip;
+  /**
+   * The target is only the default (nobody chose it): rules that depend on the chip report what every chip without
+   * the feature lacks, at information severity (AnalysisOptions.defaultTarget).
+   */
+  readonly unchosenChip?: AscendChip;
   report(node: Span, rule: RuleId, message: Message, fixes: readonly Fix[], severity?: Severity): void;
 }

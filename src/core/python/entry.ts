@@ -84,6 +84,19 @@ interface ModuleFile {
   readonly imports: readonly ImportedModule[];
   readonly entry: boolean;
   readonly transfer: boolean;
+  /** Functions of this file that call set_device (the process's device), with the call's place. */
+  readonly setters: readonly DeviceSetter[];
+}
+
+/** A function that selects the process's device: `def init_distributed_device(args): ... torch.cuda.set_device(device)`. */
+export interface DeviceSetter {
+  readonly file: string;
+  readonly name: string;
+  /** The set_device call: 0-based line and column, offset and end offset in the file. */
+  readonly line: number;
+  readonly column: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 /** The workspace's Python modules and their imports, to find the entry scripts that run a module. */
@@ -112,7 +125,7 @@ export class ModuleGraph {
     }
     const entryFiles = new Set(entryModules.map((m) => this.byModule.get(m)).filter((f): f is string => !!f));
     for (const { file, text } of pending) {
-      this.files.set(file, { file, imports: importsOf(text), entry: entryFiles.has(file) || isEntryScript(text, file), transfer: importsTransferToNpu(text) });
+      this.files.set(file, { file, imports: importsOf(text), entry: entryFiles.has(file) || isEntryScript(text, file), transfer: importsTransferToNpu(text), setters: deviceSetters(file, text) });
     }
   }
 
@@ -153,6 +166,22 @@ export class ModuleGraph {
     const covered = new Set<string>();
     for (const f of this.files.values()) if (f.entry && f.transfer) for (const r of this.reachableFrom(f.file)) covered.add(r);
     return covered;
+  }
+
+  /**
+   * A function of another workspace module that `file` runs (directly or through its imports) and calls by name in
+   * `text` (its own text), which selects the process's device with set_device; undefined when there is none.
+   */
+  deviceSetterCalledBy(file: string, text: string): DeviceSetter | undefined {
+    const own = path.resolve(file);
+    const calls = text.replace(/^\s*(?:async\s+)?def\s+\w+/gm, '');
+    for (const reached of this.reachableFrom(own)) {
+      if (reached === own) continue;
+      for (const setter of this.files.get(reached)?.setters ?? []) {
+        if (new RegExp(`\\b${setter.name}\\s*\\(`).test(calls)) return setter;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -209,6 +238,59 @@ export class ModuleGraph {
     }
     return undefined;
   }
+}
+
+const SET_DEVICE = /\bset_device\s*\(/;
+
+/**
+ * The functions of a file that call set_device (by indentation: the defs around the call), with the call's place, and
+ * the functions of the file that call those (timm's init_distributed_device calls init_distributed_device_so, which
+ * calls torch.cuda.set_device).
+ */
+function deviceSetters(file: string, text: string): DeviceSetter[] {
+  if (!SET_DEVICE.test(text)) return [];
+  const out = new Map<string, DeviceSetter>();
+  const defs: { indent: number; name: string; from: number; to: number }[] = [];
+  const open: typeof defs = [];
+  let offset = 0;
+  /** Open brackets before the line: a continuation line (`):` closing a signature) opens or closes no block. */
+  let depth = 0;
+  const lines = text.split('\n');
+  for (let line = 0; line < lines.length; offset += lines[line]!.length + 1, line++) {
+    const l = lines[line]!;
+    const code = l.trimStart();
+    if (!code || code.startsWith('#')) continue;
+    const indent = l.length - code.length;
+    const continued = depth > 0;
+    for (const c of code.replace(/(["'])(?:\\.|(?!\1).)*\1|#.*$/g, '')) depth = Math.max(0, depth + (c === '(' || c === '[' || c === '{' ? 1 : c === ')' || c === ']' || c === '}' ? -1 : 0));
+    if (!continued) while (open.length && open[open.length - 1]!.indent >= indent) open.pop();
+    for (const d of open) d.to = offset + l.length;
+    const def = continued ? null : /^(?:async\s+)?def\s+(\w+)/.exec(code);
+    if (def) {
+      const d = { indent, name: def[1]!, from: offset, to: offset + l.length };
+      defs.push(d);
+      open.push(d);
+    }
+    const call = SET_DEVICE.exec(l);
+    if (call) {
+      const column = call.index;
+      for (const { name } of open) if (!out.has(name)) out.set(name, { file, name, line, column, start: offset + column, end: offset + column + 'set_device'.length });
+    }
+  }
+  // callers in the same file, until none is added
+  for (let added = true; added; ) {
+    added = false;
+    for (const d of defs) {
+      if (out.has(d.name)) continue;
+      const body = text.slice(d.from, d.to).replace(/^\s*(?:async\s+)?def\s+\w+/, '');
+      const callee = [...out.values()].find((setter) => new RegExp(`\\b${setter.name}\\s*\\(`).test(body));
+      if (callee) {
+        out.set(d.name, { ...callee, name: d.name });
+        added = true;
+      }
+    }
+  }
+  return [...out.values()];
 }
 
 /** `pkg/sub/mod.py` → `pkg.sub.mod`, `pkg/__init__.py` → `pkg`. */

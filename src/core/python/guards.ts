@@ -5,6 +5,7 @@ import { comparisonOperators, stringLiteral, type Span } from './syntax';
 import { NPU_PRESENT } from './fixes/kit';
 import type { ImportTable } from './symbols';
 import type { Fix } from './types';
+import { LIBRARY_MODULES } from './rules/libraries';
 
 /**
  * CUDA guards, in one place: the severity of findings under them (redundantBranch and cudaGuardOf, used by analyze.ts)
@@ -163,6 +164,7 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
       return unwrap(child).type === 'boolean_operator' && isLibraryCondition(child) ? 'library' : undefined;
     }
     if (child.type !== 'block') return undefined;
+    if (parent.type === 'class_definition') return parent.childForFieldName('body')?.id === child.id && isLibraryClass(parent) ? 'library' : undefined;
     if (parent.type === 'function_definition') return parent.childForFieldName('name')?.text === 'cuda' && parent.childForFieldName('body')?.id === child.id ? 'cuda-method' : undefined;
     if (parent.type === 'else_clause') {
       const chain = parentOf(parent);
@@ -185,8 +187,59 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     }
     // a branch after the NPU branch: an NPU host took that one (a branch before it may run on an NPU host: DeepSpeed's)
     if (chain && chainHasNpuBranch(chain, parent, true)) return 'npu-path';
-    return cond && isLibraryCondition(cond) ? 'library' : undefined;
+    return cond && (isLibraryCondition(cond) || switchSelectsLibrary(parent, cond)) ? 'library' : undefined;
   }) ?? undefined;
+}
+
+/** An import of a CUDA-only library (flash_attn, xformers, apex, bitsandbytes, triton, ...) as a line of a block. */
+const LIBRARY_IMPORT = new RegExp(`^[ \\t]*(?:from|import)[ \\t]+(?:${LIBRARY_MODULES.join('|')})\\b`, 'm');
+
+/**
+ * `if use_kernel: from apex.normalization import FusedLayerNorm ... else: nn.LayerNorm(...)`: a plain switch (a name or
+ * an attribute, no test of a device) whose branch imports a CUDA-only library and whose if has another path selects
+ * that library (Open-Sora's use_kernel): the code runs without it where the switch is off.
+ */
+function switchSelectsLibrary(branch: Node, cond: Node): boolean {
+  const test = unwrap(cond);
+  if (test.type !== 'identifier' && test.type !== 'attribute') return false;
+  if (branch.type !== 'elif_clause' && !hasOtherPath(branch)) return false;
+  return LIBRARY_IMPORT.test(branch.childForFieldName('consequence')?.text ?? '');
+}
+
+/** Per tree: names of the classes a dict selects under a CUDA-only library's key, when the module imports the library only optionally. */
+const libraryClasses = new WeakMap<Tree, Set<string>>();
+
+/**
+ * A class that runs only with a CUDA-only library: the module maps the library's name to it (transformers' modeling
+ * files: `MIXTRAL_ATTENTION_CLASSES = {"eager": ..., "flash_attention_2": MixtralFlashAttention2}`, looked up by
+ * `config._attn_implementation`) and imports the library only optionally (under `if is_flash_attn_2_available():` or
+ * with an ImportError fallback). Other keys of the table are the code's other paths; a module that imports the library
+ * unconditionally does not load without it, and its import is the finding that matters.
+ */
+function isLibraryClass(cls: Node): boolean {
+  const name = cls.childForFieldName('name')?.text;
+  if (!name) return false;
+  let names = libraryClasses.get(cls.tree);
+  if (!names) {
+    libraryClasses.set(cls.tree, new Set()); // an import inside a class asks again while the set is made
+    libraryClasses.set(cls.tree, (names = selectedClasses(cls.tree)));
+  }
+  return names.has(name);
+}
+
+function selectedClasses(tree: Tree): Set<string> {
+  const out = new Set<string>();
+  const text = tree.rootNode.text;
+  if (!LIBRARY_IMPORT.test(text) || !/flash_?att|xformers|apex|triton/i.test(text)) return out;
+  // the module's library imports: every one optional (inside a library-switch branch or a try with a fallback)
+  const imports = tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement']).filter((n): n is Node => n !== null && LIBRARY_IMPORT.test(n.text));
+  if (imports.some((n) => !inOptionalImport(n) && redundantBranch(n) !== 'library')) return out;
+  for (const pair of tree.rootNode.descendantsOfType('pair')) {
+    const key = pair && stringLiteral(pair.childForFieldName('key') ?? pair);
+    const value = pair?.childForFieldName('value');
+    if (key && value?.type === 'identifier' && LIBRARY_WORD.test(key.content.replace(/attention/i, 'attn'))) out.add(value.text);
+  }
+  return out;
 }
 
 /**
@@ -252,6 +305,9 @@ function chainHasNpuBranch(chain: Node, branch: Node, before: boolean): boolean 
  */
 const LIBRARY_WORD = /(^|[^a-z])(flash_?attn|xformers|apex|bitsandbytes|bnb|triton|smddp|smdistributed|sagemaker_dp)([^a-z]|$)|[48]bit|Int8Params|FP4Params|Params4bit|Linear8bitLt|Linear4bit/i;
 
+/** A bit-width switch compared with 4 or 8 (`args.bits == 4`, `quant_bits == 8`): 4- / 8-bit quantization. */
+const QUANT_BITS = /^[\w.]*bits\s*==\s*[48]$|^[48]\s*==\s*[\w.]*bits$/i;
+
 /** True when `cond` holds only where a CUDA-only library is used: a positive test that names it (in an `and`: one operand). */
 function isLibraryCondition(cond: Node): boolean {
   const node = unwrap(cond);
@@ -264,7 +320,14 @@ function isLibraryCondition(cond: Node): boolean {
     }
     case 'comparison_operator': {
       const ops = comparisonOperators(node);
-      return ops.length === 1 && (ops[0] === '==' || ops[0] === 'in' || ops[0] === 'is') && LIBRARY_WORD.test(node.text);
+      if (ops.length !== 1) return false;
+      // `args.bits == 4`: a quantization bit width the user chose (xtuner's --bits 4 / 8 loads bitsandbytes)
+      if (ops[0] === '==' && QUANT_BITS.test(node.text)) return true;
+      // `args.use_bnb_linear is not None`: the switch was given
+      if (ops[0] === 'is not') return node.namedChildren[1]?.type === 'none' && LIBRARY_WORD.test(node.namedChildren[0]?.text ?? '');
+      // `use_bnb is None` holds where the switch was not given
+      if (ops[0] === 'is' && node.namedChildren.some((c) => c?.type === 'none')) return false;
+      return (ops[0] === '==' || ops[0] === 'in' || ops[0] === 'is') && LIBRARY_WORD.test(node.text);
     }
     case 'identifier':
     case 'attribute':

@@ -140,3 +140,28 @@ function loadsCudaLibrary(tree: Tree, text: string): boolean {
     return true;
   });
 }
+
+/**
+ * `DistributedDataParallel(..., device_ids=[device])` in a file that selects no device itself (rules/distributed.ts) while
+ * it calls a function of another scanned module that does (open_clip's and timm's `init_distributed_device`, which calls
+ * torch.cuda.set_device): the process's device is selected; the finding is information, with a related place at that
+ * set_device call (ported there, it selects the NPU). Severities the user set stay as set.
+ */
+export async function foldDeviceSetters(input: Pick<OptionalModuleInput, 'results' | 'graph' | 'options' | 'read'>): Promise<void> {
+  const { results, graph, options } = input;
+  if (options.rules?.['ddp-device-ids']) return;
+  for (const [file, findings] of results) {
+    if (!findings.some((f) => f.rule === 'ddp-device-ids' && f.severity !== 'info')) continue;
+    const text = await input.read(file);
+    const setter = text === undefined ? undefined : graph.deviceSetterCalledBy(file, text);
+    if (!setter) continue;
+    const related = {
+      file: setter.file,
+      range: { start: { line: setter.line, column: setter.column }, end: { line: setter.line, column: setter.column + 'set_device'.length } },
+      startIndex: setter.start,
+      endIndex: setter.end,
+      message: msg('{0}(), which this file calls, selects the device here', setter.name),
+    };
+    results.set(file, findings.map((f) => (f.rule === 'ddp-device-ids' && f.severity !== 'info' ? { ...f, severity: 'info', related: [...(f.related ?? []), related] } : f)));
+  }
+}

@@ -106,6 +106,12 @@ export interface AnalysisOptions {
   readonly packageDepth?: number;
   /** ONNX target profile for the onnx-export-* rules (`npuPort.onnx.target`); undefined: those rules are off. */
   readonly onnxTarget?: ExportTarget;
+  /**
+   * onnxTarget is only the default (no `--target` given, npuPort.onnx.target set at no level): the onnx-export-*
+   * rules check it, but findings whose severity depends on the chip (bfloat16, Triton) do not assume that nobody's
+   * choice is the user's chip. Undefined: the target was chosen.
+   */
+  readonly defaultTarget?: boolean;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { style: 'deviceManager', deviceModule: 'device_utils' };

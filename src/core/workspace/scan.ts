@@ -15,7 +15,7 @@ import { analyzeRequirements } from '../dependencies/requirements';
 import type { ScanJob } from './scan.worker';
 import type { AnalysisOptions, Finding, RelatedLocation } from '../python/types';
 import { withoutBom } from '../python/text';
-import { foldOptionalModules } from '../python/optionalModules';
+import { foldDeviceSetters, foldOptionalModules } from '../python/optionalModules';
 import { errorCode, walkTargets } from './walk';
 import { errorText } from '../errors';
 
@@ -212,6 +212,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         read: (file) => readText(file, options.maxFileSizeKB, []),
         parser: () => PythonParser.load(options.wasmDir),
       });
+      await foldDeviceSetters({ results, graph: imports, options: options.analysis, read: (file) => readText(file, options.maxFileSizeKB, []) });
     }
   } finally {
     await pool.close();

@@ -35,6 +35,16 @@ function onnxTarget(config: vscode.WorkspaceConfiguration): ExportTarget | undef
   return target;
 }
 
+/**
+ * True when npuPort.onnx.target is set at some level (user, workspace, folder, or for a language): only then do the
+ * chip-specific severities (bfloat16 on 310/310P/910) apply; the default target is nobody's choice.
+ */
+export function targetChosen(config: vscode.WorkspaceConfiguration): boolean {
+  const at = config.inspect<string>('onnx.target');
+  if (!at) return false;
+  return [at.globalValue, at.workspaceValue, at.workspaceFolderValue, at.globalLanguageValue, at.workspaceLanguageValue, at.workspaceFolderLanguageValue].some((v) => v !== undefined);
+}
+
 /** The npuPort.* settings the Python feature reads, for one resource. */
 export interface PythonSettings {
   readonly analysis: AnalysisOptions;
@@ -55,6 +65,7 @@ export function readSettings(scope?: vscode.Uri): PythonSettings {
       // a plain copy: configuration objects are read-only proxies, which cannot be cloned into the scan workers
       rules: { ...rules },
       onnxTarget: onnxTarget(config),
+      ...(targetChosen(config) ? {} : { defaultTarget: true }),
     },
     exclude: [...config.get<string[]>('exclude', []), ...Object.entries(filesExclude).filter(([, on]) => on).map(([glob]) => glob)],
     maxFileSizeKB: config.get<number>('scan.maxFileSizeKB', 2048),

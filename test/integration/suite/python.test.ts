@@ -313,7 +313,7 @@ describe('python migration', () => {
     assert.match(doc.getText(), /^# cuda-generator: CUDA random generator/);
   });
 
-  it('severity follows npuPort.onnx.target: bfloat16 and Triton on Ascend 310P, 910B', async () => {
+  it('severity follows npuPort.onnx.target: bfloat16 and Triton on Ascend 310P, 910B; bfloat16 is information while the setting is not set', async () => {
     const uri = await writeFile('per-target.py', [
       'import torch',
       'import triton',
@@ -324,7 +324,14 @@ describe('python migration', () => {
     await vscode.window.showTextDocument(doc);
     const config = vscode.workspace.getConfiguration('npuPort');
     const severityOf = (rule: string) => ours(uri).find((d) => codeOf(d) === rule)?.severity;
+    const information = () => (severityOf('fixed-dtype') === vscode.DiagnosticSeverity.Information ? true : undefined);
     try {
+      // the default target (ascend310p) is nobody's choice: information that names the chips without bfloat16
+      assert.equal(config.inspect<string>('onnx.target')?.workspaceValue, undefined);
+      await waitFor(information, 'bfloat16 as information while npuPort.onnx.target is not set');
+      assert.match(ours(uri).find((d) => codeOf(d) === 'fixed-dtype')!.message, /Ascend 310P \(Atlas inference series\), Ascend 910 \(Atlas training series\) have no bfloat16/);
+
+      // the same value as the default, set: a chosen target
       await config.update('onnx.target', 'ascend310p', vscode.ConfigurationTarget.Workspace);
       await waitFor(() => (severityOf('fixed-dtype') === vscode.DiagnosticSeverity.Warning ? true : undefined), 'bfloat16 as a warning for Ascend 310P');
       assert.equal(severityOf('triton'), vscode.DiagnosticSeverity.Error);
@@ -333,6 +340,9 @@ describe('python migration', () => {
       await config.update('onnx.target', 'ascend910b', vscode.ConfigurationTarget.Workspace);
       await waitFor(() => (severityOf('triton') === vscode.DiagnosticSeverity.Warning ? true : undefined), 'Triton as a warning for Ascend 910B');
       assert.equal(severityOf('fixed-dtype'), undefined, '910B has bfloat16');
+
+      await config.update('onnx.target', undefined, vscode.ConfigurationTarget.Workspace);
+      await waitFor(information, 'bfloat16 as information again once the setting is removed');
     } finally {
       await config.update('onnx.target', undefined, vscode.ConfigurationTarget.Workspace);
     }

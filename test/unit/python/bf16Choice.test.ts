@@ -85,3 +85,30 @@ test('torch_dtype=torch.bfloat16 under a bf16 selector is not a 310P warning; fi
   );
   assert.deepEqual(seen(await findingsOf(src, on310p)), ['5 warning']);
 });
+
+test('the default target nobody chose: bf16 is information naming the chips without it; the chosen 310P keeps its warning', async () => {
+  // a training repository meant for Atlas A2 (DiffSynth-Studio, OpenRLHF in the held-out set) scanned without --target
+  const src = lines(
+    'import torch',
+    'from transformers import AutoModel',
+    'param_dtype = torch.bfloat16',
+    'n = AutoModel.from_pretrained("x", torch_dtype=torch.bfloat16)',
+    'h = AutoModel.from_pretrained("x", torch_dtype=torch.float16)',
+    'if args.bf16:',
+    '    cd = torch.bfloat16',
+  );
+  const unchosen = await findingsOf(src, { ...on310p, defaultTarget: true });
+  assert.deepEqual(seen(unchosen), ['3 info', '4 info']);
+  for (const f of unchosen.filter((x) => x.rule === 'fixed-dtype')) {
+    assert.equal(f.message.args[1], 'Ascend 310 (Atlas 200/300/500 inference), Ascend 310P (Atlas inference series), Ascend 910 (Atlas training series)');
+    assert.match(f.message.key, /no target chosen/);
+  }
+  assert.deepEqual(seen(await findingsOf(src, on310p)), ['3 warning', '4 warning']);
+});
+
+test('the chosen Atlas A2 target reports no bf16; the default target is not taken for it', async () => {
+  const src = lines('import torch', 'param_dtype = torch.bfloat16');
+  const on910b = { onnxTarget: exportTargetOf(builtinProfiles().find((p) => p.id === 'ascend910b')!) };
+  assert.deepEqual(seen(await findingsOf(src, on910b)), []);
+  assert.deepEqual(seen(await findingsOf(src, { ...on910b, defaultTarget: true })), []);
+});

@@ -165,3 +165,19 @@ test('scan --fix --style transferToNpu: the import goes into the entry script on
   assert.equal(readFileSync(path.join(dir, 'train.py'), 'utf8'), 'import torch\ntry:  # torch_npu is only installed on Ascend hosts\n    import torch_npu  # noqa: F401\n    from torch_npu.contrib import transfer_to_npu  # noqa: F401\nexcept ImportError:\n    torch_npu = None\nfrom pkg.model import build\n\nif __name__ == "__main__":\n    build().cuda()\n');
   assert.equal(readFileSync(path.join(dir, 'pkg', 'model.py'), 'utf8'), model);
 });
+
+test('bf16 without --target is information naming the chips without it (the default target is nobody\'s choice); --target ascend310p makes it a warning, --target ascend910b drops it', async () => {
+  const dir = path.join(REPO_ROOT, 'test/fixtures/generated', 'cli-bf16-target');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'train.py'), 'import torch\nfrom transformers import AutoModel\nmodel = AutoModel.from_pretrained("m", torch_dtype=torch.bfloat16)\nx = torch.zeros(2).to(torch.bfloat16)\n');
+  const found = async (...extra: string[]) => {
+    const { stdout } = await run(['scan', '--format', 'json', ...extra, '.'], dir);
+    return (JSON.parse(stdout) as { findings: { rule: string; line: number; severity: string; message: string }[] }).findings.filter((f) => f.rule === 'fixed-dtype');
+  };
+  const unchosen = await found();
+  assert.deepEqual(unchosen.map((f) => `${f.line} ${f.severity}`), ['3 info', '4 info']);
+  assert.match(unchosen[0]!.message, /Ascend 310 \(Atlas 200\/300\/500 inference\), Ascend 310P \(Atlas inference series\), Ascend 910 \(Atlas training series\) have no bfloat16/);
+  assert.deepEqual((await found('--target', 'ascend310p')).map((f) => `${f.line} ${f.severity}`), ['3 warning', '4 warning']);
+  assert.deepEqual(await found('--target', 'ascend910b'), []);
+});

@@ -168,6 +168,88 @@ test('optional CUDA-only libraries: a try-import with a fallback and the branche
   ]);
 });
 
+test('bitsandbytes behind the user\'s switches (a forwarded load_in_4bit, --bits 4 / 8, a switch that is not None) is information; a fixed load_in_8bit=True and an import where the switch is off stay errors', async () => {
+  // the held-out set: OpenRLHF's --load_in_4bit, xtuner's --bits, open_clip's --use-bnb-linear
+  const src = lines(
+    'import torch',
+    'from transformers import AutoModel, BitsAndBytesConfig',
+    'model = AutoModel.from_pretrained(path, load_in_4bit=args.load_in_4bit)',
+    'if args.bits == 4:',
+    '    q = BitsAndBytesConfig(load_in_4bit=True)',
+    'elif args.bits == 8:',
+    '    load_in_8bit = True',
+    'if args.use_bnb_linear is not None:',
+    '    import bitsandbytes as bnb',
+    'fixed = AutoModel.from_pretrained(path, load_in_8bit=True)',
+    'if args.bits != 4:',
+    '    q2 = BitsAndBytesConfig(load_in_4bit=True)',
+    'if args.use_bnb_linear is None:',
+    '    import bitsandbytes',
+    'if args.bits == 16:',
+    '    q3 = BitsAndBytesConfig(load_in_8bit=True)',
+  );
+  const findings = (await findingsOf(src)).filter((f) => f.rule === 'bitsandbytes');
+  assert.deepEqual(seen(findings), [
+    '3 bitsandbytes info', '5 bitsandbytes info', '9 bitsandbytes info',
+    '10 bitsandbytes error', '12 bitsandbytes error', '14 bitsandbytes error', '16 bitsandbytes error',
+  ]);
+});
+
+test('a class that a module selects under the flash-attn key of its attention table, with flash-attn imported optionally, is information; elsewhere flash-attn stays an error', async () => {
+  // transformers' modeling files (xtuner's copy of Mixtral): MIXTRAL_ATTENTION_CLASSES[config._attn_implementation]
+  const table = (importLines: string[]) => lines(
+    'import torch',
+    ...importLines,
+    'class Attention(torch.nn.Module):',
+    '    def forward(self, q, k, v):',
+    '        return torch.nn.functional.scaled_dot_product_attention(q, k, v)',
+    'class FlashAttention2(Attention):',
+    '    def forward(self, q, k, v):',
+    '        return flash_attn_func(q, k, v)',
+    'class Unlisted(Attention):',
+    '    def forward(self, q, k, v):',
+    '        return flash_attn_func(q, k, v)',
+    'ATTENTION_CLASSES = {"eager": Attention, "flash_attention_2": FlashAttention2}',
+  );
+  // the findings in the classes (below the import lines)
+  const flash = (f: readonly Finding[]) => seen(f.filter((x) => x.rule === 'flash-attn' && x.range.start.line > 5));
+  const optional = await findingsOf(table(['if is_flash_attn_2_available():', '    from flash_attn import flash_attn_func']));
+  assert.deepEqual(flash(optional), ['9 flash-attn info', '12 flash-attn error']);
+  const fallback = await findingsOf(table(['try:', '    from flash_attn import flash_attn_func', 'except ImportError:', '    flash_attn_func = None']));
+  assert.deepEqual(flash(fallback), ['11 flash-attn info', '14 flash-attn error']);
+  // imported unconditionally: the module does not load without flash-attn; the class is no optional path
+  const always = await findingsOf(table(['from flash_attn import flash_attn_func', '']));
+  assert.deepEqual(flash(always), ['9 flash-attn error', '12 flash-attn error']);
+});
+
+test('a plain switch whose branch imports a CUDA-only library and whose if has another path selects the library: information; without the other path it stays a warning', async () => {
+  // Open-Sora's get_layernorm(..., use_kernel)
+  const src = lines(
+    'import torch.nn as nn',
+    'def get_layernorm(hidden_size, eps, affine, use_kernel):',
+    '    if use_kernel:',
+    '        try:',
+    '            from apex.normalization import FusedLayerNorm',
+    '            return FusedLayerNorm(hidden_size, elementwise_affine=affine, eps=eps)',
+    '        except ImportError:',
+    '            raise RuntimeError("FusedLayerNorm not available. Please install apex.")',
+    '    else:',
+    '        return nn.LayerNorm(hidden_size, eps, elementwise_affine=affine)',
+    'def only_apex(hidden_size, cfg):',
+    '    if cfg.use_kernel:',
+    '        from apex.normalization import FusedLayerNorm',
+    '        return FusedLayerNorm(hidden_size)',
+    'def not_a_switch(hidden_size, use_kernel):',
+    '    if hidden_size > 1024:',
+    '        from apex.normalization import FusedLayerNorm',
+    '        return FusedLayerNorm(hidden_size)',
+    '    return nn.LayerNorm(hidden_size)',
+  );
+  assert.deepEqual(seen((await findingsOf(src)).filter((f) => f.rule === 'apex')), [
+    '5 apex info', '6 apex info', '13 apex warning', '14 apex warning', '17 apex warning', '18 apex warning',
+  ]);
+});
+
 test('the body of a `def cuda(self)` override is information (its callers .cuda() are the findings)', async () => {
   const src = lines(
     'import torch',
@@ -494,4 +576,48 @@ test('incremental re-analysis agrees with a full analysis for the negated test, 
   assert.deepEqual(seen(doc.findings), full());
   assert.equal(severityAt(15), 'error');
   doc.dispose();
+});
+
+test('DDP device_ids in a file that calls another scanned module\'s function that calls set_device is information, pointing at the call; without that call (or that function) it stays a warning', async () => {
+  // open_clip's main.py: init_distributed_device(args) from open_clip_train/distributed.py calls torch.cuda.set_device
+  const distributed = lines(
+    'import torch',
+    'def init_distributed_device(args):',
+    '    device = "cuda:%d" % args.local_rank',
+    '    if args.distributed:',
+    '        torch.cuda.set_device(device)',
+    '    return device',
+    'def is_master(args):',
+    '    return args.rank == 0',
+  );
+  const ddp = (setup: string) => lines(
+    'import torch',
+    `from train_pkg.distributed import ${setup}`,
+    'def main(args):',
+    `    device = ${setup}(args)`,
+    '    model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device])',
+  );
+  const { findings } = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'train_pkg/main.py': ddp('init_distributed_device') });
+  const folded = findings('train_pkg/main.py').find((f) => f.rule === 'ddp-device-ids');
+  assert.equal(folded?.severity, 'info');
+  assert.deepEqual(folded!.related!.map((r) => [path.basename(r.file!), r.range.start.line + 1, r.range.start.column + 1]), [['distributed.py', 5, 20]]);
+  // timm: init_distributed_device calls init_distributed_device_so, which calls set_device
+  const indirect = lines(
+    'import torch',
+    'def init_distributed_device(args):',
+    '    return init_distributed_device_so(args.device)',
+    'def init_distributed_device_so(',
+    '        device="cuda",',
+    '):', // the signature's closing line at column 0 does not end the function
+    '    torch.cuda.set_device(device)',
+    '    return device',
+  );
+  const timm = await scanTree({ 'train_pkg/__init__.py': 'from .distributed import init_distributed_device\n', 'train_pkg/distributed.py': indirect, 'train.py': lines('import torch', 'from train_pkg import init_distributed_device', 'device = init_distributed_device(args)', 'model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device])') });
+  assert.deepEqual(timm.seen('train.py').filter((s) => s.includes('ddp-device-ids')), ['4 ddp-device-ids info']);
+  // the function that does not select a device: the warning stays
+  const other = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'train_pkg/main.py': ddp('is_master') });
+  assert.deepEqual(other.seen('train_pkg/main.py').filter((s) => s.includes('ddp-device-ids')), ['5 ddp-device-ids warning']);
+  // a set_device in a module this file does not run
+  const unrelated = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'main.py': lines('import torch', 'def init_distributed_device(args):', '    return 0', 'model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[init_distributed_device(args)])') });
+  assert.deepEqual(unrelated.seen('main.py').filter((s) => s.includes('ddp-device-ids')), ['4 ddp-device-ids warning']);
 });

@@ -85,6 +85,18 @@ test('membership tests, argparse choices and device lists with "cuda" but no NPU
   assert.deepEqual([insert.range.start, insert.range.end, insert.newText], [{ line: 4, column: 25 }, { line: 4, column: 25 }, ', "npu"']);
 });
 
+test('device lists and choices that already offer "ascend" beside "cuda" (lmdeploy\'s device type for its Ascend backend) are not reported; "ascension" is no NPU entry', async () => {
+  const src = lines(
+    'import argparse',
+    'parser = argparse.ArgumentParser()',
+    'parser.add_argument("--device-type", type=str, default="cuda", choices=["cuda", "ascend"])',
+    'assert device_type in ["cuda", "ascend"], device_type',
+    'parser.add_argument("--other", choices=["cuda", "ascension"])',
+    'BACKENDS = {"cuda": CudaBackend, "cpu": CpuBackend, "ascend": AscendBackend}',
+  );
+  assert.deepEqual(seen((await findingsOf(src)).filter((f) => f.range.start.line !== 2)), ['5 cuda-device-string warning']);
+});
+
 test('CUDA environment variables: read, set, in a subprocess env; not in messages', async () => {
   const src = lines(
     'import os, subprocess, logging',

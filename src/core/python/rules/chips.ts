@@ -35,6 +35,11 @@ export function hasBf16(chip: AscendChip): boolean {
   return chip === 'ascend910b';
 }
 
+/** The display names of the chips without bfloat16 (for a message when no target was chosen). */
+export function chipsWithoutBf16(): string {
+  return (Object.keys(CHIP_NAMES) as AscendChip[]).filter((c) => !hasBf16(c)).map((c) => CHIP_NAMES[c]).join(', ');
+}
+
 /** Triton kernels: triton-ascend 3.2.0 lists Atlas A2 and A3 products only. */
 export function runsTriton(chip: AscendChip): boolean {
   return chip === 'ascend910b';

@@ -37,6 +37,8 @@ const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
 const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type', 'device_map']);
 /** Device types other than CUDA: a list holding one of them next to "cuda" is a list of devices. */
 const OTHER_DEVICE = /^(cpu|mps|npu|xpu|hpu|mlu|musa|xla|meta|auto)(:\d+)?$/;
+/** An NPU entry of a device list or table: "npu", or "ascend" (lmdeploy's device type for its Ascend backend). */
+const NPU_DEVICE = /^(npu|ascend)(:\d+)?$/;
 /** CUDA environment variables and their Ascend counterparts (torch_npu / CANN documentation). */
 export const CUDA_ENV_VARS: Readonly<Record<string, string>> = {
   CUDA_VISIBLE_DEVICES: 'ASCEND_RT_VISIBLE_DEVICES',
@@ -551,7 +553,7 @@ function checkDeviceList(ctx: RuleContext, node: Node, list: Node): boolean {
   // a list of device types next to "cuda", or one that names itself so (`supported_devices = ["cuda"]`, `def supported_devices(): return ["cuda"]`)
   const devices = values.some((v) => v !== undefined && OTHER_DEVICE.test(v)) || (values.every((v) => v !== undefined) && namedAsDevices(holder, outer.node));
   if (!membership && !choices && !devices) return false;
-  if (ctx.transferToNpu || values.some((v) => v !== undefined && /^npu(:\d+)?$/.test(v))) return true;
+  if (ctx.transferToNpu || values.some((v) => v !== undefined && NPU_DEVICE.test(v))) return true;
   const lit = stringLiteral(node)!;
   const npu = node.text.replace(/cuda(:\d+)?/, 'npu');
   const add = ctx.kit.make(msg('Add {0}', npu), [ctx.kit.replace({ start: { line: node.endPosition.row, column: node.endPosition.column }, end: { line: node.endPosition.row, column: node.endPosition.column } }, `, ${npu}`)], [], `${node.text}, ${npu}`, undefined);
@@ -650,6 +652,6 @@ function checkDeviceKey(ctx: RuleContext, node: Node, pair: Node): void {
     const content = key ? stringLiteral(key)?.content : undefined;
     if (content !== undefined) keys.push(content);
   }
-  if (!keys.some((k) => OTHER_DEVICE.test(k)) || keys.some((k) => /^npu(:\d+)?$/.test(k))) return;
+  if (!keys.some((k) => OTHER_DEVICE.test(k)) || keys.some((k) => NPU_DEVICE.test(k))) return;
   ctx.report(node, 'cuda-device-string', msg('A table keyed by device type with "{0}" and no NPU entry', excerptOf(node)), [], 'info');
 }

@@ -3,7 +3,7 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { callArguments, callOfArgument, excerpt, isGuard, stringLiteral, unparenthesizedParent, type Span } from '../syntax';
 import type { Fix } from '../types';
-import { CHIP_NAMES, hasBf16 } from './chips';
+import { CHIP_NAMES, chipsWithoutBf16, hasBf16, type AscendChip } from './chips';
 import { CUDA_ENV_VARS, dtypeLiterals, NPU_AVAILABLE, reportEnvVar } from './devices';
 import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { blockingCudaUse, cudaNamedUse, fixesUnderGuards, guardHasOtherPath, guardStatement, type FixableCudaUse } from '../guards';
@@ -79,7 +79,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
       ctx.report(top, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', top.text), fixes);
       return;
     }
-    if (qualified === 'torch.bfloat16' && ctx.chip && !hasBf16(ctx.chip)) return checkBf16(ctx, top);
+    if (qualified === 'torch.bfloat16' && bf16Chip(ctx)) return checkBf16(ctx, top);
     if (/(^|\.)BitsAndBytesConfig$/.test(qualified) && call) {
       ctx.report(call, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', excerpt(call.text, 60)), []);
       return;
@@ -131,7 +131,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
   if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
   // os.environ.update(CUDA_VISIBLE_DEVICES="0"), subprocess env=dict(CUDA_VISIBLE_DEVICES=...)
   if (keyword && Object.hasOwn(CUDA_ENV_VARS, id.text)) return reportEnvVar(ctx, id, id.text);
-  if (id.text === 'bfloat16' && attrName?.id === id.id && call && ctx.chip && !hasBf16(ctx.chip) && ctx.imports.qualify(top) !== 'torch.bfloat16') return checkBf16(ctx, call);
+  if (id.text === 'bfloat16' && attrName?.id === id.id && call && bf16Chip(ctx) && ctx.imports.qualify(top) !== 'torch.bfloat16') return checkBf16(ctx, call);
   if (isDeviceIdsKeyword(id)) return checkDdpDeviceIds(ctx, idParent!);
 }
 
@@ -316,10 +316,10 @@ function checkFixedDtype(ctx: RuleContext, keyword: Node): void {
   const others = ctx.kit.style === 'deviceManager' ? dtypeLiterals(ctx, q).filter((n) => n.startIndex !== value.startIndex) : [];
   const title = others.length ? msg('Replace with {0} (and {1} other {2} literals in this file)', 'DTYPE', others.length, q) : msg('Replace with {0}', 'DTYPE');
   const fixes = ctx.kit.style === 'deviceManager' ? [ctx.kit.make(title, [value, ...others].map((n) => ctx.kit.replace(n, 'DTYPE')), [ctx.kit.helper('DTYPE')], 'DTYPE')] : [];
-  if (ctx.chip) {
-    // a selected Ascend target: float16 runs on every one; bfloat16 only where the chip has it
-    if (q !== 'torch.bfloat16' || hasBf16(ctx.chip) || bf16Chosen(ctx, keyword)) return;
-    ctx.report(keyword, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', keyword.text, CHIP_NAMES[ctx.chip]), fixes, 'warning');
+  if (ctx.chip ?? ctx.unchosenChip) {
+    // an Ascend target: float16 runs on every one; bfloat16 only where the chip has it
+    if (q !== 'torch.bfloat16' || !bf16Chip(ctx) || bf16Chosen(ctx, keyword)) return;
+    reportBf16(ctx, keyword, keyword.text, fixes);
     return;
   }
   ctx.report(keyword, 'fixed-dtype', msg('{0} is fixed for a CUDA GPU; choose the dtype per device', keyword.text), fixes);
@@ -347,7 +347,22 @@ function checkBf16(ctx: RuleContext, node: Node): void {
   // torch_dtype=torch.bfloat16 is the fixed-dtype keyword finding
   if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'torch_dtype') return;
   if (bf16Chosen(ctx, node)) return;
-  ctx.report(node, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', excerpt(node.text, 60), CHIP_NAMES[ctx.chip!]), [], 'warning');
+  reportBf16(ctx, node, excerpt(node.text, 60), []);
+}
+
+/** The target's chip when it has no bfloat16, chosen or only the default (ctx.unchosenChip). */
+function bf16Chip(ctx: RuleContext): AscendChip | undefined {
+  const chip = ctx.chip ?? ctx.unchosenChip;
+  return chip && !hasBf16(chip) ? chip : undefined;
+}
+
+/**
+ * bfloat16 where the target lacks it: a warning for the chosen chip; for the default target nobody chose (a training
+ * repository is most often meant for Atlas A2, which has bf16), information naming the chips without it.
+ */
+function reportBf16(ctx: RuleContext, node: Node, text: string, fixes: readonly Fix[]): void {
+  if (ctx.chip) ctx.report(node, 'fixed-dtype', msg('{0}: the {1} has no bfloat16; choose the dtype per device', text, CHIP_NAMES[ctx.chip]), fixes, 'warning');
+  else ctx.report(node, 'fixed-dtype', msg('{0}: {1} have no bfloat16 (no target chosen; Atlas A2 / A3 have it); choose the dtype per device', text, chipsWithoutBf16()), fixes);
 }
 
 /** A name that says bf16: `args.bf16`, `_is_bf16_available`, `is_torch_bf16_gpu_available`, `torch.cuda.is_bf16_supported`. */
@@ -420,7 +435,10 @@ function checkQuantizedLoad(ctx: RuleContext, keyword: Node): void {
   const call = keyword.parent?.parent;
   const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
   if (fn && /(^|\.)BitsAndBytesConfig$/.test(ctx.imports.qualify(fn) ?? fn.text)) return;
-  ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), []);
+  // load_in_4bit=args.load_in_4bit: the program passes on its user's switch, so bitsandbytes loads only when the user
+  // asks for it (OpenRLHF's --load_in_4bit); the switch's default path runs without the library (information)
+  const forwarded = value.type === 'identifier' || value.type === 'attribute';
+  ctx.report(keyword, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', keyword.text), [], forwarded ? 'info' : undefined);
 }
 
 /**
