@@ -154,7 +154,7 @@ export const RULES: readonly RuleInfo[] = [
     msg('torch_npu.utils.cpp_extension.NpuExtension with an Ascend C kernel, or an existing torch_npu operator.')),
   rule('nccl-backend', 'error',
     msg('NCCL distributed backend'),
-    msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and code comparing the backend with "nccl" takes the wrong branch; the Ascend collective library is HCCL.'),
+    msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and so does a "nccl" default of a backend option or of a lookup whose key names a backend (getattr(args, "dist_backend", "nccl"), cfg.get("backend", "nccl")); code comparing the backend with "nccl" takes the wrong branch. The Ascend collective library is HCCL.'),
     msg('backend="hccl" (dm.dist_backend with the device helper). Backend.NCCL and torch.cuda.nccl are reported too, and so is an if on a flag bound to an NCCL comparison in the same function (is_nccl_backend = backend == Backend.NCCL; if is_nccl_backend: ...), whose branch never runs with HCCL (information after an HCCL branch, nothing when the condition also tests HCCL). DeepSpeed\'s NPU accelerator names its communication backend hccl.'),
     { sources: [TRANSFER_TO_NPU, src(msg('DeepSpeed NPU accelerator (checked at commit 38327e07): communication backend hccl'), 'https://github.com/microsoft/DeepSpeed/blob/38327e07f6cd39b63418f60cedd1651b0be3e7c3/accelerator/npu_accelerator.py')] }),
   rule('cuda-env-var', 'warning',

@@ -30,3 +30,20 @@ test('an argparse default "cuda" beside choices, read as a device_map (xtuner me
   const fix = findings[0]!.fixes[0]!;
   assert.equal(fix.changesInterface, true);
 });
+
+test('"nccl" as the default of a lookup whose key names a backend (OpenRLHF vllm_sync_backend)', async () => {
+  const src = lines(
+    'import os',
+    'def setup(args, cfg):',
+    '    backend = getattr(args, "vllm_sync_backend", "nccl")',
+    '    dist = cfg.get("dist_backend", "nccl")',
+    '    env = os.environ.get("DIST_BACKEND", default="nccl")',
+    '    name = getattr(args, "library", "nccl")',
+    '    label = cfg.get("name", "nccl")',
+    '    return backend, dist, env, name, label',
+  );
+  const findings = await findingsOf(src);
+  // lines 6 and 7: the keys name no backend
+  assert.deepEqual(seen(findings), ['3 nccl-backend error', '4 nccl-backend error', '5 nccl-backend error']);
+  assert.equal(findings[0]!.fixes[0]!.coreEdits[0]!.newText, 'dm.dist_backend');
+});

@@ -515,7 +515,7 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   let backendUse = false;
   if (arg) {
     const q = ctx.imports.qualify(arg.call.childForFieldName('function'));
-    backendUse = arg.keyword === 'backend' || (q === 'torch.distributed.init_process_group' && arg.index === 0) || (arg.keyword === 'default' && /backend/i.test(arg.call.text));
+    backendUse = arg.keyword === 'backend' || (q === 'torch.distributed.init_process_group' && arg.index === 0) || (arg.keyword === 'default' && /backend/i.test(arg.call.text)) || backendLookupDefault(arg);
   } else if (parent?.type === 'assignment') {
     backendUse = /backend/i.test(parent.childForFieldName('left')?.text ?? '');
   }
@@ -526,6 +526,22 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   else fixes.push(ctx.kit.replaceWith(node, node.text.replace(lit.content, hccl), []));
   ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), fixes);
 }
+
+/**
+ * The default of a lookup whose key names a backend: getattr(args, "vllm_sync_backend", "nccl"),
+ * cfg.get("dist_backend", "nccl"), os.environ.get("BACKEND", "nccl"), os.getenv("DIST_BACKEND", "nccl").
+ */
+function backendLookupDefault(arg: { call: Node; index: number; keyword?: string }): boolean {
+  const fn = arg.call.childForFieldName('function');
+  const { positional } = callArguments(arg.call);
+  let key: Node | undefined;
+  if (fn?.type === 'identifier' && fn.text === 'getattr' && arg.index === 2) key = positional[1];
+  else if (fn?.type === 'attribute' && LOOKUP_METHODS.has(fn.childForFieldName('attribute')?.text ?? '') && (arg.index === 1 || arg.keyword === 'default')) key = positional[0];
+  const name = key?.type === 'string' ? stringLiteral(key)?.content : undefined;
+  return name !== undefined && /backend/i.test(name);
+}
+
+const LOOKUP_METHODS = new Set(['get', 'getenv', 'pop', 'setdefault']);
 
 function checkAttnImplementation(ctx: RuleContext, node: Node): void {
   const arg = callOfArgument(node);
