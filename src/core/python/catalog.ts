@@ -15,6 +15,7 @@ export type RuleId =
   | 'triton'
   | 'cuda-extension'
   | 'nccl-backend'
+  | 'ray-gpu-resource'
   | 'cuda-env-var'
   | 'ddp-device-ids'
   | 'safetensors-device'
@@ -157,6 +158,15 @@ export const RULES: readonly RuleInfo[] = [
     msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and so does a "nccl" default of a backend option or of a lookup whose key names a backend (getattr(args, "dist_backend", "nccl"), cfg.get("backend", "nccl")); code comparing the backend with "nccl" takes the wrong branch. The Ascend collective library is HCCL.'),
     msg('backend="hccl" (dm.dist_backend with the device helper). Backend.NCCL and torch.cuda.nccl are reported too, and so is an if on a flag bound to an NCCL comparison in the same function (is_nccl_backend = backend == Backend.NCCL; if is_nccl_backend: ...), whose branch never runs with HCCL (information after an HCCL branch, nothing when the condition also tests HCCL). DeepSpeed\'s NPU accelerator names its communication backend hccl.'),
     { sources: [TRANSFER_TO_NPU, src(msg('DeepSpeed NPU accelerator (checked at commit 38327e07): communication backend hccl'), 'https://github.com/microsoft/DeepSpeed/blob/38327e07f6cd39b63418f60cedd1651b0be3e7c3/accelerator/npu_accelerator.py')] }),
+  rule('ray-gpu-resource', 'error',
+    msg('Ray GPU resource'),
+    msg('Ray schedules NVIDIA (and AMD, Intel) GPUs as its "GPU" resource and Huawei Ascend NPUs as a resource of their own, "NPU" (Ray 2.9 and later). On an Ascend host a task or actor that asks for num_gpus (@ray.remote(num_gpus=1), .options(num_gpus=n)) or a placement-group bundle with "GPU" ({"GPU": 1, "CPU": 1}) is never scheduled, and ray.get_gpu_ids() is empty. Reported in files that import ray: num_gpus= of ray.remote, ray.init and .options, "GPU" as a key of a resource dictionary (a bundle with "CPU" beside it, resources=, placement_group) or read from get_accelerator_ids(), ray.cluster_resources() or ray.available_resources().'),
+    msg('Ask for the resource of the accelerator the host has: resources={"NPU": n} (or {"NPU": 1, "CPU": 1} bundles) on Ascend, num_gpus on GPUs, chosen at run time (for example by whether torch_npu imports); ray.get_runtime_context().get_accelerator_ids()["NPU"] for the NPU ids. No quick fix: the GPU request stays right on a GPU host.'),
+    { sources: [
+      src(msg('Ray documentation, Accelerator Support: Huawei Ascend is the "NPU" resource'), 'https://docs.ray.io/en/latest/ray-core/scheduling/accelerators.html'),
+      src(msg('Ray pull request 41256 (merged November 2023, Ray 2.9): Huawei Ascend NPU accelerator, resource name "NPU" (python/ray/_private/accelerators/npu.py)'), 'https://github.com/ray-project/ray/pull/41256'),
+      src(msg('Ray API: RuntimeContext.get_accelerator_ids(), keyed by accelerator resource name'), 'https://docs.ray.io/en/latest/ray-core/api/doc/ray.runtime_context.RuntimeContext.get_accelerator_ids.html'),
+    ] }),
   rule('cuda-env-var', 'warning',
     msg('CUDA environment variable'),
     msg('CUDA_VISIBLE_DEVICES, CUDA_LAUNCH_BLOCKING and PYTORCH_CUDA_ALLOC_CONF only steer CUDA. Read or set on an Ascend host (os.environ, os.getenv, a subprocess env) they have no effect: every process sees every NPU, launches stay asynchronous, the allocator keeps its defaults.'),

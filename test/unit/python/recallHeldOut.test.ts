@@ -47,3 +47,51 @@ test('"nccl" as the default of a lookup whose key names a backend (OpenRLHF vllm
   assert.deepEqual(seen(findings), ['3 nccl-backend error', '4 nccl-backend error', '5 nccl-backend error']);
   assert.equal(findings[0]!.fixes[0]!.coreEdits[0]!.newText, 'dm.dist_backend');
 });
+
+test('Ray\'s GPU resource: num_gpus, "GPU" bundles and ray.get_gpu_ids() (OpenRLHF launcher)', async () => {
+  const src = lines(
+    'import os',
+    'import ray',
+    'from ray.util.placement_group import placement_group',
+    '@ray.remote(num_gpus=1)',
+    'class Actor:',
+    '    def __init__(self):',
+    '        os.environ["LOCAL_RANK"] = str(ray.get_gpu_ids()[0])',
+    'def start(n, num_gpus, actor_cls):',
+    '    bundles = [{"GPU": 1, "CPU": 1} for _ in range(n)]',
+    '    pg = placement_group([{"GPU": 1}] * n, strategy="PACK")',
+    '    actor = actor_cls.options(num_cpus=1, num_gpus=num_gpus).remote()',
+    '    free = ray.available_resources().get("GPU", 0)',
+    '    ids = ray.get_runtime_context().get_accelerator_ids()["GPU"]',
+    '    cpu_only = actor_cls.options(num_gpus=0).remote()',
+    '    return bundles, pg, actor, free, ids, cpu_only',
+  );
+  assert.deepEqual(seen(await findingsOf(src)), [
+    '4 ray-gpu-resource error', '7 ray-gpu-resource error', '9 ray-gpu-resource error', '10 ray-gpu-resource error',
+    '11 ray-gpu-resource error', '12 ray-gpu-resource error', '13 ray-gpu-resource error',
+  ]);
+});
+
+test('look-alikes of Ray\'s GPU resource stay quiet: num_gpus as an option, a parameter or a variable, "GPU" keys that are not Ray resources, files without ray', async () => {
+  const withRay = lines(
+    'import argparse',
+    'import ray',
+    'parser = argparse.ArgumentParser()',
+    'parser.add_argument("--num_gpus", type=int, default=1)',
+    'def run(num_gpus=1, trainer_cls=None):',
+    '    num_gpus = num_gpus or 1',
+    '    trainer = trainer_cls(num_gpus=num_gpus)',
+    '    labels = {"GPU": "graphics", "TPU": "tensor"}',
+    '    kind = labels["GPU"]',
+    '    info = {"NPU": 1}',
+    '    n = info.get("GPU", 0) if "GPU" in info else info.get("NPU", 0)',
+    '    return trainer, kind, n',
+  );
+  assert.deepEqual(seen(await findingsOf(withRay)), []);
+  const withoutRay = lines(
+    'def start(n, actor_cls):',
+    '    bundles = [{"GPU": 1, "CPU": 1} for _ in range(n)]',
+    '    return actor_cls.options(num_gpus=1), bundles',
+  );
+  assert.deepEqual(seen(await findingsOf(withoutRay)), []);
+});

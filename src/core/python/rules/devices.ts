@@ -3,6 +3,7 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
+import { checkRayGpuKey } from './ray';
 import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
 
@@ -82,6 +83,10 @@ export function checkString(ctx: RuleContext, node: Node): void {
   if (!lit) return;
   if (lit.content === 'nccl' || lit.content === 'NCCL') return checkNccl(ctx, node);
   if (lit.content === 'flash_attention_2') return checkAttnImplementation(ctx, node);
+  if (lit.content === 'GPU') {
+    checkRayGpuKey(ctx, node);
+    return;
+  }
   if (lit.interpolations.length === 0 && Object.hasOwn(CUDA_ENV_VARS, lit.content)) return checkEnvVar(ctx, node, lit.content);
   if (lit.interpolations.length === 0 && /^cuda:?$/.test(lit.content) && checkStartsWith(ctx, node)) return;
   // "cuda:" + str(rank): the whole sum is the device

@@ -9,6 +9,7 @@ import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { blockingCudaUse, cudaNamedUse, fixesUnderGuards, guardHasOtherPath, guardStatement, type FixableCudaUse } from '../guards';
 import { checkLibraryUse, libraryMessage, libraryOf } from './libraries';
 import { parentOf } from '../parents';
+import { checkRayGpuIds, checkRayNumGpus } from './ray';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
 const HELPER_METHODS: Readonly<Record<string, string>> = {
@@ -84,6 +85,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
       ctx.report(call, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', excerpt(call.text, 60)), []);
       return;
     }
+    if (qualified === 'ray.get_gpu_ids' && call) return checkRayGpuIds(ctx, call);
     if (qualified === 'torch.distributed.is_nccl_available') {
       if (ctx.transferToNpu) return;
       ctx.report(call ?? top, 'nccl-backend', msg('{0} only works with CUDA', qualified), []);
@@ -127,6 +129,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
   if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
   if (keyword && id.text === 'enable_fused_normalization') return checkFusedNormalization(ctx, keyword);
   if (keyword && id.text === 'device') return checkDeviceKeywordIndex(ctx, keyword);
+  if (keyword && id.text === 'num_gpus') return checkRayNumGpus(ctx, keyword);
   if (id.text === 'is_torch_bf16_gpu_available' && call) return checkBf16GpuCheck(ctx, top, call);
   if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
   // os.environ.update(CUDA_VISIBLE_DEVICES="0"), subprocess env=dict(CUDA_VISIBLE_DEVICES=...)
