@@ -95,3 +95,20 @@ test('look-alikes of Ray\'s GPU resource stay quiet: num_gpus as an option, a pa
   );
   assert.deepEqual(seen(await findingsOf(withoutRay)), []);
 });
+
+test('ring-flash-attention is built on flash-attn: its imports are flash-attn findings, optional ones information', async () => {
+  const src = lines(
+    'def setup(group, use_ring):',
+    '    from ring_flash_attn import substitute_hf_flash_attn',
+    '    substitute_hf_flash_attn(group, 1)',
+    'try:',
+    '    from ring_flash_attn import update_ring_flash_attn_params',
+    'except ImportError:',
+    '    HAS_RING = False',
+    'from ring_attention import RingAttention',
+  );
+  const findings = await findingsOf(src);
+  // line 8: another package whose name only looks alike
+  assert.deepEqual(seen(findings), ['2 flash-attn error', '3 flash-attn error', '5 flash-attn info']);
+  assert.match(findings[0]!.message.key, /ring-flash-attention/);
+});
