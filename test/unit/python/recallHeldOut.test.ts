@@ -112,3 +112,16 @@ test('ring-flash-attention is built on flash-attn: its imports are flash-attn fi
   assert.deepEqual(seen(findings), ['2 flash-attn error', '3 flash-attn error', '5 flash-attn info']);
   assert.match(findings[0]!.message.key, /ring-flash-attention/);
 });
+
+test('ColossalAI\'s HybridAdam is information (CUDA kernel for CUDA parameters; NPU parameters take a PyTorch Adam in current releases)', async () => {
+  const src = lines(
+    'from colossalai.nn.optimizer import HybridAdam',
+    'from my_project.optim import HybridAdam as LocalAdam',
+    'def build(model, lr):',
+    '    optimizer = HybridAdam(model.parameters(), lr=lr, adamw_mode=True)',
+    '    other = LocalAdam(model.parameters(), lr=lr)',
+    '    return optimizer, other',
+  );
+  // line 5: a project's own class of the same name
+  assert.deepEqual(seen(await findingsOf(src)), ['4 cuda-extension info']);
+});

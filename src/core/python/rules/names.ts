@@ -86,6 +86,10 @@ export function checkName(ctx: RuleContext, id: Node): void {
       return;
     }
     if (qualified === 'ray.get_gpu_ids' && call) return checkRayGpuIds(ctx, call);
+    if (call && /^colossalai\.nn\.optimizer\.(hybrid_adam\.)?HybridAdam$/.test(qualified)) {
+      ctx.report(call, 'cuda-extension', msg('{0}: ColossalAI\'s HybridAdam runs its fused CUDA kernel for CUDA parameters only; NPU parameters get a plain PyTorch Adam in releases with an NPU branch, older releases raise RuntimeError in step()', excerpt(call.text, 40)), [], 'info');
+      return;
+    }
     if (qualified === 'torch.distributed.is_nccl_available') {
       if (ctx.transferToNpu) return;
       ctx.report(call ?? top, 'nccl-backend', msg('{0} only works with CUDA', qualified), []);
