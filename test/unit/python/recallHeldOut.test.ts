@@ -125,3 +125,20 @@ test('ColossalAI\'s HybridAdam is information (CUDA kernel for CUDA parameters; 
   // line 5: a project's own class of the same name
   assert.deepEqual(seen(await findingsOf(src)), ['4 cuda-extension info']);
 });
+
+test('torch.compile with the default (Inductor) backend is information; a chosen backend is not reported', async () => {
+  const src = lines(
+    'import torch',
+    'import torchair',
+    'def entropy(logits):',
+    '    return logits.softmax(-1)',
+    'compute_entropy = torch.compile(entropy)',
+    '@torch.compile',
+    'def fused(x):',
+    '    return x * 2',
+    'npu_model = torch.compile(fused, backend=torchair.get_npu_backend())',
+    'model = torch.jit.trace(fused, torch.zeros(1))',
+    'compile = "not torch"',
+  );
+  assert.deepEqual(seen(await findingsOf(src)), ['5 jit-script info', '6 jit-script info']);
+});

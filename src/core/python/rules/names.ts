@@ -107,6 +107,12 @@ export function checkName(ctx: RuleContext, id: Node): void {
       }
       return;
     }
+    if (qualified === 'torch.compile' && (call || parent?.type === 'decorator')) {
+      // a chosen backend (backend=args.torchcompile, the TorchAir backend) is the user's decision
+      if (call && callArguments(call).keywords.has('backend')) return;
+      ctx.report(call ?? top, 'jit-script', msg('{0} compiles with Inductor, which generates CUDA (Triton) or CPU code: on an NPU it needs torch_npu 2.7.1\'s Inductor backend or TorchAir\'s backend', excerpt((call ?? top).text, 50)), [], 'info');
+      return;
+    }
     if (qualified === 'torch.jit.script' || qualified === 'torch.jit.script_method') {
       ctx.report(top, 'jit-script', msg('torch.jit.script is a no-op under transfer_to_npu'), [], ctx.transferToNpu ? 'warning' : undefined);
       return;
