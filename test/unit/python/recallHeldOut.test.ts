@@ -40,11 +40,13 @@ test('"nccl" as the default of a lookup whose key names a backend (OpenRLHF vllm
     '    env = os.environ.get("DIST_BACKEND", default="nccl")',
     '    name = getattr(args, "library", "nccl")',
     '    label = cfg.get("name", "nccl")',
+    '    if getattr(args, "vllm_sync_backend", "nccl") == "nccl":',
+    '        os.environ["NCCL_CUMEM_ENABLE"] = "0"',
     '    return backend, dist, env, name, label',
   );
   const findings = await findingsOf(src);
-  // lines 6 and 7: the keys name no backend
-  assert.deepEqual(seen(findings), ['3 nccl-backend error', '4 nccl-backend error', '5 nccl-backend error']);
+  // lines 6 and 7: the keys name no backend; line 8: the lookup is compared, and the comparison's "nccl" is the finding
+  assert.deepEqual(seen(findings), ['3 nccl-backend error', '4 nccl-backend error', '5 nccl-backend error', '8 nccl-backend warning']);
   assert.equal(findings[0]!.fixes[0]!.coreEdits[0]!.newText, 'dm.dist_backend');
 });
 

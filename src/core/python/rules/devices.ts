@@ -537,6 +537,8 @@ function checkNccl(ctx: RuleContext, node: Node): void {
  * cfg.get("dist_backend", "nccl"), os.environ.get("BACKEND", "nccl"), os.getenv("DIST_BACKEND", "nccl").
  */
 function backendLookupDefault(arg: { call: Node; index: number; keyword?: string }): boolean {
+  // getattr(args, "sync_backend", "nccl") == "nccl": the comparison is the finding (its "nccl"), not the default
+  if (unparenthesizedParent(arg.call).parent?.type === 'comparison_operator') return false;
   const fn = arg.call.childForFieldName('function');
   const { positional } = callArguments(arg.call);
   let key: Node | undefined;
