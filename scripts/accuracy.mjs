@@ -307,7 +307,7 @@ const generated = [
   '<!-- end generated -->',
 ];
 
-process.stdout.write(`${summary.join('\n')}\n\n${splitTable(rows, fix).join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${heldOutMisses.map((x) => `${x.title}:\n${x.lines.join('\n')}`).join('\n\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n`);
+process.stdout.write(`${summary.join('\n')}\n\n${splitTable(rows, fix).join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${heldOutMisses.map((x) => `${x.title}:\n${x.lines.join('\n')}`).join('\n\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n${unjudged.join('\n')}${unjudged.length ? '\n' : ''}`);
 
 if (!noWrite && !only.length) {
   const doc = join(ROOT, 'docs', 'accuracy.md');

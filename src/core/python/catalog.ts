@@ -15,6 +15,7 @@ export type RuleId =
   | 'triton'
   | 'cuda-extension'
   | 'nccl-backend'
+  | 'ray-gpu-resource'
   | 'cuda-env-var'
   | 'ddp-device-ids'
   | 'safetensors-device'
@@ -103,9 +104,10 @@ export const RULES: readonly RuleInfo[] = [
     ] }),
   rule('flash-attn', 'error',
     msg('flash-attn (CUDA only)'),
-    msg('The flash-attn package builds CUDA kernels and does not install or import on an Ascend host. Code that imports it, calls flash_attn_func or asks transformers for attn_implementation="flash_attention_2" stops there. An import inside try / except ImportError whose handler gives a fallback, and code inside a branch that runs only behind the library\'s switch or check (has_apex, use_flash_attn, is_xformers_available(), use_8bit_adam, bitsandbytes\' Int8Params / Linear8bitLt types), are information: the code already has a path without the library.'),
+    msg('The flash-attn package builds CUDA kernels and does not install or import on an Ascend host. Code that imports it, calls flash_attn_func or asks transformers for attn_implementation="flash_attention_2" stops there; so does code that imports ring-flash-attention (ring_flash_attn), which is built on flash-attn. An import inside try / except ImportError whose handler gives a fallback, and code inside a branch that runs only behind the library\'s switch or check (has_apex, use_flash_attn, is_xformers_available(), use_8bit_adam, bitsandbytes\' Int8Params / Linear8bitLt types), are information: the code already has a path without the library.'),
     msg('An attention fallback: flash_attn_func from the device helper (scaled-dot-product attention), DIFFUSERS_ATTENTION_TYPE=vanilla, attn_implementation="sdpa"; or torch_npu\'s fused attention: torch_npu.npu_fusion_attention (training, Atlas A2 training series) and torch_npu.npu_prompt_flash_attention (inference: Atlas A2 / A3, and Atlas inference series cards with float16 only).'),
     { sources: [
+      src(msg('ring-flash-attention setup.py (commit 97f02b8c): install_requires flash-attn'), 'https://github.com/zhuzilin/ring-flash-attention/blob/97f02b8c84cc214e9e2e56140f80aa296d169b22/setup.py'),
       src(msg('torch_npu.npu_fusion_attention, supported products: Atlas A2 training series (CANN 8.0.RC1.alpha002 API reference)'), 'https://www.hiascend.com/doc_center/source/zh/CANNCommunityEdition/80RC1alpha002/apiref/fmkadptapi/ptaoplist_000441.html'),
       src(msg('torch_npu.npu_prompt_flash_attention, supported products and dtypes (Ascend/op-plugin 7.3.0 docs)'), 'https://gitcode.com/Ascend/op-plugin/blob/7.3.0/docs/context/torch_npu-npu_prompt_flash_attention.md'),
       CHIP_SERIES,
@@ -150,13 +152,23 @@ export const RULES: readonly RuleInfo[] = [
     }),
   rule('cuda-extension', 'error',
     msg('CUDA C++ extension'),
-    msg('CUDAExtension, torch.utils.cpp_extension.load with .cu sources, and .cu files are CUDA kernels. There is no automatic path to the NPU: each kernel must be rewritten (Ascend C / aclnn) and built with NpuExtension.'),
-    msg('torch_npu.utils.cpp_extension.NpuExtension with an Ascend C kernel, or an existing torch_npu operator.')),
+    msg('CUDAExtension, torch.utils.cpp_extension.load with .cu sources, and .cu files are CUDA kernels. There is no automatic path to the NPU: each kernel must be rewritten (Ascend C / aclnn) and built with NpuExtension. ColossalAI\'s HybridAdam is information: it loads its fused CUDA Adam kernel only where CUDA is available and updates parameters on an NPU with a plain PyTorch Adam; releases without that NPU branch raise RuntimeError in step() for NPU parameters.'),
+    msg('torch_npu.utils.cpp_extension.NpuExtension with an Ascend C kernel, or an existing torch_npu operator. For HybridAdam on an older ColossalAI: torch.optim.AdamW on the NPU.'),
+    { sources: [src(msg('ColossalAI colossalai/nn/optimizer/hybrid_adam.py (checked at commit ed8ee06c): FusedOptimizerLoader only if torch.cuda.is_available(); "npu" parameters take torch_adam_update'), 'https://github.com/hpcaitech/ColossalAI/blob/ed8ee06cfe74cb813110ed537b92f4a4dfbaa3fc/colossalai/nn/optimizer/hybrid_adam.py')] }),
   rule('nccl-backend', 'error',
     msg('NCCL distributed backend'),
-    msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and code comparing the backend with "nccl" takes the wrong branch; the Ascend collective library is HCCL.'),
+    msg('NCCL is NVIDIA\'s collective library. init_process_group(backend="nccl") fails on Ascend, and so does a "nccl" default of a backend option or of a lookup whose key names a backend (getattr(args, "dist_backend", "nccl"), cfg.get("backend", "nccl")); code comparing the backend with "nccl" takes the wrong branch. The Ascend collective library is HCCL.'),
     msg('backend="hccl" (dm.dist_backend with the device helper). Backend.NCCL and torch.cuda.nccl are reported too, and so is an if on a flag bound to an NCCL comparison in the same function (is_nccl_backend = backend == Backend.NCCL; if is_nccl_backend: ...), whose branch never runs with HCCL (information after an HCCL branch, nothing when the condition also tests HCCL). DeepSpeed\'s NPU accelerator names its communication backend hccl.'),
     { sources: [TRANSFER_TO_NPU, src(msg('DeepSpeed NPU accelerator (checked at commit 38327e07): communication backend hccl'), 'https://github.com/microsoft/DeepSpeed/blob/38327e07f6cd39b63418f60cedd1651b0be3e7c3/accelerator/npu_accelerator.py')] }),
+  rule('ray-gpu-resource', 'error',
+    msg('Ray GPU resource'),
+    msg('Ray schedules NVIDIA (and AMD, Intel) GPUs as its "GPU" resource and Huawei Ascend NPUs as a resource of their own, "NPU" (Ray 2.9 and later). On an Ascend host a task or actor that asks for num_gpus (@ray.remote(num_gpus=1), .options(num_gpus=n)) or a placement-group bundle with "GPU" ({"GPU": 1, "CPU": 1}) is never scheduled, and ray.get_gpu_ids() is empty. Reported in files that import ray: num_gpus= of ray.remote, ray.init and .options, "GPU" as a key of a resource dictionary (a bundle with "CPU" beside it, resources=, placement_group) or read from get_accelerator_ids(), ray.cluster_resources() or ray.available_resources().'),
+    msg('Ask for the resource of the accelerator the host has: resources={"NPU": n} (or {"NPU": 1, "CPU": 1} bundles) on Ascend, num_gpus on GPUs, chosen at run time (for example by whether torch_npu imports); ray.get_runtime_context().get_accelerator_ids()["NPU"] for the NPU ids. No quick fix: the GPU request stays right on a GPU host.'),
+    { sources: [
+      src(msg('Ray documentation, Accelerator Support: Huawei Ascend is the "NPU" resource'), 'https://docs.ray.io/en/latest/ray-core/scheduling/accelerators.html'),
+      src(msg('Ray pull request 41256 (merged November 2023, Ray 2.9): Huawei Ascend NPU accelerator, resource name "NPU" (python/ray/_private/accelerators/npu.py)'), 'https://github.com/ray-project/ray/pull/41256'),
+      src(msg('Ray API: RuntimeContext.get_accelerator_ids(), keyed by accelerator resource name'), 'https://docs.ray.io/en/latest/ray-core/api/doc/ray.runtime_context.RuntimeContext.get_accelerator_ids.html'),
+    ] }),
   rule('cuda-env-var', 'warning',
     msg('CUDA environment variable'),
     msg('CUDA_VISIBLE_DEVICES, CUDA_LAUNCH_BLOCKING and PYTORCH_CUDA_ALLOC_CONF only steer CUDA. Read or set on an Ascend host (os.environ, os.getenv, a subprocess env) they have no effect: every process sees every NPU, launches stay asynchronous, the allocator keeps its defaults.'),
@@ -201,9 +213,13 @@ export const RULES: readonly RuleInfo[] = [
       src(msg('LLaMA-Factory pull request 5193 (2024-08): is_torch_bf16_gpu_available then checked CUDA only, so NPUs fell back to fp16'), 'https://github.com/hiyouga/LlamaFactory/pull/5193'),
     ] }),
   rule('jit-script', 'info',
-    msg('torch.jit.script'),
-    msg('torch_npu.contrib.transfer_to_npu turns torch.jit.script into a no-op (unless torch_npu._dynamo.use_jit_script is set); scripted functions then run eagerly, and code relying on ScriptModule features breaks.'),
-    msg('Plain eager code or torch.compile; keep torch.jit.script only if you do not use transfer_to_npu.')),
+    msg('torch.jit.script / torch.compile'),
+    msg('torch_npu.contrib.transfer_to_npu turns torch.jit.script into a no-op (unless torch_npu._dynamo.use_jit_script is set); scripted functions then run eagerly, and code relying on ScriptModule features breaks. torch.compile without a backend uses Inductor, whose code generation targets CUDA (Triton) and CPU: torch_npu 2.7.1 adds an Inductor backend for the Atlas training series, A2 and A3 (TORCHINDUCTOR_NPU_BACKEND); with earlier torch_npu releases an NPU graph is compiled only by TorchAir\'s backend (torchair.get_npu_backend()). Information: a port often keeps it for GPUs only.'),
+    msg('Plain eager code, or torch.compile with backend=torchair.get_npu_backend() (TorchAir) or torch_npu\'s Inductor backend; keep torch.jit.script only if you do not use transfer_to_npu.'),
+    { sources: [
+      src(msg('TorchAir user guide (Ascend PyTorch 6.0.RC2): the default backend "inductor" is not supported on Ascend NPU; the NPU backend is torchair.get_npu_backend()'), 'https://www.hiascend.com/document/detail/zh/Pytorch/60RC2/modthirdparty/torchairuseguide/torchair_0003.html'),
+      src(msg('torch_npu 2.7.1 (branch v2.7.1-26.0.0): TORCHINDUCTOR_NPU_BACKEND, Inductor on the Atlas training series, A2 and A3'), 'https://gitcode.com/Ascend/pytorch/blob/v2.7.1-26.0.0/docs/zh/environment_variable_reference/TORCHINDUCTOR_NPU_BACKEND.md'),
+    ] }),
   rule('fixed-dtype', 'info',
     msg('Fixed half-precision dtype'),
     msg('torch_dtype=torch.bfloat16 (or float16) is chosen for a CUDA GPU. Not every device supports it: CANN lists BFLOAT16 for Atlas A2 / A3 only (not the Atlas inference series, 310P, nor the Atlas training series, 910), and on a CPU half precision is slow or unsupported.'),

@@ -379,7 +379,7 @@ export class DeviceFlow {
 type Reach = 'device' | 'other' | 'unread';
 
 const MAX_DEPTH = 12;
-const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type']);
+const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type', 'device_map']);
 const DEVICE_METHODS = new Set(['to', 'to_empty', 'cuda']);
 const DEVICE_CALLS = new Set(['torch.device', 'torch.set_default_device', 'torch.Generator', 'torch.random.Generator', 'torch.autocast', 'torch.amp.autocast']);
 const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern']);

@@ -17,6 +17,7 @@ const EXAMPLES: Readonly<Record<RuleId, { before: string; after?: string; styleF
   triton: { before: 'import triton\n\n@triton.jit\ndef kernel(...): ...' },
   'cuda-extension': { before: 'CUDAExtension("fused", ["fused.cpp", "fused_kernel.cu"])' },
   'nccl-backend': { before: 'torch.distributed.init_process_group(backend="nccl")', after: 'torch.distributed.init_process_group(backend=dm.dist_backend)' },
+  'ray-gpu-resource': { before: '@ray.remote(num_gpus=1)\nclass Worker: ...\n\nbundles = [{"GPU": 1, "CPU": 1} for _ in range(world_size)]' },
   'cuda-env-var': { before: 'os.environ["CUDA_VISIBLE_DEVICES"] = "0,1"' },
   'ddp-device-ids': { before: 'dist.init_process_group(backend="hccl")\nmodel = DDP(model.to(dm.device_for(local_rank)), device_ids=[local_rank])', after: 'dm.set_device(local_rank)\ndist.init_process_group(backend="hccl")\nmodel = DDP(model.to(dm.device_for(local_rank)), device_ids=[local_rank])' },
   'safetensors-device': { before: 'lora_ckpt = load_file(lora_ckpt_path, device="cuda")', after: 'lora_ckpt = dm.load_safetensors(lora_ckpt_path)' },

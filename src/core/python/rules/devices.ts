@@ -3,6 +3,7 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
 import { parentOf } from '../parents';
+import { checkRayGpuKey } from './ray';
 import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
 import type { Fix } from '../types';
 
@@ -84,6 +85,10 @@ export function checkString(ctx: RuleContext, node: Node): void {
   if (!lit) return;
   if (lit.content === 'nccl' || lit.content === 'NCCL') return checkNccl(ctx, node);
   if (lit.content === 'flash_attention_2') return checkAttnImplementation(ctx, node);
+  if (lit.content === 'GPU') {
+    checkRayGpuKey(ctx, node);
+    return;
+  }
   if (lit.interpolations.length === 0 && Object.hasOwn(CUDA_ENV_VARS, lit.content)) return checkEnvVar(ctx, node, lit.content);
   if (lit.interpolations.length === 0 && /^cuda:?$/.test(lit.content) && checkStartsWith(ctx, node)) return;
   // "cuda:" + str(rank): the whole sum is the device
@@ -517,7 +522,7 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   let backendUse = false;
   if (arg) {
     const q = ctx.imports.qualify(arg.call.childForFieldName('function'));
-    backendUse = arg.keyword === 'backend' || (q === 'torch.distributed.init_process_group' && arg.index === 0) || (arg.keyword === 'default' && /backend/i.test(arg.call.text));
+    backendUse = arg.keyword === 'backend' || (q === 'torch.distributed.init_process_group' && arg.index === 0) || (arg.keyword === 'default' && /backend/i.test(arg.call.text)) || backendLookupDefault(arg);
   } else if (parent?.type === 'assignment') {
     backendUse = /backend/i.test(parent.childForFieldName('left')?.text ?? '');
   }
@@ -528,6 +533,24 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   else fixes.push(ctx.kit.replaceWith(node, node.text.replace(lit.content, hccl), []));
   ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), fixes);
 }
+
+/**
+ * The default of a lookup whose key names a backend: getattr(args, "vllm_sync_backend", "nccl"),
+ * cfg.get("dist_backend", "nccl"), os.environ.get("BACKEND", "nccl"), os.getenv("DIST_BACKEND", "nccl").
+ */
+function backendLookupDefault(arg: { call: Node; index: number; keyword?: string }): boolean {
+  // getattr(args, "sync_backend", "nccl") == "nccl": the comparison is the finding (its "nccl"), not the default
+  if (unparenthesizedParent(arg.call).parent?.type === 'comparison_operator') return false;
+  const fn = arg.call.childForFieldName('function');
+  const { positional } = callArguments(arg.call);
+  let key: Node | undefined;
+  if (fn?.type === 'identifier' && fn.text === 'getattr' && arg.index === 2) key = positional[1];
+  else if (fn?.type === 'attribute' && LOOKUP_METHODS.has(fn.childForFieldName('attribute')?.text ?? '') && (arg.index === 1 || arg.keyword === 'default')) key = positional[0];
+  const name = key?.type === 'string' ? stringLiteral(key)?.content : undefined;
+  return name !== undefined && /backend/i.test(name);
+}
+
+const LOOKUP_METHODS = new Set(['get', 'getenv', 'pop', 'setdefault']);
 
 function checkAttnImplementation(ctx: RuleContext, node: Node): void {
   const arg = callOfArgument(node);

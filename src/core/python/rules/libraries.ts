@@ -11,6 +11,8 @@ import { CHIP_NAMES, runsTriton } from './chips';
 const LIBRARIES: Readonly<Record<string, RuleId>> = {
   flash_attn: 'flash-attn',
   flash_attn_2_cuda: 'flash-attn',
+  // ring-flash-attention: its kernels are flash-attn's (setup.py install_requires flash-attn)
+  ring_flash_attn: 'flash-attn',
   xformers: 'xformers',
   apex: 'apex',
   bitsandbytes: 'bitsandbytes',
@@ -27,9 +29,10 @@ export function libraryOf(qualified: string): RuleId | undefined {
 export const LIBRARY_MODULES = Object.keys(LIBRARIES);
 
 /** The message of a finding of a CUDA-only library; Triton's depends on the target chip. */
-export function libraryMessage(ctx: RuleContext, rule: RuleId, text: string) {
+export function libraryMessage(ctx: RuleContext, rule: RuleId, text: string, module?: string) {
   switch (rule) {
     case 'flash-attn':
+      if (module?.split('.')[0] === 'ring_flash_attn') return msg('{0} comes from ring-flash-attention, which is built on flash-attn and cannot be installed on an NPU host', text);
       return msg('{0} comes from flash-attn, which cannot be installed on an NPU host', text);
     case 'xformers':
       return msg('{0} needs xFormers, which has no Ascend build', text);
@@ -63,7 +66,7 @@ export function checkLibraryImport(ctx: RuleContext, info: ImportInfo): void {
   }
   const rule = libraryOf(info.module);
   if (!rule) return;
-  ctx.report(info.node, rule, libraryMessage(ctx, rule, excerpt(info.node.text, 80)), rule === 'flash-attn' ? flashImportFixes(ctx, info) : [], librarySeverity(ctx, rule));
+  ctx.report(info.node, rule, libraryMessage(ctx, rule, excerpt(info.node.text, 80), info.module), rule === 'flash-attn' ? flashImportFixes(ctx, info) : [], librarySeverity(ctx, rule));
 }
 
 /**
@@ -98,7 +101,7 @@ export function checkLibraryUse(ctx: RuleContext, id: Node, top: Node, call: Nod
     ctx.report(target, rule, msg('{0} is inside the Triton kernel {1}, reported at its decorator', excerpt(target.text, 60), kernel), [], 'info');
     return;
   }
-  ctx.report(decorated, rule, libraryMessage(ctx, rule, excerpt(decorated.text, 60)), fixes, librarySeverity(ctx, rule));
+  ctx.report(decorated, rule, libraryMessage(ctx, rule, excerpt(decorated.text, 60), ctx.imports.qualify(root)), fixes, librarySeverity(ctx, rule));
 }
 
 /** The name of the Triton kernel (a function decorated with @triton.jit, @triton.autotune, ...) that holds `node`. */

@@ -9,6 +9,7 @@ import { checkDdpDeviceIds, isDeviceIdsKeyword } from './distributed';
 import { blockingCudaUse, cudaNamedUse, fixesUnderGuards, guardHasOtherPath, guardStatement, type FixableCudaUse } from '../guards';
 import { checkLibraryUse, libraryMessage, libraryOf } from './libraries';
 import { parentOf } from '../parents';
+import { checkRayGpuIds, checkRayNumGpus } from './ray';
 
 /** torch.cuda.X(...) → device helper method (deviceManager style). */
 const HELPER_METHODS: Readonly<Record<string, string>> = {
@@ -84,6 +85,11 @@ export function checkName(ctx: RuleContext, id: Node): void {
       ctx.report(call, 'bitsandbytes', libraryMessage(ctx, 'bitsandbytes', excerpt(call.text, 60)), []);
       return;
     }
+    if (qualified === 'ray.get_gpu_ids' && call) return checkRayGpuIds(ctx, call);
+    if (call && /^colossalai\.nn\.optimizer\.(hybrid_adam\.)?HybridAdam$/.test(qualified)) {
+      ctx.report(call, 'cuda-extension', msg('{0}: ColossalAI\'s HybridAdam runs its fused CUDA kernel for CUDA parameters only; NPU parameters get a plain PyTorch Adam in releases with an NPU branch, older releases raise RuntimeError in step()', excerpt(call.text, 40)), [], 'info');
+      return;
+    }
     if (qualified === 'torch.distributed.is_nccl_available') {
       if (ctx.transferToNpu) return;
       ctx.report(call ?? top, 'nccl-backend', msg('{0} only works with CUDA', qualified), []);
@@ -99,6 +105,12 @@ export function checkName(ctx: RuleContext, id: Node): void {
       if (/\.cu['"]/.test(sources) || keywords.has('cuda_sources') || keywords.get('with_cuda')?.text === 'True') {
         ctx.report(call, 'cuda-extension', msg('{0} builds CUDA kernels; rewrite them for Ascend (NpuExtension)', qualified.split('.').pop()!), []);
       }
+      return;
+    }
+    if (qualified === 'torch.compile' && (call || parent?.type === 'decorator')) {
+      // a chosen backend (backend=args.torchcompile, the TorchAir backend) is the user's decision
+      if (call && callArguments(call).keywords.has('backend')) return;
+      ctx.report(call ?? top, 'jit-script', msg('{0} compiles with Inductor, which generates CUDA (Triton) or CPU code: on an NPU it needs torch_npu 2.7.1\'s Inductor backend or TorchAir\'s backend', excerpt((call ?? top).text, 50)), [], 'info');
       return;
     }
     if (qualified === 'torch.jit.script' || qualified === 'torch.jit.script_method') {
@@ -127,6 +139,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
   if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
   if (keyword && id.text === 'enable_fused_normalization') return checkFusedNormalization(ctx, keyword);
   if (keyword && id.text === 'device') return checkDeviceKeywordIndex(ctx, keyword);
+  if (keyword && id.text === 'num_gpus') return checkRayNumGpus(ctx, keyword);
   if (id.text === 'is_torch_bf16_gpu_available' && call) return checkBf16GpuCheck(ctx, top, call);
   if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
   // os.environ.update(CUDA_VISIBLE_DEVICES="0"), subprocess env=dict(CUDA_VISIBLE_DEVICES=...)
