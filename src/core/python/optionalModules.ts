@@ -147,21 +147,51 @@ function loadsCudaLibrary(tree: Tree, text: string): boolean {
  * torch.cuda.set_device): the process's device is selected; the finding is information, with a related place at that
  * set_device call (ported there, it selects the NPU). Severities the user set stay as set.
  */
-export async function foldDeviceSetters(input: Pick<OptionalModuleInput, 'results' | 'graph' | 'options' | 'read'>): Promise<void> {
+export async function foldDeviceSetters(input: Pick<OptionalModuleInput, 'results' | 'graph' | 'options' | 'read'>): Promise<Map<string, RelatedLocation>> {
   const { results, graph, options } = input;
-  if (options.rules?.['ddp-device-ids']) return;
+  const callers = new Map<string, RelatedLocation>();
+  if (options.rules?.['ddp-device-ids']) return callers;
   for (const [file, findings] of results) {
     if (!findings.some((f) => f.rule === 'ddp-device-ids' && f.severity !== 'info')) continue;
     const text = await input.read(file);
     const setter = text === undefined ? undefined : graph.deviceSetterCalledBy(file, text);
     if (!setter) continue;
-    const related = {
+    const related: RelatedLocation = {
       file: setter.file,
       range: { start: { line: setter.line, column: setter.column }, end: { line: setter.line, column: setter.column + 'set_device'.length } },
       startIndex: setter.start,
       endIndex: setter.end,
       message: msg('{0}(), which this file calls, selects the device here', setter.name),
     };
-    results.set(file, findings.map((f) => (f.rule === 'ddp-device-ids' && f.severity !== 'info' ? { ...f, severity: 'info', related: [...(f.related ?? []), related] } : f)));
+    callers.set(path.resolve(file), related);
+    results.set(file, asDeviceSetterCaller(findings, related, options));
   }
+  return callers;
+}
+
+/** The findings of a file whose device another module selects: `ddp-device-ids` becomes information pointing there. */
+function asDeviceSetterCaller(findings: readonly Finding[], setter: RelatedLocation, options: AnalysisOptions): readonly Finding[] {
+  if (options.rules?.['ddp-device-ids'] || !findings.some((f) => f.rule === 'ddp-device-ids' && f.severity !== 'info')) return findings;
+  return findings.map((f) => (f.rule === 'ddp-device-ids' && f.severity !== 'info' ? { ...f, severity: 'info', related: [...(f.related ?? []), setter] } : f));
+}
+
+/** What the workspace scan's view across files says of one file, for the editor's single-file analysis to apply. */
+export interface CrossFileFold {
+  /** `optionalModule`: a CUDA-only optional module (foldOptionalModules); `deviceSetter`: its device is selected elsewhere (foldDeviceSetters). */
+  readonly kind: 'optionalModule' | 'deviceSetter';
+  readonly related: RelatedLocation;
+}
+
+/** Applies the scan's folds of a file to its findings (the editor: open files, files re-read after a change on disk). */
+export function applyCrossFileFolds(findings: readonly Finding[], folds: readonly CrossFileFold[], options: AnalysisOptions): readonly Finding[] {
+  return folds.reduce((out, fold) => (fold.kind === 'optionalModule' ? asOptionalModule(out, fold.related, options) : asDeviceSetterCaller(out, fold.related, options)), findings);
+}
+
+/** The scan's folds by file (absolute path). */
+export function crossFileFolds(optionalModules: ReadonlyMap<string, RelatedLocation>, deviceSetterCallers: ReadonlyMap<string, RelatedLocation>): Map<string, CrossFileFold[]> {
+  const folds = new Map<string, CrossFileFold[]>();
+  const add = (file: string, fold: CrossFileFold) => folds.set(file, [...(folds.get(file) ?? []), fold]);
+  for (const [file, related] of optionalModules) add(file, { kind: 'optionalModule', related });
+  for (const [file, related] of deviceSetterCallers) add(file, { kind: 'deviceSetter', related });
+  return folds;
 }

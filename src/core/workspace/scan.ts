@@ -13,9 +13,9 @@ import { AnalysisBudgetError, analyzeSource, ParserLimitError } from '../python/
 import { PythonParser } from '../python/parser';
 import { analyzeRequirements } from '../dependencies/requirements';
 import type { ScanJob } from './scan.worker';
-import type { AnalysisOptions, Finding, RelatedLocation } from '../python/types';
+import type { AnalysisOptions, Finding } from '../python/types';
 import { withoutBom } from '../python/text';
-import { foldDeviceSetters, foldOptionalModules } from '../python/optionalModules';
+import { crossFileFolds, foldDeviceSetters, foldOptionalModules, type CrossFileFold } from '../python/optionalModules';
 import { errorCode, walkTargets } from './walk';
 import { errorText } from '../errors';
 
@@ -64,10 +64,10 @@ export interface ScanResult {
    */
   readonly graph?: ModuleGraph;
   /**
-   * The CUDA-only optional modules found (python/optionalModules.ts), by absolute path, each with the place of its
-   * optional import: the editor folds their live findings the same way until the next scan.
+   * What the view across files changed, by absolute path (python/optionalModules.ts: CUDA-only optional modules, files
+   * whose device another module selects): the editor folds their live findings the same way until the next scan.
    */
-  readonly optionalModules: ReadonlyMap<string, RelatedLocation>;
+  readonly crossFileFolds: ReadonlyMap<string, readonly CrossFileFold[]>;
 }
 
 /** Findings by content hash, so a re-scan skips unchanged files. Keep one per session. */
@@ -103,7 +103,7 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
   const python: { file: string; text: string }[] = [];
   const entryModules: string[] = [];
   let graph: ModuleGraph | undefined;
-  let optionalModules: ReadonlyMap<string, RelatedLocation> = new Map();
+  let folds: ReadonlyMap<string, readonly CrossFileFold[]> = new Map();
   const deferPython = options.analysis.style === 'transferToNpu';
   let mentionsTransfer = false;
   /** The latest analysis of each file wins (a covered module is analysed again). */
@@ -205,20 +205,21 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     });
     options.signal?.throwIfAborted();
     if (imports) {
-      optionalModules = await foldOptionalModules({
+      const optionalModules = await foldOptionalModules({
         results,
         graph: imports,
         options: options.analysis,
         read: (file) => readText(file, options.maxFileSizeKB, []),
         parser: () => PythonParser.load(options.wasmDir),
       });
-      await foldDeviceSetters({ results, graph: imports, options: options.analysis, read: (file) => readText(file, options.maxFileSizeKB, []) });
+      const deviceSetterCallers = await foldDeviceSetters({ results, graph: imports, options: options.analysis, read: (file) => readText(file, options.maxFileSizeKB, []) });
+      folds = crossFileFolds(optionalModules, deviceSetterCallers);
     }
   } finally {
     await pool.close();
   }
   const reports = [...results].filter(([, f]) => f.length > 0).map(([file, findings]) => ({ file, findings })).sort((a, b) => (a.file < b.file ? -1 : 1));
-  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph, optionalModules };
+  return { files: read, reports, problems: problems.sort((a, b) => (a.file < b.file ? -1 : 1)), stats, graph, crossFileFolds: folds };
 }
 
 /** The folders of the scan's roots (a file root stands for its folder). */

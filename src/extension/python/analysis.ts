@@ -6,8 +6,8 @@ import { PythonParser } from '../../core/python/parser';
 import { analyzeRequirements, isRequirementsFile } from '../../core/dependencies/requirements';
 import type { ModuleGraph } from '../../core/python/entry';
 import { helperPackageDepth, packageCache } from '../../core/python/fixes/helperPlace';
-import { asOptionalModule } from '../../core/python/optionalModules';
-import type { AnalysisOptions, Finding, RelatedLocation } from '../../core/python/types';
+import { applyCrossFileFolds, type CrossFileFold } from '../../core/python/optionalModules';
+import type { AnalysisOptions, Finding } from '../../core/python/types';
 import { fromVsRange, toVsRange } from '../convert';
 import { t } from '../l10n';
 import { getLog } from '../log';
@@ -63,10 +63,11 @@ export class PythonAnalysis implements vscode.Disposable {
    */
   private isPackage = packageCache();
   /**
-   * The CUDA-only optional modules of the last scan (core/python/optionalModules.ts), by path, with the place of the
-   * optional import: their findings, live or re-read from disk, are folded as the scan folded them until the next scan.
+   * What the last scan's view across files said of each file (core/python/optionalModules.ts: CUDA-only optional
+   * modules, files whose device another module selects), by path: their findings, live or re-read from disk, are
+   * folded as the scan folded them until the next scan.
    */
-  private optionalModules: ReadonlyMap<string, RelatedLocation> = new Map();
+  private crossFileFolds: ReadonlyMap<string, readonly CrossFileFold[]> = new Map();
 
   constructor(private readonly wasmDir: string) {}
 
@@ -81,14 +82,14 @@ export class PythonAnalysis implements vscode.Disposable {
     if (changed) this.refreshAll();
   }
 
-  /** After a scan: the modules it found optional; the open ones among them (and those it no longer finds) are re-analysed. */
-  setOptionalModules(modules: ReadonlyMap<string, RelatedLocation>): void {
-    const before = this.optionalModules;
-    this.optionalModules = modules;
+  /** After a scan: its folds across files; open files that gain or lose one are published again. */
+  setCrossFileFolds(folds: ReadonlyMap<string, readonly CrossFileFold[]>): void {
+    const before = this.crossFileFolds;
+    this.crossFileFolds = folds;
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme !== 'file' || !this.documents.has(doc.uri.toString())) continue;
       const file = path.resolve(doc.uri.fsPath);
-      if (before.get(file) !== modules.get(file)) this.publish(doc.uri, this.documents.get(doc.uri.toString())!.findings);
+      if (before.get(file) !== folds.get(file)) this.publish(doc.uri, this.documents.get(doc.uri.toString())!.findings);
     }
   }
 
@@ -281,8 +282,8 @@ export class PythonAnalysis implements vscode.Disposable {
   }
 
   private publish(uri: vscode.Uri, given: readonly Finding[]): void {
-    const importedAt = uri.scheme === 'file' ? this.optionalModules.get(path.resolve(uri.fsPath)) : undefined;
-    const findings = importedAt ? asOptionalModule(given, importedAt, readSettings(uri).analysis) : given;
+    const folds = uri.scheme === 'file' ? this.crossFileFolds.get(path.resolve(uri.fsPath)) : undefined;
+    const findings = folds ? applyCrossFileFolds(given, folds, readSettings(uri).analysis) : given;
     this.findings.set(uri.toString(), findings);
     this.diagnostics.set(uri, findings.map((f) => toDiagnostic(f, uri)));
     this.changed.fire(uri);

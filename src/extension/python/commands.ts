@@ -18,7 +18,7 @@ import type { PythonCodeActions } from './actions';
 import type { PythonAnalysis } from './analysis';
 import { currentText, moduleGraphOf } from './modules';
 import { lineBreakOf } from '../../core/python/text';
-import type { RelatedLocation } from '../../core/python/types';
+import type { CrossFileFold } from '../../core/python/optionalModules';
 import type { FindingsTree } from './tree';
 import { ruleDocsUri } from './ruleDocs';
 import { readSettings } from './settings';
@@ -84,7 +84,7 @@ export class PythonCommands {
         const reports: FileReport[] = [];
         const problems: ScanProblem[] = [];
         const graphs = new Map<string, ModuleGraph>();
-        const optionalModules = new Map<string, RelatedLocation>();
+        const crossFileFolds = new Map<string, readonly CrossFileFold[]>();
         let reported = 0;
         const started = Date.now();
         try {
@@ -109,7 +109,7 @@ export class PythonCommands {
             reports.push(...result.reports);
             problems.push(...result.problems);
             if (result.graph) graphs.set(folder.uri.fsPath, result.graph);
-            for (const [file, importedAt] of result.optionalModules) optionalModules.set(file, importedAt);
+            for (const [file, folds] of result.crossFileFolds) crossFileFolds.set(file, folds);
             log.info(`scan ${folder.uri.fsPath}: ${result.files} files, ${result.stats.parsed} parsed, ${result.stats.skippedByPrefilter} pre-filtered, ${result.stats.fromCache} cached, ${Date.now() - started} ms`);
           }
         } catch (error) {
@@ -121,7 +121,7 @@ export class PythonCommands {
         }
         for (const p of problems) log.warn(`${p.file}: ${t(p.message)}`);
         this.analysis.setModuleGraphs(graphs);
-        this.analysis.setOptionalModules(optionalModules);
+        this.analysis.setCrossFileFolds(crossFileFolds);
         this.analysis.clearScanned();
         for (const r of reports) this.analysis.setScanned(vscode.Uri.file(r.file), r.findings);
         this.tree.setAll(reports.map((r) => ({ uri: vscode.Uri.file(r.file), findings: this.analysis.findingsFor(vscode.Uri.file(r.file)) })));

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { scanWorkspace } from '../../../src/core/workspace/scan';
-import { asOptionalModule } from '../../../src/core/python/optionalModules';
+import { applyCrossFileFolds, asOptionalModule } from '../../../src/core/python/optionalModules';
 import { findingsOf, loadParser, WASM_DIR } from './parser';
 
 /**
@@ -447,8 +447,10 @@ async function scanTree(files: Record<string, string>) {
     }
     const result = await scanWorkspace([dir], { analysis: DEFAULT_OPTIONS, wasmDir: WASM_DIR, maxFileSizeKB: 2048 });
     const byFile = new Map(result.reports.map((r) => [path.relative(dir, r.file).split(path.sep).join('/'), r.findings]));
-    const optional = [...result.optionalModules].map(([file, at]) => [path.relative(dir, file).split(path.sep).join('/'), path.relative(dir, at.file ?? '').split(path.sep).join('/'), at.range.start.line + 1]);
-    return { seen: (rel: string) => seen(byFile.get(rel) ?? []), findings: (rel: string) => byFile.get(rel) ?? [], dir, optional };
+    const rel = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+    const folds = [...result.crossFileFolds].flatMap(([file, list]) => list.map((f) => [f.kind, rel(file), rel(f.related.file ?? ''), f.related.range.start.line + 1]));
+    const optional = folds.filter(([kind]) => kind === 'optionalModule').map(([, ...rest]) => rest);
+    return { seen: (r: string) => seen(byFile.get(r) ?? []), findings: (r: string) => byFile.get(r) ?? [], dir, optional, folds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -597,10 +599,17 @@ test('DDP device_ids in a file that calls another scanned module\'s function tha
     `    device = ${setup}(args)`,
     '    model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device])',
   );
-  const { findings } = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'train_pkg/main.py': ddp('init_distributed_device') });
+  const { findings, folds } = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'train_pkg/main.py': ddp('init_distributed_device') });
   const folded = findings('train_pkg/main.py').find((f) => f.rule === 'ddp-device-ids');
   assert.equal(folded?.severity, 'info');
   assert.deepEqual(folded!.related!.map((r) => [path.basename(r.file!), r.range.start.line + 1, r.range.start.column + 1]), [['distributed.py', 5, 20]]);
+  // the scan hands the fold to the editor, whose single-file analysis of main.py applies it
+  assert.deepEqual(folds, [['deviceSetter', 'train_pkg/main.py', 'train_pkg/distributed.py', 5]]);
+  const alone = await findingsOf(ddp('init_distributed_device'));
+  assert.equal(alone.find((f) => f.rule === 'ddp-device-ids')?.severity, 'warning', 'alone, the file selects no device');
+  const live = applyCrossFileFolds(alone, [{ kind: 'deviceSetter', related: folded!.related!.at(-1)! }], DEFAULT_OPTIONS);
+  assert.equal(live.find((f) => f.rule === 'ddp-device-ids')?.severity, 'info');
+  assert.deepEqual(applyCrossFileFolds(live, [{ kind: 'deviceSetter', related: folded!.related!.at(-1)! }], DEFAULT_OPTIONS), live, 'applied twice, nothing changes');
   // timm: init_distributed_device calls init_distributed_device_so, which calls set_device
   const indirect = lines(
     'import torch',
