@@ -24,6 +24,18 @@ function isExpression(node: Node): boolean {
 
 const EXPRESSIONS = new Set(['attribute', 'call', 'string', 'concatenated_string', 'identifier', 'subscript']);
 
+/**
+ * True when the code at `node` runs when its module is imported: module level (outside `if __name__ == "__main__":`),
+ * class bodies, decorators and default values, but not function or lambda bodies.
+ */
+export function runsAtImport(node: Node): boolean {
+  for (let child = node, parent = parentOf(node); parent; child = parent, parent = parentOf(parent)) {
+    if ((parent.type === 'function_definition' || parent.type === 'lambda') && parent.childForFieldName('body')?.id === child.id) return false;
+    if (parent.type === 'if_statement' && parentOf(parent)?.type === 'module' && /^__name__\s*==\s*(['"])__main__\1$/.test(parent.childForFieldName('condition')?.text ?? '')) return false;
+  }
+  return true;
+}
+
 export const TRANSFER_TO_NPU_LINES = ['import torch_npu', 'from torch_npu.contrib import transfer_to_npu'] as const;
 
 /** Builds fixes for one file: plain text edits plus the imports they need and the files they create. */
@@ -72,10 +84,9 @@ export class FixKit {
 
   /** "Replace with X": one edit over `target`. */
   replaceWith(target: Span | Range, newText: string, requires: Requirement[], title?: Message): Fix {
-    // torchNpu style: torch.npu and "npu" devices exist only with torch_npu, which is imported guarded; the original is
-    // kept beside the NPU form for hosts without it, so the module still imports there and CUDA and CPU hosts keep
-    // their paths (an NPU-only rewrite sent a CUDA host to "cpu": torchtune's get_device)
-    if (this.style === 'torchNpu' && 'type' in target && isExpression(target as Node) && /npu/.test(newText) && !newText.includes(NPU_PRESENT)) {
+    // torchNpu style, code that runs when the module is imported: torch.npu and "npu" devices exist only with
+    // torch_npu, which is imported guarded; keep the original where it is missing, so the module still imports
+    if (this.style === 'torchNpu' && 'type' in target && isExpression(target as Node) && /npu/.test(newText) && !newText.includes(NPU_PRESENT) && runsAtImport(target as Node)) {
       const text = `(${newText} if ${NPU_PRESENT} else ${(target as Node).text})`;
       return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, text)], [{ kind: 'import', module: 'torch' }, ...requires], text);
     }
