@@ -25,7 +25,13 @@ const CUDA_FLAG = /^(use_cuda|cuda|is_cuda|on_cuda|with_cuda|has_cuda|cuda_avail
 /** A flag bound to an NCCL test (mmengine's `is_nccl_backend`): true only where NCCL, hence CUDA, runs. */
 const NCCL_FLAG = /^(is_)?nccl(_backend)?$/i;
 
-function unwrap(node: Node): Node {
+/** A call that asks the host for CUDA: torch.cuda.is_available(), cuda.is_available(), is_cuda_available(). */
+const CUDA_AVAILABLE_CALL = /(^|\.)cuda\.is_available$|(^|\.)is_(torch_)?cuda_available$/;
+/** torch.cuda.device_count(), compared with a count. */
+const CUDA_DEVICE_COUNT = /(^|\.)cuda\.device_count\s*\(\s*\)$/;
+
+/** The expression inside any parentheses. */
+export function unwrap(node: Node): Node {
   let n = node;
   while (n.type === 'parenthesized_expression' && n.namedChildren[0]) n = n.namedChildren[0];
   return n;
@@ -52,7 +58,7 @@ export function isCudaCondition(cond: Node | null): boolean {
       const fn = node.childForFieldName('function');
       if (!fn) return false;
       // torch.cuda.is_available(), cuda.is_available(); str(device).startswith("cuda")
-      if (/(^|\.)cuda\.is_available$/.test(fn.text) || /(^|\.)is_(torch_)?cuda_available$/.test(fn.text)) return true;
+      if (CUDA_AVAILABLE_CALL.test(fn.text)) return true;
       if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'startswith') {
         const arg = node.childForFieldName('arguments')?.namedChildren[0];
         return arg ? isCudaString(arg, true) : false;
@@ -68,7 +74,7 @@ export function isCudaCondition(cond: Node | null): boolean {
       if (ops[0] === '==' || ops[0] === 'is') return isCudaString(unwrap(left)) || isCudaString(unwrap(right)) || isNcclBackend(unwrap(left)) || isNcclBackend(unwrap(right));
       if (ops[0] === 'in') return isCudaString(unwrap(left));
       // torch.cuda.device_count() > 0
-      if (ops[0] === '>' || ops[0] === '>=') return /(^|\.)cuda\.device_count\s*\(\s*\)$/.test(left.text);
+      if (ops[0] === '>' || ops[0] === '>=') return CUDA_DEVICE_COUNT.test(left.text);
       return false;
     }
     case 'boolean_operator': {
@@ -99,8 +105,8 @@ export function asksHostForCuda(cond: Node | null): boolean {
   if (!cond) return false;
   const node = unwrap(cond);
   if (node.type === 'not_operator') return asksHostForCuda(node.childForFieldName('argument'));
-  if (node.type === 'call') return /(^|\.)cuda\.is_available$|(^|\.)is_(torch_)?cuda_available$/.test(node.childForFieldName('function')?.text ?? '');
-  return node.type === 'comparison_operator' && isCudaCondition(node) && /(^|\.)cuda\.device_count\s*\(\s*\)$/.test(node.namedChildren[0]?.text ?? '');
+  if (node.type === 'call') return CUDA_AVAILABLE_CALL.test(node.childForFieldName('function')?.text ?? '');
+  return node.type === 'comparison_operator' && isCudaCondition(node) && CUDA_DEVICE_COUNT.test(node.namedChildren[0]?.text ?? '');
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard } from '../guards';
+import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard, unwrap } from '../guards';
 import { parentOf } from '../parents';
 import { checkRayGpuKey } from './ray';
 import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
@@ -198,8 +198,7 @@ function npuComparedBeside(comparison: Node): boolean {
   const { node, parent } = unparenthesizedParent(comparison);
   if (parent?.type !== 'boolean_operator') return false;
   const partner = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
-  let inner = partner;
-  while (inner?.type === 'parenthesized_expression') inner = inner.namedChildren[0] ?? null;
+  const inner = partner ? unwrap(partner) : undefined;
   return inner?.type === 'comparison_operator' && inner.namedChildren.some((c) => c !== null && /^npu(:|$)/.test(stringLiteral(c)?.content ?? ''));
 }
 
