@@ -5,7 +5,7 @@ import { ruleInfo, type RuleId } from './catalog';
 import type { RuleContext } from './context';
 import { isEntryScript } from './entry';
 import { importLayout, type ImportLayout } from './fixes/imports';
-import { FixKit, NPU_PRESENT } from './fixes/kit';
+import { FixKit, hasNpuPresent } from './fixes/kit';
 import { DeviceFlow } from './flow';
 import { NodeLocator, parentOf } from './parents';
 import { checkString } from './rules/devices';
@@ -102,7 +102,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   // a plain property: an accessor in this literal gave every analysis its own hidden class (+20 MB peak in the scan)
   const flow = new DeviceFlow(tree, text, imports);
   // the CUDA arms that torchNpu fixes keep beside their NPU form (guards.ts): already ported
-  const keptCudaArms = text.includes(NPU_PRESENT);
+  const keptCudaArms = hasNpuPresent(text);
 
   const ctx: RuleContext = {
     text,
@@ -126,7 +126,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
         if (at && inNpuFallback(at)) return;
       }
       const at = GUARDED_RULES.has(rule) || rule === 'torch-cuda-api' ? nodeAt(tree, node) : null;
-      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes), at ? guardedSeverity(ctx, at, rule, severity) : severity);
+      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes).filter((f) => kit.writable(f)), at ? guardedSeverity(ctx, at, rule, severity) : severity);
       if (!finding) return;
       findings.push(finding);
       if (at) nodes.set(finding, at);

@@ -2,7 +2,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { RuleContext } from './context';
 import { NodeLocator, parentOf } from './parents';
 import { comparisonOperators, stringLiteral, type Span } from './syntax';
-import { NPU_PRESENT } from './fixes/kit';
+import { startsWithNpuPresent } from './fixes/kit';
 import type { ImportTable } from './symbols';
 import type { Fix } from './types';
 import { LIBRARY_MODULES } from './rules/libraries';
@@ -445,12 +445,18 @@ export function insideCudaBranch(node: Node): boolean {
 
 /**
  * True when `node` is in the CUDA arm that a torchNpu fix keeps beside its NPU form, `(NPU if hasattr(torch, "npu")
- * else ORIGINAL)` (fixes/kit.ts): the NPU path is taken first where torch_npu is; reporting the original again
- * would wrap it again on the next pass.
+ * else ORIGINAL)` (fixes/kit.ts) or `(NPU available) or torch.cuda.is_available()` (rules/names.ts): the NPU path is
+ * taken first where torch_npu is; reporting the original again would wrap it again on the next pass.
  */
+const npuAskedFirst = (node: Node | null) => node !== null && startsWithNpuPresent(unwrap(node).text);
+
 export function inNpuFallback(node: Node): boolean {
   return decideUpwards(node, npuFallback, (child, parent) =>
-    parent.type === 'conditional_expression' && parent.namedChildren[2]?.id === child.id && parent.namedChildren[1]?.text.startsWith(NPU_PRESENT) ? true : undefined) === true;
+    (parent.type === 'conditional_expression' && parent.namedChildren[2]?.id === child.id && startsWithNpuPresent(parent.namedChildren[1]?.text ?? '')) ||
+    // `(hasattr(torch, "npu") and torch.npu.is_available()) or torch.cuda.is_available()`: the NPU asked first
+    (parent.type === 'boolean_operator' && parent.childForFieldName('operator')?.type === 'or' && parent.childForFieldName('right')?.id === child.id && npuAskedFirst(parent.childForFieldName('left')))
+      ? true
+      : undefined) === true;
 }
 
 /** The node of a finding: itself when it is one (a search from the root costs the depth, per finding). */

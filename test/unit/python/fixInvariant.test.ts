@@ -376,3 +376,87 @@ test('deviceManager: a device type derived from the program\'s own device or swi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('torchNpu: the CUDA path is kept beside the NPU one inside functions too (torchtune\'s get_device): on a CUDA host without torch_npu the fixed function still picks CUDA', needsTorch, async () => {
+  const dir = tree({
+    'main.py': [
+      'import torch',
+      '',
+      '',
+      'def get_device(device=None):',
+      '    if device is None:',
+      '        if torch.cuda.is_available():',
+      '            device = "cuda"',
+      '        else:',
+      '            device = "cpu"',
+      '    device = torch.device(device)',
+      '    kind = "accelerator" if device.type == "cuda" else "host"',
+      '    return device, kind',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    device, kind = get_device()',
+      '    print(device.type, kind)',
+      '',
+    ].join('\n'),
+  });
+  const onCudaHost = () => python(['-c', "import runpy, torch; torch.cuda.is_available = lambda: True; runpy.run_path('main.py', run_name='__main__')"], dir);
+  try {
+    assert.equal(onCudaHost().out.trim(), 'cuda accelerator', 'the original on a CUDA host');
+    assert.equal(python(['main.py'], dir).out.trim(), 'cpu host', 'the original on this CPU-only host');
+    const { stderr } = await scanFix(dir, 'torchNpu');
+    assert.match(stderr, /Fixed \d+ findings/);
+    const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
+    assert.match(text, /torch\.npu\.is_available\(\)\) or torch\.cuda\.is_available\(\)/, text);
+    const cuda = onCudaHost();
+    assert.equal(cuda.out.trim(), 'cuda accelerator', `on a CUDA host after the torchNpu fix:\n${text}\n${cuda.out}`);
+    const cpu = python(['main.py'], dir);
+    assert.equal(cpu.out.trim(), 'cpu host', `on this CPU-only host after the torchNpu fix:\n${text}\n${cpu.out}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('fixes inside f-string replacement fields write the other quote (Python before 3.12 ends the f-string at its own quote), and a place that takes neither quote gets no fix: every style compiles and prints the same on this CPU-only host and on a simulated CUDA host', needsTorch, async () => {
+  const source = [
+    'import torch',
+    '',
+    '',
+    'def describe():',
+    '    print(f"cuda available: {torch.cuda.is_available()}")',
+    '    print(f"spare devices: {torch.cuda.device_count() - 1}")',
+    '    print(f\'kind: {"cuda" if torch.cuda.is_available() else "cpu"}\')',
+    '    print(f"nested: {f\'{torch.cuda.device_count()}\'}")',
+    '    device = f"{\'cuda\' if torch.cuda.is_available() else \'cpu\'}:0"',
+    '    print(device)',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    describe()',
+    '',
+  ].join('\n');
+  for (const style of ['torchNpu', 'deviceManager', 'transferToNpu'] as const) {
+    const dir = tree({ 'main.py': source });
+    // a CUDA host, simulated: torch reports one CUDA device (nothing here allocates on it)
+    const onCudaHost = () => python(['-c', "import runpy, torch; torch.cuda.is_available = lambda: True; torch.cuda.device_count = lambda: 1; runpy.run_path('main.py', run_name='__main__')"], dir);
+    try {
+      const before = { cpu: python(['main.py'], dir), cuda: onCudaHost() };
+      assert.equal(before.cpu.status, 0, before.cpu.out);
+      assert.equal(before.cuda.status, 0, before.cuda.out);
+      await scanFix(dir, style);
+      const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
+      if (style === 'torchNpu') {
+        assert.match(text, /f"cuda available: \{\(\(hasattr\(torch, 'npu'\) and torch\.npu\.is_available\(\)\) or torch\.cuda\.is_available\(\)\)\}"/, text);
+        assert.match(text, /f"nested: \{f'\{torch\.cuda\.device_count\(\)\}'\}"/, `a call inside an f-string inside an f-string keeps its form: neither quote is free there\n${text}`);
+      }
+      if (style === 'deviceManager') assert.match(text, /f'kind: \{DEVICE\.type\}'/, text);
+      const compiled = python(['-m', 'py_compile', 'main.py'], dir);
+      assert.equal(compiled.status, 0, `${style}: the fixed file compiles with ${PYTHON}\n${text}\n${compiled.out}`);
+      const after = { cpu: python(['main.py'], dir), cuda: onCudaHost() };
+      assert.equal(after.cpu.out, before.cpu.out, `${style} on this CPU-only host:\n${text}`);
+      assert.equal(after.cuda.out, before.cuda.out, `${style} on a simulated CUDA host:\n${text}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

@@ -216,7 +216,7 @@ function fixesForCudaApi(ctx: RuleContext, top: Node, call: Node | undefined, ap
     const npuName = ['torch', 'npu', ...parts.slice(2)].join('.');
     const requires = [{ kind: 'import' as const, module: 'torch' }, ctx.kit.torchNpu];
     // torch_npu is imported guarded: without it there is no torch.npu, and the check must say False
-    if (api === 'is_available' && call && parts.length === 3) return [ctx.kit.replaceWith(call, `(${NPU_AVAILABLE})`, requires)];
+    if (api === 'is_available' && call && parts.length === 3) return [ctx.kit.replaceWith(call, `((${NPU_AVAILABLE}) or ${call.text})`, requires)];
     const args = call?.childForFieldName('arguments');
     if (call && args && /(['"])cuda(:\d+)?\1/.test(args.text)) {
       // memory_summary(device="cuda") → torch.npu.memory_summary(device="npu")
