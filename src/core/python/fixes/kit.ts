@@ -110,7 +110,7 @@ export class FixKit {
   /** Edits whose text cannot be written where they go (see `requote`); a fix holding one is not offered. */
   private readonly unwritable = new WeakSet<TextEdit>();
 
-  /** False for a fix that cannot be written where it goes (a string literal inside an f-string that uses both quotes). */
+  /** False for a fix with an edit that cannot be written inside the f-string it lands in (see `requote`). */
   writable(fix: Fix): boolean {
     return !fix.coreEdits.some((e) => this.unwritable.has(e));
   }
