@@ -1,53 +1,17 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../../src/cli/main';
 import { applyEdits } from '../../../src/core/python/fixes/apply';
 import { analyzeSource, fixSource } from '../../../src/core/python/index';
 import { DEFAULT_OPTIONS, type FixStyle } from '../../../src/core/python/types';
 import { REPO_ROOT } from '../repo';
 import { loadParser, SEED_FIXTURES } from './parser';
+import { moduleName, needsTorch, pyFiles, python, PYTHON, scanFix, tree } from './fixRun';
 
 // The fix invariant (issue 14): a fixed file imports and runs wherever the original did. Every test
-// here runs the Python before and after the fix with Debian's interpreter (CPU torch 1.13, no torch_npu).
-const PYTHON = '/usr/bin/python3';
-const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const needsTorch = { skip: !hasTorch && 'needs /usr/bin/python3 with torch (apt-get install python3-torch)' };
-const ENV = { ...process.env, PREFERRED_DEVICE: '', PYTHONDONTWRITEBYTECODE: '1' };
-
-function python(args: string[], cwd: string): { status: number | null; out: string } {
-  const r = spawnSync(PYTHON, args, { cwd, env: ENV, encoding: 'utf8' });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'npu-port-invariant-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
-
-async function scanFix(dir: string, style: FixStyle = 'deviceManager', extra: string[] = []) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['scan', '--fix', '--style', style, ...extra, '.'], { env: {}, cwd: dir, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), signal: new AbortController().signal });
-  return { code, stdout, stderr };
-}
-
-function pyFiles(dir: string, rel = ''): string[] {
-  return readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
-    const name = path.posix.join(rel, e.name);
-    return e.isDirectory() ? pyFiles(dir, name) : e.name.endsWith('.py') ? [name] : [];
-  });
-}
-
-const moduleName = (file: string) => file.replace(/\.py$/, '').replace(/\/__init__$/, '').split('/').join('.');
-
+// here runs the Python before and after the fix with Debian's interpreter (fixRun.ts).
 const PACKAGE = {
   'pkg/__init__.py': '',
   'pkg/model.py': 'import torch\n\n\ndef build():\n    return torch.nn.Linear(4, 4).cuda()\n',
@@ -332,131 +296,3 @@ for (const style of ['deviceManager', 'torchNpu', 'transferToNpu'] as FixStyle[]
     }
   });
 }
-
-test('deviceManager: a device type derived from the program\'s own device or switch (nanoGPT\'s "cuda" if "cuda" in device else "cpu") keeps following it, and comparisons with "cuda" stay false for the CPU: asked for "cpu", the fixed script runs on a CPU-only host and on a CUDA host', needsTorch, async () => {
-  const dir = tree({
-    'main.py': [
-      'import sys',
-      'import torch',
-      '',
-      "device = 'cuda'  # examples: 'cpu', 'cuda', 'cuda:1'",
-      'use_cuda = True',
-      'if len(sys.argv) > 1:',
-      '    device = sys.argv[1]',
-      "    use_cuda = device != 'cpu'",
-      "device_type = 'cuda' if 'cuda' in device else 'cpu'",
-      "chosen = 'cuda' if use_cuda else 'cpu'",
-      'x = torch.zeros(2)',
-      "if device_type == 'cuda':",
-      '    x = x.pin_memory()  # CUDA only: on a CPU-only torch this fails',
-      "pinned = 'pinned' if device_type != 'cuda' else 'pinned'",
-      'print(device_type, chosen)',
-      '',
-    ].join('\n'),
-  });
-  // a CUDA host, simulated: torch reports CUDA, so the device helper picks it (creating a torch.device needs no GPU)
-  const onCudaHost = (...args: string[]) => python(['-c', `import sys, runpy, torch; torch.cuda.is_available = lambda: True; sys.argv = ['main.py', ${args.map((a) => JSON.stringify(a)).join(', ')}]; runpy.run_path('main.py', run_name='__main__')`], dir);
-  try {
-    assert.equal(onCudaHost('cpu').out.trim(), 'cpu cpu', 'the original, asked for the CPU');
-    assert.equal(python(['main.py', 'cpu'], dir).out.trim(), 'cpu cpu', 'the original, asked for the CPU on this CPU-only host');
-    const { stderr } = await scanFix(dir);
-    assert.match(stderr, /Fixed \d+ findings/);
-    const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
-    assert.match(text, /^device_type = DEVICE\.type if \('cuda' in device or 'npu' in device\) else 'cpu'$/m, text);
-    assert.match(text, /^chosen = DEVICE\.type if use_cuda else 'cpu'$/m, text);
-    assert.match(text, /^if device_type in \('cuda', 'npu'\):$/m, text);
-    assert.match(text, /^pinned = 'pinned' if device_type not in \('cuda', 'npu'\) else 'pinned'$/m, text);
-    // this host has no CUDA: the original runs when asked for the CPU, and so must the fixed script
-    const cpuOnly = python(['main.py', 'cpu'], dir);
-    assert.equal(cpuOnly.status, 0, `asked for the CPU on a CPU-only host after the fix:\n${text}\n${cpuOnly.out}`);
-    assert.equal(cpuOnly.out.trim(), 'cpu cpu');
-    const asked = onCudaHost('cpu');
-    assert.equal(asked.out.trim(), 'cpu cpu', `asked for the CPU on a CUDA host after the fix:\n${text}\n${asked.out}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('torchNpu: the CUDA path is kept beside the NPU one inside functions too (torchtune\'s get_device): on a CUDA host without torch_npu the fixed function still picks CUDA', needsTorch, async () => {
-  const dir = tree({
-    'main.py': [
-      'import torch',
-      '',
-      '',
-      'def get_device(device=None):',
-      '    if device is None:',
-      '        if torch.cuda.is_available():',
-      '            device = "cuda"',
-      '        else:',
-      '            device = "cpu"',
-      '    device = torch.device(device)',
-      '    kind = "accelerator" if device.type == "cuda" else "host"',
-      '    return device, kind',
-      '',
-      '',
-      'if __name__ == "__main__":',
-      '    device, kind = get_device()',
-      '    print(device.type, kind)',
-      '',
-    ].join('\n'),
-  });
-  const onCudaHost = () => python(['-c', "import runpy, torch; torch.cuda.is_available = lambda: True; runpy.run_path('main.py', run_name='__main__')"], dir);
-  try {
-    assert.equal(onCudaHost().out.trim(), 'cuda accelerator', 'the original on a CUDA host');
-    assert.equal(python(['main.py'], dir).out.trim(), 'cpu host', 'the original on this CPU-only host');
-    const { stderr } = await scanFix(dir, 'torchNpu');
-    assert.match(stderr, /Fixed \d+ findings/);
-    const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
-    assert.match(text, /torch\.npu\.is_available\(\)\) or torch\.cuda\.is_available\(\)/, text);
-    const cuda = onCudaHost();
-    assert.equal(cuda.out.trim(), 'cuda accelerator', `on a CUDA host after the torchNpu fix:\n${text}\n${cuda.out}`);
-    const cpu = python(['main.py'], dir);
-    assert.equal(cpu.out.trim(), 'cpu host', `on this CPU-only host after the torchNpu fix:\n${text}\n${cpu.out}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('fixes inside f-string replacement fields write the other quote (Python before 3.12 ends the f-string at its own quote), and a place that takes neither quote gets no fix: every style compiles and prints the same on this CPU-only host and on a simulated CUDA host', needsTorch, async () => {
-  const source = [
-    'import torch',
-    '',
-    '',
-    'def describe():',
-    '    print(f"cuda available: {torch.cuda.is_available()}")',
-    '    print(f"spare devices: {torch.cuda.device_count() - 1}")',
-    '    print(f\'kind: {"cuda" if torch.cuda.is_available() else "cpu"}\')',
-    '    print(f"nested: {f\'{torch.cuda.device_count()}\'}")',
-    '    device = f"{\'cuda\' if torch.cuda.is_available() else \'cpu\'}:0"',
-    '    print(device)',
-    '',
-    '',
-    'if __name__ == "__main__":',
-    '    describe()',
-    '',
-  ].join('\n');
-  for (const style of ['torchNpu', 'deviceManager', 'transferToNpu'] as const) {
-    const dir = tree({ 'main.py': source });
-    // a CUDA host, simulated: torch reports one CUDA device (nothing here allocates on it)
-    const onCudaHost = () => python(['-c', "import runpy, torch; torch.cuda.is_available = lambda: True; torch.cuda.device_count = lambda: 1; runpy.run_path('main.py', run_name='__main__')"], dir);
-    try {
-      const before = { cpu: python(['main.py'], dir), cuda: onCudaHost() };
-      assert.equal(before.cpu.status, 0, before.cpu.out);
-      assert.equal(before.cuda.status, 0, before.cuda.out);
-      await scanFix(dir, style);
-      const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
-      if (style === 'torchNpu') {
-        assert.match(text, /f"cuda available: \{\(\(hasattr\(torch, 'npu'\) and torch\.npu\.is_available\(\)\) or torch\.cuda\.is_available\(\)\)\}"/, text);
-        assert.match(text, /f"nested: \{f'\{torch\.cuda\.device_count\(\)\}'\}"/, `a call inside an f-string inside an f-string keeps its form: neither quote is free there\n${text}`);
-      }
-      if (style === 'deviceManager') assert.match(text, /f'kind: \{DEVICE\.type\}'/, text);
-      const compiled = python(['-m', 'py_compile', 'main.py'], dir);
-      assert.equal(compiled.status, 0, `${style}: the fixed file compiles with ${PYTHON}\n${text}\n${compiled.out}`);
-      const after = { cpu: python(['main.py'], dir), cuda: onCudaHost() };
-      assert.equal(after.cpu.out, before.cpu.out, `${style} on this CPU-only host:\n${text}`);
-      assert.equal(after.cuda.out, before.cuda.out, `${style} on a simulated CUDA host:\n${text}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-});
