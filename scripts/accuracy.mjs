@@ -7,11 +7,15 @@
 //   - fix checks: `scan --fix` in each style on a temporary copy of every parent tree, then Debian's
 //     /usr/bin/python3 (torch, no torch_npu) compiles every file and imports every module, before and after, and runs
 //     every entry point on CPU (`--help`), before and after: what ran before must run after and print the same.
-// Options: --no-fix (skip the fix checks), --no-write (print only), --case NAME (repeatable).
+//   - runnable scripts: public scripts of test/fixtures/runnable/ run on CPU and on a simulated CUDA host before and
+//     after each style's fix (scripts/runnable.mjs).
+// Options: --no-fix (skip the fix checks and the runnable scripts), --no-write (print only), --case NAME
+// (repeatable; names port cases and runnable cases: with --case only the runnable cases named run).
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, run } from './bootstrap.mjs';
+import { loadRunnable, runnableChecks, runnableTable } from './runnable.mjs';
 import { STYLES, cli, firstDifference, fixTree, noStubAfterFix, pool, pythonJson, rel, walk } from './fix-run.mjs';
 import { cell, missLines as missesByKind, pct, ratio, serious, setLabel, splitRows, splitTable, totalsOf } from './accuracy-report.mjs';
 
@@ -145,6 +149,8 @@ async function fixChecks(cases) {
 const cases = loadCases();
 const rows = await pool(cases, 2, async (c) => ({ c, m: await measure(c) }));
 const fix = noFix ? undefined : await fixChecks(cases);
+const runnableCases = noFix ? [] : loadRunnable(only);
+const runnable = runnableCases.length ? runnableTable(runnableCases, await runnableChecks(runnableCases)) : ['Not run (--no-fix, or no runnable case named by --case).'];
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 
 const totals = totalsOf(rows);
@@ -232,6 +238,10 @@ const generated = [
   '',
   ...fixLines,
   '',
+  '### Runnable scripts',
+  '',
+  ...runnable,
+  '',
   '### Misses by kind',
   '',
   ...(missLines.length ? missLines : ['None.']),
@@ -250,7 +260,7 @@ const generated = [
   '<!-- end generated -->',
 ];
 
-process.stdout.write(`${summary.join('\n')}\n\n${splitTable(rows, fix).join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${heldOutMisses.map((x) => `${x.title}:\n${x.lines.join('\n')}`).join('\n\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n${unjudged.join('\n')}${unjudged.length ? '\n' : ''}`);
+process.stdout.write(`${summary.join('\n')}\n\n${splitTable(rows, fix).join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nRunnable scripts:\n${runnable.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${heldOutMisses.map((x) => `${x.title}:\n${x.lines.join('\n')}`).join('\n\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n${unjudged.join('\n')}${unjudged.length ? '\n' : ''}`);
 
 if (!noWrite && !only.length) {
   const doc = join(ROOT, 'docs', 'accuracy.md');
