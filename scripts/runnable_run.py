@@ -16,10 +16,10 @@ tensorboard package). The modules a fix created ("noStub") are never stubbed.
 
 With "cuda": true the child runs on a simulated CUDA host: torch.cuda.is_available() is True, device_count() 1, and
 every request for a device (Tensor.to, Module.to, .cuda(), factory functions' device=, torch.load's map_location,
-torch.autocast's device_type and dtype) is logged by device type in "devices" ("cuda", "cpu", "autocast:cuda:bfloat16",
-...) and served on
-the CPU, so the script runs on; CUDA-only calls (synchronize, set_device, pin_memory, ...) are logged in "calls" and
-do nothing. A fix must leave the device types asked for unchanged: a CUDA host stays a CUDA run.
+torch.autocast's device_type and dtype) is logged by device type in "devices" ("cuda", "cpu",
+"autocast:cuda:bfloat16", ...) and served on the CPU, so the script runs on; CUDA-only calls (synchronize,
+set_device, pin_memory, ...) are logged in "calls" and do nothing. A fix must leave the device types asked for
+unchanged: a CUDA host stays a CUDA run.
 """
 import io
 import json
