@@ -7,19 +7,19 @@
 //   - fix checks: `scan --fix` in each style on a temporary copy of every parent tree, then Debian's
 //     /usr/bin/python3 (torch, no torch_npu) compiles every file and imports every module, before and after, and runs
 //     every entry point on CPU (`--help`), before and after: what ran before must run after and print the same.
-// Options: --no-fix (skip the fix checks), --no-write (print only), --case NAME (repeatable).
-import { spawn } from 'node:child_process';
+//   - runnable scripts: public scripts of test/fixtures/runnable/ run on CPU and on a simulated CUDA host before and
+//     after each style's fix (scripts/runnable.mjs).
+// Options: --no-fix (skip the fix checks and the runnable scripts), --no-write (print only), --case NAME
+// (repeatable; names port cases and runnable cases: with --case only the runnable cases named run).
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { ROOT, run } from './bootstrap.mjs';
+import { loadRunnable, runnableChecks, runnableTable } from './runnable.mjs';
+import { STYLES, cli, firstDifference, fixTree, noStubAfterFix, pool, pythonJson, rel, walk } from './fix-run.mjs';
 import { cell, missLines as missesByKind, pct, ratio, serious, setLabel, splitRows, splitTable, totalsOf } from './accuracy-report.mjs';
 
 const PORTS = join(ROOT, 'test', 'fixtures', 'ports');
-const CLI = join(ROOT, 'dist', 'cli.js');
-const PYTHON = '/usr/bin/python3';
-const STYLES = ['deviceManager', 'torchNpu', 'transferToNpu'];
-const HELPER_MODULE = 'device_utils'; // npuPort.fix.deviceModule's default
 // The baseline: what a careful engineer would grep for, one regular expression per line.
 const GREP = /cuda|nccl|cudnn|flash_attn|flash-attn|xformers|apex|bitsandbytes|triton|load_in_[48]bit|gpu/i;
 
@@ -31,8 +31,6 @@ const started = Date.now();
 
 run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, quiet: true });
 
-const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === '__pycache__' ? [] : walk(join(dir, e.name))) : [join(dir, e.name)]));
-const rel = (root, f) => relative(root, f).split(sep).join('/');
 
 /** Every case: its case.json plus the directory. */
 function loadCases() {
@@ -43,30 +41,6 @@ function loadCases() {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Runs the CLI without blocking, so two can run at once (the machine has two cores). */
-function cli(args, cwd) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [], err = [];
-    p.stdout.on('data', (d) => out.push(d));
-    p.stderr.on('data', (d) => err.push(d));
-    p.on('error', reject);
-    p.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
-
-/** Maps ITEMS through FN with at most N running at once, keeping the order. */
-async function pool(items, n, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  }));
-  return results;
-}
 
 async function scan(dir) {
   const r = await cli(['scan', '.', '--format', 'json'], dir);
@@ -107,21 +81,6 @@ async function measure(c) {
   return { findings: classified, cuda, misses, missesSerious, grep, unlabelled: c.changedLines.filter((l) => !l.label), changedAt };
 }
 
-/** Runs port_check.py over several trees in one Python process (torch is imported once). */
-function pythonCheck(jobs) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PYTHON, [join(ROOT, 'scripts', 'port_check.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) reject(new Error(`port_check.py exited with ${code}: ${err.slice(-2000)}`));
-      else resolve(JSON.parse(out));
-    });
-    p.stdin.end(JSON.stringify(jobs));
-  });
-}
 
 async function fixChecks(cases) {
   const tmp = mkdtempSync(join(tmpdir(), 'npu-port-accuracy-'));
@@ -132,20 +91,15 @@ async function fixChecks(cases) {
         const dir = join(tmp, v.style, c.name);
         cpSync(join(c.dir, 'parent'), dir, { recursive: true });
         const before = new Set(walk(dir).map((f) => rel(dir, f)));
-        let fixError;
-        if (v.style !== 'before') {
-          const r = await cli(['scan', '.', '--fix', '--style', v.style, '--format', 'json'], dir);
-          if (r.status !== 0 && r.status !== 1) fixError = r.stderr.trim().split('\n').pop();
-        }
+        const fixError = v.style === 'before' ? undefined : await fixTree(dir, v.style);
         const created = walk(dir).map((f) => rel(dir, f)).filter((f) => !before.has(f));
-        const noStub = [HELPER_MODULE, ...created.filter((f) => f.endsWith('.py')).map((f) => f.split('/').pop().slice(0, -3))];
-        return { case: c.name, dir, created, fixError, job: { tree: dir, noStub: [...new Set(noStub)], run: true } };
+        return { case: c.name, dir, created, fixError, job: { tree: dir, noStub: noStubAfterFix(created), run: true } };
       });
     }
     // Two Python processes at a time: the machine has two cores.
     const results = [];
     for (let i = 0; i < variants.length; i += 2) {
-      results.push(...(await Promise.all(variants.slice(i, i + 2).map((v) => pythonCheck(v.jobs.map((j) => j.job))))));
+      results.push(...(await Promise.all(variants.slice(i, i + 2).map((v) => pythonJson('port_check.py', v.jobs.map((j) => j.job))))));
     }
     variants.forEach((v, i) => v.jobs.forEach((j, k) => (j.result = results[i][k])));
     const [before, ...styles] = variants;
@@ -191,17 +145,12 @@ async function fixChecks(cases) {
   }
 }
 
-/** The first line where two outputs differ, both versions, for the failure table. */
-function firstDifference(a, b) {
-  const x = a.split('\n'), y = b.split('\n');
-  const i = x.findIndex((line, n) => line !== y[n]);
-  const at = i === -1 ? x.length : i;
-  return `line ${at + 1}: "${(x[at] ?? '').trim().slice(0, 80)}" became "${(y[at] ?? '').trim().slice(0, 80)}"`;
-}
 
 const cases = loadCases();
 const rows = await pool(cases, 2, async (c) => ({ c, m: await measure(c) }));
 const fix = noFix ? undefined : await fixChecks(cases);
+const runnableCases = noFix ? [] : loadRunnable(only);
+const runnable = runnableCases.length ? runnableTable(runnableCases, await runnableChecks(runnableCases)) : ['Not run (--no-fix, or no runnable case named by --case).'];
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 
 const totals = totalsOf(rows);
@@ -289,6 +238,10 @@ const generated = [
   '',
   ...fixLines,
   '',
+  '### Runnable scripts',
+  '',
+  ...runnable,
+  '',
   '### Misses by kind',
   '',
   ...(missLines.length ? missLines : ['None.']),
@@ -307,7 +260,7 @@ const generated = [
   '<!-- end generated -->',
 ];
 
-process.stdout.write(`${summary.join('\n')}\n\n${splitTable(rows, fix).join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${heldOutMisses.map((x) => `${x.title}:\n${x.lines.join('\n')}`).join('\n\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n${unjudged.join('\n')}${unjudged.length ? '\n' : ''}`);
+process.stdout.write(`${summary.join('\n')}\n\n${splitTable(rows, fix).join('\n')}\n\n${table.join('\n')}\n\n${fixLines.join('\n')}\n\nRunnable scripts:\n${runnable.join('\n')}\n\nMisses by kind:\n${missLines.join('\n')}\n\n${heldOutMisses.map((x) => `${x.title}:\n${x.lines.join('\n')}`).join('\n\n')}\n\n${unjudged.length} unjudged findings; ${seconds} s\n${unjudged.join('\n')}${unjudged.length ? '\n' : ''}`);
 
 if (!noWrite && !only.length) {
   const doc = join(ROOT, 'docs', 'accuracy.md');

@@ -70,3 +70,46 @@ test('after fix-all nothing about DDP is left and the script compiles', { skip: 
     execFileSync(PYTHON, ['-m', 'py_compile', path.join(dir, `train_${style}.py`)]);
   }
 });
+
+// nanoGPT's and llama2.c's train.py (test/fixtures/runnable/): module-level DDP set-up, init_process_group imported by
+// name, the device selected with torch.cuda.set_device(device). The torchNpu fix-all inserted
+// `torch.npu.set_device(ddp_local_rank)` above `from torch.distributed import init_process_group` (an import line taken
+// for the call), in its second round, where the first had rewritten the set_device call into
+// `(torch.npu.set_device if hasattr(torch, "npu") else torch.cuda.set_device)(device)`: every run then failed
+// (AttributeError on a host without torch_npu, NameError anywhere: ddp_local_rank is not defined yet).
+const MODULE_DDP = [
+  'import os',
+  'import torch',
+  'from torch.nn.parallel import DistributedDataParallel as DDP',
+  'from torch.distributed import init_process_group, destroy_process_group',
+  '',
+  "ddp = int(os.environ.get('RANK', -1)) != -1",
+  'if ddp:',
+  "    ddp_local_rank = int(os.environ['LOCAL_RANK'])",
+  "    init_process_group(backend='nccl')",
+  "    device = f'cuda:{ddp_local_rank}'",
+  '    torch.cuda.set_device(device)',
+  'model = torch.nn.Linear(2, 2)',
+  'if ddp:',
+  '    model = DDP(model, device_ids=[ddp_local_rank])',
+  "print('ok')",
+  '',
+].join('\n');
+
+test('module-level DDP set-up that selects its device: fix-all inserts no set_device, in any style', async () => {
+  const parser = await loadParser();
+  for (const style of ['deviceManager', 'torchNpu', 'transferToNpu'] as const) {
+    const out = fixSource(parser, MODULE_DDP, { ...DEFAULT_OPTIONS, style }).text;
+    const lines = out.split('\n');
+    assert.equal(lines.filter((l) => /set_device/.test(l)).length, 1, `${style}: one set_device, the program's own:\n${out}`);
+    assert.ok(lines.findIndex((l) => /set_device/.test(l)) > lines.findIndex((l) => /^if ddp:/.test(l)), `${style}: nothing inserted at the top:\n${out}`);
+  }
+});
+
+test('the inserted set_device goes before the init_process_group call, not before the line that imports it', async () => {
+  const parser = await loadParser();
+  const text = MODULE_DDP.replace("    device = f'cuda:{ddp_local_rank}'\n    torch.cuda.set_device(device)\n", '');
+  const out = fixSource(parser, text, { ...DEFAULT_OPTIONS, style: 'torchNpu' }).text;
+  assert.match(out, /\n {4}ddp_local_rank = int\(os\.environ\['LOCAL_RANK'\]\)\n {4}torch\.npu\.set_device\(ddp_local_rank\)\n {4}init_process_group\(backend=/, out);
+  assert.match(out, /^from torch\.nn\.parallel import DistributedDataParallel as DDP\nfrom torch\.distributed import init_process_group, destroy_process_group$/m, out);
+});

@@ -3,8 +3,12 @@ import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import type { Fix, Requirement } from '../types';
 
-/** A call that selects the process's device, in any spelling: torch.cuda/npu.set_device, dm.set_device, accelerator.set_device. */
-const SET_DEVICE_CALL = /\bset_device\s*\(/;
+/**
+ * A call that selects the process's device, in any spelling: torch.cuda/npu.set_device, dm.set_device,
+ * accelerator.set_device, and the torchNpu style's keep-CUDA form `(torch.npu.set_device if ... else
+ * torch.cuda.set_device)(device)`, which fix-all's next round reads.
+ */
+const SET_DEVICE_CALL = /\bset_device\s*\)?\s*\(/;
 
 /**
  * `DistributedDataParallel(model, device_ids=[local_rank], output_device=local_rank)`.
@@ -54,11 +58,17 @@ function insertionStatement(ctx: RuleContext, ddp: Node): Node | undefined {
   const ddpStatement = statementOf(ddp);
   for (let at = ctx.text.indexOf('init_process_group'); at !== -1 && at < ddp.startIndex; at = ctx.text.indexOf('init_process_group', at + 1)) {
     const node = ctx.tree.rootNode.descendantForIndex(at);
-    if (!node || node.type !== 'identifier' || enclosingFunction(node)?.id !== scope?.id) continue;
+    if (!node || node.type !== 'identifier' || !isCalled(node) || enclosingFunction(node)?.id !== scope?.id) continue;
     const statement = statementOf(node);
     if (statement && startsLine(ctx, statement)) return statement;
   }
   return ddpStatement && startsLine(ctx, ddpStatement) ? ddpStatement : undefined;
+}
+
+/** The identifier is the function of a call, `f(...)` or `x.f(...)` (not a name in an import line). */
+function isCalled(id: Node): boolean {
+  const fn = id.parent?.type === 'attribute' && id.parent.childForFieldName('attribute')?.id === id.id ? id.parent : id;
+  return fn.parent?.type === 'call' && fn.parent.childForFieldName('function')?.id === fn.id;
 }
 
 function enclosingFunction(node: Node): Node | null {
