@@ -185,9 +185,20 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
   const counts: Record<Support, number> = { supported: supportedDropped, unsupported: 0, unverified: 0 };
   for (const v of kept) counts[v.verdict]++;
   return {
-    target: profile.toolkit ? `${profile.id}@${profile.toolkit.version}` : profile.id, profileName: profile.name, opset, nodeCount, verdicts: kept, modelReasons, counts,
+    target: resultTarget(profile), profileName: profile.name, opset, nodeCount, verdicts: kept, modelReasons, counts,
     ...(profile.toolkit ? { toolkit: { name: profile.toolkit.name, version: profile.toolkit.version } } : {}),
   };
+}
+
+/**
+ * The check result's target: the built-in id with its toolkit version once (`qnn-htp@v68`, `qnn-htp@ep2.6.0`,
+ * `ascend310p@8.5.0`), which `--target` and the setting pick again. A picker entry's id may already name a
+ * version (`qnn-htp@v68`, `qnn-htp@ep2.0`, the setting's `ascend310p@8.5`): that suffix is replaced, not repeated.
+ */
+export function resultTarget(profile: TargetProfile): string {
+  if (!profile.toolkit) return profile.id;
+  const at = profile.id.indexOf('@');
+  return `${at > 0 ? profile.id.slice(0, at) : profile.id}@${profile.toolkit.version}`;
 }
 
 const sourceCache = new WeakMap<OpProfile, { sources: readonly string[] }>();

@@ -133,3 +133,21 @@ test('target pickers list the other Hexagon architectures right after qnn-htp, t
   const names = listed.map((p) => p.name);
   assert.equal(new Set(names).size, names.length, names.join(' | '));
 });
+
+test('a picker entry that already names a version gives the check result its version once, and the result target picks the same facts again', async () => {
+  const model = await openModel(generatedModel('qnn_arch.onnx'));
+  const listed = (await listTargets({ folders: [], architectures: true })).profiles;
+  // the editor also offers the setting's release of a built-in under the setting's own name (services.profiles)
+  const entries = [...listed, { ...builtinTarget('ascend310p@8.5')!, id: 'ascend310p@8.5' }];
+  const targets = entries.map((p) => checkModel(model, p).target);
+  assert.deepEqual(targets, [
+    'ascend310@9.1.0', 'ascend310p@9.1.0', 'ascend910@9.1.0', 'ascend910b@9.1.0',
+    'qnn-htp@v73', 'qnn-htp@v81', 'qnn-htp@v75', 'qnn-htp@v69', 'qnn-htp@v68', 'qnn-htp@ep2.6.0', 'qnn-htp@ep2.0.0', 'ascend310p@8.5.0',
+  ]);
+  entries.forEach((p, i) => {
+    const again = builtinTarget(targets[i]!);
+    assert.ok(again, `${targets[i]} is a target again`);
+    assert.equal(again.id, p.id.replace(/@.*$/, ''), targets[i]);
+    assert.deepEqual(again.ops, p.ops, `${targets[i]}: the facts of the entry it came from`);
+  });
+});
