@@ -29,8 +29,11 @@ interface ReportCase {
 }
 
 const file = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'onnx', 'public-reports.json');
-/** The written-down search: [corpus, query, what it added ("none", or case ids, comma-separated, before any parenthesis)]. */
-interface SearchProtocol { date: string; include: string; exclude: string; queries: [string, string, string][] }
+/**
+ * The written-down search: [corpus, query, what it added ("none", or case ids, comma-separated, before any parenthesis),
+ * and the date the query ran when it is not the protocol's `date` (a later round)].
+ */
+interface SearchProtocol { date: string; include: string; exclude: string; queries: ([string, string, string] | [string, string, string, string])[] }
 const corpus = JSON.parse(fs.readFileSync(file, 'utf8')) as { cases: ReportCase[]; search: SearchProtocol };
 const ASCEND = ['ascend310', 'ascend310p', 'ascend910', 'ascend910b'];
 const profile = (id: string): TargetProfile => builtinTarget(id)!;
@@ -86,8 +89,9 @@ test('the search protocol is written down and every case it names is in the corp
   assert.ok(search.queries.length >= 20, `${search.queries.length} queries`);
   const ids = new Set(corpus.cases.map((c) => c.id));
   const named: string[] = [];
-  for (const [where, query, added] of search.queries) {
-    assert.ok(where === 'issues' || where === 'pages', `${query}: corpus ${where}`);
+  for (const [where, query, added, date] of search.queries) {
+    assert.ok(where === 'issues' || where === 'pages' || where === 'docs', `${query}: corpus ${where}`);
+    if (date !== undefined) assert.ok(/^\d{4}-\d{2}-\d{2}$/.test(date) && date >= search.date, `${query}: date ${date}`);
     assert.ok(query.length > 5, 'a query is written out');
     const list = added.split('(')[0]!.trim();
     if (/^none\b/.test(list)) continue;
@@ -120,4 +124,4 @@ test('agreement with public compiler reports (the figure in docs/accuracy.md)', 
   assert.deepEqual(tally, RECORDED);
 });
 
-const RECORDED = { agree: 31, hedge: 4, disagree: 16 };
+const RECORDED = { agree: 32, hedge: 4, disagree: 19 };
