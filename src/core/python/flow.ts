@@ -195,13 +195,9 @@ export class DeviceFlow {
   }
 
   private findConstructor(name: string): Node | undefined {
-    for (const at of wordsAt(this.text, name, 0, this.text.length)) {
-      let before = at;
-      while (before > 0 && (this.text[before - 1] === ' ' || this.text[before - 1] === '\t')) before--;
-      if (before === at || this.text.slice(before - 5, before) !== 'class') continue;
-      const node = this.tree.rootNode.descendantForIndex(at, at + name.length);
-      const cls = node?.parent;
-      if (cls?.type !== 'class_definition' || cls.childForFieldName('name')?.id !== node!.id) continue;
+    for (const node of this.declared(name, 'class')) {
+      const cls = node.parent;
+      if (cls?.type !== 'class_definition' || cls.childForFieldName('name')?.id !== node.id) continue;
       for (const statement of cls.childForFieldName('body')?.namedChildren ?? []) {
         const fn = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
         if (fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === '__init__') return fn;
@@ -212,15 +208,22 @@ export class DeviceFlow {
   }
 
   private findDefinition(name: string, method: boolean): Node | undefined {
+    for (const node of this.declared(name, 'def')) {
+      const def = node.parent;
+      if (def?.type === 'function_definition' && def.childForFieldName('name')?.id === node.id && (method === (enclosingClass(def) !== null))) return def;
+    }
+    return undefined;
+  }
+
+  /** The nodes at the words `name` written after `keyword` and blanks (`def name`, `class name`), by text search. */
+  private *declared(name: string, keyword: 'def' | 'class'): Generator<Node> {
     for (const at of wordsAt(this.text, name, 0, this.text.length)) {
       let before = at;
       while (before > 0 && (this.text[before - 1] === ' ' || this.text[before - 1] === '\t')) before--;
-      if (before === at || this.text.slice(before - 3, before) !== 'def') continue;
+      if (before === at || this.text.slice(before - keyword.length, before) !== keyword) continue;
       const node = this.tree.rootNode.descendantForIndex(at, at + name.length);
-      const def = node?.parent;
-      if (def?.type === 'function_definition' && def.childForFieldName('name')?.id === node!.id && (method === (enclosingClass(def) !== null))) return def;
+      if (node) yield node;
     }
-    return undefined;
   }
 
   private intoTarget(target: Node | null): Reach {
