@@ -152,7 +152,7 @@ export class DeviceFlow {
   /** `.to(x)`, `device=x`, `torch.device(x)`, `torch.Generator(x)`, `.cuda(x)`, ... */
   private isDeviceUse(arg: { call: Node; index: number; keyword?: string }): boolean {
     const { call, index, keyword } = arg;
-    if (keyword && DEVICE_KEYWORDS.has(keyword)) return true;
+    if (keyword && isDeviceKeyword(keyword)) return true;
     const fn = call.childForFieldName('function');
     if (fn?.type === 'attribute') {
       const method = fn.childForFieldName('attribute')?.text;
@@ -167,7 +167,8 @@ export class DeviceFlow {
     const fn = arg.call.childForFieldName('function');
     const name = fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' && fn.childForFieldName('object')?.text === 'self' ? fn.childForFieldName('attribute')?.text : undefined;
     if (!name) return 'other';
-    const def = this.definitionOf(name, fn!.type === 'attribute');
+    // a function of this file, or the __init__ of a class of this file (GPUMemoryMonitor("cuda"))
+    const def = this.definitionOf(name, fn!.type === 'attribute') ?? (fn!.type === 'identifier' ? this.constructorOf(name) : undefined);
     if (!def) return 'other';
     const params = parameterNames(def);
     const isMethod = fn!.type === 'attribute' || enclosingClass(def) !== null;
@@ -185,16 +186,44 @@ export class DeviceFlow {
     return def ?? undefined;
   }
 
+  /** The `__init__` of the class named `name` defined in this file (a top-level or nested class), by text search. */
+  private constructorOf(name: string): Node | undefined {
+    const key = `class ${name}`;
+    let def = this.definitions.get(key);
+    if (def === undefined) this.definitions.set(key, (def = this.findConstructor(name) ?? null));
+    return def ?? undefined;
+  }
+
+  private findConstructor(name: string): Node | undefined {
+    for (const node of this.declared(name, 'class')) {
+      const cls = node.parent;
+      if (cls?.type !== 'class_definition' || cls.childForFieldName('name')?.id !== node.id) continue;
+      for (const statement of cls.childForFieldName('body')?.namedChildren ?? []) {
+        const fn = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+        if (fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === '__init__') return fn;
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+
   private findDefinition(name: string, method: boolean): Node | undefined {
+    for (const node of this.declared(name, 'def')) {
+      const def = node.parent;
+      if (def?.type === 'function_definition' && def.childForFieldName('name')?.id === node.id && (method === (enclosingClass(def) !== null))) return def;
+    }
+    return undefined;
+  }
+
+  /** The nodes at the words `name` written after `keyword` and blanks (`def name`, `class name`), by text search. */
+  private *declared(name: string, keyword: 'def' | 'class'): Generator<Node> {
     for (const at of wordsAt(this.text, name, 0, this.text.length)) {
       let before = at;
       while (before > 0 && (this.text[before - 1] === ' ' || this.text[before - 1] === '\t')) before--;
-      if (before === at || this.text.slice(before - 3, before) !== 'def') continue;
+      if (before === at || this.text.slice(before - keyword.length, before) !== keyword) continue;
       const node = this.tree.rootNode.descendantForIndex(at, at + name.length);
-      const def = node?.parent;
-      if (def?.type === 'function_definition' && def.childForFieldName('name')?.id === node!.id && (method === (enclosingClass(def) !== null))) return def;
+      if (node) yield node;
     }
-    return undefined;
   }
 
   private intoTarget(target: Node | null): Reach {
@@ -380,6 +409,11 @@ type Reach = 'device' | 'other' | 'unread';
 
 const MAX_DEPTH = 12;
 const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type', 'device_map']);
+/**
+ * A keyword argument that takes a device: device=, map_location=, device_type=, device_map=, and a name ending in
+ * _device (torchtitan's init_weights(buffer_device=...), to_empty-style init_device=, offload_device=).
+ */
+export const isDeviceKeyword = (name: string): boolean => DEVICE_KEYWORDS.has(name) || /^[A-Za-z]\w*_device$/.test(name);
 const DEVICE_METHODS = new Set(['to', 'to_empty', 'cuda']);
 const DEVICE_CALLS = new Set(['torch.device', 'torch.set_default_device', 'torch.Generator', 'torch.random.Generator', 'torch.autocast', 'torch.amp.autocast']);
 const PATTERNS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern']);

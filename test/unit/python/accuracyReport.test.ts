@@ -145,3 +145,33 @@ test('held-out set 2 is its own column: the first held-out set keeps its figures
   assert.deepEqual(cells(table, 'Redundant findings at warning/error'), ['1', '2', '1', '4']);
   assert.deepEqual(cells(table, 'Fix-check breaks'), ['0 / 0 / 0', '1 / 0 / 0', '1 / 1 / 0', '2 / 1 / 0']);
 });
+
+/** rowsWithSet2() plus E (repo r5) in held-out set 3. */
+function rowsWithSet3(): Row[] {
+  const e = cudaLines('e', 4, 'nccl-backend');
+  return [...rowsWithSet2(), { c: { name: 'E', repo: 'o/r5', heldOut: '2026-12-07', heldOutSet: 3 }, m: {
+    cuda: e, misses: e.slice(0, 1), missesSerious: e.slice(0, 1), unlabelled: [],
+    findings: findings({ 'error:hit': 3, 'warning:genuine': 2, 'info:false-alarm': 1 }),
+    grep: { hits: 6, found: 4, unconfirmed: 2, comments: 0 } } }];
+}
+
+test('held-out set 3 is a column after set 2; the earlier sets keep their figures and the total has all five cases', async () => {
+  const { splitTable, setOf, setLabel } = await load();
+  assert.equal(setOf({ name: 'x', repo: 'o/r', heldOut: '2026-12-07', heldOutSet: 3 }), 3);
+  assert.equal(setLabel({ name: 'x', repo: 'o/r', heldOut: '2026-12-07', heldOutSet: 3 }), 'held out 3 (2026-12-07)');
+  const fix: Fix[] = [
+    { style: 'deviceManager', failures: [{ case: 'E', kind: 'import' }, { case: 'D', kind: 'import' }] },
+    { style: 'torchNpu', failures: [{ case: 'E', kind: 'run' }, { case: 'E', kind: 'compile' }] },
+    { style: 'transferToNpu', failures: [] },
+    { style: 'before', failures: [{ case: 'E', kind: 'import' }] },
+  ];
+  const table = splitTable(rowsWithSet3(), fix);
+  assert.deepEqual(table[0].split('|').slice(2, -1).map((s) => s.trim()), ['Tuned set', 'Held-out set', 'Held-out set 2', 'Held-out set 3', 'All']);
+  assert.deepEqual(cells(table, 'Cases (repositories)'), ['1 (1)', '2 (2)', '1 (1)', '1 (1)', '5 (5)']);
+  assert.deepEqual(cells(table, 'Line recall, any severity'), ['0.90 (9/10)', '0.60 (6/10)', '0.60 (3/5)', '0.75 (3/4)', '0.72 (21/29)']);
+  assert.deepEqual(cells(table, 'Line recall, warning/error only'), ['0.80 (8/10)', '0.50 (5/10)', '0.20 (1/5)', '0.75 (3/4)', '0.59 (17/29)']);
+  assert.deepEqual(cells(table, 'grep baseline recall'), ['0.90 (9/10)', '0.60 (6/10)', '0.20 (1/5)', '1.00 (4/4)', '0.69 (20/29)']);
+  // E: 5 warning/error findings, none a false alarm (its false alarm is information)
+  assert.deepEqual(cells(table, 'False alarms'), ['10.0% (1/10)', '20.0% (2/10)', '20.0% (1/5)', '0.0% (0/5)', '13.3% (4/30)']);
+  assert.deepEqual(cells(table, 'Fix-check breaks'), ['0 / 0 / 0', '0 / 0 / 0', '1 / 0 / 0', '1 / 2 / 0', '2 / 2 / 0']);
+});

@@ -58,13 +58,13 @@ function removedLines(diff: string): string[] {
   return out;
 }
 
-test('the corpus has at least 20 cases from at least 10 repositories and stays under 6 MB', () => {
+test('the corpus has at least 20 cases from at least 10 repositories and stays under 7 MB', () => {
   assert.ok(cases.length >= 20, `${cases.length} cases`);
   const repos = new Set(cases.map((c) => load(c.dir).repo));
   assert.ok(repos.size >= 10, `${repos.size} repositories`);
   const size = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((n, f) => n + size(path.join(p, f)), 0) : statSync(p).size);
   const total = size(PORTS);
-  assert.ok(total < 6 * 1024 * 1024, `${total} bytes`); // 5 MB until the second held-out set (8 cases, 0.8 MB)
+  assert.ok(total < 7 * 1024 * 1024, `${total} bytes`); // 5 MB until the second held-out set (8 cases, 0.8 MB), 6 MB until the third (6 cases, 0.56 MB)
 });
 
 test('held-out cases carry the date their blind labels were committed and come from repositories outside the tuned set', () => {

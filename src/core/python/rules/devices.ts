@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
 import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard, unwrap } from '../guards';
+import { isDeviceKeyword } from '../flow';
 import { parentOf } from '../parents';
 import { checkRayGpuKey } from './ray';
 import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
@@ -35,7 +36,6 @@ export const NPU_AVAILABLE = 'hasattr(torch, "npu") and torch.npu.is_available()
 
 const CUDA_CHOICES = /choices\s*=\s*[[(][^\])]*["']cuda["']/;
 const HALF_DTYPES = new Set(['torch.bfloat16', 'torch.float16', 'torch.half']);
-const DEVICE_KEYWORDS = new Set(['device', 'map_location', 'device_type', 'device_map']);
 /** Device types other than CUDA: a list holding one of them next to "cuda" is a list of devices. */
 const OTHER_DEVICE = /^(cpu|mps|npu|xpu|hpu|mlu|musa|xla|meta|auto)(:\d+)?$/;
 /** An NPU entry of a device list or table: "npu", or "ascend" (lmdeploy's device type for its Ascend backend). */
@@ -284,7 +284,7 @@ function checkDeviceArgument(
     }
     return;
   }
-  if (keyword && DEVICE_KEYWORDS.has(keyword)) return reportDevice(ctx, node, expr, dev);
+  if (keyword && isDeviceKeyword(keyword)) return reportDevice(ctx, node, expr, dev);
   if (keyword === 'default' && method === 'add_argument') {
     const choices = callArguments(call).keywords.get('choices');
     if (choices && (choices.type === 'list' || choices.type === 'tuple') && choices.namedChildren.some((c) => c?.type === 'string' && stringLiteral(c)?.content === 'cuda')) {

@@ -45,6 +45,9 @@ const HF32_COUNTERPARTS: Readonly<Record<string, string>> = {
 const TO_INDEX_NAME = /(rank|gpu|device_id)$/i;
 
 /** An identifier that may be part of a CUDA-specific name: torch.cuda.*, .cuda(), .is_cuda, library uses. */
+/** mmcv 1.x's data-parallel wrappers (mmcv.parallel), whose scatter is CUDA-only. */
+const MMCV_PARALLEL = /^mmcv\.parallel\.(?:data_parallel\.|distributed\.)?MM(Distributed)?DataParallel$/;
+
 export function checkName(ctx: RuleContext, id: Node): void {
   // Import statements are not uses (CUDA-only libraries are reported per import by checkLibraryImport).
   const holder = parentOf(id)?.type === 'dotted_name' || parentOf(id)?.type === 'aliased_import' ? parentOf(parentOf(id)) : parentOf(id);
@@ -86,6 +89,14 @@ export function checkName(ctx: RuleContext, id: Node): void {
       return;
     }
     if (qualified === 'ray.get_gpu_ids' && call) return checkRayGpuIds(ctx, call);
+    const mmcvWrapper = call ? MMCV_PARALLEL.exec(qualified) : null;
+    if (mmcvWrapper) {
+      // mmcv 1.x: scatter() puts every input on device_ids with .cuda(id) under torch.cuda.device/stream; mmcv 1.7
+      // added mmcv.device.npu's subclasses, whose scatter is device-neutral (mmengine's wrappers are another class)
+      const name = `MM${mmcvWrapper[1] ?? ''}DataParallel`;
+      ctx.report(call!, 'cuda-device-index', msg('{0}: mmcv\'s {1} scatters its inputs to CUDA devices (.cuda(id) on CUDA streams); on an Ascend NPU use mmcv.device.npu.{2} (mmcv 1.7 and later)', excerpt(call!.text, 50), name, `NPU${mmcvWrapper[1] ?? ''}DataParallel`), []);
+      return;
+    }
     if (call && /^colossalai\.nn\.optimizer\.(hybrid_adam\.)?HybridAdam$/.test(qualified)) {
       ctx.report(call, 'cuda-extension', msg('{0}: ColossalAI\'s HybridAdam runs its fused CUDA kernel for CUDA parameters only; NPU parameters get a plain PyTorch Adam in releases with an NPU branch, older releases raise RuntimeError in step()', excerpt(call.text, 40)), [], 'info');
       return;
