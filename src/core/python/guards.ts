@@ -459,6 +459,19 @@ export function inNpuFallback(node: Node): boolean {
       : undefined) === true;
 }
 
+/**
+ * True when `node` is in a type annotation (`target: Union[torch.LongTensor, torch.cuda.LongTensor]`, a return type,
+ * `x: torch.cuda.FloatTensor = ...`): nothing checks it at run time, and the torch.cuda tensor classes it names exist
+ * on every torch build (only creating one needs CUDA).
+ */
+export function inAnnotation(node: Node): boolean {
+  for (let n: Node | null = node; n; n = parentOf(n)) {
+    if (n.type === 'type') return true;
+    if (n.type === 'block' || n.type === 'module' || n.type === 'call' || n.type === 'lambda' || n.type.endsWith('_statement')) return false;
+  }
+  return false;
+}
+
 /** The node of a finding: itself when it is one (a search from the root costs the depth, per finding). */
 export function nodeAt(tree: Tree, span: Span): Node | null {
   return 'tree' in span ? (span as Node) : tree.rootNode.descendantForIndex(span.startIndex, span.endIndex);

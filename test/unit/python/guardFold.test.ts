@@ -630,3 +630,19 @@ test('DDP device_ids in a file that calls another scanned module\'s function tha
   const unrelated = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'main.py': lines('import torch', 'def init_distributed_device(args):', '    return 0', 'model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[init_distributed_device(args)])') });
   assert.deepEqual(unrelated.seen('main.py').filter((s) => s.includes('ddp-device-ids')), ['4 ddp-device-ids warning']);
 });
+
+test('torch.cuda tensor classes in type annotations are information; the same class called, or used in isinstance, stays an error', async () => {
+  // mmcv's focal loss: `target: Union[torch.LongTensor, torch.cuda.LongTensor]` (the port changed its isinstance asserts, not these)
+  const findings = await findingsOf(lines(
+    'import torch',
+    'from typing import Union',
+    'def sigmoid_focal_loss(target: Union[torch.LongTensor, torch.cuda.LongTensor], gamma: float = 2.0) -> torch.cuda.FloatTensor:',
+    '    weight: torch.cuda.FloatTensor = None',
+    '    assert isinstance(target, (torch.LongTensor, torch.cuda.LongTensor))',
+    '    return torch.cuda.FloatTensor(3)',
+  ));
+  assert.deepEqual(seen(findings), [
+    '3 torch-cuda-api info', '3 torch-cuda-api info', '4 torch-cuda-api info',
+    '5 torch-cuda-api error', '6 torch-cuda-api error',
+  ]);
+});
