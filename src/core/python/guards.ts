@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { RuleContext } from './context';
 import { NodeLocator, parentOf } from './parents';
-import { comparisonOperators, stringLiteral, type Span } from './syntax';
+import { comparisonOperators, stringLiteral, unparenthesizedParent, type Span } from './syntax';
 import { startsWithNpuPresent } from './fixes/kit';
 import type { ImportTable } from './symbols';
 import type { Fix } from './types';
@@ -433,6 +433,55 @@ export function guardsOnlyChecks(cond: Node, imports?: ImportTable): boolean {
     if (expr?.type === 'assignment' && imports) return TUNING.test(imports.qualify(expr.childForFieldName('left')) ?? '');
     return expr?.type === 'call' && CHECK_CALL.test(expr.childForFieldName('function')?.text ?? '');
   });
+}
+
+/** Statements of a check's branch: raise, return, logging / warnings, pass (comments aside). */
+function onlyExitsOrLogs(block: Node | null | undefined): boolean {
+  const body = block?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
+  return body.length > 0 && body.every((s) => {
+    if (s.type === 'raise_statement' || s.type === 'pass_statement') return true;
+    // `return False`, `return`: not a value computed with CUDA
+    if (s.type === 'return_statement') return !s.namedChildren.some((c) => c !== null && /cuda/i.test(c.text));
+    const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    return expr?.type === 'call' && CHECK_CALL.test(expr.childForFieldName('function')?.text ?? '');
+  });
+}
+
+/**
+ * `if enable_activation_offloading: if device.type != "cuda": raise RuntimeError(...)` (torchtune), FastChat's
+ * `if cpu_offloading: ... if device != "cuda": warnings.warn(...); return False`: `cond` is the negated CUDA test of
+ * an if without elif / else, inside the branch of a switch (an enclosing if whose test is no CUDA test), and its
+ * branch only raises, warns, logs or returns. That is the check that a CUDA-only feature runs on CUDA: correct on
+ * every host (an NPU host is told that the feature it asked for needs CUDA), and widening it to let an NPU device
+ * through would send the NPU into the CUDA-only feature. Without an enclosing switch (`if args.device != "cuda":
+ * raise ...` at the top of a program) the program itself refuses the NPU device: that stays a finding.
+ */
+export function checksCudaOnlyFeature(cond: Node): boolean {
+  const branch = branchOfTest(cond);
+  if (branch?.type !== 'if_statement' || branch.childrenForFieldName('alternative').length > 0) return false;
+  if (!isNegatedCudaCondition(branch.childForFieldName('condition')) || !onlyExitsOrLogs(branch.childForFieldName('consequence'))) return false;
+  for (let child: Node = branch, up = parentOf(branch); up; child = up, up = parentOf(up)) {
+    if (up.type === 'function_definition' || up.type === 'class_definition' || up.type === 'lambda') return false;
+    if (child.type === 'block' && (up.type === 'if_statement' || up.type === 'elif_clause') && up.childForFieldName('consequence')?.id === child.id) {
+      const test = up.childForFieldName('condition');
+      return !isCudaCondition(test) && !isNegatedCudaCondition(test);
+    }
+  }
+  return false;
+}
+
+/**
+ * `device == "cuda" and not torch.cuda.is_available()` (FunASR: `device = "cpu"` under it): the comparison is `and`-ed
+ * with the host's answer that CUDA is missing, so the test holds only where CUDA was asked for and the host has none:
+ * the code's fallback, correct on every host. Widening the comparison to the NPU device would send an NPU request to
+ * that fallback on an NPU host (no torch.cuda there).
+ */
+export function fallsBackWithoutCuda(comparison: Node): boolean {
+  const { node, parent } = unparenthesizedParent(comparison);
+  if (parent?.type !== 'boolean_operator' || parent.childForFieldName('operator')?.type !== 'and') return false;
+  const partner = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
+  const inner = partner ? unwrap(partner) : undefined;
+  return inner?.type === 'not_operator' && asksHostForCuda(inner.childForFieldName('argument'));
 }
 
 /** True when `node` is inside the body of a CUDA-only if / elif (with or without another path). */

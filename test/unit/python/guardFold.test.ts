@@ -646,3 +646,58 @@ test('torch.cuda tensor classes in type annotations are information; the same cl
     '5 torch-cuda-api error', '6 torch-cuda-api error',
   ]);
 });
+
+test('a check that a CUDA-only feature runs on CUDA (negated test under the feature switch, branch only raises / warns / returns) is information without a fix', async () => {
+  // torchtune's activation offloading and FastChat's cpu-offloading: correct on every host
+  const findings = await findingsOf(lines(
+    'import torch, warnings',
+    'class Recipe:',
+    '    def setup(self, cfg):',
+    '        if self._enable_activation_offloading:',
+    '            if self._device.type != "cuda":',
+    '                raise RuntimeError("enable_activation_offloading should only be True when training on CUDA")',
+    'def check_offloading(device, cpu_offloading):',
+    '    if cpu_offloading:',
+    '        if device != "cuda":',
+    '            warnings.warn("CPU-offloading is only enabled when using CUDA-devices")',
+    '            return False',
+    '    return cpu_offloading',
+    'def main(args):',
+    '    if args.device != "cuda":',
+    '        raise ValueError("this program needs a GPU")',
+    'def g(device, flag):',
+    '    if flag:',
+    '        if device != "cuda":',
+    '            torch.cuda.empty_cache()',
+    '            raise ValueError("x")',
+  ));
+  for (const line of [5, 9]) {
+    const f = at(findings, line, 'cuda-device-string');
+    assert.equal(f.severity, 'info', `line ${line}`);
+    assert.equal(f.fixes.length, 0, 'widening the check would send the NPU into the CUDA-only feature');
+  }
+  // the program itself refusing the NPU device (no feature switch around it) stays a warning with its fix
+  assert.equal(at(findings, 14, 'cuda-device-string').severity, 'warning');
+  assert.ok(at(findings, 14, 'cuda-device-string').fixes.length > 0);
+  // a check whose branch also calls CUDA stays a warning
+  assert.equal(at(findings, 18, 'cuda-device-string').severity, 'warning');
+});
+
+test('`device == "cuda" and not torch.cuda.is_available()` is the fallback where CUDA is missing: information without a fix', async () => {
+  // FunASR's AutoModel: device = "cpu" when "cuda" is asked for and the host has none
+  const findings = await findingsOf(lines(
+    'import torch',
+    'def build(kwargs):',
+    '    device = kwargs.get("device", "cpu")',
+    '    if ((device == "cuda" and not torch.cuda.is_available())',
+    '        or (device == "xpu" and not torch.xpu.is_available())):',
+    '        device = "cpu"',
+    '    if device == "cuda" and torch.cuda.is_available():',
+    '        torch.cuda.set_device(0)',
+  ));
+  const fallback = at(findings, 4, 'cuda-device-string');
+  assert.equal(fallback.severity, 'info');
+  assert.equal(fallback.fixes.length, 0);
+  // `and` with the host's positive answer is a CUDA-only branch: it stays a finding
+  assert.notEqual(at(findings, 7, 'cuda-device-string').severity, 'info');
+});

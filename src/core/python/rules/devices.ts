@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard, unwrap } from '../guards';
+import { asksHostForCuda, checksCudaOnlyFeature, fallsBackWithoutCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard, unwrap } from '../guards';
 import { parentOf } from '../parents';
 import { checkRayGpuKey } from './ray';
 import { callArguments, callOfArgument, comparisonOperators, rangeOf, stringLiteral, unparenthesizedParent, type StringLiteral } from '../syntax';
@@ -170,6 +170,15 @@ export function checkString(ctx: RuleContext, node: Node): void {
   }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
     if (ctx.transferToNpu || npuComparedBeside(parent)) return;
+    if (checksCudaOnlyFeature(parent)) {
+      // a check that a CUDA-only feature runs on CUDA: correct on every host; no fix (it would let the NPU into the feature)
+      ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" checks that a CUDA-only feature runs on CUDA: correct on every host', lit.content), [], 'info');
+      return;
+    }
+    if (fallsBackWithoutCuda(parent)) {
+      ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" beside a test that CUDA is missing: the fallback where CUDA was asked for and is not there, correct on every host', lit.content), [], 'info');
+      return;
+    }
     let fixes: Fix[] = [];
     if (ctx.kit.style === 'deviceManager') {
       const either = cudaOrNpuComparison(parent, node);
