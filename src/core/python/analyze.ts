@@ -14,7 +14,7 @@ import { checkName, fixesInGuardedCode } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
-import { cudaGuardOf, inAnnotation, inNpuFallback, inOptionalImport, nodeAt, redundantBranch } from './guards';
+import { cudaGuardOf, inAnnotation, inNpuFallback, inOptionalImport, inSkipCondition, nodeAt, onlyDecidesSkips, redundantBranch } from './guards';
 import { callOfArgument, excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, RelatedLocation, Severity } from './types';
@@ -261,7 +261,7 @@ function guardedSeverity(ctx: RuleContext, at: Node, rule: RuleId, severity: Sev
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
   if (LIBRARY_RULES.has(rule) && inOptionalImport(at)) return 'info';
-  if (inAnnotation(at)) return 'info';
+  if (inAnnotation(at) || (rule === 'torch-cuda-api' && (inSkipCondition(at) || onlyDecidesSkips(ctx.tree, ctx.text, at)))) return 'info';
   const reason = redundantBranch(at);
   if (!reason || (reason === 'alternative' && isDeviceChoice(ctx, at, rule))) return severity;
   return 'info';

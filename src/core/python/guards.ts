@@ -169,9 +169,14 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
       // `if param.device.type != "cuda" and param_cls.__name__ in ["Int8Params", "FP4Params"]:`
       return unwrap(child).type === 'boolean_operator' && isLibraryCondition(child) ? 'library' : undefined;
     }
+    if (parent.type === 'block' && afterCudaTestSkip(child, parent)) return 'alternative';
     if (child.type !== 'block') return undefined;
     if (parent.type === 'class_definition') return parent.childForFieldName('body')?.id === child.id && isLibraryClass(parent) ? 'library' : undefined;
-    if (parent.type === 'function_definition') return parent.childForFieldName('name')?.text === 'cuda' && parent.childForFieldName('body')?.id === child.id ? 'cuda-method' : undefined;
+    if (parent.type === 'function_definition') {
+      if (parent.childForFieldName('body')?.id !== child.id) return undefined;
+      if (parent.childForFieldName('name')?.text === 'cuda') return 'cuda-method';
+      return skippedWithoutCuda(parent) ? 'alternative' : undefined;
+    }
     if (parent.type === 'else_clause') {
       const chain = parentOf(parent);
       if (chain?.type !== 'if_statement') return undefined;
@@ -195,6 +200,94 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     if (chain && chainHasNpuBranch(chain, parent, true)) return 'npu-path';
     return cond && (isLibraryCondition(cond) || switchSelectsLibrary(parent, cond)) ? 'library' : undefined;
   }) ?? undefined;
+}
+
+/** pytest's and unittest's conditional skips: `@pytest.mark.skipif(cond, ...)`, `@unittest.skipIf(cond, ...)`, `@unittest.skipUnless(cond, ...)`. */
+const SKIP_IF = /(^|\.)(skipif|skipIf)$/;
+const SKIP_UNLESS = /(^|\.)skipUnless$/;
+
+/** The condition of a conditional-skip decorator, and whether it is skipUnless's (the test runs where it holds). */
+function skipCondition(decorator: Node): { cond: Node; unless: boolean } | undefined {
+  const call = decorator.namedChildren[0];
+  if (call?.type !== 'call') return undefined;
+  const fn = call.childForFieldName('function')?.text ?? '';
+  const unless = SKIP_UNLESS.test(fn);
+  if (!unless && !SKIP_IF.test(fn)) return undefined;
+  const cond = call.childForFieldName('arguments')?.namedChildren[0];
+  return cond && cond.type !== 'keyword_argument' ? { cond, unless } : undefined;
+}
+
+/**
+ * A test marked to be skipped where CUDA is not (`@pytest.mark.skipif(not torch.cuda.is_available(), ...)`,
+ * `@pytest.mark.skipif(not cuda_available, ...)`, `@unittest.skipUnless(torch.cuda.is_available(), ...)`): its body
+ * runs only on CUDA, and the skip is the test suite's other path.
+ */
+function skippedWithoutCuda(fn: Node): boolean {
+  const decorated = parentOf(fn);
+  if (decorated?.type !== 'decorated_definition') return false;
+  return decorated.namedChildren.some((d) => {
+    const skip = d?.type === 'decorator' ? skipCondition(d) : undefined;
+    return skip !== undefined && (skip.unless ? isCudaCondition(skip.cond) : isNegatedCudaCondition(skip.cond));
+  });
+}
+
+/** A test function or a test helper (`test_softmax`, `_test_softmax`): returning early from it skips the test. */
+const TEST_FUNCTION = /^_*test/i;
+
+/**
+ * `def _test_softmax(self): if not torch.cuda.is_available(): return` then CUDA code (mmcv's tests): in a test, the
+ * early return where CUDA is not is the test's skip, so the statements after it run only on CUDA and the skip is the
+ * other path. (In program code the same early return makes an NPU host skip the work: that folds into the guard.)
+ */
+function afterCudaTestSkip(statement: Node, block: Node): boolean {
+  const fn = parentOf(block);
+  if (fn?.type !== 'function_definition' || !TEST_FUNCTION.test(fn.childForFieldName('name')?.text ?? '')) return false;
+  for (let prev = statement.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type !== 'if_statement' || prev.childrenForFieldName('alternative').length > 0) continue;
+    const body = prev.childForFieldName('consequence')?.namedChildren.filter((c) => c !== null && c.type !== 'comment') ?? [];
+    if (body.length === 1 && body[0]!.type === 'return_statement' && isNegatedCudaCondition(prev.childForFieldName('condition'))) return true;
+  }
+  return false;
+}
+
+/** True when `node` is in the condition of a conditional-skip decorator (`@unittest.skipUnless(torch.cuda.is_available(), ...)`): it decides which tests are skipped, correct on every host. */
+export function inSkipCondition(node: Node): boolean {
+  let decorator: Node | null = node;
+  while (decorator && decorator.type !== 'decorator' && decorator.type !== 'block' && decorator.type !== 'module') decorator = parentOf(decorator);
+  const skip = decorator?.type === 'decorator' ? skipCondition(decorator) : undefined;
+  return skip !== undefined && skip.cond.startIndex <= node.startIndex && node.endIndex <= skip.cond.endIndex;
+}
+
+/** Per tree: whether the file has a conditional skip at all (looked for once, not once per finding). */
+const skipDecorators = new WeakMap<Tree, boolean>();
+
+/**
+ * `cuda_available = torch.cuda.is_available()` (a module or class attribute of a test file) whose name is read only in
+ * the conditions of skip decorators (`@pytest.mark.skipif(not cuda_available, ...)`): it decides which tests are
+ * skipped, correct on every host. `at` is (in) the assigned value.
+ */
+export function onlyDecidesSkips(tree: Tree, text: string, at: Node): boolean {
+  let skips = skipDecorators.get(tree);
+  if (skips === undefined) skipDecorators.set(tree, (skips = /\bskip(if|If|Unless)\b/.test(text)));
+  if (!skips) return false;
+  let value: Node = at;
+  for (let up = parentOf(value); up && up.type !== 'assignment'; up = parentOf(up)) {
+    if (up.type !== 'call' && up.type !== 'attribute' && up.type !== 'argument_list') return false;
+    value = up;
+  }
+  const assignment = parentOf(value);
+  const target = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === value.id ? assignment.childForFieldName('left') : null;
+  if (target?.type !== 'identifier') return false;
+  const word = new RegExp(`\\b${target.text}\\b`, 'g');
+  let reads = 0;
+  for (let m = word.exec(text); m; m = word.exec(text)) {
+    if (m.index === target.startIndex) continue;
+    const id = tree.rootNode.descendantForIndex(m.index, m.index + m[0].length);
+    if (!id || id.type !== 'identifier' || id.text !== target.text) continue; // strings, comments
+    if (!inSkipCondition(id)) return false;
+    reads++;
+  }
+  return reads > 0;
 }
 
 /** An import of a CUDA-only library (flash_attn, xformers, apex, bitsandbytes, triton, ...) as a line of a block. */

@@ -701,3 +701,40 @@ test('`device == "cuda" and not torch.cuda.is_available()` is the fallback where
   // `and` with the host's positive answer is a CUDA-only branch: it stays a finding
   assert.notEqual(at(findings, 7, 'cuda-device-string').severity, 'info');
 });
+
+test('CUDA tests that skip themselves where CUDA is not: the skip decides, their bodies run only on CUDA (information); unmarked tests and program code keep their severity', async () => {
+  // torchtune's `cuda_available = torch.cuda.is_available()` read only by `@pytest.mark.skipif(not cuda_available, ...)`,
+  // mmcv's `if not torch.cuda.is_available(): return` at the top of a test helper
+  const findings = await findingsOf(lines(
+    'import torch, pytest, unittest',
+    'class TestDevice:',
+    '    cuda_available: bool = torch.cuda.is_available()',
+    '    @pytest.mark.skipif(not cuda_available, reason="The test requires GPUs to run.")',
+    '    def test_gpu(self):',
+    '        idx = torch.cuda.device_count() - 1',
+    '        assert device.type == "cuda"',
+    '    @unittest.skipUnless(torch.cuda.is_available(), "needs CUDA")',
+    '    def test_b(self):',
+    '        x = torch.ones(1).cuda()',
+    '    def test_c(self):',
+    '        x = torch.ones(1).cuda()',
+    '    def _test_softmax(self):',
+    '        if not torch.cuda.is_available():',
+    '            return',
+    '        x = torch.ones(1).cuda()',
+    'use_gpu = torch.cuda.is_available()',
+    'def run():',
+    '    if not torch.cuda.is_available():',
+    '        return',
+    '    torch.cuda.set_device(0)',
+    '    if use_gpu:',
+    '        print(1)',
+  ));
+  for (const [line, rule] of [[3, 'torch-cuda-api'], [6, 'torch-cuda-api'], [7, 'cuda-device-string'], [8, 'torch-cuda-api'], [10, 'cuda-tensor-method'], [16, 'cuda-tensor-method']] as const) {
+    assert.equal(at(findings, line, rule).severity, 'info', `line ${line}: ${seen(findings).join(', ')}`);
+  }
+  // a test without a skip, a flag read outside skip decorators, program code after an early return: unchanged
+  assert.equal(at(findings, 12, 'cuda-tensor-method').severity, 'error');
+  assert.equal(at(findings, 17, 'torch-cuda-api').severity, 'warning');
+  assert.equal(at(findings, 21, 'torch-cuda-api').severity, 'error');
+});
