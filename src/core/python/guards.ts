@@ -523,7 +523,7 @@ export function guardsOnlyChecks(cond: Node, imports?: ImportTable): boolean {
   return body.length > 0 && body.every((s) => {
     if (s.type === 'raise_statement') return true;
     const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
-    if (expr?.type === 'assignment' && imports) return TUNING.test(imports.qualify(expr.childForFieldName('left')) ?? '');
+    if (expr?.type === 'assignment' && imports) return TUNING.test(imports.qualify(expr.childForFieldName('left')) ?? '') || setsCudaOnlySetting(expr);
     return expr?.type === 'call' && CHECK_CALL.test(expr.childForFieldName('function')?.text ?? '');
   });
 }
@@ -575,6 +575,30 @@ export function fallsBackWithoutCuda(comparison: Node): boolean {
   const partner = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
   const inner = partner ? unwrap(partner) : undefined;
   return inner?.type === 'not_operator' && asksHostForCuda(inner.childForFieldName('argument'));
+}
+
+/** An environment variable of NCCL or of the CUDA runtime (`NCCL_CUMEM_ENABLE`, `TORCH_NCCL_...`, `PYTORCH_CUDA_ALLOC_CONF`). */
+const CUDA_ENV = /^(TORCH_|PYTORCH_)?(NCCL|CUDA)_\w+$/;
+/** A name of the program's own that says it is a CUDA or NCCL setting (`self.use_cuda_ipc`, `nccl_timeout`). */
+const CUDA_SETTING = /cuda|nccl/i;
+const CONSTANTS = new Set(['true', 'false', 'none', 'integer', 'float', 'string']);
+
+/**
+ * `os.environ["NCCL_CUMEM_ENABLE"] = "0"`, `self.use_cuda_ipc = True` (OpenRLHF, under `if backend == "nccl":`): a constant
+ * assigned to an NCCL / CUDA environment variable or to a setting whose name says CUDA or NCCL. An NPU host that skips
+ * the branch keeps the setting's default, the path without the CUDA-only feature.
+ */
+function setsCudaOnlySetting(assignment: Node): boolean {
+  const left = assignment.childForFieldName('left');
+  const right = assignment.childForFieldName('right');
+  if (!left || !right || !CONSTANTS.has(right.type) || (right.type === 'string' && (stringLiteral(right)?.interpolations.length ?? 1) > 0)) return false;
+  if (left.type === 'subscript') {
+    const key = left.childForFieldName('subscript');
+    const name = key ? stringLiteral(key) : undefined;
+    return /(^|\.)environ$/.test(left.childForFieldName('value')?.text ?? '') && name !== undefined && CUDA_ENV.test(name.content);
+  }
+  const name = left.type === 'attribute' ? left.childForFieldName('attribute')?.text : left.type === 'identifier' ? left.text : undefined;
+  return name !== undefined && CUDA_SETTING.test(name);
 }
 
 /** True when `node` is inside the body of a CUDA-only if / elif (with or without another path). */

@@ -738,3 +738,24 @@ test('CUDA tests that skip themselves where CUDA is not: the skip decides, their
   assert.equal(at(findings, 17, 'torch-cuda-api').severity, 'warning');
   assert.equal(at(findings, 21, 'torch-cuda-api').severity, 'error');
 });
+
+test('an NCCL test whose branch only sets NCCL / CUDA settings to constants is information; one that calls CUDA stays a warning', async () => {
+  // OpenRLHF: `if backend == "nccl" and colocate: self.use_cuda_ipc = True`, `if ... == "nccl": os.environ["NCCL_CUMEM_ENABLE"] = "0"`
+  const findings = await findingsOf(lines(
+    'import os, torch',
+    'def setup(self, args, backend):',
+    '    if backend == "nccl" and args.colocate_all_models:',
+    '        self.use_cuda_ipc = True',
+    '    if getattr(args, "vllm_sync_backend", "nccl") == "nccl":',
+    '        os.environ["NCCL_CUMEM_ENABLE"] = "0"',
+    '    if backend == "nccl":',
+    '        torch.cuda.set_device(args.local_rank)',
+    '    if backend == "nccl":',
+    '        self.use_cuda_ipc = compute(args)',
+  ));
+  const nccl = (line: number) => findings.filter((f) => f.range.start.line === line - 1 && f.rule === 'nccl-backend').map((f) => f.severity);
+  assert.deepEqual(nccl(3), ['info'], seen(findings).join(', '));
+  assert.deepEqual(nccl(5), ['info'], seen(findings).join(', '));
+  assert.deepEqual(nccl(7), ['warning']);
+  assert.deepEqual(nccl(9), ['warning'], 'a value computed by the program is not a constant setting');
+});

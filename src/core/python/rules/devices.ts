@@ -524,7 +524,11 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   const lit = stringLiteral(node)!;
   const hccl = lit.content === 'NCCL' ? 'HCCL' : 'hccl';
   if (parent?.type === 'comparison_operator') {
-    ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), [], 'warning');
+    // a branch that only sets NCCL / CUDA settings (NCCL_* variables, a use_cuda_ipc flag) or checks: an NPU host with
+    // HCCL skips it and keeps the defaults
+    const ops = comparisonOperators(parent);
+    const checksOnly = ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && guardsOnlyChecks(parent, ctx.imports);
+    ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), [], checksOnly ? 'info' : 'warning');
     return;
   }
   let backendUse = false;
