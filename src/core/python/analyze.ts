@@ -14,7 +14,7 @@ import { checkName, fixesInGuardedCode } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
-import { cudaGuardOf, inNpuFallback, inOptionalImport, nodeAt, redundantBranch } from './guards';
+import { cudaGuardOf, inAnnotation, inNpuFallback, inOptionalImport, inSkipCondition, nodeAt, onlyDecidesSkips, redundantBranch } from './guards';
 import { callOfArgument, excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, RelatedLocation, Severity } from './types';
@@ -252,7 +252,7 @@ function onlyQueriesCuda(ctx: RuleContext, target: Node | null): boolean {
  * A finding at warning or error that is redundant is information (guards.ts, redundantBranch): inside a branch
  * that runs only on CUDA where the code already has another path (else / elif / the ternary's other arm / code
  * after a branch that returns), in a dispatch that has an NPU branch, behind a CUDA-only library's switch, or an
- * optional library import (try / except ImportError with a fallback). A device string that is itself the chosen
+ * optional library import (try / except ImportError with a fallback), or a type annotation (guards.ts, inAnnotation). A device string that is itself the chosen
  * device keeps its severity beside a CPU-only path: there the port adds the NPU choice (not a local device that only
  * torch.cuda.* queries read).
  */
@@ -261,6 +261,7 @@ function guardedSeverity(ctx: RuleContext, at: Node, rule: RuleId, severity: Sev
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
   if (LIBRARY_RULES.has(rule) && inOptionalImport(at)) return 'info';
+  if (inAnnotation(at) || (rule === 'torch-cuda-api' && (inSkipCondition(at) || onlyDecidesSkips(ctx.tree, ctx.text, at)))) return 'info';
   const reason = redundantBranch(at);
   if (!reason || (reason === 'alternative' && isDeviceChoice(ctx, at, rule))) return severity;
   return 'info';

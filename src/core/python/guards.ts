@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { RuleContext } from './context';
 import { NodeLocator, parentOf } from './parents';
-import { comparisonOperators, stringLiteral, type Span } from './syntax';
+import { comparisonOperators, stringLiteral, unparenthesizedParent, type Span } from './syntax';
 import { startsWithNpuPresent } from './fixes/kit';
 import type { ImportTable } from './symbols';
 import type { Fix } from './types';
@@ -169,9 +169,14 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
       // `if param.device.type != "cuda" and param_cls.__name__ in ["Int8Params", "FP4Params"]:`
       return unwrap(child).type === 'boolean_operator' && isLibraryCondition(child) ? 'library' : undefined;
     }
+    if (parent.type === 'block' && afterCudaTestSkip(child, parent)) return 'alternative';
     if (child.type !== 'block') return undefined;
     if (parent.type === 'class_definition') return parent.childForFieldName('body')?.id === child.id && isLibraryClass(parent) ? 'library' : undefined;
-    if (parent.type === 'function_definition') return parent.childForFieldName('name')?.text === 'cuda' && parent.childForFieldName('body')?.id === child.id ? 'cuda-method' : undefined;
+    if (parent.type === 'function_definition') {
+      if (parent.childForFieldName('body')?.id !== child.id) return undefined;
+      if (parent.childForFieldName('name')?.text === 'cuda') return 'cuda-method';
+      return skippedWithoutCuda(parent) ? 'alternative' : undefined;
+    }
     if (parent.type === 'else_clause') {
       const chain = parentOf(parent);
       if (chain?.type !== 'if_statement') return undefined;
@@ -195,6 +200,94 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     if (chain && chainHasNpuBranch(chain, parent, true)) return 'npu-path';
     return cond && (isLibraryCondition(cond) || switchSelectsLibrary(parent, cond)) ? 'library' : undefined;
   }) ?? undefined;
+}
+
+/** pytest's and unittest's conditional skips: `@pytest.mark.skipif(cond, ...)`, `@unittest.skipIf(cond, ...)`, `@unittest.skipUnless(cond, ...)`. */
+const SKIP_IF = /(^|\.)(skipif|skipIf)$/;
+const SKIP_UNLESS = /(^|\.)skipUnless$/;
+
+/** The condition of a conditional-skip decorator, and whether it is skipUnless's (the test runs where it holds). */
+function skipCondition(decorator: Node): { cond: Node; unless: boolean } | undefined {
+  const call = decorator.namedChildren[0];
+  if (call?.type !== 'call') return undefined;
+  const fn = call.childForFieldName('function')?.text ?? '';
+  const unless = SKIP_UNLESS.test(fn);
+  if (!unless && !SKIP_IF.test(fn)) return undefined;
+  const cond = call.childForFieldName('arguments')?.namedChildren[0];
+  return cond && cond.type !== 'keyword_argument' ? { cond, unless } : undefined;
+}
+
+/**
+ * A test marked to be skipped where CUDA is not (`@pytest.mark.skipif(not torch.cuda.is_available(), ...)`,
+ * `@pytest.mark.skipif(not cuda_available, ...)`, `@unittest.skipUnless(torch.cuda.is_available(), ...)`): its body
+ * runs only on CUDA, and the skip is the test suite's other path.
+ */
+function skippedWithoutCuda(fn: Node): boolean {
+  const decorated = parentOf(fn);
+  if (decorated?.type !== 'decorated_definition') return false;
+  return decorated.namedChildren.some((d) => {
+    const skip = d?.type === 'decorator' ? skipCondition(d) : undefined;
+    return skip !== undefined && (skip.unless ? isCudaCondition(skip.cond) : isNegatedCudaCondition(skip.cond));
+  });
+}
+
+/** A test function or a test helper (`test_softmax`, `_test_softmax`): returning early from it skips the test. */
+const TEST_FUNCTION = /^_*test/i;
+
+/**
+ * `def _test_softmax(self): if not torch.cuda.is_available(): return` then CUDA code (mmcv's tests): in a test, the
+ * early return where CUDA is not is the test's skip, so the statements after it run only on CUDA and the skip is the
+ * other path. (In program code the same early return makes an NPU host skip the work: that folds into the guard.)
+ */
+function afterCudaTestSkip(statement: Node, block: Node): boolean {
+  const fn = parentOf(block);
+  if (fn?.type !== 'function_definition' || !TEST_FUNCTION.test(fn.childForFieldName('name')?.text ?? '')) return false;
+  for (let prev = statement.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type !== 'if_statement' || prev.childrenForFieldName('alternative').length > 0) continue;
+    const body = prev.childForFieldName('consequence')?.namedChildren.filter((c) => c !== null && c.type !== 'comment') ?? [];
+    if (body.length === 1 && body[0]!.type === 'return_statement' && isNegatedCudaCondition(prev.childForFieldName('condition'))) return true;
+  }
+  return false;
+}
+
+/** True when `node` is in the condition of a conditional-skip decorator (`@unittest.skipUnless(torch.cuda.is_available(), ...)`): it decides which tests are skipped, correct on every host. */
+export function inSkipCondition(node: Node): boolean {
+  let decorator: Node | null = node;
+  while (decorator && decorator.type !== 'decorator' && decorator.type !== 'block' && decorator.type !== 'module') decorator = parentOf(decorator);
+  const skip = decorator?.type === 'decorator' ? skipCondition(decorator) : undefined;
+  return skip !== undefined && skip.cond.startIndex <= node.startIndex && node.endIndex <= skip.cond.endIndex;
+}
+
+/** Per tree: whether the file has a conditional skip at all (looked for once, not once per finding). */
+const skipDecorators = new WeakMap<Tree, boolean>();
+
+/**
+ * `cuda_available = torch.cuda.is_available()` (a module or class attribute of a test file) whose name is read only in
+ * the conditions of skip decorators (`@pytest.mark.skipif(not cuda_available, ...)`): it decides which tests are
+ * skipped, correct on every host. `at` is (in) the assigned value.
+ */
+export function onlyDecidesSkips(tree: Tree, text: string, at: Node): boolean {
+  let skips = skipDecorators.get(tree);
+  if (skips === undefined) skipDecorators.set(tree, (skips = /\bskip(if|If|Unless)\b/.test(text)));
+  if (!skips) return false;
+  let value: Node = at;
+  for (let up = parentOf(value); up && up.type !== 'assignment'; up = parentOf(up)) {
+    if (up.type !== 'call' && up.type !== 'attribute' && up.type !== 'argument_list') return false;
+    value = up;
+  }
+  const assignment = parentOf(value);
+  const target = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === value.id ? assignment.childForFieldName('left') : null;
+  if (target?.type !== 'identifier') return false;
+  const word = new RegExp(`\\b${target.text}\\b`, 'g');
+  let reads = 0;
+  for (let m = word.exec(text); m; m = word.exec(text)) {
+    if (m.index === target.startIndex) continue;
+    const id = tree.rootNode.descendantForIndex(m.index, m.index + m[0].length);
+    if (!id || id.type !== 'identifier' || id.text !== target.text) continue; // strings, comments
+    if (!inSkipCondition(id)) return false;
+    reads++;
+  }
+  return reads > 0;
 }
 
 /** An import of a CUDA-only library (flash_attn, xformers, apex, bitsandbytes, triton, ...) as a line of a block. */
@@ -430,9 +523,82 @@ export function guardsOnlyChecks(cond: Node, imports?: ImportTable): boolean {
   return body.length > 0 && body.every((s) => {
     if (s.type === 'raise_statement') return true;
     const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
-    if (expr?.type === 'assignment' && imports) return TUNING.test(imports.qualify(expr.childForFieldName('left')) ?? '');
+    if (expr?.type === 'assignment' && imports) return TUNING.test(imports.qualify(expr.childForFieldName('left')) ?? '') || setsCudaOnlySetting(expr);
     return expr?.type === 'call' && CHECK_CALL.test(expr.childForFieldName('function')?.text ?? '');
   });
+}
+
+/** Statements of a check's branch: raise, return, logging / warnings, pass (comments aside). */
+function onlyExitsOrLogs(block: Node | null | undefined): boolean {
+  const body = block?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
+  return body.length > 0 && body.every((s) => {
+    if (s.type === 'raise_statement' || s.type === 'pass_statement') return true;
+    // `return False`, `return`: not a value computed with CUDA
+    if (s.type === 'return_statement') return !s.namedChildren.some((c) => c !== null && /cuda/i.test(c.text));
+    const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    return expr?.type === 'call' && CHECK_CALL.test(expr.childForFieldName('function')?.text ?? '');
+  });
+}
+
+/**
+ * `if enable_activation_offloading: if device.type != "cuda": raise RuntimeError(...)` (torchtune), FastChat's
+ * `if cpu_offloading: ... if device != "cuda": warnings.warn(...); return False`: `cond` is the negated CUDA test of
+ * an if without elif / else, inside the branch of a switch (an enclosing if whose test is no CUDA test), and its
+ * branch only raises, warns, logs or returns. That is the check that a CUDA-only feature runs on CUDA: correct on
+ * every host (an NPU host is told that the feature it asked for needs CUDA), and widening it to let an NPU device
+ * through would send the NPU into the CUDA-only feature. Without an enclosing switch (`if args.device != "cuda":
+ * raise ...` at the top of a program) the program itself refuses the NPU device: that stays a finding.
+ */
+export function checksCudaOnlyFeature(cond: Node): boolean {
+  const branch = branchOfTest(cond);
+  if (branch?.type !== 'if_statement' || branch.childrenForFieldName('alternative').length > 0) return false;
+  if (!isNegatedCudaCondition(branch.childForFieldName('condition')) || !onlyExitsOrLogs(branch.childForFieldName('consequence'))) return false;
+  for (let child: Node = branch, up = parentOf(branch); up; child = up, up = parentOf(up)) {
+    if (up.type === 'function_definition' || up.type === 'class_definition' || up.type === 'lambda') return false;
+    if (child.type === 'block' && (up.type === 'if_statement' || up.type === 'elif_clause') && up.childForFieldName('consequence')?.id === child.id) {
+      const test = up.childForFieldName('condition');
+      return !isCudaCondition(test) && !isNegatedCudaCondition(test);
+    }
+  }
+  return false;
+}
+
+/**
+ * `device == "cuda" and not torch.cuda.is_available()` (FunASR: `device = "cpu"` under it): the comparison is `and`-ed
+ * with the host's answer that CUDA is missing, so the test holds only where CUDA was asked for and the host has none:
+ * the code's fallback, correct on every host. Widening the comparison to the NPU device would send an NPU request to
+ * that fallback on an NPU host (no torch.cuda there).
+ */
+export function fallsBackWithoutCuda(comparison: Node): boolean {
+  const { node, parent } = unparenthesizedParent(comparison);
+  if (parent?.type !== 'boolean_operator' || parent.childForFieldName('operator')?.type !== 'and') return false;
+  const partner = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
+  const inner = partner ? unwrap(partner) : undefined;
+  return inner?.type === 'not_operator' && asksHostForCuda(inner.childForFieldName('argument'));
+}
+
+/** An environment variable of NCCL or of the CUDA runtime (`NCCL_CUMEM_ENABLE`, `TORCH_NCCL_...`, `PYTORCH_CUDA_ALLOC_CONF`). */
+const CUDA_ENV = /^(TORCH_|PYTORCH_)?(NCCL|CUDA)_\w+$/;
+/** A name of the program's own that says it is a CUDA or NCCL setting (`self.use_cuda_ipc`, `nccl_timeout`). */
+const CUDA_SETTING = /cuda|nccl/i;
+const CONSTANTS = new Set(['true', 'false', 'none', 'integer', 'float', 'string']);
+
+/**
+ * `os.environ["NCCL_CUMEM_ENABLE"] = "0"`, `self.use_cuda_ipc = True` (OpenRLHF, under `if backend == "nccl":`): a constant
+ * assigned to an NCCL / CUDA environment variable or to a setting whose name says CUDA or NCCL. An NPU host that skips
+ * the branch keeps the setting's default, the path without the CUDA-only feature.
+ */
+function setsCudaOnlySetting(assignment: Node): boolean {
+  const left = assignment.childForFieldName('left');
+  const right = assignment.childForFieldName('right');
+  if (!left || !right || !CONSTANTS.has(right.type) || (right.type === 'string' && (stringLiteral(right)?.interpolations.length ?? 1) > 0)) return false;
+  if (left.type === 'subscript') {
+    const key = left.childForFieldName('subscript');
+    const name = key ? stringLiteral(key) : undefined;
+    return /(^|\.)environ$/.test(left.childForFieldName('value')?.text ?? '') && name !== undefined && CUDA_ENV.test(name.content);
+  }
+  const name = left.type === 'attribute' ? left.childForFieldName('attribute')?.text : left.type === 'identifier' ? left.text : undefined;
+  return name !== undefined && CUDA_SETTING.test(name);
 }
 
 /** True when `node` is inside the body of a CUDA-only if / elif (with or without another path). */
@@ -457,6 +623,19 @@ export function inNpuFallback(node: Node): boolean {
     (parent.type === 'boolean_operator' && parent.childForFieldName('operator')?.type === 'or' && parent.childForFieldName('right')?.id === child.id && npuAskedFirst(parent.childForFieldName('left')))
       ? true
       : undefined) === true;
+}
+
+/**
+ * True when `node` is in a type annotation (`target: Union[torch.LongTensor, torch.cuda.LongTensor]`, a return type,
+ * `x: torch.cuda.FloatTensor = ...`): nothing checks it at run time, and the torch.cuda tensor classes it names exist
+ * on every torch build (only creating one needs CUDA).
+ */
+export function inAnnotation(node: Node): boolean {
+  for (let n: Node | null = node; n; n = parentOf(n)) {
+    if (n.type === 'type') return true;
+    if (n.type === 'block' || n.type === 'module' || n.type === 'call' || n.type === 'lambda' || n.type.endsWith('_statement')) return false;
+  }
+  return false;
 }
 
 /** The node of a finding: itself when it is one (a search from the root costs the depth, per finding). */

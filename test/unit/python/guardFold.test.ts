@@ -630,3 +630,132 @@ test('DDP device_ids in a file that calls another scanned module\'s function tha
   const unrelated = await scanTree({ 'train_pkg/__init__.py': '', 'train_pkg/distributed.py': distributed, 'main.py': lines('import torch', 'def init_distributed_device(args):', '    return 0', 'model = torch.nn.parallel.DistributedDataParallel(model, device_ids=[init_distributed_device(args)])') });
   assert.deepEqual(unrelated.seen('main.py').filter((s) => s.includes('ddp-device-ids')), ['4 ddp-device-ids warning']);
 });
+
+test('torch.cuda tensor classes in type annotations are information; the same class called, or used in isinstance, stays an error', async () => {
+  // mmcv's focal loss: `target: Union[torch.LongTensor, torch.cuda.LongTensor]` (the port changed its isinstance asserts, not these)
+  const findings = await findingsOf(lines(
+    'import torch',
+    'from typing import Union',
+    'def sigmoid_focal_loss(target: Union[torch.LongTensor, torch.cuda.LongTensor], gamma: float = 2.0) -> torch.cuda.FloatTensor:',
+    '    weight: torch.cuda.FloatTensor = None',
+    '    assert isinstance(target, (torch.LongTensor, torch.cuda.LongTensor))',
+    '    return torch.cuda.FloatTensor(3)',
+  ));
+  assert.deepEqual(seen(findings), [
+    '3 torch-cuda-api info', '3 torch-cuda-api info', '4 torch-cuda-api info',
+    '5 torch-cuda-api error', '6 torch-cuda-api error',
+  ]);
+});
+
+test('a check that a CUDA-only feature runs on CUDA (negated test under the feature switch, branch only raises / warns / returns) is information without a fix', async () => {
+  // torchtune's activation offloading and FastChat's cpu-offloading: correct on every host
+  const findings = await findingsOf(lines(
+    'import torch, warnings',
+    'class Recipe:',
+    '    def setup(self, cfg):',
+    '        if self._enable_activation_offloading:',
+    '            if self._device.type != "cuda":',
+    '                raise RuntimeError("enable_activation_offloading should only be True when training on CUDA")',
+    'def check_offloading(device, cpu_offloading):',
+    '    if cpu_offloading:',
+    '        if device != "cuda":',
+    '            warnings.warn("CPU-offloading is only enabled when using CUDA-devices")',
+    '            return False',
+    '    return cpu_offloading',
+    'def main(args):',
+    '    if args.device != "cuda":',
+    '        raise ValueError("this program needs a GPU")',
+    'def g(device, flag):',
+    '    if flag:',
+    '        if device != "cuda":',
+    '            torch.cuda.empty_cache()',
+    '            raise ValueError("x")',
+  ));
+  for (const line of [5, 9]) {
+    const f = at(findings, line, 'cuda-device-string');
+    assert.equal(f.severity, 'info', `line ${line}`);
+    assert.equal(f.fixes.length, 0, 'widening the check would send the NPU into the CUDA-only feature');
+  }
+  // the program itself refusing the NPU device (no feature switch around it) stays a warning with its fix
+  assert.equal(at(findings, 14, 'cuda-device-string').severity, 'warning');
+  assert.ok(at(findings, 14, 'cuda-device-string').fixes.length > 0);
+  // a check whose branch also calls CUDA stays a warning
+  assert.equal(at(findings, 18, 'cuda-device-string').severity, 'warning');
+});
+
+test('`device == "cuda" and not torch.cuda.is_available()` is the fallback where CUDA is missing: information without a fix', async () => {
+  // FunASR's AutoModel: device = "cpu" when "cuda" is asked for and the host has none
+  const findings = await findingsOf(lines(
+    'import torch',
+    'def build(kwargs):',
+    '    device = kwargs.get("device", "cpu")',
+    '    if ((device == "cuda" and not torch.cuda.is_available())',
+    '        or (device == "xpu" and not torch.xpu.is_available())):',
+    '        device = "cpu"',
+    '    if device == "cuda" and torch.cuda.is_available():',
+    '        torch.cuda.set_device(0)',
+  ));
+  const fallback = at(findings, 4, 'cuda-device-string');
+  assert.equal(fallback.severity, 'info');
+  assert.equal(fallback.fixes.length, 0);
+  // `and` with the host's positive answer is a CUDA-only branch: it stays a finding
+  assert.notEqual(at(findings, 7, 'cuda-device-string').severity, 'info');
+});
+
+test('CUDA tests that skip themselves where CUDA is not: the skip decides, their bodies run only on CUDA (information); unmarked tests and program code keep their severity', async () => {
+  // torchtune's `cuda_available = torch.cuda.is_available()` read only by `@pytest.mark.skipif(not cuda_available, ...)`,
+  // mmcv's `if not torch.cuda.is_available(): return` at the top of a test helper
+  const findings = await findingsOf(lines(
+    'import torch, pytest, unittest',
+    'class TestDevice:',
+    '    cuda_available: bool = torch.cuda.is_available()',
+    '    @pytest.mark.skipif(not cuda_available, reason="The test requires GPUs to run.")',
+    '    def test_gpu(self):',
+    '        idx = torch.cuda.device_count() - 1',
+    '        assert device.type == "cuda"',
+    '    @unittest.skipUnless(torch.cuda.is_available(), "needs CUDA")',
+    '    def test_b(self):',
+    '        x = torch.ones(1).cuda()',
+    '    def test_c(self):',
+    '        x = torch.ones(1).cuda()',
+    '    def _test_softmax(self):',
+    '        if not torch.cuda.is_available():',
+    '            return',
+    '        x = torch.ones(1).cuda()',
+    'use_gpu = torch.cuda.is_available()',
+    'def run():',
+    '    if not torch.cuda.is_available():',
+    '        return',
+    '    torch.cuda.set_device(0)',
+    '    if use_gpu:',
+    '        print(1)',
+  ));
+  for (const [line, rule] of [[3, 'torch-cuda-api'], [6, 'torch-cuda-api'], [7, 'cuda-device-string'], [8, 'torch-cuda-api'], [10, 'cuda-tensor-method'], [16, 'cuda-tensor-method']] as const) {
+    assert.equal(at(findings, line, rule).severity, 'info', `line ${line}: ${seen(findings).join(', ')}`);
+  }
+  // a test without a skip, a flag read outside skip decorators, program code after an early return: unchanged
+  assert.equal(at(findings, 12, 'cuda-tensor-method').severity, 'error');
+  assert.equal(at(findings, 17, 'torch-cuda-api').severity, 'warning');
+  assert.equal(at(findings, 21, 'torch-cuda-api').severity, 'error');
+});
+
+test('an NCCL test whose branch only sets NCCL / CUDA settings to constants is information; one that calls CUDA stays a warning', async () => {
+  // OpenRLHF: `if backend == "nccl" and colocate: self.use_cuda_ipc = True`, `if ... == "nccl": os.environ["NCCL_CUMEM_ENABLE"] = "0"`
+  const findings = await findingsOf(lines(
+    'import os, torch',
+    'def setup(self, args, backend):',
+    '    if backend == "nccl" and args.colocate_all_models:',
+    '        self.use_cuda_ipc = True',
+    '    if getattr(args, "vllm_sync_backend", "nccl") == "nccl":',
+    '        os.environ["NCCL_CUMEM_ENABLE"] = "0"',
+    '    if backend == "nccl":',
+    '        torch.cuda.set_device(args.local_rank)',
+    '    if backend == "nccl":',
+    '        self.use_cuda_ipc = compute(args)',
+  ));
+  const nccl = (line: number) => findings.filter((f) => f.range.start.line === line - 1 && f.rule === 'nccl-backend').map((f) => f.severity);
+  assert.deepEqual(nccl(3), ['info'], seen(findings).join(', '));
+  assert.deepEqual(nccl(5), ['info'], seen(findings).join(', '));
+  assert.deepEqual(nccl(7), ['warning']);
+  assert.deepEqual(nccl(9), ['warning'], 'a value computed by the program is not a constant setting');
+});

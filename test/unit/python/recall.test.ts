@@ -279,12 +279,52 @@ test('a Triton kernel is one finding at its decorator: the tl.* uses in its para
   );
   const findings = await findingsOf(src);
   const at = (line: number) => findings.filter((f) => f.range.start.line === line - 1).map((f) => f.severity);
-  for (const line of [1, 2, 3, 4]) assert.deepEqual(at(line), ['error'], `line ${line}: ${seen(findings).join()}`);
-  for (const line of [5, 6, 7, 8]) assert.deepEqual(at(line), ['info'], `line ${line}`);
+  for (const line of [1, 2, 3]) assert.deepEqual(at(line), ['error'], `line ${line}: ${seen(findings).join()}`);
+  // the second decorator is part of the kernel reported at the first
+  for (const line of [4, 5, 6, 7, 8]) assert.deepEqual(at(line), ['info'], `line ${line}`);
   const inside = findings.find((f) => f.range.start.line === 5)!;
   assert.match(formatMessage(inside.message), /^tl\.program_id\(axis=0\) is inside the Triton kernel add_kernel, reported at its decorator$/);
   assert.deepEqual(at(11), ['error'], 'a launch outside the kernel');
   assert.deepEqual(at(12), ['error'], 'a tl use outside any kernel');
+});
+
+test('the arguments of a Triton kernel\'s decorators are part of the kernel: one finding per kernel, not one per triton.Config line', async () => {
+  // torchtitan's fused RMSNorm: `@triton.autotune(configs=[triton.Config({}, num_warps=1), ...])` over `@triton.jit`
+  // was 8 errors per kernel
+  const src = lines(
+    'import triton',
+    'import triton.language as tl',
+    '@triton.autotune(',
+    '    configs=[',
+    '        triton.Config({}, num_warps=1),',
+    '        triton.Config({}, num_warps=2),',
+    '    ],',
+    '    key=["N"],',
+    ')',
+    '@triton.jit',
+    'def fwd_kernel(X, N, BLOCK: tl.constexpr):',
+    '    pass',
+    '',
+    '@triton.jit',
+    'def other_kernel(X):',
+    '    pass',
+    '',
+    'CONFIGS = [triton.Config({}, num_warps=4)]',
+    '@functools.lru_cache',
+    'def not_a_kernel():',
+    '    return triton.Config({}, num_warps=8)',
+  );
+  const findings = await findingsOf(src);
+  const at = (line: number) => findings.filter((f) => f.range.start.line === line - 1 && f.rule === 'triton').map((f) => f.severity);
+  assert.deepEqual(at(3), ['error'], `the kernel's first decorator is its finding: ${seen(findings).join()}`);
+  for (const line of [5, 6, 10]) {
+    assert.deepEqual(at(line), ['info'], `line ${line}`);
+    assert.match(formatMessage(findings.find((f) => f.range.start.line === line - 1)!.message), /is inside the Triton kernel fwd_kernel, reported at its decorator$/);
+  }
+  assert.deepEqual(at(14), ['error'], 'a kernel with one decorator keeps it as its finding');
+  // a Triton config outside any kernel's decorators (a module-level list, a function without a Triton decorator) stays
+  assert.deepEqual(at(18), ['error']);
+  assert.deepEqual(at(21), ['error']);
 });
 
 test('TF32 switches name their torch_npu HF32 counterparts', async () => {

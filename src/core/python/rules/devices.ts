@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { msg } from '../../l10n';
 import type { RuleContext } from '../context';
-import { asksHostForCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard, unwrap } from '../guards';
+import { asksHostForCuda, checksCudaOnlyFeature, fallsBackWithoutCuda, guardHasOtherPath, guardsOnlyChecks, guardStatement, insideCudaBranch, isCudaCondition, npuAlternativeOfGuard, unwrap } from '../guards';
 import { isDeviceKeyword } from '../flow';
 import { parentOf } from '../parents';
 import { checkRayGpuKey } from './ray';
@@ -170,6 +170,15 @@ export function checkString(ctx: RuleContext, node: Node): void {
   }
   if (parent.type === 'comparison_operator' && expr.id === node.id) {
     if (ctx.transferToNpu || npuComparedBeside(parent)) return;
+    if (checksCudaOnlyFeature(parent)) {
+      // a check that a CUDA-only feature runs on CUDA: correct on every host; no fix (it would let the NPU into the feature)
+      ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" checks that a CUDA-only feature runs on CUDA: correct on every host', lit.content), [], 'info');
+      return;
+    }
+    if (fallsBackWithoutCuda(parent)) {
+      ctx.report(node, 'cuda-device-string', msg('Comparison with the CUDA device type "{0}" beside a test that CUDA is missing: the fallback where CUDA was asked for and is not there, correct on every host', lit.content), [], 'info');
+      return;
+    }
     let fixes: Fix[] = [];
     if (ctx.kit.style === 'deviceManager') {
       const either = cudaOrNpuComparison(parent, node);
@@ -515,7 +524,11 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   const lit = stringLiteral(node)!;
   const hccl = lit.content === 'NCCL' ? 'HCCL' : 'hccl';
   if (parent?.type === 'comparison_operator') {
-    ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), [], 'warning');
+    // a branch that only sets NCCL / CUDA settings (NCCL_* variables, a use_cuda_ipc flag) or checks: an NPU host with
+    // HCCL skips it and keeps the defaults
+    const ops = comparisonOperators(parent);
+    const checksOnly = ops.length === 1 && (ops[0] === '==' || ops[0] === 'is') && guardsOnlyChecks(parent, ctx.imports);
+    ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), [], checksOnly ? 'info' : 'warning');
     return;
   }
   let backendUse = false;

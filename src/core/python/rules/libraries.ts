@@ -94,27 +94,38 @@ export function checkLibraryUse(ctx: RuleContext, id: Node, top: Node, call: Nod
   const fixes = origin && rule === 'flash-attn' ? flashImportFixes(ctx, origin) : [];
   const target = call ?? top;
   const decorated = target.parent?.type === 'decorator' ? target.parent : target;
-  const kernel = rule === 'triton' && decorated === target ? tritonKernelOf(ctx, target) : undefined;
+  const kernel = rule === 'triton' ? tritonKernelOf(ctx, target, decorated) : undefined;
   if (kernel) {
-    // the kernel is the porting unit (its decorator is the finding): one finding per tl.load / tl.store line made
-    // a kernel module a hundred errors (xtuner's, whisper's) that say nothing the decorator does not
+    // the kernel is the porting unit (its first Triton decorator is the finding): one finding per tl.load / tl.store
+    // line made a kernel module a hundred errors (xtuner's, whisper's) that say nothing the decorator does not, and so
+    // did one per `triton.Config(...)` line of an autotune decorator (torchtitan's fused RMSNorm: 8 per kernel)
     ctx.report(target, rule, msg('{0} is inside the Triton kernel {1}, reported at its decorator', excerpt(target.text, 60), kernel), [], 'info');
     return;
   }
   ctx.report(decorated, rule, libraryMessage(ctx, rule, excerpt(decorated.text, 60), ctx.imports.qualify(root)), fixes, librarySeverity(ctx, rule));
 }
 
-/** The name of the Triton kernel (a function decorated with @triton.jit, @triton.autotune, ...) that holds `node`. */
-function tritonKernelOf(ctx: RuleContext, node: Node): string | undefined {
+/**
+ * The name of the Triton kernel (a function decorated with @triton.jit, @triton.autotune, ...) that holds `node`: in
+ * its parameters or body, or in its decorators (`triton.Config(...)` in `@triton.autotune(configs=[...])`, a second
+ * Triton decorator), except the kernel's first Triton decorator itself (`decorator`, when `node` is one), which is the
+ * kernel's finding.
+ */
+function tritonKernelOf(ctx: RuleContext, node: Node, decorator: Node): string | undefined {
   for (let up = node.parent; up; up = up.parent) {
-    if (up.type !== 'function_definition') continue; // its parameters (`BLOCK: tl.constexpr`) and body; the decorators are outside it
-    const decorators = up.parent?.type === 'decorated_definition' ? up.parent.namedChildren.filter((c): c is Node => c?.type === 'decorator') : [];
-    for (const d of decorators) {
+    // its parameters (`BLOCK: tl.constexpr`) and body, or one of its decorators (outside the function_definition)
+    const fn = up.type === 'function_definition' ? up : up.type === 'decorator' && up.parent?.type === 'decorated_definition' ? up.parent.childForFieldName('definition') : null;
+    if (fn?.type !== 'function_definition') continue;
+    const decorators = fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.filter((c): c is Node => c?.type === 'decorator') : [];
+    const first = decorators.find((d) => {
       const expr = d.namedChildren[0];
       const callee = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
       const qualified = callee ? ctx.imports.qualify(callee) : undefined;
-      if (qualified && libraryOf(qualified) === 'triton') return up.childForFieldName('name')?.text;
-    }
+      return qualified !== undefined && libraryOf(qualified) === 'triton';
+    });
+    if (!first) continue;
+    if (first.id === decorator.id) return undefined;
+    return fn.childForFieldName('name')?.text;
   }
   return undefined;
 }
