@@ -134,3 +134,40 @@ test('fixes inside f-string replacement fields write the other quote (Python bef
     }
   }
 });
+
+test('torchNpu: .cuda() and the "nccl" backend keep their CUDA form beside the NPU one (Tensor.npu and "hccl" exist only with torch_npu): on a CUDA host the fixed script still moves to CUDA and asks for NCCL', needsTorch, async () => {
+  const dir = tree({
+    'main.py': [
+      'import torch',
+      '',
+      '',
+      'def main():',
+      '    backend = "nccl"',
+      '    x = torch.ones(2)',
+      '    if torch.cuda.is_available():',
+      '        x = x.cuda()',
+      '        print("backend", torch.distributed.Backend(backend))',
+      '    print(x.sum().item())',
+      '',
+      '',
+      'if __name__ == "__main__":',
+      '    main()',
+      '',
+    ].join('\n'),
+  });
+  // a CUDA host, simulated: Tensor.cuda says that it was asked for and keeps the tensor where it is
+  const onCudaHost = () => python(['-c', "import runpy, torch; torch.cuda.is_available = lambda: True; torch.Tensor.cuda = lambda self, *a, **k: (print('cuda requested'), self)[1]; runpy.run_path('main.py', run_name='__main__')"], dir);
+  try {
+    const before = { cpu: python(['main.py'], dir), cuda: onCudaHost() };
+    assert.equal(before.cuda.out, 'cuda requested\nbackend nccl\n2.0\n', before.cuda.out);
+    await scanFix(dir, 'torchNpu');
+    const text = readFileSync(path.join(dir, 'main.py'), 'utf8');
+    assert.match(text, /\(x\.npu\(\) if hasattr\(torch, "npu"\) else x\.cuda\(\)\)/, text);
+    assert.match(text, /\("hccl" if hasattr\(torch, "npu"\) else "nccl"\)/, text);
+    const after = { cpu: python(['main.py'], dir), cuda: onCudaHost() };
+    assert.equal(after.cpu.out, before.cpu.out, `on this CPU-only host:\n${text}`);
+    assert.equal(after.cuda.out, before.cuda.out, `on a simulated CUDA host:\n${text}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -44,9 +44,9 @@ test('imports go after the docstring and __future__ imports, once, merged into a
   assert.equal(merged, 'import torch\nfrom device_utils import DEVICE, dm\n\ndef f():\n    # keep me\n    return dm.create_generator()\n');
 });
 
-test('torchNpu style: npu devices and a guarded import torch_npu right after import torch; code run at import keeps its CUDA form where torch_npu is missing', async () => {
+test('torchNpu style: npu devices and a guarded import torch_npu right after import torch; every replacement keeps its CUDA form where torch_npu is missing (.cuda() and the nccl backend too)', async () => {
   const out = await fixed('import os\nimport torch\nx.to("cuda:1")\ny.cuda()\ntorch.cuda.synchronize()\ndist.init_process_group(backend="nccl")\n', { style: 'torchNpu' });
-  assert.equal(out, 'import os\nimport torch\ntry:  # torch_npu is only installed on Ascend hosts\n    import torch_npu  # noqa: F401\nexcept ImportError:\n    torch_npu = None\nx.to(("npu:1" if hasattr(torch, "npu") else "cuda:1"))\ny.npu()\n(torch.npu.synchronize if hasattr(torch, "npu") else torch.cuda.synchronize)()\ndist.init_process_group(backend="hccl")\n');
+  assert.equal(out, 'import os\nimport torch\ntry:  # torch_npu is only installed on Ascend hosts\n    import torch_npu  # noqa: F401\nexcept ImportError:\n    torch_npu = None\nx.to(("npu:1" if hasattr(torch, "npu") else "cuda:1"))\n(y.npu() if hasattr(torch, "npu") else y.cuda())\n(torch.npu.synchronize if hasattr(torch, "npu") else torch.cuda.synchronize)()\ndist.init_process_group(backend=("hccl" if hasattr(torch, "npu") else "nccl"))\n');
 });
 
 test('transferToNpu style: in an entry script, the two-line import once at the top, code unchanged', async () => {

@@ -141,10 +141,10 @@ export class FixKit {
 
   /** "Replace with X": one edit over `target`. */
   replaceWith(target: Span | Range, newText: string, requires: Requirement[], title?: Message): Fix {
-    // torchNpu style: torch.npu and "npu" devices exist only with torch_npu, which is imported guarded; the original is
-    // kept beside the NPU form for hosts without it, so the module still imports there and CUDA and CPU hosts keep
-    // their paths (an NPU-only rewrite sent a CUDA host to "cpu": torchtune's get_device)
-    if (this.style === 'torchNpu' && 'type' in target && isExpression(target as Node) && /npu/.test(newText) && !hasNpuPresent(newText)) {
+    // torchNpu style: torch.npu, "npu" devices, Tensor.npu and the "hccl" backend exist only with torch_npu, which is
+    // imported guarded; the original is kept beside the NPU form for hosts without it, so the module still imports
+    // there and CUDA and CPU hosts keep their paths (an NPU-only rewrite sent a CUDA host to "cpu": torchtune's get_device)
+    if (this.style === 'torchNpu' && 'type' in target && isExpression(target as Node) && /npu|hccl/i.test(newText) && !hasNpuPresent(newText)) {
       const text = `(${newText} if ${NPU_PRESENT} else ${(target as Node).text})`;
       return this.make(title ?? msg('Replace with {0}', newText), [this.replace(target, text)], [{ kind: 'import', module: 'torch' }, ...requires], text);
     }

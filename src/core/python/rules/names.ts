@@ -282,8 +282,12 @@ function checkCudaMethod(ctx: RuleContext, top: Node, call: Node): void {
     const text = `to(${[device, ...rest].join(', ')})`;
     const requires = [ctx.kit.helper(positional[0] ? 'dm' : 'DEVICE')];
     fixes.push(ctx.kit.make(msg('Replace with {0}', `.${text}`), [ctx.kit.replace(ctx.kit.span(name, call), text)], requires, `.${text}`));
-  } else if (ctx.kit.style === 'torchNpu') fixes.push(ctx.kit.replaceWith(name, 'npu', [ctx.kit.torchNpu]));
-  else fixes.push(ctx.kit.transfer());
+  } else if (ctx.kit.style === 'torchNpu') {
+    // the whole call, so that the kit keeps `.cuda(...)` beside `.npu(...)` for hosts without torch_npu (Tensor.npu
+    // exists only with it: a bare `.npu()` fails on every CUDA host)
+    const object = top.childForFieldName('object')!;
+    fixes.push(ctx.kit.replaceWith(call, `${object.text}.npu${call.childForFieldName('arguments')?.text ?? '()'}`, [ctx.kit.torchNpu], msg('Replace with {0}', '.npu()')));
+  } else fixes.push(ctx.kit.transfer());
   ctx.report(call, 'cuda-tensor-method', msg('.cuda() moves to a CUDA device'), fixes);
 }
 
