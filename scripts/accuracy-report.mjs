@@ -71,14 +71,15 @@ export function fixBreaks(fix, names) {
   }));
 }
 
-/** The table that puts the tuned set, each held-out set and the total side by side. */
-export function splitTable(rows, fix) {
-  const cols = [...splitRows(rows).sets.map((x) => [x.title, x.rows]), ['All', rows]].map(([title, r]) => ({
-    title,
-    t: totalsOf(r),
-    breaks: fixBreaks(fix, new Set(r.map((x) => x.c.name))),
-  }));
-  const row = (label, f) => `| ${label} | ${cols.map((c) => f(c.t, c)).join(' | ')} |`;
+/** The tuned set, each held-out set and the total: `{ title, rows }`. */
+function columns(rows) {
+  return [...splitRows(rows).sets.map((x) => ({ title: x.title, rows: x.rows })), { title: 'All', rows }];
+}
+
+/** The table that puts the tuned set, each held-out set and the total side by side (scan figures only). */
+export function splitTable(rows) {
+  const cols = columns(rows).map((c) => ({ ...c, t: totalsOf(c.rows) }));
+  const row = (label, f) => `| ${label} | ${cols.map((c) => f(c.t)).join(' | ')} |`;
   return [
     `| Measure | ${cols.map((c) => c.title).join(' | ')} |`,
     `|---|${cols.map(() => '---').join('|')}|`,
@@ -91,7 +92,20 @@ export function splitTable(rows, fix) {
     row('Redundant findings at warning/error', (t) => `${t.redundantSerious}`),
     row('Findings unjudged', (t) => `${t.unjudged}`),
     row('grep hits not confirmed (upper bound of its false alarms)', (t) => `${pct(t.grepUnconfirmed, t.grepHits)} (${t.grepUnconfirmed}/${t.grepHits})`),
-    row('Fix-check breaks (deviceManager / torchNpu / transferToNpu)', (_t, c) => (c.breaks ? c.breaks.map((b) => b.count).join(' / ') : 'not run')),
+  ];
+}
+
+/**
+ * The fix-check breaks per set, side by side like splitTable (the fix checks are measured apart from the scan
+ * figures, in their own section); empty when the checks did not run.
+ */
+export function breaksTable(rows, fix) {
+  if (!fix) return [];
+  const cols = columns(rows).map((c) => ({ ...c, breaks: fixBreaks(fix, new Set(c.rows.map((x) => x.c.name))) }));
+  return [
+    `| Measure | ${cols.map((c) => c.title).join(' | ')} |`,
+    `|---|${cols.map(() => '---').join('|')}|`,
+    `| Fix-check breaks (deviceManager / torchNpu / transferToNpu) | ${cols.map((c) => c.breaks.map((b) => b.count).join(' / ')).join(' | ')} |`,
   ];
 }
 
