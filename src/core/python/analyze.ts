@@ -25,13 +25,13 @@ import type { AnalysisOptions, Finding, Fix, RelatedLocation, Severity } from '.
  * around these hits, so a file without any of them has no findings; the workspace scan uses the
  * same pattern to skip files without parsing them.
  */
-const DEVICE_INDEX_SOURCE = String.raw`\bdevice\s*=\s*(?:\d|[\w.]*(?:rank|gpu|device_id)\b|[A-Za-z_]\b)`;
+const DEVICE_INDEX_SOURCE = String.raw`\bdevice\s*=\s*(?:\d|[\w.]*(?:rank|gpu|device_id)\b|[A-Za-z_]\b|int\s*\()`;
 export const CANDIDATE_SOURCE = String.raw`cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|jit|torch_dtype|device_ids|current_device|MULTI_GPU|is_torch_bf16_gpu_available|enable_fused_normalization|\bnum_gpus\b|get_gpu_ids|["']GPU["']|HybridAdam|MM(?:Distributed)?DataParallel|torch\.compile\b|\.to\s*\(|${DEVICE_INDEX_SOURCE}`;
 const ALWAYS = /cuda|CUDA|cudnn|nccl|NCCL|flash_att|xformers|apex|bitsandbytes|BitsAndBytes|load_in_[48]bit|triton|torch_dtype|device_ids|current_device|MULTI_GPU|is_torch_bf16_gpu_available|enable_fused_normalization|\bnum_gpus\b|get_gpu_ids|["']GPU["']|HybridAdam|MM(?:Distributed)?DataParallel|torch\.compile\b/;
 /** Words that are findings only for some targets: bfloat16 on Ascend chips without it. */
 const BF16_SOURCE = 'bfloat16';
 const TO_INDEX = /\.to\s*\(\s*(?:#[^\n]*\n\s*)*(?:\d|[\w.]*(?:rank|gpu|device_id))/i;
-/** `device=0`, `device=local_rank`, `device=i`: a keyword device that may be an integer (a CUDA index). */
+/** `device=0`, `device=local_rank`, `device=i`, `device = int(...)`: a device that may be an integer (a CUDA index). */
 const DEVICE_INDEX = new RegExp(DEVICE_INDEX_SOURCE);
 
 /**

@@ -31,6 +31,30 @@ function concatenatedDevice(node: Node): { dev: { interpolated: Node }; expr: No
   return index ? { dev: { interpolated: index }, expr: sum } : undefined;
 }
 
+/**
+ * `'cuda:{}'.format(rank)`, `'cuda:%d' % rank`: the device "cuda:{rank}" built by str.format or printf-style
+ * formatting (wenet's `device = 'cuda:{}'.format(device)`), one index and nothing else in the template.
+ */
+function formattedDevice(node: Node, lit: StringLiteral): { dev: { interpolated: Node }; expr: Node } | undefined {
+  if (lit.interpolations.length || lit.prefix.includes('b')) return undefined;
+  const parent = parentOf(node);
+  if (/^cuda:\{0?\}$/.test(lit.content) && parent?.type === 'attribute' && parent.childForFieldName('object')?.id === node.id
+    && parent.childForFieldName('attribute')?.text === 'format') {
+    const call = parentOf(parent);
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== parent.id) return undefined;
+    const { positional, keywords } = callArguments(call);
+    const index = positional[0];
+    return positional.length === 1 && keywords.size === 0 && index && index.type !== 'list_splat' ? { dev: { interpolated: index }, expr: call } : undefined;
+  }
+  if (/^cuda:%[ds]$/.test(lit.content) && parent?.type === 'binary_operator' && parent.childForFieldName('operator')?.type === '%'
+    && parent.childForFieldName('left')?.id === node.id) {
+    let index = parent.childForFieldName('right');
+    if (index?.type === 'tuple') index = index.namedChildren.length === 1 ? index.namedChildren[0] ?? null : null;
+    return index ? { dev: { interpolated: index }, expr: parent } : undefined;
+  }
+  return undefined;
+}
+
 /** NPU availability that also works where torch_npu is missing (it is imported guarded). */
 export const NPU_AVAILABLE = 'hasattr(torch, "npu") and torch.npu.is_available()';
 
@@ -91,8 +115,8 @@ export function checkString(ctx: RuleContext, node: Node): void {
   }
   if (lit.interpolations.length === 0 && Object.hasOwn(CUDA_ENV_VARS, lit.content)) return checkEnvVar(ctx, node, lit.content);
   if (lit.interpolations.length === 0 && /^cuda:?$/.test(lit.content) && checkStartsWith(ctx, node)) return;
-  // "cuda:" + str(rank): the whole sum is the device
-  const sum = lit.content === 'cuda:' && lit.interpolations.length === 0 ? concatenatedDevice(node) : undefined;
+  // "cuda:" + str(rank), 'cuda:{}'.format(rank): the whole expression is the device
+  const sum = lit.content === 'cuda:' && lit.interpolations.length === 0 ? concatenatedDevice(node) : formattedDevice(node, lit);
   const dev = sum?.dev ?? cudaDevice(lit);
   if (!dev) return;
 
@@ -420,9 +444,13 @@ function reportDevice(ctx: RuleContext, node: Node, expr: Node, dev: { index?: s
   ctx.report(node, 'cuda-device-string', msg('"{0}" is a CUDA device; on an NPU host use the device chosen at run time', deviceExcerpt(node, expr, dev)), fixes);
 }
 
-/** The device as the message names it: the literal's text; `"cuda:" + str(rank)` as cuda:{rank}, like the f-string. */
+/**
+ * The device as the message names it: the literal's text; `"cuda:" + str(rank)` and `'cuda:{}'.format(rank)` as
+ * cuda:{rank}, like the f-string.
+ */
 function deviceExcerpt(node: Node, expr: Node, dev: { interpolated?: Node }): string {
-  return expr.type === 'binary_operator' && dev.interpolated ? `cuda:{${dev.interpolated.text}}` : excerptOf(node);
+  const formatted = expr.type === 'binary_operator' || (expr.type === 'call' && parentOf(parentOf(node) ?? node)?.id === expr.id);
+  return formatted && dev.interpolated ? `cuda:{${dev.interpolated.text}}` : excerptOf(node);
 }
 
 function excerptOf(node: Node): string {
@@ -531,6 +559,10 @@ function checkNccl(ctx: RuleContext, node: Node): void {
     ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), [], checksOnly ? 'info' : 'warning');
     return;
   }
+  if (parent && (parent.type === 'list' || parent.type === 'tuple' || parent.type === 'set')) {
+    checkBackendList(ctx, node, parent, hccl);
+    return;
+  }
   let backendUse = false;
   if (arg) {
     const q = ctx.imports.qualify(arg.call.childForFieldName('function'));
@@ -544,6 +576,30 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   if (ctx.kit.style === 'deviceManager' && lit.content === 'nccl') fixes.push(ctx.kit.replaceWith(node, 'dm.dist_backend', [ctx.kit.helper('dm')]));
   else fixes.push(ctx.kit.replaceWith(node, node.text.replace(lit.content, hccl), []));
   ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), fixes);
+}
+
+/** Collective backends of torch.distributed (a list holding one of them next to "nccl" is a list of backends). */
+const BACKEND_NAME = /^(gloo|mpi|ucc|nccl|hccl)$/i;
+
+/**
+ * "nccl" in argparse choices of backends: `choices=['nccl', 'gloo']` (wenet's `--ddp.dist_backend`). Without "hccl"
+ * beside it, the program refuses the Ascend backend on its command line. The fix adds "hccl" next to "nccl"; the
+ * choices are the program's interface, so it is offered, never applied by fix-all, like the device choices.
+ */
+function checkBackendList(ctx: RuleContext, node: Node, list: Node, hccl: string): void {
+  const values = list.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment').map((c) => stringLiteral(c)?.content);
+  if (values.some((v) => v !== undefined && /^hccl$/i.test(v)) || ctx.transferToNpu) return;
+  const outer = unparenthesizedParent(list);
+  const holder = outer.parent;
+  if (holder?.type !== 'keyword_argument' || holder.childForFieldName('name')?.text !== 'choices') return;
+  const backends = values.filter((v) => v !== undefined && BACKEND_NAME.test(v)).length > 1;
+  if (!backends && !/backend/i.test(callOfArgument(outer.node)?.call.text ?? '')) return;
+  const lit = stringLiteral(node)!;
+  const quote = node.text.slice(node.text.length - 1);
+  const text = `${quote}${hccl}${quote}`;
+  const at = { line: node.endPosition.row, column: node.endPosition.column };
+  const add = ctx.kit.make(msg('Add {0}', text), [ctx.kit.replace({ start: at, end: at }, `, ${text}`)], [], `${node.text}, ${text}`, undefined);
+  ctx.report(node, 'nccl-backend', msg('The choices accept "{0}" but not the Ascend backend "{1}"', lit.content, hccl), [{ ...add, explicitOnly: true }], 'warning');
 }
 
 /**

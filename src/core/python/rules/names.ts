@@ -150,6 +150,7 @@ export function checkName(ctx: RuleContext, id: Node): void {
   if (keyword && (id.text === 'load_in_8bit' || id.text === 'load_in_4bit')) return checkQuantizedLoad(ctx, keyword);
   if (keyword && id.text === 'enable_fused_normalization') return checkFusedNormalization(ctx, keyword);
   if (keyword && id.text === 'device') return checkDeviceKeywordIndex(ctx, keyword);
+  if (id.text === 'device' && (top.id === id.id || attrName?.id === id.id) && parent?.type === 'assignment' && parent.childForFieldName('left')?.id === top.id) return checkIntegerDeviceAssignment(ctx, parent);
   if (keyword && id.text === 'num_gpus') return checkRayNumGpus(ctx, keyword);
   if (id.text === 'is_torch_bf16_gpu_available' && call) return checkBf16GpuCheck(ctx, top, call);
   if (id.type === 'identifier' && idParent?.type !== 'attribute' && /nccl/i.test(id.text) && isGuard(id)) return checkNcclFlag(ctx, id);
@@ -509,6 +510,19 @@ function checkDeviceKeywordIndex(ctx: RuleContext, keyword: Node): void {
     || (value.type === 'identifier' && loopsOverDevices(value));
   if (!isIndex) return;
   ctx.report(value, 'cuda-device-index', msg('device={0} is an integer device, which PyTorch reads as a CUDA device index', value.text), integerDeviceFixes(ctx, value));
+}
+
+/**
+ * `device = int(os.environ.get('LOCAL_RANK', 0))` (wenet's batch_forward), `self.device = int(args.gpu)`: a variable
+ * named device holding an integer, which PyTorch reads as a CUDA device index wherever it is used as a device. No fix:
+ * the rest of the code may use the value as a number (`if device >= 0`, `torch.cuda.set_device(device)`).
+ */
+function checkIntegerDeviceAssignment(ctx: RuleContext, assignment: Node): void {
+  if (ctx.transferToNpu) return;
+  const value = assignment.childForFieldName('right');
+  const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+  if (!value || fn?.type !== 'identifier' || fn.text !== 'int' || ctx.imports.qualify(fn) !== undefined) return;
+  ctx.report(value, 'cuda-device-index', msg('device = {0} is an integer device, which PyTorch reads as a CUDA device index', excerpt(value.text, 50)), []);
 }
 
 /** `name` is the variable of an enclosing `for name in range(<...>.device_count())`: a device index. */
