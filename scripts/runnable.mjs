@@ -29,13 +29,15 @@ export function loadRunnable(only = [], dir = RUNNABLE) {
 
 /**
  * What may differ between two runs of the same script: the tree's path, and timings (a number before `ms`, after
- * `ms/batch`, `time:`/`time` before `s`, and nanoGPT/llama2.c's `mfu` figure, which is computed from the time).
+ * `ms/batch`, `time:`/`time` before `s`, seconds in parentheses as pytorch/examples' gat prints an epoch's time,
+ * `(1.4583s)`, and nanoGPT/llama2.c's `mfu` figure, which is computed from the time).
  */
 export function normalise(out, tree) {
   return out.split(tree).join('<tree>')
     .replace(/-?\d+(\.\d+)?\s?ms\b/g, '<ms>')
     .replace(/ms\/batch\s+\d+(\.\d+)?/g, 'ms/batch <ms>')
     .replace(/\btime:?\s+\d+(\.\d+)?s\b/g, 'time <s>')
+    .replace(/\(\d+(\.\d+)?s\)/g, '(<s>)')
     .replace(/\bmfu\s+-?\d+(\.\d+)?%/g, 'mfu <mfu>');
 }
 

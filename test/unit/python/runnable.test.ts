@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../repo';
@@ -13,7 +14,10 @@ const PYTHON = '/usr/bin/python3';
 const hasTorch = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const needs = { skip: !hasTorch ? 'needs /usr/bin/python3 with torch (apt-get install python3-torch)' : !existsSync(path.join(REPO_ROOT, 'dist/cli.js')) && 'needs the CLI bundle (npm run build)' };
 
-interface Case { name: string; repo: string; steps: string[][] }
+interface Case {
+  name: string; dir: string; repo: string; url: string; commit: string; licence: string; licenceCommit?: string;
+  sources: Record<string, string>; steps: string[][]; cudaSteps?: string[][]; prepare?: string[];
+}
 interface Row { case: string; style: string; originalRuns: boolean; fixError: string; cpu: string; cuda: string; cudaDevices: string }
 interface Runnable {
   loadRunnable(only: string[]): Case[];
@@ -36,10 +40,58 @@ function wrongFix(dir: string): undefined {
   return undefined;
 }
 
+/** Every file under DIR, as paths relative to it with forward slashes. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]);
+}
+
+test('runnable corpus: every case records its repository, commit and licence, ships the licence, and holds exactly the upstream files it lists; its scripts are among them', async () => {
+  const { loadRunnable } = await load();
+  const cases = loadRunnable([]);
+  assert.ok(cases.length >= 8, `${cases.length} cases`);
+  for (const c of cases) {
+    assert.match(c.repo, /^[\w.-]+\/[\w.-]+$/, `${c.name}: repo`);
+    assert.match(c.commit, /^[0-9a-f]{40}$/, `${c.name}: commit`);
+    if (c.licenceCommit !== undefined) assert.match(c.licenceCommit, /^[0-9a-f]{40}$/, `${c.name}: licenceCommit`);
+    assert.ok(c.url.includes(c.repo) && c.url.includes(c.commit), `${c.name}: url names the repository and commit`);
+    assert.ok(c.licence.length > 0, `${c.name}: licence`);
+    const listed = Object.values(c.sources).sort();
+    assert.deepEqual(filesUnder(path.join(c.dir, 'src')).sort(), listed, `${c.name}: src/ holds exactly the files case.json lists`);
+    assert.ok(listed.some((f) => /^LICEN[CS]E/.test(f)), `${c.name}: the licence file is copied`);
+    for (const step of [...c.steps, ...(c.cudaSteps ?? [])]) assert.ok(listed.includes(step[0]!), `${c.name}: ${step[0]} is an upstream file`);
+  }
+});
+
+test('runnable corpus: prepare.py writes every input kind the cases ask for, the same bytes every run', { skip: !hasTorch && 'needs /usr/bin/python3 with numpy (apt-get install python3-torch)' }, async () => {
+  const { loadRunnable } = await load();
+  const kinds = [...new Set(loadRunnable([]).flatMap((c) => c.prepare ?? []))].sort();
+  assert.ok(kinds.includes('cora') && kinds.includes('mnist'), kinds.join(', '));
+  const prepare = path.join(REPO_ROOT, 'test/fixtures/runnable/prepare.py');
+  const runs = [0, 1].map(() => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'npu-port-prepare-'));
+    try {
+      for (const kind of kinds) {
+        const r = spawnSync(PYTHON, [prepare, kind], { cwd: dir, encoding: 'utf8' });
+        assert.equal(r.status, 0, `prepare.py ${kind}: ${r.stderr}`);
+      }
+      return Object.fromEntries(filesUnder(dir).sort().map((f) => [f, readFileSync(path.join(dir, f)).toString('base64')]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  assert.ok(Object.keys(runs[0]!).includes('data/mnist/mnist.pkl.gz') && Object.keys(runs[0]!).includes('cora/cora.content'));
+  assert.deepEqual(runs[1], runs[0]);
+});
+
 test('normalise masks the tree and timings, not the figures a fix could change', async () => {
   const { normalise } = await load();
   assert.equal(normalise('/t/x/out: step 0 | loss 3.1243 | step time 19.21ms\n| ms/batch 11.29 | loss  4.10 | time:  0.27s | mfu -100.00%\n', '/t/x'),
     '<tree>/out: step 0 | loss 3.1243 | step time <ms>\n| ms/batch <ms> | loss  4.10 | time <s> | mfu <mfu>\n');
+  // pytorch/examples gat: an epoch's time in parentheses; the losses and accuracies after it, and other parenthesised
+  // figures, stay as printed
+  assert.equal(normalise('Epoch: 0002 (1.4583s) loss_train: 1.1022 acc_train: 0.2600 (0.5) (3s)\n', '/t/x'),
+    'Epoch: 0002 (<s>) loss_train: 1.1022 acc_train: 0.2600 (0.5) (<s>)\n');
 });
 
 test('runnable scripts: word_language_model (pytorch/examples) and makemore run the same after the deviceManager fix, on CPU and on a simulated CUDA host; a wrong fix is caught', needs, async () => {
