@@ -29,6 +29,22 @@ export function isEntryScript(text: string, fileName?: string): boolean {
   return PYTHON_SHEBANG.test(text) || MAIN_GUARD.test(text);
 }
 
+/** Files that run code at top level without being programs of their own (setup, test and documentation configs). */
+const NOT_A_PROGRAM = new Set(['setup.py', 'conftest.py', 'conf.py', '__init__.py']);
+const TRIPLE_QUOTED = /"""[\s\S]*?"""|'''[\s\S]*?'''/g;
+/** A statement at column 0 that does something when the file runs: a call (`main()`, `print(...)`, `model.fit(...)`) or a loop. */
+const TOP_LEVEL_RUN = /^(?:(?!(?:if|elif|while|for|with|assert|return|raise|del|not|await|yield|lambda)\b)[A-Za-z_][\w.]*\s*\(|(?:for|while|with)\b)/m;
+
+/**
+ * A plain script: code at top level that does the work (pytorch/tutorials' `nn_tutorial.py`: `print(...)`, a training
+ * loop, no `__main__` block). Counted as an entry script only when no module of the workspace imports the file
+ * (ModuleGraph): a module that others import runs as part of them.
+ */
+export function isPlainScript(text: string, fileName?: string): boolean {
+  if (fileName && (NOT_A_PROGRAM.has(path.basename(fileName)) || /^test_|_test\.py$/.test(path.basename(fileName)))) return false;
+  return TOP_LEVEL_RUN.test(text.replace(TRIPLE_QUOTED, ''));
+}
+
 /** The file imports torch_npu.contrib.transfer_to_npu itself. */
 export function importsTransferToNpu(text: string): boolean {
   return text.includes('transfer_to_npu') && TRANSFER_IMPORT.test(text);
@@ -124,8 +140,16 @@ export class ModuleGraph {
       }
     }
     const entryFiles = new Set(entryModules.map((m) => this.byModule.get(m)).filter((f): f is string => !!f));
+    const plain = new Set<string>();
     for (const { file, text } of pending) {
-      this.files.set(file, { file, imports: importsOf(text), entry: entryFiles.has(file) || isEntryScript(text, file), transfer: importsTransferToNpu(text), setters: deviceSetters(file, text) });
+      const entry = entryFiles.has(file) || isEntryScript(text, file);
+      if (!entry && isPlainScript(text, file)) plain.add(file);
+      this.files.set(file, { file, imports: importsOf(text), entry, transfer: importsTransferToNpu(text), setters: deviceSetters(file, text) });
+    }
+    // a plain script that no workspace module imports is run on its own: an entry script
+    if (plain.size) {
+      const imported = new Set(this.importSites().keys());
+      for (const file of plain) if (!imported.has(file)) this.files.set(file, { ...this.files.get(file)!, entry: true });
     }
   }
 

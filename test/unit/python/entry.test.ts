@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { entryPointModules, isEntryScript, ModuleGraph } from '../../../src/core/python/entry';
+import { entryPointModules, isEntryScript, isPlainScript, ModuleGraph } from '../../../src/core/python/entry';
 import { fixSource } from '../../../src/core/python/index';
 import { planFixes, writePlans } from '../../../src/core/workspace/fixPlan';
 import { scanWorkspace } from '../../../src/core/workspace/scan';
@@ -119,4 +119,36 @@ test('workspace fix-all (transferToNpu): the import goes only into the entry scr
   const again = await scanWorkspace([root], scanOptions);
   assert.deepEqual(again.reports.map((r) => path.basename(r.file)), ['orphan.py']);
   assert.equal(again.reports[0]!.findings[0]!.fixes[0]!.inEntryScript, true);
+});
+
+test('plain scripts: a call or a loop at top level; not definitions, assignments, keywords, docstrings, setup.py or tests', () => {
+  assert.ok(isPlainScript('import torch\nprint(torch.cuda.is_available())\n'));
+  assert.ok(isPlainScript('model = build()\nfor batch in loader:\n    model(batch)\n'));
+  assert.ok(isPlainScript('loss_func = F.cross_entropy\nfit()\n'));
+  assert.ok(!isPlainScript('import torch\nx = torch.ones(1).cuda()\n'), 'an assignment runs but is what modules do too');
+  assert.ok(!isPlainScript('def main():\n    train()\n\nclass A:\n    pass\n@register(x)\ndef g():\n    pass\n'));
+  assert.ok(!isPlainScript('"""Example:\n\nmain()\n"""\nimport torch\n'), 'a call in the docstring');
+  assert.ok(!isPlainScript('if torch.cuda.is_available():\n    pass\nassert(x)\n'));
+  assert.ok(!isPlainScript('from setuptools import setup\nsetup(name="x")\n', 'setup.py'));
+  assert.ok(!isPlainScript('import pytest\npytest.importorskip("torch")\n', path.join('tests', 'test_x.py')));
+});
+
+test('workspace fix-all (transferToNpu): a plain script that no module imports is its own entry script (pytorch/tutorials nn_tutorial shape); one that another module imports is not', async () => {
+  const parser = await loadParser();
+  const root = path.join(REPO_ROOT, 'test/fixtures/generated/python-plain-script');
+  writeTree(root, {
+    'tutorial.py': 'import torch\nfrom layers import block\ndev = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")\nprint(block(torch.ones(1).to(dev)))\n',
+    'layers.py': 'import torch\nprint("layers loaded")\n\ndef block(x):\n    torch.cuda.synchronize()\n    return x\n',
+    'setup.py': 'from setuptools import setup\nimport layers\nsetup(name="x")\n',
+  });
+  const scanOptions = { analysis: TRANSFER, wasmDir: WASM_DIR, maxFileSizeKB: 1024 };
+  const first = await scanWorkspace([root], scanOptions);
+  assert.ok(first.graph);
+  assert.deepEqual(first.graph.entryScripts().map((f) => path.basename(f)), ['tutorial.py'], 'layers.py is imported; setup.py is no program to port');
+  const files = first.reports.map((r) => ({ file: r.file, text: readFileSync(r.file, 'utf8') }));
+  await writePlans(planFixes(parser, files, TRANSFER, { graph: first.graph, readText: (f) => readFileSync(f, 'utf8') }));
+  const tutorial = readFileSync(path.join(root, 'tutorial.py'), 'utf8');
+  assert.equal(tutorial, 'import torch\n' + HEAD + 'from layers import block\ndev = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")\nprint(block(torch.ones(1).to(dev)))\n');
+  assert.equal(readFileSync(path.join(root, 'setup.py'), 'utf8'), 'from setuptools import setup\nimport layers\nsetup(name="x")\n');
+  assert.doesNotMatch(readFileSync(path.join(root, 'layers.py'), 'utf8'), /torch_npu/);
 });
