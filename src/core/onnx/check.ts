@@ -304,11 +304,14 @@ function nodeReasons(
     if (refused.has('double')) hintIds.add('double-to-float');
     if (refused.has('bool')) hintIds.add(node.opType === 'Equal' || node.opType === 'Cast' ? 'equal-float-compare' : 'bool-to-float');
   }
-  const float = profile.floatCompute ? floatActivation(node, scope) : undefined;
+  const floatLimit = profile.floatCompute;
+  const float = floatLimit && !floatLimit.exceptOps?.includes(node.opType) ? floatActivation(node, scope) : undefined;
   if (float) {
     reasons.push({
-      code: 'dtype', certain: profile.floatCompute!.certain, source: profile.floatCompute!.source,
-      message: msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); {3} has no FP16 compute, so only quantized ops run on it ("{4}").', node.opType, float.name, float.type, profile.name, profile.floatCompute!.evidence),
+      code: 'dtype', certain: floatLimit!.certain, source: floatLimit!.source,
+      message: floatLimit!.release
+        ? msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); onnxruntime-qnn {3} places only quantized ops on the HTP ("{4}").', node.opType, float.name, float.type, floatLimit!.release, floatLimit!.evidence)
+        : msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); {3} has no FP16 compute, so only quantized ops run on it ("{4}").', node.opType, float.name, float.type, profile.name, floatLimit!.evidence),
     });
     hintIds.add('quantize-qdq');
   }

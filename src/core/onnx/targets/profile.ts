@@ -128,7 +128,13 @@ export interface TargetProfile {
    * The target has no float compute (an HTP without FP16): an op whose float inputs do not come from
    * DequantizeLinear (not a QDQ node unit) is refused, with this certainty and source.
    */
-  readonly floatCompute?: { readonly supported: false; readonly certain: boolean; readonly source: string; readonly evidence: string };
+  readonly floatCompute?: {
+    readonly supported: false; readonly certain: boolean; readonly source: string; readonly evidence: string;
+    /** Set when the limit is the converter release's, not the chip's (an EP that places no float ops on the HTP). */
+    readonly release?: string;
+    /** Ops the limit does not cover (the EP placed a single float Transpose on the HTP, and checked Cast in its builder). */
+    readonly exceptOps?: readonly string[];
+  };
   /**
    * Quantized activation types the target may not take: checked on non-constant inputs (their own type,
    * or the type a DequantizeLinear feeding them dequantizes from).
