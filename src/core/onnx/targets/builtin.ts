@@ -103,6 +103,14 @@ const rules = ruleData as unknown as {
   atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]>;
   qnnReleases: Record<string, QnnRelease | string>;
   qnnParamInputs: Record<string, { inputs: number[]; source: string } | string>;
+  atcConvertedTypes: {
+    outputs: Record<string, { output: number; type: ElementType; source: string; evidence: string }[]>;
+    mixed: { certain: boolean; source: string; evidence: string };
+  };
+};
+/** ATC's retyped outputs (TopK indices: int32), the same for every Ascend chip and CANN release of the data. */
+const ATC_CONVERTED_TYPES: NonNullable<TargetProfile['convertedTypes']> = {
+  outputs: new Map(Object.entries(rules.atcConvertedTypes.outputs)), mixed: rules.atcConvertedTypes.mixed,
 };
 
 function atcOps(soc: string, release: KernelRelease): Map<string, OpProfile> {
@@ -314,6 +322,7 @@ export function ascendProfile(soc: string, version: string = CANN_RELEASES[0]!):
     ...(soc === 'ascend310' ? { staticShapes: 'required' as const, staticShapesSource: ASCEND310_STATIC } : { staticShapes: 'unverified' as const }),
     ...(bf16 ? { dtypes: { refused: ['bfloat16'] as ElementType[], certain: true, source: `${cite(release, bf16.src)} (${PRODUCT[soc]}：不支持BFLOAT16; ${bf16.ops} operator documents say so, ${bf16.documented} mark the chip √)` } } : {}),
     unlisted: 'unsupported',
+    convertedTypes: ATC_CONVERTED_TYPES,
     ops: atcOps(soc, release),
   };
   versioned.set(key, profile);

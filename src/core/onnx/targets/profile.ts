@@ -146,6 +146,14 @@ export interface TargetProfile {
    * are not judged.
    */
   readonly foldedBeforeConversion?: { readonly ops: readonly string[]; readonly constantInputs: boolean; readonly source: string };
+  /**
+   * Outputs the converter gives another element type than ONNX does (ATC makes TopK's indices int32), and what it
+   * does with an op whose inputs must share one type (ONNX type variable T) but then differ.
+   */
+  readonly convertedTypes?: {
+    readonly outputs: ReadonlyMap<string, readonly { readonly output: number; readonly type: ElementType; readonly source: string; readonly evidence: string }[]>;
+    readonly mixed: { readonly certain: boolean; readonly source: string; readonly evidence: string };
+  };
   /** Verdict for an op the profile does not list. */
   readonly unlisted: Support;
   /** Ops by key: `OpType` for the default domain, `domain::OpType` for others. */
