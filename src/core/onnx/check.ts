@@ -7,7 +7,7 @@
 import { msg, type Message } from '../l10n';
 import { hint, modulePath, opHint, typicalConstructs, type Hint, type HintContext, type HintId } from './hints';
 import {
-  isDefaultDomain, opsetVersion, subgraphsOf, type Attribute, type ElementType, type Graph, type Model, type Node, type ValueType,
+  isDefaultDomain, opsetVersion, subgraphsOf, type Attribute, type ElementType, type Graph, type Model, type Node, type Tensor, type ValueInfo, type ValueType,
 } from './model';
 import { opKey, type NodeRule, type OpProfile, type Support, type TargetProfile } from './targets/profile';
 import { onnxSchema } from './schema';
@@ -74,7 +74,9 @@ class Scope {
   readonly constants = new Set<string>();
   /** Output of a DequantizeLinear -> its quantized input. */
   readonly dequantized = new Map<string, string>();
-  private producerMap?: Map<string, string>;
+  private producerMap?: Map<string, Node>;
+  /** Whether this graph or an enclosing one has a node whose outputs the converter retypes (set by checkModel). */
+  retyping = false;
   constructor(readonly parent: Scope | undefined, private readonly nodes: readonly Node[]) {}
   dequantizedFrom(name: string): string | undefined {
     return this.dequantized.get(name) ?? this.parent?.dequantizedFrom(name);
@@ -82,11 +84,15 @@ class Scope {
   /** The op type of the node that makes `name` (this graph, else an enclosing one). Each graph's map is
    * built on first use (hints of findings ask): a 300k-node graph that is all supported never holds it. */
   producer(name: string): string | undefined {
+    return this.producerNode(name)?.opType;
+  }
+  /** The node that makes `name` (this graph, else an enclosing one). */
+  producerNode(name: string): Node | undefined {
     if (!this.producerMap) {
       this.producerMap = new Map();
-      for (const node of this.nodes) for (const out of node.outputs) if (out) this.producerMap.set(out, node.opType);
+      for (const node of this.nodes) for (const out of node.outputs) if (out) this.producerMap.set(out, node);
     }
-    return this.producerMap.get(name) ?? this.parent?.producer(name);
+    return this.producerMap.get(name) ?? this.parent?.producerNode(name);
   }
   type(name: string): ValueType | undefined {
     return this.types.get(name) ?? this.parent?.type(name);
@@ -139,6 +145,8 @@ export function checkModel(model: Model, profile: TargetProfile, options: CheckO
   const NONE = Object.freeze([]) as unknown as never[];
   const checkGraph = (graph: Graph, parent: Scope | undefined): boolean => {
     const scope = buildScope(graph, parent);
+    const retyped = profile.convertedTypes?.outputs;
+    scope.retyping = (parent?.retyping ?? false) || (!!retyped && graph.nodes.some((n) => retyped.has(n.opType)));
     let anyUnsupported = false;
     for (let index = 0; index < graph.nodes.length; index++) {
       const node = graph.nodes[index]!;
@@ -304,13 +312,25 @@ function nodeReasons(
     if (refused.has('double')) hintIds.add('double-to-float');
     if (refused.has('bool')) hintIds.add(node.opType === 'Equal' || node.opType === 'Cast' ? 'equal-float-compare' : 'bool-to-float');
   }
-  const float = profile.floatCompute ? floatActivation(node, scope) : undefined;
+  const floatLimit = profile.floatCompute;
+  const float = floatLimit && !floatLimit.exceptOps?.includes(node.opType) ? floatActivation(node, scope) : undefined;
   if (float) {
     reasons.push({
-      code: 'dtype', certain: profile.floatCompute!.certain, source: profile.floatCompute!.source,
-      message: msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); {3} has no FP16 compute, so only quantized ops run on it ("{4}").', node.opType, float.name, float.type, profile.name, profile.floatCompute!.evidence),
+      code: 'dtype', certain: floatLimit!.certain, source: floatLimit!.source,
+      message: floatLimit!.release
+        ? msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); onnxruntime-qnn {3} places only quantized ops on the HTP ("{4}").', node.opType, float.name, float.type, floatLimit!.release, floatLimit!.evidence)
+        : msg('{0} computes in float ({1} is {2}, not from a DequantizeLinear); {3} has no FP16 compute, so only quantized ops run on it ("{4}").', node.opType, float.name, float.type, profile.name, floatLimit!.evidence),
     });
     hintIds.add('quantize-qdq');
+  }
+  const mixed = scope.retyping && defaultDomain ? convertedTypeMismatch(node, scope, profile.convertedTypes!.outputs) : undefined;
+  if (mixed) {
+    const { certain, source, evidence } = profile.convertedTypes!.mixed;
+    reasons.push({
+      code: 'dtype', certain, source: `${mixed.source}; ${source}`,
+      message: msg('{0}: {1} is {2} after conversion ({3} gives {2}: "{4}") while {5} is {6}, and ONNX gives {0} one type for both; the converter may refuse the mix ("{7}").', node.opType, mixed.name, mixed.type, mixed.producer, mixed.evidence, mixed.other, mixed.otherType, evidence),
+    });
+    hintIds.add('converted-type-cast');
   }
   const activation = profile.activationTypes ? quantizedActivation(node, scope, profile.activationTypes.refused) : undefined;
   if (activation) {
@@ -356,6 +376,44 @@ function floatActivation(node: Node, scope: Scope): { name: string; type: Elemen
     if (t && t.kind === 'tensor' && FLOAT_TYPES.has(t.elemType)) return { name, type: t.elemType };
   }
   return undefined;
+}
+
+/**
+ * ONNX ops whose listed inputs share one type variable (T in the ONNX operator schemas: github.com/onnx/onnx
+ * docs/Operators.md, type constraints): an ONNX model has them equal, so a converter that retypes one of them breaks it.
+ */
+export const SAME_TYPE_INPUTS: ReadonlyMap<string, readonly number[] | 'all'> = new Map<string, readonly number[] | 'all'>([
+  ...['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'PRelu', 'MatMul', 'BitShift'].map((op) => [op, [0, 1]] as const),
+  ...['Max', 'Min', 'Sum', 'Mean', 'Concat'].map((op) => [op, 'all'] as const),
+  ['Where', [1, 2]], ['Gemm', [0, 1, 2]], ['Range', [0, 1, 2]],
+]);
+
+/**
+ * An input of a same-type op (SAME_TYPE_INPUTS) whose producer the converter retypes (`outputs`), when another
+ * input of the op then has another type: one hop from the retyped output.
+ */
+function convertedTypeMismatch(
+  node: Node, scope: Scope, outputs: NonNullable<TargetProfile['convertedTypes']>['outputs'],
+): { name: string; type: ElementType; producer: string; source: string; evidence: string; other: string; otherType: ElementType } | undefined {
+  const same = SAME_TYPE_INPUTS.get(node.opType);
+  if (!same) return undefined;
+  const indexes = same === 'all' ? node.inputs.map((_, i) => i) : same;
+  const typed: { name: string; type: ElementType; converted?: { producer: string; source: string; evidence: string } }[] = [];
+  for (const i of indexes) {
+    const name = node.inputs[i];
+    if (!name) continue;
+    const producer = scope.producerNode(name);
+    const retyped = producer ? outputs.get(producer.opType)?.find((o) => producer.outputs[o.output] === name) : undefined;
+    if (retyped) {
+      typed.push({ name, type: retyped.type, converted: { producer: producer!.opType, source: retyped.source, evidence: retyped.evidence } });
+      continue;
+    }
+    const t = scope.type(name);
+    if (t && t.kind === 'tensor' && t.elemType !== 'undefined') typed.push({ name, type: t.elemType });
+  }
+  const converted = typed.find((t) => t.converted);
+  const other = converted && typed.find((t) => t.type !== converted.type);
+  return converted && other ? { name: converted.name, type: converted.type, ...converted.converted!, other: other.name, otherType: other.type } : undefined;
 }
 
 /** The first non-constant input whose quantized type (own, or dequantized from) is in `refused`. */
@@ -576,6 +634,18 @@ export function opSupport(profile: TargetProfile, domain: string, opType: string
 }
 
 /** One op case, for corpora of public compiler reports: the op, its attributes, and its values. */
+/** One input of an op case: element type, shape (null entries are dynamic dims; omitted: unknown), whether it is a constant. */
+export interface OpCaseInput {
+  readonly type: ElementType;
+  readonly shape?: readonly (number | null)[];
+  readonly constant?: boolean;
+  /**
+   * The value is output `output` of a node of op `op` (its own inputs given the same way), as a report states it:
+   * the case model gets that node before the op (checked too; the case's verdict stays the op's).
+   */
+  readonly from?: { readonly op: string; readonly output: number; readonly inputs: readonly OpCaseInput[]; readonly attributes?: readonly Attribute[] };
+}
+
 export interface OpCase {
   readonly op: string;
   /** Default "" (the standard ONNX domain). */
@@ -583,37 +653,53 @@ export interface OpCase {
   /** Opset of the op's domain. */
   readonly opset: number;
   readonly attributes?: readonly Attribute[];
-  /** Inputs in order: element type, shape (null entries are dynamic dims; omitted: unknown) and whether it is a constant. */
-  readonly inputs: readonly { readonly type: ElementType; readonly shape?: readonly (number | null)[]; readonly constant?: boolean }[];
+  /** Inputs in order. */
+  readonly inputs: readonly OpCaseInput[];
   readonly outputs?: readonly { readonly type: ElementType; readonly shape?: readonly (number | null)[] }[];
 }
 
 /**
  * The verdict of one op case on a profile (`resolveProfile({ target: 'ascend310p@8.5' })`): the case
- * becomes a one-node model (constant inputs are initializers, shapes are fixed unless given) and is
- * checked like any model; model-level findings (opset range, dynamic inputs) come with it.
+ * becomes a one-node model (constant inputs are initializers, shapes are fixed unless given; an input made by
+ * another op (`from`) gets that node) and is checked like any model; model-level findings (opset range,
+ * dynamic inputs) come with it.
  */
 export function checkOpCase(c: OpCase, profile: TargetProfile): { verdict: NodeVerdict; modelReasons: readonly Reason[] } {
   const value = (name: string, t: { type: ElementType; shape?: readonly (number | null)[] }) => ({
     name, type: { kind: 'tensor' as const, elemType: t.type, shape: t.shape ? [...t.shape] : [1] },
   });
-  const inputs = c.inputs.map((t, i) => value(`in${i}`, t));
-  const outputs = (c.outputs ?? [{ type: c.inputs[0]?.type ?? 'float' }]).map((t, i) => value(`out${i}`, t));
-  const initializers = c.inputs.flatMap((t, i) => (t.constant ? [{
-    name: `in${i}`, elemType: t.type, dims: (t.shape ?? [1]).map((d) => d ?? 1), elementCount: (t.shape ?? [1]).reduce<number>((a, d) => a * (d ?? 1), 1),
-    byteLength: 0, data: { kind: 'none' as const }, fileOffset: 0,
-  }] : []));
   const domain = c.domain ?? '';
-  const graph: Graph = {
-    name: 'case', path: 'main',
-    nodes: [{ name: c.op, opType: c.op, domain, inputs: inputs.map((v) => v.name), outputs: outputs.map((v) => v.name), attributes: c.attributes ?? [] }],
-    inputs: inputs.filter((_, i) => !c.inputs[i]!.constant), outputs, valueInfo: [], initializers, sparseInitializers: [],
-  };
+  const nodes: Node[] = [];
+  const graphInputs: ValueInfo[] = [];
+  const valueInfo: ValueInfo[] = [];
+  const initializers: Tensor[] = [];
+  // Each input is a graph input, an initializer, or the output of a producer node added before the op.
+  const addInputs = (list: readonly OpCaseInput[], prefix: string): string[] => list.map((t, i) => {
+    const name = `${prefix}${i}`;
+    const v = value(name, t);
+    if (t.from) {
+      const outs = Array.from({ length: t.from.output + 1 }, (_, k) => (k === t.from!.output ? name : `${name}_o${k}`));
+      nodes.push({ name: `${name}_producer`, opType: t.from.op, domain: '', inputs: addInputs(t.from.inputs, `${name}_in`), outputs: outs, attributes: t.from.attributes ?? [] });
+      valueInfo.push(v);
+    } else if (t.constant) {
+      initializers.push({
+        name, elemType: t.type, dims: (t.shape ?? [1]).map((d) => d ?? 1), elementCount: (t.shape ?? [1]).reduce<number>((a, d) => a * (d ?? 1), 1),
+        byteLength: 0, data: { kind: 'none' as const }, fileOffset: 0,
+      });
+    } else {
+      graphInputs.push(v);
+    }
+    return name;
+  });
+  const inputs = addInputs(c.inputs, 'in');
+  const outputs = (c.outputs ?? [{ type: c.inputs[0]?.type ?? 'float' }]).map((t, i) => value(`out${i}`, t));
+  nodes.push({ name: c.op, opType: c.op, domain, inputs, outputs: outputs.map((v) => v.name), attributes: c.attributes ?? [] });
+  const graph: Graph = { name: 'case', path: 'main', nodes, inputs: graphInputs, outputs, valueInfo, initializers, sparseInitializers: [] };
   const model: Model = {
     irVersion: 8, opsetImports: [{ domain: '', version: domain === '' || domain === 'ai.onnx' ? c.opset : 13 }, ...(domain && domain !== 'ai.onnx' ? [{ domain, version: c.opset }] : [])],
     producerName: 'npu-port', producerVersion: '', domain: '', modelVersion: 0, docString: '', metadata: [], graph, functions: [], trainingInfoCount: 0,
     source: { byteLength: 0, bytesRead: 0 },
   };
   const result = checkModel(model, profile);
-  return { verdict: result.verdicts[0]!, modelReasons: result.modelReasons };
+  return { verdict: result.verdicts.at(-1)!, modelReasons: result.modelReasons };
 }

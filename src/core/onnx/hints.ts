@@ -14,7 +14,7 @@ export type HintId =
   | 'erf-tanh-gelu' | 'squeeze-reshape' | 'equal-float-compare' | 'int64-to-int32' | 'double-to-float'
   | 'bool-to-float' | 'fixed-shapes' | 'literal-shape' | 'opset' | 'custom-domain' | 'function-inline' | 'attribute' | 'subgraph'
   | 'whitelist-split' | 'bf16-to-fp16' | 'constant-fold' | 'kernel-fallback' | 'quantize-qdq' | 'weight-8bit'
-  | 'activation-uint8';
+  | 'activation-uint8' | 'converted-type-cast';
 
 export interface Hint {
   readonly id: HintId;
@@ -53,6 +53,8 @@ function hintMessage(id: HintId, node: Node, ctx: HintContext): Message {
       return msg('Replace {0} with reshape to literal sizes (x.reshape(1, 32) instead of x.squeeze(1)): Reshape is accepted more widely.', node.opType === 'Unsqueeze' ? 'unsqueeze' : 'squeeze');
     case 'equal-float-compare':
       return msg('Compare in float instead of Equal + Cast(bool): for integer-valued floats, relu(1 - (x - v) * (x - v)) is 1 where x == v and 0 elsewhere.');
+    case 'converted-type-cast':
+      return msg('Make the input types of {0} equal in the model where the converter changes one of them: add an explicit Cast (TopK indices, int32 after ATC: Cast them to int64, or Cast the other input to int32) before {0}.', node.opType);
     case 'int64-to-int32':
       return msg('Use int32 instead of int64: cast index and shape tensors with .int() before export, or convert the exported graph\'s int64 tensors to int32.');
     case 'double-to-float':

@@ -5,7 +5,7 @@
  * qnn-htp other than the default one (`qnn-htp@v68` ...), right after qnn-htp.
  */
 import type { ProfileError } from '../onnx/errors';
-import { builtinProfiles, HTP_ARCHS, loadWorkspaceProfiles, QNN_EP_RELEASES, qnnProfile } from '../onnx/targets';
+import { builtinProfiles, HTP_ARCHS, loadWorkspaceProfiles, QNN_EP_OFFERED, qnnProfile } from '../onnx/targets';
 import type { TargetProfile } from '../onnx/targets/profile';
 import type { OperationRequest } from './types';
 
@@ -46,14 +46,14 @@ export async function listTargets(request: ListTargetsRequest): Promise<ListTarg
 
 /**
  * The built-ins with `qnn-htp@vNN` (newest first, the default architecture left out: it is qnn-htp) after qnn-htp,
- * then `qnn-htp@epX.Y` for every onnxruntime-qnn release (newest first), each naming its release; the pinned one
+ * then `qnn-htp@epX.Y` for every onnxruntime-qnn release from the pinned one on (newest first), each naming its release; the pinned one
  * has the facts of qnn-htp itself, listed so that the release is a choice next to the later ones.
  */
 function withArchitectures(builtins: readonly TargetProfile[]): TargetProfile[] {
   return builtins.flatMap((p) => {
     if (p.toolchain !== 'qnn' || !p.toolkit) return [p];
     const others = HTP_ARCHS.filter((arch) => arch !== p.toolkit!.version).map((arch) => ({ ...qnnProfile(arch), id: `${p.id}@${arch}` }));
-    const releases = QNN_EP_RELEASES.map((ep) => ({ ...qnnProfile(undefined, ep, true), id: `${p.id}@${releaseTag(ep)}` }));
+    const releases = QNN_EP_OFFERED.map((ep) => ({ ...qnnProfile(undefined, ep, true), id: `${p.id}@${releaseTag(ep)}` }));
     return [p, ...others, ...releases];
   });
 }

@@ -131,7 +131,8 @@ test('onnx check --fail-on: exit codes per kind (unsupported by default, unverif
   assert.equal(await code(dynamic, '--target', 'ascend910b', '--fail-on', 'unverified'), 1, 'an uncertain model finding is at or above unverified');
   assert.equal(await code(bf16, '--target', 'ascend310p'), 1);
   assert.equal(await code(bf16, '--target', 'ascend910b'), 0, 'the same model passes on 910B (bf16 kernels)');
-  assert.equal(await code(bf16, '--target', 'ascend910b', '--fail-on', 'unverified,dynamic'), 0);
+  assert.equal(await code(bf16, '--target', 'ascend910b', '--fail-on', 'dynamic'), 0);
+  assert.equal(await code(bf16, '--target', 'ascend910b', '--fail-on', 'unverified,dynamic'), 1, 'its TopK indices (int32 after ATC) into an int64 Add are unverified');
   for (const bad of ['nope', '', 'unsupported,nope', ',']) {
     const r = await run(['onnx', 'check', flow, '--target', 'ascend910', '--fail-on', bad]);
     assert.equal(r.code, 2, `--fail-on "${bad}"`);

@@ -29,14 +29,17 @@ const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
 const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
 
 test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
-  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0']);
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.19.2', '1.16.3', '1.16.1']);
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   // A later release names itself as the toolkit; the result's target picks the same facts again.
-  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0'] });
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.19.2', 'ep1.16.3', 'ep1.16.1'] });
+  // A 1.x release (the QNN EP inside microsoft/onnxruntime) names itself too; `ep1.16` is its newest patch release.
+  assert.equal(builtinTarget('qnn-htp@ep1.16')!.toolkit!.version, 'ep1.16.3');
+  assert.match(builtinTarget('qnn-htp@ep1.16.1')!.name, /Hexagon v73.*onnxruntime-qnn 1\.16\.1/);
   assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
-  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0/.test(e.message));
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.19\.2, 1\.16\.3, 1\.16\.1/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
   const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
@@ -107,4 +110,42 @@ test('int64 Pad pads, Unsqueeze/Squeeze axes and the Expand shape become QNN op 
   // Ops the EP builds with their int64 inputs as tensors keep the finding (Gather indices).
   const gather = checkOpCase({ op: 'Gather', opset: 13, inputs: [{ type: 'float', shape: [4, 8] }, { type: 'int64', shape: [2], constant: true }] }, qnn);
   assert.deepEqual(codes(gather.verdict), ['dtype?']);
+});
+
+test('onnxruntime-qnn 1.16 (before float32-as-FP16, PR #19863): a float Conv is refused on the HTP, the same model on the pin is not; a QDQ Conv and a single float Transpose are taken', async () => {
+  const model = await openModel(generatedModel('qnn_arch.onnx'));
+  const verdict = (target: string, name: string) => checkModel(model, builtinTarget(target)!).verdicts.find((v) => v.name === name)!;
+  for (const target of ['qnn-htp@ep1.16.1', 'qnn-htp@ep1.16.3']) {
+    const old = verdict(target, '/float/Conv');
+    assert.equal(old.verdict, 'unsupported', target);
+    assert.deepEqual(codes(old), ['dtype']);
+    assert.match(old.reasons[0]!.source!, /pull\/19863/);
+    assert.match(formatMessage(old.reasons[0]!.message), /onnxruntime-qnn 1\.16\.\d places only quantized ops on the HTP/);
+    assert.deepEqual(old.hints.map((h) => h.id), ['quantize-qdq']);
+    assert.equal(verdict(target, '/a8w8/Conv').verdict, 'supported', `${target}: a QDQ Conv is a quantized node unit`);
+  }
+  assert.equal(verdict('qnn-htp', '/float/Conv').verdict, 'supported', 'the pinned 2.0.0 runs float32 on a v73 HTP as FP16');
+  assert.equal(verdict('qnn-htp@ep2.0', '/float/Conv').verdict, 'supported');
+  const transpose = { op: 'Transpose', opset: 13, inputs: [{ type: 'float' as const, shape: [1, 8] }] };
+  assert.equal(checkOpCase(transpose, builtinTarget('qnn-htp@ep1.16.1')!).verdict.verdict, 'supported', 'a single Transpose node was placed on the NPU (PR #16916)');
+  // 1.19.2: float32 as FP16 only with enable_htp_fp16_precision, off by default until PR #22186 (2024-09-23).
+  const later = verdict('qnn-htp@ep1.19.2', '/float/Conv');
+  assert.equal(later.verdict, 'unverified');
+  assert.match(later.reasons[0]!.source!, /pull\/22186/);
+  // The QNN SDK of a 1.x release is not recorded: a QAIRT-scoped rule (signed 8-bit Divide before 2.44) is unverified there.
+  const div = checkModel(await openModel(generatedModel('qnn_divide_int8.onnx')), builtinTarget('qnn-htp@ep1.19.2')!).verdicts.find((v) => v.name === '/i8/Div')!;
+  assert.equal(div.verdict, 'unverified');
+  assert.ok(div.reasons.some((r) => r.certain === false && /80-63442-10/.test(r.source ?? '')), JSON.stringify(div.reasons));
+});
+
+test('an int64 Expand shape: refused by onnxruntime-qnn 1.19.2 (before PR #24389), taken by the pinned 2.0.0', () => {
+  const expand: OpCase = { op: 'Expand', opset: 13, inputs: [{ type: 'uint8', shape: [1, 8] }, { type: 'int64', shape: [2], constant: true }] };
+  const old = checkOpCase(expand, builtinTarget('qnn-htp@ep1.19.2')!).verdict;
+  assert.equal(old.verdict, 'unsupported');
+  assert.deepEqual(codes(old), ['dtype']);
+  assert.match(old.reasons[0]!.source!, /pull\/24389/);
+  assert.deepEqual(old.hints.map((h) => h.id), ['int64-to-int32']);
+  assert.equal(checkOpCase(expand, builtinTarget('qnn-htp')!).verdict.verdict, 'supported');
+  const int32: OpCase = { ...expand, inputs: [expand.inputs[0]!, { type: 'int32', shape: [2], constant: true }] };
+  assert.equal(checkOpCase(int32, builtinTarget('qnn-htp@ep1.19.2')!).verdict.verdict, 'supported', 'the rewrite: an int32 shape');
 });

@@ -91,11 +91,26 @@ function socRules(op: string, soc: string, release: KernelRelease): { rules: Nod
 
 interface AtcOp { opsets: number[]; constraints?: string[]; uncertain?: boolean; note?: string; source: string[] }
 
-interface QnnRelease { qairt: string; source: string; registry: boolean }
+/**
+ * One onnxruntime-qnn release: the QAIRT it was built with (absent: not recorded, then QAIRT-scoped rules are
+ * unverified), and for releases of the EP inside microsoft/onnxruntime (1.x) what its HTP did with float ops.
+ */
+interface QnnRelease {
+  qairt?: string; date?: string; source: string; registry: boolean;
+  floatCompute?: { certain: boolean; source: string; evidence: string; exceptOps?: string[] };
+}
 const rules = ruleData as unknown as {
   atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]>;
   qnnReleases: Record<string, QnnRelease | string>;
   qnnParamInputs: Record<string, { inputs: number[]; source: string } | string>;
+  atcConvertedTypes: {
+    outputs: Record<string, { output: number; type: ElementType; source: string; evidence: string }[]>;
+    mixed: { certain: boolean; source: string; evidence: string };
+  };
+};
+/** ATC's retyped outputs (TopK indices: int32), the same for every Ascend chip and CANN release of the data. */
+const ATC_CONVERTED_TYPES: NonNullable<TargetProfile['convertedTypes']> = {
+  outputs: new Map(Object.entries(rules.atcConvertedTypes.outputs)), mixed: rules.atcConvertedTypes.mixed,
 };
 
 function atcOps(soc: string, release: KernelRelease): Map<string, OpProfile> {
@@ -141,6 +156,11 @@ const EP_REF = `github:${EP.repo}@${EP.commit.slice(0, 12)}`;
 /** onnxruntime-qnn releases the qnn-htp facts are given for, newest first (`qnn-htp@ep2.6`). */
 export const QNN_EP_RELEASES: readonly string[] = Object.keys(rules.qnnReleases).filter((k) => /^\d/.test(k)).sort((a, b) => compareVersions(b, a));
 const qnnRelease = (ep: string): QnnRelease => rules.qnnReleases[ep] as QnnRelease;
+/**
+ * The releases the target pickers offer: the pinned snapshot's and later ones. The 1.x releases (the EP inside
+ * microsoft/onnxruntime) hold only the few facts recorded for dated public reports; `--target qnn-htp@ep1.16` picks them.
+ */
+export const QNN_EP_OFFERED: readonly string[] = QNN_EP_RELEASES.filter((r) => compareVersions(r, qnnData.ep) >= 0);
 
 /** Whether `version` lies in a `since` (included) .. `before` (excluded) range; no range: always. */
 function inRange(range: { since?: string; before?: string } | undefined, version: string): boolean {
@@ -157,10 +177,12 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
   const ops = new Map<string, OpProfile>();
   const archOps = archData.archs[arch]?.ops ?? {};
   const { qairt } = qnnRelease(ep);
-  // Rules that hold for this EP release and the QAIRT it was built with.
-  const holds = (r: NodeRule) => inRange(r.releases, ep) && inRange(r.qairt, qairt);
+  // Rules that hold for this EP release and the QAIRT it was built with; where that QAIRT is not recorded, a rule
+  // scoped by QAIRT release may or may not hold (unverified).
+  const holds = (r: NodeRule) => inRange(r.releases, ep) && (qairt === undefined || inRange(r.qairt, qairt));
+  const scoped = (r: NodeRule): NodeRule => (qairt === undefined && r.qairt ? { ...r, certain: false } : r);
   for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
-    const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))].filter(holds);
+    const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))].filter(holds).map(scoped);
     const params = rules.qnnParamInputs[op];
     const entry: OpProfile = {
       support: 'supported', ...(all.length ? { rules: all } : {}), sources: [`${EP_REF}:${EP.registry} (${builder})`],
@@ -199,6 +221,10 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
   if (!QNN_EP_RELEASES.includes(ep)) throw new Error(`no onnxruntime-qnn release ${ep}`);
   const release = qnnRelease(ep);
   const fp16 = facts.fp16;
+  // A release whose HTP took no float ops (the EP inside microsoft/onnxruntime before float32-as-FP16) says so for every architecture.
+  const floatCompute = release.floatCompute
+    ? { supported: false as const, certain: release.floatCompute.certain, source: release.floatCompute.source, evidence: release.floatCompute.evidence, release: ep, ...(release.floatCompute.exceptOps ? { exceptOps: release.floatCompute.exceptOps } : {}) }
+    : fp16 ? { supported: false as const, certain: fp16.certain, source: archSource(fp16.source), evidence: fp16.evidence } : undefined;
   const epName = nameRelease ? `; onnxruntime-qnn ${ep}` : '';
   const profile: TargetProfile = {
     id: 'qnn-htp', name: `Qualcomm QNN HTP (Hexagon ${arch}${facts.examples ? `: ${facts.examples}` : ''}${epName})`, kind: 'builtin', toolchain: 'qnn',
@@ -217,15 +243,22 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
       msg('Ops are those the ONNX Runtime QNN EP of {0} translates; an op it does not translate stays on the CPU and is reported as unsupported. qnn-onnx-converter (QAIRT) may translate other ops: its op list was not available from a Qualcomm source.', EP.date),
       msg('Per-op HTP data types and constraints (the HTP op definition supplement) are checked only where quoted in data/qnn-arch.json: a model that passes can still fail QNN op validation (error 3110) or graph finalize.'),
       msg('int64, uint64 and double tensors are reported as unverified: the HTP op tables list no 64-bit types, but the EP converts many int64 constants itself.'),
-      msg('Per-op data types that changed between QNN SDK releases are checked for QAIRT {0}, the release onnxruntime-qnn {1} was built with ({2}): a later QAIRT may take more (the HTP op support revision history).', release.qairt, ep, release.source),
-      ...(release.registry ? [] : [msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)]),
-      ...(fp16 ? [fp16.certain
+      release.qairt
+        ? msg('Per-op data types that changed between QNN SDK releases are checked for QAIRT {0}, the release onnxruntime-qnn {1} was built with ({2}): a later QAIRT may take more (the HTP op support revision history).', release.qairt, ep, release.source)
+        : msg('onnxruntime-qnn {0}: the QNN SDK it was built with is not recorded ({1}), so per-op data types that changed between QNN SDK releases are reported as unverified.', ep, release.source),
+      ...(release.registry ? [] : [compareVersions(ep, qnnData.ep) > 0
+        ? msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)
+        : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1}, so an op it did not translate yet may be reported as supported.', ep, qnnData.ep)]),
+      ...(release.floatCompute ? [release.floatCompute.certain
+        ? msg('onnxruntime-qnn {0} runs no float (non-QDQ) ops on the HTP: only quantized ops are placed on it ({1}).', ep, release.floatCompute.source)
+        : msg('onnxruntime-qnn {0} runs float (non-QDQ) ops on the HTP only with an option that is off by default: they are reported as unverified ({1}).', ep, release.floatCompute.source)]
+      : fp16 ? [fp16.certain
         ? msg('Hexagon {0} has no FP16 compute: float ops that are not quantized (QDQ) are refused.', arch)
         : msg('Whether Hexagon {0} computes in FP16 is not settled by the sources: float ops that are not quantized (QDQ) are reported as unverified.', arch)] : []),
     ],
     staticShapes: 'required',
     dtypes: { refused: ['int64', 'double', 'uint64'], certain: false },
-    ...(fp16 ? { floatCompute: { supported: false, certain: fp16.certain, source: archSource(fp16.source), evidence: fp16.evidence } } : {}),
+    ...(floatCompute ? { floatCompute } : {}),
     activationTypes: { ...archData.activations, source: archSource(archData.activations.source) },
     foldedBeforeConversion: {
       ops: ['Constant', 'Identity', 'Dropout'], constantInputs: true,
@@ -289,6 +322,7 @@ export function ascendProfile(soc: string, version: string = CANN_RELEASES[0]!):
     ...(soc === 'ascend310' ? { staticShapes: 'required' as const, staticShapesSource: ASCEND310_STATIC } : { staticShapes: 'unverified' as const }),
     ...(bf16 ? { dtypes: { refused: ['bfloat16'] as ElementType[], certain: true, source: `${cite(release, bf16.src)} (${PRODUCT[soc]}：不支持BFLOAT16; ${bf16.ops} operator documents say so, ${bf16.documented} mark the chip √)` } } : {}),
     unlisted: 'unsupported',
+    convertedTypes: ATC_CONVERTED_TYPES,
     ops: atcOps(soc, release),
   };
   versioned.set(key, profile);

@@ -6,7 +6,7 @@ import { ascendProfile, builtinProfiles, QNN_EP_RELEASES, qnnProfile } from './b
 import type { TargetProfile } from './profile';
 import { loadWhitelistProfile, loadWorkspaceProfiles } from './whitelist';
 
-export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES, HTP_ARCHS, QNN_EP_RELEASES, qnnProfile } from './builtin';
+export { ascendProfile, builtinProfiles, BUILTIN_TARGET_IDS, CANN_RELEASES, HTP_ARCHS, QNN_EP_OFFERED, QNN_EP_RELEASES, qnnProfile } from './builtin';
 export { loadWhitelistProfile, loadWorkspaceProfiles, whitelistFromModels, whitelistProfile } from './whitelist';
 export { opCounts, opKey, type NodeRule, type OpProfile, type ProfileSource, type Support, type TargetProfile, type ToolkitVersion } from './profile';
 

@@ -128,7 +128,13 @@ export interface TargetProfile {
    * The target has no float compute (an HTP without FP16): an op whose float inputs do not come from
    * DequantizeLinear (not a QDQ node unit) is refused, with this certainty and source.
    */
-  readonly floatCompute?: { readonly supported: false; readonly certain: boolean; readonly source: string; readonly evidence: string };
+  readonly floatCompute?: {
+    readonly supported: false; readonly certain: boolean; readonly source: string; readonly evidence: string;
+    /** Set when the limit is the converter release's, not the chip's (an EP that places no float ops on the HTP). */
+    readonly release?: string;
+    /** Ops the limit does not cover (the EP placed a single float Transpose on the HTP, and checked Cast in its builder). */
+    readonly exceptOps?: readonly string[];
+  };
   /**
    * Quantized activation types the target may not take: checked on non-constant inputs (their own type,
    * or the type a DequantizeLinear feeding them dequantizes from).
@@ -140,6 +146,14 @@ export interface TargetProfile {
    * are not judged.
    */
   readonly foldedBeforeConversion?: { readonly ops: readonly string[]; readonly constantInputs: boolean; readonly source: string };
+  /**
+   * Outputs the converter gives another element type than ONNX does (ATC makes TopK's indices int32), and what it
+   * does with an op whose inputs must share one type (ONNX type variable T) but then differ.
+   */
+  readonly convertedTypes?: {
+    readonly outputs: ReadonlyMap<string, readonly { readonly output: number; readonly type: ElementType; readonly source: string; readonly evidence: string }[]>;
+    readonly mixed: { readonly certain: boolean; readonly source: string; readonly evidence: string };
+  };
   /** Verdict for an op the profile does not list. */
   readonly unlisted: Support;
   /** Ops by key: `OpType` for the default domain, `domain::OpType` for others. */
