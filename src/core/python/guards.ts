@@ -146,9 +146,12 @@ const NPU_WORD = /\bnpu\b|is_npu|torch_npu|npu_available|"npu|'npu|\bhccl\b|is_h
  * - `alternative`: the branch runs only on CUDA and the code has another path (else / elif, the other arm of a
  *   conditional expression, code after a branch that returns or raises, the branch of a negated test before an
  *   else, or the try of a `getattr(torch, name)` lookup before its `except AttributeError` fallback);
- * - `npu-path`: the branch belongs to an if / elif chain that has an NPU (or HCCL) branch;
+ * - `npu-path`: the branch belongs to an if / elif chain that has an NPU (or HCCL) branch, or the finding is a CUDA test
+ *   (or a term after it in the same `and`) whose value goes only where an NPU term is beside it (cudaTermBesideNpu);
  * - `library`: the branch runs only behind a switch or check of a CUDA-only library (has_apex, use_flash_attn,
  *   is_xformers_available(), bitsandbytes' Int8Params / Linear8bitLt ...), so the code has a path without it;
+ *   The body of a function decorated by a same-file decorator that calls it only on CUDA and returns something
+ *   else without CUDA (decoratedCudaOnly) is `alternative` too.
  * - `cuda-method`: the body of a `def cuda(...)` override, which runs where the program's callers ask for
  *   `.cuda()` (those calls are reported).
  * The guard's own condition is not inside its branch, except an `and` that also tests a CUDA-only library.
@@ -157,6 +160,7 @@ export type RedundantReason = 'alternative' | 'npu-path' | 'library' | 'cuda-met
 
 export function redundantBranch(node: Node): RedundantReason | undefined {
   return decideUpwards(node, redundant, (child, parent): RedundantReason | null | undefined => {
+    if (cudaTermBesideNpu(child, parent)) return 'npu-path';
     if (parent.type === 'conditional_expression') {
       // a if cond else b: the first arm runs only when cond holds, the second only when it does not
       const [then, cond, other] = parent.namedChildren;
@@ -175,7 +179,7 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     if (parent.type === 'function_definition') {
       if (parent.childForFieldName('body')?.id !== child.id) return undefined;
       if (parent.childForFieldName('name')?.text === 'cuda') return 'cuda-method';
-      return skippedWithoutCuda(parent) ? 'alternative' : undefined;
+      return skippedWithoutCuda(parent) || decoratedCudaOnly(parent) ? 'alternative' : undefined;
     }
     if (parent.type === 'else_clause') {
       const chain = parentOf(parent);
@@ -817,4 +821,283 @@ const OTHER_BACKEND = /(["'])(?:npu|mps|xpu|hpu|mlu|musa|xla)(?::\d+)?\1|\b(?:np
 export function isMultiBackendDispatch(conditions: readonly (Node | null)[]): boolean {
   const texts = conditions.flatMap((c) => (c ? [c.text] : []));
   return texts.length > 1 && texts.some((t) => CUDA_CONDITION.test(t)) && texts.some((t) => OTHER_BACKEND.test(t));
+}
+
+/*
+ * CUDA tests beside an NPU path (issue 14, item 4).
+ *
+ * `cuda_support = (torch.cuda.is_available() and torch.cuda.is_bf16_supported() and ...)` read only in `return
+ * cuda_support or mps_support or npu_support` (torchtune), `(device == "cuda" and num_gpus == 1) or device in ("mps",
+ * "npu")` (FastChat), `elif backend == Backend.NCCL:` after `if backend == "hccl":` and `is_nccl_backend = backend ==
+ * Backend.NCCL` read only in `elif is_nccl_backend:` after `if is_hccl_backend:` and in `is_nccl_backend or
+ * is_hccl_backend` (mmengine). Python's `and` short-circuits, so the terms after a CUDA test in a conjunction run only
+ * where the test holds, on CUDA; the test itself is False on an NPU host, which is harmless where its value only
+ * decides between it and an NPU term. So a CUDA test, or a term after the first CUDA test of its conjunction, is
+ * information (`npu-path`) when the conjunction (a term alone is a conjunction of one)
+ * - is a disjunct of an `or` that has a positive NPU disjunct (`npu_support`, `device in ("mps", "npu")`,
+ *   `is_hccl_backend`; not `not is_npu`, `device != "npu"`), or
+ * - is the test of an if / elif whose chain has an NPU (or HCCL) branch, or
+ * - is assigned to a name, once in its function, whose every other occurrence in that function is read in one of the
+ *   two places above (alone or in an `and`).
+ * Terms before the first CUDA test run on every host and keep their severity (`torch.cuda.is_bf16_supported() and
+ * torch.cuda.is_available()`), and so does an NPU term inside the same conjunction (`device == "cuda" and x != "npu"`:
+ * no NPU path). Cost: a walk up the expression per finding (chain roots remembered per tree), and for a flag one text
+ * search of its function.
+ */
+
+type BoolOp = 'and' | 'or';
+const besideMemo = new WeakMap<Tree, Map<string, unknown>>();
+
+function besideCache<T>(node: Node, key: string, make: () => T): T {
+  let memo = besideMemo.get(node.tree);
+  if (!memo) besideMemo.set(node.tree, (memo = new Map()));
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = make();
+  memo.set(key, value);
+  return value;
+}
+
+function boolOp(node: Node | null | undefined): BoolOp | undefined {
+  if (node?.type !== 'boolean_operator') return undefined;
+  const op = node.childForFieldName('operator')?.type;
+  return op === 'and' || op === 'or' ? op : undefined;
+}
+
+/** `node` with the parentheses around it. */
+function withParens(node: Node): Node {
+  let n = node;
+  for (let p = parentOf(n); p?.type === 'parenthesized_expression'; p = parentOf(p)) n = p;
+  return n;
+}
+
+/** The outermost `op` chain that holds `node` as an operand (through parentheses); `node` itself when none does. */
+function chainRoot(node: Node, op: BoolOp): Node {
+  let memo = besideMemo.get(node.tree);
+  if (!memo) besideMemo.set(node.tree, (memo = new Map()));
+  const path: string[] = [];
+  let n = node;
+  for (;;) {
+    const key = `${op}-root:${n.id}`;
+    const known = memo.get(key) as Node | undefined;
+    if (known) {
+      n = known;
+      break;
+    }
+    path.push(key);
+    const up = parentOf(withParens(n));
+    if (boolOp(up) !== op) break;
+    n = up!;
+  }
+  for (const key of path) memo.set(key, n);
+  return n;
+}
+
+/** The operands of an `op` chain, left to right (a parenthesized chain of the same operator is flattened). */
+function chainOperands(root: Node, op: BoolOp): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (boolOp(unwrap(n)) === op) {
+      const inner = unwrap(n);
+      const left = inner.childForFieldName('left');
+      const right = inner.childForFieldName('right');
+      if (right) stack.push(right);
+      if (left) stack.push(left);
+    } else out.push(n);
+  }
+  return out;
+}
+
+/** A hccl / npu / ascend word or name part (`npu_support`, `is_hccl_backend`, `"npu"`), not inside another word ("input"). */
+const NPU_TERM = /(?<![A-Za-z])(?:npu|hccl|ascend)/i;
+
+/** A disjunct that holds on an NPU host: names the NPU and is no negation (`not is_npu`, `device != "npu"`). */
+function positiveNpuTerm(term: Node): boolean {
+  const node = unwrap(term);
+  if (node.type === 'not_operator' || !NPU_TERM.test(node.text)) return false;
+  if (node.type !== 'comparison_operator') return true;
+  return !comparisonOperators(node).some((op) => op === '!=' || op === 'not in' || op === 'is not');
+}
+
+/** Where the value of `expr` (a conjunction, or one term) goes, an NPU term or branch is beside it (see above). */
+function npuBeside(expr: Node, throughName: boolean): boolean {
+  return besideCache(expr, `ctx${throughName ? 1 : 0}:${expr.id}`, () => {
+    const outer = withParens(expr);
+    const up = parentOf(outer);
+    if (!up) return false;
+    if (boolOp(up) === 'or') {
+      const root = chainRoot(up, 'or');
+      const npu = besideCache(root, `npu-disjuncts:${root.id}`, () => chainOperands(root, 'or').filter(positiveNpuTerm));
+      if (npu.some((d) => d.endIndex <= outer.startIndex || d.startIndex >= outer.endIndex)) return true;
+      return npuBeside(root, throughName);
+    }
+    if ((up.type === 'if_statement' || up.type === 'elif_clause') && up.childForFieldName('condition')?.id === outer.id) {
+      const chain = up.type === 'elif_clause' ? parentOf(up) : up;
+      return chain !== null && chainHasNpuBranch(chain, up, false);
+    }
+    if (throughName && up.type === 'assignment' && up.childForFieldName('right')?.id === outer.id) return flagFeedsNpu(up);
+    return false;
+  });
+}
+
+/**
+ * `is_nccl_backend = backend == Backend.NCCL` in a function, the name assigned nowhere else there and every other
+ * occurrence of it in the function read (alone or in an `and`) where an NPU term or branch is beside it.
+ */
+function flagFeedsNpu(assignment: Node): boolean {
+  return besideCache(assignment, `flag:${assignment.id}`, () => {
+    const target = assignment.childForFieldName('left');
+    if (target?.type !== 'identifier') return false;
+    let scope: Node | null = parentOf(assignment);
+    while (scope && scope.type !== 'function_definition' && scope.type !== 'class_definition' && scope.type !== 'module') scope = parentOf(scope);
+    if (scope?.type !== 'function_definition') return false;
+    const name = target.text;
+    const text = scope.text;
+    const word = new RegExp(`\\b${name}\\b`, 'g');
+    let reads = 0;
+    for (let m = word.exec(text); m; m = word.exec(text)) {
+      const at = scope.startIndex + m.index;
+      if (at === target.startIndex) continue;
+      const id = scope.descendantForIndex(at, at + name.length);
+      if (!id || id.type !== 'identifier' || id.text !== name) continue; // strings, comments
+      const holder = parentOf(id);
+      if (holder?.type === 'attribute' && holder.childForFieldName('attribute')?.id === id.id) continue; // obj.name
+      if (holder?.type === 'keyword_argument' && holder.childForFieldName('name')?.id === id.id) continue; // f(name=...)
+      if (!npuBeside(chainRoot(id, 'and'), false)) return false;
+      reads++;
+    }
+    return reads > 0;
+  });
+}
+
+/** Where the first CUDA test of an `and` chain starts (undefined: it has none). */
+function firstCudaTest(root: Node): number | undefined {
+  return besideCache(root, `first-cuda:${root.id}`, () => chainOperands(root, 'and').find((t) => isCudaCondition(t))?.startIndex);
+}
+
+/**
+ * A step of redundantBranch's walk: true when `child` is a term of a boolean expression, or a whole condition or
+ * assigned value, that is a CUDA test (or a term after the first CUDA test of its conjunction) with an NPU term or
+ * branch beside it. Terms are decided where they meet their operator; the walk passes the chains themselves by.
+ */
+function cudaTermBesideNpu(child: Node, parent: Node): boolean {
+  const op = boolOp(parent);
+  if (op) {
+    if (boolOp(unwrap(child))) return false;
+    if (op === 'or') return isCudaCondition(child) && npuBeside(child, true);
+    const root = chainRoot(parent, 'and');
+    const first = firstCudaTest(root);
+    return first !== undefined && child.startIndex >= first && npuBeside(root, true);
+  }
+  if (boolOp(unwrap(child))) return false;
+  const holds =
+    ((parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('condition')?.id === child.id) ||
+    (parent.type === 'assignment' && parent.childForFieldName('right')?.id === child.id);
+  return holds && isCudaCondition(child) && npuBeside(child, true);
+}
+
+/*
+ * Same-file decorators that run the function only on CUDA (axolotl's `@check_cuda_device(0.0)`).
+ *
+ * `def check_cuda_device(default): def deco(func): @functools.wraps(func) def wrapper(*args, **kwargs): if device is
+ * None or not torch.cuda.is_available() ...: return default; return func(*args, **kwargs)`: the decorated body runs
+ * only where the wrapper calls it, on CUDA, and without CUDA the program takes the wrapper's other path (the default
+ * it returns). A decorator (a plain one, `@name`, or a factory, `@name(...)`, defined at the top of the same file,
+ * with functools.wraps or not) counts when every call of the wrapped function in its wrapper runs only under a CUDA
+ * test and the wrapper returns without it: the call comes after `if <not CUDA>: return ...`, or sits in the branch of
+ * a CUDA test whose else (or, without one, the code after the if) does not only raise, or in the CUDA arm of a
+ * conditional expression. A wrapper that raises without CUDA is a check, not a fallback: the program has no path
+ * without CUDA there (its callers fail on an NPU host), so the body's CUDA calls are what the port must change and
+ * keep their severity. Cost: the decorator is looked at once per file and name.
+ */
+
+/** The function named `name` at the top of the module (plain or decorated), when there is exactly one. */
+function moduleFunction(tree: Tree, name: string): Node | undefined {
+  const found = tree.rootNode.namedChildren.flatMap((c) => {
+    const def = c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+    return def?.type === 'function_definition' && def.childForFieldName('name')?.text === name ? [def] : [];
+  });
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** The function defined in `fn`'s body that `fn` returns by name (`def deco(func): ... return deco`). */
+function returnedInnerFunction(fn: Node): Node | undefined {
+  const body = fn.childForFieldName('body')?.namedChildren.filter((s): s is Node => s !== null) ?? [];
+  const returned = new Set(body.filter((s) => s.type === 'return_statement').map((s) => s.namedChildren[0]?.text));
+  for (const s of body) {
+    const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+    if (def?.type === 'function_definition' && returned.has(def.childForFieldName('name')?.text)) return def;
+  }
+  return undefined;
+}
+
+/** `block`'s statements before `statement` hold `if <not CUDA>: ... return` (true) or `... raise` (false); undefined: neither. */
+function earlyExitWithoutCuda(statement: Node): boolean | undefined {
+  for (let prev = statement.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type !== 'if_statement' || prev.childrenForFieldName('alternative').length > 0 || !isNegatedCudaCondition(prev.childForFieldName('condition'))) continue;
+    const last = prev.childForFieldName('consequence')?.lastNamedChild;
+    if (last?.type === 'return_statement') return true;
+    if (last?.type === 'raise_statement') return false;
+  }
+  return undefined;
+}
+
+/** Statements that only raise (comments aside). */
+function onlyRaises(statements: readonly (Node | null)[]): boolean {
+  const body = statements.filter((s): s is Node => s !== null && s.type !== 'comment');
+  return body.length > 0 && body.every((s) => s.type === 'raise_statement');
+}
+
+/** The call of the wrapped function runs only on CUDA inside `wrapper`, whose other path returns (see above). */
+function calledOnlyOnCuda(call: Node, wrapper: Node): boolean {
+  for (let child: Node = call, up = parentOf(call); up && up.id !== wrapper.id; child = up, up = parentOf(up)) {
+    if (up.type === 'function_definition' || up.type === 'lambda' || up.type === 'class_definition') return false;
+    if (up.type === 'conditional_expression' && up.namedChildren[0]?.id === child.id && isCudaCondition(up.namedChildren[1] ?? null)) return true;
+    if (up.type === 'block') {
+      const early = earlyExitWithoutCuda(child);
+      if (early !== undefined) return early;
+    }
+    if ((up.type === 'if_statement' || up.type === 'elif_clause') && up.childForFieldName('consequence')?.id === child.id && isCudaCondition(up.childForFieldName('condition'))) {
+      const chain = up.type === 'elif_clause' ? parentOf(up)! : up;
+      const others = chain.childrenForFieldName('alternative').filter((a): a is Node => a !== null && a.id !== up.id);
+      if (others.length) return others.some((a) => !onlyRaises(a.childForFieldName(a.type === 'else_clause' ? 'body' : 'consequence')?.namedChildren ?? []));
+      const after: Node[] = [];
+      for (let next = chain.nextNamedSibling; next; next = next.nextNamedSibling) after.push(next);
+      return !onlyRaises(after) && after.some((s) => s.type !== 'comment');
+    }
+  }
+  return false;
+}
+
+/** The decorator `name` (a factory when called: `@name(...)`) runs the function it wraps only on CUDA, else returns. */
+function cudaOnlyDecorator(tree: Tree, name: string, factory: boolean): boolean {
+  const key = `decorator:${factory ? 'f' : 'p'}:${name}`;
+  let memo = besideMemo.get(tree);
+  if (!memo) besideMemo.set(tree, (memo = new Map()));
+  if (memo.has(key)) return memo.get(key) as boolean;
+  memo.set(key, false); // a decorator that decorates itself asks again while it is looked at
+  const decorator = moduleFunction(tree, name);
+  const receiver = decorator && (factory ? returnedInnerFunction(decorator) : decorator);
+  const param = receiver?.childForFieldName('parameters')?.namedChildren[0];
+  const wrapper = receiver && returnedInnerFunction(receiver);
+  let answer = false;
+  if (wrapper && param?.type === 'identifier') {
+    const calls = wrapper.descendantsOfType('call').filter((c): c is Node => c !== null && c.childForFieldName('function')?.type === 'identifier' && c.childForFieldName('function')?.text === param.text);
+    answer = calls.length > 0 && calls.every((c) => calledOnlyOnCuda(c, wrapper));
+  }
+  memo.set(key, answer);
+  return answer;
+}
+
+/** `fn` is decorated by a same-file decorator that runs it only on CUDA and returns something else without (see above). */
+function decoratedCudaOnly(fn: Node): boolean {
+  const decorated = parentOf(fn);
+  if (decorated?.type !== 'decorated_definition') return false;
+  return decorated.namedChildren.some((d) => {
+    const expr = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
+    if (expr?.type === 'identifier') return cudaOnlyDecorator(fn.tree, expr.text, false);
+    const callee = expr?.type === 'call' ? expr.childForFieldName('function') : undefined;
+    return callee?.type === 'identifier' && cudaOnlyDecorator(fn.tree, callee.text, true);
+  });
 }
