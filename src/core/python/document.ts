@@ -1,7 +1,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { comparePositions, type Position, type Range } from '../position';
 import { analyzePython } from './analyze';
-import { outermostCudaIf } from './guards';
+import { besideNpuScope, outermostCudaIf } from './guards';
 import { importLayout, type ImportLayout } from './fixes/imports';
 import { ImportTable } from './symbols';
 import type { Span } from './syntax';
@@ -180,7 +180,7 @@ export class PythonDocument {
     // result is shown at once; settle() (run when typing pauses) re-analyses the whole file. The same
     // after a deferred update, whose dropped findings near that edit only a full pass brings back.
     if (oldHadErrors || this.tree.rootNode.hasError || wasStale) this.pendingFull = true;
-    const { start, end } = this.expand(dirtyStart, dirtyEnd);
+    const { start, end } = this.expand(dirtyStart, dirtyEnd, editedWords);
     this.lastSpan = end - start;
     // The re-parse may have turned text far from the edit into (or out of) an import statement.
     if (!this.imports || this.textValue.slice(start, end).includes('import')) {
@@ -261,7 +261,7 @@ export class PythonDocument {
    * The dirty range grown to the statements around its ends (the innermost nodes that sit directly
    * in a block or the module: a line in a method re-analyses that statement, not the class).
    */
-  private expand(start: number, end: number): { start: number; end: number } {
+  private expand(start: number, end: number, editedWords = ''): { start: number; end: number } {
     let s = this.lines.lineStart(this.lines.positionAt(start).line);
     let e = this.lines.lineEnd(this.lines.positionAt(Math.min(end, this.textValue.length)).line);
     const root = this.tree.rootNode;
@@ -281,6 +281,9 @@ export class PythonDocument {
       const before = statementOf(node, stopAt)?.previousNamedSibling;
       const cudaIf = outermostCudaIf(node) ?? (before ? outermostCudaIf(before) : undefined);
       if (cudaIf) grow.push(cudaIf);
+      // a decorator, or a flag read beside an NPU term, decides findings lines away (guards.ts, besideNpuScope)
+      const scope = besideNpuScope(node, editedWords);
+      if (scope) grow.push(scope);
     }
     for (const at of [s, Math.max(s, e - 1)]) {
       if (length === 0) break;

@@ -1101,3 +1101,23 @@ function decoratedCudaOnly(fn: Node): boolean {
     return callee?.type === 'identifier' && cudaOnlyDecorator(fn.tree, callee.text, true);
   });
 }
+
+const CUDA_WORD = /cuda|nccl/i;
+
+/**
+ * What incremental re-analysis grows an edit at `node` to, because the criteria above decide a finding from afar
+ * (`removedWords`: the words the edit took away): the whole module when `node` is in a module-level function that
+ * mentions CUDA and defines a function inside (a decorator may run the functions it decorates only on CUDA: an edit in
+ * it changes their findings); else the outermost function around `node` that holds CUDA code and names the NPU now or
+ * before the edit (a flag read beside an NPU term decides its assignment's finding, lines away).
+ */
+export function besideNpuScope(node: Node, removedWords: string): Node | undefined {
+  let outer: Node | undefined;
+  for (let n: Node | null = node; n; n = parentOf(n)) if (n.type === 'function_definition') outer = n;
+  if (!outer) return undefined;
+  const text = outer.text;
+  if (!CUDA_WORD.test(text)) return undefined;
+  const top = parentOf(outer)?.type === 'decorated_definition' ? parentOf(parentOf(outer)!) : parentOf(outer);
+  if (top?.type === 'module' && outer.childForFieldName('body')?.descendantsOfType('function_definition').length) return top;
+  return NPU_TERM.test(text) || NPU_TERM.test(removedWords) ? outer : undefined;
+}

@@ -225,14 +225,18 @@ export function checkString(ctx: RuleContext, node: Node): void {
 /**
  * `"cuda" in device or "npu" in device`, `device != "cuda" and device != "npu"`: the comparison's partner in the
  * same `or` / `and` compares with the NPU device type, so the NPU device is already handled (and the deviceManager
- * fix, which writes this form, is not reported again).
+ * fix, which writes this form, is not reported again). In an `or` both are positive tests (==, in, is), in an `and`
+ * both negated ones (!=, not in, is not): `device == "cuda" and x != "npu"` leaves the NPU out of the branch.
  */
 function npuComparedBeside(comparison: Node): boolean {
   const { node, parent } = unparenthesizedParent(comparison);
   if (parent?.type !== 'boolean_operator') return false;
   const partner = parent.childForFieldName('left')?.id === node.id ? parent.childForFieldName('right') : parent.childForFieldName('left');
   const inner = partner ? unwrap(partner) : undefined;
-  return inner?.type === 'comparison_operator' && inner.namedChildren.some((c) => c !== null && /^npu(:|$)/.test(stringLiteral(c)?.content ?? ''));
+  if (inner?.type !== 'comparison_operator' || !inner.namedChildren.some((c) => c !== null && /^npu(:|$)/.test(stringLiteral(c)?.content ?? ''))) return false;
+  const negated = (c: Node) => comparisonOperators(c).some((op) => op === '!=' || op === 'not in' || op === 'is not');
+  const and = parent.childForFieldName('operator')?.type === 'and';
+  return negated(inner) === and && negated(comparison) === and;
 }
 
 /**
