@@ -282,7 +282,7 @@ export class PythonDocument {
       const cudaIf = outermostCudaIf(node) ?? (before ? outermostCudaIf(before) : undefined);
       if (cudaIf) grow.push(cudaIf);
       // a decorator, or a flag read beside an NPU term, decides findings lines away (guards.ts, besideNpuScope)
-      const scope = besideNpuScope(node, editedWords);
+      const scope = besideNpuScope(node, this.textValue, editedWords);
       if (scope) grow.push(scope);
     }
     for (const at of [s, Math.max(s, e - 1)]) {

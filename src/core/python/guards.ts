@@ -1103,21 +1103,25 @@ function decoratedCudaOnly(fn: Node): boolean {
 }
 
 const CUDA_WORD = /cuda|nccl/i;
+/** A line that assigns a name a value with CUDA or NCCL in it (on that line or, after an opening parenthesis, the next). */
+const CUDA_FLAG_LINE = /^[ \t]*[A-Za-z_]\w*[ \t]*=(?!=)[ \t]*(?:\([ \t]*\n)?[^\n]*(?:cuda|nccl)/im;
 
 /**
  * What incremental re-analysis grows an edit at `node` to, because the criteria above decide a finding from afar
- * (`removedWords`: the words the edit took away): the whole module when `node` is in a module-level function that
- * mentions CUDA and defines a function inside (a decorator may run the functions it decorates only on CUDA: an edit in
- * it changes their findings); else the outermost function around `node` that holds CUDA code and names the NPU now or
- * before the edit (a flag read beside an NPU term decides its assignment's finding, lines away).
+ * (`text`: the file's; `removedWords`: the words the edit took away): the whole module when `node` is in a
+ * module-level function that mentions CUDA, defines a function inside and is used as a decorator in the file (`@name`:
+ * an edit in it changes the findings of the functions it decorates); else the outermost function around `node` that
+ * assigns a name a value with CUDA in it and names the NPU now or before the edit (a flag read beside an NPU term
+ * decides its assignment's finding, lines away).
  */
-export function besideNpuScope(node: Node, removedWords: string): Node | undefined {
+export function besideNpuScope(node: Node, text: string, removedWords: string): Node | undefined {
   let outer: Node | undefined;
   for (let n: Node | null = node; n; n = parentOf(n)) if (n.type === 'function_definition') outer = n;
   if (!outer) return undefined;
-  const text = outer.text;
-  if (!CUDA_WORD.test(text)) return undefined;
+  const body = outer.text;
+  if (!CUDA_WORD.test(body)) return undefined;
   const top = parentOf(outer)?.type === 'decorated_definition' ? parentOf(parentOf(outer)!) : parentOf(outer);
-  if (top?.type === 'module' && outer.childForFieldName('body')?.descendantsOfType('function_definition').length) return top;
-  return NPU_TERM.test(text) || NPU_TERM.test(removedWords) ? outer : undefined;
+  const name = outer.childForFieldName('name')?.text;
+  if (top?.type === 'module' && name && new RegExp(`^[ \\t]*@[ \\t]*${name}\\b`, 'm').test(text) && outer.childForFieldName('body')?.descendantsOfType('function_definition').length) return top;
+  return CUDA_FLAG_LINE.test(body) && (NPU_TERM.test(body) || NPU_TERM.test(removedWords)) ? outer : undefined;
 }
