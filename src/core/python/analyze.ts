@@ -9,7 +9,7 @@ import { FixKit, hasNpuPresent } from './fixes/kit';
 import { DeviceFlow } from './flow';
 import { NodeLocator, parentOf } from './parents';
 import { checkString } from './rules/devices';
-import { checkLibraryImport, LIBRARY_MODULES } from './rules/libraries';
+import { checkLibraryImport, libraryOf, LIBRARY_MODULES } from './rules/libraries';
 import { checkName, fixesInGuardedCode } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
@@ -164,6 +164,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (input.flowNames) for (const name of flow.names) input.flowNames.add(name);
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   if (nodes.size) foldIntoGuards(findings, nodes, options);
+  foldIntoTritonImport(findings, imports, lines, options);
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
 }
 
@@ -320,6 +321,43 @@ function foldIntoGuards(findings: Finding[], nodes: ReadonlyMap<Finding, Node>, 
     replaced.set(finding, { ...finding, severity: 'info', related: [...(finding.related ?? []), relatedTo(guard, msg('The guard of this CUDA-only branch: an NPU host skips the branch'))] });
   }
   for (let i = 0; i < findings.length; i++) findings[i] = replaced.get(findings[i]!) ?? findings[i]!;
+}
+
+/**
+ * Triton code in a module that imports Triton unconditionally (a module-level `import triton` /
+ * `from triton import ...`, not in a try, an if or a function): every other Triton use of the module (a kernel's first
+ * decorator, host-side helpers such as `triton.next_power_of_2(N)` or `triton.cdiv(...)` in a launch grid) runs only
+ * where that import succeeded, so the porting decision is the module's dependency, which the import's finding reports
+ * at warning (Atlas A2 / A3: triton-ascend, with its grid limits) or error (no Triton on the target): install
+ * triton-ascend, or guard the import and give the module a fallback. Those uses become information naming the import,
+ * with a related place at it (torchtitan's fused RMSNorm: the port guarded the import and kept both kernels).
+ * Not folded: a module whose Triton imports are all guarded, optional or inside functions (its uses keep their
+ * severity), an import line whose finding `# npu-port: ignore` removes, and a Triton severity the user set.
+ * Decided from the import table alone (not from the import's finding), so a partial re-analysis that does not
+ * re-read the import gives the same answer (an edit of a top-level import re-analyses the whole file).
+ */
+function foldIntoTritonImport(findings: Finding[], imports: ImportTable, lines: LineIndex, options: AnalysisOptions): void {
+  if (options.rules?.triton || !findings.some((f) => f.rule === 'triton' && (f.severity === 'error' || f.severity === 'warning'))) return;
+  const anchor = imports.imports.find((info) => {
+    if (!info.topLevel || libraryOf(info.module) !== 'triton') return false;
+    const ignore = ignoreComment(lines, lines.positionAt(info.node.startIndex).line);
+    return !ignore || (ignore[1] !== undefined && !ignore[1].split(',').map((s) => s.trim()).includes('triton'));
+  });
+  if (!anchor) return;
+  const importLines = imports.imports.filter((info) => libraryOf(info.module) === 'triton');
+  const line = lines.positionAt(anchor.node.startIndex).line;
+  const related: RelatedLocation = {
+    range: { start: lines.positionAt(anchor.node.startIndex), end: lines.positionAt(anchor.node.endIndex) },
+    startIndex: anchor.node.startIndex,
+    endIndex: anchor.node.endIndex,
+    message: msg('This module imports Triton here, unconditionally: its Triton code is ported with this import'),
+  };
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i]!;
+    if (f.rule !== 'triton' || (f.severity !== 'error' && f.severity !== 'warning')) continue;
+    if (importLines.some((info) => f.startIndex >= info.node.startIndex && f.endIndex <= info.node.endIndex)) continue;
+    findings[i] = { ...f, severity: 'info', message: msg('{0} runs only where this module\'s unconditional Triton import (line {1}) succeeds: reported at that import', f.original, line + 1), related: [...(f.related ?? []), related] };
+  }
 }
 
 function relatedTo(f: Finding, message: Message): RelatedLocation {
