@@ -102,7 +102,19 @@ interface ModuleFile {
   readonly transfer: boolean;
   /** Functions of this file that call set_device (the process's device), with the call's place. */
   readonly setters: readonly DeviceSetter[];
+  /** Quoted dotted names of workspace modules in this file (`'pkg.sub.mod'`), with the string's offset. */
+  readonly named: readonly { readonly module: string; readonly at: number }[];
 }
+
+/** A string literal of a workspace file that names a workspace module by its dotted name (ModuleGraph.moduleStrings). */
+export interface ModuleString {
+  readonly file: string;
+  /** Offset of the string (its opening quote) in the file's text. */
+  readonly at: number;
+}
+
+/** A quoted dotted name: `'a.b'`, `"a.b.c"` (one segment is a plain word, not a module path). */
+const DOTTED_STRING = /(['"])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\1/g;
 
 /** A function that selects the process's device: `def init_distributed_device(args): ... torch.cuda.set_device(device)`. */
 export interface DeviceSetter {
@@ -144,13 +156,44 @@ export class ModuleGraph {
     for (const { file, text } of pending) {
       const entry = entryFiles.has(file) || isEntryScript(text, file);
       if (!entry && isPlainScript(text, file)) plain.add(file);
-      this.files.set(file, { file, imports: importsOf(text), entry, transfer: importsTransferToNpu(text), setters: deviceSetters(file, text) });
+      this.files.set(file, { file, imports: importsOf(text), entry, transfer: importsTransferToNpu(text), setters: deviceSetters(file, text), named: this.moduleNamesIn(text) });
     }
     // a plain script that no workspace module imports is run on its own: an entry script
     if (plain.size) {
       const imported = new Set(this.importSites().keys());
       for (const file of plain) if (!imported.has(file)) this.files.set(file, { ...this.files.get(file)!, entry: true });
     }
+  }
+
+  /** The dotted names of workspace modules that `text` writes as strings ('a.b.c': a lazy import, a registry entry). */
+  private moduleNamesIn(text: string): { module: string; at: number }[] {
+    const out: { module: string; at: number }[] = [];
+    for (const m of text.matchAll(DOTTED_STRING)) if (this.byModule.has(m[2]!)) out.push({ module: m[2]!, at: m.index });
+    return out;
+  }
+
+  /**
+   * The strings of workspace files that name a workspace module by its dotted name, by the file of that module
+   * (`'pkg.kernels'` → pkg/kernels/__init__.py): modules loaded by name (importlib.import_module, mmengine's
+   * LazyObject, import-structure tables), which no import statement shows.
+   */
+  moduleStrings(): Map<string, ModuleString[]> {
+    const out = new Map<string, ModuleString[]>();
+    for (const info of this.files.values()) {
+      for (const { module, at } of info.named) {
+        const target = this.byModule.get(module)!;
+        if (target === info.file) continue;
+        const list = out.get(target);
+        if (list) list.push({ file: info.file, at });
+        else out.set(target, [{ file: info.file, at }]);
+      }
+    }
+    return out;
+  }
+
+  /** The workspace's Python files (absolute paths). */
+  pythonFiles(): string[] {
+    return [...this.files.keys()];
   }
 
   isEntry(file: string): boolean {

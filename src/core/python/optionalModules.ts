@@ -6,7 +6,7 @@ import type { ImportSite, ModuleGraph } from './entry';
 import { inOptionalImport, nodeAt, redundantBranch } from './guards';
 import type { PythonParser } from './parser';
 import { parentOf } from './parents';
-import { LIBRARY_MODULES } from './rules/libraries';
+import { LIBRARY_MODULES, libraryOf } from './rules/libraries';
 import { ImportTable } from './symbols';
 import { rangeOf } from './syntax';
 import { loneCrAsLf } from './text';
@@ -53,9 +53,10 @@ function foldable(f: Finding, options: AnalysisOptions): boolean {
  * the optional import. The workspace scan applies it, and the editor to an open module the last scan found optional.
  * Applying it twice changes nothing.
  */
-export function asOptionalModule(findings: readonly Finding[], importedAt: RelatedLocation, options: AnalysisOptions): readonly Finding[] {
-  if (!findings.some((f) => foldable(f, options))) return findings;
-  return findings.map((f) => (foldable(f, options) ? { ...f, severity: 'info', related: [...(f.related ?? []), importedAt] } : f));
+export function asOptionalModule(findings: readonly Finding[], importedAt: RelatedLocation, options: AnalysisOptions, rules?: readonly string[]): readonly Finding[] {
+  const folds = (f: Finding) => foldable(f, options) && (!rules || rules.includes(f.rule));
+  if (!findings.some(folds)) return findings;
+  return findings.map((f) => (folds(f) ? { ...f, severity: 'info', related: [...(f.related ?? []), importedAt] } : f));
 }
 
 /** Folds the findings of the CUDA-only optional modules in `results`; returns each such module with its optional import. */
@@ -122,6 +123,127 @@ export async function foldOptionalModules(input: OptionalModuleInput): Promise<M
   return optionalModules;
 }
 
+/** A module loaded only by name where a CUDA-only library is optional (foldModulesNamedByString): the rules that fold, and where. */
+export interface NamedModuleFold {
+  readonly related: RelatedLocation;
+  /** Only the findings of these rules fold (the libraries the module loads). */
+  readonly rules: readonly string[];
+}
+
+/**
+ * Modules loaded only by name, behind an optional CUDA-only library (issue 14): xtuner's `triton_kernels` package is
+ * named only as `LazyObject('xtuner.model.modules.dispatch.triton_kernels', 'rms_norm_forward')` in a module that
+ * probes Triton with `try: import triton ... except ImportError:`. A module M that imports a CUDA-only library L when
+ * it is loaded (module level, unguarded) is **loaded only by name where L is optional** when, for M itself or else for
+ * its package (the folder of M with an `__init__.py`; the package's own imports of M, at column 0 or not, pass through):
+ * - no import statement of a scanned file outside that unit loads a file inside it, and none of its files is an entry
+ *   script: the program reaches it only by its dotted name (importlib.import_module('a.b'), mmengine's LazyObject,
+ *   transformers-style import-structure tables) or not at all;
+ * - scanned files outside the unit write its dotted name (or the name of a module in it) as a string, and every such
+ *   file imports L optionally (inside try / except ImportError with a fallback, guards.ts inOptionalImport, or asks
+ *   importlib.util.find_spec("L")) and never unconditionally: the code that loads the unit by name is written to run
+ *   where L is missing, and the unit cannot be loaded there (M imports L), so it is loaded only where L imports.
+ * Only M's findings of L's rule become information (with a related place at the string): on an NPU host without L
+ * the program takes its other path; where L exists (triton-ascend on Atlas A2 / A3) M runs on the NPU, so its other
+ * CUDA code (a device="cuda" in the launching code) keeps its severity.
+ * Cost: one regex pass per file when the module graph is built (quoted dotted names that are workspace modules); a
+ * syntax tree only for a module with such findings whose unit is named by a string, and for the files naming it.
+ */
+export async function foldModulesNamedByString(input: OptionalModuleInput): Promise<Map<string, NamedModuleFold>> {
+  const { results, graph, options } = input;
+  const folded = new Map<string, NamedModuleFold>();
+  const candidates = [...results].filter(([file, findings]) => /\.py$/i.test(file) && findings.some((f) => foldable(f, options) && libraryRule(f.rule)));
+  if (candidates.length === 0) return folded;
+  const strings = graph.moduleStrings();
+  if (strings.size === 0) return folded;
+  const sites = graph.importSites();
+  const files = graph.pythonFiles();
+  const trees = new Map<string, { tree: Tree; text: string } | null>();
+  const parsed = async (file: string) => {
+    if (!trees.has(file)) {
+      const raw = await input.read(file);
+      const text = raw === undefined ? undefined : loneCrAsLf(raw);
+      trees.set(file, text === undefined ? null : { tree: (await input.parser()).parse(text), text });
+    }
+    return trees.get(file) ?? undefined;
+  };
+  try {
+    for (const [file, findings] of candidates) {
+      const own = path.resolve(file);
+      const dir = path.dirname(own);
+      const units: ((f: string) => boolean)[] = [(f) => f === own];
+      if (files.includes(path.join(dir, '__init__.py'))) units.push((f) => f.startsWith(dir + path.sep));
+      for (const inside of units) {
+        const members = files.filter(inside);
+        if (members.some((f) => graph.isEntry(f) || (sites.get(f) ?? []).some((s) => !inside(s.file)))) continue;
+        const naming = members.flatMap((f) => strings.get(f) ?? []).filter((s) => !inside(s.file));
+        if (naming.length === 0) continue;
+        const module = await parsed(own);
+        const libraries = module ? loadedLibraries(module.tree, module.text) : [];
+        if (libraries.length === 0) break;
+        let optional = true;
+        for (const site of naming) {
+          const loader = await parsed(site.file);
+          if (!loader || !libraries.every((l) => importsOptionally(loader.tree, loader.text, l))) {
+            optional = false;
+            break;
+          }
+        }
+        if (!optional) break;
+        const first = naming[0]!;
+        const loader = (await parsed(first.file))!;
+        let literal = loader.tree.rootNode.descendantForIndex(first.at, first.at + 1) ?? loader.tree.rootNode;
+        while (literal.type !== 'string' && parentOf(literal) && literal.startIndex === first.at) literal = parentOf(literal)!;
+        const related: RelatedLocation = {
+          file: first.file,
+          range: rangeOf(literal),
+          startIndex: literal.startIndex,
+          endIndex: literal.endIndex,
+          message: msg('This module is loaded only by this name, from a module that imports {0} optionally: it runs only where {0} imports', libraries.join(', ')),
+        };
+        const rules = [...new Set(libraries.map((l) => libraryOf(l)!))];
+        folded.set(own, { related, rules });
+        results.set(file, asOptionalModule(findings, related, options, rules));
+        break;
+      }
+    }
+  } finally {
+    for (const t of trees.values()) t?.tree.delete();
+  }
+  return folded;
+}
+
+function libraryRule(rule: string): boolean {
+  return LIBRARY_MODULES.some((m) => libraryOf(m) === rule);
+}
+
+/** The CUDA-only libraries (top-level modules) the module imports when it is loaded: outside functions, without a fallback. */
+function loadedLibraries(tree: Tree, text: string): string[] {
+  return [...new Set(unconditionalImports(tree, text).map((info) => info.module.split('.')[0]!).filter((m) => LIBRARY_MODULES.includes(m)))];
+}
+
+function unconditionalImports(tree: Tree, text: string) {
+  return new ImportTable(tree, text).imports.filter((info) => {
+    const node = nodeAt(tree, info.node);
+    if (!node || inOptionalImport(node)) return false;
+    for (let n = parentOf(node); n; n = parentOf(n)) if (n.type === 'function_definition' || n.type === 'lambda') return false;
+    return true;
+  });
+}
+
+/** The file imports `library` only optionally: in try / except ImportError with a fallback, or asks find_spec for it; never unconditionally. */
+function importsOptionally(tree: Tree, text: string, library: string): boolean {
+  const table = new ImportTable(tree, text);
+  const of = (info: { module: string }) => info.module.split('.')[0] === library;
+  if (unconditionalImports(tree, text).some(of)) return false;
+  const probed = table.imports.some((info) => {
+    if (!of(info)) return false;
+    const node = nodeAt(tree, info.node);
+    return node !== null && inOptionalImport(node);
+  });
+  return probed || new RegExp(`find_spec\\(\\s*(['"])${library}\\1`).test(text);
+}
+
 /** The import statement that starts at `at`, if the text there is one (not an import line inside a string). */
 function importStatementAt(tree: Tree, at: number): Node | undefined {
   for (let n: Node | null = tree.rootNode.descendantForIndex(at); n && n.startIndex === at; n = parentOf(n)) {
@@ -132,13 +254,7 @@ function importStatementAt(tree: Tree, at: number): Node | undefined {
 
 /** The module imports a CUDA-only library (flash_attn, xformers, apex, ...) when it is loaded: outside functions, without a fallback. */
 function loadsCudaLibrary(tree: Tree, text: string): boolean {
-  return new ImportTable(tree, text).imports.some((info) => {
-    if (!LIBRARY_MODULES.includes(info.module.split('.')[0]!)) return false;
-    const node = nodeAt(tree, info.node);
-    if (!node || inOptionalImport(node)) return false;
-    for (let n = parentOf(node); n; n = parentOf(n)) if (n.type === 'function_definition' || n.type === 'lambda') return false;
-    return true;
-  });
+  return loadedLibraries(tree, text).length > 0;
 }
 
 /**
@@ -180,18 +296,21 @@ export interface CrossFileFold {
   /** `optionalModule`: a CUDA-only optional module (foldOptionalModules); `deviceSetter`: its device is selected elsewhere (foldDeviceSetters). */
   readonly kind: 'optionalModule' | 'deviceSetter';
   readonly related: RelatedLocation;
+  /** An optional module whose findings of these rules only fold (foldModulesNamedByString); all rules when absent. */
+  readonly rules?: readonly string[];
 }
 
 /** Applies the scan's folds of a file to its findings (the editor: open files, files re-read after a change on disk). */
 export function applyCrossFileFolds(findings: readonly Finding[], folds: readonly CrossFileFold[], options: AnalysisOptions): readonly Finding[] {
-  return folds.reduce((out, fold) => (fold.kind === 'optionalModule' ? asOptionalModule(out, fold.related, options) : asDeviceSetterCaller(out, fold.related, options)), findings);
+  return folds.reduce((out, fold) => (fold.kind === 'optionalModule' ? asOptionalModule(out, fold.related, options, fold.rules) : asDeviceSetterCaller(out, fold.related, options)), findings);
 }
 
 /** The scan's folds by file (absolute path). */
-export function crossFileFolds(optionalModules: ReadonlyMap<string, RelatedLocation>, deviceSetterCallers: ReadonlyMap<string, RelatedLocation>): Map<string, CrossFileFold[]> {
+export function crossFileFolds(optionalModules: ReadonlyMap<string, RelatedLocation>, deviceSetterCallers: ReadonlyMap<string, RelatedLocation>, namedModules: ReadonlyMap<string, NamedModuleFold> = new Map()): Map<string, CrossFileFold[]> {
   const folds = new Map<string, CrossFileFold[]>();
   const add = (file: string, fold: CrossFileFold) => folds.set(file, [...(folds.get(file) ?? []), fold]);
   for (const [file, related] of optionalModules) add(file, { kind: 'optionalModule', related });
+  for (const [file, { related, rules }] of namedModules) add(file, { kind: 'optionalModule', related, rules });
   for (const [file, related] of deviceSetterCallers) add(file, { kind: 'deviceSetter', related });
   return folds;
 }

@@ -15,7 +15,7 @@ import { analyzeRequirements } from '../dependencies/requirements';
 import type { ScanJob } from './scan.worker';
 import type { AnalysisOptions, Finding } from '../python/types';
 import { withoutBom } from '../python/text';
-import { crossFileFolds, foldDeviceSetters, foldOptionalModules, type CrossFileFold } from '../python/optionalModules';
+import { crossFileFolds, foldDeviceSetters, foldModulesNamedByString, foldOptionalModules, type CrossFileFold } from '../python/optionalModules';
 import { errorCode, walkTargets } from './walk';
 import { errorText } from '../errors';
 
@@ -212,8 +212,15 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
         read: (file) => readText(file, options.maxFileSizeKB, []),
         parser: () => PythonParser.load(options.wasmDir),
       });
+      const namedModules = await foldModulesNamedByString({
+        results,
+        graph: imports,
+        options: options.analysis,
+        read: (file) => readText(file, options.maxFileSizeKB, []),
+        parser: () => PythonParser.load(options.wasmDir),
+      });
       const deviceSetterCallers = await foldDeviceSetters({ results, graph: imports, options: options.analysis, read: (file) => readText(file, options.maxFileSizeKB, []) });
-      folds = crossFileFolds(optionalModules, deviceSetterCallers);
+      folds = crossFileFolds(optionalModules, deviceSetterCallers, namedModules);
     }
   } finally {
     await pool.close();

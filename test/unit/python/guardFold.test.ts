@@ -759,3 +759,75 @@ test('an NCCL test whose branch only sets NCCL / CUDA settings to constants is i
   assert.deepEqual(nccl(7), ['warning']);
   assert.deepEqual(nccl(9), ['warning'], 'a value computed by the program is not a constant setting');
 });
+
+/** xtuner 2c06115's dispatch/__init__.py shape: probes Triton optionally, names the kernel package only in LazyObject strings. */
+const LAZY_DISPATCH = (probe: string[]) => lines(
+  'import os',
+  'from mmengine.config.lazy import LazyObject',
+  'USE_TRITON_KERNEL = bool(os.getenv("USE_TRITON_KERNEL", default=0))',
+  ...probe,
+  'RMS_DISPATCH_MAPPING = dict(',
+  '    LlamaRMSNorm=LazyObject("pkg.dispatch.triton_kernels", "rms_norm_forward"),',
+  ')',
+  'def dispatch_rmsnorm_forward(model):',
+  '    if (not SUPPORT_TRITON) or (not USE_TRITON_KERNEL):',
+  '        return',
+  '    for module in model.modules():',
+  '        module.forward = RMS_DISPATCH_MAPPING[type(module).__name__].build()',
+);
+const TRY_TRITON = ['SUPPORT_TRITON = False', 'try:', '    import triton', '    SUPPORT_TRITON = True', 'except ImportError:', '    pass'];
+/** The kernel module: imports Triton at module level; its launching code allocates on "cuda". */
+const KERNELS = lines(
+  'import torch',
+  'import triton',
+  'import triton.language as tl',
+  '@triton.jit',
+  'def _rms_kernel(X, BLOCK: tl.constexpr):',
+  '    pid = tl.program_id(0)',
+  'def rms_norm_forward(self, x):',
+  '    rstd = torch.empty((4,), device="cuda")',
+  '    _rms_kernel[(triton.cdiv(x.numel(), 128),)](x, BLOCK=128)',
+  '    return x',
+);
+const KERNEL_PACKAGE = {
+  'pkg/__init__.py': '',
+  'pkg/dispatch/triton_kernels/__init__.py': 'from .rms_norm import rms_norm_forward\n',
+  'pkg/dispatch/triton_kernels/rms_norm.py': KERNELS,
+};
+
+test('a package loaded only by its dotted name (a LazyObject string) from a module that imports Triton optionally: the module\'s Triton findings are information, its other CUDA code keeps its severity', async () => {
+  const tree = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/__init__.py': LAZY_DISPATCH(TRY_TRITON) });
+  const kernels = 'pkg/dispatch/triton_kernels/rms_norm.py';
+  // the imports (lines 2, 3) were errors (the kernel's decorator and helper fold into them in the file itself)
+  assert.deepEqual(tree.seen(kernels).filter((s) => /^(2|3|4|8|9) /.test(s)), ['2 triton info', '3 triton info', '4 triton info', '8 cuda-device-string error', '9 triton info']);
+  const related = at(tree.findings(kernels), 2, 'triton').related ?? [];
+  assert.deepEqual(related.map((r) => [path.relative(tree.dir, r.file ?? '').split(path.sep).join('/'), r.range.start.line + 1]), [['pkg/dispatch/__init__.py', 11]]);
+  assert.match(formatMessage(related[0]!.message), /loaded only by this name, from a module that imports triton optionally/);
+  // the editor applies the scan's answer to the module analysed alone: the same rules only
+  const fold = tree.folds.filter(([kind, file]) => kind === 'optionalModule' && file === kernels);
+  assert.deepEqual(fold.map(([, , loader, line]) => [loader, line]), [['pkg/dispatch/__init__.py', 11]]);
+  const alone = await findingsOf(KERNELS);
+  assert.deepEqual(seen(alone).filter((s) => /^(2|3|8) /.test(s)), ['2 triton error', '3 triton error', '8 cuda-device-string error']);
+  const live = applyCrossFileFolds(alone, [{ kind: 'optionalModule', related: related[0]!, rules: ['triton'] }], DEFAULT_OPTIONS);
+  assert.deepEqual(seen(live).filter((s) => /^(2|3|8) /.test(s)), ['2 triton info', '3 triton info', '8 cuda-device-string error']);
+  // importlib.util.find_spec("triton") is an optional probe too
+  const spec = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/__init__.py': LAZY_DISPATCH(['import importlib.util', 'SUPPORT_TRITON = importlib.util.find_spec("triton") is not None']) });
+  assert.deepEqual(spec.seen(kernels).filter((s) => /^(2|3) /.test(s)), ['2 triton info', '3 triton info']);
+});
+
+test('counter-tests: a package named by a string keeps its Triton errors when the naming module needs Triton itself, does not probe it, or when an import statement outside the package loads it', async () => {
+  const kernels = 'pkg/dispatch/triton_kernels/rms_norm.py';
+  const errors = (t: Awaited<ReturnType<typeof scanTree>>) => t.seen(kernels).filter((s) => /^(2|3) /.test(s));
+  // the naming module imports triton unconditionally: it does not run without Triton either
+  const needs = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/__init__.py': LAZY_DISPATCH(['import triton', 'SUPPORT_TRITON = True']) });
+  assert.deepEqual(errors(needs), ['2 triton error', '3 triton error']);
+  // no probe of Triton in the naming module: nothing says it runs where Triton is missing
+  const unprobed = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/__init__.py': LAZY_DISPATCH(['SUPPORT_TRITON = True']) });
+  assert.deepEqual(errors(unprobed), ['2 triton error', '3 triton error']);
+  // another module imports the package with an import statement (at column 0): loaded wherever that module is
+  const imported = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/__init__.py': LAZY_DISPATCH(TRY_TRITON), 'pkg/model.py': 'from pkg.dispatch.triton_kernels import rms_norm_forward\n' });
+  assert.deepEqual(errors(imported), ['2 triton error', '3 triton error']);
+  // a module of the package that does not import Triton itself loads anywhere: not folded
+  const plain = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/triton_kernels/rms_norm.py': lines('import torch', 'def f():', '    return torch.empty(4, device="cuda")'), 'pkg/dispatch/__init__.py': LAZY_DISPATCH(TRY_TRITON) });
+  assert.deepEqual(plain.seen(kernels), ['3 cuda-device-string error']);
+});
