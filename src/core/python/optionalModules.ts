@@ -59,13 +59,8 @@ export function asOptionalModule(findings: readonly Finding[], importedAt: Relat
   return findings.map((f) => (folds(f) ? { ...f, severity: 'info', related: [...(f.related ?? []), importedAt] } : f));
 }
 
-/** Folds the findings of the CUDA-only optional modules in `results`; returns each such module with its optional import. */
-export async function foldOptionalModules(input: OptionalModuleInput): Promise<Map<string, RelatedLocation>> {
-  const { results, graph, options } = input;
-  const optionalModules = new Map<string, RelatedLocation>();
-  const candidates = [...results].filter(([file, findings]) => /\.py$/i.test(file) && findings.some((f) => foldable(f, options)));
-  if (candidates.length === 0) return optionalModules;
-  let sites: Map<string, ImportSite[]> | undefined;
+/** Files parsed at most once each (`trees`: delete them when done). */
+function treeCache(input: Pick<OptionalModuleInput, 'read' | 'parser'>) {
   const trees = new Map<string, { tree: Tree; text: string } | null>();
   const parsed = async (file: string) => {
     if (!trees.has(file)) {
@@ -75,6 +70,17 @@ export async function foldOptionalModules(input: OptionalModuleInput): Promise<M
     }
     return trees.get(file) ?? undefined;
   };
+  return { parsed, trees };
+}
+
+/** Folds the findings of the CUDA-only optional modules in `results`; returns each such module with its optional import. */
+export async function foldOptionalModules(input: OptionalModuleInput): Promise<Map<string, RelatedLocation>> {
+  const { results, graph, options } = input;
+  const optionalModules = new Map<string, RelatedLocation>();
+  const candidates = [...results].filter(([file, findings]) => /\.py$/i.test(file) && findings.some((f) => foldable(f, options)));
+  if (candidates.length === 0) return optionalModules;
+  let sites: Map<string, ImportSite[]> | undefined;
+  const { parsed, trees } = treeCache(input);
   try {
     for (const [file, findings] of candidates) {
       sites ??= input.graph.importSites();
@@ -158,15 +164,7 @@ export async function foldModulesNamedByString(input: OptionalModuleInput): Prom
   if (strings.size === 0) return folded;
   const sites = graph.importSites();
   const files = graph.pythonFiles();
-  const trees = new Map<string, { tree: Tree; text: string } | null>();
-  const parsed = async (file: string) => {
-    if (!trees.has(file)) {
-      const raw = await input.read(file);
-      const text = raw === undefined ? undefined : loneCrAsLf(raw);
-      trees.set(file, text === undefined ? null : { tree: (await input.parser()).parse(text), text });
-    }
-    return trees.get(file) ?? undefined;
-  };
+  const { parsed, trees } = treeCache(input);
   try {
     for (const [file, findings] of candidates) {
       const own = path.resolve(file);

@@ -205,21 +205,16 @@ export async function scanWorkspace(roots: readonly string[], options: ScanOptio
     });
     options.signal?.throwIfAborted();
     if (imports) {
-      const optionalModules = await foldOptionalModules({
+      const fold = {
         results,
         graph: imports,
         options: options.analysis,
-        read: (file) => readText(file, options.maxFileSizeKB, []),
+        read: (file: string) => readText(file, options.maxFileSizeKB, []),
         parser: () => PythonParser.load(options.wasmDir),
-      });
-      const namedModules = await foldModulesNamedByString({
-        results,
-        graph: imports,
-        options: options.analysis,
-        read: (file) => readText(file, options.maxFileSizeKB, []),
-        parser: () => PythonParser.load(options.wasmDir),
-      });
-      const deviceSetterCallers = await foldDeviceSetters({ results, graph: imports, options: options.analysis, read: (file) => readText(file, options.maxFileSizeKB, []) });
+      };
+      const optionalModules = await foldOptionalModules(fold);
+      const namedModules = await foldModulesNamedByString(fold);
+      const deviceSetterCallers = await foldDeviceSetters(fold);
       folds = crossFileFolds(optionalModules, deviceSetterCallers, namedModules);
     }
   } finally {
