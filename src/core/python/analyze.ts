@@ -164,7 +164,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (input.flowNames) for (const name of flow.names) input.flowNames.add(name);
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   if (nodes.size) foldIntoGuards(findings, nodes, options);
-  foldIntoTritonImport(findings, imports, lines, options);
+  foldIntoTritonImport(findings, tree, imports, lines, options);
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
 }
 
@@ -325,7 +325,8 @@ function foldIntoGuards(findings: Finding[], nodes: ReadonlyMap<Finding, Node>, 
 
 /**
  * Triton code in a module that imports Triton unconditionally (a module-level `import triton` /
- * `from triton import ...`, not in a try, an if or a function): every other Triton use of the module (a kernel's first
+ * `from triton import ...`, not in an if or a function; in a module-level try only when every handler of the try
+ * raises again, as whisper's triton_ops.py does: the module does not load without Triton): every other Triton use of the module (a kernel's first
  * decorator, host-side helpers such as `triton.next_power_of_2(N)` or `triton.cdiv(...)` in a launch grid) runs only
  * where that import succeeded, so the porting decision is the module's dependency, which the import's finding reports
  * at warning (Atlas A2 / A3: triton-ascend, with its grid limits) or error (no Triton on the target): install
@@ -336,10 +337,10 @@ function foldIntoGuards(findings: Finding[], nodes: ReadonlyMap<Finding, Node>, 
  * Decided from the import table alone (not from the import's finding), so a partial re-analysis that does not
  * re-read the import gives the same answer (an edit of a top-level import re-analyses the whole file).
  */
-function foldIntoTritonImport(findings: Finding[], imports: ImportTable, lines: LineIndex, options: AnalysisOptions): void {
+function foldIntoTritonImport(findings: Finding[], tree: Tree, imports: ImportTable, lines: LineIndex, options: AnalysisOptions): void {
   if (options.rules?.triton || !findings.some((f) => f.rule === 'triton' && (f.severity === 'error' || f.severity === 'warning'))) return;
   const anchor = imports.imports.find((info) => {
-    if (!info.topLevel || libraryOf(info.module) !== 'triton') return false;
+    if (libraryOf(info.module) !== 'triton' || !(info.topLevel || inRaisingTry(tree, info.node))) return false;
     const ignore = ignoreComment(lines, lines.positionAt(info.node.startIndex).line);
     return !ignore || (ignore[1] !== undefined && !ignore[1].split(',').map((s) => s.trim()).includes('triton'));
   });
@@ -358,6 +359,21 @@ function foldIntoTritonImport(findings: Finding[], imports: ImportTable, lines: 
     if (importLines.some((info) => f.startIndex >= info.node.startIndex && f.endIndex <= info.node.endIndex)) continue;
     findings[i] = { ...f, severity: 'info', message: msg('{0} runs only where this module\'s unconditional Triton import (line {1}) succeeds: reported at that import', f.original, line + 1), related: [...(f.related ?? []), related] };
   }
+}
+
+/** An import statement in the body of a module-level try whose every except clause only raises (the module does not load without it). */
+function inRaisingTry(tree: Tree, span: Span): boolean {
+  let statement = nodeAt(tree, span);
+  while (statement && statement.type !== 'import_statement' && statement.type !== 'import_from_statement') statement = parentOf(statement);
+  const block = statement && parentOf(statement);
+  const tryStatement = block?.type === 'block' ? parentOf(block) : null;
+  if (tryStatement?.type !== 'try_statement' || tryStatement.childForFieldName('body')?.id !== block!.id || parentOf(tryStatement)?.type !== 'module') return false;
+  const handlers = tryStatement.namedChildren.filter((c): c is Node => c?.type === 'except_clause');
+  return handlers.length > 0 && handlers.every((c) => {
+    const body = c.namedChildren.find((b) => b?.type === 'block');
+    const statements = body?.namedChildren.filter((st): st is Node => st !== null && st.type !== 'comment') ?? [];
+    return statements.length > 0 && statements.every((st) => st.type === 'raise_statement');
+  });
 }
 
 function relatedTo(f: Finding, message: Message): RelatedLocation {

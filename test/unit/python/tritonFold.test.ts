@@ -70,6 +70,28 @@ test('in a module that imports Triton unconditionally, its kernels and host-side
   }
 });
 
+test('an import in a module-level try whose handler only raises again (whisper\'s triton_ops.py) is unconditional too', async () => {
+  const src = lines(
+    'import torch',
+    'try:',
+    '    import triton',
+    '    import triton.language as tl',
+    'except ImportError:',
+    '    raise RuntimeError("triton import failed; try `pip install --pre triton`")',
+    '@triton.jit',
+    'def median_kernel(x_ptr, BLOCK: tl.constexpr):',
+    '    pid = tl.program_id(0)',
+    'def median_filter_cuda(x):',
+    '    median_kernel[(triton.cdiv(x.numel(), 128),)](x, BLOCK=128)',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(triton(findings).filter((s) => /^(3|4|7|11) /.test(s)), ['3 error', '4 error', '7 info', '11 info']);
+  assert.match(formatMessage(findings.find((f) => f.rule === 'triton' && f.range.start.line === 6)!.message), /import \(line 3\) succeeds/);
+  // a handler that falls back (or a second handler that does) makes the import optional: the kernel keeps its error
+  const fallback = await findingsOf(src.replace('except ImportError:\n    raise RuntimeError("triton import failed; try `pip install --pre triton`")', 'except ImportError:\n    raise\nexcept Exception:\n    triton = None'));
+  assert.deepEqual(triton(fallback).filter((s) => /^(9|13) /.test(s)), ['9 error', '13 error']);
+});
+
 test('counter-tests: a guarded, optional or function-local Triton import, an ignored import line and a severity the user set leave the kernels and helpers as they were', async () => {
   const body = [
     '@triton.jit',
