@@ -266,16 +266,14 @@ test('Triton depends on the target: an error on 310P (triton-ascend supports Atl
   assert.match(formatMessage(on910b[0]!.message), /triton-ascend, with the grid sized to the AI-core count/);
 });
 
+/** Triton imported optionally (a fallback), 6 lines: the kernels below keep their severity (an unconditional import is tritonFold.test.ts). */
+const OPTIONAL_TRITON = ['try:', '    import triton', '    import triton.language as tl', '    HAS_TRITON = True', 'except ImportError:', '    HAS_TRITON = False'];
+
 test('a Triton kernel is one finding at its decorator: the tl.* uses in its parameters and body are information naming it; uses outside a kernel keep their severity', async () => {
   // whisper's triton_ops.py and xtuner's kernels: one error per tl.load / tl.store line said nothing the decorator did not
   // the imports are optional (a fallback): the kernels keep their severity (an unconditional import is tritonFold.test.ts)
   const src = lines(
-    'try:',
-    '    import triton',
-    '    import triton.language as tl',
-    '    HAS_TRITON = True',
-    'except ImportError:',
-    '    HAS_TRITON = False',
+    ...OPTIONAL_TRITON,
     '@triton.autotune(configs=[], key=["n"])',
     '@triton.jit',
     'def add_kernel(x_ptr, n, BLOCK: tl.constexpr):',
@@ -304,12 +302,7 @@ test('the arguments of a Triton kernel\'s decorators are part of the kernel: one
   // torchtitan's fused RMSNorm: `@triton.autotune(configs=[triton.Config({}, num_warps=1), ...])` over `@triton.jit`
   // was 8 errors per kernel. The imports are optional (a fallback): the kernels keep their severity
   const src = lines(
-    'try:',
-    '    import triton',
-    '    import triton.language as tl',
-    '    HAS_TRITON = True',
-    'except ImportError:',
-    '    HAS_TRITON = False',
+    ...OPTIONAL_TRITON,
     '@triton.autotune(',
     '    configs=[',
     '        triton.Config({}, num_warps=1),',
