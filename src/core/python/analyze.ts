@@ -14,7 +14,7 @@ import { checkName, fixesInGuardedCode } from './rules/names';
 import { chipOf, hasBf16 } from './rules/chips';
 import { checkOnnxExport, mayHaveExportFindings } from './rules/onnxExport';
 import { ImportTable } from './symbols';
-import { cudaGuardOf, inAnnotation, inNpuFallback, inOptionalImport, inSkipCondition, nodeAt, onlyDecidesSkips, redundantBranch } from './guards';
+import { cudaGuardOf, inAnnotation, inNpuFallback, inOptionalImport, inSkipCondition, nodeAt, onlyDecidesSkips, redundantBranch, selectionWithoutNpuGuard } from './guards';
 import { callOfArgument, excerpt, rangeOf, type Span } from './syntax';
 import { LineIndex } from './text';
 import type { AnalysisOptions, Finding, Fix, RelatedLocation, Severity } from './types';
@@ -98,6 +98,8 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   const findings: Finding[] = [];
   /** The nodes of findings the guards' pass looks at again (foldIntoGuards). */
   const nodes = new Map<Finding, Node>();
+  /** Devices chosen beside another path, kept at their severity (guardedSeverity): foldDeviceSelections looks at them. */
+  const choices = new Set<Finding>();
   const seen = new Set<string>();
   // a plain property: an accessor in this literal gave every analysis its own hidden class (+20 MB peak in the scan)
   const flow = new DeviceFlow(tree, text, imports);
@@ -126,10 +128,12 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
         if (at && inNpuFallback(at)) return;
       }
       const at = GUARDED_RULES.has(rule) || rule === 'torch-cuda-api' ? nodeAt(tree, node) : null;
-      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes).filter((f) => kit.writable(f)), at ? guardedSeverity(ctx, at, rule, severity) : severity);
+      let chosen = false;
+      const finding = makeFinding(lines, options, node, rule, message, fixesInGuardedCode(ctx, node, fixes).filter((f) => kit.writable(f)), at ? guardedSeverity(ctx, at, rule, severity, () => (chosen = true)) : severity);
       if (!finding) return;
       findings.push(finding);
       if (at) nodes.set(finding, at);
+      if (chosen) choices.add(finding);
     },
   };
 
@@ -165,6 +169,7 @@ export function analyzePython(input: AnalyzeInput): Finding[] {
   if (root.hasError) collectSyntaxErrors(root, start, end, (node, message) => ctx.report(node, 'syntax-error', message, []));
   if (nodes.size) foldIntoGuards(findings, nodes, options);
   foldIntoTritonImport(findings, tree, imports, lines, options);
+  if (choices.size) foldDeviceSelections(findings, choices, nodes, lines, options);
   return findings.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
 }
 
@@ -257,14 +262,18 @@ function onlyQueriesCuda(ctx: RuleContext, target: Node | null): boolean {
  * device keeps its severity beside a CPU-only path: there the port adds the NPU choice (not a local device that only
  * torch.cuda.* queries read).
  */
-function guardedSeverity(ctx: RuleContext, at: Node, rule: RuleId, severity: Severity | undefined): Severity | undefined {
+function guardedSeverity(ctx: RuleContext, at: Node, rule: RuleId, severity: Severity | undefined, keptChoice?: () => void): Severity | undefined {
   if (!GUARDED_RULES.has(rule)) return severity;
   const effective = severity ?? ruleInfo(rule)!.severity;
   if (effective !== 'error' && effective !== 'warning') return severity;
   if (LIBRARY_RULES.has(rule) && inOptionalImport(at)) return 'info';
   if (inAnnotation(at) || (rule === 'torch-cuda-api' && (inSkipCondition(at) || onlyDecidesSkips(ctx.tree, ctx.text, at)))) return 'info';
   const reason = redundantBranch(at);
-  if (!reason || (reason === 'alternative' && isDeviceChoice(ctx, at, rule))) return severity;
+  if (!reason) return severity;
+  if (reason === 'alternative' && isDeviceChoice(ctx, at, rule)) {
+    keptChoice?.();
+    return severity;
+  }
   return 'info';
 }
 
@@ -374,6 +383,60 @@ function inRaisingTry(tree: Tree, span: Span): boolean {
     const statements = body?.namedChildren.filter((st): st is Node => st !== null && st.type !== 'comment') ?? [];
     return statements.length > 0 && statements.every((st) => st.type === 'raise_statement');
   });
+}
+
+/**
+ * A device selection without an NPU branch (guards.ts, selectionWithoutNpuGuard: a CUDA test choosing between the
+ * CUDA device and another path, no branch naming the NPU) is one porting point, its test's: a port adds the NPU branch
+ * there, and the CUDA device stays right for a CUDA host. The devices it selects (kept at their severity by
+ * guardedSeverity: beside a CPU-only path they are the program's device) become information pointing at the test, and
+ * the test's finding becomes (at least) a warning that says an NPU host takes the other path, pointing at each. A test
+ * of an if / elif without a finding of its own (a flag: `IS_CUDA_AVAILABLE`, `use_cuda`, mmengine's
+ * `is_cuda_available()`) gets one (cuda-device-string); a conditional expression whose test has none (`"cuda" if
+ * torch.cuda.is_available() else "cpu"`, `'cuda' if use_cuda else 'cpu'`) is already reported once, at its device string,
+ * for the whole expression (rules/devices.ts), and stays so; a test whose own finding is of another kind (`torch.cuda.device_count() > 0`, already a warning or error) keeps its
+ * message and gains the pointers. Fixes stay where they were (the device's on its information finding: Fix All applies
+ * those too). Severities the user set per rule (npuPort.rules) stay as set, and so do devices whose test is an info
+ * finding of another kind.
+ */
+function foldDeviceSelections(findings: Finding[], choices: ReadonlySet<Finding>, nodes: ReadonlyMap<Finding, Node>, lines: LineIndex, options: AnalysisOptions): void {
+  const selections = new Map<number, { guard: Node; devices: Finding[] }>();
+  for (const finding of choices) {
+    if (options.rules?.[finding.rule]) continue;
+    const guard = selectionWithoutNpuGuard(nodes.get(finding)!);
+    if (!guard) continue;
+    const entry = selections.get(guard.id) ?? { guard, devices: [] };
+    entry.devices.push(finding);
+    selections.set(guard.id, entry);
+  }
+  const replaced = new Map<Finding, Finding>();
+  const added: Finding[] = [];
+  for (const { guard, devices } of selections.values()) {
+    const inTest = findings.filter((g) => g.startIndex >= guard.startIndex && g.endIndex <= guard.endIndex);
+    const names = devices.slice(0, MAX_SKIPPED).map((f) => f.original).join(', ') + (devices.length > MAX_SKIPPED ? ', …' : '');
+    const at = [...new Set(devices.map((f) => f.range.start.line + 1))].slice(0, MAX_SKIPPED).join(', ') + (devices.length > MAX_SKIPPED ? ', …' : '');
+    const test = excerpt(guard.text, 60);
+    const related = devices.map((f) => relatedTo(f, msg('Selected on a CUDA host: {0}', f.original)));
+    let target = inTest.find((g) => Object.values(GUARD_KEYS).includes(g.message.key));
+    if (target) {
+      const message = target.message.key === GUARD_KEYS.blocked
+        ? msg('{0} selects the device with no NPU branch: an NPU host takes the other path instead of {1} (line {2}); not converted, because the branch uses {3}, which has no NPU counterpart in this fix style', test, names, at, String(target.message.args[1] ?? ''))
+        : msg('{0} selects the device with no NPU branch: an NPU host takes the other path instead of {1} (line {2})', test, names, at);
+      const severity = options.rules?.[target.rule] || target.severity === 'error' ? target.severity : 'warning';
+      replaced.set(target, { ...target, severity, message, related: [...(target.related ?? []), ...related] });
+    } else if (inTest.length === 0 && parentOf(guard)?.type !== 'conditional_expression') {
+      target = makeFinding(lines, options, guard, 'cuda-device-string', msg('{0} selects the device with no NPU branch: an NPU host takes the other path instead of {1} (line {2})', test, names, at), [], 'warning');
+      if (!target) continue;
+      added.push({ ...target, related });
+    } else {
+      target = inTest.find((g) => g.severity === 'error' || g.severity === 'warning');
+      if (!target) continue;
+      replaced.set(target, { ...target, related: [...(target.related ?? []), ...related] });
+    }
+    for (const f of devices) replaced.set(f, { ...f, severity: 'info', related: [...(f.related ?? []), relatedTo(target, msg('The test of this device selection: an NPU host takes its other path; add the NPU branch there'))] });
+  }
+  for (let i = 0; i < findings.length; i++) findings[i] = replaced.get(findings[i]!) ?? findings[i]!;
+  findings.push(...added);
 }
 
 function relatedTo(f: Finding, message: Message): RelatedLocation {

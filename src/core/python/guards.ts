@@ -1125,3 +1125,25 @@ export function besideNpuScope(node: Node, text: string, removedWords: string): 
   if (top?.type === 'module' && name && new RegExp(`^[ \\t]*@[ \\t]*${name}\\b`, 'm').test(text) && outer.childForFieldName('body')?.descendantsOfType('function_definition').length) return top;
   return CUDA_FLAG_LINE.test(body) && (NPU_TERM.test(body) || NPU_TERM.test(removedWords)) ? outer : undefined;
 }
+
+/**
+ * Device selections without an NPU branch (issue 14, item 4). `if torch.cuda.is_available(): device = "cuda" else:
+ * device = "cpu"`, `torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")`, `if IS_CUDA_AVAILABLE:
+ * return 'cuda' elif IS_MLU_AVAILABLE: ... else: return 'cpu'`: a CUDA test (isCudaCondition, as for every guard here:
+ * availability calls, comparisons with "cuda", CUDA flags such as `IS_CUDA_AVAILABLE` or `use_cuda`) chooses between
+ * the CUDA device and another path, and no branch of the selection names the NPU. On an NPU host the selection takes the
+ * other path (the CPU); the place a port edits is the selection, where it adds the NPU branch, not the CUDA device,
+ * which stays right on a CUDA host. Returns the test (the if / elif condition or the conditional expression's) of the
+ * innermost CUDA-only branch around `node` when that branch is such a selection: it has another path (an elif, an else
+ * that does something, the other arm) and none of the chain's tests, nor the other arm, names the NPU.
+ */
+export function selectionWithoutNpuGuard(node: Node): Node | undefined {
+  const guard = cudaGuardOf(node);
+  const owner = guard ? parentOf(guard) : null;
+  if (!guard || !owner) return undefined;
+  if (owner.type === 'conditional_expression') {
+    const other = owner.namedChildren[2];
+    return other && !NPU_WORD.test(other.text) ? guard : undefined;
+  }
+  return guardHasOtherPath(guard) && !npuAlternativeOfGuard(guard) ? guard : undefined;
+}

@@ -416,7 +416,8 @@ test('diffusers: a local CUDA device that only torch.cuda.* queries read, beside
     '        return float(f"{compute_capability[0]}.{compute_capability[1]}")',
     '    else:',
     '        return None',
-    // counter-tests: the program's device beside a CPU path stays (the port adds the NPU choice), read by a model or returned
+    // counter-tests: the program's device beside a CPU path, read by a model or returned, is a device selection without
+    // an NPU branch: its guard is the warning (the port adds the NPU choice there), the device information pointing at it
     'def get_device():',
     '    if torch.cuda.is_available():',
     '        device = torch.device("cuda")',
@@ -433,8 +434,10 @@ test('diffusers: a local CUDA device that only torch.cuda.* queries read, beside
   );
   const findings = await findingsOf(src);
   assert.equal(at(findings, 4, 'cuda-device-string').severity, 'info');
-  assert.equal(at(findings, 11, 'cuda-device-string').severity, 'error');
-  assert.equal(at(findings, 18, 'cuda-device-string').severity, 'error');
+  assert.equal(at(findings, 11, 'cuda-device-string').severity, 'info');
+  assert.equal(at(findings, 10, 'torch-cuda-api').severity, 'warning');
+  assert.equal(at(findings, 18, 'cuda-device-string').severity, 'info');
+  assert.equal(at(findings, 17, 'torch-cuda-api').severity, 'warning');
 });
 
 /** Scans a temporary tree (rel path → text) with the workspace scan; `line rule severity` per file, and the findings. */
@@ -572,11 +575,13 @@ test('incremental re-analysis agrees with a full analysis for the negated test, 
   assert.equal(doc.lastUpdate, 'partial');
   assert.deepEqual(seen(doc.findings), full());
   assert.equal(severityAt(11), 'info');
-  // a read of the device elsewhere in the function (the program's device): an error again; the edit is outside the if
+  // a read of the device elsewhere in the function (the program's device): a device selection without an NPU branch,
+  // whose guard is the warning; the edit is outside the if
   doc.update([{ range: { start: { line: 12, column: 0 }, end: { line: 12, column: 0 } }, text: '    log(d)\n' }]);
   assert.equal(doc.lastUpdate, 'partial');
   assert.deepEqual(seen(doc.findings), full());
-  assert.equal(severityAt(15), 'error');
+  assert.equal(severityAt(15), 'info');
+  assert.equal(severityAt(14), 'warning');
   doc.dispose();
 });
 
