@@ -179,7 +179,7 @@ export function redundantBranch(node: Node): RedundantReason | undefined {
     if (parent.type === 'function_definition') {
       if (parent.childForFieldName('body')?.id !== child.id) return undefined;
       if (parent.childForFieldName('name')?.text === 'cuda') return 'cuda-method';
-      return skippedWithoutCuda(parent) || decoratedCudaOnly(parent) ? 'alternative' : undefined;
+      return skippedWithoutCuda(parent) || decoratedCudaOnly(parent) ? 'alternative' : requiresLibraryOnEntry(parent) ? 'library' : undefined;
     }
     if (parent.type === 'else_clause') {
       const chain = parentOf(parent);
@@ -306,7 +306,7 @@ function switchSelectsLibrary(branch: Node, cond: Node): boolean {
   const test = unwrap(cond);
   if (test.type !== 'identifier' && test.type !== 'attribute') return false;
   if (branch.type !== 'elif_clause' && !hasOtherPath(branch)) return false;
-  return LIBRARY_IMPORT.test(branch.childForFieldName('consequence')?.text ?? '');
+  return importsLibrary(branch.childForFieldName('consequence'));
 }
 
 /** Per tree: names of the classes a dict selects under a CUDA-only library's key, when the module imports the library only optionally. */
@@ -403,10 +403,11 @@ function chainHasNpuBranch(chain: Node, branch: Node, before: boolean): boolean 
 
 /**
  * Words of a switch or check of a CUDA-only library: flash-attn, xFormers, Apex, bitsandbytes (and its Int8Params /
- * FP4Params / Params4bit / Linear8bitLt / Linear4bit types), Triton, and SageMaker's data-parallel library (smddp,
- * NVIDIA GPU instances only).
+ * FP4Params / Params4bit / Linear8bitLt / Linear4bit types), Triton, SageMaker's data-parallel library (smddp,
+ * NVIDIA GPU instances only), and Unsloth (NVIDIA GPUs of CUDA capability 7.0 and later, AMD and Intel GPUs through
+ * their own guides; it needs xformers, bitsandbytes and triton: Unsloth Requirements, unsloth.ai/docs, 2026).
  */
-const LIBRARY_WORD = /(^|[^a-z])(flash_?attn|xformers|apex|bitsandbytes|bnb|triton|smddp|smdistributed|sagemaker_dp)([^a-z]|$)|[48]bit|Int8Params|FP4Params|Params4bit|Linear8bitLt|Linear4bit/i;
+const LIBRARY_WORD = /(^|[^a-z])(flash_?attn|xformers|apex|bitsandbytes|bnb|triton|smddp|smdistributed|sagemaker_dp|unsloth)([^a-z]|$)|[48]bit|Int8Params|FP4Params|Params4bit|Linear8bitLt|Linear4bit/i;
 
 /** A bit-width switch compared with 4 or 8 (`args.bits == 4`, `quant_bits == 8`): 4- / 8-bit quantization. */
 const QUANT_BITS = /^[\w.]*bits\s*==\s*[48]$|^[48]\s*==\s*[\w.]*bits$/i;
@@ -1146,4 +1147,43 @@ export function selectionWithoutNpuGuard(node: Node): Node | undefined {
     return other && !NPU_WORD.test(other.text) ? guard : undefined;
   }
   return guardHasOtherPath(guard) && !npuAlternativeOfGuard(guard) ? guard : undefined;
+}
+
+/**
+ * An entry point of a CUDA-only library in another package, imported: transformers' and diffusers' BitsAndBytesConfig
+ * (the bitsandbytes rule reports its calls, rules/names.ts) quantizes with bitsandbytes. Also in a parenthesized import.
+ */
+const LIBRARY_ENTRY_IMPORT = /^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n]*)\bBitsAndBytesConfig\b/m;
+
+/**
+ * The block imports a CUDA-only library (flash_attn, apex, bitsandbytes, ...) or one of its entry points in another
+ * package (`from transformers import BitsAndBytesConfig`): the block runs only with the library. FastChat's `if
+ * cpu_offloading: from transformers import BitsAndBytesConfig ... elif load_8bit: ...` is a switch that selects
+ * bitsandbytes (switchSelectsLibrary), as Open-Sora's `if use_kernel: from apex... import ...` selects Apex.
+ */
+function importsLibrary(block: Node | null): boolean {
+  const text = block?.text ?? '';
+  return LIBRARY_IMPORT.test(text) || LIBRARY_ENTRY_IMPORT.test(text);
+}
+
+/**
+ * `def load_by_unsloth(args): assert is_unsloth_available(), "please install unsloth ..."` (ms-swift): a function
+ * whose first statement (after its docstring) asserts a CUDA-only library's check (`assert is_unsloth_available()`,
+ * `assert use_flash_attn`), or raises unless it holds (`if not is_xformers_available(): raise ImportError(...)`),
+ * refuses to run without the library: its body runs only where the program chose the library, whose path without it
+ * is the caller's (ms-swift calls it only under `use_unsloth`). Its findings are the library's ('library').
+ */
+function requiresLibraryOnEntry(fn: Node): boolean {
+  const statements = fn.childForFieldName('body')?.namedChildren.filter((s): s is Node => s !== null && s.type !== 'comment') ?? [];
+  const docstring = statements[0]?.type === 'expression_statement' && statements[0].namedChildren[0]?.type === 'string';
+  const first = statements[docstring ? 1 : 0];
+  if (first?.type === 'assert_statement') {
+    const test = first.namedChildren[0];
+    return test !== undefined && test !== null && isLibraryCondition(test);
+  }
+  if (first?.type !== 'if_statement' || first.childrenForFieldName('alternative').length > 0) return false;
+  const test = unwrap(first.childForFieldName('condition') ?? first);
+  const argument = test.type === 'not_operator' ? test.childForFieldName('argument') : null;
+  const body = first.childForFieldName('consequence')?.namedChildren.filter((s) => s !== null && s.type !== 'comment') ?? [];
+  return argument !== null && isLibraryCondition(argument) && body.length > 0 && body.every((s) => s!.type === 'raise_statement');
 }
