@@ -836,3 +836,113 @@ test('counter-tests: a package named by a string keeps its Triton errors when th
   const plain = await scanTree({ ...KERNEL_PACKAGE, 'pkg/dispatch/triton_kernels/rms_norm.py': lines('import torch', 'def f():', '    return torch.empty(4, device="cuda")'), 'pkg/dispatch/__init__.py': LAZY_DISPATCH(TRY_TRITON) });
   assert.deepEqual(plain.seen(kernels), ['3 cuda-device-string error']);
 });
+
+/**
+ * A device selection without an NPU branch (a CUDA test choosing between the CUDA device and another path) is one
+ * porting point, its test's: the port adds the NPU branch there. The test is a warning that names the CUDA device it
+ * selects; the device is information pointing at the test, and keeps its fixes.
+ */
+const seriousLines = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'warning' || f.severity === 'error').map((f) => `${f.range.start.line + 1} ${f.rule}`);
+
+test('torchtune: `if torch.cuda.is_available(): device = "cuda" else: device = "cpu"` is one warning at the guard', async () => {
+  const src = lines(
+    'import torch',
+    'def _get_device_type_from_env() -> str:',
+    '    if torch.cuda.is_available():',
+    '        device = "cuda"',
+    '    else:',
+    '        device = "cpu"',
+    '    return device',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seriousLines(findings), ['3 torch-cuda-api']);
+  assert.equal(formatMessage(at(findings, 3, 'torch-cuda-api').message), 'torch.cuda.is_available() selects the device with no NPU branch: an NPU host takes the other path instead of "cuda" (line 4)');
+  // the test points at the device it selects, the device (information) at the test of its selection
+  assert.deepEqual([3, 4].map((line) => relatedLines(at(findings, line, line === 3 ? 'torch-cuda-api' : 'cuda-device-string'))), [[4], [3]]);
+  assert.equal(at(findings, 4, 'cuda-device-string').severity, 'info');
+  // the fixes stay where they were: the device's on its (information) finding, which Fix All applies too
+  assert.equal(at(findings, 4, 'cuda-device-string').fixes[0]?.replacement, 'DEVICE.type');
+});
+
+test('lm-evaluation-harness: a conditional expression over several lines folds into its test', async () => {
+  const src = lines(
+    'import torch',
+    'class HFLM:',
+    '    def __init__(self):',
+    '        self._device = (',
+    '            torch.device("cuda")',
+    '            if torch.cuda.is_available()',
+    '            else torch.device("cpu")',
+    '        )',
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), ['5 cuda-device-string info', '6 torch-cuda-api warning']);
+  assert.deepEqual(relatedLines(at(findings, 6, 'torch-cuda-api')), [5]);
+  assert.deepEqual(relatedLines(at(findings, 5, 'cuda-device-string')), [6]);
+});
+
+test('mmcv: an imported availability flag (IS_CUDA_AVAILABLE) that selects the device gets the selection\'s finding', async () => {
+  const src = lines(
+    'from mmcv.utils import IS_CUDA_AVAILABLE, IS_MLU_AVAILABLE, IS_MPS_AVAILABLE',
+    'def get_device() -> str:',
+    '    if IS_CUDA_AVAILABLE:',
+    "        return 'cuda'",
+    '    elif IS_MLU_AVAILABLE:',
+    "        return 'mlu'",
+    '    elif IS_MPS_AVAILABLE:',
+    "        return 'mps'",
+    '    else:',
+    "        return 'cpu'",
+  );
+  const findings = await findingsOf(src);
+  assert.deepEqual(seen(findings), ['3 cuda-device-string warning', '4 cuda-device-string info']);
+  const guard = at(findings, 3, 'cuda-device-string');
+  assert.equal(formatMessage(guard.message), "IS_CUDA_AVAILABLE selects the device with no NPU branch: an NPU host takes the other path instead of 'cuda' (line 4)");
+  assert.deepEqual([guard.range.start.column, guard.range.end.column], [7, 24], 'at the test');
+  assert.deepEqual(relatedLines(guard), [4]);
+  assert.deepEqual(relatedLines(at(findings, 4, 'cuda-device-string')), [3]);
+});
+
+test('counter-tests: a selection with an NPU branch, a device outside any selection, a one-line choice, a user severity', async () => {
+  // the NPU branch is there: nothing to port at the test, the CUDA device is information (as before)
+  const withNpu = await findingsOf(lines(
+    'import torch',
+    'def get_device():',
+    '    if torch.npu.is_available():',
+    '        return "npu"',
+    '    elif torch.cuda.is_available():',
+    '        return "cuda"',
+    '    return "cpu"',
+  ));
+  assert.deepEqual(seriousLines(withNpu), []);
+  // a CUDA device chosen with no test at all, and one used by a call under the test: the device is the finding
+  const unguarded = await findingsOf(lines(
+    'import torch',
+    'device = torch.device("cuda")',
+    'def load(model):',
+    '    if torch.cuda.is_available():',
+    '        model.to("cuda")',
+    '    else:',
+    '        model.to("cpu")',
+    '    return model',
+  ));
+  assert.equal(at(unguarded, 2, 'cuda-device-string').severity, 'error');
+  assert.equal(at(unguarded, 4, 'torch-cuda-api').severity, 'info');
+  assert.equal(at(unguarded, 5, 'cuda-device-string').severity, 'info');
+  // `"cuda" if torch.cuda.is_available() else "cpu"`: already one finding for the whole expression, at the device
+  const oneLine = await findingsOf(lines(
+    'import torch',
+    'device = "cuda" if torch.cuda.is_available() else "cpu"',
+    "dev = 'cuda' if use_cuda else 'cpu'",
+  ));
+  assert.deepEqual(seen(oneLine), ['2 cuda-device-string error', '3 cuda-device-string error']);
+  // a severity the user set for the rule stays as set
+  const set = await findingsOf(lines(
+    'import torch',
+    'if torch.cuda.is_available():',
+    '    device = "cuda"',
+    'else:',
+    '    device = "cpu"',
+  ), { rules: { 'cuda-device-string': 'error' } });
+  assert.deepEqual(seen(set), ['2 torch-cuda-api info', '3 cuda-device-string error']);
+});
