@@ -136,7 +136,7 @@ export const RULES: readonly RuleInfo[] = [
     { sources: [
       src(msg('bitsandbytes main (0.50.2.dev0, commit 95f9af30): bitsandbytes/__init__.py supported_torch_devices and bitsandbytes/backends'), 'https://github.com/bitsandbytes-foundation/bitsandbytes/blob/95f9af309d4d5793847169c39288dcd3fcbdf564/bitsandbytes/__init__.py'),
       src(msg('bitsandbytes multi-backend-refactor branch (commit c3eac426, 2025-05): bitsandbytes/backends/npu.py'), 'https://github.com/bitsandbytes-foundation/bitsandbytes/blob/c3eac426ef3f3473fc519b6169cc7e9172687aad/bitsandbytes/backends/npu.py'),
-      src(msg('Unsloth documentation, Unsloth Requirements (Unsloth Core, read 2026-12): NVIDIA GPUs since 2018 (CUDA capability 7.0 and later), AMD and Intel GPUs through their own guides; the device needs xformers, torch, bitsandbytes and triton support'), 'https://unsloth.ai/docs/get-started/fine-tuning-for-beginners/unsloth-requirements'),
+      src(msg('unsloth (commit 00497907): pyproject.toml classifies it as "Environment :: GPU :: NVIDIA CUDA", requires triton on Linux and installs CUDA builds of xformers (cu118 to cu124 extras)'), 'https://github.com/unslothai/unsloth/blob/00497907cdce8f000a512fe7c8741fec142b132a/pyproject.toml'),
     ] }),
   rule('triton', 'error',
     msg('Triton kernels'),

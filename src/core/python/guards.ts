@@ -404,8 +404,8 @@ function chainHasNpuBranch(chain: Node, branch: Node, before: boolean): boolean 
 /**
  * Words of a switch or check of a CUDA-only library: flash-attn, xFormers, Apex, bitsandbytes (and its Int8Params /
  * FP4Params / Params4bit / Linear8bitLt / Linear4bit types), Triton, SageMaker's data-parallel library (smddp,
- * NVIDIA GPU instances only), and Unsloth (NVIDIA GPUs of CUDA capability 7.0 and later, AMD and Intel GPUs through
- * their own guides; it needs xformers, bitsandbytes and triton: Unsloth Requirements, unsloth.ai/docs, 2026).
+ * NVIDIA GPU instances only), and Unsloth (its pyproject.toml at commit 00497907 classifies it "Environment :: GPU ::
+ * NVIDIA CUDA", requires triton on Linux and installs CUDA builds of xformers; cited in the bitsandbytes rule).
  */
 const LIBRARY_WORD = /(^|[^a-z])(flash_?attn|xformers|apex|bitsandbytes|bnb|triton|smddp|smdistributed|sagemaker_dp|unsloth)([^a-z]|$)|[48]bit|Int8Params|FP4Params|Params4bit|Linear8bitLt|Linear4bit/i;
 
