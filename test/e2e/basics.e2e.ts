@@ -33,10 +33,22 @@ export const scenarios: E2eScenario[] = [
       await page.locator('.settings-editor').first().waitFor({ timeout: 30_000 });
       // Browsing: the table of contents, Extensions > NPU Porting Assistant > ONNX Models and Benchmarks.
       const toc = page.locator('.settings-editor .settings-toc-container .monaco-list-row');
-      await toc.filter({ hasText: 'Extensions' }).first().click();
-      await toc.filter({ hasText: 'NPU Porting Assistant' }).first().waitFor({ timeout: 30_000 });
-      await toc.filter({ hasText: 'NPU Porting Assistant' }).first().click();
-      await toc.filter({ hasText: 'ONNX Models and Benchmarks' }).first().click();
+      const row = (text: string) => toc.filter({ hasText: text }).first();
+      const shown = (text: string, timeout: number) => row(text).waitFor({ timeout }).then(() => true, () => false);
+      // a click on a row selects and usually expands it; on a busy machine the table of contents can re-render under
+      // the click (CI: "Window" selected instead), so a row whose child does not show is expanded from the keyboard
+      const open = async (parent: string, child: string) => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          await row(parent).click();
+          if (await shown(child, 10_000)) return;
+          await row(parent).press('ArrowRight');
+          if (await shown(child, 5_000)) return;
+        }
+        throw new Error(`table of contents: "${child}" did not show under "${parent}": ${(await toc.allTextContents()).join(' | ')}`);
+      };
+      await open('Extensions', 'NPU Porting Assistant');
+      await open('NPU Porting Assistant', 'ONNX Models and Benchmarks');
+      await row('ONNX Models and Benchmarks').click();
       const target = page.locator('.settings-editor .setting-item', { hasText: 'The NPU target that ONNX models are checked against' }).first();
       await target.waitFor({ timeout: 30_000 });
       const label = (await target.locator('.setting-item-label').first().textContent())?.trim();
