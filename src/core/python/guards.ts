@@ -849,9 +849,15 @@ export function isMultiBackendDispatch(conditions: readonly (Node | null)[]): bo
 type BoolOp = 'and' | 'or';
 const besideMemo = new WeakMap<Tree, Map<string, unknown>>();
 
+/** The memo of `tree` for the criteria below. */
+function besideMemoOf(tree: Tree): Map<string, unknown> {
+  let memo = besideMemo.get(tree);
+  if (!memo) besideMemo.set(tree, (memo = new Map()));
+  return memo;
+}
+
 function besideCache<T>(node: Node, key: string, make: () => T): T {
-  let memo = besideMemo.get(node.tree);
-  if (!memo) besideMemo.set(node.tree, (memo = new Map()));
+  const memo = besideMemoOf(node.tree);
   if (memo.has(key)) return memo.get(key) as T;
   const value = make();
   memo.set(key, value);
@@ -873,8 +879,7 @@ function withParens(node: Node): Node {
 
 /** The outermost `op` chain that holds `node` as an operand (through parentheses); `node` itself when none does. */
 function chainRoot(node: Node, op: BoolOp): Node {
-  let memo = besideMemo.get(node.tree);
-  if (!memo) besideMemo.set(node.tree, (memo = new Map()));
+  const memo = besideMemoOf(node.tree);
   const path: string[] = [];
   let n = node;
   for (;;) {
@@ -1074,8 +1079,7 @@ function calledOnlyOnCuda(call: Node, wrapper: Node): boolean {
 /** The decorator `name` (a factory when called: `@name(...)`) runs the function it wraps only on CUDA, else returns. */
 function cudaOnlyDecorator(tree: Tree, name: string, factory: boolean): boolean {
   const key = `decorator:${factory ? 'f' : 'p'}:${name}`;
-  let memo = besideMemo.get(tree);
-  if (!memo) besideMemo.set(tree, (memo = new Map()));
+  const memo = besideMemoOf(tree);
   if (memo.has(key)) return memo.get(key) as boolean;
   memo.set(key, false); // a decorator that decorates itself asks again while it is looked at
   const decorator = moduleFunction(tree, name);

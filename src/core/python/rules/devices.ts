@@ -582,6 +582,12 @@ function checkNccl(ctx: RuleContext, node: Node): void {
   ctx.report(node, 'nccl-backend', msg('"{0}" is the NVIDIA collective backend; Ascend uses HCCL', lit.content), fixes);
 }
 
+/** "Add X": inserts `, X` after the list item `node` ("npu" next to "cuda", "hccl" next to "nccl"). */
+function addAfterItem(ctx: RuleContext, node: Node, text: string): Fix {
+  const at = { line: node.endPosition.row, column: node.endPosition.column };
+  return ctx.kit.make(msg('Add {0}', text), [ctx.kit.replace({ start: at, end: at }, `, ${text}`)], [], `${node.text}, ${text}`, undefined);
+}
+
 /** Collective backends of torch.distributed (a list holding one of them next to "nccl" is a list of backends). */
 const BACKEND_NAME = /^(gloo|mpi|ucc|nccl|hccl)$/i;
 
@@ -601,8 +607,7 @@ function checkBackendList(ctx: RuleContext, node: Node, list: Node, hccl: string
   const lit = stringLiteral(node)!;
   const quote = node.text.slice(node.text.length - 1);
   const text = `${quote}${hccl}${quote}`;
-  const at = { line: node.endPosition.row, column: node.endPosition.column };
-  const add = ctx.kit.make(msg('Add {0}', text), [ctx.kit.replace({ start: at, end: at }, `, ${text}`)], [], `${node.text}, ${text}`, undefined);
+  const add = addAfterItem(ctx, node, text);
   ctx.report(node, 'nccl-backend', msg('The choices accept "{0}" but not the Ascend backend "{1}"', lit.content, hccl), [{ ...add, explicitOnly: true }], 'warning');
 }
 
@@ -651,7 +656,7 @@ function checkDeviceList(ctx: RuleContext, node: Node, list: Node): boolean {
   if (ctx.transferToNpu || values.some((v) => v !== undefined && NPU_DEVICE.test(v))) return true;
   const lit = stringLiteral(node)!;
   const npu = node.text.replace(/cuda(:\d+)?/, 'npu');
-  const add = ctx.kit.make(msg('Add {0}', npu), [ctx.kit.replace({ start: { line: node.endPosition.row, column: node.endPosition.column }, end: { line: node.endPosition.row, column: node.endPosition.column } }, `, ${npu}`)], [], `${node.text}, ${npu}`, undefined);
+  const add = addAfterItem(ctx, node, npu);
   if (choices) {
     ctx.report(node, 'cuda-device-string', msg('The choices accept "{0}" but no NPU device', lit.content), [{ ...add, explicitOnly: true }], 'warning');
   } else if (membership) {
