@@ -431,6 +431,7 @@ function ruleHint(rule: NodeRule, node: Node): HintId {
   if (rule.noKernel) return 'kernel-fallback';
   if (rule.refusedQuantTypes) return 'weight-8bit';
   if (rule.refusedTypes?.includes('int64')) return 'int64-to-int32';
+  if (rule.requiredInputs) return 'explicit-inputs';
   if (rule.constInputs) return node.opType === 'Reshape' || node.opType === 'Expand' ? 'literal-shape' : 'constant-fold';
   if (rule.opsets) return 'opset';
   if (rule.staticShape) return 'fixed-shapes';
@@ -490,6 +491,10 @@ export function ruleViolation(
   if (rule.maxOutputs !== undefined) {
     const outputs = node.outputs.filter((o) => o !== '').length;
     return outputs > rule.maxOutputs ? failed(msg('{0} has {1} outputs; the compiler accepts {2} ("{3}").', node.opType, outputs, rule.maxOutputs, rule.evidence)) : undefined;
+  }
+  if (rule.requiredInputs) {
+    const missing = rule.requiredInputs.filter((i) => !node.inputs[i]);
+    return missing.length ? failed(msg('{0} is given {1} inputs and leaves out input {2} (1-based); the source backs only the form with it given ("{3}").', node.opType, node.inputs.filter(Boolean).length, missing.map((i) => i + 1).join(', '), rule.evidence)) : undefined;
   }
   if (rule.constInputs) {
     const dynamic = rule.constInputs.filter((i) => node.inputs[i] && !scope.isConstant(node.inputs[i]!));

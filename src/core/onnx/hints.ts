@@ -14,7 +14,7 @@ export type HintId =
   | 'erf-tanh-gelu' | 'squeeze-reshape' | 'equal-float-compare' | 'int64-to-int32' | 'double-to-float'
   | 'bool-to-float' | 'fixed-shapes' | 'literal-shape' | 'opset' | 'custom-domain' | 'function-inline' | 'attribute' | 'subgraph'
   | 'whitelist-split' | 'bf16-to-fp16' | 'constant-fold' | 'kernel-fallback' | 'quantize-qdq' | 'weight-8bit'
-  | 'activation-uint8' | 'converted-type-cast';
+  | 'activation-uint8' | 'converted-type-cast' | 'explicit-inputs';
 
 export interface Hint {
   readonly id: HintId;
@@ -87,6 +87,10 @@ function hintMessage(id: HintId, node: Node, ctx: HintContext): Message {
       return msg('This HTP has no FP16 compute: quantize the model to 8 or 16 bit (QDQ: onnxruntime.quantization with the QNN config, or qnn-onnx-converter with calibration), or target an HTP with FP16 (v73 and later).');
     case 'weight-8bit':
       return msg('Quantize these weights to 8 bit (16-bit activations with 8-bit weights, a16w8), or target an HTP that takes 16-bit weights (v73 and later).');
+    case 'explicit-inputs':
+      return node.opType === 'NonMaxSuppression'
+        ? msg('Give NonMaxSuppression all five inputs, each a constant: max_output_boxes_per_class, iou_threshold and score_threshold (torchvision\'s export leaves out score_threshold: add one below every score, e.g. 0 for sigmoid scores), or run NMS on the host after the model.')
+        : msg('Give {0} its optional inputs explicitly, as constants.', node.opType);
     case 'activation-uint8':
       return msg('Quantize these activations to unsigned 8 bit (onnxruntime.quantization activation_type=QuantType.QUInt8, the QNN QDQ config default), or use a QAIRT release that takes signed 8 bit here.');
     case 'whitelist-split':

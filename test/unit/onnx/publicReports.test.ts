@@ -146,4 +146,4 @@ test('agreement with public compiler reports (the figure in docs/accuracy.md)', 
   assert.deepEqual(tally, RECORDED);
 });
 
-const RECORDED = { agree: 40, hedge: 7, disagree: 15 };
+const RECORDED = { agree: 40, hedge: 10, disagree: 12 };

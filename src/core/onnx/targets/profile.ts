@@ -21,6 +21,11 @@ export interface NodeRule {
   readonly length?: readonly number[];
   readonly maxOutputs?: number;
   readonly constInputs?: readonly number[];
+  /**
+   * Optional ONNX inputs (indexes) the node must give: a node that leaves one out (fewer inputs, or an empty
+   * name) breaks the rule (NonMaxSuppression's thresholds on Ascend, where only the five-input form is backed).
+   */
+  readonly requiredInputs?: readonly number[];
   /** Opset range the op is supported in (default domain opset of the model). */
   readonly opsets?: { readonly min?: number; readonly max?: number };
   /** Element types the node may not use: on input `input` only when given, else on any input or output. */
