@@ -29,17 +29,17 @@ const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
 const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
 
 test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
-  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.19.2', '1.16.3', '1.16.1']);
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   // A later release names itself as the toolkit; the result's target picks the same facts again.
-  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.19.2', 'ep1.16.3', 'ep1.16.1'] });
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
   // A 1.x release (the QNN EP inside microsoft/onnxruntime) names itself too; `ep1.16` is its newest patch release.
   assert.equal(builtinTarget('qnn-htp@ep1.16')!.toolkit!.version, 'ep1.16.3');
   assert.match(builtinTarget('qnn-htp@ep1.16.1')!.name, /Hexagon v73.*onnxruntime-qnn 1\.16\.1/);
   assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
-  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.19\.2, 1\.16\.3, 1\.16\.1/.test(e.message));
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
   const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
@@ -136,6 +136,34 @@ test('onnxruntime-qnn 1.16 (before float32-as-FP16, PR #19863): a float Conv is 
   const div = checkModel(await openModel(generatedModel('qnn_divide_int8.onnx')), builtinTarget('qnn-htp@ep1.19.2')!).verdicts.find((v) => v.name === '/i8/Div')!;
   assert.equal(div.verdict, 'unverified');
   assert.ok(div.reasons.some((r) => r.certain === false && /80-63442-10/.test(r.source ?? '')), JSON.stringify(div.reasons));
+});
+
+test('onnxruntime-qnn 1.19.0 (#22532) and 1.19.2 (#22369): float Gather, Unsqueeze, Concat and Pad are unverified on the HTP (float only with an opt-in), their QDQ node units and the pinned 2.0.0 take them', async () => {
+  const model = await openModel(generatedModel('qnn_unquantized_shape_ops.onnx'));
+  const verdicts = (target: string) => new Map(checkModel(model, builtinTarget(target)!).verdicts.map((v) => [v.name, v]));
+  const ops = ['Gather', 'Unsqueeze', 'Concat', 'Pad'];
+  const floatFinding = (v: NodeVerdict) => v.reasons.find((r) => /pull\/22186/.test(r.source ?? ''));
+  for (const release of ['1.19.0', '1.19.2']) {
+    const target = `qnn-htp@ep${release}`;
+    assert.equal(builtinTarget(target)!.toolkit!.version, `ep${release}`, target);
+    const at = verdicts(target);
+    for (const op of ops) {
+      const float = at.get(`/float/${op}`)!;
+      assert.equal(float.verdict, 'unverified', `${target} ${op}`);
+      const finding = floatFinding(float);
+      assert.ok(finding && finding.certain === false, `${target} ${op}: ${JSON.stringify(float.reasons)}`);
+      assert.match(formatMessage(finding.message), new RegExp(`onnxruntime-qnn ${release.replace(/\./g, '\\.')} places only quantized ops`));
+      assert.ok(float.hints.some((h) => h.id === 'quantize-qdq'), `${target} ${op}: the rewrite is QDQ quantization`);
+      assert.equal(floatFinding(at.get(`/u8/${op}`)!), undefined, `${target} ${op}: a QDQ node unit is quantized`);
+    }
+    // Unsqueeze's axes and Pad's pads become op parameters in the 1.19 EP as well: their int64 is no finding.
+    for (const op of ['Unsqueeze', 'Pad', 'Concat']) assert.equal(at.get(`/u8/${op}`)!.verdict, 'supported', `${target} ${op}`);
+  }
+  assert.match(builtinTarget('qnn-htp@ep1.19.0')!.caveats.map((c) => formatMessage(c)).join('\n'), /88c811b6382c.*qnn_execution_provider\.h#L89/s);
+  assert.equal(builtinTarget('qnn-htp@ep1.19')!.toolkit!.version, 'ep1.19.2', '`ep1.19` is the newest 1.19 patch release');
+  const pinned = verdicts('qnn-htp');
+  for (const op of ops) assert.equal(floatFinding(pinned.get(`/float/${op}`)!), undefined, `the pinned 2.0.0 runs float ${op} on a v73 HTP as FP16`);
+  for (const op of ['Unsqueeze', 'Concat', 'Pad']) assert.equal(pinned.get(`/float/${op}`)!.verdict, 'supported', op);
 });
 
 test('an int64 Expand shape: refused by onnxruntime-qnn 1.19.2 (before PR #24389), taken by the pinned 2.0.0', () => {
