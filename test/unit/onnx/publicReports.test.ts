@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { checkOpCase, type OpCase, type OpCaseInput } from '../../../src/core/onnx/check';
 import type { Attribute } from '../../../src/core/onnx/model';
 import { builtinTarget, QNN_EP_RELEASES, type Support, type TargetProfile } from '../../../src/core/onnx/targets';
+import { REPO_ROOT } from '../repo';
 
 interface ReportCase {
   id: string; url: string; quote: string; op: string; domain?: string; opset: number;
@@ -32,7 +33,7 @@ interface ReportCase {
   releaseStated?: string;
 }
 
-const file = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'onnx', 'public-reports.json');
+const file = path.join(REPO_ROOT, 'test', 'fixtures', 'onnx', 'public-reports.json');
 /**
  * The written-down search: [corpus, query, what it added ("none", or case ids, comma-separated, before any parenthesis),
  * and the date the query ran when it is not the protocol's `date` (a later round)].
@@ -152,19 +153,72 @@ test('no "unsupported" verdict for an op case a public report says the toolkit a
   assert.deepEqual(broken.map(({ c, e }) => `${c.id}: ${JSON.stringify(e.per)}`), []);
 });
 
-test('agreement with public compiler reports (the figure in docs/accuracy.md)', () => {
-  const tally = { agree: 0, hedge: 0, disagree: 0 };
-  const rows: string[] = [];
-  for (const c of corpus.cases) {
-    const e = evaluate(c);
-    tally[e.score]++;
-    rows.push(`${e.score.padEnd(8)} ${c.id.padEnd(34)} ${c.outcome.padEnd(8)} ${JSON.stringify(e.per)}`);
-  }
-  const total = corpus.cases.length;
-  if (process.env.NPU_PORT_REPORT_TABLE) console.log(rows.join('\n'));
-  console.log(`public reports: ${tally.agree}/${total} agree, ${tally.hedge} hedge, ${tally.disagree} disagree (${(100 * tally.agree / total).toFixed(1)} %)`);
-  // The figures docs/accuracy.md records; a change in the data or the checker that moves them fails here.
-  assert.deepEqual(tally, RECORDED);
-});
+/** A report's link as the table shows it: owner/repo#N for GitHub, the host otherwise. */
+function reportName(url: string): string {
+  const m = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/(?:issues|pull|discussions)\/(\d+)/.exec(url);
+  return m ? `${m[1]}#${m[2]}` : new URL(url).host;
+}
 
-const RECORDED = { agree: 40, hedge: 14, disagree: 8 };
+/** The per-case reasons on every profile the case is evaluated on, without repeats. */
+function reasonCodes(c: ReportCase): string {
+  const ids = c.target === 'ascend*' ? ASCEND : [c.target];
+  const codes = [...new Set(ids.flatMap((id) => caseVerdict(c, profile(id)).reasons))];
+  return codes.length ? codes.map((r) => `\`${r}\``).join(' ') : '—';
+}
+
+/**
+ * The two generated parts of docs/accuracy.md's public-report section: the totals (all, Ascend ATC, QNN HTP) and the
+ * table of every case with its verdict. `!` after a reason code: certain (unsupported); `?`: unverified.
+ */
+function reportTables(cases: ReportCase[]): { totals: string[]; perCase: string[] } {
+  const scored = cases.map((c) => ({ c, e: evaluate(c) }));
+  const row = (label: string, of: typeof scored) => {
+    const n = (s: string) => of.filter(({ e }) => e.score === s).length;
+    return `| ${label} | ${of.length} | ${n('agree')} (${(100 * n('agree') / of.length).toFixed(1)} %) | ${n('hedge')} | ${n('disagree')} |`;
+  };
+  const totals = [
+    '| | cases | agree | hedge | disagree |', '|---|---:|---:|---:|---:|',
+    row('all', scored),
+    row('Ascend ATC', scored.filter(({ c }) => c.target.startsWith('ascend'))),
+    row('QNN HTP', scored.filter(({ c }) => c.target.startsWith('qnn'))),
+  ];
+  const perCase = [
+    '| Case | Report | Op | Evaluated on | Toolkit did | We say | Reasons | Score |', '|---|---|---|---|---|---|---|---|',
+    ...scored.map(({ c, e }) => `| ${c.id} | [${reportName(c.url)}](${c.url}) | ${c.op} | ${c.target === 'ascend*' ? 'every Ascend chip' : c.target} | ${c.outcome} | ${e.verdict} | ${reasonCodes(c)} | ${e.score} |`),
+  ];
+  return { totals, perCase };
+}
+
+const DOC = path.join(REPO_ROOT, 'docs', 'accuracy.md');
+const TOTALS = { start: '<!-- generated public-report totals: UPDATE_DOCS=1 node --test out/test/unit/onnx/publicReports.test.js -->', end: '<!-- end generated public-report totals -->' };
+const PER_CASE = { start: '<!-- generated public-report cases: UPDATE_DOCS=1 node --test out/test/unit/onnx/publicReports.test.js -->', end: '<!-- end generated public-report cases -->' };
+
+/** The lines between `marks` in `text` (without the markers), or undefined when a marker is missing. */
+function section(text: string, marks: { start: string; end: string }): string | undefined {
+  const start = text.indexOf(marks.start);
+  const end = text.indexOf(marks.end);
+  return start < 0 || end < start ? undefined : text.slice(start + marks.start.length, end).trim();
+}
+
+test('agreement with public compiler reports: docs/accuracy.md records every case\'s verdict and the totals', () => {
+  const { totals, perCase } = reportTables(corpus.cases);
+  const tally = { agree: 0, hedge: 0, disagree: 0 };
+  for (const c of corpus.cases) tally[evaluate(c).score]++;
+  console.log(`public reports: ${tally.agree}/${corpus.cases.length} agree, ${tally.hedge} hedge, ${tally.disagree} disagree (${(100 * tally.agree / corpus.cases.length).toFixed(1)} %)`);
+  if (process.env.NPU_PORT_REPORT_TABLE) console.log(perCase.join('\n'));
+  let text = fs.readFileSync(DOC, 'utf8');
+  if (process.env.UPDATE_DOCS === '1') {
+    for (const [marks, lines] of [[TOTALS, totals], [PER_CASE, perCase]] as const) {
+      const start = text.indexOf(marks.start);
+      const end = text.indexOf(marks.end);
+      assert.ok(start >= 0 && end > start, `docs/accuracy.md has the markers ${marks.start}`);
+      text = `${text.slice(0, start + marks.start.length)}\n${lines.join('\n')}\n${text.slice(end)}`;
+    }
+    fs.writeFileSync(`${DOC}.tmp`, text);
+    fs.renameSync(`${DOC}.tmp`, DOC);
+  }
+  // A change in the data or the checker that moves any case's verdict fails here until the page is regenerated.
+  const stale = 'docs/accuracy.md is out of date (UPDATE_DOCS=1 node --test out/test/unit/onnx/publicReports.test.js)';
+  assert.equal(section(text, TOTALS), totals.join('\n'), stale);
+  assert.equal(section(text, PER_CASE), perCase.join('\n'), stale);
+});
