@@ -249,7 +249,7 @@ function nodeReasons(
       code: 'op-unsupported', certain: op.support === 'unsupported',
       message: op.support === 'unverified'
         ? msg('{0}: the {1} data cannot tell whether this op converts ({2}).', node.opType, profile.name, op.note ?? '')
-        : msg('{0} is not supported by {1}.', node.opType, profile.name),
+        : op.note ? msg('{0} is not supported by {1}: {2}.', node.opType, profile.name, op.note) : msg('{0} is not supported by {1}.', node.opType, profile.name),
     });
     hintIds.add(opHint(node, ctx));
   }

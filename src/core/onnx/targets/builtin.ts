@@ -181,7 +181,20 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
   // scoped by QAIRT release may or may not hold (unverified).
   const holds = (r: NodeRule) => inRange(r.releases, ep) && (qairt === undefined || inRange(r.qairt, qairt));
   const scoped = (r: NodeRule): NodeRule => (qairt === undefined && r.qairt ? { ...r, certain: false } : r);
+  // A release of the EP inside microsoft/onnxruntime published before an op's builder was first registered cannot translate it.
+  const published = compareVersions(ep, qnnData.ep) < 0 ? qnnRelease(ep).date : undefined;
+  const added = qnnData.added as Record<string, { commit: string; date: string }>;
   for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
+    const since = added[op];
+    if (published && since && since.date > published) {
+      const entry: OpProfile = {
+        support: 'unsupported', sources: [`github:${EP.repo}@${since.commit}:${EP.registry}`],
+        note: `onnxruntime ${ep} (published ${published}) has no QNN EP builder for it: the builder was first registered on ${since.date} (${EP.repo}@${since.commit})`,
+      };
+      ops.set(op, entry);
+      ops.set(`com.microsoft::${op}`, entry);
+      continue;
+    }
     const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))].filter(holds).map(scoped);
     const params = rules.qnnParamInputs[op];
     const entry: OpProfile = {
@@ -248,7 +261,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
         : msg('onnxruntime-qnn {0}: the QNN SDK it was built with is not recorded ({1}), so per-op data types that changed between QNN SDK releases are reported as unverified.', ep, release.source),
       ...(release.registry ? [] : [compareVersions(ep, qnnData.ep) > 0
         ? msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)
-        : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1}, so an op it did not translate yet may be reported as supported.', ep, qnnData.ep)]),
+        : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after {0} was published ({2}), so an op added to the EP shortly before that date may still be reported as supported.', ep, qnnData.ep, qnnRelease(ep).date ?? '?')]),
       ...(release.floatCompute ? [release.floatCompute.certain
         ? msg('onnxruntime-qnn {0} runs no float (non-QDQ) ops on the HTP: only quantized ops are placed on it ({1}).', ep, release.floatCompute.source)
         : msg('onnxruntime-qnn {0} runs float (non-QDQ) ops on the HTP only with an option that is off by default: they are reported as unverified ({1}).', ep, release.floatCompute.source)]
