@@ -29,17 +29,17 @@ const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
 const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
 
 test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
-  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.20.1', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   // A later release names itself as the toolkit; the result's target picks the same facts again.
-  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.20.1', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
   // A 1.x release (the QNN EP inside microsoft/onnxruntime) names itself too; `ep1.16` is its newest patch release.
   assert.equal(builtinTarget('qnn-htp@ep1.16')!.toolkit!.version, 'ep1.16.3');
   assert.match(builtinTarget('qnn-htp@ep1.16.1')!.name, /Hexagon v73.*onnxruntime-qnn 1\.16\.1/);
   assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
-  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.20\.1, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
   const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
@@ -176,4 +176,28 @@ test('an int64 Expand shape: refused by onnxruntime-qnn 1.19.2 (before PR #24389
   assert.equal(checkOpCase(expand, builtinTarget('qnn-htp')!).verdict.verdict, 'supported');
   const int32: OpCase = { ...expand, inputs: [expand.inputs[0]!, { type: 'int32', shape: [2], constant: true }] };
   assert.equal(checkOpCase(int32, builtinTarget('qnn-htp@ep1.19.2')!).verdict.verdict, 'supported', 'the rewrite: an int32 shape');
+});
+
+test('a release of the EP inside microsoft/onnxruntime lacks the builders first registered after it was published (ScatterND, #22319; ScatterElements, #22962)', () => {
+  const added = qnnData.added as Record<string, { commit: string; date: string }>;
+  // The registry history (build-qnn.mjs): every op of the pinned registry has the version that first registers it.
+  assert.deepEqual(Object.keys(added).sort(), Object.keys(qnnData.ops).sort());
+  for (const [op, a] of Object.entries(added)) assert.match(`${a.commit} ${a.date}`, /^[0-9a-f]{12} \d{4}-\d{2}-\d{2}$/, op);
+  // microsoft/onnxruntime PR #24592 (ScatterND, merged 2025-04-29) and #24811 (ScatterElements, 2025-08-01).
+  assert.deepEqual([added.ScatterND, added.ScatterElements], [{ commit: '64b56429bc1a', date: '2025-04-29' }, { commit: 'f755b8a8f4e2', date: '2025-08-01' }]);
+  const scatter = (op: string): OpCase => ({
+    op, opset: 13,
+    inputs: [{ type: 'uint8', shape: [1, 8] }, { type: 'int32', shape: [1, 1], constant: true }, { type: 'uint8', shape: [1, 1] }],
+  });
+  for (const [op, release] of [['ScatterND', '1.19.2'], ['ScatterElements', '1.20.1'], ['ScatterElements', '1.19.2']] as const) {
+    const v = checkOpCase(scatter(op), builtinTarget(`qnn-htp@ep${release}`)!).verdict;
+    assert.equal(v.verdict, 'unsupported', `${op} on ${release}`);
+    assert.deepEqual(codes(v), ['op-unsupported']);
+    assert.match(formatMessage(v.reasons[0]!.message), new RegExp(`${op} is not supported by .*onnxruntime ${release.replace(/\./g, '\\.')} \\(published .*first registered on ${added[op]!.date}`));
+    // The pinned release has the builder.
+    assert.equal(checkOpCase(scatter(op), builtinTarget('qnn-htp@ep2.0')!).verdict.verdict, 'supported', `${op} on the pin`);
+  }
+  // An op registered since the EP's first version (Add, 2023-03-01) is there in every release.
+  assert.equal(checkOpCase({ op: 'Add', opset: 13, inputs: [{ type: 'uint8', shape: [1, 8] }, { type: 'uint8', shape: [1, 8] }] }, builtinTarget('qnn-htp@ep1.16.1')!).verdict.verdict, 'supported');
+  assert.match(builtinTarget('qnn-htp@ep1.19.2')!.caveats.map((c) => formatMessage(c)).join('\n'), /without the ops whose builder was first registered after 1\.19\.2 was published \(2024-09-04\)/);
 });
