@@ -29,17 +29,17 @@ const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
 const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
 
 test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
-  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.19.2', '1.16.3', '1.16.1']);
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.20.0', '1.19.2', '1.16.3', '1.16.1']);
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   // A later release names itself as the toolkit; the result's target picks the same facts again.
-  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.19.2', 'ep1.16.3', 'ep1.16.1'] });
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.20.0', 'ep1.19.2', 'ep1.16.3', 'ep1.16.1'] });
   // A 1.x release (the QNN EP inside microsoft/onnxruntime) names itself too; `ep1.16` is its newest patch release.
   assert.equal(builtinTarget('qnn-htp@ep1.16')!.toolkit!.version, 'ep1.16.3');
   assert.match(builtinTarget('qnn-htp@ep1.16.1')!.name, /Hexagon v73.*onnxruntime-qnn 1\.16\.1/);
   assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
-  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.19\.2, 1\.16\.3, 1\.16\.1/.test(e.message));
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.20\.0, 1\.19\.2, 1\.16\.3, 1\.16\.1/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
   const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
@@ -148,4 +148,41 @@ test('an int64 Expand shape: refused by onnxruntime-qnn 1.19.2 (before PR #24389
   assert.equal(checkOpCase(expand, builtinTarget('qnn-htp')!).verdict.verdict, 'supported');
   const int32: OpCase = { ...expand, inputs: [expand.inputs[0]!, { type: 'int32', shape: [2], constant: true }] };
   assert.equal(checkOpCase(int32, builtinTarget('qnn-htp@ep1.19.2')!).verdict.verdict, 'supported', 'the rewrite: an int32 shape');
+});
+
+test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP from QNN 2.39.0) and signed 8-bit Div/Reciprocal (2.44.0) are refused for certain; with QAIRT 2.42 (the pin) signed 16-bit Sqrt is only the general int16 doubt', async () => {
+  const sqrt = await openModel(generatedModel('qnn_sqrt_qdq.onnx'));
+  const verdict = (target: string, name: string) => checkModel(sqrt, builtinTarget(target)!).verdicts.find((v) => v.name === name)!;
+  const old = verdict('qnn-htp@ep1.20.0', '/i16/Sqrt');
+  assert.equal(old.verdict, 'unsupported');
+  const refusal = old.reasons.find((r) => r.certain)!;
+  assert.equal(refusal.code, 'dtype');
+  assert.match(refusal.source!, /80-63442-50\/topics\/htp_opdef_version_history/);
+  assert.match(formatMessage(refusal.message), /x_i16_f is quantized to int16.*SFIXED_POINT_16 \(QNN SDK 2\.39\.0\)/);
+  assert.ok(old.hints.some((h) => h.id === 'activation-uint16'), JSON.stringify(old.hints.map((h) => h.id)));
+  for (const name of ['/u16/Sqrt', '/u8/Sqrt']) assert.equal(verdict('qnn-htp@ep1.20.0', name).verdict, 'supported', `${name}: unsigned activations`);
+  // QAIRT 2.42 (the pinned 2.0.0) and 2.49.40 (2.6.0) are after 2.39.0: only the general, uncertain int16 finding is left.
+  for (const target of ['qnn-htp', 'qnn-htp@ep2.6']) {
+    const now = verdict(target, '/i16/Sqrt');
+    assert.equal(now.verdict, 'unverified', target);
+    assert.deepEqual(codes(now), ['dtype?'], target);
+  }
+  // 1.19.2: the QNN SDK it was built with is not recorded, so the QAIRT-scoped refusal is a doubt there.
+  const unknown = verdict('qnn-htp@ep1.19.2', '/i16/Sqrt');
+  assert.equal(unknown.verdict, 'unverified');
+  assert.ok(unknown.reasons.some((r) => !r.certain && /80-63442-50/.test(r.source ?? '')), JSON.stringify(unknown.reasons));
+  // Signed 8-bit Divide: certain for 1.20.0 (QAIRT recorded), a doubt for 1.19.2.
+  const div = await openModel(generatedModel('qnn_divide_int8.onnx'));
+  const divAt = (target: string, name: string) => checkModel(div, builtinTarget(target)!).verdicts.find((v) => v.name === name)!.verdict;
+  for (const name of ['/i8/Reciprocal', '/i8/Div']) {
+    assert.equal(divAt('qnn-htp@ep1.20.0', name), 'unsupported', name);
+    assert.equal(divAt('qnn-htp@ep1.19.2', name), 'unverified', name);
+  }
+  assert.equal(divAt('qnn-htp@ep1.20.0', '/u8/Div'), 'supported');
+  assert.match(builtinTarget('qnn-htp@ep1.20.0')!.caveats.map((c) => formatMessage(c)).join('\n'), /QAIRT 2\.27\.0, the release onnxruntime-qnn 1\.20\.0 was built with/);
+  // 1.20.0 runs float32 as FP16 by default (PR #22186 is before its branch point); 1.19.2 only with the option.
+  const arch = await openModel(generatedModel('qnn_arch.onnx'));
+  const conv = (target: string) => checkModel(arch, builtinTarget(target)!).verdicts.find((v) => v.name === '/float/Conv')!.verdict;
+  assert.equal(conv('qnn-htp@ep1.20.0'), 'supported');
+  assert.equal(conv('qnn-htp@ep1.19.2'), 'unverified');
 });
