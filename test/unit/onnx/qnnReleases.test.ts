@@ -150,7 +150,7 @@ test('an int64 Expand shape: refused by onnxruntime-qnn 1.19.2 (before PR #24389
   assert.equal(checkOpCase(int32, builtinTarget('qnn-htp@ep1.19.2')!).verdict.verdict, 'supported', 'the rewrite: an int32 shape');
 });
 
-test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP from QNN 2.39.0) and signed 8-bit Div/Reciprocal (2.44.0) are refused for certain; with QAIRT 2.42 (the pin) signed 16-bit Sqrt is only the general int16 doubt', async () => {
+test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP from QNN 2.39.0) and signed 8-bit Div (2.44.0) are refused for certain, Reciprocal had no EP builder (PR #25035); with QAIRT 2.42 (the pin) signed 16-bit Sqrt is only the general int16 doubt', async () => {
   const sqrt = await openModel(generatedModel('qnn_sqrt_qdq.onnx'));
   const verdict = (target: string, name: string) => checkModel(sqrt, builtinTarget(target)!).verdicts.find((v) => v.name === name)!;
   const old = verdict('qnn-htp@ep1.20.0', '/i16/Sqrt');
@@ -174,11 +174,20 @@ test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP fr
   // Signed 8-bit Divide: certain for 1.20.0 (QAIRT recorded), a doubt for 1.19.2.
   const div = await openModel(generatedModel('qnn_divide_int8.onnx'));
   const divAt = (target: string, name: string) => checkModel(div, builtinTarget(target)!).verdicts.find((v) => v.name === name)!.verdict;
-  for (const name of ['/i8/Reciprocal', '/i8/Div']) {
-    assert.equal(divAt('qnn-htp@ep1.20.0', name), 'unsupported', name);
-    assert.equal(divAt('qnn-htp@ep1.19.2', name), 'unverified', name);
-  }
+  assert.equal(divAt('qnn-htp@ep1.20.0', '/i8/Div'), 'unsupported');
+  assert.equal(divAt('qnn-htp@ep1.19.2', '/i8/Div'), 'unverified');
   assert.equal(divAt('qnn-htp@ep1.20.0', '/u8/Div'), 'supported');
+  // Reciprocal had no QNN EP builder before PR #25035 (2025-06-18, first in 1.23.0): left on the CPU whatever its type.
+  for (const target of ['qnn-htp@ep1.16.1', 'qnn-htp@ep1.19.2', 'qnn-htp@ep1.20.0']) {
+    for (const name of ['/i8/Reciprocal', '/u8/Reciprocal']) {
+      const v = checkModel(div, builtinTarget(target)!).verdicts.find((x) => x.name === name)!;
+      assert.equal(v.verdict, 'unsupported', `${target} ${name}`);
+      assert.equal(codes(v)[0], 'op-unsupported', `${target} ${name}`);
+      assert.ok((v.sources ?? []).some((x) => /pull\/25035/.test(x)), JSON.stringify(v.sources));
+    }
+  }
+  assert.equal(divAt('qnn-htp', '/u8/Reciprocal'), 'supported', 'the pinned 2.0.0 has the builder');
+  assert.equal(divAt('qnn-htp@ep2.6', '/i8/Reciprocal'), 'supported');
   assert.match(builtinTarget('qnn-htp@ep1.20.0')!.caveats.map((c) => formatMessage(c)).join('\n'), /QAIRT 2\.27\.0, the release onnxruntime-qnn 1\.20\.0 was built with/);
   // 1.20.0 runs float32 as FP16 by default (PR #22186 is before its branch point); 1.19.2 only with the option.
   const arch = await openModel(generatedModel('qnn_arch.onnx'));

@@ -103,6 +103,7 @@ const rules = ruleData as unknown as {
   atc: Record<string, NodeRule[]>; qnn: Record<string, NodeRule[]>;
   qnnReleases: Record<string, QnnRelease | string>;
   qnnParamInputs: Record<string, { inputs: number[]; source: string } | string>;
+  qnnOpsAdded: Record<string, { release: string; source: string; evidence: string } | string>;
   atcConvertedTypes: {
     outputs: Record<string, { output: number; type: ElementType; source: string; evidence: string }[]>;
     mixed: { certain: boolean; source: string; evidence: string };
@@ -190,6 +191,13 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
     };
     // The EP matches op types in the ai.onnx and com.microsoft domains alike (qnn_ep_utils.cc, domain check):
     // ONNX Runtime's contrib ops (MatMulNBits, 16-bit QuantizeLinear/DequantizeLinear, ...) live in com.microsoft.
+    ops.set(op, entry);
+    ops.set(`com.microsoft::${op}`, entry);
+  }
+  // An op of the pinned registry whose builder came with a later release: the EP of this release left it on the CPU.
+  for (const [op, added] of Object.entries(rules.qnnOpsAdded)) {
+    if (typeof added === 'string' || compareVersions(ep, added.release) >= 0) continue;
+    const entry: OpProfile = { support: 'unsupported', sources: [added.source], note: added.evidence };
     ops.set(op, entry);
     ops.set(`com.microsoft::${op}`, entry);
   }
