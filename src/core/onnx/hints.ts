@@ -14,7 +14,7 @@ export type HintId =
   | 'erf-tanh-gelu' | 'squeeze-reshape' | 'equal-float-compare' | 'int64-to-int32' | 'double-to-float'
   | 'bool-to-float' | 'fixed-shapes' | 'literal-shape' | 'opset' | 'custom-domain' | 'function-inline' | 'attribute' | 'subgraph'
   | 'whitelist-split' | 'bf16-to-fp16' | 'constant-fold' | 'kernel-fallback' | 'quantize-qdq' | 'weight-8bit'
-  | 'activation-uint8' | 'converted-type-cast' | 'explicit-inputs';
+  | 'activation-uint8' | 'activation-uint16' | 'converted-type-cast' | 'explicit-inputs';
 
 export interface Hint {
   readonly id: HintId;
@@ -93,6 +93,8 @@ function hintMessage(id: HintId, node: Node, ctx: HintContext): Message {
         : msg('Give {0} its optional inputs explicitly, as constants.', node.opType);
     case 'activation-uint8':
       return msg('Quantize these activations to unsigned 8 bit (onnxruntime.quantization activation_type=QuantType.QUInt8, the QNN QDQ config default), or use a QAIRT release that takes signed 8 bit here.');
+    case 'activation-uint16':
+      return msg('Quantize these activations to unsigned 16 bit (onnxruntime.quantization activation_type=QuantType.QUInt16), or use a QAIRT release that takes signed 16 bit here.');
     case 'whitelist-split':
       return msg('Split the model at module boundaries, compile each part, and rebuild this op from ops of parts that compile (whitelist method).');
   }

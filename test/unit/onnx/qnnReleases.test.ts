@@ -29,17 +29,17 @@ const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
 const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
 
 test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
-  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.20.1', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.20.1', '1.20.0', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   // A later release names itself as the toolkit; the result's target picks the same facts again.
-  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.20.1', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.20.1', 'ep1.20.0', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
   // A 1.x release (the QNN EP inside microsoft/onnxruntime) names itself too; `ep1.16` is its newest patch release.
   assert.equal(builtinTarget('qnn-htp@ep1.16')!.toolkit!.version, 'ep1.16.3');
   assert.match(builtinTarget('qnn-htp@ep1.16.1')!.name, /Hexagon v73.*onnxruntime-qnn 1\.16\.1/);
   assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
-  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.20\.1, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.20\.1, 1\.20\.0, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
   const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
@@ -200,4 +200,51 @@ test('a release of the EP inside microsoft/onnxruntime lacks the builders first 
   // An op registered since the EP's first version (Add, 2023-03-01) is there in every release.
   assert.equal(checkOpCase({ op: 'Add', opset: 13, inputs: [{ type: 'uint8', shape: [1, 8] }, { type: 'uint8', shape: [1, 8] }] }, builtinTarget('qnn-htp@ep1.16.1')!).verdict.verdict, 'supported');
   assert.match(builtinTarget('qnn-htp@ep1.19.2')!.caveats.map((c) => formatMessage(c)).join('\n'), /without the ops whose builder was first registered after 1\.19\.2 was published \(2024-09-04\)/);
+});
+
+test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP from QNN 2.39.0) and signed 8-bit Div (2.44.0) are refused for certain, Reciprocal had no EP builder (PR #25035); with QAIRT 2.42 (the pin) signed 16-bit Sqrt is only the general int16 doubt', async () => {
+  const sqrt = await openModel(generatedModel('qnn_sqrt_qdq.onnx'));
+  const verdict = (target: string, name: string) => checkModel(sqrt, builtinTarget(target)!).verdicts.find((v) => v.name === name)!;
+  const old = verdict('qnn-htp@ep1.20.0', '/i16/Sqrt');
+  assert.equal(old.verdict, 'unsupported');
+  const refusal = old.reasons.find((r) => r.certain)!;
+  assert.equal(refusal.code, 'dtype');
+  assert.match(refusal.source!, /80-63442-50\/topics\/htp_opdef_version_history/);
+  assert.match(formatMessage(refusal.message), /x_i16_f is quantized to int16.*SFIXED_POINT_16 \(QNN SDK 2\.39\.0\)/);
+  assert.ok(old.hints.some((h) => h.id === 'activation-uint16'), JSON.stringify(old.hints.map((h) => h.id)));
+  for (const name of ['/u16/Sqrt', '/u8/Sqrt']) assert.equal(verdict('qnn-htp@ep1.20.0', name).verdict, 'supported', `${name}: unsigned activations`);
+  // QAIRT 2.42 (the pinned 2.0.0) and 2.49.40 (2.6.0) are after 2.39.0: only the general, uncertain int16 finding is left.
+  for (const target of ['qnn-htp', 'qnn-htp@ep2.6']) {
+    const now = verdict(target, '/i16/Sqrt');
+    assert.equal(now.verdict, 'unverified', target);
+    assert.deepEqual(codes(now), ['dtype?'], target);
+  }
+  // 1.19.2: the QNN SDK it was built with is not recorded, so the QAIRT-scoped refusal is a doubt there.
+  const unknown = verdict('qnn-htp@ep1.19.2', '/i16/Sqrt');
+  assert.equal(unknown.verdict, 'unverified');
+  assert.ok(unknown.reasons.some((r) => !r.certain && /80-63442-50/.test(r.source ?? '')), JSON.stringify(unknown.reasons));
+  // Signed 8-bit Divide: certain for 1.20.0 (QAIRT recorded), a doubt for 1.19.2.
+  const div = await openModel(generatedModel('qnn_divide_int8.onnx'));
+  const divAt = (target: string, name: string) => checkModel(div, builtinTarget(target)!).verdicts.find((v) => v.name === name)!.verdict;
+  assert.equal(divAt('qnn-htp@ep1.20.0', '/i8/Div'), 'unsupported');
+  assert.equal(divAt('qnn-htp@ep1.19.2', '/i8/Div'), 'unverified');
+  assert.equal(divAt('qnn-htp@ep1.20.0', '/u8/Div'), 'supported');
+  // Reciprocal had no QNN EP builder before PR #25035 (commit 038577962b46, 2025-06-18 US time, 2025-06-19 UTC; first in
+  // 1.23.0): left on the CPU whatever its type. The registry history (qnn-htp.json added) gives the commit.
+  for (const target of ['qnn-htp@ep1.16.1', 'qnn-htp@ep1.19.2', 'qnn-htp@ep1.20.0']) {
+    for (const name of ['/i8/Reciprocal', '/u8/Reciprocal']) {
+      const v = checkModel(div, builtinTarget(target)!).verdicts.find((x) => x.name === name)!;
+      assert.equal(v.verdict, 'unsupported', `${target} ${name}`);
+      assert.equal(codes(v)[0], 'op-unsupported', `${target} ${name}`);
+      assert.ok((v.sources ?? []).some((x) => /@038577962b46:.*op_builder_factory\.cc/.test(x)), JSON.stringify(v.sources));
+    }
+  }
+  assert.equal(divAt('qnn-htp', '/u8/Reciprocal'), 'supported', 'the pinned 2.0.0 has the builder');
+  assert.equal(divAt('qnn-htp@ep2.6', '/i8/Reciprocal'), 'supported');
+  assert.match(builtinTarget('qnn-htp@ep1.20.0')!.caveats.map((c) => formatMessage(c)).join('\n'), /QAIRT 2\.27\.0, the release onnxruntime-qnn 1\.20\.0 was built with/);
+  // 1.20.0 runs float32 as FP16 by default (PR #22186 is before its branch point); 1.19.2 only with the option.
+  const arch = await openModel(generatedModel('qnn_arch.onnx'));
+  const conv = (target: string) => checkModel(arch, builtinTarget(target)!).verdicts.find((v) => v.name === '/float/Conv')!.verdict;
+  assert.equal(conv('qnn-htp@ep1.20.0'), 'supported');
+  assert.equal(conv('qnn-htp@ep1.19.2'), 'unverified');
 });
