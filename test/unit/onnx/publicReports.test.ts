@@ -122,7 +122,8 @@ test('a report evaluated at a release names the newest onnxruntime release publi
     assert.ok(at.reportDateSource.length > 10, `${c.id}: where the date comes from`);
     assert.ok(at.predates.length > 0, c.id);
     for (const pr of at.predates) {
-      assert.match(pr.pr, /^https:\/\/github\.com\/microsoft\/onnxruntime\/pull\/\d+$/);
+      // The EP's PRs: in microsoft/onnxruntime (1.x) or, after the split, in onnxruntime/onnxruntime-qnn.
+      assert.match(pr.pr, /^https:\/\/github\.com\/(?:microsoft\/onnxruntime|onnxruntime\/onnxruntime-qnn)\/pull\/\d+$/);
       assert.ok(pr.merged > at.reportDate, `${c.id}: ${pr.pr} was merged (${pr.merged}) after the report (${at.reportDate})`);
     }
   }

@@ -29,17 +29,17 @@ const resize = (attributes: Record<string, string>, rank = 4): OpCase => ({
 const TF = { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn' };
 
 test('qnn-htp@epX.Y picks the onnxruntime-qnn release; qnn-htp is the pinned 2.0.0 and names no release; unknown releases are refused', () => {
-  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.20.1', '1.20.0', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
+  assert.deepEqual(QNN_EP_RELEASES, ['2.6.0', '2.0.0', '1.23.2', '1.20.1', '1.20.0', '1.19.2', '1.19.0', '1.16.3', '1.16.1']);
   assert.equal(builtinTarget('qnn-htp')!.name, builtinTarget('qnn-htp@ep2.0')!.name);
   assert.match(builtinTarget('qnn-htp@ep2.6')!.name, /Hexagon v73.*onnxruntime-qnn 2\.6\.0/);
   assert.equal(builtinTarget('qnn-htp@EP2.6.0')!.name, builtinTarget('qnn-htp@ep2.6')!.name);
   // A later release names itself as the toolkit; the result's target picks the same facts again.
-  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.20.1', 'ep1.20.0', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
+  assert.deepEqual(builtinTarget('qnn-htp@ep2.6')!.toolkit, { name: 'onnxruntime-qnn', version: 'ep2.6.0', available: ['ep2.6.0', 'ep2.0.0', 'ep1.23.2', 'ep1.20.1', 'ep1.20.0', 'ep1.19.2', 'ep1.19.0', 'ep1.16.3', 'ep1.16.1'] });
   // A 1.x release (the QNN EP inside microsoft/onnxruntime) names itself too; `ep1.16` is its newest patch release.
   assert.equal(builtinTarget('qnn-htp@ep1.16')!.toolkit!.version, 'ep1.16.3');
   assert.match(builtinTarget('qnn-htp@ep1.16.1')!.name, /Hexagon v73.*onnxruntime-qnn 1\.16\.1/);
   assert.equal(builtinTarget('qnn-htp@ep2.0')!.toolkit!.version, 'v73', 'the pinned release keeps the architecture as its version');
-  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.20\.1, 1\.20\.0, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
+  assert.throws(() => builtinTarget('qnn-htp@ep1.9'), (e: unknown) => e instanceof ProfileError && /Releases covered: 2\.6\.0, 2\.0\.0, 1\.23\.2, 1\.20\.1, 1\.20\.0, 1\.19\.2, 1\.19\.0, 1\.16\.3, 1\.16\.1/.test(e.message));
   assert.throws(() => builtinTarget('ascend310p@ep2.6'), ProfileError, 'an EP release is no CANN release');
   // The default release is the pinned snapshot's (VERSION_NUMBER, by build-qnn.mjs), with the QAIRT of its release notes.
   const releases = ruleData.qnnReleases as unknown as Record<string, { qairt: string; registry: boolean }>;
@@ -247,4 +247,46 @@ test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP fr
   const conv = (target: string) => checkModel(arch, builtinTarget(target)!).verdicts.find((v) => v.name === '/float/Conv')!.verdict;
   assert.equal(conv('qnn-htp@ep1.20.0'), 'supported');
   assert.equal(conv('qnn-htp@ep1.19.2'), 'unverified');
+});
+
+test('onnxruntime 1.23.2 (the newest release on 2026-01-28, onnxruntime-qnn PR #4): Resize mode cubic is refused for certain, as in every 1.x release; the pinned 2.0.0 snapshot (after PR #53) takes it', () => {
+  const old = checkOpCase(resize({ mode: 'cubic' }), builtinTarget('qnn-htp@ep1.23.2')!).verdict;
+  assert.equal(old.verdict, 'unsupported');
+  assert.deepEqual(codes(old), ['attribute']);
+  // The refusal is the rel-1.23 builder's supported_modes (nearest, linear) and its line 130, the one the report quotes.
+  assert.match(old.reasons[0]!.source!, /@d9b2048791ef:.*resize_op_builder\.cc#L62-L64.*#L130/);
+  assert.match(old.reasons[0]!.source!, /onnxruntime-qnn\/pull\/53 \(merged 2026-02-19/);
+  assert.match(formatMessage(old.reasons[0]!.message), /Resize attribute mode = cubic is not accepted/);
+  for (const release of ['1.16.1', '1.19.2', '1.20.1']) {
+    assert.equal(checkOpCase(resize({ mode: 'cubic' }), builtinTarget(`qnn-htp@ep${release}`)!).verdict.verdict, 'unsupported', release);
+  }
+  for (const mode of ['nearest', 'linear']) {
+    assert.equal(checkOpCase(resize({ mode }), builtinTarget('qnn-htp@ep1.23.2')!).verdict.verdict, 'supported', `${mode} on 1.23.2`);
+  }
+  // An unset mode is ONNX's default, nearest.
+  assert.equal(checkOpCase(resize({}), builtinTarget('qnn-htp@ep1.23.2')!).verdict.verdict, 'supported');
+  for (const target of ['qnn-htp', 'qnn-htp@ep2.0', 'qnn-htp@ep2.6']) {
+    assert.equal(checkOpCase(resize({ mode: 'cubic' }), builtinTarget(target)!).verdict.verdict, 'supported', target);
+  }
+});
+
+test('onnxruntime 1.23.2 lacks the builders registered on main after its release branch left it (2025-07-25), though before it was published (2025-10-22)', () => {
+  const added = qnnData.added as Record<string, { commit: string; date: string }>;
+  const release = (ruleData.qnnReleases as unknown as Record<string, { date: string; branched?: string }>)['1.23.2']!;
+  assert.deepEqual([release.branched, release.date], ['2025-07-25', '2025-10-22']);
+  const scatter = (op: string): OpCase => ({
+    op, opset: 13,
+    inputs: [{ type: 'uint8', shape: [1, 8] }, { type: 'int32', shape: [1, 1], constant: true }, { type: 'uint8', shape: [1, 1] }],
+  });
+  // ScatterElements: first registered 2025-08-01, between the branch point and the release.
+  assert.ok(added.ScatterElements!.date > release.branched! && added.ScatterElements!.date < release.date);
+  const v = checkOpCase(scatter('ScatterElements'), builtinTarget('qnn-htp@ep1.23.2')!).verdict;
+  assert.equal(v.verdict, 'unsupported');
+  assert.deepEqual(codes(v), ['op-unsupported']);
+  assert.match(formatMessage(v.reasons[0]!.message), /onnxruntime 1\.23\.2 \(published 2025-10-22; its release branch left main on 2025-07-25\).*first registered on 2025-08-01/);
+  // ScatterND (2025-04-29) was registered before the branch point.
+  assert.equal(checkOpCase(scatter('ScatterND'), builtinTarget('qnn-htp@ep1.23.2')!).verdict.verdict, 'supported');
+  assert.match(builtinTarget('qnn-htp@ep1.23.2')!.caveats.map((c) => formatMessage(c)).join('\n'), /first registered after its release branch left main \(2025-07-25; published 2025-10-22\)/);
+  // Releases without a recorded branch point keep the publication date (1.20.1: ScatterElements, 2025-08-01, is after it either way).
+  assert.match(builtinTarget('qnn-htp@ep1.20.1')!.caveats.map((c) => formatMessage(c)).join('\n'), /first registered after 1\.20\.1 was published \(2024-11-21\)/);
 });

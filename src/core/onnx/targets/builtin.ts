@@ -96,7 +96,8 @@ interface AtcOp { opsets: number[]; constraints?: string[]; uncertain?: boolean;
  * unverified), and for releases of the EP inside microsoft/onnxruntime (1.x) what its HTP did with float ops.
  */
 interface QnnRelease {
-  qairt?: string; date?: string; source: string; registry: boolean;
+  /** branched: the day its release branch left main (later builders reached it only as cherry-picks, recorded: none). */
+  qairt?: string; date?: string; branched?: string; source: string; registry: boolean;
   floatCompute?: { certain: boolean; source: string; evidence: string; exceptOps?: string[] };
 }
 const rules = ruleData as unknown as {
@@ -181,15 +182,17 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
   // scoped by QAIRT release may or may not hold (unverified).
   const holds = (r: NodeRule) => inRange(r.releases, ep) && (qairt === undefined || inRange(r.qairt, qairt));
   const scoped = (r: NodeRule): NodeRule => (qairt === undefined && r.qairt ? { ...r, certain: false } : r);
-  // A release of the EP inside microsoft/onnxruntime published before an op's builder was first registered cannot translate it.
-  const published = compareVersions(ep, qnnData.ep) < 0 ? qnnRelease(ep).date : undefined;
+  // A release of the EP inside microsoft/onnxruntime published (or branched from main) before an op's builder was first
+  // registered cannot translate it.
+  const { date: published, branched } = compareVersions(ep, qnnData.ep) < 0 ? qnnRelease(ep) : { date: undefined, branched: undefined };
+  const cutoff = branched ?? published;
   const added = qnnData.added as Record<string, { commit: string; date: string }>;
   for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
     const since = added[op];
-    if (published && since && since.date > published) {
+    if (cutoff && since && since.date > cutoff) {
       const entry: OpProfile = {
         support: 'unsupported', sources: [`github:${EP.repo}@${since.commit}:${EP.registry}`],
-        note: `onnxruntime ${ep} (published ${published}) has no QNN EP builder for it: the builder was first registered on ${since.date} (${EP.repo}@${since.commit})`,
+        note: `onnxruntime ${ep} (published ${published}${branched ? `; its release branch left main on ${branched}` : ''}) has no QNN EP builder for it: the builder was first registered on ${since.date} (${EP.repo}@${since.commit})`,
       };
       ops.set(op, entry);
       ops.set(`com.microsoft::${op}`, entry);
@@ -261,7 +264,9 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
         : msg('onnxruntime-qnn {0}: the QNN SDK it was built with is not recorded ({1}), so per-op data types that changed between QNN SDK releases are reported as unverified.', ep, release.source),
       ...(release.registry ? [] : [compareVersions(ep, qnnData.ep) > 0
         ? msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)
-        : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after {0} was published ({2}), so an op added to the EP shortly before that date may still be reported as supported.', ep, qnnData.ep, qnnRelease(ep).date ?? '?')]),
+        : release.branched
+          ? msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after its release branch left main ({2}; published {3}).', ep, qnnData.ep, release.branched, release.date ?? '?')
+          : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after {0} was published ({2}), so an op added to the EP shortly before that date may still be reported as supported.', ep, qnnData.ep, qnnRelease(ep).date ?? '?')]),
       ...(release.floatCompute ? [release.floatCompute.certain
         ? msg('onnxruntime-qnn {0} runs no float (non-QDQ) ops on the HTP: only quantized ops are placed on it ({1}).', ep, release.floatCompute.source)
         : msg('onnxruntime-qnn {0} runs float (non-QDQ) ops on the HTP only with an option that is off by default: they are reported as unverified ({1}).', ep, release.floatCompute.source)]
