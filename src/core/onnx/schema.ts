@@ -65,11 +65,12 @@ function enumValues(name: string): Readonly<Record<string, number>> {
 
 /**
  * Element type codes ONNX added after the 1.12 schema committed here (TensorProto.DataType in
- * onnx/onnx.proto of ONNX 1.14 to 1.17: FLOAT8E4M3FN = 17 ... FLOAT4E2M1 = 23). Only names; the
- * decoder reads their payload as bytes.
+ * onnx/onnx.proto: FLOAT8E4M3FN = 17 ... FLOAT4E2M1 = 23, FLOAT8E8M0 = 24, UINT2 = 25, INT2 = 26). Only
+ * names; the decoder reads their payload as bytes.
  */
-const LATER_ELEMENT_TYPES: Readonly<Record<number, ElementType>> = {
+export const LATER_ELEMENT_TYPES: Readonly<Record<number, ElementType>> = {
   17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+  24: 'float8e8m0', 25: 'uint2', 26: 'int2',
 };
 
 function buildSchema() {
@@ -127,7 +128,7 @@ export function elementSize(type: ElementType): number {
     case 'complex128': return 16;
     case 'float16': case 'bfloat16': case 'int16': case 'uint16': return 2;
     case 'int8': case 'uint8': case 'bool':
-    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': return 1;
+    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0': return 1;
     default: return 0;
   }
 }

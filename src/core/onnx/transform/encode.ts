@@ -10,7 +10,7 @@ import { msg } from '../../l10n';
 import type {
   Attribute, ElementType, Graph, Int64, Model, ModelFunction, Node, SparseTensor, Tensor, ValueInfo, ValueType,
 } from '../model';
-import { onnxRoot, onnxSchema } from '../schema';
+import { LATER_ELEMENT_TYPES, onnxRoot, onnxSchema } from '../schema';
 import { TransformError } from './errors';
 import { PayloadReader } from './payload';
 
@@ -40,9 +40,7 @@ export async function encodeModel(model: Model, options: EncodeOptions = {}): Pr
 }
 
 /** Later element types the 1.12 schema does not name (see ../schema.ts). */
-const LATER_TYPE_CODES: Readonly<Record<string, number>> = {
-  float8e4m3fn: 17, float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22, float4e2m1: 23,
-};
+const LATER_TYPE_CODES: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(LATER_ELEMENT_TYPES).map(([code, name]) => [name, Number(code)]));
 
 export function elementTypeCode(type: ElementType): number {
   const named = onnxSchema().dataType[type.toUpperCase()];
