@@ -287,6 +287,17 @@ function nodeReasons(
   // Constants are folded into their consumers' parameters: their element type is judged there.
   const refused = new Set<ElementType>();
   let dtypeCertain = false;
+  const table = profile.mappedTypes;
+  const unmapped = table && node.opType !== 'Constant' ? [...types].filter((t) => !table.types.includes(t)).sort() : [];
+  if (unmapped.length) {
+    // The converter cannot even represent these: judged here, not again as chip-wide or per-op types.
+    for (const t of unmapped) types.delete(t);
+    reasons.push({
+      code: 'dtype', certain: table!.certain && !unmapped.some((t) => table!.uncertain?.includes(t)), source: table!.source,
+      message: msg('{0} uses element types {1}, which {2} cannot map to target types (its type table maps only {3}: {4}).', node.opType, unmapped.join(', '), table!.converter, table!.types.join(', '), table!.source),
+    });
+    hintIds.add(unmapped.includes('double') ? 'double-to-float' : unmapped.includes('bfloat16') ? 'bf16-to-fp16' : 'unmapped-type');
+  }
   if (node.opType !== 'Constant') {
     if (op.dtypes) {
       // Kernel type lists describe quantized activations: floats are quantized, so only integer, bool and
@@ -359,7 +370,7 @@ function foldedBeforeConversion(node: Node, profile: TargetProfile, scope: Scope
   const folded = profile.foldedBeforeConversion;
   if (!folded) return false;
   if (folded.ops.includes(node.opType)) return true;
-  return folded.constantInputs && node.outputs.some(Boolean) && node.outputs.every((o) => !o || scope.isConstant(o));
+  return folded.constantInputs && !folded.keptOps?.includes(node.opType) && node.outputs.some(Boolean) && node.outputs.every((o) => !o || scope.isConstant(o));
 }
 
 const QDQ_BOUNDARY: ReadonlySet<string> = new Set(['QuantizeLinear', 'DequantizeLinear']);

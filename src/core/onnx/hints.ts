@@ -14,7 +14,8 @@ export type HintId =
   | 'erf-tanh-gelu' | 'squeeze-reshape' | 'equal-float-compare' | 'int64-to-int32' | 'double-to-float'
   | 'bool-to-float' | 'fixed-shapes' | 'literal-shape' | 'opset' | 'custom-domain' | 'function-inline' | 'attribute' | 'subgraph'
   | 'whitelist-split' | 'bf16-to-fp16' | 'constant-fold' | 'kernel-fallback' | 'quantize-qdq' | 'weight-8bit'
-  | 'activation-uint8' | 'activation-uint16' | 'converted-type-cast' | 'explicit-inputs';
+  | 'activation-uint8' | 'activation-uint16' | 'converted-type-cast' | 'explicit-inputs'
+  | 'unmapped-type';
 
 export interface Hint {
   readonly id: HintId;
@@ -85,6 +86,8 @@ function hintMessage(id: HintId, node: Node, ctx: HintContext): Message {
       return msg('No kernel for this chip is documented: compile once to confirm (ATC may place the op on the AI CPU), or rebuild it from ops that compile on this chip.');
     case 'quantize-qdq':
       return msg('This HTP has no FP16 compute: quantize the model to 8 or 16 bit (QDQ: onnxruntime.quantization with the QNN config, or qnn-onnx-converter with calibration), or target an HTP with FP16 (v73 and later).');
+    case 'unmapped-type':
+      return msg('Store these tensors in a type the converter maps: dequantize float8/float4 data offline to float16, or quantize it as int8/uint8/int4 with float scales (QDQ); Cast other types to float or int32.');
     case 'weight-8bit':
       return msg('Quantize these weights to 8 bit (16-bit activations with 8-bit weights, a16w8), or target an HTP that takes 16-bit weights (v73 and later).');
     case 'explicit-inputs':

@@ -154,6 +154,23 @@ const archData = qnnArch as unknown as {
 const EP = qnnData.source;
 const EP_REF = `github:${EP.repo}@${EP.commit.slice(0, 12)}`;
 
+const TYPE_TABLE = qnnData.types as { mapped: ElementType[]; everMapped: ElementType[]; source: string; error: string };
+const TYPE_SOURCE = `${EP_REF}:${TYPE_TABLE.source} (OnnxDataTypeToQnnDataType; other types: "Failed to map Onnx data type to Qnn data type!", ${TYPE_TABLE.error.replace(/^.*#/, '#')})`;
+
+/**
+ * The EP's ONNX -> QNN element type table at the pin, as the profile of one release holds it: certain for the pinned
+ * release; for a later one unverified (it may map more types); for an earlier one (the EP inside microsoft/onnxruntime)
+ * certain for a type that no version of the table in the pin's history ever mapped, unverified for one that was.
+ */
+function mappedTypes(ep: string): NonNullable<TargetProfile['mappedTypes']> {
+  const order = compareVersions(ep, qnnData.ep);
+  const dropped = TYPE_TABLE.everMapped.filter((t) => !TYPE_TABLE.mapped.includes(t));
+  return {
+    types: TYPE_TABLE.mapped, certain: order <= 0, ...(order < 0 && dropped.length ? { uncertain: dropped } : {}),
+    converter: `the QNN EP of onnxruntime-qnn ${qnnData.ep}`, source: TYPE_SOURCE,
+  };
+}
+
 /** onnxruntime-qnn releases the qnn-htp facts are given for, newest first (`qnn-htp@ep2.6`). */
 export const QNN_EP_RELEASES: readonly string[] = Object.keys(rules.qnnReleases).filter((k) => /^\d/.test(k)).sort((a, b) => compareVersions(b, a));
 const qnnRelease = (ep: string): QnnRelease => rules.qnnReleases[ep] as QnnRelease;
@@ -276,11 +293,13 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
     ],
     staticShapes: 'required',
     dtypes: { refused: ['int64', 'double', 'uint64'], certain: false },
+    mappedTypes: mappedTypes(ep),
     ...(floatCompute ? { floatCompute } : {}),
     activationTypes: { ...archData.activations, source: archSource(archData.activations.source) },
     foldedBeforeConversion: {
       ops: ['Constant', 'Identity', 'Dropout'], constantInputs: true,
-      source: `${EP_REF}:onnxruntime/core/graph/graph.cc (Constant nodes become initializers), onnxruntime/core/optimizer/identity_elimination.cc, dropout_elimination.cc, constant_folding.cc`,
+      source: `${EP_REF}:onnxruntime/core/graph/graph.cc (Constant nodes become initializers), onnxruntime/core/optimizer/identity_elimination.cc, dropout_elimination.cc, constant_folding.cc; DequantizeLinear is not folded (constant_folding.cc#L205-L207, skip_dequantize_linear: on unless QDQ is disabled, graph_transformer_utils.cc#L255), except inside a wholly constant DQ -> X -> Q unit`,
+      keptOps: ['DequantizeLinear'],
     },
     // A later release than the registry's may translate more ops: outside the list is unverified there.
     unlisted: release.registry ? 'unsupported' : 'unverified',

@@ -130,6 +130,15 @@ export interface TargetProfile {
   /** Element types the target refuses anywhere (e.g. int64 on HTP), with certainty. */
   readonly dtypes?: { readonly refused: readonly ElementType[]; readonly certain: boolean; readonly source?: string };
   /**
+   * The element types the converter maps to the target's own (the ONNX Runtime QNN EP's ONNX -> QNN type table):
+   * a node input or output of any other type is refused (`certain`; a type in `uncertain` only unverified: a
+   * release other than the table's may map it). `converter` names the converter and release the table is of.
+   */
+  readonly mappedTypes?: {
+    readonly types: readonly ElementType[]; readonly certain: boolean; readonly uncertain?: readonly ElementType[];
+    readonly converter: string; readonly source: string;
+  };
+  /**
    * The target has no float compute (an HTP without FP16): an op whose float inputs do not come from
    * DequantizeLinear (not a QDQ node unit) is refused, with this certainty and source.
    */
@@ -150,7 +159,11 @@ export interface TargetProfile {
    * initializers, Identity and Dropout are eliminated, nodes of constant inputs are folded): such nodes
    * are not judged.
    */
-  readonly foldedBeforeConversion?: { readonly ops: readonly string[]; readonly constantInputs: boolean; readonly source: string };
+  readonly foldedBeforeConversion?: {
+    readonly ops: readonly string[]; readonly constantInputs: boolean; readonly source: string;
+    /** Ops of constant inputs that are kept all the same (ONNX Runtime keeps DequantizeLinear for its QDQ node units). */
+    readonly keptOps?: readonly string[];
+  };
   /**
    * Outputs the converter gives another element type than ONNX does (ATC makes TopK's indices int32), and what it
    * does with an op whose inputs must share one type (ONNX type variable T) but then differ.
