@@ -267,6 +267,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
     sources: [
       { label: msg('ONNX Runtime QNN EP op builder registry ({0})', EP.date), ref: `${EP_REF}:${EP.registry}` },
       { label: msg('ONNX Runtime QNN EP op builders (constraints)'), ref: `${EP_REF}:onnxruntime/core/providers/qnn/builder/opbuilder` },
+      { label: msg('ONNX Runtime QNN EP element types (ONNX to QNN type table)'), ref: `${EP_REF}:${TYPE_TABLE.source}` },
       { label: msg('ONNX Runtime graph optimizations before partitioning (Constant, Identity, Dropout, constant folding)'), ref: `${EP_REF}:onnxruntime/core/optimizer/constant_folding.cc` },
       { label: msg('Per-architecture HTP facts (FP16, 16-bit weights) with their sources'), ref: 'src/core/onnx/targets/data/qnn-arch.json' },
       { label: msg('Field report: EdgeSAM NPU compile triage (static shapes, int64 to int32)'), ref: 'docs/field-reports.md#003-edgesam-compile-triage-divide-and-conquer' },
