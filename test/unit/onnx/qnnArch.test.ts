@@ -75,7 +75,7 @@ test('QNN EP constraints with their source line; nodes ONNX Runtime removes befo
   const grid = node(r, '/grid/GridSample');
   assert.equal(grid.verdict, 'unsupported');
   assert.deepEqual(codes(grid), ['attribute']);
-  assert.match(grid.reasons[0]!.source!, /^github:onnxruntime\/onnxruntime-qnn@cee6c0d91e58:.*simple_op_builder\.cc#L53$/);
+  assert.match(grid.reasons[0]!.source!, /^github:onnxruntime\/onnxruntime-qnn@fbd7fc534234:onnxruntime\/core\/providers\/qnn-abi\/builder\/opbuilder\/simple_op_builder\.cc#L53$/);
   assert.equal(node(r, '/misc/Identity').verdict, 'supported');
   assert.equal(node(r, '/misc/Shape').verdict, 'supported', 'Shape of a fixed-shape value is folded');
   assert.equal(node(r, '/misc/Shape').sources, undefined, 'no QNN op: not judged');

@@ -52,13 +52,17 @@ test('an op outside the 2.0.0 registry (IsInf, listed by the 2.4.0 documentation
   assert.equal(checkOpCase(shape, builtinTarget('qnn-htp@ep2.0')!).verdict.verdict, 'unsupported');
   assert.equal(checkOpCase(shape, builtinTarget('qnn-htp@ep2.6')!).verdict.verdict, 'unverified');
   assert.match(builtinTarget('qnn-htp@ep2.6')!.caveats.map((c) => formatMessage(c)).join('\n'), /op list is that of 2\.0\.0/);
+  // Tan: registered on main (PR #80, 2026-03-04) after the 2.0.0 release branch left it, so not in the published 2.0.0.
+  const tan = { op: 'Tan', opset: 13, inputs: [{ type: 'float' as const, shape: [1, 8] }] };
+  assert.equal(checkOpCase(tan, builtinTarget('qnn-htp@ep2.0')!).verdict.verdict, 'unsupported');
+  assert.equal(checkOpCase(tan, builtinTarget('qnn-htp@ep2.6')!).verdict.verdict, 'unverified');
 });
 
 test('Resize tf_half_pixel_for_nn: refused by onnxruntime-qnn 2.0.0 for certain, taken by 2.6.0 only as nearest + floor on rank 4 (PR #287)', () => {
   const before = checkOpCase(resize({ ...TF, nearest_mode: 'floor' }), builtinTarget('qnn-htp@ep2.0')!).verdict;
   assert.equal(before.verdict, 'unsupported');
   assert.deepEqual(codes(before), ['attribute']);
-  assert.match(before.reasons[0]!.source!, /resize_op_builder\.cc#L74/);
+  assert.match(before.reasons[0]!.source!, /@fbd7fc534234:onnxruntime\/core\/providers\/qnn-abi\/builder\/opbuilder\/resize_op_builder\.cc#L66 /);
   const after = builtinTarget('qnn-htp@ep2.6')!;
   assert.equal(checkOpCase(resize({ ...TF, nearest_mode: 'floor' }), after).verdict.verdict, 'supported');
   // The ONNX default nearest_mode (round_prefer_floor) and the other modes fall back to the CPU.
@@ -179,12 +183,14 @@ test('an int64 Expand shape: refused by onnxruntime-qnn 1.19.2 (before PR #24389
 });
 
 test('a release of the EP inside microsoft/onnxruntime lacks the builders first registered after it was published (ScatterND, #22319; ScatterElements, #22962)', () => {
-  const added = qnnData.added as Record<string, { commit: string; date: string }>;
+  const added = qnnData.added as Record<string, { commit: string; date: string; path: string }>;
   // The registry history (build-qnn.mjs): every op of the pinned registry has the version that first registers it.
   assert.deepEqual(Object.keys(added).sort(), Object.keys(qnnData.ops).sort());
   for (const [op, a] of Object.entries(added)) assert.match(`${a.commit} ${a.date}`, /^[0-9a-f]{12} \d{4}-\d{2}-\d{2}$/, op);
   // microsoft/onnxruntime PR #24592 (ScatterND, merged 2025-04-29) and #24811 (ScatterElements, 2025-08-01).
-  assert.deepEqual([added.ScatterND, added.ScatterElements], [{ commit: '64b56429bc1a', date: '2025-04-29' }, { commit: 'f755b8a8f4e2', date: '2025-08-01' }]);
+  // Both in the non-ABI qnn/ registry: the release's qnn-abi/ directory appeared later (first on 2025-08-20).
+  const nonAbi = 'onnxruntime/core/providers/qnn/builder/op_builder_factory.cc';
+  assert.deepEqual([added.ScatterND, added.ScatterElements], [{ commit: '64b56429bc1a', date: '2025-04-29', path: nonAbi }, { commit: 'f755b8a8f4e2', date: '2025-08-01', path: nonAbi }]);
   const scatter = (op: string): OpCase => ({
     op, opset: 13,
     inputs: [{ type: 'uint8', shape: [1, 8] }, { type: 'int32', shape: [1, 1], constant: true }, { type: 'uint8', shape: [1, 1] }],
@@ -236,7 +242,8 @@ test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP fr
       const v = checkModel(div, builtinTarget(target)!).verdicts.find((x) => x.name === name)!;
       assert.equal(v.verdict, 'unsupported', `${target} ${name}`);
       assert.equal(codes(v)[0], 'op-unsupported', `${target} ${name}`);
-      assert.ok((v.sources ?? []).some((x) => /@038577962b46:.*op_builder_factory\.cc/.test(x)), JSON.stringify(v.sources));
+      // The registry file at that commit: the non-ABI qnn/ one (qnn-abi/ did not exist yet).
+      assert.ok((v.sources ?? []).some((x) => /@038577962b46:onnxruntime\/core\/providers\/qnn\/builder\/op_builder_factory\.cc$/.test(x)), JSON.stringify(v.sources));
     }
   }
   assert.equal(divAt('qnn-htp', '/u8/Reciprocal'), 'supported', 'the pinned 2.0.0 has the builder');
@@ -249,7 +256,7 @@ test('onnxruntime 1.20.0 was built with QNN SDK 2.27: signed 16-bit Sqrt (HTP fr
   assert.equal(conv('qnn-htp@ep1.19.2'), 'unverified');
 });
 
-test('onnxruntime 1.23.2 (the newest release on 2026-01-28, onnxruntime-qnn PR #4): Resize mode cubic is refused for certain, as in every 1.x release; the pinned 2.0.0 snapshot (after PR #53) takes it', () => {
+test('onnxruntime 1.23.2 (the newest release on 2026-01-28, onnxruntime-qnn PR #4): Resize mode cubic is refused for certain, as in every 1.x release and in the published 2.0.0 (its branch left main before PR #53); 2.6.0 takes it', () => {
   const old = checkOpCase(resize({ mode: 'cubic' }), builtinTarget('qnn-htp@ep1.23.2')!).verdict;
   assert.equal(old.verdict, 'unsupported');
   assert.deepEqual(codes(old), ['attribute']);
@@ -265,9 +272,17 @@ test('onnxruntime 1.23.2 (the newest release on 2026-01-28, onnxruntime-qnn PR #
   }
   // An unset mode is ONNX's default, nearest.
   assert.equal(checkOpCase(resize({}), builtinTarget('qnn-htp@ep1.23.2')!).verdict.verdict, 'supported');
-  for (const target of ['qnn-htp', 'qnn-htp@ep2.0', 'qnn-htp@ep2.6']) {
-    assert.equal(checkOpCase(resize({ mode: 'cubic' }), builtinTarget(target)!).verdict.verdict, 'supported', target);
+  for (const target of ['qnn-htp', 'qnn-htp@ep2.0']) {
+    const v = checkOpCase(resize({ mode: 'cubic' }), builtinTarget(target)!).verdict;
+    assert.equal(v.verdict, 'unsupported', target);
+    assert.deepEqual(codes(v), ['attribute'], target);
+    // The release branch's qnn-abi builder: supported_modes without cubic, and the refusal.
+    assert.match(v.reasons[0]!.source!, /@fbd7fc534234:onnxruntime\/core\/providers\/qnn-abi\/builder\/opbuilder\/resize_op_builder\.cc#L62-L64 .*#L131-L132/, target);
+    for (const mode of ['nearest', 'linear']) {
+      assert.equal(checkOpCase(resize({ mode }), builtinTarget(target)!).verdict.verdict, 'supported', `${mode} on ${target}`);
+    }
   }
+  assert.equal(checkOpCase(resize({ mode: 'cubic' }), builtinTarget('qnn-htp@ep2.6')!).verdict.verdict, 'supported', 'qnn-htp@ep2.6');
 });
 
 test('onnxruntime 1.23.2 lacks the builders registered on main after its release branch left it (2025-07-25), though before it was published (2025-10-22)', () => {

@@ -17,7 +17,9 @@ const codes = (v: NodeVerdict) => v.reasons.map((r) => `${r.code}${r.certain ? '
 
 test('qnn-htp.json holds the EP type table of the pin: no float8/float4/bfloat16/double, and no version of the table ever mapped them', () => {
   const { mapped, everMapped, source } = qnnData.types;
-  assert.match(source, /^onnxruntime\/core\/providers\/qnn\/builder\/qnn_utils\.cc#L\d+-L\d+$/);
+  assert.match(source, /^onnxruntime\/core\/providers\/qnn-abi\/builder\/qnn_utils\.cc#L\d+-L\d+$/);
+  // The table's history reaches back through the non-ABI qnn/ directory to the EP's first version (2023-03-01).
+  assert.deepEqual(qnnData.types.history.since, { commit: '4369fe215725', date: '2023-03-01' });
   for (const t of ['float', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'int64', 'bool', 'int4', 'uint4']) assert.ok(mapped.includes(t), t);
   for (const t of ['float4e2m1', 'float8e4m3fn', 'float8e5m2', 'bfloat16', 'double', 'string']) {
     assert.ok(!mapped.includes(t), t);
@@ -39,7 +41,7 @@ test('NVFP4 DequantizeLinear (float4e2m1 data, float8e4m3fn scales; clpeak#197):
   const text = formatMessage(pinned.reasons[0]!.message);
   assert.match(text, /float4e2m1, float8e4m3fn/);
   assert.match(text, /onnxruntime-qnn 2\.0\.0/);
-  assert.match(pinned.reasons[0]!.source!, /onnxruntime-qnn@cee6c0d91e58:onnxruntime\/core\/providers\/qnn\/builder\/qnn_utils\.cc#L812-L842/);
+  assert.match(pinned.reasons[0]!.source!, /onnxruntime-qnn@fbd7fc534234:onnxruntime\/core\/providers\/qnn-abi\/builder\/qnn_utils\.cc#L795-L825 .*#L761\)/);
   assert.match(pinned.reasons[0]!.source!, /Failed to map Onnx data type to Qnn data type!/);
   assert.ok(pinned.hints.length > 0, 'a rewrite is offered');
 

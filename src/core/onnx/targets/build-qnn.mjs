@@ -13,16 +13,25 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PIN = { repo: 'onnxruntime/onnxruntime-qnn', commit: 'cee6c0d91e583d43f5ecef6391e93c19b4042c0f', date: '2026-03-13' };
-const REGISTRY = 'onnxruntime/core/providers/qnn/builder/op_builder_factory.cc';
-const EP = 'onnxruntime/core/providers/qnn/qnn_execution_provider.cc';
-const FUSIONS = 'onnxruntime/core/providers/qnn/builder/qnn_node_group/qnn_node_group.cc';
+// The published onnxruntime-qnn 2.0.0: the head of its release branch (release notes v2.0.0, VERSION_NUMBER 2.0.0). Its
+// wheel and NuGet package build the ABI EP in providers/qnn-abi/ (setup.py#L146, cmake/onnxruntime_providers.cmake#L165-L170);
+// the non-ABI providers/qnn/ still in the tree is not shipped. Main replaced providers/qnn/ with the ABI code after the
+// branch left it (2026-01-27), so a main snapshot with VERSION_NUMBER 2.0.0 is not the release.
+export const PIN = { repo: 'onnxruntime/onnxruntime-qnn', branch: 'rel-2.0.0_1.24.1', commit: 'fbd7fc53423420c5793fd6c60536556fccc095d6', date: '2026-03-13' };
+const EP_DIR = 'onnxruntime/core/providers/qnn-abi';
+// The non-ABI EP directory: the EP's history before the ABI copy (2025-08-20) is there.
+const EP_DIR_BEFORE = 'onnxruntime/core/providers/qnn';
+const REGISTRY = `${EP_DIR}/builder/op_builder_factory.cc`;
+const EP = `${EP_DIR}/qnn_execution_provider.cc`;
+const FUSIONS = `${EP_DIR}/builder/qnn_node_group/qnn_node_group.cc`;
 const RELEASE_NOTES = 'docs/release-notes.txt';
 const VERSION = 'VERSION_NUMBER';
 // The ONNX -> QNN element type table (OnnxDataTypeToQnnDataType): in qnn_utils.cc since microsoft/onnxruntime PR #16563
-// (2023-07-07), in the op builder base class before it. Every version of both files in the pin's history is read.
-const TYPES = 'onnxruntime/core/providers/qnn/builder/qnn_utils.cc';
-const TYPES_BEFORE = 'onnxruntime/core/providers/qnn/builder/opbuilder/base_op_builder.cc';
+// (2023-07-07), in the op builder base class before it. Every version of these files in the pin's history is read,
+// in both EP directories.
+const TYPES = `${EP_DIR}/builder/qnn_utils.cc`;
+const TYPES_BEFORE = `${EP_DIR_BEFORE}/builder/opbuilder/base_op_builder.cc`;
+const HISTORY_PATHS = (path) => [path, path.replace(`${EP_DIR}/`, `${EP_DIR_BEFORE}/`)].filter((p, i, all) => all.indexOf(p) === i);
 const TYPE_FN = 'OnnxDataTypeToQnnDataType';
 const TYPE_ERROR = 'Failed to map Onnx data type to Qnn data type!';
 
@@ -54,7 +63,7 @@ function main() {
     process.stderr.write('usage: node src/core/onnx/targets/build-qnn.mjs DIR   (DIR: a git clone of onnxruntime/onnxruntime-qnn)\n');
     process.exit(2);
   }
-  const git = (...args) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const git = (...args) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
   const showAt = (commit, path) => git('show', `${commit}:${path}`);
   const show = (path) => showAt(PIN.commit, path);
   const registryOps = (text) => {
@@ -68,14 +77,24 @@ function main() {
   // (every branch merged into it: microsoft/onnxruntime main, its release branches, onnxruntime-qnn) registers it,
   // the commit date of that version (the merge date of a squash-merged pull request). A release branch takes a builder
   // only after main has it, so an EP release published before that date cannot have the builder.
-  const versions = git('log', '--full-history', '--format=%H %cI', PIN.commit, '--', REGISTRY).trim().split('\n').map((line) => {
+  // Both EP directories are walked (the registry is in qnn/ before the ABI copy and in qnn-abi/ at the pin); a commit that
+  // deletes the file (the revert of the first ABI copy, 2025-08-25) has no version of it.
+  const history = (path) => git('log', '--full-history', '--format=%H %cI', PIN.commit, '--', path).trim().split('\n').filter(Boolean).map((line) => {
     const [commit, date] = line.split(' ');
-    return { commit, date: new Date(date).toISOString().slice(0, 10), ops: registryOps(showAt(commit, REGISTRY)) };
+    return { commit, date: new Date(date).toISOString().slice(0, 10) };
   });
+  const versions = [];
+  for (const path of HISTORY_PATHS(REGISTRY)) {
+    for (const { commit, date } of history(path)) {
+      let text;
+      try { text = showAt(commit, path); } catch { continue; } // the commit deleted the file
+      versions.push({ commit, date, path, ops: registryOps(text) });
+    }
+  }
   const added = {};
   for (const op of Object.keys(sorted)) {
-    const first = versions.filter((v) => v.ops[op]).reduce((a, b) => (b.date < a.date || (b.date === a.date && b.commit < a.commit) ? b : a));
-    added[op] = { commit: first.commit.slice(0, 12), date: first.date };
+    const first = versions.filter((v) => v.ops[op]).reduce((a, b) => (b.date < a.date || (b.date === a.date && (b.commit < a.commit || (b.commit === a.commit && b.path < a.path))) ? b : a));
+    added[op] = { commit: first.commit.slice(0, 12), date: first.date, path: first.path };
   }
   // Node-group fusions: op type that starts a pattern -> fusions (an op with no builder runs on QNN only inside one).
   const table = /fusions\s*=\s*\{([\s\S]*?)\};/.exec(show(FUSIONS))?.[1] ?? '';
@@ -96,8 +115,8 @@ function main() {
   if (errorLine === 0) throw new Error(`${TYPES}: no "${TYPE_ERROR}" at ${PIN.commit}`);
   const everMapped = new Set();
   let tableVersions = 0;
-  for (const path of [TYPES, TYPES_BEFORE]) {
-    for (const commit of git('log', '--full-history', '--format=%H', PIN.commit, '--', path).trim().split('\n').filter(Boolean)) {
+  for (const path of [...HISTORY_PATHS(TYPES), TYPES_BEFORE]) {
+    for (const { commit } of history(path)) {
       let text;
       try { text = showAt(commit, path); } catch { continue; } // the commit deleted the file
       const table = typeTable(text);
@@ -113,7 +132,7 @@ function main() {
   const out = {
     _about: [
       'ONNX ops the ONNX Runtime QNN execution provider translates into QNN ops (its op builder registry), and the HTP architectures its htp_arch option accepts.',
-      `Generated by src/core/onnx/targets/build-qnn.mjs from github:${PIN.repo}@${PIN.commit} (${PIN.date}): ${REGISTRY} (ops: op type -> builder) and ${EP} (ParseHtpArchitecture: archs) and ${FUSIONS} (fusions: op type that starts a node-group pattern -> fusions) and ${RELEASE_NOTES} (qairt: the QAIRT SDK release the EP release was built with) and ${VERSION} (ep: the onnxruntime-qnn release) and ${TYPES} (types.mapped: the ONNX element types ${TYPE_FN} maps to QNN ones, plain or quantized; any other type fails with "${TYPE_ERROR}"; types.everMapped: the types any version of that table in the pin's full history mapped, ${TYPES_BEFORE} before it moved, from types.history.since, the first version of the EP); added: for each op, the earliest version of the registry file in the pin's full history that registers it (commit, date).`,
+      `Generated by src/core/onnx/targets/build-qnn.mjs from github:${PIN.repo}@${PIN.commit} (${PIN.date}, branch ${PIN.branch}, the published onnxruntime-qnn release; its packages build the ABI EP in ${EP_DIR}/): ${REGISTRY} (ops: op type -> builder) and ${EP} (ParseHtpArchitecture: archs) and ${FUSIONS} (fusions: op type that starts a node-group pattern -> fusions) and ${RELEASE_NOTES} (qairt: the QAIRT SDK release the EP release was built with) and ${VERSION} (ep: the onnxruntime-qnn release) and ${TYPES} (types.mapped: the ONNX element types ${TYPE_FN} maps to QNN ones, plain or quantized; any other type fails with "${TYPE_ERROR}"; types.everMapped: the types any version of that table in the pin's full history mapped, in ${EP_DIR}/ or ${EP_DIR_BEFORE}/, ${TYPES_BEFORE} before it moved, from types.history.since, the first version of the EP); added: for each op, the earliest version of the registry file (${EP_DIR}/ or ${EP_DIR_BEFORE}/) in the pin's full history that registers it (commit, date, path).`,
       'The registry is keyed by op type: the EP takes nodes of the ai.onnx and com.microsoft domains alike (qnn_ep_utils.cc). An op the registry does not name is not placed on QNN by this EP version (it stays on the CPU): reported as unsupported for this version. Per-architecture facts: qnn-arch.json; op constraints: attribute-rules.json.',
     ],
     source: { ...PIN, registry: REGISTRY, types: TYPES, archs: EP, fusions: FUSIONS, releaseNotes: RELEASE_NOTES, version: VERSION },

@@ -175,7 +175,7 @@ function mappedTypes(ep: string): NonNullable<TargetProfile['mappedTypes']> {
 export const QNN_EP_RELEASES: readonly string[] = Object.keys(rules.qnnReleases).filter((k) => /^\d/.test(k)).sort((a, b) => compareVersions(b, a));
 const qnnRelease = (ep: string): QnnRelease => rules.qnnReleases[ep] as QnnRelease;
 /**
- * The releases the target pickers offer: the pinned snapshot's and later ones. The 1.x releases (the EP inside
+ * The releases the target pickers offer: the pinned release's and later ones. The 1.x releases (the EP inside
  * microsoft/onnxruntime) hold only the few facts recorded for dated public reports; `--target qnn-htp@ep1.16` picks them.
  */
 export const QNN_EP_OFFERED: readonly string[] = QNN_EP_RELEASES.filter((r) => compareVersions(r, qnnData.ep) >= 0);
@@ -203,12 +203,13 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
   // registered cannot translate it.
   const { date: published, branched } = compareVersions(ep, qnnData.ep) < 0 ? qnnRelease(ep) : { date: undefined, branched: undefined };
   const cutoff = branched ?? published;
-  const added = qnnData.added as Record<string, { commit: string; date: string }>;
+  // `path`: the registry file at that commit (the EP's non-ABI directory before the pinned release's qnn-abi/ existed).
+  const added = qnnData.added as Record<string, { commit: string; date: string; path?: string }>;
   for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
     const since = added[op];
     if (cutoff && since && since.date > cutoff) {
       const entry: OpProfile = {
-        support: 'unsupported', sources: [`github:${EP.repo}@${since.commit}:${EP.registry}`],
+        support: 'unsupported', sources: [`github:${EP.repo}@${since.commit}:${since.path ?? EP.registry}`],
         note: `onnxruntime ${ep} (published ${published}${branched ? `; its release branch left main on ${branched}` : ''}) has no QNN EP builder for it: the builder was first registered on ${since.date} (${EP.repo}@${since.commit})`,
       };
       ops.set(op, entry);
@@ -241,7 +242,7 @@ const qnnCache = new Map<string, TargetProfile>();
 
 /**
  * The qnn-htp profile for one Hexagon architecture (default: the one qnn-arch.json names) and one
- * onnxruntime-qnn release (default: the pinned snapshot's, whose op registry every release shares here).
+ * onnxruntime-qnn release (default: the pinned release's, whose op registry every release shares here).
  * `nameRelease`: the profile names its release (name and toolkit); a release after the pin always does, the
  * pinned one only where it is offered next to the others (the target pickers' `qnn-htp@ep2.0`).
  */
@@ -266,7 +267,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
     description: msg('Qualcomm QNN HTP backend (Hexagon {0} NPU) through the ONNX Runtime QNN execution provider: the ONNX ops it translates into QNN ops (onnxruntime-qnn {1}), their constraints, and what the Hexagon {0} HTP computes (FP16, 16-bit weights).', arch, EP.date),
     sources: [
       { label: msg('ONNX Runtime QNN EP op builder registry ({0})', EP.date), ref: `${EP_REF}:${EP.registry}` },
-      { label: msg('ONNX Runtime QNN EP op builders (constraints)'), ref: `${EP_REF}:onnxruntime/core/providers/qnn/builder/opbuilder` },
+      { label: msg('ONNX Runtime QNN EP op builders (constraints)'), ref: `${EP_REF}:${EP.registry.replace(/op_builder_factory\.cc$/, 'opbuilder')}` },
       { label: msg('ONNX Runtime QNN EP element types (ONNX to QNN type table)'), ref: `${EP_REF}:${TYPE_TABLE.source}` },
       { label: msg('ONNX Runtime graph optimizations before partitioning (Constant, Identity, Dropout, constant folding)'), ref: `${EP_REF}:onnxruntime/core/optimizer/constant_folding.cc` },
       { label: msg('Per-architecture HTP facts (FP16, 16-bit weights) with their sources'), ref: 'src/core/onnx/targets/data/qnn-arch.json' },
