@@ -305,3 +305,22 @@ test('onnxruntime 1.23.2 lacks the builders registered on main after its release
   // Releases without a recorded branch point keep the publication date (1.20.1: ScatterElements, 2025-08-01, is after it either way).
   assert.match(builtinTarget('qnn-htp@ep1.20.1')!.caveats.map((c) => formatMessage(c)).join('\n'), /first registered after 1\.20\.1 was published \(2024-11-21\)/);
 });
+
+test('CumSum with an int64 axis: refused by the published 2.0.0 and the 1.x EP (the axis size check assumes 4-byte elements), taken by 2.6.0 (PR #33); an int32 axis is taken everywhere', () => {
+  const cumsum = (axis: 'int64' | 'int32'): OpCase => ({
+    op: 'CumSum', opset: 14, inputs: [{ type: 'float', shape: [1, 8, 16] }, { type: axis, shape: [], constant: true }],
+  });
+  for (const target of ['qnn-htp', 'qnn-htp@ep2.0', 'qnn-htp@ep1.23.2']) {
+    const v = checkOpCase(cumsum('int64'), builtinTarget(target)!).verdict;
+    assert.equal(v.verdict, 'unsupported', target);
+    const refusal = v.reasons.find((r) => r.certain)!;
+    assert.equal(refusal.code, 'dtype', target);
+    assert.match(refusal.source!, /@fbd7fc534234:onnxruntime\/core\/providers\/qnn-abi\/builder\/opbuilder\/cumsum_op_builder\.cc#L20-L21 .*pull\/33/, target);
+    assert.ok(v.hints.some((h) => h.id === 'int64-to-int32'), target);
+    assert.equal(checkOpCase(cumsum('int32'), builtinTarget(target)!).verdict.verdict, 'supported', `int32 axis on ${target}`);
+  }
+  // 2.6.0: only the general doubt about int64 on the HTP is left, no refusal.
+  const later = checkOpCase(cumsum('int64'), builtinTarget('qnn-htp@ep2.6')!).verdict;
+  assert.notEqual(later.verdict, 'unsupported');
+  assert.ok(!later.reasons.some((r) => r.certain || /cumsum_op_builder/.test(r.source ?? '')), JSON.stringify(later.reasons));
+});
