@@ -63,13 +63,15 @@ export function caseVerdict(c: ReportCase, p: TargetProfile): { verdict: Support
   return { verdict: rank[joined] > rank[verdict.verdict] ? joined : verdict.verdict, reasons: reasons.map((r) => `${r.code}${r.certain ? '!' : '?'}`) };
 }
 
-export function evaluate(c: ReportCase): { verdict: Support; per: Record<string, Support>; score: 'agree' | 'hedge' | 'disagree' } {
+/** The case's worst verdict over the profiles it is evaluated on, each profile's verdict, the reasons of all (no repeats), the score. */
+export function evaluate(c: ReportCase): { verdict: Support; per: Record<string, Support>; reasons: string[]; score: 'agree' | 'hedge' | 'disagree' } {
   const ids = c.target === 'ascend*' ? ASCEND : [c.target];
-  const per = Object.fromEntries(ids.map((id) => [id, caseVerdict(c, profile(id)).verdict])) as Record<string, Support>;
+  const each = ids.map((id) => [id, caseVerdict(c, profile(id))] as const);
+  const per = Object.fromEntries(each.map(([id, v]) => [id, v.verdict])) as Record<string, Support>;
   const verdict = Object.values(per).reduce((a, b) => (rank[b] > rank[a] ? b : a), 'supported' as Support);
   const score = verdict === 'unverified' ? 'hedge'
     : (verdict === 'unsupported') === (c.outcome === 'rejected') ? 'agree' : 'disagree';
-  return { verdict, per, score };
+  return { verdict, per, reasons: [...new Set(each.flatMap(([, v]) => v.reasons))], score };
 }
 
 test('the public-report corpus is well formed: at least 40 cases, each with a link, a quote and a known target', () => {
@@ -160,19 +162,14 @@ function reportName(url: string): string {
   return m ? `${m[1]}#${m[2]}` : new URL(url).host;
 }
 
-/** The per-case reasons on every profile the case is evaluated on, without repeats. */
-function reasonCodes(c: ReportCase): string {
-  const ids = c.target === 'ascend*' ? ASCEND : [c.target];
-  const codes = [...new Set(ids.flatMap((id) => caseVerdict(c, profile(id)).reasons))];
-  return codes.length ? codes.map((r) => `\`${r}\``).join(' ') : '—';
-}
+/** A case's reason codes as the table shows them. */
+const reasonCodes = (codes: string[]): string => (codes.length ? codes.map((r) => `\`${r}\``).join(' ') : '—');
 
 /**
  * The two generated parts of docs/accuracy.md's public-report section: the totals (all, Ascend ATC, QNN HTP) and the
  * table of every case with its verdict. `!` after a reason code: certain (unsupported); `?`: unverified.
  */
-function reportTables(cases: ReportCase[]): { totals: string[]; perCase: string[] } {
-  const scored = cases.map((c) => ({ c, e: evaluate(c) }));
+function reportTables(scored: { c: ReportCase; e: ReturnType<typeof evaluate> }[]): { totals: string[]; perCase: string[] } {
   const row = (label: string, of: typeof scored) => {
     const n = (s: string) => of.filter(({ e }) => e.score === s).length;
     return `| ${label} | ${of.length} | ${n('agree')} (${(100 * n('agree') / of.length).toFixed(1)} %) | ${n('hedge')} | ${n('disagree')} |`;
@@ -185,7 +182,7 @@ function reportTables(cases: ReportCase[]): { totals: string[]; perCase: string[
   ];
   const perCase = [
     '| Case | Report | Op | Evaluated on | Toolkit did | We say | Reasons | Score |', '|---|---|---|---|---|---|---|---|',
-    ...scored.map(({ c, e }) => `| ${c.id} | [${reportName(c.url)}](${c.url}) | ${c.op} | ${c.target === 'ascend*' ? 'every Ascend chip' : c.target} | ${c.outcome} | ${e.verdict} | ${reasonCodes(c)} | ${e.score} |`),
+    ...scored.map(({ c, e }) => `| ${c.id} | [${reportName(c.url)}](${c.url}) | ${c.op} | ${c.target === 'ascend*' ? 'every Ascend chip' : c.target} | ${c.outcome} | ${e.verdict} | ${reasonCodes(e.reasons)} | ${e.score} |`),
   ];
   return { totals, perCase };
 }
@@ -202,9 +199,10 @@ function section(text: string, marks: { start: string; end: string }): string | 
 }
 
 test('agreement with public compiler reports: docs/accuracy.md records every case\'s verdict and the totals', () => {
-  const { totals, perCase } = reportTables(corpus.cases);
+  const scored = corpus.cases.map((c) => ({ c, e: evaluate(c) }));
+  const { totals, perCase } = reportTables(scored);
   const tally = { agree: 0, hedge: 0, disagree: 0 };
-  for (const c of corpus.cases) tally[evaluate(c).score]++;
+  for (const { e } of scored) tally[e.score]++;
   console.log(`public reports: ${tally.agree}/${corpus.cases.length} agree, ${tally.hedge} hedge, ${tally.disagree} disagree (${(100 * tally.agree / corpus.cases.length).toFixed(1)} %)`);
   if (process.env.NPU_PORT_REPORT_TABLE) console.log(perCase.join('\n'));
   let text = fs.readFileSync(DOC, 'utf8');

@@ -205,6 +205,12 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
   const cutoff = branched ?? published;
   // `path`: the registry file at that commit (the EP's non-ABI directory before the pinned release's qnn-abi/ existed).
   const added = qnnData.added as Record<string, { commit: string; date: string; path?: string }>;
+  // The EP matches op types in the ai.onnx and com.microsoft domains alike (qnn_ep_utils.cc, domain check):
+  // ONNX Runtime's contrib ops (MatMulNBits, 16-bit QuantizeLinear/DequantizeLinear, ...) live in com.microsoft.
+  const put = (op: string, entry: OpProfile) => {
+    ops.set(op, entry);
+    ops.set(`com.microsoft::${op}`, entry);
+  };
   for (const [op, builder] of Object.entries(qnnData.ops as Record<string, string>)) {
     const since = added[op];
     if (cutoff && since && since.date > cutoff) {
@@ -212,20 +218,15 @@ function qnnOps(arch: string, ep: string): Map<string, OpProfile> {
         support: 'unsupported', sources: [`github:${EP.repo}@${since.commit}:${since.path ?? EP.registry}`],
         note: `onnxruntime ${ep} (published ${published}${branched ? `; its release branch left main on ${branched}` : ''}) has no QNN EP builder for it: the builder was first registered on ${since.date} (${EP.repo}@${since.commit})`,
       };
-      ops.set(op, entry);
-      ops.set(`com.microsoft::${op}`, entry);
+      put(op, entry);
       continue;
     }
     const all = [...(rules.qnn[op] ?? []), ...(archOps[op] ?? []).map((r) => ({ ...r, ...(r.source ? { source: archSource(r.source) } : {}) }))].filter(holds).map(scoped);
     const params = rules.qnnParamInputs[op];
-    const entry: OpProfile = {
+    put(op, {
       support: 'supported', ...(all.length ? { rules: all } : {}), sources: [`${EP_REF}:${EP.registry} (${builder})`],
       ...(params && typeof params !== 'string' ? { paramInputs: params } : {}),
-    };
-    // The EP matches op types in the ai.onnx and com.microsoft domains alike (qnn_ep_utils.cc, domain check):
-    // ONNX Runtime's contrib ops (MatMulNBits, 16-bit QuantizeLinear/DequantizeLinear, ...) live in com.microsoft.
-    ops.set(op, entry);
-    ops.set(`com.microsoft::${op}`, entry);
+    });
   }
   // An op with no builder that starts a node-group fusion (Erf of the exact-GELU pattern) runs on QNN only inside it.
   for (const [op, fusions] of Object.entries(qnnData.fusions as Record<string, string[]>)) {
@@ -285,7 +286,7 @@ export function qnnProfile(arch: string = archData.default, ep: string = qnnData
         ? msg('onnxruntime-qnn {0}: only the constraints recorded as changed since {1} differ (data/attribute-rules.json, releases); the op list is that of {1}, and an op outside it is reported as unverified.', ep, qnnData.ep)
         : release.branched
           ? msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after its release branch left main ({2}; published {3}).', ep, qnnData.ep, release.branched, release.date ?? '?')
-          : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after {0} was published ({2}), so an op added to the EP shortly before that date may still be reported as supported.', ep, qnnData.ep, qnnRelease(ep).date ?? '?')]),
+          : msg('onnxruntime-qnn {0} (the QNN EP inside microsoft/onnxruntime, before onnxruntime-qnn {1}): only the constraints recorded for it differ from {1} (data/attribute-rules.json, releases); the op list is that of {1} without the ops whose builder was first registered after {0} was published ({2}), so an op added to the EP shortly before that date may still be reported as supported.', ep, qnnData.ep, release.date ?? '?')]),
       ...(release.floatCompute ? [release.floatCompute.certain
         ? msg('onnxruntime-qnn {0} runs no float (non-QDQ) ops on the HTP: only quantized ops are placed on it ({1}).', ep, release.floatCompute.source)
         : msg('onnxruntime-qnn {0} runs float (non-QDQ) ops on the HTP only with an option that is off by default: they are reported as unverified ({1}).', ep, release.floatCompute.source)]
